@@ -1,0 +1,8 @@
+import type { Orchestrator } from "@/lib/model/types";
+import type { AdapterModule } from "./module";
+import { adapterModule as kubernetes } from "./kubernetes";
+
+/** Every orchestrator Fleetdeck speaks, by its model name. */
+export const ADAPTER_MODULES: Partial<Record<Orchestrator, AdapterModule<unknown>>> = {
+  kubernetes: kubernetes as AdapterModule<unknown>,
+};

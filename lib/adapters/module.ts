@@ -1,0 +1,33 @@
+import type { z } from "zod";
+import type { Orchestrator } from "@/lib/model/types";
+import type { Logger } from "@/lib/log";
+import type { ClusterAdapter } from "./types";
+
+/**
+ * What each lib/adapters/<orchestrator>/index.ts exports as `adapterModule`:
+ * how its clusters.yaml entries look, how to build an adapter from one, and
+ * how to find clusters without configuration.
+ */
+export interface AdapterModule<C = unknown> {
+  orchestrator: Orchestrator;
+  /**
+   * Schema of a clusters.yaml entry's connection fields. The entry's common
+   * fields (id, name, hidden, demo, orchestrator) are stripped before parsing.
+   */
+  connectionSchema: z.ZodType<C>;
+  create(connection: C, context: AdapterContext): ClusterAdapter;
+  /** Clusters found without configuration: kubeconfig contexts, a local socket, NOMAD_ADDR. */
+  discover?(env: NodeJS.ProcessEnv, log: Logger): Promise<DiscoveredCluster<C>[]>;
+}
+
+export interface AdapterContext {
+  clusterId: string;
+  log: Logger;
+}
+
+export interface DiscoveredCluster<C = unknown> {
+  /** URL-safe; see slugify in lib/model/ids. */
+  id: string;
+  name: string;
+  connection: C;
+}

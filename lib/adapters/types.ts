@@ -1,0 +1,79 @@
+import type {
+  ClusterStatus,
+  NodeCore,
+  Orchestrator,
+  Resources,
+  Service,
+  TaskCore,
+  WorkloadCore,
+} from "@/lib/model/types";
+
+/**
+ * The one small interface every orchestrator adapter implements. An adapter
+ * keeps a cluster's snapshot current by feeding neutral changes into a sink;
+ * the server store owns the snapshot. Optional abilities (scaling, live usage)
+ * are separate interfaces with type guards below.
+ */
+
+export interface CoreItems {
+  nodes: NodeCore;
+  workloads: WorkloadCore;
+  tasks: TaskCore;
+  services: Service;
+}
+export type CoreKind = keyof CoreItems;
+
+/** A change to one resource list of a cluster's snapshot. */
+export type SnapshotChange = {
+  [K in CoreKind]:
+    | { type: "replace"; resource: K; items: CoreItems[K][] }
+    | { type: "upsert"; resource: K; item: CoreItems[K] }
+    | { type: "delete"; resource: K; id: string };
+}[CoreKind];
+
+export interface ConnectionState {
+  status: ClusterStatus;
+  /** Why the cluster is degraded or unreachable; null when ok. */
+  reason: string | null;
+  version?: string | null;
+}
+
+export interface SnapshotSink {
+  /** Applies changes atomically, in order. */
+  apply(changes: SnapshotChange[]): void;
+  setConnection(state: ConnectionState): void;
+}
+
+export interface ClusterAdapter {
+  readonly orchestrator: Orchestrator;
+  /**
+   * Lists everything, then follows the cluster (watch, event stream or
+   * polling) until `signal` aborts: reconnecting with back-off, relisting
+   * after every reconnect and periodically. Never rejects except on abort.
+   */
+  run(sink: SnapshotSink, signal: AbortSignal): Promise<void>;
+}
+
+export interface Scalable {
+  /** Sets the desired replicas and answers the workload as the orchestrator now has it. */
+  scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore>;
+}
+
+/** Live use at one moment; ids are the model ids of nodes and tasks. */
+export interface UsageSample {
+  nodes: Map<string, Resources>;
+  tasks: Map<string, Resources>;
+}
+
+export interface UsageSource {
+  /** Answers null when the cluster reports no usage (e.g. no metrics-server). */
+  sampleUsage(signal?: AbortSignal): Promise<UsageSample | null>;
+}
+
+export function isScalable(adapter: ClusterAdapter): adapter is ClusterAdapter & Scalable {
+  return typeof (adapter as Partial<Scalable>).scale === "function";
+}
+
+export function isUsageSource(adapter: ClusterAdapter): adapter is ClusterAdapter & UsageSource {
+  return typeof (adapter as Partial<UsageSource>).sampleUsage === "function";
+}

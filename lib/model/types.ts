@@ -1,0 +1,204 @@
+import { z } from "zod";
+
+/**
+ * The orchestrator-neutral model: plain, serialisable data shared by adapters,
+ * the server store, the HTTP API and the UI. Units are normalised:
+ * CPU in millicores, memory in bytes, times as ISO-8601 strings.
+ */
+
+export const ORCHESTRATORS = ["kubernetes", "swarm", "docker", "nomad", "mesos", "ecs"] as const;
+export const OrchestratorSchema = z.enum(ORCHESTRATORS);
+export type Orchestrator = z.infer<typeof OrchestratorSchema>;
+
+export const ResourcesSchema = z.object({
+  cpuMillis: z.number().nonnegative(),
+  memoryBytes: z.number().nonnegative(),
+});
+export type Resources = z.infer<typeof ResourcesSchema>;
+
+export const ZERO_RESOURCES: Resources = Object.freeze({ cpuMillis: 0, memoryBytes: 0 });
+
+const Labels = z.record(z.string(), z.string());
+
+/** What an adapter reports of a node; the store adds the derived fields of NodeSchema. */
+export const NodeCoreSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(["ready", "not-ready", "unknown"]),
+  statusReason: z.string().nullable(),
+  schedulable: z.boolean(),
+  roles: z.array(z.string()),
+  labels: Labels,
+  capacity: ResourcesSchema,
+  allocatable: ResourcesSchema,
+  createdAt: z.string().nullable(),
+  /** Orchestrator-specific facts worth showing (kubelet version, OS, availability, ...). */
+  info: Labels,
+});
+export type NodeCore = z.infer<typeof NodeCoreSchema>;
+
+export const NodeSchema = NodeCoreSchema.extend({
+  /** Sum of the requests of the node's non-terminated tasks. */
+  requested: ResourcesSchema,
+  /** Live use, or null when the orchestrator reports none. */
+  usage: ResourcesSchema.nullable(),
+  taskCount: z.number().int().nonnegative(),
+});
+export type Node = z.infer<typeof NodeSchema>;
+
+export const AutoscalerSchema = z.object({
+  name: z.string(),
+  minReplicas: z.number().int().nullable(),
+  maxReplicas: z.number().int(),
+});
+
+export const WorkloadCoreSchema = z.object({
+  /** Opaque and URL-safe. */
+  id: z.string().regex(/^[A-Za-z0-9._~-]+$/),
+  name: z.string(),
+  namespace: z.string().nullable(),
+  kind: z.string(),
+  labels: Labels,
+  images: z.array(z.string()),
+  desired: z.number().int().nonnegative(),
+  ready: z.number().int().nonnegative(),
+  scalable: z.boolean(),
+  notScalableReason: z.string().nullable(),
+  /** An autoscaler that will override a manual scale. */
+  autoscaler: AutoscalerSchema.nullable(),
+  createdAt: z.string().nullable(),
+  /** Label selector of the workload's tasks, in Kubernetes syntax, when there is one. */
+  selector: z.string().nullable(),
+});
+export type WorkloadCore = z.infer<typeof WorkloadCoreSchema>;
+
+export const WorkloadSchema = WorkloadCoreSchema.extend({
+  /** Sum of the live use of the workload's tasks, or null when none is known. */
+  usage: ResourcesSchema.nullable(),
+});
+export type Workload = z.infer<typeof WorkloadSchema>;
+
+export const TASK_STATES = ["pending", "running", "succeeded", "failed", "unknown"] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const TaskCoreSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  namespace: z.string().nullable(),
+  workloadId: z.string().nullable(),
+  node: z.string().nullable(),
+  state: z.enum(TASK_STATES),
+  /** Why the task is in its state: "ContainerCreating", "Unschedulable: ...", an exit reason. */
+  stateReason: z.string().nullable(),
+  ready: z.boolean(),
+  restarts: z.number().int().nonnegative(),
+  labels: Labels,
+  requests: ResourcesSchema,
+  startedAt: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  ip: z.string().nullable(),
+});
+export type TaskCore = z.infer<typeof TaskCoreSchema>;
+
+export const TaskSchema = TaskCoreSchema.extend({
+  usage: ResourcesSchema.nullable(),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const ServicePortSchema = z.object({
+  name: z.string().nullable(),
+  port: z.number().int(),
+  targetPort: z.string().nullable(),
+  protocol: z.string(),
+  nodePort: z.number().int().nullable(),
+});
+
+export const ServiceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  namespace: z.string().nullable(),
+  type: z.string(),
+  /** Virtual IP(s) or null; a headless service has none. */
+  clusterIp: z.string().nullable(),
+  headless: z.boolean(),
+  ports: z.array(ServicePortSchema),
+  selector: Labels,
+  labels: Labels,
+  readyEndpoints: z.number().int().nullable(),
+  totalEndpoints: z.number().int().nullable(),
+  createdAt: z.string().nullable(),
+});
+export type Service = z.infer<typeof ServiceSchema>;
+
+export const CLUSTER_STATUSES = ["ok", "degraded", "unreachable"] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+export const ClusterSummarySchema = z.object({
+  nodes: z.number().int(),
+  readyNodes: z.number().int(),
+  workloads: z.number().int(),
+  tasks: z.number().int(),
+  runningTasks: z.number().int(),
+  capacity: ResourcesSchema,
+  allocatable: ResourcesSchema,
+  requested: ResourcesSchema,
+  used: ResourcesSchema.nullable(),
+});
+export type ClusterSummary = z.infer<typeof ClusterSummarySchema>;
+
+export const ClusterInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  orchestrator: OrchestratorSchema,
+  status: z.enum(CLUSTER_STATUSES),
+  statusReason: z.string().nullable(),
+  version: z.string().nullable(),
+  demo: z.boolean(),
+  /** False until the first full list has arrived. */
+  synced: z.boolean(),
+  lastSyncAt: z.string().nullable(),
+  canScale: z.boolean(),
+  usageAvailable: z.boolean(),
+  summary: ClusterSummarySchema,
+});
+export type ClusterInfo = z.infer<typeof ClusterInfoSchema>;
+
+export const USAGE_SCOPES = ["cluster", "node", "workload"] as const;
+export type UsageScope = (typeof USAGE_SCOPES)[number];
+
+/** One history sample; null values are gaps (no data), never zero. */
+export const UsagePointSchema = z.object({
+  t: z.number(),
+  cpuMillis: z.number().nullable(),
+  memoryBytes: z.number().nullable(),
+});
+export type UsagePoint = z.infer<typeof UsagePointSchema>;
+
+export const UsageHistorySchema = z.object({
+  scope: z.enum(USAGE_SCOPES),
+  target: z.string().nullable(),
+  stepSeconds: z.number(),
+  points: z.array(UsagePointSchema),
+  /** What the usage is measured against, for drawing limits. */
+  allocatable: ResourcesSchema.nullable(),
+});
+export type UsageHistory = z.infer<typeof UsageHistorySchema>;
+
+export const RESOURCE_KINDS = ["nodes", "workloads", "tasks", "services"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export interface ListAnswer<T> {
+  items: T[];
+  /** Total before paging, for lists that are paged on the server. */
+  total?: number;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+/** One SSE message of /api/events: which resources of which cluster changed. */
+export interface ChangeEvent {
+  clusterId: string;
+  resources: (ResourceKind | "cluster" | "usage")[];
+}
