@@ -1,0 +1,9 @@
+import { WorkloadQuerySchema } from "@/lib/model/queries";
+import { getFleet } from "@/lib/server/fleet";
+import { checkId, parseSearch, route } from "@/lib/server/http";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ clusterId: string }>(async (request, { clusterId }) =>
+  (await getFleet()).workloads(checkId(clusterId, "cluster id"), parseSearch(WorkloadQuerySchema, request)),
+);

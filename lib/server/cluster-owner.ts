@@ -1,0 +1,241 @@
+import "server-only";
+import { Backoff, sleep } from "@/lib/adapters/backoff";
+import { AdapterError } from "@/lib/adapters/errors";
+import {
+  isScalable,
+  isUsageSource,
+  type ClusterAdapter,
+  type ConnectionState,
+  type CoreKind,
+  type SnapshotChange,
+  type UsageSample,
+} from "@/lib/adapters/types";
+import type { Logger } from "@/lib/log";
+import type { ChangeEvent, ClusterInfo, Orchestrator, Resources } from "@/lib/model/types";
+import { UsageHistoryStore } from "./history";
+import { applyChanges, changedResources, EMPTY_SNAPSHOT, type Snapshot } from "./snapshot";
+import { summarize, usageByWorkload } from "./views";
+
+export interface ClusterDefinition {
+  id: string;
+  name: string;
+  orchestrator: Orchestrator;
+  demo: boolean;
+  adapter: ClusterAdapter;
+}
+
+export interface OwnerOptions {
+  usageStepSeconds: number;
+  usageRetainSeconds: number;
+  log: Logger;
+}
+
+type Listener = (event: ChangeEvent) => void;
+
+/** Coalesces bursts (a scale creates many pod events) into one message per resource. */
+const NOTIFY_DELAY_MS = 250;
+/** How long a request waits for a cluster that is still connecting. */
+const FIRST_LIST_WAIT_MS = 5_000;
+
+/**
+ * The one live owner of a configured cluster: runs its adapter, keeps the
+ * snapshot and the usage history, and tells subscribers what changed. Route
+ * handlers only read from here, so N viewers cost the upstream one.
+ */
+export class ClusterOwner {
+  private snapshotValue: Snapshot = EMPTY_SNAPSHOT;
+  private connectionValue: ConnectionState = { status: "degraded", reason: "Connecting…", version: null };
+  private lastSyncAt: string | null = null;
+  private latestUsage: UsageSample | null = null;
+  private usageFailing = false;
+  readonly history: UsageHistoryStore;
+  private readonly abort = new AbortController();
+  private readonly listeners = new Set<Listener>();
+  private readonly settleWaiters = new Set<() => void>();
+  private pending = new Set<ChangeEvent["resources"][number]>();
+  private notifyTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly definition: ClusterDefinition,
+    private readonly options: OwnerOptions,
+  ) {
+    this.history = new UsageHistoryStore(options.usageStepSeconds, options.usageRetainSeconds);
+  }
+
+  get id(): string {
+    return this.definition.id;
+  }
+
+  get snapshot(): Snapshot {
+    return this.snapshotValue;
+  }
+
+  get usage(): UsageSample | null {
+    return this.latestUsage;
+  }
+
+  get connection(): ConnectionState {
+    return this.connectionValue;
+  }
+
+  start(): void {
+    void this.runAdapter();
+    if (isUsageSource(this.definition.adapter)) void this.runSampler();
+  }
+
+  stop(): void {
+    this.abort.abort();
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.listeners.clear();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  info(): ClusterInfo {
+    const { definition: d, snapshotValue: s, connectionValue: c } = this;
+    return {
+      id: d.id,
+      name: d.name,
+      orchestrator: d.orchestrator,
+      status: c.status,
+      statusReason: c.reason,
+      version: c.version ?? null,
+      demo: d.demo,
+      synced: s.listed.size === 4,
+      lastSyncAt: this.lastSyncAt,
+      canScale: isScalable(d.adapter),
+      usageAvailable: this.latestUsage !== null,
+      summary: summarize(s, this.latestUsage),
+    };
+  }
+
+  /**
+   * Answers once `kind` has been listed, waiting briefly for a cluster that is
+   * still connecting; otherwise throws the reason as an upstream error, so a
+   * broken cluster is a 502/504, never a silent empty list.
+   */
+  async listed(kind: CoreKind): Promise<Snapshot> {
+    const deadline = Date.now() + FIRST_LIST_WAIT_MS;
+    while (!this.snapshotValue.listed.has(kind)) {
+      const c = this.connectionValue;
+      const connecting = c.reason === "Connecting…";
+      if (!connecting && c.status !== "ok") {
+        throw new AdapterError("unreachable", `${this.definition.name}: ${c.reason ?? "not reachable"}`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new AdapterError("timeout", `${this.definition.name} has not answered its first ${kind} list yet`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        this.settleWaiters.add(done);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+    return this.snapshotValue;
+  }
+
+  /** Applies a change the caller already knows (e.g. a scale's answer) ahead of the watch. */
+  apply(changes: SnapshotChange[]): void {
+    const before = this.snapshotValue;
+    this.snapshotValue = applyChanges(before, changes);
+    const changed = changedResources(before, this.snapshotValue);
+    if (this.snapshotValue.listed.size === 4 && changes.some((c) => c.type === "replace")) {
+      this.lastSyncAt = new Date().toISOString();
+    }
+    if (changed.length || before.listed !== this.snapshotValue.listed) {
+      this.notify([...changed, "cluster"]);
+      this.wakeWaiters();
+    }
+  }
+
+  private setConnection(state: ConnectionState): void {
+    const before = this.connectionValue;
+    this.connectionValue = { ...state, version: state.version ?? before.version ?? null };
+    if (before.status !== state.status || before.reason !== state.reason || before.version !== this.connectionValue.version) {
+      const log = this.options.log;
+      if (state.status === "ok") log.info(`connected`, { version: this.connectionValue.version });
+      else log.warn(`${state.status}: ${state.reason ?? ""}`);
+      this.notify(["cluster"]);
+      this.wakeWaiters();
+    }
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.settleWaiters) wake();
+    this.settleWaiters.clear();
+  }
+
+  private notify(resources: ChangeEvent["resources"]): void {
+    for (const r of resources) this.pending.add(r);
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      const event: ChangeEvent = { clusterId: this.id, resources: [...this.pending] };
+      this.pending = new Set();
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          this.options.log.warn("a change listener failed", { error: String(err) });
+        }
+      }
+    }, NOTIFY_DELAY_MS);
+  }
+
+  /** Adapters never reject except on abort; if one does anyway, restart it with back-off. */
+  private async runAdapter(): Promise<void> {
+    const backoff = new Backoff(1_000, 60_000);
+    const sink = { apply: (c: SnapshotChange[]) => this.apply(c), setConnection: (s: ConnectionState) => this.setConnection(s) };
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.definition.adapter.run(sink, this.abort.signal);
+        backoff.reset();
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.options.log.error("adapter stopped unexpectedly; restarting", { error: String(err) });
+        this.setConnection({ status: "unreachable", reason: `internal error: ${(err as Error).message}` });
+      }
+      await sleep(backoff.next(), this.abort.signal);
+    }
+  }
+
+  /** Samples live use at a fixed step, in the background, whatever the number of viewers. */
+  private async runSampler(): Promise<void> {
+    const adapter = this.definition.adapter;
+    if (!isUsageSource(adapter)) return;
+    const stepMs = this.options.usageStepSeconds * 1000;
+    while (!this.abort.signal.aborted) {
+      const started = Date.now();
+      let sample: UsageSample | null = null;
+      try {
+        sample = await adapter.sampleUsage(AbortSignal.any([this.abort.signal, AbortSignal.timeout(stepMs)]));
+        this.usageFailing = false;
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        if (!this.usageFailing) this.options.log.warn("usage sample failed", { error: (err as Error).message });
+        this.usageFailing = true;
+      }
+      this.latestUsage = sample;
+      this.recordHistory(started, sample);
+      this.notify(["usage", "cluster", "nodes", "workloads", "tasks"]);
+      await sleep(Math.max(0, stepMs - (Date.now() - started)), this.abort.signal);
+    }
+  }
+
+  private recordHistory(at: number, sample: UsageSample | null): void {
+    const values = new Map<string, Resources | null>();
+    const summary = summarize(this.snapshotValue, sample);
+    values.set("cluster", summary.used);
+    for (const id of this.snapshotValue.nodes.keys()) values.set(`node:${id}`, sample?.nodes.get(id) ?? null);
+    const perWorkload = usageByWorkload(this.snapshotValue, sample);
+    for (const id of this.snapshotValue.workloads.keys()) values.set(`workload:${id}`, perWorkload.get(id) ?? null);
+    this.history.record(at, values);
+  }
+}

@@ -1,0 +1,123 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { OrchestratorSchema } from "@/lib/model/types";
+
+/**
+ * Settings from clusters.yaml (path from FLEETDECK_CONFIG, default
+ * ./clusters.yaml) and the environment, which wins:
+ *
+ *   readOnly: false          # FLEETDECK_READ_ONLY=1
+ *   demo: auto               # auto | true | false; FLEETDECK_DEMO=1 or 0
+ *   discover: true           # kubeconfig contexts, local Docker, NOMAD_ADDR, ...; FLEETDECK_DISCOVER=0
+ *   maxReplicas: 1000        # FLEETDECK_MAX_REPLICAS
+ *   usage: { stepSeconds: 15, retainMinutes: 240 }   # FLEETDECK_SAMPLE_SECONDS
+ *   clusters:
+ *     - id: prod-eu          # URL-safe; an id that discovery also found renames or hides it
+ *       name: Production EU
+ *       hidden: false
+ *       orchestrator: kubernetes
+ *       context: prod-eu     # ...and the orchestrator's connection fields
+ */
+
+const ClusterEntrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "id must be lowercase letters, digits, '.', '_' or '-'"),
+    name: z.string().min(1).optional(),
+    hidden: z.boolean().default(false),
+    demo: z.boolean().default(false),
+    orchestrator: OrchestratorSchema.optional(),
+  })
+  .passthrough();
+export type ClusterEntry = z.infer<typeof ClusterEntrySchema>;
+
+const ConfigFileSchema = z
+  .object({
+    readOnly: z.boolean().default(false),
+    demo: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+    discover: z.boolean().default(true),
+    maxReplicas: z.number().int().min(1).default(1000),
+    usage: z
+      .object({
+        stepSeconds: z.number().min(1).max(300).default(15),
+        retainMinutes: z.number().min(60).max(24 * 60).default(240),
+      })
+      .prefault({}),
+    clusters: z.array(ClusterEntrySchema).default([]),
+  })
+  .strict();
+
+export interface Settings {
+  readOnly: boolean;
+  demo: boolean | "auto";
+  discover: boolean;
+  maxReplicas: number;
+  usageStepSeconds: number;
+  usageRetainSeconds: number;
+  clusters: ClusterEntry[];
+  /** Where the settings came from, for the startup log. */
+  source: string;
+}
+
+function envFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`expected 1/0, true/false, yes/no or on/off, got "${value}"`);
+}
+
+function envNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+export function expandHome(p: string): string {
+  return p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p;
+}
+
+export async function loadSettings(env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
+  const file = path.resolve(expandHome(env.FLEETDECK_CONFIG ?? "clusters.yaml"));
+  let raw: unknown = {};
+  let source = "defaults";
+  try {
+    raw = parseYaml(await fs.readFile(file, "utf8")) ?? {};
+    source = file;
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+    if (!missing || env.FLEETDECK_CONFIG) throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ");
+    throw new Error(`invalid ${file}: ${issues}`);
+  }
+  const config = parsed.data;
+  const ids = new Set<string>();
+  for (const c of config.clusters) {
+    if (ids.has(c.id)) throw new Error(`invalid ${file}: cluster id "${c.id}" appears twice`);
+    ids.add(c.id);
+  }
+  const flag = (name: string) => {
+    try {
+      return envFlag(env[name]);
+    } catch (err) {
+      throw new Error(`${name}: ${(err as Error).message}`);
+    }
+  };
+
+  return {
+    readOnly: flag("FLEETDECK_READ_ONLY") ?? config.readOnly,
+    demo: flag("FLEETDECK_DEMO") ?? config.demo,
+    discover: flag("FLEETDECK_DISCOVER") ?? config.discover,
+    maxReplicas: envNumber("FLEETDECK_MAX_REPLICAS", env) ?? config.maxReplicas,
+    usageStepSeconds: envNumber("FLEETDECK_SAMPLE_SECONDS", env) ?? config.usage.stepSeconds,
+    usageRetainSeconds: config.usage.retainMinutes * 60,
+    clusters: config.clusters,
+    source,
+  };
+}

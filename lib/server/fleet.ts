@@ -1,0 +1,302 @@
+import "server-only";
+import os from "node:os";
+import path from "node:path";
+import { ADAPTER_MODULES } from "@/lib/adapters";
+import { isScalable } from "@/lib/adapters/types";
+import { createLogger, type Logger } from "@/lib/log";
+import type {
+  ChangeEvent,
+  ClusterInfo,
+  ListAnswer,
+  Node,
+  Service,
+  Task,
+  UsageHistory,
+  Workload,
+} from "@/lib/model/types";
+import {
+  NodeQuerySchema,
+  rangeSeconds,
+  ServiceQuerySchema,
+  TaskQuerySchema,
+  UsageQuerySchema,
+  WorkloadQuerySchema,
+  type NodeQuery,
+  type ServiceQuery,
+  type TaskQuery,
+  type UsageQuery,
+  type WorkloadQuery,
+} from "@/lib/model/queries";
+import { authorize, type Actor } from "./authz";
+import { ClusterOwner, type ClusterDefinition } from "./cluster-owner";
+import { loadSettings, type Settings } from "./config";
+import { ApiError, InvalidInputError, NotFoundError } from "./errors";
+import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
+
+export interface FleetSettings {
+  readOnly: boolean;
+  maxReplicas: number;
+  /** True when the demo fleet runs. */
+  demo: boolean;
+}
+
+/**
+ * The server's view of every cluster: one ClusterOwner each, created once per
+ * process and shared by every route and page through getFleet().
+ */
+export class Fleet {
+  private readonly owners: Map<string, ClusterOwner>;
+
+  constructor(
+    owners: ClusterOwner[],
+    readonly settings: FleetSettings,
+    private readonly log: Logger,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    this.owners = new Map(owners.map((o) => [o.id, o]));
+  }
+
+  start(): void {
+    for (const owner of this.owners.values()) owner.start();
+  }
+
+  async close(): Promise<void> {
+    for (const owner of this.owners.values()) owner.stop();
+    await this.onClose();
+  }
+
+  private owner(clusterId: string): ClusterOwner {
+    const owner = this.owners.get(clusterId);
+    if (!owner) throw new NotFoundError(`no cluster "${clusterId}"`);
+    return owner;
+  }
+
+  listClusters(): ClusterInfo[] {
+    return [...this.owners.values()].map((o) => o.info());
+  }
+
+  cluster(clusterId: string): ClusterInfo {
+    return this.owner(clusterId).info();
+  }
+
+  async nodes(clusterId: string, query: NodeQuery = {}): Promise<ListAnswer<Node>> {
+    const owner = this.owner(clusterId);
+    await owner.listed("nodes");
+    await owner.listed("tasks"); // requests and task counts come from the tasks
+    return queryList(nodeViews(owner.snapshot, owner.usage), NodeQuerySchema.parse(query));
+  }
+
+  async node(clusterId: string, nodeId: string): Promise<Node> {
+    const owner = this.owner(clusterId);
+    await owner.listed("nodes");
+    const node = nodeViews(owner.snapshot, owner.usage).find((n) => n.id === nodeId);
+    if (!node) throw new NotFoundError(`no node "${nodeId}" in cluster "${clusterId}"`);
+    return node;
+  }
+
+  async workloads(clusterId: string, query: WorkloadQuery = {}): Promise<ListAnswer<Workload>> {
+    const owner = this.owner(clusterId);
+    await owner.listed("workloads");
+    return queryList(workloadViews(owner.snapshot, owner.usage), WorkloadQuerySchema.parse(query));
+  }
+
+  async workload(clusterId: string, workloadId: string): Promise<Workload> {
+    const owner = this.owner(clusterId);
+    await owner.listed("workloads");
+    const workload = workloadViews(owner.snapshot, owner.usage).find((w) => w.id === workloadId);
+    if (!workload) throw new NotFoundError(`no workload "${workloadId}" in cluster "${clusterId}"`);
+    return workload;
+  }
+
+  async tasks(clusterId: string, query: TaskQuery = {}): Promise<ListAnswer<Task>> {
+    const owner = this.owner(clusterId);
+    await owner.listed("tasks");
+    return queryList(taskViews(owner.snapshot, owner.usage), TaskQuerySchema.parse(query));
+  }
+
+  async services(clusterId: string, query: ServiceQuery = {}): Promise<ListAnswer<Service>> {
+    const owner = this.owner(clusterId);
+    const snapshot = await owner.listed("services");
+    return queryList([...snapshot.services.values()], ServiceQuerySchema.parse(query));
+  }
+
+  async namespaces(clusterId: string): Promise<string[]> {
+    const owner = this.owner(clusterId);
+    await owner.listed("tasks");
+    return namespacesOf(owner.snapshot);
+  }
+
+  usage(clusterId: string, query: UsageQuery): UsageHistory {
+    const owner = this.owner(clusterId);
+    const q = UsageQuerySchema.parse(query);
+    const seconds = rangeSeconds(q.range);
+    if (seconds > owner.history.retainSeconds) {
+      throw new InvalidInputError(`range must be at most ${owner.history.retainSeconds / 60}m, the history kept`);
+    }
+    const since = Date.now() - seconds * 1000;
+    const summary = owner.info().summary;
+    let key = "cluster";
+    let allocatable = summary.nodes > 0 ? summary.allocatable : null;
+    if (q.scope === "node") {
+      const node = owner.snapshot.nodes.get(q.target!);
+      if (!node) throw new NotFoundError(`no node "${q.target}" in cluster "${clusterId}"`);
+      key = `node:${node.id}`;
+      allocatable = node.allocatable;
+    } else if (q.scope === "workload") {
+      if (!owner.snapshot.workloads.has(q.target!)) {
+        throw new NotFoundError(`no workload "${q.target}" in cluster "${clusterId}"`);
+      }
+      key = `workload:${q.target}`;
+      allocatable = null;
+    }
+    return {
+      scope: q.scope,
+      target: q.target ?? null,
+      stepSeconds: owner.history.stepSeconds,
+      points: owner.history.points(key, since),
+      allocatable,
+    };
+  }
+
+  /** Sets a workload's replicas; every mutation passes authorize() first. */
+  async scale(clusterId: string, workloadId: string, replicas: number, actor: Actor): Promise<Workload> {
+    authorize(this.settings, actor, { verb: "scale", clusterId, workloadId });
+    if (replicas > this.settings.maxReplicas) {
+      throw new InvalidInputError(`replicas must be at most ${this.settings.maxReplicas} (the configured maximum)`);
+    }
+    const owner = this.owner(clusterId);
+    const snapshot = await owner.listed("workloads");
+    const before = snapshot.workloads.get(workloadId);
+    if (!before) throw new NotFoundError(`no workload "${workloadId}" in cluster "${clusterId}"`);
+    const adapter = owner.definition.adapter;
+    if (!before.scalable || !isScalable(adapter)) {
+      throw new ApiError(422, "not-scalable", before.notScalableReason ?? `${before.kind} ${before.name} cannot be scaled`);
+    }
+    const updated = await adapter.scale(workloadId, replicas);
+    owner.apply([{ type: "upsert", resource: "workloads", item: updated }]);
+    // The audit trail: who changed what, never credentials.
+    this.log.info("scaled", { actor: actor.name, cluster: clusterId, workload: workloadId, from: before.desired, to: replicas });
+    return this.workload(clusterId, workloadId);
+  }
+
+  /** Change notifications of every cluster, for the SSE stream. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    const unsubscribers = [...this.owners.values()].map((o) => o.subscribe(listener));
+    return () => unsubscribers.forEach((u) => u());
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Candidate {
+  id: string;
+  name: string;
+  orchestrator: ClusterDefinition["orchestrator"];
+  connection: unknown;
+  demo: boolean;
+}
+
+/** Discovered clusters, then clusters.yaml entries that rename, hide or add. */
+async function configuredClusters(settings: Settings, log: Logger): Promise<Candidate[]> {
+  const byId = new Map<string, Candidate>();
+  if (settings.discover) {
+    for (const module of Object.values(ADAPTER_MODULES)) {
+      if (!module?.discover) continue;
+      try {
+        const found = await withTimeout(module.discover(process.env, log), 5_000, `${module.orchestrator} discovery`);
+        for (const c of found) {
+          if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: module.orchestrator, demo: false });
+        }
+      } catch (err) {
+        log.warn(`${module.orchestrator} discovery failed`, { error: (err as Error).message });
+      }
+    }
+  }
+  const hidden = new Set<string>();
+  for (const entry of settings.clusters) {
+    const { id, name, hidden: hide, demo, orchestrator, ...connectionFields } = entry;
+    if (hide) hidden.add(id);
+    if (orchestrator) {
+      const module = ADAPTER_MODULES[orchestrator];
+      if (!module) throw new Error(`clusters.yaml: cluster "${id}": Fleetdeck does not speak ${orchestrator} yet`);
+      const parsed = module.connectionSchema.safeParse(connectionFields);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`).join("; ");
+        throw new Error(`clusters.yaml: cluster "${id}": ${issues}`);
+      }
+      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo });
+    } else if (byId.has(id)) {
+      if (name) byId.set(id, { ...byId.get(id)!, name });
+    } else if (!hide) {
+      log.warn(`clusters.yaml names cluster "${id}", which has no orchestrator and was not discovered; ignoring it`);
+    }
+  }
+  return [...byId.values()].filter((c) => !hidden.has(c.id));
+}
+
+async function createFleet(): Promise<Fleet> {
+  const log = createLogger("fleet");
+  const settings = await loadSettings();
+  const candidates = await configuredClusters(settings, log);
+
+  const runDemo = settings.demo === true || (settings.demo === "auto" && candidates.length === 0);
+  let closeDemo = async () => {};
+  if (runDemo) {
+    // Imported lazily: a production setup with real clusters never loads the simulators.
+    const { startDemoFleet } = await import("@/lib/sim/fleet");
+    const dataDir = path.join(os.tmpdir(), `fleetdeck-demo-${process.pid}`);
+    const demo = await startDemoFleet({ dataDir });
+    closeDemo = () => demo.close();
+    for (const c of demo.clusters) {
+      if (candidates.some((k) => k.id === c.id)) continue;
+      candidates.push({ ...c, demo: true });
+    }
+    log.info(`demo fleet started: ${demo.clusters.map((c) => c.id).join(", ")}`);
+  }
+
+  const owners = candidates.map((c) => {
+    const module = ADAPTER_MODULES[c.orchestrator];
+    if (!module) throw new Error(`cluster "${c.id}": no adapter for ${c.orchestrator}`);
+    const clusterLog = log.child(c.id);
+    const adapter = module.create(c.connection, { clusterId: c.id, log: clusterLog });
+    return new ClusterOwner(
+      { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter },
+      { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog },
+    );
+  });
+  const fleet = new Fleet(
+    owners,
+    { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo },
+    log,
+    closeDemo,
+  );
+  fleet.start();
+  log.info(`serving ${owners.length} cluster(s) from ${settings.source}${settings.readOnly ? " (read-only)" : ""}`);
+  return fleet;
+}
+
+const FLEET = Symbol.for("fleetdeck.fleet");
+type FleetHolder = { [FLEET]?: Promise<Fleet> };
+
+/**
+ * The process's one Fleet, kept on globalThis so hot reload and every route
+ * bundle share it. A failed start is not cached, so the next request retries.
+ */
+export function getFleet(): Promise<Fleet> {
+  const holder = globalThis as FleetHolder;
+  holder[FLEET] ??= createFleet().catch((err) => {
+    delete holder[FLEET];
+    throw err;
+  });
+  return holder[FLEET];
+}

@@ -1,0 +1,147 @@
+import type { UsageSample } from "@/lib/adapters/types";
+import type { ClusterSummary, ListAnswer, Node, Resources, Task, TaskCore, Workload } from "@/lib/model/types";
+import { matches, parseSelector } from "@/lib/model/selector";
+import type { Snapshot } from "./snapshot";
+
+/**
+ * Pure read-side helpers: the API's items are the snapshot's slim items plus
+ * what is derived across resources (node requests and task counts, usage
+ * joined from the latest sample), then filtered, sorted and paged.
+ */
+
+function add(a: Resources, b: Resources): Resources {
+  return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes };
+}
+
+function sum(values: Iterable<Resources>): Resources | null {
+  let total: Resources | null = null;
+  for (const v of values) total = total ? add(total, v) : v;
+  return total;
+}
+
+/** Tasks that hold their node's resources: placed and not finished. */
+function holdsResources(task: TaskCore): boolean {
+  return task.node !== null && (task.state === "running" || task.state === "pending" || task.state === "unknown");
+}
+
+export function taskViews(snapshot: Snapshot, usage: UsageSample | null): Task[] {
+  return [...snapshot.tasks.values()].map((t) => ({ ...t, usage: usage?.tasks.get(t.id) ?? null }));
+}
+
+export function nodeViews(snapshot: Snapshot, usage: UsageSample | null): Node[] {
+  const perNode = new Map<string, { requested: Resources; count: number }>();
+  for (const t of snapshot.tasks.values()) {
+    if (!holdsResources(t)) continue;
+    const entry = perNode.get(t.node!) ?? { requested: { cpuMillis: 0, memoryBytes: 0 }, count: 0 };
+    entry.requested = add(entry.requested, t.requests);
+    entry.count++;
+    perNode.set(t.node!, entry);
+  }
+  return [...snapshot.nodes.values()].map((n) => ({
+    ...n,
+    requested: perNode.get(n.id)?.requested ?? { cpuMillis: 0, memoryBytes: 0 },
+    taskCount: perNode.get(n.id)?.count ?? 0,
+    usage: usage?.nodes.get(n.id) ?? null,
+  }));
+}
+
+/** Live use per workload: the sum over its tasks with known use. */
+export function usageByWorkload(snapshot: Snapshot, usage: UsageSample | null): Map<string, Resources> {
+  const perWorkload = new Map<string, Resources>();
+  if (!usage) return perWorkload;
+  for (const t of snapshot.tasks.values()) {
+    const u = t.workloadId ? usage.tasks.get(t.id) : undefined;
+    if (!u) continue;
+    const prev = perWorkload.get(t.workloadId!);
+    perWorkload.set(t.workloadId!, prev ? add(prev, u) : u);
+  }
+  return perWorkload;
+}
+
+export function workloadViews(snapshot: Snapshot, usage: UsageSample | null): Workload[] {
+  const perWorkload = usageByWorkload(snapshot, usage);
+  return [...snapshot.workloads.values()].map((w) => ({ ...w, usage: perWorkload.get(w.id) ?? null }));
+}
+
+export function summarize(snapshot: Snapshot, usage: UsageSample | null): ClusterSummary {
+  const nodes = nodeViews(snapshot, usage);
+  const zero = { cpuMillis: 0, memoryBytes: 0 };
+  let running = 0;
+  for (const t of snapshot.tasks.values()) if (t.state === "running") running++;
+  // Without nodes (Fargate, say) the tasks' own use is the cluster's.
+  const used = usage ? (usage.nodes.size > 0 ? sum(usage.nodes.values()) : sum(usage.tasks.values())) : null;
+  return {
+    nodes: nodes.length,
+    readyNodes: nodes.filter((n) => n.status === "ready").length,
+    workloads: snapshot.workloads.size,
+    tasks: snapshot.tasks.size,
+    runningTasks: running,
+    capacity: sum(nodes.map((n) => n.capacity)) ?? zero,
+    allocatable: sum(nodes.map((n) => n.allocatable)) ?? zero,
+    requested: sum(nodes.map((n) => n.requested)) ?? zero,
+    used,
+  };
+}
+
+export interface ListFilter {
+  namespace?: string;
+  selector?: string;
+  node?: string;
+  workload?: string;
+  q?: string;
+  sort?: string;
+  order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+}
+
+type Filterable = { name: string; namespace?: string | null; labels: Record<string, string>; node?: string | null; workloadId?: string | null };
+
+/** Reads a dotted field ("usage.cpuMillis"); "age" sorts by creation, newest last. */
+function field(item: unknown, path: string): unknown {
+  const key = path === "age" ? "createdAt" : path;
+  return key.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), item);
+}
+
+function compare(a: unknown, b: unknown): number {
+  // Missing values sort last in either order; see the caller.
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a).localeCompare(String(b), undefined, { numeric: true });
+}
+
+/** Filters, sorts and pages; the selector must have been validated (lib/model/queries.ts). */
+export function queryList<T extends Filterable>(items: T[], filter: ListFilter): ListAnswer<T> {
+  const requirements = filter.selector ? parseSelector(filter.selector) : null;
+  const q = filter.q?.toLowerCase();
+  const kept = items.filter(
+    (item) =>
+      (filter.namespace === undefined || item.namespace === filter.namespace) &&
+      (filter.node === undefined || item.node === filter.node) &&
+      (filter.workload === undefined || item.workloadId === filter.workload) &&
+      (q === undefined || item.name.toLowerCase().includes(q)) &&
+      (requirements === null || matches(requirements, item.labels)),
+  );
+  const sortKey = filter.sort ?? "name";
+  const direction = filter.order === "desc" ? -1 : 1;
+  kept.sort((a, b) => {
+    const va = field(a, sortKey);
+    const vb = field(b, sortKey);
+    const missingA = va === null || va === undefined;
+    const missingB = vb === null || vb === undefined;
+    if (missingA || missingB) return missingA === missingB ? 0 : missingA ? 1 : -1;
+    return direction * compare(va, vb) || a.name.localeCompare(b.name, undefined, { numeric: true });
+  });
+  const offset = filter.offset ?? 0;
+  const page = filter.limit === undefined ? kept.slice(offset) : kept.slice(offset, offset + filter.limit);
+  return { items: page, total: kept.length };
+}
+
+export function namespacesOf(snapshot: Snapshot): string[] {
+  const names = new Set<string>();
+  for (const kind of ["workloads", "tasks", "services"] as const) {
+    for (const item of (snapshot[kind] as ReadonlyMap<string, { namespace: string | null }>).values()) {
+      if (item.namespace) names.add(item.namespace);
+    }
+  }
+  return [...names].sort();
+}
