@@ -1,0 +1,335 @@
+import { SimAwsError, invalid, page } from "./errors";
+import { type EcsWorld, type SimCluster, type SimContainerInstance, type SimService, type SimTask, isActiveTask, reservedBy } from "./state";
+
+/**
+ * The ECS operations the adapter uses, with AWS's field names, limits and
+ * error types. Input is the parsed JSON body; output is the JSON answer.
+ */
+
+type Input = Record<string, unknown>;
+type Handler = (world: EcsWorld, input: Input) => unknown;
+
+const seconds = (ms: number | null) => (ms === null ? undefined : ms / 1000);
+const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([key, value]) => ({ key, value }));
+const stringList = (value: unknown, field: string): string[] => {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw invalid(`${field} must be a list of strings.`);
+  return value as string[];
+};
+const optionalString = (value: unknown, field: string): string | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw invalid(`${field} must be a string.`);
+  return value;
+};
+
+function requireCluster(world: EcsWorld, input: Input): SimCluster {
+  const cluster = world.findCluster(optionalString(input.cluster, "cluster"));
+  if (!cluster) throw new SimAwsError("ClusterNotFoundException", "Cluster not found.");
+  return cluster;
+}
+
+/** The last path segment of an ARN, or the string itself when it is a bare name or id. */
+const tail = (nameOrArn: string) => (nameOrArn.startsWith("arn:") ? nameOrArn.slice(nameOrArn.lastIndexOf("/") + 1) : nameOrArn);
+
+function limited(items: string[], field: string, max: number): string[] {
+  if (items.length === 0) throw invalid(`${field} cannot be empty.`);
+  if (items.length > max) throw invalid(`${field} can have at most ${max} items.`);
+  return items;
+}
+
+function serviceTasks(cluster: SimCluster, service: SimService): SimTask[] {
+  return [...cluster.tasks.values()].filter((t) => t.serviceName === service.name);
+}
+
+function clusterJson(world: EcsWorld, cluster: SimCluster, include: string[]) {
+  const tasks = [...cluster.tasks.values()].filter(isActiveTask);
+  return {
+    clusterArn: cluster.arn,
+    clusterName: cluster.name,
+    status: "ACTIVE",
+    registeredContainerInstancesCount: cluster.instances.size,
+    runningTasksCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
+    pendingTasksCount: tasks.filter((t) => t.lastStatus !== "RUNNING").length,
+    activeServicesCount: [...cluster.services.values()].filter((s) => s.status === "ACTIVE").length,
+    statistics: [],
+    capacityProviders: cluster.capacityProviders,
+    defaultCapacityProviderStrategy: cluster.capacityProviders.slice(0, 1).map((capacityProvider) => ({ capacityProvider, weight: 1, base: 0 })),
+    ...(include.includes("SETTINGS") ? { settings: [{ name: "containerInsights", value: cluster.containerInsights }] } : {}),
+    ...(include.includes("TAGS") ? { tags: tagList(cluster.tags) } : {}),
+  };
+}
+
+function instanceJson(cluster: SimCluster, instance: SimContainerInstance) {
+  const tasks = [...cluster.tasks.values()].filter((t) => t.containerInstanceId === instance.id);
+  const used = reservedBy(tasks, instance.id);
+  const resources = (cpu: number, memory: number) => [
+    { name: "CPU", type: "INTEGER", doubleValue: 0, longValue: 0, integerValue: cpu },
+    { name: "MEMORY", type: "INTEGER", doubleValue: 0, longValue: 0, integerValue: memory },
+    { name: "PORTS", type: "STRINGSET", doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
+    { name: "PORTS_UDP", type: "STRINGSET", doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: [] },
+  ];
+  return {
+    containerInstanceArn: instance.arn,
+    ec2InstanceId: instance.ec2InstanceId,
+    capacityProviderName: instance.capacityProviderName ?? undefined,
+    version: 42,
+    versionInfo: { agentVersion: "1.89.2", agentHash: "3b4e0c1a", dockerVersion: "DockerVersion: 25.0.8" },
+    remainingResources: resources(instance.registered.cpu - used.cpu, instance.registered.memory - used.memory),
+    registeredResources: resources(instance.registered.cpu, instance.registered.memory),
+    status: instance.status,
+    agentConnected: instance.agentConnected,
+    runningTasksCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
+    pendingTasksCount: tasks.filter((t) => t.lastStatus === "PENDING" || t.lastStatus === "PROVISIONING").length,
+    attributes: Object.entries(instance.attributes).map(([name, value]) => (value === null ? { name } : { name, value })),
+    registeredAt: seconds(instance.registeredAt),
+    healthStatus: { overallStatus: "OK", details: [] },
+    tags: [],
+  };
+}
+
+function serviceJson(world: EcsWorld, cluster: SimCluster, service: SimService, include: string[]) {
+  const active = serviceTasks(cluster, service).filter(isActiveTask);
+  const running = active.filter((t) => t.lastStatus === "RUNNING").length;
+  const pending = active.length - running;
+  const d = service.deployment;
+  const deployment = {
+    id: d.id,
+    status: d.status,
+    taskDefinition: d.taskDefinition,
+    desiredCount: service.desiredCount,
+    pendingCount: pending,
+    runningCount: running,
+    failedTasks: d.failedTasks,
+    createdAt: seconds(d.createdAt),
+    updatedAt: seconds(d.updatedAt),
+    launchType: service.launchType ?? undefined,
+    capacityProviderStrategy: service.capacityProvider ? [{ capacityProvider: service.capacityProvider, weight: 1, base: 0 }] : undefined,
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
+    ...(service.serviceConnect
+      ? {
+          serviceConnectConfiguration: {
+            enabled: true,
+            namespace: service.serviceConnect.namespace,
+            services: service.serviceConnect.services.map((s) => ({
+              portName: s.portName,
+              discoveryName: s.discoveryName,
+              clientAliases: [{ port: s.port, dnsName: s.dnsName }],
+            })),
+          },
+        }
+      : {}),
+  };
+  return {
+    serviceArn: service.arn,
+    serviceName: service.name,
+    clusterArn: cluster.arn,
+    loadBalancers: service.loadBalancers,
+    serviceRegistries: service.serviceRegistries.map((r) => ({ registryArn: r.registryArn, containerName: r.containerName, containerPort: r.containerPort })),
+    status: service.status,
+    desiredCount: service.desiredCount,
+    runningCount: running,
+    pendingCount: pending,
+    launchType: service.launchType ?? undefined,
+    capacityProviderStrategy: service.capacityProvider ? [{ capacityProvider: service.capacityProvider, weight: 1, base: 0 }] : undefined,
+    platformVersion: service.launchType === "FARGATE" || service.capacityProvider ? "LATEST" : undefined,
+    taskDefinition: service.taskDefinition.arn,
+    deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true } },
+    deployments: [deployment],
+    events: service.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message })),
+    createdAt: seconds(service.createdAt),
+    placementConstraints: [],
+    placementStrategy: [],
+    schedulingStrategy: service.schedulingStrategy,
+    deploymentController: { type: "ECS" },
+    enableECSManagedTags: true,
+    propagateTags: "SERVICE",
+    ...(include.includes("TAGS") ? { tags: tagList(service.tags) } : {}),
+  };
+}
+
+function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: string[]) {
+  const service = task.serviceName ? cluster.services.get(task.serviceName) : undefined;
+  const instance = task.containerInstanceId ? cluster.instances.get(task.containerInstanceId) : undefined;
+  const stopped = task.lastStatus === "STOPPED";
+  const containerStatus = task.lastStatus === "PROVISIONING" || task.lastStatus === "PENDING" ? "PENDING" : stopped ? "STOPPED" : "RUNNING";
+  const eni = `eni-0${task.id.slice(0, 16)}`;
+  return {
+    taskArn: task.arn,
+    clusterArn: cluster.arn,
+    taskDefinitionArn: task.taskDefinition.arn,
+    containerInstanceArn: instance?.arn,
+    overrides: { containerOverrides: task.taskDefinition.containers.map((c) => ({ name: c.name })), inferenceAcceleratorOverrides: [] },
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    cpu: String(task.taskDefinition.cpu),
+    memory: String(task.taskDefinition.memory),
+    containers: task.taskDefinition.containers.map((c, index) => ({
+      containerArn: world.arn(`container/${cluster.name}/${task.id}/${index}`),
+      taskArn: task.arn,
+      name: c.name,
+      image: c.image,
+      lastStatus: containerStatus,
+      ...(stopped && index === 0 && task.exitCode !== null ? { exitCode: task.exitCode, reason: task.exitCode === 137 ? "OutOfMemoryError: Container killed due to memory usage" : undefined } : {}),
+      ...(stopped && task.exitCode === null ? { exitCode: 0 } : {}),
+      networkBindings: [],
+      networkInterfaces: [{ attachmentId: `att-${task.id.slice(0, 8)}`, privateIpv4Address: task.privateIp }],
+      healthStatus: "UNKNOWN",
+      cpu: "0",
+    })),
+    startedBy: task.startedBy,
+    version: 3,
+    stoppedReason: task.stoppedReason ?? undefined,
+    stopCode: task.stopCode ?? undefined,
+    connectivity: "CONNECTED",
+    connectivityAt: seconds(task.createdAt),
+    pullStartedAt: task.lastStatus === "PROVISIONING" ? undefined : seconds(task.createdAt + world.timings.provisionMs),
+    pullStoppedAt: task.startedAt === null ? undefined : seconds(task.startedAt - 200),
+    createdAt: seconds(task.createdAt),
+    startedAt: seconds(task.startedAt),
+    stoppingAt: seconds(task.stoppingAt),
+    stoppedAt: seconds(task.stoppedAt),
+    group: service ? `service:${service.name}` : `family:${task.taskDefinition.family}`,
+    launchType: task.launchType,
+    capacityProviderName: task.capacityProviderName ?? undefined,
+    platformVersion: task.launchType === "FARGATE" ? "1.4.0" : undefined,
+    platformFamily: task.launchType === "FARGATE" ? "Linux" : undefined,
+    availabilityZone: task.availabilityZone,
+    attachments:
+      task.launchType === "FARGATE"
+        ? [
+            {
+              id: `att-${task.id.slice(0, 8)}`,
+              type: "ElasticNetworkInterface",
+              status: stopped ? "DELETED" : "ATTACHED",
+              details: [
+                { name: "networkInterfaceId", value: eni },
+                { name: "privateIPv4Address", value: task.privateIp },
+              ],
+            },
+          ]
+        : [],
+    healthStatus: "UNKNOWN",
+    ...(include.includes("TAGS") ? { tags: service ? tagList(service.tags) : [] } : {}),
+  };
+}
+
+const byArn = <T extends { arn: string }>(a: T, b: T) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0);
+
+export const ECS_OPERATIONS: Record<string, Handler> = {
+  ListClusters(world, input) {
+    const { items, nextToken } = page("ListClusters", [...world.clusters.values()].sort(byArn), input, 100);
+    return { clusterArns: items.map((c) => c.arn), nextToken };
+  },
+
+  DescribeClusters(world, input) {
+    const names = stringList(input.clusters, "clusters");
+    if (names.length > 100) throw invalid("clusters can have at most 100 items.");
+    const include = stringList(input.include, "include");
+    const wanted = names.length ? names : ["default"];
+    const clusters = [];
+    const failures = [];
+    for (const name of wanted) {
+      const cluster = world.findCluster(name);
+      if (cluster) clusters.push(clusterJson(world, cluster, include));
+      else failures.push({ arn: name.startsWith("arn:") ? name : world.arn(`cluster/${name}`), reason: "MISSING" });
+    }
+    return { clusters, failures };
+  },
+
+  ListContainerInstances(world, input) {
+    const cluster = requireCluster(world, input);
+    const status = optionalString(input.status, "status");
+    const all = [...cluster.instances.values()].filter((i) => !status || i.status === status).sort(byArn);
+    const { items, nextToken } = page("ListContainerInstances", all, input, 100);
+    return { containerInstanceArns: items.map((i) => i.arn), nextToken };
+  },
+
+  DescribeContainerInstances(world, input) {
+    const cluster = requireCluster(world, input);
+    const wanted = limited(stringList(input.containerInstances, "containerInstances"), "containerInstances", 100);
+    const containerInstances = [];
+    const failures = [];
+    for (const ref of wanted) {
+      const instance = cluster.instances.get(tail(ref));
+      if (instance) containerInstances.push(instanceJson(cluster, instance));
+      else failures.push({ arn: ref, reason: "MISSING" });
+    }
+    return { containerInstances, failures };
+  },
+
+  ListServices(world, input) {
+    const cluster = requireCluster(world, input);
+    const launchType = optionalString(input.launchType, "launchType");
+    const all = [...cluster.services.values()]
+      .filter((s) => s.status !== "INACTIVE" && (!launchType || s.launchType === launchType))
+      .sort(byArn);
+    // ListServices pages 10 at a time unless asked for more, unlike the other list calls.
+    const { items, nextToken } = page("ListServices", all, input, 10);
+    return { serviceArns: items.map((s) => s.arn), nextToken };
+  },
+
+  DescribeServices(world, input) {
+    const cluster = requireCluster(world, input);
+    const wanted = limited(stringList(input.services, "services"), "services", 10);
+    const include = stringList(input.include, "include");
+    const services = [];
+    const failures = [];
+    for (const ref of wanted) {
+      const service = cluster.services.get(tail(ref));
+      if (service) services.push(serviceJson(world, cluster, service, include));
+      else failures.push({ arn: ref.startsWith("arn:") ? ref : world.arn(`service/${cluster.name}/${ref}`), reason: "MISSING" });
+    }
+    return { services, failures };
+  },
+
+  ListTasks(world, input) {
+    const cluster = requireCluster(world, input);
+    const serviceName = optionalString(input.serviceName, "serviceName");
+    const desiredStatus = optionalString(input.desiredStatus, "desiredStatus") ?? "RUNNING";
+    if (!["RUNNING", "PENDING", "STOPPED"].includes(desiredStatus)) throw invalid("desiredStatus must be one of RUNNING, PENDING, STOPPED.");
+    const containerInstance = optionalString(input.containerInstance, "containerInstance");
+    if (serviceName && !cluster.services.has(tail(serviceName))) throw new SimAwsError("ServiceNotFoundException", "Service not found.");
+    const all = [...cluster.tasks.values()]
+      .filter((t) => {
+        if (serviceName && t.serviceName !== tail(serviceName)) return false;
+        if (containerInstance && t.containerInstanceId !== tail(containerInstance)) return false;
+        if (desiredStatus === "STOPPED") return t.desiredStatus === "STOPPED";
+        if (desiredStatus === "PENDING") return t.desiredStatus === "RUNNING" && t.lastStatus !== "RUNNING";
+        return t.desiredStatus === "RUNNING";
+      })
+      .sort(byArn);
+    const { items, nextToken } = page("ListTasks", all, input, 100);
+    return { taskArns: items.map((t) => t.arn), nextToken };
+  },
+
+  DescribeTasks(world, input) {
+    const cluster = requireCluster(world, input);
+    const wanted = limited(stringList(input.tasks, "tasks"), "tasks", 100);
+    const include = stringList(input.include, "include");
+    const tasks = [];
+    const failures = [];
+    for (const ref of wanted) {
+      const task = cluster.tasks.get(tail(ref));
+      if (task) tasks.push(taskJson(world, cluster, task, include));
+      else failures.push({ arn: ref, reason: "MISSING" });
+    }
+    return { tasks, failures };
+  },
+
+  UpdateService(world, input) {
+    const cluster = requireCluster(world, input);
+    const ref = optionalString(input.service, "service");
+    if (!ref) throw invalid("service must be specified.");
+    const service = cluster.services.get(tail(ref));
+    if (!service) throw new SimAwsError("ServiceNotFoundException", "Service not found.");
+    if (service.status !== "ACTIVE") throw new SimAwsError("ServiceNotActiveException", "Service was not ACTIVE.");
+    if (input.desiredCount !== undefined) {
+      const count = input.desiredCount;
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) throw invalid("desiredCount must be a non-negative integer.");
+      if (service.schedulingStrategy === "DAEMON") throw invalid("The daemon scheduling strategy does not support a desired count for services.");
+      service.desiredCount = count;
+    }
+    return { service: serviceJson(world, cluster, service, []) };
+  },
+};

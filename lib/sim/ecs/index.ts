@@ -1,0 +1,3 @@
+export { startEcsSim, SimFaults, type EcsSim, type EcsSimOptions, type SimRequest } from "./server";
+export { startEcsDemo, seedDemoWorld, DEMO_CREDENTIALS, DEMO_REGION, DEMO_EC2_CLUSTER, DEMO_FARGATE_CLUSTER } from "./demo";
+export { EcsWorld, DEFAULT_TIMINGS, type SimTimings } from "./state";
