@@ -65,7 +65,7 @@ export function seedDemoWorld(world: EcsWorld): void {
     taskDefinition: worker,
     launchType: "EC2",
     tags: { app: "worker", tier: "backend" },
-    load: { mean: 0.6, swing: 0.3, periodSeconds: 24000 },
+    load: { mean: 0.6, swing: 0.3, periodSeconds: 3600 },
     // One task is OOM-killed every few minutes and replaced, so restarts show in the demo.
     crashEveryMs: 5 * 60_000,
   });
