@@ -1,0 +1,356 @@
+import { describe, expect, it } from "vitest";
+import { NodeCoreSchema, ServiceSchema as ModelServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
+import nodesFixture from "./fixtures/nodes.json";
+import podsFixture from "./fixtures/pods.json";
+import workloadsFixture from "./fixtures/workloads.json";
+import servicesFixture from "./fixtures/services.json";
+import metricsFixture from "./fixtures/metrics.json";
+import {
+  DAEMONSET_NOT_SCALABLE,
+  combineEndpointCounts,
+  endpointSliceCounts,
+  mapDaemonSet,
+  mapDeployment,
+  mapHorizontalPodAutoscaler,
+  mapNode,
+  mapNodeMetrics,
+  mapPod,
+  mapPodMetrics,
+  mapReplicaSet,
+  mapService,
+  mapStatefulSet,
+  podRequests,
+  renderSelector,
+  replicaSetOwner,
+  type ReplicaSetOwnerLookup,
+} from "./mappers";
+import {
+  DaemonSetSchema,
+  DeploymentSchema,
+  EndpointSliceSchema,
+  HorizontalPodAutoscalerSchema,
+  NodeMetricsSchema,
+  NodeSchema,
+  PodMetricsSchema,
+  PodSchema,
+  ReplicaSetSchema,
+  ServiceSchema,
+  StatefulSetSchema,
+} from "./schemas";
+
+const nodes = nodesFixture.items.map((n) => NodeSchema.parse(n));
+const pods = new Map(podsFixture.items.map((p) => [p.metadata.name, PodSchema.parse(p)]));
+const replicaSets = workloadsFixture.replicaSets.items.map((r) => ReplicaSetSchema.parse(r));
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+const owners = new Map(replicaSets.map((rs) => [`${rs.metadata.namespace}/${rs.metadata.name}`, replicaSetOwner(rs)]));
+const lookup: ReplicaSetOwnerLookup = (ns, name) => owners.get(`${ns}/${name}`);
+const unknownReplicaSets: ReplicaSetOwnerLookup = () => undefined;
+
+function pod(name: string) {
+  const p = pods.get(name);
+  if (!p) throw new Error(`no fixture pod ${name}`);
+  return mapPod(p, lookup);
+}
+
+describe("mapNode", () => {
+  it("maps a ready control-plane node", () => {
+    const node = mapNode(nodes[0]);
+    expect(NodeCoreSchema.parse(node)).toEqual(node);
+    expect(node).toMatchObject({
+      id: "kind-control-plane",
+      name: "kind-control-plane",
+      status: "ready",
+      statusReason: null,
+      schedulable: true,
+      roles: ["control-plane"],
+      capacity: { cpuMillis: 8000, memoryBytes: 16393252 * 1024 },
+      allocatable: { cpuMillis: 7800, memoryBytes: 15868964 * 1024 },
+      createdAt: "2026-11-20T08:14:02Z",
+    });
+    expect(node.info).toEqual({
+      kubeletVersion: "v1.31.2",
+      osImage: "Debian GNU/Linux 12 (bookworm)",
+      kernelVersion: "6.8.0-49-generic",
+      containerRuntime: "containerd://1.7.18",
+      architecture: "amd64",
+      internalIP: "172.18.0.2",
+      taints: "node-role.kubernetes.io/control-plane:NoSchedule",
+    });
+  });
+
+  it("maps a cordoned node with several roles and fractional binary memory", () => {
+    const node = mapNode(nodes[1]);
+    expect(node.schedulable).toBe(false);
+    expect(node.roles).toEqual(["ingress", "worker"]);
+    expect(node.allocatable).toEqual({ cpuMillis: 3920, memoryBytes: 7.5 * GiB });
+    expect(node.info.taints).toBe("node.kubernetes.io/unschedulable:NoSchedule, dedicated=gpu:NoExecute");
+    expect(node.info.externalIP).toBe("203.0.113.7");
+  });
+
+  it("reports a node whose kubelet stopped posting as unknown, with why", () => {
+    const node = mapNode(nodes[2]);
+    expect(node.status).toBe("unknown");
+    expect(node.statusReason).toBe("NodeStatusUnknown: Kubelet stopped posting node status.");
+  });
+
+  it("reports a not-ready node with its reason, and falls back to capacity without allocatable", () => {
+    const node = mapNode(nodes[3]);
+    expect(node.status).toBe("not-ready");
+    expect(node.statusReason).toMatch(/^KubeletNotReady: container runtime network not ready/);
+    expect(node.allocatable).toEqual({ cpuMillis: 2000, memoryBytes: 4 * GiB });
+    expect(node.info).toEqual({});
+  });
+});
+
+describe("mapPod", () => {
+  it("maps a running Deployment pod", () => {
+    const task = pod("web-7d9f8b6c5d-x2k4p");
+    expect(TaskCoreSchema.parse(task)).toEqual(task);
+    expect(task).toEqual({
+      id: "shop~web-7d9f8b6c5d-x2k4p",
+      name: "web-7d9f8b6c5d-x2k4p",
+      namespace: "shop",
+      workloadId: "deployment~shop~web",
+      node: "kind-worker",
+      state: "running",
+      stateReason: null,
+      ready: true,
+      restarts: 3,
+      labels: { app: "web", "pod-template-hash": "7d9f8b6c5d" },
+      requests: { cpuMillis: 300, memoryBytes: 160 * MiB },
+      startedAt: "2026-11-26T14:02:14Z",
+      createdAt: "2026-11-26T14:02:11Z",
+      ip: "10.244.1.17",
+    });
+  });
+
+  it("explains an unschedulable pod with the scheduler's message", () => {
+    const task = pod("web-7d9f8b6c5d-q8z7m");
+    expect(task.state).toBe("pending");
+    expect(task.node).toBeNull();
+    expect(task.stateReason).toBe(
+      "Unschedulable: 0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+    );
+    expect(task.startedAt).toBeNull();
+    expect(task.ip).toBeNull();
+  });
+
+  it("shows CrashLoopBackOff on a running but unready pod", () => {
+    const task = pod("api-5f6c7d8e9-abcde");
+    expect(task).toMatchObject({ state: "running", ready: false, stateReason: "CrashLoopBackOff", restarts: 14 });
+    // The api ReplicaSet is not in the fixtures: the Deployment comes from the pod-template-hash naming.
+    expect(task.workloadId).toBe("deployment~shop~api");
+  });
+
+  it("prefers an image pull error over a routine ContainerCreating", () => {
+    const task = pod("fluentd-9xk2l");
+    expect(task).toMatchObject({ stateReason: "ImagePullBackOff", workloadId: "daemonset~kube-system~fluentd" });
+    expect(task.requests).toEqual({ cpuMillis: 100, memoryBytes: 200 * MiB });
+  });
+
+  it("reports init container trouble like kubectl and sums init restarts", () => {
+    const task = pod("mysql-2");
+    expect(task).toMatchObject({
+      workloadId: "statefulset~db~mysql",
+      state: "pending",
+      stateReason: "Init:CrashLoopBackOff",
+      restarts: 3,
+      startedAt: "2026-11-26T15:38:01Z",
+    });
+  });
+
+  it("reports terminated reasons of finished pods", () => {
+    expect(pod("migrate-28871234-7wq9z")).toMatchObject({ state: "succeeded", stateReason: "Completed", workloadId: null });
+    expect(pod("worker-6c8d9e0f1-oomed")).toMatchObject({ state: "failed", stateReason: "OOMKilled" });
+  });
+
+  it("reports an eviction with its message and a bare ReplicaSet as the workload", () => {
+    const task = pod("cache-0-evicted");
+    expect(task.state).toBe("failed");
+    expect(task.stateReason).toMatch(/^Evicted: The node was low on resource: memory\./);
+    expect(task.workloadId).toBe("replicaset~shop~cache");
+  });
+
+  it("marks a pod being deleted as Terminating", () => {
+    expect(pod("web-7d9f8b6c5d-term1").stateReason).toBe("Terminating");
+  });
+
+  it("maps a bare pod without status details", () => {
+    expect(pod("debug")).toMatchObject({ workloadId: null, state: "pending", stateReason: null, ready: false, restarts: 0 });
+    expect(pod("debug").requests).toEqual({ cpuMillis: 0, memoryBytes: 0 });
+  });
+
+  it("leaves the workload unknown for a ReplicaSet of another controller", () => {
+    const raw = PodSchema.parse({
+      metadata: { name: "r-1", namespace: "shop", ownerReferences: [{ kind: "ReplicaSet", name: "rollout-abc", controller: true }] },
+    });
+    expect(mapPod(raw, lookup).workloadId).toBeNull();
+    expect(mapPod(raw, unknownReplicaSets).workloadId).toBeNull();
+  });
+
+  it("takes a Date from the client library's deserializer as a timestamp", () => {
+    const raw = PodSchema.parse({ metadata: { name: "d", namespace: "x", creationTimestamp: new Date("2026-01-02T03:04:05Z") } });
+    expect(mapPod(raw, lookup).createdAt).toBe("2026-01-02T03:04:05.000Z");
+  });
+});
+
+describe("podRequests", () => {
+  it("takes the larger of the app containers plus sidecars and the init steps, plus overhead", () => {
+    // init-mysql alone: 2 CPU, 256Mi. clone-mysql runs beside the proxy sidecar: 200m, 1Gi+64Mi.
+    // app: mysql + xtrabackup + proxy sidecar = 700m, 1Gi+164Mi. Overhead: 10m, 1Mi.
+    expect(podRequests(pods.get("mysql-2")!)).toEqual({
+      cpuMillis: 2000 + 10,
+      memoryBytes: GiB + 164 * MiB + MiB,
+    });
+  });
+});
+
+describe("workloads", () => {
+  const [web, idle] = workloadsFixture.deployments.items.map((d) => DeploymentSchema.parse(d));
+  const [mysql] = workloadsFixture.statefulSets.items.map((s) => StatefulSetSchema.parse(s));
+  const [fluentd] = workloadsFixture.daemonSets.items.map((d) => DaemonSetSchema.parse(d));
+  const hpas = workloadsFixture.horizontalPodAutoscalers.items.map((h) =>
+    mapHorizontalPodAutoscaler(HorizontalPodAutoscalerSchema.parse(h)),
+  );
+
+  it("maps a Deployment with its selector, unique images and autoscaler", () => {
+    const hpa = hpas.find((h) => h.targetKey === "Deployment~shop~web");
+    expect(hpa).toBeDefined();
+    const workload = mapDeployment(web, hpa!.autoscaler);
+    expect(WorkloadCoreSchema.parse(workload)).toEqual(workload);
+    expect(workload).toEqual({
+      id: "deployment~shop~web",
+      name: "web",
+      namespace: "shop",
+      kind: "Deployment",
+      labels: { app: "web", team: "storefront" },
+      images: ["nginx:1.27", "fluent/fluent-bit:3.1"],
+      desired: 3,
+      ready: 2,
+      scalable: true,
+      notScalableReason: null,
+      autoscaler: { name: "web-hpa", minReplicas: 2, maxReplicas: 10 },
+      createdAt: "2026-11-25T09:00:00Z",
+      selector: "app=web,tier in (frontend,edge),!canary",
+    });
+  });
+
+  it("maps a Deployment scaled to zero with an empty status", () => {
+    expect(mapDeployment(idle)).toMatchObject({ desired: 0, ready: 0, autoscaler: null, selector: "app=idle" });
+  });
+
+  it("maps a StatefulSet, whose HPA has no minimum", () => {
+    const hpa = hpas.find((h) => h.targetKey === "StatefulSet~db~mysql")!;
+    expect(mapStatefulSet(mysql, hpa.autoscaler)).toMatchObject({
+      id: "statefulset~db~mysql",
+      kind: "StatefulSet",
+      desired: 3,
+      ready: 3,
+      scalable: true,
+      images: ["mysql:8.4", "gcr.io/google-samples/xtrabackup:1.0"],
+      autoscaler: { name: "mysql", minReplicas: null, maxReplicas: 5 },
+    });
+  });
+
+  it("maps a DaemonSet as not scalable, sized by its nodes", () => {
+    expect(mapDaemonSet(fluentd)).toMatchObject({
+      id: "daemonset~kube-system~fluentd",
+      desired: 4,
+      ready: 3,
+      scalable: false,
+      notScalableReason: DAEMONSET_NOT_SCALABLE,
+      selector: "name=fluentd,env notin (dev),logging",
+    });
+  });
+
+  it("tells ReplicaSets of a Deployment from bare ones", () => {
+    expect(replicaSets.map(replicaSetOwner)).toEqual([
+      { kind: "Deployment", name: "web" },
+      null,
+      { kind: "Rollout", name: "rollout" },
+    ]);
+    expect(mapReplicaSet(replicaSets[1])).toMatchObject({ id: "replicaset~shop~cache", desired: 2, ready: 1, scalable: false });
+  });
+
+  it("makes URL-safe ids from dotted DNS-subdomain names", () => {
+    const dotted = DeploymentSchema.parse({ metadata: { name: "metrics-server.v0.7", namespace: "kube-system" } });
+    const id = mapDeployment(dotted).id;
+    expect(id).toBe("deployment~kube-system~metrics-server.v0.7");
+    expect(WorkloadCoreSchema.shape.id.safeParse(id).success).toBe(true);
+  });
+});
+
+describe("renderSelector", () => {
+  it("answers null without a selector and handles an empty one", () => {
+    expect(renderSelector(undefined)).toBeNull();
+    expect(renderSelector({})).toBe("");
+  });
+});
+
+describe("services", () => {
+  const services = new Map(servicesFixture.services.items.map((s) => [s.metadata.name, ServiceSchema.parse(s)]));
+  const slices = servicesFixture.endpointSlices.items.map((s) => endpointSliceCounts(EndpointSliceSchema.parse(s)));
+  const countsFor = (id: string) => {
+    const mine = slices.filter((s) => s.serviceId === id);
+    return mine.length ? combineEndpointCounts(mine) : null;
+  };
+
+  it("maps a NodePort service with endpoints over several slices, not doubling dual-stack", () => {
+    const svc = mapService(services.get("web")!, countsFor("shop~web"));
+    expect(ModelServiceSchema.parse(svc)).toEqual(svc);
+    expect(svc).toEqual({
+      id: "shop~web",
+      name: "web",
+      namespace: "shop",
+      type: "NodePort",
+      clusterIp: "10.96.120.15",
+      headless: false,
+      ports: [
+        { name: "http", port: 80, targetPort: "8080", protocol: "TCP", nodePort: 30080 },
+        { name: "metrics", port: 9113, targetPort: "metrics", protocol: "TCP", nodePort: 31913 },
+      ],
+      selector: { app: "web" },
+      labels: { app: "web" },
+      readyEndpoints: 2,
+      totalEndpoints: 3,
+      createdAt: "2026-11-25T09:00:00Z",
+    });
+  });
+
+  it("maps a headless service", () => {
+    expect(mapService(services.get("mysql")!, countsFor("db~mysql"))).toMatchObject({
+      clusterIp: null,
+      headless: true,
+      readyEndpoints: 0,
+      totalEndpoints: 0,
+    });
+  });
+
+  it("has no endpoint counts for ExternalName or selector-less services, and zero for selected ones without slices", () => {
+    expect(mapService(services.get("payments")!, null)).toMatchObject({ type: "ExternalName", clusterIp: null, readyEndpoints: null });
+    expect(mapService(services.get("legacy-db")!, null)).toMatchObject({ readyEndpoints: null, totalEndpoints: null });
+    expect(mapService(services.get("api")!, null)).toMatchObject({
+      readyEndpoints: 0,
+      totalEndpoints: 0,
+      ports: [{ name: null, port: 443, targetPort: "8443", protocol: "TCP", nodePort: null }],
+    });
+  });
+});
+
+describe("metrics", () => {
+  it("converts nanocores to millicores and Ki to bytes", () => {
+    const [node] = metricsFixture.nodes.items.map((m) => mapNodeMetrics(NodeMetricsSchema.parse(m)));
+    expect(node[0]).toBe("kind-worker");
+    expect(node[1].cpuMillis).toBeCloseTo(187.654321, 9);
+    expect(node[1].memoryBytes).toBe(1928340 * 1024);
+  });
+
+  it("sums a pod's containers under the pod's task id", () => {
+    const [pod] = metricsFixture.pods.items.map((m) => mapPodMetrics(PodMetricsSchema.parse(m)));
+    expect(pod[0]).toBe("shop~web-7d9f8b6c5d-x2k4p");
+    expect(pod[1].cpuMillis).toBeCloseTo(3, 9);
+    expect(pod[1].memoryBytes).toBe((7340 + 2900) * 1024);
+  });
+});

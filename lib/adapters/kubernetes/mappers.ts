@@ -1,0 +1,425 @@
+import { joinId } from "@/lib/model/ids";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import { cpuMillis, memoryBytes } from "./quantity";
+import type {
+  KubeDaemonSet,
+  KubeDeployment,
+  KubeEndpointSlice,
+  KubeHorizontalPodAutoscaler,
+  KubeLabelSelector,
+  KubeNode,
+  KubeNodeMetrics,
+  KubePod,
+  KubePodMetrics,
+  KubeReplicaSet,
+  KubeService,
+  KubeStatefulSet,
+} from "./schemas";
+
+/**
+ * Pure mappers from Kubernetes API objects (already validated by ./schemas)
+ * to the neutral model. No I/O and no state: joined facts (who owns a
+ * ReplicaSet, which HPA targets a workload, endpoint counts) come in as
+ * arguments.
+ */
+
+export const DAEMONSET_NOT_SCALABLE =
+  "A DaemonSet runs one pod per eligible node; its size follows the nodes, not a replica count.";
+export const REPLICASET_NOT_SCALABLE =
+  "Fleetdeck scales Deployments and StatefulSets; this ReplicaSet has no Deployment to scale.";
+
+type Quantities = { [name: string]: string | number | null | undefined } | null | undefined;
+
+function resourcesOf(q: Quantities): Resources {
+  return { cpuMillis: Math.max(0, cpuMillis(q?.cpu) ?? 0), memoryBytes: Math.max(0, memoryBytes(q?.memory) ?? 0) };
+}
+
+function add(a: Resources, b: Resources): Resources {
+  return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes };
+}
+
+function max(a: Resources, b: Resources): Resources {
+  return { cpuMillis: Math.max(a.cpuMillis, b.cpuMillis), memoryBytes: Math.max(a.memoryBytes, b.memoryBytes) };
+}
+
+const ZERO: Resources = { cpuMillis: 0, memoryBytes: 0 };
+
+/** Workload ids name the kind so scale() knows which API to call: "deployment~shop~web". */
+export function workloadId(kind: "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet", namespace: string, name: string) {
+  return joinId(kind.toLowerCase(), namespace, name);
+}
+
+export function namespacedId(namespace: string | null | undefined, name: string): string {
+  return joinId(namespace ?? "", name);
+}
+
+// ---------------------------------------------------------------- selectors
+
+/** A LabelSelector in kubectl syntax: "app=web,tier in (a,b),!legacy". Null when absent. */
+export function renderSelector(selector: KubeLabelSelector): string | null {
+  if (!selector) return null;
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const { key, operator, values } of selector.matchExpressions ?? []) {
+    const list = (values ?? []).join(",");
+    if (operator === "In") parts.push(`${key} in (${list})`);
+    else if (operator === "NotIn") parts.push(`${key} notin (${list})`);
+    else if (operator === "Exists") parts.push(key);
+    else if (operator === "DoesNotExist") parts.push(`!${key}`);
+  }
+  return parts.join(",");
+}
+
+// ---------------------------------------------------------------- nodes
+
+const ROLE_LABEL = "node-role.kubernetes.io/";
+
+export function mapNode(node: KubeNode): NodeCore {
+  const labels = node.metadata.labels ?? {};
+  const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+  const status = ready?.status === "True" ? "ready" : ready?.status === "False" ? "not-ready" : "unknown";
+  const statusReason =
+    status === "ready" ? null : ready ? joinReason(ready.reason, ready.message) : "The node reports no Ready condition.";
+
+  const roles = new Set<string>();
+  for (const key of Object.keys(labels)) {
+    if (key.startsWith(ROLE_LABEL) && key.length > ROLE_LABEL.length) roles.add(key.slice(ROLE_LABEL.length));
+  }
+  // Older clusters mark the role with a value rather than a key.
+  if (labels["kubernetes.io/role"]) roles.add(labels["kubernetes.io/role"]);
+
+  const info: Record<string, string> = {};
+  const nodeInfo = node.status?.nodeInfo;
+  const put = (key: string, value: string | null | undefined) => {
+    if (value) info[key] = value;
+  };
+  put("kubeletVersion", nodeInfo?.kubeletVersion);
+  put("osImage", nodeInfo?.osImage);
+  put("kernelVersion", nodeInfo?.kernelVersion);
+  put("containerRuntime", nodeInfo?.containerRuntimeVersion);
+  put("architecture", nodeInfo?.architecture);
+  put("internalIP", node.status?.addresses?.find((a) => a.type === "InternalIP")?.address);
+  put("externalIP", node.status?.addresses?.find((a) => a.type === "ExternalIP")?.address);
+  put(
+    "taints",
+    (node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`).join(", "),
+  );
+
+  return {
+    id: node.metadata.name,
+    name: node.metadata.name,
+    status,
+    statusReason,
+    schedulable: !node.spec?.unschedulable,
+    roles: [...roles].sort(),
+    labels,
+    capacity: resourcesOf(node.status?.capacity),
+    allocatable: resourcesOf(node.status?.allocatable ?? node.status?.capacity),
+    createdAt: node.metadata.creationTimestamp,
+    info,
+  };
+}
+
+// ---------------------------------------------------------------- pods
+
+type Container = NonNullable<NonNullable<KubePod["spec"]>["containers"]>[number];
+
+/**
+ * What the scheduler reserves for a pod: the app containers plus sidecars
+ * (init containers with restartPolicy Always), or the largest init container
+ * step if that is more, plus the pod overhead. Per resource.
+ */
+export function podRequests(pod: KubePod): Resources {
+  const requestsOf = (c: Container) => resourcesOf(c.resources?.requests);
+  let sidecars = ZERO;
+  let initPeak = ZERO;
+  for (const c of pod.spec?.initContainers ?? []) {
+    if (c.restartPolicy === "Always") {
+      sidecars = add(sidecars, requestsOf(c));
+      initPeak = max(initPeak, sidecars);
+    } else {
+      initPeak = max(initPeak, add(sidecars, requestsOf(c)));
+    }
+  }
+  const app = (pod.spec?.containers ?? []).reduce((sum, c) => add(sum, requestsOf(c)), sidecars);
+  return add(max(app, initPeak), resourcesOf(pod.spec?.overhead));
+}
+
+const PHASES: Record<string, TaskState> = {
+  Pending: "pending",
+  Running: "running",
+  Succeeded: "succeeded",
+  Failed: "failed",
+  Unknown: "unknown",
+};
+
+function joinReason(reason: string | null | undefined, message: string | null | undefined): string | null {
+  if (reason && message) return `${reason}: ${message}`;
+  return reason || message || null;
+}
+
+// Waiting reasons that only say "normal start-up"; a sibling's error is more useful.
+const ROUTINE_WAITING = new Set(["ContainerCreating", "PodInitializing"]);
+
+/** The single most useful reason a pod is in its state, roughly what `kubectl get pods` shows. */
+export function podStateReason(pod: KubePod): string | null {
+  if (pod.metadata.deletionTimestamp) return "Terminating";
+  const status = pod.status;
+  if (status?.reason) return joinReason(status.reason, status.message);
+
+  const scheduled = status?.conditions?.find((c) => c.type === "PodScheduled");
+  if (scheduled?.status === "False") return joinReason(scheduled.reason ?? "Unschedulable", scheduled.message);
+
+  for (const c of status?.initContainerStatuses ?? []) {
+    const waiting = c.state?.waiting?.reason;
+    if (waiting && waiting !== "PodInitializing") return `Init:${waiting}`;
+    const terminated = c.state?.terminated;
+    if (terminated && terminated.exitCode !== 0) return `Init:${terminated.reason ?? "Error"}`;
+  }
+
+  const containers = status?.containerStatuses ?? [];
+  const waiting = containers.map((c) => c.state?.waiting?.reason).filter((r): r is string => !!r);
+  const notable = waiting.find((r) => !ROUTINE_WAITING.has(r)) ?? waiting[0];
+  if (notable) return notable;
+
+  const terminated = containers.map((c) => c.state?.terminated).filter((t) => !!t);
+  const failed = terminated.find((t) => t.exitCode !== 0) ?? terminated[0];
+  if (failed) return failed.reason ?? (failed.exitCode ? `Exit code ${failed.exitCode}` : "Completed");
+  return null;
+}
+
+/** Who owns a ReplicaSet: a Deployment name, or null when it stands alone. */
+export type ReplicaSetOwner = { kind: string; name: string } | null;
+/** Answers undefined when the ReplicaSet is not known (yet). */
+export type ReplicaSetOwnerLookup = (namespace: string, replicaSet: string) => ReplicaSetOwner | undefined;
+
+function controllerOf(meta: { ownerReferences?: { kind: string; name: string; controller?: boolean | null }[] | null }) {
+  const refs = meta.ownerReferences ?? [];
+  return refs.find((r) => r.controller) ?? refs[0] ?? null;
+}
+
+export function replicaSetOwner(rs: KubeReplicaSet): ReplicaSetOwner {
+  const ref = controllerOf(rs.metadata);
+  return ref ? { kind: ref.kind, name: ref.name } : null;
+}
+
+/** The ReplicaSet a pod belongs to, if any; the client tracks these to re-resolve late owners. */
+export function podReplicaSet(pod: KubePod): string | null {
+  const ref = controllerOf(pod.metadata);
+  return ref?.kind === "ReplicaSet" ? ref.name : null;
+}
+
+/**
+ * The workload a pod belongs to. A ReplicaSet owned by a Deployment resolves
+ * to the Deployment; when the ReplicaSet is not known yet, the Deployment is
+ * inferred from the pod-template-hash naming convention.
+ */
+export function podWorkloadId(pod: KubePod, lookup: ReplicaSetOwnerLookup): string | null {
+  const ref = controllerOf(pod.metadata);
+  const namespace = pod.metadata.namespace ?? "";
+  if (!ref) return null;
+  if (ref.kind === "StatefulSet" || ref.kind === "DaemonSet") return workloadId(ref.kind, namespace, ref.name);
+  if (ref.kind !== "ReplicaSet") return null;
+
+  const owner = lookup(namespace, ref.name);
+  if (owner === null) return workloadId("ReplicaSet", namespace, ref.name);
+  if (owner) return owner.kind === "Deployment" ? workloadId("Deployment", namespace, owner.name) : null;
+  const hash = pod.metadata.labels?.["pod-template-hash"];
+  if (hash && ref.name.endsWith(`-${hash}`)) {
+    return workloadId("Deployment", namespace, ref.name.slice(0, -hash.length - 1));
+  }
+  return null;
+}
+
+export function mapPod(pod: KubePod, lookup: ReplicaSetOwnerLookup): TaskCore {
+  const { metadata, status } = pod;
+  const containers = [...(status?.containerStatuses ?? []), ...(status?.initContainerStatuses ?? [])];
+  const runningSince = (status?.containerStatuses ?? [])
+    .map((c) => c.state?.running?.startedAt)
+    .filter((t): t is string => !!t)
+    .sort()[0];
+  return {
+    id: namespacedId(metadata.namespace, metadata.name),
+    name: metadata.name,
+    namespace: metadata.namespace ?? null,
+    workloadId: podWorkloadId(pod, lookup),
+    node: pod.spec?.nodeName || null,
+    state: PHASES[status?.phase ?? "Unknown"] ?? "unknown",
+    stateReason: podStateReason(pod),
+    ready: status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+    restarts: containers.reduce((sum, c) => sum + Math.max(0, c.restartCount ?? 0), 0),
+    labels: metadata.labels ?? {},
+    requests: podRequests(pod),
+    startedAt: runningSince ?? status?.startTime ?? null,
+    createdAt: metadata.creationTimestamp,
+    ip: status?.podIP || null,
+  };
+}
+
+// ---------------------------------------------------------------- workloads
+
+export type Autoscaler = NonNullable<WorkloadCore["autoscaler"]>;
+
+/** Key joining an HPA's scaleTargetRef to a workload. */
+export function autoscalerTargetKey(kind: string, namespace: string, name: string): string {
+  return joinId(kind, namespace, name);
+}
+
+export function mapHorizontalPodAutoscaler(hpa: KubeHorizontalPodAutoscaler): { targetKey: string; autoscaler: Autoscaler } {
+  const { scaleTargetRef, minReplicas, maxReplicas } = hpa.spec;
+  return {
+    targetKey: autoscalerTargetKey(scaleTargetRef.kind, hpa.metadata.namespace ?? "", scaleTargetRef.name),
+    autoscaler: { name: hpa.metadata.name, minReplicas: minReplicas ?? null, maxReplicas },
+  };
+}
+
+type TemplateSpec = { spec?: { containers?: Container[] | null } | null } | null | undefined;
+
+function imagesOf(template: TemplateSpec): string[] {
+  const images = (template?.spec?.containers ?? []).map((c) => c.image).filter((i): i is string => !!i);
+  return [...new Set(images)];
+}
+
+function baseWorkload(
+  kind: "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet",
+  obj: { metadata: KubePod["metadata"]; spec?: { selector?: KubeLabelSelector; template?: TemplateSpec } | null },
+  autoscaler: Autoscaler | null,
+) {
+  const namespace = obj.metadata.namespace ?? "";
+  return {
+    id: workloadId(kind, namespace, obj.metadata.name),
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace ?? null,
+    kind,
+    labels: obj.metadata.labels ?? {},
+    images: imagesOf(obj.spec?.template),
+    autoscaler,
+    createdAt: obj.metadata.creationTimestamp,
+    selector: renderSelector(obj.spec?.selector),
+  };
+}
+
+const count = (n: number | null | undefined) => Math.max(0, n ?? 0);
+
+export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null = null): WorkloadCore {
+  return {
+    ...baseWorkload("Deployment", d, autoscaler),
+    desired: count(d.spec?.replicas ?? 1),
+    ready: count(d.status?.readyReplicas),
+    scalable: true,
+    notScalableReason: null,
+  };
+}
+
+export function mapStatefulSet(s: KubeStatefulSet, autoscaler: Autoscaler | null = null): WorkloadCore {
+  return {
+    ...baseWorkload("StatefulSet", s, autoscaler),
+    desired: count(s.spec?.replicas ?? 1),
+    ready: count(s.status?.readyReplicas),
+    scalable: true,
+    notScalableReason: null,
+  };
+}
+
+export function mapDaemonSet(ds: KubeDaemonSet): WorkloadCore {
+  return {
+    ...baseWorkload("DaemonSet", ds, null),
+    desired: count(ds.status?.desiredNumberScheduled),
+    ready: count(ds.status?.numberReady),
+    scalable: false,
+    notScalableReason: DAEMONSET_NOT_SCALABLE,
+  };
+}
+
+/** Only for ReplicaSets without an owner; those of a Deployment are folded into it. */
+export function mapReplicaSet(rs: KubeReplicaSet, autoscaler: Autoscaler | null = null): WorkloadCore {
+  return {
+    ...baseWorkload("ReplicaSet", rs, autoscaler),
+    desired: count(rs.spec?.replicas ?? 1),
+    ready: count(rs.status?.readyReplicas),
+    scalable: false,
+    notScalableReason: REPLICASET_NOT_SCALABLE,
+  };
+}
+
+// ---------------------------------------------------------------- services
+
+export interface EndpointCounts {
+  ready: number;
+  total: number;
+}
+
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+/** The service an EndpointSlice belongs to and what it counts, per address family. */
+export function endpointSliceCounts(slice: KubeEndpointSlice): {
+  serviceId: string | null;
+  addressType: string;
+  counts: EndpointCounts;
+} {
+  const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+  const endpoints = slice.endpoints ?? [];
+  return {
+    serviceId: service ? namespacedId(slice.metadata.namespace, service) : null,
+    addressType: slice.addressType ?? "IPv4",
+    // The API says a missing ready condition means ready.
+    counts: { ready: endpoints.filter((e) => e.conditions?.ready !== false).length, total: endpoints.length },
+  };
+}
+
+/**
+ * A service's endpoints over its slices. Dual-stack services have one set of
+ * slices per address family for the same pods, so families are not added up.
+ */
+export function combineEndpointCounts(slices: Iterable<{ addressType: string; counts: EndpointCounts }>): EndpointCounts {
+  const byFamily = new Map<string, EndpointCounts>();
+  for (const { addressType, counts } of slices) {
+    const sum = byFamily.get(addressType) ?? { ready: 0, total: 0 };
+    byFamily.set(addressType, { ready: sum.ready + counts.ready, total: sum.total + counts.total });
+  }
+  let best: EndpointCounts = { ready: 0, total: 0 };
+  for (const c of byFamily.values()) if (c.total > best.total) best = c;
+  return best;
+}
+
+/** `endpoints` null means no slices are known for the service. */
+export function mapService(svc: KubeService, endpoints: EndpointCounts | null): Service {
+  const type = svc.spec?.type || "ClusterIP";
+  const rawIp = svc.spec?.clusterIP;
+  const headless = rawIp === "None";
+  const selector = svc.spec?.selector ?? {};
+  // Without a selector nobody manages endpoints unless someone wrote slices by hand.
+  const counts =
+    type === "ExternalName" ? null : (endpoints ?? (Object.keys(selector).length > 0 ? { ready: 0, total: 0 } : null));
+  return {
+    id: namespacedId(svc.metadata.namespace, svc.metadata.name),
+    name: svc.metadata.name,
+    namespace: svc.metadata.namespace ?? null,
+    type,
+    clusterIp: headless || !rawIp ? null : rawIp,
+    headless,
+    ports: (svc.spec?.ports ?? []).map((p) => ({
+      name: p.name || null,
+      port: p.port,
+      targetPort: p.targetPort == null ? null : String(p.targetPort),
+      protocol: p.protocol || "TCP",
+      nodePort: p.nodePort ?? null,
+    })),
+    selector,
+    labels: svc.metadata.labels ?? {},
+    readyEndpoints: counts?.ready ?? null,
+    totalEndpoints: counts?.total ?? null,
+    createdAt: svc.metadata.creationTimestamp,
+  };
+}
+
+// ---------------------------------------------------------------- metrics.k8s.io
+
+/** metrics-server: CPU in nanocores, memory in Ki; both parse as quantities. */
+export function mapNodeMetrics(m: KubeNodeMetrics): [string, Resources] {
+  return [m.metadata.name, resourcesOf(m.usage)];
+}
+
+export function mapPodMetrics(m: KubePodMetrics): [string, Resources] {
+  const usage = (m.containers ?? []).reduce((sum, c) => add(sum, resourcesOf(c.usage)), ZERO);
+  return [namespacedId(m.metadata.namespace, m.metadata.name), usage];
+}

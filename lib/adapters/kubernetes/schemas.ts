@@ -1,0 +1,265 @@
+import { z } from "zod";
+
+/**
+ * Zod schemas of the Kubernetes API objects the adapter reads. They name only
+ * the fields the mappers use, so parsing both validates the upstream JSON and
+ * drops everything else (objects are never kept whole). Timestamps accept the
+ * raw JSON string or the Date the client library's deserializer makes.
+ */
+
+const Str = z.string().nullish();
+const Int = z.number().int().nullish();
+const Bool = z.boolean().nullish();
+const StringMap = z.record(z.string(), z.string()).nullish();
+const Quantity = z.union([z.string(), z.number()]);
+const QuantityMap = z.record(z.string(), Quantity).nullish();
+const IntOrString = z.union([z.string(), z.number()]).nullish();
+
+const Timestamp = z
+  .union([z.string(), z.date()])
+  .nullish()
+  .transform((v) => (v == null ? null : typeof v === "string" ? v : v.toISOString()));
+
+export const OwnerReferenceSchema = z.object({
+  kind: z.string(),
+  name: z.string(),
+  uid: Str,
+  controller: Bool,
+});
+
+export const ObjectMetaSchema = z.object({
+  name: z.string(),
+  namespace: Str,
+  uid: Str,
+  resourceVersion: Str,
+  labels: StringMap,
+  ownerReferences: z.array(OwnerReferenceSchema).nullish(),
+  creationTimestamp: Timestamp,
+  deletionTimestamp: Timestamp,
+});
+
+const ConditionSchema = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: Str,
+  message: Str,
+});
+
+// ---------------------------------------------------------------- nodes
+
+export const NodeSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: z
+    .object({
+      unschedulable: Bool,
+      taints: z.array(z.object({ key: z.string(), value: Str, effect: z.string() })).nullish(),
+    })
+    .nullish(),
+  status: z
+    .object({
+      capacity: QuantityMap,
+      allocatable: QuantityMap,
+      conditions: z.array(ConditionSchema).nullish(),
+      addresses: z.array(z.object({ type: z.string(), address: z.string() })).nullish(),
+      nodeInfo: z
+        .object({
+          kubeletVersion: Str,
+          osImage: Str,
+          kernelVersion: Str,
+          containerRuntimeVersion: Str,
+          architecture: Str,
+          operatingSystem: Str,
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+export type KubeNode = z.infer<typeof NodeSchema>;
+
+// ---------------------------------------------------------------- pods
+
+const ResourceRequirementsSchema = z.object({ requests: QuantityMap, limits: QuantityMap }).nullish();
+
+const ContainerSchema = z.object({
+  name: z.string(),
+  image: Str,
+  resources: ResourceRequirementsSchema,
+  /** "Always" on an init container makes it a sidecar that runs beside the app. */
+  restartPolicy: Str,
+});
+
+const ContainerStateSchema = z
+  .object({
+    waiting: z.object({ reason: Str, message: Str }).nullish(),
+    running: z.object({ startedAt: Timestamp }).nullish(),
+    terminated: z.object({ reason: Str, message: Str, exitCode: Int }).nullish(),
+  })
+  .nullish();
+
+const ContainerStatusSchema = z.object({
+  name: z.string(),
+  ready: Bool,
+  restartCount: Int,
+  state: ContainerStateSchema,
+});
+
+export const PodSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: z
+    .object({
+      nodeName: Str,
+      containers: z.array(ContainerSchema).nullish(),
+      initContainers: z.array(ContainerSchema).nullish(),
+      overhead: QuantityMap,
+    })
+    .nullish(),
+  status: z
+    .object({
+      phase: Str,
+      reason: Str,
+      message: Str,
+      conditions: z.array(ConditionSchema).nullish(),
+      containerStatuses: z.array(ContainerStatusSchema).nullish(),
+      initContainerStatuses: z.array(ContainerStatusSchema).nullish(),
+      podIP: Str,
+      startTime: Timestamp,
+    })
+    .nullish(),
+});
+export type KubePod = z.infer<typeof PodSchema>;
+
+// ---------------------------------------------------------------- workloads
+
+const LabelSelectorSchema = z
+  .object({
+    matchLabels: StringMap,
+    matchExpressions: z
+      .array(z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).nullish() }))
+      .nullish(),
+  })
+  .nullish();
+export type KubeLabelSelector = z.infer<typeof LabelSelectorSchema>;
+
+const PodTemplateSchema = z
+  .object({
+    spec: z.object({ containers: z.array(ContainerSchema).nullish() }).nullish(),
+  })
+  .nullish();
+
+const ReplicatedSpec = z
+  .object({ replicas: Int, selector: LabelSelectorSchema, template: PodTemplateSchema })
+  .nullish();
+
+export const DeploymentSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: ReplicatedSpec,
+  status: z.object({ replicas: Int, readyReplicas: Int, availableReplicas: Int, updatedReplicas: Int }).nullish(),
+});
+export type KubeDeployment = z.infer<typeof DeploymentSchema>;
+
+export const StatefulSetSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: ReplicatedSpec,
+  status: z.object({ replicas: Int, readyReplicas: Int }).nullish(),
+});
+export type KubeStatefulSet = z.infer<typeof StatefulSetSchema>;
+
+export const ReplicaSetSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: ReplicatedSpec,
+  status: z.object({ replicas: Int, readyReplicas: Int }).nullish(),
+});
+export type KubeReplicaSet = z.infer<typeof ReplicaSetSchema>;
+
+export const DaemonSetSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: z.object({ selector: LabelSelectorSchema, template: PodTemplateSchema }).nullish(),
+  status: z.object({ desiredNumberScheduled: Int, numberReady: Int, currentNumberScheduled: Int }).nullish(),
+});
+export type KubeDaemonSet = z.infer<typeof DaemonSetSchema>;
+
+export const HorizontalPodAutoscalerSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: z.object({
+    scaleTargetRef: z.object({ kind: z.string(), name: z.string(), apiVersion: Str }),
+    minReplicas: Int,
+    maxReplicas: z.number().int(),
+  }),
+});
+export type KubeHorizontalPodAutoscaler = z.infer<typeof HorizontalPodAutoscalerSchema>;
+
+// ---------------------------------------------------------------- services
+
+export const ServiceSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: z
+    .object({
+      type: Str,
+      clusterIP: Str,
+      selector: StringMap,
+      ports: z
+        .array(
+          z.object({
+            name: Str,
+            port: z.number().int(),
+            targetPort: IntOrString,
+            protocol: Str,
+            nodePort: Int,
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+export type KubeService = z.infer<typeof ServiceSchema>;
+
+export const EndpointSliceSchema = z.object({
+  metadata: ObjectMetaSchema,
+  addressType: Str,
+  endpoints: z
+    .array(
+      z.object({
+        addresses: z.array(z.string()).nullish(),
+        conditions: z.object({ ready: Bool, serving: Bool, terminating: Bool }).nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type KubeEndpointSlice = z.infer<typeof EndpointSliceSchema>;
+
+// ---------------------------------------------------------------- metrics.k8s.io
+
+const UsageSchema = z.object({ cpu: Quantity.nullish(), memory: Quantity.nullish() });
+
+export const NodeMetricsSchema = z.object({ metadata: ObjectMetaSchema, usage: UsageSchema });
+export type KubeNodeMetrics = z.infer<typeof NodeMetricsSchema>;
+
+export const PodMetricsSchema = z.object({
+  metadata: ObjectMetaSchema,
+  containers: z.array(z.object({ name: z.string(), usage: UsageSchema })).nullish(),
+});
+export type KubePodMetrics = z.infer<typeof PodMetricsSchema>;
+
+// ---------------------------------------------------------------- lists, watch events, errors
+
+export const ListMetaSchema = z.object({
+  metadata: z.object({ resourceVersion: Str, continue: Str }).nullish(),
+  items: z.array(z.unknown()).nullish(),
+});
+
+export const WatchEventSchema = z.object({
+  type: z.enum(["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]),
+  object: z.unknown(),
+});
+
+/** metav1.Status, as the apiserver sends it with errors and in watch ERROR events. */
+export const StatusSchema = z.object({
+  kind: Str,
+  status: Str,
+  message: Str,
+  reason: Str,
+  code: Int,
+});
+export type KubeStatus = z.infer<typeof StatusSchema>;
+
+export const VersionSchema = z.object({ gitVersion: z.string() });
