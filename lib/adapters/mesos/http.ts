@@ -1,0 +1,155 @@
+import { readFileSync } from "node:fs";
+import { Agent, request, type Dispatcher } from "undici";
+import type { z } from "zod";
+import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import type { MesosConnection, MesosEndpoint } from "./connection";
+import { RawMarathonErrorSchema } from "./raw";
+
+/**
+ * The HTTP side of the adapter: one client per upstream (master, agents,
+ * Marathon) sharing one undici dispatcher that carries the TLS settings.
+ * Every failure leaves here as an AdapterError naming the upstream and its
+ * own message; credentials never appear in a message.
+ */
+
+export function makeDispatcher(tls: MesosConnection["tls"]): Dispatcher {
+  const ca = tls?.ca ?? (tls?.caFile ? readFileSync(tls.caFile, "utf8") : undefined);
+  return new Agent({ connect: { ca, rejectUnauthorized: !tls?.insecureSkipVerify }, keepAliveTimeout: 4_000 });
+}
+
+export function basicAuthHeader(endpoint: Pick<MesosEndpoint, "username" | "password" | "passwordEnv"> | undefined, env = process.env): string | null {
+  if (!endpoint?.username) return null;
+  const password = endpoint.password ?? (endpoint.passwordEnv ? (env[endpoint.passwordEnv] ?? "") : "");
+  return "Basic " + Buffer.from(`${endpoint.username}:${password}`).toString("base64");
+}
+
+export interface UpstreamError {
+  status: number;
+  message: string;
+  /** Marathon's 409 body lists the deployments holding the app. */
+  deployments: string[];
+}
+
+export class UpstreamHttpError extends AdapterError {
+  constructor(
+    readonly upstream: UpstreamError,
+    what: string,
+  ) {
+    super(codeForUpstreamStatus(upstream.status), `${what}: ${upstream.message} (HTTP ${upstream.status})`);
+  }
+}
+
+function describeStatus(status: number, bodyText: string): UpstreamError {
+  let message = bodyText.trim().slice(0, 300);
+  let deployments: string[] = [];
+  try {
+    const parsed = RawMarathonErrorSchema.safeParse(JSON.parse(bodyText));
+    if (parsed.success) {
+      const details = (parsed.data.details ?? [])
+        .map((d) => `${d.path ?? ""} ${(d.errors ?? []).join(", ")}`.trim())
+        .filter(Boolean);
+      message = [parsed.data.message, ...details].filter(Boolean).join("; ") || message;
+      deployments = (parsed.data.deployments ?? []).map((d) => d.id);
+    }
+  } catch {
+    // Mesos answers errors as plain text; keep it as is.
+  }
+  if (!message) {
+    message = status === 401 ? "wrong or missing credentials" : status === 403 ? "access denied" : `status ${status}`;
+  }
+  return { status, message, deployments };
+}
+
+export class HttpEndpoint {
+  constructor(
+    readonly baseUrl: string,
+    private readonly authorization: string | null,
+    private readonly dispatcher: Dispatcher,
+    /** "Mesos master", "Marathon", "agent mesos-a1": prefixes every error message. */
+    readonly what: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json", ...extra };
+    if (this.authorization) headers.authorization = this.authorization;
+    return headers;
+  }
+
+  private async send(
+    method: "GET" | "PUT",
+    path: string,
+    options: { body?: unknown; signal?: AbortSignal; stream?: boolean; accept?: string },
+  ): Promise<Dispatcher.ResponseData> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    // A stream stays open for as long as the caller wants it; only its headers are timed.
+    const signal = options.stream ? options.signal : options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const extra: Record<string, string> = {};
+    if (options.body !== undefined) extra["content-type"] = "application/json";
+    if (options.accept) extra.accept = options.accept;
+    try {
+      return await request(this.baseUrl + path, {
+        method,
+        headers: this.headers(extra),
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        dispatcher: this.dispatcher,
+        signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: options.stream ? 0 : this.timeoutMs,
+      });
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      if (timeout.aborted && !options.stream) {
+        throw new AdapterError("timeout", `${this.what}: no answer within ${this.timeoutMs / 1000} s`, { cause: err });
+      }
+      throw fromNetworkError(err, this.what);
+    }
+  }
+
+  private async readJson<T>(response: Dispatcher.ResponseData, schema: z.ZodType<T>, path: string): Promise<T> {
+    const text = await response.body.text();
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new AdapterError("upstream", `${this.what}: ${path} answered something that is not JSON`, { cause: err });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AdapterError(
+        "upstream",
+        `${this.what}: unexpected answer from ${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  async getJson<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+    const response = await this.send("GET", path, { signal }).catch((err) => this.rethrow(err, signal));
+    return this.readJson(response, schema, path).catch((err) => this.rethrow(err, signal));
+  }
+
+  async putJson<T>(path: string, body: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+    const response = await this.send("PUT", path, { body, signal }).catch((err) => this.rethrow(err, signal));
+    return this.readJson(response, schema, path).catch((err) => this.rethrow(err, signal));
+  }
+
+  /** Opens a text/event-stream; answers its body once the upstream accepted (2xx). */
+  async openEventStream(path: string, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const response = await this.send("GET", path, { signal, stream: true, accept: "text/event-stream" });
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const text = await response.body.text().catch(() => "");
+      throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what);
+    }
+    return response.body;
+  }
+
+  private rethrow(err: unknown, signal?: AbortSignal): never {
+    if (signal?.aborted || err instanceof AdapterError) throw err;
+    throw fromNetworkError(err, this.what);
+  }
+}

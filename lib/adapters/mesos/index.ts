@@ -1,0 +1,13 @@
+import type { AdapterModule } from "@/lib/adapters/module";
+import { MesosAdapter } from "./adapter";
+import { MesosConnectionSchema, type MesosConnection } from "./connection";
+
+export { MesosAdapter } from "./adapter";
+export { isForceScalable, DeploymentConflictError, type ForceScalable } from "./abilities";
+export { MesosConnectionSchema, type MesosConnection } from "./connection";
+
+export const adapterModule: AdapterModule<MesosConnection> = {
+  orchestrator: "mesos",
+  connectionSchema: MesosConnectionSchema,
+  create: (connection, context) => new MesosAdapter(connection, context.log),
+};
