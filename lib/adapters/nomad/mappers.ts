@@ -1,0 +1,360 @@
+import { joinId } from "@/lib/model/ids";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type {
+  NomadAllocation,
+  NomadEvaluation,
+  NomadJob,
+  NomadJobSummary,
+  NomadNode,
+  NomadServiceRegistration,
+  NomadTaskGroupSummary,
+} from "./schemas";
+import { goTimeToIso, mbToBytes, mhzPerCore, mhzToMillis, nanosToIso } from "./units";
+
+/** Pure mappers from Nomad's JSON to the neutral model. */
+
+export const WORKLOAD_KIND = "NomadTaskGroup";
+/** Used to convert MHz when a task's node is not known (queued work): a common core speed. */
+export const FALLBACK_MHZ_PER_CORE = 2000;
+
+export const SYSTEM_NOT_SCALABLE =
+  "A system job runs one allocation per eligible client; its count follows the clients, not a number you set.";
+export const SYSBATCH_NOT_SCALABLE =
+  "A sysbatch job runs one allocation per eligible client to completion; its count follows the clients.";
+
+export function workloadIdOf(namespace: string | null | undefined, jobId: string, group: string): string {
+  return joinId(namespace || "default", jobId, group);
+}
+
+/** Node attributes too long or too volatile to be useful as labels. */
+const SKIPPED_ATTRIBUTES = new Set(["os.signals", "unique.storage.bytesfree"]);
+
+export function mapNode(raw: NomadNode): { node: NodeCore; mhzPerCore: number | null } {
+  const attributes = raw.Attributes ?? {};
+  const perCore = mhzPerCore(attributes, raw.NodeResources?.Cpu?.CpuShares, raw.NodeResources?.Cpu?.TotalCpuCores);
+  const toMillis = (mhz: number | null | undefined) => mhzToMillis(mhz, perCore ?? FALLBACK_MHZ_PER_CORE);
+
+  const capacity: Resources = {
+    cpuMillis: toMillis(raw.NodeResources?.Cpu?.CpuShares),
+    memoryBytes: mbToBytes(raw.NodeResources?.Memory?.MemoryMB),
+  };
+  const allocatable: Resources = {
+    cpuMillis: Math.max(0, capacity.cpuMillis - toMillis(raw.ReservedResources?.Cpu?.CpuShares)),
+    memoryBytes: Math.max(0, capacity.memoryBytes - mbToBytes(raw.ReservedResources?.Memory?.MemoryMB)),
+  };
+
+  const labels: Record<string, string> = {};
+  // Named as Nomad's own constraint interpolation does: ${node.datacenter}, ${attr.cpu.arch}, ${meta.rack}.
+  if (raw.Datacenter) labels["node.datacenter"] = raw.Datacenter;
+  if (raw.NodeClass) labels["node.class"] = raw.NodeClass;
+  if (raw.NodePool) labels["node.pool"] = raw.NodePool;
+  for (const [k, v] of Object.entries(attributes)) if (!SKIPPED_ATTRIBUTES.has(k)) labels[`attr.${k}`] = v;
+  for (const [k, v] of Object.entries(raw.Meta ?? {})) labels[`meta.${k}`] = v;
+
+  const draining = Boolean(raw.Drain || raw.DrainStrategy);
+  const eligible = (raw.SchedulingEligibility ?? "eligible") === "eligible";
+  const status: NodeCore["status"] =
+    raw.Status === "ready" ? "ready" : raw.Status === "down" || raw.Status === "initializing" ? "not-ready" : "unknown";
+  const reasons = [
+    raw.Status !== "ready" ? `${raw.Status}${raw.StatusDescription ? `: ${raw.StatusDescription}` : ""}` : null,
+    draining ? "draining" : null,
+    !eligible ? "ineligible for scheduling" : null,
+  ].filter(Boolean);
+
+  const info: Record<string, string> = {};
+  const put = (key: string, value: string | null | undefined) => {
+    if (value) info[key] = value;
+  };
+  put("datacenter", raw.Datacenter);
+  put("nodeClass", raw.NodeClass);
+  put("nodePool", raw.NodePool);
+  put("address", raw.HTTPAddr ?? raw.Address);
+  put("nomadVersion", attributes["nomad.version"] ?? raw.Version);
+  put("os", [attributes["os.name"], attributes["os.version"]].filter(Boolean).join(" "));
+  put("kernel", attributes["kernel.version"]);
+  put("cpu", attributes["cpu.modelname"]);
+  put("cpuCores", attributes["cpu.numcores"]);
+  put("cpuMhzPerCore", perCore ? String(Math.round(perCore)) : null);
+  put("eligibility", raw.SchedulingEligibility);
+  put("drain", draining ? "true" : "false");
+  const drivers = Object.entries(raw.Drivers ?? {})
+    .filter(([, d]) => d.Detected && d.Healthy)
+    .map(([name]) => name)
+    .sort();
+  put("drivers", drivers.join(", "));
+
+  return {
+    node: {
+      id: raw.ID,
+      name: raw.Name,
+      status,
+      statusReason: reasons.length ? reasons.join("; ") : null,
+      schedulable: status === "ready" && eligible && !draining,
+      roles: ["client"],
+      labels,
+      capacity,
+      allocatable,
+      createdAt: goTimeToIso(raw.Events?.[0]?.Timestamp),
+      info,
+    },
+    mhzPerCore: perCore,
+  };
+}
+
+function notScalableReason(job: NomadJob): string | null {
+  if (job.Type === "system") return SYSTEM_NOT_SCALABLE;
+  if (job.Type === "sysbatch") return SYSBATCH_NOT_SCALABLE;
+  if (job.Periodic && job.Periodic.Enabled !== false) {
+    const spec = job.Periodic.Spec ?? job.Periodic.Specs?.join(", ") ?? "";
+    return `A periodic job launches a child batch job on its schedule (${spec}); its groups are not scaled in place.`;
+  }
+  if (job.ParameterizedJob) return "A parameterized job runs only when dispatched; it has no count to scale.";
+  if (job.Type === "batch") return `A batch job runs to completion (status: ${job.Status ?? "unknown"}); rescaling it would start new work.`;
+  if (job.Stop) return "The job is stopped; start it again before scaling.";
+  return null;
+}
+
+function groupImages(group: NonNullable<NomadJob["TaskGroups"]>[number]): string[] {
+  const images: string[] = [];
+  for (const task of group.Tasks ?? []) {
+    const config: { image?: unknown; command?: unknown } = task.Config ?? {};
+    const image = typeof config.image === "string" ? config.image : null;
+    const command = typeof config.command === "string" ? config.command : null;
+    images.push(image ?? (command ? `${task.Driver ?? "exec"}:${command}` : (task.Driver ?? task.Name)));
+  }
+  return [...new Set(images)];
+}
+
+const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
+
+/** One workload per task group of a job; readiness from the job summary. */
+export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefined): WorkloadCore[] {
+  const namespace = job.Namespace || "default";
+  const reason = notScalableReason(job);
+  const perSystem = job.Type === "system" || job.Type === "sysbatch";
+  return (job.TaskGroups ?? []).map((group) => {
+    const s: NomadTaskGroupSummary = summary?.Summary?.[group.Name] ?? {};
+    const desired = job.Stop
+      ? 0
+      : perSystem
+        ? count(s.Running) + count(s.Starting) + count(s.Queued) + count(s.Unknown)
+        : count(group.Count);
+    const scaling = group.Scaling;
+    const autoscaled = Boolean(scaling && scaling.Enabled !== false && scaling.Policy && Object.keys(scaling.Policy).length);
+    return {
+      id: workloadIdOf(namespace, job.ID, group.Name),
+      name: `${job.ID}.${group.Name}`,
+      namespace,
+      kind: WORKLOAD_KIND,
+      labels: {
+        ...(job.Meta ?? {}),
+        ...(group.Meta ?? {}),
+        "nomad/job": job.ID,
+        "nomad/group": group.Name,
+        "nomad/type": job.Type,
+        "nomad/status": job.Status ?? "unknown",
+      },
+      images: groupImages(group),
+      desired,
+      ready: count(s.Running),
+      scalable: reason === null,
+      notScalableReason: reason,
+      autoscaler:
+        autoscaled && scaling
+          ? { name: "nomad-autoscaler policy", minReplicas: scaling.Min ?? null, maxReplicas: count(scaling.Max) }
+          : null,
+      createdAt: nanosToIso(job.SubmitTime),
+      selector: `nomad/job=${job.ID},nomad/group=${group.Name}`,
+    };
+  });
+}
+
+const CLIENT_STATES: Record<string, TaskState> = {
+  pending: "pending",
+  running: "running",
+  complete: "succeeded",
+  failed: "failed",
+  lost: "failed",
+  unknown: "unknown",
+};
+
+function lastTaskEvent(alloc: NomadAllocation): string | null {
+  let latest: { time: number; message: string } | null = null;
+  for (const state of Object.values(alloc.TaskStates ?? {})) {
+    for (const ev of state.Events ?? []) {
+      const message = ev.DisplayMessage || ev.Type;
+      if (message && (!latest || (ev.Time ?? 0) >= latest.time)) latest = { time: ev.Time ?? 0, message };
+    }
+  }
+  return latest?.message ?? null;
+}
+
+/**
+ * An allocation as a task. `perCoreOf` gives the MHz per core of a node, to
+ * convert the allocation's reserved MHz to millicores.
+ */
+export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string | null) => number): TaskCore {
+  const namespace = alloc.Namespace || "default";
+  const state = CLIENT_STATES[alloc.ClientStatus] ?? "unknown";
+  const stopping = alloc.DesiredStatus && alloc.DesiredStatus !== "run" && state === "running";
+  const event = lastTaskEvent(alloc);
+  let stateReason: string | null;
+  if (stopping) stateReason = `Stopping (desired ${alloc.DesiredStatus}${alloc.DesiredDescription ? `: ${alloc.DesiredDescription}` : ""})`;
+  else if (alloc.ClientStatus === "lost") stateReason = `Lost${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ": its node stopped answering"}`;
+  else if (state === "running") stateReason = null;
+  else stateReason = alloc.ClientDescription || event || null;
+
+  const taskStates = Object.values(alloc.TaskStates ?? {});
+  const restarts = taskStates.reduce((sum, t) => sum + count(t.Restarts), 0);
+  const started = taskStates
+    .map((t) => goTimeToIso(t.StartedAt))
+    .filter((t): t is string => t !== null)
+    .sort();
+
+  const perCore = perCoreOf(alloc.NodeID ?? null);
+  let cpuMhz = 0;
+  let memoryMb = 0;
+  for (const t of Object.values(alloc.AllocatedResources?.Tasks ?? {})) {
+    cpuMhz += t.Cpu?.CpuShares ?? 0;
+    memoryMb += t.Memory?.MemoryMB ?? 0;
+  }
+  const shared = alloc.AllocatedResources?.Shared;
+  const ip = shared?.Networks?.find((n) => n.IP)?.IP ?? shared?.Ports?.find((p) => p.HostIP)?.HostIP ?? null;
+
+  return {
+    id: alloc.ID,
+    name: alloc.Name,
+    namespace,
+    workloadId: workloadIdOf(namespace, alloc.JobID, alloc.TaskGroup),
+    node: alloc.NodeID || null,
+    state,
+    stateReason,
+    ready: state === "running" && !stopping && taskStates.every((t) => t.State === "running"),
+    restarts,
+    labels: { "nomad/job": alloc.JobID, "nomad/group": alloc.TaskGroup, "nomad/desired": alloc.DesiredStatus ?? "run" },
+    requests: { cpuMillis: mhzToMillis(cpuMhz, perCore), memoryBytes: mbToBytes(memoryMb) },
+    startedAt: started[0] ?? null,
+    createdAt: nanosToIso(alloc.CreateTime),
+    ip,
+  };
+}
+
+/** Why the scheduler could not place a group, from its latest blocked evaluation, in words like Nomad's CLI. */
+export function placementFailure(evaluation: NomadEvaluation | undefined, group: string): string | null {
+  const failed = evaluation?.FailedTGAllocs?.[group];
+  if (!failed) return null;
+  const parts: string[] = [];
+  for (const [dimension, n] of Object.entries(failed.DimensionExhausted ?? {})) parts.push(`${dimension} exhausted on ${n} node${n === 1 ? "" : "s"}`);
+  for (const [constraint, n] of Object.entries(failed.ConstraintFiltered ?? {})) parts.push(`constraint ${constraint} filtered ${n} node${n === 1 ? "" : "s"}`);
+  if (!parts.length && failed.NodesEvaluated === 0) parts.push("no eligible nodes");
+  return `${parts.join("; ") || "resources exhausted"} (${count(failed.NodesEvaluated)} nodes evaluated)`;
+}
+
+/**
+ * Nomad does not create allocations it cannot place: they are "Queued" in the
+ * job summary with the reason on a blocked evaluation. These stand in for
+ * them as pending tasks so the dashboard shows what is waiting and why.
+ */
+export function queuedTasks(job: NomadJob, summary: NomadJobSummary | null | undefined, blocked: NomadEvaluation | undefined): TaskCore[] {
+  const namespace = job.Namespace || "default";
+  const out: TaskCore[] = [];
+  for (const group of job.TaskGroups ?? []) {
+    const queued = count(summary?.Summary?.[group.Name]?.Queued);
+    if (!queued) continue;
+    const why = placementFailure(blocked, group.Name);
+    let cpuMhz = 0;
+    let memoryMb = 0;
+    for (const t of group.Tasks ?? []) {
+      cpuMhz += t.Resources?.CPU ?? 0;
+      memoryMb += t.Resources?.MemoryMB ?? 0;
+    }
+    for (let i = 0; i < queued; i++) {
+      out.push({
+        id: queuedTaskId(namespace, job.ID, group.Name, i),
+        name: `${job.ID}.${group.Name} (queued ${i + 1} of ${queued})`,
+        namespace,
+        workloadId: workloadIdOf(namespace, job.ID, group.Name),
+        node: null,
+        state: "pending",
+        stateReason: `Queued: ${why ?? "waiting for the scheduler to place it"}`,
+        ready: false,
+        restarts: 0,
+        labels: { "nomad/job": job.ID, "nomad/group": group.Name, "nomad/queued": "true" },
+        requests: { cpuMillis: mhzToMillis(cpuMhz, FALLBACK_MHZ_PER_CORE), memoryBytes: mbToBytes(memoryMb) },
+        startedAt: null,
+        createdAt: null,
+        ip: null,
+      });
+    }
+  }
+  return out;
+}
+
+export function queuedTaskId(namespace: string, jobId: string, group: string, i: number): string {
+  return joinId(namespace, jobId, group, "queued", String(i));
+}
+
+export function isQueuedTaskId(id: string): boolean {
+  return id.includes("~queued~");
+}
+
+/** A Nomad-native service: its registrations (one per allocation and port) as endpoints. */
+export function mapNativeService(namespace: string, name: string, registrations: NomadServiceRegistration[]): Service {
+  const ports = [...new Set(registrations.map((r) => r.Port).filter((p): p is number => typeof p === "number" && p > 0))].sort(
+    (a, b) => a - b,
+  );
+  const jobs = [...new Set(registrations.map((r) => r.JobID).filter(Boolean))];
+  const tags = [...new Set(registrations.flatMap((r) => r.Tags ?? []))];
+  return {
+    id: joinId("nomad", namespace, name),
+    name,
+    namespace,
+    type: "nomad",
+    clusterIp: null,
+    headless: true,
+    ports: ports.map((port) => ({ name: null, port, targetPort: null, protocol: "TCP", nodePort: null })),
+    selector: jobs.length === 1 ? { "nomad/job": jobs[0] as string } : {},
+    labels: { "nomad/provider": "nomad", ...(tags.length ? { "nomad/tags": tags.join(",") } : {}) },
+    readyEndpoints: registrations.length,
+    totalEndpoints: registrations.length,
+    createdAt: null,
+  };
+}
+
+/**
+ * Consul services a job declares. Nomad does not report their health or
+ * endpoints (Consul does), so those stay null rather than a made-up zero.
+ */
+export function consulServicesOfJob(job: NomadJob): Service[] {
+  const namespace = job.Namespace || "default";
+  const out = new Map<string, Service>();
+  for (const group of job.TaskGroups ?? []) {
+    const staticPorts = new Map<string, number>();
+    for (const net of group.Networks ?? []) {
+      for (const p of net.ReservedPorts ?? []) if (p.Value) staticPorts.set(p.Label, p.Value);
+    }
+    const specs = [...(group.Services ?? []), ...(group.Tasks ?? []).flatMap((t) => t.Services ?? [])];
+    for (const spec of specs) {
+      if ((spec.Provider || "consul") !== "consul") continue;
+      const id = joinId("consul", namespace, spec.Name);
+      const port = spec.PortLabel ? (staticPorts.get(spec.PortLabel) ?? Number.parseInt(spec.PortLabel, 10)) : NaN;
+      out.set(id, {
+        id,
+        name: spec.Name,
+        namespace,
+        type: "consul",
+        clusterIp: null,
+        headless: true,
+        ports: Number.isFinite(port)
+          ? [{ name: spec.PortLabel ?? null, port, targetPort: null, protocol: "TCP", nodePort: null }]
+          : [],
+        selector: { "nomad/job": job.ID, "nomad/group": group.Name },
+        labels: { "nomad/provider": "consul", ...(spec.Tags?.length ? { "nomad/tags": spec.Tags.join(",") } : {}) },
+        readyEndpoints: null,
+        totalEndpoints: null,
+        createdAt: null,
+      });
+    }
+  }
+  return [...out.values()];
+}
