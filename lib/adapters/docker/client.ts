@@ -1,0 +1,244 @@
+import { readFileSync } from "node:fs";
+import { Agent, request } from "undici";
+import type { z } from "zod";
+import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { endpointOf, type DockerConnection, type Endpoint } from "./connection";
+import { ErrorBody, VersionAnswer } from "./raw";
+
+/**
+ * The API version Fleetdeck speaks. 1.41 (Engine 20.10, Debian 12's docker.io)
+ * is the oldest with `GET /services?status=true` (ServiceStatus) and job
+ * services; its answers are what the schemas in raw.ts read. Pinning keeps
+ * answer shapes stable across engine upgrades. Engines from 29 on refuse
+ * versions below their MinAPIVersion (1.44), so the client moves up to the
+ * engine's minimum when it must (the fields read here did not change).
+ */
+export const PINNED_API_VERSION = "1.41";
+
+export interface DockerClientOptions {
+  /** Per-request timeout; the events stream has none. */
+  timeoutMs?: number;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+export class DockerClient {
+  readonly endpoint: Endpoint;
+  private agent: Agent | null = null;
+  private apiVersion: Promise<string> | null = null;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly connection: DockerConnection,
+    options: DockerClientOptions = {},
+  ) {
+    this.endpoint = endpointOf(connection);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Safe to log: the host, never TLS material. */
+  get label(): string {
+    return this.endpoint.label;
+  }
+
+  /** GET /_ping without a version prefix; true when the engine answers "OK". */
+  async ping(signal?: AbortSignal, timeoutMs = 1000): Promise<boolean> {
+    try {
+      const res = await this.raw("GET", "/_ping", { signal, timeoutMs });
+      const text = await res.body.text();
+      return res.statusCode === 200 && text.trim() === "OK";
+    } catch {
+      return false;
+    }
+  }
+
+  /** Negotiates the version prefix again on the next request (after a reconnect the engine may have changed). */
+  renegotiate(): void {
+    this.apiVersion = null;
+  }
+
+  async get<S extends z.ZodType>(path: string, schema: S, query?: Query, signal?: AbortSignal): Promise<z.infer<S>> {
+    const res = await this.call("GET", path, { query, signal });
+    return this.parse(schema, await res.body.json(), `GET ${path}`);
+  }
+
+  /** POST with a JSON body; answers the parsed JSON body or null when there is none. */
+  async post(path: string, body: unknown, query?: Query, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.call("POST", path, { query, body, signal });
+    const text = await res.body.text();
+    return text ? JSON.parse(text) : null;
+  }
+
+  async delete(path: string, query?: Query, signal?: AbortSignal): Promise<void> {
+    const res = await this.call("DELETE", path, { query, signal });
+    await res.body.dump();
+  }
+
+  /**
+   * Opens a JSON-lines stream (e.g. /events) and answers once the engine has
+   * accepted it, so a caller can list after subscribing without missing
+   * changes; the iterable yields each parsed line until the engine closes it
+   * or `signal` aborts.
+   */
+  async openStream(path: string, query: Query | undefined, signal: AbortSignal): Promise<AsyncIterable<unknown>> {
+    const res = await this.call("GET", path, { query, signal, timeoutMs: 0 });
+    const label = this.label;
+    return (async function* lines() {
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for await (const chunk of res.body) {
+          buffer += decoder.decode(chunk as Buffer, { stream: true });
+          let newline: number;
+          while ((newline = buffer.indexOf("\n")) >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line) yield JSON.parse(line) as unknown;
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        throw fromNetworkError(err, `Docker Engine at ${label}: ${path} stream`);
+      } finally {
+        res.body.destroy();
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    const agent = this.agent;
+    this.agent = null;
+    this.apiVersion = null;
+    if (agent) await agent.close().catch(() => undefined);
+  }
+
+  private async versionPrefix(signal?: AbortSignal): Promise<string> {
+    if (!this.apiVersion) {
+      this.apiVersion = this.negotiate(signal);
+      this.apiVersion.catch(() => (this.apiVersion = null));
+    }
+    return `/v${await this.apiVersion}`;
+  }
+
+  private async negotiate(signal?: AbortSignal): Promise<string> {
+    const res = await this.raw("GET", "/version", { signal });
+    if (res.statusCode !== 200) throw this.errorFrom(res.statusCode, await res.body.text(), "GET /version");
+    const version = this.parse(VersionAnswer, await res.body.json(), "GET /version");
+    if (compareVersions(version.ApiVersion, PINNED_API_VERSION) < 0) {
+      throw new AdapterError(
+        "upstream",
+        `Docker Engine ${version.Version} speaks API ${version.ApiVersion}; Fleetdeck needs ${PINNED_API_VERSION} or newer (Engine 20.10+)`,
+      );
+    }
+    const minimum = version.MinAPIVersion ?? PINNED_API_VERSION;
+    return compareVersions(minimum, PINNED_API_VERSION) > 0 ? minimum : PINNED_API_VERSION;
+  }
+
+  private async call(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    options: { query?: Query; body?: unknown; signal?: AbortSignal; timeoutMs?: number },
+  ) {
+    const prefix = await this.versionPrefix(options.signal);
+    const res = await this.raw(method, prefix + path + queryString(options.query), options);
+    if (res.statusCode >= 300) {
+      const text = await res.body.text().catch(() => "");
+      throw this.errorFrom(res.statusCode, text, `${method} ${path}`);
+    }
+    return res;
+  }
+
+  private async raw(
+    method: "GET" | "POST" | "DELETE",
+    pathAndQuery: string,
+    options: { body?: unknown; signal?: AbortSignal; timeoutMs?: number },
+  ) {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const signals = [options.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+      (s): s is AbortSignal => Boolean(s),
+    );
+    const origin = this.endpoint.kind === "unix" ? "http://docker" : this.endpoint.origin;
+    try {
+      return await request(origin + pathAndQuery, {
+        method,
+        dispatcher: this.getAgent(),
+        signal: signals.length ? AbortSignal.any(signals) : undefined,
+        headers: options.body !== undefined ? { "content-type": "application/json" } : undefined,
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+        // Streams (timeoutMs 0) may stay quiet for hours between events.
+        bodyTimeout: timeoutMs > 0 ? timeoutMs : 0,
+      });
+    } catch (err) {
+      throw fromNetworkError(err, `Docker Engine at ${this.label}`);
+    }
+  }
+
+  private getAgent(): Agent {
+    if (this.agent) return this.agent;
+    const endpoint = this.endpoint;
+    if (endpoint.kind === "unix") {
+      this.agent = new Agent({ connect: { socketPath: endpoint.socketPath } });
+    } else {
+      const tls = endpoint.tls;
+      this.agent = new Agent({
+        connect: tls
+          ? {
+              ca: readTlsFile(tls.ca, "CA"),
+              cert: readTlsFile(tls.cert, "client certificate"),
+              key: readTlsFile(tls.key, "client key"),
+              rejectUnauthorized: endpoint.verify,
+            }
+          : {},
+      });
+    }
+    return this.agent;
+  }
+
+  private errorFrom(status: number, text: string, what: string): AdapterError {
+    let message = text.trim();
+    try {
+      const parsed = ErrorBody.safeParse(JSON.parse(text));
+      if (parsed.success) message = parsed.data.message;
+    } catch {
+      // not JSON: keep the text
+    }
+    return new AdapterError(codeForUpstreamStatus(status), message || `${what}: HTTP ${status}`);
+  }
+
+  private parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new AdapterError("upstream", `Docker Engine answered ${what} with an unexpected shape: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`);
+    }
+    return parsed.data;
+  }
+}
+
+function readTlsFile(file: string | undefined, what: string): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    // The path is configuration, not a secret; the content never leaves this function.
+    throw new AdapterError("invalid", `cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Compares dotted API versions numerically ("1.9" < "1.41"). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -1,0 +1,66 @@
+import type { AdapterModule, DiscoveredCluster } from "@/lib/adapters/module";
+import type { Logger } from "@/lib/log";
+import { slugify } from "@/lib/model/ids";
+import { DockerAdapter, modeOf, type DockerAdapterOptions, type DockerMode } from "./adapter";
+import { DockerClient } from "./client";
+import { connectionFromEnv, dockerConnectionSchema, type DockerConnection } from "./connection";
+import { InfoAnswer, type RawInfo } from "./raw";
+
+/**
+ * The Docker family as two modules over one adapter: a swarm manager is a
+ * `swarm` cluster, any other engine a `docker` cluster. AdapterModule has a
+ * single orchestrator and ClusterAdapter a readonly one, so two modules keep
+ * every cluster's orchestrator right from discovery on without changing the
+ * contracts; each module's discover() claims the local engine only in its
+ * own mode. The adapter still reads /info on every resync and, should the
+ * engine have joined or left a swarm, shows it as it now is and reports
+ * "degraded" with the reason.
+ */
+
+export { DockerAdapter, type DockerAdapterOptions, type DockerUsageSample } from "./adapter";
+export { dockerConnectionSchema, connectionFromEnv, type DockerConnection } from "./connection";
+
+export interface EngineProbe {
+  info: RawInfo;
+  mode: DockerMode;
+}
+
+/** Whether an engine answers /_ping within `timeoutMs`, and if so its /info and mode. */
+export async function probeEngine(connection: DockerConnection, timeoutMs = 1000): Promise<EngineProbe | null> {
+  const client = new DockerClient(connection, { timeoutMs: Math.max(timeoutMs, 2000) });
+  try {
+    if (!(await client.ping(undefined, timeoutMs))) return null;
+    const info = await client.get("/info", InfoAnswer);
+    return { info, mode: modeOf(info) };
+  } catch {
+    return null;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Cluster id and name of an engine: stable across restarts (from its hostname). */
+export function clusterIdentity(probe: EngineProbe): { id: string; name: string } {
+  const host = probe.info.Name;
+  return probe.mode === "swarm"
+    ? { id: slugify(`swarm-${host}`), name: `Swarm on ${host}` }
+    : { id: slugify(`docker-${host}`), name: `Docker on ${host}` };
+}
+
+function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
+  return {
+    orchestrator,
+    connectionSchema: dockerConnectionSchema,
+    create: (connection, context) => new DockerAdapter(orchestrator, connection, context),
+    async discover(env: NodeJS.ProcessEnv, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
+      const connection = connectionFromEnv(env);
+      const probe = await probeEngine(connection);
+      if (!probe || probe.mode !== orchestrator) return [];
+      log.info("found a Docker engine", { host: connection.host, mode: probe.mode });
+      return [{ ...clusterIdentity(probe), connection }];
+    },
+  };
+}
+
+export const swarmAdapterModule = moduleFor("swarm");
+export const dockerAdapterModule = moduleFor("docker");

@@ -1,0 +1,202 @@
+import { joinId, slugify } from "@/lib/model/ids";
+import type { NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { RawContainerInspect, RawContainerSummary, RawInfo } from "./raw";
+import { displayImage, SERVICE_NAME_LABEL, STACK_LABEL } from "./swarm-mappers";
+
+/** Pure mappers for a standalone engine: the host, Compose services and lone containers. */
+
+export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
+export const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
+export const COMPOSE_ONEOFF_LABEL = "com.docker.compose.oneoff";
+
+export const COMPOSE_NOT_SCALABLE =
+  "Compose services scale with `docker compose up --scale`; the engine API has no replica count.";
+export const CONTAINER_NOT_SCALABLE = "A lone container has no replica count; start more with `docker run`.";
+export const SWARM_WORKER_NOT_SCALABLE = "This engine is a swarm worker; scale the service through a swarm manager.";
+
+export function hostNodeId(info: RawInfo): string {
+  return slugify(info.Name);
+}
+
+export function mapHostNode(info: RawInfo): NodeCore {
+  const capacity = { cpuMillis: info.NCPU * 1000, memoryBytes: info.MemTotal };
+  const labels: Record<string, string> = {};
+  for (const entry of info.Labels ?? []) {
+    const eq = entry.indexOf("=");
+    if (eq > 0) labels[entry.slice(0, eq)] = entry.slice(eq + 1);
+    else labels[entry] = "";
+  }
+  const details: Record<string, string> = { engineVersion: info.ServerVersion };
+  if (info.OperatingSystem) details.os = info.OperatingSystem;
+  if (info.KernelVersion) details.kernel = info.KernelVersion;
+  if (info.Architecture) details.architecture = info.Architecture;
+  if (info.CgroupVersion) details.cgroupVersion = info.CgroupVersion;
+  const swarmState = info.Swarm?.LocalNodeState;
+  if (swarmState && swarmState !== "inactive") details.swarm = swarmState;
+  return {
+    id: hostNodeId(info),
+    name: info.Name,
+    status: "ready",
+    statusReason: null,
+    schedulable: true,
+    roles: ["host"],
+    labels,
+    capacity,
+    allocatable: capacity,
+    createdAt: null,
+    info: details,
+  };
+}
+
+export function containerName(c: RawContainerSummary): string {
+  return (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, "");
+}
+
+type Group = { kind: "ComposeService" | "SwarmService" | "Container"; id: string; name: string; namespace: string | null };
+
+/** Which workload a container belongs to. */
+export function groupOf(c: RawContainerSummary): Group {
+  const project = c.Labels[COMPOSE_PROJECT_LABEL];
+  const service = c.Labels[COMPOSE_SERVICE_LABEL];
+  // `docker compose run` containers are one-offs, not members of the service's scale.
+  if (project && service && c.Labels[COMPOSE_ONEOFF_LABEL] !== "True") {
+    return { kind: "ComposeService", id: joinId("compose", project, service), name: service, namespace: project };
+  }
+  const swarmService = c.Labels[SERVICE_NAME_LABEL];
+  if (swarmService) {
+    const stack = c.Labels[STACK_LABEL] ?? null;
+    return { kind: "SwarmService", id: joinId("swarm", swarmService), name: swarmService, namespace: stack };
+  }
+  const name = containerName(c);
+  return { kind: "Container", id: joinId("container", name), name, namespace: project ?? null };
+}
+
+export function mapContainerState(c: RawContainerSummary, inspect?: RawContainerInspect): { state: TaskState; reason: string | null } {
+  const exitCode = inspect?.State?.ExitCode;
+  switch (c.State) {
+    case "created":
+      return { state: "pending", reason: "created" };
+    case "restarting":
+      return { state: "pending", reason: "restarting" };
+    case "running":
+      return { state: "running", reason: inspect?.State?.Health?.Status === "unhealthy" ? "unhealthy" : null };
+    case "paused":
+      return { state: "running", reason: "paused" };
+    case "exited": {
+      const error = inspect?.State?.Error || (inspect?.State?.OOMKilled ? "OOMKilled" : "");
+      if (exitCode === 0) return { state: "succeeded", reason: c.Status ?? "exited (0)" };
+      return { state: "failed", reason: [c.Status ?? `exited (${exitCode ?? "?"})`, error].filter(Boolean).join(": ") };
+    }
+    case "dead":
+      return { state: "failed", reason: inspect?.State?.Error || "dead" };
+    default:
+      return { state: "unknown", reason: c.State };
+  }
+}
+
+function containerIp(c: RawContainerSummary): string | null {
+  for (const network of Object.values(c.NetworkSettings?.Networks ?? {})) if (network.IPAddress) return network.IPAddress;
+  return null;
+}
+
+export function mapContainerTask(c: RawContainerSummary, nodeId: string, inspect?: RawContainerInspect): TaskCore {
+  const group = groupOf(c);
+  const { state, reason } = mapContainerState(c, inspect);
+  const health = inspect?.State?.Health?.Status;
+  const startedAt = inspect?.State?.StartedAt;
+  return {
+    id: c.Id,
+    name: containerName(c),
+    namespace: group.namespace,
+    workloadId: group.id,
+    node: nodeId,
+    state,
+    stateReason: reason,
+    ready: state === "running" && c.State === "running" && (health === undefined || health === "healthy"),
+    restarts: inspect?.RestartCount ?? 0,
+    labels: c.Labels,
+    // Plain Docker has no CPU reservation; a memory soft limit is the nearest to a request.
+    requests: { cpuMillis: 0, memoryBytes: inspect?.HostConfig?.MemoryReservation ?? 0 },
+    startedAt: startedAt && !startedAt.startsWith("0001-") && state === "running" ? startedAt : null,
+    createdAt: c.Created ? new Date(c.Created * 1000).toISOString() : null,
+    ip: containerIp(c),
+  };
+}
+
+export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[]): WorkloadCore[] {
+  const groups = new Map<string, { group: Group; members: RawContainerSummary[] }>();
+  for (const c of containers) {
+    const group = groupOf(c);
+    const entry = groups.get(group.id);
+    if (entry) entry.members.push(c);
+    else groups.set(group.id, { group, members: [c] });
+  }
+  return [...groups.values()].map(({ group, members }) => {
+    const images = [...new Set(members.map((m) => displayImage(m.Image)).filter((i): i is string => Boolean(i)))];
+    const first = members[0];
+    const labels =
+      group.kind === "ComposeService"
+        ? { [COMPOSE_PROJECT_LABEL]: group.namespace ?? "", [COMPOSE_SERVICE_LABEL]: group.name }
+        : group.kind === "SwarmService"
+          ? { [SERVICE_NAME_LABEL]: group.name }
+          : first.Labels;
+    const created = Math.min(...members.map((m) => m.Created ?? Infinity));
+    return {
+      id: group.id,
+      name: group.name,
+      namespace: group.namespace,
+      kind: group.kind,
+      labels,
+      images,
+      desired: members.length,
+      ready: members.filter((m) => m.State === "running").length,
+      scalable: false,
+      notScalableReason:
+        group.kind === "ComposeService" ? COMPOSE_NOT_SCALABLE : group.kind === "SwarmService" ? SWARM_WORKER_NOT_SCALABLE : CONTAINER_NOT_SCALABLE,
+      autoscaler: null,
+      createdAt: Number.isFinite(created) ? new Date(created * 1000).toISOString() : null,
+      selector: group.kind === "Container" ? null : Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","),
+    };
+  });
+}
+
+/** Host-published ports, one service per workload that publishes any. */
+export function mapStandaloneServices(containers: readonly RawContainerSummary[]): Service[] {
+  const byGroup = new Map<string, { group: Group; ports: Service["ports"]; members: RawContainerSummary[] }>();
+  for (const c of containers) {
+    const published = (c.Ports ?? []).filter((p) => p.PublicPort);
+    if (!published.length) continue;
+    const group = groupOf(c);
+    const entry = byGroup.get(group.id) ?? { group, ports: [], members: [] };
+    entry.members.push(c);
+    for (const p of published) {
+      const port = {
+        name: null,
+        port: p.PublicPort!,
+        targetPort: String(p.PrivatePort),
+        protocol: (p.Type ?? "tcp").toUpperCase(),
+        nodePort: p.PublicPort!,
+      };
+      // IPv4 and IPv6 bindings of one port are listed twice by the engine.
+      if (!entry.ports.some((q) => q.port === port.port && q.protocol === port.protocol)) entry.ports.push(port);
+    }
+    byGroup.set(group.id, entry);
+  }
+  return [...byGroup.values()].map(({ group, ports, members }): Service => ({
+    id: group.id,
+    name: group.name,
+    namespace: group.namespace,
+    type: "HostPort",
+    clusterIp: null,
+    headless: false,
+    ports,
+    selector:
+      group.kind === "ComposeService"
+        ? { [COMPOSE_PROJECT_LABEL]: group.namespace ?? "", [COMPOSE_SERVICE_LABEL]: group.name }
+        : ({} as Record<string, string>),
+    labels: {},
+    readyEndpoints: members.filter((m) => m.State === "running").length,
+    totalEndpoints: members.length,
+    createdAt: null,
+  }));
+}

@@ -1,0 +1,210 @@
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { RawSwarmNode, RawSwarmService, RawSwarmTask } from "./raw";
+
+/** Pure mappers from Swarm API answers to the neutral model. */
+
+export const GLOBAL_NOT_SCALABLE =
+  "A global service runs one task per eligible node; change the node set or its placement constraints instead.";
+export const JOB_NOT_SCALABLE = "A Swarm job runs to completion; its task count is set when the job is created.";
+
+export const SERVICE_ID_LABEL = "com.docker.swarm.service.id";
+export const SERVICE_NAME_LABEL = "com.docker.swarm.service.name";
+export const STACK_LABEL = "com.docker.stack.namespace";
+
+export function nanoToMillis(nanoCpus: number | undefined): number {
+  return (nanoCpus ?? 0) / 1e6;
+}
+
+function reservations(r: { NanoCPUs?: number; MemoryBytes?: number } | null | undefined): Resources {
+  return { cpuMillis: nanoToMillis(r?.NanoCPUs), memoryBytes: r?.MemoryBytes ?? 0 };
+}
+
+/** "local/app:1@sha256:ab12…" → "local/app:1": the digest pins the image but is noise on screen. */
+export function displayImage(image: string | undefined): string | null {
+  if (!image) return null;
+  return image.replace(/@sha256:[0-9a-f]+$/i, "");
+}
+
+export function mapSwarmNode(node: RawSwarmNode): NodeCore {
+  const d = node.Description;
+  const capacity: Resources = {
+    cpuMillis: nanoToMillis(d?.Resources?.NanoCPUs),
+    memoryBytes: d?.Resources?.MemoryBytes ?? 0,
+  };
+  const availability = node.Spec.Availability ?? "active";
+  const leader = node.ManagerStatus?.Leader === true;
+  const roles = [node.Spec.Role ?? "worker"];
+  if (leader) roles.push("leader");
+  const status = node.Status.State === "ready" ? "ready" : node.Status.State === "unknown" ? "unknown" : "not-ready";
+  const info: Record<string, string> = { availability };
+  if (d?.Engine?.EngineVersion) info.engineVersion = d.Engine.EngineVersion;
+  if (d?.Platform?.OS) info.os = d.Platform.OS;
+  if (d?.Platform?.Architecture) info.architecture = d.Platform.Architecture;
+  if (node.Status.Addr) info.address = node.Status.Addr;
+  if (node.ManagerStatus?.Reachability) info.managerReachability = node.ManagerStatus.Reachability;
+  if (leader) info.leader = "true";
+  return {
+    id: node.ID,
+    name: d?.Hostname ?? node.ID,
+    status,
+    statusReason: status === "ready" ? null : node.Status.Message || `node is ${node.Status.State}`,
+    schedulable: availability === "active",
+    roles,
+    // Engine labels (dockerd --label) first; node labels set through the swarm win on a clash.
+    labels: { ...(d?.Engine?.Labels ?? {}), ...node.Spec.Labels },
+    capacity,
+    allocatable: capacity,
+    createdAt: node.CreatedAt ?? null,
+    info,
+  };
+}
+
+export function serviceNamespace(service: RawSwarmService): string | null {
+  return service.Spec.Labels[STACK_LABEL] ?? null;
+}
+
+/** Workload of a service; `tasks` (desired running) back up the counts on engines without ServiceStatus. */
+export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwarmTask[] = []): WorkloadCore {
+  const mode = service.Spec.Mode ?? {};
+  const own = tasks.filter((t) => t.ServiceID === service.ID && isCurrent(t));
+  const running = service.ServiceStatus?.RunningTasks ?? own.filter((t) => t.Status.State === "running").length;
+  let desired: number;
+  let scalable = false;
+  let notScalableReason: string | null = null;
+  if (mode.Replicated) {
+    desired = mode.Replicated.Replicas ?? 1;
+    scalable = true;
+  } else if (mode.Global) {
+    desired = service.ServiceStatus?.DesiredTasks ?? own.length;
+    notScalableReason = GLOBAL_NOT_SCALABLE;
+  } else {
+    desired = service.ServiceStatus?.DesiredTasks ?? own.length;
+    notScalableReason = JOB_NOT_SCALABLE;
+  }
+  const image = displayImage(service.Spec.TaskTemplate?.ContainerSpec?.Image);
+  return {
+    id: service.ID,
+    name: service.Spec.Name,
+    namespace: serviceNamespace(service),
+    kind: mode.ReplicatedJob || mode.GlobalJob ? "SwarmJob" : "SwarmService",
+    labels: service.Spec.Labels,
+    images: image ? [image] : [],
+    desired,
+    ready: running,
+    scalable,
+    notScalableReason,
+    autoscaler: null,
+    createdAt: service.CreatedAt ?? null,
+    selector: `${SERVICE_ID_LABEL}=${service.ID}`,
+  };
+}
+
+/** Published ports and virtual IPs of the services that have either. */
+export function mapSwarmServiceEndpoints(service: RawSwarmService): Service | null {
+  const ports = service.Endpoint?.Ports ?? [];
+  const vips = (service.Endpoint?.VirtualIPs ?? []).map((v) => v.Addr?.replace(/\/\d+$/, "")).filter(Boolean) as string[];
+  if (ports.length === 0 && vips.length === 0) return null;
+  const mode = service.Endpoint?.Spec?.Mode ?? service.Spec.EndpointSpec?.Mode ?? "vip";
+  return {
+    id: service.ID,
+    name: service.Spec.Name,
+    namespace: serviceNamespace(service),
+    type: mode === "dnsrr" ? "DNSRR" : "VIP",
+    clusterIp: vips.length ? vips.join(", ") : null,
+    headless: mode === "dnsrr",
+    ports: ports.map((p) => ({
+      name: p.Name ?? null,
+      port: p.PublishedPort ?? p.TargetPort ?? 0,
+      targetPort: p.TargetPort !== undefined ? String(p.TargetPort) : null,
+      protocol: (p.Protocol ?? "tcp").toUpperCase(),
+      // Ingress-published ports answer on every node, like a Kubernetes NodePort.
+      nodePort: p.PublishMode !== "host" && p.PublishedPort ? p.PublishedPort : null,
+    })),
+    selector: { [SERVICE_ID_LABEL]: service.ID },
+    labels: service.Spec.Labels,
+    readyEndpoints: service.ServiceStatus?.RunningTasks ?? null,
+    totalEndpoints: service.ServiceStatus?.DesiredTasks ?? null,
+    createdAt: service.CreatedAt ?? null,
+  };
+}
+
+const PENDING_STATES = new Set(["new", "allocated", "pending", "assigned", "accepted", "ready", "preparing", "starting"]);
+
+export function mapTaskState(state: string): TaskState {
+  if (PENDING_STATES.has(state)) return "pending";
+  if (state === "running") return "running";
+  if (state === "complete" || state === "shutdown") return "succeeded";
+  if (state === "failed" || state === "rejected") return "failed";
+  return "unknown"; // orphaned, remove, and states newer engines may add
+}
+
+/** A task Swarm still wants (desired running/ready/accepted), as opposed to history. */
+export function isCurrent(task: RawSwarmTask): boolean {
+  return task.DesiredState !== "shutdown" && task.DesiredState !== "remove";
+}
+
+/** Replicated tasks share a slot across restarts; global ones share their node. */
+function slotKey(task: RawSwarmTask): string {
+  return `${task.ServiceID}/${task.Slot !== undefined && task.Slot > 0 ? task.Slot : `node:${task.NodeID ?? ""}`}`;
+}
+
+function taskIp(task: RawSwarmTask): string | null {
+  const attachments = task.NetworksAttachments ?? [];
+  const preferred = attachments.find((a) => !a.Network?.Spec?.Ingress && a.Addresses?.length) ?? attachments.find((a) => a.Addresses?.length);
+  return preferred?.Addresses?.[0]?.replace(/\/\d+$/, "") ?? null;
+}
+
+/**
+ * Current tasks as neutral tasks. History (desired shutdown) only feeds the
+ * restart count of its slot and, while a slot has no running task, the last
+ * error seen there; it is not listed.
+ */
+export function mapSwarmTasks(tasks: readonly RawSwarmTask[], services: readonly RawSwarmService[]): TaskCore[] {
+  const byService = new Map(services.map((s) => [s.ID, s]));
+  const history = new Map<string, RawSwarmTask[]>();
+  for (const task of tasks) {
+    const key = slotKey(task);
+    const list = history.get(key);
+    if (list) list.push(task);
+    else history.set(key, [task]);
+  }
+  const result: TaskCore[] = [];
+  for (const task of tasks) {
+    if (!isCurrent(task)) continue;
+    const service = byService.get(task.ServiceID);
+    // A task whose service is gone is being removed; it has no workload to belong to.
+    if (!service) continue;
+    const created = task.CreatedAt ?? "";
+    const earlier = (history.get(slotKey(task)) ?? []).filter((t) => t !== task && (t.CreatedAt ?? "") < created);
+    const state = mapTaskState(task.Status.State);
+    const isGlobal = Boolean(service.Spec.Mode?.Global || service.Spec.Mode?.GlobalJob);
+    let stateReason = task.Status.Err || (state === "running" ? null : task.Status.Message || null);
+    if (state === "pending" && earlier.length) {
+      const lastFailure = earlier.filter((t) => t.Status.Err).sort((a, b) => ((a.CreatedAt ?? "") < (b.CreatedAt ?? "") ? 1 : -1))[0];
+      if (lastFailure?.Status.Err) stateReason = `${stateReason ?? "pending"}; previous task: ${lastFailure.Status.Err}`;
+    }
+    result.push({
+      id: task.ID,
+      name: `${service.Spec.Name}.${isGlobal ? (task.NodeID ?? task.ID) : (task.Slot ?? task.ID)}`,
+      namespace: serviceNamespace(service),
+      workloadId: service.ID,
+      node: task.NodeID || null,
+      state,
+      stateReason,
+      ready: state === "running",
+      restarts: earlier.length,
+      labels: {
+        ...(task.Spec?.ContainerSpec?.Labels ?? {}),
+        ...task.Labels,
+        [SERVICE_ID_LABEL]: service.ID,
+        [SERVICE_NAME_LABEL]: service.Spec.Name,
+        ...(serviceNamespace(service) ? { [STACK_LABEL]: serviceNamespace(service)! } : {}),
+      },
+      requests: reservations(task.Spec?.Resources?.Reservations),
+      startedAt: state === "running" ? (task.Status.Timestamp ?? null) : null,
+      createdAt: task.CreatedAt ?? null,
+      ip: taskIp(task),
+    });
+  }
+  return result;
+}
