@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
+import containersJson from "./fixtures/containers.json";
+import infoJson from "./fixtures/info-swarm.json";
+import inspectJson from "./fixtures/inspect-worker.json";
+import { ContainerInspect, ContainerSummary, InfoAnswer } from "./raw";
+import {
+  COMPOSE_NOT_SCALABLE,
+  CONTAINER_NOT_SCALABLE,
+  mapContainerTask,
+  mapHostNode,
+  mapStandaloneServices,
+  mapStandaloneWorkloads,
+} from "./standalone-mappers";
+
+// Recorded from Engine 20.10: Compose-labelled containers of project "shop" (web ×2 publishing
+// 18181/18182, worker exiting 3 with restart policy on-failure:3), a lone "lonely" container and a
+// created-but-never-started one.
+const containers = z.array(ContainerSummary).parse(containersJson);
+const info = InfoAnswer.parse(infoJson);
+const workerInspect = ContainerInspect.parse(inspectJson);
+const byName = (name: string) => containers.find((c) => c.Names?.[0] === `/${name}`)!;
+
+describe("standalone mappers", () => {
+  it("maps the host as the one node with NCPU and MemTotal", () => {
+    const node = NodeCoreSchema.parse(mapHostNode(info));
+    expect(node).toMatchObject({ id: "vm", name: "vm", status: "ready", roles: ["host"], capacity: { cpuMillis: 2000, memoryBytes: 25276518400 } });
+    expect(node.info.engineVersion).toBe("20.10.24+dfsg1");
+  });
+
+  it("groups Compose containers by project and service, lone containers on their own", () => {
+    const workloads = mapStandaloneWorkloads(containers).map((w) => WorkloadCoreSchema.parse(w));
+    const byId = Object.fromEntries(workloads.map((w) => [w.id, w]));
+    expect(Object.keys(byId).sort()).toEqual(["compose~shop~web", "compose~shop~worker", "container~created-only", "container~lonely"]);
+    expect(byId["compose~shop~web"]).toMatchObject({
+      name: "web",
+      namespace: "shop",
+      kind: "ComposeService",
+      desired: 2,
+      ready: 2,
+      scalable: false,
+      notScalableReason: COMPOSE_NOT_SCALABLE,
+      selector: "com.docker.compose.project=shop,com.docker.compose.service=web",
+    });
+    expect(byId["compose~shop~worker"]).toMatchObject({ desired: 1, ready: 0 });
+    expect(byId["container~lonely"]).toMatchObject({ kind: "Container", namespace: null, notScalableReason: CONTAINER_NOT_SCALABLE });
+  });
+
+  it("maps containers as tasks with RestartCount from inspect", () => {
+    const worker = TaskCoreSchema.parse(mapContainerTask(byName("shop-worker-1"), "vm", workerInspect));
+    expect(worker).toMatchObject({
+      name: "shop-worker-1",
+      workloadId: "compose~shop~worker",
+      namespace: "shop",
+      node: "vm",
+      state: "failed",
+      restarts: 3,
+      startedAt: null,
+    });
+    expect(worker.stateReason).toMatch(/^Exited \(3\)/);
+    expect(mapContainerTask(byName("created-only"), "vm")).toMatchObject({ state: "pending", stateReason: "created", restarts: 0 });
+    expect(mapContainerTask(byName("lonely"), "vm")).toMatchObject({ state: "running", ready: true, ip: "172.17.0.6" });
+  });
+
+  it("lists host-published ports once per port", () => {
+    const services = mapStandaloneServices(containers).map((s) => ServiceSchema.parse(s));
+    expect(services).toHaveLength(1);
+    expect(services[0]).toMatchObject({ id: "compose~shop~web", type: "HostPort", readyEndpoints: 2, totalEndpoints: 2 });
+    expect(services[0].ports.map((p) => p.port).sort()).toEqual([18181, 18182]);
+  });
+});
