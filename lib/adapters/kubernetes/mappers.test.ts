@@ -216,7 +216,7 @@ describe("workloads", () => {
   );
 
   it("maps a Deployment with its selector, unique images and autoscaler", () => {
-    const hpa = hpas.find((h) => h.targetKey === "Deployment~shop~web");
+    const hpa = hpas.find((h) => h.target === "deployment~shop~web");
     expect(hpa).toBeDefined();
     const workload = mapDeployment(web, hpa!.autoscaler);
     expect(WorkloadCoreSchema.parse(workload)).toEqual(workload);
@@ -242,7 +242,7 @@ describe("workloads", () => {
   });
 
   it("maps a StatefulSet, whose HPA has no minimum", () => {
-    const hpa = hpas.find((h) => h.targetKey === "StatefulSet~db~mysql")!;
+    const hpa = hpas.find((h) => h.target === "statefulset~db~mysql")!;
     expect(mapStatefulSet(mysql, hpa.autoscaler)).toMatchObject({
       id: "statefulset~db~mysql",
       kind: "StatefulSet",

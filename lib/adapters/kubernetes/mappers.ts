@@ -208,6 +208,12 @@ export function podReplicaSet(pod: KubePod): string | null {
   return ref?.kind === "ReplicaSet" ? ref.name : null;
 }
 
+/** The workload behind a ReplicaSet: its Deployment, itself when bare, none for other controllers. */
+export function workloadIdForReplicaSet(namespace: string, replicaSet: string, owner: ReplicaSetOwner): string | null {
+  if (owner === null) return workloadId("ReplicaSet", namespace, replicaSet);
+  return owner.kind === "Deployment" ? workloadId("Deployment", namespace, owner.name) : null;
+}
+
 /**
  * The workload a pod belongs to. A ReplicaSet owned by a Deployment resolves
  * to the Deployment; when the ReplicaSet is not known yet, the Deployment is
@@ -221,8 +227,7 @@ export function podWorkloadId(pod: KubePod, lookup: ReplicaSetOwnerLookup): stri
   if (ref.kind !== "ReplicaSet") return null;
 
   const owner = lookup(namespace, ref.name);
-  if (owner === null) return workloadId("ReplicaSet", namespace, ref.name);
-  if (owner) return owner.kind === "Deployment" ? workloadId("Deployment", namespace, owner.name) : null;
+  if (owner !== undefined) return workloadIdForReplicaSet(namespace, ref.name, owner);
   const hash = pod.metadata.labels?.["pod-template-hash"];
   if (hash && ref.name.endsWith(`-${hash}`)) {
     return workloadId("Deployment", namespace, ref.name.slice(0, -hash.length - 1));
@@ -259,15 +264,11 @@ export function mapPod(pod: KubePod, lookup: ReplicaSetOwnerLookup): TaskCore {
 
 export type Autoscaler = NonNullable<WorkloadCore["autoscaler"]>;
 
-/** Key joining an HPA's scaleTargetRef to a workload. */
-export function autoscalerTargetKey(kind: string, namespace: string, name: string): string {
-  return joinId(kind, namespace, name);
-}
-
-export function mapHorizontalPodAutoscaler(hpa: KubeHorizontalPodAutoscaler): { targetKey: string; autoscaler: Autoscaler } {
+/** An HPA and the id of the workload its scaleTargetRef names (same namespace, by kind and name). */
+export function mapHorizontalPodAutoscaler(hpa: KubeHorizontalPodAutoscaler): { target: string; autoscaler: Autoscaler } {
   const { scaleTargetRef, minReplicas, maxReplicas } = hpa.spec;
   return {
-    targetKey: autoscalerTargetKey(scaleTargetRef.kind, hpa.metadata.namespace ?? "", scaleTargetRef.name),
+    target: joinId(scaleTargetRef.kind.toLowerCase(), hpa.metadata.namespace ?? "", scaleTargetRef.name),
     autoscaler: { name: hpa.metadata.name, minReplicas: minReplicas ?? null, maxReplicas },
   };
 }

@@ -252,6 +252,8 @@ export const WatchEventSchema = z.object({
   object: z.unknown(),
 });
 
+export const BookmarkSchema = z.object({ metadata: z.object({ resourceVersion: Str }) });
+
 /** metav1.Status, as the apiserver sends it with errors and in watch ERROR events. */
 export const StatusSchema = z.object({
   kind: Str,

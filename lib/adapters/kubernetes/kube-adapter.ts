@@ -1,0 +1,454 @@
+import { AppsV1Api, ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { splitId } from "@/lib/model/ids";
+import type { Resources, WorkloadCore } from "@/lib/model/types";
+import type { Logger } from "@/lib/log";
+import { Backoff, sleep } from "../backoff";
+import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "../errors";
+import type { AdapterContext } from "../module";
+import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
+import { buildKubeConfig, type KubeConnection } from "./kube-config";
+import { KubeApiError, KubeHttp, errorFromResponse, lines, statusMessage } from "./kube-http";
+import {
+  DAEMONSET_NOT_SCALABLE,
+  REPLICASET_NOT_SCALABLE,
+  mapDeployment,
+  mapNodeMetrics,
+  mapPodMetrics,
+  mapStatefulSet,
+} from "./mappers";
+import { WATCHED_RESOURCES, type ParsedObject, type WatchedResource } from "./resources";
+import {
+  BookmarkSchema,
+  DeploymentSchema,
+  ListMetaSchema,
+  NodeMetricsSchema,
+  PodMetricsSchema,
+  StatefulSetSchema,
+  StatusSchema,
+  VersionSchema,
+  WatchEventSchema,
+} from "./schemas";
+import { ClusterState } from "./state";
+
+export interface KubeAdapterOptions {
+  /** Restart a watch that delivered nothing, not even a bookmark, for this long. */
+  watchdogMs?: number;
+  /** Relist everything this often even when watches look healthy. */
+  resyncMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** For every request except watches. */
+  requestTimeoutMs?: number;
+  /** Items per list page (limit/continue). */
+  pageSize?: number;
+  /** Where KUBECONFIG and HOME come from; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** The resources to follow; all of WATCHED_RESOURCES by default. */
+  resources?: WatchedResource[];
+}
+
+const DEFAULTS = {
+  watchdogMs: 90_000,
+  resyncMs: 10 * 60_000,
+  backoffBaseMs: 500,
+  backoffMaxMs: 30_000,
+  requestTimeoutMs: 30_000,
+  pageSize: 500,
+};
+
+type WatchEnd =
+  | { kind: "closed"; resourceVersion: string; events: number }
+  | { kind: "stalled"; resourceVersion: string }
+  | { kind: "resync" }
+  | { kind: "gone" };
+
+/** Errors that mean "cannot reach the apiserver" rather than "it said no". */
+function isConnectivity(err: AdapterError): boolean {
+  return err.code === "unreachable" || err.code === "timeout";
+}
+
+function asAdapterError(err: unknown, what: string): AdapterError {
+  return err instanceof AdapterError ? err : fromNetworkError(err, what);
+}
+
+/** A ClusterAdapter for one Kubernetes cluster: list+watch into the snapshot, scale, metrics. */
+export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
+  readonly orchestrator = "kubernetes" as const;
+  private readonly options: typeof DEFAULTS;
+  private readonly resources: WatchedResource[];
+  private readonly log: Logger;
+  private client: { kc: KubeConfig; http: KubeHttp; apps: AppsV1Api } | null = null;
+  /** The joined state of the current run(), for the autoscaler of a scaled workload. */
+  private state: ClusterState | null = null;
+
+  constructor(
+    private readonly connection: KubeConnection,
+    context: AdapterContext,
+    options: KubeAdapterOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...stripUndefined(options) };
+    this.resources = options.resources ?? WATCHED_RESOURCES;
+    this.env = options.env ?? process.env;
+    this.log = context.log.child("kubernetes");
+  }
+  private readonly env: NodeJS.ProcessEnv;
+
+  /** Loads the kubeconfig on first use, so a broken one is reported by run() rather than thrown at creation. */
+  private connect() {
+    if (!this.client) {
+      const kc = buildKubeConfig(this.connection, this.env);
+      this.client = { kc, http: new KubeHttp(kc), apps: kc.makeApiClient(AppsV1Api) };
+    }
+    return this.client;
+  }
+
+  private timeout(signal?: AbortSignal): AbortSignal {
+    const t = AbortSignal.timeout(this.options.requestTimeoutMs);
+    return signal ? AbortSignal.any([signal, t]) : t;
+  }
+
+  // ------------------------------------------------------------ run
+
+  async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
+    const state = new ClusterState((changes) => sink.apply(changes));
+    this.state = state;
+    const health = new Health(
+      this.resources.map((r) => r.name),
+      (s) => sink.setConnection(s),
+      () => this.fetchVersion(signal),
+    );
+
+    // Until the apiserver answers /version there is nothing to list.
+    const backoff = new Backoff(this.options.backoffBaseMs, this.options.backoffMaxMs);
+    while (!signal.aborted) {
+      try {
+        health.version = await this.fetchVersion(signal);
+        break;
+      } catch (err) {
+        if (signal.aborted) break;
+        const e = asAdapterError(err, "GET /version");
+        if (!isConnectivity(e) && e.code !== "invalid" && e.code !== "unauthorized") break; // e.g. 403: go on without a version
+        this.log.warn("cluster not reachable", { reason: e.message });
+        sink.setConnection({ status: "unreachable", reason: e.message, version: null });
+        await sleep(backoff.next(), signal);
+      }
+    }
+    await Promise.all(this.resources.map((r) => this.follow(r, state, health, signal)));
+    if (this.state === state) this.state = null;
+  }
+
+  private async fetchVersion(signal: AbortSignal): Promise<string | null> {
+    const { http } = this.connect();
+    const body = await http.getJson("/version", "GET /version", this.timeout(signal));
+    const parsed = VersionSchema.safeParse(body);
+    return parsed.success ? parsed.data.gitVersion : null;
+  }
+
+  /** List, then watch from the list's resourceVersion, forever; relist after errors, 410 and every resync period. */
+  private async follow(resource: WatchedResource, state: ClusterState, health: Health, signal: AbortSignal) {
+    const backoff = new Backoff(this.options.backoffBaseMs, this.options.backoffMaxMs);
+    let resourceVersion: string | null = null;
+    let listedAt = 0;
+    while (!signal.aborted) {
+      try {
+        if (resourceVersion === null) {
+          resourceVersion = await this.list(resource, state, signal);
+          listedAt = Date.now();
+          health.ok(resource.name);
+          backoff.reset();
+        }
+        const untilResync = listedAt + this.options.resyncMs - Date.now();
+        if (untilResync <= 0) {
+          resourceVersion = null;
+          continue;
+        }
+        const startedAt = Date.now();
+        const end = await this.watch(resource, resourceVersion, untilResync, state, signal);
+        if (end.kind === "gone") {
+          this.log.info("watch history expired (410); relisting", { resource: resource.name });
+          resourceVersion = null;
+        } else if (end.kind === "resync") {
+          resourceVersion = null;
+        } else if (end.kind === "stalled") {
+          this.log.warn("watch delivered nothing within the watchdog time; restarting it", { resource: resource.name });
+          resourceVersion = end.resourceVersion;
+        } else {
+          resourceVersion = end.resourceVersion;
+          // A server that ends every watch at once would otherwise make this loop spin.
+          if (end.events === 0 && Date.now() - startedAt < 1000) await sleep(backoff.next(), signal);
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        const e = asAdapterError(err, `watch ${resource.name}`);
+        this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
+        health.failed(resource.name, e);
+        resourceVersion = null;
+        await sleep(backoff.next(), signal);
+      }
+    }
+  }
+
+  /** Lists page by page, emits "replace", answers the resourceVersion to watch from. */
+  private async list(resource: WatchedResource, state: ClusterState, signal: AbortSignal): Promise<string> {
+    const { http } = this.connect();
+    const what = `list ${resource.name}`;
+    const items: ParsedObject[] = [];
+    let invalid = 0;
+    let resourceVersion: string | null = null;
+    let continueToken: string | null | undefined;
+    do {
+      const query = new URLSearchParams({ limit: String(this.options.pageSize) });
+      if (continueToken) query.set("continue", continueToken);
+      const body = await http.getJson(`${resource.path}?${query}`, what, this.timeout(signal));
+      const page = ListMetaSchema.safeParse(body);
+      if (!page.success) throw new AdapterError("upstream", `${what}: the answer is not a Kubernetes list`);
+      for (const raw of page.data.items ?? []) {
+        const item = resource.parse(raw);
+        if (item) items.push(item);
+        else invalid++;
+      }
+      // A paged list is one consistent snapshot at the first page's resourceVersion.
+      resourceVersion ??= page.data.metadata?.resourceVersion ?? "";
+      continueToken = page.data.metadata?.continue;
+    } while (continueToken);
+    if (invalid) this.log.warn("skipped objects that do not look like the API's", { resource: resource.name, invalid });
+    resource.replace(state, items);
+    return resourceVersion;
+  }
+
+  private async watch(
+    resource: WatchedResource,
+    fromVersion: string,
+    maxMs: number,
+    state: ClusterState,
+    signal: AbortSignal,
+  ): Promise<WatchEnd> {
+    const { http } = this.connect();
+    const what = `watch ${resource.name}`;
+    let resourceVersion = fromVersion;
+    let events = 0;
+    let ended: "stalled" | "resync" | null = null;
+    const controller = new AbortController();
+    const stop = (why: "stalled" | "resync") => {
+      ended ??= why;
+      controller.abort();
+    };
+    const onAbort = () => controller.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const resyncTimer = setTimeout(() => stop("resync"), maxMs);
+    let watchdog: NodeJS.Timeout | undefined;
+    const pet = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => stop("stalled"), this.options.watchdogMs);
+    };
+    pet();
+
+    try {
+      const query = new URLSearchParams({
+        watch: "1",
+        resourceVersion: fromVersion,
+        allowWatchBookmarks: "true",
+        // Let the server end the watch cleanly a little after we would anyway.
+        timeoutSeconds: String(Math.max(1, Math.ceil(maxMs / 1000) + 5)),
+      });
+      const res = await http.request(`${resource.path}?${query}`, what, { signal: controller.signal });
+      if (res.status === 410) {
+        await res.body?.cancel();
+        return { kind: "gone" };
+      }
+      if (!res.ok || !res.body) throw await errorFromResponse(res, what);
+      pet();
+      for await (const line of lines(res.body, pet)) {
+        let json: unknown;
+        try {
+          json = JSON.parse(line);
+        } catch {
+          throw new AdapterError("upstream", `${what}: the stream sent a line that is not JSON`);
+        }
+        const event = WatchEventSchema.safeParse(json);
+        if (!event.success) throw new AdapterError("upstream", `${what}: the stream sent something that is not a watch event`);
+        const { type, object } = event.data;
+        if (type === "ERROR") {
+          const status = StatusSchema.safeParse(object);
+          const code = status.success ? (status.data.code ?? 500) : 500;
+          if (code === 410) return { kind: "gone" };
+          throw new KubeApiError(code, `${what}: ${statusMessage(object, code)}`);
+        }
+        if (type === "BOOKMARK") {
+          // A bookmark carries only a newer resourceVersion to resume from.
+          const bookmark = BookmarkSchema.safeParse(object);
+          if (bookmark.success && bookmark.data.metadata.resourceVersion) {
+            resourceVersion = bookmark.data.metadata.resourceVersion;
+          }
+          continue;
+        }
+        const item = resource.parse(object);
+        if (!item) {
+          this.log.warn("skipped a watch event whose object does not look like the API's", { resource: resource.name, type });
+          continue;
+        }
+        if (type === "ADDED" || type === "MODIFIED") resource.upsert(state, item);
+        else resource.remove(state, item);
+        events++;
+        // Opaque: only ever handed back to the server, never compared by size.
+        if (item.metadata.resourceVersion) resourceVersion = item.metadata.resourceVersion;
+      }
+      return ended === "stalled" ? { kind: "stalled", resourceVersion } : { kind: "closed", resourceVersion, events };
+    } catch (err) {
+      if (ended === "stalled") return { kind: "stalled", resourceVersion };
+      if (ended === "resync") return { kind: "resync" };
+      if (signal.aborted) return { kind: "closed", resourceVersion, events };
+      throw asAdapterError(err, what);
+    } finally {
+      clearTimeout(watchdog);
+      clearTimeout(resyncTimer);
+      signal.removeEventListener("abort", onAbort);
+      controller.abort();
+    }
+  }
+
+  // ------------------------------------------------------------ scale
+
+  async scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore> {
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new AdapterError("invalid", `replicas must be a whole number of at least 0, not ${replicas}`);
+    }
+    const parts = splitId(workloadId);
+    const [kind, namespace, name] = parts;
+    if (parts.length !== 3 || !namespace || !name) throw new AdapterError("not-found", `no workload ${workloadId}`);
+    if (kind === "daemonset") throw new AdapterError("invalid", DAEMONSET_NOT_SCALABLE);
+    if (kind === "replicaset") throw new AdapterError("invalid", REPLICASET_NOT_SCALABLE);
+    if (kind !== "deployment" && kind !== "statefulset") throw new AdapterError("not-found", `no workload ${workloadId}`);
+
+    const what = `scale ${kind} ${namespace}/${name}`;
+    const { apps } = this.connect();
+    // The generated patch methods default to JSON-patch; a merge patch on /scale needs only the scale permission.
+    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+    const body = { spec: { replicas } };
+    const autoscaler = this.state?.autoscalerFor(workloadId) ?? null;
+    try {
+      signal?.throwIfAborted();
+      if (kind === "deployment") {
+        await apps.patchNamespacedDeploymentScale({ name, namespace, body }, mergePatch);
+        signal?.throwIfAborted();
+        const now = DeploymentSchema.parse(await apps.readNamespacedDeployment({ name, namespace }));
+        return mapDeployment(now, autoscaler);
+      }
+      await apps.patchNamespacedStatefulSetScale({ name, namespace, body }, mergePatch);
+      signal?.throwIfAborted();
+      const now = StatefulSetSchema.parse(await apps.readNamespacedStatefulSet({ name, namespace }));
+      return mapStatefulSet(now, autoscaler);
+    } catch (err) {
+      throw scaleError(err, what);
+    }
+  }
+
+  // ------------------------------------------------------------ usage
+
+  async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {
+    const { http } = this.connect();
+    try {
+      const [nodes, pods] = await Promise.all([
+        http.getJson("/apis/metrics.k8s.io/v1beta1/nodes", "node metrics", this.timeout(signal)),
+        http.getJson("/apis/metrics.k8s.io/v1beta1/pods", "pod metrics", this.timeout(signal)),
+      ]);
+      return {
+        nodes: new Map(parseItems(nodes, "node metrics", (raw) => NodeMetricsSchema.safeParse(raw)).map(mapNodeMetrics)),
+        tasks: new Map(parseItems(pods, "pod metrics", (raw) => PodMetricsSchema.safeParse(raw)).map(mapPodMetrics)),
+      };
+    } catch (err) {
+      // No metrics-server (the API group is missing, or registered but down): no usage, never zeros.
+      if (err instanceof KubeApiError && (err.status === 404 || err.status === 503)) return null;
+      throw asAdapterError(err, "metrics.k8s.io");
+    }
+  }
+}
+
+function parseItems<T>(body: unknown, what: string, parse: (raw: unknown) => { success: boolean; data?: T }): T[] {
+  const list = ListMetaSchema.safeParse(body);
+  if (!list.success) throw new AdapterError("upstream", `${what}: the answer is not a list`);
+  return (list.data.items ?? []).flatMap((raw) => {
+    const r = parse(raw);
+    return r.success && r.data ? [r.data] : [];
+  });
+}
+
+function scaleError(err: unknown, what: string): AdapterError {
+  if (err instanceof AdapterError) return err;
+  if (err instanceof ApiException) {
+    const status = Number(err.code);
+    return new AdapterError(codeForUpstreamStatus(status), statusMessage(err.body, status), { cause: err });
+  }
+  if (err instanceof Error && err.name === "ZodError") {
+    return new AdapterError("upstream", `${what}: the apiserver answered something that is not a workload`, { cause: err });
+  }
+  return fromNetworkError(err, what);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Folds per-resource outcomes into one connection state: ok when every list
+ * works, unreachable when none can reach the apiserver, degraded (naming the
+ * failing resources) otherwise. Reports only changes, and only once every
+ * resource has had its first answer.
+ */
+class Health {
+  private readonly outcomes = new Map<string, AdapterError | null>();
+  private last: string | null = null;
+  version: string | null = null;
+
+  constructor(
+    private readonly names: string[],
+    private readonly report: (state: ConnectionState) => void,
+    private readonly refreshVersion: () => Promise<string | null>,
+  ) {}
+
+  ok(name: string) {
+    this.outcomes.set(name, null);
+    this.publish();
+  }
+
+  failed(name: string, err: AdapterError) {
+    this.outcomes.set(name, err);
+    this.publish();
+  }
+
+  private publish() {
+    if (this.outcomes.size < this.names.length) {
+      // Before every resource answered, only a total outage is worth reporting.
+      const all = [...this.outcomes.values()];
+      if (!all.length || all.some((e) => e === null || !isConnectivity(e))) return;
+    }
+    const failures = this.names.flatMap((n) => {
+      const e = this.outcomes.get(n);
+      return e ? [[n, e] as const] : [];
+    });
+    const reachedAny = [...this.outcomes.values()].some((e) => e === null || !isConnectivity(e));
+    let state: ConnectionState;
+    if (!failures.length) state = { status: "ok", reason: null, version: this.version };
+    else if (!reachedAny) state = { status: "unreachable", reason: failures[0][1].message, version: this.version };
+    else {
+      const reason = failures.map(([, e]) => e.message).join("; ");
+      state = { status: "degraded", reason, version: this.version };
+    }
+    const key = JSON.stringify(state);
+    if (key === this.last) return;
+    const wasUnreachable = this.last !== null && JSON.parse(this.last).status === "unreachable";
+    this.last = key;
+    this.report(state);
+    if (state.status === "ok" && wasUnreachable) {
+      // The apiserver may have been upgraded while we could not reach it.
+      this.refreshVersion()
+        .then((v) => {
+          if (v && v !== this.version) {
+            this.version = v;
+            this.publish();
+          }
+        })
+        .catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import type { z } from "zod";
+import {
+  DaemonSetSchema,
+  DeploymentSchema,
+  EndpointSliceSchema,
+  HorizontalPodAutoscalerSchema,
+  NodeSchema,
+  PodSchema,
+  ReplicaSetSchema,
+  ServiceSchema,
+  StatefulSetSchema,
+} from "./schemas";
+import type { ClusterState } from "./state";
+
+/** One Kubernetes resource the adapter lists and watches cluster-wide, and what its events do to the state. */
+export interface WatchedResource {
+  /** The plural as RBAC and error messages name it. */
+  name: string;
+  path: string;
+  /** Validates one raw object; null when it is not usable. */
+  parse(raw: unknown): ParsedObject | null;
+  replace(state: ClusterState, items: ParsedObject[]): void;
+  upsert(state: ClusterState, item: ParsedObject): void;
+  remove(state: ClusterState, item: ParsedObject): void;
+}
+
+/** Every parsed object has the metadata the watch loop needs. */
+export interface ParsedObject {
+  metadata: { name: string; resourceVersion?: string | null };
+}
+
+function resource<T extends ParsedObject>(
+  name: string,
+  path: string,
+  schema: z.ZodType<T>,
+  handlers: {
+    replace(state: ClusterState, items: T[]): void;
+    upsert(state: ClusterState, item: T): void;
+    remove(state: ClusterState, item: T): void;
+  },
+): WatchedResource {
+  return {
+    name,
+    path,
+    parse: (raw) => {
+      const result = schema.safeParse(raw);
+      return result.success ? result.data : null;
+    },
+    // The parse above is the only way ParsedObjects reach these handlers, so they are Ts.
+    replace: (state, items) => handlers.replace(state, items as T[]),
+    upsert: (state, item) => handlers.upsert(state, item as T),
+    remove: (state, item) => handlers.remove(state, item as T),
+  };
+}
+
+/**
+ * ReplicaSets come before pods, so on a first sync most pods resolve their
+ * Deployment directly (the state re-resolves the rest when owners arrive).
+ */
+export const WATCHED_RESOURCES: WatchedResource[] = [
+  resource("nodes", "/api/v1/nodes", NodeSchema, {
+    replace: (s, items) => s.replaceNodes(items),
+    upsert: (s, item) => s.upsertNode(item),
+    remove: (s, item) => s.deleteNode(item),
+  }),
+  resource("replicasets", "/apis/apps/v1/replicasets", ReplicaSetSchema, {
+    replace: (s, items) => s.replaceReplicaSets(items),
+    upsert: (s, item) => s.upsertReplicaSet(item),
+    remove: (s, item) => s.deleteReplicaSet(item),
+  }),
+  resource("deployments", "/apis/apps/v1/deployments", DeploymentSchema, {
+    replace: (s, items) => s.replaceDeployments(items),
+    upsert: (s, item) => s.upsertDeployment(item),
+    remove: (s, item) => s.deleteDeployment(item),
+  }),
+  resource("statefulsets", "/apis/apps/v1/statefulsets", StatefulSetSchema, {
+    replace: (s, items) => s.replaceStatefulSets(items),
+    upsert: (s, item) => s.upsertStatefulSet(item),
+    remove: (s, item) => s.deleteStatefulSet(item),
+  }),
+  resource("daemonsets", "/apis/apps/v1/daemonsets", DaemonSetSchema, {
+    replace: (s, items) => s.replaceDaemonSets(items),
+    upsert: (s, item) => s.upsertDaemonSet(item),
+    remove: (s, item) => s.deleteDaemonSet(item),
+  }),
+  resource("horizontalpodautoscalers", "/apis/autoscaling/v2/horizontalpodautoscalers", HorizontalPodAutoscalerSchema, {
+    replace: (s, items) => s.replaceAutoscalers(items),
+    upsert: (s, item) => s.upsertAutoscaler(item),
+    remove: (s, item) => s.deleteAutoscaler(item),
+  }),
+  resource("pods", "/api/v1/pods", PodSchema, {
+    replace: (s, items) => s.replacePods(items),
+    upsert: (s, item) => s.upsertPod(item),
+    remove: (s, item) => s.deletePod(item),
+  }),
+  resource("services", "/api/v1/services", ServiceSchema, {
+    replace: (s, items) => s.replaceServices(items),
+    upsert: (s, item) => s.upsertService(item),
+    remove: (s, item) => s.deleteService(item),
+  }),
+  resource("endpointslices", "/apis/discovery.k8s.io/v1/endpointslices", EndpointSliceSchema, {
+    replace: (s, items) => s.replaceEndpointSlices(items),
+    upsert: (s, item) => s.upsertEndpointSlice(item),
+    remove: (s, item) => s.deleteEndpointSlice(item),
+  }),
+];

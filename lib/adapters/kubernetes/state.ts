@@ -1,0 +1,355 @@
+import type { Service, TaskCore, WorkloadCore } from "@/lib/model/types";
+import type { SnapshotChange } from "../types";
+import {
+  combineEndpointCounts,
+  endpointSliceCounts,
+  mapDaemonSet,
+  mapDeployment,
+  mapHorizontalPodAutoscaler,
+  mapNode,
+  mapPod,
+  mapReplicaSet,
+  mapService,
+  mapStatefulSet,
+  namespacedId,
+  podReplicaSet,
+  replicaSetOwner,
+  workloadIdForReplicaSet,
+  type Autoscaler,
+  type EndpointCounts,
+  type ReplicaSetOwner,
+} from "./mappers";
+import type {
+  KubeDaemonSet,
+  KubeDeployment,
+  KubeEndpointSlice,
+  KubeHorizontalPodAutoscaler,
+  KubeNode,
+  KubePod,
+  KubeReplicaSet,
+  KubeService,
+  KubeStatefulSet,
+} from "./schemas";
+
+type WorkloadSource = "deployments" | "statefulsets" | "daemonsets" | "replicasets";
+type SliceCounts = ReturnType<typeof endpointSliceCounts>;
+
+/**
+ * The adapter's view of one cluster between watch events: only the small
+ * joined facts needed to map objects as they arrive (ReplicaSet owners,
+ * autoscaler targets, endpoint counts, the mapped workloads and the slim
+ * service specs they are re-derived from). Every method turns one list or
+ * watch event into SnapshotChanges for the sink.
+ */
+export class ClusterState {
+  private readonly replicaSetOwners = new Map<string, ReplicaSetOwner>();
+  /** Tasks mapped before their ReplicaSet was known, by "namespace/replicaset". */
+  private readonly unresolvedTasks = new Map<string, Map<string, TaskCore>>();
+  /** Workloads without their autoscaler; it is joined in when emitted. */
+  private readonly workloads = new Map<string, { source: WorkloadSource; core: WorkloadCore }>();
+  /** Autoscalers by target workload id, then by HPA id. */
+  private readonly autoscalers = new Map<string, Map<string, Autoscaler>>();
+  private readonly autoscalerTargets = new Map<string, string>();
+  private readonly services = new Map<string, KubeService>();
+  private readonly slices = new Map<string, SliceCounts>();
+  private readonly slicesByService = new Map<string, Set<string>>();
+
+  constructor(private readonly emit: (changes: SnapshotChange[]) => void) {}
+
+  // ------------------------------------------------------------ nodes
+
+  replaceNodes(nodes: KubeNode[]): void {
+    this.emit([{ type: "replace", resource: "nodes", items: nodes.map(mapNode) }]);
+  }
+  upsertNode(node: KubeNode): void {
+    this.emit([{ type: "upsert", resource: "nodes", item: mapNode(node) }]);
+  }
+  deleteNode(node: KubeNode): void {
+    this.emit([{ type: "delete", resource: "nodes", id: node.metadata.name }]);
+  }
+
+  // ------------------------------------------------------------ pods
+
+  private readonly lookupOwner = (namespace: string, replicaSet: string) =>
+    this.replicaSetOwners.get(`${namespace}/${replicaSet}`);
+
+  private mapTask(pod: KubePod): TaskCore {
+    const task = mapPod(pod, this.lookupOwner);
+    const rs = podReplicaSet(pod);
+    const key = `${pod.metadata.namespace ?? ""}/${rs}`;
+    this.forgetUnresolved(task.id);
+    if (rs && !this.replicaSetOwners.has(key)) {
+      const waiting = this.unresolvedTasks.get(key) ?? new Map<string, TaskCore>();
+      waiting.set(task.id, task);
+      this.unresolvedTasks.set(key, waiting);
+    }
+    return task;
+  }
+
+  private forgetUnresolved(taskId: string): void {
+    for (const [key, waiting] of this.unresolvedTasks) {
+      if (waiting.delete(taskId) && waiting.size === 0) this.unresolvedTasks.delete(key);
+    }
+  }
+
+  replacePods(pods: KubePod[]): void {
+    this.unresolvedTasks.clear();
+    this.emit([{ type: "replace", resource: "tasks", items: pods.map((p) => this.mapTask(p)) }]);
+  }
+  upsertPod(pod: KubePod): void {
+    this.emit([{ type: "upsert", resource: "tasks", item: this.mapTask(pod) }]);
+  }
+  deletePod(pod: KubePod): void {
+    const id = namespacedId(pod.metadata.namespace, pod.metadata.name);
+    this.forgetUnresolved(id);
+    this.emit([{ type: "delete", resource: "tasks", id }]);
+  }
+
+  /** Tasks that waited for these ReplicaSets, re-pointed at their workload now that the owner is known. */
+  private resolveTasks(keys: Iterable<string>): SnapshotChange[] {
+    const changes: SnapshotChange[] = [];
+    for (const key of keys) {
+      const waiting = this.unresolvedTasks.get(key);
+      const owner = this.replicaSetOwners.get(key);
+      if (!waiting || owner === undefined) continue;
+      this.unresolvedTasks.delete(key);
+      const [namespace, name] = [key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)];
+      const workloadId = workloadIdForReplicaSet(namespace, name, owner);
+      for (const task of waiting.values()) {
+        if (task.workloadId !== workloadId) changes.push({ type: "upsert", resource: "tasks", item: { ...task, workloadId } });
+      }
+    }
+    return changes;
+  }
+
+  // ------------------------------------------------------------ workloads
+
+  private withAutoscaler(core: WorkloadCore): WorkloadCore {
+    const first = this.autoscalers.get(core.id)?.values().next().value;
+    return first ? { ...core, autoscaler: first } : core;
+  }
+
+  /** The workload with its autoscaler, as the adapter last saw it; scale() uses the autoscaler. */
+  autoscalerFor(workloadId: string): Autoscaler | null {
+    return this.autoscalers.get(workloadId)?.values().next().value ?? null;
+  }
+
+  private replaceSource(source: WorkloadSource, cores: WorkloadCore[], extra: SnapshotChange[] = []): void {
+    for (const [id, w] of this.workloads) if (w.source === source) this.workloads.delete(id);
+    for (const core of cores) this.workloads.set(core.id, { source, core });
+    const items = [...this.workloads.values()].map((w) => this.withAutoscaler(w.core));
+    this.emit([{ type: "replace", resource: "workloads", items }, ...extra]);
+  }
+
+  private upsertWorkload(source: WorkloadSource, core: WorkloadCore, extra: SnapshotChange[] = []): void {
+    this.workloads.set(core.id, { source, core });
+    this.emit([{ type: "upsert", resource: "workloads", item: this.withAutoscaler(core) }, ...extra]);
+  }
+
+  private deleteWorkload(id: string, extra: SnapshotChange[] = []): void {
+    const existed = this.workloads.delete(id);
+    const changes: SnapshotChange[] = existed ? [{ type: "delete", resource: "workloads", id }] : [];
+    if (changes.length || extra.length) this.emit([...changes, ...extra]);
+  }
+
+  replaceDeployments(items: KubeDeployment[]): void {
+    this.replaceSource("deployments", items.map((d) => mapDeployment(d)));
+  }
+  upsertDeployment(d: KubeDeployment): void {
+    this.upsertWorkload("deployments", mapDeployment(d));
+  }
+  deleteDeployment(d: KubeDeployment): void {
+    this.deleteWorkload(mapDeployment(d).id);
+  }
+
+  replaceStatefulSets(items: KubeStatefulSet[]): void {
+    this.replaceSource("statefulsets", items.map((s) => mapStatefulSet(s)));
+  }
+  upsertStatefulSet(s: KubeStatefulSet): void {
+    this.upsertWorkload("statefulsets", mapStatefulSet(s));
+  }
+  deleteStatefulSet(s: KubeStatefulSet): void {
+    this.deleteWorkload(mapStatefulSet(s).id);
+  }
+
+  replaceDaemonSets(items: KubeDaemonSet[]): void {
+    this.replaceSource("daemonsets", items.map(mapDaemonSet));
+  }
+  upsertDaemonSet(ds: KubeDaemonSet): void {
+    this.upsertWorkload("daemonsets", mapDaemonSet(ds));
+  }
+  deleteDaemonSet(ds: KubeDaemonSet): void {
+    this.deleteWorkload(mapDaemonSet(ds).id);
+  }
+
+  private static rsKey(rs: KubeReplicaSet): string {
+    return `${rs.metadata.namespace ?? ""}/${rs.metadata.name}`;
+  }
+
+  /** ReplicaSets of a Deployment only feed the owner map; bare ones are workloads of their own. */
+  replaceReplicaSets(items: KubeReplicaSet[]): void {
+    this.replicaSetOwners.clear();
+    for (const rs of items) this.replicaSetOwners.set(ClusterState.rsKey(rs), replicaSetOwner(rs));
+    const bare = items.filter((rs) => replicaSetOwner(rs) === null).map((rs) => mapReplicaSet(rs));
+    this.replaceSource("replicasets", bare, this.resolveTasks([...this.unresolvedTasks.keys()]));
+  }
+  upsertReplicaSet(rs: KubeReplicaSet): void {
+    const key = ClusterState.rsKey(rs);
+    const owner = replicaSetOwner(rs);
+    this.replicaSetOwners.set(key, owner);
+    const resolved = this.resolveTasks([key]);
+    const core = mapReplicaSet(rs);
+    if (owner === null) this.upsertWorkload("replicasets", core, resolved);
+    else this.deleteWorkload(core.id, resolved); // adopted by a Deployment since
+  }
+  deleteReplicaSet(rs: KubeReplicaSet): void {
+    this.replicaSetOwners.delete(ClusterState.rsKey(rs));
+    this.deleteWorkload(mapReplicaSet(rs).id);
+  }
+
+  // ------------------------------------------------------------ autoscalers
+
+  private setAutoscaler(hpaId: string, target: string | null, autoscaler: Autoscaler | null): Set<string> {
+    const touched = new Set<string>();
+    const previous = this.autoscalerTargets.get(hpaId);
+    if (previous !== undefined) {
+      const byHpa = this.autoscalers.get(previous);
+      byHpa?.delete(hpaId);
+      if (byHpa?.size === 0) this.autoscalers.delete(previous);
+      this.autoscalerTargets.delete(hpaId);
+      touched.add(previous);
+    }
+    if (target && autoscaler) {
+      const byHpa = this.autoscalers.get(target) ?? new Map<string, Autoscaler>();
+      byHpa.set(hpaId, autoscaler);
+      this.autoscalers.set(target, byHpa);
+      this.autoscalerTargets.set(hpaId, target);
+      touched.add(target);
+    }
+    return touched;
+  }
+
+  private static hpaId(hpa: KubeHorizontalPodAutoscaler): string {
+    return namespacedId(hpa.metadata.namespace, hpa.metadata.name);
+  }
+
+  replaceAutoscalers(items: KubeHorizontalPodAutoscaler[]): void {
+    this.autoscalers.clear();
+    this.autoscalerTargets.clear();
+    for (const hpa of items) {
+      const { target, autoscaler } = mapHorizontalPodAutoscaler(hpa);
+      this.setAutoscaler(ClusterState.hpaId(hpa), target, autoscaler);
+    }
+    const items2 = [...this.workloads.values()].map((w) => this.withAutoscaler(w.core));
+    this.emit([{ type: "replace", resource: "workloads", items: items2 }]);
+  }
+  upsertAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
+    const id = ClusterState.hpaId(hpa);
+    const { target, autoscaler } = mapHorizontalPodAutoscaler(hpa);
+    const before = this.autoscalerFor(target);
+    const touched = this.setAutoscaler(id, target, autoscaler);
+    // HPA status changes every few seconds; only a changed spec or target matters here.
+    if (touched.size === 1 && sameAutoscaler(before, this.autoscalerFor(target))) return;
+    this.emitWorkloads(touched);
+  }
+  deleteAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
+    this.emitWorkloads(this.setAutoscaler(ClusterState.hpaId(hpa), null, null));
+  }
+
+  private emitWorkloads(ids: Iterable<string>): void {
+    const changes: SnapshotChange[] = [];
+    for (const id of ids) {
+      const w = this.workloads.get(id);
+      if (w) changes.push({ type: "upsert", resource: "workloads", item: this.withAutoscaler(w.core) });
+    }
+    if (changes.length) this.emit(changes);
+  }
+
+  // ------------------------------------------------------------ services
+
+  private countsFor(serviceId: string): EndpointCounts | null {
+    const names = this.slicesByService.get(serviceId);
+    if (!names?.size) return null;
+    return combineEndpointCounts([...names].map((n) => this.slices.get(n)!).filter(Boolean));
+  }
+
+  private mapServiceWithCounts(svc: KubeService): Service {
+    return mapService(svc, this.countsFor(namespacedId(svc.metadata.namespace, svc.metadata.name)));
+  }
+
+  replaceServices(items: KubeService[]): void {
+    this.services.clear();
+    for (const svc of items) this.services.set(namespacedId(svc.metadata.namespace, svc.metadata.name), svc);
+    this.emit([{ type: "replace", resource: "services", items: items.map((s) => this.mapServiceWithCounts(s)) }]);
+  }
+  upsertService(svc: KubeService): void {
+    this.services.set(namespacedId(svc.metadata.namespace, svc.metadata.name), svc);
+    this.emit([{ type: "upsert", resource: "services", item: this.mapServiceWithCounts(svc) }]);
+  }
+  deleteService(svc: KubeService): void {
+    const id = namespacedId(svc.metadata.namespace, svc.metadata.name);
+    this.services.delete(id);
+    this.emit([{ type: "delete", resource: "services", id }]);
+  }
+
+  private static sliceId(slice: KubeEndpointSlice): string {
+    return namespacedId(slice.metadata.namespace, slice.metadata.name);
+  }
+
+  private setSlice(sliceId: string, counts: SliceCounts | null): Set<string> {
+    const touched = new Set<string>();
+    const previous = this.slices.get(sliceId);
+    if (previous?.serviceId) {
+      this.slicesByService.get(previous.serviceId)?.delete(sliceId);
+      if (this.slicesByService.get(previous.serviceId)?.size === 0) this.slicesByService.delete(previous.serviceId);
+      touched.add(previous.serviceId);
+    }
+    this.slices.delete(sliceId);
+    if (counts) {
+      this.slices.set(sliceId, counts);
+      if (counts.serviceId) {
+        const set = this.slicesByService.get(counts.serviceId) ?? new Set<string>();
+        set.add(sliceId);
+        this.slicesByService.set(counts.serviceId, set);
+        touched.add(counts.serviceId);
+      }
+    }
+    return touched;
+  }
+
+  private emitServices(ids: Iterable<string>): void {
+    const changes: SnapshotChange[] = [];
+    for (const id of ids) {
+      const svc = this.services.get(id);
+      if (svc) changes.push({ type: "upsert", resource: "services", item: this.mapServiceWithCounts(svc) });
+    }
+    if (changes.length) this.emit(changes);
+  }
+
+  replaceEndpointSlices(items: KubeEndpointSlice[]): void {
+    this.slices.clear();
+    this.slicesByService.clear();
+    for (const slice of items) this.setSlice(ClusterState.sliceId(slice), endpointSliceCounts(slice));
+    const services = [...this.services.values()].map((s) => this.mapServiceWithCounts(s));
+    this.emit([{ type: "replace", resource: "services", items: services }]);
+  }
+  upsertEndpointSlice(slice: KubeEndpointSlice): void {
+    const id = ClusterState.sliceId(slice);
+    const counts = endpointSliceCounts(slice);
+    const before = counts.serviceId ? this.countsFor(counts.serviceId) : null;
+    const touched = this.setSlice(id, counts);
+    if (touched.size === 1 && counts.serviceId && sameCounts(before, this.countsFor(counts.serviceId))) return;
+    this.emitServices(touched);
+  }
+  deleteEndpointSlice(slice: KubeEndpointSlice): void {
+    this.emitServices(this.setSlice(ClusterState.sliceId(slice), null));
+  }
+}
+
+function sameAutoscaler(a: Autoscaler | null, b: Autoscaler | null): boolean {
+  return a?.name === b?.name && a?.minReplicas === b?.minReplicas && a?.maxReplicas === b?.maxReplicas;
+}
+
+function sameCounts(a: EndpointCounts | null, b: EndpointCounts | null): boolean {
+  return a?.ready === b?.ready && a?.total === b?.total;
+}
