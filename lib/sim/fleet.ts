@@ -1,0 +1,50 @@
+/**
+ * The demo fleet: every orchestrator simulator, started side by side. Each
+ * simulator gets its own block of PORT_BLOCK fixed ports when a base port is
+ * given (so `npm run fleet` addresses stay stable), or free ports otherwise.
+ */
+
+import { mkdir } from "node:fs/promises";
+import { createLogger } from "@/lib/log";
+import type { DemoCluster, RunningSimulator, StartSimulator } from "./types";
+import { startKubernetesDemo } from "./kubernetes";
+
+/** One line per orchestrator; order fixes each simulator's port block. */
+const SIMULATORS: StartSimulator[] = [
+  startKubernetesDemo,
+];
+
+const PORT_BLOCK = 10;
+
+export interface DemoFleetOptions {
+  dataDir: string;
+  host?: string;
+  basePort?: number;
+}
+
+export interface DemoFleet {
+  clusters: DemoCluster[];
+  simulators: RunningSimulator[];
+  close(): Promise<void>;
+}
+
+export async function startDemoFleet({ dataDir, host = "127.0.0.1", basePort }: DemoFleetOptions): Promise<DemoFleet> {
+  const log = createLogger("demo-fleet");
+  await mkdir(dataDir, { recursive: true });
+  const results = await Promise.allSettled(
+    SIMULATORS.map((start, i) => start({ dataDir, host, basePort: basePort ? basePort + i * PORT_BLOCK : undefined })),
+  );
+  const simulators: RunningSimulator[] = [];
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") simulators.push(r.value);
+    // One broken simulator must not take the demo down: the others still make a fleet.
+    else log.error(`simulator ${SIMULATORS[i].name || i} failed to start; continuing without it`, { error: String(r.reason) });
+  });
+  return {
+    clusters: simulators.flatMap((s) => s.clusters),
+    simulators,
+    async close() {
+      await Promise.allSettled(simulators.map((s) => s.close()));
+    },
+  };
+}

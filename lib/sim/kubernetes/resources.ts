@@ -1,0 +1,92 @@
+/** The resource types the simulated apiserver serves, as its discovery documents describe them. */
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  verbs: string[];
+  /** Subresources served under this resource, e.g. "scale". */
+  subresources?: string[];
+}
+
+const RW = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+export const RESOURCE_TYPES: ResourceType[] = [
+  { group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], verbs: RW },
+  { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], verbs: RW },
+  { group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], verbs: RW },
+  { group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], verbs: RW },
+  { group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints", namespaced: true, shortNames: ["ep"], verbs: RW },
+  { group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], verbs: RW, subresources: ["scale", "status"] },
+  { group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], verbs: RW, subresources: ["scale", "status"] },
+  { group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset", kind: "DaemonSet", namespaced: true, shortNames: ["ds"], verbs: RW, subresources: ["status"] },
+  { group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], verbs: RW, subresources: ["scale", "status"] },
+  { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], verbs: RW, subresources: ["status"] },
+  { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: RW },
+];
+
+/** metrics.k8s.io is computed on request (metrics-server), never stored or watched. */
+export const METRICS_RESOURCE_TYPES: ResourceType[] = [
+  { group: "metrics.k8s.io", version: "v1beta1", plural: "nodes", singular: "", kind: "NodeMetrics", namespaced: false, verbs: ["get", "list"] },
+  { group: "metrics.k8s.io", version: "v1beta1", plural: "pods", singular: "", kind: "PodMetrics", namespaced: true, verbs: ["get", "list"] },
+];
+
+export function groupVersion(type: { group: string; version: string }): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** "deployments.apps", "pods": how the apiserver names a resource in messages. */
+export function qualifiedName(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
+
+export function findResourceType(group: string, version: string, plural: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.plural === plural);
+}
+
+export function resourceTypeByKind(kind: string): ResourceType {
+  const type = RESOURCE_TYPES.find((t) => t.kind === kind);
+  if (!type) throw new Error(`unknown kind ${kind}`);
+  return type;
+}
+
+/** The served API groups (other than the legacy core group). */
+export function apiGroups(metricsEnabled: boolean): { name: string; versions: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const t of [...RESOURCE_TYPES, ...(metricsEnabled ? METRICS_RESOURCE_TYPES : [])]) {
+    if (!t.group) continue;
+    const versions = groups.get(t.group) ?? [];
+    if (!versions.includes(t.version)) versions.push(t.version);
+    groups.set(t.group, versions);
+  }
+  return [...groups].map(([name, versions]) => ({ name, versions }));
+}
+
+export function apiResourceList(group: string, version: string, metricsEnabled: boolean) {
+  const types = [...RESOURCE_TYPES, ...(metricsEnabled ? METRICS_RESOURCE_TYPES : [])].filter(
+    (t) => t.group === group && t.version === version,
+  );
+  if (types.length === 0) return null;
+  const resources = types.flatMap((t) => [
+    {
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: t.verbs,
+      ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+    },
+    ...(t.subresources ?? []).map((sub) => ({
+      name: `${t.plural}/${sub}`,
+      singularName: "",
+      namespaced: t.namespaced,
+      ...(sub === "scale" ? { group: "autoscaling", version: "v1", kind: "Scale" } : { kind: t.kind }),
+      verbs: ["get", "patch", "update"],
+    })),
+  ]);
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: groupVersion({ group, version }), resources };
+}

@@ -1,0 +1,568 @@
+/**
+ * The simulated apiserver's HTTP surface (node:http, no framework): discovery,
+ * list/get with label and field selectors, chunked watches with bookmarks and
+ * 410 Expired, the scale subresource, merge/strategic/JSON patches, pod
+ * deletion, metrics.k8s.io, bearer-token authentication and a read-only role.
+ */
+
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { ClusterController } from "./controllers";
+import { ExpiredError, type ObjectStore, type StoredEvent } from "./store";
+import {
+  apiGroups,
+  apiResourceList,
+  findResourceType,
+  groupVersion,
+  METRICS_RESOURCE_TYPES,
+  type ResourceType,
+} from "./resources";
+import {
+  matchesFields,
+  matchesRequirements,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+  selectorString,
+  type FieldRequirement,
+  type Requirement,
+} from "./selectors";
+import { ApiError, badRequest, conflict, fail, forbidden, invalid, notFound, pathNotFound, status } from "./status";
+import type { DeploymentObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
+import { nodeMetrics, podMetrics } from "./metrics";
+
+export interface TokenSpec {
+  token: string;
+  /** The user name the apiserver reports in 403 messages. */
+  user: string;
+  /** Only get, list and watch are allowed. */
+  readOnly?: boolean;
+  /** Resource plurals (e.g. "endpointslices") this token may not touch at all. */
+  deny?: string[];
+}
+
+export interface ApiContext {
+  store: ObjectStore;
+  controller: ClusterController;
+  gitVersion: string;
+  /** null: no authentication (every request is an admin). */
+  tokens: TokenSpec[] | null;
+  bookmarkIntervalMs: number;
+  metricsEnabled(): boolean;
+  watchesPaused(): boolean;
+  profileOf(pod: Pod): UsageProfile | undefined;
+}
+
+const READ_VERBS = new Set(["get", "list", "watch"]);
+const MAX_BODY = 1 << 20;
+
+interface ActiveWatch {
+  response: http.ServerResponse;
+  /** Set once delivery was paused: a wedged stream never recovers, like a half-dead TCP connection. */
+  stalled: boolean;
+  close(): void;
+}
+
+function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+  res.end(text);
+}
+
+/** List items carry no kind/apiVersion on the wire; only the list does. */
+function listItem(o: KubeObject): Omit<KubeObject, "kind" | "apiVersion"> {
+  const { kind, apiVersion, ...rest } = o;
+  void kind;
+  void apiVersion;
+  return rest;
+}
+
+function readBody(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(fail(413, "RequestEntityTooLarge", "the request body is too large"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (!text.trim()) return reject(badRequest("the request body is empty"));
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(badRequest(`error decoding the request body: ${(e as Error).message}`));
+      }
+    });
+    req.on("error", reject);
+  });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** RFC 7386 JSON merge patch (strategic merge treated alike: the fields patched here have no list semantics). */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** RFC 6902 JSON patch over add/replace/remove/test with object paths and array indices. */
+function jsonPatch(target: unknown, ops: unknown): unknown {
+  if (!Array.isArray(ops)) throw badRequest("the JSON patch must be an array of operations");
+  const doc = structuredClone(target);
+  for (const op of ops) {
+    if (!isPlainObject(op) || typeof op.op !== "string" || typeof op.path !== "string") throw badRequest("invalid JSON patch operation");
+    const parts = op.path.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    if (parts.length === 0) throw badRequest(`invalid JSON patch path "${op.path}"`);
+    let parent: unknown = doc;
+    for (const p of parts.slice(0, -1)) {
+      parent = (parent as Record<string, unknown>)?.[p];
+      if (typeof parent !== "object" || parent === null) {
+        throw fail(422, "Invalid", `the server rejected our request due to an error in our request: doc is missing path: "${op.path}"`);
+      }
+    }
+    const last = parts[parts.length - 1];
+    const container = parent as Record<string, unknown>;
+    switch (op.op) {
+      case "add":
+      case "replace":
+        if (Array.isArray(container) && last === "-") container.push(op.value);
+        else container[last] = op.value;
+        break;
+      case "remove":
+        delete container[last];
+        break;
+      case "test":
+        if (JSON.stringify(container[last]) !== JSON.stringify(op.value)) {
+          throw fail(422, "Invalid", `the server rejected our request due to an error in our request: testing value ${op.path} failed`);
+        }
+        break;
+      default:
+        throw badRequest(`unsupported JSON patch operation "${op.op}"`);
+    }
+  }
+  return doc;
+}
+
+function applyPatch(contentType: string, target: unknown, body: unknown): unknown {
+  const ct = contentType.split(";")[0].trim().toLowerCase();
+  if (ct === "application/merge-patch+json" || ct === "application/strategic-merge-patch+json") return mergePatch(target, body);
+  if (ct === "application/json-patch+json") return jsonPatch(target, body);
+  throw fail(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
+}
+
+interface Route {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  sub?: string;
+}
+
+export class KubeApiServer {
+  private readonly server: http.Server;
+  private readonly watches = new Set<ActiveWatch>();
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly ctx: ApiContext) {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((e) => {
+        const body = e instanceof ApiError ? e.body : status(500, "InternalError", `Internal error occurred: ${(e as Error).message}`);
+        if (!res.headersSent) sendJson(res, body.code, body);
+        else res.end();
+      });
+    });
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      this.server.once("error", onError);
+      this.server.listen(port, host, () => {
+        this.server.off("error", onError);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops listening and cuts every connection, watches included. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.closeWatches();
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  get activeWatches(): number {
+    return this.watches.size;
+  }
+
+  closeWatches(): void {
+    for (const w of [...this.watches]) w.close();
+  }
+
+  /** Marks every open watch stalled: it stays open and silent for good. */
+  stallWatches(): void {
+    for (const w of this.watches) w.stalled = true;
+  }
+
+  private authenticate(req: http.IncomingMessage): TokenSpec {
+    if (!this.ctx.tokens) return { token: "", user: "system:admin" };
+    const header = req.headers.authorization ?? "";
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    const found = m ? this.ctx.tokens.find((t) => t.token === m[1].trim()) : undefined;
+    if (!found) throw fail(401, "Unauthorized", "Unauthorized");
+    return found;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim.invalid");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = req.method ?? "GET";
+
+    if (path === "/healthz" || path === "/livez" || path === "/readyz") {
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("ok");
+      return;
+    }
+    if (path === "/version") {
+      const [major, minor] = this.ctx.gitVersion.replace(/^v/, "").split(".");
+      return sendJson(res, 200, {
+        major, minor, gitVersion: this.ctx.gitVersion, gitCommit: "fleetdeck-simulator", gitTreeState: "clean",
+        buildDate: "2024-12-10T11:36:04Z", goVersion: "go1.22.9", compiler: "gc", platform: "linux/amd64",
+      });
+    }
+
+    const user = this.authenticate(req);
+    const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+
+    // Discovery.
+    if (segs[0] === "api" && segs.length === 1) {
+      const host = req.headers.host ?? "";
+      return sendJson(res, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: host }] });
+    }
+    if (segs[0] === "apis" && segs.length === 1) {
+      return sendJson(res, 200, {
+        kind: "APIGroupList",
+        apiVersion: "v1",
+        groups: apiGroups(this.ctx.metricsEnabled()).map((g) => this.apiGroup(g.name, g.versions)),
+      });
+    }
+    if (segs[0] === "apis" && segs.length === 2) {
+      const g = apiGroups(this.ctx.metricsEnabled()).find((x) => x.name === segs[1]);
+      if (!g) throw pathNotFound();
+      return sendJson(res, 200, { kind: "APIGroup", apiVersion: "v1", ...this.apiGroup(g.name, g.versions) });
+    }
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (segs[0] === "api" && segs[1] === "v1") [group, version, rest] = ["", "v1", segs.slice(2)];
+    else if (segs[0] === "apis" && segs.length >= 3) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
+    else throw pathNotFound();
+
+    if (rest.length === 0) {
+      const list = apiResourceList(group, version, this.ctx.metricsEnabled());
+      if (!list) throw pathNotFound();
+      return sendJson(res, 200, list);
+    }
+
+    if (group === "metrics.k8s.io") {
+      if (!this.ctx.metricsEnabled() || version !== "v1beta1") throw pathNotFound();
+      if (method !== "GET") throw fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
+      return this.metrics(res, rest, user);
+    }
+
+    const route = this.route(group, version, rest);
+    const watching = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
+    const verb =
+      method === "GET" ? (watching ? "watch" : route.name ? "get" : "list")
+        : method === "PATCH" ? "patch"
+          : method === "PUT" ? "update"
+            : method === "DELETE" ? "delete"
+              : method === "POST" ? "create"
+                : method.toLowerCase();
+    if ((user.readOnly && !READ_VERBS.has(verb)) || user.deny?.includes(route.type.plural)) {
+      throw forbidden(user.user, verb, route.type, route.sub, route.namespace, route.name);
+    }
+
+    if (route.sub !== undefined) {
+      if (route.sub !== "scale" || !route.type.subresources?.includes("scale")) throw pathNotFound();
+      return this.scale(req, res, route, method);
+    }
+    if (method === "GET") {
+      if (watching) return this.watch(req, res, route, url.searchParams);
+      if (route.name) {
+        const o = this.ctx.store.get(route.type, route.namespace, route.name);
+        if (!o) throw notFound(route.type, route.name);
+        return sendJson(res, 200, o);
+      }
+      return this.list(res, route, url.searchParams);
+    }
+    if ((method === "PATCH" || method === "PUT") && route.name) return this.update(req, res, route, method);
+    if (method === "DELETE" && route.name && route.type.kind === "Pod") {
+      const pod = this.ctx.store.get<Pod>(route.type, route.namespace, route.name);
+      if (!pod) throw notFound(route.type, route.name);
+      const deleted = this.ctx.controller.deletePod(pod);
+      return sendJson(res, 200, deleted);
+    }
+    throw fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource (${method} ${route.type.plural})`);
+  }
+
+  private apiGroup(name: string, versions: string[]) {
+    const v = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+    return { name, versions: v, preferredVersion: v[0] };
+  }
+
+  private route(group: string, version: string, rest: string[]): Route {
+    let namespace: string | undefined;
+    let parts = rest;
+    if (parts[0] === "namespaces" && parts.length >= 3) {
+      namespace = parts[1];
+      parts = parts.slice(2);
+    }
+    const [plural, name, sub, ...extra] = parts;
+    const type = findResourceType(group, version, plural);
+    if (!type || extra.length > 0) throw pathNotFound();
+    if (namespace !== undefined && !type.namespaced) throw pathNotFound();
+    return { type, namespace, name, sub };
+  }
+
+  private selectors(route: Route, q: URLSearchParams): { labels: Requirement[]; fields: FieldRequirement[] } {
+    try {
+      const fields = parseFieldSelector(q.get("fieldSelector"), route.type.kind);
+      if (route.name) fields.push({ field: "metadata.name", op: "=", value: route.name });
+      return { labels: parseLabelSelector(q.get("labelSelector")), fields };
+    } catch (e) {
+      if (e instanceof SelectorError) throw badRequest(e.message);
+      throw e;
+    }
+  }
+
+  private list(res: http.ServerResponse, route: Route, q: URLSearchParams): void {
+    const { labels, fields } = this.selectors(route, q);
+    const items = this.ctx.store
+      .list(route.type, route.namespace)
+      .filter((o) => matchesRequirements(o.metadata.labels, labels) && matchesFields(o, fields));
+    sendJson(res, 200, {
+      kind: `${route.type.kind}List`,
+      apiVersion: groupVersion(route.type),
+      metadata: { resourceVersion: String(this.ctx.store.resourceVersion) },
+      items: items.map(listItem),
+    });
+  }
+
+  private watch(req: http.IncomingMessage, res: http.ServerResponse, route: Route, q: URLSearchParams): void {
+    const { labels, fields } = this.selectors({ ...route, name: undefined }, q);
+    if (route.name) fields.push({ field: "metadata.name", op: "=", value: route.name });
+    const rvParam = q.get("resourceVersion") ?? "";
+    const fromStart = rvParam === "" || rvParam === "0";
+    const fromRv = fromStart ? this.ctx.store.resourceVersion : Number(rvParam);
+    if (!Number.isInteger(fromRv) || fromRv < 0) throw badRequest(`invalid resource version: ${rvParam}`);
+    const bookmarks = q.get("allowWatchBookmarks") === "true" || q.get("allowWatchBookmarks") === "1";
+    const timeoutS = Number(q.get("timeoutSeconds") ?? "") || 1800;
+
+    const matches = (o: KubeObject | undefined) =>
+      o !== undefined &&
+      (route.namespace === undefined || o.metadata.namespace === route.namespace) &&
+      matchesRequirements(o.metadata.labels, labels) &&
+      matchesFields(o, fields);
+
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+    res.flushHeaders();
+
+    const write = (type: string, object: unknown) => {
+      if (this.ctx.watchesPaused()) watch.stalled = true;
+      if (watch.stalled || res.writableEnded) return;
+      res.write(JSON.stringify({ type, object }) + "\n");
+    };
+
+    let unsubscribe = () => {};
+    const timers: { bookmark?: NodeJS.Timeout; timeout?: NodeJS.Timeout } = {};
+    const watch: ActiveWatch = {
+      response: res,
+      stalled: false,
+      close: () => {
+        unsubscribe();
+        clearInterval(timers.bookmark);
+        clearTimeout(timers.timeout);
+        this.watches.delete(watch);
+        if (!res.writableEnded) res.end();
+      },
+    };
+
+    let backlog: StoredEvent[];
+    try {
+      backlog = fromStart ? [] : this.ctx.store.eventsSince(fromRv);
+    } catch (e) {
+      if (!(e instanceof ExpiredError)) throw e;
+      res.end(JSON.stringify({ type: "ERROR", object: status(410, "Expired", e.message) }) + "\n");
+      return;
+    }
+
+    this.watches.add(watch);
+    req.on("close", () => watch.close());
+    res.on("close", () => watch.close());
+
+    const deliver = (e: StoredEvent) => {
+      if (e.resource !== route.type) return;
+      const now = matches(e.object);
+      if (e.type === "MODIFIED") {
+        const before = matches(e.previous);
+        if (now && before) write("MODIFIED", e.object);
+        else if (now) write("ADDED", e.object);
+        else if (before) write("DELETED", e.object);
+      } else if (now) write(e.type, e.object);
+    };
+
+    if (fromStart) {
+      for (const o of this.ctx.store.list(route.type, route.namespace)) if (matches(o)) write("ADDED", o);
+    }
+    for (const e of backlog) deliver(e);
+    unsubscribe = this.ctx.store.subscribe(deliver);
+
+    if (bookmarks) {
+      timers.bookmark = setInterval(() => {
+        write("BOOKMARK", {
+          kind: route.type.kind,
+          apiVersion: groupVersion(route.type),
+          metadata: { resourceVersion: String(this.ctx.store.resourceVersion) },
+        });
+      }, this.ctx.bookmarkIntervalMs);
+    }
+    timers.timeout = setTimeout(() => watch.close(), timeoutS * 1000);
+  }
+
+  private scaleOf(route: Route, o: DeploymentObject | StatefulSetObject | KubeObject) {
+    const w = o as DeploymentObject;
+    return {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: o.metadata.name,
+        namespace: o.metadata.namespace,
+        uid: o.metadata.uid,
+        resourceVersion: o.metadata.resourceVersion,
+        creationTimestamp: o.metadata.creationTimestamp,
+      },
+      spec: { replicas: w.spec.replicas },
+      status: { replicas: Number((w.status as { replicas?: number }).replicas ?? 0), selector: selectorString(w.spec.selector) },
+    };
+  }
+
+  private async scale(req: http.IncomingMessage, res: http.ServerResponse, route: Route, method: string): Promise<void> {
+    const { store, controller } = this.ctx;
+    const o = store.get<DeploymentObject>(route.type, route.namespace, route.name!);
+    if (!o) throw notFound(route.type, route.name!);
+    if (method === "GET") return sendJson(res, 200, this.scaleOf(route, o));
+    if (method !== "PATCH" && method !== "PUT") throw fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    const body = await readBody(req);
+    let replicas: unknown;
+    if (method === "PUT") {
+      if (!isPlainObject(body)) throw badRequest("the body must be a Scale object");
+      const rv = isPlainObject(body.metadata) ? body.metadata.resourceVersion : undefined;
+      if (rv !== undefined && rv !== "" && rv !== o.metadata.resourceVersion) throw conflict(route.type, o.metadata.name);
+      replicas = isPlainObject(body.spec) ? body.spec.replicas : undefined;
+    } else {
+      const patched = applyPatch(req.headers["content-type"] ?? "", this.scaleOf(route, o), body);
+      replicas = isPlainObject(patched) && isPlainObject(patched.spec) ? patched.spec.replicas : undefined;
+    }
+    if (replicas === undefined || replicas === null) replicas = 0;
+    if (typeof replicas !== "number") {
+      throw badRequest(`json: cannot unmarshal ${typeof replicas} into Go struct field ScaleSpec.spec.replicas of type int32`);
+    }
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw invalid("Scale", "autoscaling", o.metadata.name, "spec.replicas", replicas, "must be greater than or equal to 0");
+    }
+    o.spec.replicas = replicas;
+    store.put(o);
+    controller.reconcile();
+    sendJson(res, 200, this.scaleOf(route, store.get(route.type, route.namespace, route.name!)!));
+  }
+
+  /** PATCH or PUT of a whole object: labels, annotations and spec are writable; the rest is the server's. */
+  private async update(req: http.IncomingMessage, res: http.ServerResponse, route: Route, method: string): Promise<void> {
+    const { store, controller } = this.ctx;
+    const current = store.get(route.type, route.namespace, route.name!);
+    if (!current) throw notFound(route.type, route.name!);
+    const body = await readBody(req);
+    let next: unknown;
+    if (method === "PUT") {
+      if (!isPlainObject(body) || !isPlainObject(body.metadata)) throw badRequest(`the body must be a ${route.type.kind}`);
+      const rv = body.metadata.resourceVersion;
+      if (rv !== undefined && rv !== "" && rv !== current.metadata.resourceVersion) throw conflict(route.type, current.metadata.name);
+      next = body;
+    } else {
+      next = applyPatch(req.headers["content-type"] ?? "", current, body);
+    }
+    if (!isPlainObject(next)) throw badRequest("the patched object is not an object");
+    const patchedMeta = isPlainObject(next.metadata) ? next.metadata : {};
+    const merged: KubeObject = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        labels: (patchedMeta.labels as Record<string, string> | undefined) ?? undefined,
+        annotations: (patchedMeta.annotations as Record<string, string> | undefined) ?? undefined,
+      },
+      ...(next.spec !== undefined ? { spec: next.spec } : {}),
+    };
+    if ("replicas" in ((merged.spec as object) ?? {})) {
+      const r = (merged.spec as { replicas: unknown }).replicas;
+      if (typeof r !== "number" || !Number.isInteger(r) || r < 0) {
+        throw invalid(route.type.kind, route.type.group, current.metadata.name, "spec.replicas", r, "must be greater than or equal to 0");
+      }
+    }
+    store.put(merged);
+    controller.reconcile();
+    sendJson(res, 200, store.get(route.type, route.namespace, route.name!));
+  }
+
+  private metrics(res: http.ServerResponse, rest: string[], user: TokenSpec): void {
+    let namespace: string | undefined;
+    let parts = rest;
+    if (parts[0] === "namespaces" && parts.length >= 3) {
+      namespace = parts[1];
+      parts = parts.slice(2);
+    }
+    const [plural, name, ...extra] = parts;
+    const type = METRICS_RESOURCE_TYPES.find((t) => t.plural === plural);
+    if (!type || extra.length > 0 || (namespace !== undefined && !type.namespaced)) throw pathNotFound();
+    if (user.deny?.includes(`metrics.k8s.io/${plural}`)) throw forbidden(user.user, name ? "get" : "list", type, undefined, namespace, name);
+    const now = Date.now();
+    const { store } = this.ctx;
+    const podType = findResourceType("", "v1", "pods")!;
+    const running = store.list<Pod>(podType).filter((p) => p.status.phase === "Running" && p.metadata.deletionTimestamp === undefined);
+    let items: { metadata: { name: string; namespace?: string } }[];
+    if (type.kind === "NodeMetrics") {
+      const nodeType = findResourceType("", "v1", "nodes")!;
+      items = store.list<NodeObject>(nodeType).map((n) =>
+        nodeMetrics(n, running.filter((p) => p.spec.nodeName === n.metadata.name).map((pod) => ({ pod, profile: this.ctx.profileOf(pod) })), now),
+      );
+    } else {
+      items = running.filter((p) => namespace === undefined || p.metadata.namespace === namespace).map((p) => podMetrics(p, this.ctx.profileOf(p), now));
+    }
+    if (name) {
+      const found = items.find((i) => i.metadata.name === name);
+      if (!found) throw fail(404, "NotFound", `${type.plural}.metrics.k8s.io "${name}" not found`, { name, group: "metrics.k8s.io", kind: type.plural });
+      return sendJson(res, 200, found);
+    }
+    sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: "metrics.k8s.io/v1beta1", metadata: {}, items });
+  }
+}

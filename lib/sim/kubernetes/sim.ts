@@ -1,0 +1,233 @@
+/** One simulated Kubernetes cluster: store + controllers + apiserver, with a programmatic handle for tests. */
+
+import { ClusterController, podRequests } from "./controllers";
+import { ContentBuilder, presetContent, type ContentPreset } from "./content";
+import { containerUsage } from "./metrics";
+import { SeededRandom } from "./random";
+import { resourceTypeByKind, type ResourceType } from "./resources";
+import { KubeApiServer, type TokenSpec } from "./server";
+import { ObjectStore } from "./store";
+import {
+  DEMO_TIMINGS,
+  FAST_TIMINGS,
+  type DeploymentObject,
+  type KubeObject,
+  type NodeObject,
+  type Pod,
+  type SimTimings,
+  type UsageProfile,
+} from "./types";
+
+export type { TokenSpec } from "./server";
+
+export interface KubeSimOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** A preset, or a function that adds objects with the content builder. Default "demo-east". */
+  content?: ContentPreset | ((builder: ContentBuilder) => void);
+  /** Seeds generated names and uids. */
+  seed?: number;
+  /** Bearer tokens; when absent every request is allowed unauthenticated. */
+  tokens?: TokenSpec[];
+  /** Serve metrics.k8s.io (as if metrics-server ran). Default true. */
+  metrics?: boolean;
+  /** "demo" (seconds; default) or "fast" (tens of ms), or overrides of either. */
+  timings?: "demo" | "fast" | Partial<SimTimings>;
+  /** BOOKMARK period on watches that ask for them. Default 30 s. */
+  bookmarkIntervalMs?: number;
+  /** Change events retained for watches; older resourceVersions get 410 Expired. Default 5000. */
+  historySize?: number;
+  /** HPA status refresh period. Default 15 s. */
+  hpaSyncMs?: number;
+  /** How long ago the initial content was created. Default 3 days. */
+  ageMs?: number;
+  /** Default "v1.31.4-fleetdeck-sim". */
+  gitVersion?: string;
+}
+
+export interface KubeSimHandle {
+  url: string;
+  host: string;
+  port: number;
+  /** Stops the apiserver and the controllers. */
+  close(): Promise<void>;
+  /** Stops and restarts the apiserver on the same port, cutting every connection; state survives (as with etcd). */
+  restart(): Promise<void>;
+  /** Drops the event history: every resourceVersion handed out so far gets 410 Expired; open watches are closed. */
+  compact(): void;
+  /** Open watches go silent and stay open (no events, no bookmarks) until clients give up on them. */
+  pauseWatches(): void;
+  /** Watches opened from now on deliver again (the wedged ones stay wedged). */
+  resumeWatches(): void;
+  /** Ends every open watch (a clean server-side close). */
+  closeWatches(): void;
+  readonly activeWatches: number;
+  setMetricsEnabled(enabled: boolean): void;
+  readonly resourceVersion: string;
+
+  get<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T | undefined;
+  list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): T[];
+  /** Writes an object as a client would (generation bumps on spec change) and reconciles. */
+  put<T extends KubeObject>(object: T): T;
+  /** Reads, changes and writes an object; throws when it does not exist. */
+  mutate<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string, change: (o: T) => void): T;
+  scale(kind: "Deployment" | "StatefulSet", namespace: string, name: string, replicas: number): void;
+  deletePod(namespace: string, name: string): void;
+  setNodeReady(name: string, ready: boolean): void;
+  setNodeSchedulable(name: string, schedulable: boolean): void;
+  /** Runs the controllers once now. */
+  reconcile(): void;
+  /** Polls `check` until it is true (reconciling in between) or throws after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+}
+
+function resolveTimings(t: KubeSimOptions["timings"]): SimTimings {
+  if (t === "fast") return FAST_TIMINGS;
+  if (t === undefined || t === "demo") return DEMO_TIMINGS;
+  return { ...DEMO_TIMINGS, ...t };
+}
+
+export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSimHandle> {
+  const host = options.host ?? "127.0.0.1";
+  const timings = resolveTimings(options.timings);
+  const random = new SeededRandom(options.seed ?? 42);
+  const store = new ObjectStore(options.historySize ?? 5000);
+  const ageMs = options.ageMs ?? 3 * 24 * 3600_000;
+
+  const builder = new ContentBuilder(random, Date.now(), ageMs);
+  const fill = typeof options.content === "function" ? options.content : presetContent(options.content ?? "demo-east");
+  fill(builder);
+  const content = builder.build();
+
+  let metricsEnabled = options.metrics ?? true;
+  let paused = false;
+
+  const profileOf = (pod: Pod): UsageProfile | undefined => {
+    const owner = pod.metadata.ownerReferences?.find((r) => r.controller);
+    if (!owner) return undefined;
+    let name = owner.name;
+    if (owner.kind === "ReplicaSet") {
+      const rs = store.get(resourceTypeByKind("ReplicaSet"), pod.metadata.namespace, owner.name);
+      const deployment = rs?.metadata.ownerReferences?.find((r) => r.controller && r.kind === "Deployment");
+      if (deployment) name = deployment.name;
+    }
+    return content.profiles.get(`${pod.metadata.namespace}/${name}`);
+  };
+
+  const controller = new ClusterController(store, random, {
+    timings,
+    hpaSyncMs: options.hpaSyncMs ?? 15_000,
+    profiles: content.profiles,
+    initialRestarts: content.restarts,
+    podCpuMillis: (pod) => containerUsage(pod, profileOf(pod), Date.now()).reduce((n, c) => n + c.cpuMillis, 0),
+  });
+  for (const o of content.objects) store.put(o);
+  controller.bootstrap(Math.min(ageMs, 3600_000));
+
+  const api = new KubeApiServer({
+    store,
+    controller,
+    gitVersion: options.gitVersion ?? "v1.31.4-fleetdeck-sim",
+    tokens: options.tokens ?? null,
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 30_000,
+    metricsEnabled: () => metricsEnabled,
+    watchesPaused: () => paused,
+    profileOf,
+  });
+  const port = await api.listen(host, options.port ?? 0);
+
+  let closed = false;
+  const ticker = setInterval(() => controller.reconcile(), timings.tickMs);
+  ticker.unref();
+
+  const type = (kind: string): ResourceType => resourceTypeByKind(kind);
+  const handle: KubeSimHandle = {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(ticker);
+      await api.close();
+    },
+    async restart() {
+      await api.close();
+      await api.listen(host, port);
+    },
+    compact() {
+      store.compact();
+      api.closeWatches();
+    },
+    pauseWatches() {
+      paused = true;
+      api.stallWatches();
+    },
+    resumeWatches() {
+      paused = false;
+    },
+    closeWatches: () => api.closeWatches(),
+    get activeWatches() {
+      return api.activeWatches;
+    },
+    setMetricsEnabled(enabled) {
+      metricsEnabled = enabled;
+    },
+    get resourceVersion() {
+      return String(store.resourceVersion);
+    },
+    get: (kind, namespace, name) => store.get(type(kind), namespace, name),
+    list: (kind, namespace) => store.list(type(kind), namespace),
+    put(object) {
+      const stored = store.put(object);
+      controller.reconcile();
+      return stored;
+    },
+    mutate(kind, namespace, name, change) {
+      const o = store.get(type(kind), namespace, name);
+      if (!o) throw new Error(`${kind} ${namespace ?? ""}/${name} does not exist`);
+      change(o as never);
+      return handle.put(o) as never;
+    },
+    scale(kind, namespace, name, replicas) {
+      handle.mutate<DeploymentObject>(kind, namespace, name, (o) => {
+        o.spec.replicas = replicas;
+      });
+    },
+    deletePod(namespace, name) {
+      const pod = store.get<Pod>(type("Pod"), namespace, name);
+      if (!pod) throw new Error(`pod ${namespace}/${name} does not exist`);
+      controller.deletePod(pod);
+      controller.reconcile();
+    },
+    setNodeReady(name, ready) {
+      handle.mutate<NodeObject>("Node", undefined, name, (n) => {
+        n.status.conditions = builder.nodeConditions(ready).map((c) => {
+          const old = n.status.conditions.find((x) => x.type === c.type);
+          return old && old.status === c.status ? old : c;
+        });
+      });
+    },
+    setNodeSchedulable(name, schedulable) {
+      handle.mutate<NodeObject>("Node", undefined, name, (n) => {
+        if (schedulable) delete n.spec.unschedulable;
+        else n.spec.unschedulable = true;
+      });
+    },
+    reconcile: () => controller.reconcile(),
+    async waitFor(check, timeoutMs = 10_000, what = "condition") {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        controller.reconcile();
+        if (check()) return;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, Math.max(5, Math.min(50, timings.tickMs))));
+      }
+    },
+  };
+  return handle;
+}
+
+export { podRequests };

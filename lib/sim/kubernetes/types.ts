@@ -1,0 +1,271 @@
+/**
+ * Wire shapes of the Kubernetes objects the simulator serves. Only the fields
+ * the simulator writes are typed; everything is plain JSON as the real
+ * apiserver sends it (timestamps are RFC 3339 strings with second precision).
+ */
+
+export type Labels = Record<string, string>;
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  resourceVersion: string;
+  generation?: number;
+  creationTimestamp: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  generateName?: string;
+  labels?: Labels;
+  annotations?: Labels;
+  ownerReferences?: OwnerReference[];
+}
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
+export type JsonObject = { [key: string]: Json | undefined };
+
+export interface Quantities {
+  cpu?: string;
+  memory?: string;
+  [name: string]: string | undefined;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol: string;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  ports?: ContainerPort[];
+  resources: { requests?: Quantities; limits?: Quantities };
+  imagePullPolicy?: string;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: string;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  nodeName?: string;
+  restartPolicy: string;
+  schedulerName: string;
+  serviceAccountName: string;
+  terminationGracePeriodSeconds: number;
+  dnsPolicy: string;
+  tolerations?: Toleration[];
+  nodeSelector?: Labels;
+  hostname?: string;
+  subdomain?: string;
+  volumes?: JsonObject[];
+  priority?: number;
+  enableServiceLinks?: boolean;
+}
+
+export interface PodTemplate {
+  metadata: { labels: Labels; annotations?: Labels };
+  spec: PodSpec;
+}
+
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string | null;
+  lastProbeTime?: string | null;
+  lastHeartbeatTime?: string;
+  lastUpdateTime?: string;
+}
+
+export interface ContainerState {
+  waiting?: { reason: string; message?: string };
+  running?: { startedAt: string };
+  terminated?: { exitCode: number; reason: string; startedAt?: string; finishedAt?: string; containerID?: string };
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  state: ContainerState;
+  lastState: ContainerState;
+}
+
+export interface PodStatus {
+  phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+  conditions: Condition[];
+  hostIP?: string;
+  hostIPs?: { ip: string }[];
+  podIP?: string;
+  podIPs?: { ip: string }[];
+  startTime?: string;
+  containerStatuses?: ContainerStatus[];
+  qosClass: string;
+}
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface Pod extends KubeObject {
+  kind: "Pod";
+  spec: PodSpec;
+  status: PodStatus;
+}
+
+export interface NodeObject extends KubeObject {
+  kind: "Node";
+  spec: { podCIDR?: string; podCIDRs?: string[]; providerID?: string; taints?: Taint[]; unschedulable?: boolean };
+  status: {
+    capacity: Quantities;
+    allocatable: Quantities;
+    conditions: Condition[];
+    addresses: { type: string; address: string }[];
+    nodeInfo: Record<string, string>;
+    daemonEndpoints?: JsonObject;
+    images?: JsonObject[];
+  };
+}
+
+export interface DeploymentObject extends KubeObject {
+  kind: "Deployment";
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplate;
+    strategy: JsonObject;
+    revisionHistoryLimit: number;
+    progressDeadlineSeconds: number;
+  };
+  status: JsonObject;
+}
+
+export interface ReplicaSetObject extends KubeObject {
+  kind: "ReplicaSet";
+  spec: { replicas: number; selector: LabelSelector; template: PodTemplate };
+  status: JsonObject;
+}
+
+export interface StatefulSetObject extends KubeObject {
+  kind: "StatefulSet";
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    serviceName: string;
+    template: PodTemplate;
+    podManagementPolicy: "OrderedReady" | "Parallel";
+    updateStrategy: JsonObject;
+    volumeClaimTemplates?: JsonObject[];
+    revisionHistoryLimit: number;
+  };
+  status: JsonObject;
+}
+
+export interface DaemonSetObject extends KubeObject {
+  kind: "DaemonSet";
+  spec: { selector: LabelSelector; template: PodTemplate; updateStrategy: JsonObject; revisionHistoryLimit: number };
+  status: JsonObject;
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol: string;
+  port: number;
+  targetPort: number | string;
+  nodePort?: number;
+}
+
+export interface ServiceObject extends KubeObject {
+  kind: "Service";
+  spec: {
+    type: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+    clusterIP: string;
+    clusterIPs?: string[];
+    ports: ServicePort[];
+    selector?: Labels;
+    sessionAffinity: string;
+    ipFamilies?: string[];
+    ipFamilyPolicy?: string;
+    internalTrafficPolicy?: string;
+    externalTrafficPolicy?: string;
+  };
+  status: JsonObject;
+}
+
+export interface HpaObject extends KubeObject {
+  kind: "HorizontalPodAutoscaler";
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: JsonObject[];
+  };
+  status: JsonObject;
+}
+
+/** Live-use shape of a workload's containers, as fractions of their requests. */
+export interface UsageProfile {
+  /** Mean CPU use as a fraction of the CPU request (or millicores when there is no request). */
+  cpu: number;
+  /** Mean memory use as a fraction of the memory request. */
+  memory: number;
+  /** How much CPU swings around the mean (0..1). */
+  cpuSwing?: number;
+}
+
+/** How long the simulated kubelet and controllers take; tests use a few tens of ms. */
+export interface SimTimings {
+  /** Reconcile loop period. */
+  tickMs: number;
+  /** Creation → scheduled on a node. */
+  scheduleMs: number;
+  /** Scheduled (ContainerCreating) → Running. */
+  startMs: number;
+  /** Running → Ready. */
+  readyMs: number;
+  /** deletionTimestamp → gone. */
+  terminateMs: number;
+}
+
+export const DEMO_TIMINGS: SimTimings = { tickMs: 250, scheduleMs: 400, startMs: 2500, readyMs: 1500, terminateMs: 2000 };
+export const FAST_TIMINGS: SimTimings = { tickMs: 10, scheduleMs: 10, startMs: 30, readyMs: 30, terminateMs: 30 };
