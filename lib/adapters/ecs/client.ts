@@ -1,0 +1,215 @@
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { AdapterError } from "@/lib/adapters/errors";
+import type { EcsConnection } from "./connection";
+import { toAdapterError } from "./errors";
+import {
+  RawClusterSchema,
+  RawContainerInstanceSchema,
+  RawServiceSchema,
+  RawTaskSchema,
+  parseAll,
+  type RawCluster,
+  type RawContainerInstance,
+  type RawService,
+  type RawTask,
+} from "./raw";
+
+/** AWS's per-call limits: Describe* take at most this many items. */
+export const DESCRIBE_LIMITS = { clusters: 100, containerInstances: 100, services: 10, tasks: 100 } as const;
+
+export interface EcsClientOptions {
+  /** SDK attempts per call, including retries of throttling and 5xx (SDK default 3). */
+  maxAttempts?: number;
+  requestTimeoutMs?: number;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The ECS and CloudWatch calls the adapter makes, with paging, the
+ * Describe* batch limits, validation of answers and AWS errors turned into
+ * AdapterErrors. Credentials stay inside the SDK clients.
+ */
+export class EcsApi {
+  private readonly ecs: ECSClient;
+  private readonly cloudwatch: CloudWatchClient;
+
+  constructor(connection: Pick<EcsConnection, "region" | "profile" | "endpoint" | "credentials">, options: EcsClientOptions = {}) {
+    const config = {
+      region: connection.region,
+      profile: connection.profile,
+      endpoint: connection.endpoint,
+      credentials: connection.credentials,
+      maxAttempts: options.maxAttempts,
+      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 20_000, connectionTimeout: 5_000 },
+    };
+    this.ecs = new ECSClient(config);
+    this.cloudwatch = new CloudWatchClient(config);
+  }
+
+  /** The region the SDK resolved (from the connection, AWS_REGION or the profile). */
+  async region(): Promise<string> {
+    return this.ecs.config.region();
+  }
+
+  destroy(): void {
+    this.ecs.destroy();
+    this.cloudwatch.destroy();
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as Error)?.name === "AbortError") throw err;
+      throw toAdapterError(err, what);
+    }
+  }
+
+  /** Follows nextToken to the end; `max` is the largest page AWS allows for the call. */
+  private async listAll(what: string, fetch: (nextToken: string | undefined) => Promise<{ arns?: string[]; nextToken?: string }>): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    const seen = new Set<string>();
+    do {
+      const page = await this.call(what, () => fetch(nextToken));
+      arns.push(...(page.arns ?? []));
+      nextToken = page.nextToken;
+      // A repeated token would loop forever; AWS never sends one, a broken proxy might.
+      if (nextToken && seen.has(nextToken)) throw new AdapterError("upstream", `${what}: the same nextToken came back twice`);
+      if (nextToken) seen.add(nextToken);
+    } while (nextToken);
+    return arns;
+  }
+
+  private parsed<T>(what: string, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      throw new AdapterError("upstream", `${what}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async listClusterArns(signal?: AbortSignal): Promise<string[]> {
+    return this.listAll("ListClusters", async (nextToken) => {
+      const out = await this.ecs.send(new ListClustersCommand({ nextToken, maxResults: 100 }), { abortSignal: signal });
+      return { arns: out.clusterArns, nextToken: out.nextToken };
+    });
+  }
+
+  /** Describes clusters; a missing one is a not-found error naming it. */
+  async describeClusters(clusters: string[], signal?: AbortSignal): Promise<RawCluster[]> {
+    const out: RawCluster[] = [];
+    for (const batch of chunks(clusters, DESCRIBE_LIMITS.clusters)) {
+      const answer = await this.call("DescribeClusters", () =>
+        this.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ["SETTINGS"] }), { abortSignal: signal }),
+      );
+      const missing = answer.failures?.[0];
+      if (missing) throw new AdapterError("not-found", `DescribeClusters: cluster ${missing.arn ?? batch[0]} ${missing.reason ?? "MISSING"}`);
+      out.push(...this.parsed("DescribeClusters", () => parseAll(RawClusterSchema, answer.clusters, "cluster")));
+    }
+    return out;
+  }
+
+  async containerInstances(cluster: string, signal?: AbortSignal): Promise<RawContainerInstance[]> {
+    const arns = await this.listAll("ListContainerInstances", async (nextToken) => {
+      const out = await this.ecs.send(new ListContainerInstancesCommand({ cluster, nextToken, maxResults: 100 }), { abortSignal: signal });
+      return { arns: out.containerInstanceArns, nextToken: out.nextToken };
+    });
+    const out: RawContainerInstance[] = [];
+    for (const batch of chunks(arns, DESCRIBE_LIMITS.containerInstances)) {
+      const answer = await this.call("DescribeContainerInstances", () =>
+        this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }), { abortSignal: signal }),
+      );
+      // Instances deregistered between the list and the describe come back as failures; skip them.
+      out.push(...this.parsed("DescribeContainerInstances", () => parseAll(RawContainerInstanceSchema, answer.containerInstances, "container instance")));
+    }
+    return out;
+  }
+
+  async services(cluster: string, signal?: AbortSignal): Promise<RawService[]> {
+    const arns = await this.listAll("ListServices", async (nextToken) => {
+      const out = await this.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }), { abortSignal: signal });
+      return { arns: out.serviceArns, nextToken: out.nextToken };
+    });
+    const out: RawService[] = [];
+    for (const batch of chunks(arns, DESCRIBE_LIMITS.services)) {
+      const answer = await this.call("DescribeServices", () =>
+        this.ecs.send(new DescribeServicesCommand({ cluster, services: batch, include: ["TAGS"] }), { abortSignal: signal }),
+      );
+      out.push(...this.parsed("DescribeServices", () => parseAll(RawServiceSchema, answer.services, "service")));
+    }
+    return out;
+  }
+
+  /** Running and pending tasks, plus the recently stopped ones ECS still lists (about an hour). */
+  async tasks(cluster: string, signal?: AbortSignal): Promise<RawTask[]> {
+    const arns = new Set<string>();
+    for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
+      const listed = await this.listAll("ListTasks", async (nextToken) => {
+        const out = await this.ecs.send(new ListTasksCommand({ cluster, desiredStatus, nextToken, maxResults: 100 }), { abortSignal: signal });
+        return { arns: out.taskArns, nextToken: out.nextToken };
+      });
+      // A task stopping between the two lists shows up in both.
+      for (const arn of listed) arns.add(arn);
+    }
+    const out: RawTask[] = [];
+    for (const batch of chunks([...arns], DESCRIBE_LIMITS.tasks)) {
+      const answer = await this.call("DescribeTasks", () =>
+        this.ecs.send(new DescribeTasksCommand({ cluster, tasks: batch, include: ["TAGS"] }), { abortSignal: signal }),
+      );
+      out.push(...this.parsed("DescribeTasks", () => parseAll(RawTaskSchema, answer.tasks, "task")));
+    }
+    return out;
+  }
+
+  async updateDesiredCount(cluster: string, service: string, desiredCount: number, signal?: AbortSignal): Promise<RawService> {
+    const answer = await this.call("UpdateService", () =>
+      this.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount }), { abortSignal: signal }),
+    );
+    const [parsed] = this.parsed("UpdateService", () => parseAll(RawServiceSchema, answer.service ? [answer.service] : [], "service"));
+    if (!parsed) throw new AdapterError("upstream", "UpdateService: the answer has no service");
+    return parsed;
+  }
+
+  /** GetMetricData in batches of 500 queries (AWS's limit), following NextToken. */
+  async metricData(queries: MetricDataQuery[], start: Date, end: Date, signal?: AbortSignal): Promise<MetricDataResult[]> {
+    const results: MetricDataResult[] = [];
+    for (const batch of chunks(queries, 500)) {
+      let nextToken: string | undefined;
+      do {
+        const answer = await this.call("GetMetricData", () =>
+          this.cloudwatch.send(
+            new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: "TimestampDescending", NextToken: nextToken }),
+            { abortSignal: signal },
+          ),
+        );
+        for (const result of answer.MetricDataResults ?? []) {
+          const existing = results.find((r) => r.Id === result.Id);
+          if (existing) {
+            existing.Timestamps = [...(existing.Timestamps ?? []), ...(result.Timestamps ?? [])];
+            existing.Values = [...(existing.Values ?? []), ...(result.Values ?? [])];
+          } else results.push({ ...result });
+        }
+        nextToken = answer.NextToken;
+      } while (nextToken);
+    }
+    return results;
+  }
+}

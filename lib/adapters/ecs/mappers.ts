@@ -1,0 +1,337 @@
+import { joinId } from "@/lib/model/ids";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { RawContainerInstance, RawService, RawTask } from "./raw";
+import { cpuUnitsToMillis, mibToBytes, parseCpuUnits, parseMemoryMiB } from "./units";
+
+/**
+ * Pure mappers from ECS objects to the neutral model. Every id starts with
+ * the ECS cluster name, so one adapter can follow several clusters and ids
+ * stay unique; workloads, tasks and services use that name as namespace.
+ */
+
+export const ECS_WORKLOAD_KIND = "EcsService";
+/** Label on every task of a service, so a workload's selector finds its tasks. */
+export const SERVICE_LABEL = "ecs.service";
+
+/** The last path segment of an ARN ("arn:...:task/cluster/abc" → "abc"), or the input when it has none. */
+export function arnTail(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export const workloadIdOf = (clusterName: string, serviceName: string) => joinId(clusterName, serviceName);
+export const nodeIdOf = (clusterName: string, containerInstanceArn: string) => joinId(clusterName, arnTail(containerInstanceArn));
+export const taskIdOf = (clusterName: string, taskArn: string) => joinId(clusterName, arnTail(taskArn));
+
+function tagsToLabels(tags: { key?: string | null; value?: string | null }[] | null | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.key) labels[tag.key] = tag.value ?? "";
+  return labels;
+}
+
+function resourceValue(list: RawContainerInstance["registeredResources"], name: string): number {
+  const r = list?.find((x) => x.name === name);
+  return r?.integerValue ?? r?.longValue ?? r?.doubleValue ?? 0;
+}
+
+export function mapContainerInstance(clusterName: string, raw: RawContainerInstance): NodeCore {
+  const capacity: Resources = {
+    cpuMillis: cpuUnitsToMillis(resourceValue(raw.registeredResources, "CPU")),
+    memoryBytes: mibToBytes(resourceValue(raw.registeredResources, "MEMORY")),
+  };
+  const remaining: Resources = {
+    cpuMillis: cpuUnitsToMillis(resourceValue(raw.remainingResources, "CPU")),
+    memoryBytes: mibToBytes(resourceValue(raw.remainingResources, "MEMORY")),
+  };
+  const status = raw.status ?? "UNKNOWN";
+  const connected = raw.agentConnected !== false;
+  let nodeStatus: NodeCore["status"] = "unknown";
+  let statusReason: string | null = null;
+  if (status === "ACTIVE" || status === "DRAINING") {
+    nodeStatus = connected ? "ready" : "not-ready";
+    statusReason = connected ? (status === "DRAINING" ? "DRAINING" : null) : "ECS agent disconnected";
+  } else if (status !== "REGISTERING") {
+    nodeStatus = "not-ready";
+    statusReason = raw.statusReason ? `${status}: ${raw.statusReason}` : status;
+  } else {
+    statusReason = status;
+  }
+  const labels: Record<string, string> = {};
+  for (const attr of raw.attributes ?? []) labels[attr.name] = attr.value ?? "";
+  const attribute = (name: string) => labels[name] ?? "";
+  const ec2InstanceId = raw.ec2InstanceId ?? "";
+  const info: Record<string, string> = {
+    status,
+    agentConnected: String(connected),
+    ec2InstanceId,
+    instanceType: attribute("ecs.instance-type"),
+    availabilityZone: attribute("ecs.availability-zone"),
+    agentVersion: raw.versionInfo?.agentVersion ?? "",
+    dockerVersion: raw.versionInfo?.dockerVersion ?? "",
+    capacityProvider: raw.capacityProviderName ?? "",
+    remainingCpuMillis: String(remaining.cpuMillis),
+    remainingMemoryBytes: String(remaining.memoryBytes),
+    runningTasks: String(raw.runningTasksCount ?? 0),
+    pendingTasks: String(raw.pendingTasksCount ?? 0),
+  };
+  for (const key of Object.keys(info)) if (info[key] === "") delete info[key];
+  const containerInstanceId = arnTail(raw.containerInstanceArn);
+  return {
+    id: nodeIdOf(clusterName, raw.containerInstanceArn),
+    name: ec2InstanceId || containerInstanceId,
+    status: nodeStatus,
+    statusReason,
+    schedulable: status === "ACTIVE" && connected,
+    // SSM managed instances ("mi-...") are ECS Anywhere external instances.
+    roles: [ec2InstanceId.startsWith("mi-") ? "external" : "ec2"],
+    labels,
+    capacity,
+    // ECS reserves nothing for the system beyond what it registers, so all registered capacity is allocatable.
+    allocatable: capacity,
+    createdAt: iso(raw.registeredAt),
+    info,
+  };
+}
+
+/** "arn:...:task-definition/web:14" → "web:14". */
+export function taskDefinitionName(arn: string | null | undefined): string | null {
+  return arn ? arnTail(arn) : null;
+}
+
+/** How a service gets capacity: its launch type, or its capacity provider strategy. */
+export function capacityOf(raw: Pick<RawService, "launchType" | "capacityProviderStrategy">): string | null {
+  if (raw.launchType) return raw.launchType;
+  const providers = (raw.capacityProviderStrategy ?? []).map((s) => s.capacityProvider).filter((p): p is string => !!p);
+  return providers.length ? providers.join(",") : null;
+}
+
+export function mapService(clusterName: string, raw: RawService, images: string[]): WorkloadCore {
+  const primary = raw.deployments?.find((d) => d.status === "PRIMARY") ?? raw.deployments?.[0];
+  const labels: Record<string, string> = { ...tagsToLabels(raw.tags) };
+  const capacity = capacityOf(raw);
+  if (capacity) labels[raw.launchType ? "ecs.launchType" : "ecs.capacityProvider"] = capacity;
+  const taskDefinition = taskDefinitionName(raw.taskDefinition);
+  if (taskDefinition) labels["ecs.taskDefinition"] = taskDefinition;
+  if (raw.schedulingStrategy) labels["ecs.schedulingStrategy"] = raw.schedulingStrategy;
+  if (primary?.rolloutState) labels["ecs.rolloutState"] = primary.rolloutState;
+  let notScalableReason: string | null = null;
+  if (raw.schedulingStrategy === "DAEMON") notScalableReason = "A DAEMON service runs one task on each container instance; it has no desired count to set.";
+  else if (raw.status && raw.status !== "ACTIVE") notScalableReason = `The service is ${raw.status}.`;
+  return {
+    id: workloadIdOf(clusterName, raw.serviceName),
+    name: raw.serviceName,
+    namespace: clusterName,
+    kind: ECS_WORKLOAD_KIND,
+    labels,
+    images,
+    desired: Math.max(0, raw.desiredCount ?? 0),
+    ready: Math.max(0, raw.runningCount ?? 0),
+    scalable: notScalableReason === null,
+    notScalableReason,
+    // Application Auto Scaling targets live in another API; not looked up here.
+    autoscaler: null,
+    createdAt: iso(raw.createdAt),
+    selector: `${SERVICE_LABEL}=${raw.serviceName}`,
+  };
+}
+
+/** The service a task belongs to, from its group ("service:web"); null for standalone tasks. */
+export function serviceNameOfTask(raw: Pick<RawTask, "group">): string | null {
+  return raw.group?.startsWith("service:") ? raw.group.slice("service:".length) : null;
+}
+
+/** Reserved resources: the task-level size, else the sum of its containers' (EC2 tasks may omit the task size). */
+export function taskRequests(raw: RawTask): Resources {
+  let cpu = parseCpuUnits(raw.cpu);
+  let memory = parseMemoryMiB(raw.memory);
+  if (cpu === null) cpu = (raw.containers ?? []).reduce((sum, c) => sum + (parseCpuUnits(c.cpu) ?? 0), 0);
+  if (memory === null) {
+    memory = (raw.containers ?? []).reduce((sum, c) => sum + (parseMemoryMiB(c.memory) ?? parseMemoryMiB(c.memoryReservation) ?? 0), 0);
+  }
+  return { cpuMillis: cpuUnitsToMillis(cpu), memoryBytes: mibToBytes(memory) };
+}
+
+/** A stopped task failed when it never started or a container exited non-zero; scale-in and user stops succeed. */
+export function stoppedTaskFailed(raw: RawTask): boolean {
+  if (raw.stopCode === "TaskFailedToStart") return true;
+  return (raw.containers ?? []).some((c) => typeof c.exitCode === "number" && c.exitCode !== 0);
+}
+
+function taskState(raw: RawTask): { state: TaskState; reason: string | null; ready: boolean } {
+  const last = raw.lastStatus ?? "UNKNOWN";
+  const stopping = raw.desiredStatus === "STOPPED";
+  switch (last) {
+    case "PROVISIONING":
+    case "PENDING":
+    case "ACTIVATING":
+      return { state: "pending", reason: stopping ? `${last} (stopping: ${raw.stoppedReason ?? "requested"})` : last, ready: false };
+    case "RUNNING":
+      if (stopping) return { state: "running", reason: `Stopping: ${raw.stoppedReason ?? "requested"}`, ready: false };
+      return { state: "running", reason: raw.healthStatus === "UNHEALTHY" ? "UNHEALTHY" : null, ready: raw.healthStatus !== "UNHEALTHY" };
+    case "DEACTIVATING":
+    case "STOPPING":
+    case "DEPROVISIONING":
+      return { state: raw.startedAt ? "running" : "pending", reason: `${last}: ${raw.stoppedReason ?? "stop requested"}`, ready: false };
+    case "STOPPED": {
+      const exited = (raw.containers ?? []).find((c) => typeof c.exitCode === "number" && c.exitCode !== 0);
+      const detail = exited ? ` (${exited.name ?? "container"} exit code ${exited.exitCode}${exited.reason ? `: ${exited.reason}` : ""})` : "";
+      return { state: stoppedTaskFailed(raw) ? "failed" : "succeeded", reason: `${raw.stoppedReason ?? raw.stopCode ?? "Stopped"}${detail}`, ready: false };
+    }
+    default:
+      return { state: "unknown", reason: last, ready: false };
+  }
+}
+
+function taskIp(raw: RawTask): string | null {
+  for (const attachment of raw.attachments ?? []) {
+    const ip = attachment.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    if (ip) return ip;
+  }
+  for (const container of raw.containers ?? []) {
+    const ip = container.networkInterfaces?.find((n) => n.privateIpv4Address)?.privateIpv4Address;
+    if (ip) return ip;
+  }
+  return null;
+}
+
+export function mapTask(clusterName: string, raw: RawTask, restarts = 0): TaskCore {
+  const serviceName = serviceNameOfTask(raw);
+  const { state, reason, ready } = taskState(raw);
+  const labels: Record<string, string> = { ...tagsToLabels(raw.tags) };
+  if (serviceName) labels[SERVICE_LABEL] = serviceName;
+  if (raw.launchType) labels["ecs.launchType"] = raw.launchType;
+  if (raw.capacityProviderName) labels["ecs.capacityProvider"] = raw.capacityProviderName;
+  const taskDefinition = taskDefinitionName(raw.taskDefinitionArn);
+  if (taskDefinition) labels["ecs.taskDefinition"] = taskDefinition;
+  if (raw.availabilityZone) labels["ecs.availabilityZone"] = raw.availabilityZone;
+  return {
+    id: taskIdOf(clusterName, raw.taskArn),
+    name: arnTail(raw.taskArn),
+    namespace: clusterName,
+    workloadId: serviceName ? workloadIdOf(clusterName, serviceName) : null,
+    // Fargate tasks have no container instance, hence no node.
+    node: raw.containerInstanceArn ? nodeIdOf(clusterName, raw.containerInstanceArn) : null,
+    state,
+    stateReason: reason,
+    ready,
+    restarts,
+    labels,
+    requests: taskRequests(raw),
+    startedAt: iso(raw.startedAt),
+    createdAt: iso(raw.createdAt),
+    ip: taskIp(raw),
+  };
+}
+
+/**
+ * ECS never restarts a task: it replaces a failed one with a new task. So a
+ * task's "restarts" are the failed tasks of the same service it replaced,
+ * transitively: each failure (oldest first) is credited to the earliest task
+ * of that service created at or after the failure began that has not yet been
+ * credited with another failure, carrying over the failed task's own count.
+ * Answers restarts by task ARN; tasks that replaced nothing are absent.
+ */
+export function countRestarts(tasks: RawTask[]): Map<string, number> {
+  const restarts = new Map<string, number>();
+  const byService = new Map<string, RawTask[]>();
+  for (const task of tasks) {
+    const service = serviceNameOfTask(task);
+    if (!service) continue;
+    const key = `${task.clusterArn ?? ""}|${service}`;
+    byService.set(key, [...(byService.get(key) ?? []), task]);
+  }
+  const time = (d: Date | null | undefined) => d?.getTime() ?? Number.POSITIVE_INFINITY;
+  for (const group of byService.values()) {
+    const failures = group
+      .filter((t) => t.lastStatus === "STOPPED" || t.desiredStatus === "STOPPED")
+      .filter((t) => t.stopCode === "TaskFailedToStart" || t.stopCode === "EssentialContainerExited" || stoppedTaskFailed(t))
+      .sort((a, b) => time(a.stoppingAt ?? a.stoppedAt) - time(b.stoppingAt ?? b.stoppedAt));
+    const byCreation = [...group].sort((a, b) => time(a.createdAt) - time(b.createdAt));
+    const credited = new Set<string>();
+    for (const failed of failures) {
+      const failedAt = time(failed.stoppingAt ?? failed.stoppedAt);
+      const replacement = byCreation.find((t) => t !== failed && !credited.has(t.taskArn) && time(t.createdAt) >= failedAt);
+      if (!replacement) continue;
+      credited.add(replacement.taskArn);
+      restarts.set(replacement.taskArn, (restarts.get(failed.taskArn) ?? 0) + 1);
+    }
+  }
+  return restarts;
+}
+
+/** The images a service runs: those of its tasks on the service's current task definition, else of any of its tasks. */
+export function imagesByService(clusterName: string, services: RawService[], tasks: RawTask[]): Map<string, string[]> {
+  const current = new Map(services.map((s) => [s.serviceName, s.taskDefinition ?? null]));
+  const preferred = new Map<string, Set<string>>();
+  const fallback = new Map<string, Set<string>>();
+  for (const task of tasks) {
+    const service = serviceNameOfTask(task);
+    if (!service) continue;
+    const target = task.taskDefinitionArn && task.taskDefinitionArn === current.get(service) ? preferred : fallback;
+    const set = target.get(service) ?? new Set<string>();
+    for (const c of task.containers ?? []) if (c.image) set.add(c.image);
+    target.set(service, set);
+  }
+  const answer = new Map<string, string[]>();
+  for (const s of services) {
+    const set = preferred.get(s.serviceName) ?? fallback.get(s.serviceName);
+    answer.set(workloadIdOf(clusterName, s.serviceName), set ? [...set].sort() : []);
+  }
+  return answer;
+}
+
+/** Load balancers, Cloud Map registries and Service Connect names of a service, as neutral services. */
+export function mapServiceEndpoints(clusterName: string, raw: RawService): Service[] {
+  const base = {
+    namespace: clusterName,
+    clusterIp: null,
+    headless: false,
+    selector: { [SERVICE_LABEL]: raw.serviceName },
+    labels: tagsToLabels(raw.tags),
+    readyEndpoints: raw.runningCount ?? null,
+    totalEndpoints: raw.desiredCount ?? null,
+    createdAt: iso(raw.createdAt),
+  };
+  const out: Service[] = [];
+  for (const lb of raw.loadBalancers ?? []) {
+    // Target group ARNs end in "targetgroup/<name>/<hash>"; classic load balancers are named.
+    const name = lb.targetGroupArn ? (lb.targetGroupArn.split(":").pop()?.split("/")[1] ?? lb.targetGroupArn) : (lb.loadBalancerName ?? "load-balancer");
+    out.push({
+      ...base,
+      id: joinId(clusterName, raw.serviceName, "lb", name, String(lb.containerPort ?? "")),
+      name,
+      type: "LoadBalancer",
+      ports: lb.containerPort ? [{ name: lb.containerName ?? null, port: lb.containerPort, targetPort: `${lb.containerName ?? ""}:${lb.containerPort}`, protocol: "TCP", nodePort: null }] : [],
+    });
+  }
+  for (const registry of raw.serviceRegistries ?? []) {
+    const name = registry.registryArn ? arnTail(registry.registryArn) : "service-discovery";
+    const port = registry.port ?? registry.containerPort;
+    out.push({
+      ...base,
+      id: joinId(clusterName, raw.serviceName, "cloudmap", name),
+      name,
+      type: "CloudMap",
+      headless: true,
+      ports: port ? [{ name: registry.containerName ?? null, port, targetPort: registry.containerName ? `${registry.containerName}:${port}` : String(port), protocol: "TCP", nodePort: null }] : [],
+    });
+  }
+  const primary = raw.deployments?.find((d) => d.status === "PRIMARY") ?? raw.deployments?.[0];
+  const connect = primary?.serviceConnectConfiguration;
+  if (connect?.enabled) {
+    for (const s of connect.services ?? []) {
+      for (const alias of s.clientAliases ?? []) {
+        const name = alias.dnsName ?? `${s.discoveryName ?? s.portName ?? raw.serviceName}.${connect.namespace ?? ""}`;
+        out.push({
+          ...base,
+          id: joinId(clusterName, raw.serviceName, "connect", name, String(alias.port ?? "")),
+          name,
+          type: "ServiceConnect",
+          ports: alias.port ? [{ name: s.portName ?? null, port: alias.port, targetPort: s.portName ?? null, protocol: "TCP", nodePort: null }] : [],
+        });
+      }
+    }
+  }
+  return out;
+}
