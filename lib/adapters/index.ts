@@ -1,8 +1,10 @@
 import type { Orchestrator } from "@/lib/model/types";
 import type { AdapterModule } from "./module";
 import { adapterModule as kubernetes } from "./kubernetes";
+import { adapterModule as ecs } from "./ecs";
 
 /** Every orchestrator Fleetdeck speaks, by its model name. */
 export const ADAPTER_MODULES: Partial<Record<Orchestrator, AdapterModule<unknown>>> = {
   kubernetes: kubernetes as AdapterModule<unknown>,
+  ecs: ecs as AdapterModule<unknown>,
 };

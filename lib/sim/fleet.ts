@@ -8,10 +8,12 @@ import { mkdir } from "node:fs/promises";
 import { createLogger } from "@/lib/log";
 import type { DemoCluster, RunningSimulator, StartSimulator } from "./types";
 import { startKubernetesDemo } from "./kubernetes";
+import { startEcsDemo } from "./ecs";
 
 /** One line per orchestrator; order fixes each simulator's port block. */
 const SIMULATORS: StartSimulator[] = [
   startKubernetesDemo,
+  startEcsDemo,
 ];
 
 const PORT_BLOCK = 10;

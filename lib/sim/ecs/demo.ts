@@ -11,9 +11,6 @@ import type { EcsWorld } from "./state";
 export const DEMO_REGION = "eu-west-1";
 export const DEMO_EC2_CLUSTER = "shop-ec2";
 export const DEMO_FARGATE_CLUSTER = "shop-fargate";
-/** Port offset from SimulatorStartOptions.basePort, so `npm run fleet` answers on a fixed port. */
-export const ECS_PORT_OFFSET = 5;
-
 /** Static keys for the simulator only: it accepts any well-formed signature. */
 export const DEMO_CREDENTIALS = { accessKeyId: "AKIAFLEETDECKDEMO000", secretAccessKey: "fleetdeck-demo-not-a-secret" };
 
@@ -102,7 +99,8 @@ export function seedDemoWorld(world: EcsWorld): void {
 export const startEcsDemo: StartSimulator = async (options) => {
   const sim = await startEcsSim({
     host: options.host,
-    port: options.basePort ? options.basePort + ECS_PORT_OFFSET : 0,
+    // The fleet hands each simulator its own block of fixed ports; ECS needs one.
+    port: options.basePort ?? 0,
     region: DEMO_REGION,
     seed: seedDemoWorld,
   });
