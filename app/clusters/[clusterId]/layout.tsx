@@ -1,0 +1,33 @@
+import type { ReactNode } from "react";
+import type { Metadata } from "next";
+import { HydrationBoundary } from "@tanstack/react-query";
+import { getFleet } from "@/lib/server/fleet";
+import { clusterQuery } from "@/lib/client/queries";
+import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/client/server";
+import { ClusterHeader } from "@/components/cluster-header";
+
+type Params = Promise<{ clusterId: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { clusterId } = await params;
+  const fleet = await getFleet();
+  try {
+    return { title: fleet.cluster(decodeURIComponent(clusterId)).name };
+  } catch {
+    return { title: "Unknown cluster" };
+  }
+}
+
+export default async function ClusterLayout({ children, params }: { children: ReactNode; params: Params }) {
+  const clusterId = decodeURIComponent((await params).clusterId);
+  const fleet = await getFleet();
+  const cluster = await orNotFound(() => fleet.cluster(clusterId));
+  const queryClient = getServerQueryClient();
+  queryClient.setQueryData(clusterQuery(clusterId).queryKey, cluster);
+  return (
+    <HydrationBoundary state={dehydrated(queryClient)}>
+      <ClusterHeader clusterId={clusterId} initial={cluster} />
+      {children}
+    </HydrationBoundary>
+  );
+}

@@ -1,0 +1,5 @@
+import { TableSkeleton } from "@/components/states";
+
+export default function Loading() {
+  return <TableSkeleton rows={10} />;
+}

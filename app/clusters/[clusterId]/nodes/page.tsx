@@ -1,0 +1,21 @@
+import { HydrationBoundary } from "@tanstack/react-query";
+import { getFleet } from "@/lib/server/fleet";
+import { nodeParamsFrom, nodesQuery, toSearchLike } from "@/lib/client/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { NodesView } from "@/components/nodes-view";
+
+export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+  const clusterId = decodeURIComponent((await params).clusterId);
+  const query = nodeParamsFrom(toSearchLike(await searchParams));
+  const fleet = await getFleet();
+  const queryClient = getServerQueryClient();
+  // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
+  await Promise.all([
+    queryClient.prefetchQuery({ ...nodesQuery(clusterId, query), queryFn: () => fleet.nodes(clusterId, query) }),
+  ]);
+  return (
+    <HydrationBoundary state={dehydrated(queryClient)}>
+      <NodesView clusterId={clusterId} />
+    </HydrationBoundary>
+  );
+}

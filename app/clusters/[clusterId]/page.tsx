@@ -1,0 +1,21 @@
+import { redirect } from "next/navigation";
+import type { RouteSearchParams } from "@/lib/client/server";
+
+const TABS = ["nodes", "workloads", "tasks", "services"];
+
+/** /clusters/x opens the nodes tab; ?tab=tasks (a shared link) opens that tab with its filters. */
+export default async function ClusterPage({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+  const { clusterId } = await params;
+  const search = await searchParams;
+  const rest = new URLSearchParams();
+  let tab = "nodes";
+  for (const [key, value] of Object.entries(search)) {
+    const v = Array.isArray(value) ? value[0] : value;
+    if (v === undefined) continue;
+    if (key === "tab") {
+      if (TABS.includes(v)) tab = v;
+    } else rest.set(key, v);
+  }
+  const qs = rest.toString();
+  redirect(`/clusters/${clusterId}/${tab}${qs ? `?${qs}` : ""}`);
+}

@@ -1,0 +1,22 @@
+import { HydrationBoundary } from "@tanstack/react-query";
+import { getFleet } from "@/lib/server/fleet";
+import { serviceParamsFrom, servicesQuery, namespacesQuery, toSearchLike } from "@/lib/client/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { ServicesView } from "@/components/services-view";
+
+export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+  const clusterId = decodeURIComponent((await params).clusterId);
+  const query = serviceParamsFrom(toSearchLike(await searchParams));
+  const fleet = await getFleet();
+  const queryClient = getServerQueryClient();
+  // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
+  await Promise.all([
+    queryClient.prefetchQuery({ ...servicesQuery(clusterId, query), queryFn: () => fleet.services(clusterId, query) }),
+    queryClient.prefetchQuery({ ...namespacesQuery(clusterId), queryFn: () => fleet.namespaces(clusterId) }),
+  ]);
+  return (
+    <HydrationBoundary state={dehydrated(queryClient)}>
+      <ServicesView clusterId={clusterId} />
+    </HydrationBoundary>
+  );
+}

@@ -1,0 +1,24 @@
+import { HydrationBoundary } from "@tanstack/react-query";
+import { getFleet } from "@/lib/server/fleet";
+import { LIST_PAGE, nodesQuery, workloadsQuery, namespacesQuery, taskParamsFrom, tasksQuery, toSearchLike } from "@/lib/client/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { TasksView } from "@/components/tasks-view";
+
+export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+  const clusterId = decodeURIComponent((await params).clusterId);
+  const query = taskParamsFrom(toSearchLike(await searchParams));
+  const fleet = await getFleet();
+  const queryClient = getServerQueryClient();
+  // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
+  await Promise.all([
+    queryClient.prefetchQuery({ ...tasksQuery(clusterId, query), queryFn: () => fleet.tasks(clusterId, query) }),
+    queryClient.prefetchQuery({ ...namespacesQuery(clusterId), queryFn: () => fleet.namespaces(clusterId) }),
+    queryClient.prefetchQuery({ ...nodesQuery(clusterId, { limit: LIST_PAGE }), queryFn: () => fleet.nodes(clusterId, { limit: LIST_PAGE }) }),
+    queryClient.prefetchQuery({ ...workloadsQuery(clusterId, { limit: LIST_PAGE }), queryFn: () => fleet.workloads(clusterId, { limit: LIST_PAGE }) }),
+  ]);
+  return (
+    <HydrationBoundary state={dehydrated(queryClient)}>
+      <TasksView clusterId={clusterId} />
+    </HydrationBoundary>
+  );
+}

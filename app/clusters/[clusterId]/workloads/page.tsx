@@ -1,0 +1,22 @@
+import { HydrationBoundary } from "@tanstack/react-query";
+import { getFleet } from "@/lib/server/fleet";
+import { workloadParamsFrom, workloadsQuery, namespacesQuery, toSearchLike } from "@/lib/client/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { WorkloadsView } from "@/components/workloads-view";
+
+export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+  const clusterId = decodeURIComponent((await params).clusterId);
+  const query = workloadParamsFrom(toSearchLike(await searchParams));
+  const fleet = await getFleet();
+  const queryClient = getServerQueryClient();
+  // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
+  await Promise.all([
+    queryClient.prefetchQuery({ ...workloadsQuery(clusterId, query), queryFn: () => fleet.workloads(clusterId, query) }),
+    queryClient.prefetchQuery({ ...namespacesQuery(clusterId), queryFn: () => fleet.namespaces(clusterId) }),
+  ]);
+  return (
+    <HydrationBoundary state={dehydrated(queryClient)}>
+      <WorkloadsView clusterId={clusterId} />
+    </HydrationBoundary>
+  );
+}

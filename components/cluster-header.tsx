@@ -1,0 +1,108 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useQuery } from "@tanstack/react-query";
+import { clusterQuery } from "@/lib/client/queries";
+import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
+import { formatAge } from "@/lib/format";
+import type { ClusterInfo } from "@/lib/model/types";
+import { Badge } from "./badge";
+import { useNow } from "./age";
+import { ClusterStatusBadge } from "./status";
+
+export const CLUSTER_TABS = ["nodes", "workloads", "tasks", "services"] as const;
+export type ClusterTab = (typeof CLUSTER_TABS)[number];
+
+function tabLabel(tab: ClusterTab, cluster: ClusterInfo): string {
+  if (tab === "tasks") return taskNoun(cluster.orchestrator).plural;
+  return tab.charAt(0).toUpperCase() + tab.slice(1);
+}
+
+function tabCount(tab: ClusterTab, cluster: ClusterInfo): number | null {
+  if (tab === "nodes") return cluster.summary.nodes;
+  if (tab === "workloads") return cluster.summary.workloads;
+  if (tab === "tasks") return cluster.summary.tasks;
+  return null;
+}
+
+/** Breadcrumbs, the cluster's identity and status, and the tabs (sub-routes). */
+export function ClusterHeader({ clusterId, initial }: { clusterId: string; initial: ClusterInfo }) {
+  const pathname = usePathname();
+  const now = useNow();
+  const cluster = useQuery({ ...clusterQuery(clusterId), initialData: initial }).data;
+  const base = `/clusters/${encodeURIComponent(clusterId)}`;
+  const [, , , tab, item] = pathname.split("/");
+
+  return (
+    <div className="mb-3 border-b border-border">
+      <nav aria-label="Breadcrumb" className="mb-1 text-[12px] text-muted">
+        <ol className="flex flex-wrap items-center gap-1">
+          <li>
+            <Link href="/" className="hover:text-foreground hover:underline">
+              Fleet
+            </Link>
+          </li>
+          <li aria-hidden>/</li>
+          <li>
+            <Link href={`${base}/nodes`} className="hover:text-foreground hover:underline">
+              {cluster.name}
+            </Link>
+          </li>
+          {tab && CLUSTER_TABS.includes(tab as ClusterTab) ? (
+            <>
+              <li aria-hidden>/</li>
+              <li>
+                <Link href={`${base}/${tab}`} className="hover:text-foreground hover:underline">
+                  {tabLabel(tab as ClusterTab, cluster)}
+                </Link>
+              </li>
+            </>
+          ) : null}
+          {item ? (
+            <>
+              <li aria-hidden>/</li>
+              <li aria-current="page" className="text-foreground">
+                {decodeURIComponent(item)}
+              </li>
+            </>
+          ) : null}
+        </ol>
+      </nav>
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <h1 className="text-lg font-semibold tracking-tight">{cluster.name}</h1>
+        <Badge>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</Badge>
+        {cluster.version ? <span className="figure text-[12px] text-muted">{cluster.version}</span> : null}
+        <ClusterStatusBadge status={cluster.status} synced={cluster.synced} reason={cluster.statusReason} />
+        {cluster.demo ? <Badge tone="demo">DEMO</Badge> : null}
+        {cluster.statusReason && cluster.status !== "ok" ? (
+          <span className={`text-[12px] ${cluster.status === "unreachable" ? "text-danger" : "text-warn"}`}>{cluster.statusReason}</span>
+        ) : null}
+        {cluster.lastSyncAt ? (
+          <span suppressHydrationWarning className="ml-auto text-[12px] text-faint">
+            synced {formatAge(cluster.lastSyncAt, now)} ago
+          </span>
+        ) : null}
+      </div>
+      <nav aria-label="Cluster sections" className="-mb-px mt-2 flex gap-1">
+        {CLUSTER_TABS.map((t) => {
+          const active = t === tab;
+          const count = tabCount(t, cluster);
+          return (
+            <Link
+              key={t}
+              href={`${base}/${t}`}
+              aria-current={active ? "page" : undefined}
+              className={`flex items-center gap-1.5 border-b-2 px-3 py-1.5 text-[13px] ${
+                active ? "border-accent font-medium text-foreground" : "border-transparent text-muted hover:text-foreground"
+              }`}
+            >
+              {tabLabel(t, cluster)}
+              {count !== null ? <span className="figure rounded bg-surface-2 px-1 text-[11px] text-muted">{count}</span> : null}
+            </Link>
+          );
+        })}
+      </nav>
+    </div>
+  );
+}

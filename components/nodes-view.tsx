@@ -1,0 +1,135 @@
+"use client";
+
+import Link from "next/link";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { LIST_PAGE, clusterQuery, nodeParamsFrom, nodesQuery } from "@/lib/client/queries";
+import { useUrlParams } from "@/lib/client/use-url-params";
+import { taskNoun } from "@/lib/client/vocabulary";
+import { formatBytes, formatCpu, formatPercent } from "@/lib/format";
+import type { Node } from "@/lib/model/types";
+import { Badge } from "./badge";
+import { DataTable, type Column } from "./data-table";
+import { ListFilters, isFilterError } from "./list-filters";
+import { ListFooter } from "./show-more";
+import { EmptyState, ErrorState, TableSkeleton } from "./states";
+import { NodeStatus } from "./status";
+
+function UsedCell({ used, allocatable, format }: { used: number | undefined; allocatable: number; format: (v: number) => string }) {
+  if (used === undefined) return <span className="text-faint" title="No live metrics">—</span>;
+  return (
+    <span title={`${formatPercent(used, allocatable)} of allocatable`}>
+      {format(used)} <span className="text-faint">{formatPercent(used, allocatable)}</span>
+    </span>
+  );
+}
+
+export function NodesView({ clusterId }: { clusterId: string }) {
+  const [search, update] = useUrlParams();
+  const params = nodeParamsFrom(search);
+  const cluster = useQuery(clusterQuery(clusterId)).data;
+  const noun = cluster ? taskNoun(cluster.orchestrator) : { singular: "Task", plural: "Tasks" };
+  const query = useQuery({ ...nodesQuery(clusterId, params), placeholderData: keepPreviousData });
+  const base = `/clusters/${encodeURIComponent(clusterId)}`;
+
+  const columns: Column<Node>[] = [
+    {
+      key: "name",
+      header: "Name",
+      width: "minmax(180px, 2fr)",
+      sort: "name",
+      cell: (n) => (
+        <Link className="font-medium text-accent hover:underline" href={`${base}/nodes/${encodeURIComponent(n.id)}`} title={n.name}>
+          {n.name}
+        </Link>
+      ),
+    },
+    { key: "status", header: "Status", width: "90px", sort: "status", cell: (n) => <NodeStatus node={n} /> },
+    { key: "roles", header: "Roles", width: "minmax(90px, 1fr)", cell: (n) => (n.roles.length ? n.roles.join(", ") : <span className="text-faint">—</span>) },
+    {
+      key: "schedulable",
+      header: "Scheduling",
+      width: "96px",
+      sort: "schedulable",
+      cell: (n) => (n.schedulable ? <span className="text-muted">Schedulable</span> : <Badge tone="warn" title="New work will not be placed here">Cordoned</Badge>),
+    },
+    { key: "cpuCap", header: "CPU cap", title: "CPU capacity", width: "76px", sort: "capacity.cpuMillis", align: "right", cell: (n) => formatCpu(n.capacity.cpuMillis) },
+    { key: "cpuAlloc", header: "CPU alloc", title: "CPU allocatable", width: "80px", sort: "allocatable.cpuMillis", align: "right", cell: (n) => formatCpu(n.allocatable.cpuMillis) },
+    {
+      key: "cpuReq",
+      header: "CPU req",
+      title: "CPU requested by the node's tasks",
+      width: "96px",
+      sort: "requested.cpuMillis",
+      align: "right",
+      cell: (n) => (
+        <span>
+          {formatCpu(n.requested.cpuMillis)} <span className="text-faint">{formatPercent(n.requested.cpuMillis, n.allocatable.cpuMillis)}</span>
+        </span>
+      ),
+    },
+    {
+      key: "cpuUse",
+      header: "CPU used",
+      title: "CPU in use now",
+      width: "104px",
+      sort: "usage.cpuMillis",
+      align: "right",
+      cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} />,
+    },
+    { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "80px", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
+    { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "84px", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
+    {
+      key: "memReq",
+      header: "Mem req",
+      title: "Memory requested by the node's tasks",
+      width: "104px",
+      sort: "requested.memoryBytes",
+      align: "right",
+      cell: (n) => (
+        <span>
+          {formatBytes(n.requested.memoryBytes)} <span className="text-faint">{formatPercent(n.requested.memoryBytes, n.allocatable.memoryBytes)}</span>
+        </span>
+      ),
+    },
+    {
+      key: "memUse",
+      header: "Mem used",
+      title: "Memory in use now",
+      width: "112px",
+      sort: "usage.memoryBytes",
+      align: "right",
+      cell: (n) => <UsedCell used={n.usage?.memoryBytes} allocatable={n.allocatable.memoryBytes} format={formatBytes} />,
+    },
+    { key: "tasks", header: noun.plural, width: "56px", sort: "taskCount", align: "right", cell: (n) => n.taskCount },
+  ];
+
+  let body;
+  if (query.isPending) body = <TableSkeleton />;
+  else if (query.error)
+    body = isFilterError(query.error) ? (
+      <EmptyState title="No results for this filter">Fix the filter above to see nodes.</EmptyState>
+    ) : (
+      <ErrorState title="Could not load nodes" error={query.error} onRetry={() => query.refetch()} />
+    );
+  else if (query.data.items.length === 0)
+    body = <EmptyState title={params.q || params.selector ? "No nodes match these filters" : "This cluster reports no nodes"} />;
+  else
+    body = (
+      <DataTable
+        label="Nodes"
+        rows={query.data.items}
+        columns={columns}
+        rowKey={(n) => n.id}
+        sort={{ sort: params.sort, order: params.order }}
+        onSort={(s) => update({ sort: s.sort, order: s.order })}
+        footer={<ListFooter shown={query.data.items.length} total={query.data.total} noun="nodes" limit={params.limit ?? LIST_PAGE} />}
+      />
+    );
+
+  return (
+    <>
+      <ListFilters clusterId={clusterId} fields={["q", "selector"]} error={query.error} />
+      {body}
+    </>
+  );
+}

@@ -1,0 +1,69 @@
+import { formatBytes, formatCpu, formatPercent, ratio } from "@/lib/format";
+
+type Kind = "cpu" | "memory";
+
+const FORMAT: Record<Kind, (v: number | null | undefined) => string> = { cpu: formatCpu, memory: formatBytes };
+const LABEL: Record<Kind, string> = { cpu: "CPU", memory: "Memory" };
+
+/**
+ * Used and requested against allocatable, as one bar: requested is the pale
+ * fill, live use the solid one. Unknown use (no metrics) is said, not drawn as zero.
+ */
+export function ResourceBar({
+  kind,
+  used,
+  requested,
+  allocatable,
+  compact = false,
+}: {
+  kind: Kind;
+  used: number | null;
+  requested: number;
+  allocatable: number;
+  compact?: boolean;
+}) {
+  const format = FORMAT[kind];
+  const usedRatio = ratio(used, allocatable);
+  const requestedRatio = ratio(requested, allocatable);
+  const summary = `${LABEL[kind]}: ${used === null ? "use unknown" : `${format(used)} used (${formatPercent(used, allocatable)})`}, ${format(requested)} requested (${formatPercent(requested, allocatable)}) of ${format(allocatable)} allocatable`;
+  return (
+    <div className="min-w-0">
+      <div className="flex items-baseline justify-between gap-2">
+        <span className="font-medium">{LABEL[kind]}</span>
+        <span className="figure truncate text-muted">
+          <span className="text-foreground">{used === null ? "use n/a" : format(used)}</span>
+          {compact ? null : <span> used</span>}
+          <span> · {format(requested)} req</span>
+          <span> / {format(allocatable)}</span>
+        </span>
+      </div>
+      <div role="img" aria-label={summary} title={summary} className="relative mt-1 h-2 overflow-hidden rounded-sm bg-[var(--bar-track)]">
+        {requestedRatio !== null ? (
+          <div className="absolute inset-y-0 left-0 bg-[var(--bar-requested)]" style={{ width: `${requestedRatio * 100}%` }} />
+        ) : null}
+        {usedRatio !== null ? (
+          <div className="absolute inset-y-0 left-0 bg-[var(--bar-used)]" style={{ width: `${usedRatio * 100}%` }} />
+        ) : null}
+      </div>
+      {compact ? null : (
+        <div className="figure mt-0.5 flex justify-between text-[11px] text-faint">
+          <span>{used === null ? "no live metrics" : `${formatPercent(used, allocatable)} used`}</span>
+          <span>{formatPercent(requested, allocatable)} requested</span>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A tiny inline bar for table cells: value against a whole, with the figure beside it. */
+export function InlineMeter({ value, whole, label }: { value: number | null; whole: number; label: string }) {
+  const r = ratio(value, whole);
+  return (
+    <span className="flex items-center gap-2">
+      <span className="figure w-16 shrink-0 text-right">{label}</span>
+      <span aria-hidden className="relative h-1.5 w-12 overflow-hidden rounded-sm bg-[var(--bar-track)]">
+        {r !== null ? <span className="absolute inset-y-0 left-0 bg-[var(--bar-used)]" style={{ width: `${r * 100}%` }} /> : null}
+      </span>
+    </span>
+  );
+}

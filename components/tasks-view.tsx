@@ -1,0 +1,143 @@
+"use client";
+
+import Link from "next/link";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { LIST_PAGE, clusterQuery, nodesQuery, taskParamsFrom, tasksQuery, workloadsQuery, type TaskParams } from "@/lib/client/queries";
+import { useUrlParams } from "@/lib/client/use-url-params";
+import { namespaceLabel, taskNoun } from "@/lib/client/vocabulary";
+import { formatBytes, formatCpu } from "@/lib/format";
+import type { Task } from "@/lib/model/types";
+import { Age, useNow } from "./age";
+import { DataTable, type Column } from "./data-table";
+import { ListFilters, isFilterError } from "./list-filters";
+import { ListFooter } from "./show-more";
+import { EmptyState, ErrorState, TableSkeleton } from "./states";
+import { TaskState } from "./status";
+
+type TaskColumn = "namespace" | "workload" | "node";
+
+const linkClass = "text-accent hover:underline";
+
+/** Tasks of a cluster (pods, allocations, containers…) for the given filters. */
+export function TasksTable({
+  clusterId,
+  params,
+  hide = [],
+  onSort,
+  maxHeight,
+}: {
+  clusterId: string;
+  params: TaskParams;
+  hide?: TaskColumn[];
+  onSort?: (next: { sort?: string; order?: "asc" | "desc" }) => void;
+  maxHeight?: string;
+}) {
+  const now = useNow();
+  const cluster = useQuery(clusterQuery(clusterId)).data;
+  const noun = cluster ? taskNoun(cluster.orchestrator) : { singular: "Task", plural: "Tasks" };
+  const query = useQuery({ ...tasksQuery(clusterId, params), placeholderData: keepPreviousData });
+  // Names for the ids tasks carry; both lists are usually cached already by the other tabs.
+  const workloads = useQuery({ ...workloadsQuery(clusterId, { limit: LIST_PAGE }), enabled: !hide.includes("workload") }).data;
+  const nodes = useQuery({ ...nodesQuery(clusterId, { limit: LIST_PAGE }), enabled: !hide.includes("node") }).data;
+  const workloadNames = new Map(workloads?.items.map((w) => [w.id, w.name]));
+  const nodeNames = new Map(nodes?.items.map((n) => [n.id, n.name]));
+  const base = `/clusters/${encodeURIComponent(clusterId)}`;
+
+  const allColumns: Column<Task>[] = [
+    { key: "name", header: "Name", width: "minmax(200px, 2.2fr)", sort: "name", cell: (t) => <span title={t.name} className="font-medium">{t.name}</span> },
+    {
+      key: "namespace",
+      header: cluster ? namespaceLabel(cluster.orchestrator) : "Namespace",
+      width: "minmax(90px, 0.8fr)",
+      sort: "namespace",
+      cell: (t) => t.namespace ?? <span className="text-faint">—</span>,
+    },
+    {
+      key: "workload",
+      header: "Workload",
+      width: "minmax(120px, 1.2fr)",
+      cell: (t) =>
+        t.workloadId ? (
+          <Link className={linkClass} href={`${base}/workloads/${encodeURIComponent(t.workloadId)}`}>
+            {workloadNames.get(t.workloadId) ?? t.workloadId}
+          </Link>
+        ) : (
+          <span className="text-faint">none</span>
+        ),
+    },
+    {
+      key: "node",
+      header: "Node",
+      width: "minmax(110px, 1fr)",
+      sort: "node",
+      cell: (t) =>
+        t.node ? (
+          <Link className={linkClass} href={`${base}/nodes/${encodeURIComponent(t.node)}`}>
+            {nodeNames.get(t.node) ?? t.node}
+          </Link>
+        ) : (
+          <span className="text-faint">unscheduled</span>
+        ),
+    },
+    { key: "state", header: "State", width: "minmax(150px, 1.6fr)", sort: "state", cell: (t) => <TaskState task={t} /> },
+    { key: "restarts", header: "Restarts", width: "72px", sort: "restarts", align: "right", cell: (t) => <span className={t.restarts > 0 ? "text-warn" : ""}>{t.restarts}</span> },
+    { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (t) => <Age since={t.startedAt ?? t.createdAt} now={now} /> },
+    { key: "cpu", header: "CPU", width: "84px", sort: "usage.cpuMillis", align: "right", title: "CPU in use (requested)", cell: (t) => <UseCell used={t.usage?.cpuMillis} requested={t.requests.cpuMillis} format={formatCpu} /> },
+    { key: "memory", header: "Memory", width: "92px", sort: "usage.memoryBytes", align: "right", title: "Memory in use (requested)", cell: (t) => <UseCell used={t.usage?.memoryBytes} requested={t.requests.memoryBytes} format={formatBytes} /> },
+  ];
+  const columns = allColumns.filter((c) => !hide.includes(c.key as TaskColumn));
+
+  if (query.isPending) return <TableSkeleton />;
+  if (query.error) {
+    if (isFilterError(query.error)) return <EmptyState title="No results for this filter">Fix the filter above to see {noun.plural.toLowerCase()}.</EmptyState>;
+    return <ErrorState title={`Could not load ${noun.plural.toLowerCase()}`} error={query.error} onRetry={() => query.refetch()} />;
+  }
+  const { items, total } = query.data;
+  if (items.length === 0) {
+    const filtered = Boolean(params.namespace || params.selector || params.node || params.q);
+    return (
+      <EmptyState title={filtered ? `No ${noun.plural.toLowerCase()} match these filters` : `No ${noun.plural.toLowerCase()} here`}>
+        {filtered ? "Change or clear the filters to see more." : null}
+      </EmptyState>
+    );
+  }
+  return (
+    <DataTable
+      label={noun.plural}
+      rows={items}
+      columns={columns}
+      rowKey={(t) => t.id}
+      sort={{ sort: params.sort, order: params.order }}
+      onSort={onSort}
+      maxHeight={maxHeight}
+      footer={<ListFooter shown={items.length} total={total} noun={noun.plural.toLowerCase()} limit={params.limit ?? LIST_PAGE} />}
+    />
+  );
+}
+
+function UseCell({ used, requested, format }: { used: number | undefined; requested: number; format: (v: number | null | undefined) => string }) {
+  return (
+    <span title={`requested ${format(requested)}`}>
+      {used === undefined ? <span className="text-faint">—</span> : format(used)}
+    </span>
+  );
+}
+
+/** The tasks tab: filters in the URL, the table below. */
+export function TasksView({ clusterId }: { clusterId: string }) {
+  const [search, update] = useUrlParams();
+  const params = taskParamsFrom(search);
+  const cluster = useQuery(clusterQuery(clusterId)).data;
+  const query = useQuery({ ...tasksQuery(clusterId, params), placeholderData: keepPreviousData });
+  return (
+    <>
+      <ListFilters
+        clusterId={clusterId}
+        fields={["q", "namespace", "node", "selector"]}
+        namespaceLabel={cluster ? namespaceLabel(cluster.orchestrator) : "Namespace"}
+        error={query.error}
+      />
+      <TasksTable clusterId={clusterId} params={params} onSort={(s) => update({ sort: s.sort, order: s.order })} />
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+"use client";
+
+import Link from "next/link";
+import { useParams, usePathname, useRouter } from "next/navigation";
+import { useQuery } from "@tanstack/react-query";
+import { clustersQuery } from "@/lib/client/queries";
+import { Badge } from "./badge";
+import { LiveIndicator } from "./live-indicator";
+import { useSettings } from "./settings";
+
+const TABS = new Set(["nodes", "workloads", "tasks", "services"]);
+
+function ClusterSwitcher() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useParams<{ clusterId?: string }>();
+  const { data: clusters } = useQuery(clustersQuery());
+  const current = params.clusterId ? decodeURIComponent(params.clusterId) : "";
+  // Switching clusters keeps the tab the operator is on, not its filters (namespaces differ).
+  const tab = pathname.split("/")[3];
+  return (
+    <select
+      aria-label="Cluster"
+      value={current}
+      onChange={(e) => {
+        const id = e.target.value;
+        router.push(id ? `/clusters/${encodeURIComponent(id)}/${tab && TABS.has(tab) ? tab : "nodes"}` : "/");
+      }}
+      className="h-7 max-w-64 rounded border border-border bg-surface-2 px-2 text-[12px] text-foreground"
+    >
+      <option value="">All clusters</option>
+      {(clusters ?? []).map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name}
+          {c.status !== "ok" ? ` (${c.status})` : ""}
+        </option>
+      ))}
+      {current && clusters && !clusters.some((c) => c.id === current) ? <option value={current}>{current}</option> : null}
+    </select>
+  );
+}
+
+export function TopBar() {
+  const settings = useSettings();
+  return (
+    <header className="sticky top-0 z-20 border-b border-border bg-surface/95 backdrop-blur">
+      <div className="mx-auto flex h-11 max-w-[1920px] items-center gap-4 px-4">
+        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <svg aria-hidden viewBox="0 0 20 20" className="size-5 text-accent" fill="currentColor">
+            <rect x="2" y="3" width="7" height="6" rx="1.5" />
+            <rect x="11" y="3" width="7" height="6" rx="1.5" opacity="0.6" />
+            <rect x="2" y="11" width="7" height="6" rx="1.5" opacity="0.6" />
+            <rect x="11" y="11" width="7" height="6" rx="1.5" />
+          </svg>
+          Fleetdeck
+        </Link>
+        <nav aria-label="Cluster switcher">
+          <ClusterSwitcher />
+        </nav>
+        <div className="ml-auto flex items-center gap-3">
+          {settings.demo ? (
+            <Badge tone="demo" title="Simulated clusters running inside Fleetdeck; nothing here is real">
+              DEMO
+            </Badge>
+          ) : null}
+          {settings.readOnly ? (
+            <Badge tone="warn" title="Read-only mode: no changes can be made from this dashboard">
+              READ-ONLY
+            </Badge>
+          ) : null}
+          <LiveIndicator />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,90 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { clusterQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
+import { taskNoun } from "@/lib/client/vocabulary";
+import { formatBytes, formatCpu, plural } from "@/lib/format";
+import type { Workload } from "@/lib/model/types";
+import { Age, useNow } from "./age";
+import { Badge } from "./badge";
+import { Facts, Labels, Panel } from "./details";
+import { ReplicaProgress } from "./replica-progress";
+import { ScaleControl } from "./scale-control";
+import { useSettings } from "./settings";
+import { ErrorState, Skeleton } from "./states";
+import { TasksTable } from "./tasks-view";
+import { UsageHistoryPanel } from "./usage-chart";
+
+function ReplicaStatus({ workload, taskWord }: { workload: Workload; taskWord: string }) {
+  const { ready, desired } = workload;
+  const text =
+    ready === desired
+      ? desired === 0
+        ? "Scaled to zero"
+        : `All ${plural(desired, "replica")} ready`
+      : `Converging: ${ready} of ${desired} ready (${ready < desired ? `${desired - ready} ${taskWord}${desired - ready === 1 ? "" : "s"} starting` : `${ready - desired} stopping`})`;
+  return (
+    <div className="flex flex-wrap items-center gap-3">
+      <ReplicaProgress ready={ready} desired={desired} wide />
+      <span role="status" aria-label="Replica status" className={`text-[13px] ${ready === desired ? "text-ok" : "text-warn"}`}>
+        {text}
+      </span>
+    </div>
+  );
+}
+
+export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; workloadId: string }) {
+  const now = useNow();
+  const settings = useSettings();
+  const cluster = useQuery(clusterQuery(clusterId)).data;
+  const { data: workload, error, isPending, refetch } = useQuery(workloadQuery(clusterId, workloadId));
+  const noun = cluster ? taskNoun(cluster.orchestrator) : { singular: "Task", plural: "Tasks" };
+  const taskWord = noun.singular.toLowerCase();
+
+  if (isPending) return <Skeleton className="h-64 w-full" />;
+  if (error) return <ErrorState title="Could not load this workload" error={error} onRetry={() => refetch()} />;
+
+  const a = workload.autoscaler;
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 className="text-base font-semibold">{workload.name}</h2>
+        <Badge>{workload.kind}</Badge>
+        {workload.namespace ? <span className="text-[12px] text-muted">in {workload.namespace}</span> : null}
+      </div>
+      <div className="grid gap-3 lg:grid-cols-2">
+        <Panel title="Replicas">
+          <div className="space-y-3">
+            <ReplicaStatus workload={workload} taskWord={taskWord} />
+            {a ? (
+              <p role="note" className="rounded border border-warn/40 bg-warn-soft px-3 py-2 text-[12px] text-warn">
+                {`Autoscaler ${a.name} manages this workload (${a.minReplicas ?? 1}–${a.maxReplicas} replicas) and will override a manual scale.`}
+              </p>
+            ) : null}
+            {settings.readOnly ? (
+              <p className="text-[12px] text-muted">Read-only mode: scaling is disabled on this dashboard.</p>
+            ) : (
+              <ScaleControl clusterId={clusterId} workload={workload} taskWord={taskWord} />
+            )}
+          </div>
+        </Panel>
+        <Panel title="Details">
+          <Facts
+            items={[
+              ["Images", <span key="img" className="font-mono">{workload.images.join(", ") || "—"}</span>],
+              ["Age", <Age key="age" since={workload.createdAt} now={now} />],
+              ["Selector", workload.selector ? <span className="font-mono">{workload.selector}</span> : "—"],
+              ["Using now", workload.usage ? `${formatCpu(workload.usage.cpuMillis)} CPU · ${formatBytes(workload.usage.memoryBytes)} memory` : "no live metrics"],
+              ["Labels", <Labels key="labels" labels={workload.labels} />],
+            ]}
+          />
+        </Panel>
+      </div>
+      <UsageHistoryPanel clusterId={clusterId} scope="workload" target={workloadId} usageAvailable={cluster?.usageAvailable ?? true} />
+      <section aria-label={`${noun.plural} of this workload`}>
+        <h2 className="mb-2 text-sm font-semibold">{`${noun.plural} of this workload`}</h2>
+        <TasksTable clusterId={clusterId} params={workloadTaskParams(workloadId)} hide={["workload"]} maxHeight="60vh" />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+"use client";
+
+import Link from "next/link";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { LIST_PAGE, clusterQuery, workloadParamsFrom, workloadsQuery } from "@/lib/client/queries";
+import { useUrlParams } from "@/lib/client/use-url-params";
+import { namespaceLabel } from "@/lib/client/vocabulary";
+import { formatBytes, formatCpu } from "@/lib/format";
+import type { Workload } from "@/lib/model/types";
+import { Age, useNow } from "./age";
+import { Badge } from "./badge";
+import { DataTable, type Column } from "./data-table";
+import { ListFilters, isFilterError } from "./list-filters";
+import { ReplicaProgress } from "./replica-progress";
+import { ListFooter } from "./show-more";
+import { EmptyState, ErrorState, TableSkeleton } from "./states";
+
+function Scaling({ workload }: { workload: Workload }) {
+  if (workload.autoscaler) {
+    const a = workload.autoscaler;
+    return (
+      <Badge tone="accent" title={`Autoscaler ${a.name} sets the replicas between ${a.minReplicas ?? 1} and ${a.maxReplicas}`}>
+        {`Autoscaled ${a.minReplicas ?? 1}–${a.maxReplicas}`}
+      </Badge>
+    );
+  }
+  if (!workload.scalable) return <span className="text-faint" title={workload.notScalableReason ?? undefined}>fixed</span>;
+  return <span className="text-muted">manual</span>;
+}
+
+export function WorkloadsView({ clusterId }: { clusterId: string }) {
+  const now = useNow();
+  const [search, update] = useUrlParams();
+  const params = workloadParamsFrom(search);
+  const cluster = useQuery(clusterQuery(clusterId)).data;
+  const query = useQuery({ ...workloadsQuery(clusterId, params), placeholderData: keepPreviousData });
+  const base = `/clusters/${encodeURIComponent(clusterId)}`;
+
+  const columns: Column<Workload>[] = [
+    {
+      key: "name",
+      header: "Name",
+      width: "minmax(170px, 1.6fr)",
+      sort: "name",
+      cell: (w) => (
+        <Link className="font-medium text-accent hover:underline" href={`${base}/workloads/${encodeURIComponent(w.id)}`} title={w.name}>
+          {w.name}
+        </Link>
+      ),
+    },
+    { key: "kind", header: "Kind", width: "112px", sort: "kind", cell: (w) => w.kind },
+    {
+      key: "namespace",
+      header: cluster ? namespaceLabel(cluster.orchestrator) : "Namespace",
+      width: "minmax(90px, 0.8fr)",
+      sort: "namespace",
+      cell: (w) => w.namespace ?? <span className="text-faint">—</span>,
+    },
+    {
+      key: "images",
+      header: "Images",
+      width: "minmax(160px, 1.6fr)",
+      cell: (w) => <span className="font-mono text-[12px]" title={w.images.join("\n")}>{w.images.join(", ") || "—"}</span>,
+    },
+    { key: "ready", header: "Ready", width: "112px", sort: "ready", cell: (w) => <ReplicaProgress ready={w.ready} desired={w.desired} /> },
+    { key: "scaling", header: "Scaling", width: "124px", cell: (w) => <Scaling workload={w} /> },
+    { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (w) => <Age since={w.createdAt} now={now} /> },
+    { key: "cpu", header: "CPU used", width: "84px", sort: "usage.cpuMillis", align: "right", cell: (w) => (w.usage ? formatCpu(w.usage.cpuMillis) : <span className="text-faint">—</span>) },
+    { key: "memory", header: "Mem used", width: "88px", sort: "usage.memoryBytes", align: "right", cell: (w) => (w.usage ? formatBytes(w.usage.memoryBytes) : <span className="text-faint">—</span>) },
+  ];
+
+  let body;
+  if (query.isPending) body = <TableSkeleton />;
+  else if (query.error)
+    body = isFilterError(query.error) ? (
+      <EmptyState title="No results for this filter">Fix the filter above to see workloads.</EmptyState>
+    ) : (
+      <ErrorState title="Could not load workloads" error={query.error} onRetry={() => query.refetch()} />
+    );
+  else if (query.data.items.length === 0)
+    body = <EmptyState title={params.q || params.selector || params.namespace ? "No workloads match these filters" : "No workloads in this cluster"} />;
+  else
+    body = (
+      <DataTable
+        label="Workloads"
+        rows={query.data.items}
+        columns={columns}
+        rowKey={(w) => w.id}
+        sort={{ sort: params.sort, order: params.order }}
+        onSort={(s) => update({ sort: s.sort, order: s.order })}
+        footer={<ListFooter shown={query.data.items.length} total={query.data.total} noun="workloads" limit={params.limit ?? LIST_PAGE} />}
+      />
+    );
+  return (
+    <>
+      <ListFilters
+        clusterId={clusterId}
+        fields={["q", "namespace", "selector"]}
+        namespaceLabel={cluster ? namespaceLabel(cluster.orchestrator) : "Namespace"}
+        error={query.error}
+      />
+      {body}
+    </>
+  );
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it, vi, afterEach } from "vitest";
+import { QueryClient } from "@tanstack/react-query";
+import { ApiRequestError } from "./api";
+import { parseChangeEvent } from "./live";
+import { shouldRetry } from "./query-client";
+import { LIST_PAGE, cleanParams, keysForChange, nodesQuery, taskParamsFrom, tasksQuery, toSearchLike, usageQuery, workloadQuery } from "./queries";
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("query keys", () => {
+  it("roots every key at clusters/id/resource", () => {
+    expect(tasksQuery("east", { selector: "app=mysql" }).queryKey).toEqual(["clusters", "east", "tasks", { selector: "app=mysql" }]);
+    expect(workloadQuery("east", "w1").queryKey.slice(0, 3)).toEqual(["clusters", "east", "workloads"]);
+  });
+  it("gives the same key for the same filters however they were written", () => {
+    const a = tasksQuery("east", { namespace: "", selector: "app=mysql", node: undefined }).queryKey;
+    const b = tasksQuery("east", { selector: "app=mysql" }).queryKey;
+    expect(a).toEqual(b);
+    expect(cleanParams({ b: "1", a: "", c: undefined })).toEqual({ b: "1" });
+  });
+  it("reads the same params from a server record and from URLSearchParams", () => {
+    const fromServer = taskParamsFrom(toSearchLike({ selector: " app=mysql ", namespace: "default", order: "sideways", limit: ["1000"] }));
+    const fromBrowser = taskParamsFrom(new URLSearchParams("selector=app%3Dmysql&namespace=default&order=sideways&limit=1000"));
+    expect(fromServer).toEqual(fromBrowser);
+    expect(fromServer).toEqual({ selector: "app=mysql", namespace: "default", limit: 1000 });
+    expect(taskParamsFrom(new URLSearchParams("limit=99999")).limit).toBe(LIST_PAGE);
+  });
+});
+
+describe("keysForChange", () => {
+  it("invalidates the changed resources of that cluster only, plus the fleet list", () => {
+    const keys = keysForChange({ clusterId: "east", resources: ["tasks"] });
+    const client = new QueryClient();
+    client.setQueryData(tasksQuery("east", {}).queryKey, { items: [] });
+    client.setQueryData(tasksQuery("west", {}).queryKey, { items: [] });
+    client.setQueryData(nodesQuery("east", {}).queryKey, { items: [] });
+    client.setQueryData(["clusters"], []);
+    for (const filter of keys) void client.invalidateQueries(filter);
+    const stale = client.getQueryCache().getAll().filter((q) => q.state.isInvalidated).map((q) => q.queryKey);
+    expect(stale).toContainEqual(["clusters", "east", "tasks", {}]);
+    expect(stale).toContainEqual(["clusters"]);
+    expect(stale).not.toContainEqual(["clusters", "west", "tasks", {}]);
+    expect(stale).not.toContainEqual(["clusters", "east", "nodes", {}]);
+  });
+  it("maps usage and cluster changes to their keys", () => {
+    const keys = keysForChange({ clusterId: "east", resources: ["usage", "cluster"] }).map((k) => k.queryKey);
+    expect(keys).toContainEqual(["clusters", "east", "usage"]);
+    expect(keys).toContainEqual(["clusters", "east", "cluster"]);
+    expect(usageQuery("east", { scope: "cluster" }).queryKey.slice(0, 3)).toEqual(["clusters", "east", "usage"]);
+  });
+});
+
+describe("parseChangeEvent", () => {
+  it("accepts the server's messages and drops anything else", () => {
+    expect(parseChangeEvent('{"clusterId":"east","resources":["tasks","usage"]}')).toEqual({ clusterId: "east", resources: ["tasks", "usage"] });
+    expect(parseChangeEvent('{"clusterId":"east","resources":["secrets"]}')).toBeNull();
+    expect(parseChangeEvent("not json")).toBeNull();
+  });
+});
+
+describe("fetching", () => {
+  it("throws the API's own message on an error answer", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ error: { code: "invalid", message: "selector: expected a key" } }), { status: 400 })),
+    );
+    const options = tasksQuery("east", { selector: "=" });
+    const run = options.queryFn as (ctx: { signal: AbortSignal }) => Promise<unknown>;
+    const error = await run({ signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect((error as ApiRequestError).message).toBe("selector: expected a key");
+    expect((error as ApiRequestError).status).toBe(400);
+  });
+  it("asks with the filters as search params and checks the answer's shape", async () => {
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify({ items: [{ nope: true }] }), { status: 200 }));
+    vi.stubGlobal("fetch", fetchMock);
+    const run = tasksQuery("east", { selector: "app=mysql" }).queryFn as (ctx: { signal: AbortSignal }) => Promise<unknown>;
+    await expect(run({ signal: new AbortController().signal })).rejects.toThrow(/Unexpected answer from \/api\/clusters\/east\/tasks/);
+    expect(String((fetchMock.mock.calls[0] as unknown[])[0])).toBe("/api/clusters/east/tasks?selector=app%3Dmysql");
+  });
+  it("does not retry the operator's bad input", () => {
+    expect(shouldRetry(0, new ApiRequestError("bad", 400, "invalid"))).toBe(false);
+    expect(shouldRetry(0, new ApiRequestError("down", 502, "unreachable"))).toBe(true);
+    expect(shouldRetry(2, new ApiRequestError("down", 502, "unreachable"))).toBe(false);
+  });
+});
