@@ -1,13 +1,13 @@
 import { AppsV1Api, ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { splitId } from "@/lib/model/ids";
-import type { Resources, WorkloadCore } from "@/lib/model/types";
+import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff, sleep } from "../backoff";
-import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "../errors";
+import { AdapterError, codeForUpstreamStatus } from "../errors";
 import type { AdapterContext } from "../module";
 import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
 import { buildKubeConfig, type KubeConnection } from "./kube-config";
-import { KubeApiError, KubeHttp, errorFromResponse, lines, statusMessage } from "./kube-http";
+import { KubeApiError, KubeHttp, errorFromResponse, lines, networkError, statusMessage } from "./kube-http";
 import {
   DAEMONSET_NOT_SCALABLE,
   REPLICASET_NOT_SCALABLE,
@@ -68,7 +68,7 @@ function isConnectivity(err: AdapterError): boolean {
 }
 
 function asAdapterError(err: unknown, what: string): AdapterError {
-  return err instanceof AdapterError ? err : fromNetworkError(err, what);
+  return err instanceof AdapterError ? err : networkError(err, what);
 }
 
 /** A ClusterAdapter for one Kubernetes cluster: list+watch into the snapshot, scale, metrics. */
@@ -382,7 +382,7 @@ function scaleError(err: unknown, what: string): AdapterError {
   if (err instanceof Error && err.name === "ZodError") {
     return new AdapterError("upstream", `${what}: the apiserver answered something that is not a workload`, { cause: err });
   }
-  return fromNetworkError(err, what);
+  return networkError(err, what);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

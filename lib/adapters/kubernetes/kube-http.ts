@@ -37,6 +37,12 @@ export function statusMessage(body: unknown, status: number, statusText = ""): s
   return `HTTP ${status}${statusText ? ` ${statusText}` : ""}`;
 }
 
+/** fetch wraps socket errors in a bare "fetch failed"; the cause says what happened (ECONNREFUSED, ...). */
+export function networkError(err: unknown, what: string): AdapterError {
+  const cause = err instanceof TypeError ? (err as { cause?: unknown }).cause : undefined;
+  return fromNetworkError(cause ?? err, what);
+}
+
 export async function errorFromResponse(res: Response, what: string): Promise<KubeApiError> {
   const text = await res.text().catch(() => "");
   return new KubeApiError(res.status, `${what}: ${statusMessage(text, res.status, res.statusText)}`);
@@ -79,7 +85,7 @@ export class KubeHttp {
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      throw fromNetworkError(err, what);
+      throw networkError(err, what);
     }
   }
 

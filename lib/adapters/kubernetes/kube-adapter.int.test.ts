@@ -1,0 +1,266 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "@/lib/log";
+import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
+import type { CoreItems, CoreKind, ConnectionState, SnapshotChange, SnapshotSink } from "../types";
+import { AdapterError } from "../errors";
+import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
+
+/**
+ * The adapter against the Kubernetes simulator over real HTTP: one simulator
+ * for the file, test hooks for the failure modes, fast timings throughout.
+ */
+
+const ADMIN = "admin-token-for-tests";
+const VIEWER = "viewer-token-for-tests";
+const NO_SLICES = "no-slices-token-for-tests";
+const FAST: KubeAdapterOptions = { watchdogMs: 1500, resyncMs: 120_000, backoffBaseMs: 50, backoffMaxMs: 400 };
+
+/** Applies SnapshotChanges to maps, as the server store does, and counts relists. */
+class MapSink implements SnapshotSink {
+  readonly items: { [K in CoreKind]: Map<string, CoreItems[K]> } = {
+    nodes: new Map(),
+    workloads: new Map(),
+    tasks: new Map(),
+    services: new Map(),
+  };
+  readonly replaces: Record<CoreKind, number> = { nodes: 0, workloads: 0, tasks: 0, services: 0 };
+  readonly states: ConnectionState[] = [];
+
+  apply(changes: SnapshotChange[]): void {
+    for (const change of changes) {
+      const map = this.items[change.resource] as Map<string, unknown>;
+      if (change.type === "replace") {
+        map.clear();
+        for (const item of change.items) map.set(item.id, item);
+        this.replaces[change.resource]++;
+      } else if (change.type === "upsert") map.set(change.item.id, change.item);
+      else map.delete(change.id);
+    }
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.states.push(state);
+  }
+
+  get connection(): ConnectionState | undefined {
+    return this.states.at(-1);
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A port nothing listens on: one the OS just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+let sim: KubeSimHandle;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  sim = await startKubeSim({
+    content: "demo-east",
+    timings: "fast",
+    bookmarkIntervalMs: 300,
+    hpaSyncMs: 200,
+    tokens: [
+      { token: ADMIN, user: "kubernetes-admin" },
+      { token: VIEWER, user: "fleetdeck-viewer", readOnly: true },
+      { token: NO_SLICES, user: "no-slices", deny: ["endpointslices"] },
+    ],
+  });
+  dir = await mkdtemp(path.join(os.tmpdir(), "fleetdeck-kube-"));
+  kubeconfig = path.join(dir, "kubeconfig");
+  await writeFile(
+    kubeconfig,
+    kubeconfigYaml([
+      { context: "admin", server: sim.url, token: ADMIN },
+      { context: "viewer", server: sim.url, token: VIEWER },
+      { context: "no-slices", server: sim.url, token: NO_SLICES },
+    ]),
+  );
+});
+
+afterAll(async () => {
+  await sim?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const running: { controller: AbortController; done: Promise<void> }[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    r.controller.abort();
+    await r.done;
+  }
+  sim.resumeWatches();
+  sim.setMetricsEnabled(true);
+});
+
+function adapterFor(context: string, options: KubeAdapterOptions = FAST) {
+  return new KubeAdapter({ kubeconfig, context }, { clusterId: context, log: createLogger("test") }, options);
+}
+
+/** Starts an adapter and waits for its first full sync. */
+async function follow(context = "admin", options: KubeAdapterOptions = FAST) {
+  const adapter = adapterFor(context, options);
+  const sink = new MapSink();
+  const controller = new AbortController();
+  running.push({ controller, done: adapter.run(sink, controller.signal) });
+  await until(() => sink.connection?.status === "ok" || sink.connection?.status === "degraded", "first sync");
+  return { adapter, sink };
+}
+
+const simPods = (ns: string, prefix: string) => sim.list("Pod", ns).filter((p) => p.metadata.name.startsWith(prefix));
+
+describe("KubeAdapter against the simulator", () => {
+  it("lists every resource into the model and reports the version", async () => {
+    const { sink } = await follow();
+    expect(sink.connection).toEqual({ status: "ok", reason: null, version: "v1.31.4-fleetdeck-sim" });
+    expect(sink.items.nodes.size).toBe(sim.list("Node").length);
+    expect(sink.items.nodes.get("east-control-plane")?.roles).toContain("control-plane");
+    expect(sink.items.tasks.size).toBe(sim.list("Pod").length);
+
+    const web = sink.items.workloads.get("deployment~default~web");
+    expect(web).toMatchObject({ kind: "Deployment", scalable: true, autoscaler: { name: "web", minReplicas: 2, maxReplicas: 10 } });
+    expect(sink.items.workloads.get("statefulset~default~mysql")).toMatchObject({ desired: 3, scalable: true });
+    // ReplicaSets of Deployments are folded into them.
+    expect([...sink.items.workloads.values()].filter((w) => w.kind === "ReplicaSet")).toEqual([]);
+
+    const webTasks = [...sink.items.tasks.values()].filter((t) => t.workloadId === "deployment~default~web");
+    expect(webTasks.length).toBe(simPods("default", "web-").length);
+    expect(webTasks.every((t) => t.requests.cpuMillis === 100 && t.requests.memoryBytes === 128 * 1024 ** 2)).toBe(true);
+
+    const mysql = sink.items.services.get("default~mysql");
+    expect(mysql).toMatchObject({ headless: true, clusterIp: null });
+    expect(mysql?.totalEndpoints).toBe(3);
+  });
+
+  it("follows changes made in the cluster through the watch", async () => {
+    const { sink } = await follow();
+    sim.setNodeSchedulable("east-worker-c", false);
+    await until(() => sink.items.nodes.get("east-worker-c")?.schedulable === false, "cordon to arrive");
+    sim.setNodeSchedulable("east-worker-c", true);
+    await until(() => sink.items.nodes.get("east-worker-c")?.schedulable === true, "uncordon to arrive");
+    expect(sink.replaces.nodes).toBe(1);
+  });
+
+  it("scales mysql from 3 to 5 and converges to 5 ready tasks", async () => {
+    const { adapter, sink } = await follow();
+    const answered = await adapter.scale("statefulset~default~mysql", 5);
+    expect(answered).toMatchObject({ id: "statefulset~default~mysql", desired: 5 });
+    const mysqlTasks = () => [...sink.items.tasks.values()].filter((t) => t.workloadId === "statefulset~default~mysql");
+    await until(
+      () => mysqlTasks().filter((t) => t.ready && t.state === "running").length === 5 &&
+        sink.items.workloads.get("statefulset~default~mysql")?.ready === 5,
+      "5 ready mysql tasks",
+    );
+    await adapter.scale("statefulset~default~mysql", 3);
+    await until(() => mysqlTasks().length === 3, "back to 3 mysql tasks");
+  });
+
+  it("relists after its resourceVersion expired (410) and converges", async () => {
+    const { sink } = await follow();
+    const before = { ...sink.replaces };
+    sim.compact();
+    sim.setNodeSchedulable("east-worker-b", false);
+    await until(() => sink.items.nodes.get("east-worker-b")?.schedulable === false, "change after compaction");
+    await until(() => sink.replaces.nodes > before.nodes && sink.replaces.tasks > before.tasks, "relists");
+    sim.setNodeSchedulable("east-worker-b", true);
+    await until(() => sink.items.nodes.get("east-worker-b")?.schedulable === true, "change after relist");
+  });
+
+  it("recovers when the apiserver restarts mid-watch", async () => {
+    const { sink } = await follow();
+    await sim.restart();
+    sim.setNodeReady("east-worker-c", false);
+    // The simulated kubelet stops posting: Ready turns Unknown.
+    await until(() => sink.items.nodes.get("east-worker-c")?.status === "unknown", "node status after restart");
+    await until(() => sink.connection?.status === "ok", "ok again");
+    // Watches cut by the restart resume from their resourceVersion or relist; either way they are back.
+    await until(() => sim.activeWatches >= 9, "every watch reopened");
+    sim.setNodeReady("east-worker-c", true);
+    await until(() => sink.items.nodes.get("east-worker-c")?.status === "ready", "ready again");
+  });
+
+  it("restarts a watch that went silent (watchdog)", async () => {
+    const { sink } = await follow();
+    sim.pauseWatches();
+    sim.setNodeSchedulable("east-worker-a", false);
+    // The wedged watch cannot deliver it.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sink.items.nodes.get("east-worker-a")?.schedulable).toBe(true);
+    sim.resumeWatches();
+    const started = Date.now();
+    await until(() => sink.items.nodes.get("east-worker-a")?.schedulable === false, "change after the watchdog", 6000);
+    expect(Date.now() - started).toBeLessThan(4000);
+    sim.setNodeSchedulable("east-worker-a", true);
+    await until(() => sink.items.nodes.get("east-worker-a")?.schedulable === true, "later change");
+  });
+
+  it("samples usage from metrics.k8s.io and answers null without metrics-server", async () => {
+    const adapter = adapterFor("admin");
+    const sample = await adapter.sampleUsage();
+    expect(sample).not.toBeNull();
+    expect(sample!.nodes.get("east-worker-a")?.cpuMillis).toBeGreaterThan(0);
+    expect(sample!.nodes.get("east-worker-a")?.memoryBytes).toBeGreaterThan(0);
+    const webPod = simPods("default", "web-").find((p) => (p as { status?: { phase?: string } }).status?.phase === "Running");
+    expect(webPod).toBeDefined();
+    expect(sample!.tasks.get(`default~${webPod!.metadata.name}`)?.cpuMillis).toBeGreaterThan(0);
+
+    sim.setMetricsEnabled(false);
+    expect(await adapter.sampleUsage()).toBeNull();
+  });
+
+  it("surfaces a 403 on scale as forbidden with the apiserver's reason", async () => {
+    const viewer = adapterFor("viewer");
+    const err = await viewer.scale("deployment~default~web", 4).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AdapterError);
+    expect((err as AdapterError).code).toBe("forbidden");
+    expect((err as AdapterError).message).toMatch(/fleetdeck-viewer.*cannot patch/);
+    expect(sim.get<{ spec: { replicas: number } } & never>("Deployment", "default", "web")).toBeDefined();
+  });
+
+  it("refuses DaemonSets with the reason and unknown workloads as not found", async () => {
+    const adapter = adapterFor("admin");
+    await expect(adapter.scale("daemonset~kube-system~kube-proxy", 2)).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringMatching(/one pod per eligible node/),
+    });
+    await expect(adapter.scale("deployment~default~nope", 2)).rejects.toMatchObject({ code: "not-found" });
+    await expect(adapter.scale("cronjob~default~x", 2)).rejects.toMatchObject({ code: "not-found" });
+    await expect(adapter.scale("deployment~default~web", -1)).rejects.toMatchObject({ code: "invalid" });
+  });
+
+  it("reports degraded, naming the resource, when one list is forbidden", async () => {
+    const { sink } = await follow("no-slices");
+    expect(sink.connection?.status).toBe("degraded");
+    expect(sink.connection?.reason).toMatch(/endpointslices/);
+    expect(sink.items.nodes.size).toBe(sim.list("Node").length);
+  });
+
+  it("reports unreachable when nothing answers", async () => {
+    const closed = path.join(dir, "closed");
+    await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await closedPort()}`, token: ADMIN }]));
+    const adapter = new KubeAdapter({ kubeconfig: closed, context: "gone" }, { clusterId: "gone", log: createLogger("test") }, FAST);
+    const sink = new MapSink();
+    const controller = new AbortController();
+    running.push({ controller, done: adapter.run(sink, controller.signal) });
+    await until(() => sink.connection?.status === "unreachable", "unreachable");
+    expect(sink.connection?.reason).toMatch(/ECONNREFUSED/);
+  });
+});
