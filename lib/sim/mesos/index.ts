@@ -1,0 +1,128 @@
+import type { StartSimulator } from "@/lib/sim/types";
+import { DEMO_CONTENT, populate, type SimContent } from "./content";
+import { SimController } from "./controller";
+import { RestartableServer, type BasicCredentials } from "./http";
+import { marathonApi } from "./marathon-api";
+import { agentListener, masterListener } from "./master-api";
+import { DEMO_TIMINGS, FAST_TIMINGS, SimWorld, type SimTimings } from "./world";
+
+/**
+ * A simulated Mesos cluster speaking the real wire protocols: a master
+ * (/master/state), one HTTP server per agent (/monitor/statistics) and
+ * Marathon (/v2 REST and the /v2/events SSE bus).
+ */
+
+export interface MesosSimOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Fixed ports (restart keeps whatever was bound); default any free port. */
+  masterPort?: number;
+  marathonPort?: number;
+  /** Agent i listens on agentBasePort + i. */
+  agentBasePort?: number;
+  masterCredentials?: BasicCredentials;
+  marathonCredentials?: BasicCredentials;
+  /** Defaults to FAST_TIMINGS, for tests. */
+  timings?: Partial<SimTimings>;
+  content?: SimContent;
+  seed?: number;
+}
+
+export interface MesosSim {
+  world: SimWorld;
+  controller: SimController;
+  masterUrl: string;
+  marathonUrl: string;
+  agentUrls: string[];
+  /** Stops every server (dropping connections and event streams), waits, and listens again on the same ports. */
+  restart(downMs?: number): Promise<void>;
+  /** Ends Marathon's open event streams without stopping anything. */
+  dropEventStreams(): void;
+  close(): Promise<void>;
+}
+
+export { DEMO_CONTENT, type SimContent } from "./content";
+export { DEMO_TIMINGS, FAST_TIMINGS, type SimTimings } from "./world";
+
+/** A host clients can dial: a wildcard listen address is reached over loopback. */
+function dialHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+}
+
+export async function startMesosSim(options: MesosSimOptions = {}): Promise<MesosSim> {
+  const host = options.host ?? "127.0.0.1";
+  const content = options.content ?? DEMO_CONTENT;
+  const world = new SimWorld(content.cluster, { ...FAST_TIMINGS, ...options.timings }, options.seed);
+  const controller = new SimController(world);
+  populate(world, controller, content);
+
+  const master: RestartableServer = new RestartableServer(
+    masterListener(world, (): string => `${dialHost(host)}:${master.port}`, options.masterCredentials),
+    host,
+  );
+  const marathon = marathonApi(world, controller, (): string => `${dialHost(host)}:${marathonServer.port}`, options.marathonCredentials);
+  const marathonServer = new RestartableServer(marathon.listener, host);
+  const agents = [...world.agents.values()].map((agent) => ({
+    agent,
+    server: new RestartableServer(agentListener(world, agent.id, options.masterCredentials), host),
+  }));
+
+  const servers = [master, marathonServer, ...agents.map((a) => a.server)];
+  try {
+    await master.listen(options.masterPort ?? 0);
+    await marathonServer.listen(options.marathonPort ?? 0);
+    for (const [i, { agent, server }] of agents.entries()) {
+      agent.port = await server.listen(options.agentBasePort ? options.agentBasePort + i : 0);
+      agent.listenHost = dialHost(host);
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw err;
+  }
+  controller.start();
+  const url = (server: RestartableServer) => `http://${dialHost(host)}:${server.port}`;
+
+  return {
+    world,
+    controller,
+    masterUrl: url(master),
+    marathonUrl: url(marathonServer),
+    agentUrls: agents.map((a) => url(a.server)),
+    async restart(downMs = 200) {
+      await Promise.all(servers.map((s) => s.close()));
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      for (const server of servers) await server.listen();
+    },
+    dropEventStreams: () => marathon.dropEventStreams(),
+    async close() {
+      controller.stop();
+      marathon.dropEventStreams();
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}
+
+/** The demo fleet's Mesos cluster: master, five agents and Marathon on basePort, basePort+1, basePort+2.. */
+export const startMesosDemo: StartSimulator = async ({ host, basePort }) => {
+  const sim = await startMesosSim({
+    host,
+    masterPort: basePort || 0,
+    marathonPort: basePort ? basePort + 1 : 0,
+    agentBasePort: basePort ? basePort + 2 : undefined,
+    timings: DEMO_TIMINGS,
+    content: DEMO_CONTENT,
+  });
+  return {
+    label: `mesos (cluster ${DEMO_CONTENT.cluster})`,
+    urls: [sim.masterUrl, sim.marathonUrl],
+    clusters: [
+      {
+        id: DEMO_CONTENT.cluster,
+        name: "Mesos + Marathon (demo)",
+        orchestrator: "mesos",
+        connection: { master: { url: sim.masterUrl }, marathon: { url: sim.marathonUrl } },
+      },
+    ],
+    close: () => sim.close(),
+  };
+};
