@@ -1,0 +1,186 @@
+import { describe, expect, it } from "vitest";
+import type { SnapshotChange } from "../types";
+import {
+  DeploymentSchema,
+  EndpointSliceSchema,
+  HorizontalPodAutoscalerSchema,
+  PodSchema,
+  ReplicaSetSchema,
+  ServiceSchema,
+  StatefulSetSchema,
+} from "./schemas";
+import { ClusterState } from "./state";
+
+function recorder() {
+  const changes: SnapshotChange[] = [];
+  const state = new ClusterState((c) => changes.push(...c));
+  return { state, changes, take: () => changes.splice(0) };
+}
+
+const deployment = (name: string, replicas = 2) =>
+  DeploymentSchema.parse({
+    metadata: { name, namespace: "shop" },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { spec: { containers: [{ name, image: `${name}:1` }] } } },
+    status: { readyReplicas: replicas },
+  });
+
+const replicaSet = (name: string, owner?: string) =>
+  ReplicaSetSchema.parse({
+    metadata: {
+      name,
+      namespace: "shop",
+      ownerReferences: owner ? [{ kind: "Deployment", name: owner, controller: true }] : undefined,
+    },
+    spec: { replicas: 1 },
+  });
+
+// A pod whose ReplicaSet name does not follow the pod-template-hash convention, so only the owner map can resolve it.
+const pod = (name: string, rs: string) =>
+  PodSchema.parse({
+    metadata: { name, namespace: "shop", ownerReferences: [{ kind: "ReplicaSet", name: rs, controller: true }] },
+    status: { phase: "Running" },
+  });
+
+const hpa = (name: string, target: string, max = 5) =>
+  HorizontalPodAutoscalerSchema.parse({
+    metadata: { name, namespace: "shop" },
+    spec: { scaleTargetRef: { kind: "Deployment", name: target, apiVersion: "apps/v1" }, minReplicas: 1, maxReplicas: max },
+  });
+
+describe("ClusterState: pods and ReplicaSets", () => {
+  it("re-points tasks at their Deployment when the ReplicaSet arrives after them", () => {
+    const { state, take } = recorder();
+    state.replacePods([pod("web-a", "web-rs")]);
+    const [first] = take();
+    expect(first).toMatchObject({ type: "replace", resource: "tasks" });
+    expect(first.type === "replace" && first.items[0]).toMatchObject({ id: "shop~web-a", workloadId: null });
+
+    state.upsertReplicaSet(replicaSet("web-rs", "web"));
+    expect(take()).toEqual([
+      expect.objectContaining({ type: "upsert", resource: "tasks", item: expect.objectContaining({ id: "shop~web-a", workloadId: "deployment~shop~web" }) }),
+    ]);
+
+    // Once resolved, the ReplicaSet's later updates do not re-emit tasks.
+    state.upsertReplicaSet(replicaSet("web-rs", "web"));
+    expect(take()).toEqual([]);
+  });
+
+  it("resolves waiting tasks on a ReplicaSet relist too, and forgets deleted pods", () => {
+    const { state, take } = recorder();
+    state.upsertPod(pod("a", "rs-1"));
+    state.upsertPod(pod("b", "rs-1"));
+    state.deletePod(pod("b", "rs-1"));
+    take();
+    state.replaceReplicaSets([replicaSet("rs-1", "api")]);
+    const changes = take();
+    expect(changes[0]).toMatchObject({ type: "replace", resource: "workloads", items: [] });
+    expect(changes.slice(1)).toEqual([
+      expect.objectContaining({ type: "upsert", resource: "tasks", item: expect.objectContaining({ id: "shop~a", workloadId: "deployment~shop~api" }) }),
+    ]);
+  });
+
+  it("maps pods of known ReplicaSets directly", () => {
+    const { state, take } = recorder();
+    state.replaceReplicaSets([replicaSet("rs-1", "api"), replicaSet("bare")]);
+    take();
+    state.upsertPod(pod("a", "rs-1"));
+    state.upsertPod(pod("b", "bare"));
+    expect(take().map((c) => c.type === "upsert" && c.resource === "tasks" && c.item.workloadId)).toEqual([
+      "deployment~shop~api",
+      "replicaset~shop~bare",
+    ]);
+  });
+
+  it("lists a bare ReplicaSet as a workload until a Deployment adopts it", () => {
+    const { state, take } = recorder();
+    state.upsertReplicaSet(replicaSet("loner"));
+    expect(take()).toEqual([expect.objectContaining({ type: "upsert", item: expect.objectContaining({ id: "replicaset~shop~loner" }) })]);
+    state.upsertReplicaSet(replicaSet("loner", "web"));
+    expect(take()).toEqual([{ type: "delete", resource: "workloads", id: "replicaset~shop~loner" }]);
+  });
+});
+
+describe("ClusterState: workloads from several sources", () => {
+  it("keeps other sources' workloads when one source relists", () => {
+    const { state, take } = recorder();
+    state.replaceDeployments([deployment("web"), deployment("api")]);
+    state.replaceStatefulSets([StatefulSetSchema.parse({ metadata: { name: "db", namespace: "shop" }, spec: { replicas: 1 } })]);
+    take();
+    state.replaceDeployments([deployment("web")]);
+    const [change] = take();
+    expect(change.type === "replace" && change.items.map((w) => w.id).sort()).toEqual([
+      "deployment~shop~web",
+      "statefulset~shop~db",
+    ]);
+  });
+
+  it("joins autoscalers in whichever order they arrive and follows their changes", () => {
+    const { state, take } = recorder();
+    state.replaceAutoscalers([hpa("web-hpa", "web")]);
+    state.replaceDeployments([deployment("web")]);
+    const replaced = take().at(-1);
+    expect(replaced?.type === "replace" && replaced.items[0].autoscaler).toEqual({ name: "web-hpa", minReplicas: 1, maxReplicas: 5 });
+    expect(state.autoscalerFor("deployment~shop~web")?.name).toBe("web-hpa");
+
+    // A status-only update of the HPA changes nothing the model shows.
+    state.upsertAutoscaler(hpa("web-hpa", "web"));
+    expect(take()).toEqual([]);
+
+    state.upsertAutoscaler(hpa("web-hpa", "web", 9));
+    expect(take()).toEqual([
+      expect.objectContaining({ type: "upsert", item: expect.objectContaining({ autoscaler: { name: "web-hpa", minReplicas: 1, maxReplicas: 9 } }) }),
+    ]);
+
+    state.deleteAutoscaler(hpa("web-hpa", "web"));
+    expect(take()).toEqual([expect.objectContaining({ type: "upsert", item: expect.objectContaining({ autoscaler: null }) })]);
+    expect(state.autoscalerFor("deployment~shop~web")).toBeNull();
+  });
+
+  it("moves an autoscaler that is retargeted", () => {
+    const { state, take } = recorder();
+    state.replaceDeployments([deployment("web"), deployment("api")]);
+    state.upsertAutoscaler(hpa("h", "web"));
+    take();
+    state.upsertAutoscaler(hpa("h", "api"));
+    const items = take().map((c) => (c.type === "upsert" && c.resource === "workloads" ? [c.item.id, c.item.autoscaler?.name ?? null] : null));
+    expect(items).toEqual(expect.arrayContaining([["deployment~shop~web", null], ["deployment~shop~api", "h"]]));
+  });
+});
+
+describe("ClusterState: services and endpoint slices", () => {
+  const service = ServiceSchema.parse({
+    metadata: { name: "web", namespace: "shop" },
+    spec: { clusterIP: "10.0.0.1", selector: { app: "web" }, ports: [{ port: 80 }] },
+  });
+  const slice = (name: string, ready: boolean[]) =>
+    EndpointSliceSchema.parse({
+      metadata: { name, namespace: "shop", labels: { "kubernetes.io/service-name": "web" } },
+      addressType: "IPv4",
+      endpoints: ready.map((r, i) => ({ addresses: [`10.1.0.${i}`], conditions: { ready: r } })),
+    });
+
+  it("counts endpoints as slices come and go, emitting only real changes", () => {
+    const { state, take } = recorder();
+    state.replaceServices([service]);
+    expect(take()).toEqual([
+      expect.objectContaining({ type: "replace", items: [expect.objectContaining({ readyEndpoints: 0, totalEndpoints: 0 })] }),
+    ]);
+    state.upsertEndpointSlice(slice("web-1", [true, false]));
+    state.upsertEndpointSlice(slice("web-2", [true]));
+    expect(take().map((c) => c.type === "upsert" && c.resource === "services" && [c.item.readyEndpoints, c.item.totalEndpoints])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    state.upsertEndpointSlice(slice("web-2", [true]));
+    expect(take()).toEqual([]);
+    state.deleteEndpointSlice(slice("web-1", []));
+    expect(take()).toEqual([expect.objectContaining({ item: expect.objectContaining({ readyEndpoints: 1, totalEndpoints: 1 }) })]);
+  });
+
+  it("applies slices that arrive before their service", () => {
+    const { state, take } = recorder();
+    state.replaceEndpointSlices([slice("web-1", [true, true])]);
+    state.upsertService(service);
+    expect(take().at(-1)).toMatchObject({ type: "upsert", item: { readyEndpoints: 2, totalEndpoints: 2 } });
+  });
+});
