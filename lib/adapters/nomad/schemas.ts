@@ -117,7 +117,7 @@ export const NomadJobSchema = z.object({
               Name: z.string(),
               Driver: str,
               // Only what names the workload's images; the rest of a driver config is not kept.
-              Config: z.object({ image: z.unknown(), command: z.unknown() }).nullish(),
+              Config: z.object({ image: z.unknown().optional(), command: z.unknown().optional() }).nullish(),
               Services: z.array(ServiceSpec).nullish(),
               Resources: z.object({ CPU: num, MemoryMB: num }).nullish(),
             }),
