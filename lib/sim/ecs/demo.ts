@@ -106,7 +106,7 @@ export const startEcsDemo: StartSimulator = async (options) => {
   });
   const connection = (cluster: string) => ({ region: DEMO_REGION, cluster, endpoint: sim.endpoint, credentials: DEMO_CREDENTIALS });
   return {
-    label: `ecs (clusters ${DEMO_EC2_CLUSTER}, ${DEMO_FARGATE_CLUSTER})`,
+    label: `ecs + cloudwatch (clusters ${DEMO_EC2_CLUSTER}, ${DEMO_FARGATE_CLUSTER}; any AWS keys are accepted)`,
     urls: [sim.endpoint],
     clusters: [
       { id: `ecs-${DEMO_EC2_CLUSTER}`, name: `ECS ${DEMO_EC2_CLUSTER}`, orchestrator: "ecs", connection: connection(DEMO_EC2_CLUSTER) },

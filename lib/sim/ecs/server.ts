@@ -90,6 +90,8 @@ export interface EcsSimOptions {
   region?: string;
   accountId?: string;
   timings?: Partial<SimTimings>;
+  /** The world's clock (tests pass a manual one to step task states deterministically). */
+  now?: () => number;
   /** Fills the world before the server answers (demo content, test fixtures). */
   seed?: (world: EcsWorld) => void;
 }
@@ -114,7 +116,7 @@ export interface EcsSim {
 
 export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> {
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
-  const world = new EcsWorld(options.region ?? "eu-west-1", options.accountId ?? "123456789012", timings);
+  const world = new EcsWorld(options.region ?? "eu-west-1", options.accountId ?? "123456789012", timings, options.now);
   options.seed?.(world);
   const scheduler = new EcsScheduler(world);
   scheduler.tick();

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { AdapterError } from "@/lib/adapters/errors";
+import { EcsConnectionSchema } from "./connection";
+import { toAdapterError } from "./errors";
+
+const awsError = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+describe("toAdapterError", () => {
+  it("maps AWS error names to codes and keeps AWS's message", () => {
+    const cases: [string, string][] = [
+      ["AccessDeniedException", "forbidden"],
+      ["ServiceNotActiveException", "conflict"],
+      ["ServiceNotFoundException", "not-found"],
+      ["ClusterNotFoundException", "not-found"],
+      ["InvalidParameterException", "invalid"],
+      ["ThrottlingException", "throttled"],
+      ["Throttling", "throttled"],
+      ["UnrecognizedClientException", "unauthorized"],
+    ];
+    for (const [name, code] of cases) {
+      const err = toAdapterError(awsError(name, "the upstream words"), "UpdateService");
+      expect(err).toBeInstanceOf(AdapterError);
+      expect([name, err.code]).toEqual([name, code]);
+      expect(err.message).toBe(`UpdateService: ${name}: the upstream words`);
+    }
+  });
+
+  it("falls back on the HTTP status, then on network error handling", () => {
+    expect(toAdapterError(awsError("WeirdException", "odd", 503), "X").code).toBe("upstream");
+    expect(toAdapterError(awsError("WeirdException", "odd", 403), "X").code).toBe("forbidden");
+    expect(toAdapterError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "X")).toMatchObject({ code: "unreachable", message: "X: ECONNREFUSED" });
+  });
+});
+
+describe("EcsConnectionSchema", () => {
+  it("accepts names and ARNs, defaults the poll period and rejects unknown fields", () => {
+    expect(EcsConnectionSchema.parse({ cluster: "prod" })).toEqual({ cluster: "prod", pollIntervalSeconds: 15 });
+    expect(EcsConnectionSchema.parse({ cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/prod", region: "eu-west-1" }).cluster).toContain("cluster/prod");
+    expect(EcsConnectionSchema.safeParse({ cluster: "bad name" }).success).toBe(false);
+    expect(EcsConnectionSchema.safeParse({ region: "Europe" }).success).toBe(false);
+    expect(EcsConnectionSchema.safeParse({ pollIntervalSeconds: 1 }).success).toBe(false);
+    expect(EcsConnectionSchema.safeParse({ secretKey: "x" }).success).toBe(false);
+  });
+});

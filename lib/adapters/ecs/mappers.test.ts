@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
+import { containerInstanceFixture, crashedTask, ec2TaskWithoutTaskSize, fargateServiceFixture, runningFargateTask } from "./fixtures";
+import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask } from "./mappers";
+import type { RawTask } from "./raw";
+
+const MiB = 1024 * 1024;
+
+describe("mapContainerInstance", () => {
+  it("maps registered resources to capacity in millicores and bytes, attributes to labels", () => {
+    const node = NodeCoreSchema.parse(mapContainerInstance("prod", containerInstanceFixture));
+    expect(node.id).toBe("prod~f2756532-8f13-4d53-87c9-aed50dc94cd7");
+    expect(node.name).toBe("i-0b9b1e0d6c3a1f2e4");
+    expect(node.capacity).toEqual({ cpuMillis: 4000, memoryBytes: 15_482 * MiB });
+    expect(node.allocatable).toEqual(node.capacity);
+    expect(node.info).toMatchObject({ remainingCpuMillis: "1500", remainingMemoryBytes: String(11_386 * MiB), instanceType: "m6i.xlarge", agentVersion: "1.89.2" });
+    expect(node.labels["com.amazonaws.ecs.capability.docker-remote-api.1.44"]).toBe("");
+    expect(node).toMatchObject({ status: "ready", schedulable: true, roles: ["ec2"], createdAt: "2026-11-20T08:14:03.512Z" });
+  });
+
+  it("marks a draining instance unschedulable and a disconnected agent not ready", () => {
+    expect(mapContainerInstance("prod", { ...containerInstanceFixture, status: "DRAINING" })).toMatchObject({ status: "ready", schedulable: false, statusReason: "DRAINING" });
+    expect(mapContainerInstance("prod", { ...containerInstanceFixture, agentConnected: false })).toMatchObject({ status: "not-ready", schedulable: false });
+    expect(mapContainerInstance("prod", { ...containerInstanceFixture, ec2InstanceId: "mi-0123456789abcdef0" }).roles).toEqual(["external"]);
+  });
+});
+
+describe("mapService", () => {
+  it("maps counts, capacity, task definition and rollout state", () => {
+    const w = WorkloadCoreSchema.parse(mapService("prod", fargateServiceFixture, ["checkout:5.2.0"]));
+    expect(w).toMatchObject({ id: "prod~checkout", name: "checkout", namespace: "prod", kind: "EcsService", desired: 3, ready: 2, scalable: true, selector: "ecs.service=checkout" });
+    expect(w.labels).toEqual({
+      team: "payments",
+      "aws:cloudformation:stack-name": "checkout",
+      "ecs.launchType": "FARGATE",
+      "ecs.taskDefinition": "checkout:7",
+      "ecs.schedulingStrategy": "REPLICA",
+      "ecs.rolloutState": "IN_PROGRESS",
+    });
+  });
+
+  it("names the capacity provider when there is no launch type, and refuses to scale DAEMON or draining services", () => {
+    const spot = mapService("prod", { ...fargateServiceFixture, launchType: null, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }, []);
+    expect(spot.labels["ecs.capacityProvider"]).toBe("FARGATE_SPOT");
+    expect(mapService("prod", { ...fargateServiceFixture, schedulingStrategy: "DAEMON" }, [])).toMatchObject({ scalable: false, notScalableReason: expect.stringMatching(/DAEMON/) });
+    expect(mapService("prod", { ...fargateServiceFixture, status: "DRAINING" }, [])).toMatchObject({ scalable: false, notScalableReason: "The service is DRAINING." });
+  });
+});
+
+describe("mapTask", () => {
+  it("maps a running Fargate task: no node, string sizes, ENI address", () => {
+    const t = TaskCoreSchema.parse(mapTask("prod", runningFargateTask));
+    expect(t).toMatchObject({
+      id: "prod~1dc5c17a422548870ee1c0a4da1f56d4",
+      workloadId: "prod~checkout",
+      node: null,
+      state: "running",
+      ready: true,
+      requests: { cpuMillis: 500, memoryBytes: 1024 * MiB },
+      ip: "10.0.1.23",
+      startedAt: "2026-11-26T10:00:41.000Z",
+    });
+    expect(t.labels).toMatchObject({ "ecs.service": "checkout", "ecs.launchType": "FARGATE", "ecs.taskDefinition": "checkout:7" });
+  });
+
+  it("maps an OOM-killed task as failed with the exit code in the reason", () => {
+    expect(mapTask("prod", crashedTask)).toMatchObject({ state: "failed", ready: false, stateReason: expect.stringContaining("exit code 137: OutOfMemoryError") });
+  });
+
+  it("treats a scale-in stop as succeeded and a stopping task as still running", () => {
+    const scaledIn: RawTask = { ...crashedTask, stopCode: "ServiceSchedulerInitiated", stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1)", containers: [{ name: "checkout", exitCode: 0 }] };
+    expect(mapTask("prod", scaledIn)).toMatchObject({ state: "succeeded", stateReason: "Scaling activity initiated by (deployment ecs-svc/1)" });
+    expect(mapTask("prod", { ...runningFargateTask, desiredStatus: "STOPPED", stoppedReason: "Task stopped by user" })).toMatchObject({ state: "running", ready: false, stateReason: "Stopping: Task stopped by user" });
+    expect(mapTask("prod", { ...runningFargateTask, lastStatus: "PROVISIONING", startedAt: null })).toMatchObject({ state: "pending", stateReason: "PROVISIONING" });
+  });
+
+  it("sums container sizes when an EC2 task has no task-level size, and links its container instance", () => {
+    const t = mapTask("prod", ec2TaskWithoutTaskSize);
+    expect(t.requests).toEqual({ cpuMillis: Math.round((384 * 1000) / 1024), memoryBytes: 640 * MiB });
+    expect(t.node).toBe("prod~f2756532-8f13-4d53-87c9-aed50dc94cd7");
+    expect(t.state).toBe("pending");
+  });
+});
+
+describe("countRestarts", () => {
+  it("credits each failure to the task that replaced it, carrying earlier restarts along", () => {
+    const at = (iso: string) => new Date(`2026-11-26T${iso}Z`);
+    const first: RawTask = { ...crashedTask, taskArn: "t/first", createdAt: at("09:00:00"), stoppingAt: at("10:00:00") };
+    const second: RawTask = { ...crashedTask, taskArn: "t/second", createdAt: at("10:00:01"), stoppingAt: at("10:10:00") };
+    const third: RawTask = { ...runningFargateTask, taskArn: "t/third", createdAt: at("10:10:02") };
+    const steady: RawTask = { ...runningFargateTask, taskArn: "t/steady", createdAt: at("08:00:00") };
+    const scaledIn: RawTask = { ...crashedTask, taskArn: "t/scaled", stopCode: "ServiceSchedulerInitiated", containers: [{ exitCode: 0 }], stoppingAt: at("10:20:00") };
+    const other: RawTask = { ...runningFargateTask, taskArn: "t/other-service", group: "service:other", createdAt: at("10:00:02") };
+    const restarts = countRestarts([third, steady, second, first, scaledIn, other]);
+    expect(restarts.get("t/second")).toBe(1);
+    expect(restarts.get("t/third")).toBe(2);
+    expect(restarts.has("t/steady")).toBe(false);
+    expect(restarts.has("t/other-service")).toBe(false);
+    expect(mapTask("prod", third, restarts.get("t/third")).restarts).toBe(2);
+  });
+});
+
+describe("service endpoints and images", () => {
+  it("maps load balancers, Cloud Map registries and Service Connect aliases", () => {
+    const services = mapServiceEndpoints("prod", fargateServiceFixture).map((s) => ServiceSchema.parse(s));
+    expect(services.map((s) => [s.type, s.name, s.ports[0]?.port])).toEqual([
+      ["LoadBalancer", "checkout-tg", 3000],
+      ["CloudMap", "srv-utcrh6wavdkggqtk", 3000],
+      ["ServiceConnect", "checkout.shop.local", 80],
+    ]);
+    expect(services[0]).toMatchObject({ namespace: "prod", selector: { "ecs.service": "checkout" }, readyEndpoints: 2, totalEndpoints: 3 });
+    expect(new Set(services.map((s) => s.id)).size).toBe(3);
+  });
+
+  it("takes images from tasks on the service's current task definition", () => {
+    const old: RawTask = { ...runningFargateTask, taskArn: "t/old", taskDefinitionArn: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:6", containers: [{ image: "checkout:5.1.0" }] };
+    const images = imagesByService("prod", [fargateServiceFixture], [old, runningFargateTask]);
+    expect(images.get("prod~checkout")).toEqual(["012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.2.0"]);
+  });
+});
