@@ -181,7 +181,12 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         if (signal.aborted) break;
         const e = asAdapterError(err, `watch ${resource.name}`);
         this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
-        health.failed(resource.name, e);
+        try {
+          health.failed(resource.name, e);
+        } catch (sinkError) {
+          // run() must not reject; a failing sink is the store's bug, not a reason to stop following.
+          this.log.error("reporting the connection state failed", { error: String(sinkError) });
+        }
         resourceVersion = null;
         await sleep(backoff.next(), signal);
       }

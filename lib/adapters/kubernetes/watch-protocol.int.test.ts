@@ -1,0 +1,241 @@
+import http from "node:http";
+import type net from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { createLogger } from "@/lib/log";
+import type { NodeCore } from "@/lib/model/types";
+import type { ConnectionState, SnapshotChange, SnapshotSink } from "../types";
+import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
+import { WATCHED_RESOURCES } from "./resources";
+
+/**
+ * Protocol corners the simulator does not script, against a tiny apiserver
+ * stand-in that follows only nodes: paged lists, opaque resourceVersions,
+ * bookmarks, HTTP 410 on a watch, periodic resync, garbage on the stream.
+ */
+
+type WatchHandler = (res: http.ServerResponse, resourceVersion: string, n: number) => void;
+
+interface FakeApi {
+  url: string;
+  lists: string[];
+  watches: string[];
+  onWatch: WatchHandler;
+  close(): Promise<void>;
+}
+
+const node = (name: string, rv: string) => ({
+  metadata: { name, resourceVersion: rv },
+  status: { conditions: [{ type: "Ready", status: "True" }], capacity: { cpu: "2", memory: "4Gi" } },
+});
+
+async function startFakeApi(): Promise<FakeApi> {
+  const sockets = new Set<net.Socket>();
+  const api: FakeApi = {
+    url: "",
+    lists: [],
+    watches: [],
+    // By default a watch stays open and sends nothing.
+    onWatch: () => {},
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === "/version") return json(200, { gitVersion: "v1.30.0-fake" });
+    if (url.pathname !== "/api/v1/nodes") return json(404, { kind: "Status", code: 404, message: "not here" });
+    if (url.searchParams.get("watch")) {
+      const rv = url.searchParams.get("resourceVersion") ?? "";
+      api.watches.push(rv);
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.flushHeaders();
+      return api.onWatch(res, rv, api.watches.length);
+    }
+    api.lists.push(url.search);
+    // Two pages; only the first page's resourceVersion counts. Deliberately not numbers.
+    if (!url.searchParams.get("continue")) {
+      return json(200, { kind: "NodeList", metadata: { resourceVersion: "rv-A", continue: "page-2" }, items: [node("n1", "x1")] });
+    }
+    return json(200, { kind: "NodeList", metadata: { resourceVersion: "rv-Z" }, items: [node("n2", "x2"), { junk: true }] });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  api.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return api;
+}
+
+class Sink implements SnapshotSink {
+  nodes = new Map<string, NodeCore>();
+  replaces = 0;
+  states: ConnectionState[] = [];
+  apply(changes: SnapshotChange[]) {
+    for (const c of changes) {
+      if (c.resource !== "nodes") continue;
+      if (c.type === "replace") {
+        this.replaces++;
+        this.nodes = new Map(c.items.map((n) => [n.id, n]));
+      } else if (c.type === "upsert") this.nodes.set(c.item.id, c.item);
+      else this.nodes.delete(c.id);
+    }
+  }
+  setConnection(state: ConnectionState) {
+    this.states.push(state);
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const event = (res: http.ServerResponse, type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + "\n");
+
+let api: FakeApi;
+let dir: string;
+let stop: (() => Promise<void>) | null = null;
+
+beforeEach(async () => {
+  api = await startFakeApi();
+  dir = await mkdtemp(path.join(os.tmpdir(), "fleetdeck-fakeapi-"));
+});
+afterEach(async () => {
+  await stop?.();
+  stop = null;
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(options: KubeAdapterOptions = {}) {
+  const kubeconfig = path.join(dir, "config");
+  await writeFile(
+    kubeconfig,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "fake",
+      clusters: [{ name: "fake", cluster: { server: api.url } }],
+      users: [{ name: "fake", user: { token: "t" } }],
+      contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
+    }),
+  );
+  const adapter = new KubeAdapter({ kubeconfig }, { clusterId: "fake", log: createLogger("test") }, {
+    watchdogMs: 2000,
+    backoffBaseMs: 20,
+    backoffMaxMs: 100,
+    pageSize: 1,
+    resources: WATCHED_RESOURCES.filter((r) => r.name === "nodes"),
+    ...options,
+  });
+  const sink = new Sink();
+  const controller = new AbortController();
+  const done = adapter.run(sink, controller.signal);
+  stop = async () => {
+    controller.abort();
+    await done;
+  };
+  return sink;
+}
+
+describe("KubeAdapter watch protocol", () => {
+  it("lists page by page and watches from the first page's opaque resourceVersion", async () => {
+    const sink = await run();
+    await until(() => api.watches.length === 1, "a watch");
+    expect(api.lists).toEqual(["?limit=1", "?limit=1&continue=page-2"]);
+    expect([...sink.nodes.keys()]).toEqual(["n1", "n2"]);
+    expect(api.watches).toEqual(["rv-A"]);
+    expect(sink.states.at(-1)).toEqual({ status: "ok", reason: null, version: "v1.30.0-fake" });
+  });
+
+  it("resumes from the last bookmark after the server ends a watch, without relisting", async () => {
+    api.onWatch = (res, _rv, n) => {
+      if (n === 1) {
+        event(res, "ADDED", node("n3", "x3"));
+        event(res, "BOOKMARK", { kind: "Node", apiVersion: "v1", metadata: { resourceVersion: "bm-7" } });
+        res.end();
+      }
+    };
+    const sink = await run();
+    await until(() => api.watches.length === 2, "a second watch");
+    expect(api.watches).toEqual(["rv-A", "bm-7"]);
+    expect(sink.nodes.has("n3")).toBe(true);
+    expect(api.lists.length).toBe(2);
+  });
+
+  it("relists when the watch answers HTTP 410 Gone", async () => {
+    api.onWatch = (res, _rv, n) => {
+      if (n === 1) {
+        res.statusCode = 410;
+        res.end(JSON.stringify({ kind: "Status", code: 410, reason: "Gone", message: "too old resource version" }));
+      }
+    };
+    const sink = await run();
+    await until(() => api.watches.length === 2, "a watch after the relist");
+    expect(api.lists.length).toBe(4);
+    expect(sink.replaces).toBe(2);
+  });
+
+  it("relists when the watch sends an ERROR event with code 410", async () => {
+    api.onWatch = (res, _rv, n) => {
+      if (n === 1) {
+        event(res, "ERROR", { kind: "Status", apiVersion: "v1", status: "Failure", message: "too old resource version: 1 (99)", reason: "Expired", code: 410 });
+        res.end();
+      }
+    };
+    const sink = await run();
+    await until(() => api.watches.length === 2, "a watch after the relist");
+    expect(sink.replaces).toBe(2);
+  });
+
+  it("reports a stream that is not JSON, then relists and recovers", async () => {
+    api.onWatch = (res, _rv, n) => {
+      if (n === 1) {
+        event(res, "DELETED", node("n1", "x9"));
+        res.write("<html>proxy error</html>\n");
+      }
+    };
+    const sink = await run();
+    await until(() => sink.replaces === 2, "a relist after the garbage");
+    expect(sink.nodes.has("n1")).toBe(true);
+    const degraded = sink.states.find((s) => s.status === "degraded");
+    expect(degraded?.reason).toMatch(/watch nodes: .*not JSON/);
+    await until(() => sink.states.at(-1)?.status === "ok", "ok after the relist");
+  });
+
+  it("relists periodically even while the watch is healthy", async () => {
+    api.onWatch = (res) => {
+      const t = setInterval(() => event(res, "BOOKMARK", { metadata: { resourceVersion: "bm" } }), 50);
+      res.on("close", () => clearInterval(t));
+    };
+    const sink = await run({ resyncMs: 300 });
+    await until(() => sink.replaces >= 3, "two resyncs", 3000);
+  });
+
+  it("keeps a watch that only sends bookmarks, and restarts a silent one", async () => {
+    api.onWatch = (res, _rv, n) => {
+      if (n !== 1) return; // later watches are silent
+      const t = setInterval(() => event(res, "BOOKMARK", { metadata: { resourceVersion: "bm-1" } }), 50);
+      res.on("close", () => clearInterval(t));
+      setTimeout(() => clearInterval(t), 600);
+    };
+    await run({ watchdogMs: 300 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.watches).toEqual(["rv-A"]);
+    await until(() => api.watches.length >= 2, "the watchdog restart");
+    expect(api.watches[1]).toBe("bm-1");
+  });
+});
