@@ -97,7 +97,9 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     await waitFor("web running", () => runningOf(sink, "shop-ec2~web").length === 4);
 
     const up = await adapter.scale("shop-ec2~web", 6);
-    expect(up).toMatchObject({ id: "shop-ec2~web", desired: 6, kind: "EcsService" });
+    expect(up).toMatchObject({ id: "shop-ec2~web", desired: 6, kind: "EcsService", images: ["public.ecr.aws/nginx/nginx:1.27"] });
+    // UpdateService answers without tags; the answer keeps the ones the last poll saw.
+    expect(up.labels).toMatchObject({ app: "web", "ecs.taskDefinition": "shop-web:14" });
     await waitFor("6 web tasks running", () => runningOf(sink, "shop-ec2~web").length === 6);
     expect(sink.items.workloads.get("shop-ec2~web")?.desired).toBe(6);
 

@@ -8,7 +8,7 @@ import { EcsApi, type EcsClientOptions } from "./client";
 import { clusterNameOf, type EcsConnection } from "./connection";
 import { toAdapterError } from "./errors";
 import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask, serviceNameOfTask, taskRequests, workloadIdOf } from "./mappers";
-import type { RawCluster } from "./raw";
+import type { RawCluster, RawService } from "./raw";
 import { type LatestValues, type ServiceUsageTarget, USAGE_PERIOD_SECONDS, buildQueries, distribute, latestByWorkload, serviceUsage } from "./usage";
 
 export interface EcsAdapterTuning {
@@ -34,6 +34,8 @@ interface PollResult {
   usageTargets: ServiceUsageTarget[];
   nodeIds: string[];
   images: Map<string, string[]>;
+  /** Tags by workload id: UpdateService answers a service without them. */
+  serviceTags: Map<string, RawService["tags"]>;
 }
 
 /** Fargate's capacity providers; a cluster with only these has no container instances. */
@@ -136,7 +138,7 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   private async poll(signal: AbortSignal): Promise<PollResult> {
-    const result: PollResult = { nodes: [], workloads: [], tasks: [], services: [], version: "", usageTargets: [], nodeIds: [], images: new Map() };
+    const result: PollResult = { nodes: [], workloads: [], tasks: [], services: [], version: "", usageTargets: [], nodeIds: [], images: new Map(), serviceTags: new Map() };
     const clusters = await this.clusters(signal);
     let fargate = false;
     for (const cluster of clusters) {
@@ -157,6 +159,7 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       result.tasks.push(...tasks.map((t) => mapTask(name, t, restarts.get(t.taskArn) ?? 0)));
       result.services.push(...services.flatMap((s) => mapServiceEndpoints(name, s)));
       for (const [id, list] of images) result.images.set(id, list);
+      for (const s of services) result.serviceTags.set(workloadIdOf(name, s.serviceName), s.tags);
 
       for (const service of services) {
         const running = tasks.filter((t) => serviceNameOfTask(t) === service.serviceName && t.lastStatus === "RUNNING");
@@ -195,7 +198,8 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     if (configured && clusterNameOf(configured) !== clusterName) throw new AdapterError("not-found", `service ${serviceName} is not in ECS cluster ${clusterNameOf(configured)}`);
     const raw = await this.api.updateDesiredCount(configured ?? clusterName, serviceName, replicas, signal);
     this.poke();
-    return mapService(clusterName, raw, this.last?.images.get(workloadId) ?? []);
+    const tags = raw.tags?.length ? raw.tags : this.last?.serviceTags.get(workloadId);
+    return mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? []);
   }
 
   async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {

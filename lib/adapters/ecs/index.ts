@@ -25,7 +25,12 @@ export async function discoverEcsClusters(env: NodeJS.ProcessEnv, log: Logger): 
   if (!/^(1|true|yes)$/i.test(env.FLEETDECK_ECS_DISCOVER ?? "")) return [];
   let api: EcsApi | null = null;
   try {
-    const base = EcsConnectionSchema.parse({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined, profile: env.AWS_PROFILE || undefined });
+    const base = EcsConnectionSchema.parse({
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+      profile: env.AWS_PROFILE || undefined,
+      // The AWS CLI's endpoint overrides, so discovery also works against an emulator.
+      endpoint: env.AWS_ENDPOINT_URL_ECS || env.AWS_ENDPOINT_URL || undefined,
+    });
     api = new EcsApi(base, { maxAttempts: 2, requestTimeoutMs: 10_000 });
     const region = await api.region();
     const arns = await api.listClusterArns(AbortSignal.timeout(20_000));
