@@ -31,7 +31,7 @@ describe("MergedSnapshot", () => {
     snapshot.apps.delete("/monitoring/node-exporter");
     snapshot.queue.clear();
     snapshot.publish("diff");
-    const changes = batches[1].map((c) => `${c.type} ${c.resource} ${c.type === "delete" ? c.id : c.item.id}`);
+    const changes = batches[1].map((c) => `${c.type} ${c.resource} ${c.type === "delete" ? c.id : c.type === "upsert" ? c.item.id : "all"}`);
     expect(changes.sort()).toEqual(
       [
         "upsert workloads app~redis",
