@@ -6,7 +6,7 @@ import { Backoff, sleep } from "../backoff";
 import { AdapterError, codeForUpstreamStatus } from "../errors";
 import type { AdapterContext } from "../module";
 import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
-import { buildKubeConfig, type KubeConnection } from "./kube-config";
+import { buildKubeConfig, type Env, type KubeConnection } from "./kube-config";
 import { KubeApiError, KubeHttp, errorFromResponse, lines, networkError, statusMessage } from "./kube-http";
 import {
   DAEMONSET_NOT_SCALABLE,
@@ -42,7 +42,7 @@ export interface KubeAdapterOptions {
   /** Items per list page (limit/continue). */
   pageSize?: number;
   /** Where KUBECONFIG and HOME come from; process.env by default. */
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
   /** The resources to follow; all of WATCHED_RESOURCES by default. */
   resources?: WatchedResource[];
 }
@@ -91,7 +91,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     this.env = options.env ?? process.env;
     this.log = context.log.child("kubernetes");
   }
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly env: Env;
 
   /** Loads the kubeconfig on first use, so a broken one is reported by run() rather than thrown at creation. */
   private connect() {

@@ -20,10 +20,13 @@ export const KubeConnectionSchema = z.object({
 });
 export type KubeConnection = z.infer<typeof KubeConnectionSchema>;
 
+/** Environment variables; a plain record so tests need not build a whole ProcessEnv. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /** The kubeconfig files kubectl would read: KUBECONFIG's list, else ~/.kube/config. */
-export function kubeconfigPaths(env: NodeJS.ProcessEnv, list?: string): string[] {
+export function kubeconfigPaths(env: Env, list?: string): string[] {
   const fromList = (list ?? env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean);
   if (fromList.length) return fromList;
   const home = env.HOME || os.homedir();
@@ -68,7 +71,7 @@ function allowPlainHttp(kc: KubeConfig): void {
 }
 
 /** A KubeConfig for one connection, or an AdapterError("invalid") saying what is missing. */
-export function buildKubeConfig(connection: KubeConnection, env: NodeJS.ProcessEnv): KubeConfig {
+export function buildKubeConfig(connection: KubeConnection, env: Env): KubeConfig {
   const kc = new KubeConfig();
   if (connection.inCluster) {
     kc.loadFromCluster();
@@ -107,7 +110,7 @@ export function buildKubeConfig(connection: KubeConnection, env: NodeJS.ProcessE
  * A missing or unreadable kubeconfig gives no clusters, never an error.
  */
 export async function discoverKubeClusters(
-  env: NodeJS.ProcessEnv,
+  env: Env,
   log: Logger,
   serviceAccountDir = SERVICE_ACCOUNT_DIR,
 ): Promise<DiscoveredCluster<KubeConnection>[]> {

@@ -119,7 +119,7 @@ describe("ClusterState: workloads from several sources", () => {
     state.replaceAutoscalers([hpa("web-hpa", "web")]);
     state.replaceDeployments([deployment("web")]);
     const replaced = take().at(-1);
-    expect(replaced?.type === "replace" && replaced.items[0].autoscaler).toEqual({ name: "web-hpa", minReplicas: 1, maxReplicas: 5 });
+    expect(replaced?.type === "replace" && replaced.resource === "workloads" && replaced.items[0].autoscaler).toEqual({ name: "web-hpa", minReplicas: 1, maxReplicas: 5 });
     expect(state.autoscalerFor("deployment~shop~web")?.name).toBe("web-hpa");
 
     // A status-only update of the HPA changes nothing the model shows.
