@@ -9,6 +9,9 @@ afterEach(async () => {
   for (const s of sims.splice(0)) await s.close();
 });
 
+/** Next's types make NODE_ENV required on ProcessEnv; discovery reads only what is given. */
+const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
+
 function recordingLog(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const log: Logger & { warnings: string[] } = {
@@ -24,7 +27,7 @@ function recordingLog(): Logger & { warnings: string[] } {
 
 describe("ECS discovery", () => {
   it("is off unless FLEETDECK_ECS_DISCOVER asks for it, since it calls AWS at startup", async () => {
-    expect(await discoverEcsClusters({ AWS_REGION: "eu-west-1" }, recordingLog())).toEqual([]);
+    expect(await discoverEcsClusters(env({ AWS_REGION: "eu-west-1" }), recordingLog())).toEqual([]);
   });
 
   it("answers one Fleetdeck cluster per ECS cluster of the account-region", async () => {
@@ -33,7 +36,7 @@ describe("ECS discovery", () => {
     // The SDK's default chain reads credentials from the process environment.
     vi.stubEnv("AWS_ACCESS_KEY_ID", DEMO_CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", DEMO_CREDENTIALS.secretAccessKey);
-    const found = await discoverEcsClusters({ FLEETDECK_ECS_DISCOVER: "1", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ECS: sim.endpoint }, recordingLog());
+    const found = await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "1", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ECS: sim.endpoint }), recordingLog());
     expect(found.map((c) => [c.id, c.name, c.connection.cluster])).toEqual([
       ["ecs-eu-west-1-shop-ec2", "shop-ec2 (eu-west-1)", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-ec2"],
       ["ecs-eu-west-1-shop-fargate", "shop-fargate (eu-west-1)", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-fargate"],
@@ -48,7 +51,7 @@ describe("ECS discovery", () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", DEMO_CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", DEMO_CREDENTIALS.secretAccessKey);
     const log = recordingLog();
-    expect(await discoverEcsClusters({ FLEETDECK_ECS_DISCOVER: "true", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: sim.endpoint }, log)).toEqual([]);
+    expect(await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "true", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: sim.endpoint }), log)).toEqual([]);
     expect(log.warnings.join("\n")).toContain("AccessDeniedException");
     expect(log.warnings.join("\n")).not.toContain(DEMO_CREDENTIALS.secretAccessKey);
   });
