@@ -247,7 +247,8 @@ export function placementFailure(evaluation: NomadEvaluation | undefined, group:
   for (const [dimension, n] of Object.entries(failed.DimensionExhausted ?? {})) parts.push(`${dimension} exhausted on ${n} node${n === 1 ? "" : "s"}`);
   for (const [constraint, n] of Object.entries(failed.ConstraintFiltered ?? {})) parts.push(`constraint ${constraint} filtered ${n} node${n === 1 ? "" : "s"}`);
   if (!parts.length && failed.NodesEvaluated === 0) parts.push("no eligible nodes");
-  return `${parts.join("; ") || "resources exhausted"} (${count(failed.NodesEvaluated)} nodes evaluated)`;
+  const evaluated = count(failed.NodesEvaluated);
+  return `${parts.join("; ") || "resources exhausted"} (${evaluated} node${evaluated === 1 ? "" : "s"} evaluated)`;
 }
 
 /**

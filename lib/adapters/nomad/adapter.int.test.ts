@@ -1,0 +1,297 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { AdapterError } from "@/lib/adapters/errors";
+import type { ConnectionState, CoreItems, CoreKind, SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
+import { createLogger } from "@/lib/log";
+import { addClient, addJob, seedNomadDemo, startNomadSim, type NomadSim, type NomadSimOptions } from "@/lib/sim/nomad";
+import { NomadAdapter } from "./adapter";
+import { NomadConnectionSchema, resolveConnection, type NomadConnection } from "./connection";
+import { adapterModule } from "./index";
+
+/** Applies snapshot changes to plain maps, as the server's store does, and records connection states. */
+class TestSink implements SnapshotSink {
+  readonly items: { [K in CoreKind]: Map<string, CoreItems[K]> } = { nodes: new Map(), workloads: new Map(), tasks: new Map(), services: new Map() };
+  readonly states: ConnectionState[] = [];
+  replaces = 0;
+  upserts = 0;
+
+  apply(changes: SnapshotChange[]) {
+    for (const c of changes) {
+      const map = this.items[c.resource] as Map<string, { id: string }>;
+      if (c.type === "replace") {
+        this.replaces++;
+        map.clear();
+        for (const item of c.items) map.set(item.id, item);
+      } else if (c.type === "upsert") {
+        this.upserts++;
+        map.set(c.item.id, c.item);
+      } else map.delete(c.id);
+    }
+  }
+
+  setConnection(state: ConnectionState) {
+    this.states.push(state);
+  }
+
+  get last(): ConnectionState | undefined {
+    return this.states.at(-1);
+  }
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const FAST: Partial<NomadSimOptions> = {
+  tickMs: 40,
+  heartbeatMs: 200,
+  timings: { startMs: 200, startJitterMs: 0, stopMs: 100, batchRunMs: 60_000, gcMs: 60_000, restartsPerMinute: 0 },
+};
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function sim(options: NomadSimOptions = {}): Promise<NomadSim> {
+  const s = await startNomadSim({ ...FAST, seed: (w) => seedNomadDemo(w), ...options });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function adapter(connection: NomadConnection): NomadAdapter {
+  const parsed = NomadConnectionSchema.parse({ backoffBaseMs: 50, backoffMaxMs: 400, streamIdleSeconds: 2, blockingWaitSeconds: 5, ...connection });
+  return new NomadAdapter(resolveConnection(parsed, {}), createLogger("nomad-test"));
+}
+
+function run(a: NomadAdapter, sink: TestSink) {
+  const ac = new AbortController();
+  const done = a.run(sink, ac.signal);
+  cleanups.push(async () => {
+    ac.abort();
+    await done;
+  });
+  return done;
+}
+
+const WEB = "default~storefront~web";
+const running = (sink: TestSink, workloadId: string) => [...sink.items.tasks.values()].filter((t) => t.workloadId === workloadId && t.state === "running" && t.ready).length;
+
+describe("Nomad adapter against the simulator", () => {
+  it("lists clients, task groups, allocations (and queued work) and services, consistently", async () => {
+    const s = await sim();
+    const sink = new TestSink();
+    void run(adapter({ address: s.url }), sink);
+    await waitFor("the first list", () => sink.last?.status === "ok");
+    expect(sink.last).toEqual({ status: "ok", reason: null, version: "Nomad 1.9.3" });
+
+    expect(sink.items.nodes.size).toBe(s.world.nodes.size);
+    const big = [...sink.items.nodes.values()].find((n) => n.name === "fra1-compute-1");
+    // 16 cores × 2450 MHz → 16000 m; 64 GiB; less 500 MHz and 512 MiB reserved.
+    expect(big?.capacity).toEqual({ cpuMillis: 16000, memoryBytes: 64 * 1024 ** 3 });
+    expect(big?.allocatable).toEqual({ cpuMillis: 15796, memoryBytes: 64 * 1024 ** 3 - 512 * 1024 ** 2 });
+    expect(big?.labels["meta.rack"]).toBe("f4");
+
+    const workloads = [...sink.items.workloads.values()];
+    expect(workloads.map((w) => w.id).sort()).toEqual(
+      ["default~nightly-report~build", "default~storefront~api", WEB, "payments~ledger~reconciler", "payments~ledger~worker", "platform~node-exporter~exporter"].sort(),
+    );
+    expect(sink.items.workloads.get("platform~node-exporter~exporter")).toMatchObject({ scalable: false, desired: 4 });
+    expect(sink.items.workloads.get("default~nightly-report~build")?.scalable).toBe(false);
+
+    const workloadIds = new Set(workloads.map((w) => w.id));
+    const nodeIds = new Set(sink.items.nodes.keys());
+    const tasks = [...sink.items.tasks.values()];
+    expect(tasks.length).toBe(s.world.allocs.size + 1); // plus the queued reconciler
+    for (const t of tasks) {
+      expect(workloadIds.has(t.workloadId ?? "")).toBe(true);
+      if (t.node !== null) expect(nodeIds.has(t.node)).toBe(true);
+    }
+    const queued = tasks.find((t) => t.workloadId === "payments~ledger~reconciler");
+    expect(queued).toMatchObject({ state: "pending", node: null });
+    // 72 GiB fits no fra1 client; the edge client is in another node pool.
+    expect(queued?.stateReason).toBe("Queued: memory exhausted on 1 node (1 node evaluated)");
+
+    // Nomad registers native services once allocations run; the Consul one is declared by the job.
+    expect(sink.items.services.get("consul~default~storefront-api-grpc")).toMatchObject({ type: "consul", readyEndpoints: null, ports: [{ port: 9090 }] });
+    await waitFor("all web registrations", () => sink.items.services.get("nomad~default~storefront-web")?.readyEndpoints === 3);
+    await waitFor("every service", () => sink.items.services.size === 4);
+    expect([...sink.items.services.keys()].sort()).toEqual(
+      ["consul~default~storefront-api-grpc", "nomad~default~storefront-api", "nomad~default~storefront-web", "nomad~platform~node-exporter"].sort(),
+    );
+    expect(sink.items.services.get("nomad~platform~node-exporter")).toMatchObject({ readyEndpoints: 4, ports: [{ port: 9100 }] });
+  });
+
+  it("reads every page of a paged list", async () => {
+    const s = await sim();
+    // The simulator pages as Nomad does.
+    const res = await fetch(`${s.url}/v1/allocations?namespace=*&per_page=2`);
+    expect(res.headers.get("x-nomad-nexttoken")).toBeTruthy();
+    expect(((await res.json()) as unknown[]).length).toBe(2);
+
+    const sink = new TestSink();
+    void run(adapter({ address: s.url, pageSize: 2 }), sink);
+    await waitFor("the first list", () => sink.last?.status === "ok");
+    expect([...sink.items.tasks.values()].filter((t) => t.node !== null).length).toBe(s.world.allocs.size);
+    expect(sink.items.nodes.size).toBe(4);
+  });
+
+  it("reports a missing token and a wrong one, and a token that may read but not scale", async () => {
+    const s = await sim({ tokens: { "reader-secret": { read: true, services: true, stream: true }, "admin-secret": { management: true } } });
+
+    const missing = new TestSink();
+    void run(adapter({ address: s.url }), missing);
+    await waitFor("the missing-token state", () => missing.last !== undefined);
+    expect(missing.last).toMatchObject({ status: "unreachable" });
+    expect(missing.last?.reason).toContain("Permission denied");
+    expect(missing.items.nodes.size).toBe(0);
+
+    const wrong = new TestSink();
+    void run(adapter({ address: s.url, token: "not-a-token" }), wrong);
+    await waitFor("the wrong-token state", () => wrong.last !== undefined);
+    expect(wrong.last?.reason).toContain("ACL token not found");
+    expect(JSON.stringify(wrong.states)).not.toContain("not-a-token");
+
+    const reader = adapter({ address: s.url, token: "reader-secret" });
+    const sink = new TestSink();
+    void run(reader, sink);
+    await waitFor("the reader's list", () => sink.last?.status === "ok");
+    // Without agent:read the version is unknown, not an error.
+    expect(sink.last?.version).toBeNull();
+    const refused = await reader.scale(WEB, 4).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AdapterError);
+    expect(refused).toMatchObject({ code: "forbidden" });
+    expect((refused as Error).message).toContain("Permission denied");
+  });
+
+  it("scales a group round trip, surfaces Nomad's own errors, and follows the event stream", async () => {
+    const s = await sim();
+    const a = adapter({ address: s.url, resyncSeconds: 600 });
+    const sink = new TestSink();
+    void run(a, sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    const replacesBefore = sink.replaces;
+
+    const updated = await a.scale(WEB, 5, undefined, "alice@example.com");
+    expect(updated).toMatchObject({ id: WEB, desired: 5, scalable: true });
+    expect(s.world.job("default", "storefront")?.TaskGroups[0]?.Count).toBe(5);
+    const status = (await (await fetch(`${s.url}/v1/job/storefront/scale`)).json()) as { TaskGroups: Record<string, { Events: { Message: string }[] }> };
+    expect(status.TaskGroups.web?.Events[0]?.Message).toBe("Scaled to 5 by alice@example.com from Fleetdeck");
+
+    await waitFor("five running web allocations", () => running(sink, WEB) === 5 && sink.items.workloads.get(WEB)?.ready === 5);
+    await waitFor("five web registrations", () => sink.items.services.get("nomad~default~storefront-web")?.readyEndpoints === 5);
+    // Only events carried that: no relist happened.
+    expect(sink.replaces).toBe(replacesBefore);
+    expect(sink.upserts).toBeGreaterThan(0);
+
+    await a.scale(WEB, 2);
+    await waitFor("web back to two", () => running(sink, WEB) === 2 && sink.items.workloads.get(WEB)?.ready === 2);
+
+    const tooMany = await a.scale(WEB, 13).catch((e: unknown) => e);
+    expect(tooMany).toMatchObject({ code: "invalid" });
+    expect((tooMany as Error).message).toContain("group count was greater than scaling policy maximum: 13 > 12");
+    const system = await a.scale("platform~node-exporter~exporter", 2).catch((e: unknown) => e);
+    expect(system).toMatchObject({ code: "invalid" });
+    expect((system as Error).message).toMatch(/^A system job runs one allocation per eligible client/);
+    const missing = await a.scale("default~no-such-job~web", 1).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: "not-found" });
+    expect((missing as Error).message).toContain("job not found");
+  });
+
+  it("keeps what does not fit pending, with the reason, until room appears", async () => {
+    const s = await sim({
+      seed: (w) => {
+        addClient(w, { name: "small", datacenter: "dc1", cores: 2, mhzPerCore: 2000, memoryGiB: 2, reservedMhz: 0, reservedMemoryMB: 0 });
+        addJob(w, { id: "api", datacenters: ["dc1"], groups: [{ name: "app", count: 1, tasks: [{ name: "app", image: "app:1", cpu: 500, memoryMB: 768 }] }] });
+      },
+    });
+    const a = adapter({ address: s.url });
+    const sink = new TestSink();
+    void run(a, sink);
+    await waitFor("one running", () => running(sink, "default~api~app") === 1);
+    await a.scale("default~api~app", 4);
+    await waitFor("two running and two queued", () => {
+      const tasks = [...sink.items.tasks.values()].filter((t) => t.workloadId === "default~api~app");
+      return tasks.filter((t) => t.state === "running").length === 2 && tasks.filter((t) => t.state === "pending" && t.node === null).length === 2;
+    });
+    const queued = [...sink.items.tasks.values()].find((t) => t.node === null);
+    expect(queued?.stateReason).toBe("Queued: memory exhausted on 1 node (1 node evaluated)");
+    // Every running allocation fits its node.
+    const node = [...sink.items.nodes.values()][0]!;
+    const reserved = [...sink.items.tasks.values()].filter((t) => t.node === node.id && t.state === "running").reduce((m, t) => m + t.requests.memoryBytes, 0);
+    expect(reserved).toBeLessThanOrEqual(node.allocatable.memoryBytes);
+
+    addClient(s.world, { name: "second", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 4, reservedMhz: 0, reservedMemoryMB: 0 });
+    await waitFor("all four running", () => running(sink, "default~api~app") === 4 && ![...sink.items.tasks.values()].some((t) => t.node === null));
+    expect(sink.items.nodes.size).toBe(2);
+  });
+
+  it("follows with blocking queries when the token may not read the event stream", async () => {
+    const s = await sim({ tokens: { "no-stream": { read: true, services: true, scale: true } } });
+    const a = adapter({ address: s.url, token: "no-stream", resyncSeconds: 600 });
+    const sink = new TestSink();
+    void run(a, sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    await a.scale(WEB, 4);
+    await waitFor("four running via blocking queries", () => running(sink, WEB) === 4 && sink.items.workloads.get(WEB)?.ready === 4);
+    expect(sink.last?.status).toBe("ok");
+    // Node changes come through the nodes query.
+    s.scheduler.setNodeEligibility([...s.world.nodes.values()][0]!.ID, false);
+    await waitFor("an ineligible node", () => [...sink.items.nodes.values()].some((n) => !n.schedulable && n.statusReason === "ineligible for scheduling"));
+  });
+
+  it("forced blocking queries see changes made behind its back", async () => {
+    const s = await sim();
+    const sink = new TestSink();
+    void run(adapter({ address: s.url, eventStream: false, resyncSeconds: 600 }), sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    const job = s.world.job("default", "storefront")!;
+    s.scheduler.scale(job, job.TaskGroups[0]!, 1);
+    await waitFor("one running", () => running(sink, WEB) === 1 && sink.items.workloads.get(WEB)?.desired === 1);
+  });
+
+  it("rides out a simulator restart: unreachable, then relisted with what changed meanwhile", async () => {
+    const s = await sim();
+    const sink = new TestSink();
+    void run(adapter({ address: s.url, resyncSeconds: 600 }), sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+
+    const restart = s.restart(600);
+    await waitFor("the outage to show", () => sink.last?.status === "unreachable");
+    expect(sink.last?.reason).toBeTruthy();
+    // A change the adapter cannot hear about: only the relist after reconnecting brings it.
+    const job = s.world.job("default", "storefront")!;
+    s.scheduler.scale(job, job.TaskGroups[0]!, 4);
+    await restart;
+    await waitFor("ok again", () => sink.last?.status === "ok");
+    await waitFor("four running after the restart", () => running(sink, WEB) === 4 && sink.items.workloads.get(WEB)?.desired === 4);
+  });
+
+  it("samples live use per client and per allocation in model units", async () => {
+    const s = await sim();
+    const a = adapterModule.create({ address: s.url }, { clusterId: "nomad-test", log: createLogger("nomad-test") }) as NomadAdapter;
+    const sink = new TestSink();
+    void run(a, sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    const sample = await a.sampleUsage();
+    expect(sample).not.toBeNull();
+    expect(new Set(sample!.nodes.keys())).toEqual(new Set(sink.items.nodes.keys()));
+    for (const [id, use] of sample!.nodes) {
+      const node = sink.items.nodes.get(id)!;
+      expect(use.cpuMillis).toBeGreaterThan(0);
+      expect(use.cpuMillis).toBeLessThanOrEqual(node.capacity.cpuMillis);
+      expect(use.memoryBytes).toBeGreaterThan(0);
+      expect(use.memoryBytes).toBeLessThanOrEqual(node.capacity.memoryBytes);
+    }
+    const webTask = [...sink.items.tasks.values()].find((t) => t.workloadId === WEB && t.state === "running")!;
+    const use = sample!.tasks.get(webTask.id);
+    // nginx reserves 500 MHz and 256 MiB: it uses a fraction of that (CPU may burst).
+    expect(use?.cpuMillis).toBeGreaterThan(0);
+    expect(use?.cpuMillis).toBeLessThan(webTask.requests.cpuMillis * 1.2);
+    expect(use?.memoryBytes).toBeGreaterThan(0);
+    expect(use?.memoryBytes).toBeLessThan(webTask.requests.memoryBytes);
+  });
+});

@@ -1,0 +1,298 @@
+import { describe, expect, it } from "vitest";
+import { TaskCoreSchema, WorkloadCoreSchema, NodeCoreSchema, ServiceSchema } from "@/lib/model/types";
+import {
+  consulServicesOfJob,
+  mapAllocation,
+  mapJob,
+  mapNativeService,
+  mapNode,
+  placementFailure,
+  queuedTasks,
+  SYSTEM_NOT_SCALABLE,
+  workloadIdOf,
+} from "./mappers";
+import {
+  NomadAllocationSchema,
+  NomadEvaluationSchema,
+  NomadJobSchema,
+  NomadJobSummarySchema,
+  NomadNodeSchema,
+  NomadServiceRegistrationSchema,
+} from "./schemas";
+
+// Fixtures in the shapes of Nomad's API documentation samples (trimmed), parsed as the adapter parses them.
+
+const node = (over: Record<string, unknown> = {}) =>
+  NomadNodeSchema.parse({
+    ID: "1ac61e33-a465-2ace-f63f-cffa1285e7eb",
+    Name: "mew",
+    Datacenter: "dc1",
+    NodeClass: "",
+    NodePool: "default",
+    Status: "ready",
+    StatusDescription: "",
+    SchedulingEligibility: "eligible",
+    Drain: false,
+    DrainStrategy: null,
+    HTTPAddr: "127.0.0.1:4646",
+    Attributes: {
+      "cpu.arch": "amd64",
+      "cpu.frequency": "4000",
+      "cpu.modelname": "Intel(R) Core(TM) i7-8550U CPU @ 1.80GHz",
+      "cpu.numcores": "8",
+      "cpu.totalcompute": "32000",
+      "memory.totalbytes": "16571674624",
+      "nomad.version": "1.1.0",
+      "os.name": "nixos",
+      "os.signals": "SIGTTOU,SIGTTIN",
+      "kernel.version": "4.19.56",
+    },
+    Meta: { "connect.log_level": "info", rack: "r1" },
+    Drivers: { docker: { Detected: true, Healthy: true }, qemu: { Detected: false, Healthy: false } },
+    Events: [{ Message: "Node registered", Subsystem: "Cluster", Timestamp: "2021-03-31T12:11:39Z" }],
+    NodeResources: { Cpu: { CpuShares: 32000 }, Memory: { MemoryMB: 15803 }, Disk: { DiskMB: 7890 } },
+    ReservedResources: { Cpu: { CpuShares: 0 }, Memory: { MemoryMB: 0 }, Disk: { DiskMB: 0 } },
+    ModifyIndex: 14,
+    ...over,
+  });
+
+const serviceJob = NomadJobSchema.parse({
+  ID: "webapp",
+  Name: "webapp",
+  Namespace: "default",
+  Type: "service",
+  Status: "running",
+  Stop: false,
+  Meta: { team: "web" },
+  Periodic: null,
+  ParameterizedJob: null,
+  SubmitTime: 1523490066563405000,
+  TaskGroups: [
+    {
+      Name: "frontend",
+      Count: 9,
+      Meta: null,
+      Scaling: { Min: 1, Max: 20, Enabled: true, Policy: { cooldown: "1m" } },
+      Networks: [{ DynamicPorts: [{ Label: "http", Value: 0, To: 5678 }], ReservedPorts: [{ Label: "admin", Value: 9000, To: 0 }] }],
+      Services: [
+        { Name: "webapp", PortLabel: "http", Provider: "nomad", Tags: ["urlprefix-/"] },
+        { Name: "webapp-admin", PortLabel: "admin", Provider: "consul", Tags: null },
+      ],
+      Tasks: [
+        { Name: "web", Driver: "docker", Config: { image: "hashicorp/http-echo:0.2.3", args: ["-text", "ok"] }, Resources: { CPU: 500, MemoryMB: 256 } },
+        { Name: "sidecar", Driver: "exec", Config: { command: "/bin/log-shipper" }, Resources: { CPU: 100, MemoryMB: 64 } },
+      ],
+    },
+    { Name: "cache", Count: 1, Tasks: [{ Name: "redis", Driver: "docker", Config: { image: "redis:7" }, Resources: { CPU: 250, MemoryMB: 512 } }] },
+  ],
+});
+
+const summary = NomadJobSummarySchema.parse({
+  JobID: "webapp",
+  Namespace: "default",
+  Summary: {
+    frontend: { Queued: 2, Complete: 1, Failed: 1, Running: 6, Starting: 1, Lost: 0, Unknown: 0 },
+    cache: { Queued: 0, Complete: 0, Failed: 0, Running: 1, Starting: 0, Lost: 0, Unknown: 0 },
+  },
+  Children: { Pending: 0, Running: 0, Dead: 0 },
+});
+
+const alloc = (over: Record<string, unknown> = {}) =>
+  NomadAllocationSchema.parse({
+    ID: "fefe81d0-08b2-4eca-fae6-6560cde46d31",
+    Name: "webapp.frontend[0]",
+    Namespace: "default",
+    NodeID: "1ac61e33-a465-2ace-f63f-cffa1285e7eb",
+    NodeName: "mew",
+    JobID: "webapp",
+    JobType: "service",
+    TaskGroup: "frontend",
+    DesiredStatus: "run",
+    DesiredDescription: "",
+    ClientStatus: "running",
+    ClientDescription: "Tasks are running",
+    CreateTime: 1523490066575461000,
+    TaskStates: {
+      web: {
+        State: "running",
+        Failed: false,
+        Restarts: 2,
+        StartedAt: "2018-04-11T23:41:08.1Z",
+        FinishedAt: "0001-01-01T00:00:00Z",
+        Events: [{ Type: "Started", DisplayMessage: "Task started by client", Time: 1523490068000000000 }],
+      },
+      sidecar: { State: "running", Failed: false, Restarts: 1, StartedAt: "2018-04-11T23:41:07.5Z", FinishedAt: null, Events: [] },
+    },
+    AllocatedResources: {
+      Tasks: { web: { Cpu: { CpuShares: 500 } , Memory: { MemoryMB: 256 } }, sidecar: { Cpu: { CpuShares: 100 }, Memory: { MemoryMB: 64 } } },
+      Shared: { Networks: [{ IP: "10.0.0.5" }], Ports: [{ Label: "http", Value: 23456, To: 5678, HostIP: "10.0.0.5" }] },
+    },
+    ...over,
+  });
+
+describe("mapNode", () => {
+  it("turns NodeResources into capacity and subtracts ReservedResources for allocatable", () => {
+    const { node: n, mhzPerCore } = mapNode(node({ ReservedResources: { Cpu: { CpuShares: 2000 }, Memory: { MemoryMB: 1024 } } }));
+    expect(mhzPerCore).toBe(4000);
+    expect(n.capacity).toEqual({ cpuMillis: 8000, memoryBytes: 15803 * 1048576 });
+    expect(n.allocatable).toEqual({ cpuMillis: 7500, memoryBytes: (15803 - 1024) * 1048576 });
+    expect(NodeCoreSchema.parse(n)).toEqual(n);
+  });
+
+  it("labels attributes and meta as Nomad interpolates them, and keeps facts in info", () => {
+    const { node: n } = mapNode(node());
+    expect(n.labels["attr.cpu.arch"]).toBe("amd64");
+    expect(n.labels["meta.rack"]).toBe("r1");
+    expect(n.labels["node.datacenter"]).toBe("dc1");
+    expect(n.labels["attr.os.signals"]).toBeUndefined();
+    expect(n.info).toMatchObject({ datacenter: "dc1", nomadVersion: "1.1.0", drivers: "docker", cpuCores: "8" });
+    expect(n.status).toBe("ready");
+    expect(n.schedulable).toBe(true);
+    expect(n.createdAt).toBe("2021-03-31T12:11:39.000Z");
+  });
+
+  it("says why a node takes no work: down, draining, ineligible", () => {
+    expect(mapNode(node({ Status: "down", StatusDescription: "node heartbeat missed" })).node).toMatchObject({
+      status: "not-ready",
+      schedulable: false,
+      statusReason: "down: node heartbeat missed",
+    });
+    const draining = mapNode(node({ Drain: true, SchedulingEligibility: "ineligible" })).node;
+    expect(draining.status).toBe("ready");
+    expect(draining.schedulable).toBe(false);
+    expect(draining.statusReason).toBe("draining; ineligible for scheduling");
+    expect(mapNode(node({ Status: "disconnected" })).node.status).toBe("unknown");
+  });
+});
+
+describe("mapJob", () => {
+  it("makes one workload per task group with desired = Count and ready = summary Running", () => {
+    const [frontend, cache] = mapJob(serviceJob, summary);
+    expect(frontend).toMatchObject({
+      id: "default~webapp~frontend",
+      name: "webapp.frontend",
+      namespace: "default",
+      kind: "NomadTaskGroup",
+      desired: 9,
+      ready: 6,
+      scalable: true,
+      notScalableReason: null,
+      images: ["hashicorp/http-echo:0.2.3", "exec:/bin/log-shipper"],
+      autoscaler: { name: "nomad-autoscaler policy", minReplicas: 1, maxReplicas: 20 },
+      selector: "nomad/job=webapp,nomad/group=frontend",
+      createdAt: "2018-04-11T23:41:06.563Z",
+    });
+    expect(frontend?.labels).toMatchObject({ team: "web", "nomad/job": "webapp", "nomad/type": "service", "nomad/status": "running" });
+    expect(cache).toMatchObject({ desired: 1, ready: 1, autoscaler: null });
+    for (const w of mapJob(serviceJob, summary)) expect(WorkloadCoreSchema.parse(w)).toEqual(w);
+  });
+
+  it("does not scale system jobs and counts their allocations as desired", () => {
+    const system = NomadJobSchema.parse({ ...serviceJob, ID: "exporter", Type: "system", TaskGroups: [{ Name: "exporter", Count: 1, Tasks: [] }] });
+    const [w] = mapJob(system, { JobID: "exporter", Summary: { exporter: { Running: 3, Starting: 1, Queued: 1 } } });
+    expect(w).toMatchObject({ scalable: false, notScalableReason: SYSTEM_NOT_SCALABLE, desired: 5, ready: 3 });
+    expect(SYSTEM_NOT_SCALABLE).toMatch(/^A system job runs one allocation per eligible client; /);
+  });
+
+  it("shows batch and periodic jobs with their state, not scalable", () => {
+    const batch = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Status: "dead" });
+    expect(mapJob(batch, summary)[0]).toMatchObject({ scalable: false, desired: 9, labels: expect.objectContaining({ "nomad/status": "dead" }) });
+    expect(mapJob(batch, summary)[0]?.notScalableReason).toContain("status: dead");
+    const periodic = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Periodic: { Enabled: true, Spec: "0 3 * * *" } });
+    expect(mapJob(periodic, null)[0]?.notScalableReason).toContain("0 3 * * *");
+    const stopped = NomadJobSchema.parse({ ...serviceJob, Stop: true, Status: "dead" });
+    expect(mapJob(stopped, summary)[0]).toMatchObject({ desired: 0, scalable: false });
+  });
+});
+
+describe("mapAllocation", () => {
+  const perCore = (id: string | null) => (id === "1ac61e33-a465-2ace-f63f-cffa1285e7eb" ? 4000 : 2000);
+
+  it("maps a running allocation to its workload and node with reserved resources in model units", () => {
+    const t = mapAllocation(alloc(), perCore);
+    expect(t).toMatchObject({
+      id: "fefe81d0-08b2-4eca-fae6-6560cde46d31",
+      name: "webapp.frontend[0]",
+      workloadId: workloadIdOf("default", "webapp", "frontend"),
+      node: "1ac61e33-a465-2ace-f63f-cffa1285e7eb",
+      state: "running",
+      ready: true,
+      restarts: 3,
+      startedAt: "2018-04-11T23:41:07.500Z",
+      createdAt: "2018-04-11T23:41:06.575Z",
+      ip: "10.0.0.5",
+      requests: { cpuMillis: 150, memoryBytes: 320 * 1048576 },
+    });
+    expect(t.workloadId).toBe(mapJob(serviceJob, summary)[0]?.id);
+    expect(TaskCoreSchema.parse(t)).toEqual(t);
+  });
+
+  it("maps client statuses and says why", () => {
+    expect(mapAllocation(alloc({ ClientStatus: "complete", TaskStates: null }), perCore).state).toBe("succeeded");
+    const failed = mapAllocation(alloc({ ClientStatus: "failed", ClientDescription: "Failed tasks" }), perCore);
+    expect(failed).toMatchObject({ state: "failed", stateReason: "Failed tasks", ready: false });
+    expect(mapAllocation(alloc({ ClientStatus: "lost", ClientDescription: "" }), perCore)).toMatchObject({ state: "failed", stateReason: "Lost: its node stopped answering" });
+    const pending = mapAllocation(
+      alloc({
+        ClientStatus: "pending",
+        ClientDescription: "",
+        TaskStates: { web: { State: "pending", Restarts: 0, Events: [{ Type: "Received", DisplayMessage: "Task received by client", Time: 1 }, { Type: "Driver", DisplayMessage: "Downloading image", Time: 2 }] } },
+      }),
+      perCore,
+    );
+    expect(pending).toMatchObject({ state: "pending", stateReason: "Downloading image", startedAt: null });
+    const stopping = mapAllocation(alloc({ DesiredStatus: "stop", DesiredDescription: "alloc not needed due to job update" }), perCore);
+    expect(stopping).toMatchObject({ state: "running", ready: false, stateReason: "Stopping (desired stop: alloc not needed due to job update)" });
+  });
+
+  it("converts CPU on the allocation's own node speed", () => {
+    expect(mapAllocation(alloc({ NodeID: "other" }), perCore).requests.cpuMillis).toBe(300);
+  });
+});
+
+describe("queued work", () => {
+  const blocked = NomadEvaluationSchema.parse({
+    ID: "e1",
+    Status: "blocked",
+    FailedTGAllocs: { frontend: { NodesEvaluated: 3, NodesExhausted: 3, NodesFiltered: 0, DimensionExhausted: { memory: 2, cpu: 1 } } },
+    CreateIndex: 9,
+  });
+
+  it("explains a placement failure from the blocked evaluation", () => {
+    expect(placementFailure(blocked, "frontend")).toBe("memory exhausted on 2 nodes; cpu exhausted on 1 node (3 nodes evaluated)");
+    expect(placementFailure(blocked, "cache")).toBeNull();
+  });
+
+  it("stands in pending tasks for the summary's Queued count", () => {
+    const tasks = queuedTasks(serviceJob, summary, blocked);
+    expect(tasks).toHaveLength(2);
+    expect(tasks[0]).toMatchObject({
+      workloadId: "default~webapp~frontend",
+      node: null,
+      state: "pending",
+      stateReason: "Queued: memory exhausted on 2 nodes; cpu exhausted on 1 node (3 nodes evaluated)",
+      requests: { cpuMillis: 300, memoryBytes: 320 * 1048576 },
+    });
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(2);
+    expect(queuedTasks(serviceJob, summary, undefined)[0]?.stateReason).toBe("Queued: waiting for the scheduler to place it");
+  });
+});
+
+describe("services", () => {
+  it("groups Nomad registrations of one service as endpoints", () => {
+    const regs = [
+      { ID: "_nomad-task-a", ServiceName: "webapp", Namespace: "default", NodeID: "n1", JobID: "webapp", AllocID: "a", Tags: ["urlprefix-/"], Address: "10.0.0.5", Port: 23456 },
+      { ID: "_nomad-task-b", ServiceName: "webapp", Namespace: "default", NodeID: "n2", JobID: "webapp", AllocID: "b", Tags: ["urlprefix-/"], Address: "10.0.0.6", Port: 21000 },
+    ].map((r) => NomadServiceRegistrationSchema.parse(r));
+    const s = mapNativeService("default", "webapp", regs);
+    expect(s).toMatchObject({ id: "nomad~default~webapp", type: "nomad", readyEndpoints: 2, totalEndpoints: 2, selector: { "nomad/job": "webapp" }, headless: true });
+    expect(s.ports.map((p) => p.port)).toEqual([21000, 23456]);
+    expect(ServiceSchema.parse(s)).toEqual(s);
+  });
+
+  it("declares Consul services of a job without making up their health", () => {
+    const consul = consulServicesOfJob(serviceJob);
+    expect(consul).toHaveLength(1);
+    expect(consul[0]).toMatchObject({ id: "consul~default~webapp-admin", type: "consul", readyEndpoints: null, totalEndpoints: null, ports: [{ port: 9000 }] });
+  });
+});
