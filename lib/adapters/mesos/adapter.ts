@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
-import { AdapterError } from "@/lib/adapters/errors";
+import { AdapterError, fromNetworkError } from "@/lib/adapters/errors";
 import { Backoff, sleep } from "@/lib/adapters/backoff";
 import type {
   ClusterAdapter,
@@ -34,6 +34,7 @@ import {
   RawScaleAnswerSchema,
   type RawFramework,
   type RawMasterState,
+  type RawQueueEntry,
 } from "./raw";
 import { MergedSnapshot } from "./snapshot";
 import { SseParser } from "./sse";
@@ -275,15 +276,15 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     this.applyQueue(snapshot, queue);
   }
 
-  private applyQueue(snapshot: MergedSnapshot, queue: { queue: import("./raw").RawQueueEntry[] }): void {
+  private applyQueue(snapshot: MergedSnapshot, queue: { queue: RawQueueEntry[] }): void {
     snapshot.queue.clear();
     for (const entry of queue.queue) if (entry.app) snapshot.queue.set(entry.app.id, mapQueueEntry(entry));
   }
 
   private async refreshApps(snapshot: MergedSnapshot, appIds: Set<string>, signal: AbortSignal): Promise<void> {
-    const queue = this.marathon!.getJson("/v2/queue", RawQueueSchema, signal);
-    await Promise.all(
-      [...appIds].map(async (appId) => {
+    const [queue] = await Promise.all([
+      this.marathon!.getJson("/v2/queue", RawQueueSchema, signal),
+      ...[...appIds].map(async (appId) => {
         try {
           const answer = await this.marathon!.getJson(`${appPath(appId)}?${APP_EMBEDS}`, RawMarathonAppAnswerSchema, signal);
           snapshot.apps.set(answer.app.id, mapMarathonApp(answer.app));
@@ -292,8 +293,8 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
           else throw err;
         }
       }),
-    );
-    this.applyQueue(snapshot, await queue);
+    ]);
+    this.applyQueue(snapshot, queue);
   }
 
   /** Reads events until the stream ends; each burst of events becomes one refresh of the apps they name. */
@@ -343,7 +344,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         }
       }
     } catch (err) {
-      if (!signal.aborted) throw err;
+      if (!signal.aborted) throw fromNetworkError(err, "Marathon event stream");
     } finally {
       clearInterval(resync);
       if (timer) clearTimeout(timer);
