@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log";
+import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import type { CoreItems, CoreKind, ConnectionState, SnapshotChange, SnapshotSink } from "../types";
 import { AdapterError } from "../errors";
@@ -148,6 +149,12 @@ describe("KubeAdapter against the simulator", () => {
     const mysql = sink.items.services.get("default~mysql");
     expect(mysql).toMatchObject({ headless: true, clusterIp: null });
     expect(mysql?.totalEndpoints).toBe(3);
+
+    // Everything the adapter made is valid model data.
+    for (const n of sink.items.nodes.values()) NodeCoreSchema.parse(n);
+    for (const w of sink.items.workloads.values()) WorkloadCoreSchema.parse(w);
+    for (const t of sink.items.tasks.values()) TaskCoreSchema.parse(t);
+    for (const s of sink.items.services.values()) ServiceSchema.parse(s);
   });
 
   it("follows changes made in the cluster through the watch", async () => {

@@ -5,6 +5,7 @@ import podsFixture from "./fixtures/pods.json";
 import workloadsFixture from "./fixtures/workloads.json";
 import servicesFixture from "./fixtures/services.json";
 import metricsFixture from "./fixtures/metrics.json";
+import simFixture from "./fixtures/sim-demo-east.json";
 import {
   DAEMONSET_NOT_SCALABLE,
   combineEndpointCounts,
@@ -352,5 +353,72 @@ describe("metrics", () => {
     expect(pod[0]).toBe("shop~web-7d9f8b6c5d-x2k4p");
     expect(pod[1].cpuMillis).toBeCloseTo(3, 9);
     expect(pod[1].memoryBytes).toBe((7340 + 2900) * 1024);
+  });
+});
+
+describe("objects captured from the simulator (scripts/capture-sim-fixtures.ts)", () => {
+  const sim = simFixture;
+  const rsOwners = new Map(
+    sim.replicaSets.map((r) => {
+      const rs = ReplicaSetSchema.parse(r);
+      return [`${rs.metadata.namespace}/${rs.metadata.name}`, replicaSetOwner(rs)];
+    }),
+  );
+  const simLookup: ReplicaSetOwnerLookup = (ns, name) => rsOwners.get(`${ns}/${name}`);
+
+  it("maps a worker node, with allocatable in plain bytes and Ki", () => {
+    const node = mapNode(NodeSchema.parse(sim.nodes[1]));
+    expect(node).toMatchObject({
+      id: "east-worker-a",
+      status: "ready",
+      roles: [],
+      capacity: { cpuMillis: 8000, memoryBytes: 33554432 * 1024 },
+      allocatable: { cpuMillis: 7860, memoryBytes: 30870077 * 1024 },
+    });
+    expect(mapNode(NodeSchema.parse(sim.nodes[0])).roles).toEqual(["control-plane"]);
+  });
+
+  it("maps a StatefulSet pod and a Deployment pod through its ReplicaSet", () => {
+    const mysql = mapPod(PodSchema.parse(sim.pods[0]), simLookup);
+    expect(mysql).toMatchObject({
+      id: "default~mysql-0",
+      workloadId: "statefulset~default~mysql",
+      state: "running",
+      ready: true,
+      requests: { cpuMillis: 500, memoryBytes: GiB },
+    });
+    expect(mysql.node).toBeTruthy();
+    const web = mapPod(PodSchema.parse(sim.pods[1]), simLookup);
+    expect(web).toMatchObject({ workloadId: "deployment~default~web", state: "running", ip: "10.244.2.4" });
+  });
+
+  it("maps the web Deployment with its HPA, and the services with their slices", () => {
+    const { target, autoscaler } = mapHorizontalPodAutoscaler(HorizontalPodAutoscalerSchema.parse(sim.horizontalPodAutoscalers[0]));
+    expect(target).toBe("deployment~default~web");
+    expect(mapDeployment(DeploymentSchema.parse(sim.deployments[0]), autoscaler)).toMatchObject({
+      desired: 3,
+      ready: 3,
+      selector: "app=web",
+      images: ["nginx:1.27.3"],
+      autoscaler: { name: "web", minReplicas: 2, maxReplicas: 10 },
+    });
+    expect(mapStatefulSet(StatefulSetSchema.parse(sim.statefulSets[0]))).toMatchObject({ desired: 3, ready: 3 });
+
+    const counts = endpointSliceCounts(EndpointSliceSchema.parse(sim.endpointSlices[0]));
+    expect(counts).toMatchObject({ serviceId: "default~mysql", counts: { ready: 3, total: 3 } });
+    expect(mapService(ServiceSchema.parse(sim.services[0]), counts.counts)).toMatchObject({ headless: true, readyEndpoints: 3 });
+    expect(mapService(ServiceSchema.parse(sim.services[1]), null)).toMatchObject({
+      type: "LoadBalancer",
+      clusterIp: "10.96.0.13",
+      ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP", nodePort: 30444 }],
+    });
+  });
+
+  it("converts the metrics the simulator serves", () => {
+    const [, node] = mapNodeMetrics(NodeMetricsSchema.parse(sim.nodeMetrics[0]));
+    expect(node).toEqual({ cpuMillis: 1336.489107, memoryBytes: 4670473 * 1024 });
+    const [id, pod] = mapPodMetrics(PodMetricsSchema.parse(sim.podMetrics[0]));
+    expect(id).toBe("default~mysql-0");
+    expect(pod).toEqual({ cpuMillis: 178.808039, memoryBytes: 805504 * 1024 });
   });
 });
