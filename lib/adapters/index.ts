@@ -2,9 +2,11 @@ import type { Orchestrator } from "@/lib/model/types";
 import type { AdapterModule } from "./module";
 import { adapterModule as kubernetes } from "./kubernetes";
 import { adapterModule as ecs } from "./ecs";
+import { adapterModule as nomad } from "./nomad";
 
 /** Every orchestrator Fleetdeck speaks, by its model name. */
 export const ADAPTER_MODULES: Partial<Record<Orchestrator, AdapterModule<unknown>>> = {
   kubernetes: kubernetes as AdapterModule<unknown>,
   ecs: ecs as AdapterModule<unknown>,
+  nomad: nomad as AdapterModule<unknown>,
 };

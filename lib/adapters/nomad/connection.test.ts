@@ -42,7 +42,7 @@ describe("Nomad connection", () => {
 
   it("discovers the CLI's cluster from NOMAD_ADDR without copying the token", async () => {
     expect(discoverFromEnv({})).toEqual([]);
-    const found = await adapterModule.discover!(ENV, createLogger("test"));
+    const found = await adapterModule.discover!({ ...process.env, ...ENV }, createLogger("test"));
     expect(found).toHaveLength(1);
     expect(found[0]?.id).toBe("nomad-nomad.example.com-4646-eu");
     expect(JSON.stringify(found)).not.toContain("s3cr3t-token");

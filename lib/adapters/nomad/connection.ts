@@ -65,6 +65,9 @@ export interface ResolvedNomadConnection {
   backoffMaxMs: number;
 }
 
+/** Environment variables (process.env, or a test's own). */
+export type Env = Record<string, string | undefined>;
+
 export const DEFAULT_NOMAD_ADDR = "http://127.0.0.1:4646";
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes)$/i.test(v.trim());
@@ -75,7 +78,7 @@ function namespaceList(value: string | string[] | undefined): string[] {
   return list.length === 0 || list.includes("*") ? ["*"] : [...new Set(list)];
 }
 
-export function resolveConnection(c: NomadConnection, env: NodeJS.ProcessEnv): ResolvedNomadConnection {
+export function resolveConnection(c: NomadConnection, env: Env): ResolvedNomadConnection {
   const fromEnv = c.address === undefined;
   const pick = (own: string | undefined, envName: string) => own ?? (fromEnv ? env[envName] : undefined) ?? null;
   const token = c.token ?? (c.tokenEnv ? env[c.tokenEnv] : undefined) ?? (fromEnv ? env.NOMAD_TOKEN : undefined) ?? null;
@@ -104,7 +107,7 @@ export function resolveConnection(c: NomadConnection, env: NodeJS.ProcessEnv): R
 }
 
 /** The cluster the nomad CLI would talk to, when NOMAD_ADDR is set. The token stays in the environment. */
-export function discoverFromEnv(env: NodeJS.ProcessEnv): { id: string; name: string; connection: NomadConnection }[] {
+export function discoverFromEnv(env: Env): { id: string; name: string; connection: NomadConnection }[] {
   const address = env.NOMAD_ADDR?.trim();
   if (!address) return [];
   let host: string;
