@@ -142,6 +142,10 @@ export class ClusterController {
   /** Shifts the controller clock; negative while bootstrapping so the initial fleet looks long-running. */
   private clockOffset = 0;
   private instant = false;
+  /** Store revision after the last pass that wrote nothing; equal to the current one means nothing changed since. */
+  private quietAt = -1;
+  /** Whether the last pass saw pods whose next step is due by time alone. */
+  private timedWork = true;
 
   constructor(
     private readonly store: ObjectStore,
@@ -174,7 +178,20 @@ export class ClusterController {
     }
   }
 
+  /**
+   * The periodic pass: skipped when nothing was written since the last quiet
+   * pass and nothing is waiting on a timer, so an idle demo costs no CPU.
+   */
+  tick(): void {
+    const hpaDue = this.now() - this.lastHpaSync >= this.options.hpaSyncMs;
+    if (this.store.resourceVersion === this.quietAt && !this.timedWork && !hpaDue) return;
+    const before = this.store.resourceVersion;
+    this.reconcile();
+    if (this.store.resourceVersion === before) this.quietAt = before;
+  }
+
   reconcile(): void {
+    this.timedWork = false;
     this.deployments();
     this.replicaSets();
     this.statefulSets();
@@ -245,8 +262,9 @@ export class ClusterController {
   }
 
   private replicaSets(): void {
+    const podsOf = this.podsByOwner();
     for (const rs of this.store.list<ReplicaSetObject>(T.replicaSet)) {
-      const pods = this.podsOwnedBy(rs);
+      const pods = podsOf(rs);
       const active = pods.filter((p) => !isTerminating(p));
       const missing = rs.spec.replicas - active.length;
       for (let i = 0; i < missing; i++) {
@@ -265,8 +283,9 @@ export class ClusterController {
   }
 
   private statefulSets(): void {
+    const podsOf = this.podsByOwner();
     for (const sts of this.store.list<StatefulSetObject>(T.statefulSet)) {
-      const pods = this.podsOwnedBy(sts);
+      const pods = podsOf(sts);
       const byOrdinal = new Map(pods.map((p) => [Number(p.metadata.name.slice(sts.metadata.name.length + 1)), p]));
       const ordered = sts.spec.podManagementPolicy === "OrderedReady";
       let blocked = false;
@@ -296,8 +315,9 @@ export class ClusterController {
 
   private daemonSets(): void {
     const nodes = this.store.list<NodeObject>(T.node);
+    const podsOf = this.podsByOwner();
     for (const ds of this.store.list<DaemonSetObject>(T.daemonSet)) {
-      const pods = this.podsOwnedBy(ds).filter((p) => !isTerminating(p));
+      const pods = podsOf(ds).filter((p) => !isTerminating(p));
       const eligible = nodes.filter((n) => this.daemonEligible(ds, n));
       for (const node of eligible) {
         if (pods.some((p) => p.spec.nodeName === node.metadata.name)) continue;
@@ -324,8 +344,17 @@ export class ClusterController {
     return `${o.metadata.namespace}/${owner?.kind === "Deployment" ? owner.name : o.metadata.name}`;
   }
 
-  private podsOwnedBy(owner: KubeObject): Pod[] {
-    return this.store.list<Pod>(T.pod, owner.metadata.namespace).filter((p) => ownedBy(p, owner));
+  /** Pods grouped by their controller's uid (one store read per controller phase). */
+  private podsByOwner(): (owner: KubeObject) => Pod[] {
+    const index = new Map<string, Pod[]>();
+    for (const p of this.store.list<Pod>(T.pod)) {
+      const uid = p.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+      if (!uid) continue;
+      const list = index.get(uid) ?? [];
+      list.push(p);
+      index.set(uid, list);
+    }
+    return (owner) => index.get(owner.metadata.uid) ?? [];
   }
 
   private createPod(
@@ -413,7 +442,10 @@ export class ClusterController {
       .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }));
     for (const pod of waiting) {
       const created = Date.parse(pod.metadata.creationTimestamp);
-      if (!this.instant && this.now() - created < this.options.timings.scheduleMs) continue;
+      if (!this.instant && this.now() - created < this.options.timings.scheduleMs) {
+        this.timedWork = true;
+        continue;
+      }
       const need = podRequests(pod);
       const reasons = new Map<string, number>();
       const count = (reason: string) => reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -522,6 +554,7 @@ export class ClusterController {
       this.runtime.set(pod.metadata.uid, rt);
       const now = this.now();
       if (isTerminating(pod)) {
+        this.timedWork = true;
         const since = rt.deletingAt ?? Date.parse(pod.metadata.deletionTimestamp!) - pod.spec.terminationGracePeriodSeconds * 1000;
         if (this.instant || now - since >= terminateMs || !pod.spec.nodeName) {
           this.store.delete(T.pod, pod.metadata.namespace, pod.metadata.name);
@@ -559,12 +592,14 @@ export class ClusterController {
         pod.status.podIPs = [{ ip: pod.status.podIP }];
       }
       if (pod.status.phase === "Pending") {
+        this.timedWork = true;
         pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { waiting: { reason: "ContainerCreating" } }, false));
         this.setPodReady(pod, false);
       } else {
         rt.runningAt ??= now;
         const ready = this.instant || rt.readyAt !== undefined || now - rt.runningAt >= readyMs;
         if (ready) rt.readyAt ??= now;
+        else this.timedWork = true;
         const existing = pod.status.containerStatuses?.find((c) => c.state.running);
         const startedAt = existing?.state.running?.startedAt ?? kubeTime(rt.runningAt);
         pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { running: { startedAt } }, ready));
@@ -592,8 +627,8 @@ export class ClusterController {
   }
 
   private workloadStatus(): void {
-    const pods = this.store.list<Pod>(T.pod);
-    const owned = (o: KubeObject) => pods.filter((p) => ownedBy(p, o) && !isTerminating(p));
+    const podsOf = this.podsByOwner();
+    const owned = (o: KubeObject) => podsOf(o).filter((p) => !isTerminating(p));
     const rsets = this.store.list<ReplicaSetObject>(T.replicaSet);
     for (const rs of rsets) {
       const mine = owned(rs);
@@ -609,10 +644,9 @@ export class ClusterController {
       const hash = templateHash(d.spec.template);
       const mine = rsets.filter((rs) => ownedBy(rs, d));
       const sum = (f: (rs: ReplicaSetObject) => number) => mine.reduce((n, rs) => n + f(rs), 0);
-      const podsOf = (rs: ReplicaSetObject) => owned(rs);
-      const replicas = sum((rs) => podsOf(rs).length);
-      const ready = sum((rs) => podsOf(rs).filter(isReady).length);
-      const updated = sum((rs) => (rs.metadata.labels?.["pod-template-hash"] === hash ? podsOf(rs).length : 0));
+      const replicas = sum((rs) => owned(rs).length);
+      const ready = sum((rs) => owned(rs).filter(isReady).length);
+      const updated = sum((rs) => (rs.metadata.labels?.["pod-template-hash"] === hash ? owned(rs).length : 0));
       const maxUnavailable = Math.floor(d.spec.replicas * 0.25);
       const available = ready >= d.spec.replicas - maxUnavailable;
       const current = mine.find((rs) => rs.metadata.labels?.["pod-template-hash"] === hash);

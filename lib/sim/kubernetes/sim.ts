@@ -139,7 +139,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const port = await api.listen(host, options.port ?? 0);
 
   let closed = false;
-  const ticker = setInterval(() => controller.reconcile(), timings.tickMs);
+  const ticker = setInterval(() => controller.tick(), timings.tickMs);
   ticker.unref();
 
   const type = (kind: string): ResourceType => resourceTypeByKind(kind);

@@ -24,15 +24,16 @@ function key(namespace: string | undefined, name: string): string {
   return `${namespace ?? ""}/${name}`;
 }
 
-/** Compares objects ignoring resourceVersion, so a no-op write produces no event. */
-function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: "" } });
-  return strip(a) === strip(b);
+/** An object's content without its resourceVersion, to tell real changes from no-op writes. */
+function contentOf(o: KubeObject): string {
+  return JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: "" } });
 }
 
 export class ObjectStore {
   private revision: number;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
+  /** contentOf() of every stored object, so a no-op write costs one serialisation. */
+  private readonly contents = new WeakMap<KubeObject, string>();
   private history: StoredEvent[] = [];
   /** Watches from a resourceVersion below this have missed events that are gone (410 Expired). */
   private expiredBelow = 0;
@@ -79,7 +80,11 @@ export class ObjectStore {
     );
   }
 
-  /** Creates or replaces an object; answers the stored copy. A write that changes nothing is a no-op. */
+  /**
+   * Creates or replaces an object; answers the stored version. A write that
+   * changes nothing is a no-op (no new resourceVersion, no event): controllers
+   * rewrite everything on every pass and a settled cluster must stay quiet.
+   */
   put<T extends KubeObject>(object: T): T {
     const type = resourceTypeByKind(object.kind);
     const bucket = this.bucket(type);
@@ -94,10 +99,15 @@ export class ObjectStore {
         const specChanged = JSON.stringify(previous.spec) !== JSON.stringify(next.spec);
         next.metadata.generation = previous.metadata.generation + (specChanged ? 1 : 0);
       }
-      if (sameContent(previous, next)) return structuredClone(previous) as T;
+    }
+    const content = contentOf(next);
+    if (previous && this.contents.get(previous) === content) {
+      object.metadata.resourceVersion = previous.metadata.resourceVersion;
+      return object;
     }
     next.metadata.resourceVersion = String(++this.revision);
     bucket.set(k, next);
+    this.contents.set(next, content);
     this.record({ rv: this.revision, type: previous ? "MODIFIED" : "ADDED", resource: type, object: next, previous });
     return structuredClone(next);
   }

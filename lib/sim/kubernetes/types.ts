@@ -267,5 +267,5 @@ export interface SimTimings {
   terminateMs: number;
 }
 
-export const DEMO_TIMINGS: SimTimings = { tickMs: 250, scheduleMs: 400, startMs: 2500, readyMs: 1500, terminateMs: 2000 };
+export const DEMO_TIMINGS: SimTimings = { tickMs: 500, scheduleMs: 400, startMs: 2500, readyMs: 1500, terminateMs: 2000 };
 export const FAST_TIMINGS: SimTimings = { tickMs: 10, scheduleMs: 10, startMs: 30, readyMs: 30, terminateMs: 30 };
