@@ -3,10 +3,12 @@ import type { AdapterModule } from "./module";
 import { adapterModule as kubernetes } from "./kubernetes";
 import { adapterModule as ecs } from "./ecs";
 import { adapterModule as nomad } from "./nomad";
+import { adapterModule as mesos } from "./mesos";
 
 /** Every orchestrator Fleetdeck speaks, by its model name. */
 export const ADAPTER_MODULES: Partial<Record<Orchestrator, AdapterModule<unknown>>> = {
   kubernetes: kubernetes as AdapterModule<unknown>,
   ecs: ecs as AdapterModule<unknown>,
   nomad: nomad as AdapterModule<unknown>,
+  mesos: mesos as AdapterModule<unknown>,
 };

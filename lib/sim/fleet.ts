@@ -9,11 +9,13 @@ import { createLogger } from "@/lib/log";
 import type { DemoCluster, RunningSimulator, StartSimulator } from "./types";
 import { startKubernetesDemo } from "./kubernetes";
 import { startEcsDemo } from "./ecs";
+import { startMesosDemo } from "./mesos";
 
 /** One line per orchestrator; order fixes each simulator's port block. */
 const SIMULATORS: StartSimulator[] = [
   startKubernetesDemo,
   startEcsDemo,
+  startMesosDemo,
 ];
 
 const PORT_BLOCK = 10;
