@@ -10,12 +10,14 @@ import type { DemoCluster, RunningSimulator, StartSimulator } from "./types";
 import { startKubernetesDemo } from "./kubernetes";
 import { startEcsDemo } from "./ecs";
 import { startMesosDemo } from "./mesos";
+import { startNomadDemo } from "./nomad";
 
 /** One line per orchestrator; order fixes each simulator's port block. */
 const SIMULATORS: StartSimulator[] = [
   startKubernetesDemo,
   startEcsDemo,
   startMesosDemo,
+  startNomadDemo,
 ];
 
 const PORT_BLOCK = 10;

@@ -11,8 +11,6 @@ import type { NomadWorld } from "./state";
  * one allocation stays queued with its reason.
  */
 
-/** Port offset from SimulatorStartOptions.basePort (the orchestrators' order in the model: nomad is 4th). */
-export const NOMAD_PORT_OFFSET = 3;
 export const NOMAD_DEMO_CLUSTER_ID = "demo-nomad";
 
 export function seedNomadDemo(world: NomadWorld): void {
@@ -115,7 +113,8 @@ export function seedNomadDemo(world: NomadWorld): void {
 export const startNomadDemo: StartSimulator = async (options) => {
   const sim = await startNomadSim({
     host: options.host,
-    port: options.basePort ? options.basePort + NOMAD_PORT_OFFSET : 0,
+    // The fleet hands each simulator its own block of ports; Nomad's is the first of it.
+    port: options.basePort ?? 0,
     timings: { startMs: 4000, startJitterMs: 2000, stopMs: 2000, batchRunMs: 90_000, gcMs: 300_000, restartsPerMinute: 0.02 },
     tickMs: 500,
     seed: (world) => seedNomadDemo(world),
