@@ -23,7 +23,13 @@ export interface CoreItems {
 }
 export type CoreKind = keyof CoreItems;
 
-/** A change to one resource list of a cluster's snapshot. */
+/**
+ * A change to one resource list of a cluster's snapshot. "replace" carries the
+ * COMPLETE list of that resource: the store marks the resource listed on the
+ * first one, so an adapter that builds one neutral list from several upstream
+ * lists (Deployments, StatefulSets, DaemonSets → workloads) sends it only once
+ * every source has been listed.
+ */
 export type SnapshotChange = {
   [K in CoreKind]:
     | { type: "replace"; resource: K; items: CoreItems[K][] }

@@ -1,0 +1,238 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapterModule as kubernetes } from "@/lib/adapters/kubernetes";
+import { createLogger } from "@/lib/log";
+import type { ChangeEvent, ClusterInfo, Task, Workload } from "@/lib/model/types";
+import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
+import { GET as getClusters } from "@/app/api/clusters/route";
+import { GET as getEvents } from "@/app/api/events/route";
+import { GET as getTasks } from "@/app/api/clusters/[clusterId]/tasks/route";
+import { GET as getUsage } from "@/app/api/clusters/[clusterId]/usage/route";
+import { POST as postScale } from "@/app/api/clusters/[clusterId]/workloads/[workloadId]/scale/route";
+import { ClusterOwner } from "./cluster-owner";
+import { Fleet } from "./fleet";
+
+/**
+ * The HTTP API end to end on the server side: the route handlers, the fleet,
+ * the Kubernetes adapter and the simulator over real HTTP.
+ */
+
+const log = createLogger("api-test");
+const MYSQL = "statefulset~default~mysql";
+const EXPORTER = "daemonset~kube-system~node-exporter";
+let sim: KubeSimHandle;
+let fleet: Fleet;
+let dir: string;
+
+function ownerFor(id: string, context: string, kubeconfig: string) {
+  const adapter = kubernetes.create({ kubeconfig, context }, { clusterId: id, log });
+  return new ClusterOwner(
+    { id, name: id, orchestrator: "kubernetes", demo: true, adapter },
+    { usageStepSeconds: 1, usageRetainSeconds: 3600, log },
+  );
+}
+
+function useFleet(f: Fleet) {
+  (globalThis as Record<symbol, unknown>)[Symbol.for("fleetdeck.fleet")] = Promise.resolve(f);
+}
+
+const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
+const url = (p: string) => `http://fleetdeck.test${p}`;
+
+function scale(cluster: string, workload: string, body: string, headers: Record<string, string> = {}) {
+  const request = new Request(url(`/api/clusters/${cluster}/workloads/${workload}/scale`), {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
+  return postScale(request, ctx({ clusterId: cluster, workloadId: workload }));
+}
+
+async function tasks(cluster: string, query: string) {
+  const res = await getTasks(new Request(url(`/api/clusters/${cluster}/tasks?${query}`)), ctx({ clusterId: cluster }));
+  return { status: res.status, body: await res.json() };
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  sim = await startKubeSim({
+    timings: "fast",
+    tokens: [
+      { token: "admin-token", user: "admin" },
+      { token: "viewer-token", user: "viewer", readOnly: true },
+    ],
+  });
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleetdeck-api-"));
+  const kubeconfig = path.join(dir, "kubeconfig");
+  await fs.writeFile(
+    kubeconfig,
+    kubeconfigYaml([
+      { context: "east", server: sim.url, token: "admin-token" },
+      { context: "viewer", server: sim.url, token: "viewer-token" },
+      // Nothing listens on port 9 of loopback: a cluster that cannot be reached.
+      { context: "broken", server: "http://127.0.0.1:9", token: "x" },
+    ]),
+  );
+  fleet = new Fleet(
+    [ownerFor("east", "east", kubeconfig), ownerFor("viewer", "viewer", kubeconfig), ownerFor("broken", "broken", kubeconfig)],
+    { readOnly: false, maxReplicas: 10, demo: true },
+    log,
+  );
+  fleet.start();
+  useFleet(fleet);
+  await fleet.workloads("east");
+});
+
+afterAll(async () => {
+  await fleet?.close();
+  await sim?.close();
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe("GET /api/clusters", () => {
+  it("lists every cluster; a broken one is unreachable with its reason while the others are ok", async () => {
+    const body = await until(
+      async () => (await getClusters(new Request(url("/api/clusters")), ctx({}))).json(),
+      (b: { items: ClusterInfo[] }) =>
+        b.items.find((c) => c.id === "broken")?.status === "unreachable" && b.items.find((c) => c.id === "east")?.synced === true,
+      "east to sync and the broken cluster to be marked unreachable",
+    );
+    const byId = Object.fromEntries(body.items.map((c: ClusterInfo) => [c.id, c]));
+    expect(byId.east).toMatchObject({ status: "ok", synced: true, orchestrator: "kubernetes", demo: true });
+    expect(byId.east.summary.nodes).toBeGreaterThanOrEqual(3);
+    expect(byId.broken.statusReason).toBeTruthy();
+    expect(body.errors.broken.message).toBe(byId.broken.statusReason);
+    expect(body.errors.east).toBeUndefined();
+  });
+});
+
+describe("GET /api/clusters/{id}/tasks", () => {
+  it("filters by a Kubernetes label selector", async () => {
+    const { status, body } = await tasks("east", "selector=app%3Dmysql");
+    expect(status).toBe(200);
+    expect(body.items.length).toBe(3);
+    expect(body.items.every((t: Task) => t.labels.app === "mysql" && t.workloadId === MYSQL)).toBe(true);
+    const notMysql = await tasks("east", "selector=" + encodeURIComponent("app notin (mysql)"));
+    expect(notMysql.body.items.length).toBeGreaterThan(0);
+    expect(notMysql.body.items.some((t: Task) => t.labels.app === "mysql")).toBe(false);
+  });
+
+  it("answers a malformed selector with a 400 naming the problem", async () => {
+    const { status, body } = await tasks("east", "selector=" + encodeURIComponent("tier in (db"));
+    expect(status).toBe(400);
+    expect(body.error.message).toMatch(/selector: expected "," or "\)"/);
+  });
+
+  it("answers 404 for an unknown cluster and 502 for an unreachable one", async () => {
+    expect((await tasks("nowhere", "")).status).toBe(404);
+    const broken = await tasks("broken", "");
+    expect(broken.status).toBe(502);
+    expect(broken.body.error.message).toMatch(/broken/);
+  });
+});
+
+describe("GET /api/clusters/{id}/usage", () => {
+  it("rejects a bad range and a node scope without target", async () => {
+    const call = (q: string) => getUsage(new Request(url(`/api/clusters/east/usage?${q}`)), ctx({ clusterId: "east" }));
+    expect((await call("range=forever")).status).toBe(400);
+    const noTarget = await call("scope=node");
+    expect(noTarget.status).toBe(400);
+    expect((await noTarget.json()).error.message).toMatch(/target/);
+    expect((await call("range=15m")).status).toBe(200);
+  });
+});
+
+describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
+  it.each([
+    ['{"replicas":-1}', 422, /replicas must not be negative/],
+    ['{"replicas":1.5}', 422, /whole number/],
+    ['{"replicas":"three"}', 422, /must be a number/],
+    ["{}", 422, /must be a number/],
+    ['{"replicas":11}', 422, /at most 10/],
+    ["[3]", 422, /JSON object/],
+    ["replicas=3", 400, /not valid JSON/],
+    ["", 400, /missing/],
+    [JSON.stringify({ replicas: 3, padding: "x".repeat(5000) }), 413, /at most 4096 bytes/],
+  ])("rejects %s with %i and changes nothing", async (body, status, message) => {
+    const res = await scale("east", MYSQL, body);
+    expect(res.status).toBe(status);
+    expect((await res.json()).error.message).toMatch(message);
+    expect(sim.get<{ spec: { replicas: number } }>("StatefulSet", "default", "mysql")!.spec.replicas).toBe(3);
+  });
+
+  it("answers 404 for unknown clusters and workloads, 422 for a DaemonSet with the reason", async () => {
+    expect((await scale("nowhere", MYSQL, '{"replicas":2}')).status).toBe(404);
+    const unknown = await scale("east", "statefulset~default~nope", '{"replicas":2}');
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.message).toMatch(/statefulset~default~nope/);
+    const ds = await scale("east", EXPORTER, '{"replicas":2}');
+    expect(ds.status).toBe(422);
+    expect((await ds.json()).error.message).toMatch(/DaemonSet/);
+  });
+
+  it("passes an upstream 403 through with the apiserver's reason", async () => {
+    await fleet.workloads("viewer");
+    const res = await scale("viewer", MYSQL, '{"replicas":4}');
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(403);
+    expect(body.error.message).toMatch(/viewer.*cannot patch/i);
+    expect(sim.get<{ spec: { replicas: number } }>("StatefulSet", "default", "mysql")!.spec.replicas).toBe(3);
+  });
+
+  it("scales mysql 3 → 5, answers the new desired count, streams the change and converges", async () => {
+    const stream = await getEvents(new Request(url("/api/events")));
+    expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = stream.body!.getReader();
+    const events: ChangeEvent[] = [];
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        for (const m of buffer.matchAll(/^data: (.*)$/gm)) events.push(JSON.parse(m[1]));
+        buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+      }
+    })();
+
+    const res = await scale("east", MYSQL, '{"replicas":5}');
+    expect(res.status).toBe(200);
+    const workload: Workload = await res.json();
+    expect(workload).toMatchObject({ id: MYSQL, desired: 5, kind: "StatefulSet" });
+
+    const ready = await until(
+      () => tasks("east", "selector=app%3Dmysql"),
+      (r) => r.body.items.filter((t: Task) => t.ready && t.state === "running").length === 5,
+      "5 ready mysql pods",
+    );
+    expect(ready.body.items.map((t: Task) => t.name).sort()).toEqual(["mysql-0", "mysql-1", "mysql-2", "mysql-3", "mysql-4"]);
+    await until(async () => events, (e) => e.some((x) => x.clusterId === "east" && x.resources.includes("tasks")), "an SSE change event");
+    await reader.cancel();
+    await reading.catch(() => {});
+  });
+
+  it("answers 403 in read-only mode and changes nothing", async () => {
+    const readOnly = new Fleet([], { readOnly: true, maxReplicas: 10, demo: false }, log);
+    useFleet(readOnly);
+    try {
+      const res = await scale("east", MYSQL, '{"replicas":1}');
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.message).toMatch(/read-only/);
+    } finally {
+      useFleet(fleet);
+    }
+    expect(sim.get<{ spec: { replicas: number } }>("StatefulSet", "default", "mysql")!.spec.replicas).toBe(5);
+  });
+});
