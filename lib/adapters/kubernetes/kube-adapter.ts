@@ -112,11 +112,15 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
     const state = new ClusterState((changes) => sink.apply(changes));
     this.state = state;
-    const health = new Health(
-      this.resources.map((r) => r.name),
-      (s) => sink.setConnection(s),
-      () => this.fetchVersion(signal),
-    );
+    // run() must not reject: a sink that throws is the store's bug, not a reason to stop following.
+    const setConnection = (s: ConnectionState) => {
+      try {
+        sink.setConnection(s);
+      } catch (err) {
+        this.log.error("the sink refused a connection state", { error: String(err) });
+      }
+    };
+    const health = new Health(this.resources.map((r) => r.name), setConnection, () => this.fetchVersion(signal));
 
     // Until the apiserver answers /version there is nothing to list.
     const backoff = new Backoff(this.options.backoffBaseMs, this.options.backoffMaxMs);
@@ -129,7 +133,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         const e = asAdapterError(err, "GET /version");
         if (!isConnectivity(e) && e.code !== "invalid" && e.code !== "unauthorized") break; // e.g. 403: go on without a version
         this.log.warn("cluster not reachable", { reason: e.message });
-        sink.setConnection({ status: "unreachable", reason: e.message, version: null });
+        setConnection({ status: "unreachable", reason: e.message, version: null });
         await sleep(backoff.next(), signal);
       }
     }
@@ -181,12 +185,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         if (signal.aborted) break;
         const e = asAdapterError(err, `watch ${resource.name}`);
         this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
-        try {
-          health.failed(resource.name, e);
-        } catch (sinkError) {
-          // run() must not reject; a failing sink is the store's bug, not a reason to stop following.
-          this.log.error("reporting the connection state failed", { error: String(sinkError) });
-        }
+        health.failed(resource.name, e);
         resourceVersion = null;
         await sleep(backoff.next(), signal);
       }
