@@ -34,17 +34,25 @@ export interface DemoFleet {
   close(): Promise<void>;
 }
 
-export async function startDemoFleet({ dataDir, host = "127.0.0.1", basePort }: DemoFleetOptions): Promise<DemoFleet> {
+export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {
+  return startSimulators(SIMULATORS, options);
+}
+
+/** Starts the given simulators in parallel; one that fails is logged and left out. */
+export async function startSimulators(
+  list: StartSimulator[],
+  { dataDir, host = "127.0.0.1", basePort }: DemoFleetOptions,
+): Promise<DemoFleet> {
   const log = createLogger("demo-fleet");
   await mkdir(dataDir, { recursive: true });
   const results = await Promise.allSettled(
-    SIMULATORS.map((start, i) => start({ dataDir, host, basePort: basePort ? basePort + i * PORT_BLOCK : undefined })),
+    list.map((start, i) => start({ dataDir, host, basePort: basePort ? basePort + i * PORT_BLOCK : undefined })),
   );
   const simulators: RunningSimulator[] = [];
   results.forEach((r, i) => {
     if (r.status === "fulfilled") simulators.push(r.value);
     // One broken simulator must not take the demo down: the others still make a fleet.
-    else log.error(`simulator ${SIMULATORS[i].name || i} failed to start; continuing without it`, { error: String(r.reason) });
+    else log.error(`simulator ${list[i].name || i} failed to start; continuing without it`, { error: String(r.reason) });
   });
   return {
     clusters: simulators.flatMap((s) => s.clusters),
