@@ -14,7 +14,12 @@ import { z } from "zod";
  */
 const EndpointSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, "")),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !new URL(u).username && !new URL(u).password, {
+        message: "put credentials in username and password, not in the URL",
+      })
+      .transform((u) => u.replace(/\/+$/, "")),
     username: z.string().min(1).optional(),
     password: z.string().optional(),
     /** Name of an environment variable holding the password, to keep it out of the file. */

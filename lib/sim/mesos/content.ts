@@ -139,6 +139,8 @@ export function populate(world: SimWorld, controller: SimController, content: Si
   for (const task of world.tasks.values()) {
     if (task.appId && task.state === "TASK_STAGING") backdate(task, since + 900_000 + world.random() * 3_600_000);
   }
+  // A second round runs the health checks of the now long-running tasks.
+  controller.tick(now);
 }
 
 function backdate(task: SimTask, stagedAt: number): void {

@@ -114,7 +114,7 @@ export const startMesosDemo: StartSimulator = async ({ host, basePort }) => {
   });
   return {
     label: `mesos (cluster ${DEMO_CONTENT.cluster})`,
-    urls: [sim.masterUrl, sim.marathonUrl],
+    urls: [`master: ${sim.masterUrl}`, `marathon: ${sim.marathonUrl}`, ...sim.agentUrls.map((u, i) => `agent ${i + 1}: ${u}`)],
     clusters: [
       {
         id: DEMO_CONTENT.cluster,
