@@ -17,7 +17,7 @@ export interface AdapterModule<C = unknown> {
   connectionSchema: z.ZodType<C>;
   create(connection: C, context: AdapterContext): ClusterAdapter;
   /** Clusters found without configuration: kubeconfig contexts, a local socket, NOMAD_ADDR. */
-  discover?(env: NodeJS.ProcessEnv, log: Logger): Promise<DiscoveredCluster<C>[]>;
+  discover?(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<C>[]>;
 }
 
 export interface AdapterContext {

@@ -49,6 +49,8 @@ const ConfigFileSchema = z
   })
   .strict();
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 export interface Settings {
   readOnly: boolean;
   demo: boolean | "auto";
@@ -68,7 +70,7 @@ function envFlag(value: string | undefined): boolean | undefined {
   throw new Error(`expected 1/0, true/false, yes/no or on/off, got "${value}"`);
 }
 
-function envNumber(name: string, env: NodeJS.ProcessEnv): number | undefined {
+function envNumber(name: string, env: Env): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
@@ -80,7 +82,7 @@ export function expandHome(p: string): string {
   return p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p;
 }
 
-export async function loadSettings(env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
+export async function loadSettings(env: Env = process.env): Promise<Settings> {
   const file = path.resolve(expandHome(env.FLEETDECK_CONFIG ?? "clusters.yaml"));
   let raw: unknown = {};
   let source = "defaults";
