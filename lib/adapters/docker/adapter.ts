@@ -38,6 +38,12 @@ export type DockerMode = "swarm" | "docker";
 export interface DockerAdapterOptions {
   /** Coalescing window for event-triggered relists. */
   debounceMs?: number;
+  /**
+   * One more relist this long after the last event of a burst: the engine
+   * sends "die" before the container's listed state (and a task's state)
+   * shows it, so the relist an event triggers can still see the old state.
+   */
+  settleMs?: number;
   /** Full relist (replace) period; also the watchdog of a silent event stream. */
   resyncMs?: number;
   /** Swarm only: task states change on other nodes without any event here, so tasks are polled. */
@@ -46,8 +52,6 @@ export interface DockerAdapterOptions {
   backoffMaxMs?: number;
   requestTimeoutMs?: number;
   statsConcurrency?: number;
-  /** Treat the engine as this mode whatever /info says (tests of the standalone view on a swarm engine). */
-  forceMode?: DockerMode;
   scale?: ScaleOptions;
 }
 
@@ -73,8 +77,8 @@ interface Work {
 export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   readonly client: DockerClient;
   private readonly log: Logger;
-  private readonly opts: Required<Omit<DockerAdapterOptions, "forceMode" | "scale">> & Pick<DockerAdapterOptions, "forceMode" | "scale">;
-  private mode: DockerMode | null = null;
+  private readonly opts: Required<Omit<DockerAdapterOptions, "scale">> & Pick<DockerAdapterOptions, "scale">;
+  /** The engine's latest /info; its mode may differ from `orchestrator` (see connectionState). */
   private info: RawInfo | null = null;
   /** What the sink has, as JSON per id, to send only real changes. */
   private readonly emitted: { [K in CoreKind]: Map<string, string> } = {
@@ -88,6 +92,8 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   private workloads = new Map<string, WorkloadCore>();
   /** Standalone: container inspects (for RestartCount), dropped on that container's events and on resync. */
   private readonly inspects = new Map<string, RawContainerInspect>();
+  /** Bumped by each event of a container, so an inspect that raced with the event is not cached. */
+  private readonly inspectEpochs = new Map<string, number>();
   /** Every relist goes through this chain so results reach the sink in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -100,13 +106,13 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
     this.log = context.log;
     this.opts = {
       debounceMs: options.debounceMs ?? 200,
+      settleMs: options.settleMs ?? 1_000,
       resyncMs: options.resyncMs ?? 60_000,
       taskPollMs: options.taskPollMs ?? 5_000,
       backoffBaseMs: options.backoffBaseMs ?? 500,
       backoffMaxMs: options.backoffMaxMs ?? 30_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       statsConcurrency: options.statsConcurrency ?? 4,
-      forceMode: options.forceMode,
       scale: options.scale,
     };
     this.client = new DockerClient(connection, { timeoutMs: this.opts.requestTimeoutMs });
@@ -132,6 +138,11 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
           await this.follow(sink, events, session);
         } catch (err) {
           if (signal.aborted) break;
+          if (err instanceof NotSwarmManagerError) {
+            sink.setConnection({ status: "degraded", reason: err.message, version: this.info?.ServerVersion ?? null });
+            await sleep(backoff.next(), signal);
+            continue;
+          }
           const error = err instanceof AdapterError ? err : new AdapterError("upstream", String((err as Error)?.message ?? err));
           this.log.warn("docker engine connection lost", { host: this.client.label, error: error.message });
           sink.setConnection({ status: "unreachable", reason: error.message, version: this.info?.ServerVersion ?? null });
@@ -147,8 +158,7 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   async scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore> {
-    const mode = this.mode ?? (await this.detectMode(signal));
-    if (mode !== "swarm") {
+    if (this.orchestrator !== "swarm") {
       const reason = this.workloads.get(workloadId)?.notScalableReason;
       throw new AdapterError("invalid", reason ?? "Only Swarm services can be scaled through the Docker Engine API.");
     }
@@ -158,8 +168,8 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   async sampleUsage(signal?: AbortSignal): Promise<DockerUsageSample | null> {
-    const mode = this.mode ?? (await this.detectMode(signal));
-    const info = this.info!;
+    const mode = this.orchestrator;
+    const info = this.info ?? (await this.readInfo(signal));
     const localNode = mode === "swarm" ? (info.Swarm?.NodeID ?? null) : hostNodeId(info);
     const containers = await this.client.get("/containers/json", z.array(ContainerSummary), undefined, signal);
     const measured = await mapBounded(containers, this.opts.statsConcurrency, async (c) =>
@@ -195,12 +205,9 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
     return sample;
   }
 
-  /** The mode this engine is in now (reads /info). */
-  async detectMode(signal?: AbortSignal): Promise<DockerMode> {
-    const info = await this.client.get("/info", InfoAnswer, undefined, signal);
-    this.info = info;
-    this.mode = this.opts.forceMode ?? modeOf(info);
-    return this.mode;
+  private async readInfo(signal?: AbortSignal): Promise<RawInfo> {
+    this.info = await this.client.get("/info", InfoAnswer, undefined, signal);
+    return this.info;
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -212,7 +219,13 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   /** Full relist: /info (mode, version), then every list, sent as "replace". */
   private async resync(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
     this.inspects.clear();
-    const mode = await this.detectMode(signal);
+    this.inspectEpochs.clear();
+    const info = await this.readInfo(signal);
+    const mode = this.orchestrator;
+    if (mode === "swarm" && modeOf(info) !== "swarm") {
+      // Often transient (a restarting engine answers before its swarm is back): keep the snapshot, retry.
+      throw new NotSwarmManagerError(info);
+    }
     const [nodes, work] = await Promise.all([this.listNodes(mode, signal), this.listWork(mode, signal)]);
     const changes: SnapshotChange[] = [
       this.replace("nodes", nodes),
@@ -221,12 +234,12 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
       this.replace("services", work.services),
     ];
     sink.apply(changes);
-    sink.setConnection(this.connectionState(mode));
+    sink.setConnection(this.connectionState());
   }
 
   /** Relists the groups events marked and sends only what changed. */
   private async refresh(sink: SnapshotSink, groups: Set<Group>, signal: AbortSignal): Promise<void> {
-    const mode = this.mode ?? (await this.detectMode(signal));
+    const mode = this.orchestrator;
     const changes: SnapshotChange[] = [];
     if (groups.has("nodes")) changes.push(...this.diff("nodes", await this.listNodes(mode, signal)));
     if (groups.has("work")) {
@@ -257,24 +270,40 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
       dirty.add(group);
       schedule();
     };
+    let settleTimer: NodeJS.Timeout | null = null;
+    const settleGroups = new Set<Group>();
+    const settleContainers = new Set<string>();
+    const markAndSettle = (group: Group, containerId?: string) => {
+      mark(group);
+      settleGroups.add(group);
+      if (containerId) settleContainers.add(containerId);
+      if (settleTimer) clearTimeout(settleTimer);
+      settleTimer = setTimeout(() => {
+        settleTimer = null;
+        for (const id of settleContainers) this.invalidateInspect(id);
+        for (const g of settleGroups) mark(g);
+        settleContainers.clear();
+        settleGroups.clear();
+      }, this.opts.settleMs);
+    };
     const resyncTimer = setInterval(() => {
       this.serially(() => this.resync(sink, session.signal)).catch(fail);
     }, this.opts.resyncMs);
     const pollTimer = setInterval(() => {
-      if (this.mode === "swarm") mark("work");
+      if (this.orchestrator === "swarm") mark("work");
     }, this.opts.taskPollMs);
     try {
       for await (const raw of events) {
         const parsed = EngineEvent.safeParse(raw);
         if (!parsed.success) continue;
         const event = parsed.data;
-        if (event.Type === "node") mark("nodes");
-        else if (event.Type === "service") mark("work");
+        if (event.Type === "node") markAndSettle("nodes");
+        else if (event.Type === "service") markAndSettle("work");
         else if (event.Type === "container") {
           const action = (event.Action ?? "").split(":")[0];
           if (!CONTAINER_ACTIONS.has(action) && action !== "health_status") continue;
-          if (event.Actor?.ID) this.inspects.delete(event.Actor.ID);
-          mark("work");
+          if (event.Actor?.ID) this.invalidateInspect(event.Actor.ID);
+          markAndSettle("work", event.Actor?.ID);
         }
       }
     } catch (err) {
@@ -283,22 +312,19 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
       clearInterval(resyncTimer);
       clearInterval(pollTimer);
       if (timer) clearTimeout(timer);
+      if (settleTimer) clearTimeout(settleTimer);
     }
     if (failure) throw failure;
     if (!session.signal.aborted) throw new AdapterError("unreachable", `Docker Engine at ${this.client.label} closed the event stream`);
   }
 
-  private connectionState(mode: DockerMode) {
+  private connectionState() {
     const info = this.info!;
     const version = info.ServerVersion;
-    if (info.Swarm?.LocalNodeState === "locked") {
-      return { status: "degraded" as const, reason: "The swarm is locked; unlock it with `docker swarm unlock` to see services.", version };
-    }
-    if (mode !== this.orchestrator) {
-      const actual = mode === "swarm" ? "a swarm manager" : "a standalone engine (not a swarm manager)";
+    if (this.orchestrator === "docker" && modeOf(info) === "swarm") {
       return {
         status: "degraded" as const,
-        reason: `This cluster is configured as ${this.orchestrator} but the engine is ${actual}; showing it as ${mode}.`,
+        reason: "This engine is a swarm manager; add it as a swarm cluster to see its services and scale them. Showing its containers.",
         version,
       };
     }
@@ -330,24 +356,36 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
       const info = this.info ?? (await this.client.get("/info", InfoAnswer, undefined, signal));
       const containers = await this.client.get("/containers/json", z.array(ContainerSummary), { all: true }, signal);
       const missing = containers.filter((c) => !this.inspects.has(c.Id));
+      const epochs = new Map(missing.map((c) => [c.Id, this.inspectEpochs.get(c.Id) ?? 0]));
       const inspected = await mapBounded(missing, this.opts.statsConcurrency, (c) =>
         this.client.get(`/containers/${c.Id}/json`, ContainerInspect, undefined, signal),
       );
+      const fresh = new Map<string, RawContainerInspect>();
       for (const { item, value, error } of inspected) {
         // A container removed between list and inspect (404) simply has no details.
-        if (value) this.inspects.set(item.Id, value);
-        else if (!(error instanceof AdapterError && error.code === "not-found")) throw error;
+        if (!value) {
+          if (!(error instanceof AdapterError && error.code === "not-found")) throw error;
+          continue;
+        }
+        fresh.set(item.Id, value);
+        // An event meanwhile means this inspect may already be stale: use it once, do not keep it.
+        if ((this.inspectEpochs.get(item.Id) ?? 0) === epochs.get(item.Id)) this.inspects.set(item.Id, value);
       }
       const nodeId = hostNodeId(info);
       work = {
         workloads: mapStandaloneWorkloads(containers),
-        tasks: containers.map((c) => mapContainerTask(c, nodeId, this.inspects.get(c.Id))),
+        tasks: containers.map((c) => mapContainerTask(c, nodeId, fresh.get(c.Id) ?? this.inspects.get(c.Id))),
         services: mapStandaloneServices(containers),
       };
     }
     this.tasks = work.tasks;
     this.workloads = new Map(work.workloads.map((w) => [w.id, w]));
     return work;
+  }
+
+  private invalidateInspect(containerId: string): void {
+    this.inspects.delete(containerId);
+    this.inspectEpochs.set(containerId, (this.inspectEpochs.get(containerId) ?? 0) + 1);
   }
 
   private replace<K extends CoreKind>(kind: K, items: CoreItems[K][]): SnapshotChange {
@@ -380,4 +418,19 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
 /** A swarm manager with control is a `swarm` cluster; anything else (no swarm, a worker) is `docker`. */
 export function modeOf(info: RawInfo): DockerMode {
   return info.Swarm?.LocalNodeState === "active" && info.Swarm.ControlAvailable === true ? "swarm" : "docker";
+}
+
+/** A `swarm` cluster whose engine is not (or not yet) a swarm manager. */
+export class NotSwarmManagerError extends AdapterError {
+  constructor(info: RawInfo) {
+    const state = info.Swarm?.LocalNodeState ?? "unknown";
+    const detail =
+      state === "locked"
+        ? "the swarm is locked; unlock it with `docker swarm unlock`"
+        : state === "active"
+          ? "this node is a swarm worker; connect to a manager"
+          : `its swarm state is "${state}"${info.Swarm?.Error ? ` (${info.Swarm.Error})` : ""}`;
+    super("upstream", `The engine is not a swarm manager: ${detail}. Showing the last known state; retrying.`);
+    this.name = "NotSwarmManagerError";
+  }
 }

@@ -1,25 +1,27 @@
 import { describe, expect, it } from "vitest";
+
+const env = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
 import { compareVersions } from "./client";
 import { connectionFromEnv, dockerConnectionSchema, endpointOf } from "./connection";
 
 describe("docker connection", () => {
   it("defaults to the local socket", () => {
-    expect(connectionFromEnv({})).toEqual({ host: "unix:///var/run/docker.sock" });
+    expect(connectionFromEnv(env({}))).toEqual({ host: "unix:///var/run/docker.sock" });
     expect(endpointOf({})).toMatchObject({ kind: "unix", socketPath: "/var/run/docker.sock" });
   });
 
   it("follows DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH", () => {
-    const conn = connectionFromEnv({ DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs" });
+    const conn = connectionFromEnv(env({ DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs" }));
     expect(conn).toEqual({
       host: "tcp://10.0.0.5:2376",
       tls: { ca: "/certs/ca.pem", cert: "/certs/cert.pem", key: "/certs/key.pem" },
       verify: true,
     });
     expect(endpointOf(conn)).toMatchObject({ kind: "tcp", origin: "https://10.0.0.5:2376", verify: true });
-    expect(connectionFromEnv({ DOCKER_HOST: "tcp://10.0.0.5:2375" })).toEqual({ host: "tcp://10.0.0.5:2375" });
+    expect(connectionFromEnv(env({ DOCKER_HOST: "tcp://10.0.0.5:2375" }))).toEqual({ host: "tcp://10.0.0.5:2375" });
     expect(endpointOf({ host: "tcp://10.0.0.5:2375" })).toMatchObject({ origin: "http://10.0.0.5:2375" });
     // DOCKER_TLS without verification: client certificate, no CA.
-    expect(connectionFromEnv({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS: "1", DOCKER_CERT_PATH: "/c" })).toEqual({
+    expect(connectionFromEnv(env({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS: "1", DOCKER_CERT_PATH: "/c" }))).toEqual({
       host: "tcp://h:2376",
       tls: { cert: "/c/cert.pem", key: "/c/key.pem" },
       verify: false,

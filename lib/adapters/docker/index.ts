@@ -1,7 +1,7 @@
 import type { AdapterModule, DiscoveredCluster } from "@/lib/adapters/module";
 import type { Logger } from "@/lib/log";
 import { slugify } from "@/lib/model/ids";
-import { DockerAdapter, modeOf, type DockerAdapterOptions, type DockerMode } from "./adapter";
+import { DockerAdapter, modeOf, type DockerMode } from "./adapter";
 import { DockerClient } from "./client";
 import { connectionFromEnv, dockerConnectionSchema, type DockerConnection } from "./connection";
 import { InfoAnswer, type RawInfo } from "./raw";
@@ -12,9 +12,11 @@ import { InfoAnswer, type RawInfo } from "./raw";
  * single orchestrator and ClusterAdapter a readonly one, so two modules keep
  * every cluster's orchestrator right from discovery on without changing the
  * contracts; each module's discover() claims the local engine only in its
- * own mode. The adapter still reads /info on every resync and, should the
- * engine have joined or left a swarm, shows it as it now is and reports
- * "degraded" with the reason.
+ * own mode. The adapter reads /info on every (re)list: a `swarm` cluster
+ * whose engine is not (or not yet, e.g. just restarted) a manager keeps its
+ * last snapshot and reports "degraded" while it retries; a `docker` cluster
+ * always shows containers and says "degraded" when its engine is a swarm
+ * manager that would be better added as `swarm`.
  */
 
 export { DockerAdapter, type DockerAdapterOptions, type DockerUsageSample } from "./adapter";

@@ -1,0 +1,150 @@
+import { spawn } from "node:child_process";
+import { existsSync, openSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import type { ConnectionState, CoreItems, CoreKind, SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
+import { DockerClient } from "./client";
+import { connectionFromEnv, type DockerConnection } from "./connection";
+import { probeEngine, type EngineProbe } from "./index";
+import { ContainerSummary, SwarmService } from "./raw";
+
+/** Shared by the *.int.test.ts files: the real engine, a snapshot sink, bounded waits, cleanup. */
+
+export const TEST_PREFIX = "fleetdeck-test-";
+export const TEST_IMAGE = "local/busybox:latest";
+export const SHARED_DOCKERD_PIDFILE = "/var/run/shared-dockerd.pid";
+const SHARED_DOCKERD_LOG = "/tmp/shared-dockerd.log";
+
+export const engineConnection: DockerConnection = connectionFromEnv(process.env);
+
+/**
+ * Whether the integration tests can run: an engine must answer. Without one
+ * they skip with a message, except under CI=true where that is a failure.
+ */
+export async function engineForTests(): Promise<{ probe: EngineProbe | null; skipReason: string | null }> {
+  const probe = await probeEngine(engineConnection, 1500);
+  if (probe) return { probe, skipReason: null };
+  const reason = `no Docker engine answers at ${engineConnection.host}; start one with ../shared/tools/docker-swarm.sh up`;
+  if (process.env.CI === "true") return { probe: null, skipReason: null };
+  console.warn(`[docker integration tests skipped] ${reason}`);
+  return { probe: null, skipReason: reason };
+}
+
+/** Applies SnapshotChanges to maps, as the server store does. */
+export class TestSink implements SnapshotSink {
+  readonly items: { [K in CoreKind]: Map<string, CoreItems[K]> } = {
+    nodes: new Map(),
+    workloads: new Map(),
+    tasks: new Map(),
+    services: new Map(),
+  };
+  connection: ConnectionState | null = null;
+  readonly connectionHistory: ConnectionState[] = [];
+  readonly changeCounts = { replace: 0, upsert: 0, delete: 0 };
+
+  apply(changes: SnapshotChange[]): void {
+    for (const change of changes) {
+      this.changeCounts[change.type]++;
+      const map = this.items[change.resource] as Map<string, { id: string }>;
+      if (change.type === "replace") {
+        map.clear();
+        for (const item of change.items) map.set(item.id, item);
+      } else if (change.type === "upsert") map.set(change.item.id, change.item);
+      else map.delete(change.id);
+    }
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.connection = state;
+    this.connectionHistory.push(state);
+  }
+
+  tasksOf(workloadId: string) {
+    return [...this.items.tasks.values()].filter((t) => t.workloadId === workloadId);
+  }
+}
+
+/** Polls `check` until it answers something truthy; fails after `timeoutMs` with `what` and the last value. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${describe(last)})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value)?.slice(0, 300) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function testClient(): DockerClient {
+  return new DockerClient(engineConnection, { timeoutMs: 15_000 });
+}
+
+/** A replicated (or global) service that stops fast: tini forwards SIGTERM and the grace period is 1 s. */
+export async function createTestService(
+  client: DockerClient,
+  name: string,
+  mode: { replicas: number } | "global",
+  extra: { labels?: Record<string, string>; publish?: boolean } = {},
+): Promise<string> {
+  const answer = (await client.post("/services/create", {
+    Name: name,
+    Labels: extra.labels ?? {},
+    TaskTemplate: {
+      ContainerSpec: { Image: TEST_IMAGE, Init: true, StopGracePeriod: 1_000_000_000 },
+      Resources: { Reservations: { NanoCPUs: 10_000_000, MemoryBytes: 8 * 1024 * 1024 } },
+      RestartPolicy: { Condition: "any", Delay: 100_000_000 },
+    },
+    Mode: mode === "global" ? { Global: {} } : { Replicated: { Replicas: mode.replicas } },
+    EndpointSpec: extra.publish ? { Ports: [{ Protocol: "tcp", TargetPort: 80 }] } : undefined,
+  })) as { ID: string };
+  return answer.ID;
+}
+
+/** Removes every service and container whose name starts with the test prefix. */
+export async function removeTestObjects(client: DockerClient): Promise<void> {
+  const services = await client.get("/services", z.array(SwarmService)).catch(() => []);
+  for (const s of services) {
+    if (s.Spec.Name.startsWith(TEST_PREFIX)) await client.delete(`/services/${s.ID}`).catch(() => undefined);
+  }
+  const containers = await client.get("/containers/json", z.array(ContainerSummary), { all: true });
+  for (const c of containers) {
+    if ((c.Names ?? []).some((n) => n.startsWith(`/${TEST_PREFIX}`))) {
+      await client.delete(`/containers/${c.Id}`, { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** The pid of the engine the shared script started, when this test may stop and restart it. */
+export function sharedDockerdPid(): number | null {
+  if (!existsSync(SHARED_DOCKERD_PIDFILE)) return null;
+  const pid = Number(readFileSync(SHARED_DOCKERD_PIDFILE, "utf8").trim());
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts dockerd the way ../shared/tools/docker-swarm.sh does (same socket, pidfile and log). */
+export function startSharedDockerd(): void {
+  const log = openSync(SHARED_DOCKERD_LOG, "a");
+  const child = spawn("dockerd", ["--host", "unix:///var/run/docker.sock", "--pidfile", SHARED_DOCKERD_PIDFILE], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  child.unref();
+}
