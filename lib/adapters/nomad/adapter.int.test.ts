@@ -243,6 +243,20 @@ describe("Nomad adapter against the simulator", () => {
     await waitFor("an ineligible node", () => [...sink.items.nodes.values()].some((n) => !n.schedulable && n.statusReason === "ineligible for scheduling"));
   });
 
+  it("keeps the rest of the cluster, degraded, when the token may not read services", async () => {
+    const s = await sim({ tokens: { "jobs-only": { read: true } } });
+    const sink = new TestSink();
+    const done = run(adapter({ address: s.url, token: "jobs-only", resyncSeconds: 600 }), sink);
+    await waitFor("the degraded state", () => sink.last?.status === "degraded");
+    expect(sink.last?.reason).toContain("cannot list Nomad services");
+    expect(sink.items.nodes.size).toBe(4);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    // The run ends promptly on abort even with a follow loop parked on the refused services query.
+    const ac = cleanups.pop()!;
+    await Promise.race([ac(), new Promise((_, reject) => setTimeout(() => reject(new Error("run did not end on abort")), 3000))]);
+    await done;
+  });
+
   it("forced blocking queries see changes made behind its back", async () => {
     const s = await sim();
     const sink = new TestSink();

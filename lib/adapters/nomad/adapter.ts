@@ -63,6 +63,14 @@ function asAdapterError(err: unknown): AdapterError {
   return err instanceof AdapterError ? err : new AdapterError("upstream", (err as Error)?.message ?? String(err), { cause: err });
 }
 
+/** The X-Nomad-Index of each list, by the event topic that changes it. */
+interface ListedIndexes {
+  Node: number;
+  Job: number;
+  Allocation: number;
+  Service: number;
+}
+
 /** Thrown inside follow loops when the stream is refused, to switch to blocking queries. */
 class StreamRefused extends Error {}
 
@@ -102,7 +110,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
       while (!signal.aborted) {
         let following = false;
         try {
-          const index = await this.relist(sink, signal);
+          const listed = await this.relist(sink, signal);
           sink.setConnection(this.connectionState());
           backoff.reset();
           following = true;
@@ -111,7 +119,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
           const resync = AbortSignal.any([signal, AbortSignal.timeout(this.conn.resyncMs)]);
           if (useStream) {
             try {
-              await this.followStream(sink, index, resync);
+              await this.followStream(sink, listed, resync);
             } catch (err) {
               if (!(err instanceof StreamRefused)) throw err;
               useStream = false;
@@ -165,8 +173,8 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     }
   }
 
-  /** Lists everything, replaces every resource list of the snapshot, and answers the highest index seen. */
-  private async relist(sink: SnapshotSink, signal: AbortSignal): Promise<number> {
+  /** Lists everything, replaces every resource list of the snapshot, and answers each list's index by event topic. */
+  private async relist(sink: SnapshotSink, signal: AbortSignal): Promise<ListedIndexes> {
     await this.readVersion(signal);
     const nodesIndex = await this.listNodes(signal);
     const jobsIndex = await this.listJobs(signal);
@@ -178,7 +186,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
       { type: "replace", resource: "tasks", items: this.allTasks() },
       { type: "replace", resource: "services", items: this.allServices() },
     ]);
-    return Math.max(nodesIndex, jobsIndex, allocsIndex, servicesIndex);
+    return { Node: nodesIndex, Job: jobsIndex, Allocation: allocsIndex, Service: servicesIndex };
   }
 
   private async listNodes(signal: AbortSignal): Promise<number> {
@@ -339,19 +347,27 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
 
   // ---------------------------------------------------------------- event stream
 
-  private async followStream(sink: SnapshotSink, index: number, signal: AbortSignal): Promise<void> {
+  /**
+   * Streams from the oldest list's index, so nothing that happened while
+   * listing is missed, and skips each event its topic's list already showed.
+   */
+  private async followStream(sink: SnapshotSink, listed: ListedIndexes, signal: AbortSignal): Promise<void> {
     const refresher = new Refresher(this, sink, this.log, signal);
     const query: Query = {
       topic: ["Node", "Job", "Allocation", "Service"],
       namespace: this.allNamespaces || this.conn.namespaces.length > 1 ? "*" : this.conn.namespaces[0],
-      index: index + 1,
+      index: Math.min(...Object.values(listed)) + 1,
     };
     try {
       await this.client.stream("/v1/event/stream", query, signal, (line) => {
         const parsed = NomadEventBatchSchema.safeParse(line);
         if (!parsed.success) throw new AdapterError("upstream", "Nomad event stream: unexpected event shape");
         const changes: SnapshotChange[] = [];
-        for (const event of parsed.data.Events ?? []) this.onEvent(event, changes, refresher);
+        for (const event of parsed.data.Events ?? []) {
+          const seen = listed[event.Topic as keyof ListedIndexes];
+          if (seen !== undefined && (event.Index ?? parsed.data.Index ?? 0) <= seen) continue;
+          this.onEvent(event, changes, refresher);
+        }
         if (changes.length) sink.apply(changes);
       });
     } catch (err) {
@@ -496,7 +512,9 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
         if (problem !== this.servicesProblem) sink.setConnection(this.connectionState());
       }).catch((err) => {
         // Without services:read the other lists still follow.
-        if (err instanceof AdapterError && (err.code === "forbidden" || err.code === "unauthorized")) return new Promise<void>(() => {});
+        if (err instanceof AdapterError && (err.code === "forbidden" || err.code === "unauthorized")) {
+          return new Promise<void>((resolve) => stop.addEventListener("abort", () => resolve(), { once: true }));
+        }
         throw err;
       }),
     ];
