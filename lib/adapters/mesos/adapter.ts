@@ -112,7 +112,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     private readonly connection: MesosConnection,
     private readonly log: Logger,
     timings: Partial<MesosAdapterTimings> = {},
-    env: NodeJS.ProcessEnv = process.env,
+    env: Record<string, string | undefined> = process.env,
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...timings };
     let dispatcher: Dispatcher | null = null;

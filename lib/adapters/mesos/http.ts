@@ -17,7 +17,10 @@ export function makeDispatcher(tls: MesosConnection["tls"]): Dispatcher {
   return new Agent({ connect: { ca, rejectUnauthorized: !tls?.insecureSkipVerify }, keepAliveTimeout: 4_000 });
 }
 
-export function basicAuthHeader(endpoint: Pick<MesosEndpoint, "username" | "password" | "passwordEnv"> | undefined, env = process.env): string | null {
+export function basicAuthHeader(
+  endpoint: Pick<MesosEndpoint, "username" | "password" | "passwordEnv"> | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string | null {
   if (!endpoint?.username) return null;
   const password = endpoint.password ?? (endpoint.passwordEnv ? (env[endpoint.passwordEnv] ?? "") : "");
   return "Basic " + Buffer.from(`${endpoint.username}:${password}`).toString("base64");
@@ -78,7 +81,7 @@ export class HttpEndpoint {
 
   private async send(
     method: "GET" | "PUT",
-    path: string,
+    target: string,
     options: { body?: unknown; signal?: AbortSignal; stream?: boolean; accept?: string },
   ): Promise<Dispatcher.ResponseData> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -88,7 +91,7 @@ export class HttpEndpoint {
     if (options.body !== undefined) extra["content-type"] = "application/json";
     if (options.accept) extra.accept = options.accept;
     try {
-      return await request(this.baseUrl + path, {
+      return await request(target.startsWith("/") ? this.baseUrl + target : target, {
         method,
         headers: this.headers(extra),
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -129,7 +132,15 @@ export class HttpEndpoint {
   }
 
   async getJson<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
-    const response = await this.send("GET", path, { signal }).catch((err) => this.rethrow(err, signal));
+    let response = await this.send("GET", path, { signal }).catch((err) => this.rethrow(err, signal));
+    const location = response.headers.location;
+    if (response.statusCode === 307 && typeof location === "string") {
+      // A standby Mesos master redirects to the leader ("//leader:5050/master/state"). The leader is the
+      // same cluster, so the request goes there once, credentials included (undici's redirect drops them).
+      await response.body.dump();
+      const leader = new URL(location, this.baseUrl + path).toString();
+      response = await this.send("GET", leader, { signal }).catch((err) => this.rethrow(err, signal));
+    }
     return this.readJson(response, schema, path).catch((err) => this.rethrow(err, signal));
   }
 

@@ -28,7 +28,7 @@ let sim: MesosSim;
 const running: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  sim = await startMesosSim({ masterCredentials: MASTER, marathonCredentials: MARATHON });
+  sim = await startMesosSim({ masterCredentials: MASTER, marathonCredentials: MARATHON, standbyMaster: true });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((stop) => stop()));
@@ -206,6 +206,11 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     // Spark's tasks run under custom executors and are measured too.
     const sparkTask = [...sim.world.tasks.values()].find((t) => t.executorId.startsWith("spark-executor"))!;
     expect(sample!.tasks.get(sparkTask.id)?.cpuMillis).toBeGreaterThan(0);
+  });
+
+  it("follows a standby master's redirect to the leader, keeping the credentials", async () => {
+    const { sink } = connect({ master: { url: sim.standbyMasterUrl!, ...MASTER } });
+    await waitFor("agents through the leader", () => sink.items.nodes.size === 5 && sink.connection?.status === "ok");
   });
 
   it("shows a cluster without Marathon read-only, Marathon's tasks under its framework", async () => {

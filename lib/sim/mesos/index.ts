@@ -20,6 +20,8 @@ export interface MesosSimOptions {
   marathonPort?: number;
   /** Agent i listens on agentBasePort + i. */
   agentBasePort?: number;
+  /** Also start a standby master that redirects (307) to the leading one, as Mesos HA masters do. */
+  standbyMaster?: boolean;
   masterCredentials?: BasicCredentials;
   marathonCredentials?: BasicCredentials;
   /** Defaults to FAST_TIMINGS, for tests. */
@@ -33,6 +35,8 @@ export interface MesosSim {
   controller: SimController;
   masterUrl: string;
   marathonUrl: string;
+  /** Set when started with `standbyMaster`. */
+  standbyMasterUrl: string | null;
   agentUrls: string[];
   /** Stops every server (dropping connections and event streams), waits, and listens again on the same ports. */
   restart(downMs?: number): Promise<void>;
@@ -67,7 +71,14 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
     server: new RestartableServer(agentListener(world, agent.id, options.masterCredentials), host),
   }));
 
-  const servers = [master, marathonServer, ...agents.map((a) => a.server)];
+  const standby = options.standbyMaster
+    ? new RestartableServer((req, res) => {
+        res.writeHead(307, { location: `//${dialHost(host)}:${master.port}${req.url ?? "/"}`, "content-length": 0 });
+        res.end();
+      }, host)
+    : null;
+
+  const servers = [master, marathonServer, ...agents.map((a) => a.server), ...(standby ? [standby] : [])];
   try {
     await master.listen(options.masterPort ?? 0);
     await marathonServer.listen(options.marathonPort ?? 0);
@@ -75,6 +86,7 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
       agent.port = await server.listen(options.agentBasePort ? options.agentBasePort + i : 0);
       agent.listenHost = dialHost(host);
     }
+    await standby?.listen(0);
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
     throw err;
@@ -87,6 +99,7 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
     controller,
     masterUrl: url(master),
     marathonUrl: url(marathonServer),
+    standbyMasterUrl: standby ? url(standby) : null,
     agentUrls: agents.map((a) => url(a.server)),
     async restart(downMs = 200) {
       await Promise.all(servers.map((s) => s.close()));
