@@ -1,4 +1,13 @@
-import { AppsV1Api, ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  ApiException,
+  Observable,
+  PatchStrategy,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type ObservableMiddleware,
+} from "@kubernetes/client-node";
 import { splitId } from "@/lib/model/ids";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
@@ -326,21 +335,19 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
 
     const what = `scale ${kind} ${namespace}/${name}`;
     const { apps } = this.connect();
+    const bounded = withSignal(this.timeout(signal));
     // The generated patch methods default to JSON-patch; a merge patch on /scale needs only the scale permission.
-    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch, bounded);
     const body = { spec: { replicas } };
     const autoscaler = this.state?.autoscalerFor(workloadId) ?? null;
     try {
-      signal?.throwIfAborted();
       if (kind === "deployment") {
         await apps.patchNamespacedDeploymentScale({ name, namespace, body }, mergePatch);
-        signal?.throwIfAborted();
-        const now = DeploymentSchema.parse(await apps.readNamespacedDeployment({ name, namespace }));
+        const now = DeploymentSchema.parse(await apps.readNamespacedDeployment({ name, namespace }, bounded));
         return mapDeployment(now, autoscaler);
       }
       await apps.patchNamespacedStatefulSetScale({ name, namespace, body }, mergePatch);
-      signal?.throwIfAborted();
-      const now = StatefulSetSchema.parse(await apps.readNamespacedStatefulSet({ name, namespace }));
+      const now = StatefulSetSchema.parse(await apps.readNamespacedStatefulSet({ name, namespace }, bounded));
       return mapStatefulSet(now, autoscaler);
     } catch (err) {
       throw scaleError(err, what);
@@ -387,6 +394,18 @@ function scaleError(err: unknown, what: string): AdapterError {
     return new AdapterError("upstream", `${what}: the apiserver answered something that is not a workload`, { cause: err });
   }
   return networkError(err, what);
+}
+
+/** Generated-client options that make its requests abort (and time out) with `signal`. */
+function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  const middleware: ObservableMiddleware = {
+    pre: (request) => {
+      request.setSignal(signal);
+      return new Observable(Promise.resolve(request));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: "append" };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -24,6 +24,8 @@ interface FakeApi {
   lists: string[];
   watches: string[];
   onWatch: WatchHandler;
+  /** Answers requests for any other path; 404 by default. */
+  onOther: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ async function startFakeApi(): Promise<FakeApi> {
     watches: [],
     // By default a watch stays open and sends nothing.
     onWatch: () => {},
+    onOther: (_req, res) => {
+      res.writeHead(404, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ kind: "Status", code: 404, message: "not here" }));
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
@@ -52,7 +58,7 @@ async function startFakeApi(): Promise<FakeApi> {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === "/version") return json(200, { gitVersion: "v1.30.0-fake" });
-    if (url.pathname !== "/api/v1/nodes") return json(404, { kind: "Status", code: 404, message: "not here" });
+    if (url.pathname !== "/api/v1/nodes") return api.onOther(req, res);
     if (url.searchParams.get("watch")) {
       const rv = url.searchParams.get("resourceVersion") ?? "";
       api.watches.push(rv);
@@ -120,7 +126,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(options: KubeAdapterOptions = {}) {
+async function adapterFor(options: KubeAdapterOptions = {}) {
   const kubeconfig = path.join(dir, "config");
   await writeFile(
     kubeconfig,
@@ -133,7 +139,7 @@ async function run(options: KubeAdapterOptions = {}) {
       contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
     }),
   );
-  const adapter = new KubeAdapter({ kubeconfig }, { clusterId: "fake", log: createLogger("test") }, {
+  return new KubeAdapter({ kubeconfig }, { clusterId: "fake", log: createLogger("test") }, {
     watchdogMs: 2000,
     backoffBaseMs: 20,
     backoffMaxMs: 100,
@@ -141,6 +147,10 @@ async function run(options: KubeAdapterOptions = {}) {
     resources: WATCHED_RESOURCES.filter((r) => r.name === "nodes"),
     ...options,
   });
+}
+
+async function run(options: KubeAdapterOptions = {}) {
+  const adapter = await adapterFor(options);
   const sink = new Sink();
   const controller = new AbortController();
   const done = adapter.run(sink, controller.signal);
@@ -237,5 +247,34 @@ describe("KubeAdapter watch protocol", () => {
     expect(api.watches).toEqual(["rv-A"]);
     await until(() => api.watches.length >= 2, "the watchdog restart");
     expect(api.watches[1]).toBe("bm-1");
+  });
+});
+
+describe("KubeAdapter scale errors", () => {
+  it("sends a merge patch to the scale subresource and maps a 409 to conflict", async () => {
+    const seen: { method?: string; url?: string; type?: string; body: string }[] = [];
+    api.onOther = (req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        seen.push({ method: req.method, url: req.url, type: req.headers["content-type"], body });
+        res.writeHead(409, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ kind: "Status", code: 409, reason: "Conflict", message: "the object has been modified; please apply your changes to the latest version and try again" }));
+      });
+    };
+    const adapter = await adapterFor();
+    await expect(adapter.scale("deployment~shop~web", 4)).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(/has been modified/),
+    });
+    expect(seen).toEqual([
+      { method: "PATCH", url: "/apis/apps/v1/namespaces/shop/deployments/web/scale", type: "application/merge-patch+json", body: '{"spec":{"replicas":4}}' },
+    ]);
+  });
+
+  it("gives up on an apiserver that does not answer, as a timeout", async () => {
+    api.onOther = () => {}; // never answers
+    const adapter = await adapterFor({ requestTimeoutMs: 200 });
+    await expect(adapter.scale("statefulset~shop~db", 1)).rejects.toMatchObject({ code: "timeout" });
   });
 });
