@@ -11,6 +11,7 @@ import { startKubernetesDemo } from "./kubernetes";
 import { startEcsDemo } from "./ecs";
 import { startMesosDemo } from "./mesos";
 import { startNomadDemo } from "./nomad";
+import { startDockerDemo } from "./docker";
 
 /** One line per orchestrator; order fixes each simulator's port block. */
 const SIMULATORS: StartSimulator[] = [
@@ -18,6 +19,7 @@ const SIMULATORS: StartSimulator[] = [
   startEcsDemo,
   startMesosDemo,
   startNomadDemo,
+  startDockerDemo,
 ];
 
 const PORT_BLOCK = 10;

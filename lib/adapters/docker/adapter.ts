@@ -184,7 +184,9 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
     };
     let nodeTotal: Resources = { cpuMillis: 0, memoryBytes: 0 };
     let measuredAny = containers.length === 0;
-    for (const { item: c, value } of measured) {
+    let failures = 0;
+    for (const { item: c, value, error } of measured) {
+      if (error) failures++;
       // A container that stopped between the list and its stats has no sample: leave it out.
       if (!value) continue;
       measuredAny = true;
@@ -193,7 +195,9 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
       if (taskId) sample.tasks.set(taskId, addResources(sample.tasks.get(taskId) ?? { cpuMillis: 0, memoryBytes: 0 }, value));
     }
     if (!measuredAny) return null;
-    if (localNode) sample.nodes.set(localNode, nodeTotal);
+    // A node total missing some containers would read as a drop in use: leave the node unknown instead.
+    if (localNode && failures === 0) sample.nodes.set(localNode, nodeTotal);
+    else if (localNode) sample.unavailable.nodes.set(localNode, `stats of ${failures} of ${containers.length} containers could not be read in time`);
     if (mode === "swarm") {
       for (const task of this.tasks) {
         if (task.node && task.node !== localNode && task.state === "running") sample.unavailable.tasks.set(task.id, REMOTE_STATS_UNREACHABLE);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-const env = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
+const env = (vars: Record<string, string>) => vars;
 import { compareVersions } from "./client";
 import { connectionFromEnv, dockerConnectionSchema, endpointOf } from "./connection";
 

@@ -41,7 +41,7 @@ export function endpointOf(connection: DockerConnection): Endpoint {
 }
 
 /** The connection the Docker CLI would use from DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH. */
-export function connectionFromEnv(env: NodeJS.ProcessEnv): DockerConnection {
+export function connectionFromEnv(env: Readonly<Record<string, string | undefined>>): DockerConnection {
   const host = env.DOCKER_HOST?.trim() || DEFAULT_DOCKER_HOST;
   if (!host.startsWith("tcp://")) return { host };
   const verify = Boolean(env.DOCKER_TLS_VERIFY);

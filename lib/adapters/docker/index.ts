@@ -54,7 +54,7 @@ function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
     orchestrator,
     connectionSchema: dockerConnectionSchema,
     create: (connection, context) => new DockerAdapter(orchestrator, connection, context),
-    async discover(env: NodeJS.ProcessEnv, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
+    async discover(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
       const connection = connectionFromEnv(env);
       const probe = await probeEngine(connection);
       if (!probe || probe.mode !== orchestrator) return [];
