@@ -56,6 +56,9 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
         content: c.preset,
         seed: c.seed,
         tokens: [{ token, user: "kubernetes-admin" }],
+        // kubectl (client-go) never sends a bearer token over plain http, so the local demo
+        // lets credential-less requests through; a wrong token is still refused.
+        anonymous: "admin",
       });
       started.push(sim);
       entries.push({ context: c.id, server: sim.url, token });

@@ -180,6 +180,19 @@ describe("scale subresource", () => {
     );
   });
 
+  it("lets credential-less requests act as system:anonymous when configured", async () => {
+    const s = await start({ anonymous: "read-only" });
+    expect((await get(s, "/api/v1/pods", null)).status).toBe(200);
+    expect((await get(s, "/api/v1/pods", "wrong")).status).toBe(401);
+    const res = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments/web/scale`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/merge-patch+json" },
+      body: JSON.stringify({ spec: { replicas: 4 } }),
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json()).message).toContain('User "system:anonymous" cannot patch resource "deployments/scale"');
+  });
+
   it("can deny one resource to a token (for degraded-cluster tests)", async () => {
     const s = await start({ tokens: [{ token: ADMIN, user: "limited", deny: ["endpointslices"] }] });
     const res = await get(s, "/apis/discovery.k8s.io/v1/endpointslices");

@@ -47,6 +47,8 @@ export interface ApiContext {
   gitVersion: string;
   /** null: no authentication (every request is an admin). */
   tokens: TokenSpec[] | null;
+  /** Rights of requests without credentials when tokens are set (null: 401, like --anonymous-auth=false). */
+  anonymous: TokenSpec | null;
   bookmarkIntervalMs: number;
   metricsEnabled(): boolean;
   watchesPaused(): boolean;
@@ -227,6 +229,7 @@ export class KubeApiServer {
   private authenticate(req: http.IncomingMessage): TokenSpec {
     if (!this.ctx.tokens) return { token: "", user: "system:admin" };
     const header = req.headers.authorization ?? "";
+    if (!header && this.ctx.anonymous) return this.ctx.anonymous;
     const m = /^Bearer\s+(.+)$/i.exec(header);
     const found = m ? this.ctx.tokens.find((t) => t.token === m[1].trim()) : undefined;
     if (!found) throw fail(401, "Unauthorized", "Unauthorized");

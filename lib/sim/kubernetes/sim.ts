@@ -31,6 +31,11 @@ export interface KubeSimOptions {
   seed?: number;
   /** Bearer tokens; when absent every request is allowed unauthenticated. */
   tokens?: TokenSpec[];
+  /**
+   * With tokens set: what requests without any credentials may do ("none": 401).
+   * A wrong token is a 401 either way, as on a real apiserver with anonymous auth on.
+   */
+  anonymous?: "none" | "read-only" | "admin";
   /** Serve metrics.k8s.io (as if metrics-server ran). Default true. */
   metrics?: boolean;
   /** "demo" (seconds; default) or "fast" (tens of ms), or overrides of either. */
@@ -131,6 +136,10 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     controller,
     gitVersion: options.gitVersion ?? "v1.31.4-fleetdeck-sim",
     tokens: options.tokens ?? null,
+    anonymous:
+      options.anonymous === "admin" ? { token: "", user: "system:anonymous" }
+        : options.anonymous === "read-only" ? { token: "", user: "system:anonymous", readOnly: true }
+          : null,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 30_000,
     metricsEnabled: () => metricsEnabled,
     watchesPaused: () => paused,
