@@ -98,6 +98,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   private readonly agentAuth: string | null;
   private readonly agents = new Map<string, HttpEndpoint>();
   private marathonFrameworkId: string | null = null;
+  private marathonVersion: string | null = null;
   private usageIndex: UsageIndex | null = null;
   private counters = new Map<string, CpuCounter>();
   private snapshot: MergedSnapshot | null = null;
@@ -246,6 +247,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       try {
         const info = await this.marathon!.getJson("/v2/info", RawMarathonInfoSchema, signal);
         this.marathonFrameworkId = info.frameworkId ?? null;
+        this.marathonVersion = info.version;
         // Subscribe before listing so that nothing between the list and the stream is missed.
         const body = await this.marathon!.openEventStream("/v2/events", stream.signal);
         await this.relistMarathon(snapshot, signal);
@@ -316,7 +318,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         if (relist) await this.relistMarathon(snapshot, signal);
         else await this.refreshApps(snapshot, apps, signal);
         snapshot.publish(relist ?? "diff");
-        this.setSource("marathon", { status: "ok", version: (this.sources.marathon as { version?: string }).version ?? null });
+        this.setSource("marathon", { status: "ok", version: this.marathonVersion });
       } catch (err) {
         if (signal.aborted) return;
         this.log.warn("marathon refresh failed", { error: messageOf(err) });
@@ -453,7 +455,10 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       await sleep(this.timings.usagePrimeMs, signal);
       round = await this.statisticsRound(index, signal);
     }
-    const { sample, counters } = computeUsage(round, this.counters, index.tasksByExecutor);
+    const { sample, counters } = computeUsage(round, this.counters, index.tasksByExecutor, (frameworkId, executorId) =>
+      // Marathon tasks launched since the last master poll: the command executor runs under the task's id.
+      frameworkId === this.marathonFrameworkId ? [taskIdOf(executorId)] : [],
+    );
     this.counters = counters;
     return sample;
   }

@@ -67,6 +67,17 @@ describe("computeUsage", () => {
     expect(second.sample.nodes.get("S1")).toEqual({ cpuMillis: 2000, memoryBytes: 410 * 1024 * 1024 });
   });
 
+  it("asks about executors the index does not know yet", () => {
+    const previous = new Map([[executorKey("fw0", "new-task"), { cpuSeconds: 1, timestamp: 1000 }]]);
+    const round = computeUsage(
+      [{ nodeId: "S0", executors: [stats("fw0", "new-task", 1002, 1.5, 0.5, 2048)] }],
+      previous,
+      tasksByExecutor,
+      (frameworkId, executorId) => (frameworkId === "fw0" ? [executorId] : []),
+    );
+    expect(round.sample.tasks.get("new-task")).toEqual({ cpuMillis: 500, memoryBytes: 2048 });
+  });
+
   it("skips an executor whose counter reset (restarted) until the next round", () => {
     const previous = new Map([[executorKey("fw0", "task-a"), { cpuSeconds: 500, timestamp: 1000 }]]);
     const round = computeUsage([{ nodeId: "S0", executors: [stats("fw0", "task-a", 1010, 1, 0, 1024)] }], previous, tasksByExecutor);

@@ -51,6 +51,8 @@ export function computeUsage(
   agents: AgentStatistics[],
   previous: ReadonlyMap<string, CpuCounter>,
   tasksByExecutor: ReadonlyMap<string, string[]>,
+  /** The tasks of an executor the index does not know yet. */
+  unindexed: (frameworkId: string, executorId: string) => string[] = () => [],
 ): { sample: UsageSample; counters: Map<string, CpuCounter> } {
   const counters = new Map<string, CpuCounter>();
   const nodes = new Map<string, Resources>();
@@ -70,7 +72,7 @@ export function computeUsage(
       measured = true;
       nodeCpu += cpuMillis;
       nodeMem += memoryBytes;
-      const taskIds = tasksByExecutor.get(key) ?? [];
+      const taskIds = tasksByExecutor.get(key) ?? unindexed(executor.framework_id, executor.executor_id);
       for (const taskId of taskIds) {
         tasks.set(taskId, { cpuMillis: cpuMillis / taskIds.length, memoryBytes: memoryBytes / taskIds.length });
       }
