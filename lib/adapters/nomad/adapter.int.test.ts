@@ -86,7 +86,7 @@ describe("Nomad adapter against the simulator", () => {
     const sink = new TestSink();
     void run(adapter({ address: s.url }), sink);
     await waitFor("the first list", () => sink.last?.status === "ok");
-    expect(sink.last).toEqual({ status: "ok", reason: null, version: "Nomad 1.9.3" });
+    expect(sink.last).toEqual({ status: "ok", reason: null, version: "1.9.3" });
 
     expect(sink.items.nodes.size).toBe(s.world.nodes.size);
     const big = [...sink.items.nodes.values()].find((n) => n.name === "fra1-compute-1");

@@ -166,7 +166,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
       const self = (await this.client.get("/v1/agent/self", {}, NomadAgentSelfSchema, { signal })).data;
       const v = self.config?.Version;
       const version = v?.Version ? `${v.Version}${v.VersionPrerelease ? `-${v.VersionPrerelease}` : ""}` : (self.member?.Tags?.build ?? null);
-      this.version = version ? `Nomad ${version}` : null;
+      this.version = version ?? null;
     } catch (err) {
       // agent:read is optional; without it the version stays unknown.
       if (!(err instanceof AdapterError) || (err.code !== "forbidden" && err.code !== "not-found")) throw err;

@@ -118,7 +118,7 @@ export class NomadClient {
     } catch (err) {
       if (options.signal?.aborted) throw err;
       if (timeout.signal.aborted) throw new AdapterError("timeout", `${what}: no answer in ${Math.round(options.timeoutMs / 1000)} s`, { cause: err });
-      throw fromNetworkError(err, what);
+      throw networkError(err, what);
     } finally {
       clearTimeout(timer);
     }
@@ -216,7 +216,7 @@ export class NomadClient {
       }
     } catch (err) {
       if (signal.aborted || err instanceof AdapterError) throw err;
-      throw fromNetworkError(err, `Nomad GET ${path} stream`);
+      throw networkError(err, `Nomad GET ${path} stream`);
     }
   }
 }
@@ -229,4 +229,13 @@ export function upstreamError(status: number, text: string, what: string): Adapt
   if (status === 403 && /token not found|invalid token|malformed token/i.test(message)) code = "unauthorized";
   if (status === 500 && /no path to region/i.test(message)) code = "invalid";
   return new AdapterError(code, `${what}: ${message}`);
+}
+
+/** fromNetworkError, plus the underlying message (a TLS alert, "other side closed") when the code alone says little. */
+function networkError(err: unknown, what: string): AdapterError {
+  const mapped = fromNetworkError(err, what);
+  const cause = err as { message?: string; cause?: { message?: string } };
+  const detail = cause?.cause?.message ?? cause?.message;
+  if (detail && !mapped.message.includes(detail)) return new AdapterError(mapped.code, `${mapped.message} (${detail})`, { cause: err });
+  return mapped;
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { createHandler, type TokenPolicy } from "./http";
 import { DEFAULT_TIMINGS, NomadScheduler, type SchedulerTimings } from "./scheduler";
@@ -20,6 +21,8 @@ export interface NomadSimOptions {
   /** Event stream heartbeat (Nomad: 10 s). */
   heartbeatMs?: number;
   random?: () => number;
+  /** Serve HTTPS (PEM contents); with `ca`, clients must present a certificate it signed, as Nomad's verify_https_client does. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** Fills the world before the server answers. */
   seed?: (world: NomadWorld, scheduler: NomadScheduler) => void;
 }
@@ -59,8 +62,9 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
   let server: Server | null = null;
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
-      const s = createServer(handler);
-      s.on("connection", (socket) => {
+      const tls = options.tls;
+      const s: Server = tls ? createTlsServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: Boolean(tls.ca), rejectUnauthorized: Boolean(tls.ca) }, handler) : createServer(handler);
+      s.on("connection", (socket: Socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
       });
@@ -86,7 +90,7 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
 
   const urlHost = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? "https" : "http"}://${urlHost}:${port}`,
     port,
     world,
     scheduler,

@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "@/lib/log";
+import type { ConnectionState, SnapshotSink } from "@/lib/adapters/types";
+import { seedNomadDemo, startNomadSim, type NomadSim } from "@/lib/sim/nomad";
+import { NomadAdapter } from "./adapter";
+import { NomadConnectionSchema, resolveConnection } from "./connection";
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl for this test only. */
+function makePki(dir: string) {
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "1", "-subj", "/CN=fleetdeck-test-ca");
+  for (const [name, ext] of [
+    ["server", "subjectAltName=IP:127.0.0.1,DNS:server.global.nomad"],
+    ["client", "extendedKeyUsage=clientAuth"],
+  ] as const) {
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}-key.pem`, "-out", `${name}.csr`, "-subj", `/CN=${name}.global.nomad`);
+    writeFileSync(path.join(dir, `${name}.ext`), ext + "\n");
+    run("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", `${name}.pem`, "-days", "1", "-extfile", `${name}.ext`);
+  }
+}
+
+const hasOpenssl = (() => {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
+  let dir = "";
+  let sim: NomadSim;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "fleetdeck-nomad-tls-"));
+    makePki(dir);
+    const pem = (f: string) => readFileSync(path.join(dir, f));
+    sim = await startNomadSim({ tls: { key: pem("server-key.pem"), cert: pem("server.pem"), ca: pem("ca.pem") }, tickMs: 50, seed: (w) => seedNomadDemo(w) });
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function firstState(env: Record<string, string>, connection: Record<string, unknown> = {}): Promise<{ state: ConnectionState; nodes: number }> {
+    const conn = resolveConnection(NomadConnectionSchema.parse({ backoffBaseMs: 50, ...connection }), env);
+    const adapter = new NomadAdapter(conn, createLogger("nomad-tls-test"));
+    const ac = new AbortController();
+    let nodes = 0;
+    const state = await new Promise<ConnectionState>((resolve) => {
+      const sink: SnapshotSink = {
+        apply(changes) {
+          for (const c of changes) if (c.type === "replace" && c.resource === "nodes") nodes = c.items.length;
+        },
+        setConnection: resolve,
+      };
+      void adapter.run(sink, ac.signal);
+    });
+    ac.abort();
+    return { state, nodes };
+  }
+
+  it("connects with the CA and client certificate from the nomad CLI's environment", async () => {
+    const { state, nodes } = await firstState({
+      NOMAD_ADDR: sim.url,
+      NOMAD_CACERT: path.join(dir, "ca.pem"),
+      NOMAD_CLIENT_CERT: path.join(dir, "client.pem"),
+      NOMAD_CLIENT_KEY: path.join(dir, "client-key.pem"),
+    });
+    expect(state.status).toBe("ok");
+    expect(nodes).toBe(4);
+  });
+
+  it("fails clearly without the CA, without a client certificate, or with a missing file", async () => {
+    const noCa = await firstState({}, { address: sim.url, tls: { clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") } });
+    expect(noCa.state.status).toBe("unreachable");
+    expect(noCa.state.reason).toMatch(/certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i);
+
+    const noClientCert = await firstState({}, { address: sim.url, tls: { caCert: path.join(dir, "ca.pem") } });
+    expect(noClientCert.state.status).toBe("unreachable");
+
+    const missing = await firstState({}, { address: sim.url, tls: { caCert: path.join(dir, "nope.pem") } });
+    expect(missing.state.reason).toContain("cannot read the Nomad CA file");
+  });
+});
