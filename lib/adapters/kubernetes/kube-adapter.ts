@@ -192,6 +192,13 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         }
       } catch (err) {
         if (signal.aborted) break;
+        if (err instanceof KubeApiError && err.status === 410) {
+          // A paged list whose continue token expired: start the list over, nothing is wrong.
+          this.log.info("list expired while paging; relisting", { resource: resource.name });
+          resourceVersion = null;
+          await sleep(backoff.next(), signal);
+          continue;
+        }
         const e = asAdapterError(err, `watch ${resource.name}`);
         this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
         health.failed(resource.name, e);
@@ -249,12 +256,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     const onAbort = () => controller.abort();
     signal.addEventListener("abort", onAbort, { once: true });
     const resyncTimer = setTimeout(() => stop("resync"), maxMs);
-    let watchdog: NodeJS.Timeout | undefined;
-    const pet = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => stop("stalled"), this.options.watchdogMs);
-    };
-    pet();
+    const watchdog = setTimeout(() => stop("stalled"), this.options.watchdogMs);
+    const pet = () => watchdog.refresh();
 
     try {
       const query = new URLSearchParams({

@@ -23,6 +23,8 @@ interface FakeApi {
   url: string;
   lists: string[];
   watches: string[];
+  /** Answer 410 to this many continue requests (an expired continue token). */
+  expireContinue: number;
   onWatch: WatchHandler;
   /** Answers requests for any other path; 404 by default. */
   onOther: (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -40,6 +42,7 @@ async function startFakeApi(): Promise<FakeApi> {
     url: "",
     lists: [],
     watches: [],
+    expireContinue: 0,
     // By default a watch stays open and sends nothing.
     onWatch: () => {},
     onOther: (_req, res) => {
@@ -70,6 +73,10 @@ async function startFakeApi(): Promise<FakeApi> {
     // Two pages; only the first page's resourceVersion counts. Deliberately not numbers.
     if (!url.searchParams.get("continue")) {
       return json(200, { kind: "NodeList", metadata: { resourceVersion: "rv-A", continue: "page-2" }, items: [node("n1", "x1")] });
+    }
+    if (api.expireContinue > 0) {
+      api.expireContinue--;
+      return json(410, { kind: "Status", code: 410, reason: "Expired", message: "The provided continue parameter is too old" });
     }
     return json(200, { kind: "NodeList", metadata: { resourceVersion: "rv-Z" }, items: [node("n2", "x2"), { junk: true }] });
   });
@@ -169,6 +176,15 @@ describe("KubeAdapter watch protocol", () => {
     expect([...sink.nodes.keys()]).toEqual(["n1", "n2"]);
     expect(api.watches).toEqual(["rv-A"]);
     expect(sink.states.at(-1)).toEqual({ status: "ok", reason: null, version: "v1.30.0-fake" });
+  });
+
+  it("starts a paged list over when its continue token expired, without reporting trouble", async () => {
+    api.expireContinue = 1;
+    const sink = await run();
+    await until(() => api.watches.length === 1, "a watch");
+    expect(api.lists).toEqual(["?limit=1", "?limit=1&continue=page-2", "?limit=1", "?limit=1&continue=page-2"]);
+    expect(sink.replaces).toBe(1);
+    expect(sink.states.map((s) => s.status)).toEqual(["ok"]);
   });
 
   it("resumes from the last bookmark after the server ends a watch, without relisting", async () => {
