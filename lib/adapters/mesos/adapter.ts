@@ -140,6 +140,9 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
     this.sink = sink;
+    this.sources.master = { status: "pending" };
+    this.sources.marathon = { status: "pending" };
+    this.lastConnection = "";
     if (this.setupError) {
       sink.setConnection({ status: "unreachable", reason: this.setupError, version: null });
       await sleep(2 ** 31 - 1, signal);
