@@ -5,10 +5,11 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
-import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
-import type { CoreItems, CoreKind, ConnectionState, SnapshotChange, SnapshotSink } from "../types";
+import { kubeconfigYaml, startKubeSim, startKubernetesDemo, type KubeSimHandle } from "@/lib/sim/kubernetes";
+import { isScalable, isUsageSource, type CoreItems, type CoreKind, type ConnectionState, type SnapshotChange, type SnapshotSink } from "../types";
 import { AdapterError } from "../errors";
 import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
+import { adapterModule } from "./index";
 
 /**
  * The adapter against the Kubernetes simulator over real HTTP: one simulator
@@ -269,5 +270,31 @@ describe("KubeAdapter against the simulator", () => {
     running.push({ controller, done: adapter.run(sink, controller.signal) });
     await until(() => sink.connection?.status === "unreachable", "unreachable");
     expect(sink.connection?.reason).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe("adapterModule with the demo fleet", () => {
+  it("parses the demo clusters' connections and syncs each", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "fleetdeck-kube-demo-"));
+    const demo = await startKubernetesDemo({ dataDir, host: "127.0.0.1" });
+    try {
+      for (const cluster of demo.clusters) {
+        const connection = adapterModule.connectionSchema.parse(cluster.connection);
+        const adapter = adapterModule.create(connection, { clusterId: cluster.id, log: createLogger("test") });
+        expect(isScalable(adapter) && isUsageSource(adapter)).toBe(true);
+        const sink = new MapSink();
+        const controller = new AbortController();
+        running.push({ controller, done: adapter.run(sink, controller.signal) });
+        await until(() => sink.connection?.status === "ok", `${cluster.id} synced`);
+        expect(sink.items.nodes.size).toBeGreaterThan(0);
+      }
+    } finally {
+      for (const r of running.splice(0)) {
+        r.controller.abort();
+        await r.done;
+      }
+      await demo.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
