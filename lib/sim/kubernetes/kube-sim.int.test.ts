@@ -106,6 +106,22 @@ describe("discovery and reads", () => {
     expect(endpoints.items[0].endpoints).toHaveLength(3);
   });
 
+  it("answers kubectl's Table requests for lists and watches", async () => {
+    const s = await start();
+    const accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    const table = await (await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments`, { headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept } })).json();
+    expect(table.kind).toBe("Table");
+    expect(table.columnDefinitions.map((c: { name: string }) => c.name).slice(0, 4)).toEqual(["Name", "Ready", "Up-to-date", "Available"]);
+    expect(table.rows.find((r: { cells: unknown[] }) => r.cells[0] === "web").cells.slice(0, 4)).toEqual(["web", "3/3", 3, 3]);
+    const res = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments?watch=1&resourceVersion=${s.resourceVersion}`, { headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept } });
+    s.scale("Deployment", "default", "web", 4);
+    const reader = res.body!.getReader();
+    const first = JSON.parse(new TextDecoder().decode((await reader.read()).value).split("\n")[0]);
+    await reader.cancel();
+    expect(first).toMatchObject({ type: "MODIFIED", object: { kind: "Table", rows: [{ cells: expect.arrayContaining(["web"]) }] } });
+    expect(first.object.columnDefinitions.length).toBeGreaterThan(0);
+  });
+
   it("answers errors as Status objects", async () => {
     const s = await start();
     const missing = await get(s, "/apis/apps/v1/namespaces/default/deployments/nope");

@@ -30,6 +30,7 @@ import {
 import { ApiError, badRequest, conflict, fail, forbidden, invalid, notFound, pathNotFound, status } from "./status";
 import type { DeploymentObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
 import { nodeMetrics, podMetrics } from "./metrics";
+import { toTable, wantsTable } from "./table";
 
 export interface TokenSpec {
   token: string;
@@ -315,9 +316,12 @@ export class KubeApiServer {
       if (route.name) {
         const o = this.ctx.store.get(route.type, route.namespace, route.name);
         if (!o) throw notFound(route.type, route.name);
+        if (wantsTable(req.headers.accept)) {
+          return sendJson(res, 200, toTable(route.type.kind, [o], { includeObject: url.searchParams.get("includeObject"), withColumns: true }));
+        }
         return sendJson(res, 200, o);
       }
-      return this.list(res, route, url.searchParams);
+      return this.list(req, res, route, url.searchParams);
     }
     if ((method === "PATCH" || method === "PUT") && route.name) return this.update(req, res, route, method);
     if (method === "DELETE" && route.name && route.type.kind === "Pod") {
@@ -359,11 +363,15 @@ export class KubeApiServer {
     }
   }
 
-  private list(res: http.ServerResponse, route: Route, q: URLSearchParams): void {
+  private list(req: http.IncomingMessage, res: http.ServerResponse, route: Route, q: URLSearchParams): void {
     const { labels, fields } = this.selectors(route, q);
     const items = this.ctx.store
       .list(route.type, route.namespace)
       .filter((o) => matchesRequirements(o.metadata.labels, labels) && matchesFields(o, fields));
+    if (wantsTable(req.headers.accept)) {
+      const resourceVersion = String(this.ctx.store.resourceVersion);
+      return sendJson(res, 200, toTable(route.type.kind, items, { resourceVersion, includeObject: q.get("includeObject"), withColumns: true }));
+    }
     sendJson(res, 200, {
       kind: `${route.type.kind}List`,
       apiVersion: groupVersion(route.type),
@@ -391,10 +399,18 @@ export class KubeApiServer {
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
     res.flushHeaders();
 
+    const asTable = wantsTable(req.headers.accept);
+    let columnsSent = false;
     const write = (type: string, object: unknown) => {
       if (this.ctx.watchesPaused()) watch.stalled = true;
       if (watch.stalled || res.writableEnded) return;
-      res.write(JSON.stringify({ type, object }) + "\n");
+      let payload = object;
+      if (asTable && type !== "BOOKMARK" && type !== "ERROR") {
+        // kubectl get -w: each event carries a one-row Table; column definitions only in the first.
+        payload = toTable(route.type.kind, [object as KubeObject], { includeObject: q.get("includeObject"), withColumns: !columnsSent });
+        columnsSent = true;
+      }
+      res.write(JSON.stringify({ type, object: payload }) + "\n");
     };
 
     let unsubscribe = () => {};
