@@ -116,8 +116,14 @@ describe("discovery and reads", () => {
     const res = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments?watch=1&resourceVersion=${s.resourceVersion}`, { headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept } });
     s.scale("Deployment", "default", "web", 4);
     const reader = res.body!.getReader();
-    const first = JSON.parse(new TextDecoder().decode((await reader.read()).value).split("\n")[0]);
+    let text = "";
+    while (!text.includes("\n")) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
     await reader.cancel();
+    const first = JSON.parse(text.split("\n")[0]);
     expect(first).toMatchObject({ type: "MODIFIED", object: { kind: "Table", rows: [{ cells: expect.arrayContaining(["web"]) }] } });
     expect(first.object.columnDefinitions.length).toBeGreaterThan(0);
   });
