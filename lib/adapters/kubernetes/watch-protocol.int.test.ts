@@ -294,3 +294,17 @@ describe("KubeAdapter scale errors", () => {
     await expect(adapter.scale("statefulset~shop~db", 1)).rejects.toMatchObject({ code: "timeout" });
   });
 });
+
+describe("KubeAdapter usage", () => {
+  it("answers null while the metrics API is registered but down (503), and throws other failures", async () => {
+    let status = 503;
+    api.onOther = (_req, res) => {
+      res.writeHead(status, { "Content-Type": "text/plain" });
+      res.end(status === 503 ? "service unavailable" : JSON.stringify({ kind: "Status", code: status, message: "nodes.metrics.k8s.io is forbidden" }));
+    };
+    const adapter = await adapterFor();
+    expect(await adapter.sampleUsage()).toBeNull();
+    status = 403;
+    await expect(adapter.sampleUsage()).rejects.toMatchObject({ code: "forbidden", message: expect.stringMatching(/forbidden/) });
+  });
+});
