@@ -15,6 +15,7 @@ import {
   mapNativeService,
   mapNode,
   queuedTasks,
+  workloadIdOf,
 } from "./mappers";
 import {
   NomadAgentSelfSchema,
@@ -537,10 +538,10 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
    * it is an optional extra argument.
    */
   async scale(workloadId: string, replicas: number, signal?: AbortSignal, actor?: string): Promise<WorkloadCore> {
-    const parts = splitId(workloadId);
-    if (parts.length !== 3 || parts.some((p) => !p)) throw new AdapterError("invalid", `"${workloadId}" is not a Nomad task group`);
     if (!Number.isInteger(replicas) || replicas < 0) throw new AdapterError("invalid", "replicas must be a whole number, 0 or more");
-    const [namespace, jobId, group] = parts as [string, string, string];
+    const target = this.resolveWorkload(workloadId);
+    if (!target) throw new AdapterError("invalid", `"${workloadId}" is not a Nomad task group`);
+    const { namespace, jobId, group } = target;
     const known = this.jobs.get(jobKey(namespace, jobId));
     const workload = known ? mapJob(known.job, known.summary).find((w) => w.id === workloadId) : undefined;
     if (workload && !workload.scalable) throw new AdapterError("invalid", workload.notScalableReason ?? "This task group cannot be scaled.");
@@ -565,6 +566,19 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     const updated = mapJob(job, summary).find((w) => w.id === workloadId);
     if (!updated) throw new AdapterError("not-found", `task group "${group}" is no longer in job "${jobId}"`);
     return updated;
+  }
+
+  /** The namespace, job and group of a workload id: from the cache when known, else by splitting it. */
+  private resolveWorkload(workloadId: string): { namespace: string; jobId: string; group: string } | null {
+    for (const { job } of this.jobs.values()) {
+      for (const g of job.TaskGroups ?? []) {
+        if (workloadIdOf(job.Namespace, job.ID, g.Name) === workloadId) return { namespace: job.Namespace || "default", jobId: job.ID, group: g.Name };
+      }
+    }
+    const parts = splitId(workloadId);
+    if (parts.length !== 3 || parts.some((p) => !p)) return null;
+    const [namespace, jobId, group] = parts as [string, string, string];
+    return { namespace, jobId, group };
   }
 
   // ---------------------------------------------------------------- usage

@@ -200,6 +200,10 @@ describe("mapJob", () => {
     expect(mapJob(batch, summary)[0]?.notScalableReason).toContain("status: dead");
     const periodic = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Periodic: { Enabled: true, Spec: "0 3 * * *" } });
     expect(mapJob(periodic, null)[0]?.notScalableReason).toContain("0 3 * * *");
+    const child = NomadJobSchema.parse({ ...serviceJob, ID: "nightly/periodic-1700000000", Type: "batch", ParentID: "nightly" });
+    const [childGroup] = mapJob(child, null);
+    expect(childGroup).toMatchObject({ id: "default~nightly_2Fperiodic-1700000000~frontend", selector: null });
+    expect(WorkloadCoreSchema.safeParse(childGroup).success).toBe(true);
     const stopped = NomadJobSchema.parse({ ...serviceJob, Stop: true, Status: "dead" });
     expect(mapJob(stopped, summary)[0]).toMatchObject({ desired: 0, scalable: false });
   });

@@ -22,8 +22,14 @@ export const SYSTEM_NOT_SCALABLE =
 export const SYSBATCH_NOT_SCALABLE =
   "A sysbatch job runs one allocation per eligible client to completion; its count follows the clients.";
 
+/**
+ * joinId(namespace, job, group), made to fit the model's URL-safe id alphabet:
+ * job IDs of periodic and dispatched children hold a "/" that joinId
+ * percent-encodes. Those become "_2F"; such ids are resolved through the
+ * adapter's cache, never split back.
+ */
 export function workloadIdOf(namespace: string | null | undefined, jobId: string, group: string): string {
-  return joinId(namespace || "default", jobId, group);
+  return joinId(namespace || "default", jobId, group).replace(/%/g, "_");
 }
 
 /** Node attributes too long or too volatile to be useful as labels. */
@@ -125,6 +131,9 @@ function groupImages(group: NonNullable<NomadJob["TaskGroups"]>[number]): string
   return [...new Set(images)];
 }
 
+/** A Kubernetes label value, which the server's selectors accept. */
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
 
 /** One workload per task group of a job; readiness from the job summary. */
@@ -164,7 +173,8 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
           ? { name: "nomad-autoscaler policy", minReplicas: scaling.Min ?? null, maxReplicas: count(scaling.Max) }
           : null,
       createdAt: nanosToIso(job.SubmitTime),
-      selector: `nomad/job=${job.ID},nomad/group=${group.Name}`,
+      // Only when both names are valid label values (a periodic child's ID has a "/").
+      selector: LABEL_VALUE.test(job.ID) && LABEL_VALUE.test(group.Name) ? `nomad/job=${job.ID},nomad/group=${group.Name}` : null,
     };
   });
 }
@@ -292,7 +302,7 @@ export function queuedTasks(job: NomadJob, summary: NomadJobSummary | null | und
 }
 
 export function queuedTaskId(namespace: string, jobId: string, group: string, i: number): string {
-  return joinId(namespace, jobId, group, "queued", String(i));
+  return joinId(namespace, jobId, group, "queued", String(i)).replace(/%/g, "_");
 }
 
 export function isQueuedTaskId(id: string): boolean {
