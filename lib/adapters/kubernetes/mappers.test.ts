@@ -174,6 +174,25 @@ describe("mapPod", () => {
     expect(task.workloadId).toBe("replicaset~shop~cache");
   });
 
+  it("does not blame a finished sidecar for a running pod, but does name a crashed one", () => {
+    const running = (exitCode: number, reason: string) =>
+      mapPod(
+        PodSchema.parse({
+          metadata: { name: "p", namespace: "x" },
+          status: {
+            phase: "Running",
+            containerStatuses: [
+              { name: "app", restartCount: 0, state: { running: { startedAt: "2026-11-26T10:00:00Z" } } },
+              { name: "setup", restartCount: 0, state: { terminated: { exitCode, reason } } },
+            ],
+          },
+        }),
+        lookup,
+      ).stateReason;
+    expect(running(0, "Completed")).toBeNull();
+    expect(running(2, "Error")).toBe("Error");
+  });
+
   it("marks a pod being deleted as Terminating", () => {
     expect(pod("web-7d9f8b6c5d-term1").stateReason).toBe("Terminating");
   });

@@ -182,12 +182,15 @@ export function podStateReason(pod: KubePod): string | null {
   if (notable) return notable;
 
   const terminated = containers.map((c) => c.state?.terminated).filter((t) => !!t);
-  const failed = terminated.find((t) => t.exitCode !== 0) ?? terminated[0];
-  if (failed) return failed.reason ?? (failed.exitCode ? `Exit code ${failed.exitCode}` : "Completed");
+  const failed = terminated.find((t) => t.exitCode !== 0);
+  if (failed) return failed.reason ?? `Exit code ${failed.exitCode}`;
+  // A container that finished fine explains a finished pod, not a running one.
+  const finished = status?.phase === "Succeeded" || status?.phase === "Failed";
+  if (finished && terminated[0]) return terminated[0].reason ?? "Completed";
   return null;
 }
 
-/** Who owns a ReplicaSet: a Deployment name, or null when it stands alone. */
+/** The controller of a ReplicaSet (normally a Deployment), or null when it stands alone. */
 export type ReplicaSetOwner = { kind: string; name: string } | null;
 /** Answers undefined when the ReplicaSet is not known (yet). */
 export type ReplicaSetOwnerLookup = (namespace: string, replicaSet: string) => ReplicaSetOwner | undefined;
