@@ -45,6 +45,7 @@ export class ClusterState {
   private readonly replicaSetOwners = new Map<string, ReplicaSetOwner>();
   /** Tasks mapped before their ReplicaSet was known, by "namespace/replicaset". */
   private readonly unresolvedTasks = new Map<string, Map<string, TaskCore>>();
+  private readonly unresolvedKeyOfTask = new Map<string, string>();
   /** Workloads without their autoscaler; it is joined in when emitted. */
   private readonly workloads = new Map<string, { source: WorkloadSource; core: WorkloadCore }>();
   /** Autoscalers by target workload id, then by HPA id. */
@@ -82,18 +83,22 @@ export class ClusterState {
       const waiting = this.unresolvedTasks.get(key) ?? new Map<string, TaskCore>();
       waiting.set(task.id, task);
       this.unresolvedTasks.set(key, waiting);
+      this.unresolvedKeyOfTask.set(task.id, key);
     }
     return task;
   }
 
   private forgetUnresolved(taskId: string): void {
-    for (const [key, waiting] of this.unresolvedTasks) {
-      if (waiting.delete(taskId) && waiting.size === 0) this.unresolvedTasks.delete(key);
-    }
+    const key = this.unresolvedKeyOfTask.get(taskId);
+    if (key === undefined) return;
+    this.unresolvedKeyOfTask.delete(taskId);
+    const waiting = this.unresolvedTasks.get(key);
+    if (waiting?.delete(taskId) && waiting.size === 0) this.unresolvedTasks.delete(key);
   }
 
   replacePods(pods: KubePod[]): void {
     this.unresolvedTasks.clear();
+    this.unresolvedKeyOfTask.clear();
     this.emit([{ type: "replace", resource: "tasks", items: pods.map((p) => this.mapTask(p)) }]);
   }
   upsertPod(pod: KubePod): void {
@@ -113,6 +118,7 @@ export class ClusterState {
       const owner = this.replicaSetOwners.get(key);
       if (!waiting || owner === undefined) continue;
       this.unresolvedTasks.delete(key);
+      for (const id of waiting.keys()) this.unresolvedKeyOfTask.delete(id);
       const [namespace, name] = [key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)];
       const workloadId = workloadIdForReplicaSet(namespace, name, owner);
       for (const task of waiting.values()) {
