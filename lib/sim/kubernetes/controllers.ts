@@ -192,6 +192,7 @@ export class ClusterController {
 
   reconcile(): void {
     this.timedWork = false;
+    this.collectGarbage();
     this.deployments();
     this.replicaSets();
     this.statefulSets();
@@ -211,6 +212,32 @@ export class ClusterController {
     this.runtime.set(pod.metadata.uid, { ...this.runtime.get(pod.metadata.uid), readyAt: undefined, deletingAt: this.now() });
     if (pod.spec.nodeName) this.setPodReady(pod, false, "ContainersNotReady");
     return this.store.put(pod);
+  }
+
+  /**
+   * The garbage collector: objects whose controlling owner is gone go too
+   * (pods gracefully), and Endpoints whose Service is gone.
+   */
+  private collectGarbage(): void {
+    const owners = new Set<string>();
+    for (const type of [T.deployment, T.replicaSet, T.statefulSet, T.daemonSet, T.service]) {
+      for (const o of this.store.list(type)) owners.add(o.metadata.uid);
+    }
+    const orphaned = (o: KubeObject) => {
+      const ref = o.metadata.ownerReferences?.find((r) => r.controller);
+      return ref !== undefined && !owners.has(ref.uid);
+    };
+    for (const rs of this.store.list(T.replicaSet)) if (orphaned(rs)) this.store.delete(T.replicaSet, rs.metadata.namespace, rs.metadata.name);
+    for (const slice of this.store.list(T.endpointSlice)) if (orphaned(slice)) this.store.delete(T.endpointSlice, slice.metadata.namespace, slice.metadata.name);
+    for (const ep of this.store.list(T.endpoints)) {
+      if (!this.store.get(T.service, ep.metadata.namespace, ep.metadata.name)) this.store.delete(T.endpoints, ep.metadata.namespace, ep.metadata.name);
+    }
+    // Pods of a ReplicaSet deleted just above are orphaned now too.
+    const liveRs = new Set(this.store.list(T.replicaSet).map((r) => r.metadata.uid));
+    for (const pod of this.store.list<Pod>(T.pod)) {
+      const ref = pod.metadata.ownerReferences?.find((r) => r.controller);
+      if (ref && !owners.has(ref.uid) && !liveRs.has(ref.uid)) this.deletePod(pod);
+    }
   }
 
   // --- workload controllers -------------------------------------------------

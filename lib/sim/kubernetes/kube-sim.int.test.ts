@@ -173,6 +173,17 @@ describe("scale subresource", () => {
     expect((stale as k8s.ApiException<unknown>).code).toBe(409);
   });
 
+  it("deletes a Deployment over HTTP; its ReplicaSet and pods are collected", async () => {
+    const s = await start();
+    const kc = kubeConfig(s);
+    await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name: "worker", namespace: "default" });
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await until(() => s.list("Pod", "default").every((p) => !p.metadata.name.startsWith("worker-")), 5000, "worker pods gone");
+    expect((await core.listNamespacedPod({ namespace: "default", labelSelector: "app=worker" })).items).toHaveLength(0);
+    const again = await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name: "worker", namespace: "default" }).catch((e) => e);
+    expect((again as k8s.ApiException<unknown>).code).toBe(404);
+  });
+
   it("rejects negative replicas with 422 Invalid", async () => {
     const s = await start();
     const res = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments/web/scale`, {

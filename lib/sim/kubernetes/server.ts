@@ -324,11 +324,20 @@ export class KubeApiServer {
       return this.list(req, res, route, url.searchParams);
     }
     if ((method === "PATCH" || method === "PUT") && route.name) return this.update(req, res, route, method);
-    if (method === "DELETE" && route.name && route.type.kind === "Pod") {
-      const pod = this.ctx.store.get<Pod>(route.type, route.namespace, route.name);
-      if (!pod) throw notFound(route.type, route.name);
-      const deleted = this.ctx.controller.deletePod(pod);
-      return sendJson(res, 200, deleted);
+    if (method === "DELETE" && route.name) {
+      if (route.type.kind === "Pod") {
+        const pod = this.ctx.store.get<Pod>(route.type, route.namespace, route.name);
+        if (!pod) throw notFound(route.type, route.name);
+        return sendJson(res, 200, this.ctx.controller.deletePod(pod));
+      }
+      if (route.type.kind === "Node" || route.type.kind === "Namespace") {
+        throw fail(405, "MethodNotAllowed", `the simulator does not delete ${route.type.plural}`);
+      }
+      // Foreground-free deletion: the object goes now, the garbage collector takes what it owned.
+      const deleted = this.ctx.store.delete(route.type, route.namespace, route.name);
+      if (!deleted) throw notFound(route.type, route.name);
+      this.ctx.controller.reconcile();
+      return sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: route.name, ...(route.type.group ? { group: route.type.group } : {}), kind: route.type.plural, uid: deleted.metadata.uid } });
     }
     throw fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource (${method} ${route.type.plural})`);
   }

@@ -142,3 +142,23 @@ describe("controllers", () => {
     expect(restarts.filter((r) => r > 0)).toHaveLength(1);
   });
 });
+
+describe("runtime changes", () => {
+  it("adds a workload at runtime and garbage-collects what it owned when removed", async () => {
+    sim = await startKubeSim({ timings: "fast" });
+    sim.add((b) => b.deployment({ namespace: "default", name: "batch", image: "busybox:1.36", replicas: 2, labels: { app: "batch" }, requests: { cpu: "100m", memory: "64Mi" } }));
+    await sim.waitFor(() => sim!.get<DeploymentObject>("Deployment", "default", "batch")?.status.readyReplicas === 2, 5000);
+    expect(podsOf(sim, "batch")).toHaveLength(2);
+    sim.remove("Deployment", "default", "batch");
+    await sim.waitFor(() => podsOf(sim!, "batch").length === 0, 5000, "batch pods to be collected");
+    expect(sim.list("ReplicaSet", "default").some((r) => r.metadata.name.startsWith("batch-"))).toBe(false);
+  });
+
+  it("removes a Service's Endpoints and EndpointSlice with it", async () => {
+    sim = await startKubeSim({ timings: "fast" });
+    sim.remove("Service", "default", "web");
+    sim.reconcile();
+    expect(sim.get("Endpoints", "default", "web")).toBeUndefined();
+    expect(sim.list("EndpointSlice", "default").some((s) => s.metadata.labels?.["kubernetes.io/service-name"] === "web")).toBe(false);
+  });
+});

@@ -42,7 +42,7 @@ export interface KubeSimOptions {
   timings?: "demo" | "fast" | Partial<SimTimings>;
   /** BOOKMARK period on watches that ask for them. Default 30 s. */
   bookmarkIntervalMs?: number;
-  /** Change events retained for watches; older resourceVersions get 410 Expired. Default 5000. */
+  /** Change events retained for watches; older resourceVersions get 410 Expired. Default 2000. */
   historySize?: number;
   /** HPA status refresh period. Default 15 s. */
   hpaSyncMs?: number;
@@ -79,6 +79,10 @@ export interface KubeSimHandle {
   /** Reads, changes and writes an object; throws when it does not exist. */
   mutate<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string, change: (o: T) => void): T;
   scale(kind: "Deployment" | "StatefulSet", namespace: string, name: string, replicas: number): void;
+  /** Adds objects at runtime with the content builder (e.g. a new Deployment), then reconciles. */
+  add(fill: (builder: ContentBuilder) => void): void;
+  /** Deletes an object; what it owns is garbage-collected (pods terminate gracefully). */
+  remove(kind: string, namespace: string | undefined, name: string): void;
   deletePod(namespace: string, name: string): void;
   setNodeReady(name: string, ready: boolean): void;
   setNodeSchedulable(name: string, schedulable: boolean): void;
@@ -98,7 +102,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const host = options.host ?? "127.0.0.1";
   const timings = resolveTimings(options.timings);
   const random = new SeededRandom(options.seed ?? 42);
-  const store = new ObjectStore(options.historySize ?? 5000);
+  const store = new ObjectStore(options.historySize ?? 2000);
   const ageMs = options.ageMs ?? 3 * 24 * 3600_000;
 
   const builder = new ContentBuilder(random, Date.now(), ageMs);
@@ -204,6 +208,20 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       handle.mutate<DeploymentObject>(kind, namespace, name, (o) => {
         o.spec.replicas = replicas;
       });
+    },
+    add(fill) {
+      const extra = new ContentBuilder(random, Date.now(), 0);
+      fill(extra);
+      const built = extra.build();
+      for (const [k, v] of built.profiles) content.profiles.set(k, v);
+      for (const [k, v] of built.restarts) content.restarts.set(k, v);
+      for (const o of built.objects) store.put(o);
+      controller.reconcile();
+    },
+    remove(kind, namespace, name) {
+      if (kind === "Pod") return handle.deletePod(namespace ?? "default", name);
+      if (!store.delete(type(kind), namespace, name)) throw new Error(`${kind} ${namespace ?? ""}/${name} does not exist`);
+      controller.reconcile();
     },
     deletePod(namespace, name) {
       const pod = store.get<Pod>(type("Pod"), namespace, name);
