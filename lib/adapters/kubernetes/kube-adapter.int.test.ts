@@ -181,6 +181,14 @@ describe("KubeAdapter against the simulator", () => {
     await until(() => mysqlTasks().length === 3, "back to 3 mysql tasks");
   });
 
+  it("answers a scaled Deployment with the autoscaler that will override it", async () => {
+    const { adapter } = await follow();
+    const answered = await adapter.scale("deployment~default~web", 4);
+    expect(answered).toMatchObject({ desired: 4, autoscaler: { name: "web", minReplicas: 2, maxReplicas: 10 } });
+    expect((sim.get("Deployment", "default", "web") as unknown as { spec: { replicas: number } }).spec.replicas).toBe(4);
+    await adapter.scale("deployment~default~web", 3);
+  });
+
   it("relists after its resourceVersion expired (410) and converges", async () => {
     const { sink } = await follow();
     const before = { ...sink.replaces };
@@ -240,7 +248,7 @@ describe("KubeAdapter against the simulator", () => {
     expect(err).toBeInstanceOf(AdapterError);
     expect((err as AdapterError).code).toBe("forbidden");
     expect((err as AdapterError).message).toMatch(/fleetdeck-viewer.*cannot patch/);
-    expect(sim.get<{ spec: { replicas: number } } & never>("Deployment", "default", "web")).toBeDefined();
+    expect((sim.get("Deployment", "default", "web") as unknown as { spec: { replicas: number } }).spec.replicas).not.toBe(4);
   });
 
   it("refuses DaemonSets with the reason and unknown workloads as not found", async () => {
