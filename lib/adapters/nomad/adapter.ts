@@ -109,13 +109,12 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     let useStream = this.conn.eventStream;
     try {
       while (!signal.aborted) {
-        let following = false;
+        let followingSince: number | null = null;
         try {
           const listed = await this.relist(sink, signal);
           sink.setConnection(this.connectionState());
           backoff.reset();
-          following = true;
-          const startedAt = Date.now();
+          followingSince = Date.now();
           // Follow until the periodic resync, then list again.
           const resync = AbortSignal.any([signal, AbortSignal.timeout(this.conn.resyncMs)]);
           if (useStream) {
@@ -131,12 +130,21 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
             await this.followBlocking(sink, resync);
           }
           // A stream the server ends at once would otherwise relist in a tight loop.
-          if (!signal.aborted && !resync.aborted && Date.now() - startedAt < 1000) await sleep(backoff.next(), signal);
+          if (!signal.aborted && !resync.aborted && Date.now() - followingSince < 1000) await sleep(backoff.next(), signal);
         } catch (err) {
           if (signal.aborted) break;
           const e = asAdapterError(err);
-          this.log.warn(following ? "lost the Nomad cluster; reconnecting" : "cannot list the Nomad cluster", { reason: e.message });
-          sink.setConnection({ status: "unreachable", reason: e.message, version: this.version });
+          if (followingSince !== null && Date.now() - followingSince > 5000) {
+            // A stream that ran a while and broke (leader change, restart): list again at once; that list says whether the cluster is down.
+            this.log.info("lost the Nomad event stream; relisting", { reason: e.message });
+            continue;
+          }
+          this.log.warn(followingSince !== null ? "cannot follow the Nomad cluster" : "cannot list the Nomad cluster", { reason: e.message });
+          sink.setConnection(
+            followingSince !== null
+              ? { status: "degraded", reason: `lists work but following changes fails: ${e.message}`, version: this.version }
+              : { status: "unreachable", reason: e.message, version: this.version },
+          );
           await sleep(backoff.next(), signal);
         }
       }
