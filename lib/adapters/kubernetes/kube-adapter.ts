@@ -119,7 +119,10 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   // ------------------------------------------------------------ run
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
-    const state = new ClusterState((changes) => sink.apply(changes));
+    const state = new ClusterState(
+      (changes) => sink.apply(changes),
+      this.resources.map((r) => r.name),
+    );
     this.state = state;
     // run() must not reject: a sink that throws is the store's bug, not a reason to stop following.
     const setConnection = (s: ConnectionState) => {
@@ -202,6 +205,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         const e = asAdapterError(err, `watch ${resource.name}`);
         this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
         health.failed(resource.name, e);
+        // Forbidden or not served: list the rest without it rather than show nothing.
+        if (e.code === "forbidden" || e.code === "not-found") state.sourceUnavailable(resource.name);
         resourceVersion = null;
         await sleep(backoff.next(), signal);
       }
@@ -232,6 +237,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       continueToken = page.data.metadata?.continue;
     } while (continueToken);
     if (invalid) this.log.warn("skipped objects that do not look like the API's", { resource: resource.name, invalid });
+    state.markListed(resource.name);
     resource.replace(state, items);
     return resourceVersion;
   }

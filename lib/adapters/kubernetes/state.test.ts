@@ -184,3 +184,24 @@ describe("ClusterState: services and endpoint slices", () => {
     expect(take().at(-1)).toMatchObject({ type: "upsert", item: { readyEndpoints: 2, totalEndpoints: 2 } });
   });
 });
+
+describe("ClusterState: complete lists only", () => {
+  it("holds back a workloads replace until every expected source has been listed", () => {
+    const emitted: SnapshotChange[][] = [];
+    const state = new ClusterState((c) => emitted.push(c), ["deployments", "statefulsets", "daemonsets", "services", "endpointslices"]);
+    state.markListed("deployments");
+    state.replaceDeployments([deployment("web")]);
+    expect(emitted.flat().filter((c) => c.type === "replace")).toEqual([]);
+    state.markListed("statefulsets");
+    state.replaceStatefulSets([StatefulSetSchema.parse({ metadata: { name: "db", namespace: "shop" }, spec: { replicas: 1 } })]);
+    expect(emitted.flat().filter((c) => c.type === "replace")).toEqual([]);
+    // DaemonSets are forbidden to this user: the list completes without them.
+    state.sourceUnavailable("daemonsets");
+    const replaces = emitted.flat().filter((c) => c.type === "replace");
+    expect(replaces).toHaveLength(1);
+    expect(replaces[0].type === "replace" && replaces[0].items.map((w) => w.id).sort()).toEqual([
+      "deployment~shop~web",
+      "statefulset~shop~db",
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Service, TaskCore, WorkloadCore } from "@/lib/model/types";
-import type { SnapshotChange } from "../types";
+import type { CoreKind, SnapshotChange } from "../types";
 import {
   combineEndpointCounts,
   endpointSliceCounts,
@@ -41,6 +41,14 @@ type SliceCounts = ReturnType<typeof endpointSliceCounts>;
  * service specs they are re-derived from). Every method turns one list or
  * watch event into SnapshotChanges for the sink.
  */
+/** The upstream lists (WATCHED_RESOURCES names) each neutral resource is built from. */
+const FEEDS: Record<CoreKind, readonly string[]> = {
+  nodes: ["nodes"],
+  tasks: ["pods"],
+  workloads: ["replicasets", "deployments", "statefulsets", "daemonsets", "horizontalpodautoscalers"],
+  services: ["services", "endpointslices"],
+};
+
 export class ClusterState {
   private readonly replicaSetOwners = new Map<string, ReplicaSetOwner>();
   /** Tasks mapped before their ReplicaSet was known, by "namespace/replicaset". */
@@ -55,7 +63,47 @@ export class ClusterState {
   private readonly slices = new Map<string, SliceCounts>();
   private readonly slicesByService = new Map<string, Set<string>>();
 
-  constructor(private readonly emit: (changes: SnapshotChange[]) => void) {}
+  private readonly listedSources = new Set<string>();
+
+  /**
+   * `expectedSources` names the upstream lists this state will be fed (see
+   * FEEDS). A "replace" of a neutral resource is held back until every
+   * expected source feeding it has been listed once: the store treats a
+   * replace as the complete list.
+   */
+  constructor(
+    private readonly sink: (changes: SnapshotChange[]) => void,
+    private readonly expectedSources: readonly string[] = [],
+  ) {}
+
+  private emit(changes: SnapshotChange[]): void {
+    const complete = (kind: CoreKind) =>
+      FEEDS[kind].every((source) => !this.expectedSources.includes(source) || this.listedSources.has(source));
+    const ready = changes.filter((c) => c.type !== "replace" || complete(c.resource));
+    if (ready.length) this.sink(ready);
+  }
+
+  /** Called before a source's list is replaced. */
+  markListed(source: string): void {
+    this.listedSources.add(source);
+  }
+
+  /**
+   * A source that cannot be listed (403, or 404 for an API the cluster does
+   * not serve) counts as empty, so its neutral list completes from the others.
+   */
+  sourceUnavailable(source: string): void {
+    if (this.listedSources.has(source)) return;
+    this.listedSources.add(source);
+    const kind = (Object.keys(FEEDS) as CoreKind[]).find((k) => FEEDS[k].includes(source));
+    if (kind === "workloads") {
+      this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.withAutoscaler(w.core)) }]);
+    } else if (kind === "services") {
+      this.emit([{ type: "replace", resource: "services", items: [...this.services.values()].map((s) => this.mapServiceWithCounts(s)) }]);
+    } else if (kind === "nodes" || kind === "tasks") {
+      this.emit([{ type: "replace", resource: kind, items: [] }]);
+    }
+  }
 
   // ------------------------------------------------------------ nodes
 
