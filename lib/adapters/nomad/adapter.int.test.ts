@@ -201,6 +201,24 @@ describe("Nomad adapter against the simulator", () => {
     expect((missing as Error).message).toContain("job not found");
   });
 
+  it("follows a stopped job and a purged one through the event stream", async () => {
+    const s = await sim();
+    const sink = new TestSink();
+    void run(adapter({ address: s.url, resyncSeconds: 600 }), sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    const replacesBefore = sink.replaces;
+
+    expect((await fetch(`${s.url}/v1/job/storefront`, { method: "DELETE" })).status).toBe(200);
+    await waitFor("storefront stopped", () => sink.items.workloads.get(WEB)?.desired === 0 && running(sink, WEB) === 0);
+    expect(sink.items.workloads.get(WEB)).toMatchObject({ scalable: false, notScalableReason: "The job is stopped; start it again before scaling." });
+
+    expect((await fetch(`${s.url}/v1/job/ledger?namespace=payments&purge=true`, { method: "DELETE" })).status).toBe(200);
+    await waitFor("ledger gone", () => !sink.items.workloads.has("payments~ledger~worker") && !sink.items.workloads.has("payments~ledger~reconciler"));
+    // Its queued stand-in goes with it.
+    expect([...sink.items.tasks.values()].some((t) => t.node === null && t.workloadId?.startsWith("payments~ledger~"))).toBe(false);
+    expect(sink.replaces).toBe(replacesBefore);
+  });
+
   it("keeps what does not fit pending, with the reason, until room appears", async () => {
     const s = await sim({
       seed: (w) => {

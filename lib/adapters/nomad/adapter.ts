@@ -409,16 +409,8 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
         const parsed = NomadJobSchema.safeParse(payload.Job);
         const id = parsed.success ? parsed.data.ID : (event.Key ?? "");
         const namespace = parsed.success ? parsed.data.Namespace : event.Namespace;
-        if (event.Type === "JobDeregistered" || event.Type === "JobBatchDeregistered") {
-          refresher.job(namespace, id, true);
-          return;
-        }
-        if (parsed.success) {
-          const key = jobKey(namespace, id);
-          const known = this.jobs.get(key);
-          this.jobs.set(key, { job: parsed.data, summary: known?.summary ?? null, blocked: known?.blocked });
-        }
-        refresher.job(namespace, id, false);
+        // Registered, stopped (Nomad's "deregister" without purge) or purged: read it again; a 404 removes it.
+        refresher.job(namespace, id);
         return;
       }
       case "Allocation": {
@@ -429,7 +421,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
         this.allocTasks.set(task.id, task);
         changes.push({ type: "upsert", resource: "tasks", item: task });
         // Running and failed counts come from the job summary, which allocations move.
-        refresher.job(parsed.data.Namespace, parsed.data.JobID, false);
+        refresher.job(parsed.data.Namespace, parsed.data.JobID);
         return;
       }
       case "Service": {
@@ -442,16 +434,14 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   /** Re-reads a job (spec, summary, placement failures) and emits what changed of its workloads, queued tasks and Consul services. */
-  async refreshJob(namespace: string | null | undefined, id: string, deregistered: boolean, signal: AbortSignal): Promise<SnapshotChange[]> {
+  async refreshJob(namespace: string | null | undefined, id: string, signal: AbortSignal): Promise<SnapshotChange[]> {
     const key = jobKey(namespace, id);
     const before = this.jobs.get(key);
     let after: JobEntry | undefined;
-    if (!deregistered) {
-      const [job, summary] = await Promise.all([this.fetchJob(namespace, id, signal), this.fetchSummary(namespace, id, signal)]);
-      if (job) {
-        after = { job, summary, blocked: undefined };
-        after.blocked = await this.blockedEvaluation(after, signal);
-      }
+    const [job, summary] = await Promise.all([this.fetchJob(namespace, id, signal), this.fetchSummary(namespace, id, signal)]);
+    if (job) {
+      after = { job, summary, blocked: undefined };
+      after.blocked = await this.blockedEvaluation(after, signal);
     }
     if (after) this.jobs.set(key, after);
     else this.jobs.delete(key);
@@ -641,7 +631,7 @@ function diff<T extends { id: string }, K extends "workloads" | "tasks" | "servi
  * for one job reads its summary once) and applies their changes.
  */
 class Refresher {
-  private jobs = new Map<string, { namespace: string | null | undefined; id: string; deregistered: boolean }>();
+  private jobs = new Map<string, { namespace: string | null | undefined; id: string }>();
   private services = new Map<string, { namespace: string; name: string }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
@@ -655,10 +645,8 @@ class Refresher {
     private readonly delayMs = 150,
   ) {}
 
-  job(namespace: string | null | undefined, id: string, deregistered: boolean) {
-    const key = jobKey(namespace, id);
-    const prior = this.jobs.get(key);
-    this.jobs.set(key, { namespace, id, deregistered: deregistered || (prior?.deregistered ?? false) });
+  job(namespace: string | null | undefined, id: string) {
+    this.jobs.set(jobKey(namespace, id), { namespace, id });
     this.schedule();
   }
 
@@ -686,7 +674,7 @@ class Refresher {
     this.services.clear();
     try {
       for (const j of jobs) {
-        const changes = await this.adapter.refreshJob(j.namespace, j.id, j.deregistered, this.signal);
+        const changes = await this.adapter.refreshJob(j.namespace, j.id, this.signal);
         if (changes.length && !this.signal.aborted) this.sink.apply(changes);
       }
       for (const s of services) {

@@ -22,6 +22,8 @@ export interface TokenPolicy {
   stream?: boolean;
   /** namespace scale-job. */
   scale?: boolean;
+  /** namespace submit-job (DELETE /v1/job/:id). */
+  submit?: boolean;
   /** agent:read (for /v1/agent/self). */
   agent?: boolean;
 }
@@ -284,6 +286,11 @@ export function createHandler(ctx: HttpContext) {
         return scale(jobOr404(q, b), body, res);
       }
       throw new HttpError(405, "Invalid method");
+    }
+    if (method === "DELETE" && a === "job" && b && !c) {
+      authorize(req, "submit");
+      const { evalId, index } = scheduler.deregister(jobOr404(q, b), q.get("purge") === "true");
+      return sendJson(res, 200, { EvalID: evalId, EvalCreateIndex: index, JobModifyIndex: index, Index: index }, index);
     }
     if (method !== "GET") throw new HttpError(405, "Invalid method");
 

@@ -444,6 +444,22 @@ export class NomadScheduler {
     return { evalId: this.world.newId(), index };
   }
 
+  /** DELETE /v1/job/:id: stops the job (Stop = true); with purge, also forgets it. Allocations stop on the next ticks. */
+  deregister(job: SimJob, purge: boolean, now = Date.now()): { evalId: string; index: number } {
+    job.Stop = true;
+    const index = this.world.index + 1;
+    job.ModifyIndex = index;
+    job.JobModifyIndex = index;
+    this.world.commit(["jobs", "job_summary"], [this.world.jobEvent(job, "JobDeregistered")]);
+    if (purge) {
+      for (const a of this.allocsOf(job)) if (isLive(a) && a.DesiredStatus === "run") this.requestStop(a, now, "alloc not needed since job purged");
+      this.world.jobs.delete(NomadWorld.jobKey(job.Namespace, job.ID));
+      for (const e of [...this.world.evals.values()]) if (e.JobID === job.ID && e.Namespace === job.Namespace) this.world.evals.delete(e.ID);
+      this.world.commit(["jobs", "job_summary", "evals"]);
+    }
+    return { evalId: this.world.newId(), index };
+  }
+
   /** Fault hook: a client goes down (its allocations are lost and replaced elsewhere) or comes back. */
   setNodeStatus(nodeId: string, status: SimNode["Status"], now = Date.now()) {
     const node = this.world.nodes.get(nodeId);
