@@ -453,8 +453,9 @@ export class ClusterController {
   private schedule(): void {
     const nodes = this.store.list<NodeObject>(T.node);
     const pods = this.store.list<Pod>(T.pod);
-    const used = new Map<string, { cpu: number; memory: number; count: number }>();
-    for (const n of nodes) used.set(n.metadata.name, { cpu: 0, memory: 0, count: 0 });
+    const used = new Map<string, { cpu: number; memory: number; count: number; owners: Map<string, number> }>();
+    for (const n of nodes) used.set(n.metadata.name, { cpu: 0, memory: 0, count: 0, owners: new Map() });
+    const ownerOf = (p: Pod) => p.metadata.ownerReferences?.find((r) => r.controller)?.uid ?? "";
     for (const p of pods) {
       if (!p.spec.nodeName || isTerminated(p)) continue;
       const u = used.get(p.spec.nodeName);
@@ -463,6 +464,7 @@ export class ClusterController {
       u.cpu += r.cpu;
       u.memory += r.memory;
       u.count += 1;
+      u.owners.set(ownerOf(p), (u.owners.get(ownerOf(p)) ?? 0) + 1);
     }
     const waiting = pods
       .filter((p) => !p.spec.nodeName && !isTerminating(p))
@@ -508,8 +510,9 @@ export class ClusterController {
           fits = false;
         }
         if (!fits) continue;
-        // LeastAllocated: prefer the node with the most room left.
-        const score = (alloc.cpu - u.cpu - need.cpu) / alloc.cpu + (alloc.memory - u.memory - need.memory) / alloc.memory;
+        // LeastAllocated (most room left) plus the default topology spreading of a workload's replicas.
+        const siblings = u.owners.get(ownerOf(pod)) ?? 0;
+        const score = (alloc.cpu - u.cpu - need.cpu) / alloc.cpu + (alloc.memory - u.memory - need.memory) / alloc.memory - 0.6 * siblings;
         if (!best || score > best.score) best = { node, score };
       }
       if (best) {
@@ -517,6 +520,7 @@ export class ClusterController {
         u.cpu += need.cpu;
         u.memory += need.memory;
         u.count += 1;
+        u.owners.set(ownerOf(pod), (u.owners.get(ownerOf(pod)) ?? 0) + 1);
         pod.spec.nodeName = best.node.metadata.name;
         pod.status.conditions = [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: kubeTime(this.now()) }];
         this.runtime.set(pod.metadata.uid, { ...this.runtime.get(pod.metadata.uid), scheduledAt: this.now() });

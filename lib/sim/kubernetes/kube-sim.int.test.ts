@@ -235,6 +235,54 @@ describe("scale subresource", () => {
   });
 });
 
+describe("create", () => {
+  it("creates a Deployment from kubectl's sketch, defaults it and runs its pods spread over nodes", async () => {
+    const s = await start();
+    const apps = kubeConfig(s).makeApiClient(k8s.AppsV1Api);
+    const created = await apps.createNamespacedDeployment({
+      namespace: "default",
+      body: {
+        metadata: { name: "hello", labels: { app: "hello" } },
+        spec: { replicas: 3, selector: { matchLabels: { app: "hello" } }, template: { metadata: { labels: { app: "hello" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: {} }] } } },
+      },
+    });
+    expect(created.metadata?.uid).toBeTruthy();
+    expect(created.spec?.template.spec?.restartPolicy).toBe("Always");
+    expect(created.spec?.template.spec?.containers[0].imagePullPolicy).toBe("IfNotPresent");
+    await s.waitFor(() => s.get<import("./types").DeploymentObject>("Deployment", "default", "hello")?.status.readyReplicas === 3, 5000);
+    const nodes = new Set(s.list<import("./types").Pod>("Pod", "default").filter((p) => p.metadata.labels?.app === "hello").map((p) => p.spec.nodeName));
+    expect(nodes.size).toBe(3);
+  });
+
+  it("refuses duplicates (409), a selector that misses the template (422) and unknown namespaces (404)", async () => {
+    const s = await start();
+    const apps = kubeConfig(s).makeApiClient(k8s.AppsV1Api);
+    const body = (name: string, selector: string) => ({
+      metadata: { name },
+      spec: { selector: { matchLabels: { app: selector } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    });
+    const dup = await apps.createNamespacedDeployment({ namespace: "default", body: body("web", "web") }).catch((e) => e);
+    expect(dup.code).toBe(409);
+    const mismatch = await apps.createNamespacedDeployment({ namespace: "default", body: body("x", "y") }).catch((e) => e);
+    expect(mismatch.code).toBe(422);
+    expect(JSON.parse(mismatch.body).message).toContain("`selector` does not match template `labels`");
+    const nons = await apps.createNamespacedDeployment({ namespace: "nope", body: body("x", "x") }).catch((e) => e);
+    expect(nons.code).toBe(404);
+    const viewer = await kubeConfig(s, VIEWER).makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({ namespace: "default", body: body("v", "v") }).catch((e) => e);
+    expect(viewer.code).toBe(403);
+  });
+
+  it("allocates a cluster IP and node ports for a new Service", async () => {
+    const s = await start();
+    const core = kubeConfig(s).makeApiClient(k8s.CoreV1Api);
+    const svc = await core.createNamespacedService({ namespace: "default", body: { metadata: { name: "hello" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80 }] } } });
+    expect(svc.spec?.clusterIP).toMatch(/^10\.96\./);
+    expect(svc.spec?.ports?.[0]).toMatchObject({ protocol: "TCP", targetPort: 80 });
+    expect(svc.spec?.ports?.[0].nodePort).toBeGreaterThanOrEqual(30000);
+    await s.waitFor(() => ((s.get("Endpoints", "default", "hello") as { subsets?: { addresses?: unknown[] }[] } | undefined)?.subsets?.[0]?.addresses?.length ?? 0) === 3, 5000);
+  });
+});
+
 describe("watch", () => {
   it("streams changes from a list's resourceVersion, with bookmarks", async () => {
     const s = await start();

@@ -31,6 +31,8 @@ import { ApiError, badRequest, conflict, fail, forbidden, invalid, notFound, pat
 import type { DeploymentObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
 import { nodeMetrics, podMetrics } from "./metrics";
 import { toTable, wantsTable } from "./table";
+import { alreadyExists, prepareCreate } from "./defaults";
+import type { SeededRandom } from "./random";
 
 export interface TokenSpec {
   token: string;
@@ -54,6 +56,7 @@ export interface ApiContext {
   metricsEnabled(): boolean;
   watchesPaused(): boolean;
   profileOf(pod: Pod): UsageProfile | undefined;
+  random: SeededRandom;
 }
 
 const READ_VERBS = new Set(["get", "list", "watch"]);
@@ -324,6 +327,7 @@ export class KubeApiServer {
       return this.list(req, res, route, url.searchParams);
     }
     if ((method === "PATCH" || method === "PUT") && route.name) return this.update(req, res, route, method);
+    if (method === "POST" && !route.name) return this.create(req, res, route);
     if (method === "DELETE" && route.name) {
       if (route.type.kind === "Pod") {
         const pod = this.ctx.store.get<Pod>(route.type, route.namespace, route.name);
@@ -476,6 +480,27 @@ export class KubeApiServer {
       }, this.ctx.bookmarkIntervalMs);
     }
     timers.timeout = setTimeout(() => watch.close(), timeoutS * 1000);
+  }
+
+  private async create(req: http.IncomingMessage, res: http.ServerResponse, route: Route): Promise<void> {
+    const { store, controller } = this.ctx;
+    const body = await readBody(req);
+    if (route.type.namespaced) {
+      if (!route.namespace) throw pathNotFound();
+      if (!store.get(findResourceType("", "v1", "namespaces")!, undefined, route.namespace)) {
+        throw fail(404, "NotFound", `namespaces "${route.namespace}" not found`, { name: route.namespace, kind: "namespaces" });
+      }
+    }
+    const object = prepareCreate(route.type, route.namespace, body, {
+      random: this.ctx.random,
+      now: Date.now(),
+      services: store.list(findResourceType("", "v1", "services")!) as never,
+    });
+    if (store.get(route.type, route.namespace, object.metadata.name)) throw alreadyExists(route.type, object.metadata.name);
+    if (new URL(req.url ?? "/", "http://sim.invalid").searchParams.get("dryRun") === "All") return sendJson(res, 201, object);
+    const stored = store.put(object);
+    controller.reconcile();
+    sendJson(res, 201, stored);
   }
 
   private scaleOf(route: Route, o: DeploymentObject | StatefulSetObject | KubeObject) {

@@ -148,6 +148,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     metricsEnabled: () => metricsEnabled,
     watchesPaused: () => paused,
     profileOf,
+    random,
   });
   const port = await api.listen(host, options.port ?? 0);
 
