@@ -210,15 +210,15 @@ interface Candidate {
 async function configuredClusters(settings: Settings, log: Logger): Promise<Candidate[]> {
   const byId = new Map<string, Candidate>();
   if (settings.discover) {
-    for (const module of Object.values(ADAPTER_MODULES)) {
-      if (!module?.discover) continue;
+    for (const adapterModule of Object.values(ADAPTER_MODULES)) {
+      if (!adapterModule?.discover) continue;
       try {
-        const found = await withTimeout(module.discover(process.env, log), 5_000, `${module.orchestrator} discovery`);
+        const found = await withTimeout(adapterModule.discover(process.env, log), 5_000, `${adapterModule.orchestrator} discovery`);
         for (const c of found) {
-          if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: module.orchestrator, demo: false });
+          if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: adapterModule.orchestrator, demo: false });
         }
       } catch (err) {
-        log.warn(`${module.orchestrator} discovery failed`, { error: (err as Error).message });
+        log.warn(`${adapterModule.orchestrator} discovery failed`, { error: (err as Error).message });
       }
     }
   }
@@ -227,9 +227,9 @@ async function configuredClusters(settings: Settings, log: Logger): Promise<Cand
     const { id, name, hidden: hide, demo, orchestrator, ...connectionFields } = entry;
     if (hide) hidden.add(id);
     if (orchestrator) {
-      const module = ADAPTER_MODULES[orchestrator];
-      if (!module) throw new Error(`clusters.yaml: cluster "${id}": Fleetdeck does not speak ${orchestrator} yet`);
-      const parsed = module.connectionSchema.safeParse(connectionFields);
+      const adapterModule = ADAPTER_MODULES[orchestrator];
+      if (!adapterModule) throw new Error(`clusters.yaml: cluster "${id}": Fleetdeck does not speak ${orchestrator} yet`);
+      const parsed = adapterModule.connectionSchema.safeParse(connectionFields);
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`).join("; ");
         throw new Error(`clusters.yaml: cluster "${id}": ${issues}`);
@@ -265,10 +265,10 @@ async function createFleet(): Promise<Fleet> {
   }
 
   const owners = candidates.map((c) => {
-    const module = ADAPTER_MODULES[c.orchestrator];
-    if (!module) throw new Error(`cluster "${c.id}": no adapter for ${c.orchestrator}`);
+    const adapterModule = ADAPTER_MODULES[c.orchestrator];
+    if (!adapterModule) throw new Error(`cluster "${c.id}": no adapter for ${c.orchestrator}`);
     const clusterLog = log.child(c.id);
-    const adapter = module.create(c.connection, { clusterId: c.id, log: clusterLog });
+    const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog });
     return new ClusterOwner(
       { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter },
       { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog },
