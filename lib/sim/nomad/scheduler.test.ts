@@ -66,6 +66,12 @@ describe("simulated Nomad scheduler", () => {
     for (let t = 0; t <= 10_000; t += 500) s.tick(t);
     expect(s.summary(batch).g).toMatchObject({ Complete: 1, Running: 0 });
     expect(batch.Status).toBe("dead");
+
+    // A failing batch allocation is rescheduled once, then the job is done with it.
+    const failing = addJob(w, { id: "flaky", type: "batch", datacenters: ["dc2"], failEvery: 1, groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "z", cpu: 100, memoryMB: 64 }] }] });
+    for (let t = 10_000; t <= 40_000; t += 500) s.tick(t);
+    expect(s.summary(failing).g).toMatchObject({ Failed: 2, Complete: 0, Running: 0, Starting: 0 });
+    expect(failing.Status).toBe("dead");
   });
 
   it("reports use that moves smoothly and stays within the client", () => {

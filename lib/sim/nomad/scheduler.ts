@@ -34,6 +34,7 @@ export const DEFAULT_TIMINGS: SchedulerTimings = {
 };
 
 const LIVE = new Set(["pending", "running"]);
+const BATCH_RESCHEDULES = 1;
 const nanos = (ms: number) => ms * 1_000_000;
 
 type FailedGroup = NonNullable<SimEvaluation["FailedTGAllocs"]>[string];
@@ -234,7 +235,11 @@ export class NomadScheduler {
         }
         continue;
       }
-      const done = job.Type === "batch" ? allocs.filter((a) => a.TaskGroup === group.Name && a.ClientStatus === "complete").length : 0;
+      // A batch group is done with its completed allocations; a failed one is rescheduled once (Nomad's default batch
+      // reschedule policy allows one attempt a day), after which failures count as done.
+      const mine = allocs.filter((a) => a.TaskGroup === group.Name);
+      const failed = mine.filter((a) => a.ClientStatus === "failed").length;
+      const done = job.Type === "batch" ? mine.filter((a) => a.ClientStatus === "complete").length + Math.max(0, failed - BATCH_RESCHEDULES) : 0;
       const wanted = Math.max(0, group.Count - done);
       if (live.length > wanted) {
         const extra = [...live].sort((a, b) => b.sim.slot - a.sim.slot).slice(0, live.length - wanted);
