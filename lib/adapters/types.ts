@@ -65,6 +65,14 @@ export interface Scalable {
   scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore>;
 }
 
+/**
+ * Scaling through a rollout that holds the workload (Marathon's `?force=true`,
+ * which cancels the deployment). Only after the operator confirmed.
+ */
+export interface ForceScalable {
+  forceScale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore>;
+}
+
 /** Live use at one moment; ids are the model ids of nodes and tasks. */
 export interface UsageSample {
   nodes: Map<string, Resources>;
@@ -78,6 +86,10 @@ export interface UsageSource {
 
 export function isScalable(adapter: ClusterAdapter): adapter is ClusterAdapter & Scalable {
   return typeof (adapter as Partial<Scalable>).scale === "function";
+}
+
+export function isForceScalable(adapter: ClusterAdapter): adapter is ClusterAdapter & ForceScalable {
+  return typeof (adapter as Partial<ForceScalable>).forceScale === "function";
 }
 
 export function isUsageSource(adapter: ClusterAdapter): adapter is ClusterAdapter & UsageSource {

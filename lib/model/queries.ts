@@ -93,6 +93,8 @@ export const ScaleBodySchema = z.object(
       .number({ error: "replicas must be a number" })
       .int("replicas must be a whole number")
       .min(0, "replicas must not be negative"),
+    /** Scale through a rollout that holds the workload, cancelling it (where the orchestrator can). */
+    force: z.boolean({ error: "force must be true or false" }).optional(),
   },
   { error: "body must be a JSON object like { \"replicas\": 3 }" },
 );

@@ -158,6 +158,8 @@ export const ClusterInfoSchema = z.object({
   synced: z.boolean(),
   lastSyncAt: z.string().nullable(),
   canScale: z.boolean(),
+  /** The orchestrator can scale through a rollout that holds a workload (Marathon). */
+  canForceScale: z.boolean(),
   usageAvailable: z.boolean(),
   summary: ClusterSummarySchema,
 });

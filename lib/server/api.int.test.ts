@@ -165,6 +165,8 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
     ['{"replicas":"three"}', 422, /must be a number/],
     ["{}", 422, /must be a number/],
     ['{"replicas":11}', 422, /at most 10/],
+    ['{"replicas":2,"force":"yes"}', 422, /force must be true or false/],
+    ['{"replicas":2,"force":true}', 422, /kubernetes has no forced scale/],
     ["[3]", 422, /JSON object/],
     ["replicas=3", 400, /not valid JSON/],
     ["", 400, /missing/],

@@ -2,6 +2,7 @@ import "server-only";
 import { Backoff, sleep } from "@/lib/adapters/backoff";
 import { AdapterError } from "@/lib/adapters/errors";
 import {
+  isForceScalable,
   isScalable,
   isUsageSource,
   type ClusterAdapter,
@@ -107,6 +108,7 @@ export class ClusterOwner {
       synced: s.listed.size === 4,
       lastSyncAt: this.lastSyncAt,
       canScale: isScalable(d.adapter),
+      canForceScale: isForceScalable(d.adapter),
       usageAvailable: this.latestUsage !== null,
       summary: summarize(s, this.latestUsage),
     };

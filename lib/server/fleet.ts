@@ -2,7 +2,7 @@ import "server-only";
 import os from "node:os";
 import path from "node:path";
 import { ADAPTER_MODULES } from "@/lib/adapters";
-import { isScalable } from "@/lib/adapters/types";
+import { isForceScalable, isScalable } from "@/lib/adapters/types";
 import { createLogger, type Logger } from "@/lib/log";
 import type {
   ChangeEvent,
@@ -159,7 +159,13 @@ export class Fleet {
   }
 
   /** Sets a workload's replicas; every mutation passes authorize() first. */
-  async scale(clusterId: string, workloadId: string, replicas: number, actor: Actor): Promise<Workload> {
+  async scale(
+    clusterId: string,
+    workloadId: string,
+    replicas: number,
+    actor: Actor,
+    options: { force?: boolean } = {},
+  ): Promise<Workload> {
     authorize(this.settings, actor, { verb: "scale", clusterId, workloadId });
     if (replicas > this.settings.maxReplicas) {
       throw new InvalidInputError(`replicas must be at most ${this.settings.maxReplicas} (the configured maximum)`);
@@ -172,10 +178,22 @@ export class Fleet {
     if (!before.scalable || !isScalable(adapter)) {
       throw new ApiError(422, "not-scalable", before.notScalableReason ?? `${before.kind} ${before.name} cannot be scaled`);
     }
-    const updated = await adapter.scale(workloadId, replicas);
+    if (options.force && !isForceScalable(adapter)) {
+      throw new ApiError(422, "invalid", `${owner.definition.orchestrator} has no forced scale; send the scale without "force"`);
+    }
+    const updated = options.force && isForceScalable(adapter)
+      ? await adapter.forceScale(workloadId, replicas)
+      : await adapter.scale(workloadId, replicas);
     owner.apply([{ type: "upsert", resource: "workloads", item: updated }]);
     // The audit trail: who changed what, never credentials.
-    this.log.info("scaled", { actor: actor.name, cluster: clusterId, workload: workloadId, from: before.desired, to: replicas });
+    this.log.info("scaled", {
+      actor: actor.name,
+      cluster: clusterId,
+      workload: workloadId,
+      from: before.desired,
+      to: replicas,
+      ...(options.force ? { forced: true } : {}),
+    });
     return this.workload(clusterId, workloadId);
   }
 

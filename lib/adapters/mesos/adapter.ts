@@ -6,12 +6,13 @@ import { Backoff, sleep } from "@/lib/adapters/backoff";
 import type {
   ClusterAdapter,
   ConnectionState,
+  ForceScalable,
   Scalable,
   SnapshotSink,
   UsageSample,
   UsageSource,
 } from "@/lib/adapters/types";
-import { DeploymentConflictError, type ForceScalable } from "./abilities";
+import { DeploymentConflictError } from "./abilities";
 import type { MesosConnection } from "./connection";
 import { HttpEndpoint, UpstreamHttpError, basicAuthHeader, makeDispatcher } from "./http";
 import {

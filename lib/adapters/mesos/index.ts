@@ -3,7 +3,7 @@ import { MesosAdapter } from "./adapter";
 import { MesosConnectionSchema, type MesosConnection } from "./connection";
 
 export { MesosAdapter } from "./adapter";
-export { isForceScalable, DeploymentConflictError, type ForceScalable } from "./abilities";
+export { DeploymentConflictError } from "./abilities";
 export { MesosConnectionSchema, type MesosConnection } from "./connection";
 
 export const adapterModule: AdapterModule<MesosConnection> = {
