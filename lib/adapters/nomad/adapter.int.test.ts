@@ -198,7 +198,7 @@ describe("Nomad adapter against the simulator", () => {
     expect((system as Error).message).toMatch(/^A system job runs one allocation per eligible client/);
     const missing = await a.scale("default~no-such-job~web", 1).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: "not-found" });
-    expect((missing as Error).message).toContain("job not found");
+    expect((missing as Error).message).toContain('job "no-such-job" not found');
   });
 
   it("follows a stopped job and a purged one through the event stream", async () => {

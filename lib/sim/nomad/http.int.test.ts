@@ -112,7 +112,7 @@ describe("simulated Nomad HTTP API", () => {
       ["storefront", { Count: 2, Target: { Group: "nope" } }, "default", 400, 'task group "nope" specified for scaling does not exist in job'],
       ["storefront", { Count: 2, Target: {} }, "default", 400, "missing task group name for scaling action"],
       ["node-exporter", { Count: 2, Target: { Group: "exporter" } }, "platform", 400, 'jobs of type "system" can only be scaled to 1 or 0'],
-      ["ghost", { Count: 2, Target: { Group: "web" } }, "default", 404, "job not found"],
+      ["ghost", { Count: 2, Target: { Group: "web" } }, "default", 404, 'job "ghost" not found'],
     ];
     for (const [job, body, ns, status, message] of cases) {
       const res = await scale(job, body, ns);

@@ -283,7 +283,10 @@ export function createHandler(ctx: HttpContext) {
       if (a === "job" && b && c === "scale" && !d) {
         authorize(req, "scale");
         const body = await readBody(req);
-        return scale(jobOr404(q, b), body, res);
+        // The scale RPC names the job in its 404, unlike GET /v1/job/:id.
+        const job = world.job(q.get("namespace") || "default", b);
+        if (!job) throw new HttpError(404, `job "${b}" not found`);
+        return scale(job, body, res);
       }
       throw new HttpError(405, "Invalid method");
     }
