@@ -427,7 +427,7 @@ export class ClusterController {
         uid: this.random.uid(),
         resourceVersion: "",
         creationTimestamp: kubeTime(now),
-        generateName: owner.kind === "StatefulSet" ? `${owner.metadata.name}-` : `${owner.metadata.name}-`,
+        generateName: `${owner.metadata.name}-`,
         labels: { ...template.metadata.labels, ...extraLabels },
         ...(template.metadata.annotations ? { annotations: template.metadata.annotations } : {}),
         ownerReferences: [ownerRef(owner)],
@@ -595,6 +595,14 @@ export class ClusterController {
       }
       const node = pod.spec.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
       if (!node || isTerminated(pod)) continue;
+      if (!nodeReady(node)) {
+        // The kubelet is gone: nothing progresses there, and the node lifecycle controller marks its pods not ready.
+        if (isReady(pod)) {
+          this.setPodReady(pod, false, "NodeNotReady");
+          this.store.put(pod);
+        }
+        continue;
+      }
       rt.scheduledAt ??= now;
       const image = (name: string) => pod.spec.containers.find((c) => c.name === name)!.image;
       const containerStatus = (name: string, state: ContainerStatus["state"], ready: boolean): ContainerStatus => {

@@ -450,7 +450,7 @@ export class KubeApiServer {
     }
 
     this.watches.add(watch);
-    req.on("close", () => watch.close());
+    // The response's close is the client going away (or the stream ending); the request's fires when its body is read.
     res.on("close", () => watch.close());
 
     const deliver = (e: StoredEvent) => {

@@ -128,6 +128,20 @@ describe("controllers", () => {
     await sim.waitFor(() => sim!.get<DeploymentObject>("Deployment", "default", "web")!.status.readyReplicas === 5, 5000);
   });
 
+  it("marks the pods of a NotReady node not ready (endpoints drop them) and recovers", async () => {
+    sim = await startKubeSim({ timings: "fast" });
+    const onC = () => sim!.list<Pod>("Pod").filter((p) => p.spec.nodeName === "east-worker-c");
+    expect(onC().length).toBeGreaterThan(0);
+    sim.setNodeReady("east-worker-c", false);
+    sim.reconcile();
+    expect(onC().every((p) => !isReady(p))).toBe(true);
+    const ips = new Set(onC().map((p) => p.status.podIP));
+    const endpoints = sim.list<KubeObject & { subsets?: { addresses?: { ip: string }[] }[] }>("Endpoints");
+    expect(endpoints.flatMap((e) => e.subsets ?? []).flatMap((s) => s.addresses ?? []).some((a) => ips.has(a.ip))).toBe(false);
+    sim.setNodeReady("east-worker-c", true);
+    await sim.waitFor(() => onC().every(isReady), 5000, "pods on east-worker-c ready again");
+  });
+
   it("replaces a deleted pod and terminates the old one after the grace period", async () => {
     sim = await startKubeSim({ timings: "fast" });
     const victim = podsOf(sim, "web")[0];

@@ -1,6 +1,6 @@
 /** One simulated Kubernetes cluster: store + controllers + apiserver, with a programmatic handle for tests. */
 
-import { ClusterController, podRequests } from "./controllers";
+import { ClusterController } from "./controllers";
 import { ContentBuilder, presetContent, type ContentPreset } from "./content";
 import { containerUsage } from "./metrics";
 import { SeededRandom } from "./random";
@@ -258,4 +258,3 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   return handle;
 }
 
-export { podRequests };
