@@ -77,6 +77,8 @@ export interface ForceScalable {
 export interface UsageSample {
   nodes: Map<string, Resources>;
   tasks: Map<string, Resources>;
+  /** Why some nodes or tasks have no figure (e.g. stats only readable on another node). */
+  unavailable?: { nodes: Map<string, string>; tasks: Map<string, string> };
 }
 
 export interface UsageSource {

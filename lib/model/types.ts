@@ -42,6 +42,8 @@ export const NodeSchema = NodeCoreSchema.extend({
   requested: ResourcesSchema,
   /** Live use, or null when the orchestrator reports none. */
   usage: ResourcesSchema.nullable(),
+  /** Why usage is null when the adapter knows. */
+  usageNote: z.string().nullable(),
   taskCount: z.number().int().nonnegative(),
 });
 export type Node = z.infer<typeof NodeSchema>;
@@ -102,6 +104,8 @@ export type TaskCore = z.infer<typeof TaskCoreSchema>;
 
 export const TaskSchema = TaskCoreSchema.extend({
   usage: ResourcesSchema.nullable(),
+  /** Why usage is null when the adapter knows. */
+  usageNote: z.string().nullable(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 

@@ -54,6 +54,9 @@ describe("views", () => {
     const [n1, n2] = nodeViews(snapshot, usage);
     expect(n1.usage).toEqual(res(700, 5));
     expect(n2.usage).toBeNull();
+    const explained = { ...usage, unavailable: { nodes: new Map([["n2", "stats only on that node"]]), tasks: new Map() } };
+    expect(nodeViews(snapshot, explained)[1].usageNote).toBe("stats only on that node");
+    expect(nodeViews(snapshot, explained)[0].usageNote).toBeNull();
     expect(workloadViews(snapshot, usage)[0].usage).toEqual(res(400, 3));
     expect(workloadViews(snapshot, null)[0].usage).toBeNull();
   });

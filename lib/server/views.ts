@@ -25,7 +25,11 @@ function holdsResources(task: TaskCore): boolean {
 }
 
 export function taskViews(snapshot: Snapshot, usage: UsageSample | null): Task[] {
-  return [...snapshot.tasks.values()].map((t) => ({ ...t, usage: usage?.tasks.get(t.id) ?? null }));
+  return [...snapshot.tasks.values()].map((t) => ({
+    ...t,
+    usage: usage?.tasks.get(t.id) ?? null,
+    usageNote: usage?.unavailable?.tasks.get(t.id) ?? null,
+  }));
 }
 
 export function nodeViews(snapshot: Snapshot, usage: UsageSample | null): Node[] {
@@ -42,6 +46,7 @@ export function nodeViews(snapshot: Snapshot, usage: UsageSample | null): Node[]
     requested: perNode.get(n.id)?.requested ?? { cpuMillis: 0, memoryBytes: 0 },
     taskCount: perNode.get(n.id)?.count ?? 0,
     usage: usage?.nodes.get(n.id) ?? null,
+    usageNote: usage?.unavailable?.nodes.get(n.id) ?? null,
   }));
 }
 

@@ -55,7 +55,7 @@ export interface DockerAdapterOptions {
   scale?: ScaleOptions;
 }
 
-/** A usage sample plus what could not be measured and why (UsageSample has no place for it). */
+/** A usage sample that always says what could not be measured and why. */
 export interface DockerUsageSample extends UsageSample {
   unavailable: { nodes: Map<string, string>; tasks: Map<string, string> };
 }
