@@ -61,8 +61,11 @@ export interface ClusterAdapter {
 }
 
 export interface Scalable {
-  /** Sets the desired replicas and answers the workload as the orchestrator now has it. */
-  scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore>;
+  /**
+   * Sets the desired replicas and answers the workload as the orchestrator now
+   * has it. `actor` names who asked, for orchestrators that record a reason.
+   */
+  scale(workloadId: string, replicas: number, signal?: AbortSignal, actor?: string): Promise<WorkloadCore>;
 }
 
 /**

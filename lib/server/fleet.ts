@@ -183,7 +183,7 @@ export class Fleet {
     }
     const updated = options.force && isForceScalable(adapter)
       ? await adapter.forceScale(workloadId, replicas)
-      : await adapter.scale(workloadId, replicas);
+      : await adapter.scale(workloadId, replicas, undefined, actor.name);
     owner.apply([{ type: "upsert", resource: "workloads", item: updated }]);
     // The audit trail: who changed what, never credentials.
     this.log.info("scaled", {
