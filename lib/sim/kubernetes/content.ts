@@ -31,6 +31,8 @@ export interface SimContent {
   profiles: Map<string, UsageProfile>;
   /** Per workload "namespace/name": restart count its first pod shows. */
   restarts: Map<string, number>;
+  /** Workloads "namespace/name" whose containers crash-loop. */
+  crashLooping: Set<string>;
 }
 
 export interface NodeSpec {
@@ -62,6 +64,8 @@ export interface WorkloadSpec {
   usage?: UsageProfile;
   /** Restart count the first pod shows (realism: a pod that was once OOMKilled). */
   restarts?: number;
+  /** Its containers keep crashing (CrashLoopBackOff). */
+  crashLoop?: boolean;
   /** Minutes ago the workload was created (defaults to the cluster's age). */
   ageMinutes?: number;
 }
@@ -87,6 +91,7 @@ export class ContentBuilder {
   private readonly objects: KubeObject[] = [];
   private readonly profiles = new Map<string, UsageProfile>();
   private readonly restarts = new Map<string, number>();
+  private readonly crashLooping = new Set<string>();
   private nodeIndex = 0;
   private serviceIp = 10;
 
@@ -237,6 +242,7 @@ export class ContentBuilder {
     const key = `${spec.namespace}/${spec.name}`;
     if (spec.usage) this.profiles.set(key, spec.usage);
     if (spec.restarts) this.restarts.set(key, spec.restarts);
+    if (spec.crashLoop) this.crashLooping.add(key);
   }
 
   deployment(spec: WorkloadSpec): this {
@@ -395,7 +401,7 @@ export class ContentBuilder {
   }
 
   build(): SimContent {
-    return { objects: this.objects, profiles: this.profiles, restarts: this.restarts };
+    return { objects: this.objects, profiles: this.profiles, restarts: this.restarts, crashLooping: this.crashLooping };
   }
 }
 
@@ -487,6 +493,19 @@ export function demoWest(b: ContentBuilder): void {
     usage: { cpu: 0.2, memory: 0.6 },
   });
   b.service({ namespace: "shop", name: "redis", headless: true, labels: { app: "redis" }, selector: { app: "redis" }, ports: [{ name: "redis", port: 6379, protocol: "TCP", targetPort: 6379 }] });
+  // Two things an operator should notice: a crash-looping service and a job that fits on no node.
+  b.deployment({
+    namespace: "shop", name: "recommendations", image: "ghcr.io/fleetdeck-demo/recommendations:0.9.0", replicas: 1,
+    labels: { app: "recommendations", tier: "backend", "app.kubernetes.io/part-of": "shop" },
+    ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
+    env: [{ name: "CATALOG_URL", value: "http://catalog.shop.svc:80" }],
+    requests: { cpu: "100m", memory: "256Mi" }, crashLoop: true, ageMinutes: 40,
+  });
+  b.deployment({
+    namespace: "shop", name: "ml-batch", image: "ghcr.io/fleetdeck-demo/ml-batch:2024.11", replicas: 1,
+    labels: { app: "ml-batch", tier: "batch", "app.kubernetes.io/part-of": "shop" },
+    requests: { cpu: "6", memory: "24Gi" }, ageMinutes: 25,
+  });
   b.service({ namespace: "shop", name: "shop-ingress", type: "LoadBalancer", labels: { app: "storefront" }, selector: { app: "storefront" }, loadBalancerIngress: "198.51.100.40", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: "http" }] });
 }
 

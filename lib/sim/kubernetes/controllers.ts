@@ -55,6 +55,8 @@ interface PodRuntime {
   deletingAt?: number;
   /** Restart count shown for realism (with an OOMKilled last state). */
   restarts?: number;
+  /** The container keeps crashing: short runs, then CrashLoopBackOff, restart count rising. */
+  crashLoop?: boolean;
 }
 
 export interface ControllerOptions {
@@ -65,6 +67,8 @@ export interface ControllerOptions {
   profiles: Map<string, UsageProfile>;
   /** Per workload: restart count the first pod shows, for realism. */
   initialRestarts: Map<string, number>;
+  /** Workloads ("namespace/name") whose containers crash-loop. */
+  crashLooping: Set<string>;
   /** CPU use of a running pod right now, in millicores (for HPA status). */
   podCpuMillis: (pod: Pod) => number;
 }
@@ -144,8 +148,8 @@ export class ClusterController {
   private instant = false;
   /** Store revision after the last pass that wrote nothing; equal to the current one means nothing changed since. */
   private quietAt = -1;
-  /** Whether the last pass saw pods whose next step is due by time alone. */
-  private timedWork = true;
+  /** Controller-clock time at which some pod's next step falls due by time alone (Infinity: none). */
+  private nextDue = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -184,14 +188,18 @@ export class ClusterController {
    */
   tick(): void {
     const hpaDue = this.now() - this.lastHpaSync >= this.options.hpaSyncMs;
-    if (this.store.resourceVersion === this.quietAt && !this.timedWork && !hpaDue) return;
+    if (this.store.resourceVersion === this.quietAt && this.now() < this.nextDue && !hpaDue) return;
     const before = this.store.resourceVersion;
     this.reconcile();
     if (this.store.resourceVersion === before) this.quietAt = before;
   }
 
+  private due(at: number): void {
+    this.nextDue = Math.min(this.nextDue, at);
+  }
+
   reconcile(): void {
-    this.timedWork = false;
+    this.nextDue = Infinity;
     this.collectGarbage();
     this.deployments();
     this.replicaSets();
@@ -439,7 +447,10 @@ export class ClusterController {
         qosClass: requests.cpu === 0 && requests.memory === 0 ? "BestEffort" : limited ? "Guaranteed" : "Burstable",
       },
     };
-    this.runtime.set(pod.metadata.uid, placement.nodeName ? { scheduledAt: now } : {});
+    this.runtime.set(pod.metadata.uid, {
+      ...(placement.nodeName ? { scheduledAt: now } : {}),
+      ...(this.options.crashLooping.has(workloadKey) ? { crashLoop: true } : {}),
+    });
     const restarts = this.options.initialRestarts.get(workloadKey);
     if (restarts && !this.restartsGiven.has(workloadKey)) {
       this.restartsGiven.add(workloadKey);
@@ -472,7 +483,7 @@ export class ClusterController {
     for (const pod of waiting) {
       const created = Date.parse(pod.metadata.creationTimestamp);
       if (!this.instant && this.now() - created < this.options.timings.scheduleMs) {
-        this.timedWork = true;
+        this.due(created + this.options.timings.scheduleMs);
         continue;
       }
       const need = podRequests(pod);
@@ -585,8 +596,8 @@ export class ClusterController {
       this.runtime.set(pod.metadata.uid, rt);
       const now = this.now();
       if (isTerminating(pod)) {
-        this.timedWork = true;
         const since = rt.deletingAt ?? Date.parse(pod.metadata.deletionTimestamp!) - pod.spec.terminationGracePeriodSeconds * 1000;
+        this.due(since + terminateMs);
         if (this.instant || now - since >= terminateMs || !pod.spec.nodeName) {
           this.store.delete(T.pod, pod.metadata.namespace, pod.metadata.name);
           this.runtime.delete(pod.metadata.uid);
@@ -631,14 +642,19 @@ export class ClusterController {
         pod.status.podIPs = [{ ip: pod.status.podIP }];
       }
       if (pod.status.phase === "Pending") {
-        this.timedWork = true;
+        this.due(rt.scheduledAt + startMs);
         pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { waiting: { reason: "ContainerCreating" } }, false));
         this.setPodReady(pod, false);
       } else {
         rt.runningAt ??= now;
+        if (rt.crashLoop) {
+          this.crashLoop(pod, rt, now);
+          this.store.put(pod);
+          continue;
+        }
         const ready = this.instant || rt.readyAt !== undefined || now - rt.runningAt >= readyMs;
         if (ready) rt.readyAt ??= now;
-        else this.timedWork = true;
+        else this.due(rt.runningAt + readyMs);
         const existing = pod.status.containerStatuses?.find((c) => c.state.running);
         const startedAt = existing?.state.running?.startedAt ?? kubeTime(rt.runningAt);
         pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { running: { startedAt } }, ready));
@@ -646,6 +662,33 @@ export class ClusterController {
       }
       this.store.put(pod);
     }
+  }
+
+  /** A container that exits with an error shortly after each start: brief runs, then CrashLoopBackOff. */
+  private crashLoop(pod: Pod, rt: PodRuntime, now: number): void {
+    const { startMs, readyMs } = this.options.timings;
+    const period = 15 * (startMs + readyMs);
+    const elapsed = Math.max(0, now - rt.runningAt!);
+    const cycle = Math.floor(elapsed / period);
+    const cycleStart = rt.runningAt! + cycle * period;
+    const running = elapsed - cycle * period < period * 0.2;
+    this.due(running ? cycleStart + period * 0.2 : cycleStart + period);
+    pod.status.containerStatuses = pod.spec.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: `${c.image.split(":")[0]}@sha256:${hashString(c.image).toString(16).padStart(8, "0").repeat(8)}`,
+      containerID: `containerd://${hashString(`${pod.metadata.uid}${c.name}${cycle}`).toString(16).padStart(8, "0").repeat(8)}`,
+      ready: false,
+      started: running,
+      restartCount: cycle + (rt.restarts ?? 0),
+      state: running
+        ? { running: { startedAt: kubeTime(cycleStart) } }
+        : { waiting: { reason: "CrashLoopBackOff", message: `back-off ${Math.round(period / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
+      lastState: cycle > 0 || !running
+        ? { terminated: { exitCode: 1, reason: "Error", startedAt: kubeTime(running ? cycleStart - period : cycleStart), finishedAt: kubeTime(running ? cycleStart - period * 0.8 : cycleStart + period * 0.2) } }
+        : {},
+    }));
+    this.setPodReady(pod, false);
   }
 
   // --- status ---------------------------------------------------------------

@@ -54,6 +54,25 @@ describe("demo-east content", () => {
   });
 });
 
+describe("demo-west content", () => {
+  it("has a crash-looping pod whose restarts rise and a pod that fits on no node", async () => {
+    sim = await startKubeSim({ content: "demo-west", timings: "fast" });
+    const recommendations = () => podsOf(sim!, "recommendations", "shop")[0];
+    const first = recommendations().status.containerStatuses![0];
+    expect(recommendations().status.phase).toBe("Running");
+    expect(first.ready).toBe(false);
+    await sim.waitFor(() => recommendations().status.containerStatuses![0].state.waiting?.reason === "CrashLoopBackOff", 5000, "CrashLoopBackOff");
+    const restarts = recommendations().status.containerStatuses![0].restartCount;
+    await sim.waitFor(() => recommendations().status.containerStatuses![0].restartCount > restarts, 5000, "another restart");
+    expect(recommendations().status.containerStatuses![0].lastState.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
+
+    const batch = podsOf(sim, "ml-batch", "shop")[0];
+    expect(batch.status.phase).toBe("Pending");
+    expect(batch.status.conditions[0]).toMatchObject({ type: "PodScheduled", status: "False", reason: "Unschedulable" });
+    expect(batch.status.conditions[0].message).toMatch(/^0\/3 nodes are available: .*2 Insufficient cpu/);
+  });
+});
+
 describe("controllers", () => {
   it("scales the mysql StatefulSet 3 → 5 in ordinal order, each pod going Pending → Running → Ready", async () => {
     sim = await startKubeSim({ timings: { tickMs: 10, scheduleMs: 10, startMs: 60, readyMs: 40, terminateMs: 30 } });

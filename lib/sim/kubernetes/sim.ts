@@ -130,6 +130,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     hpaSyncMs: options.hpaSyncMs ?? 15_000,
     profiles: content.profiles,
     initialRestarts: content.restarts,
+    crashLooping: content.crashLooping,
     podCpuMillis: (pod) => containerUsage(pod, profileOf(pod), Date.now()).reduce((n, c) => n + c.cpuMillis, 0),
   });
   for (const o of content.objects) store.put(o);
@@ -216,6 +217,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       const built = extra.build();
       for (const [k, v] of built.profiles) content.profiles.set(k, v);
       for (const [k, v] of built.restarts) content.restarts.set(k, v);
+      for (const k of built.crashLooping) content.crashLooping.add(k);
       for (const o of built.objects) store.put(o);
       controller.reconcile();
     },
