@@ -416,7 +416,7 @@ export class KubeApiServer {
     let columnsSent = false;
     const write = (type: string, object: unknown) => {
       if (this.ctx.watchesPaused()) watch.stalled = true;
-      if (watch.stalled || res.writableEnded) return;
+      if (watch.stalled || res.writableEnded || res.destroyed) return;
       let payload = object;
       if (asTable && type !== "BOOKMARK" && type !== "ERROR") {
         // kubectl get -w: each event carries a one-row Table; column definitions only in the first.
@@ -452,6 +452,7 @@ export class KubeApiServer {
     this.watches.add(watch);
     // The response's close is the client going away (or the stream ending); the request's fires when its body is read.
     res.on("close", () => watch.close());
+    res.on("error", () => watch.close());
 
     const deliver = (e: StoredEvent) => {
       if (e.resource !== route.type) return;
