@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startKubeSim, type KubeSimHandle } from "./sim";
 import type { DaemonSetObject, DeploymentObject, HpaObject, KubeObject, NodeObject, Pod, StatefulSetObject } from "./types";
 import { isReady } from "./controllers";
+import { FAST_TIMINGS } from "./types";
 
 /** Controller and scheduler behaviour through the programmatic handle (the HTTP surface is in kube-sim.int.test.ts). */
 let sim: KubeSimHandle | undefined;
@@ -75,7 +76,7 @@ describe("demo-west content", () => {
 
 describe("controllers", () => {
   it("scales the mysql StatefulSet 3 → 5 in ordinal order, each pod going Pending → Running → Ready", async () => {
-    sim = await startKubeSim({ timings: { tickMs: 10, scheduleMs: 10, startMs: 60, readyMs: 40, terminateMs: 30 } });
+    sim = await startKubeSim({ timings: { tickMs: 10, scheduleMs: 10, startMs: 150, readyMs: 60, terminateMs: 30 } });
     const phases = new Map<string, string[]>();
     const seen = () => {
       for (const p of podsOf(sim!, "mysql")) {
@@ -162,7 +163,8 @@ describe("controllers", () => {
   });
 
   it("replaces a deleted pod and terminates the old one after the grace period", async () => {
-    sim = await startKubeSim({ timings: "fast" });
+    // A grace period long enough to see the Terminating state even on a loaded machine.
+    sim = await startKubeSim({ timings: { ...FAST_TIMINGS, terminateMs: 1000 } });
     const victim = podsOf(sim, "web")[0];
     sim.deletePod("default", victim.metadata.name);
     expect(sim.get<Pod>("Pod", "default", victim.metadata.name)!.metadata.deletionTimestamp).toBeDefined();
