@@ -41,7 +41,7 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
             <ClusterStatusBadge status={cluster.status} synced={cluster.synced} reason={cluster.statusReason} />
           </span>
         </div>
-        <div className="mt-0.5 flex items-center gap-2 text-[12px] text-muted">
+        <div className="mt-0.5 flex items-center gap-1 text-[12px] text-muted">
           <span>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</span>
           {cluster.version ? <span className="figure">· {cluster.version}</span> : null}
         </div>

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
-import { clusterQuery } from "@/lib/client/queries";
+import { clusterQuery, nodeQuery, workloadQuery } from "@/lib/client/queries";
 import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
 import { formatAge } from "@/lib/format";
 import type { ClusterInfo } from "@/lib/model/types";
@@ -32,7 +32,11 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
   const now = useNow();
   const cluster = useQuery({ ...clusterQuery(clusterId), initialData: initial }).data;
   const base = `/clusters/${encodeURIComponent(clusterId)}`;
-  const [, , , tab, item] = pathname.split("/");
+  const [, , , tab, rawItem] = pathname.split("/");
+  const item = rawItem ? decodeURIComponent(rawItem) : undefined;
+  // Ids are opaque ("statefulset~default~mysql"); the crumb shows the name, from the detail page's cached query.
+  const workloadName = useQuery({ ...workloadQuery(clusterId, item ?? ""), enabled: tab === "workloads" && Boolean(item) }).data?.name;
+  const nodeName = useQuery({ ...nodeQuery(clusterId, item ?? ""), enabled: tab === "nodes" && Boolean(item) }).data?.name;
 
   return (
     <div className="mb-3 border-b border-border">
@@ -63,7 +67,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
             <>
               <li aria-hidden>/</li>
               <li aria-current="page" className="text-foreground">
-                {decodeURIComponent(item)}
+                {(tab === "workloads" ? workloadName : nodeName) ?? item}
               </li>
             </>
           ) : null}
@@ -78,9 +82,9 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
         {cluster.statusReason && cluster.status !== "ok" ? (
           <span className={`text-[12px] ${cluster.status === "unreachable" ? "text-danger" : "text-warn"}`}>{cluster.statusReason}</span>
         ) : null}
-        {cluster.lastSyncAt ? (
+        {cluster.lastSyncAt && cluster.status !== "ok" ? (
           <span suppressHydrationWarning className="ml-auto text-[12px] text-faint">
-            synced {formatAge(cluster.lastSyncAt, now)} ago
+            last synced {formatAge(cluster.lastSyncAt, now)} ago
           </span>
         ) : null}
       </div>

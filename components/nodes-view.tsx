@@ -13,6 +13,7 @@ import { ListFilters, isFilterError } from "./list-filters";
 import { ListFooter } from "./show-more";
 import { EmptyState, ErrorState, TableSkeleton } from "./states";
 import { NodeStatus } from "./status";
+import { UsageHistoryPanel } from "./usage-chart";
 
 function UsedCell({ used, allocatable, format }: { used: number | undefined; allocatable: number; format: (v: number) => string }) {
   if (used === undefined) return <span className="text-faint" title="No live metrics">—</span>;
@@ -35,7 +36,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
     {
       key: "name",
       header: "Name",
-      width: "minmax(180px, 2fr)",
+      width: "minmax(150px, 1.6fr)",
       sort: "name",
       cell: (n) => (
         <Link className="font-medium text-accent hover:underline" href={`${base}/nodes/${encodeURIComponent(n.id)}`} title={n.name}>
@@ -43,8 +44,8 @@ export function NodesView({ clusterId }: { clusterId: string }) {
         </Link>
       ),
     },
-    { key: "status", header: "Status", width: "90px", sort: "status", cell: (n) => <NodeStatus node={n} /> },
-    { key: "roles", header: "Roles", width: "minmax(90px, 1fr)", cell: (n) => (n.roles.length ? n.roles.join(", ") : <span className="text-faint">—</span>) },
+    { key: "status", header: "Status", width: "84px", sort: "status", cell: (n) => <NodeStatus node={n} /> },
+    { key: "roles", header: "Roles", width: "minmax(80px, 0.8fr)", cell: (n) => (n.roles.length ? n.roles.join(", ") : <span className="text-faint">—</span>) },
     {
       key: "schedulable",
       header: "Scheduling",
@@ -52,13 +53,13 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       sort: "schedulable",
       cell: (n) => (n.schedulable ? <span className="text-muted">Schedulable</span> : <Badge tone="warn" title="New work will not be placed here">Cordoned</Badge>),
     },
-    { key: "cpuCap", header: "CPU cap", title: "CPU capacity", width: "76px", sort: "capacity.cpuMillis", align: "right", cell: (n) => formatCpu(n.capacity.cpuMillis) },
-    { key: "cpuAlloc", header: "CPU alloc", title: "CPU allocatable", width: "80px", sort: "allocatable.cpuMillis", align: "right", cell: (n) => formatCpu(n.allocatable.cpuMillis) },
+    { key: "cpuCap", header: "CPU cap", title: "CPU capacity", width: "minmax(76px, 0.7fr)", sort: "capacity.cpuMillis", align: "right", cell: (n) => formatCpu(n.capacity.cpuMillis) },
+    { key: "cpuAlloc", header: "CPU alloc", title: "CPU allocatable", width: "minmax(84px, 0.8fr)", sort: "allocatable.cpuMillis", align: "right", cell: (n) => formatCpu(n.allocatable.cpuMillis) },
     {
       key: "cpuReq",
       header: "CPU req",
       title: "CPU requested by the node's tasks",
-      width: "96px",
+      width: "minmax(112px, 1fr)",
       sort: "requested.cpuMillis",
       align: "right",
       cell: (n) => (
@@ -71,18 +72,18 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       key: "cpuUse",
       header: "CPU used",
       title: "CPU in use now",
-      width: "104px",
+      width: "minmax(112px, 1fr)",
       sort: "usage.cpuMillis",
       align: "right",
       cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} />,
     },
-    { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "80px", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
-    { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "84px", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
+    { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "minmax(76px, 0.7fr)", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
+    { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "minmax(88px, 0.8fr)", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
     {
       key: "memReq",
       header: "Mem req",
       title: "Memory requested by the node's tasks",
-      width: "104px",
+      width: "minmax(116px, 1fr)",
       sort: "requested.memoryBytes",
       align: "right",
       cell: (n) => (
@@ -95,7 +96,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       key: "memUse",
       header: "Mem used",
       title: "Memory in use now",
-      width: "112px",
+      width: "minmax(116px, 1fr)",
       sort: "usage.memoryBytes",
       align: "right",
       cell: (n) => <UsedCell used={n.usage?.memoryBytes} allocatable={n.allocatable.memoryBytes} format={formatBytes} />,
@@ -117,6 +118,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
     body = (
       <DataTable
         label="Nodes"
+        maxHeight="55vh"
         rows={query.data.items}
         columns={columns}
         rowKey={(n) => n.id}
@@ -127,9 +129,12 @@ export function NodesView({ clusterId }: { clusterId: string }) {
     );
 
   return (
-    <>
-      <ListFilters clusterId={clusterId} fields={["q", "selector"]} error={query.error} />
-      {body}
-    </>
+    <div className="space-y-3">
+      <div>
+        <ListFilters clusterId={clusterId} fields={["q", "selector"]} error={query.error} />
+        {body}
+      </div>
+      <UsageHistoryPanel clusterId={clusterId} scope="cluster" usageAvailable={cluster?.usageAvailable ?? true} title="Cluster usage history" />
+    </div>
   );
 }

@@ -23,6 +23,23 @@ export function ResourceBar({
   compact?: boolean;
 }) {
   const format = FORMAT[kind];
+  if (allocatable <= 0) {
+    // No nodes to measure against (Fargate, say): the use alone, no bar pretending to a capacity.
+    return (
+      <div className="min-w-0">
+        <div className="flex items-baseline justify-between gap-2">
+          <span className="font-medium">{LABEL[kind]}</span>
+          <span className="figure truncate text-muted">
+            <span className="text-foreground">{used === null ? "use n/a" : format(used)}</span>
+            {used === null ? null : " used"}
+            {requested > 0 ? ` · ${format(requested)} req` : null}
+          </span>
+        </div>
+        <div className="mt-1 h-2 rounded-sm border border-dashed border-border-strong" />
+        {compact ? null : <div className="mt-0.5 text-[11px] text-faint">no node capacity reported (managed by the provider)</div>}
+      </div>
+    );
+  }
   const usedRatio = ratio(used, allocatable);
   const requestedRatio = ratio(requested, allocatable);
   const summary = `${LABEL[kind]}: ${used === null ? "use unknown" : `${format(used)} used (${formatPercent(used, allocatable)})`}, ${format(requested)} requested (${formatPercent(requested, allocatable)}) of ${format(allocatable)} allocatable`;

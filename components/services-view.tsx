@@ -60,7 +60,7 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
         return text ? <span className="font-mono text-[12px]" title={text}>{text}</span> : <span className="text-faint">none</span>;
       },
     },
-    { key: "endpoints", header: "Ready endpoints", width: "112px", sort: "readyEndpoints", align: "right", cell: (s) => <Endpoints service={s} /> },
+    { key: "endpoints", header: "Endpoints", title: "Ready / total endpoints", width: "96px", sort: "readyEndpoints", align: "right", cell: (s) => <Endpoints service={s} /> },
     { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (s) => <Age since={s.createdAt} now={now} /> },
   ];
 

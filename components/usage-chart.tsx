@@ -30,7 +30,24 @@ function NoData({ height, children }: { height: number; children: string }) {
   );
 }
 
-/** The overview card's chart: CPU and memory as shares of allocatable on one 0–100 % axis. */
+/** Nice upper bound for a share axis: room above the data, never past what makes the lines unreadable. */
+function shareCeiling(dataMax: number): number {
+  const padded = Math.max(5, dataMax * 1.2);
+  const step = padded > 50 ? 25 : padded > 20 ? 10 : 5;
+  return Math.min(Math.max(100, dataMax), Math.ceil(padded / step) * step);
+}
+
+/** Clock ticks: with seconds while the history is still short, so ticks do not all read the same minute. */
+function clockFormatter(points: { t: number }[]): (ms: number) => string {
+  const span = points.length > 1 ? points[points.length - 1].t - points[0].t : 0;
+  if (span >= 5 * 60_000) return formatClock;
+  return (ms) => `${formatClock(ms)}:${String(new Date(ms).getSeconds()).padStart(2, "0")}`;
+}
+
+/**
+ * The overview card's chart. With allocatable known: CPU and memory as
+ * shares of it on one axis. Without (Fargate, say): the two in their own units, side by side.
+ */
 export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: string; usageAvailable: boolean }) {
   const height = 84;
   const { data, error, isPending } = useQuery({ ...usageQuery(clusterId, { scope: "cluster", range: "15m" }), enabled: usageAvailable });
@@ -38,19 +55,29 @@ export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: strin
   if (isPending) return <Skeleton className="h-[84px] w-full" />;
   if (error) return <NoData height={height}>{`Usage history unavailable: ${error.message}`}</NoData>;
   if (!hasData(data)) return <NoData height={height}>Collecting usage… (first samples within a minute)</NoData>;
+  const tick = clockFormatter(data.points);
   const alloc = data.allocatable;
+  if (!alloc?.cpuMillis || !alloc.memoryBytes) {
+    const rows = data.points.map((p) => ({ t: p.t, cpu: p.cpuMillis, memory: p.memoryBytes }));
+    return (
+      <div className="grid grid-cols-2 gap-2">
+        <SeriesChart config={CPU_CONFIG} dataKey="cpu" rows={rows} height={height} label="CPU use over the last 15 minutes" tickFormat={formatCpu} clock={tick} compact />
+        <SeriesChart config={MEMORY_CONFIG} dataKey="memory" rows={rows} height={height} label="Memory use over the last 15 minutes" tickFormat={formatBytes} clock={tick} compact />
+      </div>
+    );
+  }
   const rows = data.points.map((p) => ({
     t: p.t,
     // null stays null: a gap in the line, never a drop to zero.
-    cpu: p.cpuMillis === null || !alloc?.cpuMillis ? null : (p.cpuMillis / alloc.cpuMillis) * 100,
-    memory: p.memoryBytes === null || !alloc?.memoryBytes ? null : (p.memoryBytes / alloc.memoryBytes) * 100,
+    cpu: p.cpuMillis === null ? null : (p.cpuMillis / alloc.cpuMillis) * 100,
+    memory: p.memoryBytes === null ? null : (p.memoryBytes / alloc.memoryBytes) * 100,
   }));
   return (
     <ChartContainer config={SHARE_CONFIG} height={height} label="CPU and memory use over the last 15 minutes, as a share of allocatable">
-      <LineChart data={rows} responsive style={{ width: "100%", height: height - 16 }} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
+      <LineChart data={rows} responsive style={{ width: "100%", height: height - 18 }} margin={{ top: 6, right: 4, bottom: 0, left: 0 }}>
         <CartesianGrid {...chartGrid} />
-        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={formatClock} {...chartAxis} minTickGap={40} height={16} />
-        <YAxis domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={percent} {...chartAxis} width={34} />
+        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={tick} {...chartAxis} minTickGap={56} height={16} />
+        <YAxis domain={[0, shareCeiling]} tickFormatter={percent} {...chartAxis} width={38} tickCount={3} allowDecimals={false} />
         <Tooltip content={<ChartTooltipContent formatLabel={formatClock} />} isAnimationActive={false} />
         <Line dataKey="cpu" stroke="var(--color-cpu)" strokeWidth={1.5} dot={false} isAnimationActive={false} />
         <Line dataKey="memory" stroke="var(--color-memory)" strokeWidth={1.5} dot={false} isAnimationActive={false} />
@@ -67,6 +94,8 @@ function SeriesChart({
   height,
   label,
   tickFormat,
+  clock,
+  compact = false,
 }: {
   config: ChartConfig;
   dataKey: string;
@@ -74,13 +103,15 @@ function SeriesChart({
   height: number;
   label: string;
   tickFormat: (v: number) => string;
+  clock: (ms: number) => string;
+  compact?: boolean;
 }) {
   return (
     <ChartContainer config={config} height={height} label={label}>
-      <AreaChart data={rows} responsive style={{ width: "100%", height }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+      <AreaChart data={rows} responsive style={{ width: "100%", height: compact ? height - 18 : height }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid {...chartGrid} />
-        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={formatClock} {...chartAxis} minTickGap={48} />
-        <YAxis tickFormatter={tickFormat} {...chartAxis} width={64} domain={[0, "auto"]} />
+        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={clock} {...chartAxis} minTickGap={56} height={compact ? 16 : 30} />
+        <YAxis tickFormatter={tickFormat} {...chartAxis} width={compact ? 56 : 68} domain={[0, "auto"]} tickCount={compact ? 3 : 5} />
         <Tooltip content={<ChartTooltipContent formatLabel={formatClock} />} isAnimationActive={false} />
         <Area
           dataKey={dataKey}
@@ -92,6 +123,7 @@ function SeriesChart({
           connectNulls={false}
         />
       </AreaChart>
+      {compact ? <ChartLegend /> : null}
     </ChartContainer>
   );
 }
@@ -124,6 +156,7 @@ export function UsageHistoryPanel({
   else {
     const rows = data.points.map((p) => ({ t: p.t, cpu: p.cpuMillis, memory: p.memoryBytes }));
     const alloc = data.allocatable;
+    const tick = clockFormatter(data.points);
     body = (
       <div className="grid gap-4 md:grid-cols-2">
         <div>
@@ -131,7 +164,7 @@ export function UsageHistoryPanel({
             <span className="font-medium text-foreground">CPU</span>
             {alloc ? <span className="figure">of {formatCpu(alloc.cpuMillis)} allocatable</span> : null}
           </div>
-          <SeriesChart config={CPU_CONFIG} dataKey="cpu" rows={rows} height={height} label={`CPU use over the last ${range}`} tickFormat={formatCpu} />
+          <SeriesChart config={CPU_CONFIG} dataKey="cpu" rows={rows} height={height} label={`CPU use over the last ${range}`} tickFormat={formatCpu} clock={tick} />
         </div>
         <div>
           <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
@@ -145,6 +178,7 @@ export function UsageHistoryPanel({
             height={height}
             label={`Memory use over the last ${range}`}
             tickFormat={formatBytes}
+            clock={tick}
           />
         </div>
       </div>

@@ -1,8 +1,10 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
-import { nodeParamsFrom, nodesQuery, toSearchLike } from "@/lib/client/queries";
+import { nodeParamsFrom, nodesQuery, toSearchLike, usageQuery } from "@/lib/client/queries";
 import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
 import { NodesView } from "@/components/nodes-view";
+
+const CLUSTER_USAGE = { scope: "cluster", range: "15m" } as const;
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
   const clusterId = decodeURIComponent((await params).clusterId);
@@ -12,6 +14,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
   // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
   await Promise.all([
     queryClient.prefetchQuery({ ...nodesQuery(clusterId, query), queryFn: () => fleet.nodes(clusterId, query) }),
+    queryClient.prefetchQuery({ ...usageQuery(clusterId, CLUSTER_USAGE), queryFn: async () => fleet.usage(clusterId, CLUSTER_USAGE) }),
   ]);
   return (
     <HydrationBoundary state={dehydrated(queryClient)}>
