@@ -5,11 +5,13 @@ import { defineConfig } from "@playwright/test";
  * End-to-end tests against the production build (`npm run build` first) in
  * demo mode: one server as operators use it, one in read-only mode as a wall
  * display runs it. E2E_BASE_URL points the main project at a running server
- * instead (e.g. a dev server while working on the UI).
+ * instead (e.g. a dev server while working on the UI), E2E_READ_ONLY_URL the
+ * read-only project.
  */
 const PORT = 3123;
 const READ_ONLY_PORT = 3124;
 const external = process.env.E2E_BASE_URL;
+const externalReadOnly = process.env.E2E_READ_ONLY_URL;
 
 const chromiumPath =
   process.env.PLAYWRIGHT_CHROMIUM_PATH || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
@@ -54,9 +56,9 @@ export default defineConfig({
   },
   projects: [
     { name: "demo", testIgnore: /read-only/, use: { baseURL: external ?? `http://localhost:${PORT}` } },
-    ...(external
+    ...(external && !externalReadOnly
       ? []
-      : [{ name: "read-only", testMatch: /read-only/, use: { baseURL: `http://localhost:${READ_ONLY_PORT}` } }]),
+      : [{ name: "read-only", testMatch: /read-only/, use: { baseURL: externalReadOnly ?? `http://localhost:${READ_ONLY_PORT}` } }]),
   ],
   webServer: external ? undefined : [server(PORT, {}), server(READ_ONLY_PORT, { FLEETDECK_READ_ONLY: "1" })],
 });

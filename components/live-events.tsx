@@ -10,6 +10,8 @@ const LiveStatusContext = createContext<LiveStatus>("connecting");
 
 /** Changes arriving within this window are merged into one refetch per query. */
 const BATCH_MS = 250;
+/** The fleet list (overview cards, switcher) changes with every usage sample of every cluster; refresh it at most this often. */
+const FLEET_LIST_MS = 5_000;
 
 /**
  * The tab's one EventSource on /api/events. Each change invalidates the
@@ -25,6 +27,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const backoff = new Backoff(1000, 30_000);
     const pending = new Map<string, { queryKey: QueryKey; exact?: boolean }>();
+    let fleetListTimer: ReturnType<typeof setTimeout> | undefined;
     let source: EventSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -50,7 +53,16 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       source.onmessage = (message: MessageEvent<string>) => {
         const change = parseChangeEvent(message.data);
         if (!change) return;
-        for (const filter of keysForChange(change)) pending.set(JSON.stringify(filter), filter);
+        for (const filter of keysForChange(change)) {
+          if (filter.queryKey.length === 1) {
+            fleetListTimer ??= setTimeout(() => {
+              fleetListTimer = undefined;
+              void queryClient.invalidateQueries(filter, { cancelRefetch: false });
+            }, FLEET_LIST_MS);
+          } else {
+            pending.set(JSON.stringify(filter), filter);
+          }
+        }
         flushTimer ??= setTimeout(flush, BATCH_MS);
       };
       source.onerror = () => {
@@ -67,6 +79,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       source?.close();
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
+      clearTimeout(fleetListTimer);
     };
   }, [queryClient]);
 

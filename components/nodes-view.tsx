@@ -15,8 +15,8 @@ import { EmptyState, ErrorState, TableSkeleton } from "./states";
 import { NodeStatus } from "./status";
 import { UsageHistoryPanel } from "./usage-chart";
 
-function UsedCell({ used, allocatable, format }: { used: number | undefined; allocatable: number; format: (v: number) => string }) {
-  if (used === undefined) return <span className="text-faint" title="No live metrics">—</span>;
+function UsedCell({ used, allocatable, format, note }: { used: number | undefined; allocatable: number; format: (v: number) => string; note: string | null }) {
+  if (used === undefined) return <span className="text-faint" title={note ? `No live use: ${note}` : "No live metrics"}>—</span>;
   return (
     <span title={`${formatPercent(used, allocatable)} of allocatable`}>
       {format(used)} <span className="text-faint">{formatPercent(used, allocatable)}</span>
@@ -75,7 +75,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       width: "minmax(112px, 1fr)",
       sort: "usage.cpuMillis",
       align: "right",
-      cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} />,
+      cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} note={n.usageNote} />,
     },
     { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "minmax(76px, 0.7fr)", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
     { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "minmax(88px, 0.8fr)", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
@@ -99,7 +99,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       width: "minmax(116px, 1fr)",
       sort: "usage.memoryBytes",
       align: "right",
-      cell: (n) => <UsedCell used={n.usage?.memoryBytes} allocatable={n.allocatable.memoryBytes} format={formatBytes} />,
+      cell: (n) => <UsedCell used={n.usage?.memoryBytes} allocatable={n.allocatable.memoryBytes} format={formatBytes} note={n.usageNote} />,
     },
     { key: "tasks", header: noun.plural, width: "56px", sort: "taskCount", align: "right", cell: (n) => n.taskCount },
   ];

@@ -49,7 +49,7 @@ export function ResourceBar({
         <span className="font-medium">{LABEL[kind]}</span>
         <span className="figure truncate text-muted">
           <span className="text-foreground">{used === null ? "use n/a" : format(used)}</span>
-          {compact ? null : <span> used</span>}
+          {compact || used === null ? null : <span> used</span>}
           <span> · {format(requested)} req</span>
           <span> / {format(allocatable)}</span>
         </span>

@@ -82,8 +82,8 @@ export function TasksTable({
     { key: "state", header: "State", width: "minmax(150px, 1.6fr)", sort: "state", cell: (t) => <TaskState task={t} /> },
     { key: "restarts", header: "Restarts", width: "84px", sort: "restarts", align: "right", cell: (t) => <span className={t.restarts > 0 ? "text-warn" : ""}>{t.restarts}</span> },
     { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (t) => <Age since={t.startedAt ?? t.createdAt} now={now} /> },
-    { key: "cpu", header: "CPU", width: "84px", sort: "usage.cpuMillis", align: "right", title: "CPU in use (requested)", cell: (t) => <UseCell used={t.usage?.cpuMillis} requested={t.requests.cpuMillis} format={formatCpu} /> },
-    { key: "memory", header: "Memory", width: "92px", sort: "usage.memoryBytes", align: "right", title: "Memory in use (requested)", cell: (t) => <UseCell used={t.usage?.memoryBytes} requested={t.requests.memoryBytes} format={formatBytes} /> },
+    { key: "cpu", header: "CPU", width: "84px", sort: "usage.cpuMillis", align: "right", title: "CPU in use (requested)", cell: (t) => <UseCell used={t.usage?.cpuMillis} requested={t.requests.cpuMillis} format={formatCpu} note={t.usageNote} /> },
+    { key: "memory", header: "Memory", width: "92px", sort: "usage.memoryBytes", align: "right", title: "Memory in use (requested)", cell: (t) => <UseCell used={t.usage?.memoryBytes} requested={t.requests.memoryBytes} format={formatBytes} note={t.usageNote} /> },
   ];
   const columns = allColumns.filter((c) => !hide.includes(c.key as TaskColumn));
 
@@ -115,9 +115,19 @@ export function TasksTable({
   );
 }
 
-function UseCell({ used, requested, format }: { used: number | undefined; requested: number; format: (v: number | null | undefined) => string }) {
+function UseCell({
+  used,
+  requested,
+  format,
+  note,
+}: {
+  used: number | undefined;
+  requested: number;
+  format: (v: number | null | undefined) => string;
+  note: string | null;
+}) {
   return (
-    <span title={`requested ${format(requested)}`}>
+    <span title={used === undefined && note ? `No live use: ${note}` : `requested ${format(requested)}`}>
       {used === undefined ? <span className="text-faint">—</span> : format(used)}
     </span>
   );

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { usageQuery } from "@/lib/client/queries";
-import { formatBytes, formatClock, formatCpu } from "@/lib/format";
+import { formatBytes, formatClock, formatCpu, niceTicks } from "@/lib/format";
 import type { UsageHistory, UsageScope } from "@/lib/model/types";
 import { ChartContainer, ChartLegend, ChartTooltipContent, chartAxis, chartGrid, type ChartConfig } from "./chart";
 import { Skeleton } from "./states";
@@ -106,12 +106,14 @@ function SeriesChart({
   clock: (ms: number) => string;
   compact?: boolean;
 }) {
+  const max = Math.max(0, ...rows.map((r) => r[dataKey] ?? 0));
+  const ticks = niceTicks(max, dataKey === "memory" ? "memory" : "cpu", compact ? 2 : 4);
   return (
     <ChartContainer config={config} height={height} label={label}>
       <AreaChart data={rows} responsive style={{ width: "100%", height: compact ? height - 18 : height }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid {...chartGrid} />
         <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={clock} {...chartAxis} minTickGap={56} height={compact ? 16 : 30} />
-        <YAxis tickFormatter={tickFormat} {...chartAxis} width={compact ? 56 : 68} domain={[0, "auto"]} tickCount={compact ? 3 : 5} />
+        <YAxis tickFormatter={tickFormat} {...chartAxis} width={compact ? 56 : 68} domain={[0, ticks[ticks.length - 1] || "auto"]} ticks={ticks} />
         <Tooltip content={<ChartTooltipContent formatLabel={formatClock} />} isAnimationActive={false} />
         <Area
           dataKey={dataKey}

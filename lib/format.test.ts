@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatBytes, formatCores, formatCpu, formatPercent, MISSING, plural, ratio } from "./format";
+import { formatAge, formatBytes, formatCores, formatCpu, formatPercent, MISSING, niceTicks, plural, ratio } from "./format";
 
 describe("formatCpu", () => {
   it("shows millicores below one core", () => {
@@ -93,5 +93,22 @@ describe("plural", () => {
     expect(plural(1, "node")).toBe("1 node");
     expect(plural(3, "node")).toBe("3 nodes");
     expect(plural(2, "replica")).toBe("2 replicas");
+  });
+});
+
+describe("niceTicks", () => {
+  it("steps CPU in round decimal amounts", () => {
+    expect(niceTicks(730, "cpu")).toEqual([0, 200, 400, 600, 800]);
+    expect(niceTicks(1100, "cpu")).toEqual([0, 500, 1000, 1500]);
+    expect(niceTicks(3900, "cpu")).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(niceTicks(0.8, "cpu")).toEqual([0, 0.2, 0.4, 0.6, 0.8]);
+  });
+  it("steps memory in binary units so labels are whole", () => {
+    expect(niceTicks(2.24 * 1024 ** 3, "memory")).toEqual([0, 1, 2, 3].map((g) => g * 1024 ** 3));
+    expect(niceTicks(700 * 1024 ** 2, "memory").map((b) => formatBytes(b))).toEqual(["0 B", "256 MiB", "512 MiB", "768 MiB"]);
+  });
+  it("answers a lone zero tick when there is nothing to scale", () => {
+    expect(niceTicks(0, "memory")).toEqual([0]);
+    expect(niceTicks(Number.NaN, "cpu")).toEqual([0]);
   });
 });

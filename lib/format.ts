@@ -100,3 +100,25 @@ export function formatClock(ms: number): string {
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+const NICE = [1, 2, 2.5, 5];
+
+/**
+ * Round axis ticks from 0 to just above `max`, at most `count` steps: decimal
+ * steps for millicores (250m, 500m, 1 core…), binary ones for bytes
+ * (512 MiB, 1 GiB…) so the labels read as whole units.
+ */
+export function niceTicks(max: number, kind: "cpu" | "memory", count = 4): number[] {
+  if (!Number.isFinite(max) || max <= 0) return [0];
+  const candidates: number[] = [];
+  if (kind === "cpu") {
+    for (let exp = -2; exp <= 7; exp++) for (const n of NICE) candidates.push(n * 10 ** exp);
+  } else {
+    for (let unit = 0; unit <= 5; unit++) for (const n of [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]) candidates.push(n * 1024 ** unit);
+  }
+  candidates.sort((a, b) => a - b);
+  const step = candidates.find((s) => Math.ceil(max / s) <= count) ?? candidates[candidates.length - 1];
+  const ticks: number[] = [];
+  for (let i = 0; i <= Math.ceil(max / step); i++) ticks.push(Number((i * step).toPrecision(12)));
+  return ticks;
+}
