@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AdapterError } from "@/lib/adapters/errors";
 import { createLogger } from "@/lib/log";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { DockerAdapter } from "./adapter";
 import {
   createTestService,
@@ -12,9 +13,9 @@ import {
   startSharedDockerd,
   TEST_IMAGE,
   TEST_PREFIX,
+  ENGINE_POLL_MS,
+  ENGINE_WAIT_MS,
   testClient,
-  TestSink,
-  waitFor,
 } from "./int-support";
 import { SwarmNode, SwarmTask } from "./raw";
 import { COMPOSE_NOT_SCALABLE, CONTAINER_NOT_SCALABLE } from "./standalone-mappers";
@@ -45,7 +46,7 @@ describe.runIf(!probe && process.env.CI === "true")("docker engine (CI)", () => 
  */
 describe.skipIf(!probe || skipReason !== null)("standalone docker adapter against a real engine", () => {
   const client = testClient();
-  const sink = new TestSink();
+  const sink = new RecordingSink();
   const stop = new AbortController();
   const adapter = new DockerAdapter("docker", engineConnection, { clusterId: "docker-int", log: createLogger("docker-int") }, {
     debounceMs: 50,
@@ -69,7 +70,7 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
   beforeAll(async () => {
     await removeTestObjects(client);
     running = adapter.run(sink, stop.signal);
-    await waitFor("the first list", () => sink.connection !== null);
+    await waitFor("the first list", () => sink.connection !== null, ENGINE_WAIT_MS, ENGINE_POLL_MS);
   });
 
   afterAll(async () => {
@@ -100,19 +101,19 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
     const web = await waitFor("compose service web with 2 running containers", () => {
       const w = sink.items.workloads.get(`compose~${project}~web`);
       return w?.ready === 2 ? w : null;
-    });
+    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
     expect(web).toMatchObject({ name: "web", namespace: project, kind: "ComposeService", desired: 2, scalable: false, notScalableReason: COMPOSE_NOT_SCALABLE });
     const webTasks = sink.tasksOf(web.id);
     expect(webTasks.map((t) => t.name).sort()).toEqual([`${project}-web-1`, `${project}-web-2`]);
     expect(webTasks.every((t) => t.state === "running" && t.namespace === project && t.startedAt)).toBe(true);
 
-    const lone = await waitFor("the lone container", () => sink.items.workloads.get(`container~${TEST_PREFIX}lone`));
+    const lone = await waitFor("the lone container", () => sink.items.workloads.get(`container~${TEST_PREFIX}lone`), ENGINE_WAIT_MS, ENGINE_POLL_MS);
     expect(lone).toMatchObject({ kind: "Container", namespace: null, notScalableReason: CONTAINER_NOT_SCALABLE });
 
     const worker = await waitFor("the worker failed after its restarts", () => {
       const t = sink.tasksOf(`compose~${project}~worker`)[0];
       return t?.state === "failed" && t.restarts === 2 ? t : null;
-    });
+    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
     expect(worker.stateReason).toMatch(/Exited \(3\)/);
   });
 
@@ -136,14 +137,14 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
     await waitFor("web down to one container", () => {
       const w = sink.items.workloads.get(`compose~${project}~web`);
       return w?.desired === 1 && !sink.items.tasks.has(doomed.id);
-    });
+    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
   });
 });
 
 /** The swarm view; the tests run in order on one running adapter. */
 describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engine", () => {
   const client = testClient();
-  const sink = new TestSink();
+  const sink = new RecordingSink();
   const stop = new AbortController();
   const adapter = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-int", log: createLogger("docker-int") }, {
     debounceMs: 50,
@@ -182,7 +183,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
   });
 
   it("lists the node, the service, its tasks and its published port", async () => {
-    await waitFor("2 running web tasks", converged(2));
+    await waitFor("2 running web tasks", converged(2), ENGINE_WAIT_MS, ENGINE_POLL_MS);
     expect(sink.connection).toMatchObject({ status: "ok", version: probe!.info.ServerVersion });
     const node = sink.items.nodes.get(probe!.info.Swarm!.NodeID!)!;
     expect(node).toMatchObject({ status: "ready", schedulable: true });
@@ -203,7 +204,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
       const started = Date.now();
       const answer = await adapter.scale(webId, n);
       expect(answer).toMatchObject({ id: webId, desired: n });
-      await waitFor(`${n} running web tasks`, converged(n), 30_000);
+      await waitFor(`${n} running web tasks`, converged(n), 30_000, ENGINE_POLL_MS);
       console.info(`[docker int] scale to ${n}: snapshot converged in ${Date.now() - started} ms`);
     }
   }, 90_000);
@@ -229,10 +230,10 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     expect(containerId).toBeTruthy();
     await client.post(`/containers/${containerId}/kill`, undefined);
     const replacement = await waitFor("a running replacement on slot 1", () =>
-      web().tasks.find((t) => t.name === `${webName}.1` && t.id !== slot1.id && t.state === "running"),
+      web().tasks.find((t) => t.name === `${webName}.1` && t.id !== slot1.id && t.state === "running"), ENGINE_WAIT_MS, ENGINE_POLL_MS,
     );
     expect(replacement.restarts).toBe(slot1.restarts + 1);
-    await waitFor("3 running web tasks again", converged(3));
+    await waitFor("3 running web tasks again", converged(3), ENGINE_WAIT_MS, ENGINE_POLL_MS);
   });
 
   it("drains and reactivates the node", async () => {
@@ -246,18 +247,18 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
       await waitFor("the node drained in the snapshot", () => {
         const node = sink.items.nodes.get(nodeId);
         return node && !node.schedulable && node.info.availability === "drain";
-      });
+      }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
       await waitFor("the web tasks to wait for a node", () => {
         const { workload, tasks } = web();
         return workload?.ready === 0 && tasks.length === 3 && tasks.every((t) => t.state === "pending" && t.node === null);
-      });
+      }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
       const pending = web().tasks[0];
       expect(pending.stateReason).toMatch(/no suitable node/);
     } finally {
       await setAvailability("active");
     }
-    await waitFor("the node active again", () => sink.items.nodes.get(nodeId)?.schedulable === true);
-    await waitFor("3 running web tasks after reactivation", converged(3), 30_000);
+    await waitFor("the node active again", () => sink.items.nodes.get(nodeId)?.schedulable === true, ENGINE_WAIT_MS, ENGINE_POLL_MS);
+    await waitFor("3 running web tasks after reactivation", converged(3), 30_000, ENGINE_POLL_MS);
     await client.get(`/nodes/${nodeId}`, SwarmNode);
   }, 60_000);
 
@@ -266,7 +267,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     const workload = await waitFor("the global service", () => {
       const w = sink.items.workloads.get(id);
       return w && w.ready === 1 ? w : null;
-    });
+    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
     expect(workload).toMatchObject({ scalable: false, notScalableReason: GLOBAL_NOT_SCALABLE, desired: 1 });
     const task = sink.tasksOf(id)[0];
     expect(task.name).toBe(`${TEST_PREFIX}global.${probe!.info.Swarm!.NodeID}`);
@@ -277,7 +278,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
 
   it("follows events: services enter and leave the snapshot as upserts and deletes, without polling or relisting", async () => {
     // A second adapter that never polls and never relists on its own: only events can move it.
-    const eventsOnly = new TestSink();
+    const eventsOnly = new RecordingSink();
     const stopEventsOnly = new AbortController();
     const follower = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-events", log: createLogger("docker-int") }, {
       debounceMs: 50,
@@ -286,16 +287,16 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     });
     const following = follower.run(eventsOnly, stopEventsOnly.signal);
     try {
-      await waitFor("the first list", () => eventsOnly.connection?.status === "ok");
-      const replacesAfterList = eventsOnly.changeCounts.replace;
+      await waitFor("the first list", () => eventsOnly.connection?.status === "ok", ENGINE_WAIT_MS, ENGINE_POLL_MS);
+      const replacesAfterList = eventsOnly.counts.replace;
       const globalId = [...eventsOnly.items.workloads.values()].find((w) => w.name === `${TEST_PREFIX}global`)!.id;
       await client.delete(`/services/${globalId}`);
-      await waitFor("the global service gone", () => !eventsOnly.items.workloads.has(globalId) && eventsOnly.tasksOf(globalId).length === 0);
+      await waitFor("the global service gone", () => !eventsOnly.items.workloads.has(globalId) && eventsOnly.tasksOf(globalId).length === 0, ENGINE_WAIT_MS, ENGINE_POLL_MS);
       const id = await createTestService(client, `${TEST_PREFIX}late`, { replicas: 1 });
-      await waitFor("the new service", () => eventsOnly.items.workloads.get(id));
-      await waitFor("its task started (container events)", () => eventsOnly.tasksOf(id).some((t) => t.state === "running"));
-      expect(eventsOnly.changeCounts.replace).toBe(replacesAfterList);
-      expect(eventsOnly.changeCounts.delete).toBeGreaterThanOrEqual(2);
+      await waitFor("the new service", () => eventsOnly.items.workloads.get(id), ENGINE_WAIT_MS, ENGINE_POLL_MS);
+      await waitFor("its task started (container events)", () => eventsOnly.tasksOf(id).some((t) => t.state === "running"), ENGINE_WAIT_MS, ENGINE_POLL_MS);
+      expect(eventsOnly.counts.replace).toBe(replacesAfterList);
+      expect(eventsOnly.counts.delete).toBeGreaterThanOrEqual(2);
     } finally {
       stopEventsOnly.abort();
       await following;
@@ -310,7 +311,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     }
     const started = Date.now();
     process.kill(pid, "SIGTERM");
-    await waitFor("the adapter to report the engine unreachable", () => sink.connection?.status === "unreachable", 30_000);
+    await waitFor("the adapter to report the engine unreachable", () => sink.connection?.status === "unreachable", 30_000, ENGINE_POLL_MS);
     await waitFor("dockerd to exit", () => sharedDockerdPid() === null, 30_000, 200);
     startSharedDockerd();
     await waitFor("the adapter to reconnect", () => sink.connection?.status === "ok", 45_000, 100);

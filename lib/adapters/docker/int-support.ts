@@ -1,18 +1,20 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import type { ConnectionState, CoreItems, CoreKind, SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
 import { DockerClient } from "./client";
 import { connectionFromEnv, type DockerConnection } from "./connection";
 import { probeEngine, type EngineProbe } from "./index";
 import { ContainerSummary, SwarmService } from "./raw";
 
-/** Shared by the *.int.test.ts files: the real engine, a snapshot sink, bounded waits, cleanup. */
+/** Shared by the *.int.test.ts files: the real engine, its wait timings, cleanup. */
 
 export const TEST_PREFIX = "fleetdeck-test-";
 export const TEST_IMAGE = "local/busybox:latest";
 export const SHARED_DOCKERD_PIDFILE = "/var/run/shared-dockerd.pid";
 const SHARED_DOCKERD_LOG = "/tmp/shared-dockerd.log";
+/** A real engine converges slower than a simulator: longer waits, politer polling. */
+export const ENGINE_WAIT_MS = 20_000;
+export const ENGINE_POLL_MS = 50;
 
 export const engineConnection: DockerConnection = connectionFromEnv(process.env);
 
@@ -27,65 +29,6 @@ export async function engineForTests(): Promise<{ probe: EngineProbe | null; ski
   if (process.env.CI === "true") return { probe: null, skipReason: null };
   console.warn(`[docker integration tests skipped] ${reason}`);
   return { probe: null, skipReason: reason };
-}
-
-/** Applies SnapshotChanges to maps, as the server store does. */
-export class TestSink implements SnapshotSink {
-  readonly items: { [K in CoreKind]: Map<string, CoreItems[K]> } = {
-    nodes: new Map(),
-    workloads: new Map(),
-    tasks: new Map(),
-    services: new Map(),
-  };
-  connection: ConnectionState | null = null;
-  readonly connectionHistory: ConnectionState[] = [];
-  readonly changeCounts = { replace: 0, upsert: 0, delete: 0 };
-
-  apply(changes: SnapshotChange[]): void {
-    for (const change of changes) {
-      this.changeCounts[change.type]++;
-      const map = this.items[change.resource] as Map<string, { id: string }>;
-      if (change.type === "replace") {
-        map.clear();
-        for (const item of change.items) map.set(item.id, item);
-      } else if (change.type === "upsert") map.set(change.item.id, change.item);
-      else map.delete(change.id);
-    }
-  }
-
-  setConnection(state: ConnectionState): void {
-    this.connection = state;
-    this.connectionHistory.push(state);
-  }
-
-  tasksOf(workloadId: string) {
-    return [...this.items.tasks.values()].filter((t) => t.workloadId === workloadId);
-  }
-}
-
-/** Polls `check` until it answers something truthy; fails after `timeoutMs` with `what` and the last value. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${describe(last)})`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return value.message;
-  try {
-    return JSON.stringify(value)?.slice(0, 300) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 export function testClient(): DockerClient {

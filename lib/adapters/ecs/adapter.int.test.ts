@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AdapterError } from "@/lib/adapters/errors";
 import { createLogger } from "@/lib/log";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { DEMO_CREDENTIALS, seedDemoWorld, startEcsSim, type EcsSim, type EcsWorld } from "@/lib/sim/ecs";
 import { EcsAdapter, type EcsAdapterTuning } from "./adapter";
 import { EcsConnectionSchema } from "./connection";
-import { MapSink, waitFor } from "./testing/sink";
 
 const FAST = { provisionMs: 40, pendingMs: 40, stoppingMs: 40, tickMs: 20 };
 const log = createLogger("ecs-test");
@@ -22,15 +22,14 @@ async function setup(options: { cluster?: string; seed?: (w: EcsWorld) => void; 
   const sim = await startEcsSim({ timings: FAST, seed: options.seed ?? seedDemoWorld });
   const connection = EcsConnectionSchema.parse({ region: "eu-west-1", cluster: options.cluster, endpoint: sim.endpoint, credentials: DEMO_CREDENTIALS });
   const adapter = new EcsAdapter(connection, { clusterId: "test", log }, { pollIntervalMs: 100, fastPollMs: 50, usageRefreshMs: 0, client: { maxAttempts: 1 }, ...options.tuning });
-  const sink = new MapSink();
+  const sink = new RecordingSink();
   const abort = new AbortController();
   running.push({ sim, abort });
   const done = adapter.run(sink, abort.signal);
   return { sim, adapter, sink, abort, done };
 }
 
-const tasksOf = (sink: MapSink, workloadId: string) => sink.list("tasks").filter((t) => t.workloadId === workloadId);
-const runningOf = (sink: MapSink, workloadId: string) => tasksOf(sink, workloadId).filter((t) => t.state === "running" && t.ready);
+const runningOf = (sink: RecordingSink, workloadId: string) => sink.tasksOf(workloadId).filter((t) => t.state === "running" && t.ready);
 
 describe("ECS adapter against the simulator, through the real SDK", () => {
   it("lists an EC2 cluster's container instances, services, tasks and endpoints in neutral units", async () => {
@@ -86,7 +85,7 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     });
     await waitFor("161 running tasks", () => sink.list("tasks").filter((t) => t.state === "running").length === 161);
     expect(sink.list("workloads")).toHaveLength(12);
-    expect(tasksOf(sink, "big~svc-00")).toHaveLength(150);
+    expect(sink.tasksOf("big~svc-00")).toHaveLength(150);
     const describes = sim.requests.filter((r) => r.operation === "DescribeServices");
     expect(describes.length).toBeGreaterThanOrEqual(2);
     expect(sim.requests.filter((r) => r.status !== 200)).toEqual([]);
@@ -104,8 +103,8 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     expect(sink.items.workloads.get("shop-ec2~web")?.desired).toBe(6);
 
     await adapter.scale("shop-ec2~web", 2);
-    await waitFor("web down to 2", () => runningOf(sink, "shop-ec2~web").length === 2 && tasksOf(sink, "shop-ec2~web").filter((t) => t.state === "succeeded").length === 4);
-    const stopped = tasksOf(sink, "shop-ec2~web").find((t) => t.state === "succeeded")!;
+    await waitFor("web down to 2", () => runningOf(sink, "shop-ec2~web").length === 2 && sink.tasksOf("shop-ec2~web").filter((t) => t.state === "succeeded").length === 4);
+    const stopped = sink.tasksOf("shop-ec2~web").find((t) => t.state === "succeeded")!;
     expect(stopped.stateReason).toMatch(/Scaling activity/);
 
     await expect(adapter.scale("shop-ec2~log-router", 3)).rejects.toMatchObject({ code: "invalid", message: expect.stringMatching(/daemon/i) });
@@ -157,7 +156,7 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
   it("samples usage from CloudWatch: Container Insights or percentages, and a gap stays a gap", async () => {
     const ec2 = await setup({ cluster: "shop-ec2" });
     await waitFor("api running", () => runningOf(ec2.sink, "shop-ec2~api").length === 3 && runningOf(ec2.sink, "shop-ec2~web").length === 4);
-    await waitFor("usage sampled after a poll", () => ec2.sink.replaces > 8);
+    await waitFor("usage sampled after a poll", () => ec2.sink.counts.replace > 8);
     const sample = (await ec2.adapter.sampleUsage())!;
     const apiTasks = runningOf(ec2.sink, "shop-ec2~api");
     for (const t of apiTasks) expect(sample.tasks.get(t.id)!.cpuMillis).toBeGreaterThan(0);
@@ -171,7 +170,7 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
 
     const fargate = await setup({ cluster: "shop-fargate" });
     await waitFor("checkout running", () => runningOf(fargate.sink, "shop-fargate~checkout").length === 3 && runningOf(fargate.sink, "shop-fargate~payments").length === 2);
-    await waitFor("a poll with everything running", () => fargate.sink.replaces > 8);
+    await waitFor("a poll with everything running", () => fargate.sink.counts.replace > 8);
     fargate.sim.faults.metricGaps.add("checkout");
     const gapped = (await fargate.adapter.sampleUsage())!;
     for (const t of runningOf(fargate.sink, "shop-fargate~checkout")) expect(gapped.tasks.has(t.id)).toBe(false);
@@ -193,7 +192,7 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     sim.world.clusters.get("shop-ec2")!.services.get("worker")!.crashEveryMs = 150;
     const replaced = await waitFor("a restarted worker", () => runningOf(sink, "shop-ec2~worker").find((t) => t.restarts >= 2));
     expect(replaced.restarts).toBeGreaterThanOrEqual(2);
-    const failed = tasksOf(sink, "shop-ec2~worker").filter((t) => t.state === "failed");
+    const failed = sink.tasksOf("shop-ec2~worker").filter((t) => t.state === "failed");
     expect(failed.length).toBeGreaterThanOrEqual(2);
     expect(failed[0].stateReason).toMatch(/exit code 137/);
   });

@@ -5,8 +5,9 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { kubeconfigYaml, startKubeSim, startKubernetesDemo, type KubeSimHandle } from "@/lib/sim/kubernetes";
-import { isScalable, isUsageSource, type CoreItems, type CoreKind, type ConnectionState, type SnapshotChange, type SnapshotSink } from "../types";
+import { isScalable, isUsageSource } from "../types";
 import { AdapterError } from "../errors";
 import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
 import { adapterModule } from "./index";
@@ -20,46 +21,6 @@ const ADMIN = "admin-token-for-tests";
 const VIEWER = "viewer-token-for-tests";
 const NO_SLICES = "no-slices-token-for-tests";
 const FAST: KubeAdapterOptions = { watchdogMs: 1500, resyncMs: 120_000, backoffBaseMs: 50, backoffMaxMs: 400 };
-
-/** Applies SnapshotChanges to maps, as the server store does, and counts relists. */
-class MapSink implements SnapshotSink {
-  readonly items: { [K in CoreKind]: Map<string, CoreItems[K]> } = {
-    nodes: new Map(),
-    workloads: new Map(),
-    tasks: new Map(),
-    services: new Map(),
-  };
-  readonly replaces: Record<CoreKind, number> = { nodes: 0, workloads: 0, tasks: 0, services: 0 };
-  readonly states: ConnectionState[] = [];
-
-  apply(changes: SnapshotChange[]): void {
-    for (const change of changes) {
-      const map = this.items[change.resource] as Map<string, unknown>;
-      if (change.type === "replace") {
-        map.clear();
-        for (const item of change.items) map.set(item.id, item);
-        this.replaces[change.resource]++;
-      } else if (change.type === "upsert") map.set(change.item.id, change.item);
-      else map.delete(change.id);
-    }
-  }
-
-  setConnection(state: ConnectionState): void {
-    this.states.push(state);
-  }
-
-  get connection(): ConnectionState | undefined {
-    return this.states.at(-1);
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A port nothing listens on: one the OS just handed out and took back. */
 async function closedPort(): Promise<number> {
@@ -120,10 +81,10 @@ function adapterFor(context: string, options: KubeAdapterOptions = FAST) {
 /** Starts an adapter and waits for its first full sync. */
 async function follow(context = "admin", options: KubeAdapterOptions = FAST) {
   const adapter = adapterFor(context, options);
-  const sink = new MapSink();
+  const sink = new RecordingSink();
   const controller = new AbortController();
   running.push({ controller, done: adapter.run(sink, controller.signal) });
-  await until(() => sink.connection?.status === "ok" || sink.connection?.status === "degraded", "first sync");
+  await waitFor("first sync", () => sink.connection?.status === "ok" || sink.connection?.status === "degraded");
   return { adapter, sink };
 }
 
@@ -161,24 +122,24 @@ describe("KubeAdapter against the simulator", () => {
   it("follows changes made in the cluster through the watch", async () => {
     const { sink } = await follow();
     sim.setNodeSchedulable("east-worker-c", false);
-    await until(() => sink.items.nodes.get("east-worker-c")?.schedulable === false, "cordon to arrive");
+    await waitFor("cordon to arrive", () => sink.items.nodes.get("east-worker-c")?.schedulable === false);
     sim.setNodeSchedulable("east-worker-c", true);
-    await until(() => sink.items.nodes.get("east-worker-c")?.schedulable === true, "uncordon to arrive");
-    expect(sink.replaces.nodes).toBe(1);
+    await waitFor("uncordon to arrive", () => sink.items.nodes.get("east-worker-c")?.schedulable === true);
+    expect(sink.countsByResource.nodes.replace).toBe(1);
   });
 
   it("scales mysql from 3 to 5 and converges to 5 ready tasks", async () => {
     const { adapter, sink } = await follow();
     const answered = await adapter.scale("statefulset~default~mysql", 5);
     expect(answered).toMatchObject({ id: "statefulset~default~mysql", desired: 5 });
-    const mysqlTasks = () => [...sink.items.tasks.values()].filter((t) => t.workloadId === "statefulset~default~mysql");
-    await until(
+    const mysqlTasks = () => sink.tasksOf("statefulset~default~mysql");
+    await waitFor(
+      "5 ready mysql tasks",
       () => mysqlTasks().filter((t) => t.ready && t.state === "running").length === 5 &&
         sink.items.workloads.get("statefulset~default~mysql")?.ready === 5,
-      "5 ready mysql tasks",
     );
     await adapter.scale("statefulset~default~mysql", 3);
-    await until(() => mysqlTasks().length === 3, "back to 3 mysql tasks");
+    await waitFor("back to 3 mysql tasks", () => mysqlTasks().length === 3);
   });
 
   it("answers a scaled Deployment with the autoscaler that will override it", async () => {
@@ -191,13 +152,13 @@ describe("KubeAdapter against the simulator", () => {
 
   it("relists after its resourceVersion expired (410) and converges", async () => {
     const { sink } = await follow();
-    const before = { ...sink.replaces };
+    const before = { nodes: sink.countsByResource.nodes.replace, tasks: sink.countsByResource.tasks.replace };
     sim.compact();
     sim.setNodeSchedulable("east-worker-b", false);
-    await until(() => sink.items.nodes.get("east-worker-b")?.schedulable === false, "change after compaction");
-    await until(() => sink.replaces.nodes > before.nodes && sink.replaces.tasks > before.tasks, "relists");
+    await waitFor("change after compaction", () => sink.items.nodes.get("east-worker-b")?.schedulable === false);
+    await waitFor("relists", () => sink.countsByResource.nodes.replace > before.nodes && sink.countsByResource.tasks.replace > before.tasks);
     sim.setNodeSchedulable("east-worker-b", true);
-    await until(() => sink.items.nodes.get("east-worker-b")?.schedulable === true, "change after relist");
+    await waitFor("change after relist", () => sink.items.nodes.get("east-worker-b")?.schedulable === true);
   });
 
   it("recovers when the apiserver restarts mid-watch", async () => {
@@ -205,12 +166,12 @@ describe("KubeAdapter against the simulator", () => {
     await sim.restart();
     sim.setNodeReady("east-worker-c", false);
     // The simulated kubelet stops posting: Ready turns Unknown.
-    await until(() => sink.items.nodes.get("east-worker-c")?.status === "unknown", "node status after restart");
-    await until(() => sink.connection?.status === "ok", "ok again");
+    await waitFor("node status after restart", () => sink.items.nodes.get("east-worker-c")?.status === "unknown");
+    await waitFor("ok again", () => sink.connection?.status === "ok");
     // Watches cut by the restart resume from their resourceVersion or relist; either way they are back.
-    await until(() => sim.activeWatches >= 9, "every watch reopened");
+    await waitFor("every watch reopened", () => sim.activeWatches >= 9);
     sim.setNodeReady("east-worker-c", true);
-    await until(() => sink.items.nodes.get("east-worker-c")?.status === "ready", "ready again");
+    await waitFor("ready again", () => sink.items.nodes.get("east-worker-c")?.status === "ready");
   });
 
   it("restarts a watch that went silent (watchdog)", async () => {
@@ -222,10 +183,10 @@ describe("KubeAdapter against the simulator", () => {
     expect(sink.items.nodes.get("east-worker-a")?.schedulable).toBe(true);
     sim.resumeWatches();
     const started = Date.now();
-    await until(() => sink.items.nodes.get("east-worker-a")?.schedulable === false, "change after the watchdog", 6000);
+    await waitFor("change after the watchdog", () => sink.items.nodes.get("east-worker-a")?.schedulable === false, 6000);
     expect(Date.now() - started).toBeLessThan(4000);
     sim.setNodeSchedulable("east-worker-a", true);
-    await until(() => sink.items.nodes.get("east-worker-a")?.schedulable === true, "later change");
+    await waitFor("later change", () => sink.items.nodes.get("east-worker-a")?.schedulable === true);
   });
 
   it("samples usage from metrics.k8s.io and answers null without metrics-server", async () => {
@@ -273,10 +234,10 @@ describe("KubeAdapter against the simulator", () => {
     const closed = path.join(dir, "closed");
     await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await closedPort()}`, token: ADMIN }]));
     const adapter = new KubeAdapter({ kubeconfig: closed, context: "gone" }, { clusterId: "gone", log: createLogger("test") }, FAST);
-    const sink = new MapSink();
+    const sink = new RecordingSink();
     const controller = new AbortController();
     running.push({ controller, done: adapter.run(sink, controller.signal) });
-    await until(() => sink.connection?.status === "unreachable", "unreachable");
+    await waitFor("unreachable", () => sink.connection?.status === "unreachable");
     expect(sink.connection?.reason).toMatch(/ECONNREFUSED/);
   });
 });
@@ -290,10 +251,10 @@ describe("adapterModule with the demo fleet", () => {
         const connection = adapterModule.connectionSchema.parse(cluster.connection);
         const adapter = adapterModule.create(connection, { clusterId: cluster.id, log: createLogger("test") });
         expect(isScalable(adapter) && isUsageSource(adapter)).toBe(true);
-        const sink = new MapSink();
+        const sink = new RecordingSink();
         const controller = new AbortController();
         running.push({ controller, done: adapter.run(sink, controller.signal) });
-        await until(() => sink.connection?.status === "ok", `${cluster.id} synced`);
+        await waitFor(`${cluster.id} synced`, () => sink.connection?.status === "ok");
         expect(sink.items.nodes.size).toBeGreaterThan(0);
       }
     } finally {

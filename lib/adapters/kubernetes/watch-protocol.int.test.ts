@@ -6,8 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { createLogger } from "@/lib/log";
-import type { NodeCore } from "@/lib/model/types";
-import type { ConnectionState, SnapshotChange, SnapshotSink } from "../types";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
 import { WATCHED_RESOURCES } from "./resources";
 
@@ -89,33 +88,6 @@ async function startFakeApi(): Promise<FakeApi> {
   return api;
 }
 
-class Sink implements SnapshotSink {
-  nodes = new Map<string, NodeCore>();
-  replaces = 0;
-  states: ConnectionState[] = [];
-  apply(changes: SnapshotChange[]) {
-    for (const c of changes) {
-      if (c.resource !== "nodes") continue;
-      if (c.type === "replace") {
-        this.replaces++;
-        this.nodes = new Map(c.items.map((n) => [n.id, n]));
-      } else if (c.type === "upsert") this.nodes.set(c.item.id, c.item);
-      else this.nodes.delete(c.id);
-    }
-  }
-  setConnection(state: ConnectionState) {
-    this.states.push(state);
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const event = (res: http.ServerResponse, type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + "\n");
 
 let api: FakeApi;
@@ -158,7 +130,7 @@ async function adapterFor(options: KubeAdapterOptions = {}) {
 
 async function run(options: KubeAdapterOptions = {}) {
   const adapter = await adapterFor(options);
-  const sink = new Sink();
+  const sink = new RecordingSink();
   const controller = new AbortController();
   const done = adapter.run(sink, controller.signal);
   stop = async () => {
@@ -171,20 +143,20 @@ async function run(options: KubeAdapterOptions = {}) {
 describe("KubeAdapter watch protocol", () => {
   it("lists page by page and watches from the first page's opaque resourceVersion", async () => {
     const sink = await run();
-    await until(() => api.watches.length === 1, "a watch");
+    await waitFor("a watch", () => api.watches.length === 1);
     expect(api.lists).toEqual(["?limit=1", "?limit=1&continue=page-2"]);
-    expect([...sink.nodes.keys()]).toEqual(["n1", "n2"]);
+    expect([...sink.items.nodes.keys()]).toEqual(["n1", "n2"]);
     expect(api.watches).toEqual(["rv-A"]);
-    expect(sink.states.at(-1)).toEqual({ status: "ok", reason: null, version: "v1.30.0-fake" });
+    expect(sink.connection).toEqual({ status: "ok", reason: null, version: "v1.30.0-fake" });
   });
 
   it("starts a paged list over when its continue token expired, without reporting trouble", async () => {
     api.expireContinue = 1;
     const sink = await run();
-    await until(() => api.watches.length === 1, "a watch");
+    await waitFor("a watch", () => api.watches.length === 1);
     expect(api.lists).toEqual(["?limit=1", "?limit=1&continue=page-2", "?limit=1", "?limit=1&continue=page-2"]);
-    expect(sink.replaces).toBe(1);
-    expect(sink.states.map((s) => s.status)).toEqual(["ok"]);
+    expect(sink.countsByResource.nodes.replace).toBe(1);
+    expect(sink.connections.map((s) => s.status)).toEqual(["ok"]);
   });
 
   it("resumes from the last bookmark after the server ends a watch, without relisting", async () => {
@@ -196,9 +168,9 @@ describe("KubeAdapter watch protocol", () => {
       }
     };
     const sink = await run();
-    await until(() => api.watches.length === 2, "a second watch");
+    await waitFor("a second watch", () => api.watches.length === 2);
     expect(api.watches).toEqual(["rv-A", "bm-7"]);
-    expect(sink.nodes.has("n3")).toBe(true);
+    expect(sink.items.nodes.has("n3")).toBe(true);
     expect(api.lists.length).toBe(2);
   });
 
@@ -210,9 +182,9 @@ describe("KubeAdapter watch protocol", () => {
       }
     };
     const sink = await run();
-    await until(() => api.watches.length === 2, "a watch after the relist");
+    await waitFor("a watch after the relist", () => api.watches.length === 2);
     expect(api.lists.length).toBe(4);
-    expect(sink.replaces).toBe(2);
+    expect(sink.countsByResource.nodes.replace).toBe(2);
   });
 
   it("relists when the watch sends an ERROR event with code 410", async () => {
@@ -223,8 +195,8 @@ describe("KubeAdapter watch protocol", () => {
       }
     };
     const sink = await run();
-    await until(() => api.watches.length === 2, "a watch after the relist");
-    expect(sink.replaces).toBe(2);
+    await waitFor("a watch after the relist", () => api.watches.length === 2);
+    expect(sink.countsByResource.nodes.replace).toBe(2);
   });
 
   it("reports a stream that is not JSON, then relists and recovers", async () => {
@@ -235,11 +207,11 @@ describe("KubeAdapter watch protocol", () => {
       }
     };
     const sink = await run();
-    await until(() => sink.replaces === 2, "a relist after the garbage");
-    expect(sink.nodes.has("n1")).toBe(true);
-    const degraded = sink.states.find((s) => s.status === "degraded");
+    await waitFor("a relist after the garbage", () => sink.countsByResource.nodes.replace === 2);
+    expect(sink.items.nodes.has("n1")).toBe(true);
+    const degraded = sink.connections.find((s) => s.status === "degraded");
     expect(degraded?.reason).toMatch(/watch nodes: .*not JSON/);
-    await until(() => sink.states.at(-1)?.status === "ok", "ok after the relist");
+    await waitFor("ok after the relist", () => sink.connection?.status === "ok");
   });
 
   it("relists periodically even while the watch is healthy", async () => {
@@ -248,7 +220,7 @@ describe("KubeAdapter watch protocol", () => {
       res.on("close", () => clearInterval(t));
     };
     const sink = await run({ resyncMs: 300 });
-    await until(() => sink.replaces >= 3, "two resyncs", 3000);
+    await waitFor("two resyncs", () => sink.countsByResource.nodes.replace >= 3, 3000);
   });
 
   it("keeps a watch that only sends bookmarks, and restarts a silent one", async () => {
@@ -261,7 +233,7 @@ describe("KubeAdapter watch protocol", () => {
     await run({ watchdogMs: 300 });
     await new Promise((r) => setTimeout(r, 500));
     expect(api.watches).toEqual(["rv-A"]);
-    await until(() => api.watches.length >= 2, "the watchdog restart");
+    await waitFor("the watchdog restart", () => api.watches.length >= 2);
     expect(api.watches[1]).toBe("bm-1");
   });
 });

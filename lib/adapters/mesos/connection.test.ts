@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log";
 import { adapterModule } from "./index";
 import { basicAuthHeader } from "./http";
-import { TestSink, waitFor } from "./testing";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 
 const parse = (input: unknown) => adapterModule.connectionSchema.safeParse(input);
 
@@ -39,7 +39,7 @@ describe("mesos connection schema", () => {
       tls: { caFile: "/nonexistent/fleetdeck-test-ca.pem" },
     });
     const adapter = adapterModule.create(connection, { clusterId: "t", log: createLogger("test") });
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     const abort = new AbortController();
     const done = adapter.run(sink, abort.signal);
     const state = await waitFor("the connection state", () => sink.connection);

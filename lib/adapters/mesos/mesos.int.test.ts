@@ -8,7 +8,7 @@ import { DeploymentConflictError } from "./abilities";
 import { MesosAdapter, type MesosAdapterTimings } from "./adapter";
 import type { MesosConnection } from "./connection";
 import { INFO_LABELS } from "./mappers";
-import { TestSink, waitFor } from "./testing";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 
 const MASTER = { username: "ops", password: "master-secret" };
 const MARATHON = { username: "deployer", password: "marathon-secret" };
@@ -44,7 +44,7 @@ function connect(connection?: MesosConnection) {
     createLogger("mesos-int"),
     TIMINGS,
   );
-  const sink = new TestSink();
+  const sink = new RecordingSink();
   const abort = new AbortController();
   const done = adapter.run(sink, abort.signal);
   running.push(async () => {
@@ -54,7 +54,7 @@ function connect(connection?: MesosConnection) {
   return { adapter, sink };
 }
 
-async function synced(sink: TestSink) {
+async function synced(sink: RecordingSink) {
   await waitFor("a healthy first sync", () => sink.connection?.status === "ok" && sink.items.workloads.has("app~shop~web"));
 }
 

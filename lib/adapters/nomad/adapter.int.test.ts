@@ -1,49 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AdapterError } from "@/lib/adapters/errors";
-import type { ConnectionState, CoreItems, CoreKind, SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
 import { createLogger } from "@/lib/log";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { addClient, addJob, seedNomadDemo, startNomadSim, type NomadSim, type NomadSimOptions } from "@/lib/sim/nomad";
 import { NomadAdapter } from "./adapter";
 import { NomadConnectionSchema, resolveConnection, type NomadConnection } from "./connection";
 import { adapterModule } from "./index";
-
-/** Applies snapshot changes to plain maps, as the server's store does, and records connection states. */
-class TestSink implements SnapshotSink {
-  readonly items: { [K in CoreKind]: Map<string, CoreItems[K]> } = { nodes: new Map(), workloads: new Map(), tasks: new Map(), services: new Map() };
-  readonly states: ConnectionState[] = [];
-  replaces = 0;
-  upserts = 0;
-
-  apply(changes: SnapshotChange[]) {
-    for (const c of changes) {
-      const map = this.items[c.resource] as Map<string, { id: string }>;
-      if (c.type === "replace") {
-        this.replaces++;
-        map.clear();
-        for (const item of c.items) map.set(item.id, item);
-      } else if (c.type === "upsert") {
-        this.upserts++;
-        map.set(c.item.id, c.item);
-      } else map.delete(c.id);
-    }
-  }
-
-  setConnection(state: ConnectionState) {
-    this.states.push(state);
-  }
-
-  get last(): ConnectionState | undefined {
-    return this.states.at(-1);
-  }
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const FAST: Partial<NomadSimOptions> = {
   tickMs: 40,
@@ -67,7 +29,7 @@ function adapter(connection: NomadConnection): NomadAdapter {
   return new NomadAdapter(resolveConnection(parsed, {}), createLogger("nomad-test"));
 }
 
-function run(a: NomadAdapter, sink: TestSink) {
+function run(a: NomadAdapter, sink: RecordingSink) {
   const ac = new AbortController();
   const done = a.run(sink, ac.signal);
   cleanups.push(async () => {
@@ -78,24 +40,24 @@ function run(a: NomadAdapter, sink: TestSink) {
 }
 
 const WEB = "default~storefront~web";
-const running = (sink: TestSink, workloadId: string) => [...sink.items.tasks.values()].filter((t) => t.workloadId === workloadId && t.state === "running" && t.ready).length;
+const running = (sink: RecordingSink, workloadId: string) => sink.tasksOf(workloadId).filter((t) => t.state === "running" && t.ready).length;
 
 describe("Nomad adapter against the simulator", () => {
   it("lists clients, task groups, allocations (and queued work) and services, consistently", async () => {
     const s = await sim();
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(adapter({ address: s.url }), sink);
-    await waitFor("the first list", () => sink.last?.status === "ok");
-    expect(sink.last).toEqual({ status: "ok", reason: null, version: "1.9.3" });
+    await waitFor("the first list", () => sink.connection?.status === "ok");
+    expect(sink.connection).toEqual({ status: "ok", reason: null, version: "1.9.3" });
 
     expect(sink.items.nodes.size).toBe(s.world.nodes.size);
-    const big = [...sink.items.nodes.values()].find((n) => n.name === "fra1-compute-1");
+    const big = sink.list("nodes").find((n) => n.name === "fra1-compute-1");
     // 16 cores × 2450 MHz → 16000 m; 64 GiB; less 500 MHz and 512 MiB reserved.
     expect(big?.capacity).toEqual({ cpuMillis: 16000, memoryBytes: 64 * 1024 ** 3 });
     expect(big?.allocatable).toEqual({ cpuMillis: 15796, memoryBytes: 64 * 1024 ** 3 - 512 * 1024 ** 2 });
     expect(big?.labels["meta.rack"]).toBe("f4");
 
-    const workloads = [...sink.items.workloads.values()];
+    const workloads = sink.list("workloads");
     expect(workloads.map((w) => w.id).sort()).toEqual(
       ["default~nightly-report~build", "default~storefront~api", WEB, "payments~ledger~reconciler", "payments~ledger~worker", "platform~node-exporter~exporter"].sort(),
     );
@@ -104,7 +66,7 @@ describe("Nomad adapter against the simulator", () => {
 
     const workloadIds = new Set(workloads.map((w) => w.id));
     const nodeIds = new Set(sink.items.nodes.keys());
-    const tasks = [...sink.items.tasks.values()];
+    const tasks = sink.list("tasks");
     expect(tasks.length).toBe(s.world.allocs.size + 1); // plus the queued reconciler
     for (const t of tasks) {
       expect(workloadIds.has(t.workloadId ?? "")).toBe(true);
@@ -132,35 +94,35 @@ describe("Nomad adapter against the simulator", () => {
     expect(res.headers.get("x-nomad-nexttoken")).toBeTruthy();
     expect(((await res.json()) as unknown[]).length).toBe(2);
 
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(adapter({ address: s.url, pageSize: 2 }), sink);
-    await waitFor("the first list", () => sink.last?.status === "ok");
-    expect([...sink.items.tasks.values()].filter((t) => t.node !== null).length).toBe(s.world.allocs.size);
+    await waitFor("the first list", () => sink.connection?.status === "ok");
+    expect(sink.list("tasks").filter((t) => t.node !== null).length).toBe(s.world.allocs.size);
     expect(sink.items.nodes.size).toBe(4);
   });
 
   it("reports a missing token and a wrong one, and a token that may read but not scale", async () => {
     const s = await sim({ tokens: { "reader-secret": { read: true, services: true, stream: true }, "admin-secret": { management: true } } });
 
-    const missing = new TestSink();
+    const missing = new RecordingSink();
     void run(adapter({ address: s.url }), missing);
-    await waitFor("the missing-token state", () => missing.last !== undefined);
-    expect(missing.last).toMatchObject({ status: "unreachable" });
-    expect(missing.last?.reason).toContain("Permission denied");
+    await waitFor("the missing-token state", () => missing.connection !== null);
+    expect(missing.connection).toMatchObject({ status: "unreachable" });
+    expect(missing.connection?.reason).toContain("Permission denied");
     expect(missing.items.nodes.size).toBe(0);
 
-    const wrong = new TestSink();
+    const wrong = new RecordingSink();
     void run(adapter({ address: s.url, token: "not-a-token" }), wrong);
-    await waitFor("the wrong-token state", () => wrong.last !== undefined);
-    expect(wrong.last?.reason).toContain("ACL token not found");
-    expect(JSON.stringify(wrong.states)).not.toContain("not-a-token");
+    await waitFor("the wrong-token state", () => wrong.connection !== null);
+    expect(wrong.connection?.reason).toContain("ACL token not found");
+    expect(JSON.stringify(wrong.connections)).not.toContain("not-a-token");
 
     const reader = adapter({ address: s.url, token: "reader-secret" });
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(reader, sink);
-    await waitFor("the reader's list", () => sink.last?.status === "ok");
+    await waitFor("the reader's list", () => sink.connection?.status === "ok");
     // Without agent:read the version is unknown, not an error.
-    expect(sink.last?.version).toBeNull();
+    expect(sink.connection?.version).toBeNull();
     const refused = await reader.scale(WEB, 4).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AdapterError);
     expect(refused).toMatchObject({ code: "forbidden" });
@@ -170,10 +132,10 @@ describe("Nomad adapter against the simulator", () => {
   it("scales a group round trip, surfaces Nomad's own errors, and follows the event stream", async () => {
     const s = await sim();
     const a = adapter({ address: s.url, resyncSeconds: 600 });
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
-    const replacesBefore = sink.replaces;
+    const replacesBefore = sink.counts.replace;
 
     const updated = await a.scale(WEB, 5, undefined, "alice@example.com");
     expect(updated).toMatchObject({ id: WEB, desired: 5, scalable: true });
@@ -184,8 +146,8 @@ describe("Nomad adapter against the simulator", () => {
     await waitFor("five running web allocations", () => running(sink, WEB) === 5 && sink.items.workloads.get(WEB)?.ready === 5);
     await waitFor("five web registrations", () => sink.items.services.get("nomad~default~storefront-web")?.readyEndpoints === 5);
     // Only events carried that: no relist happened.
-    expect(sink.replaces).toBe(replacesBefore);
-    expect(sink.upserts).toBeGreaterThan(0);
+    expect(sink.counts.replace).toBe(replacesBefore);
+    expect(sink.counts.upsert).toBeGreaterThan(0);
 
     await a.scale(WEB, 2);
     await waitFor("web back to two", () => running(sink, WEB) === 2 && sink.items.workloads.get(WEB)?.ready === 2);
@@ -203,10 +165,10 @@ describe("Nomad adapter against the simulator", () => {
 
   it("follows a stopped job and a purged one through the event stream", async () => {
     const s = await sim();
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(adapter({ address: s.url, resyncSeconds: 600 }), sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
-    const replacesBefore = sink.replaces;
+    const replacesBefore = sink.counts.replace;
 
     expect((await fetch(`${s.url}/v1/job/storefront`, { method: "DELETE" })).status).toBe(200);
     await waitFor("storefront stopped", () => sink.items.workloads.get(WEB)?.desired === 0 && running(sink, WEB) === 0);
@@ -215,8 +177,8 @@ describe("Nomad adapter against the simulator", () => {
     expect((await fetch(`${s.url}/v1/job/ledger?namespace=payments&purge=true`, { method: "DELETE" })).status).toBe(200);
     await waitFor("ledger gone", () => !sink.items.workloads.has("payments~ledger~worker") && !sink.items.workloads.has("payments~ledger~reconciler"));
     // Its queued stand-in goes with it.
-    expect([...sink.items.tasks.values()].some((t) => t.node === null && t.workloadId?.startsWith("payments~ledger~"))).toBe(false);
-    expect(sink.replaces).toBe(replacesBefore);
+    expect(sink.list("tasks").some((t) => t.node === null && t.workloadId?.startsWith("payments~ledger~"))).toBe(false);
+    expect(sink.counts.replace).toBe(replacesBefore);
   });
 
   it("keeps what does not fit pending, with the reason, until room appears", async () => {
@@ -227,46 +189,46 @@ describe("Nomad adapter against the simulator", () => {
       },
     });
     const a = adapter({ address: s.url });
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("one running", () => running(sink, "default~api~app") === 1);
     await a.scale("default~api~app", 4);
     await waitFor("two running and two queued", () => {
-      const tasks = [...sink.items.tasks.values()].filter((t) => t.workloadId === "default~api~app");
+      const tasks = sink.tasksOf("default~api~app");
       return tasks.filter((t) => t.state === "running").length === 2 && tasks.filter((t) => t.state === "pending" && t.node === null).length === 2;
     });
-    const queued = [...sink.items.tasks.values()].find((t) => t.node === null);
+    const queued = sink.list("tasks").find((t) => t.node === null);
     expect(queued?.stateReason).toBe("Queued: memory exhausted on 1 node (1 node evaluated)");
     // Every running allocation fits its node.
-    const node = [...sink.items.nodes.values()][0]!;
-    const reserved = [...sink.items.tasks.values()].filter((t) => t.node === node.id && t.state === "running").reduce((m, t) => m + t.requests.memoryBytes, 0);
+    const node = sink.list("nodes")[0]!;
+    const reserved = sink.list("tasks").filter((t) => t.node === node.id && t.state === "running").reduce((m, t) => m + t.requests.memoryBytes, 0);
     expect(reserved).toBeLessThanOrEqual(node.allocatable.memoryBytes);
 
     addClient(s.world, { name: "second", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 4, reservedMhz: 0, reservedMemoryMB: 0 });
-    await waitFor("all four running", () => running(sink, "default~api~app") === 4 && ![...sink.items.tasks.values()].some((t) => t.node === null));
+    await waitFor("all four running", () => running(sink, "default~api~app") === 4 && !sink.list("tasks").some((t) => t.node === null));
     expect(sink.items.nodes.size).toBe(2);
   });
 
   it("follows with blocking queries when the token may not read the event stream", async () => {
     const s = await sim({ tokens: { "no-stream": { read: true, services: true, scale: true } } });
     const a = adapter({ address: s.url, token: "no-stream", resyncSeconds: 600 });
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
     await a.scale(WEB, 4);
     await waitFor("four running via blocking queries", () => running(sink, WEB) === 4 && sink.items.workloads.get(WEB)?.ready === 4);
-    expect(sink.last?.status).toBe("ok");
+    expect(sink.connection?.status).toBe("ok");
     // Node changes come through the nodes query.
     s.scheduler.setNodeEligibility([...s.world.nodes.values()][0]!.ID, false);
-    await waitFor("an ineligible node", () => [...sink.items.nodes.values()].some((n) => !n.schedulable && n.statusReason === "ineligible for scheduling"));
+    await waitFor("an ineligible node", () => sink.list("nodes").some((n) => !n.schedulable && n.statusReason === "ineligible for scheduling"));
   });
 
   it("keeps the rest of the cluster, degraded, when the token may not read services", async () => {
     const s = await sim({ tokens: { "jobs-only": { read: true } } });
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     const done = run(adapter({ address: s.url, token: "jobs-only", resyncSeconds: 600 }), sink);
-    await waitFor("the degraded state", () => sink.last?.status === "degraded");
-    expect(sink.last?.reason).toContain("cannot list Nomad services");
+    await waitFor("the degraded state", () => sink.connection?.status === "degraded");
+    expect(sink.connection?.reason).toContain("cannot list Nomad services");
     expect(sink.items.nodes.size).toBe(4);
     await waitFor("web running", () => running(sink, WEB) === 3);
     // The run ends promptly on abort even with a follow loop parked on the refused services query.
@@ -277,7 +239,7 @@ describe("Nomad adapter against the simulator", () => {
 
   it("forced blocking queries see changes made behind its back", async () => {
     const s = await sim();
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(adapter({ address: s.url, eventStream: false, resyncSeconds: 600 }), sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
     const job = s.world.job("default", "storefront")!;
@@ -287,25 +249,25 @@ describe("Nomad adapter against the simulator", () => {
 
   it("rides out a simulator restart: unreachable, then relisted with what changed meanwhile", async () => {
     const s = await sim();
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(adapter({ address: s.url, resyncSeconds: 600 }), sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
 
     const restart = s.restart(600);
-    await waitFor("the outage to show", () => sink.last?.status === "unreachable");
-    expect(sink.last?.reason).toBeTruthy();
+    await waitFor("the outage to show", () => sink.connection?.status === "unreachable");
+    expect(sink.connection?.reason).toBeTruthy();
     // A change the adapter cannot hear about: only the relist after reconnecting brings it.
     const job = s.world.job("default", "storefront")!;
     s.scheduler.scale(job, job.TaskGroups[0]!, 4);
     await restart;
-    await waitFor("ok again", () => sink.last?.status === "ok");
+    await waitFor("ok again", () => sink.connection?.status === "ok");
     await waitFor("four running after the restart", () => running(sink, WEB) === 4 && sink.items.workloads.get(WEB)?.desired === 4);
   });
 
   it("samples live use per client and per allocation in model units", async () => {
     const s = await sim();
     const a = adapterModule.create({ address: s.url }, { clusterId: "nomad-test", log: createLogger("nomad-test") }) as NomadAdapter;
-    const sink = new TestSink();
+    const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
     const sample = await a.sampleUsage();
@@ -318,7 +280,7 @@ describe("Nomad adapter against the simulator", () => {
       expect(use.memoryBytes).toBeGreaterThan(0);
       expect(use.memoryBytes).toBeLessThanOrEqual(node.capacity.memoryBytes);
     }
-    const webTask = [...sink.items.tasks.values()].find((t) => t.workloadId === WEB && t.state === "running")!;
+    const webTask = sink.list("tasks").find((t) => t.workloadId === WEB && t.state === "running")!;
     const use = sample!.tasks.get(webTask.id);
     // nginx reserves 500 MHz and 256 MiB: it uses a fraction of that (CPU may burst).
     expect(use?.cpuMillis).toBeGreaterThan(0);

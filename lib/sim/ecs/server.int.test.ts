@@ -2,6 +2,7 @@ import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListServicesC
 import { afterEach, describe, expect, it } from "vitest";
 import { adapterModule } from "@/lib/adapters/ecs";
 import { createLogger } from "@/lib/log";
+import { waitFor } from "@/lib/testing/recording-sink";
 import { DEMO_CREDENTIALS, startEcsDemo, startEcsSim, type EcsSim } from "./index";
 
 const sims: { close(): Promise<void> }[] = [];
@@ -115,10 +116,12 @@ describe("ECS simulator wire protocol", () => {
       },
       abort.signal,
     );
-    const deadline = Date.now() + 10_000;
-    while (!seen.includes("workloads:4") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    abort.abort();
-    await done;
+    try {
+      await waitFor("a replace of the 4 workloads", () => seen.includes("workloads:4"));
+    } finally {
+      abort.abort();
+      await done;
+    }
     expect(seen).toContain("workloads:4");
     expect(seen).toContain("nodes:0");
   });

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as k8s from "@kubernetes/client-node";
+import { waitFor } from "@/lib/testing/recording-sink";
 import { startKubeSim, type KubeSimHandle } from "./sim";
 import { kubeconfigYaml } from "./index";
 
@@ -53,14 +54,6 @@ async function watch(kc: k8s.KubeConfig, path: string, params: Record<string, st
   const controller = await new k8s.Watch(kc).watch(path, params, (type, object) => events.push({ type, object }), (err) => endedResolve(err ?? null));
   cleanups.push(() => controller.abort());
   return { events, ended };
-}
-
-async function until(check: () => boolean, timeoutMs = 5000, what = "condition") {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("discovery and reads", () => {
@@ -178,7 +171,7 @@ describe("scale subresource", () => {
     const kc = kubeConfig(s);
     await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name: "worker", namespace: "default" });
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await until(() => s.list("Pod", "default").every((p) => !p.metadata.name.startsWith("worker-")), 5000, "worker pods gone");
+    await waitFor("worker pods gone", () => s.list("Pod", "default").every((p) => !p.metadata.name.startsWith("worker-")), 5000);
     expect((await core.listNamespacedPod({ namespace: "default", labelSelector: "app=worker" })).items).toHaveLength(0);
     const again = await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name: "worker", namespace: "default" }).catch((e) => e);
     expect((again as k8s.ApiException<unknown>).code).toBe(404);
@@ -290,8 +283,8 @@ describe("watch", () => {
     const list = await kc.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: "default" });
     const w = await watch(kc, "/apis/apps/v1/namespaces/default/deployments", { resourceVersion: list.metadata!.resourceVersion!, allowWatchBookmarks: true });
     s.scale("Deployment", "default", "web", 4);
-    await until(() => w.events.some((e) => e.type === "MODIFIED" && e.object.metadata?.name === "web"), 5000, "web MODIFIED");
-    await until(() => w.events.some((e) => e.type === "BOOKMARK"), 2000, "a bookmark");
+    await waitFor("web MODIFIED", () => w.events.some((e) => e.type === "MODIFIED" && e.object.metadata?.name === "web"), 5000);
+    await waitFor("a bookmark", () => w.events.some((e) => e.type === "BOOKMARK"), 2000);
     const bookmark = w.events.find((e) => e.type === "BOOKMARK")!;
     expect(Object.keys(bookmark.object.metadata!)).toEqual(["resourceVersion"]);
     const rvs = w.events.filter((e) => e.type !== "BOOKMARK").map((e) => Number(e.object.metadata!.resourceVersion));
@@ -305,14 +298,14 @@ describe("watch", () => {
     s.scale("StatefulSet", "default", "mysql", 4);
     await s.waitFor(() => s.get("Pod", "default", "mysql-3") !== undefined);
     const w = await watch(kubeConfig(s), "/api/v1/namespaces/default/pods", { resourceVersion: rv, labelSelector: "app=mysql" });
-    await until(() => w.events.some((e) => e.type === "ADDED" && e.object.metadata?.name === "mysql-3"), 5000, "mysql-3 ADDED");
+    await waitFor("mysql-3 ADDED", () => w.events.some((e) => e.type === "ADDED" && e.object.metadata?.name === "mysql-3"), 5000);
     expect(w.events.every((e) => e.object.metadata?.name?.startsWith("mysql-"))).toBe(true);
   });
 
   it("sends ADDED for every object when watching without a resourceVersion", async () => {
     const s = await start();
     const w = await watch(kubeConfig(s), "/api/v1/nodes", {});
-    await until(() => w.events.length >= 4, 2000, "initial nodes");
+    await waitFor("initial nodes", () => w.events.length >= 4, 2000);
     expect(w.events.every((e) => e.type === "ADDED" && e.object.kind === "Node")).toBe(true);
   });
 
@@ -321,7 +314,7 @@ describe("watch", () => {
     const kc = kubeConfig(s);
     const rv = s.resourceVersion;
     const open = await watch(kc, "/api/v1/pods", { resourceVersion: rv });
-    await until(() => s.activeWatches === 1, 2000, "the watch to register");
+    await waitFor("the watch to register", () => s.activeWatches === 1, 2000);
     s.compact();
     await open.ended;
     const w = await watch(kc, "/api/v1/pods", { resourceVersion: rv });
@@ -352,7 +345,7 @@ describe("watch", () => {
     const s = await start();
     const kc = kubeConfig(s);
     const w = await watch(kc, "/api/v1/pods", { resourceVersion: s.resourceVersion });
-    await until(() => s.activeWatches === 1, 2000, "the watch to register");
+    await waitFor("the watch to register", () => s.activeWatches === 1, 2000);
     const rv = s.resourceVersion;
     const port = s.port;
     await s.restart();
@@ -363,14 +356,14 @@ describe("watch", () => {
     // A watch resumed from before the restart still gets the events in between.
     s.scale("Deployment", "default", "web", 4);
     const resumed = await watch(kc, "/apis/apps/v1/deployments", { resourceVersion: rv });
-    await until(() => resumed.events.some((e) => e.object.metadata?.name === "web"), 5000, "web after restart");
+    await waitFor("web after restart", () => resumed.events.some((e) => e.object.metadata?.name === "web"), 5000);
   });
 
   it("pausing leaves watches open but silent: no events, no bookmarks", async () => {
     const s = await start();
     const kc = kubeConfig(s);
     const w = await watch(kc, "/apis/apps/v1/deployments", { resourceVersion: s.resourceVersion, allowWatchBookmarks: true });
-    await until(() => w.events.some((e) => e.type === "BOOKMARK"), 2000, "a first bookmark");
+    await waitFor("a first bookmark", () => w.events.some((e) => e.type === "BOOKMARK"), 2000);
     s.pauseWatches();
     const seen = w.events.length;
     s.scale("Deployment", "default", "web", 5);
@@ -380,7 +373,7 @@ describe("watch", () => {
     expect(s.activeWatches).toBe(1);
     s.resumeWatches();
     const fresh = await watch(kc, "/apis/apps/v1/deployments", { resourceVersion: s.resourceVersion, allowWatchBookmarks: true });
-    await until(() => fresh.events.some((e) => e.type === "BOOKMARK"), 2000, "bookmarks on a new watch");
+    await waitFor("bookmarks on a new watch", () => fresh.events.some((e) => e.type === "BOOKMARK"), 2000);
     expect(w.events.length).toBe(seen);
   });
 });
