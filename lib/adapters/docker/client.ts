@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Agent, request } from "undici";
 import type { z } from "zod";
 import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { lines } from "@/lib/adapters/lines";
 import { endpointOf, type DockerConnection, type Endpoint } from "./connection";
 import { ErrorBody, VersionAnswer } from "./raw";
 
@@ -83,19 +84,9 @@ export class DockerClient {
   async openStream(path: string, query: Query | undefined, signal: AbortSignal): Promise<AsyncIterable<unknown>> {
     const res = await this.call("GET", path, { query, signal, timeoutMs: 0 });
     const label = this.label;
-    return (async function* lines() {
-      const decoder = new TextDecoder();
-      let buffer = "";
+    return (async function* parsedLines() {
       try {
-        for await (const chunk of res.body) {
-          buffer += decoder.decode(chunk as Buffer, { stream: true });
-          let newline: number;
-          while ((newline = buffer.indexOf("\n")) >= 0) {
-            const line = buffer.slice(0, newline).trim();
-            buffer = buffer.slice(newline + 1);
-            if (line) yield JSON.parse(line) as unknown;
-          }
-        }
+        for await (const line of lines(res.body)) yield JSON.parse(line) as unknown;
       } catch (err) {
         if (signal.aborted) return;
         throw fromNetworkError(err, `Docker Engine at ${label}: ${path} stream`);

@@ -13,10 +13,11 @@ import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff, sleep } from "../backoff";
 import { AdapterError, codeForUpstreamStatus } from "../errors";
+import { lines } from "../lines";
 import type { AdapterContext } from "../module";
 import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
 import { buildKubeConfig, type Env, type KubeConnection } from "./kube-config";
-import { KubeApiError, KubeHttp, errorFromResponse, lines, networkError, statusMessage } from "./kube-http";
+import { KubeApiError, KubeHttp, errorFromResponse, networkError, statusMessage } from "./kube-http";
 import {
   DAEMONSET_NOT_SCALABLE,
   REPLICASET_NOT_SCALABLE,
@@ -280,7 +281,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       }
       if (!res.ok || !res.body) throw await errorFromResponse(res, what);
       pet();
-      for await (const line of lines(res.body, pet)) {
+      for await (const line of lines(res.body, { onChunk: pet, yieldUnterminated: true })) {
         let json: unknown;
         try {
           json = JSON.parse(line);

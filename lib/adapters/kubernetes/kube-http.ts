@@ -1,5 +1,4 @@
 import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
-import type { ReadableStream } from "node:stream/web";
 import { fetch, type Response } from "undici";
 import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "../errors";
 import { StatusSchema } from "./schemas";
@@ -100,22 +99,4 @@ export class KubeHttp {
       throw new AdapterError("upstream", `${what}: the answer was not JSON`, { cause: err });
     }
   }
-}
-
-/** Splits a streamed body into lines, calling onChunk for every chunk (the watchdog feeds on it). */
-export async function* lines(body: ReadableStream, onChunk: () => void): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of body) {
-    onChunk();
-    buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (line) yield line;
-    }
-  }
-  buffered += decoder.decode();
-  if (buffered.trim()) yield buffered.trim();
 }

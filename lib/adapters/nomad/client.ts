@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { lines } from "@/lib/adapters/lines";
 import type { ResolvedNomadConnection } from "./connection";
 
 /**
@@ -195,24 +196,15 @@ export class NomadClient {
       // The whole-request timeout must not cut a long-lived stream; the idle body timeout guards it.
       bodyTimeoutMs: this.conn.streamIdleMs,
     });
-    let buffered = "";
-    const decoder = new TextDecoder();
     try {
-      for await (const chunk of res.body) {
-        buffered += decoder.decode(chunk as Buffer, { stream: true });
-        let newline: number;
-        while ((newline = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!line) continue;
-          let json: unknown;
-          try {
-            json = JSON.parse(line);
-          } catch {
-            throw new AdapterError("upstream", `Nomad GET ${path}: a stream line is not JSON`);
-          }
-          onLine(json);
+      for await (const line of lines(res.body)) {
+        let json: unknown;
+        try {
+          json = JSON.parse(line);
+        } catch {
+          throw new AdapterError("upstream", `Nomad GET ${path}: a stream line is not JSON`);
         }
+        onLine(json);
       }
     } catch (err) {
       if (signal.aborted || err instanceof AdapterError) throw err;
