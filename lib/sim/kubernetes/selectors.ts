@@ -1,74 +1,22 @@
-/** Kubernetes label and field selectors as the apiserver parses them from query strings. */
+/**
+ * Kubernetes label and field selectors as the apiserver parses them from query
+ * strings. Label selectors use the model's parser (lib/model/selector.ts), the
+ * same apimachinery syntax; field selectors are the simulator's own.
+ */
 
+import { formatSelector, matches, parseSelector, SelectorError, type Requirement } from "@/lib/model/selector";
 import type { LabelSelector, Labels } from "./types";
 
-export type Requirement =
-  | { key: string; op: "=" | "!="; value: string }
-  | { key: string; op: "in" | "notin"; values: string[] }
-  | { key: string; op: "exists" | "!exists" };
+export { SelectorError, type Requirement };
 
-export class SelectorError extends Error {}
-
-const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_./]*[a-z0-9A-Z])?)$/;
-
-/** Splits on commas that are not inside a parenthesised value set. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = "";
-  for (const ch of text) {
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === "," && depth === 0) {
-      parts.push(current);
-      current = "";
-    } else current += ch;
-  }
-  parts.push(current);
-  return parts.map((p) => p.trim()).filter((p) => p.length > 0);
-}
-
-function checkKey(key: string, whole: string): string {
-  if (!KEY.test(key)) throw new SelectorError(`unable to parse requirement: invalid label key "${key}" in "${whole}"`);
-  return key;
-}
-
+/** The labelSelector query parameter; absent or empty selects everything. */
 export function parseLabelSelector(text: string | null | undefined): Requirement[] {
-  if (!text || !text.trim()) return [];
-  return splitTopLevel(text).map((part): Requirement => {
-    let m = /^(\S+?)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
-    if (m) {
-      const values = m[3].split(",").map((v) => v.trim()).filter(Boolean);
-      return { key: checkKey(m[1], text), op: m[2] as "in" | "notin", values };
-    }
-    m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
-    if (m) return { key: checkKey(m[1], text), op: m[2] === "!=" ? "!=" : "=", value: m[3] };
-    m = /^!\s*(\S+)$/.exec(part);
-    if (m) return { key: checkKey(m[1], text), op: "!exists" };
-    if (/^\S+$/.test(part)) return { key: checkKey(part, text), op: "exists" };
-    throw new SelectorError(`unable to parse requirement: "${part}"`);
-  });
+  return parseSelector(text ?? "");
 }
 
+/** Whether an object's labels (absent counts as none) satisfy every requirement. */
 export function matchesRequirements(labels: Labels | undefined, requirements: Requirement[]): boolean {
-  const l = labels ?? {};
-  return requirements.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    switch (r.op) {
-      case "=":
-        return has && l[r.key] === r.value;
-      case "!=":
-        return !has || l[r.key] !== r.value;
-      case "in":
-        return has && r.values.includes(l[r.key]);
-      case "notin":
-        return !has || !r.values.includes(l[r.key]);
-      case "exists":
-        return has;
-      case "!exists":
-        return !has;
-    }
-  });
+  return matches(requirements, labels ?? {});
 }
 
 /** A workload's structured selector as requirements. */
@@ -85,14 +33,7 @@ export function requirementsOf(selector: LabelSelector): Requirement[] {
 
 /** The selector string the scale subresource reports in status.selector. */
 export function selectorString(selector: LabelSelector): string {
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === "In") parts.push(`${e.key} in (${(e.values ?? []).join(",")})`);
-    else if (e.operator === "NotIn") parts.push(`${e.key} notin (${(e.values ?? []).join(",")})`);
-    else if (e.operator === "Exists") parts.push(e.key);
-    else parts.push(`!${e.key}`);
-  }
-  return parts.join(",");
+  return formatSelector(requirementsOf(selector));
 }
 
 export interface FieldRequirement {
