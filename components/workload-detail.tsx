@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { clusterQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
+import { clusterQuery, tasksQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
 import { taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu, plural } from "@/lib/format";
 import type { Workload } from "@/lib/model/types";
@@ -15,20 +15,33 @@ import { ErrorState, Skeleton } from "./states";
 import { TasksTable } from "./tasks-view";
 import { UsageHistoryPanel } from "./usage-chart";
 
-function ReplicaStatus({ workload, taskWord }: { workload: Workload; taskWord: string }) {
+function ReplicaStatus({ workload, taskWord, clusterId }: { workload: Workload; taskWord: string; clusterId: string }) {
   const { ready, desired } = workload;
+  // Tasks that fit on no node will not come up by waiting: say so instead of "starting".
+  const tasks = useQuery(tasksQuery(clusterId, workloadTaskParams(workload.id))).data?.items ?? [];
+  const stuck = tasks.filter((t) => t.state === "pending" && t.stateReason?.startsWith("Unschedulable"));
+  const starting = Math.max(0, desired - ready - stuck.length);
+  const behind =
+    ready < desired
+      ? [starting ? `${plural(starting, taskWord)} starting` : null, stuck.length ? `${stuck.length} unschedulable` : null].filter(Boolean).join(", ")
+      : `${ready - desired} stopping`;
   const text =
     ready === desired
       ? desired === 0
         ? "Scaled to zero"
         : `All ${plural(desired, "replica")} ready`
-      : `Converging: ${ready} of ${desired} ready (${ready < desired ? `${desired - ready} ${taskWord}${desired - ready === 1 ? "" : "s"} starting` : `${ready - desired} stopping`})`;
+      : `Converging: ${ready} of ${desired} ready (${behind})`;
   return (
     <div className="flex flex-wrap items-center gap-3">
       <ReplicaProgress ready={ready} desired={desired} wide />
       <span role="status" aria-label="Replica status" className={`text-[13px] ${ready === desired ? "text-ok" : "text-warn"}`}>
         {text}
       </span>
+      {stuck.length > 0 ? (
+        <p className="w-full rounded border border-danger/40 bg-danger-soft px-3 py-2 text-[12px] text-danger">
+          {`${plural(stuck.length, taskWord)} cannot be placed on any node: ${stuck[0].stateReason}`}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -55,7 +68,7 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
       <div className="grid gap-3 lg:grid-cols-2">
         <Panel title="Replicas">
           <div className="space-y-3">
-            <ReplicaStatus workload={workload} taskWord={taskWord} />
+            <ReplicaStatus workload={workload} taskWord={taskWord} clusterId={clusterId} />
             {a ? (
               <p role="note" className="rounded border border-warn/40 bg-warn-soft px-3 py-2 text-[12px] text-warn">
                 {`Autoscaler ${a.name} manages this workload (${a.minReplicas ?? 1}–${a.maxReplicas} replicas) and will override a manual scale.`}
