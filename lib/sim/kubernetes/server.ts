@@ -352,12 +352,7 @@ export class KubeApiServer {
   }
 
   private route(group: string, version: string, rest: string[]): Route {
-    let namespace: string | undefined;
-    let parts = rest;
-    if (parts[0] === "namespaces" && parts.length >= 3) {
-      namespace = parts[1];
-      parts = parts.slice(2);
-    }
+    const { namespace, parts } = splitNamespace(rest);
     const [plural, name, sub, ...extra] = parts;
     const type = findResourceType(group, version, plural);
     if (!type || extra.length > 0) throw pathNotFound();
@@ -589,12 +584,7 @@ export class KubeApiServer {
   }
 
   private metrics(res: http.ServerResponse, rest: string[], user: TokenSpec): void {
-    let namespace: string | undefined;
-    let parts = rest;
-    if (parts[0] === "namespaces" && parts.length >= 3) {
-      namespace = parts[1];
-      parts = parts.slice(2);
-    }
+    const { namespace, parts } = splitNamespace(rest);
     const [plural, name, ...extra] = parts;
     const type = METRICS_RESOURCE_TYPES.find((t) => t.plural === plural);
     if (!type || extra.length > 0 || (namespace !== undefined && !type.namespaced)) throw pathNotFound();
@@ -619,4 +609,10 @@ export class KubeApiServer {
     }
     sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: "metrics.k8s.io/v1beta1", metadata: {}, items });
   }
+}
+
+/** Splits "namespaces/<ns>/<plural>/..." off a path: the namespace, and what follows it. */
+function splitNamespace(rest: string[]): { namespace: string | undefined; parts: string[] } {
+  if (rest[0] === "namespaces" && rest.length >= 3) return { namespace: rest[1], parts: rest.slice(2) };
+  return { namespace: undefined, parts: rest };
 }
