@@ -6,6 +6,7 @@ import { clusterKeys, scaleWorkload, workloadQuery } from "@/lib/client/queries"
 import { plural } from "@/lib/format";
 import { describeScale, needsConfirmation } from "@/lib/client/scale";
 import type { Workload } from "@/lib/model/types";
+import { ApiRequestError } from "@/lib/client/api";
 import { useSettings } from "./settings";
 
 const button =
@@ -16,17 +17,30 @@ const button =
  * the judge of what is valid (its message is shown as is); large or
  * destructive changes ask first, in a dialog that says what will happen.
  */
-export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { clusterId: string; workload: Workload; taskWord?: string }) {
+export function ScaleControl({
+  clusterId,
+  workload,
+  taskWord = "pod",
+  canForce = false,
+}: {
+  clusterId: string;
+  workload: Workload;
+  taskWord?: string;
+  /** The orchestrator can scale through a rollout in progress (cancelling it). */
+  canForce?: boolean;
+}) {
   const settings = useSettings();
   const queryClient = useQueryClient();
   // null: follow the workload's desired replicas as they change live.
   const [draft, setDraft] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: "error" | "info"; text: string } | null>(null);
-  const [pending, setPending] = useState<number | null>(null);
+  const [pending, setPending] = useState<{ replicas: number; force: boolean } | null>(null);
+  // A 409 (a rollout holds the workload) can be forced where the orchestrator allows it.
+  const [conflict, setConflict] = useState<number | null>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
 
   const mutation = useMutation({
-    mutationFn: (replicas: number) => scaleWorkload(clusterId, workload.id, replicas),
+    mutationFn: ({ replicas, force }: { replicas: number; force: boolean }) => scaleWorkload(clusterId, workload.id, replicas, force),
     onSuccess: (updated) => {
       queryClient.setQueryData(workloadQuery(clusterId, workload.id).queryKey, updated);
       void queryClient.invalidateQueries({ queryKey: clusterKeys.resource(clusterId, "workloads") });
@@ -34,7 +48,10 @@ export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { cluste
       setDraft(null);
       setMessage({ tone: "info", text: `Scaling to ${plural(updated.desired, "replica")}; ${taskWord}s follow below as they change.` });
     },
-    onError: (error: Error) => setMessage({ tone: "error", text: error.message }),
+    onError: (error: Error, { replicas }) => {
+      setMessage({ tone: "error", text: error.message });
+      if (canForce && error instanceof ApiRequestError && error.status === 409) setConflict(replicas);
+    },
   });
 
   if (settings.readOnly) return null;
@@ -54,9 +71,10 @@ export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { cluste
     setMessage(null);
   };
 
-  const submit = (replicas: number) => {
+  const submit = (replicas: number, force = false) => {
     setMessage(null);
-    mutation.mutate(replicas);
+    setConflict(null);
+    mutation.mutate({ replicas, force });
   };
 
   const apply = (e: FormEvent) => {
@@ -70,7 +88,7 @@ export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { cluste
       return;
     }
     if (needsConfirmation(workload.desired, numeric)) {
-      setPending(numeric);
+      setPending({ replicas: numeric, force: false });
       dialogRef.current?.showModal();
       return;
     }
@@ -124,6 +142,18 @@ export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { cluste
           {message.text}
         </p>
       ) : null}
+      {conflict !== null ? (
+        <button
+          type="button"
+          className={`${button} mt-2 border-danger/50 text-danger`}
+          onClick={() => {
+            setPending({ replicas: conflict, force: true });
+            dialogRef.current?.showModal();
+          }}
+        >
+          {`Force scale to ${conflict}…`}
+        </button>
+      ) : null}
 
       <dialog
         ref={dialogRef}
@@ -134,9 +164,17 @@ export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { cluste
         {pending !== null ? (
           <div className="p-5">
             <h2 id="scale-confirm-title" className="text-base font-semibold">
-              {pending === 0 ? `Scale ${workload.name} to zero?` : `Scale ${workload.name} to ${plural(pending, "replica")}?`}
+              {pending.force
+                ? `Force ${workload.name} to ${plural(pending.replicas, "replica")}?`
+                : pending.replicas === 0
+                  ? `Scale ${workload.name} to zero?`
+                  : `Scale ${workload.name} to ${plural(pending.replicas, "replica")}?`}
             </h2>
-            <p className="mt-2 text-[13px] text-muted">{describeScale(workload, pending, taskWord)}</p>
+            <p className="mt-2 text-[13px] text-muted">
+              {pending.force
+                ? `A deployment in progress holds ${workload.name}. Forcing cancels that deployment and sets ${plural(pending.replicas, "replica")} now; what it was rolling out stops where it is.`
+                : describeScale(workload, pending.replicas, taskWord)}
+            </p>
             {workload.autoscaler ? (
               <p className="mt-2 text-[13px] text-warn">The autoscaler {workload.autoscaler.name} may change it back.</p>
             ) : null}
@@ -146,14 +184,14 @@ export function ScaleControl({ clusterId, workload, taskWord = "pod" }: { cluste
               </button>
               <button
                 type="button"
-                className={`h-8 rounded px-3 text-[13px] font-medium text-white hover:opacity-90 ${pending === 0 ? "bg-danger" : "bg-accent dark:text-black"}`}
+                className={`h-8 rounded px-3 text-[13px] font-medium text-white hover:opacity-90 ${pending.replicas === 0 || pending.force ? "bg-danger" : "bg-accent dark:text-black"}`}
                 onClick={() => {
-                  const replicas = pending;
+                  const { replicas, force } = pending;
                   dialogRef.current?.close();
-                  submit(replicas);
+                  submit(replicas, force);
                 }}
               >
-                {`Scale to ${pending}`}
+                {pending.force ? `Force scale to ${pending.replicas}` : `Scale to ${pending.replicas}`}
               </button>
             </div>
           </div>

@@ -77,7 +77,7 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
             {settings.readOnly ? (
               <p className="text-[12px] text-muted">Read-only mode: scaling is disabled on this dashboard.</p>
             ) : (
-              <ScaleControl clusterId={clusterId} workload={workload} taskWord={taskWord} />
+              <ScaleControl clusterId={clusterId} workload={workload} taskWord={taskWord} canForce={cluster?.canForceScale ?? false} />
             )}
           </div>
         </Panel>

@@ -48,7 +48,7 @@ export function WorkloadsView({ clusterId }: { clusterId: string }) {
         </Link>
       ),
     },
-    { key: "kind", header: "Kind", width: "112px", sort: "kind", cell: (w) => w.kind },
+    { key: "kind", header: "Kind", width: "minmax(104px, 0.9fr)", sort: "kind", cell: (w) => <span title={w.kind}>{w.kind}</span> },
     {
       key: "namespace",
       header: cluster ? namespaceLabel(cluster.orchestrator) : "Namespace",

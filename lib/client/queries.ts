@@ -186,8 +186,13 @@ export function usageQuery(clusterId: string, params: UsageParams) {
   });
 }
 
-export function scaleWorkload(clusterId: string, workloadId: string, replicas: number): Promise<Workload> {
-  return apiPost(`${base(clusterId)}/workloads/${encodeURIComponent(workloadId)}/scale`, { replicas }, WorkloadSchema);
+/** force: scale through a rollout that holds the workload (a Marathon deployment), cancelling it. */
+export function scaleWorkload(clusterId: string, workloadId: string, replicas: number, force = false): Promise<Workload> {
+  return apiPost(
+    `${base(clusterId)}/workloads/${encodeURIComponent(workloadId)}/scale`,
+    force ? { replicas, force: true } : { replicas },
+    WorkloadSchema,
+  );
 }
 
 /** Which cached queries a server change makes stale (prefix filters for invalidateQueries). */
