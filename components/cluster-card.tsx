@@ -41,9 +41,9 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
             <ClusterStatusBadge status={cluster.status} synced={cluster.synced} reason={cluster.statusReason} />
           </span>
         </div>
-        <div className="mt-0.5 flex items-center gap-1 text-[12px] text-muted">
-          <span>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</span>
-          {cluster.version ? <span className="figure">· {cluster.version}</span> : null}
+        <div className="mt-1 flex min-w-0 items-center gap-2 text-[12px] text-muted">
+          <Badge>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</Badge>
+          {cluster.version ? <span className="figure truncate" title={cluster.version}>{cluster.version}</span> : null}
         </div>
         {cluster.status !== "ok" && cluster.statusReason ? (
           <p className={`mt-1.5 rounded px-2 py-1 text-[12px] ${cluster.status === "unreachable" ? "bg-danger-soft text-danger" : "bg-warn-soft text-warn"}`}>
