@@ -20,7 +20,8 @@ const server = (port: number, env: Record<string, string>) => ({
   command: `npm run start -- -p ${port}`,
   // The API answering means the fleet has started, not just the HTTP listener.
   url: `http://localhost:${port}/api/clusters`,
-  env: { FLEETDECK_DEMO: "1", FLEETDECK_LOG: "warn", ...env },
+  // Hermetic: the demo fleet only, whatever kubeconfig or Docker socket the machine has.
+  env: { FLEETDECK_DEMO: "1", FLEETDECK_DISCOVER: "0", FLEETDECK_LOG: "warn", ...env },
   reuseExistingServer: !process.env.CI,
   timeout: 120_000,
   stdout: "ignore" as const,
