@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapterModule as kubernetes } from "@/lib/adapters/kubernetes";
 import { createLogger } from "@/lib/log";
+import { waitFor } from "@/lib/testing/recording-sink";
 import type { ChangeEvent, ClusterInfo, Task, Workload } from "@/lib/model/types";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { GET as getClusters } from "@/app/api/clusters/route";
@@ -60,16 +61,6 @@ async function tasks(cluster: string, query: string) {
   return { status: res.status, body: await res.json() };
 }
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   sim = await startKubeSim({
     timings: "fast",
@@ -107,12 +98,12 @@ afterAll(async () => {
 
 describe("GET /api/clusters", () => {
   it("lists every cluster; a broken one is unreachable with its reason while the others are ok", async () => {
-    const body = await until(
-      async () => (await getClusters(new Request(url("/api/clusters")), ctx({}))).json(),
-      (b: { items: ClusterInfo[]; errors: Record<string, { message: string }> }) =>
-        b.items.find((c) => c.id === "broken")?.status === "unreachable" && b.items.find((c) => c.id === "east")?.synced === true,
-      "east to sync and the broken cluster to be marked unreachable",
-    );
+    type Answer = { items: ClusterInfo[]; errors: Record<string, { message: string }> };
+    const body = await waitFor("east to sync and the broken cluster to be marked unreachable", async () => {
+      const b = (await (await getClusters(new Request(url("/api/clusters")), ctx({}))).json()) as Answer;
+      const settled = b.items.find((c) => c.id === "broken")?.status === "unreachable" && b.items.find((c) => c.id === "east")?.synced;
+      return settled ? b : null;
+    }, 15_000);
     const byId = Object.fromEntries(body.items.map((c: ClusterInfo) => [c.id, c]));
     expect(byId.east).toMatchObject({ status: "ok", synced: true, orchestrator: "kubernetes", demo: true });
     expect(byId.east.summary.nodes).toBeGreaterThanOrEqual(3);
@@ -219,13 +210,12 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
     const workload: Workload = await res.json();
     expect(workload).toMatchObject({ id: MYSQL, desired: 5, kind: "StatefulSet" });
 
-    const ready = await until(
-      () => tasks("east", "selector=app%3Dmysql"),
-      (r) => r.body.items.filter((t: Task) => t.ready && t.state === "running").length === 5,
-      "5 ready mysql pods",
-    );
+    const ready = await waitFor("5 ready mysql pods", async () => {
+      const r = await tasks("east", "selector=app%3Dmysql");
+      return r.body.items.filter((t: Task) => t.ready && t.state === "running").length === 5 ? r : null;
+    }, 15_000);
     expect(ready.body.items.map((t: Task) => t.name).sort()).toEqual(["mysql-0", "mysql-1", "mysql-2", "mysql-3", "mysql-4"]);
-    await until(async () => events, (e) => e.some((x) => x.clusterId === "east" && x.resources.includes("tasks")), "an SSE change event");
+    await waitFor("an SSE change event", () => events.some((x) => x.clusterId === "east" && x.resources.includes("tasks")));
     await reader.cancel();
     await reading.catch(() => {});
   });
