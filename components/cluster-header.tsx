@@ -1,5 +1,6 @@
 "use client";
 
+import { segment } from "@/lib/client/segment";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
@@ -33,7 +34,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
   const cluster = useQuery({ ...clusterQuery(clusterId), initialData: initial }).data;
   const base = `/clusters/${encodeURIComponent(clusterId)}`;
   const [, , , tab, rawItem] = pathname.split("/");
-  const item = rawItem ? decodeURIComponent(rawItem) : undefined;
+  const item = rawItem ? segment(rawItem) : undefined;
   // Ids are opaque ("statefulset~default~mysql"); the crumb shows the name, from the detail page's cached query.
   const workloadName = useQuery({ ...workloadQuery(clusterId, item ?? ""), enabled: tab === "workloads" && Boolean(item) }).data?.name;
   const nodeName = useQuery({ ...nodeQuery(clusterId, item ?? ""), enabled: tab === "nodes" && Boolean(item) }).data?.name;

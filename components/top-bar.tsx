@@ -1,5 +1,6 @@
 "use client";
 
+import { segment } from "@/lib/client/segment";
 import Link from "next/link";
 import { useParams, usePathname, useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
@@ -15,7 +16,7 @@ function ClusterSwitcher() {
   const pathname = usePathname();
   const params = useParams<{ clusterId?: string }>();
   const { data: clusters } = useQuery(clustersQuery());
-  const current = params.clusterId ? decodeURIComponent(params.clusterId) : "";
+  const current = params.clusterId ? segment(params.clusterId) : "";
   // Switching clusters keeps the tab the operator is on, not its filters (namespaces differ).
   const tab = pathname.split("/")[3];
   return (

@@ -24,3 +24,5 @@ export async function orNotFound<T>(load: () => T | Promise<T>): Promise<T> {
 }
 
 export type RouteSearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export { segment } from "./segment";

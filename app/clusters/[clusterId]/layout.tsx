@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { clusterQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
 import { ClusterHeader } from "@/components/cluster-header";
 
 type Params = Promise<{ clusterId: string }>;
@@ -12,14 +12,14 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   const { clusterId } = await params;
   const fleet = await getFleet();
   try {
-    return { title: fleet.cluster(decodeURIComponent(clusterId)).name };
+    return { title: fleet.cluster(segment(clusterId)).name };
   } catch {
     return { title: "Unknown cluster" };
   }
 }
 
 export default async function ClusterLayout({ children, params }: { children: ReactNode; params: Params }) {
-  const clusterId = decodeURIComponent((await params).clusterId);
+  const clusterId = segment((await params).clusterId);
   const fleet = await getFleet();
   const cluster = await orNotFound(() => fleet.cluster(clusterId));
   const queryClient = getServerQueryClient();

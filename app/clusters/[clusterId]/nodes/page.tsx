@@ -1,13 +1,13 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { nodeParamsFrom, nodesQuery, toSearchLike, usageQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
 import { NodesView } from "@/components/nodes-view";
 
 const CLUSTER_USAGE = { scope: "cluster", range: "15m" } as const;
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
-  const clusterId = decodeURIComponent((await params).clusterId);
+  const clusterId = segment((await params).clusterId);
   const query = nodeParamsFrom(toSearchLike(await searchParams));
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();

@@ -1,11 +1,11 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { serviceParamsFrom, servicesQuery, namespacesQuery, toSearchLike } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
 import { ServicesView } from "@/components/services-view";
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
-  const clusterId = decodeURIComponent((await params).clusterId);
+  const clusterId = segment((await params).clusterId);
   const query = serviceParamsFrom(toSearchLike(await searchParams));
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();

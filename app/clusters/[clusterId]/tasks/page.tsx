@@ -1,11 +1,11 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { LIST_PAGE, nodesQuery, workloadsQuery, namespacesQuery, taskParamsFrom, tasksQuery, toSearchLike } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
 import { TasksView } from "@/components/tasks-view";
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
-  const clusterId = decodeURIComponent((await params).clusterId);
+  const clusterId = segment((await params).clusterId);
   const query = taskParamsFrom(toSearchLike(await searchParams));
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();

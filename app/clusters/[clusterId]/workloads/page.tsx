@@ -1,11 +1,11 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { workloadParamsFrom, workloadsQuery, namespacesQuery, toSearchLike } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
 import { WorkloadsView } from "@/components/workloads-view";
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
-  const clusterId = decodeURIComponent((await params).clusterId);
+  const clusterId = segment((await params).clusterId);
   const query = workloadParamsFrom(toSearchLike(await searchParams));
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();

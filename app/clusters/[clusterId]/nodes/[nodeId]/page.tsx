@@ -1,13 +1,13 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { LIST_PAGE, nodeQuery, nodeTaskParams, tasksQuery, usageQuery, workloadsQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
 import { NodeDetail } from "@/components/node-detail";
 
 export default async function NodePage({ params }: { params: Promise<{ clusterId: string; nodeId: string }> }) {
   const { clusterId: rawCluster, nodeId: rawNode } = await params;
-  const clusterId = decodeURIComponent(rawCluster);
-  const nodeId = decodeURIComponent(rawNode);
+  const clusterId = segment(rawCluster);
+  const nodeId = segment(rawNode);
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();
   const node = await orNotFound(() => fleet.node(clusterId, nodeId));

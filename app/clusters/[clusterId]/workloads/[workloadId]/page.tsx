@@ -1,13 +1,13 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { LIST_PAGE, nodesQuery, tasksQuery, usageQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
 import { WorkloadDetail } from "@/components/workload-detail";
 
 export default async function WorkloadPage({ params }: { params: Promise<{ clusterId: string; workloadId: string }> }) {
   const { clusterId: rawCluster, workloadId: rawWorkload } = await params;
-  const clusterId = decodeURIComponent(rawCluster);
-  const workloadId = decodeURIComponent(rawWorkload);
+  const clusterId = segment(rawCluster);
+  const workloadId = segment(rawWorkload);
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();
   const workload = await orNotFound(() => fleet.workload(clusterId, workloadId));
