@@ -58,7 +58,7 @@ export function ScaleControl({
   if (!workload.scalable) {
     return (
       <p className="rounded border border-border bg-surface-2 px-3 py-2 text-muted">
-        Not scalable{workload.notScalableReason ? `: ${workload.notScalableReason}` : "."}
+        {`Not scalable${workload.notScalableReason ? `: ${workload.notScalableReason}` : "."}`}
       </p>
     );
   }
