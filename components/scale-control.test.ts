@@ -29,7 +29,7 @@ function render(workload: Workload, readOnly: boolean): string {
     h(
       QueryClientProvider,
       { client: new QueryClient() },
-      h(SettingsProvider, { settings: { readOnly, maxReplicas: 1000, demo: true } }, h(ScaleControl, { clusterId: "east", workload })),
+      h(SettingsProvider, { settings: { readOnly, maxReplicas: 1000, demo: true }, children: h(ScaleControl, { clusterId: "east", workload }) }),
     ),
   );
 }
