@@ -1,10 +1,24 @@
+import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { LIST_PAGE, nodeQuery, nodeTaskParams, tasksQuery, usageQuery, workloadsQuery } from "@/lib/client/queries";
 import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
 import { NodeDetail } from "@/components/node-detail";
 
-export default async function NodePage({ params }: { params: Promise<{ clusterId: string; nodeId: string }> }) {
+type Params = Promise<{ clusterId: string; nodeId: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { clusterId, nodeId } = await params;
+  const fleet = await getFleet();
+  try {
+    const item = await fleet.node(segment(clusterId), segment(nodeId));
+    return { title: `${item.name} · ${fleet.cluster(segment(clusterId)).name}` };
+  } catch {
+    return { title: "Not found" };
+  }
+}
+
+export default async function NodePage({ params }: { params: Params }) {
   const { clusterId: rawCluster, nodeId: rawNode } = await params;
   const clusterId = segment(rawCluster);
   const nodeId = segment(rawNode);

@@ -1,10 +1,24 @@
+import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { LIST_PAGE, nodesQuery, tasksQuery, usageQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
 import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
 import { WorkloadDetail } from "@/components/workload-detail";
 
-export default async function WorkloadPage({ params }: { params: Promise<{ clusterId: string; workloadId: string }> }) {
+type Params = Promise<{ clusterId: string; workloadId: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { clusterId, workloadId } = await params;
+  const fleet = await getFleet();
+  try {
+    const item = await fleet.workload(segment(clusterId), segment(workloadId));
+    return { title: `${item.name} · ${fleet.cluster(segment(clusterId)).name}` };
+  } catch {
+    return { title: "Not found" };
+  }
+}
+
+export default async function WorkloadPage({ params }: { params: Params }) {
   const { clusterId: rawCluster, workloadId: rawWorkload } = await params;
   const clusterId = segment(rawCluster);
   const workloadId = segment(rawWorkload);
