@@ -4,7 +4,7 @@ import { demoKubernetesCluster, snap, workloadByName } from "./helpers";
 test("read-only mode shows the fleet but no control that changes anything", async ({ page, request }) => {
   const cluster = await demoKubernetesCluster(request);
   await page.goto("/");
-  await expect(page.getByText("READ-ONLY")).toBeVisible();
+  await expect(page.getByRole("banner").getByText("READ-ONLY", { exact: true })).toBeVisible();
   await expect(page.getByRole("article").first()).toBeVisible();
   await snap(page, "read-only-overview");
 
