@@ -1,5 +1,8 @@
+import type { QueryKey } from "@tanstack/react-query";
 import { z } from "zod";
+import { Backoff } from "@/lib/adapters/backoff";
 import type { ChangeEvent } from "@/lib/model/types";
+import { keysForChange } from "./queries";
 import { RESOURCE_KINDS } from "@/lib/model/types";
 
 /** One SSE message of /api/events, checked before it touches the cache. */
@@ -18,3 +21,97 @@ export function parseChangeEvent(data: string): ChangeEvent | null {
 }
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
+
+/** The part of EventSource the follower uses, so tests can hand in a fake. */
+export interface ChangeSource {
+  readonly readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent<string>) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  close(): void;
+}
+
+/** EventSource.CLOSED, without touching the browser global at import time. */
+const CLOSED = 2;
+
+export interface FollowOptions {
+  open: () => ChangeSource;
+  onStatus: (status: LiveStatus) => void;
+  /** Stale query filters, batched. */
+  onInvalidate: (filters: { queryKey: QueryKey; exact?: boolean }[]) => void;
+  /** After a reconnect: everything may have changed meanwhile. */
+  onResync: () => void;
+  batchMs?: number;
+  /** The fleet list changes with every usage sample of every cluster; refresh it at most this often. */
+  fleetListMs?: number;
+  backoff?: Backoff;
+}
+
+/**
+ * Follows /api/events: each change marks its cluster's resource queries
+ * stale, batched. EventSource reconnects by itself after a dropped stream;
+ * when the server refuses the stream outright it gives up, so we reopen with
+ * back-off. Answers a function that stops following.
+ */
+export function followChanges(options: FollowOptions): () => void {
+  const { open, onStatus, onInvalidate, onResync, batchMs = 250, fleetListMs = 5_000 } = options;
+  const backoff = options.backoff ?? new Backoff(1000, 30_000);
+  const pending = new Map<string, { queryKey: QueryKey; exact?: boolean }>();
+  let fleetList: { queryKey: QueryKey; exact?: boolean } | null = null;
+  let source: ChangeSource | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let fleetListTimer: ReturnType<typeof setTimeout> | undefined;
+  let openedBefore = false;
+  let stopped = false;
+
+  const flush = () => {
+    flushTimer = undefined;
+    if (pending.size) onInvalidate([...pending.values()]);
+    pending.clear();
+  };
+
+  const connect = () => {
+    if (stopped) return;
+    source = open();
+    source.onopen = () => {
+      backoff.reset();
+      onStatus("live");
+      if (openedBefore) onResync();
+      openedBefore = true;
+    };
+    source.onmessage = (message) => {
+      const change = parseChangeEvent(message.data);
+      if (!change) return;
+      for (const filter of keysForChange(change)) {
+        if (filter.queryKey.length === 1) {
+          fleetList = filter;
+          fleetListTimer ??= setTimeout(() => {
+            fleetListTimer = undefined;
+            if (fleetList) onInvalidate([fleetList]);
+            fleetList = null;
+          }, fleetListMs);
+        } else {
+          pending.set(JSON.stringify(filter), filter);
+        }
+      }
+      flushTimer ??= setTimeout(flush, batchMs);
+    };
+    source.onerror = () => {
+      onStatus("reconnecting");
+      if (source?.readyState === CLOSED) {
+        source.close();
+        retryTimer = setTimeout(connect, backoff.next());
+      }
+    };
+  };
+
+  connect();
+  return () => {
+    stopped = true;
+    source?.close();
+    clearTimeout(retryTimer);
+    clearTimeout(flushTimer);
+    clearTimeout(fleetListTimer);
+  };
+}
