@@ -30,4 +30,10 @@ export interface DiscoveredCluster<C = unknown> {
   id: string;
   name: string;
   connection: C;
+  /**
+   * Found on this machine without any setting (the local Docker socket).
+   * Such a cluster is shown, but does not count as configuration: the demo
+   * fleet still starts beside it.
+   */
+  ambient?: boolean;
 }

@@ -222,6 +222,8 @@ interface Candidate {
   orchestrator: ClusterDefinition["orchestrator"];
   connection: unknown;
   demo: boolean;
+  /** See DiscoveredCluster.ambient. */
+  ambient?: boolean;
 }
 
 /** Discovered clusters, then clusters.yaml entries that rename, hide or add. */
@@ -254,7 +256,8 @@ async function configuredClusters(settings: Settings, log: Logger): Promise<Cand
       }
       byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo });
     } else if (byId.has(id)) {
-      if (name) byId.set(id, { ...byId.get(id)!, name });
+      // Naming a discovered cluster in clusters.yaml makes it configured.
+      byId.set(id, { ...byId.get(id)!, ...(name ? { name } : {}), ambient: false });
     } else if (!hide) {
       log.warn(`clusters.yaml names cluster "${id}", which has no orchestrator and was not discovered; ignoring it`);
     }
@@ -267,7 +270,8 @@ async function createFleet(): Promise<Fleet> {
   const settings = await loadSettings();
   const candidates = await configuredClusters(settings, log);
 
-  const runDemo = settings.demo === true || (settings.demo === "auto" && candidates.length === 0);
+  const configured = candidates.filter((c) => !c.ambient);
+  const runDemo = settings.demo === true || (settings.demo === "auto" && configured.length === 0);
   let closeDemo = async () => {};
   if (runDemo) {
     // Imported lazily: a production setup with real clusters never loads the simulators.

@@ -59,7 +59,8 @@ function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
       const probe = await probeEngine(connection);
       if (!probe || probe.mode !== orchestrator) return [];
       log.info("found a Docker engine", { host: connection.host, mode: probe.mode });
-      return [{ ...clusterIdentity(probe), connection }];
+      // The default socket is ambient; an engine named by DOCKER_HOST was asked for.
+      return [{ ...clusterIdentity(probe), connection, ambient: !env.DOCKER_HOST }];
     },
   };
 }
