@@ -28,8 +28,9 @@ import {
   type WorkloadQuery,
 } from "@/lib/model/queries";
 import { authorize, type Actor } from "./authz";
-import { ClusterOwner, type ClusterDefinition } from "./cluster-owner";
-import { loadSettings, type Settings } from "./config";
+import { ClusterOwner } from "./cluster-owner";
+import { applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
+import { loadSettings } from "./config";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
 
@@ -204,74 +205,12 @@ export class Fleet {
   }
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Candidate {
-  id: string;
-  name: string;
-  orchestrator: ClusterDefinition["orchestrator"];
-  connection: unknown;
-  demo: boolean;
-  /** See DiscoveredCluster.ambient. */
-  ambient?: boolean;
-}
-
-/** Discovered clusters, then clusters.yaml entries that rename, hide or add. */
-async function configuredClusters(settings: Settings, log: Logger): Promise<Candidate[]> {
-  const byId = new Map<string, Candidate>();
-  if (settings.discover) {
-    for (const adapterModule of Object.values(ADAPTER_MODULES)) {
-      if (!adapterModule?.discover) continue;
-      try {
-        const found = await withTimeout(adapterModule.discover(process.env, log), 5_000, `${adapterModule.orchestrator} discovery`);
-        for (const c of found) {
-          if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: adapterModule.orchestrator, demo: false });
-        }
-      } catch (err) {
-        log.warn(`${adapterModule.orchestrator} discovery failed`, { error: (err as Error).message });
-      }
-    }
-  }
-  const hidden = new Set<string>();
-  for (const entry of settings.clusters) {
-    const { id, name, hidden: hide, demo, orchestrator, ...connectionFields } = entry;
-    if (hide) hidden.add(id);
-    if (orchestrator) {
-      const adapterModule = ADAPTER_MODULES[orchestrator];
-      if (!adapterModule) throw new Error(`clusters.yaml: cluster "${id}": Fleetdeck does not speak ${orchestrator} yet`);
-      const parsed = adapterModule.connectionSchema.safeParse(connectionFields);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`).join("; ");
-        throw new Error(`clusters.yaml: cluster "${id}": ${issues}`);
-      }
-      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo });
-    } else if (byId.has(id)) {
-      // Naming a discovered cluster in clusters.yaml makes it configured.
-      byId.set(id, { ...byId.get(id)!, ...(name ? { name } : {}), ambient: false });
-    } else if (!hide) {
-      log.warn(`clusters.yaml names cluster "${id}", which has no orchestrator and was not discovered; ignoring it`);
-    }
-  }
-  return [...byId.values()].filter((c) => !hidden.has(c.id));
-}
-
 async function createFleet(): Promise<Fleet> {
   const log = createLogger("fleet");
   const settings = await loadSettings();
-  const candidates = await configuredClusters(settings, log);
-
-  const configured = candidates.filter((c) => !c.ambient);
-  const runDemo = settings.demo === true || (settings.demo === "auto" && configured.length === 0);
+  const discovered = settings.discover ? await discoverClusters(ADAPTER_MODULES, process.env, log) : [];
+  const candidates = applyEntries(discovered, settings.clusters, ADAPTER_MODULES, log);
+  const runDemo = wantsDemo(settings.demo, candidates);
   let closeDemo = async () => {};
   if (runDemo) {
     // Imported lazily: a production setup with real clusters never loads the simulators.

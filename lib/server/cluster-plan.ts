@@ -1,0 +1,87 @@
+import type { AdapterModule } from "@/lib/adapters/module";
+import type { Logger } from "@/lib/log";
+import type { Orchestrator } from "@/lib/model/types";
+import type { ClusterEntry, Settings } from "./config";
+
+/**
+ * Which clusters the server runs: the discovered ones, then clusters.yaml
+ * entries that rename, hide or add, then (maybe) the demo fleet.
+ */
+
+export type AdapterModules = Partial<Record<Orchestrator, AdapterModule<unknown>>>;
+
+export interface Candidate {
+  id: string;
+  name: string;
+  orchestrator: Orchestrator;
+  connection: unknown;
+  demo: boolean;
+  /** See DiscoveredCluster.ambient. */
+  ambient?: boolean;
+}
+
+const DISCOVERY_TIMEOUT_MS = 5_000;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Asks every module to discover; one that fails or hangs is logged and skipped. The first of an id wins. */
+export async function discoverClusters(
+  modules: AdapterModules,
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): Promise<Candidate[]> {
+  const byId = new Map<string, Candidate>();
+  for (const adapterModule of Object.values(modules)) {
+    if (!adapterModule?.discover) continue;
+    try {
+      const found = await withTimeout(adapterModule.discover(env, log), DISCOVERY_TIMEOUT_MS, `${adapterModule.orchestrator} discovery`);
+      for (const c of found) {
+        if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: adapterModule.orchestrator, demo: false });
+      }
+    } catch (err) {
+      log.warn(`${adapterModule.orchestrator} discovery failed`, { error: (err as Error).message });
+    }
+  }
+  return [...byId.values()];
+}
+
+/** Applies clusters.yaml entries to the discovered clusters; a bad entry throws naming it. */
+export function applyEntries(discovered: Candidate[], entries: ClusterEntry[], modules: AdapterModules, log: Logger): Candidate[] {
+  const byId = new Map(discovered.map((c) => [c.id, c]));
+  const hidden = new Set<string>();
+  for (const entry of entries) {
+    const { id, name, hidden: hide, demo, orchestrator, ...connectionFields } = entry;
+    if (hide) hidden.add(id);
+    if (orchestrator) {
+      const adapterModule = modules[orchestrator];
+      if (!adapterModule) throw new Error(`clusters.yaml: cluster "${id}": Fleetdeck does not speak ${orchestrator} yet`);
+      const parsed = adapterModule.connectionSchema.safeParse(connectionFields);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`).join("; ");
+        throw new Error(`clusters.yaml: cluster "${id}": ${issues}`);
+      }
+      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo });
+    } else if (byId.has(id)) {
+      // Naming a discovered cluster in clusters.yaml makes it configured.
+      byId.set(id, { ...byId.get(id)!, ...(name ? { name } : {}), ambient: false });
+    } else if (!hide) {
+      log.warn(`clusters.yaml names cluster "${id}", which has no orchestrator and was not discovered; ignoring it`);
+    }
+  }
+  return [...byId.values()].filter((c) => !hidden.has(c.id));
+}
+
+/** The demo fleet runs when forced, or in "auto" when nothing but ambient clusters is there. */
+export function wantsDemo(setting: Settings["demo"], candidates: Candidate[]): boolean {
+  return setting === true || (setting === "auto" && candidates.every((c) => c.ambient));
+}
