@@ -18,8 +18,9 @@ const SHARE_CONFIG: ChartConfig = {
 const CPU_CONFIG: ChartConfig = { cpu: { label: "CPU used", color: "var(--chart-cpu)", format: formatCpu } };
 const MEMORY_CONFIG: ChartConfig = { memory: { label: "Memory used", color: "var(--chart-memory)", format: formatBytes } };
 
+/** A line needs two samples; one alone would draw as a stray dot. */
 function hasData(history: UsageHistory): boolean {
-  return history.points.some((p) => p.cpuMillis !== null || p.memoryBytes !== null);
+  return history.points.filter((p) => p.cpuMillis !== null || p.memoryBytes !== null).length >= 2;
 }
 
 function NoData({ height, children }: { height: number; children: string }) {
