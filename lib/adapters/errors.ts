@@ -24,6 +24,18 @@ export class AdapterError extends Error {
   }
 }
 
+const ERROR_CODES = new Set<string>(["invalid", "unauthorized", "forbidden", "not-found", "conflict", "unreachable", "timeout", "throttled", "upstream"] satisfies AdapterErrorCode[]);
+
+/**
+ * By shape as well as by class: the fleet lives on globalThis and may have
+ * been created by another route bundle, whose copy of the class differs.
+ */
+export function isAdapterError(err: unknown): err is AdapterError {
+  if (err instanceof AdapterError) return true;
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return err instanceof Error && e?.name === "AdapterError" && typeof e.code === "string" && ERROR_CODES.has(e.code);
+}
+
 /** Maps an upstream HTTP status to an error code. */
 export function codeForUpstreamStatus(status: number): AdapterErrorCode {
   if (status === 400 || status === 422) return "invalid";

@@ -31,3 +31,10 @@ export class InvalidInputError extends ApiError {
     super(status, status === 413 ? "too-large" : "invalid", message);
   }
 }
+
+/** By shape as well as by class, for the same reason as isAdapterError. */
+export function isApiError(err: unknown): err is ApiError {
+  if (err instanceof ApiError) return true;
+  const e = err as { status?: unknown; code?: unknown } | null;
+  return err instanceof Error && typeof e?.status === "number" && e.status >= 400 && e.status < 600 && typeof e.code === "string";
+}

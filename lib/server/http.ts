@@ -1,10 +1,10 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError, type z } from "zod";
-import { AdapterError, type AdapterErrorCode } from "@/lib/adapters/errors";
+import { isAdapterError, type AdapterErrorCode } from "@/lib/adapters/errors";
 import { createLogger } from "@/lib/log";
 import type { ApiErrorBody } from "@/lib/model/types";
-import { ApiError, InvalidInputError } from "./errors";
+import { InvalidInputError, isApiError } from "./errors";
 
 /**
  * The route handlers' shared plumbing: parse input with zod, map every error
@@ -38,9 +38,9 @@ function describeZod(error: ZodError): string {
 export function errorResponse(err: unknown): NextResponse<ApiErrorBody> {
   const body = (status: number, code: string, message: string) =>
     NextResponse.json<ApiErrorBody>({ error: { code, message } }, { status });
-  if (err instanceof ApiError) return body(err.status, err.code, err.message);
+  if (isApiError(err)) return body(err.status, err.code, err.message);
   if (err instanceof ZodError) return body(400, "invalid", describeZod(err));
-  if (err instanceof AdapterError) {
+  if (isAdapterError(err)) {
     const message = err.code === "unauthorized" ? `the cluster rejected Fleetdeck's credentials: ${err.message}` : err.message;
     return body(UPSTREAM_STATUS[err.code], `upstream-${err.code}`, message);
   }
