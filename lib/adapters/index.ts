@@ -7,9 +7,10 @@ import { adapterModule as nomad } from "./nomad";
 import { adapterModule as mesos } from "./mesos";
 
 /** Every orchestrator Fleetdeck speaks, by its model name. */
-export const ADAPTER_MODULES: Partial<Record<Orchestrator, AdapterModule<unknown>>> = {
+export const ADAPTER_MODULES: Record<Orchestrator, AdapterModule<unknown>> = {
   kubernetes: kubernetes as AdapterModule<unknown>,
-  swarm: swarm as AdapterModule<unknown>, docker: docker as AdapterModule<unknown>,
+  swarm: swarm as AdapterModule<unknown>,
+  docker: docker as AdapterModule<unknown>,
   ecs: ecs as AdapterModule<unknown>,
   nomad: nomad as AdapterModule<unknown>,
   mesos: mesos as AdapterModule<unknown>,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AdapterModule } from "@/lib/adapters/module";
 import { createLogger } from "@/lib/log";
-import { applyEntries, discoverClusters, wantsDemo, type AdapterModules, type Candidate } from "./cluster-plan";
+import { addDemoClusters, applyEntries, discoverClusters, wantsDemo, type AdapterModules, type Candidate } from "./cluster-plan";
 
 const log = createLogger("test");
 
@@ -79,5 +79,29 @@ describe("cluster plan", () => {
     expect(wantsDemo("auto", withKube)).toBe(false);
     expect(wantsDemo(true, withKube)).toBe(true);
     expect(wantsDemo(false, [])).toBe(false);
+  });
+
+  it("adds demo clusters through their module's schema, after the configured ones", async () => {
+    const withDefault: AdapterModules = {
+      ...modules,
+      docker: { ...fakeModule("docker"), connectionSchema: z.object({ pollSeconds: z.number().default(15) }).strict() },
+    };
+    const configured = await discoverClusters({ kubernetes: modules.kubernetes }, {}, log);
+    const plan = addDemoClusters(
+      configured,
+      [
+        { id: "kind-dev", name: "demo duplicate", orchestrator: "kubernetes", connection: { context: "x" } },
+        { id: "demo-docker", name: "Demo Docker", orchestrator: "docker", connection: {} },
+      ],
+      withDefault,
+    );
+    expect(plan.map((c) => [c.id, c.demo])).toEqual([
+      ["kind-dev", false],
+      ["old-staging", false],
+      ["demo-docker", true],
+    ]);
+    // The default filled in, as for a clusters.yaml entry (an adapter reading it raw would see undefined).
+    expect(plan.at(-1)!.connection).toEqual({ pollSeconds: 15 });
+    expect(() => addDemoClusters([], [{ id: "d", name: "d", orchestrator: "docker", connection: { typo: 1 } }], withDefault)).toThrow();
   });
 });

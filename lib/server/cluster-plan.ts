@@ -1,6 +1,7 @@
 import type { AdapterModule } from "@/lib/adapters/module";
 import type { Logger } from "@/lib/log";
 import type { Orchestrator } from "@/lib/model/types";
+import type { DemoCluster } from "@/lib/sim/types";
 import type { ClusterEntry, Settings } from "./config";
 
 /**
@@ -84,4 +85,20 @@ export function applyEntries(discovered: Candidate[], entries: ClusterEntry[], m
 /** The demo fleet runs when forced, or in "auto" when nothing but ambient clusters is there. */
 export function wantsDemo(setting: Settings["demo"], candidates: Candidate[]): boolean {
   return setting === true || (setting === "auto" && candidates.every((c) => c.ambient));
+}
+
+/**
+ * Adds the demo fleet's clusters where no configured cluster has their id,
+ * through the same schemas as clusters.yaml entries so connection defaults apply.
+ */
+export function addDemoClusters(candidates: Candidate[], demo: DemoCluster[], modules: AdapterModules): Candidate[] {
+  const taken = new Set(candidates.map((c) => c.id));
+  const added = demo
+    .filter((c) => !taken.has(c.id))
+    .map((c) => {
+      const adapterModule = modules[c.orchestrator];
+      if (!adapterModule) throw new Error(`demo cluster "${c.id}": Fleetdeck does not speak ${c.orchestrator}`);
+      return { ...c, connection: adapterModule.connectionSchema.parse(c.connection), demo: true };
+    });
+  return [...candidates, ...added];
 }

@@ -29,7 +29,7 @@ import {
 } from "@/lib/model/queries";
 import { authorize, type Actor } from "./authz";
 import { ClusterOwner } from "./cluster-owner";
-import { applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
+import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
 import { loadSettings } from "./config";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
@@ -209,7 +209,7 @@ async function createFleet(): Promise<Fleet> {
   const log = createLogger("fleet");
   const settings = await loadSettings();
   const discovered = settings.discover ? await discoverClusters(ADAPTER_MODULES, process.env, log) : [];
-  const candidates = applyEntries(discovered, settings.clusters, ADAPTER_MODULES, log);
+  let candidates = applyEntries(discovered, settings.clusters, ADAPTER_MODULES, log);
   const runDemo = wantsDemo(settings.demo, candidates);
   let closeDemo = async () => {};
   if (runDemo) {
@@ -218,16 +218,12 @@ async function createFleet(): Promise<Fleet> {
     const dataDir = path.join(os.tmpdir(), `fleetdeck-demo-${process.pid}`);
     const demo = await startDemoFleet({ dataDir });
     closeDemo = () => demo.close();
-    for (const c of demo.clusters) {
-      if (candidates.some((k) => k.id === c.id)) continue;
-      candidates.push({ ...c, demo: true });
-    }
+    candidates = addDemoClusters(candidates, demo.clusters, ADAPTER_MODULES);
     log.info(`demo fleet started: ${demo.clusters.map((c) => c.id).join(", ")}`);
   }
 
   const owners = candidates.map((c) => {
     const adapterModule = ADAPTER_MODULES[c.orchestrator];
-    if (!adapterModule) throw new Error(`cluster "${c.id}": no adapter for ${c.orchestrator}`);
     const clusterLog = log.child(c.id);
     const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog });
     return new ClusterOwner(
