@@ -1,6 +1,5 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import { connection } from "next/server";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { getFleet } from "@/lib/server/fleet";
 import { clustersQuery } from "@/lib/client/queries";
@@ -14,6 +13,10 @@ export const metadata: Metadata = {
   description: "One dashboard over many container orchestrators",
 };
 
+// Everything is live cluster state: render per request, never at build time
+// (connection() here would not stop a page that renders beside this layout).
+export const dynamic = "force-dynamic";
+
 export const viewport: Viewport = {
   colorScheme: "light dark",
   themeColor: [
@@ -23,8 +26,6 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // Everything here is live cluster state: render per request, never at build time.
-  await connection();
   const fleet = await getFleet();
   const queryClient = getServerQueryClient();
   await queryClient.prefetchQuery({ ...clustersQuery(), queryFn: async () => fleet.listClusters() });
