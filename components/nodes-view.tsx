@@ -54,7 +54,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       cell: (n) => (n.schedulable ? <span className="text-muted">Schedulable</span> : <Badge tone="warn" title="New work will not be placed here">Cordoned</Badge>),
     },
     { key: "cpuCap", header: "CPU cap", title: "CPU capacity", width: "minmax(76px, 0.7fr)", sort: "capacity.cpuMillis", align: "right", cell: (n) => formatCpu(n.capacity.cpuMillis) },
-    { key: "cpuAlloc", header: "CPU alloc", title: "CPU allocatable", width: "minmax(84px, 0.8fr)", sort: "allocatable.cpuMillis", align: "right", cell: (n) => formatCpu(n.allocatable.cpuMillis) },
+    { key: "cpuAlloc", header: "CPU alloc", title: "CPU allocatable", width: "minmax(92px, 0.8fr)", sort: "allocatable.cpuMillis", align: "right", cell: (n) => formatCpu(n.allocatable.cpuMillis) },
     {
       key: "cpuReq",
       header: "CPU req",
@@ -77,8 +77,8 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       align: "right",
       cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} note={n.usageNote} />,
     },
-    { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "minmax(76px, 0.7fr)", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
-    { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "minmax(88px, 0.8fr)", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
+    { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "minmax(84px, 0.7fr)", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
+    { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "minmax(100px, 0.8fr)", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
     {
       key: "memReq",
       header: "Mem req",

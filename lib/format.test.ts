@@ -5,8 +5,11 @@ describe("formatCpu", () => {
   it("shows millicores below one core", () => {
     expect(formatCpu(250)).toBe("250m");
     expect(formatCpu(0)).toBe("0m");
-    expect(formatCpu(999.6)).toBe("1000m");
-    expect(formatCpu(0.25)).toBe("0.25m");
+    expect(formatCpu(7.11)).toBe("7m");
+    expect(formatCpu(999.4)).toBe("999m");
+    expect(formatCpu(999.6)).toBe("1 core");
+    expect(formatCpu(0.25)).toBe("0.3m");
+    expect(formatCpu(0.01)).toBe("<0.1m");
   });
   it("shows cores from one core up", () => {
     expect(formatCpu(1000)).toBe("1 core");

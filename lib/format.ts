@@ -18,14 +18,13 @@ function compact(value: number): string {
   return String(Number(value.toFixed(decimals)));
 }
 
-/** CPU from millicores: 250 → "250m", 1500 → "1.5 cores", 1000 → "1 core". */
+/** CPU from millicores, rounded as `kubectl top` does: 250 → "250m", 7.11 → "7m", 1500 → "1.5 cores". */
 export function formatCpu(millis: Maybe): string {
   if (!isNumber(millis)) return MISSING;
-  if (Math.abs(millis) < 1000) {
-    // Sub-millicore values exist (usage is measured in nanocores upstream).
-    const rounded = Math.abs(millis) < 10 && millis !== Math.round(millis) ? compact(millis) : String(Math.round(millis));
-    return `${rounded}m`;
-  }
+  const abs = Math.abs(millis);
+  // Sub-millicore use exists (measured in nanocores upstream) and is not nothing.
+  if (abs > 0 && abs < 0.95) return abs < 0.05 ? "<0.1m" : `${millis.toFixed(1)}m`;
+  if (Math.round(abs) < 1000) return `${Math.round(millis)}m`;
   const cores = compact(millis / 1000);
   return `${cores} ${cores === "1" ? "core" : "cores"}`;
 }
