@@ -24,6 +24,18 @@ function UsedCell({ used, allocatable, format, note }: { used: number | undefine
   );
 }
 
+/** Allocatable of capacity in one cell, the shared unit written once: "7.86 / 8 cores". */
+function AllocatableCell({ allocatable, capacity, format }: { allocatable: number; capacity: number; format: (v: number) => string }) {
+  const a = format(allocatable);
+  const c = format(capacity);
+  const unit = c.includes(" ") ? c.slice(c.lastIndexOf(" ")) : null;
+  return (
+    <span title={`${a} allocatable of ${c} capacity`}>
+      {unit && a.endsWith(unit) ? a.slice(0, -unit.length) : a} <span className="text-faint">/</span> {c}
+    </span>
+  );
+}
+
 export function NodesView({ clusterId }: { clusterId: string }) {
   const [search, update] = useUrlParams();
   const params = nodeParamsFrom(search);
@@ -53,8 +65,15 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       sort: "schedulable",
       cell: (n) => (n.schedulable ? <span className="text-muted">Schedulable</span> : <Badge tone="warn" title="New work will not be placed here">Cordoned</Badge>),
     },
-    { key: "cpuCap", header: "CPU cap", title: "CPU capacity", width: "minmax(76px, 0.7fr)", sort: "capacity.cpuMillis", align: "right", cell: (n) => formatCpu(n.capacity.cpuMillis) },
-    { key: "cpuAlloc", header: "CPU alloc", title: "CPU allocatable", width: "minmax(92px, 0.8fr)", sort: "allocatable.cpuMillis", align: "right", cell: (n) => formatCpu(n.allocatable.cpuMillis) },
+    {
+      key: "cpuAlloc",
+      header: "CPU alloc / cap",
+      title: "CPU allocatable to tasks / node capacity",
+      width: "minmax(128px, 1fr)",
+      sort: "allocatable.cpuMillis",
+      align: "right",
+      cell: (n) => <AllocatableCell allocatable={n.allocatable.cpuMillis} capacity={n.capacity.cpuMillis} format={formatCpu} />,
+    },
     {
       key: "cpuReq",
       header: "CPU req",
@@ -77,8 +96,15 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       align: "right",
       cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} note={n.usageNote} />,
     },
-    { key: "memCap", header: "Mem cap", title: "Memory capacity", width: "minmax(84px, 0.7fr)", sort: "capacity.memoryBytes", align: "right", cell: (n) => formatBytes(n.capacity.memoryBytes) },
-    { key: "memAlloc", header: "Mem alloc", title: "Memory allocatable", width: "minmax(100px, 0.8fr)", sort: "allocatable.memoryBytes", align: "right", cell: (n) => formatBytes(n.allocatable.memoryBytes) },
+    {
+      key: "memAlloc",
+      header: "Mem alloc / cap",
+      title: "Memory allocatable to tasks / node capacity",
+      width: "minmax(132px, 1fr)",
+      sort: "allocatable.memoryBytes",
+      align: "right",
+      cell: (n) => <AllocatableCell allocatable={n.allocatable.memoryBytes} capacity={n.capacity.memoryBytes} format={formatBytes} />,
+    },
     {
       key: "memReq",
       header: "Mem req",

@@ -88,15 +88,18 @@ describe("followChanges", () => {
     expect(t.invalidated).toHaveLength(0);
   });
 
-  it("shows reconnecting, and refetches everything once the stream is back", () => {
+  it("refetches everything once the stream is open, and again once it is back", () => {
     const t = setup();
+    expect(t.resyncs()).toBe(0);
     t.sources[0].open();
+    // What the server rendered may have changed before the stream opened.
+    expect(t.resyncs()).toBe(1);
     t.sources[0].fail(false); // EventSource retries by itself
     expect(t.statuses.at(-1)).toBe("reconnecting");
     expect(t.sources).toHaveLength(1);
     t.sources[0].open();
     expect(t.statuses.at(-1)).toBe("live");
-    expect(t.resyncs()).toBe(1);
+    expect(t.resyncs()).toBe(2);
   });
 
   it("reopens with back-off when the server refuses the stream, and stops for good", () => {

@@ -39,7 +39,7 @@ export interface FollowOptions {
   onStatus: (status: LiveStatus) => void;
   /** Stale query filters, batched. */
   onInvalidate: (filters: { queryKey: QueryKey; exact?: boolean }[]) => void;
-  /** After a reconnect: everything may have changed meanwhile. */
+  /** Once the stream is open (again): everything may have changed meanwhile. */
   onResync: () => void;
   batchMs?: number;
   /** The fleet list changes with every usage sample of every cluster; refresh it at most this often. */
@@ -62,7 +62,6 @@ export function followChanges(options: FollowOptions): () => void {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let fleetListTimer: ReturnType<typeof setTimeout> | undefined;
-  let openedBefore = false;
   let stopped = false;
 
   const flush = () => {
@@ -77,8 +76,9 @@ export function followChanges(options: FollowOptions): () => void {
     source.onopen = () => {
       backoff.reset();
       onStatus("live");
-      if (openedBefore) onResync();
-      openedBefore = true;
+      // Also on the first open: the server-rendered data predates the stream, and a
+      // change in between (a cluster finishing its first sync) would be missed.
+      onResync();
     };
     source.onmessage = (message) => {
       const change = parseChangeEvent(message.data);
