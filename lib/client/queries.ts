@@ -9,12 +9,10 @@ import {
   WorkloadSchema,
   type ClusterInfo,
   type ListAnswer,
-  type Node,
-  type Service,
-  type Task,
   type UsageHistory,
   type Workload,
 } from "@/lib/model/types";
+import type { NodeParams, ServiceParams, TaskParams, WorkloadParams } from "@/lib/model/queries";
 import { apiGet, apiPost, listSchema } from "./api";
 
 /**
@@ -45,21 +43,8 @@ export const clusterKeys = {
   resource: (clusterId: string, resource: string) => ["clusters", clusterId, resource] as const,
 };
 
-/** List parameters as the API takes them (lib/model/queries.ts validates them on the server). */
-export interface TaskParams {
-  namespace?: string;
-  selector?: string;
-  node?: string;
-  workload?: string;
-  q?: string;
-  sort?: string;
-  order?: "asc" | "desc";
-  limit?: number;
-  offset?: number;
-}
-export type NodeParams = Omit<TaskParams, "namespace" | "node" | "workload">;
-export type WorkloadParams = Omit<TaskParams, "node" | "workload">;
-export type ServiceParams = WorkloadParams;
+export type { NodeParams, ServiceParams, TaskParams, WorkloadParams };
+
 export interface UsageParams {
   scope?: "cluster" | "node" | "workload";
   target?: string;
@@ -104,67 +89,34 @@ export function clusterQuery(clusterId: string) {
   });
 }
 
-export function nodesQuery(clusterId: string, params: NodeParams = {}) {
+/** A resource list; the path and the key's resource segment are the same word. */
+function listQuery<T, P extends object>(clusterId: string, resource: "nodes" | "workloads" | "tasks" | "services", schema: z.ZodType<ListAnswer<T>>, params: P) {
   const p = cleanParams(params);
   return queryOptions({
-    queryKey: [...clusterKeys.resource(clusterId, "nodes"), p] as const,
-    queryFn: ({ signal }): Promise<ListAnswer<Node>> => apiGet(`${base(clusterId)}/nodes`, NodeListSchema, p, signal),
+    queryKey: [...clusterKeys.resource(clusterId, resource), p] as const,
+    queryFn: ({ signal }): Promise<ListAnswer<T>> => apiGet(`${base(clusterId)}/${resource}`, schema, p, signal),
     staleTime: REFRESH.staleMs,
     refetchInterval: REFRESH.resourcesPollMs,
   });
 }
 
-export function nodeQuery(clusterId: string, nodeId: string) {
+/** One item of a list, keyed under the list's prefix so a change to the resource refreshes it too. */
+function itemQuery<T>(clusterId: string, resource: "nodes" | "workloads", schema: z.ZodType<T>, id: string) {
   return queryOptions({
-    queryKey: [...clusterKeys.resource(clusterId, "nodes"), "item", nodeId] as const,
-    queryFn: ({ signal }): Promise<Node> =>
-      apiGet(`${base(clusterId)}/nodes/${encodeURIComponent(nodeId)}`, NodeSchema, undefined, signal),
+    queryKey: [...clusterKeys.resource(clusterId, resource), "item", id] as const,
+    queryFn: ({ signal }): Promise<T> => apiGet(`${base(clusterId)}/${resource}/${encodeURIComponent(id)}`, schema, undefined, signal),
     staleTime: REFRESH.staleMs,
     refetchInterval: REFRESH.resourcesPollMs,
   });
 }
 
-export function workloadsQuery(clusterId: string, params: WorkloadParams = {}) {
-  const p = cleanParams(params);
-  return queryOptions({
-    queryKey: [...clusterKeys.resource(clusterId, "workloads"), p] as const,
-    queryFn: ({ signal }): Promise<ListAnswer<Workload>> =>
-      apiGet(`${base(clusterId)}/workloads`, WorkloadListSchema, p, signal),
-    staleTime: REFRESH.staleMs,
-    refetchInterval: REFRESH.resourcesPollMs,
-  });
-}
-
-export function workloadQuery(clusterId: string, workloadId: string) {
-  return queryOptions({
-    queryKey: [...clusterKeys.resource(clusterId, "workloads"), "item", workloadId] as const,
-    queryFn: ({ signal }): Promise<Workload> =>
-      apiGet(`${base(clusterId)}/workloads/${encodeURIComponent(workloadId)}`, WorkloadSchema, undefined, signal),
-    staleTime: REFRESH.staleMs,
-    refetchInterval: REFRESH.resourcesPollMs,
-  });
-}
-
-export function tasksQuery(clusterId: string, params: TaskParams = {}) {
-  const p = cleanParams(params);
-  return queryOptions({
-    queryKey: [...clusterKeys.resource(clusterId, "tasks"), p] as const,
-    queryFn: ({ signal }): Promise<ListAnswer<Task>> => apiGet(`${base(clusterId)}/tasks`, TaskListSchema, p, signal),
-    staleTime: REFRESH.staleMs,
-    refetchInterval: REFRESH.resourcesPollMs,
-  });
-}
-
-export function servicesQuery(clusterId: string, params: ServiceParams = {}) {
-  const p = cleanParams(params);
-  return queryOptions({
-    queryKey: [...clusterKeys.resource(clusterId, "services"), p] as const,
-    queryFn: ({ signal }): Promise<ListAnswer<Service>> =>
-      apiGet(`${base(clusterId)}/services`, ServiceListSchema, p, signal),
-    staleTime: REFRESH.staleMs,
-    refetchInterval: REFRESH.resourcesPollMs,
-  });
-}
+export const nodesQuery = (clusterId: string, params: NodeParams = {}) => listQuery(clusterId, "nodes", NodeListSchema, params);
+export const nodeQuery = (clusterId: string, nodeId: string) => itemQuery(clusterId, "nodes", NodeSchema, nodeId);
+export const workloadsQuery = (clusterId: string, params: WorkloadParams = {}) =>
+  listQuery(clusterId, "workloads", WorkloadListSchema, params);
+export const workloadQuery = (clusterId: string, workloadId: string) => itemQuery(clusterId, "workloads", WorkloadSchema, workloadId);
+export const tasksQuery = (clusterId: string, params: TaskParams = {}) => listQuery(clusterId, "tasks", TaskListSchema, params);
+export const servicesQuery = (clusterId: string, params: ServiceParams = {}) => listQuery(clusterId, "services", ServiceListSchema, params);
 
 export function namespacesQuery(clusterId: string) {
   return queryOptions({

@@ -62,6 +62,12 @@ export const ServiceQuerySchema = z.object({
 });
 export type ServiceQuery = z.input<typeof ServiceQuerySchema>;
 
+/** Parsed list parameters: what the server filters by and the client builds query keys from. */
+export type NodeParams = Partial<z.output<typeof NodeQuerySchema>>;
+export type WorkloadParams = Partial<z.output<typeof WorkloadQuerySchema>>;
+export type TaskParams = Partial<z.output<typeof TaskQuerySchema>>;
+export type ServiceParams = Partial<z.output<typeof ServiceQuerySchema>>;
+
 /** "15m", "1h", "90s": at most the history the server keeps. */
 export const RANGE_PATTERN = /^(\d{1,5})(s|m|h)$/;
 

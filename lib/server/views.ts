@@ -1,6 +1,7 @@
 import type { UsageSample } from "@/lib/adapters/types";
 import type { ClusterSummary, ListAnswer, Node, Resources, Task, TaskCore, Workload } from "@/lib/model/types";
 import { matches, parseSelector } from "@/lib/model/selector";
+import type { TaskParams } from "@/lib/model/queries";
 import type { Snapshot } from "./snapshot";
 
 /**
@@ -88,17 +89,8 @@ export function summarize(snapshot: Snapshot, usage: UsageSample | null): Cluste
   };
 }
 
-export interface ListFilter {
-  namespace?: string;
-  selector?: string;
-  node?: string;
-  workload?: string;
-  q?: string;
-  sort?: string;
-  order?: "asc" | "desc";
-  limit?: number;
-  offset?: number;
-}
+/** Every list filter; each resource's query schema allows a subset. */
+export type ListFilter = TaskParams;
 
 type Filterable = { name: string; namespace?: string | null; labels: Record<string, string>; node?: string | null; workloadId?: string | null };
 
