@@ -1,7 +1,13 @@
 "use client";
 
 import { useRef, type ReactNode } from "react";
+import type { UseQueryResult } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
+import { LIST_PAGE } from "@/lib/client/queries";
+import type { ListAnswer } from "@/lib/model/types";
+import { isFilterError } from "./list-filters";
+import { ListFooter } from "./show-more";
+import { EmptyState, ErrorState, TableSkeleton } from "./states";
 
 export interface Column<T> {
   key: string;
@@ -129,5 +135,58 @@ export function DataTable<T>({
       </div>
       {footer ? <div className="border-t border-border px-3 py-1.5 text-[12px] text-muted">{footer}</div> : null}
     </div>
+  );
+}
+
+/**
+ * A resource list with its designed states: loading, a filter the server
+ * rejected, a failed load, empty (filtered or not), then the table.
+ */
+export function ListTable<T extends { id: string }>({
+  query,
+  noun,
+  filtered,
+  emptyTitle,
+  columns,
+  params,
+  onSort,
+  maxHeight,
+}: {
+  query: UseQueryResult<ListAnswer<T>>;
+  /** Plural, as in a sentence: "nodes", "allocations". */
+  noun: string;
+  /** Whether a filter is set, so "nothing" is the filter's doing. */
+  filtered: boolean;
+  /** What an unfiltered empty list means for this resource. */
+  emptyTitle: string;
+  columns: Column<T>[];
+  params: SortState & { limit?: number };
+  onSort?: (next: SortState) => void;
+  maxHeight?: string;
+}) {
+  if (query.isPending) return <TableSkeleton />;
+  if (query.error) {
+    if (isFilterError(query.error)) return <EmptyState title="No results for this filter">{`Fix the filter above to see ${noun}.`}</EmptyState>;
+    return <ErrorState title={`Could not load ${noun}`} error={query.error} onRetry={() => query.refetch()} />;
+  }
+  const { items, total } = query.data;
+  if (items.length === 0) {
+    return (
+      <EmptyState title={filtered ? `No ${noun} match these filters` : emptyTitle}>
+        {filtered ? "Change or clear the filters to see more." : null}
+      </EmptyState>
+    );
+  }
+  return (
+    <DataTable
+      label={noun.charAt(0).toUpperCase() + noun.slice(1)}
+      rows={items}
+      columns={columns}
+      rowKey={(row) => row.id}
+      sort={{ sort: params.sort, order: params.order }}
+      onSort={onSort}
+      maxHeight={maxHeight}
+      footer={<ListFooter shown={items.length} total={total} noun={noun} limit={params.limit ?? LIST_PAGE} />}
+    />
   );
 }

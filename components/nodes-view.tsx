@@ -2,16 +2,14 @@
 
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { LIST_PAGE, clusterQuery, nodeParamsFrom, nodesQuery } from "@/lib/client/queries";
+import { clusterQuery, nodeParamsFrom, nodesQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu, formatPercent } from "@/lib/format";
 import type { Node } from "@/lib/model/types";
 import { Badge } from "./badge";
-import { DataTable, type Column } from "./data-table";
-import { ListFilters, isFilterError } from "./list-filters";
-import { ListFooter } from "./show-more";
-import { EmptyState, ErrorState, TableSkeleton } from "./states";
+import { ListTable, type Column } from "./data-table";
+import { ListFilters } from "./list-filters";
 import { NodeStatus } from "./status";
 import { UsageHistoryPanel } from "./usage-chart";
 
@@ -130,29 +128,18 @@ export function NodesView({ clusterId }: { clusterId: string }) {
     { key: "tasks", header: noun.plural, width: "56px", sort: "taskCount", align: "right", cell: (n) => n.taskCount },
   ];
 
-  let body;
-  if (query.isPending) body = <TableSkeleton />;
-  else if (query.error)
-    body = isFilterError(query.error) ? (
-      <EmptyState title="No results for this filter">Fix the filter above to see nodes.</EmptyState>
-    ) : (
-      <ErrorState title="Could not load nodes" error={query.error} onRetry={() => query.refetch()} />
-    );
-  else if (query.data.items.length === 0)
-    body = <EmptyState title={params.q || params.selector ? "No nodes match these filters" : "This cluster reports no nodes"} />;
-  else
-    body = (
-      <DataTable
-        label="Nodes"
-        maxHeight="55vh"
-        rows={query.data.items}
-        columns={columns}
-        rowKey={(n) => n.id}
-        sort={{ sort: params.sort, order: params.order }}
-        onSort={(s) => update({ sort: s.sort, order: s.order })}
-        footer={<ListFooter shown={query.data.items.length} total={query.data.total} noun="nodes" limit={params.limit ?? LIST_PAGE} />}
-      />
-    );
+  const body = (
+    <ListTable
+      query={query}
+      noun="nodes"
+      filtered={Boolean(params.q || params.selector)}
+      emptyTitle="This cluster reports no nodes"
+      columns={columns}
+      params={params}
+      onSort={(s) => update({ sort: s.sort, order: s.order })}
+      maxHeight="55vh"
+    />
+  );
 
   return (
     <div className="space-y-3">

@@ -1,16 +1,14 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { LIST_PAGE, clusterQuery, serviceParamsFrom, servicesQuery } from "@/lib/client/queries";
+import { clusterQuery, serviceParamsFrom, servicesQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { namespaceLabel } from "@/lib/client/vocabulary";
 import type { Service } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { Badge } from "./badge";
-import { DataTable, type Column } from "./data-table";
-import { ListFilters, isFilterError } from "./list-filters";
-import { ListFooter } from "./show-more";
-import { EmptyState, ErrorState, TableSkeleton } from "./states";
+import { ListTable, type Column } from "./data-table";
+import { ListFilters } from "./list-filters";
 
 function portText(p: Service["ports"][number]): string {
   const target = p.targetPort && p.targetPort !== String(p.port) ? `→${p.targetPort}` : "";
@@ -64,28 +62,17 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
     { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (s) => <Age since={s.createdAt} now={now} /> },
   ];
 
-  let body;
-  if (query.isPending) body = <TableSkeleton />;
-  else if (query.error)
-    body = isFilterError(query.error) ? (
-      <EmptyState title="No results for this filter">Fix the filter above to see services.</EmptyState>
-    ) : (
-      <ErrorState title="Could not load services" error={query.error} onRetry={() => query.refetch()} />
-    );
-  else if (query.data.items.length === 0)
-    body = <EmptyState title={params.q || params.selector || params.namespace ? "No services match these filters" : "No services in this cluster"} />;
-  else
-    body = (
-      <DataTable
-        label="Services"
-        rows={query.data.items}
-        columns={columns}
-        rowKey={(s) => s.id}
-        sort={{ sort: params.sort, order: params.order }}
-        onSort={(s) => update({ sort: s.sort, order: s.order })}
-        footer={<ListFooter shown={query.data.items.length} total={query.data.total} noun="services" limit={params.limit ?? LIST_PAGE} />}
-      />
-    );
+  const body = (
+    <ListTable
+      query={query}
+      noun="services"
+      filtered={Boolean(params.q || params.selector || params.namespace)}
+      emptyTitle="No services in this cluster"
+      columns={columns}
+      params={params}
+      onSort={(s) => update({ sort: s.sort, order: s.order })}
+    />
+  );
   return (
     <>
       <ListFilters

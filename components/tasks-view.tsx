@@ -8,10 +8,8 @@ import { namespaceLabel, taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
 import type { Task } from "@/lib/model/types";
 import { Age, useNow } from "./age";
-import { DataTable, type Column } from "./data-table";
-import { ListFilters, isFilterError } from "./list-filters";
-import { ListFooter } from "./show-more";
-import { EmptyState, ErrorState, TableSkeleton } from "./states";
+import { ListTable, type Column } from "./data-table";
+import { ListFilters } from "./list-filters";
 import { TaskState } from "./status";
 
 type TaskColumn = "namespace" | "workload" | "node";
@@ -87,30 +85,16 @@ export function TasksTable({
   ];
   const columns = allColumns.filter((c) => !hide.includes(c.key as TaskColumn));
 
-  if (query.isPending) return <TableSkeleton />;
-  if (query.error) {
-    if (isFilterError(query.error)) return <EmptyState title="No results for this filter">Fix the filter above to see {noun.plural.toLowerCase()}.</EmptyState>;
-    return <ErrorState title={`Could not load ${noun.plural.toLowerCase()}`} error={query.error} onRetry={() => query.refetch()} />;
-  }
-  const { items, total } = query.data;
-  if (items.length === 0) {
-    const filtered = Boolean(params.namespace || params.selector || params.node || params.q);
-    return (
-      <EmptyState title={filtered ? `No ${noun.plural.toLowerCase()} match these filters` : `No ${noun.plural.toLowerCase()} here`}>
-        {filtered ? "Change or clear the filters to see more." : null}
-      </EmptyState>
-    );
-  }
   return (
-    <DataTable
-      label={noun.plural}
-      rows={items}
+    <ListTable
+      query={query}
+      noun={noun.plural.toLowerCase()}
+      filtered={Boolean(params.namespace || params.selector || params.node || params.q)}
+      emptyTitle={`No ${noun.plural.toLowerCase()} here`}
       columns={columns}
-      rowKey={(t) => t.id}
-      sort={{ sort: params.sort, order: params.order }}
+      params={params}
       onSort={onSort}
       maxHeight={maxHeight}
-      footer={<ListFooter shown={items.length} total={total} noun={noun.plural.toLowerCase()} limit={params.limit ?? LIST_PAGE} />}
     />
   );
 }

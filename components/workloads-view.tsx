@@ -2,18 +2,16 @@
 
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { LIST_PAGE, clusterQuery, workloadParamsFrom, workloadsQuery } from "@/lib/client/queries";
+import { clusterQuery, workloadParamsFrom, workloadsQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { namespaceLabel } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
 import type { Workload } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { Badge } from "./badge";
-import { DataTable, type Column } from "./data-table";
-import { ListFilters, isFilterError } from "./list-filters";
+import { ListTable, type Column } from "./data-table";
+import { ListFilters } from "./list-filters";
 import { ReplicaProgress } from "./replica-progress";
-import { ListFooter } from "./show-more";
-import { EmptyState, ErrorState, TableSkeleton } from "./states";
 
 function Scaling({ workload }: { workload: Workload }) {
   if (workload.autoscaler) {
@@ -69,28 +67,17 @@ export function WorkloadsView({ clusterId }: { clusterId: string }) {
     { key: "memory", header: "Mem used", width: "88px", sort: "usage.memoryBytes", align: "right", cell: (w) => (w.usage ? formatBytes(w.usage.memoryBytes) : <span className="text-faint">—</span>) },
   ];
 
-  let body;
-  if (query.isPending) body = <TableSkeleton />;
-  else if (query.error)
-    body = isFilterError(query.error) ? (
-      <EmptyState title="No results for this filter">Fix the filter above to see workloads.</EmptyState>
-    ) : (
-      <ErrorState title="Could not load workloads" error={query.error} onRetry={() => query.refetch()} />
-    );
-  else if (query.data.items.length === 0)
-    body = <EmptyState title={params.q || params.selector || params.namespace ? "No workloads match these filters" : "No workloads in this cluster"} />;
-  else
-    body = (
-      <DataTable
-        label="Workloads"
-        rows={query.data.items}
-        columns={columns}
-        rowKey={(w) => w.id}
-        sort={{ sort: params.sort, order: params.order }}
-        onSort={(s) => update({ sort: s.sort, order: s.order })}
-        footer={<ListFooter shown={query.data.items.length} total={query.data.total} noun="workloads" limit={params.limit ?? LIST_PAGE} />}
-      />
-    );
+  const body = (
+    <ListTable
+      query={query}
+      noun="workloads"
+      filtered={Boolean(params.q || params.selector || params.namespace)}
+      emptyTitle="No workloads in this cluster"
+      columns={columns}
+      params={params}
+      onSort={(s) => update({ sort: s.sort, order: s.order })}
+    />
+  );
   return (
     <>
       <ListFilters
