@@ -21,6 +21,8 @@ const mysql: Workload = {
   autoscaler: null,
   createdAt: null,
   selector: "app=mysql",
+  info: {},
+  events: [],
   usage: null,
 };
 

@@ -54,6 +54,20 @@ export const AutoscalerSchema = z.object({
   maxReplicas: z.number().int(),
 });
 
+/** How many recent events a workload keeps: the snapshot holds every workload, so this stays small. */
+export const MAX_WORKLOAD_EVENTS = 10;
+
+export const WORKLOAD_EVENT_LEVELS = ["normal", "warning"] as const;
+
+/** Something the orchestrator reported about a workload: a deployment step, a placement failure, a crash. */
+export const WorkloadEventSchema = z.object({
+  /** When it happened (ISO-8601), or null when the orchestrator does not say. */
+  at: z.string().nullable(),
+  level: z.enum(WORKLOAD_EVENT_LEVELS),
+  message: z.string(),
+});
+export type WorkloadEvent = z.infer<typeof WorkloadEventSchema>;
+
 export const WorkloadCoreSchema = z.object({
   /** Opaque and URL-safe. */
   id: z.string().regex(/^[A-Za-z0-9._~-]+$/),
@@ -71,6 +85,15 @@ export const WorkloadCoreSchema = z.object({
   createdAt: z.string().nullable(),
   /** Label selector of the workload's tasks, in Kubernetes syntax, when there is one. */
   selector: z.string().nullable(),
+  /**
+   * Orchestrator-specific facts worth showing, keyed by a human-readable name
+   * ("Launch type", "Rollout", "Update strategy"); a value listing several
+   * things (deployments) separates them with "; ". Labels stay the
+   * orchestrator's own labels, which selectors match.
+   */
+  info: Labels,
+  /** Recent events, newest first, at most MAX_WORKLOAD_EVENTS; empty where the orchestrator reports none. */
+  events: z.array(WorkloadEventSchema).max(MAX_WORKLOAD_EVENTS),
 });
 export type WorkloadCore = z.infer<typeof WorkloadCoreSchema>;
 

@@ -21,7 +21,7 @@ function task(id: string, over: Partial<TaskCore>): TaskCore {
 
 const workload: WorkloadCore = {
   id: "db", name: "mysql", namespace: "default", kind: "StatefulSet", labels: {}, images: [], desired: 3, ready: 3,
-  scalable: true, notScalableReason: null, autoscaler: null, createdAt: null, selector: "app=mysql",
+  scalable: true, notScalableReason: null, autoscaler: null, createdAt: null, selector: "app=mysql", info: {}, events: [],
 };
 
 const snapshot = applyChanges(EMPTY_SNAPSHOT, [

@@ -96,7 +96,20 @@ export const SwarmService = z.object({
       .optional(),
     Mode: ServiceMode.optional(),
     EndpointSpec: z.object({ Mode: z.string().optional() }).optional(),
+    UpdateConfig: z
+      .object({
+        Parallelism: z.number().optional(),
+        /** Nanoseconds. */
+        Delay: z.number().optional(),
+        FailureAction: z.string().optional(),
+        Order: z.string().optional(),
+      })
+      .nullish(),
   }),
+  /** The last rolling update of the service, when there was one. */
+  UpdateStatus: z
+    .object({ State: z.string().optional(), StartedAt: z.string().optional(), CompletedAt: z.string().optional(), Message: z.string().optional() })
+    .nullish(),
   Endpoint: z
     .object({
       Spec: z.object({ Mode: z.string().optional() }).optional(),

@@ -43,7 +43,10 @@ describe("standalone mappers", () => {
       notScalableReason: COMPOSE_NOT_SCALABLE,
       selector: "com.docker.compose.project=shop,com.docker.compose.service=web",
     });
-    expect(byId["compose~shop~worker"]).toMatchObject({ desired: 1, ready: 0 });
+    expect(byId["compose~shop~web"].info).toEqual({ "Compose project": "shop", "Compose service": "web", Containers: "2 (2 running)" });
+    expect(byId["compose~shop~web"].events).toEqual([]);
+    expect(byId["compose~shop~worker"]).toMatchObject({ desired: 1, ready: 0, info: { Containers: "1 (0 running)" } });
+    expect(byId["container~created-only"].info).toEqual({ Containers: "1 (0 running)" });
     expect(byId["container~lonely"]).toMatchObject({ kind: "Container", namespace: null, notScalableReason: CONTAINER_NOT_SCALABLE });
   });
 

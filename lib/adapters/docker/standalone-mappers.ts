@@ -1,3 +1,4 @@
+import { facts } from "@/lib/model/events";
 import { joinId, slugify } from "@/lib/model/ids";
 import type { NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
 import type { RawContainerInspect, RawContainerSummary, RawInfo } from "./raw";
@@ -8,6 +9,8 @@ import { displayImage, SERVICE_NAME_LABEL, STACK_LABEL } from "./swarm-mappers";
 export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
 export const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
 export const COMPOSE_ONEOFF_LABEL = "com.docker.compose.oneoff";
+const COMPOSE_WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
+const COMPOSE_CONFIG_FILES_LABEL = "com.docker.compose.project.config_files";
 
 export const COMPOSE_NOT_SCALABLE =
   "Compose services scale with `docker compose up --scale`; the engine API has no replica count.";
@@ -141,6 +144,16 @@ export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[
           ? { [SERVICE_NAME_LABEL]: group.name }
           : first.Labels;
     const created = Math.min(...members.map((m) => m.Created ?? Infinity));
+    const running = members.filter((m) => m.State === "running").length;
+    const info = facts([
+      ["Compose project", group.kind === "ComposeService" ? group.namespace : null],
+      ["Compose service", group.kind === "ComposeService" ? group.name : null],
+      ["Compose files", group.kind === "ComposeService" ? first.Labels[COMPOSE_CONFIG_FILES_LABEL] : null],
+      ["Working directory", group.kind === "ComposeService" ? first.Labels[COMPOSE_WORKING_DIR_LABEL] : null],
+      ["Swarm service", group.kind === "SwarmService" ? group.name : null],
+      // Not the engine's "Up 8 seconds" status: it changes on every list and would churn the snapshot.
+      ["Containers", `${members.length} (${running} running)`],
+    ]);
     return {
       id: group.id,
       name: group.name,
@@ -149,13 +162,16 @@ export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[
       labels,
       images,
       desired: members.length,
-      ready: members.filter((m) => m.State === "running").length,
+      ready: running,
       scalable: false,
       notScalableReason:
         group.kind === "ComposeService" ? COMPOSE_NOT_SCALABLE : group.kind === "SwarmService" ? SWARM_WORKER_NOT_SCALABLE : CONTAINER_NOT_SCALABLE,
       autoscaler: null,
       createdAt: Number.isFinite(created) ? new Date(created * 1000).toISOString() : null,
       selector: group.kind === "Container" ? null : Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","),
+      info,
+      // The engine's /events stream is followed for changes, not kept as history.
+      events: [],
     };
   });
 }

@@ -13,6 +13,7 @@ import {
   mapSwarmServiceEndpoints,
   mapSwarmTasks,
   mapTaskState,
+  updateEvent,
 } from "./swarm-mappers";
 
 // Recorded from Engine 20.10 (one-node swarm): a replicated service "fleetdeck-probe" (2 replicas,
@@ -71,7 +72,52 @@ describe("swarm service mapper", () => {
       scalable: true,
       notScalableReason: null,
       selector: "com.docker.swarm.service.id=m183qxcgx1c7tl52ahrz2ajym",
+      labels: { "com.docker.stack.namespace": "probe" },
+      info: { Mode: "replicated", "Published ports": "18080→80/tcp (ingress)" },
+      events: [],
     });
+  });
+
+  it("shows the update strategy and the last update, paused updates and rollbacks as warnings", () => {
+    const raw = structuredClone(replicated);
+    raw.Spec.UpdateConfig = { Parallelism: 1, Delay: 10e9, FailureAction: "pause", Order: "start-first" };
+    raw.UpdateStatus = {
+      State: "paused",
+      StartedAt: "2026-11-26T15:50:00.000000000Z",
+      CompletedAt: "2026-11-26T15:51:30.000000000Z",
+      Message: "update paused due to failure or early termination of task 9nl5bmqrbn5k2w3y3awbcwh4n",
+    };
+    const w = WorkloadCoreSchema.parse(mapSwarmService(raw));
+    expect(w.info).toMatchObject({
+      "Update strategy": "start-first, 1 at a time, 10 s apart, on failure pause",
+      "Update status": "paused: update paused due to failure or early termination of task 9nl5bmqrbn5k2w3y3awbcwh4n",
+    });
+    expect(w.events).toEqual([
+      {
+        at: "2026-11-26T15:51:30.000000000Z",
+        level: "warning",
+        message: "Update paused: update paused due to failure or early termination of task 9nl5bmqrbn5k2w3y3awbcwh4n",
+      },
+    ]);
+    expect(updateEvent({ State: "completed", CompletedAt: "2026-11-26T15:52:00Z", Message: "update completed" })).toEqual({
+      at: "2026-11-26T15:52:00Z",
+      level: "normal",
+      message: "Update completed",
+    });
+    expect(updateEvent({ State: "rollback_started", StartedAt: "2026-11-26T15:53:00Z", Message: "update rolled back due to failure" })).toMatchObject({
+      level: "warning",
+      message: "Rollback started: update rolled back due to failure",
+    });
+    expect(updateEvent({ State: "updating", StartedAt: "0001-01-01T00:00:00Z" })).toMatchObject({ at: null, level: "normal" });
+  });
+
+  it("takes failed tasks of the service as warning events", () => {
+    const w = mapSwarmService(replicated, tasks);
+    expect(w.events).toEqual([
+      { at: "2026-11-26T15:43:38.45772647Z", level: "warning", message: "Task fleetdeck-probe.1 failed: task: non-zero exit (137)" },
+    ]);
+    expect(mapSwarmService(global, tasks).events).toEqual([]);
+    expect(mapSwarmService(global).info).toEqual({ Mode: "global" });
   });
 
   it("maps a global service as not scalable, saying why", () => {

@@ -1,4 +1,5 @@
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import { facts, recentEvents } from "@/lib/model/events";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type { RawSwarmNode, RawSwarmService, RawSwarmTask } from "./raw";
 
 /** Pure mappers from Swarm API answers to the neutral model. */
@@ -63,7 +64,69 @@ export function serviceNamespace(service: RawSwarmService): string | null {
   return service.Spec.Labels[STACK_LABEL] ?? null;
 }
 
-/** Workload of a service; `tasks` (desired running) back up the counts on engines without ServiceStatus. */
+function modeOf(service: RawSwarmService): string {
+  const mode = service.Spec.Mode ?? {};
+  if (mode.Global) return "global";
+  if (mode.GlobalJob) return "global job";
+  if (mode.ReplicatedJob) {
+    const j = mode.ReplicatedJob;
+    const detail = [j.MaxConcurrent ? `${j.MaxConcurrent} at a time` : null, j.TotalCompletions ? `${j.TotalCompletions} completions` : null].filter(Boolean);
+    return detail.length ? `replicated job (${detail.join(", ")})` : "replicated job";
+  }
+  return "replicated";
+}
+
+/** "18080→80/tcp (ingress)": published port, target port, protocol and how it is published. */
+export function describePorts(service: RawSwarmService): string | null {
+  const ports = (service.Endpoint?.Ports ?? []).filter((p) => p.PublishedPort);
+  if (!ports.length) return null;
+  return ports.map((p) => `${p.PublishedPort}→${p.TargetPort ?? "?"}/${p.Protocol ?? "tcp"}${p.PublishMode ? ` (${p.PublishMode})` : ""}`).join(", ");
+}
+
+function describeUpdateConfig(config: NonNullable<RawSwarmService["Spec"]["UpdateConfig"]> | null | undefined): string | null {
+  if (!config) return null;
+  const parts = [
+    config.Order ?? null,
+    config.Parallelism === 0 ? "all at once" : config.Parallelism ? `${config.Parallelism} at a time` : null,
+    config.Delay ? `${Math.round(config.Delay / 1e9)} s apart` : null,
+    config.FailureAction ? `on failure ${config.FailureAction}` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : null;
+}
+
+const UPDATE_STATES: Record<string, { title: string; level: WorkloadEvent["level"] }> = {
+  updating: { title: "Update in progress", level: "normal" },
+  completed: { title: "Update completed", level: "normal" },
+  paused: { title: "Update paused", level: "warning" },
+  rollback_started: { title: "Rollback started", level: "warning" },
+  rollback_paused: { title: "Rollback paused", level: "warning" },
+  rollback_completed: { title: "Rollback completed", level: "warning" },
+};
+
+/** The service's last rolling update, as an event: paused updates and rollbacks ask for attention. */
+export function updateEvent(status: RawSwarmService["UpdateStatus"]): WorkloadEvent | null {
+  if (!status?.State) return null;
+  const known = UPDATE_STATES[status.State] ?? { title: `Update ${status.State.replace(/_/g, " ")}`, level: status.State.startsWith("rollback") ? "warning" : "normal" };
+  const message = status.Message && status.Message.toLowerCase() !== known.title.toLowerCase() ? `${known.title}: ${status.Message}` : known.title;
+  const at = status.State === "updating" || status.State === "rollback_started" ? status.StartedAt : (status.CompletedAt ?? status.StartedAt);
+  return { at: at && !at.startsWith("0001-") ? at : null, level: known.level, message };
+}
+
+/** Failed or rejected tasks of the service, and current ones stuck with an error (no suitable node), as warnings. */
+function taskEvents(service: RawSwarmService, tasks: readonly RawSwarmTask[]): WorkloadEvent[] {
+  const isGlobal = Boolean(service.Spec.Mode?.Global || service.Spec.Mode?.GlobalJob);
+  const events: WorkloadEvent[] = [];
+  for (const task of tasks) {
+    if (task.ServiceID !== service.ID || !task.Status.Err) continue;
+    const state = task.Status.State;
+    if (state !== "failed" && state !== "rejected" && mapTaskState(state) !== "pending") continue;
+    const name = `${service.Spec.Name}.${isGlobal ? (task.NodeID ?? task.ID) : (task.Slot ?? task.ID)}`;
+    events.push({ at: task.Status.Timestamp ?? task.CreatedAt ?? null, level: "warning", message: `Task ${name} ${state}: ${task.Status.Err}` });
+  }
+  return events;
+}
+
+/** Workload of a service; `tasks` (current and history) back up the counts on engines without ServiceStatus and give its events. */
 export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwarmTask[] = []): WorkloadCore {
   const mode = service.Spec.Mode ?? {};
   const own = tasks.filter((t) => t.ServiceID === service.ID && isCurrent(t));
@@ -82,6 +145,8 @@ export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwa
     notScalableReason = JOB_NOT_SCALABLE;
   }
   const image = displayImage(service.Spec.TaskTemplate?.ContainerSpec?.Image);
+  const update = service.UpdateStatus;
+  const lastUpdate = updateEvent(update);
   return {
     id: service.ID,
     name: service.Spec.Name,
@@ -96,6 +161,13 @@ export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwa
     autoscaler: null,
     createdAt: service.CreatedAt ?? null,
     selector: `${SERVICE_ID_LABEL}=${service.ID}`,
+    info: facts([
+      ["Mode", modeOf(service)],
+      ["Published ports", describePorts(service)],
+      ["Update strategy", describeUpdateConfig(service.Spec.UpdateConfig)],
+      ["Update status", update?.State ? `${update.State}${update.Message ? `: ${update.Message}` : ""}` : null],
+    ]),
+    events: recentEvents([...(lastUpdate ? [lastUpdate] : []), ...taskEvents(service, tasks)]),
   };
 }
 

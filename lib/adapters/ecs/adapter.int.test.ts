@@ -49,7 +49,12 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
 
     const web = sink.items.workloads.get("shop-ec2~web")!;
     expect(web).toMatchObject({ kind: "EcsService", namespace: "shop-ec2", desired: 4, ready: 4, scalable: true, images: ["public.ecr.aws/nginx/nginx:1.27"] });
-    expect(web.labels).toMatchObject({ app: "web", "ecs.capacityProvider": "shop-asg", "ecs.taskDefinition": "shop-web:14" });
+    expect(web.labels).toMatchObject({ app: "web" });
+    expect(web.info).toMatchObject({ "Capacity provider": "shop-asg", "Task definition": "shop-web:14", "Scheduling strategy": "REPLICA" });
+    expect(web.info.Deployments).toMatch(/^PRIMARY shop-web:14 /);
+    // The simulator writes the service's event log as ECS does: "has started 4 tasks", "has reached a steady state".
+    await waitFor("web steady", () => sink.items.workloads.get("shop-ec2~web")?.events.some((e) => /steady state/.test(e.message)) ?? false);
+    expect(sink.items.workloads.get("shop-ec2~web")!.events[0]).toMatchObject({ level: "normal", at: expect.any(String) });
     expect(sink.items.workloads.get("shop-ec2~log-router")).toMatchObject({ scalable: false });
 
     const task = runningOf(sink, "shop-ec2~web")[0];
@@ -98,7 +103,8 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     const up = await adapter.scale("shop-ec2~web", 6);
     expect(up).toMatchObject({ id: "shop-ec2~web", desired: 6, kind: "EcsService", images: ["public.ecr.aws/nginx/nginx:1.27"] });
     // UpdateService answers without tags; the answer keeps the ones the last poll saw.
-    expect(up.labels).toMatchObject({ app: "web", "ecs.taskDefinition": "shop-web:14" });
+    expect(up.labels).toMatchObject({ app: "web" });
+    expect(up.info).toMatchObject({ "Task definition": "shop-web:14" });
     await waitFor("6 web tasks running", () => runningOf(sink, "shop-ec2~web").length === 6);
     expect(sink.items.workloads.get("shop-ec2~web")?.desired).toBe(6);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
+import { MAX_WORKLOAD_EVENTS, NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import { containerInstanceFixture, crashedTask, ec2TaskWithoutTaskSize, fargateServiceFixture, runningFargateTask } from "./fixtures";
 import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask } from "./mappers";
 import type { RawTask } from "./raw";
@@ -26,24 +26,71 @@ describe("mapContainerInstance", () => {
 });
 
 describe("mapService", () => {
-  it("maps counts, capacity, task definition and rollout state", () => {
+  it("maps counts, tags as labels, and capacity, task definition and deployments as info", () => {
     const w = WorkloadCoreSchema.parse(mapService("prod", fargateServiceFixture, ["checkout:5.2.0"]));
     expect(w).toMatchObject({ id: "prod~checkout", name: "checkout", namespace: "prod", kind: "EcsService", desired: 3, ready: 2, scalable: true, selector: "ecs.service=checkout" });
-    expect(w.labels).toEqual({
-      team: "payments",
-      "aws:cloudformation:stack-name": "checkout",
-      "ecs.launchType": "FARGATE",
-      "ecs.taskDefinition": "checkout:7",
-      "ecs.schedulingStrategy": "REPLICA",
-      "ecs.rolloutState": "IN_PROGRESS",
+    expect(w.labels).toEqual({ team: "payments", "aws:cloudformation:stack-name": "checkout" });
+    expect(w.info).toEqual({
+      "Launch type": "FARGATE",
+      "Task definition": "checkout:7",
+      "Scheduling strategy": "REPLICA",
+      Pending: "1 task",
+      Rollout: "IN_PROGRESS: ECS deployment ecs-svc/9223370428932767287 in progress.",
+      Deployments: "PRIMARY checkout:7 IN_PROGRESS 2/3 running, 1 pending",
     });
+  });
+
+  it("lists every deployment with its rollout state while one replaces another", () => {
+    const [primary] = fargateServiceFixture.deployments!;
+    const old = {
+      ...primary,
+      id: "ecs-svc/1",
+      status: "ACTIVE",
+      taskDefinition: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:6",
+      desiredCount: 1,
+      runningCount: 1,
+      pendingCount: 0,
+      failedTasks: 2,
+      rolloutState: "COMPLETED",
+    };
+    const w = mapService("prod", { ...fargateServiceFixture, deployments: [primary, old] }, []);
+    expect(w.info.Deployments).toBe("PRIMARY checkout:7 IN_PROGRESS 2/3 running, 1 pending; ACTIVE checkout:6 COMPLETED 1 running, 2 failed");
+    expect(w.info.Rollout).toMatch(/^IN_PROGRESS/);
+  });
+
+  it("keeps the service's recent events, newest first and bounded, with placement and task failures as warnings", () => {
+    const t = (s: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, s));
+    const events = [
+      { id: "e5", createdAt: t(50), message: "(service checkout) was unable to place a task because no container instance met all of its requirements." },
+      { id: "e4", createdAt: t(40), message: "(service checkout) (task 0aa1) failed container health checks." },
+      { id: "e3", createdAt: t(30), message: "(service checkout) has started 1 tasks: (task 1a2b)." },
+      { id: "e2", createdAt: t(20), message: "(service checkout, taskSet ecs-svc/1) has begun draining connections on 1 tasks." },
+      { id: "e1", createdAt: t(10), message: "(service checkout) has reached a steady state." },
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `old${i}`, createdAt: t(0), message: `(service checkout) older event ${i}` })),
+    ];
+    const w = WorkloadCoreSchema.parse(mapService("prod", { ...fargateServiceFixture, events }, []));
+    expect(w.events).toHaveLength(MAX_WORKLOAD_EVENTS);
+    expect(w.events.slice(0, 5)).toEqual([
+      { at: "2026-11-26T10:00:50.000Z", level: "warning", message: events[0].message },
+      { at: "2026-11-26T10:00:40.000Z", level: "warning", message: events[1].message },
+      { at: "2026-11-26T10:00:30.000Z", level: "normal", message: events[2].message },
+      { at: "2026-11-26T10:00:20.000Z", level: "normal", message: events[3].message },
+      { at: "2026-11-26T10:00:10.000Z", level: "normal", message: events[4].message },
+    ]);
+    expect(mapService("prod", fargateServiceFixture, []).events).toEqual([
+      { at: "2026-11-26T10:01:00.000Z", level: "normal", message: "(service checkout) has started 1 tasks: (task 1a2b)." },
+    ]);
+    expect(mapService("prod", { ...fargateServiceFixture, events: null }, []).events).toEqual([]);
   });
 
   it("names the capacity provider when there is no launch type, and refuses to scale DAEMON or draining services", () => {
     const spot = mapService("prod", { ...fargateServiceFixture, launchType: null, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }, []);
-    expect(spot.labels["ecs.capacityProvider"]).toBe("FARGATE_SPOT");
+    expect(spot.info["Capacity provider"]).toBe("FARGATE_SPOT");
+    expect(spot.info["Launch type"]).toBeUndefined();
+    const mixed = mapService("prod", { ...fargateServiceFixture, launchType: null, capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }] }, []);
+    expect(mixed.info["Capacity provider"]).toBe("FARGATE (weight 1, base 1), FARGATE_SPOT (weight 3)");
     expect(mapService("prod", { ...fargateServiceFixture, schedulingStrategy: "DAEMON" }, [])).toMatchObject({ scalable: false, notScalableReason: expect.stringMatching(/DAEMON/) });
-    expect(mapService("prod", { ...fargateServiceFixture, status: "DRAINING" }, [])).toMatchObject({ scalable: false, notScalableReason: "The service is DRAINING." });
+    expect(mapService("prod", { ...fargateServiceFixture, status: "DRAINING" }, [])).toMatchObject({ scalable: false, notScalableReason: "The service is DRAINING.", info: expect.objectContaining({ Status: "DRAINING" }) });
   });
 });
 

@@ -1,5 +1,6 @@
 import { joinId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import { facts, recentEvents } from "@/lib/model/events";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type { RawContainerInstance, RawService, RawTask } from "./raw";
 import { cpuUnitsToMillis, mibToBytes, parseCpuUnits, parseMemoryMiB } from "./units";
 
@@ -99,22 +100,55 @@ export function taskDefinitionName(arn: string | null | undefined): string | nul
   return arn ? arnTail(arn) : null;
 }
 
-/** How a service gets capacity: its launch type, or its capacity provider strategy. */
-export function capacityOf(raw: Pick<RawService, "launchType" | "capacityProviderStrategy">): string | null {
-  if (raw.launchType) return raw.launchType;
-  const providers = (raw.capacityProviderStrategy ?? []).map((s) => s.capacityProvider).filter((p): p is string => !!p);
-  return providers.length ? providers.join(",") : null;
+type RawDeployment = NonNullable<RawService["deployments"]>[number];
+
+/** "PRIMARY checkout:7 IN_PROGRESS 2/3 running, 1 pending": one deployment of a service, as the console lists it. */
+export function describeDeployment(d: RawDeployment): string {
+  const running = d.runningCount ?? 0;
+  const desired = d.desiredCount ?? 0;
+  const counts = [running === desired ? `${running} running` : `${running}/${desired} running`];
+  if (d.pendingCount) counts.push(`${d.pendingCount} pending`);
+  if (d.failedTasks) counts.push(`${d.failedTasks} failed`);
+  return [d.status, taskDefinitionName(d.taskDefinition), d.rolloutState, counts.join(", ")].filter(Boolean).join(" ");
+}
+
+/** Service event messages that ask for attention: placement failures, failed or unhealthy tasks, failed deployments. */
+const WARNING_EVENT = /unable to|\bfail(s|ed|ure|ing)?\b|unhealthy|\berror\b/i;
+
+/** The service's own event log (newest first, as DescribeServices answers), cut to the model's bound. */
+export function serviceEvents(raw: Pick<RawService, "events">): WorkloadEvent[] {
+  return recentEvents(
+    (raw.events ?? [])
+      .filter((e) => e.message)
+      .map((e): WorkloadEvent => ({ at: iso(e.createdAt), level: WARNING_EVENT.test(e.message!) ? "warning" : "normal", message: e.message! })),
+  );
+}
+
+/** Facts of a service beyond its counts: how it gets capacity, what it runs and how its deployments stand. */
+export function serviceInfo(raw: RawService): Record<string, string> {
+  const primary = raw.deployments?.find((d) => d.status === "PRIMARY") ?? raw.deployments?.[0];
+  const providers = (raw.capacityProviderStrategy ?? []).filter((s) => s.capacityProvider);
+  // With several providers the weights say how tasks spread; with one they say nothing.
+  const strategy =
+    providers.length > 1
+      ? providers.map((s) => `${s.capacityProvider} (weight ${s.weight ?? 0}${s.base ? `, base ${s.base}` : ""})`).join(", ")
+      : providers[0]?.capacityProvider;
+  const rollout = primary?.rolloutState
+    ? `${primary.rolloutState}${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ""}`
+    : null;
+  return facts([
+    ["Launch type", raw.launchType],
+    ["Capacity provider", raw.launchType ? null : strategy],
+    ["Task definition", taskDefinitionName(raw.taskDefinition)],
+    ["Scheduling strategy", raw.schedulingStrategy],
+    ["Status", raw.status && raw.status !== "ACTIVE" ? raw.status : null],
+    ["Pending", raw.pendingCount ? `${raw.pendingCount} task${raw.pendingCount === 1 ? "" : "s"}` : null],
+    ["Rollout", rollout],
+    ["Deployments", (raw.deployments ?? []).map(describeDeployment).join("; ")],
+  ]);
 }
 
 export function mapService(clusterName: string, raw: RawService, images: string[]): WorkloadCore {
-  const primary = raw.deployments?.find((d) => d.status === "PRIMARY") ?? raw.deployments?.[0];
-  const labels: Record<string, string> = { ...tagsToLabels(raw.tags) };
-  const capacity = capacityOf(raw);
-  if (capacity) labels[raw.launchType ? "ecs.launchType" : "ecs.capacityProvider"] = capacity;
-  const taskDefinition = taskDefinitionName(raw.taskDefinition);
-  if (taskDefinition) labels["ecs.taskDefinition"] = taskDefinition;
-  if (raw.schedulingStrategy) labels["ecs.schedulingStrategy"] = raw.schedulingStrategy;
-  if (primary?.rolloutState) labels["ecs.rolloutState"] = primary.rolloutState;
   let notScalableReason: string | null = null;
   if (raw.schedulingStrategy === "DAEMON") notScalableReason = "A DAEMON service runs one task on each container instance; it has no desired count to set.";
   else if (raw.status && raw.status !== "ACTIVE") notScalableReason = `The service is ${raw.status}.`;
@@ -123,7 +157,8 @@ export function mapService(clusterName: string, raw: RawService, images: string[
     name: raw.serviceName,
     namespace: clusterName,
     kind: ECS_WORKLOAD_KIND,
-    labels,
+    // The service's tags: what an operator set, not what Fleetdeck knows of it (that is `info`).
+    labels: tagsToLabels(raw.tags),
     images,
     desired: Math.max(0, raw.desiredCount ?? 0),
     ready: Math.max(0, raw.runningCount ?? 0),
@@ -133,6 +168,8 @@ export function mapService(clusterName: string, raw: RawService, images: string[
     autoscaler: null,
     createdAt: iso(raw.createdAt),
     selector: `${SERVICE_LABEL}=${raw.serviceName}`,
+    info: serviceInfo(raw),
+    events: serviceEvents(raw),
   };
 }
 

@@ -9,6 +9,7 @@ import simFixture from "./fixtures/sim-demo-east.json";
 import {
   DAEMONSET_NOT_SCALABLE,
   combineEndpointCounts,
+  describeUpdateStrategy,
   endpointSliceCounts,
   mapDaemonSet,
   mapDeployment,
@@ -254,11 +255,24 @@ describe("workloads", () => {
       autoscaler: { name: "web-hpa", minReplicas: 2, maxReplicas: 10 },
       createdAt: "2026-11-25T09:00:00Z",
       selector: "app=web,tier in (frontend,edge),!canary",
+      info: { "Update strategy": "RollingUpdate (max surge 25%, max unavailable 25%)", "Up to date": "3", Available: "2" },
+      events: [],
     });
   });
 
   it("maps a Deployment scaled to zero with an empty status", () => {
-    expect(mapDeployment(idle)).toMatchObject({ desired: 0, ready: 0, autoscaler: null, selector: "app=idle" });
+    expect(mapDeployment(idle)).toMatchObject({ desired: 0, ready: 0, autoscaler: null, selector: "app=idle", events: [] });
+    expect(mapDeployment(idle).info).toEqual({ "Up to date": "0", Available: "0" });
+  });
+
+  it("describes rollout strategies as kubectl would", () => {
+    expect(describeUpdateStrategy({ type: "Recreate" })).toBe("Recreate");
+    expect(describeUpdateStrategy({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })).toBe("RollingUpdate (max surge 1, max unavailable 0)");
+    expect(describeUpdateStrategy({ type: "RollingUpdate", rollingUpdate: { partition: 0 } })).toBe("RollingUpdate");
+    expect(describeUpdateStrategy({ type: "OnDelete" })).toBe("OnDelete");
+    expect(describeUpdateStrategy(null)).toBeNull();
+    const paused = DeploymentSchema.parse({ ...workloadsFixture.deployments.items[0], spec: { ...workloadsFixture.deployments.items[0].spec, paused: true, minReadySeconds: 10 } });
+    expect(mapDeployment(paused).info).toMatchObject({ Paused: expect.stringMatching(/^yes/), "Min ready": "10 s" });
   });
 
   it("maps a StatefulSet, whose HPA has no minimum", () => {
@@ -271,6 +285,8 @@ describe("workloads", () => {
       scalable: true,
       images: ["mysql:8.4", "gcr.io/google-samples/xtrabackup:1.0"],
       autoscaler: { name: "mysql", minReplicas: null, maxReplicas: 5 },
+      info: { Service: "mysql", "Pod management": "Parallel", "Update strategy": "RollingUpdate (partition 1)", "Up to date": "3" },
+      events: [],
     });
   });
 
@@ -282,6 +298,8 @@ describe("workloads", () => {
       scalable: false,
       notScalableReason: DAEMONSET_NOT_SCALABLE,
       selector: "name=fluentd,env notin (dev),logging",
+      info: { "Update strategy": "RollingUpdate (max surge 0, max unavailable 1)", "Up to date": "4", Available: "3" },
+      events: [],
     });
   });
 

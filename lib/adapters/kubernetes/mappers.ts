@@ -1,3 +1,4 @@
+import { facts } from "@/lib/model/events";
 import { joinId } from "@/lib/model/ids";
 import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
 import { cpuMillis, memoryBytes } from "./quantity";
@@ -14,6 +15,7 @@ import type {
   KubeReplicaSet,
   KubeService,
   KubeStatefulSet,
+  KubeUpdateStrategy,
 } from "./schemas";
 
 /**
@@ -304,6 +306,24 @@ function baseWorkload(
 
 const count = (n: number | null | undefined) => Math.max(0, n ?? 0);
 
+/**
+ * "RollingUpdate (max surge 25%, max unavailable 25%)", "Recreate", "OnDelete":
+ * how a rollout replaces pods. A StatefulSet's partition shows when it holds
+ * pods back (above 0).
+ */
+export function describeUpdateStrategy(strategy: KubeUpdateStrategy): string | null {
+  if (!strategy?.type) return null;
+  const r = strategy.rollingUpdate;
+  const bounds = [
+    r?.maxSurge != null ? `max surge ${r.maxSurge}` : null,
+    r?.maxUnavailable != null ? `max unavailable ${r.maxUnavailable}` : null,
+    r?.partition ? `partition ${r.partition}` : null,
+  ].filter(Boolean);
+  return bounds.length ? `${strategy.type} (${bounds.join(", ")})` : strategy.type;
+}
+
+// Workload events stay empty on Kubernetes: Fleetdeck does not watch the Events API.
+
 export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null = null): WorkloadCore {
   return {
     ...baseWorkload("Deployment", d, autoscaler),
@@ -311,6 +331,14 @@ export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null =
     ready: count(d.status?.readyReplicas),
     scalable: true,
     notScalableReason: null,
+    info: facts([
+      ["Update strategy", describeUpdateStrategy(d.spec?.strategy)],
+      ["Min ready", d.spec?.minReadySeconds ? `${d.spec.minReadySeconds} s` : null],
+      ["Paused", d.spec?.paused ? "yes: rollouts wait until it is resumed" : null],
+      ["Up to date", d.status ? count(d.status.updatedReplicas) : null],
+      ["Available", d.status ? count(d.status.availableReplicas) : null],
+    ]),
+    events: [],
   };
 }
 
@@ -321,6 +349,13 @@ export function mapStatefulSet(s: KubeStatefulSet, autoscaler: Autoscaler | null
     ready: count(s.status?.readyReplicas),
     scalable: true,
     notScalableReason: null,
+    info: facts([
+      ["Service", s.spec?.serviceName],
+      ["Pod management", s.spec?.podManagementPolicy],
+      ["Update strategy", describeUpdateStrategy(s.spec?.updateStrategy)],
+      ["Up to date", s.status?.updatedReplicas != null ? count(s.status.updatedReplicas) : null],
+    ]),
+    events: [],
   };
 }
 
@@ -331,6 +366,12 @@ export function mapDaemonSet(ds: KubeDaemonSet): WorkloadCore {
     ready: count(ds.status?.numberReady),
     scalable: false,
     notScalableReason: DAEMONSET_NOT_SCALABLE,
+    info: facts([
+      ["Update strategy", describeUpdateStrategy(ds.spec?.updateStrategy)],
+      ["Up to date", ds.status?.updatedNumberScheduled != null ? count(ds.status.updatedNumberScheduled) : null],
+      ["Available", ds.status?.numberAvailable != null ? count(ds.status.numberAvailable) : null],
+    ]),
+    events: [],
   };
 }
 
@@ -342,6 +383,8 @@ export function mapReplicaSet(rs: KubeReplicaSet, autoscaler: Autoscaler | null 
     ready: count(rs.status?.readyReplicas),
     scalable: false,
     notScalableReason: REPLICASET_NOT_SCALABLE,
+    info: {},
+    events: [],
   };
 }
 

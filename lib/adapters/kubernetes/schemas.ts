@@ -146,21 +146,31 @@ const PodTemplateSchema = z
   })
   .nullish();
 
-const ReplicatedSpec = z
-  .object({ replicas: Int, selector: LabelSelectorSchema, template: PodTemplateSchema })
+const ReplicatedFields = { replicas: Int, selector: LabelSelectorSchema, template: PodTemplateSchema };
+const ReplicatedSpec = z.object(ReplicatedFields).nullish();
+
+/** A rollout strategy: `type` and, for RollingUpdate, its bounds (counts or percentages). */
+const UpdateStrategySchema = z
+  .object({
+    type: Str,
+    rollingUpdate: z.object({ maxSurge: IntOrString, maxUnavailable: IntOrString, partition: Int }).nullish(),
+  })
   .nullish();
+export type KubeUpdateStrategy = z.infer<typeof UpdateStrategySchema>;
 
 export const DeploymentSchema = z.object({
   metadata: ObjectMetaSchema,
-  spec: ReplicatedSpec,
+  spec: z.object({ ...ReplicatedFields, strategy: UpdateStrategySchema, paused: Bool, minReadySeconds: Int }).nullish(),
   status: z.object({ replicas: Int, readyReplicas: Int, availableReplicas: Int, updatedReplicas: Int }).nullish(),
 });
 export type KubeDeployment = z.infer<typeof DeploymentSchema>;
 
 export const StatefulSetSchema = z.object({
   metadata: ObjectMetaSchema,
-  spec: ReplicatedSpec,
-  status: z.object({ replicas: Int, readyReplicas: Int }).nullish(),
+  spec: z
+    .object({ ...ReplicatedFields, serviceName: Str, podManagementPolicy: Str, updateStrategy: UpdateStrategySchema })
+    .nullish(),
+  status: z.object({ replicas: Int, readyReplicas: Int, updatedReplicas: Int }).nullish(),
 });
 export type KubeStatefulSet = z.infer<typeof StatefulSetSchema>;
 
@@ -173,8 +183,10 @@ export type KubeReplicaSet = z.infer<typeof ReplicaSetSchema>;
 
 export const DaemonSetSchema = z.object({
   metadata: ObjectMetaSchema,
-  spec: z.object({ selector: LabelSelectorSchema, template: PodTemplateSchema }).nullish(),
-  status: z.object({ desiredNumberScheduled: Int, numberReady: Int, currentNumberScheduled: Int }).nullish(),
+  spec: z.object({ selector: LabelSelectorSchema, template: PodTemplateSchema, updateStrategy: UpdateStrategySchema }).nullish(),
+  status: z
+    .object({ desiredNumberScheduled: Int, numberReady: Int, currentNumberScheduled: Int, updatedNumberScheduled: Int, numberAvailable: Int })
+    .nullish(),
 });
 export type KubeDaemonSet = z.infer<typeof DaemonSetSchema>;
 

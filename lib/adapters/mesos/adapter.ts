@@ -16,6 +16,7 @@ import { DeploymentConflictError } from "./abilities";
 import type { MesosConnection } from "./connection";
 import { HttpEndpoint, UpstreamHttpError, basicAuthHeader, makeDispatcher } from "./http";
 import {
+  mapDeployment,
   mapMarathonApp,
   mapMasterState,
   mapQueueEntry,
@@ -27,6 +28,7 @@ import {
 import {
   RawMarathonAppAnswerSchema,
   RawMarathonAppListSchema,
+  RawMarathonDeploymentListSchema,
   RawMarathonEventSchema,
   RawMarathonInfoSchema,
   RawMasterStateSchema,
@@ -67,8 +69,8 @@ export const DEFAULT_TIMINGS: MesosAdapterTimings = {
 
 type SourceState = { status: "pending" } | { status: "ok"; version: string | null } | { status: "error"; reason: string };
 
-const APP_EMBEDS = "embed=app.tasks&embed=app.counts&embed=app.deployments";
-const APPS_EMBEDS = "embed=apps.tasks&embed=apps.counts&embed=apps.deployments";
+const APP_EMBEDS = "embed=app.tasks&embed=app.counts&embed=app.deployments&embed=app.lastTaskFailure";
+const APPS_EMBEDS = "embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure";
 
 function appPath(appId: string): string {
   return "/v2/apps" + appId.split("/").map(encodeURIComponent).join("/");
@@ -276,10 +278,23 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     const [list, queue] = await Promise.all([
       this.marathon!.getJson(`/v2/apps?${APPS_EMBEDS}`, RawMarathonAppListSchema, signal),
       this.marathon!.getJson("/v2/queue", RawQueueSchema, signal),
+      this.refreshDeployments(snapshot, signal),
     ]);
     snapshot.apps.clear();
     for (const app of list.apps) snapshot.apps.set(app.id, mapMarathonApp(app));
     this.applyQueue(snapshot, queue);
+  }
+
+  /** The steps of running deployments: a nicety beside the apps, so a failure keeps what was known rather than failing the refresh. */
+  private async refreshDeployments(snapshot: MergedSnapshot, signal: AbortSignal): Promise<void> {
+    try {
+      const list = await this.marathon!.getJson("/v2/deployments", RawMarathonDeploymentListSchema, signal);
+      snapshot.deployments.clear();
+      for (const raw of list) snapshot.deployments.set(raw.id, mapDeployment(raw));
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.log.debug("cannot read Marathon deployments", { error: messageOf(err) });
+    }
   }
 
   private applyQueue(snapshot: MergedSnapshot, queue: { queue: RawQueueEntry[] }): void {
@@ -290,6 +305,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   private async refreshApps(snapshot: MergedSnapshot, appIds: Set<string>, signal: AbortSignal): Promise<void> {
     const [queue] = await Promise.all([
       this.marathon!.getJson("/v2/queue", RawQueueSchema, signal),
+      this.refreshDeployments(snapshot, signal),
       ...[...appIds].map(async (appId) => {
         try {
           const answer = await this.marathon!.getJson(`${appPath(appId)}?${APP_EMBEDS}`, RawMarathonAppAnswerSchema, signal);
@@ -414,7 +430,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       snapshot.apps.set(bundle.appId, bundle);
       snapshot.publish("diff");
     }
-    return withQueue(bundle, snapshot?.queue.get(bundle.appId)).workload;
+    return withQueue(bundle, snapshot?.queue.get(bundle.appId), snapshot?.deployments).workload;
   }
 
   // ---- usage ----

@@ -163,6 +163,16 @@ export const MARATHON_APPS = {
       tasksHealthy: 2,
       tasksUnhealthy: 1,
       deployments: [{ id: "83b215a6-4e26-4e44-9333-5c385eda6438" }],
+      lastTaskFailure: {
+        appId: "/shop/web",
+        host: "mesos-agent-a1.dc1.example.net",
+        message: "Command exited with status 137",
+        state: "TASK_FAILED",
+        taskId: "shop_web.instance-0e8b1a2c-7d5e-11ef-9b1a-0242ac110002._app.1",
+        timestamp: "2026-11-26T09:05:12.000Z",
+        version: "2026-11-20T12:00:00.000Z",
+        slaveId: "7b0c3f3e-2a55-4d3e-9d45-0b5c2d6e6a10-S0",
+      },
       tasks: [
         {
           ...WEB_TASK_BASE,
@@ -281,6 +291,20 @@ export const MARATHON_QUEUE = {
     },
   ],
 };
+
+/** GET /v2/deployments while the web app scales. */
+export const MARATHON_DEPLOYMENTS = [
+  {
+    id: "83b215a6-4e26-4e44-9333-5c385eda6438",
+    version: "2026-11-26T09:10:00.000Z",
+    affectedApps: ["/shop/web"],
+    affectedPods: [],
+    steps: [{ actions: [{ action: "RestartApplication", app: "/shop/web" }] }, { actions: [{ action: "ScaleApplication", app: "/shop/web" }] }],
+    currentActions: [{ action: "ScaleApplication", app: "/shop/web", readinessCheckResults: [] }],
+    currentStep: 2,
+    totalSteps: 2,
+  },
+];
 
 export const AGENT_STATISTICS = [
   {

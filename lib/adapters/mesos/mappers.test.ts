@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
-import { MARATHON_APPS, MARATHON_QUEUE, MASTER_STATE } from "./fixtures";
+import { MARATHON_APPS, MARATHON_DEPLOYMENTS, MARATHON_QUEUE, MASTER_STATE } from "./fixtures";
 import {
-  INFO_LABELS,
+  ENDPOINT_LABELS,
   appGroup,
   appWorkloadId,
   cpusToMillis,
+  mapDeployment,
   mapMarathonApp,
   mapMasterState,
   mapQueueEntry,
@@ -14,12 +15,13 @@ import {
   parseWorkloadId,
   withQueue,
 } from "./mappers";
-import { RawMarathonAppListSchema, RawMasterStateSchema, RawQueueSchema } from "./raw";
+import { RawMarathonAppListSchema, RawMarathonDeploymentListSchema, RawMasterStateSchema, RawQueueSchema } from "./raw";
 
 const MIB = 1024 * 1024;
 const state = RawMasterStateSchema.parse(MASTER_STATE);
 const apps = RawMarathonAppListSchema.parse(MARATHON_APPS).apps;
 const queue = RawQueueSchema.parse(MARATHON_QUEUE).queue;
+const deployments = new Map(RawMarathonDeploymentListSchema.parse(MARATHON_DEPLOYMENTS).map((d) => [d.id, mapDeployment(d)]));
 
 describe("units", () => {
   it("turns cores into millicores and Mesos MB (MiB) into bytes", () => {
@@ -106,6 +108,12 @@ describe("mapMasterState", () => {
       desired: 2,
       ready: 1,
       scalable: false,
+      events: [],
+    });
+    expect(spark.info).toEqual({
+      "Framework ID": "7b0c3f3e-2a55-4d3e-9d45-0b5c2d6e6a10-0001",
+      Active: "yes",
+      "Web UI": "http://spark-history.dc1.example.net:18080",
     });
     expect(spark.notScalableReason).toMatch(/spark framework/);
   });
@@ -140,7 +148,7 @@ describe("mapMasterState", () => {
 describe("mapMarathonApp", () => {
   const web = mapMarathonApp(apps[0]);
 
-  it("maps an app to a workload: desired instances, ready = healthy, image, group, Marathon facts as labels", () => {
+  it("maps an app to a workload: desired instances, ready = healthy, image, group, its labels, Marathon's facts as info", () => {
     expect(WorkloadCoreSchema.parse(web.workload)).toEqual(web.workload);
     expect(web.workload).toMatchObject({
       id: "app~shop~web",
@@ -153,16 +161,41 @@ describe("mapMarathonApp", () => {
       scalable: true,
       notScalableReason: null,
     });
-    expect(web.workload.labels).toEqual({
-      team: "storefront",
-      tier: "frontend",
-      [INFO_LABELS.running]: "3",
-      [INFO_LABELS.staged]: "1",
-      [INFO_LABELS.healthy]: "2",
-      [INFO_LABELS.unhealthy]: "1",
-      [INFO_LABELS.deployments]: "83b215a6-4e26-4e44-9333-5c385eda6438",
+    expect(web.workload.labels).toEqual({ team: "storefront", tier: "frontend" });
+    expect(web.workload.info).toEqual({
+      Tasks: "3 running, 1 staged, 2 healthy, 1 unhealthy",
+      Deployments: "83b215a6-4e26-4e44-9333-5c385eda6438",
     });
+    expect(web.deploymentIds).toEqual(["83b215a6-4e26-4e44-9333-5c385eda6438"]);
     expect(web.perInstance).toEqual({ cpuMillis: 500, memoryBytes: 512 * MIB });
+  });
+
+  it("dates the app's last scaling, configuration change and task failure as events, newest first", () => {
+    expect(web.workload.events).toEqual([
+      { at: "2026-11-26T09:10:00.000Z", level: "normal", message: "Scaled to 4 instances" },
+      {
+        at: "2026-11-26T09:05:12.000Z",
+        level: "warning",
+        message:
+          "Task shop_web.instance-0e8b1a2c-7d5e-11ef-9b1a-0242ac110002._app.1 TASK_FAILED on mesos-agent-a1.dc1.example.net: Command exited with status 137",
+      },
+      { at: "2026-11-20T12:00:00.000Z", level: "normal", message: "Configuration changed" },
+    ]);
+    // A configuration change moves both times: it is one event, not a scale as well.
+    const changed = mapMarathonApp({ ...apps[0], lastTaskFailure: null, versionInfo: { lastScalingAt: "2026-11-26T09:10:00.000Z", lastConfigChangeAt: "2026-11-26T09:10:00.000Z" } });
+    expect(changed.workload.events).toEqual([{ at: "2026-11-26T09:10:00.000Z", level: "normal", message: "Configuration changed" }]);
+    expect(mapMarathonApp(apps[2]).workload.events).toEqual([]);
+  });
+
+  it("shows the current step of the deployments that hold an app", () => {
+    expect(mapDeployment(RawMarathonDeploymentListSchema.parse(MARATHON_DEPLOYMENTS)[0])).toEqual({
+      id: "83b215a6-4e26-4e44-9333-5c385eda6438",
+      progress: "step 2 of 2: ScaleApplication",
+    });
+    const { workload } = withQueue(web, undefined, deployments);
+    expect(workload.info.Deployments).toBe("83b215a6-4e26-4e44-9333-5c385eda6438 (step 2 of 2: ScaleApplication)");
+    // A deployment /v2/deployments no longer lists (it just finished) shows by id.
+    expect(withQueue(web, undefined, new Map()).workload.info.Deployments).toBe("83b215a6-4e26-4e44-9333-5c385eda6438");
   });
 
   it("maps tasks with node, health, ports and requests", () => {
@@ -182,7 +215,7 @@ describe("mapMarathonApp", () => {
       createdAt: "2026-11-26T09:10:01.000Z",
       ip: "10.20.1.11",
     });
-    expect(healthy.labels[INFO_LABELS.hostPorts]).toBe("31005");
+    expect(healthy.labels[ENDPOINT_LABELS.hostPorts]).toBe("31005");
     expect(unhealthy).toMatchObject({ state: "running", ready: false });
     expect(unhealthy.stateReason).toBe("Unhealthy: HTTP GET /healthz answered 503 Service Unavailable (7 consecutive failures)");
     expect(staging).toMatchObject({ state: "pending", stateReason: "Staging", ready: false, startedAt: null });
@@ -201,7 +234,7 @@ describe("mapMarathonApp", () => {
       readyEndpoints: 2,
       totalEndpoints: 4,
     });
-    expect(service.labels[INFO_LABELS.endpoints]).toBe(
+    expect(service.labels[ENDPOINT_LABELS.endpoints]).toBe(
       "mesos-agent-a1.dc1.example.net:31005 mesos-agent-a1.dc1.example.net:31006 mesos-agent-a1.dc1.example.net:31044 mesos-agent-a1.dc1.example.net:31100",
     );
   });
@@ -209,7 +242,8 @@ describe("mapMarathonApp", () => {
   it("maps port definitions of host-networked apps, and apps without health checks count running as ready", () => {
     const exporter = mapMarathonApp(apps[1]);
     expect(exporter.workload).toMatchObject({ desired: 2, ready: 1, images: [] });
-    expect(exporter.workload.labels[INFO_LABELS.healthy]).toBeUndefined();
+    expect(exporter.workload.info).toEqual({ Tasks: "1 running, 0 staged" });
+    expect(exporter.workload.labels).toEqual({});
     expect(exporter.service).toMatchObject({
       type: "MarathonPortDefinitions",
       ports: [{ name: "metrics", port: 9100, targetPort: null, protocol: "TCP", nodePort: null }],
@@ -231,14 +265,15 @@ describe("launch queue", () => {
     expect(mapQueueEntry(queue[0])).toEqual({
       count: 2,
       reason: "Unschedulable: no offer fits: InsufficientCpus (5 of 5 offers), InsufficientMemory (3 of 5 offers)",
+      since: "2026-11-26T09:00:00.000Z",
     });
   });
 
   it("shows a launch delay after failures", () => {
-    expect(mapQueueEntry(queue[1])).toEqual({ count: 1, reason: "Launch delayed after failures: retry in 42 s" });
+    expect(mapQueueEntry(queue[1])).toEqual({ count: 1, reason: "Launch delayed after failures: retry in 42 s", since: null });
   });
 
-  it("adds the waiting instances as pending tasks without a node and labels the workload", () => {
+  it("adds the waiting instances as pending tasks without a node, a fact and a warning event of the workload", () => {
     const bundle = mapMarathonApp({ ...apps[2], id: "/analytics/warehouse-loader", instances: 2, cpus: 12, mem: 49152 });
     const { workload, tasks } = withQueue(bundle, mapQueueEntry(queue[0]));
     expect(tasks).toHaveLength(2);
@@ -251,7 +286,10 @@ describe("launch queue", () => {
       requests: { cpuMillis: 12000, memoryBytes: 48 * 1024 * MIB },
     });
     expect(tasks[1].stateReason).toMatch(/^Unschedulable: no offer fits: InsufficientCpus/);
-    expect(workload.labels[INFO_LABELS.waiting]).toMatch(/^2 waiting: Unschedulable/);
+    expect(WorkloadCoreSchema.parse(workload)).toEqual(workload);
+    expect(workload.info.Waiting).toMatch(/^2 instances waiting: Unschedulable: no offer fits: InsufficientCpus/);
+    expect(workload.events[0]).toEqual({ at: "2026-11-26T09:00:00.000Z", level: "warning", message: workload.info.Waiting });
+    expect(workload.labels).toEqual({});
     expect(withQueue(bundle, undefined).tasks).toEqual([]);
   });
 });

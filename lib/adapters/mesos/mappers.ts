@@ -1,9 +1,11 @@
+import { facts, recentEvents } from "@/lib/model/events";
 import { joinId, splitId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type {
   RawAgent,
   RawFramework,
   RawMarathonApp,
+  RawMarathonDeployment,
   RawMarathonTask,
   RawMasterState,
   RawMesosTask,
@@ -19,14 +21,12 @@ import type {
 
 const MIB = 1024 * 1024;
 
-/** Label keys Fleetdeck adds to Marathon workloads and services; the model has no other place for these facts. */
-export const INFO_LABELS = {
-  running: "fleetdeck.io/tasks-running",
-  staged: "fleetdeck.io/tasks-staged",
-  healthy: "fleetdeck.io/tasks-healthy",
-  unhealthy: "fleetdeck.io/tasks-unhealthy",
-  deployments: "fleetdeck.io/deployments",
-  waiting: "fleetdeck.io/waiting",
+/**
+ * Label keys Fleetdeck adds to Marathon tasks and services for the host ports
+ * Mesos gave them: the model's tasks and services have no field for a list of
+ * host:port pairs. Workloads' facts go to `info` instead.
+ */
+export const ENDPOINT_LABELS = {
   endpoints: "fleetdeck.io/endpoints",
   hostPorts: "fleetdeck.io/host-ports",
 } as const;
@@ -205,6 +205,13 @@ export function mapFramework(fw: RawFramework, notScalableReason: string): Workl
     autoscaler: null,
     createdAt: null,
     selector: null,
+    info: facts([
+      ["Framework ID", fw.id],
+      ["Active", fw.active === undefined ? null : fw.active ? "yes" : "no"],
+      ["Web UI", fw.webui_url],
+    ]),
+    // The master keeps no event log of a framework.
+    events: [],
   };
 }
 
@@ -238,6 +245,8 @@ export function mapMasterState(state: RawMasterState, options: MasterMapOptions 
 /** The neutral items of one Marathon app, before the launch queue is applied. */
 export interface AppBundle {
   appId: string;
+  /** Ids of the deployments that hold the app; their progress comes from /v2/deployments. */
+  deploymentIds: string[];
   workload: WorkloadCore;
   tasks: TaskCore[];
   service: Service | null;
@@ -266,7 +275,7 @@ export function mapMarathonTask(app: RawMarathonApp, task: RawMarathonTask): Tas
   const health = taskHealth(task, app.healthChecks.length > 0);
   const running = state === "running" && task.state !== "TASK_KILLING";
   const labels: Record<string, string> = { ...app.labels };
-  if (task.ports.length) labels[INFO_LABELS.hostPorts] = task.ports.join(",");
+  if (task.ports.length) labels[ENDPOINT_LABELS.hostPorts] = task.ports.join(",");
   return {
     id: taskIdOf(task.id),
     name: task.id,
@@ -309,7 +318,7 @@ function mapAppService(app: RawMarathonApp, tasks: TaskCore[]): Service | null {
     .slice(0, 20)
     .map((t) => `${t.host}:${t.ports.join(",")}`);
   const labels: Record<string, string> = { ...app.labels };
-  if (endpoints.length) labels[INFO_LABELS.endpoints] = endpoints.join(" ");
+  if (endpoints.length) labels[ENDPOINT_LABELS.endpoints] = endpoints.join(" ");
   const withPorts = new Set(app.tasks.filter((t) => t.ports.length || t.ipAddresses.length).map((t) => taskIdOf(t.id)));
   const endpointTasks = tasks.filter((t) => withPorts.has(t.id));
   return {
@@ -329,27 +338,50 @@ function mapAppService(app: RawMarathonApp, tasks: TaskCore[]): Service | null {
   };
 }
 
+/** Dated changes of an app Marathon reports: its last configuration change, a later scaling, its last task failure. */
+function appEvents(app: RawMarathonApp): WorkloadEvent[] {
+  const events: WorkloadEvent[] = [];
+  const configAt = app.versionInfo?.lastConfigChangeAt ?? null;
+  const scaledAt = app.versionInfo?.lastScalingAt ?? null;
+  // A configuration change sets both times; a scale moves only lastScalingAt, so the current count is the one it set.
+  if (scaledAt && (!configAt || Date.parse(scaledAt) > Date.parse(configAt))) {
+    events.push({ at: scaledAt, level: "normal", message: `Scaled to ${plural(Math.trunc(app.instances), "instance")}` });
+  }
+  if (configAt) events.push({ at: configAt, level: "normal", message: "Configuration changed" });
+  const failure = app.lastTaskFailure;
+  if (failure) {
+    const where = failure.host ? ` on ${failure.host}` : "";
+    const why = failure.message ? `: ${failure.message}` : "";
+    events.push({ at: failure.timestamp ?? null, level: "warning", message: `Task ${failure.taskId ?? ""} ${failure.state ?? "failed"}${where}${why}`.replace(/\s+/g, " ") });
+  }
+  return events;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 export function mapMarathonApp(app: RawMarathonApp): AppBundle {
   const tasks = app.tasks.map((t) => mapMarathonTask(app, t));
   const hasHealthChecks = app.healthChecks.length > 0;
   const running = app.tasksRunning ?? tasks.filter((t) => t.state === "running").length;
   const healthy = app.tasksHealthy ?? tasks.filter((t) => t.ready).length;
-  const labels: Record<string, string> = { ...app.labels };
-  labels[INFO_LABELS.running] = String(running);
-  labels[INFO_LABELS.staged] = String(app.tasksStaged ?? tasks.filter((t) => t.state === "pending").length);
-  if (hasHealthChecks) {
-    labels[INFO_LABELS.healthy] = String(healthy);
-    labels[INFO_LABELS.unhealthy] = String(app.tasksUnhealthy ?? 0);
-  }
-  if (app.deployments.length) labels[INFO_LABELS.deployments] = app.deployments.map((d) => d.id).join(",");
+  const deploymentIds = app.deployments.map((d) => d.id);
+  // Marathon's own counts, as its UI shows them; health only for apps with health checks.
+  const taskCounts = [
+    `${running} running`,
+    `${app.tasksStaged ?? tasks.filter((t) => t.state === "pending").length} staged`,
+    ...(hasHealthChecks ? [`${healthy} healthy`, `${app.tasksUnhealthy ?? 0} unhealthy`] : []),
+  ];
   return {
     appId: app.id,
+    deploymentIds,
     workload: {
       id: appWorkloadId(app.id),
       name: app.id,
       namespace: appGroup(app.id),
       kind: "MarathonApp",
-      labels,
+      labels: { ...app.labels },
       images: appImages(app),
       desired: Math.max(0, Math.trunc(app.instances)),
       ready: hasHealthChecks ? healthy : running,
@@ -358,6 +390,11 @@ export function mapMarathonApp(app: RawMarathonApp): AppBundle {
       autoscaler: null,
       createdAt: null,
       selector: null,
+      info: facts([
+        ["Tasks", taskCounts.join(", ")],
+        ["Deployments", deploymentIds.join("; ")],
+      ]),
+      events: recentEvents(appEvents(app)),
     },
     tasks,
     service: mapAppService(app, tasks),
@@ -365,33 +402,66 @@ export function mapMarathonApp(app: RawMarathonApp): AppBundle {
   };
 }
 
+/** A running deployment, slimmed to what the workload shows: "step 1 of 2: ScaleApplication". */
+export interface DeploymentInfo {
+  id: string;
+  progress: string;
+}
+
+export function mapDeployment(raw: RawMarathonDeployment): DeploymentInfo {
+  const actions = [...new Set((raw.currentActions ?? []).map((a) => a.action).filter(Boolean))];
+  const step = raw.currentStep !== undefined && raw.totalSteps ? `step ${raw.currentStep} of ${raw.totalSteps}` : null;
+  return { id: raw.id, progress: [step, actions.join(", ")].filter(Boolean).join(": ") };
+}
+
 /** The launch queue entry of one app, slimmed to what the snapshot shows. */
 export interface QueueInfo {
   count: number;
   reason: string;
+  /** When the instances started waiting (ISO-8601), when Marathon says. */
+  since: string | null;
 }
 
 export function mapQueueEntry(entry: RawQueueEntry): QueueInfo {
   if (entry.delay && entry.delay.overdue === false && (entry.delay.timeLeftSeconds ?? 0) > 0) {
-    return { count: entry.count, reason: `Launch delayed after failures: retry in ${Math.ceil(entry.delay.timeLeftSeconds ?? 0)} s` };
+    return { count: entry.count, reason: `Launch delayed after failures: retry in ${Math.ceil(entry.delay.timeLeftSeconds ?? 0)} s`, since: entry.since ?? null };
   }
   const rejects = (entry.processedOffersSummary?.rejectSummaryLastOffers ?? [])
     .filter((r) => r.declined > 0)
     .sort((a, b) => b.declined - a.declined);
-  if (rejects.length === 0) return { count: entry.count, reason: "Waiting for resource offers" };
+  if (rejects.length === 0) return { count: entry.count, reason: "Waiting for resource offers", since: entry.since ?? null };
   const detail = rejects.map((r) => `${r.reason} (${r.declined} of ${r.processed} offers)`).join(", ");
-  return { count: entry.count, reason: `Unschedulable: no offer fits: ${detail}` };
+  return { count: entry.count, reason: `Unschedulable: no offer fits: ${detail}`, since: entry.since ?? null };
 }
 
-/** The app's workload and tasks with its waiting instances shown: a label on the workload and pending tasks without a node. */
-export function withQueue(bundle: AppBundle, queue: QueueInfo | undefined): { workload: WorkloadCore; tasks: TaskCore[] } {
-  if (!queue || queue.count <= 0) return { workload: bundle.workload, tasks: bundle.tasks };
-  const workload = {
-    ...bundle.workload,
-    labels: { ...bundle.workload.labels, [INFO_LABELS.waiting]: `${queue.count} waiting: ${queue.reason}` },
+/**
+ * The app's workload and tasks with what Marathon knows beside the app: its
+ * waiting instances (a fact, a warning event and pending tasks without a
+ * node) and the progress of its running deployments.
+ */
+export function withQueue(
+  bundle: AppBundle,
+  queue: QueueInfo | undefined,
+  deployments?: ReadonlyMap<string, DeploymentInfo>,
+): { workload: WorkloadCore; tasks: TaskCore[] } {
+  let workload = bundle.workload;
+  const progress = bundle.deploymentIds.map((id) => deployments?.get(id)).filter((d): d is DeploymentInfo => Boolean(d?.progress));
+  if (progress.length) {
+    const described = bundle.deploymentIds.map((id) => {
+      const d = deployments?.get(id);
+      return d?.progress ? `${id} (${d.progress})` : id;
+    });
+    workload = { ...workload, info: { ...workload.info, Deployments: described.join("; ") } };
+  }
+  if (!queue || queue.count <= 0) return { workload, tasks: bundle.tasks };
+  const waiting = `${plural(queue.count, "instance")} waiting: ${queue.reason}`;
+  workload = {
+    ...workload,
+    info: { ...workload.info, Waiting: waiting },
+    events: recentEvents([{ at: queue.since, level: "warning", message: waiting }, ...workload.events]),
   };
   const segments = appSegments(bundle.appId);
-  const waiting: TaskCore[] = Array.from({ length: queue.count }, (_, i) => ({
+  const queued: TaskCore[] = Array.from({ length: queue.count }, (_, i) => ({
     id: joinId("queued", ...segments, String(i + 1)),
     name: `${bundle.appId} (waiting ${i + 1} of ${queue.count})`,
     namespace: bundle.workload.namespace,
@@ -408,5 +478,5 @@ export function withQueue(bundle: AppBundle, queue: QueueInfo | undefined): { wo
     createdAt: null,
     ip: null,
   }));
-  return { workload, tasks: [...bundle.tasks, ...waiting] };
+  return { workload, tasks: [...bundle.tasks, ...queued] };
 }

@@ -7,7 +7,7 @@ import { isForceScalable } from "@/lib/adapters/types";
 import { DeploymentConflictError } from "./abilities";
 import { MesosAdapter, type MesosAdapterTimings } from "./adapter";
 import type { MesosConnection } from "./connection";
-import { INFO_LABELS } from "./mappers";
+import { ENDPOINT_LABELS } from "./mappers";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 
 const MASTER = { username: "ops", password: "master-secret" };
@@ -76,7 +76,7 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
 
     const web = await waitFor("the failing health check to show", () => {
       const w = sink.items.workloads.get("app~shop~web");
-      return w?.labels[INFO_LABELS.unhealthy] === "1" ? w : undefined;
+      return w?.info.Tasks?.endsWith(", 1 unhealthy") ? w : undefined;
     });
     expect(web).toMatchObject({ kind: "MarathonApp", namespace: "/shop", desired: 4, ready: 3, images: ["nginx:1.25-alpine"] });
 
@@ -99,11 +99,14 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     expect(waiting).toHaveLength(2);
     expect(waiting[0]).toMatchObject({ state: "pending", node: null });
     expect(waiting[0].stateReason).toMatch(/Unschedulable: no offer fits: InsufficientCpus \(5 of 5 offers\)/);
+    const loader = sink.items.workloads.get("app~analytics~warehouse-loader")!;
+    expect(loader.info.Waiting).toMatch(/^2 instances waiting: Unschedulable/);
+    expect(loader.events[0]).toMatchObject({ level: "warning", at: expect.any(String), message: loader.info.Waiting });
 
     const service = sink.items.services.get("svc~shop~web")!;
     expect(service.ports).toEqual([{ name: "http", port: 10000, targetPort: "80", protocol: "TCP", nodePort: null }]);
     const hostPorts = sim.world.tasksOf("/shop/web").map((t) => `${sim.world.agents.get(t.agentId)!.hostname}:${t.hostPorts[0]}`);
-    expect(service.labels[INFO_LABELS.endpoints].split(" ").sort()).toEqual(hostPorts.sort());
+    expect(service.labels[ENDPOINT_LABELS.endpoints].split(" ").sort()).toEqual(hostPorts.sort());
   });
 
   it("scales over PUT /v2/apps, follows the result over the event bus, and refuses a second scale while the deployment runs", async () => {
@@ -114,6 +117,7 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
 
     const scaled = await adapter.scale("app~shop~worker", 3);
     expect(scaled).toMatchObject({ id: "app~shop~worker", desired: 3 });
+    expect(scaled.events[0]).toMatchObject({ level: "normal", message: "Scaled to 3 instances" });
     expect(sim.world.apps.get("/shop/worker")!.instances).toBe(3);
 
     // The deployment still holds the app: a plain scale is a conflict naming it, and changes nothing.
@@ -124,6 +128,10 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     expect((conflict as AdapterError).message).toContain(deployment.id);
     expect((conflict as DeploymentConflictError).deploymentIds).toEqual([deployment.id]);
     expect(sim.world.apps.get("/shop/worker")!.instances).toBe(3);
+    // The deployment's progress comes from /v2/deployments, read after its deployment_info event.
+    await waitFor("the deployment's step", () =>
+      sink.items.workloads.get("app~shop~worker")?.info.Deployments?.includes(`${deployment.id} (step 1 of 1: ScaleApplication)`),
+    );
 
     await waitFor("three running worker tasks", () => {
       const running = [...sink.items.tasks.values()].filter((t) => t.workloadId === "app~shop~worker" && t.state === "running");

@@ -173,11 +173,35 @@ export const RawMarathonAppSchema = z.object({
   tasksUnhealthy: num.optional(),
   deployments: z.array(z.object({ id: str })).optional().default([]),
   tasks: z.array(RawMarathonTaskSchema).optional().default([]),
+  /** With embed=apps.lastTaskFailure, when a task of the app has failed. */
+  lastTaskFailure: z
+    .object({
+      taskId: str.optional(),
+      state: str.optional(),
+      message: str.optional(),
+      host: str.optional(),
+      timestamp: str.optional(),
+      version: str.optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export type RawMarathonApp = z.infer<typeof RawMarathonAppSchema>;
 
 export const RawMarathonAppListSchema = z.object({ apps: z.array(RawMarathonAppSchema) });
 export const RawMarathonAppAnswerSchema = z.object({ app: RawMarathonAppSchema });
+
+/** One entry of GET /v2/deployments. */
+export const RawMarathonDeploymentSchema = z.object({
+  id: str,
+  version: str.optional(),
+  affectedApps: z.array(str).optional().default([]),
+  currentStep: num.optional(),
+  totalSteps: num.optional(),
+  currentActions: z.array(z.object({ action: str, app: str.optional() })).optional().default([]),
+});
+export type RawMarathonDeployment = z.infer<typeof RawMarathonDeploymentSchema>;
+export const RawMarathonDeploymentListSchema = z.array(RawMarathonDeploymentSchema);
 
 export const RawQueueEntrySchema = z.object({
   app: z.object({ id: str }).optional(),

@@ -1,5 +1,5 @@
 import type { CoreItems, CoreKind, SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
-import { withQueue, type AppBundle, type MasterItems, type QueueInfo } from "./mappers";
+import { withQueue, type AppBundle, type DeploymentInfo, type MasterItems, type QueueInfo } from "./mappers";
 
 const KINDS: CoreKind[] = ["nodes", "workloads", "tasks", "services"];
 
@@ -13,6 +13,8 @@ export class MergedSnapshot {
   master: MasterItems | null = null;
   readonly apps = new Map<string, AppBundle>();
   readonly queue = new Map<string, QueueInfo>();
+  /** Marathon's running deployments by id, for the progress of those that hold an app. */
+  readonly deployments = new Map<string, DeploymentInfo>();
   private readonly published = new Map<CoreKind, Map<string, string>>(KINDS.map((k) => [k, new Map()]));
 
   constructor(private readonly sink: SnapshotSink) {}
@@ -22,7 +24,7 @@ export class MergedSnapshot {
     const tasks = [...(this.master?.tasks ?? [])];
     const services = [];
     for (const bundle of this.apps.values()) {
-      const queued = withQueue(bundle, this.queue.get(bundle.appId));
+      const queued = withQueue(bundle, this.queue.get(bundle.appId), this.deployments);
       workloads.push(queued.workload);
       tasks.push(...queued.tasks);
       if (bundle.service) services.push(bundle.service);

@@ -76,6 +76,12 @@ describe("Nomad adapter against the simulator", () => {
     expect(queued).toMatchObject({ state: "pending", node: null });
     // 72 GiB fits no fra1 client; the edge client is in another node pool.
     expect(queued?.stateReason).toBe("Queued: memory exhausted on 1 node (1 node evaluated)");
+    // The group says so too: counts from the job summary, the placement failure as a dated warning.
+    const reconciler = sink.items.workloads.get("payments~ledger~reconciler");
+    expect(reconciler?.info).toMatchObject({ "Job type": "service", Allocations: "0 running, 1 queued, 0 failed" });
+    expect(reconciler?.events).toEqual([
+      { at: expect.any(String), level: "warning", message: "Placement failed for 1 allocation: memory exhausted on 1 node (1 node evaluated)" },
+    ]);
 
     // Nomad registers native services once allocations run; the Consul one is declared by the job.
     expect(sink.items.services.get("consul~default~storefront-api-grpc")).toMatchObject({ type: "consul", readyEndpoints: null, ports: [{ port: 9090 }] });

@@ -4,10 +4,11 @@ import { Backoff, sleep } from "@/lib/adapters/backoff";
 import type { ClusterAdapter, Scalable, SnapshotChange, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
+import type { NodeCore, Resources, Service, TaskCore, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import { NomadClient, type Query } from "./client";
 import type { ResolvedNomadConnection } from "./connection";
 import {
+  allocationEvents,
   consulServicesOfJob,
   FALLBACK_MHZ_PER_CORE,
   mapAllocation,
@@ -32,6 +33,7 @@ import {
   NomadScaleResponseSchema,
   NomadServiceListSchema,
   NomadServiceRegistrationSchema,
+  type NomadAllocation,
   type NomadEvaluation,
   type NomadEvent,
   type NomadJob,
@@ -85,6 +87,8 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
   private perCore = new Map<string, number>();
   private jobs = new Map<string, JobEntry>();
   private allocTasks = new Map<string, TaskCore>();
+  /** What went wrong in each allocation (bounded per allocation), for its workload's recent events. */
+  private allocEvents = new Map<string, { workloadId: string; events: WorkloadEvent[] }>();
   private nativeServices = new Map<string, Service>();
   private version: string | null = null;
   private servicesProblem: string | null = null;
@@ -294,13 +298,41 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
   private async listAllocations(signal: AbortSignal): Promise<number> {
     let index = 0;
     const tasks = new Map<string, TaskCore>();
+    const events = new Map<string, { workloadId: string; events: WorkloadEvent[] }>();
     for (const namespace of this.namespaceQueries()) {
       const answer = await this.client.list("/v1/allocations", { namespace, resources: true }, NomadAllocationSchema, signal);
       index = Math.max(index, answer.index);
-      for (const alloc of answer.items) tasks.set(alloc.ID, mapAllocation(alloc, this.perCoreOf));
+      for (const alloc of answer.items) {
+        tasks.set(alloc.ID, mapAllocation(alloc, this.perCoreOf));
+        this.rememberAllocEvents(alloc, events);
+      }
     }
     this.allocTasks = tasks;
+    this.allocEvents = events;
     return index;
+  }
+
+  private rememberAllocEvents(alloc: NomadAllocation, into = this.allocEvents): void {
+    const events = allocationEvents(alloc);
+    if (events.length) into.set(alloc.ID, { workloadId: workloadIdOf(alloc.Namespace, alloc.JobID, alloc.TaskGroup), events });
+    else into.delete(alloc.ID);
+  }
+
+  /** Allocation events by workload, for the given workloads (all when omitted). */
+  private eventsByWorkload(workloadIds?: Set<string>): Map<string, WorkloadEvent[]> {
+    const out = new Map<string, WorkloadEvent[]>();
+    for (const { workloadId, events } of this.allocEvents.values()) {
+      if (workloadIds && !workloadIds.has(workloadId)) continue;
+      const list = out.get(workloadId);
+      if (list) list.push(...events);
+      else out.set(workloadId, [...events]);
+    }
+    return out;
+  }
+
+  private workloadsOf(entry: JobEntry, events?: Map<string, WorkloadEvent[]>): WorkloadCore[] {
+    const ids = new Set((entry.job.TaskGroups ?? []).map((g) => workloadIdOf(entry.job.Namespace, entry.job.ID, g.Name)));
+    return mapJob(entry.job, entry.summary, { blocked: entry.blocked, allocationEvents: events ?? this.eventsByWorkload(ids) });
   }
 
   private async listServices(signal: AbortSignal): Promise<number> {
@@ -342,7 +374,8 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   private allWorkloads(): WorkloadCore[] {
-    return [...this.jobs.values()].flatMap((e) => mapJob(e.job, e.summary));
+    const events = this.eventsByWorkload();
+    return [...this.jobs.values()].flatMap((e) => this.workloadsOf(e, events));
   }
 
   private allTasks(): TaskCore[] {
@@ -419,6 +452,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
         if (!parsed.success) return;
         const task = mapAllocation(parsed.data, this.perCoreOf);
         this.allocTasks.set(task.id, task);
+        this.rememberAllocEvents(parsed.data);
         changes.push({ type: "upsert", resource: "tasks", item: task });
         // Running and failed counts come from the job summary, which allocations move.
         refresher.job(parsed.data.Namespace, parsed.data.JobID);
@@ -445,7 +479,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     }
     if (after) this.jobs.set(key, after);
     else this.jobs.delete(key);
-    return diff<WorkloadCore, "workloads">("workloads", before ? mapJob(before.job, before.summary) : [], after ? mapJob(after.job, after.summary) : [])
+    return diff<WorkloadCore, "workloads">("workloads", before ? this.workloadsOf(before) : [], after ? this.workloadsOf(after) : [])
       .concat(diff("tasks", before ? queuedTasks(before.job, before.summary, before.blocked) : [], after ? queuedTasks(after.job, after.summary, after.blocked) : []))
       .concat(diff("services", before ? consulServicesOfJob(before.job) : [], after ? consulServicesOfJob(after.job) : []));
   }
@@ -541,7 +575,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     if (!target) throw new AdapterError("invalid", `"${workloadId}" is not a Nomad task group`);
     const { namespace, jobId, group } = target;
     const known = this.jobs.get(jobKey(namespace, jobId));
-    const workload = known ? mapJob(known.job, known.summary).find((w) => w.id === workloadId) : undefined;
+    const workload = known ? this.workloadsOf(known).find((w) => w.id === workloadId) : undefined;
     if (workload && !workload.scalable) throw new AdapterError("invalid", workload.notScalableReason ?? "This task group cannot be scaled.");
 
     const who = actor?.trim() || "an operator";
@@ -560,8 +594,9 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     );
     const [job, summary] = await Promise.all([this.fetchJob(namespace, jobId, signal), this.fetchSummary(namespace, jobId, signal)]);
     if (!job) throw new AdapterError("not-found", `Nomad job "${jobId}" is gone`);
-    this.jobs.set(jobKey(namespace, jobId), { job, summary, blocked: known?.blocked });
-    const updated = mapJob(job, summary).find((w) => w.id === workloadId);
+    const entry: JobEntry = { job, summary, blocked: known?.blocked };
+    this.jobs.set(jobKey(namespace, jobId), entry);
+    const updated = this.workloadsOf(entry).find((w) => w.id === workloadId);
     if (!updated) throw new AdapterError("not-found", `task group "${group}" is no longer in job "${jobId}"`);
     return updated;
   }

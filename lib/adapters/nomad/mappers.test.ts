@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { TaskCoreSchema, WorkloadCoreSchema, NodeCoreSchema, ServiceSchema } from "@/lib/model/types";
+import { MAX_WORKLOAD_EVENTS, TaskCoreSchema, WorkloadCoreSchema, NodeCoreSchema, ServiceSchema } from "@/lib/model/types";
 import {
+  allocationEvents,
   consulServicesOfJob,
   mapAllocation,
   mapJob,
@@ -182,8 +183,15 @@ describe("mapJob", () => {
       selector: "nomad/job=webapp,nomad/group=frontend",
       createdAt: "2018-04-11T23:41:06.563Z",
     });
-    expect(frontend?.labels).toMatchObject({ team: "web", "nomad/job": "webapp", "nomad/type": "service", "nomad/status": "running" });
-    expect(cache).toMatchObject({ desired: 1, ready: 1, autoscaler: null });
+    expect(frontend?.labels).toEqual({ team: "web", "nomad/job": "webapp", "nomad/group": "frontend" });
+    expect(frontend?.info).toEqual({
+      "Job type": "service",
+      "Job status": "running",
+      "Group count": "9",
+      Allocations: "6 running, 1 starting, 2 queued, 1 failed, 1 complete",
+    });
+    expect(frontend?.events).toEqual([]);
+    expect(cache).toMatchObject({ desired: 1, ready: 1, autoscaler: null, info: { "Job type": "service", "Job status": "running", "Group count": "1", Allocations: "1 running, 0 queued, 0 failed" } });
     for (const w of mapJob(serviceJob, summary)) expect(WorkloadCoreSchema.parse(w)).toEqual(w);
   });
 
@@ -191,17 +199,22 @@ describe("mapJob", () => {
     const system = NomadJobSchema.parse({ ...serviceJob, ID: "exporter", Type: "system", TaskGroups: [{ Name: "exporter", Count: 1, Tasks: [] }] });
     const [w] = mapJob(system, { JobID: "exporter", Summary: { exporter: { Running: 3, Starting: 1, Queued: 1 } } });
     expect(w).toMatchObject({ scalable: false, notScalableReason: SYSTEM_NOT_SCALABLE, desired: 5, ready: 3 });
+    expect(w?.info).toEqual({ "Job type": "system", "Job status": "running", Allocations: "3 running, 1 starting, 1 queued, 0 failed" });
     expect(SYSTEM_NOT_SCALABLE).toMatch(/^A system job runs one allocation per eligible client; /);
   });
 
   it("shows batch and periodic jobs with their state, not scalable", () => {
     const batch = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Status: "dead" });
-    expect(mapJob(batch, summary)[0]).toMatchObject({ scalable: false, desired: 9, labels: expect.objectContaining({ "nomad/status": "dead" }) });
+    expect(mapJob(batch, summary)[0]).toMatchObject({ scalable: false, desired: 9, info: expect.objectContaining({ "Job type": "batch", "Job status": "dead" }) });
     expect(mapJob(batch, summary)[0]?.notScalableReason).toContain("status: dead");
     const periodic = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Periodic: { Enabled: true, Spec: "0 3 * * *" } });
     expect(mapJob(periodic, null)[0]?.notScalableReason).toContain("0 3 * * *");
+    expect(mapJob(periodic, null)[0]?.info).toMatchObject({ Periodic: "0 3 * * *", Allocations: "0 running, 0 queued, 0 failed" });
+    const parameterized = NomadJobSchema.parse({ ...serviceJob, Type: "batch", ParameterizedJob: { Payload: "optional" } });
+    expect(mapJob(parameterized, null)[0]?.info.Parameterized).toBe("yes: runs when dispatched");
     const child = NomadJobSchema.parse({ ...serviceJob, ID: "nightly/periodic-1700000000", Type: "batch", ParentID: "nightly" });
     const [childGroup] = mapJob(child, null);
+    expect(childGroup?.info["Parent job"]).toBe("nightly");
     expect(childGroup).toMatchObject({ id: "default~nightly_2Fperiodic-1700000000~frontend", selector: null });
     expect(WorkloadCoreSchema.safeParse(childGroup).success).toBe(true);
     const stopped = NomadJobSchema.parse({ ...serviceJob, Stop: true, Status: "dead" });
@@ -251,6 +264,78 @@ describe("mapAllocation", () => {
 
   it("converts CPU on the allocation's own node speed", () => {
     expect(mapAllocation(alloc({ NodeID: "other" }), perCore).requests.cpuMillis).toBe(300);
+  });
+});
+
+describe("allocationEvents", () => {
+  const t = (s: number) => 1764150000000000000 + s * 1e9;
+
+  it("keeps the task events that ask for attention, newest first, not the routine ones", () => {
+    const crashed = alloc({
+      TaskStates: {
+        web: {
+          State: "running",
+          Restarts: 1,
+          Events: [
+            { Type: "Received", DisplayMessage: "Task received by client", Time: t(0) },
+            { Type: "Started", DisplayMessage: "Task started by client", Time: t(5) },
+            { Type: "Terminated", DisplayMessage: "Exit Code: 137, Exit Message: \"OOM Killed\"", Time: t(60) },
+            { Type: "Restarting", DisplayMessage: "Task restarting in 15s", Time: t(61) },
+            { Type: "Started", DisplayMessage: "Task started by client", Time: t(76) },
+          ],
+        },
+      },
+    });
+    expect(allocationEvents(crashed)).toEqual([
+      { at: "2025-11-26T09:41:01.000Z", level: "warning", message: "webapp.frontend[0] (web): Task restarting in 15s" },
+      { at: "2025-11-26T09:41:00.000Z", level: "warning", message: 'webapp.frontend[0] (web): Exit Code: 137, Exit Message: "OOM Killed"' },
+    ]);
+    expect(allocationEvents(alloc())).toEqual([]);
+  });
+
+  it("does not count a stop that was asked for, and says when an allocation is lost or failed", () => {
+    const stopped = alloc({
+      DesiredStatus: "stop",
+      ClientStatus: "complete",
+      TaskStates: {
+        web: {
+          State: "dead",
+          Events: [
+            { Type: "Killing", DisplayMessage: "Sent interrupt. Waiting 5s before force killing", Time: t(10) },
+            { Type: "Terminated", DisplayMessage: "Exit Code: 130", Time: t(11) },
+            { Type: "Killed", DisplayMessage: "Task successfully killed", Time: t(12) },
+          ],
+        },
+      },
+    });
+    expect(allocationEvents(stopped)).toEqual([]);
+    expect(allocationEvents(alloc({ ClientStatus: "lost", ClientDescription: "", TaskStates: null, ModifyTime: t(30) }))).toEqual([
+      { at: "2025-11-26T09:40:30.000Z", level: "warning", message: "webapp.frontend[0] lost: its node stopped answering" },
+    ]);
+    expect(allocationEvents(alloc({ ClientStatus: "failed", ClientDescription: "Failed tasks", TaskStates: null, ModifyTime: t(40) }))[0]?.message).toBe(
+      "webapp.frontend[0] failed: Failed tasks",
+    );
+  });
+
+  it("merges into the group's events with its placement failure, bounded", () => {
+    const blocked = NomadEvaluationSchema.parse({
+      ID: "e1",
+      Status: "blocked",
+      FailedTGAllocs: { frontend: { NodesEvaluated: 3, DimensionExhausted: { memory: 3 } } },
+      CreateTime: t(100),
+      ModifyTime: t(200),
+    });
+    const many = Array.from({ length: 15 }, (_, i) => ({ at: new Date(Date.UTC(2025, 10, 26, 9, 0, i)).toISOString(), level: "warning" as const, message: `crash ${i}` }));
+    const [frontend, cache] = mapJob(serviceJob, summary, { blocked, allocationEvents: new Map([["default~webapp~frontend", many]]) });
+    expect(frontend?.events).toHaveLength(MAX_WORKLOAD_EVENTS);
+    expect(frontend?.events[0]).toEqual({
+      at: "2025-11-26T09:43:20.000Z",
+      level: "warning",
+      message: "Placement failed for 2 allocations: memory exhausted on 3 nodes (3 nodes evaluated)",
+    });
+    expect(frontend?.events[1]?.message).toBe("crash 14");
+    expect(cache?.events).toEqual([]);
+    for (const w of [frontend, cache]) expect(WorkloadCoreSchema.parse(w)).toEqual(w);
   });
 });
 

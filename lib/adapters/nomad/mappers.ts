@@ -1,5 +1,6 @@
+import { facts, recentEvents } from "@/lib/model/events";
 import { joinId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type {
   NomadAllocation,
   NomadEvaluation,
@@ -136,8 +137,51 @@ const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
 
+/** What the adapter knows of a job beside its spec and summary. */
+export interface JobContext {
+  /** The latest blocked evaluation: why queued allocations wait. */
+  blocked?: NomadEvaluation;
+  /** Recent events of the job's allocations, by workload id (see allocationEvents). */
+  allocationEvents?: ReadonlyMap<string, readonly WorkloadEvent[]>;
+}
+
+function jobInfo(job: NomadJob, group: NonNullable<NomadJob["TaskGroups"]>[number], s: NomadTaskGroupSummary): Record<string, string> {
+  const perSystem = job.Type === "system" || job.Type === "sysbatch";
+  const periodic = job.Periodic && job.Periodic.Enabled !== false ? (job.Periodic.Spec ?? job.Periodic.Specs?.join(", ") ?? "yes") : null;
+  // The job summary's counts on one line; the rare ones only when there are any.
+  const allocations = [
+    `${count(s.Running)} running`,
+    count(s.Starting) ? `${count(s.Starting)} starting` : null,
+    `${count(s.Queued)} queued`,
+    `${count(s.Failed)} failed`,
+    count(s.Lost) ? `${count(s.Lost)} lost` : null,
+    count(s.Complete) ? `${count(s.Complete)} complete` : null,
+  ].filter(Boolean);
+  return facts([
+    ["Job type", job.Type],
+    ["Job status", job.Status ? `${job.Status}${job.StatusDescription ? ` (${job.StatusDescription})` : ""}` : null],
+    ["Periodic", periodic],
+    ["Parameterized", job.ParameterizedJob ? "yes: runs when dispatched" : null],
+    ["Parent job", job.ParentID],
+    ["Datacenters", job.Datacenters?.join(", ")],
+    ["Group count", perSystem ? null : count(group.Count)],
+    ["Allocations", allocations.join(", ")],
+  ]);
+}
+
+/** The placement failure of a group with queued allocations, as a warning event. */
+function placementEvent(job: NomadJob, group: string, queued: number, blocked: NomadEvaluation | undefined): WorkloadEvent | null {
+  const why = placementFailure(blocked, group);
+  if (!why || queued <= 0) return null;
+  return {
+    at: nanosToIso(blocked?.ModifyTime ?? blocked?.CreateTime),
+    level: "warning",
+    message: `Placement failed for ${queued} allocation${queued === 1 ? "" : "s"}: ${why}`,
+  };
+}
+
 /** One workload per task group of a job; readiness from the job summary. */
-export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefined): WorkloadCore[] {
+export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefined, context: JobContext = {}): WorkloadCore[] {
   const namespace = job.Namespace || "default";
   const reason = notScalableReason(job);
   const perSystem = job.Type === "system" || job.Type === "sysbatch";
@@ -150,8 +194,10 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
         : count(group.Count);
     const scaling = group.Scaling;
     const autoscaled = Boolean(scaling && scaling.Enabled !== false && scaling.Policy && Object.keys(scaling.Policy).length);
+    const id = workloadIdOf(namespace, job.ID, group.Name);
+    const placement = placementEvent(job, group.Name, count(s.Queued), context.blocked);
     return {
-      id: workloadIdOf(namespace, job.ID, group.Name),
+      id,
       name: `${job.ID}.${group.Name}`,
       namespace,
       kind: WORKLOAD_KIND,
@@ -160,8 +206,6 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
         ...(group.Meta ?? {}),
         "nomad/job": job.ID,
         "nomad/group": group.Name,
-        "nomad/type": job.Type,
-        "nomad/status": job.Status ?? "unknown",
       },
       images: groupImages(group),
       desired,
@@ -175,8 +219,50 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
       createdAt: nanosToIso(job.SubmitTime),
       // Only when both names are valid label values (a periodic child's ID has a "/").
       selector: LABEL_VALUE.test(job.ID) && LABEL_VALUE.test(group.Name) ? `nomad/job=${job.ID},nomad/group=${group.Name}` : null,
+      info: jobInfo(job, group, s),
+      events: recentEvents([...(placement ? [placement] : []), ...(context.allocationEvents?.get(id) ?? [])]),
     };
   });
+}
+
+/** Task events that ask for attention: the task died, restarts, or could not start. */
+const WARNING_TASK_EVENTS = new Set([
+  "Terminated",
+  "Restarting",
+  "Not Restarting",
+  "Driver Failure",
+  "Failed Validation",
+  "Setup Failure",
+  "Failed Artifact Download",
+  "Task hook failed",
+  "Sibling Task Failed",
+  "Alloc Unhealthy",
+]);
+
+/**
+ * What went wrong in one allocation, as warning events of its workload: the
+ * task events above, and the allocation itself when it is lost or failed
+ * without a task event that says why. Newest first, bounded.
+ */
+export function allocationEvents(alloc: NomadAllocation): WorkloadEvent[] {
+  const events: WorkloadEvent[] = [];
+  for (const [task, state] of Object.entries(alloc.TaskStates ?? {})) {
+    let killing = false;
+    for (const ev of [...(state.Events ?? [])].sort((a, b) => (a.Time ?? 0) - (b.Time ?? 0))) {
+      // A task stopped on purpose (a job update, a scale-in) also ends in "Terminated": not a fault.
+      if (ev.Type === "Killing") killing = true;
+      if (ev.Type === "Started") killing = false;
+      if (!ev.Type || !WARNING_TASK_EVENTS.has(ev.Type) || (ev.Type === "Terminated" && killing)) continue;
+      const message = ev.DisplayMessage || ev.Type;
+      events.push({ at: nanosToIso(ev.Time), level: "warning", message: `${alloc.Name} (${task}): ${message}` });
+    }
+  }
+  if (alloc.ClientStatus === "lost") {
+    events.push({ at: nanosToIso(alloc.ModifyTime), level: "warning", message: `${alloc.Name} lost${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ": its node stopped answering"}` });
+  } else if (alloc.ClientStatus === "failed" && events.length === 0) {
+    events.push({ at: nanosToIso(alloc.ModifyTime), level: "warning", message: `${alloc.Name} failed${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ""}` });
+  }
+  return recentEvents(events);
 }
 
 const CLIENT_STATES: Record<string, TaskState> = {

@@ -166,6 +166,7 @@ export const NomadAllocationSchema = z.object({
     })
     .nullish(),
   CreateTime: num,
+  ModifyTime: num,
   ModifyIndex: num,
 });
 export type NomadAllocation = z.infer<typeof NomadAllocationSchema>;
@@ -210,6 +211,9 @@ export const NomadEvaluationSchema = z.object({
     )
     .nullish(),
   CreateIndex: num,
+  /** Nanoseconds since the epoch. */
+  CreateTime: num,
+  ModifyTime: num,
 });
 export type NomadEvaluation = z.infer<typeof NomadEvaluationSchema>;
 
