@@ -1,10 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { clusterQuery, tasksQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
-import { taskNoun } from "@/lib/client/vocabulary";
+import { reportsWorkloadEvents, taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu, plural } from "@/lib/format";
-import type { Workload } from "@/lib/model/types";
+import type { Workload, WorkloadEvent } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { Badge } from "./badge";
 import { Facts, Labels, Panel } from "./details";
@@ -14,6 +15,9 @@ import { useSettings } from "./settings";
 import { ErrorState, Skeleton } from "./states";
 import { TasksTable } from "./tasks-view";
 import { UsageHistoryPanel } from "./usage-chart";
+
+/** Facts the panel shows itself; an orchestrator fact of the same name is not repeated. */
+const BUILT_IN_FACTS = new Set(["Images", "Age", "Selector", "Using now", "Labels"]);
 
 function ReplicaStatus({ workload, taskWord, clusterId }: { workload: Workload; taskWord: string; clusterId: string }) {
   const { ready, desired } = workload;
@@ -46,6 +50,42 @@ function ReplicaStatus({ workload, taskWord, clusterId }: { workload: Workload; 
   );
 }
 
+/** An orchestrator fact; a list of several things ("a; b") shows one per line. */
+function InfoValue({ value }: { value: string }) {
+  const items = value.split("; ");
+  if (items.length === 1) return <>{value}</>;
+  return (
+    <ul className="space-y-0.5">
+      {items.map((item, i) => (
+        <li key={i}>{item}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** The orchestrator's recent events, newest first: age (exact time on hover), then the message; warnings stand out. */
+function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: number }) {
+  if (events.length === 0) return <p className="text-[12px] text-muted">No recent events</p>;
+  return (
+    <ol className="divide-y divide-border text-[12px]">
+      {events.map((event, i) => {
+        const warning = event.level === "warning";
+        return (
+          <li key={`${event.at}-${i}`} className="grid grid-cols-[3.5rem_1fr] gap-x-3 py-1 first:pt-0 last:pb-0">
+            <span className="text-muted">{event.at ? <Age since={event.at} now={now} /> : <span title="The orchestrator gives no time">—</span>}</span>
+            <span className={`min-w-0 break-words ${warning ? "text-warn" : ""}`}>
+              {warning ? (
+                <span className="mr-1.5 rounded bg-warn-soft px-1 py-px text-[11px] font-medium text-warn">Warning</span>
+              ) : null}
+              {event.message}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
 export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; workloadId: string }) {
   const now = useNow();
   const settings = useSettings();
@@ -58,6 +98,8 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
   if (error) return <ErrorState title="Could not load this workload" error={error} onRetry={() => refetch()} />;
 
   const a = workload.autoscaler;
+  // Orchestrators that never report events get no panel rather than an empty one.
+  const showEvents = workload.events.length > 0 || (cluster ? reportsWorkloadEvents(cluster.orchestrator, workload.kind) : false);
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3">
@@ -66,26 +108,37 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
         {workload.namespace ? <span className="text-[12px] text-muted">in {workload.namespace}</span> : null}
       </div>
       <div className="grid gap-3 lg:grid-cols-2">
-        <Panel title="Replicas">
-          <div className="space-y-3">
-            <ReplicaStatus workload={workload} taskWord={taskWord} clusterId={clusterId} />
-            {a ? (
-              <p role="note" className="rounded border border-warn/40 bg-warn-soft px-3 py-2 text-[12px] text-warn">
-                {`Autoscaler ${a.name} manages this workload (${a.minReplicas ?? 1}–${a.maxReplicas} replicas) and will override a manual scale.`}
-              </p>
-            ) : null}
-            {settings.readOnly ? (
-              <p className="text-[12px] text-muted">Read-only mode: scaling is disabled on this dashboard.</p>
-            ) : (
-              <ScaleControl clusterId={clusterId} workload={workload} taskWord={taskWord} canForce={cluster?.canForceScale ?? false} />
-            )}
-          </div>
-        </Panel>
+        {/* Replicas and what happened to them share the left column; the last panel grows to the row's height. */}
+        <div className="flex min-w-0 flex-col gap-3">
+          <Panel title="Replicas" className={showEvents ? "" : "flex-1"}>
+            <div className="space-y-3">
+              <ReplicaStatus workload={workload} taskWord={taskWord} clusterId={clusterId} />
+              {a ? (
+                <p role="note" className="rounded border border-warn/40 bg-warn-soft px-3 py-2 text-[12px] text-warn">
+                  {`Autoscaler ${a.name} manages this workload (${a.minReplicas ?? 1}–${a.maxReplicas} replicas) and will override a manual scale.`}
+                </p>
+              ) : null}
+              {settings.readOnly ? (
+                <p className="text-[12px] text-muted">Read-only mode: scaling is disabled on this dashboard.</p>
+              ) : (
+                <ScaleControl clusterId={clusterId} workload={workload} taskWord={taskWord} canForce={cluster?.canForceScale ?? false} />
+              )}
+            </div>
+          </Panel>
+          {showEvents ? (
+            <Panel title="Recent events" className="flex-1">
+              <RecentEvents events={workload.events} now={now} />
+            </Panel>
+          ) : null}
+        </div>
         <Panel title="Details">
           <Facts
             items={[
               ["Images", <span key="img" className="font-mono">{workload.images.join(", ") || "—"}</span>],
               ["Age", <Age key="age" since={workload.createdAt} now={now} />],
+              ...Object.entries(workload.info)
+                .filter(([k]) => !BUILT_IN_FACTS.has(k))
+                .map(([k, v]): [string, ReactNode] => [k, <InfoValue key={k} value={v} />]),
               ["Selector", workload.selector ? <span className="font-mono">{workload.selector}</span> : "—"],
               ["Using now", workload.usage ? `${formatCpu(workload.usage.cpuMillis)} CPU · ${formatBytes(workload.usage.memoryBytes)} memory` : "no live metrics"],
               ["Labels", <Labels key="labels" labels={workload.labels} />],

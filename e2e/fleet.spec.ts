@@ -151,6 +151,9 @@ test("a workload under an autoscaler warns that a manual scale will be overridde
   const autoscaled = table.getByRole("row").filter({ hasText: /Autoscaled/ }).first();
   await autoscaled.getByRole("link").first().click();
   await expect(page.getByRole("note")).toContainText("will override a manual scale");
+  // Kubernetes facts of the kind; no events panel, since Fleetdeck does not watch the Events API.
+  await expect(page.getByRole("region", { name: "Details" })).toContainText("Update strategy");
+  await expect(page.getByRole("region", { name: "Recent events" })).toHaveCount(0);
 
   await page.goto(`/clusters/${cluster.id}/workloads`);
   await table.getByRole("row").filter({ hasText: "DaemonSet" }).first().getByRole("link").first().click();

@@ -104,6 +104,8 @@ test("a Marathon app scales from its page", async ({ page, request }) => {
   const worker = "app~shop~worker";
   await ensureReplicas(request, cluster.id, worker, 2);
   await scaleFromPage(page, cluster.id, worker, 3, "mesos-scaled");
+  await expect(page.getByRole("region", { name: "Recent events" })).toContainText("Scaled to 3 instances");
+  await expect(page.getByRole("region", { name: "Details" })).toContainText(/\d+ running, \d+ staged/);
 });
 
 test("an ECS service on Fargate scales from its page", async ({ page, request }) => {
@@ -112,6 +114,9 @@ test("an ECS service on Fargate scales from its page", async ({ page, request })
   const checkout = "shop-fargate~checkout";
   await ensureReplicas(request, cluster.id, checkout, 3);
   await scaleFromPage(page, cluster.id, checkout, 5, "ecs-scaled");
+  // The service's own event log and deployment, as DescribeServices reports them.
+  await expect(page.getByRole("region", { name: "Recent events" })).toContainText("(service checkout) has started 2 tasks");
+  await expect(page.getByRole("region", { name: "Details" })).toContainText("PRIMARY checkout:7");
 });
 
 test.describe("Docker Swarm", () => {

@@ -33,3 +33,23 @@ export function taskNoun(orchestrator: Orchestrator): Noun {
 export function namespaceLabel(orchestrator: Orchestrator): string {
   return orchestrator === "swarm" || orchestrator === "docker" ? "Stack" : orchestrator === "mesos" ? "Group" : "Namespace";
 }
+
+/**
+ * Whether a workload's orchestrator reports recent events for it (a service's
+ * event log, deployment or update status, task failures), so an empty list
+ * means "nothing happened lately". Kubernetes (Fleetdeck does not watch the
+ * Events API), standalone Docker and Mesos frameworks other than Marathon
+ * never report any.
+ */
+export function reportsWorkloadEvents(orchestrator: Orchestrator, kind: string): boolean {
+  switch (orchestrator) {
+    case "ecs":
+    case "nomad":
+    case "swarm":
+      return true;
+    case "mesos":
+      return kind === "MarathonApp";
+    default:
+      return false;
+  }
+}
