@@ -4,7 +4,7 @@ import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { LIST_PAGE, clusterQuery, nodesQuery, taskParamsFrom, tasksQuery, workloadsQuery, type TaskParams } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
-import { namespaceLabel, taskNoun } from "@/lib/client/vocabulary";
+import { namespaceLabel, taskNoun, withoutNodeLabel } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
 import type { Task } from "@/lib/model/types";
 import { Age, useNow } from "./age";
@@ -74,7 +74,7 @@ export function TasksTable({
             {nodeNames.get(t.node) ?? t.node}
           </Link>
         ) : (
-          <span className="text-faint">unscheduled</span>
+          <span className="text-faint">{withoutNodeLabel(t)}</span>
         ),
     },
     { key: "state", header: "State", width: "minmax(150px, 1.6fr)", sort: "state", cell: (t) => <TaskState task={t} /> },

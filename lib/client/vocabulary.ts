@@ -53,3 +53,13 @@ export function reportsWorkloadEvents(orchestrator: Orchestrator, kind: string):
       return false;
   }
 }
+
+/**
+ * What the node column says for a task without a node: Fargate tasks run on
+ * capacity the provider manages, which is not "unscheduled".
+ */
+export function withoutNodeLabel(task: { state: string; labels: Record<string, string> }): string {
+  const capacity = task.labels["ecs.launchType"] ?? task.labels["ecs.capacityProvider"] ?? "";
+  if (capacity.startsWith("FARGATE")) return "Fargate";
+  return task.state === "pending" ? "unscheduled" : "none";
+}

@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { withoutNodeLabel } from "./vocabulary";
+
+describe("withoutNodeLabel", () => {
+  it("names Fargate capacity instead of calling a running task unscheduled", () => {
+    expect(withoutNodeLabel({ state: "running", labels: { "ecs.launchType": "FARGATE" } })).toBe("Fargate");
+    expect(withoutNodeLabel({ state: "running", labels: { "ecs.capacityProvider": "FARGATE_SPOT" } })).toBe("Fargate");
+  });
+  it("calls a pending task without a node unscheduled, and anything else none", () => {
+    expect(withoutNodeLabel({ state: "pending", labels: {} })).toBe("unscheduled");
+    expect(withoutNodeLabel({ state: "succeeded", labels: { "ecs.launchType": "EC2" } })).toBe("none");
+  });
+});
