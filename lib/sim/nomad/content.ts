@@ -40,6 +40,7 @@ export function addClient(world: NomadWorld, spec: ClientSpec): SimNode {
       "cpu.modelname": spec.cpuModel ?? "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz",
       "cpu.numcores": String(spec.cores),
       "cpu.totalcompute": String(spec.cores * spec.mhzPerCore),
+      "cpu.usablecompute": String(spec.cores * spec.mhzPerCore),
       "cpu.reservablecores": String(spec.cores),
       "driver.docker": "1",
       "driver.docker.version": "27.3.1",

@@ -44,7 +44,9 @@ describe("simulated Nomad HTTP API", () => {
   });
 
   it("pages with next_token without losing or repeating items", async () => {
-    const all = (await (await get("/v1/allocations?namespace=*")).json()) as { ID: string }[];
+    const all = (await (await get("/v1/allocations?namespace=*")).json()) as { ID: string; CreateIndex: number }[];
+    // nomad/alloc_endpoint.go lists by CreateIndex, then ID.
+    expect(all.map((a) => a.CreateIndex)).toEqual(all.map((a) => a.CreateIndex).sort((x, y) => x - y));
     const seen: string[] = [];
     let token: string | null = null;
     for (let i = 0; i < 50; i++) {
@@ -52,8 +54,55 @@ describe("simulated Nomad HTTP API", () => {
       seen.push(...((await res.json()) as { ID: string }[]).map((a) => a.ID));
       token = res.headers.get("x-nomad-nexttoken");
       if (!token) break;
+      // The token is the next page's first allocation as CreateIndex.ID.
+      expect(token).toMatch(/^\d+\.[0-9a-f-]{36}$/);
     }
-    expect(seen).toEqual(all.map((a) => a.ID).sort());
+    expect(seen).toEqual(all.map((a) => a.ID));
+
+    const jobs = await get("/v1/jobs?namespace=*&per_page=1");
+    expect(jobs.headers.get("x-nomad-nexttoken")).toMatch(/^[a-z0-9-]+\.[^.]/);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && [...sim.world.services.values()].filter((r) => r.ServiceName === "storefront-web").length < 2) await new Promise((r) => setTimeout(r, 40));
+    const regs = (await get("/v1/service/storefront-web?per_page=1")).headers.get("x-nomad-nexttoken") ?? "";
+    expect(regs.startsWith("default._nomad-task-")).toBe(true);
+  });
+
+  it("lists node and job stubs with their optional fields only when asked", async () => {
+    const plain = (await (await get("/v1/nodes")).json()) as Record<string, unknown>[];
+    expect(plain[0]).not.toHaveProperty("Attributes");
+    expect(plain[0]).not.toHaveProperty("NodeResources");
+    expect(plain[0]).toHaveProperty("NodePool");
+    const withOs = (await (await get("/v1/nodes?os=true&resources=true")).json()) as { Attributes: Record<string, string>; NodeResources: unknown }[];
+    expect(withOs[0]?.Attributes).toEqual({ "os.name": "ubuntu" });
+    expect(withOs[0]?.NodeResources).toBeTruthy();
+    const jobs = (await (await get("/v1/jobs?namespace=*")).json()) as Record<string, unknown>[];
+    expect(jobs.every((j) => !("Meta" in j))).toBe(true);
+    const withMeta = (await (await get("/v1/jobs?namespace=*&meta=true")).json()) as Record<string, unknown>[];
+    expect(withMeta.some((j) => "Meta" in j)).toBe(true);
+  });
+
+  it("answers bad query parameters and client stats requests as Nomad's server does", async () => {
+    const badWait = await get("/v1/nodes?index=1&wait=5");
+    expect(badWait.status).toBe(400);
+    expect(await badWait.text()).toBe("Invalid wait time");
+    const badIndex = await get("/v1/nodes?index=x");
+    expect(badIndex.status).toBe(400);
+    expect(await badIndex.text()).toBe("Invalid index");
+    expect((await get("/v1/nodes?index=1&wait=1m30s")).status).toBe(200);
+
+    const noNode = await get("/v1/client/stats");
+    expect(noNode.status).toBe(400);
+    expect(await noNode.text()).toBe("No local Node and node_id not provided");
+    const unknown = await get("/v1/client/stats?node_id=0000");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toBe('Unknown node "0000"');
+    const node = [...sim.world.nodes.values()][0]!;
+    const stats = (await (await get(`/v1/client/stats?node_id=${node.ID}`)).json()) as { CPUTicksConsumed: number; Memory: { Used: number } };
+    expect(stats.CPUTicksConsumed).toBeGreaterThan(0);
+    expect(stats.Memory.Used).toBeGreaterThan(0);
+    const noAlloc = await get("/v1/client/allocation/0000/stats");
+    expect(noAlloc.status).toBe(404);
+    expect(await noAlloc.text()).toBe('Unknown allocation "0000"');
   });
 
   it("blocks a query until its table moves past ?index=, or until ?wait= passes", async () => {
@@ -95,12 +144,28 @@ describe("simulated Nomad HTTP API", () => {
       lines.push(...parts.filter(Boolean));
     }
     ac.abort();
-    expect(lines).toContain("{}");
+    // The stream opens with a heartbeat.
+    expect(lines[0]).toBe("{}");
     const batches = lines.filter((l) => l !== "{}").map((l) => JSON.parse(l) as { Index: number; Events: { Topic: string; Type: string; Payload: { Job?: { TaskGroups: { Count: number }[] } } }[] });
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.every((b) => b.Events.every((e) => e.Topic === "Job"))).toBe(true);
     const registered = batches.flatMap((b) => b.Events).find((e) => e.Type === "JobRegistered");
     expect(registered?.Payload.Job?.TaskGroups[0]?.Count).toBe(4);
+
+    const bad = await get("/v1/event/stream?topic=Job:a:b");
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toBe("Invalid topic query: error parsing topics: Invalid key value pair for topic, topic: Job:a:b");
+  });
+
+  it("types events as Nomad's state store does", async () => {
+    const types = sim.world.events.flatMap((b) => b.Events.map((e) => `${e.Topic}:${e.Type}`));
+    expect(types).toContain("Allocation:PlanResult");
+    expect(types).toContain("Allocation:AllocationUpdated");
+    expect(types).not.toContain("Allocation:AllocationCreated");
+    const service = sim.world.events.flatMap((b) => b.Events).find((e) => e.Topic === "Service");
+    const reg = service?.Payload.Service as { ID: string; JobID: string; ServiceName: string } | undefined;
+    expect(service?.Key).toBe(reg?.ID);
+    expect(service?.FilterKeys).toEqual([reg?.JobID, reg?.ServiceName]);
   });
 
   it("answers scale requests with Nomad's checks and messages", async () => {
@@ -122,10 +187,28 @@ describe("simulated Nomad HTTP API", () => {
     const reader = await fetch(`${sim.url}/v1/job/storefront/scale`, { method: "POST", headers: { "x-nomad-token": "reader" }, body: JSON.stringify({ Count: 2, Target: { Group: "web" } }) });
     expect(reader.status).toBe(403);
 
+    const bodies: [string | undefined, number, string][] = [
+      [undefined, 400, "Request body is empty"],
+      ["%%", 400, "invalid character '%' looking for beginning of value"],
+      [JSON.stringify({ Count: 1.5, Target: { Group: "web" } }), 400, "json: cannot unmarshal number 1.5 into Go struct field ScalingRequest.Count of type int64"],
+      [JSON.stringify({ Count: 2, Target: { Group: "web", Job: "other" } }), 400, "job ID in payload did not match URL"],
+      [JSON.stringify({ Count: 2, Target: { Group: "web", Namespace: "payments" } }), 400, "namespace in payload did not match header"],
+      [JSON.stringify({ Count: -1, Target: { Group: "web" } }), 400, "scaling action count can't be negative"],
+    ];
+    for (const [body, status, message] of bodies) {
+      const res = await fetch(`${sim.url}/v1/job/storefront/scale`, { method: "POST", headers: ADMIN, body });
+      expect(res.status).toBe(status);
+      expect(await res.text()).toBe(message);
+    }
+
     const ok = await scale("storefront", { Count: 2, Target: { Group: "api" }, Message: "test" });
     expect(ok.status).toBe(200);
-    const answer = (await ok.json()) as { EvalID: string; JobModifyIndex: number };
+    const answer = (await ok.json()) as { EvalID: string; EvalCreateIndex: number; JobModifyIndex: number; Index: number; KnownLeader: boolean };
     expect(answer.EvalID).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Number(ok.headers.get("x-nomad-index"))).toBe(answer.JobModifyIndex);
+    // Job.Scale writes the job, then the evaluation, then the scaling event, whose index the answer and its header carry.
+    expect(answer.JobModifyIndex).toBeLessThan(answer.EvalCreateIndex);
+    expect(answer.EvalCreateIndex).toBeLessThan(answer.Index);
+    expect(Number(ok.headers.get("x-nomad-index"))).toBe(answer.Index);
+    expect(ok.headers.get("x-nomad-knownleader")).toBeNull();
   });
 });

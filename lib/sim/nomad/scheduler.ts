@@ -182,6 +182,7 @@ export class NomadScheduler {
     if (state.Events.length > 10) state.Events.splice(0, state.Events.length - 10);
   }
 
+  /** A terminal client status; a client reports complete and failed ("AllocationUpdated"), the scheduler marks lost ("PlanResult"). */
   private finish(alloc: SimAlloc, status: "complete" | "failed" | "lost", now: number, message: string) {
     alloc.ClientStatus = status;
     alloc.ClientDescription = status === "complete" ? "All tasks have completed" : status === "failed" ? "Failed tasks" : "alloc is lost since its node is down";
@@ -193,7 +194,7 @@ export class NomadScheduler {
       this.trimEvents(state);
     }
     alloc.sim.terminalAt = now;
-    this.save(alloc, now, "AllocationUpdated");
+    this.save(alloc, now, status === "lost" ? "PlanResult" : "AllocationUpdated");
     this.deregisterServices(alloc);
   }
 
@@ -208,7 +209,8 @@ export class NomadScheduler {
     alloc.DesiredStatus = "stop";
     alloc.DesiredDescription = why;
     alloc.sim.nextAt = now + this.timings.stopMs;
-    this.save(alloc, now, "AllocationUpdateDesiredStatus");
+    // The scheduler's plan stops it: the event is the plan's.
+    this.save(alloc, now, "PlanResult");
   }
 
   /** Makes the allocations of a job match its spec. */
@@ -396,7 +398,8 @@ export class NomadScheduler {
     };
     this.world.allocs.set(alloc.ID, alloc);
     alloc.CreateIndex = this.world.index + 1;
-    this.save(alloc, now, "AllocationCreated");
+    // Placed by an applied plan: Nomad types the event "PlanResult" (it never emits "AllocationCreated").
+    this.save(alloc, now, "PlanResult");
     return alloc;
   }
 
@@ -437,16 +440,38 @@ export class NomadScheduler {
 
   // ------------------------------------------------------------ operations (the HTTP layer validates first)
 
-  /** Sets a group's count as POST /v1/job/:id/scale does; the next tick places or stops allocations. */
-  scale(job: SimJob, group: SimTaskGroup, count: number, now = Date.now()): { evalId: string; index: number } {
+  /**
+   * Sets a group's count as POST /v1/job/:id/scale does (nomad/job_endpoint.go
+   * Job.Scale): three writes, the job (JobModifyIndex), a "scaling"
+   * evaluation (EvalCreateIndex), then the scaling event (Index). The next
+   * tick places or stops allocations.
+   */
+  scale(job: SimJob, group: SimTaskGroup, count: number, now = Date.now()): { evalId: string; jobModifyIndex: number; evalCreateIndex: number; index: number } {
     group.Count = count;
     job.Version++;
     job.SubmitTime = nanos(now);
-    const index = this.world.index + 1;
-    job.ModifyIndex = index;
-    job.JobModifyIndex = index;
+    const jobModifyIndex = this.world.index + 1;
+    job.ModifyIndex = jobModifyIndex;
+    job.JobModifyIndex = jobModifyIndex;
     this.world.commit(["jobs"], [this.world.jobEvent(job, "JobRegistered")]);
-    return { evalId: this.world.newId(), index };
+    // The evaluation is processed at once; only its event is kept (Nomad garbage-collects evaluations too).
+    const evaluation: SimEvaluation = {
+      ID: this.world.newId(),
+      Namespace: job.Namespace,
+      JobID: job.ID,
+      Type: job.Type,
+      TriggeredBy: "scaling",
+      Status: "complete",
+      StatusDescription: "",
+      FailedTGAllocs: null,
+      CreateIndex: this.world.index + 1,
+      ModifyIndex: this.world.index + 1,
+      CreateTime: nanos(now),
+      ModifyTime: nanos(now),
+    };
+    const evalCreateIndex = this.world.commit(["evals"], [this.world.evalEvent(evaluation)]);
+    const index = this.world.commit([]);
+    return { evalId: evaluation.ID, jobModifyIndex, evalCreateIndex, index };
   }
 
   /** DELETE /v1/job/:id: stops the job (Stop = true); with purge, also forgets it. Allocations stop on the next ticks. */
@@ -472,7 +497,8 @@ export class NomadScheduler {
     node.Status = status;
     node.StatusDescription = status === "down" ? "node heartbeat missed" : "";
     node.ModifyIndex = this.world.index + 1;
-    this.world.commit(["nodes"], [this.world.nodeEvent(node, "NodeEvent")]);
+    // A status update is a NodeUpdateStatusRequest: Nomad types its event "NodeStreamEvent".
+    this.world.commit(["nodes"], [this.world.nodeEvent(node, "NodeStreamEvent")]);
     if (status === "down") {
       for (const a of [...this.world.allocs.values()]) {
         if (a.NodeID !== nodeId || !isLive(a)) continue;
@@ -488,7 +514,8 @@ export class NomadScheduler {
     if (!node) throw new Error(`no node ${nodeId}`);
     node.SchedulingEligibility = eligible ? "eligible" : "ineligible";
     node.ModifyIndex = this.world.index + 1;
-    this.world.commit(["nodes"], [this.world.nodeEvent(node, "NodeEligibility")]);
+    // nomad/state/events.go maps a NodeUpdateEligibilityRequest to "NodeDrain".
+    this.world.commit(["nodes"], [this.world.nodeEvent(node, "NodeDrain")]);
   }
 }
 

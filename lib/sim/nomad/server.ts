@@ -18,7 +18,7 @@ export interface NomadSimOptions {
   timings?: Partial<SchedulerTimings>;
   /** How often the scheduler and clients move (ms). */
   tickMs?: number;
-  /** Event stream heartbeat (Nomad: 10 s). */
+  /** Event stream heartbeat (Nomad: one at once, then every 30 s). */
   heartbeatMs?: number;
   random?: () => number;
   /** Serve HTTPS (PEM contents); with `ca`, clients must present a certificate it signed, as Nomad's verify_https_client does. */
@@ -51,7 +51,7 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
     world,
     scheduler,
     tokens: options.tokens,
-    heartbeatMs: options.heartbeatMs ?? 10_000,
+    heartbeatMs: options.heartbeatMs ?? 30_000,
     trackStream(res) {
       streams.add(res);
       res.on("close", () => streams.delete(res));

@@ -234,19 +234,33 @@ export class NomadWorld {
     return { Topic: "Job", Type: type, Key: job.ID, Namespace: job.Namespace, FilterKeys: null, Payload: { Job: structuredClone(wire(job)) } };
   }
 
+  /** The event's Type is the raft message's: "PlanResult" for what the scheduler placed or stopped, "AllocationUpdated" for what a client reported. */
   allocEvent(alloc: SimAlloc, type: string): Omit<SimEvent, "Index"> {
     return {
       Topic: "Allocation",
       Type: type,
       Key: alloc.ID,
       Namespace: alloc.Namespace,
-      FilterKeys: [alloc.JobID],
+      // nomad/state/events.go: the job and the deployment (none here).
+      FilterKeys: [alloc.JobID, ""],
       Payload: { Allocation: structuredClone(wire(alloc)) },
     };
   }
 
+  evalEvent(evaluation: SimEvaluation, type = "EvaluationUpdated"): Omit<SimEvent, "Index"> {
+    return {
+      Topic: "Evaluation",
+      Type: type,
+      Key: evaluation.ID,
+      Namespace: evaluation.Namespace,
+      FilterKeys: [evaluation.JobID, ""],
+      Payload: { Evaluation: structuredClone(evaluation) },
+    };
+  }
+
+  /** Keyed by the registration's ID, filterable by its job and its service name (nomad/state/events.go). */
   serviceEvent(reg: SimServiceRegistration, type: string): Omit<SimEvent, "Index"> {
-    return { Topic: "Service", Type: type, Key: reg.ServiceName, Namespace: reg.Namespace, FilterKeys: [reg.JobID], Payload: { Service: { ...reg } } };
+    return { Topic: "Service", Type: type, Key: reg.ID, Namespace: reg.Namespace, FilterKeys: [reg.JobID, reg.ServiceName], Payload: { Service: { ...reg } } };
   }
 }
 
@@ -285,8 +299,12 @@ export function nodeJson(node: SimNode): Record<string, unknown> {
   };
 }
 
-/** A node as GET /v1/nodes lists it (with ?resources=true, its resources too). */
-export function nodeStub(node: SimNode, withResources: boolean): Record<string, unknown> {
+/**
+ * A node as GET /v1/nodes lists it (structs.NodeListStub): with
+ * ?resources=true its NodeResources and ReservedResources too, with ?os=true
+ * an Attributes map holding only os.name.
+ */
+export function nodeStub(node: SimNode, fields: { resources?: boolean; os?: boolean } = {}): Record<string, unknown> {
   const full = nodeJson(node);
   return {
     Address: node.Address,
@@ -304,7 +322,8 @@ export function nodeStub(node: SimNode, withResources: boolean): Record<string, 
     Status: node.Status,
     StatusDescription: node.StatusDescription,
     Version: node.Attributes["nomad.version"],
-    Attributes: { "os.name": node.Attributes["os.name"], "nomad.version": node.Attributes["nomad.version"] },
-    ...(withResources ? { NodeResources: full.NodeResources, ReservedResources: full.ReservedResources } : {}),
+    HostVolumes: null,
+    ...(fields.os ? { Attributes: { "os.name": node.Attributes["os.name"] ?? "" } } : {}),
+    ...(fields.resources ? { NodeResources: full.NodeResources, ReservedResources: full.ReservedResources } : {}),
   };
 }
