@@ -55,6 +55,12 @@ export interface MesosAdapterTimings {
   usagePrimeMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /**
+   * Marathon's event stream is dead when nothing, not even a keep-alive, came
+   * for this long. Marathon's servlet writes a keep-alive (an empty line) every
+   * 10 s, so three missed ones and a margin.
+   */
+  streamIdleMs: number;
 }
 
 export const DEFAULT_TIMINGS: MesosAdapterTimings = {
@@ -65,12 +71,39 @@ export const DEFAULT_TIMINGS: MesosAdapterTimings = {
   usagePrimeMs: 1_000,
   backoffBaseMs: 500,
   backoffMaxMs: 30_000,
+  streamIdleMs: 35_000,
 };
 
 type SourceState = { status: "pending" } | { status: "ok"; version: string | null } | { status: "error"; reason: string };
 
 const APP_EMBEDS = "embed=app.tasks&embed=app.counts&embed=app.deployments&embed=app.lastTaskFailure";
 const APPS_EMBEDS = "embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure";
+
+/**
+ * The event types that change what the adapter shows, as the `event_type`
+ * filter of GET /v2/events (Marathon 1.3.7+; older versions send every type,
+ * which the adapter sorts out itself). Filtering spares Marathon, which drops
+ * a consumer that falls behind, and the adapter.
+ */
+export const MARATHON_EVENT_TYPES = [
+  "status_update_event",
+  "instance_changed_event",
+  "health_status_changed_event",
+  "instance_health_changed_event",
+  "api_post_event",
+  "app_terminated_event",
+  "deployment_info",
+  "deployment_success",
+  "deployment_failed",
+  "deployment_step_success",
+  "deployment_step_failure",
+  "group_change_success",
+  "group_change_failed",
+  "scheduler_registered_event",
+  "scheduler_reregistered_event",
+] as const;
+
+const EVENTS_PATH = "/v2/events?" + MARATHON_EVENT_TYPES.map((t) => `event_type=${t}`).join("&");
 
 function appPath(appId: string): string {
   return "/v2/apps" + appId.split("/").map(encodeURIComponent).join("/");
@@ -255,7 +288,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         this.marathonFrameworkId = info.frameworkId ?? null;
         this.marathonVersion = info.version;
         // Subscribe before listing so that nothing between the list and the stream is missed.
-        const body = await this.marathon!.openEventStream("/v2/events", stream.signal);
+        const body = await this.marathon!.openEventStream(EVENTS_PATH, stream.signal, this.timings.streamIdleMs);
         await this.relistMarathon(snapshot, signal);
         snapshot.publish("replace");
         backoff.reset();
@@ -366,7 +399,15 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         }
       }
     } catch (err) {
-      if (!signal.aborted) throw fromNetworkError(err, "Marathon event stream");
+      if (signal.aborted) return;
+      if ((err as { code?: string }).code === "UND_ERR_BODY_TIMEOUT") {
+        throw new AdapterError(
+          "timeout",
+          `Marathon event stream: nothing, not even a keep-alive, for ${Math.round(this.timings.streamIdleMs / 1000)} s`,
+          { cause: err },
+        );
+      }
+      throw fromNetworkError(err, "Marathon event stream");
     } finally {
       clearInterval(resync);
       if (timer) clearTimeout(timer);
@@ -384,7 +425,15 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     }
     const parsed = RawMarathonEventSchema.safeParse(json);
     const type = parsed.success ? parsed.data.eventType : event;
-    if (type === "event_stream_attached" || type === "event_stream_detached" || type === "framework_message_event") return [];
+    if (
+      type === "event_stream_attached" ||
+      type === "event_stream_detached" ||
+      type === "framework_message_event" ||
+      type === "subscribe_event" ||
+      type === "unsubscribe_event"
+    ) {
+      return [];
+    }
     if (type.startsWith("deployment_") || type.startsWith("group_") || !parsed.success) return "all";
     const appId = parsed.data.appId ?? parsed.data.runSpecId ?? parsed.data.appDefinition?.id;
     return appId ? [appId] : "all";

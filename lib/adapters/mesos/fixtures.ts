@@ -322,3 +322,129 @@ export const AGENT_STATISTICS = [
     },
   },
 ];
+
+/**
+ * Mesos 1.11 /master/state while an operator drains one agent and deactivated
+ * another, with a partition-aware, multi-role framework (`roles` only, as
+ * FullFrameworkWriter writes it) that has a task on a lost agent.
+ */
+export const MASTER_STATE_MAINTENANCE = {
+  version: "1.11.0",
+  slaves: [
+    {
+      id: "5d1e-S4",
+      pid: "slave(1)@10.20.4.11:5051",
+      hostname: "mesos-agent-d1",
+      port: 5051,
+      attributes: {},
+      resources: { disk: 1000, mem: 4096, gpus: 0, cpus: 4, ports: "[31000-32000]" },
+      used_resources: { disk: 0, mem: 0, gpus: 0, cpus: 0 },
+      offered_resources: { disk: 0, mem: 0, gpus: 0, cpus: 0 },
+      reserved_resources: {},
+      unreserved_resources: { disk: 1000, mem: 4096, gpus: 0, cpus: 4, ports: "[31000-32000]" },
+      active: true,
+      deactivated: true,
+      version: "1.11.0",
+      capabilities: ["MULTI_ROLE"],
+      drain_info: { state: "DRAINING", config: { max_grace_period: { nanoseconds: 60_000_000_000 }, mark_gone: false } },
+      estimated_drain_start_time_seconds: 1764150000,
+    },
+    {
+      id: "5d1e-S5",
+      pid: "slave(1)@10.20.5.11:5051",
+      hostname: "mesos-agent-e1",
+      port: 5051,
+      attributes: {},
+      resources: { disk: 1000, mem: 4096, gpus: 0, cpus: 4 },
+      used_resources: { disk: 0, mem: 0, gpus: 0, cpus: 0 },
+      reserved_resources: {},
+      active: true,
+      deactivated: true,
+      version: "1.11.0",
+    },
+  ],
+  frameworks: [
+    {
+      id: "5d1e-0007",
+      name: "cassandra",
+      active: true,
+      roles: ["cassandra", "cassandra-backup"],
+      capabilities: ["MULTI_ROLE", "PARTITION_AWARE"],
+      tasks: [
+        {
+          id: "node-1",
+          name: "node-1",
+          framework_id: "5d1e-0007",
+          executor_id: "node-1-executor",
+          slave_id: "5d1e-S4",
+          state: "TASK_RUNNING",
+          resources: { disk: 0, mem: 2048, gpus: 0, cpus: 1 },
+          role: "cassandra",
+          statuses: [{ state: "TASK_RUNNING", timestamp: 1764150100 }],
+        },
+      ],
+      unreachable_tasks: [
+        {
+          id: "node-2",
+          name: "node-2",
+          framework_id: "5d1e-0007",
+          executor_id: "node-2-executor",
+          slave_id: "5d1e-S9",
+          state: "TASK_UNREACHABLE",
+          resources: { disk: 0, mem: 2048, gpus: 0, cpus: 1 },
+          role: "cassandra",
+          statuses: [
+            { state: "TASK_RUNNING", timestamp: 1764150100 },
+            { state: "TASK_UNREACHABLE", timestamp: 1764150900 },
+          ],
+        },
+      ],
+      completed_tasks: [],
+    },
+  ],
+  completed_frameworks: [],
+  orphan_tasks: [],
+  unregistered_frameworks: [],
+};
+
+/** An app as Marathon 1.4 answers it: a BRIDGE Docker app keeps its port mappings under `container.docker`. */
+export const MARATHON_14_BRIDGE_APP = {
+  id: "/legacy/api",
+  instances: 1,
+  cpus: 0.25,
+  mem: 256,
+  container: {
+    type: "DOCKER",
+    volumes: [],
+    docker: {
+      image: "legacy/api:3",
+      network: "BRIDGE",
+      portMappings: [{ containerPort: 8080, hostPort: 0, servicePort: 10101, protocol: "tcp", name: "http", labels: {} }],
+      privileged: false,
+      parameters: [],
+      forcePullImage: false,
+    },
+  },
+  portDefinitions: [],
+  labels: {},
+  tasksStaged: 0,
+  tasksRunning: 1,
+  tasksHealthy: 0,
+  tasksUnhealthy: 0,
+  deployments: [],
+  tasks: [
+    {
+      id: "legacy_api.6f7e1c2a-7d5e-11ef-9b1a-0242ac110002",
+      appId: "/legacy/api",
+      host: "mesos-agent-a1.dc1.example.net",
+      slaveId: "7b0c3f3e-2a55-4d3e-9d45-0b5c2d6e6a10-S0",
+      state: "TASK_RUNNING",
+      ports: [31777],
+      servicePorts: [10101],
+      ipAddresses: [{ ipAddress: "172.17.0.3", protocol: "IPv4" }],
+      stagedAt: "2026-11-20T12:00:01.000Z",
+      startedAt: "2026-11-20T12:00:04.000Z",
+      version: "2026-11-20T12:00:00.000Z",
+    },
+  ],
+};

@@ -82,7 +82,7 @@ export class HttpEndpoint {
   private async send(
     method: "GET" | "PUT",
     target: string,
-    options: { body?: unknown; signal?: AbortSignal; stream?: boolean; accept?: string },
+    options: { body?: unknown; signal?: AbortSignal; stream?: boolean; accept?: string; idleMs?: number },
   ): Promise<Dispatcher.ResponseData> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     // A stream stays open for as long as the caller wants it; only its headers are timed.
@@ -98,7 +98,8 @@ export class HttpEndpoint {
         dispatcher: this.dispatcher,
         signal,
         headersTimeout: this.timeoutMs,
-        bodyTimeout: options.stream ? 0 : this.timeoutMs,
+        // A stream's body may pause between events, but not for longer than idleMs (the upstream's keep-alives come more often).
+        bodyTimeout: options.stream ? (options.idleMs ?? 0) : this.timeoutMs,
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
@@ -149,9 +150,14 @@ export class HttpEndpoint {
     return this.readJson(response, schema, path).catch((err) => this.rethrow(err, signal));
   }
 
-  /** Opens a text/event-stream; answers its body once the upstream accepted (2xx). */
-  async openEventStream(path: string, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
-    const response = await this.send("GET", path, { signal, stream: true, accept: "text/event-stream" });
+  /**
+   * Opens a text/event-stream; answers its body once the upstream accepted (2xx).
+   * Reading the body fails with undici's UND_ERR_BODY_TIMEOUT when nothing, not
+   * even a keep-alive, arrives for `idleMs` (0: wait forever).
+   */
+  async openEventStream(path: string, signal: AbortSignal, idleMs = 0): Promise<AsyncIterable<Buffer>> {
+    // Marathon's servlet (Jetty's EventSourceServlet) streams only to a request whose Accept is exactly text/event-stream; else 405.
+    const response = await this.send("GET", path, { signal, stream: true, accept: "text/event-stream", idleMs });
     if (response.statusCode < 200 || response.statusCode >= 300) {
       const text = await response.body.text().catch(() => "");
       throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
-import { MARATHON_APPS, MARATHON_DEPLOYMENTS, MARATHON_QUEUE, MASTER_STATE } from "./fixtures";
+import { MARATHON_14_BRIDGE_APP, MARATHON_APPS, MARATHON_DEPLOYMENTS, MARATHON_QUEUE, MASTER_STATE, MASTER_STATE_MAINTENANCE } from "./fixtures";
 import {
   ENDPOINT_LABELS,
   appGroup,
@@ -15,7 +15,7 @@ import {
   parseWorkloadId,
   withQueue,
 } from "./mappers";
-import { RawMarathonAppListSchema, RawMarathonDeploymentListSchema, RawMasterStateSchema, RawQueueSchema } from "./raw";
+import { RawMarathonAppListSchema, RawMarathonAppSchema, RawMarathonDeploymentListSchema, RawMasterStateSchema, RawQueueSchema } from "./raw";
 
 const MIB = 1024 * 1024;
 const state = RawMasterStateSchema.parse(MASTER_STATE);
@@ -64,10 +64,34 @@ describe("mapTaskState", () => {
     ["TASK_FAILED", "failed", "Failed"],
     ["TASK_ERROR", "failed", "Error"],
     ["TASK_LOST", "unknown", "Lost"],
+    ["TASK_DROPPED", "failed", "Dropped"],
+    ["TASK_GONE", "failed", "Gone"],
+    ["TASK_GONE_BY_OPERATOR", "failed", "Gone"],
     ["TASK_UNREACHABLE", "unknown", "Agent unreachable"],
+    ["TASK_UNKNOWN", "unknown", "Unknown to the master"],
     ["TASK_SOMETHING_NEW", "unknown", "TASK_SOMETHING_NEW"],
   ])("%s → %s", (mesos, neutral, reason) => {
     expect(mapTaskState(mesos)).toEqual({ state: neutral, reason });
+  });
+});
+
+describe("mapMasterState during maintenance (Mesos 1.9+ fields)", () => {
+  const items = mapMasterState(RawMasterStateSchema.parse(MASTER_STATE_MAINTENANCE));
+
+  it("keeps a deactivated or draining agent ready but not schedulable, and says why", () => {
+    const [draining, deactivated] = items.nodes;
+    expect(draining).toMatchObject({ status: "ready", statusReason: null, schedulable: false });
+    expect(draining.info.scheduling).toMatch(/^Draining/);
+    expect(deactivated).toMatchObject({ status: "ready", schedulable: false });
+    expect(deactivated.info.scheduling).toMatch(/^Deactivated by an operator/);
+  });
+
+  it("reads a multi-role framework's `roles` and keeps its tasks on unreachable agents", () => {
+    expect(items.workloads[0]).toMatchObject({ name: "cassandra", labels: { role: "cassandra,cassandra-backup" }, desired: 1, ready: 1 });
+    expect(items.tasks.map((t) => [t.id, t.state, t.stateReason, t.node])).toEqual([
+      ["node-1", "running", null, "5d1e-S4"],
+      ["node-2", "unknown", "Agent unreachable", "5d1e-S9"],
+    ]);
   });
 });
 
@@ -250,6 +274,18 @@ describe("mapMarathonApp", () => {
       readyEndpoints: 1,
       totalEndpoints: 1,
     });
+  });
+
+  it("reads a Marathon 1.4 BRIDGE app's port mappings from container.docker", () => {
+    const legacy = mapMarathonApp(RawMarathonAppSchema.parse(MARATHON_14_BRIDGE_APP));
+    expect(legacy.workload).toMatchObject({ id: "app~legacy~api", images: ["legacy/api:3"], desired: 1, ready: 1 });
+    expect(legacy.service).toMatchObject({
+      type: "MarathonPortMappings",
+      ports: [{ name: "http", port: 10101, targetPort: "8080", protocol: "TCP", nodePort: null }],
+      readyEndpoints: 1,
+      totalEndpoints: 1,
+    });
+    expect(legacy.service!.labels[ENDPOINT_LABELS.endpoints]).toBe("mesos-agent-a1.dc1.example.net:31777");
   });
 
   it("maps an app at the root without ports or tasks", () => {

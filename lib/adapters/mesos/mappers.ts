@@ -111,6 +111,9 @@ export function mapTaskState(mesosState: string | undefined): { state: TaskState
       return { state: "unknown", reason: "Lost" };
     case "TASK_UNREACHABLE":
       return { state: "unknown", reason: "Agent unreachable" };
+    // The master's answer to reconciling a task it has never heard of.
+    case "TASK_UNKNOWN":
+      return { state: "unknown", reason: "Unknown to the master" };
     default:
       return { state: "unknown", reason: mesosState ?? null };
   }
@@ -132,10 +135,21 @@ function formatMb(mb: number): string {
   return mb >= 1024 ? `${round(mb / 1024)} GiB` : `${round(mb)} MiB`;
 }
 
+/** Why a connected agent gets no new tasks: Mesos 1.9+ marks agents an operator deactivated or drains. */
+function agentScheduling(agent: RawAgent): string | null {
+  const drain = agent.drain_info?.state;
+  if (drain === "DRAINING") return "Draining: its tasks are being killed and no offers are made";
+  if (drain === "DRAINED") return "Drained: no offers are made";
+  if (agent.deactivated) return "Deactivated by an operator: no offers are made";
+  return null;
+}
+
 export function mapAgent(agent: RawAgent): NodeCore {
   const capacity = toResources(agent.resources);
   const reservedRoles = Object.keys(agent.reserved_resources).filter((role) => role !== "*");
+  const scheduling = agent.active ? agentScheduling(agent) : null;
   const info: Record<string, string> = {};
+  if (scheduling) info.scheduling = scheduling;
   if (agent.version) info.version = agent.version;
   info.used = describeResources(agent.used_resources);
   if (agent.resources.disk !== undefined) info.disk = formatMb(agent.resources.disk);
@@ -145,8 +159,9 @@ export function mapAgent(agent: RawAgent): NodeCore {
     id: nodeIdOf(agent.id),
     name: agent.hostname,
     status: agent.active ? "ready" : "not-ready",
-    statusReason: agent.active ? null : "Agent inactive: disconnected from the master or deactivated",
-    schedulable: agent.active,
+    // `active` is the agent's connection to the master; an operator's deactivation is `deactivated` (Mesos 1.9+).
+    statusReason: agent.active ? null : "Agent inactive: disconnected from the master",
+    schedulable: agent.active && scheduling === null,
     roles: reservedRoles,
     labels: Object.fromEntries(Object.entries(agent.attributes).map(([k, v]) => [k, String(v)])),
     capacity,
@@ -187,9 +202,15 @@ export function mapMesosTask(task: RawMesosTask): TaskCore {
   };
 }
 
+/** A framework's tasks the master knows: the live ones and, for partition-aware frameworks, those on unreachable agents. */
+export function frameworkTasks(fw: RawFramework): RawMesosTask[] {
+  return [...fw.tasks, ...fw.unreachable_tasks];
+}
+
 export function mapFramework(fw: RawFramework, notScalableReason: string): WorkloadCore {
-  const tasks = fw.tasks.map((t) => ({ raw: t, state: mapTaskState(t.state).state }));
-  const images = [...new Set(fw.tasks.map(mesosTaskImage).filter((i): i is string => i !== null))];
+  const all = frameworkTasks(fw);
+  const tasks = all.map((t) => ({ raw: t, state: mapTaskState(t.state).state }));
+  const images = [...new Set(all.map(mesosTaskImage).filter((i): i is string => i !== null))];
   const roles = fw.roles?.length ? fw.roles : fw.role ? [fw.role] : [];
   return {
     id: frameworkWorkloadId(fw.id),
@@ -236,7 +257,7 @@ export function mapMasterState(state: RawMasterState, options: MasterMapOptions 
   return {
     nodes: state.slaves.map(mapAgent),
     workloads: frameworks.map((fw) => mapFramework(fw, reason(fw))),
-    tasks: frameworks.flatMap((fw) => fw.tasks.map(mapMesosTask)),
+    tasks: frameworks.flatMap((fw) => frameworkTasks(fw).map(mapMesosTask)),
   };
 }
 
@@ -295,7 +316,7 @@ export function mapMarathonTask(app: RawMarathonApp, task: RawMarathonTask): Tas
 }
 
 function mapAppService(app: RawMarathonApp, tasks: TaskCore[]): Service | null {
-  const mappings = app.container?.portMappings ?? [];
+  const mappings = app.container?.portMappings ?? app.container?.docker?.portMappings ?? [];
   const ports = mappings.length
     ? mappings.map((pm) => ({
         name: pm.name ?? null,

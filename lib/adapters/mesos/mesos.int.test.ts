@@ -12,6 +12,7 @@ import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 
 const MASTER = { username: "ops", password: "master-secret" };
 const MARATHON = { username: "deployer", password: "marathon-secret" };
+const VIEWER = { username: "viewer", password: "viewer-secret" };
 const MIB = 1024 * 1024;
 
 // Polls and resyncs are far apart, so anything seen within a test arrived over Marathon's event stream.
@@ -23,13 +24,15 @@ const TIMINGS: Partial<MesosAdapterTimings> = {
   backoffBaseMs: 50,
   backoffMaxMs: 250,
   requestTimeoutMs: 2_000,
+  // The simulator's keep-alives come every 100 ms.
+  streamIdleMs: 1_000,
 };
 
 let sim: MesosSim;
 const running: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  sim = await startMesosSim({ masterCredentials: MASTER, marathonCredentials: MARATHON, standbyMaster: true });
+  sim = await startMesosSim({ masterCredentials: MASTER, marathonCredentials: MARATHON, marathonViewer: VIEWER, standbyMaster: true });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((stop) => stop()));
@@ -179,6 +182,32 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     const degraded = await waitFor("the degraded state", () => (half.sink.connection?.status === "degraded" ? half.sink.connection : undefined));
     expect(degraded.reason).toMatch(/^Marathon: /);
     expect(half.sink.items.nodes.size).toBe(5);
+  });
+
+  it("shows Marathon's own 403 message when the identity may read but not scale", async () => {
+    const { adapter, sink } = connect({ master: { url: sim.masterUrl, ...MASTER }, marathon: { url: sim.marathonUrl, ...VIEWER } });
+    await synced(sink);
+    const before = sim.world.apps.get("/shop/web")!.instances;
+    await expect(adapter.scale("app~shop~web", before + 1)).rejects.toMatchObject({
+      code: "forbidden",
+      message: "Marathon: Not Authorized to perform this action! (HTTP 403)",
+    });
+    expect(sim.world.apps.get("/shop/web")!.instances).toBe(before);
+  });
+
+  it("reconnects when the event stream goes silent, keep-alives included", async () => {
+    const { sink } = connect();
+    await synced(sink);
+    const opened = sim.eventStreamsOpened();
+    const before = sink.connections.length;
+    sim.stallEventStreams();
+    const lost = await waitFor("the silent stream to be noticed", () => sink.connections.slice(before).find((c) => c.status !== "ok"));
+    expect(lost.reason).toBe("Marathon event stream: nothing, not even a keep-alive, for 1 s");
+    await waitFor("a new stream and the connection back", () => sim.eventStreamsOpened() > opened && sink.connection?.status === "ok");
+
+    const api = sim.world.apps.get("/shop/api")!;
+    sim.controller.scale(api, api.instances + 1, true);
+    await waitFor("the scaled app to arrive over the new stream", () => sink.items.workloads.get("app~shop~api")?.desired === api.instances);
   });
 
   it("reconnects after the simulator restarts, relists, and follows events again", async () => {

@@ -65,6 +65,8 @@ export const RawFrameworkSchema = z.object({
   roles: z.array(str).optional(),
   webui_url: str.optional(),
   tasks: z.array(RawMesosTaskSchema).optional().default([]),
+  /** Tasks of a partition-aware framework on an agent the master lost contact with (state TASK_UNREACHABLE). */
+  unreachable_tasks: z.array(RawMesosTaskSchema).optional().default([]),
 });
 export type RawFramework = z.infer<typeof RawFrameworkSchema>;
 
@@ -74,7 +76,12 @@ export const RawAgentSchema = z.object({
   pid: str,
   hostname: str,
   port: num.optional(),
+  /** Connected to the master. */
   active: z.boolean(),
+  /** Mesos 1.9+: deactivated by an operator or being drained; still connected, but its resources are not offered. */
+  deactivated: z.boolean().optional(),
+  /** Mesos 1.9+, while an operator drains the agent. */
+  drain_info: z.object({ state: str.optional() }).optional(),
   registered_time: num.optional(),
   version: str.optional(),
   attributes: z.record(str, z.union([str, num])).optional().default({}),
@@ -158,7 +165,8 @@ export const RawMarathonAppSchema = z.object({
   container: z
     .object({
       type: str.optional(),
-      docker: z.object({ image: str.optional() }).nullable().optional(),
+      /** Marathon up to 1.4 kept BRIDGE/USER port mappings under `docker`; 1.5+ has them on the container. */
+      docker: z.object({ image: str.optional(), portMappings: z.array(RawPortMappingSchema).nullable().optional() }).nullable().optional(),
       portMappings: z.array(RawPortMappingSchema).nullable().optional(),
     })
     .nullable()

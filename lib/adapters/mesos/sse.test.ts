@@ -26,6 +26,24 @@ describe("SseParser", () => {
     ]);
   });
 
+  it("reads Jetty's framing: CRLF line ends, and a keep-alive written as CR and LF in two flushes", () => {
+    const parser = new SseParser();
+    const chunks = [
+      'event: status_update_event\r\ndata: {"appId":"/a"}\r\n\r\n',
+      "\r",
+      "\n",
+      "\r",
+      '\nevent: deployment_success\r\ndata: {"id":"d1"}\r\n',
+      "\r",
+      "\n",
+    ];
+    const messages = chunks.flatMap((chunk) => parser.push(chunk));
+    expect(messages).toEqual([
+      { event: "status_update_event", data: '{"appId":"/a"}', id: null },
+      { event: "deployment_success", data: '{"id":"d1"}', id: null },
+    ]);
+  });
+
   it("does not emit an unfinished message", () => {
     const parser = new SseParser();
     expect(parser.push("event: x\ndata: y\n")).toEqual([]);

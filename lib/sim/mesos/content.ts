@@ -62,6 +62,8 @@ export function populate(world: SimWorld, controller: SimController, content: Si
       portRanges: spec.portRanges ?? DEFAULT_PORTS,
       reserved: spec.reserved ?? {},
       active: true,
+      deactivated: false,
+      drain: null,
       registeredAt: since + i * 1_000,
     });
   });

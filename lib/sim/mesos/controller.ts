@@ -83,7 +83,7 @@ export class SimController {
         });
       }
       if (!alive) {
-        this.world.emit("failed_health_check_event", { appId: app.id, taskId: task.id, healthCheck: app.healthCheck });
+        this.world.emit("failed_health_check_event", { appId: app.id, instanceId: task.id.replace(/\._app\.\d+$/, ""), healthCheck: app.healthCheck });
       }
     }
   }
@@ -103,7 +103,8 @@ export class SimController {
     const rejects = new Map<string, number>();
     let offers = 0;
     while (missing > 0) {
-      const agents = [...this.world.agents.values()].filter((a) => a.active);
+      // The master offers only what connected agents that are neither deactivated nor draining have.
+      const agents = [...this.world.agents.values()].filter((a) => a.active && !a.deactivated && a.drain === null);
       offers = agents.length;
       rejects.clear();
       const target = this.pickAgent(app, agents, rejects);

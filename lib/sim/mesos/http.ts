@@ -52,15 +52,21 @@ export function isAuthorized(req: http.IncomingMessage, credentials: BasicCreden
 
 export interface RouterOptions {
   credentials?: BasicCredentials;
+  /** A second identity that may read (GET) but not change anything, as an authorization plugin would allow. */
+  viewer?: BasicCredentials;
   /** How this upstream answers a request without valid credentials. */
   unauthorized(res: http.ServerResponse): void;
+  /** How it answers a known identity that may not do what it asked. */
+  forbidden?(res: http.ServerResponse): void;
   notFound(res: http.ServerResponse, url: URL): void;
 }
 
 export function router(routes: Route[], options: RouterOptions): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://sim.invalid");
-    if (!isAuthorized(req, options.credentials)) return options.unauthorized(res);
+    const viewer = options.viewer !== undefined && isAuthorized(req, options.viewer);
+    if (!viewer && !isAuthorized(req, options.credentials)) return options.unauthorized(res);
+    if (viewer && req.method !== "GET" && req.method !== "HEAD") return (options.forbidden ?? options.unauthorized)(res);
     for (const route of routes) {
       if (route.method !== req.method) continue;
       const match = route.path.exec(url.pathname);

@@ -24,6 +24,8 @@ export interface MesosSimOptions {
   standbyMaster?: boolean;
   masterCredentials?: BasicCredentials;
   marathonCredentials?: BasicCredentials;
+  /** A Marathon identity that may read but not change anything (403 on PUT and DELETE). */
+  marathonViewer?: BasicCredentials;
   /** Defaults to FAST_TIMINGS, for tests. */
   timings?: Partial<SimTimings>;
   content?: SimContent;
@@ -42,6 +44,10 @@ export interface MesosSim {
   restart(downMs?: number): Promise<void>;
   /** Ends Marathon's open event streams without stopping anything. */
   dropEventStreams(): void;
+  /** Marathon's open event streams stop sending anything, keep-alives included, but stay open. */
+  stallEventStreams(): void;
+  /** How many event streams Marathon has opened. */
+  eventStreamsOpened(): number;
   close(): Promise<void>;
 }
 
@@ -64,7 +70,13 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
     masterListener(world, (): string => `${dialHost(host)}:${master.port}`, options.masterCredentials),
     host,
   );
-  const marathon = marathonApi(world, controller, (): string => `${dialHost(host)}:${marathonServer.port}`, options.marathonCredentials);
+  const marathon = marathonApi(
+    world,
+    controller,
+    (): string => `${dialHost(host)}:${marathonServer.port}`,
+    options.marathonCredentials,
+    options.marathonViewer,
+  );
   const marathonServer = new RestartableServer(marathon.listener, host);
   const agents = [...world.agents.values()].map((agent) => ({
     agent,
@@ -107,6 +119,8 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
       for (const server of servers) await server.listen();
     },
     dropEventStreams: () => marathon.dropEventStreams(),
+    stallEventStreams: () => marathon.stallEventStreams(),
+    eventStreamsOpened: () => marathon.eventStreamsOpened(),
     async close() {
       controller.stop();
       marathon.dropEventStreams();

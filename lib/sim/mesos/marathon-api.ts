@@ -149,6 +149,22 @@ function deploymentsJson(world: SimWorld) {
   }));
 }
 
+/**
+ * What the `embed` parameters ask for. Marathon strips any of the prefixes
+ * "group.apps.", "apps." and "app." (or none), and `tasks` and the deprecated
+ * `failures` bring the deployments along (api/v2/InfoEmbedResolver.scala).
+ */
+function resolveEmbeds(values: string[]): Set<"tasks" | "deployments" | "lastTaskFailure" | "counts" | "readiness"> {
+  const out = new Set<"tasks" | "deployments" | "lastTaskFailure" | "counts" | "readiness">();
+  for (const value of values) {
+    const name = value.replace(/^(?:group\.apps\.|apps\.|app\.)/, "");
+    if (name === "tasks") out.add("tasks").add("deployments");
+    else if (name === "failures") out.add("tasks").add("lastTaskFailure").add("deployments");
+    else if (name === "deployments" || name === "lastTaskFailure" || name === "counts" || name === "readiness") out.add(name);
+  }
+  return out;
+}
+
 const AppUpdateSchema = z.object({ instances: z.unknown().optional() }).passthrough();
 
 const notFound = (res: http.ServerResponse, appId: string) => sendJson(res, 404, { message: `App '${appId}' does not exist` });
@@ -157,12 +173,26 @@ export interface MarathonApi {
   listener: http.RequestListener;
   /** Ends every open event stream (a fault hook for tests). */
   dropEventStreams(): void;
+  /** Open event streams go silent, keep-alives included, without closing (a fault hook for tests). */
+  stallEventStreams(): void;
+  /** How many event streams were opened so far. */
+  eventStreamsOpened(): number;
 }
 
-export function marathonApi(world: SimWorld, controller: SimController, self: () => string, credentials?: BasicCredentials): MarathonApi {
-  const streams = new Set<http.ServerResponse>();
+/** Jetty's EventSourceServlet ends lines with CRLF. */
+const CRLF = "\r\n";
+
+export function marathonApi(
+  world: SimWorld,
+  controller: SimController,
+  self: () => string,
+  credentials?: BasicCredentials,
+  viewer?: BasicCredentials,
+): MarathonApi {
+  const streams = new Map<http.ServerResponse, { stall(): void }>();
+  let opened = 0;
   const appIdOf = (match: RegExpExecArray) => "/" + decodeURIComponent(match[1]).replace(/^\/+|\/+$/g, "");
-  const embeds = (url: URL) => url.searchParams.getAll("embed");
+  const embeds = (url: URL) => resolveEmbeds(url.searchParams.getAll("embed"));
 
   const routes: Route[] = [
     { method: "GET", path: /^\/ping$/, handle: ({ res }) => sendText(res, 200, "pong") },
@@ -186,9 +216,10 @@ export function marathonApi(world: SimWorld, controller: SimController, self: ()
       method: "GET",
       path: /^\/v2\/apps\/?$/,
       handle: ({ res, url }) => {
-        const filter = url.searchParams.get("id");
-        const withTasks = embeds(url).includes("apps.tasks");
-        const apps = [...world.apps.values()].filter((a) => !filter || a.id.includes(filter));
+        // `id` matches any app whose id contains it, ignoring case; counts and deployments are always embedded.
+        const filter = url.searchParams.get("id")?.toLowerCase();
+        const withTasks = embeds(url).has("tasks");
+        const apps = [...world.apps.values()].filter((a) => !filter || a.id.toLowerCase().includes(filter));
         sendJson(res, 200, { apps: apps.map((a) => appJson(world, a, withTasks)) });
       },
     },
@@ -207,7 +238,7 @@ export function marathonApi(world: SimWorld, controller: SimController, self: ()
       handle: ({ res, match }) => {
         const app = world.apps.get(appIdOf(match));
         if (!app) return notFound(res, appIdOf(match));
-        // A single app embeds its tasks, counts and deployments by default.
+        // A single app always embeds its counts, tasks, deployments and last task failure, whatever `embed` says.
         sendJson(res, 200, { app: appJson(world, app, true) });
       },
     },
@@ -281,16 +312,44 @@ export function marathonApi(world: SimWorld, controller: SimController, self: ()
       method: "GET",
       path: /^\/v2\/events$/,
       handle: ({ req, res, url }) => {
+        // Jetty's EventSourceServlet streams only when one Accept header is exactly text/event-stream; else HttpServlet's 405.
+        const accepts = req.headersDistinct.accept ?? [];
+        if (!accepts.includes("text/event-stream")) {
+          const html = `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=ISO-8859-1"/>\n<title>Error 405 </title>\n</head>\n<body>\n<h2>HTTP ERROR: 405</h2>\n<p>Problem accessing /v2/events. Reason:\n<pre>    HTTP method GET is not supported by this URL</pre></p>\n</body>\n</html>\n`;
+          return sendText(res, 405, html, { "content-type": "text/html;charset=iso-8859-1" });
+        }
+        opened += 1;
+        // Subscribed types: every type when none is given (Marathon 1.3.7+ HttpEventSSEHandle).
         const types = new Set(url.searchParams.getAll("event_type"));
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-store", connection: "keep-alive" });
+        // Jetty answers with Connection: close and writes the stream unframed until it closes.
+        res.useChunkedEncodingByDefault = false;
+        res.writeHead(200, { "content-type": "text/event-stream;charset=utf-8", connection: "close" });
+        let silent = false;
+        // The keep-alive is "\r", flushed, then "\n" (EventSourceEmitter.run, under the emitter's lock), so a client
+        // may see the empty line in two pieces, but never an event in between.
+        let pendingLf = false;
+        const finishKeepAlive = () => {
+          if (!pendingLf) return;
+          pendingLf = false;
+          if (!silent && !res.writableEnded) res.write("\n");
+        };
         const write = (event: MarathonEvent) => {
-          if (types.size && !types.has(event.eventType)) return;
-          res.write(`event: ${event.eventType}\ndata: ${JSON.stringify(event)}\n\n`);
+          if (silent || (types.size && !types.has(event.eventType))) return;
+          finishKeepAlive();
+          res.write(`event: ${event.eventType}${CRLF}data: ${JSON.stringify(event)}${CRLF}${CRLF}`);
         };
         write({ eventType: "event_stream_attached", timestamp: new Date().toISOString(), remoteAddress: req.socket.remoteAddress ?? "" });
         world.bus.on("event", write);
-        streams.add(res);
+        const heartbeat = setInterval(() => {
+          if (silent || res.writableEnded) return;
+          res.write("\r");
+          pendingLf = true;
+          setImmediate(finishKeepAlive);
+        }, world.timings.sseHeartbeatMs);
+        heartbeat.unref();
+        streams.set(res, { stall: () => (silent = true) });
         const detach = () => {
+          clearInterval(heartbeat);
           world.bus.off("event", write);
           streams.delete(res);
         };
@@ -303,11 +362,18 @@ export function marathonApi(world: SimWorld, controller: SimController, self: ()
   return {
     listener: router(routes, {
       credentials,
+      viewer,
+      // docs/docs/rest-api/public/api/traits.raml, trait `secured`.
       unauthorized: (res) => sendJson(res, 401, { message: "Invalid username or password." }, { "www-authenticate": 'Basic realm="Mesosphere"' }),
+      forbidden: (res) => sendJson(res, 403, { message: "Not Authorized to perform this action!" }),
       notFound: (res) => sendJson(res, 404, { message: "Not Found" }),
     }),
     dropEventStreams: () => {
-      for (const res of [...streams]) res.destroy();
+      for (const res of [...streams.keys()]) res.destroy();
     },
+    stallEventStreams: () => {
+      for (const stream of streams.values()) stream.stall();
+    },
+    eventStreamsOpened: () => opened,
   };
 }

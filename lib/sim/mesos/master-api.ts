@@ -31,13 +31,19 @@ function sum(tasks: SimTask[]) {
   );
 }
 
+/**
+ * Mesos's summary of a resource set (src/common/http.cpp `json(Resources)`):
+ * cpus, gpus, mem and disk always, ranges such as ports only when there are
+ * some, as "[31000-31099, 31101-32000]".
+ */
 function resources(r: { cpus: number; mem: number; disk: number; ports: number[] | string }) {
+  const ports = typeof r.ports === "string" ? r.ports : portRanges(r.ports);
   return {
     disk: round(r.disk),
     mem: round(r.mem),
     gpus: 0,
     cpus: round(r.cpus),
-    ports: typeof r.ports === "string" ? r.ports : portRanges(r.ports),
+    ...(ports && ports !== "[]" ? { ports } : {}),
   };
 }
 
@@ -71,10 +77,12 @@ function agentJson(world: SimWorld, agent: SimAgent) {
       ports: formatPortRanges(agent.portRanges),
     }),
     attributes: agent.attributes,
+    // `active` is the connection to the master; `deactivated` an operator's deactivation or drain (master/readonly_handler.cpp SlaveWriter).
     active: agent.active,
-    deactivated: !agent.active,
+    deactivated: agent.deactivated || agent.drain !== null,
     version: world.version,
     capabilities: ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT", "RESOURCE_PROVIDER", "RESIZE_VOLUME", "AGENT_OPERATION_FEEDBACK"],
+    ...(agent.drain ? { drain_info: { state: agent.drain, config: { mark_gone: false } } } : {}),
   };
 }
 
@@ -121,7 +129,7 @@ export function masterState(world: SimWorld, hostPort: string) {
     unreachable_slaves: 0,
     cluster: world.cluster,
     leader: `master@${hostPort}`,
-    leader_info: { id: world.masterId, hostname: "mesos-master-1", port: Number(hostPort.split(":").at(-1)) },
+    leader_info: { id: world.masterId, pid: `master@${hostPort}`, port: Number(hostPort.split(":").at(-1)), hostname: "mesos-master-1" },
     flags: { authenticate_http_readonly: "false", port: hostPort.split(":").at(-1) },
     slaves: agents.map((a) => agentJson(world, a)),
     frameworks: [...world.frameworks.values()].map((fw) => {
@@ -143,7 +151,8 @@ export function masterState(world: SimWorld, hostPort: string) {
         failover_timeout: 604800,
         checkpoint: true,
         registered_time: fw.registeredAt / 1000,
-        role: fw.role,
+        unregistered_time: 0,
+        // A MULTI_ROLE framework has `roles` only; `role` is for the others (master/readonly_handler.cpp FullFrameworkWriter).
         roles: [fw.role],
         tasks: tasks.map((t) => taskJson(world, t)),
         unreachable_tasks: [],
@@ -181,7 +190,8 @@ export function masterListener(world: SimWorld, self: () => string, credentials?
   ];
   return router(routes, {
     credentials,
-    unauthorized: (res) => sendText(res, 401, "", { "www-authenticate": 'Basic realm="mesos"' }),
+    // libprocess's basic authenticator challenges with the realm of the endpoint (src/master/constants.hpp).
+    unauthorized: (res) => sendText(res, 401, "", { "www-authenticate": 'Basic realm="mesos-master-readonly"' }),
     notFound: (res) => sendText(res, 404, ""),
   });
 }
@@ -236,7 +246,7 @@ export function agentListener(world: SimWorld, agentId: string, credentials?: Ba
   ];
   return router(routes, {
     credentials,
-    unauthorized: (res) => sendText(res, 401, "", { "www-authenticate": 'Basic realm="mesos"' }),
+    unauthorized: (res) => sendText(res, 401, "", { "www-authenticate": 'Basic realm="mesos-agent-readonly"' }),
     notFound: (res) => sendText(res, 404, ""),
   });
 }

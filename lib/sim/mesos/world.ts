@@ -18,6 +18,8 @@ export interface SimTimings {
   deploymentHoldMs: number;
   healthGraceMs: number;
   healthIntervalMs: number;
+  /** Marathon's event stream writes a keep-alive (an empty line) this often; Jetty's EventSourceServlet default is 10 s. */
+  sseHeartbeatMs: number;
 }
 
 export const DEMO_TIMINGS: SimTimings = {
@@ -28,6 +30,7 @@ export const DEMO_TIMINGS: SimTimings = {
   deploymentHoldMs: 5_000,
   healthGraceMs: 2_000,
   healthIntervalMs: 3_000,
+  sseHeartbeatMs: 10_000,
 };
 
 export const FAST_TIMINGS: SimTimings = {
@@ -38,6 +41,7 @@ export const FAST_TIMINGS: SimTimings = {
   deploymentHoldMs: 800,
   healthGraceMs: 40,
   healthIntervalMs: 60,
+  sseHeartbeatMs: 100,
 };
 
 export interface SimAgent {
@@ -56,7 +60,12 @@ export interface SimAgent {
   portRanges: [number, number][];
   /** Resources reserved for a role: only that role's frameworks get them. */
   reserved: Record<string, { cpus: number; memMb: number }>;
+  /** Connected to the master. */
   active: boolean;
+  /** Deactivated by an operator (Mesos 1.9+ `deactivated`): connected, but its resources are not offered. */
+  deactivated: boolean;
+  /** An operator drain in progress or done (Mesos 1.9+ `drain_info.state`); a draining agent is deactivated too. */
+  drain: "DRAINING" | "DRAINED" | null;
   registeredAt: number;
 }
 
