@@ -11,6 +11,7 @@ import {
   allocationEvents,
   consulServicesOfJob,
   FALLBACK_MHZ_PER_CORE,
+  latestPlacementFailure,
   mapAllocation,
   mapJob,
   mapNativeService,
@@ -278,16 +279,14 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     }
   }
 
-  /** The latest blocked evaluation of a job with queued allocations: it says why they wait. */
+  /** The evaluation that says why a job's queued allocations wait (see latestPlacementFailure). */
   private async blockedEvaluation(entry: JobEntry, signal?: AbortSignal): Promise<NomadEvaluation | undefined> {
     const queued = Object.values(entry.summary?.Summary ?? {}).some((s) => (s.Queued ?? 0) > 0);
     if (!queued) return undefined;
     try {
       const path = `/v1/job/${encodeURIComponent(entry.job.ID)}/evaluations`;
       const evals = (await this.client.get(path, { namespace: entry.job.Namespace || "default" }, NomadEvaluationSchema.array(), { signal })).data;
-      return evals
-        .filter((e) => e.Status === "blocked" && e.FailedTGAllocs)
-        .sort((a, b) => (b.CreateIndex ?? 0) - (a.CreateIndex ?? 0))[0];
+      return latestPlacementFailure(evals);
     } catch (err) {
       // The reason is a nicety; queued work still shows without it.
       this.log.debug("cannot read evaluations", { job: entry.job.ID, reason: (err as Error).message });

@@ -217,8 +217,10 @@ export class NomadClient {
 export function upstreamError(status: number, text: string, what: string): AdapterError {
   const message = text || `HTTP ${status}`;
   let code = codeForUpstreamStatus(status);
-  // Nomad answers 403 both for a token it does not know and for one lacking a capability.
-  if (status === 403 && /token not found|invalid token|malformed token/i.test(message)) code = "unauthorized";
+  // Nomad answers 403 both for a token it does not know and for one lacking a capability. An expired
+  // token or a secret that is not a UUID (nomad/structs/errors.go) is not mapped to 403 by the HTTP
+  // layer (command/agent/http.go), so it may come as a 500: the text decides.
+  if ((status === 403 || status >= 500) && /ACL token (not found|expired|is invalid)/i.test(message)) code = "unauthorized";
   if (status === 500 && /no path to region/i.test(message)) code = "invalid";
   return new AdapterError(code, `${what}: ${message}`);
 }

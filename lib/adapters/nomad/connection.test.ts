@@ -56,6 +56,10 @@ describe("Nomad errors", () => {
   it("tells a missing capability from a token Nomad does not know", () => {
     expect(upstreamError(403, "Permission denied", "Nomad GET /v1/jobs")).toMatchObject({ code: "forbidden", message: "Nomad GET /v1/jobs: Permission denied" });
     expect(upstreamError(403, "ACL token not found", "Nomad GET /v1/jobs").code).toBe("unauthorized");
+    // nomad/structs/errors.go; command/agent/http.go maps only "Permission denied" and "ACL token not found" to 403.
+    expect(upstreamError(500, "rpc error: ACL token expired", "x").code).toBe("unauthorized");
+    expect(upstreamError(403, "ACL token is invalid", "x").code).toBe("unauthorized");
+    expect(upstreamError(500, "rpc error: Permission denied", "x").code).not.toBe("unauthorized");
     expect(upstreamError(404, 'job "web" not found', "x").code).toBe("not-found");
     expect(upstreamError(400, "group count was greater than scaling policy maximum: 13 > 12", "x").code).toBe("invalid");
     expect(upstreamError(500, "No path to region", "x").code).toBe("invalid");

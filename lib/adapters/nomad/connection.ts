@@ -32,9 +32,10 @@ export const NomadConnectionSchema = z.object({
   /** Timings, mostly for tests. */
   pageSize: z.number().int().min(1).max(10_000).optional(),
   resyncSeconds: z.number().positive().optional(),
+  /** ?wait= of blocking queries; Nomad's servers cut it to 300 s (nomad/rpc.go maxQueryTime). */
   blockingWaitSeconds: z.number().positive().max(600).optional(),
   requestTimeoutSeconds: z.number().positive().optional(),
-  /** Nomad heartbeats an idle stream every 10 s; a stream silent for longer than this is reconnected. */
+  /** Nomad's event stream sends a {} heartbeat at once and every 30 s; a stream silent for longer than this is reconnected. */
   streamIdleSeconds: z.number().positive().optional(),
   backoffBaseMs: z.number().positive().optional(),
   backoffMaxMs: z.number().positive().optional(),
@@ -100,7 +101,7 @@ export function resolveConnection(c: NomadConnection, env: Env): ResolvedNomadCo
     resyncMs: (c.resyncSeconds ?? 300) * 1000,
     blockingWaitSeconds: c.blockingWaitSeconds ?? 60,
     requestTimeoutMs: (c.requestTimeoutSeconds ?? 15) * 1000,
-    streamIdleMs: (c.streamIdleSeconds ?? 35) * 1000,
+    streamIdleMs: (c.streamIdleSeconds ?? 45) * 1000,
     backoffBaseMs: c.backoffBaseMs ?? 500,
     backoffMaxMs: c.backoffMaxMs ?? 30_000,
   };

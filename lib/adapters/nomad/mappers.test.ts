@@ -6,6 +6,7 @@ import {
   mapAllocation,
   mapJob,
   mapNativeService,
+  latestPlacementFailure,
   mapNode,
   placementFailure,
   queuedTasks,
@@ -265,6 +266,20 @@ describe("mapAllocation", () => {
   it("converts CPU on the allocation's own node speed", () => {
     expect(mapAllocation(alloc({ NodeID: "other" }), perCore).requests.cpuMillis).toBe(300);
   });
+
+  it("counts whole reserved cores as 1000 m each, whatever their MHz", () => {
+    // structs.AllocatedTaskResources of a task with `cores = 2` beside one with `cpu = 500`.
+    const cores = alloc({
+      AllocatedResources: {
+        Tasks: {
+          db: { Cpu: { CpuShares: 8000, ReservedCores: [2, 3] }, Memory: { MemoryMB: 1024, MemoryMaxMB: 0 }, Networks: null, Devices: null },
+          web: { Cpu: { CpuShares: 500, ReservedCores: null }, Memory: { MemoryMB: 256, MemoryMaxMB: 512 }, Networks: null, Devices: null },
+        },
+        Shared: { DiskMB: 300, Networks: null, Ports: null },
+      },
+    });
+    expect(mapAllocation(cores, perCore).requests).toEqual({ cpuMillis: 2125, memoryBytes: 1280 * 1048576 });
+  });
 });
 
 describe("allocationEvents", () => {
@@ -364,6 +379,37 @@ describe("queued work", () => {
     });
     expect(new Set(tasks.map((t) => t.id)).size).toBe(2);
     expect(queuedTasks(serviceJob, summary, undefined)[0]?.stateReason).toBe("Queued: waiting for the scheduler to place it");
+  });
+
+  it("asks whole cores of a task that wants `cores` instead of MHz", () => {
+    const pinned = NomadJobSchema.parse({
+      ...serviceJob,
+      TaskGroups: [{ Name: "frontend", Count: 2, Tasks: [{ Name: "db", Driver: "docker", Config: { image: "postgres:16" }, Resources: { CPU: 0, Cores: 2, MemoryMB: 2048 } }] }],
+    });
+    expect(queuedTasks(pinned, summary, blocked)[0]?.requests).toEqual({ cpuMillis: 2000, memoryBytes: 2048 * 1048576 });
+  });
+
+  it("finds the failures on the blocked evaluation, or on the one that created it (older servers)", () => {
+    const evals = (list: Record<string, unknown>[]) => list.map((e) => NomadEvaluationSchema.parse(e));
+    const failed = { frontend: { NodesEvaluated: 3, NodesExhausted: 3, DimensionExhausted: { memory: 3 } } };
+    // Nomad 1.2+: CreateBlockedEval copies FailedTGAllocs onto the blocked evaluation.
+    const modern = evals([
+      { ID: "e1", Status: "complete", BlockedEval: "e2", FailedTGAllocs: failed, CreateIndex: 10 },
+      { ID: "e2", Status: "blocked", BlockedEval: "", FailedTGAllocs: failed, CreateIndex: 11 },
+    ]);
+    expect(latestPlacementFailure(modern)?.ID).toBe("e2");
+    // Older: only the evaluation that created the blocked one holds them.
+    const older = evals([
+      { ID: "e1", Status: "complete", BlockedEval: "e2", FailedTGAllocs: failed, CreateIndex: 10 },
+      { ID: "e2", Status: "blocked", BlockedEval: "", FailedTGAllocs: null, CreateIndex: 11 },
+    ]);
+    expect(latestPlacementFailure(older)?.ID).toBe("e1");
+    // Once the blocked evaluation is done, nothing waits any more.
+    const placed = evals([
+      { ID: "e1", Status: "complete", BlockedEval: "e2", FailedTGAllocs: failed, CreateIndex: 10 },
+      { ID: "e2", Status: "complete", BlockedEval: "", FailedTGAllocs: failed, CreateIndex: 11 },
+    ]);
+    expect(latestPlacementFailure(placed)).toBeUndefined();
   });
 });
 

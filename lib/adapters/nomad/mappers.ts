@@ -308,10 +308,14 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
     .sort();
 
   const perCore = perCoreOf(alloc.NodeID ?? null);
+  // A task given whole cores holds exactly that many (ReservedCores); its CpuShares are their MHz.
   let cpuMhz = 0;
+  let cores = 0;
   let memoryMb = 0;
   for (const t of Object.values(alloc.AllocatedResources?.Tasks ?? {})) {
-    cpuMhz += t.Cpu?.CpuShares ?? 0;
+    const reserved = t.Cpu?.ReservedCores?.length ?? 0;
+    if (reserved > 0) cores += reserved;
+    else cpuMhz += t.Cpu?.CpuShares ?? 0;
     memoryMb += t.Memory?.MemoryMB ?? 0;
   }
   const shared = alloc.AllocatedResources?.Shared;
@@ -328,11 +332,25 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
     ready: state === "running" && !stopping && taskStates.every((t) => t.State === "running"),
     restarts,
     labels: { "nomad/job": alloc.JobID, "nomad/group": alloc.TaskGroup, "nomad/desired": alloc.DesiredStatus ?? "run" },
-    requests: { cpuMillis: mhzToMillis(cpuMhz, perCore), memoryBytes: mbToBytes(memoryMb) },
+    requests: { cpuMillis: mhzToMillis(cpuMhz, perCore) + cores * 1000, memoryBytes: mbToBytes(memoryMb) },
     startedAt: started[0] ?? null,
     createdAt: nanosToIso(alloc.CreateTime),
     ip,
   };
+}
+
+/**
+ * The evaluation that says why a job's queued allocations wait: the latest
+ * one with placement failures (FailedTGAllocs) that is blocked itself (Nomad
+ * 1.2 and later copy the failures onto the blocked evaluation) or whose
+ * BlockedEval is still blocked (older servers keep them on the evaluation
+ * that created it).
+ */
+export function latestPlacementFailure(evaluations: readonly NomadEvaluation[]): NomadEvaluation | undefined {
+  const blocked = new Set(evaluations.filter((e) => e.Status === "blocked").map((e) => e.ID));
+  return evaluations
+    .filter((e) => e.FailedTGAllocs && Object.keys(e.FailedTGAllocs).length > 0 && (blocked.has(e.ID) || (e.BlockedEval && blocked.has(e.BlockedEval))))
+    .sort((a, b) => (b.CreateIndex ?? 0) - (a.CreateIndex ?? 0))[0];
 }
 
 /** Why the scheduler could not place a group, from its latest blocked evaluation, in words like Nomad's CLI. */
@@ -360,9 +378,11 @@ export function queuedTasks(job: NomadJob, summary: NomadJobSummary | null | und
     if (!queued) continue;
     const why = placementFailure(blocked, group.Name);
     let cpuMhz = 0;
+    let cores = 0;
     let memoryMb = 0;
     for (const t of group.Tasks ?? []) {
-      cpuMhz += t.Resources?.CPU ?? 0;
+      if ((t.Resources?.Cores ?? 0) > 0) cores += t.Resources?.Cores ?? 0;
+      else cpuMhz += t.Resources?.CPU ?? 0;
       memoryMb += t.Resources?.MemoryMB ?? 0;
     }
     for (let i = 0; i < queued; i++) {
@@ -377,7 +397,7 @@ export function queuedTasks(job: NomadJob, summary: NomadJobSummary | null | und
         ready: false,
         restarts: 0,
         labels: { "nomad/job": job.ID, "nomad/group": group.Name, "nomad/queued": "true" },
-        requests: { cpuMillis: mhzToMillis(cpuMhz, FALLBACK_MHZ_PER_CORE), memoryBytes: mbToBytes(memoryMb) },
+        requests: { cpuMillis: mhzToMillis(cpuMhz, FALLBACK_MHZ_PER_CORE) + cores * 1000, memoryBytes: mbToBytes(memoryMb) },
         startedAt: null,
         createdAt: null,
         ip: null,

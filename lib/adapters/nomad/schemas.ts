@@ -12,6 +12,8 @@ const num = z.number().nullish();
 const str = z.string().nullish();
 
 const CpuShares = z.object({ CpuShares: num, TotalCpuCores: num }).nullish();
+/** structs.AllocatedCpuResources: a task that asked for `cores` gets whole cores (ReservedCores) and their MHz as CpuShares. */
+const AllocatedCpu = z.object({ CpuShares: num, ReservedCores: z.array(z.number()).nullish() }).nullish();
 const MemoryMB = z.object({ MemoryMB: num, MemoryMaxMB: num }).nullish();
 
 export const NomadNodeSchema = z.object({
@@ -119,7 +121,8 @@ export const NomadJobSchema = z.object({
               // Only what names the workload's images; the rest of a driver config is not kept.
               Config: z.object({ image: z.unknown().optional(), command: z.unknown().optional() }).nullish(),
               Services: z.array(ServiceSpec).nullish(),
-              Resources: z.object({ CPU: num, MemoryMB: num }).nullish(),
+              // A task asks for either CPU (MHz) or Cores (whole cores).
+              Resources: z.object({ CPU: num, Cores: num, MemoryMB: num }).nullish(),
             }),
           )
           .nullish(),
@@ -156,7 +159,7 @@ export const NomadAllocationSchema = z.object({
   TaskStates: z.record(z.string(), TaskStateSchema).nullish(),
   AllocatedResources: z
     .object({
-      Tasks: z.record(z.string(), z.object({ Cpu: CpuShares, Memory: MemoryMB })).nullish(),
+      Tasks: z.record(z.string(), z.object({ Cpu: AllocatedCpu, Memory: MemoryMB })).nullish(),
       Shared: z
         .object({
           Ports: z.array(z.object({ Label: str, Value: num, To: num, HostIP: str })).nullish(),
@@ -196,6 +199,8 @@ export const NomadServiceListSchema = z.array(
 export const NomadEvaluationSchema = z.object({
   ID: z.string(),
   Status: str,
+  /** Set on an evaluation whose placements failed: the blocked evaluation it created. */
+  BlockedEval: str,
   TaskGroup: str,
   FailedTGAllocs: z
     .record(
@@ -234,7 +239,8 @@ export const NomadAgentSelfSchema = z.object({
   member: z.object({ Tags: StrMap }).nullish(),
 });
 
-export const NomadScaleResponseSchema = z.object({ EvalID: str, JobModifyIndex: num, Index: num });
+/** structs.JobRegisterResponse: the job's write (JobModifyIndex), the evaluation's (EvalCreateIndex), the scaling event's (Index). */
+export const NomadScaleResponseSchema = z.object({ EvalID: str, EvalCreateIndex: num, JobModifyIndex: num, Index: num });
 
 /** One line of /v1/event/stream: a batch of events, or {} as a heartbeat. */
 export const NomadEventBatchSchema = z.object({
