@@ -261,8 +261,14 @@ export const ECS_OPERATIONS: Record<string, Handler> = {
   ListServices(world, input) {
     const cluster = requireCluster(world, input);
     const launchType = optionalString(input.launchType, "launchType");
+    const schedulingStrategy = optionalString(input.schedulingStrategy, "schedulingStrategy");
     const all = [...cluster.services.values()]
-      .filter((s) => s.status !== "INACTIVE" && (!launchType || s.launchType === launchType))
+      .filter(
+        (s) =>
+          s.status !== "INACTIVE" &&
+          (!launchType || s.launchType === launchType) &&
+          (!schedulingStrategy || s.schedulingStrategy === schedulingStrategy),
+      )
       .sort(byArn);
     // ListServices pages 10 at a time unless asked for more, unlike the other list calls.
     const { items, nextToken } = page("ListServices", all, input, 10);
@@ -289,13 +295,23 @@ export const ECS_OPERATIONS: Record<string, Handler> = {
     const desiredStatus = optionalString(input.desiredStatus, "desiredStatus") ?? "RUNNING";
     if (!["RUNNING", "PENDING", "STOPPED"].includes(desiredStatus)) throw invalid("desiredStatus must be one of RUNNING, PENDING, STOPPED.");
     const containerInstance = optionalString(input.containerInstance, "containerInstance");
+    const family = optionalString(input.family, "family");
+    const launchType = optionalString(input.launchType, "launchType");
+    const startedBy = optionalString(input.startedBy, "startedBy");
+    if (startedBy && (serviceName || containerInstance || family || launchType || input.desiredStatus !== undefined)) {
+      throw invalid("When you specify startedBy as the filter, it must be the only filter that you use.");
+    }
     if (serviceName && !cluster.services.has(tail(serviceName))) throw new SimAwsError("ServiceNotFoundException", "Service not found.");
     const all = [...cluster.tasks.values()]
       .filter((t) => {
         if (serviceName && t.serviceName !== tail(serviceName)) return false;
         if (containerInstance && t.containerInstanceId !== tail(containerInstance)) return false;
+        if (family && t.taskDefinition.family !== family) return false;
+        if (launchType && t.launchType !== launchType) return false;
+        if (startedBy) return t.startedBy === startedBy && t.desiredStatus === "RUNNING";
         if (desiredStatus === "STOPPED") return t.desiredStatus === "STOPPED";
-        if (desiredStatus === "PENDING") return t.desiredStatus === "RUNNING" && t.lastStatus !== "RUNNING";
+        // ECS never sets a task's desired status to PENDING (only lastStatus): filtering by it lists nothing.
+        if (desiredStatus === "PENDING") return false;
         return t.desiredStatus === "RUNNING";
       })
       .sort(byArn);

@@ -1,13 +1,30 @@
-/** An error as AWS answers it: a `__type` and a message, HTTP 400 unless said otherwise. */
+/**
+ * An error as AWS answers it: a `__type` and a message, HTTP 400 unless said
+ * otherwise. `namespace` makes the `__type` a Smithy shape id
+ * ("com.amazonaws.cloudwatch#InvalidParameterValueException"), as services
+ * built on Smithy answer; older JSON services such as ECS send the bare name,
+ * and AWS's request layer names its own errors by its namespace
+ * ("com.amazon.coral.service#UnrecognizedClientException"). SDKs keep the part
+ * after "#". `queryCode` is the "Code;Sender" an awsQueryCompatible service
+ * (CloudWatch) adds in the x-amzn-query-error header.
+ */
 export class SimAwsError extends Error {
   constructor(
     readonly type: string,
     message: string,
     readonly status = 400,
+    readonly options: { namespace?: string; queryCode?: string } = {},
   ) {
     super(message);
   }
+
+  get wireType(): string {
+    return this.options.namespace ? `${this.options.namespace}#${this.type}` : this.type;
+  }
 }
+
+/** ECS's AccessDeniedException is modeled with HTTP 403 (the SDK's Smithy model, `httpError: 403`). */
+export const accessDenied = (message: string) => new SimAwsError("AccessDeniedException", message, 403);
 
 export const invalid = (message: string) => new SimAwsError("InvalidParameterException", message);
 

@@ -44,18 +44,56 @@ interface MetricDataQuery {
 
 const invalidValue = (message: string) => new SimAwsError("InvalidParameterValueException", message);
 
-export function getMetricData(world: EcsWorld, input: Record<string, unknown>, gaps: Set<string>) {
+/** GetMetricData's default and largest MaxDatapoints. */
+export const MAX_DATAPOINTS = 100_800;
+/** Periods shorter than a minute that CloudWatch accepts (high-resolution metrics); longer ones are multiples of 60. */
+const SHORT_PERIODS = new Set([1, 5, 10, 20, 30]);
+
+/**
+ * CloudWatch rounds StartTime down: to the minute within 15 days, to 5
+ * minutes within 63 days, to the hour before that (GetMetricDataInput docs).
+ */
+function roundStart(startMs: number, nowMs: number): number {
+  const age = nowMs - startMs;
+  const step = age <= 15 * 86_400_000 ? 60_000 : age <= 63 * 86_400_000 ? 300_000 : 3_600_000;
+  return Math.floor(startMs / step) * step;
+}
+
+interface PageToken {
+  /** Datapoints already returned. */
+  offset: number;
+  /** The clock of the first page, so the later pages cut the same series. */
+  asOf: number;
+}
+
+function readToken(value: unknown): PageToken {
+  try {
+    const token = JSON.parse(Buffer.from(String(value), "base64").toString("utf8")) as Partial<PageToken>;
+    if (Number.isInteger(token.offset) && (token.offset as number) > 0 && Number.isFinite(token.asOf)) return token as PageToken;
+  } catch {
+    // fall through
+  }
+  throw new SimAwsError("InvalidNextToken", "The service returned an error with Error Code InvalidNextToken.");
+}
+
+/** `defaultMax` stands in for the MaxDatapoints a request leaves out (tests lower it to make small answers page). */
+export function getMetricData(world: EcsWorld, input: Record<string, unknown>, gaps: Set<string>, defaultMax = MAX_DATAPOINTS) {
   const queries = input.MetricDataQueries as MetricDataQuery[] | undefined;
   if (!Array.isArray(queries) || queries.length === 0) throw new SimAwsError("MissingRequiredParameterException", "The parameter MetricDataQueries is required.");
   if (queries.length > 500) throw invalidValue("The collection MetricDataQueries must not have a size greater than 500.");
-  const start = Number(input.StartTime) * 1000;
+  const token = input.NextToken === undefined || input.NextToken === null ? null : readToken(input.NextToken);
+  const now = token?.asOf ?? world.now();
   const end = Number(input.EndTime) * 1000;
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new SimAwsError("MissingRequiredParameterException", "StartTime and EndTime are required.");
+  if (!Number.isFinite(Number(input.StartTime) * 1000) || !Number.isFinite(end)) throw new SimAwsError("MissingRequiredParameterException", "StartTime and EndTime are required.");
+  const start = roundStart(Number(input.StartTime) * 1000, now);
   if (end <= start) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
+  const maxDatapoints = input.MaxDatapoints === undefined ? defaultMax : Number(input.MaxDatapoints);
+  if (!Number.isInteger(maxDatapoints) || maxDatapoints < 1 || maxDatapoints > MAX_DATAPOINTS) {
+    throw invalidValue(`The parameter MaxDatapoints must be between 1 and ${MAX_DATAPOINTS}.`);
+  }
   const ascending = input.ScanBy === "TimestampAscending";
-  const now = world.now();
   const ids = new Set<string>();
-  const results = [];
+  const series: { Id: string; Label: string; Timestamps: number[]; Values: number[] }[] = [];
   for (const query of queries) {
     if (!query.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(query.Id)) throw invalidValue(`The value ${query.Id ?? ""} for parameter MetricDataQueries.member.Id is invalid.`);
     if (ids.has(query.Id)) throw invalidValue(`The value ${query.Id} for parameter MetricDataQueries.member.Id is not unique.`);
@@ -63,17 +101,20 @@ export function getMetricData(world: EcsWorld, input: Record<string, unknown>, g
     if (query.Expression) throw invalidValue("Metric math expressions are not supported by this simulator.");
     const stat = query.MetricStat;
     if (!stat?.Metric?.MetricName || !stat.Period || !stat.Stat) throw invalidValue("MetricStat requires Metric, Period and Stat.");
-    if (stat.Period < 1 || (stat.Period >= 60 && stat.Period % 60 !== 0)) throw invalidValue("The parameter Period must be a multiple of 60.");
+    if (!SHORT_PERIODS.has(stat.Period) && !(stat.Period >= 60 && stat.Period % 60 === 0)) {
+      throw invalidValue("The parameter Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.");
+    }
     const dims = Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-    const series = seriesFor(world, stat.Metric.Namespace ?? "", stat.Metric.MetricName, dims, gaps);
+    const curve = seriesFor(world, stat.Metric.Namespace ?? "", stat.Metric.MetricName, dims, gaps);
     const timestamps: number[] = [];
     const values: number[] = [];
-    if (series) {
+    if (curve) {
       const periodMs = stat.Period * 1000;
-      // Only complete periods are published, so the newest datapoint is up to one period old.
-      for (let t = Math.ceil(start / periodMs) * periodMs; t + periodMs <= Math.min(end, now); t += periodMs) {
+      // Datapoints start at the rounded StartTime; EndTime is exclusive, and only complete periods are published,
+      // so the newest datapoint is up to one period old.
+      for (let t = start; t + periodMs <= Math.min(end, now); t += periodMs) {
         timestamps.push(t / 1000);
-        values.push(Math.round(series(t + periodMs / 2) * 1000) / 1000);
+        values.push(Math.round(curve(t + periodMs / 2) * 1000) / 1000);
       }
       if (!ascending) {
         timestamps.reverse();
@@ -81,9 +122,29 @@ export function getMetricData(world: EcsWorld, input: Record<string, unknown>, g
       }
     }
     if (query.ReturnData === false) continue;
-    results.push({ Id: query.Id, Label: stat.Metric.MetricName, Timestamps: timestamps, Values: values, StatusCode: "Complete" });
+    series.push({ Id: query.Id, Label: stat.Metric.MetricName, Timestamps: timestamps, Values: values });
   }
-  return { MetricDataResults: results, Messages: [] };
+  // Pages hold at most MaxDatapoints datapoints, taken query after query; a query with more to come is PartialData.
+  const offset = token?.offset ?? 0;
+  let skipped = 0;
+  let taken = 0;
+  const results = series.map((s) => {
+    const from = Math.max(0, Math.min(s.Values.length, offset - skipped));
+    const count = Math.max(0, Math.min(s.Values.length - from, maxDatapoints - taken));
+    skipped += s.Values.length;
+    taken += count;
+    const rest = s.Values.length - from - count;
+    return {
+      Id: s.Id,
+      Label: s.Label,
+      Timestamps: s.Timestamps.slice(from, from + count),
+      Values: s.Values.slice(from, from + count),
+      StatusCode: rest > 0 ? "PartialData" : "Complete",
+    };
+  });
+  const total = skipped;
+  const next = offset + taken < total ? Buffer.from(JSON.stringify({ offset: offset + taken, asOf: now } satisfies PageToken)).toString("base64") : undefined;
+  return { MetricDataResults: results, Messages: [], ...(next ? { NextToken: next } : {}) };
 }
 
 function seriesFor(world: EcsWorld, namespace: string, metric: string, dims: Record<string, string | undefined>, gaps: Set<string>): ((t: number) => number) | null {

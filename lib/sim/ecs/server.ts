@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ECS_OPERATIONS } from "./ecs-api";
-import { SimAwsError } from "./errors";
+import { SimAwsError, accessDenied } from "./errors";
 import { getMetricData } from "./metrics";
 import { EcsScheduler } from "./scheduler";
 import { DEFAULT_TIMINGS, EcsWorld, type SimTimings } from "./state";
@@ -18,13 +18,24 @@ const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
 const CLOUDWATCH_TARGET = "GraniteServiceVersion20100801";
 const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^/\s,]+\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;.-]+, ?Signature=[0-9a-f]{64}$/;
 
-/** CloudWatch is awsQueryCompatible: it also names errors by their old query-protocol codes. */
+/**
+ * CloudWatch is awsQueryCompatible: beside the JSON `__type` it names errors by
+ * their old query-protocol codes in x-amzn-query-error, "Code;Sender|Receiver"
+ * (the `awsQueryError` codes of @aws-sdk/client-cloudwatch's model), which the
+ * SDK prefers. Throttling and AccessDenied come from AWS's request layer and
+ * are not in CloudWatch's model.
+ */
 const QUERY_ERROR_CODES: Record<string, string> = {
   ThrottlingException: "Throttling;Sender",
   AccessDeniedException: "AccessDenied;Sender",
   InvalidParameterValueException: "InvalidParameterValue;Sender",
   MissingRequiredParameterException: "MissingParameter;Sender",
+  InvalidNextToken: "InvalidNextToken;Sender",
+  InternalServiceFault: "InternalServiceError;Receiver",
 };
+
+/** CloudWatch's own (modeled) errors carry its Smithy namespace in `__type`. */
+const CLOUDWATCH_MODELED = new Set(["InvalidParameterValueException", "MissingRequiredParameterException", "InvalidNextToken", "InternalServiceFault"]);
 
 export interface SimRequest {
   service: "ecs" | "cloudwatch";
@@ -38,9 +49,12 @@ export interface SimRequest {
 export class SimFaults {
   private throttleLeft = 0;
   private throttleOps: Set<string> | null = null;
+  private failures: { error: SimAwsError; left: number; operations: Set<string> | null }[] = [];
   private readonly denied = new Set<string>();
   /** Services whose metrics have no datapoints (a CloudWatch gap). */
   readonly metricGaps = new Set<string>();
+  /** GetMetricData pages after this many datapoints when the request sets no MaxDatapoints (null: CloudWatch's 100,800). */
+  metricPageSize: number | null = null;
   /** At most this many requests per second, answering ThrottlingException beyond it (null: no limit). */
   rateLimitPerSecond: number | null = null;
   private windowStart = 0;
@@ -50,6 +64,11 @@ export class SimFaults {
   throttle(count: number, operations?: string[]): void {
     this.throttleLeft = count;
     this.throttleOps = operations ? new Set(operations) : null;
+  }
+
+  /** The next `count` requests (of `operations`, or any) answer `error` as it is. */
+  fail(error: SimAwsError, count = 1, operations?: string[]): void {
+    this.failures.push({ error, left: count, operations: operations ? new Set(operations) : null });
   }
 
   /** `operation` answers AccessDeniedException until allow() is called. */
@@ -62,9 +81,14 @@ export class SimFaults {
   }
 
   check(service: string, operation: string, now: number): SimAwsError | null {
+    const planned = this.failures.find((f) => f.left > 0 && (!f.operations || f.operations.has(operation)));
+    if (planned) {
+      planned.left -= 1;
+      this.failures = this.failures.filter((f) => f.left > 0);
+      return planned.error;
+    }
     if (this.denied.has(operation)) {
-      return new SimAwsError(
-        "AccessDeniedException",
+      return accessDenied(
         `User: arn:aws:iam::123456789012:user/fleetdeck is not authorized to perform: ${service === "ecs" ? "ecs" : "cloudwatch"}:${operation} because no identity-based policy allows the ${service === "ecs" ? "ecs" : "cloudwatch"}:${operation} action`,
       );
     }
@@ -148,7 +172,13 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
         res.writeHead(status, headers).end(text);
         record({ service, operation, at: Date.now(), status, errorType });
       };
-      const fail = (err: SimAwsError) => send(err.status, { __type: err.type, message: err.message }, err.type);
+      const fail = (err: SimAwsError) => {
+        const namespaced =
+          service === "cloudwatch" && !err.options.namespace && CLOUDWATCH_MODELED.has(err.type)
+            ? new SimAwsError(err.type, err.message, err.status, { ...err.options, namespace: "com.amazonaws.cloudwatch" })
+            : err;
+        send(namespaced.status, { __type: namespaced.wireType, message: namespaced.message }, namespaced.type);
+      };
       try {
         if (req.method !== "POST" || (req.url ?? "/").split("?")[0] !== "/") {
           return fail(new SimAwsError("UnknownOperationException", "Only POST / is supported.", 404));
@@ -172,14 +202,14 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
         scheduler.tick();
         if (service === "cloudwatch") {
           if (operation !== "GetMetricData") return fail(new SimAwsError("UnknownOperationException", `${operation} is not supported by this simulator.`));
-          return send(200, getMetricData(world, input, faults.metricGaps));
+          return send(200, getMetricData(world, input, faults.metricGaps, faults.metricPageSize ?? undefined));
         }
         const handler = ECS_OPERATIONS[operation];
         if (!handler) return fail(new SimAwsError("UnknownOperationException", `${operation} is not supported by this simulator.`));
         return send(200, handler(world, input));
       } catch (err) {
         if (err instanceof SimAwsError) return fail(err);
-        return fail(new SimAwsError(service === "ecs" ? "ServerException" : "InternalServiceError", (err as Error).message, 500));
+        return fail(new SimAwsError(service === "ecs" ? "ServerException" : "InternalServiceFault", (err as Error).message, 500));
       }
     });
   });
