@@ -1,22 +1,33 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type ComponentProps } from "react";
+import dynamic from "next/dynamic";
 import { useQuery } from "@tanstack/react-query";
-import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { usageQuery } from "@/lib/client/queries";
-import { formatBytes, formatClock, formatCpu, niceTicks } from "@/lib/format";
+import { formatBytes, formatClock, formatCpu } from "@/lib/format";
 import type { UsageHistory, UsageScope } from "@/lib/model/types";
-import { ChartContainer, ChartLegend, ChartTooltipContent, chartAxis, chartGrid, type ChartConfig } from "./chart";
 import { Skeleton } from "./states";
 
-const percent = (v: number) => `${Math.round(v)}%`;
+// recharts loads after the page: the box keeps its height meanwhile, so nothing jumps.
+const loadingPlot = () => <Skeleton className="h-full w-full" />;
+const SharePlotLazy = dynamic(() => import("./usage-plots").then((m) => m.SharePlot), { ssr: false, loading: loadingPlot });
+const SeriesPlotLazy = dynamic(() => import("./usage-plots").then((m) => m.SeriesPlot), { ssr: false, loading: loadingPlot });
 
-const SHARE_CONFIG: ChartConfig = {
-  cpu: { label: "CPU % of allocatable", color: "var(--chart-cpu)", format: percent },
-  memory: { label: "Memory % of allocatable", color: "var(--chart-memory)", format: percent },
-};
-const CPU_CONFIG: ChartConfig = { cpu: { label: "CPU used", color: "var(--chart-cpu)", format: formatCpu } };
-const MEMORY_CONFIG: ChartConfig = { memory: { label: "Memory used", color: "var(--chart-memory)", format: formatBytes } };
+function SharePlot(props: ComponentProps<typeof SharePlotLazy>) {
+  return (
+    <div style={{ height: props.height }}>
+      <SharePlotLazy {...props} />
+    </div>
+  );
+}
+
+function SeriesPlot(props: ComponentProps<typeof SeriesPlotLazy>) {
+  return (
+    <div style={{ minHeight: props.height }}>
+      <SeriesPlotLazy {...props} />
+    </div>
+  );
+}
 
 /** A line needs two samples; one alone would draw as a stray dot. */
 function hasData(history: UsageHistory): boolean {
@@ -29,13 +40,6 @@ function NoData({ height, children }: { height: number; children: string }) {
       {children}
     </div>
   );
-}
-
-/** Nice upper bound for a share axis: room above the data, never past what makes the lines unreadable. */
-function shareCeiling(dataMax: number): number {
-  const padded = Math.max(5, dataMax * 1.2);
-  const step = padded > 50 ? 25 : padded > 20 ? 10 : 5;
-  return Math.min(Math.max(100, dataMax), Math.ceil(padded / step) * step);
 }
 
 /** Clock ticks: with seconds while the history is still short, so ticks do not all read the same minute. */
@@ -62,8 +66,8 @@ export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: strin
     const rows = data.points.map((p) => ({ t: p.t, cpu: p.cpuMillis, memory: p.memoryBytes }));
     return (
       <div className="grid grid-cols-2 gap-2">
-        <SeriesChart config={CPU_CONFIG} dataKey="cpu" rows={rows} height={height} label="CPU use over the last 15 minutes" tickFormat={formatCpu} clock={tick} compact />
-        <SeriesChart config={MEMORY_CONFIG} dataKey="memory" rows={rows} height={height} label="Memory use over the last 15 minutes" tickFormat={formatBytes} clock={tick} compact />
+        <SeriesPlot series="cpu" rows={rows} height={height} label="CPU use over the last 15 minutes" clock={tick} compact />
+        <SeriesPlot series="memory" rows={rows} height={height} label="Memory use over the last 15 minutes" clock={tick} compact />
       </div>
     );
   }
@@ -73,62 +77,7 @@ export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: strin
     cpu: p.cpuMillis === null ? null : (p.cpuMillis / alloc.cpuMillis) * 100,
     memory: p.memoryBytes === null ? null : (p.memoryBytes / alloc.memoryBytes) * 100,
   }));
-  return (
-    <ChartContainer config={SHARE_CONFIG} height={height} label="CPU and memory use over the last 15 minutes, as a share of allocatable">
-      <LineChart data={rows} responsive style={{ width: "100%", height: height - 18 }} margin={{ top: 6, right: 4, bottom: 0, left: 0 }}>
-        <CartesianGrid {...chartGrid} />
-        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={tick} {...chartAxis} minTickGap={56} height={16} />
-        <YAxis domain={[0, shareCeiling]} tickFormatter={percent} {...chartAxis} width={38} tickCount={3} allowDecimals={false} />
-        <Tooltip content={<ChartTooltipContent formatLabel={formatClock} />} isAnimationActive={false} />
-        <Line dataKey="cpu" stroke="var(--color-cpu)" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-        <Line dataKey="memory" stroke="var(--color-memory)" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-      </LineChart>
-      <ChartLegend />
-    </ChartContainer>
-  );
-}
-
-function SeriesChart({
-  config,
-  dataKey,
-  rows,
-  height,
-  label,
-  tickFormat,
-  clock,
-  compact = false,
-}: {
-  config: ChartConfig;
-  dataKey: string;
-  rows: Record<string, number | null>[];
-  height: number;
-  label: string;
-  tickFormat: (v: number) => string;
-  clock: (ms: number) => string;
-  compact?: boolean;
-}) {
-  const max = Math.max(0, ...rows.map((r) => r[dataKey] ?? 0));
-  const ticks = niceTicks(max, dataKey === "memory" ? "memory" : "cpu", compact ? 2 : 4);
-  return (
-    <ChartContainer config={config} height={height} label={label}>
-      <AreaChart data={rows} responsive style={{ width: "100%", height: compact ? height - 18 : height }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid {...chartGrid} />
-        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={clock} {...chartAxis} minTickGap={56} height={compact ? 16 : 30} />
-        <YAxis tickFormatter={tickFormat} {...chartAxis} width={compact ? 56 : 68} domain={[0, ticks[ticks.length - 1] || "auto"]} ticks={ticks} />
-        <Tooltip content={<ChartTooltipContent formatLabel={formatClock} />} isAnimationActive={false} />
-        <Area
-          dataKey={dataKey}
-          stroke={`var(--color-${dataKey})`}
-          fill={`var(--color-${dataKey})`}
-          fillOpacity={0.15}
-          strokeWidth={1.5}
-          isAnimationActive={false}
-          connectNulls={false}
-        />
-      </AreaChart>
-      {compact ? <ChartLegend /> : null}
-    </ChartContainer>
-  );
+  return <SharePlot rows={rows} height={height} label="CPU and memory use over the last 15 minutes, as a share of allocatable" clock={tick} />;
 }
 
 const RANGES = ["15m", "1h"] as const;
@@ -167,22 +116,14 @@ export function UsageHistoryPanel({
             <span className="font-medium text-foreground">CPU</span>
             {alloc ? <span className="figure">of {formatCpu(alloc.cpuMillis)} allocatable</span> : null}
           </div>
-          <SeriesChart config={CPU_CONFIG} dataKey="cpu" rows={rows} height={height} label={`CPU use over the last ${range}`} tickFormat={formatCpu} clock={tick} />
+          <SeriesPlot series="cpu" rows={rows} height={height} label={`CPU use over the last ${range}`} clock={tick} />
         </div>
         <div>
           <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
             <span className="font-medium text-foreground">Memory</span>
             {alloc ? <span className="figure">of {formatBytes(alloc.memoryBytes)} allocatable</span> : null}
           </div>
-          <SeriesChart
-            config={MEMORY_CONFIG}
-            dataKey="memory"
-            rows={rows}
-            height={height}
-            label={`Memory use over the last ${range}`}
-            tickFormat={formatBytes}
-            clock={tick}
-          />
+          <SeriesPlot series="memory" rows={rows} height={height} label={`Memory use over the last ${range}`} clock={tick} />
         </div>
       </div>
     );
