@@ -44,12 +44,18 @@ export class DockerClient {
 
   /** GET /_ping without a version prefix; true when the engine answers "OK". */
   async ping(signal?: AbortSignal, timeoutMs = 1000): Promise<boolean> {
+    return (await this.pingFailure(signal, timeoutMs)) === null;
+  }
+
+  /** Why GET /_ping did not answer "OK" (nothing listening, a TLS failure, another answer), or null when it did. */
+  async pingFailure(signal?: AbortSignal, timeoutMs = 1000): Promise<string | null> {
     try {
       const res = await this.raw("GET", "/_ping", { signal, timeoutMs });
-      const text = await res.body.text();
-      return res.statusCode === 200 && text.trim() === "OK";
-    } catch {
-      return false;
+      const text = (await res.body.text()).trim();
+      if (res.statusCode === 200 && text === "OK") return null;
+      return `Docker Engine at ${this.label} answered GET /_ping with HTTP ${res.statusCode}${text ? `: ${text.slice(0, 200)}` : ""}`;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
     }
   }
 
@@ -160,8 +166,16 @@ export class DockerClient {
         bodyTimeout: timeoutMs > 0 ? timeoutMs : 0,
       });
     } catch (err) {
-      throw fromNetworkError(err, `Docker Engine at ${this.label}`);
+      throw this.networkError(err);
     }
+  }
+
+  /** A failed request as an AdapterError; over TLS, one that says what the handshake failure means. */
+  private networkError(err: unknown): AdapterError {
+    const what = `Docker Engine at ${this.label}`;
+    const endpoint = this.endpoint;
+    const reason = endpoint.kind === "tcp" && endpoint.tls && !(err instanceof AdapterError) ? tlsFailure(err, endpoint.tls) : null;
+    return reason ? new AdapterError("unreachable", `${what}: ${reason}`, { cause: err }) : fromNetworkError(err, what);
   }
 
   private getAgent(): Agent {
@@ -213,6 +227,49 @@ function readTlsFile(file: string | undefined, what: string): Buffer | undefined
     // The path is configuration, not a secret; the content never leaves this function.
     throw new AdapterError("invalid", `cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
+}
+
+/** Node's codes for an engine certificate that failed verification. */
+const CERT_VERIFY_CODES =
+  /^(UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_[A-Z_]+|INVALID_CA|INVALID_PURPOSE|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+/** Chain errors, where the CA is the likely culprit (not expiry or a wrong name). */
+const CERT_CHAIN_CODES = /^(UNABLE_TO_|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|INVALID_CA)/;
+/** OpenSSL alerts an engine sends when it refuses (or did not get) the client certificate. */
+const CLIENT_CERT_ALERTS = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE)$/;
+
+/**
+ * What a failed TLS connection to the engine means, or null when the error is
+ * not about TLS. The raw errors say little: a TLS 1.3 engine that refuses the
+ * client certificate does so after the client's side of the handshake is
+ * done, and undici reports only "other side closed" (UND_ERR_SOCKET) on a
+ * connection that never carried a byte of answer; TLS 1.2 engines fail the
+ * handshake with an alert; a certificate the CA did not sign fails with an
+ * OpenSSL verification code. Paths are configuration, not secrets.
+ */
+function tlsFailure(err: unknown, tls: NonNullable<DockerConnection["tls"]>): string | null {
+  const e = err as { code?: unknown; message?: unknown; socket?: { bytesRead?: unknown } } | null;
+  const code = typeof e?.code === "string" ? e.code : "";
+  const message = typeof e?.message === "string" ? e.message : "";
+  const clientCertHint = tls.cert
+    ? `the engine most likely did not accept the client certificate ${tls.cert} (is it signed by a CA the engine trusts, with extendedKeyUsage clientAuth?)`
+    : "the engine most likely requires a client certificate, and none is configured (tls.cert and tls.key, or cert.pem and key.pem in DOCKER_CERT_PATH)";
+  if (CERT_VERIFY_CODES.test(code)) {
+    const caHint = !CERT_CHAIN_CODES.test(code)
+      ? ""
+      : tls.ca
+        ? `; was it signed by the CA in ${tls.ca}?`
+        : "; no CA file is configured (tls.ca, or ca.pem in DOCKER_CERT_PATH), so it was checked against the system's CAs";
+    return `the engine's TLS certificate is not trusted: ${message} (${code})${caHint}`;
+  }
+  if (code.startsWith("ERR_SSL_")) {
+    // "<hex>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:<detail>"
+    const reason = message.split(":")[5]?.trim() || message.trim();
+    return `the TLS handshake failed: ${reason} (${code})${CLIENT_CERT_ALERTS.test(code) ? `; ${clientCertHint}` : ""}`;
+  }
+  if (code === "UND_ERR_SOCKET" && e?.socket?.bytesRead === 0) {
+    return `the engine closed the TLS connection without answering; ${clientCertHint}`;
+  }
+  return null;
 }
 
 function queryString(query: Query | undefined): string {

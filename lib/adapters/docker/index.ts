@@ -29,13 +29,22 @@ export interface EngineProbe {
 
 /** Whether an engine answers /_ping within `timeoutMs`, and if so its /info and mode. */
 export async function probeEngine(connection: DockerConnection, timeoutMs = 1000): Promise<EngineProbe | null> {
+  return (await checkEngine(connection, timeoutMs)).probe;
+}
+
+/** probeEngine, saying why when no engine answers (nothing listening, a TLS failure, ...). */
+export async function checkEngine(
+  connection: DockerConnection,
+  timeoutMs = 1000,
+): Promise<{ probe: EngineProbe; failure: null } | { probe: null; failure: string }> {
   const client = new DockerClient(connection, { timeoutMs: Math.max(timeoutMs, 2000) });
   try {
-    if (!(await client.ping(undefined, timeoutMs))) return null;
+    const failure = await client.pingFailure(undefined, timeoutMs);
+    if (failure) return { probe: null, failure };
     const info = await client.get("/info", InfoAnswer);
-    return { info, mode: modeOf(info) };
-  } catch {
-    return null;
+    return { probe: { info, mode: modeOf(info) }, failure: null };
+  } catch (err) {
+    return { probe: null, failure: err instanceof Error ? err.message : String(err) };
   } finally {
     await client.close();
   }
@@ -56,8 +65,14 @@ function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
     create: (connection, context) => new DockerAdapter(orchestrator, connection, context),
     async discover(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
       const connection = connectionFromEnv(env);
-      const probe = await probeEngine(connection);
-      if (!probe || probe.mode !== orchestrator) return [];
+      const { probe, failure } = await checkEngine(connection);
+      if (!probe) {
+        // The local socket is optional, but an engine DOCKER_HOST names was asked for: say why it is missing
+        // (e.g. a TLS failure). Both modules probe it; the `docker` one says so, once.
+        if (env.DOCKER_HOST && orchestrator === "docker") log.warn("the Docker engine DOCKER_HOST names does not answer", { host: connection.host, reason: failure });
+        return [];
+      }
+      if (probe.mode !== orchestrator) return [];
       log.info("found a Docker engine", { host: connection.host, mode: probe.mode });
       // The default socket is ambient; an engine named by DOCKER_HOST was asked for.
       return [{ ...clusterIdentity(probe), connection, ambient: !env.DOCKER_HOST }];
