@@ -11,7 +11,8 @@ describe("docker connection", () => {
   });
 
   it("follows DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH", () => {
-    const conn = connectionFromEnv(env({ DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs" }));
+    const all = () => true;
+    const conn = connectionFromEnv(env({ DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/certs" }), all);
     expect(conn).toEqual({
       host: "tcp://10.0.0.5:2376",
       tls: { ca: "/certs/ca.pem", cert: "/certs/cert.pem", key: "/certs/key.pem" },
@@ -21,10 +22,19 @@ describe("docker connection", () => {
     expect(connectionFromEnv(env({ DOCKER_HOST: "tcp://10.0.0.5:2375" }))).toEqual({ host: "tcp://10.0.0.5:2375" });
     expect(endpointOf({ host: "tcp://10.0.0.5:2375" })).toMatchObject({ origin: "http://10.0.0.5:2375" });
     // DOCKER_TLS without verification: client certificate, no CA.
-    expect(connectionFromEnv(env({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS: "1", DOCKER_CERT_PATH: "/c" }))).toEqual({
+    expect(connectionFromEnv(env({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS: "1", DOCKER_CERT_PATH: "/c" }), all)).toEqual({
       host: "tcp://h:2376",
       tls: { cert: "/c/cert.pem", key: "/c/key.pem" },
       verify: false,
+    });
+  });
+
+  it("leaves out a default client certificate and key that are not there, as the Docker CLI does", () => {
+    const onlyCa = (file: string) => file.endsWith("ca.pem");
+    expect(connectionFromEnv(env({ DOCKER_HOST: "tcp://h:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/c" }), onlyCa)).toEqual({
+      host: "tcp://h:2376",
+      tls: { ca: "/c/ca.pem" },
+      verify: true,
     });
   });
 

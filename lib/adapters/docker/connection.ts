@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -41,19 +42,27 @@ export function endpointOf(connection: DockerConnection): Endpoint {
 }
 
 /** The connection the Docker CLI would use from DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH. */
-export function connectionFromEnv(env: Readonly<Record<string, string | undefined>>): DockerConnection {
+export function connectionFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  exists: (file: string) => boolean = fs.existsSync,
+): DockerConnection {
   const host = env.DOCKER_HOST?.trim() || DEFAULT_DOCKER_HOST;
   if (!host.startsWith("tcp://")) return { host };
   const verify = Boolean(env.DOCKER_TLS_VERIFY);
   if (!verify && !env.DOCKER_TLS) return { host };
   const certPath = env.DOCKER_CERT_PATH || path.join(os.homedir(), ".docker");
+  // As the Docker CLI does: a default client certificate or key that is not there is left out, not an error.
+  const ifThere = (name: "cert" | "key") => {
+    const file = path.join(certPath, `${name}.pem`);
+    return exists(file) ? { [name]: file } : {};
+  };
   return {
     host,
     tls: {
       // Without verification the CLI does not need a CA either.
       ...(verify ? { ca: path.join(certPath, "ca.pem") } : {}),
-      cert: path.join(certPath, "cert.pem"),
-      key: path.join(certPath, "key.pem"),
+      ...ifThere("cert"),
+      ...ifThere("key"),
     },
     verify,
   };
