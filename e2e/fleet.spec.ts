@@ -112,6 +112,11 @@ test("scaling mysql from 3 to 5 brings up 5 ready pods, live", async ({ page, re
   for (let i = 0; i < 5; i++) {
     await expect(pods.getByRole("row").filter({ hasText: `mysql-${i}` })).toContainText("Running");
   }
+  // The StatefulSet controller's and the kubelet's Kubernetes Events, as kubectl describe shows them.
+  const events = page.getByRole("region", { name: "Recent events" });
+  await expect(events).toContainText("SuccessfulCreate: create Pod mysql-3 in StatefulSet mysql successful");
+  await expect(events).toContainText("SuccessfulCreate: create Pod mysql-4 in StatefulSet mysql successful");
+  await expect(events).toContainText("Started: Started container mysql");
   await snap(page, "mysql-scaled");
 });
 
@@ -151,9 +156,9 @@ test("a workload under an autoscaler warns that a manual scale will be overridde
   const autoscaled = table.getByRole("row").filter({ hasText: /Autoscaled/ }).first();
   await autoscaled.getByRole("link").first().click();
   await expect(page.getByRole("note")).toContainText("will override a manual scale");
-  // Kubernetes facts of the kind; no events panel, since Fleetdeck does not watch the Events API.
+  // Kubernetes facts of the kind, and its Recent events panel (from the Events API).
   await expect(page.getByRole("region", { name: "Details" })).toContainText("Update strategy");
-  await expect(page.getByRole("region", { name: "Recent events" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Recent events" })).toBeVisible();
 
   await page.goto(`/clusters/${cluster.id}/workloads`);
   await table.getByRole("row").filter({ hasText: "DaemonSet" }).first().getByRole("link").first().click();

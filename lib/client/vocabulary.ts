@@ -37,13 +37,14 @@ export function namespaceLabel(orchestrator: Orchestrator): string {
 /**
  * Whether a workload's orchestrator reports recent events for it (a service's
  * event log, deployment or update status, task failures), so an empty list
- * means "nothing happened lately". Kubernetes (Fleetdeck does not watch the
- * Events API), standalone Docker and Mesos frameworks other than Marathon
- * never report any.
+ * means "nothing happened lately" (on Kubernetes: the Events API's last hour
+ * about the workload, its ReplicaSets and pods). Standalone Docker and Mesos
+ * frameworks other than Marathon never report any.
  */
 export function reportsWorkloadEvents(orchestrator: Orchestrator, kind: string): boolean {
   switch (orchestrator) {
     case "ecs":
+    case "kubernetes":
     case "nomad":
     case "swarm":
       return true;

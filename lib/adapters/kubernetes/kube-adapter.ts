@@ -166,11 +166,15 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     const backoff = new Backoff(this.options.backoffBaseMs, this.options.backoffMaxMs);
     let resourceVersion: string | null = null;
     let listedAt = 0;
+    /** An optional resource was refused and that was logged. */
+    let quiet = false;
     while (!signal.aborted) {
       try {
         if (resourceVersion === null) {
           resourceVersion = await this.list(resource, state, signal);
           listedAt = Date.now();
+          if (quiet) this.log.info("following an optional resource again", { resource: resource.name });
+          quiet = false;
           health.ok(resource.name);
           backoff.reset();
         }
@@ -204,6 +208,16 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           continue;
         }
         const e = asAdapterError(err, `watch ${resource.name}`);
+        if (resource.optional && (e.code === "forbidden" || e.code === "not-found")) {
+          // Nice to have (events): without access the cluster is still fully usable, so it stays ok.
+          if (!quiet) this.log.info("not following an optional resource", { resource: resource.name, code: e.code, reason: e.message });
+          quiet = true;
+          state.sourceUnavailable(resource.name);
+          health.ok(resource.name);
+          resourceVersion = null;
+          await sleep(this.options.resyncMs, signal);
+          continue;
+        }
         this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
         health.failed(resource.name, e);
         // Forbidden or not served: list the rest without it rather than show nothing.

@@ -1,11 +1,12 @@
 import { facts } from "@/lib/model/events";
 import { joinId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import { cpuMillis, memoryBytes } from "./quantity";
 import type {
   KubeDaemonSet,
   KubeDeployment,
   KubeEndpointSlice,
+  KubeEvent,
   KubeHorizontalPodAutoscaler,
   KubeLabelSelector,
   KubeNode,
@@ -322,7 +323,7 @@ export function describeUpdateStrategy(strategy: KubeUpdateStrategy): string | n
   return bounds.length ? `${strategy.type} (${bounds.join(", ")})` : strategy.type;
 }
 
-// Workload events stay empty on Kubernetes: Fleetdeck does not watch the Events API.
+// Workloads are mapped with no events; ClusterState joins them in from the Events API (see mapEvent).
 
 export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null = null): WorkloadCore {
   return {
@@ -469,4 +470,65 @@ export function mapNodeMetrics(m: KubeNodeMetrics): [string, Resources] {
 export function mapPodMetrics(m: KubePodMetrics): [string, Resources] {
   const usage = (m.containers ?? []).reduce((sum, c) => add(sum, resourcesOf(c.usage)), ZERO);
   return [namespacedId(m.metadata.namespace, m.metadata.name), usage];
+}
+
+// ---------------------------------------------------------------- events
+
+/** The few facts Fleetdeck keeps of one Kubernetes Event (never the object itself). */
+export interface SlimEvent {
+  /** "namespace/name" of the Event object. */
+  key: string;
+  /** "Kind/namespace/name" of the object the event is about. */
+  regarding: string;
+  regardingUid: string | null;
+  reason: string;
+  note: string;
+  warning: boolean;
+  /** When it last happened (ISO-8601), or null when the event carries no time at all. */
+  at: string | null;
+  /** How often it happened (1 unless the recorder folded repeats into one event). */
+  count: number;
+}
+
+export function eventObjectKey(kind: string, namespace: string | null | undefined, name: string): string {
+  return `${kind}/${namespace ?? ""}/${name}`;
+}
+
+/**
+ * One events.k8s.io/v1 Event → its slim record; null when it says nothing
+ * about a named object. The time is the last occurrence: series.lastObservedTime
+ * (new recorders, repeated), deprecatedLastTimestamp (core/v1 recorders),
+ * eventTime (new recorders, once), the object's creation as a last resort.
+ */
+export function mapEvent(e: KubeEvent): SlimEvent | null {
+  const r = e.regarding;
+  if (!r?.kind || !r.name) return null;
+  const count = Math.max(1, e.series?.count ?? e.deprecatedCount ?? 1);
+  return {
+    key: namespacedId(e.metadata.namespace, e.metadata.name),
+    regarding: eventObjectKey(r.kind, r.namespace ?? e.metadata.namespace, r.name),
+    regardingUid: r.uid || null,
+    reason: e.reason?.trim() ?? "",
+    note: (e.note ?? "").trim(),
+    warning: e.type === "Warning",
+    at: e.series?.lastObservedTime ?? e.deprecatedLastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? null,
+    count,
+  };
+}
+
+/**
+ * As `kubectl describe` puts it: "Reason: note", with " (×count)" for folded
+ * repeats. A workload shows its pods' events too, and "Started container web"
+ * of three pods would read (and dedupe) as one, so an event about a pod whose
+ * note does not name it ends with " — pod <name>".
+ */
+export function workloadEvent(e: SlimEvent): WorkloadEvent {
+  const text = e.reason && e.note ? `${e.reason}: ${e.note}` : e.reason || e.note || "(no message)";
+  const [kind, , name] = e.regarding.split("/");
+  const pod = kind === "Pod" && name && !e.note.includes(name) ? ` — pod ${name}` : "";
+  return {
+    at: e.at,
+    level: e.warning ? "warning" : "normal",
+    message: `${text}${e.count > 1 ? ` (×${e.count})` : ""}${pod}`,
+  };
 }

@@ -3,6 +3,7 @@ import {
   DaemonSetSchema,
   DeploymentSchema,
   EndpointSliceSchema,
+  EventSchema,
   HorizontalPodAutoscalerSchema,
   NodeSchema,
   PodSchema,
@@ -22,6 +23,12 @@ export interface WatchedResource {
   replace(state: ClusterState, items: ParsedObject[]): void;
   upsert(state: ClusterState, item: ParsedObject): void;
   remove(state: ClusterState, item: ParsedObject): void;
+  /**
+   * Nice to have: when RBAC forbids it (403) or the cluster does not serve it
+   * (404), the adapter logs that once at info, treats it as empty, keeps the
+   * cluster "ok" and only retries at the resync period.
+   */
+  optional?: boolean;
 }
 
 /** Every parsed object has the metadata the watch loop needs. */
@@ -38,9 +45,11 @@ function resource<T extends ParsedObject>(
     upsert(state: ClusterState, item: T): void;
     remove(state: ClusterState, item: T): void;
   },
+  optional = false,
 ): WatchedResource {
   return {
     name,
+    optional,
     path,
     parse: (raw) => {
       const result = schema.safeParse(raw);
@@ -103,4 +112,21 @@ export const WATCHED_RESOURCES: WatchedResource[] = [
     upsert: (s, item) => s.upsertEndpointSlice(item),
     remove: (s, item) => s.deleteEndpointSlice(item),
   }),
+  // events.k8s.io/v1 rather than core/v1 events: it is the API's current home
+  // for them (core/v1 events is kept for compatibility), names the involved
+  // object `regarding` and carries the newer recorders' eventTime and series,
+  // while core/v1-recorded events appear there too with their deprecated*
+  // times and counts. Both need the same RBAC (list/watch events), and
+  // everything this targets (1.19+) serves it.
+  resource(
+    "events",
+    "/apis/events.k8s.io/v1/events",
+    EventSchema,
+    {
+      replace: (s, items) => s.replaceEvents(items),
+      upsert: (s, item) => s.upsertEvent(item),
+      remove: (s, item) => s.deleteEvent(item),
+    },
+    true,
+  ),
 ];

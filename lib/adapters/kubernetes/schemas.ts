@@ -252,6 +252,30 @@ export const PodMetricsSchema = z.object({
 });
 export type KubePodMetrics = z.infer<typeof PodMetricsSchema>;
 
+// ---------------------------------------------------------------- events
+
+/**
+ * events.k8s.io/v1 Event. Events written by the older core/v1 recorders (the
+ * kubelet, most controllers) come back through this API with eventTime null
+ * and their times and count in the deprecated* fields; the newer recorders
+ * (the scheduler) set eventTime and, when repeated, series.
+ */
+export const EventSchema = z.object({
+  metadata: ObjectMetaSchema,
+  regarding: z
+    .object({ kind: Str, namespace: Str, name: Str, uid: Str })
+    .nullish(),
+  reason: Str,
+  note: Str,
+  type: Str,
+  eventTime: Timestamp,
+  deprecatedLastTimestamp: Timestamp,
+  deprecatedFirstTimestamp: Timestamp,
+  deprecatedCount: Int,
+  series: z.object({ count: Int, lastObservedTime: Timestamp }).nullish(),
+});
+export type KubeEvent = z.infer<typeof EventSchema>;
+
 // ---------------------------------------------------------------- lists, watch events, errors
 
 export const ListMetaSchema = z.object({

@@ -3,6 +3,7 @@ import type { SnapshotChange } from "../types";
 import {
   DeploymentSchema,
   EndpointSliceSchema,
+  EventSchema,
   HorizontalPodAutoscalerSchema,
   PodSchema,
   ReplicaSetSchema,
@@ -203,5 +204,78 @@ describe("ClusterState: complete lists only", () => {
       "deployment~shop~web",
       "statefulset~shop~db",
     ]);
+  });
+});
+
+describe("ClusterState: events", () => {
+  const NOW = Date.parse("2026-01-01T12:00:00Z");
+  const event = (name: string, kind: string, of: string, reason: string, note: string, secondsAgo: number, type = "Normal") =>
+    EventSchema.parse({
+      metadata: { name, namespace: "shop" },
+      regarding: { kind, namespace: "shop", name: of },
+      reason,
+      note,
+      type,
+      eventTime: new Date(NOW - secondsAgo * 1000).toISOString(),
+    });
+  function eventsState() {
+    const changes: SnapshotChange[] = [];
+    const state = new ClusterState((c) => changes.push(...c), [], () => NOW);
+    return { state, take: () => changes.splice(0) };
+  }
+  const eventsOf = (changes: SnapshotChange[], id: string) => {
+    const last = changes.flatMap((c) => (c.type === "upsert" && c.resource === "workloads" && c.item.id === id ? [c.item] : c.type === "replace" && c.resource === "workloads" ? c.items.filter((w) => w.id === id) : [])).at(-1);
+    return last?.events.map((e) => `${e.level} ${e.message}`);
+  };
+
+  it("attaches the Deployment's, its ReplicaSets' and its pods' events to the Deployment", () => {
+    const { state, take } = eventsState();
+    state.replaceDeployments([deployment("web")]);
+    state.replaceReplicaSets([replicaSet("web-rs", "web")]);
+    state.replacePods([pod("web-a", "web-rs")]);
+    state.replaceEvents([
+      event("e1", "Deployment", "web", "ScalingReplicaSet", "Scaled up replica set web-rs to 1", 30),
+      event("e2", "ReplicaSet", "web-rs", "SuccessfulCreate", "Created pod: web-a", 29),
+      event("e3", "Pod", "web-a", "Started", "Started container web", 20),
+      event("e4", "Pod", "other-a", "Started", "Started container other", 10),
+      event("old", "Deployment", "web", "ScalingReplicaSet", "Scaled up replica set web-rs to 9", 7200),
+    ]);
+    expect(eventsOf(take(), "deployment~shop~web")).toEqual([
+      "normal Started: Started container web — pod web-a",
+      "normal SuccessfulCreate: Created pod: web-a",
+      "normal ScalingReplicaSet: Scaled up replica set web-rs to 1",
+    ]);
+    expect(state.eventCount).toBe(4);
+  });
+
+  it("re-emits a workload when an event arrives, and when a pod with events joins it", () => {
+    const { state, take } = eventsState();
+    state.replaceDeployments([deployment("web")]);
+    state.replaceReplicaSets([replicaSet("web-rs", "web")]);
+    take();
+    // The kubelet's event can arrive before the pod's watch event.
+    state.upsertEvent(event("e1", "Pod", "web-b", "FailedScheduling", "0/4 nodes are available: 4 Insufficient cpu.", 5, "Warning"));
+    expect(take()).toEqual([]);
+    state.upsertPod(pod("web-b", "web-rs"));
+    const changes = take();
+    expect(changes[0]).toMatchObject({ type: "upsert", resource: "tasks" });
+    expect(eventsOf(changes, "deployment~shop~web")).toEqual(["warning FailedScheduling: 0/4 nodes are available: 4 Insufficient cpu. — pod web-b"]);
+    // A deleted pod's events stay on its workload until they go.
+    state.deletePod(pod("web-b", "web-rs"));
+    take();
+    state.upsertEvent(event("e2", "Pod", "web-b", "Killing", "Stopping container web", 1));
+    expect(eventsOf(take(), "deployment~shop~web")?.[0]).toBe("normal Killing: Stopping container web — pod web-b");
+    state.deleteEvent(event("e1", "Pod", "web-b", "", "", 0));
+    expect(eventsOf(take(), "deployment~shop~web")).toEqual(["normal Killing: Stopping container web — pod web-b"]);
+  });
+
+  it("holds the first workloads list back until events are listed too, or known to be unavailable", () => {
+    const changes: SnapshotChange[] = [];
+    const state = new ClusterState((c) => changes.push(...c), ["deployments", "events"], () => NOW);
+    state.markListed("deployments");
+    state.replaceDeployments([deployment("web")]);
+    expect(changes.filter((c) => c.type === "replace")).toEqual([]);
+    state.sourceUnavailable("events");
+    expect(changes).toEqual([expect.objectContaining({ type: "replace", resource: "workloads", items: [expect.objectContaining({ id: "deployment~shop~web", events: [] })] })]);
   });
 });

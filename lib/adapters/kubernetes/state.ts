@@ -1,9 +1,12 @@
+import { splitId } from "@/lib/model/ids";
 import type { Service, TaskCore, WorkloadCore } from "@/lib/model/types";
 import type { CoreKind, SnapshotChange } from "../types";
 import {
   combineEndpointCounts,
   endpointSliceCounts,
+  eventObjectKey,
   mapDaemonSet,
+  mapEvent,
   mapDeployment,
   mapHorizontalPodAutoscaler,
   mapNode,
@@ -14,15 +17,18 @@ import {
   namespacedId,
   podReplicaSet,
   replicaSetOwner,
+  workloadId,
   workloadIdForReplicaSet,
   type Autoscaler,
   type EndpointCounts,
   type ReplicaSetOwner,
 } from "./mappers";
+import { EventIndex, type EventLimits, DEFAULT_EVENT_LIMITS } from "./events";
 import type {
   KubeDaemonSet,
   KubeDeployment,
   KubeEndpointSlice,
+  KubeEvent,
   KubeHorizontalPodAutoscaler,
   KubeNode,
   KubePod,
@@ -45,7 +51,7 @@ type SliceCounts = ReturnType<typeof endpointSliceCounts>;
 const FEEDS: Record<CoreKind, readonly string[]> = {
   nodes: ["nodes"],
   tasks: ["pods"],
-  workloads: ["replicasets", "deployments", "statefulsets", "daemonsets", "horizontalpodautoscalers"],
+  workloads: ["replicasets", "deployments", "statefulsets", "daemonsets", "horizontalpodautoscalers", "events"],
   services: ["services", "endpointslices"],
 };
 
@@ -65,6 +71,13 @@ export class ClusterState {
 
   private readonly listedSources = new Set<string>();
 
+  /** Workload of every pod ("Pod/namespace/name" → id), and of deleted pods while events still name them. */
+  private readonly podWorkloads = new Map<string, string | null>();
+  /** Deleted pods and ReplicaSets ("Kind/namespace/name") whose owner join is kept for their events. */
+  private readonly deletedObjects = new Set<string>();
+  private readonly events: EventIndex;
+  private lastEventSweep = 0;
+
   /**
    * `expectedSources` names the upstream lists this state will be fed (see
    * FEEDS). A "replace" of a neutral resource is held back until every
@@ -74,7 +87,16 @@ export class ClusterState {
   constructor(
     private readonly sink: (changes: SnapshotChange[]) => void,
     private readonly expectedSources: readonly string[] = [],
-  ) {}
+    private readonly now: () => number = Date.now,
+    eventLimits: EventLimits = DEFAULT_EVENT_LIMITS,
+  ) {
+    this.events = new EventIndex((o) => this.workloadOfObject(o), eventLimits, (o) => {
+      if (!this.deletedObjects.delete(o)) return;
+      const [kind, namespace, name] = o.split("/");
+      if (kind === "Pod") this.podWorkloads.delete(o);
+      else if (kind === "ReplicaSet") this.replicaSetOwners.delete(`${namespace}/${name}`);
+    });
+  }
 
   private emit(changes: SnapshotChange[]): void {
     const complete = (kind: CoreKind) =>
@@ -97,7 +119,7 @@ export class ClusterState {
     this.listedSources.add(source);
     const kind = (Object.keys(FEEDS) as CoreKind[]).find((k) => FEEDS[k].includes(source));
     if (kind === "workloads") {
-      this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.withAutoscaler(w.core)) }]);
+      this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.decorate(w.core)) }]);
     } else if (kind === "services") {
       this.emit([{ type: "replace", resource: "services", items: [...this.services.values()].map((s) => this.mapServiceWithCounts(s)) }]);
     } else if (kind === "nodes" || kind === "tasks") {
@@ -124,6 +146,9 @@ export class ClusterState {
 
   private mapTask(pod: KubePod): TaskCore {
     const task = mapPod(pod, this.lookupOwner);
+    const objectKey = eventObjectKey("Pod", pod.metadata.namespace, pod.metadata.name);
+    this.podWorkloads.set(objectKey, task.workloadId);
+    this.deletedObjects.delete(objectKey);
     const rs = podReplicaSet(pod);
     const key = `${pod.metadata.namespace ?? ""}/${rs}`;
     this.forgetUnresolved(task.id);
@@ -147,15 +172,29 @@ export class ClusterState {
   replacePods(pods: KubePod[]): void {
     this.unresolvedTasks.clear();
     this.unresolvedKeyOfTask.clear();
-    this.emit([{ type: "replace", resource: "tasks", items: pods.map((p) => this.mapTask(p)) }]);
+    const items = pods.map((p) => this.mapTask(p));
+    const listed = new Set(pods.map((p) => eventObjectKey("Pod", p.metadata.namespace, p.metadata.name)));
+    for (const key of [...this.podWorkloads.keys()]) {
+      if (!listed.has(key) && !this.deletedObjects.has(key)) this.forgetPod(key);
+    }
+    this.emit([{ type: "replace", resource: "tasks", items }, ...this.workloadChanges(this.events.rebind())]);
   }
   upsertPod(pod: KubePod): void {
-    this.emit([{ type: "upsert", resource: "tasks", item: this.mapTask(pod) }]);
+    const task = this.mapTask(pod);
+    const rebound = this.events.rebind([eventObjectKey("Pod", pod.metadata.namespace, pod.metadata.name)]);
+    this.emit([{ type: "upsert", resource: "tasks", item: task }, ...this.workloadChanges(rebound)]);
   }
   deletePod(pod: KubePod): void {
     const id = namespacedId(pod.metadata.namespace, pod.metadata.name);
     this.forgetUnresolved(id);
+    this.forgetPod(eventObjectKey("Pod", pod.metadata.namespace, pod.metadata.name));
     this.emit([{ type: "delete", resource: "tasks", id }]);
+  }
+
+  /** A pod is gone; its workload is remembered while events still name it ("Killing" outlives the pod). */
+  private forgetPod(objectKey: string): void {
+    if (this.events.hasEvents(objectKey)) this.deletedObjects.add(objectKey);
+    else this.podWorkloads.delete(objectKey);
   }
 
   /** Tasks that waited for these ReplicaSets, re-pointed at their workload now that the owner is known. */
@@ -171,6 +210,8 @@ export class ClusterState {
       const workloadId = workloadIdForReplicaSet(namespace, name, owner);
       for (const task of waiting.values()) {
         if (task.workloadId !== workloadId) changes.push({ type: "upsert", resource: "tasks", item: { ...task, workloadId } });
+        const [podNamespace, podName] = splitId(task.id);
+        this.podWorkloads.set(eventObjectKey("Pod", podNamespace, podName), workloadId);
       }
     }
     return changes;
@@ -178,9 +219,11 @@ export class ClusterState {
 
   // ------------------------------------------------------------ workloads
 
-  private withAutoscaler(core: WorkloadCore): WorkloadCore {
+  /** The workload as emitted: its autoscaler and its recent events joined in. */
+  private decorate(core: WorkloadCore): WorkloadCore {
     const first = this.autoscalers.get(core.id)?.values().next().value;
-    return first ? { ...core, autoscaler: first } : core;
+    const events = this.events.eventsFor(core.id);
+    return first || events.length ? { ...core, ...(first ? { autoscaler: first } : {}), events } : core;
   }
 
   /** The workload with its autoscaler, as the adapter last saw it; scale() uses the autoscaler. */
@@ -191,13 +234,13 @@ export class ClusterState {
   private replaceSource(source: WorkloadSource, cores: WorkloadCore[], extra: SnapshotChange[] = []): void {
     for (const [id, w] of this.workloads) if (w.source === source) this.workloads.delete(id);
     for (const core of cores) this.workloads.set(core.id, { source, core });
-    const items = [...this.workloads.values()].map((w) => this.withAutoscaler(w.core));
+    const items = [...this.workloads.values()].map((w) => this.decorate(w.core));
     this.emit([{ type: "replace", resource: "workloads", items }, ...extra]);
   }
 
   private upsertWorkload(source: WorkloadSource, core: WorkloadCore, extra: SnapshotChange[] = []): void {
     this.workloads.set(core.id, { source, core });
-    this.emit([{ type: "upsert", resource: "workloads", item: this.withAutoscaler(core) }, ...extra]);
+    this.emit([{ type: "upsert", resource: "workloads", item: this.decorate(core) }, ...extra]);
   }
 
   private deleteWorkload(id: string, extra: SnapshotChange[] = []): void {
@@ -245,19 +288,25 @@ export class ClusterState {
     this.replicaSetOwners.clear();
     for (const rs of items) this.replicaSetOwners.set(ClusterState.rsKey(rs), replicaSetOwner(rs));
     const bare = items.filter((rs) => replicaSetOwner(rs) === null).map((rs) => mapReplicaSet(rs));
-    this.replaceSource("replicasets", bare, this.resolveTasks([...this.unresolvedTasks.keys()]));
+    const resolved = this.resolveTasks([...this.unresolvedTasks.keys()]);
+    this.events.rebind();
+    this.replaceSource("replicasets", bare, resolved);
   }
   upsertReplicaSet(rs: KubeReplicaSet): void {
     const key = ClusterState.rsKey(rs);
     const owner = replicaSetOwner(rs);
     this.replicaSetOwners.set(key, owner);
-    const resolved = this.resolveTasks([key]);
+    this.deletedObjects.delete(eventObjectKey("ReplicaSet", rs.metadata.namespace, rs.metadata.name));
+    const resolved = [...this.resolveTasks([key]), ...this.workloadChanges(this.events.rebind())];
     const core = mapReplicaSet(rs);
     if (owner === null) this.upsertWorkload("replicasets", core, resolved);
     else this.deleteWorkload(core.id, resolved); // adopted by a Deployment since
   }
   deleteReplicaSet(rs: KubeReplicaSet): void {
-    this.replicaSetOwners.delete(ClusterState.rsKey(rs));
+    // The owner stays known while events still name the ReplicaSet ("Scaled down" outlives an old one).
+    const objectKey = eventObjectKey("ReplicaSet", rs.metadata.namespace, rs.metadata.name);
+    if (this.events.hasEvents(objectKey)) this.deletedObjects.add(objectKey);
+    else this.replicaSetOwners.delete(ClusterState.rsKey(rs));
     this.deleteWorkload(mapReplicaSet(rs).id);
   }
 
@@ -294,7 +343,8 @@ export class ClusterState {
       const { target, autoscaler } = mapHorizontalPodAutoscaler(hpa);
       this.setAutoscaler(ClusterState.hpaId(hpa), target, autoscaler);
     }
-    const items2 = [...this.workloads.values()].map((w) => this.withAutoscaler(w.core));
+    this.events.rebind();
+    const items2 = [...this.workloads.values()].map((w) => this.decorate(w.core));
     this.emit([{ type: "replace", resource: "workloads", items: items2 }]);
   }
   upsertAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
@@ -302,21 +352,83 @@ export class ClusterState {
     const { target, autoscaler } = mapHorizontalPodAutoscaler(hpa);
     const before = this.autoscalerFor(target);
     const touched = this.setAutoscaler(id, target, autoscaler);
+    const rebound = this.events.rebind([eventObjectKey("HorizontalPodAutoscaler", hpa.metadata.namespace, hpa.metadata.name)]);
     // HPA status changes every few seconds; only a changed spec or target matters here.
-    if (touched.size === 1 && sameAutoscaler(before, this.autoscalerFor(target))) return;
-    this.emitWorkloads(touched);
+    if (touched.size === 1 && rebound.size === 0 && sameAutoscaler(before, this.autoscalerFor(target))) return;
+    this.emitWorkloads([...touched, ...rebound]);
   }
   deleteAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
-    this.emitWorkloads(this.setAutoscaler(ClusterState.hpaId(hpa), null, null));
+    const touched = this.setAutoscaler(ClusterState.hpaId(hpa), null, null);
+    const rebound = this.events.rebind([eventObjectKey("HorizontalPodAutoscaler", hpa.metadata.namespace, hpa.metadata.name)]);
+    this.emitWorkloads([...touched, ...rebound]);
+  }
+
+  private workloadChanges(ids: Iterable<string>): SnapshotChange[] {
+    const changes: SnapshotChange[] = [];
+    for (const id of new Set(ids)) {
+      const w = this.workloads.get(id);
+      if (w) changes.push({ type: "upsert", resource: "workloads", item: this.decorate(w.core) });
+    }
+    return changes;
   }
 
   private emitWorkloads(ids: Iterable<string>): void {
-    const changes: SnapshotChange[] = [];
-    for (const id of ids) {
-      const w = this.workloads.get(id);
-      if (w) changes.push({ type: "upsert", resource: "workloads", item: this.withAutoscaler(w.core) });
-    }
+    const changes = this.workloadChanges(ids);
     if (changes.length) this.emit(changes);
+  }
+
+  // ------------------------------------------------------------ events
+
+  /**
+   * The workload an involved object belongs to, through the owners this
+   * state tracks: the workload itself, one of its pods, one of a
+   * Deployment's ReplicaSets, or the autoscaler targeting it.
+   */
+  private workloadOfObject(objectKey: string): string | null {
+    const [kind, namespace, name] = objectKey.split("/");
+    if (name === undefined) return null;
+    switch (kind) {
+      case "Pod":
+        return this.podWorkloads.get(objectKey) ?? null;
+      case "ReplicaSet": {
+        const owner = this.replicaSetOwners.get(`${namespace}/${name}`);
+        return owner === undefined ? null : workloadIdForReplicaSet(namespace, name, owner);
+      }
+      case "Deployment":
+      case "StatefulSet":
+      case "DaemonSet":
+        return workloadId(kind, namespace, name);
+      case "HorizontalPodAutoscaler":
+        return this.autoscalerTargets.get(namespacedId(namespace, name)) ?? null;
+      default:
+        return null;
+    }
+  }
+
+  replaceEvents(items: KubeEvent[]): void {
+    this.events.replace(items.flatMap((e) => mapEvent(e) ?? []), this.now());
+    this.lastEventSweep = this.now();
+    this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.decorate(w.core)) }]);
+  }
+  upsertEvent(e: KubeEvent): void {
+    const slim = mapEvent(e);
+    if (!slim) return;
+    const now = this.now();
+    const touched = this.events.upsert(slim, now);
+    // Events age out as time passes, not only as events arrive; a sweep a minute is plenty.
+    if (now - this.lastEventSweep >= 60_000) {
+      this.lastEventSweep = now;
+      for (const id of this.events.sweep(now)) touched.add(id);
+    }
+    this.emitWorkloads(touched);
+  }
+  deleteEvent(e: KubeEvent): void {
+    this.emitWorkloads(this.events.remove(namespacedId(e.metadata.namespace, e.metadata.name)));
+  }
+
+  /** How many slim events are kept (for tests and logs). */
+  get eventCount(): number {
+    return this.events.count;
   }
 
   // ------------------------------------------------------------ services

@@ -33,6 +33,7 @@ import { resourceTypeByKind } from "./resources";
 import { matchesRequirements, requirementsOf } from "./selectors";
 import { cpuMillis, memoryBytes } from "./quantity";
 import { hashString, kubeTime, type SeededRandom } from "./random";
+import { EventRecorder, type EventOptions } from "./events";
 
 const T = {
   node: resourceTypeByKind("Node"),
@@ -71,6 +72,10 @@ export interface ControllerOptions {
   crashLooping: Set<string>;
   /** CPU use of a running pod right now, in millicores (for HPA status). */
   podCpuMillis: (pod: Pod) => number;
+  /** Events are deleted this long after they last happened (the apiserver's --event-ttl, 1 h). */
+  eventTtlMs?: number;
+  /** At most this many events are kept (the oldest go first). */
+  maxEvents?: number;
 }
 
 export function podRequests(pod: { spec: { containers: { resources: { requests?: { cpu?: string; memory?: string } } }[] } }) {
@@ -150,12 +155,23 @@ export class ClusterController {
   private quietAt = -1;
   /** Controller-clock time at which some pod's next step falls due by time alone (Infinity: none). */
   private nextDue = 0;
+  private readonly recorder: EventRecorder;
+  /** Last FailedScheduling per pod uid, so a pod that fits nowhere is reported once per retry period, not per pass. */
+  private readonly failedScheduling = new Map<string, { message: string; at: number }>();
 
   constructor(
     private readonly store: ObjectStore,
     private readonly random: SeededRandom,
     private readonly options: ControllerOptions,
-  ) {}
+  ) {
+    this.recorder = new EventRecorder(store, options.eventTtlMs, options.maxEvents);
+  }
+
+  /** Records an event, except while bootstrapping: the initial fleet's history is older than any event's TTL. */
+  private event(regarding: KubeObject, o: EventOptions): void {
+    if (this.instant) return;
+    this.recorder.record(regarding, o, this.now());
+  }
 
   now(): number {
     return Date.now() + this.clockOffset;
@@ -210,6 +226,7 @@ export class ClusterController {
     this.workloadStatus();
     this.hpas();
     this.endpoints();
+    this.due(this.recorder.expire(this.now()));
   }
 
   /** Marks a pod for deletion as `kubectl delete pod` does; the kubelet removes it after the grace period. */
@@ -218,6 +235,11 @@ export class ClusterController {
     pod.metadata.deletionTimestamp = kubeTime(this.now() + pod.spec.terminationGracePeriodSeconds * 1000);
     pod.metadata.deletionGracePeriodSeconds = pod.spec.terminationGracePeriodSeconds;
     this.runtime.set(pod.metadata.uid, { ...this.runtime.get(pod.metadata.uid), readyAt: undefined, deletingAt: this.now() });
+    if (pod.spec.nodeName && pod.status.phase === "Running") {
+      for (const c of pod.spec.containers) {
+        this.event(pod, { reason: "Killing", note: `Stopping container ${c.name}`, controller: "kubelet", host: pod.spec.nodeName, fieldPath: `spec.containers{${c.name}}` });
+      }
+    }
     if (pod.spec.nodeName) this.setPodReady(pod, false, "ContainersNotReady");
     return this.store.put(pod);
   }
@@ -260,6 +282,7 @@ export class ClusterController {
         "deployment.kubernetes.io/max-replicas": String(d.spec.replicas + Math.ceil(d.spec.replicas * 0.25)),
         "deployment.kubernetes.io/revision": current?.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? String(owned.length + 1),
       };
+      const scaledFrom = current?.spec.replicas ?? 0;
       if (!current) {
         const labels = { ...d.spec.template.metadata.labels, "pod-template-hash": hash };
         current = {
@@ -287,13 +310,23 @@ export class ClusterController {
       current.spec.replicas = d.spec.replicas;
       current.metadata.annotations = { ...current.metadata.annotations, ...annotations };
       this.store.put(current);
+      if (d.spec.replicas !== scaledFrom) this.scalingEvent(d, current.metadata.name, scaledFrom, d.spec.replicas);
       // A changed template gets a new ReplicaSet; the old ones drain (a Recreate-like rollout).
       for (const old of owned) {
         if (old.metadata.uid === current.metadata.uid || old.spec.replicas === 0) continue;
+        const from = old.spec.replicas;
         old.spec.replicas = 0;
         this.store.put(old);
+        this.scalingEvent(d, old.metadata.name, from, 0);
       }
     }
+  }
+
+  /** The deployment controller's words: "Scaled up replica set web-5d8f7c9b4 to 5 from 3". */
+  private scalingEvent(d: DeploymentObject, rs: string, from: number, to: number): void {
+    const direction = to > from ? "up" : "down";
+    const note = `Scaled ${direction} replica set ${rs} to ${to}${from > 0 ? ` from ${from}` : ""}`;
+    this.event(d, { reason: "ScalingReplicaSet", note, controller: "deployment-controller" });
   }
 
   private replicaSets(): void {
@@ -305,6 +338,7 @@ export class ClusterController {
       for (let i = 0; i < missing; i++) {
         const name = `${rs.metadata.name}-${this.random.suffix(5)}`;
         this.createPod(rs, name, rs.spec.template, {}, this.workloadKey(rs));
+        this.event(rs, { reason: "SuccessfulCreate", note: `Created pod: ${name}`, controller: "replicaset-controller" });
       }
       if (missing < 0) {
         // The ReplicaSet controller removes the least useful pods first: unscheduled, pending, not ready, newest.
@@ -312,7 +346,10 @@ export class ClusterController {
         const victims = [...active].sort(
           (a, b) => rank(a) - rank(b) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp) || b.metadata.name.localeCompare(a.metadata.name),
         );
-        for (const p of victims.slice(0, -missing)) this.deletePod(p);
+        for (const p of victims.slice(0, -missing)) {
+          this.deletePod(p);
+          this.event(rs, { reason: "SuccessfulDelete", note: `Deleted pod: ${p.metadata.name}`, controller: "replicaset-controller" });
+        }
       }
     }
   }
@@ -333,6 +370,11 @@ export class ClusterController {
             "apps.kubernetes.io/pod-index": String(i),
             "controller-revision-hash": `${sts.metadata.name}-${templateHash(sts.spec.template)}`,
           }, this.workloadKey(sts), { hostname: `${sts.metadata.name}-${i}`, subdomain: sts.spec.serviceName }, sts);
+          this.event(sts, {
+            reason: "SuccessfulCreate",
+            note: `create Pod ${sts.metadata.name}-${i} in StatefulSet ${sts.metadata.name} successful`,
+            controller: "statefulset-controller",
+          });
           if (ordered) blocked = true;
         } else if (ordered && (isTerminating(pod) || !isReady(pod))) {
           blocked = true;
@@ -343,7 +385,14 @@ export class ClusterController {
         .filter((p) => Number(p.metadata.name.slice(sts.metadata.name.length + 1)) >= sts.spec.replicas)
         .sort((a, b) => b.metadata.name.localeCompare(a.metadata.name, undefined, { numeric: true }));
       if (excess.length > 0 && !(ordered && excess.some(isTerminating))) {
-        for (const p of ordered ? excess.slice(0, 1) : excess) this.deletePod(p);
+        for (const p of ordered ? excess.slice(0, 1) : excess) {
+          this.deletePod(p);
+          this.event(sts, {
+            reason: "SuccessfulDelete",
+            note: `delete Pod ${p.metadata.name} in StatefulSet ${sts.metadata.name} successful`,
+            controller: "statefulset-controller",
+          });
+        }
       }
     }
   }
@@ -356,13 +405,17 @@ export class ClusterController {
       const eligible = nodes.filter((n) => this.daemonEligible(ds, n));
       for (const node of eligible) {
         if (pods.some((p) => p.spec.nodeName === node.metadata.name)) continue;
-        this.createPod(ds, `${ds.metadata.name}-${this.random.suffix(5)}`, ds.spec.template, {
+        const name = `${ds.metadata.name}-${this.random.suffix(5)}`;
+        this.createPod(ds, name, ds.spec.template, {
           "controller-revision-hash": templateHash(ds.spec.template).slice(0, 10),
           "pod-template-generation": String(ds.metadata.generation ?? 1),
         }, this.workloadKey(ds), { nodeName: node.metadata.name });
+        this.event(ds, { reason: "SuccessfulCreate", note: `Created pod: ${name}`, controller: "daemonset-controller" });
       }
       for (const p of pods) {
-        if (!eligible.some((n) => n.metadata.name === p.spec.nodeName)) this.deletePod(p);
+        if (eligible.some((n) => n.metadata.name === p.spec.nodeName)) continue;
+        this.deletePod(p);
+        this.event(ds, { reason: "SuccessfulDelete", note: `Deleted pod: ${p.metadata.name}`, controller: "daemonset-controller" });
       }
     }
   }
@@ -456,7 +509,18 @@ export class ClusterController {
       this.restartsGiven.add(workloadKey);
       this.runtime.get(pod.metadata.uid)!.restarts = restarts;
     }
-    this.store.put(pod);
+    const stored = this.store.put(pod);
+    if (placement.nodeName) this.scheduledEvent(stored, placement.nodeName);
+  }
+
+  private scheduledEvent(pod: Pod, node: string): void {
+    this.event(pod, {
+      reason: "Scheduled",
+      note: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`,
+      controller: "default-scheduler",
+      newApi: true,
+      action: "Binding",
+    });
   }
 
   // --- scheduler ------------------------------------------------------------
@@ -480,6 +544,8 @@ export class ClusterController {
     const waiting = pods
       .filter((p) => !p.spec.nodeName && !isTerminating(p))
       .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }));
+    const waitingUids = new Set(waiting.map((p) => p.metadata.uid));
+    for (const uid of this.failedScheduling.keys()) if (!waitingUids.has(uid)) this.failedScheduling.delete(uid);
     for (const pod of waiting) {
       const created = Date.parse(pod.metadata.creationTimestamp);
       if (!this.instant && this.now() - created < this.options.timings.scheduleMs) {
@@ -535,7 +601,8 @@ export class ClusterController {
         pod.spec.nodeName = best.node.metadata.name;
         pod.status.conditions = [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: kubeTime(this.now()) }];
         this.runtime.set(pod.metadata.uid, { ...this.runtime.get(pod.metadata.uid), scheduledAt: this.now() });
-        this.store.put(pod);
+        this.failedScheduling.delete(pod.metadata.uid);
+        this.scheduledEvent(this.store.put(pod), best.node.metadata.name);
       } else {
         const parts = [...reasons].map(([reason, n]) => `${n} ${reason}`).sort();
         const message = `0/${nodes.length} nodes are available: ${parts.join(", ")}.`;
@@ -549,6 +616,12 @@ export class ClusterController {
           lastTransitionTime: previous?.status === "False" ? previous.lastTransitionTime : kubeTime(this.now()),
         }];
         this.store.put(pod);
+        // The scheduler retries an unschedulable pod when the cluster changes or after 5 minutes; so do its events.
+        const last = this.failedScheduling.get(pod.metadata.uid);
+        if (!this.instant && (!last || last.message !== message || this.now() - last.at >= 5 * 60_000)) {
+          this.failedScheduling.set(pod.metadata.uid, { message, at: this.now() });
+          this.event(pod, { type: "Warning", reason: "FailedScheduling", note: message, controller: "default-scheduler", newApi: true, action: "Scheduling" });
+        }
       }
     }
   }
@@ -637,6 +710,12 @@ export class ClusterController {
       pod.status.startTime ??= kubeTime(rt.scheduledAt);
       if (pod.status.phase === "Pending" && (this.instant || now - rt.scheduledAt >= startMs)) {
         rt.runningAt = now;
+        for (const c of pod.spec.containers) {
+          const at = { controller: "kubelet", host: node.metadata.name, fieldPath: `spec.containers{${c.name}}` };
+          this.event(pod, { ...at, reason: "Pulled", note: `Container image "${c.image}" already present on machine` });
+          this.event(pod, { ...at, reason: "Created", note: `Created container ${c.name}` });
+          this.event(pod, { ...at, reason: "Started", note: `Started container ${c.name}` });
+        }
         pod.status.phase = "Running";
         pod.status.podIP = this.allocatePodIp(node);
         pod.status.podIPs = [{ ip: pod.status.podIP }];

@@ -27,6 +27,8 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], verbs: RW, subresources: ["scale", "status"] },
   { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], verbs: RW, subresources: ["status"] },
   { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: RW },
+  // Only the events.k8s.io/v1 view of Events (not core/v1 events): what the adapter and `kubectl get events` read.
+  { group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: RW },
 ];
 
 /** metrics.k8s.io is computed on request (metrics-server), never stored or watched. */

@@ -46,6 +46,10 @@ export interface FieldRequirement {
 const SELECTABLE_FIELDS: Record<string, string[]> = {
   Pod: ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.phase", "status.podIP", "status.nominatedNodeName"],
   Node: ["metadata.name", "spec.unschedulable"],
+  Event: [
+    "metadata.name", "metadata.namespace", "regarding.apiVersion", "regarding.kind", "regarding.name", "regarding.namespace",
+    "regarding.uid", "regarding.resourceVersion", "regarding.fieldPath", "reason", "reportingController", "type",
+  ],
 };
 
 export function parseFieldSelector(text: string | null | undefined, kind: string): FieldRequirement[] {

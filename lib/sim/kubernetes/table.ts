@@ -3,7 +3,7 @@
  * the columns kubectl users know per kind, computed from the stored objects.
  */
 
-import type { Condition, ContainerStatus, DaemonSetObject, DeploymentObject, HpaObject, KubeObject, NodeObject, Pod, ServiceObject, StatefulSetObject } from "./types";
+import type { Condition, ContainerStatus, DaemonSetObject, DeploymentObject, EventObject, HpaObject, KubeObject, NodeObject, Pod, ServiceObject, StatefulSetObject } from "./types";
 import { selectorString } from "./selectors";
 
 interface Column {
@@ -148,6 +148,19 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+/** kubectl get events: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE. */
+const EVENT_PRINTER: Printer = {
+  columns: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message"), col("Source", "string", 1), col("First Seen", "string", 1), col("Count", "integer", 1), name],
+  cells: (o, now) => {
+    const e = o as EventObject;
+    const last = e.series?.lastObservedTime ?? e.deprecatedLastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+    const first = e.deprecatedFirstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+    const seen = (t: string) => humanDuration(now - Date.parse(t));
+    const object = `${e.regarding.kind.toLowerCase()}/${e.regarding.name}`;
+    return [seen(last), e.type, e.reason, object, e.note, e.reportingController, seen(first), e.series?.count ?? e.deprecatedCount ?? 1, e.metadata.name];
+  },
+};
+
 const DEFAULT_PRINTER: Printer = { columns: [name, age], cells: (o, now) => [o.metadata.name, ageOf(o, now)] };
 
 function rowObject(o: KubeObject, includeObject: string | null) {
@@ -157,7 +170,7 @@ function rowObject(o: KubeObject, includeObject: string | null) {
 }
 
 export function toTable(kind: string, objects: KubeObject[], options: { resourceVersion?: string; includeObject: string | null; withColumns: boolean }) {
-  const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  const printer = kind === "Event" ? EVENT_PRINTER : (PRINTERS[kind] ?? DEFAULT_PRINTER);
   const now = Date.now();
   return {
     kind: "Table",

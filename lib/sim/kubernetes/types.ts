@@ -243,6 +243,25 @@ export interface HpaObject extends KubeObject {
   status: JsonObject;
 }
 
+/** events.k8s.io/v1 Event as the simulated recorders write it. */
+export interface EventObject extends KubeObject {
+  kind: "Event";
+  regarding: { kind: string; namespace?: string; name: string; uid: string; apiVersion: string; fieldPath?: string };
+  reason: string;
+  note: string;
+  type: "Normal" | "Warning";
+  action?: string;
+  reportingController: string;
+  reportingInstance: string;
+  /** MicroTime; null for events the older core/v1 recorders (kubelet, controller-manager) wrote. */
+  eventTime: string | null;
+  series?: { count: number; lastObservedTime: string };
+  deprecatedSource?: { component: string; host?: string };
+  deprecatedFirstTimestamp?: string;
+  deprecatedLastTimestamp?: string;
+  deprecatedCount?: number;
+}
+
 /** Live-use shape of a workload's containers, as fractions of their requests. */
 export interface UsageProfile {
   /** Mean CPU use as a fraction of the CPU request (or millicores when there is no request). */
