@@ -8,6 +8,13 @@
  *      slim tasks the store keeps.
  *   3. Scale convergence: from the scale call until the store shows every
  *      replica ready, with the demo fleet's realistic pod start-up times.
+ *   4. Soak: the server side as getFleet() starts it for the demo fleet
+ *      (createFleet, the settings, every adapter and owner), churned for
+ *      BENCH_SOAK_SECONDS (default 75) with scales, SSE-like subscriptions and
+ *      reads; heap after forced GC (node --expose-gc), its slope, the active
+ *      handles and timers, the store and the usage rings, warm-up against end.
+ *      The simulators run in a worker thread (bench/demo-worker.ts), so their
+ *      bounded buffers, which take an hour to fill, do not blur the server's heap.
  */
 import http from "node:http";
 import fs from "node:fs/promises";
@@ -17,7 +24,8 @@ import { KubeAdapter } from "@/lib/adapters/kubernetes";
 import { createLogger } from "@/lib/log";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { ClusterOwner } from "@/lib/server/cluster-owner";
-import { Fleet } from "@/lib/server/fleet";
+import { Worker } from "node:worker_threads";
+import { createFleet, Fleet, type StartDemo } from "@/lib/server/fleet";
 
 const log = createLogger("bench");
 process.env.FLEETDECK_LOG ??= "warn";
@@ -147,12 +155,235 @@ async function convergence(dir: string) {
   await sim.close();
 }
 
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Active handles and timers by type, as process.getActiveResourcesInfo() names them. */
+function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const describeResources = (counts: Record<string, number>) =>
+  `${total(counts)} (${Object.entries(counts).sort().map(([k, v]) => `${k} ${v}`).join(", ")})`;
+
+/** Heap after three forced collections (finalizers and weak references of one free more in the next). */
+async function heapAfterGc() {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("the soak needs node --expose-gc (npm run bench passes it)");
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await sleepMs(20);
+  }
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, rss: m.rss };
+}
+
+/** Least-squares slope of (minutes, bytes) points, in KiB per minute. */
+function slopeKiBPerMinute(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return num / den / 1024;
+}
+
+function fleetTotals(fleet: Fleet) {
+  const stats = Object.values(fleet.stats());
+  const sum = (f: (s: (typeof stats)[number]) => number) => stats.reduce((a, s) => a + f(s), 0);
+  return {
+    listeners: sum((s) => s.listeners),
+    waiters: sum((s) => s.waiters),
+    items: sum((s) => s.items),
+    snapshotBytes: sum((s) => s.snapshotBytes),
+    rings: sum((s) => s.history.rings),
+    samples: sum((s) => s.history.samples),
+    ringBytes: sum((s) => s.history.bytes),
+  };
+}
+
+/** The demo fleet in a worker thread: its own V8 heap, reported apart. */
+function demoInWorker(): { start: StartDemo; heapUsed(): Promise<number> } {
+  let worker: Worker | null = null;
+  const next = (type: string) =>
+    new Promise<{ type: string; heapUsed?: number; clusters?: unknown; error?: string }>((resolve, reject) => {
+      const onMessage = (m: { type: string }) => {
+        if (m.type !== type && m.type !== "failed") return;
+        worker!.off("message", onMessage);
+        resolve(m);
+      };
+      worker!.on("message", onMessage);
+      worker!.once("error", reject);
+    });
+  return {
+    async start({ dataDir }) {
+      worker = new Worker(new URL("./demo-worker.ts", import.meta.url), { workerData: { dataDir } });
+      const started = await next("started");
+      if (started.type === "failed") throw new Error(`demo fleet: ${started.error}`);
+      return {
+        clusters: started.clusters as Awaited<ReturnType<StartDemo>>["clusters"],
+        async close() {
+          const closed = next("closed");
+          worker!.postMessage({ type: "close" });
+          await closed;
+          await worker!.terminate();
+        },
+      };
+    },
+    async heapUsed() {
+      const answer = next("heap");
+      worker!.postMessage({ type: "heap" });
+      return (await answer).heapUsed ?? NaN;
+    },
+  };
+}
+
+async function soak(dir: string) {
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 75);
+  if (!(seconds >= 10)) throw new Error(`BENCH_SOAK_SECONDS must be at least 10, got "${process.env.BENCH_SOAK_SECONDS}"`);
+  const warmupSeconds = 15;
+  const stepSeconds = 1;
+  // The app's own start-up: demo fleet only, 1 s usage steps, the shortest history the config accepts.
+  const config = path.join(dir, "soak-clusters.yaml");
+  await fs.writeFile(config, `usage: { stepSeconds: ${stepSeconds}, retainMinutes: 60 }\n`);
+  Object.assign(process.env, {
+    FLEETDECK_CONFIG: config,
+    FLEETDECK_DEMO: "1",
+    FLEETDECK_DISCOVER: "0",
+    FLEETDECK_SAMPLE_SECONDS: String(stepSeconds),
+    FLEETDECK_READ_ONLY: "0",
+  });
+  const resourcesBefore = activeResources();
+  const demo = demoInWorker();
+  const fleet = await createFleet({ startDemo: demo.start });
+  const clusters = fleet.listClusters();
+
+  // One scalable workload per cluster that can scale: flipped between n and n+2.
+  const targets: Array<{ cluster: string; workload: string; from: number; to: number }> = [];
+  for (const c of clusters) {
+    if (!c.canScale) continue;
+    const answer = await fleet.workloads(c.id).catch(() => null);
+    const w = answer?.items.find((x) => x.scalable && x.desired >= 1 && x.desired <= 3 && x.namespace !== "kube-system");
+    if (w) targets.push({ cluster: c.id, workload: w.id, from: w.desired, to: w.desired + 2 });
+  }
+  const actor = { name: "bench-soak" };
+  let scales = 0;
+  let scaleErrors = 0;
+  let reads = 0;
+  let readErrors = 0;
+  let subscriptions = 0;
+  let events = 0;
+  let flip = false;
+  const viewer = async (clusterId: string) => {
+    const reads = [
+      () => fleet.tasks(clusterId),
+      () => fleet.workloads(clusterId),
+      () => fleet.nodes(clusterId),
+      () => fleet.services(clusterId),
+      () => fleet.usage(clusterId, { scope: "cluster", range: "15m" }),
+    ];
+    for (const read of reads) {
+      try {
+        await read();
+      } catch {
+        readErrors++;
+      }
+    }
+    return reads.length;
+  };
+  /** One churn round: every target scaled, 25 SSE-like viewers subscribe, read every list, then leave. */
+  const round = async () => {
+    flip = !flip;
+    await Promise.all(
+      targets.map(async (t) => {
+        try {
+          await fleet.scale(t.cluster, t.workload, flip ? t.to : t.from, actor);
+          scales++;
+        } catch {
+          scaleErrors++;
+        }
+      }),
+    );
+    const unsubscribers = Array.from({ length: 25 }, () => {
+      subscriptions++;
+      return fleet.subscribe(() => events++);
+    });
+    for (let i = 0; i < 3; i++) {
+      for (const c of clusters) reads += await viewer(c.id);
+      await sleepMs(300);
+    }
+    unsubscribers.forEach((u) => u());
+  };
+  const churnUntil = async (deadline: number, onTick?: () => Promise<void>) => {
+    let nextTick = performance.now();
+    while (performance.now() < deadline) {
+      await round();
+      if (onTick && performance.now() >= nextTick) {
+        await onTick();
+        nextTick = performance.now() + 5_000;
+      }
+    }
+  };
+
+  await churnUntil(performance.now() + warmupSeconds * 1000);
+  // The first collections after start-up still age out and flush compiled code; let them settle.
+  for (let i = 0; i < 3; i++) await heapAfterGc();
+  const warm = await heapAfterGc();
+  const warmSims = await demo.heapUsed();
+  const warmStore = fleetTotals(fleet);
+  const warmResources = activeResources();
+  const started = performance.now();
+  const samples: Array<[number, number]> = [[0, warm.heapUsed]];
+  const handleCounts = [total(warmResources)];
+  await churnUntil(started + seconds * 1000, async () => {
+    const h = await heapAfterGc();
+    samples.push([(performance.now() - started) / 60_000, h.heapUsed]);
+    handleCounts.push(total(activeResources()));
+  });
+  const end = await heapAfterGc();
+  const endSims = await demo.heapUsed();
+  samples.push([(performance.now() - started) / 60_000, end.heapUsed]);
+  const endStore = fleetTotals(fleet);
+  const endResources = activeResources();
+  handleCounts.push(total(endResources));
+  const minutes = (performance.now() - started) / 60_000;
+  const secondHalf = samples.filter(([m]) => m >= minutes / 2);
+
+  await Promise.all(targets.map((t) => fleet.scale(t.cluster, t.workload, t.from, actor).catch(() => undefined)));
+  await fleet.close();
+  await sleepMs(500);
+  const resourcesAfter = activeResources();
+
+  const mib = (n: number) => `${fmt(n / 1024 / 1024, 1)} MiB`;
+  const kib = (n: number) => `${fmt(n / 1024, 1)} KiB`;
+  console.log(`\n4. Soak: demo fleet through createFleet() as getFleet() runs it (${clusters.length} clusters, usage step ${stepSeconds} s, 60 min kept), ${fmt(minutes * 60, 0)} s of churn after ${warmupSeconds} s warm-up`);
+  console.log(`   churn: ${scales} scales (${scaleErrors} failed) of ${targets.map((t) => `${t.cluster}/${t.workload}`).join(", ")}; ${subscriptions} subscriptions (${events} events); ${reads} list reads (${readErrors} failed)`);
+  console.log(`   heap used after GC : warm-up ${mib(warm.heapUsed)}, end ${mib(end.heapUsed)}: ratio end/warm-up ${fmt(end.heapUsed / warm.heapUsed, 3)}`);
+  console.log(`   heap slope, 2nd half: ${fmt(slopeKiBPerMinute(secondHalf), 0)} KiB/min over ${secondHalf.length} samples (all: ${samples.map(([, y]) => fmt(y / 1024 / 1024, 1)).join(" ")} MiB)`);
+  console.log(`   simulators' heap (worker thread, bounded buffers filling): warm-up ${mib(warmSims)}, end ${mib(endSims)}`);
+  console.log(`   array buffers      : warm-up ${mib(warm.arrayBuffers)}, end ${mib(end.arrayBuffers)}; rss warm-up ${mib(warm.rss)}, end ${mib(end.rss)}`);
+  console.log(`   active handles+timers: warm-up ${describeResources(warmResources)}`);
+  console.log(`                          end     ${describeResources(endResources)}`);
+  console.log(`                          at each sample ${handleCounts.join(" ")}`);
+  console.log(`                          before start ${total(resourcesBefore)}, after close ${total(resourcesAfter)}`);
+  console.log(`   store JSON         : warm-up ${kib(warmStore.snapshotBytes)} (${warmStore.items} items), end ${kib(endStore.snapshotBytes)} (${endStore.items} items)`);
+  console.log(`   usage rings        : warm-up ${warmStore.rings} rings, ${warmStore.samples} samples, ${mib(warmStore.ringBytes)}; end ${endStore.rings} rings, ${endStore.samples} samples, ${mib(endStore.ringBytes)}`);
+  console.log(`   owner listeners/waiters left: warm-up ${warmStore.listeners}/${warmStore.waiters}, end ${endStore.listeners}/${endStore.waiters}`);
+}
+
 async function main() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleetdeck-bench-"));
   try {
     console.log(`Fleetdeck bench, Node ${process.version}, ${os.cpus().length} cores`);
     await fanOut(dir);
     await convergence(dir);
+    await soak(dir);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -31,6 +31,15 @@ export interface OwnerOptions {
   log: Logger;
 }
 
+export interface OwnerStats {
+  listeners: number;
+  waiters: number;
+  /** Items in the snapshot, and the bytes of their JSON. */
+  items: number;
+  snapshotBytes: number;
+  history: { rings: number; samples: number; bytes: number };
+}
+
 type Listener = (event: ChangeEvent) => void;
 
 /** Coalesces bursts (a scale creates many pod events) into one message per resource. */
@@ -93,6 +102,18 @@ export class ClusterOwner {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Sizes for the memory bench: listeners, pending waiters, the snapshot and the usage history. */
+  stats(): OwnerStats {
+    const s = this.snapshotValue;
+    let items = 0;
+    let snapshotBytes = 0;
+    for (const kind of ["nodes", "workloads", "tasks", "services"] as const) {
+      items += s[kind].size;
+      for (const item of s[kind].values()) snapshotBytes += JSON.stringify(item).length;
+    }
+    return { listeners: this.listeners.size, waiters: this.settleWaiters.size, items, snapshotBytes, history: this.history.stats() };
   }
 
   info(): ClusterInfo {

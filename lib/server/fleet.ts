@@ -27,8 +27,9 @@ import {
   type UsageQuery,
   type WorkloadQuery,
 } from "@/lib/model/queries";
+import type { DemoCluster } from "@/lib/sim/types";
 import { authorize, type Actor } from "./authz";
-import { ClusterOwner } from "./cluster-owner";
+import { ClusterOwner, type OwnerStats } from "./cluster-owner";
 import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
 import { loadSettings } from "./config";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
@@ -198,6 +199,11 @@ export class Fleet {
     return this.workload(clusterId, workloadId);
   }
 
+  /** Per-cluster sizes (listeners, snapshot, usage history), for the memory bench. */
+  stats(): Record<string, OwnerStats> {
+    return Object.fromEntries([...this.owners.values()].map((o) => [o.id, o.stats()]));
+  }
+
   /** Change notifications of every cluster, for the SSE stream. */
   subscribe(listener: (event: ChangeEvent) => void): () => void {
     const unsubscribers = [...this.owners.values()].map((o) => o.subscribe(listener));
@@ -205,7 +211,11 @@ export class Fleet {
   }
 }
 
-async function createFleet(): Promise<Fleet> {
+/** Starts the demo simulators; the default runs them in this process (the bench may run them elsewhere). */
+export type StartDemo = (options: { dataDir: string }) => Promise<{ clusters: DemoCluster[]; close(): Promise<void> }>;
+
+/** Builds and starts the Fleet from the settings; getFleet() keeps the process's one. */
+export async function createFleet(options: { startDemo?: StartDemo } = {}): Promise<Fleet> {
   const log = createLogger("fleet");
   const settings = await loadSettings();
   const discovered = settings.discover ? await discoverClusters(ADAPTER_MODULES, process.env, log) : [];
@@ -214,9 +224,9 @@ async function createFleet(): Promise<Fleet> {
   let closeDemo = async () => {};
   if (runDemo) {
     // Imported lazily: a production setup with real clusters never loads the simulators.
-    const { startDemoFleet } = await import("@/lib/sim/fleet");
+    const startDemo = options.startDemo ?? (await import("@/lib/sim/fleet")).startDemoFleet;
     const dataDir = path.join(os.tmpdir(), `fleetdeck-demo-${process.pid}`);
-    const demo = await startDemoFleet({ dataDir });
+    const demo = await startDemo({ dataDir });
     closeDemo = () => demo.close();
     candidates = addDemoClusters(candidates, demo.clusters, ADAPTER_MODULES);
     log.info(`demo fleet started: ${demo.clusters.map((c) => c.id).join(", ")}`);

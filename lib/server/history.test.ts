@@ -40,4 +40,11 @@ describe("UsageHistoryStore", () => {
     expect(store.points("node:a", 0)).toHaveLength(0);
     expect(store.points("node:b", 0)).toHaveLength(2);
   });
+
+  it("counts its rings, samples and fixed array bytes", () => {
+    const store = new UsageHistoryStore(1, 3);
+    for (let t = 0; t < 10; t++) store.record(t * 1000, new Map([["cluster", { cpuMillis: t, memoryBytes: 1 }]]));
+    // capacity ceil(3/1)+1 = 4 samples of three float64s; the ring wraps and never grows
+    expect(store.stats()).toEqual({ rings: 1, samples: 4, bytes: 4 * 3 * 8 });
+  });
 });

@@ -26,6 +26,11 @@ export class UsageRing {
     this.size = Math.min(this.size + 1, this.capacity);
   }
 
+  /** Samples held, at most `capacity`. */
+  get length(): number {
+    return this.size;
+  }
+
   get lastTime(): number | null {
     return this.size ? this.t[(this.next - 1 + this.capacity) % this.capacity] : null;
   }
@@ -74,6 +79,17 @@ export class UsageHistoryStore {
       if (values.has(key)) continue;
       if ((ring.lastTime ?? 0) < t - this.retainSeconds * 1000) this.rings.delete(key);
     }
+  }
+
+  /** What the rings hold, for the memory bench: count, samples and the bytes of their arrays. */
+  stats(): { rings: number; samples: number; bytes: number } {
+    let samples = 0;
+    let bytes = 0;
+    for (const ring of this.rings.values()) {
+      samples += ring.length;
+      bytes += ring.capacity * 3 * Float64Array.BYTES_PER_ELEMENT;
+    }
+    return { rings: this.rings.size, samples, bytes };
   }
 
   points(key: string, since: number): UsagePoint[] {
