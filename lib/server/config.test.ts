@@ -40,4 +40,13 @@ describe("loadSettings", () => {
     await expect(withConfig("{}", { FLEETDECK_READ_ONLY: "maybe" })).rejects.toThrow(/FLEETDECK_READ_ONLY/);
     await expect(loadSettings({ FLEETDECK_CONFIG: "/nonexistent/clusters.yaml" })).rejects.toThrow(/cannot read/);
   });
+
+  it("holds environment numbers to the file's bounds", async () => {
+    expect((await withConfig("{}", { FLEETDECK_SAMPLE_SECONDS: "5", FLEETDECK_MAX_REPLICAS: "20" })).usageStepSeconds).toBe(5);
+    // A sub-second step would make huge usage rings and sample without pause.
+    await expect(withConfig("{}", { FLEETDECK_SAMPLE_SECONDS: "0.01" })).rejects.toThrow(/FLEETDECK_SAMPLE_SECONDS.*0\.01/);
+    await expect(withConfig("{}", { FLEETDECK_SAMPLE_SECONDS: "900" })).rejects.toThrow(/FLEETDECK_SAMPLE_SECONDS/);
+    await expect(withConfig("{}", { FLEETDECK_MAX_REPLICAS: "2.5" })).rejects.toThrow(/FLEETDECK_MAX_REPLICAS/);
+    await expect(withConfig("{}", { FLEETDECK_MAX_REPLICAS: "many" })).rejects.toThrow(/FLEETDECK_MAX_REPLICAS/);
+  });
 });

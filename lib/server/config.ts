@@ -33,15 +33,19 @@ const ClusterEntrySchema = z
   .passthrough();
 export type ClusterEntry = z.infer<typeof ClusterEntrySchema>;
 
+// The same bounds whether a value comes from clusters.yaml or the environment.
+const MaxReplicasSchema = z.number().int().min(1);
+const StepSecondsSchema = z.number().min(1).max(300);
+
 const ConfigFileSchema = z
   .object({
     readOnly: z.boolean().default(false),
     demo: z.union([z.boolean(), z.literal("auto")]).default("auto"),
     discover: z.boolean().default(true),
-    maxReplicas: z.number().int().min(1).default(1000),
+    maxReplicas: MaxReplicasSchema.default(1000),
     usage: z
       .object({
-        stepSeconds: z.number().min(1).max(300).default(15),
+        stepSeconds: StepSecondsSchema.default(15),
         retainMinutes: z.number().min(60).max(24 * 60).default(240),
       })
       .prefault({}),
@@ -70,12 +74,12 @@ function envFlag(value: string | undefined): boolean | undefined {
   throw new Error(`expected 1/0, true/false, yes/no or on/off, got "${value}"`);
 }
 
-function envNumber(name: string, env: Env): number | undefined {
+function envNumber(name: string, env: Env, schema: z.ZodNumber): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return n;
+  const parsed = schema.safeParse(Number(raw));
+  if (!parsed.success) throw new Error(`${name}: ${parsed.error.issues[0].message}, got "${raw}"`);
+  return parsed.data;
 }
 
 export function expandHome(p: string): string {
@@ -116,8 +120,8 @@ export async function loadSettings(env: Env = process.env): Promise<Settings> {
     readOnly: flag("FLEETDECK_READ_ONLY") ?? config.readOnly,
     demo: flag("FLEETDECK_DEMO") ?? config.demo,
     discover: flag("FLEETDECK_DISCOVER") ?? config.discover,
-    maxReplicas: envNumber("FLEETDECK_MAX_REPLICAS", env) ?? config.maxReplicas,
-    usageStepSeconds: envNumber("FLEETDECK_SAMPLE_SECONDS", env) ?? config.usage.stepSeconds,
+    maxReplicas: envNumber("FLEETDECK_MAX_REPLICAS", env, MaxReplicasSchema) ?? config.maxReplicas,
+    usageStepSeconds: envNumber("FLEETDECK_SAMPLE_SECONDS", env, StepSecondsSchema) ?? config.usage.stepSeconds,
     usageRetainSeconds: config.usage.retainMinutes * 60,
     clusters: config.clusters,
     source,
