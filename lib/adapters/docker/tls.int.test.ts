@@ -5,7 +5,7 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterAdapter, ConnectionState } from "@/lib/adapters/types";
-import type { Logger } from "@/lib/log";
+import { memoryLogger } from "@/lib/testing/memory-logger";
 import { hasOpenssl, makePki, type PkiFiles } from "@/lib/testing/pki";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { endpointOf } from "./connection";
@@ -101,14 +101,6 @@ async function startTlsFront(pki: PkiFiles, options: { maxVersion?: tls.SecureVe
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A logger that keeps what it is told, so discovery's warnings can be read and adapters stay quiet. */
-function memoryLogger(lines: string[] = []): Logger & { lines: string[] } {
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push(`${level} ${message}${fields ? " " + JSON.stringify(fields) : ""}`);
-  };
-  return { lines, debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), child: () => memoryLogger(lines) };
 }
 
 describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapter over tcp:// with mutual TLS (Node TLS front, real engine)", () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Logger } from "@/lib/log";
 import { DEMO_CREDENTIALS, seedDemoWorld, startEcsSim, type EcsSim } from "@/lib/sim/ecs";
+import { memoryLogger } from "@/lib/testing/memory-logger";
 import { discoverEcsClusters } from "./index";
+
+const warnings = (log: { lines: string[] }) => log.lines.filter((l) => l.startsWith("warn ")).join("\n");
 
 const sims: EcsSim[] = [];
 afterEach(async () => {
@@ -12,22 +14,9 @@ afterEach(async () => {
 /** Next's types make NODE_ENV required on ProcessEnv; discovery reads only what is given. */
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
 
-function recordingLog(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const log: Logger & { warnings: string[] } = {
-    warnings,
-    debug: () => {},
-    info: () => {},
-    warn: (m, f) => warnings.push(`${m} ${JSON.stringify(f ?? {})}`),
-    error: () => {},
-    child: () => log,
-  };
-  return log;
-}
-
 describe("ECS discovery", () => {
   it("is off unless FLEETDECK_ECS_DISCOVER asks for it, since it calls AWS at startup", async () => {
-    expect(await discoverEcsClusters(env({ AWS_REGION: "eu-west-1" }), recordingLog())).toEqual([]);
+    expect(await discoverEcsClusters(env({ AWS_REGION: "eu-west-1" }), memoryLogger())).toEqual([]);
   });
 
   it("answers one Fleetdeck cluster per ECS cluster of the account-region", async () => {
@@ -36,7 +25,7 @@ describe("ECS discovery", () => {
     // The SDK's default chain reads credentials from the process environment.
     vi.stubEnv("AWS_ACCESS_KEY_ID", DEMO_CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", DEMO_CREDENTIALS.secretAccessKey);
-    const found = await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "1", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ECS: sim.endpoint }), recordingLog());
+    const found = await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "1", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ECS: sim.endpoint }), memoryLogger());
     expect(found.map((c) => [c.id, c.name, c.connection.cluster])).toEqual([
       ["ecs-eu-west-1-shop-ec2", "shop-ec2 (eu-west-1)", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-ec2"],
       ["ecs-eu-west-1-shop-fargate", "shop-fargate (eu-west-1)", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-fargate"],
@@ -50,9 +39,9 @@ describe("ECS discovery", () => {
     sim.faults.deny("ListClusters");
     vi.stubEnv("AWS_ACCESS_KEY_ID", DEMO_CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", DEMO_CREDENTIALS.secretAccessKey);
-    const log = recordingLog();
+    const log = memoryLogger();
     expect(await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "true", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: sim.endpoint }), log)).toEqual([]);
-    expect(log.warnings.join("\n")).toContain("AccessDeniedException");
-    expect(log.warnings.join("\n")).not.toContain(DEMO_CREDENTIALS.secretAccessKey);
+    expect(warnings(log)).toContain("AccessDeniedException");
+    expect(warnings(log)).not.toContain(DEMO_CREDENTIALS.secretAccessKey);
   });
 });

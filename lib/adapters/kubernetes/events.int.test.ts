@@ -1,48 +1,36 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "@/lib/log";
 import { WorkloadCoreSchema } from "@/lib/model/types";
+import { memoryLogger } from "@/lib/testing/memory-logger";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
-import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
-import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
+import type { KubeSimHandle } from "@/lib/sim/kubernetes";
+import { FAST, startSimWithKubeconfig } from "./int-support";
+import { KubeAdapter } from "./kube-adapter";
 
 /** Kubernetes Events on workloads: the adapter against the simulator's events.k8s.io/v1 over real HTTP. */
 
 const ADMIN = "admin-token-for-events";
 const NO_EVENTS = "no-events-token";
-const FAST: KubeAdapterOptions = { watchdogMs: 1500, resyncMs: 120_000, backoffBaseMs: 50, backoffMaxMs: 400 };
 
 let sim: KubeSimHandle;
-let dir: string;
 let kubeconfig: string;
+let close = async () => {};
 
 beforeAll(async () => {
-  sim = await startKubeSim({
-    content: "demo-east",
-    timings: "fast",
-    bookmarkIntervalMs: 300,
-    tokens: [
-      { token: ADMIN, user: "kubernetes-admin" },
-      { token: NO_EVENTS, user: "no-events", readOnly: true, deny: ["events"] },
-    ],
-  });
-  dir = await mkdtemp(path.join(os.tmpdir(), "fleetdeck-kube-events-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    kubeconfigYaml([
-      { context: "admin", server: sim.url, token: ADMIN },
-      { context: "no-events", server: sim.url, token: NO_EVENTS },
-    ]),
-  );
+  ({ sim, kubeconfig, close } = await startSimWithKubeconfig(
+    {
+      content: "demo-east",
+      timings: "fast",
+      bookmarkIntervalMs: 300,
+      tokens: [
+        { token: ADMIN, user: "kubernetes-admin" },
+        { token: NO_EVENTS, user: "no-events", readOnly: true, deny: ["events"] },
+      ],
+    },
+    { admin: ADMIN, "no-events": NO_EVENTS },
+  ));
 });
 
-afterAll(async () => {
-  await sim?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const running: { controller: AbortController; done: Promise<void> }[] = [];
 afterEach(async () => {
@@ -52,16 +40,9 @@ afterEach(async () => {
   }
 });
 
-/** A logger that keeps "LEVEL message fields" lines. */
-function capturing(lines: string[]): Logger {
-  const at = (level: string) => (m: string, f?: Record<string, unknown>) => void lines.push(`${level} ${m} ${JSON.stringify(f ?? {})}`);
-  const log: Logger = { debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR"), child: () => log };
-  return log;
-}
-
 async function follow(context = "admin") {
-  const lines: string[] = [];
-  const log = capturing(lines);
+  const log = memoryLogger();
+  const { lines } = log;
   const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log }, FAST);
   const sink = new RecordingSink();
   // Every event message each workload ever showed: with fast timings, newer ones push older ones out of the 10 shown.
@@ -141,7 +122,7 @@ describe("Kubernetes Events on workloads", () => {
     expect([...sink.items.workloads.values()].every((w) => w.events.length === 0)).toBe(true);
     const refused = lines.filter((l) => l.includes("not following an optional resource"));
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatch(/INFO/);
-    expect(lines.filter((l) => /WARN/.test(l) && l.includes("events"))).toEqual([]);
+    expect(refused[0]).toMatch(/^info /);
+    expect(lines.filter((l) => l.startsWith("warn ") && l.includes("events"))).toEqual([]);
   });
 });

@@ -6,9 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
-import { kubeconfigYaml, startKubeSim, startKubernetesDemo, type KubeSimHandle } from "@/lib/sim/kubernetes";
+import { kubeconfigYaml, startKubernetesDemo, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { isScalable, isUsageSource } from "../types";
 import { AdapterError } from "../errors";
+import { FAST, startSimWithKubeconfig } from "./int-support";
 import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
 import { adapterModule } from "./index";
 
@@ -20,7 +21,6 @@ import { adapterModule } from "./index";
 const ADMIN = "admin-token-for-tests";
 const VIEWER = "viewer-token-for-tests";
 const NO_SLICES = "no-slices-token-for-tests";
-const FAST: KubeAdapterOptions = { watchdogMs: 1500, resyncMs: 120_000, backoffBaseMs: 50, backoffMaxMs: 400 };
 
 /** A port nothing listens on: one the OS just handed out and took back. */
 async function closedPort(): Promise<number> {
@@ -32,37 +32,27 @@ async function closedPort(): Promise<number> {
 }
 
 let sim: KubeSimHandle;
-let dir: string;
 let kubeconfig: string;
+let close = async () => {};
 
 beforeAll(async () => {
-  sim = await startKubeSim({
-    content: "demo-east",
-    timings: "fast",
-    bookmarkIntervalMs: 300,
-    hpaSyncMs: 200,
-    tokens: [
-      { token: ADMIN, user: "kubernetes-admin" },
-      { token: VIEWER, user: "fleetdeck-viewer", readOnly: true },
-      { token: NO_SLICES, user: "no-slices", deny: ["endpointslices"] },
-    ],
-  });
-  dir = await mkdtemp(path.join(os.tmpdir(), "fleetdeck-kube-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    kubeconfigYaml([
-      { context: "admin", server: sim.url, token: ADMIN },
-      { context: "viewer", server: sim.url, token: VIEWER },
-      { context: "no-slices", server: sim.url, token: NO_SLICES },
-    ]),
-  );
+  ({ sim, kubeconfig, close } = await startSimWithKubeconfig(
+    {
+      content: "demo-east",
+      timings: "fast",
+      bookmarkIntervalMs: 300,
+      hpaSyncMs: 200,
+      tokens: [
+        { token: ADMIN, user: "kubernetes-admin" },
+        { token: VIEWER, user: "fleetdeck-viewer", readOnly: true },
+        { token: NO_SLICES, user: "no-slices", deny: ["endpointslices"] },
+      ],
+    },
+    { admin: ADMIN, viewer: VIEWER, "no-slices": NO_SLICES },
+  ));
 });
 
-afterAll(async () => {
-  await sim?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const running: { controller: AbortController; done: Promise<void> }[] = [];
 afterEach(async () => {
@@ -231,7 +221,7 @@ describe("KubeAdapter against the simulator", () => {
   });
 
   it("reports unreachable when nothing answers", async () => {
-    const closed = path.join(dir, "closed");
+    const closed = path.join(path.dirname(kubeconfig), "closed");
     await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await closedPort()}`, token: ADMIN }]));
     const adapter = new KubeAdapter({ kubeconfig: closed, context: "gone" }, { clusterId: "gone", log: createLogger("test") }, FAST);
     const sink = new RecordingSink();
