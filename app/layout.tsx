@@ -1,11 +1,9 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import { HydrationBoundary } from "@tanstack/react-query";
+import { getAccess } from "@/lib/server/access";
 import { getFleet } from "@/lib/server/fleet";
-import { clustersQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient } from "@/lib/client/server";
+import { getViewer } from "@/lib/server/viewer";
 import { Providers } from "@/components/providers";
-import { TopBar } from "@/components/top-bar";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,6 +13,7 @@ export const metadata: Metadata = {
 
 // Everything is live cluster state: render per request, never at build time
 // (connection() here would not stop a page that renders beside this layout).
+// Per request also gives each page its own CSP nonce (proxy.ts).
 export const dynamic = "force-dynamic";
 
 export const viewport: Viewport = {
@@ -26,20 +25,18 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const fleet = await getFleet();
-  const queryClient = getServerQueryClient();
-  await queryClient.prefetchQuery({ ...clustersQuery(), queryFn: async () => fleet.listClusters() });
-  // Only what the browser needs of the settings, field by field.
-  const settings = { readOnly: fleet.settings.readOnly, maxReplicas: fleet.settings.maxReplicas, demo: fleet.settings.demo };
+  const [fleet, access, viewer] = await Promise.all([getFleet(), getAccess(), getViewer()]);
+  // Only what the browser needs of the settings and of the viewer, field by field: nothing secret.
+  const settings = {
+    readOnly: fleet.settings.readOnly,
+    maxReplicas: fleet.settings.maxReplicas,
+    demo: fleet.settings.demo,
+    me: access.me(viewer),
+  };
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <Providers settings={settings}>
-          <HydrationBoundary state={dehydrated(queryClient)}>
-            <TopBar />
-            <main className="mx-auto max-w-[1920px] px-4 py-3">{children}</main>
-          </HydrationBoundary>
-        </Providers>
+        <Providers settings={settings}>{children}</Providers>
       </body>
     </html>
   );

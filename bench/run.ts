@@ -25,8 +25,12 @@ import { createLogger } from "@/lib/log";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { ClusterOwner } from "@/lib/server/cluster-owner";
 import { Worker } from "node:worker_threads";
+import { SecretSet } from "@/lib/adapters/secrets";
+import type { Actor } from "@/lib/server/authz";
 import { createFleet, Fleet, type StartDemo } from "@/lib/server/fleet";
 
+/** The bench acts as an admin of every cluster. */
+const BENCH: Actor = { kind: "user", name: "bench", grants: [{ role: "admin", clusters: "*" }], groups: [] };
 const log = createLogger("bench");
 process.env.FLEETDECK_LOG ??= "warn";
 
@@ -60,9 +64,10 @@ async function countingProxy(target: string) {
 async function fleetFor(sim: KubeSimHandle, server: string, dir: string): Promise<Fleet> {
   const kubeconfig = path.join(dir, `kubeconfig-${sim.port}`);
   await fs.writeFile(kubeconfig, kubeconfigYaml([{ context: "bench", server, token: "bench-token" }]));
-  const adapter = new KubeAdapter({ kubeconfig, context: "bench" }, { clusterId: "bench", log });
+  const secrets = new SecretSet();
+  const adapter = new KubeAdapter({ kubeconfig, context: "bench" }, { clusterId: "bench", log, secrets });
   const owner = new ClusterOwner(
-    { id: "bench", name: "bench", orchestrator: "kubernetes", demo: true, adapter },
+    { id: "bench", name: "bench", orchestrator: "kubernetes", demo: true, adapter, secrets },
     { usageStepSeconds: 15, usageRetainSeconds: 3600, log },
   );
   const fleet = new Fleet([owner], { readOnly: false, maxReplicas: 1000, demo: true }, log);
@@ -101,7 +106,7 @@ async function fanOut(dir: string) {
   const reads = 3000;
 
   const before = proxy.count;
-  const store = await timed(reads, viewers, () => fleet.tasks("bench", { selector: "app=mysql" }));
+  const store = await timed(reads, viewers, () => fleet.tasks(BENCH, "bench", { selector: "app=mysql" }));
   const storeUpstream = proxy.count - before;
 
   const headers = { Authorization: "Bearer bench-token" };
@@ -118,7 +123,7 @@ async function fanOut(dir: string) {
 
   // 2. What the store keeps per pod against what the apiserver sends.
   const raw = await (await fetch(`${sim.url}/api/v1/pods`, { headers })).text();
-  const slim = JSON.stringify((await fleet.tasks("bench")).items);
+  const slim = JSON.stringify((await fleet.tasks(BENCH, "bench")).items);
   const pods = (JSON.parse(raw) as { items: unknown[] }).items.length;
   console.log(`\n2. Slim store: ${pods} pods`);
   console.log(`   apiserver JSON ${fmt(raw.length / 1024, 1)} KiB, store JSON ${fmt(slim.length / 1024, 1)} KiB: ratio ${fmt(slim.length / raw.length, 3)}`);
@@ -133,7 +138,7 @@ async function convergence(dir: string) {
   const fleet = await fleetFor(sim, sim.url, dir);
   const mysql = "statefulset~default~mysql";
   const readyMysql = async () =>
-    (await fleet.tasks("bench", { workload: mysql })).items.filter((t) => t.ready && t.state === "running").length;
+    (await fleet.tasks(BENCH, "bench", { workload: mysql })).items.filter((t) => t.ready && t.state === "running").length;
 
   console.log(`\n3. Scale convergence (demo timings), mysql StatefulSet`);
   for (const [from, to] of [
@@ -141,10 +146,10 @@ async function convergence(dir: string) {
     [5, 3],
   ]) {
     const started = performance.now();
-    const answer = await fleet.scale("bench", mysql, to, { name: "bench" });
+    const answer = await fleet.scale(BENCH, "bench", mysql, to);
     const answered = performance.now() - started;
     let ready = await readyMysql();
-    while (ready !== to || (await fleet.tasks("bench", { workload: mysql })).items.length !== to) {
+    while (ready !== to || (await fleet.tasks(BENCH, "bench", { workload: mysql })).items.length !== to) {
       await new Promise((r) => setTimeout(r, 25));
       ready = await readyMysql();
     }
@@ -262,17 +267,16 @@ async function soak(dir: string) {
   const resourcesBefore = activeResources();
   const demo = demoInWorker();
   const fleet = await createFleet({ startDemo: demo.start });
-  const clusters = fleet.listClusters();
+  const clusters = fleet.listClusters(BENCH);
 
   // One scalable workload per cluster that can scale: flipped between n and n+2.
   const targets: Array<{ cluster: string; workload: string; from: number; to: number }> = [];
   for (const c of clusters) {
     if (!c.canScale) continue;
-    const answer = await fleet.workloads(c.id).catch(() => null);
+    const answer = await fleet.workloads(BENCH, c.id).catch(() => null);
     const w = answer?.items.find((x) => x.scalable && x.desired >= 1 && x.desired <= 3 && x.namespace !== "kube-system");
     if (w) targets.push({ cluster: c.id, workload: w.id, from: w.desired, to: w.desired + 2 });
   }
-  const actor = { name: "bench-soak" };
   let scales = 0;
   let scaleErrors = 0;
   let reads = 0;
@@ -282,11 +286,11 @@ async function soak(dir: string) {
   let flip = false;
   const viewer = async (clusterId: string) => {
     const reads = [
-      () => fleet.tasks(clusterId),
-      () => fleet.workloads(clusterId),
-      () => fleet.nodes(clusterId),
-      () => fleet.services(clusterId),
-      () => fleet.usage(clusterId, { scope: "cluster", range: "15m" }),
+      () => fleet.tasks(BENCH, clusterId),
+      () => fleet.workloads(BENCH, clusterId),
+      () => fleet.nodes(BENCH, clusterId),
+      () => fleet.services(BENCH, clusterId),
+      () => fleet.usage(BENCH, clusterId, { scope: "cluster", range: "15m" }),
     ];
     for (const read of reads) {
       try {
@@ -303,7 +307,7 @@ async function soak(dir: string) {
     await Promise.all(
       targets.map(async (t) => {
         try {
-          await fleet.scale(t.cluster, t.workload, flip ? t.to : t.from, actor);
+          await fleet.scale(BENCH, t.cluster, t.workload, flip ? t.to : t.from);
           scales++;
         } catch {
           scaleErrors++;
@@ -312,7 +316,7 @@ async function soak(dir: string) {
     );
     const unsubscribers = Array.from({ length: 25 }, () => {
       subscriptions++;
-      return fleet.subscribe(() => events++);
+      return fleet.subscribe(BENCH, () => events++);
     });
     for (let i = 0; i < 3; i++) {
       for (const c of clusters) reads += await viewer(c.id);
@@ -355,7 +359,7 @@ async function soak(dir: string) {
   const minutes = (performance.now() - started) / 60_000;
   const secondHalf = samples.filter(([m]) => m >= minutes / 2);
 
-  await Promise.all(targets.map((t) => fleet.scale(t.cluster, t.workload, t.from, actor).catch(() => undefined)));
+  await Promise.all(targets.map((t) => fleet.scale(BENCH, t.cluster, t.workload, t.from).catch(() => undefined)));
   await fleet.close();
   await sleepMs(500);
   const resourcesAfter = activeResources();

@@ -26,12 +26,14 @@ const mysql: Workload = {
   usage: null,
 };
 
+const ME = { user: "anonymous", via: "anonymous" as const, roles: [], admin: false, signIn: { password: true, oidc: null } };
+
 function render(workload: Workload, readOnly: boolean): string {
   return renderToString(
     h(
       QueryClientProvider,
       { client: new QueryClient() },
-      h(SettingsProvider, { settings: { readOnly, maxReplicas: 1000, demo: true }, children: h(ScaleControl, { clusterId: "east", workload }) }),
+      h(SettingsProvider, { settings: { readOnly, maxReplicas: 1000, demo: true, me: ME }, children: h(ScaleControl, { clusterId: "east", workload }) }),
     ),
   );
 }

@@ -54,7 +54,7 @@ export function ScaleControl({
     },
   });
 
-  if (settings.readOnly) return null;
+  if (settings.readOnly) return null; // the workload page says why instead
   if (!workload.scalable) {
     return (
       <p className="rounded border border-border bg-surface-2 px-3 py-2 text-muted">

@@ -8,6 +8,7 @@ import { clustersQuery } from "@/lib/client/queries";
 import { Badge } from "./badge";
 import { LiveIndicator } from "./live-indicator";
 import { useSettings } from "./settings";
+import { UserMenu } from "./user-menu";
 
 const TABS = new Set(["nodes", "workloads", "tasks", "services"]);
 
@@ -70,6 +71,7 @@ export function TopBar() {
             </Badge>
           ) : null}
           <LiveIndicator />
+          <UserMenu />
         </div>
       </div>
     </header>

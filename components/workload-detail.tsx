@@ -11,7 +11,6 @@ import { Badge } from "./badge";
 import { Facts, Labels, Panel } from "./details";
 import { ReplicaProgress } from "./replica-progress";
 import { ScaleControl } from "./scale-control";
-import { useSettings } from "./settings";
 import { ErrorState, Skeleton } from "./states";
 import { TasksTable } from "./tasks-view";
 import { UsageHistoryPanel } from "./usage-chart";
@@ -88,7 +87,6 @@ function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: number })
 
 export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; workloadId: string }) {
   const now = useNow();
-  const settings = useSettings();
   const cluster = useQuery(clusterQuery(clusterId)).data;
   const { data: workload, error, isPending, refetch } = useQuery(workloadQuery(clusterId, workloadId));
   const noun = cluster ? taskNoun(cluster.orchestrator) : { singular: "Task", plural: "Tasks" };
@@ -118,8 +116,8 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
                   {`Autoscaler ${a.name} manages this workload (${a.minReplicas ?? 1}–${a.maxReplicas} replicas) and will override a manual scale.`}
                 </p>
               ) : null}
-              {settings.readOnly ? (
-                <p className="text-[12px] text-muted">Read-only mode: scaling is disabled on this dashboard.</p>
+              {cluster && cluster.scaleNote ? (
+                <p className="text-[12px] text-muted">{cluster.scaleNote}</p>
               ) : (
                 <ScaleControl clusterId={clusterId} workload={workload} taskWord={taskWord} canForce={cluster?.canForceScale ?? false} />
               )}

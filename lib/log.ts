@@ -18,17 +18,22 @@ function threshold(): number {
   return LEVELS[fromEnv] ?? LEVELS.info;
 }
 
-export function createLogger(scope: string): Logger {
+/**
+ * `redact` rewrites each line before it is written: a cluster's logger
+ * removes the cluster's credentials from whatever upstream text it is given.
+ */
+export function createLogger(scope: string, options: { redact?: (text: string) => string } = {}): Logger {
+  const redact = options.redact ?? ((text: string) => text);
   const write = (level: Exclude<Level, "silent">, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold()) return;
     const extra = fields && Object.keys(fields).length ? " " + JSON.stringify(fields) : "";
-    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${message}${extra}\n`);
+    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${redact(`${message}${extra}`)}\n`);
   };
   return {
     debug: (m, f) => write("debug", m, f),
     info: (m, f) => write("info", m, f),
     warn: (m, f) => write("warn", m, f),
     error: (m, f) => write("error", m, f),
-    child: (sub) => createLogger(`${scope}/${sub}`),
+    child: (sub) => createLogger(`${scope}/${sub}`, options),
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Orchestrator } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
+import type { SecretSet } from "./secrets";
 import type { ClusterAdapter } from "./types";
 
 /**
@@ -23,6 +24,8 @@ export interface AdapterModule<C = unknown> {
 export interface AdapterContext {
   clusterId: string;
   log: Logger;
+  /** Where the adapter registers every credential it loads, so that upstream text can be redacted. */
+  secrets: SecretSet;
 }
 
 export interface DiscoveredCluster<C = unknown> {

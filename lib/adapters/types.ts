@@ -60,12 +60,20 @@ export interface ClusterAdapter {
   run(sink: SnapshotSink, signal: AbortSignal): Promise<void>;
 }
 
+/** Who asked for a change, for orchestrators that record a reason or impersonate. */
+export interface Requester {
+  name: string;
+  groups: readonly string[];
+  anonymous: boolean;
+}
+
 export interface Scalable {
   /**
    * Sets the desired replicas and answers the workload as the orchestrator now
-   * has it. `actor` names who asked, for orchestrators that record a reason.
+   * has it. `requester` names who asked: orchestrators that record a reason
+   * name them in it, and a Kubernetes cluster set to impersonate acts as them.
    */
-  scale(workloadId: string, replicas: number, signal?: AbortSignal, actor?: string): Promise<WorkloadCore>;
+  scale(workloadId: string, replicas: number, signal?: AbortSignal, requester?: Requester): Promise<WorkloadCore>;
 }
 
 /**

@@ -71,12 +71,17 @@ export function apiGet<T>(path: string, schema: z.ZodType<T>, params?: SearchPar
   return request(apiUrl(path, params), schema, { signal });
 }
 
-export function apiPost<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+/** A mutation: always a JSON body (the server refuses anything else with 415). */
+export function apiSend<T>(method: "POST" | "PATCH" | "DELETE", path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
   return request(path, schema, {
-    method: "POST",
-    body: JSON.stringify(body),
+    method,
+    body: JSON.stringify(body ?? {}),
     headers: { "content-type": "application/json" },
   });
+}
+
+export function apiPost<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  return apiSend("POST", path, body, schema);
 }
 
 export function listSchema<T extends z.ZodType>(item: T) {

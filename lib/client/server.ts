@@ -6,7 +6,7 @@ import { isApiError } from "@/lib/server/errors";
 import { makeQueryClient } from "./query-client";
 
 /** One QueryClient per server request: React's cache() scopes it to the render. */
-export const getServerQueryClient = cache(makeQueryClient);
+export const getServerQueryClient = cache(() => makeQueryClient("server"));
 
 /** The prefetched queries to hand to <HydrationBoundary>; failed ones are left for the browser to retry and show. */
 export function dehydrated(queryClient: QueryClient = getServerQueryClient()) {

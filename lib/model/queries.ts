@@ -24,6 +24,16 @@ const selectorParam = optionalText.superRefine((value, ctx) => {
   }
 });
 
+/**
+ * A whole number from a query string (decimal digits only: "0x10", "1e3",
+ * " 7" and "" are refused) or from code.
+ */
+export function wholeNumberParam(min: number, max: number) {
+  return z
+    .union([z.number(), z.string().regex(/^\d{1,9}$/).transform(Number)], { error: "must be a whole number in decimal digits" })
+    .pipe(z.number().int().min(min).max(max));
+}
+
 const paging = {
   /** Case-insensitive substring of the name. */
   q: optionalText,
@@ -32,8 +42,8 @@ const paging = {
     .regex(/^[a-zA-Z.]{1,40}$/, "must be a field name")
     .optional(),
   order: z.enum(["asc", "desc"]).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).optional(),
-  offset: z.coerce.number().int().min(0).optional(),
+  limit: wholeNumberParam(1, 5000).optional(),
+  offset: wholeNumberParam(0, 100_000_000).optional(),
 };
 
 export const NodeQuerySchema = z.object({ selector: selectorParam, ...paging });

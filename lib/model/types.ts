@@ -184,7 +184,10 @@ export const ClusterInfoSchema = z.object({
   /** False until the first full list has arrived. */
   synced: z.boolean(),
   lastSyncAt: z.string().nullable(),
+  /** This viewer may scale workloads here: the orchestrator can, Fleetdeck is not read-only, and their role allows it. */
   canScale: z.boolean(),
+  /** Why this viewer may not scale here (read-only mode, their role, signing in), when the orchestrator could. */
+  scaleNote: z.string().nullable(),
   /** The orchestrator can scale through a rollout that holds a workload (Marathon). */
   canForceScale: z.boolean(),
   usageAvailable: z.boolean(),

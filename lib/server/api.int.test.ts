@@ -12,6 +12,9 @@ import { GET as getEvents } from "@/app/api/events/route";
 import { GET as getTasks } from "@/app/api/clusters/[clusterId]/tasks/route";
 import { GET as getUsage } from "@/app/api/clusters/[clusterId]/usage/route";
 import { POST as postScale } from "@/app/api/clusters/[clusterId]/workloads/[workloadId]/scale/route";
+import { SecretSet } from "@/lib/adapters/secrets";
+import { openTestAccess } from "./access/testing";
+import type { Actor } from "./authz";
 import { ClusterOwner } from "./cluster-owner";
 import { Fleet } from "./fleet";
 
@@ -23,14 +26,18 @@ import { Fleet } from "./fleet";
 const log = createLogger("api-test");
 const MYSQL = "statefulset~default~mysql";
 const EXPORTER = "daemonset~kube-system~node-exporter";
+const ADMIN: Actor = { kind: "user", name: "test-admin", grants: [{ role: "admin", clusters: "*" }], groups: [] };
 let sim: KubeSimHandle;
 let fleet: Fleet;
+let owners: ClusterOwner[];
 let dir: string;
+let testAccess: Awaited<ReturnType<typeof openTestAccess>>;
 
 function ownerFor(id: string, context: string, kubeconfig: string) {
-  const adapter = kubernetes.create({ kubeconfig, context }, { clusterId: id, log });
+  const secrets = new SecretSet();
+  const adapter = kubernetes.create({ kubeconfig, context }, { clusterId: id, log, secrets });
   return new ClusterOwner(
-    { id, name: id, orchestrator: "kubernetes", demo: true, adapter },
+    { id, name: id, orchestrator: "kubernetes", demo: true, adapter, secrets },
     { usageStepSeconds: 1, usageRetainSeconds: 3600, log },
   );
 }
@@ -80,19 +87,20 @@ beforeAll(async () => {
       { context: "broken", server: "http://127.0.0.1:9", token: "x" },
     ]),
   );
-  fleet = new Fleet(
-    [ownerFor("east", "east", kubeconfig), ownerFor("viewer", "viewer", kubeconfig), ownerFor("broken", "broken", kubeconfig)],
-    { readOnly: false, maxReplicas: 10, demo: true },
-    log,
-  );
+  owners = [ownerFor("east", "east", kubeconfig), ownerFor("viewer", "viewer", kubeconfig), ownerFor("broken", "broken", kubeconfig)];
+  fleet = new Fleet(owners, { readOnly: false, maxReplicas: 10, demo: true }, log);
   fleet.start();
   useFleet(fleet);
-  await fleet.workloads("east");
+  // Anonymous visitors operate demo clusters by default; these are demo clusters.
+  testAccess = await openTestAccess();
+  testAccess.install();
+  await fleet.workloads(ADMIN, "east");
 });
 
 afterAll(async () => {
   await fleet?.close();
   await sim?.close();
+  await testAccess?.close();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -180,7 +188,7 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
   });
 
   it("passes an upstream 403 through with the apiserver's reason", async () => {
-    await fleet.workloads("viewer");
+    await fleet.workloads(ADMIN, "viewer");
     const res = await scale("viewer", MYSQL, '{"replicas":4}');
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(403);
@@ -189,7 +197,7 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
   });
 
   it("scales mysql 3 → 5, answers the new desired count, streams the change and converges", async () => {
-    const stream = await getEvents(new Request(url("/api/events")));
+    const stream = await getEvents(new Request(url("/api/events")), ctx({}));
     expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = stream.body!.getReader();
     const events: ChangeEvent[] = [];
@@ -221,7 +229,8 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
   });
 
   it("answers 403 in read-only mode and changes nothing", async () => {
-    const readOnly = new Fleet([], { readOnly: true, maxReplicas: 10, demo: false }, log);
+    // The same running clusters, seen through a read-only fleet.
+    const readOnly = new Fleet(owners, { readOnly: true, maxReplicas: 10, demo: false }, log);
     useFleet(readOnly);
     try {
       const res = await scale("east", MYSQL, '{"replicas":1}');

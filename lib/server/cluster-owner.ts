@@ -1,6 +1,7 @@
 import "server-only";
 import { Backoff, sleep } from "@/lib/adapters/backoff";
 import { AdapterError } from "@/lib/adapters/errors";
+import type { SecretSet } from "@/lib/adapters/secrets";
 import {
   isForceScalable,
   isScalable,
@@ -23,6 +24,8 @@ export interface ClusterDefinition {
   orchestrator: Orchestrator;
   demo: boolean;
   adapter: ClusterAdapter;
+  /** The adapter's credentials: every upstream text is redacted through it before it is kept. */
+  secrets: SecretSet;
 }
 
 export interface OwnerOptions {
@@ -129,6 +132,7 @@ export class ClusterOwner {
       synced: s.listed.size === 4,
       lastSyncAt: this.lastSyncAt,
       canScale: isScalable(d.adapter),
+      scaleNote: null,
       canForceScale: isForceScalable(d.adapter),
       usageAvailable: this.latestUsage !== null,
       summary: summarize(s, this.latestUsage),
@@ -178,7 +182,9 @@ export class ClusterOwner {
     }
   }
 
-  private setConnection(state: ConnectionState): void {
+  private setConnection(raw: ConnectionState): void {
+    // An upstream's error text may echo the request's credentials.
+    const state = raw.reason ? { ...raw, reason: this.definition.secrets.redact(raw.reason) } : raw;
     const before = this.connectionValue;
     this.connectionValue = { ...state, version: state.version ?? before.version ?? null };
     if (before.status !== state.status || before.reason !== state.reason || before.version !== this.connectionValue.version) {

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { ClusterScopeSchema, RoleSchema } from "@/lib/model/access";
 import { OrchestratorSchema } from "@/lib/model/types";
 
 /**
@@ -14,6 +15,8 @@ import { OrchestratorSchema } from "@/lib/model/types";
  *   discover: true           # kubeconfig contexts, local Docker, NOMAD_ADDR, ...; FLEETDECK_DISCOVER=0
  *   maxReplicas: 1000        # FLEETDECK_MAX_REPLICAS
  *   usage: { stepSeconds: 15, retainMinutes: 240 }   # FLEETDECK_SAMPLE_SECONDS
+ *   publicUrl: https://fleetdeck.example.com   # FLEETDECK_PUBLIC_URL; the origins browsers may change things from
+ *   auth: { anonymous, session, oidc }         # see AuthSchema
  *   clusters:
  *     - id: prod-eu          # URL-safe; an id that discovery also found renames or hides it
  *       name: Production EU
@@ -37,6 +40,41 @@ export type ClusterEntry = z.infer<typeof ClusterEntrySchema>;
 const MaxReplicasSchema = z.number().int().min(1);
 const StepSecondsSchema = z.number().min(1).max(300);
 
+export const ANONYMOUS_SETTINGS = ["none", "viewer", "operator"] as const;
+const AnonymousSchema = z.enum(ANONYMOUS_SETTINGS, { error: "anonymous must be none, viewer or operator" });
+
+/** Maps an identity provider's group to a role, for all clusters or some. */
+const OidcRoleSchema = z.object({ group: z.string().min(1), role: RoleSchema, clusters: ClusterScopeSchema.default("*") }).strict();
+
+const AuthSchema = z
+  .object({
+    /** Unset: anonymous visitors operate the demo clusters and view the others. */
+    anonymous: AnonymousSchema.optional(),
+    session: z
+      .object({
+        idleMinutes: z.number().int().min(5).max(30 * 24 * 60).default(8 * 60),
+        absoluteHours: z.number().int().min(1).max(90 * 24).default(7 * 24),
+      })
+      .strict()
+      .prefault({}),
+    /** Issuer, client id and secret come from the environment (FLEETDECK_OIDC_*); the rest from here. */
+    oidc: z
+      .object({
+        name: z.string().min(1).max(60).default("single sign-on"),
+        scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/)).min(1).default(["openid", "profile", "email", "groups"]),
+        usernameClaim: z.string().min(1).default("preferred_username"),
+        groupsClaim: z.string().min(1).default("groups"),
+        roles: z.array(OidcRoleSchema).default([]),
+        /** The role of a user in none of the groups above; unset: such a user is refused. */
+        defaultRole: RoleSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+export type AuthConfig = z.infer<typeof AuthSchema>;
+
 const ConfigFileSchema = z
   .object({
     readOnly: z.boolean().default(false),
@@ -49,6 +87,8 @@ const ConfigFileSchema = z
         retainMinutes: z.number().min(60).max(24 * 60).default(240),
       })
       .prefault({}),
+    publicUrl: z.union([z.string(), z.array(z.string())]).optional(),
+    auth: AuthSchema,
     clusters: z.array(ClusterEntrySchema).default([]),
   })
   .strict();
@@ -63,6 +103,9 @@ export interface Settings {
   usageStepSeconds: number;
   usageRetainSeconds: number;
   clusters: ClusterEntry[];
+  /** Origins (scheme://host:port) the app is reached at; empty: the addresses it serves on. */
+  publicOrigins: string[];
+  auth: Omit<AuthConfig, "anonymous"> & { anonymous: (typeof ANONYMOUS_SETTINGS)[number] | "default" };
   /** Where the settings came from, for the startup log. */
   source: string;
 }
@@ -82,8 +125,31 @@ function envNumber(name: string, env: Env, schema: z.ZodNumber): number | undefi
   return parsed.data;
 }
 
+function anonymousFrom(value: string | undefined) {
+  if (value === undefined || value === "") return undefined;
+  const parsed = AnonymousSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`FLEETDECK_ANONYMOUS: expected none, viewer or operator, got "${value}"`);
+  return parsed.data;
+}
+
 export function expandHome(p: string): string {
   return p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p;
+}
+
+/** "https://a.example.com, http://b:3000" → their origins; a path or a bad URL is an error naming it. */
+export function parseOrigins(value: string | string[] | undefined, where: string): string[] {
+  if (value === undefined) return [];
+  const list = (Array.isArray(value) ? value : value.split(",")).map((v) => v.trim()).filter(Boolean);
+  return list.map((v) => {
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      throw new Error(`${where}: "${v}" is not a URL like https://fleetdeck.example.com`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${where}: "${v}" must be http or https`);
+    return url.origin;
+  });
 }
 
 export async function loadSettings(env: Env = process.env): Promise<Settings> {
@@ -124,6 +190,10 @@ export async function loadSettings(env: Env = process.env): Promise<Settings> {
     usageStepSeconds: envNumber("FLEETDECK_SAMPLE_SECONDS", env, StepSecondsSchema) ?? config.usage.stepSeconds,
     usageRetainSeconds: config.usage.retainMinutes * 60,
     clusters: config.clusters,
+    publicOrigins: env.FLEETDECK_PUBLIC_URL
+      ? parseOrigins(env.FLEETDECK_PUBLIC_URL, "FLEETDECK_PUBLIC_URL")
+      : parseOrigins(config.publicUrl, `${file}: publicUrl`),
+    auth: { ...config.auth, anonymous: anonymousFrom(env.FLEETDECK_ANONYMOUS) ?? config.auth.anonymous ?? "default" },
     source,
   };
 }

@@ -2,6 +2,8 @@ import "server-only";
 import os from "node:os";
 import path from "node:path";
 import { ADAPTER_MODULES } from "@/lib/adapters";
+import { AdapterError, isAdapterError } from "@/lib/adapters/errors";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { isForceScalable, isScalable } from "@/lib/adapters/types";
 import { createLogger, type Logger } from "@/lib/log";
 import type {
@@ -13,6 +15,7 @@ import type {
   Task,
   UsageHistory,
   Workload,
+  WorkloadCore,
 } from "@/lib/model/types";
 import {
   NodeQuerySchema,
@@ -28,7 +31,7 @@ import {
   type WorkloadQuery,
 } from "@/lib/model/queries";
 import type { DemoCluster } from "@/lib/sim/types";
-import { authorize, type Actor } from "./authz";
+import { assertAuthorized, authorize, type Actor } from "./authz";
 import { ClusterOwner, type OwnerStats } from "./cluster-owner";
 import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
 import { loadSettings } from "./config";
@@ -44,7 +47,9 @@ export interface FleetSettings {
 
 /**
  * The server's view of every cluster: one ClusterOwner each, created once per
- * process and shared by every route and page through getFleet().
+ * process and shared by every route and page through getFleet(). Every call
+ * names its actor and passes authorize(): a cluster the actor may not see
+ * answers as if it did not exist.
  */
 export class Fleet {
   private readonly owners: Map<string, ClusterOwner>;
@@ -67,69 +72,88 @@ export class Fleet {
     await this.onClose();
   }
 
-  private owner(clusterId: string): ClusterOwner {
+  private mayRead(actor: Actor, owner: ClusterOwner): boolean {
+    return authorize(actor, "read", owner.definition, this.settings).allowed;
+  }
+
+  private owner(actor: Actor, clusterId: string): ClusterOwner {
     const owner = this.owners.get(clusterId);
-    if (!owner) throw new NotFoundError(`no cluster "${clusterId}"`);
+    if (!owner || !this.mayRead(actor, owner)) throw new NotFoundError(`no cluster "${clusterId}"`);
     return owner;
   }
 
-  listClusters(): ClusterInfo[] {
-    return [...this.owners.values()].map((o) => o.info());
+  /** A cluster as this actor sees it: whether they may scale there, and if not, why. */
+  private infoFor(actor: Actor, owner: ClusterOwner): ClusterInfo {
+    const info = owner.info();
+    if (!info.canScale) return info;
+    const decision = authorize(actor, "scale", owner.definition, this.settings);
+    return decision.allowed ? info : { ...info, canScale: false, canForceScale: false, scaleNote: scaleNote(decision.reason, decision.status) };
   }
 
-  cluster(clusterId: string): ClusterInfo {
-    return this.owner(clusterId).info();
+  /** Cluster ids a user or token is granted must exist (a typo would grant nothing, silently). */
+  checkClusterIds(ids: readonly string[] | null | undefined): void {
+    const unknown = (ids ?? []).filter((id) => !this.owners.has(id));
+    if (unknown.length) throw new InvalidInputError(`clusters: no cluster ${unknown.map((id) => `"${id}"`).join(", ")}`);
   }
 
-  async nodes(clusterId: string, query: NodeQuery = {}): Promise<ListAnswer<Node>> {
-    const owner = this.owner(clusterId);
+  /** The clusters this actor may see. */
+  listClusters(actor: Actor): ClusterInfo[] {
+    return [...this.owners.values()].filter((o) => this.mayRead(actor, o)).map((o) => this.infoFor(actor, o));
+  }
+
+  cluster(actor: Actor, clusterId: string): ClusterInfo {
+    return this.infoFor(actor, this.owner(actor, clusterId));
+  }
+
+  async nodes(actor: Actor, clusterId: string, query: NodeQuery = {}): Promise<ListAnswer<Node>> {
+    const owner = this.owner(actor, clusterId);
     await owner.listed("nodes");
     await owner.listed("tasks"); // requests and task counts come from the tasks
     return queryList(nodeViews(owner.snapshot, owner.usage), NodeQuerySchema.parse(query));
   }
 
-  async node(clusterId: string, nodeId: string): Promise<Node> {
-    const owner = this.owner(clusterId);
+  async node(actor: Actor, clusterId: string, nodeId: string): Promise<Node> {
+    const owner = this.owner(actor, clusterId);
     await owner.listed("nodes");
     const node = nodeViews(owner.snapshot, owner.usage).find((n) => n.id === nodeId);
     if (!node) throw new NotFoundError(`no node "${nodeId}" in cluster "${clusterId}"`);
     return node;
   }
 
-  async workloads(clusterId: string, query: WorkloadQuery = {}): Promise<ListAnswer<Workload>> {
-    const owner = this.owner(clusterId);
+  async workloads(actor: Actor, clusterId: string, query: WorkloadQuery = {}): Promise<ListAnswer<Workload>> {
+    const owner = this.owner(actor, clusterId);
     await owner.listed("workloads");
     return queryList(workloadViews(owner.snapshot, owner.usage), WorkloadQuerySchema.parse(query));
   }
 
-  async workload(clusterId: string, workloadId: string): Promise<Workload> {
-    const owner = this.owner(clusterId);
+  async workload(actor: Actor, clusterId: string, workloadId: string): Promise<Workload> {
+    const owner = this.owner(actor, clusterId);
     await owner.listed("workloads");
     const workload = workloadViews(owner.snapshot, owner.usage).find((w) => w.id === workloadId);
     if (!workload) throw new NotFoundError(`no workload "${workloadId}" in cluster "${clusterId}"`);
     return workload;
   }
 
-  async tasks(clusterId: string, query: TaskQuery = {}): Promise<ListAnswer<Task>> {
-    const owner = this.owner(clusterId);
+  async tasks(actor: Actor, clusterId: string, query: TaskQuery = {}): Promise<ListAnswer<Task>> {
+    const owner = this.owner(actor, clusterId);
     await owner.listed("tasks");
     return queryList(taskViews(owner.snapshot, owner.usage), TaskQuerySchema.parse(query));
   }
 
-  async services(clusterId: string, query: ServiceQuery = {}): Promise<ListAnswer<Service>> {
-    const owner = this.owner(clusterId);
+  async services(actor: Actor, clusterId: string, query: ServiceQuery = {}): Promise<ListAnswer<Service>> {
+    const owner = this.owner(actor, clusterId);
     const snapshot = await owner.listed("services");
     return queryList([...snapshot.services.values()], ServiceQuerySchema.parse(query));
   }
 
-  async namespaces(clusterId: string): Promise<string[]> {
-    const owner = this.owner(clusterId);
+  async namespaces(actor: Actor, clusterId: string): Promise<string[]> {
+    const owner = this.owner(actor, clusterId);
     await owner.listed("tasks");
     return namespacesOf(owner.snapshot);
   }
 
-  usage(clusterId: string, query: UsageQuery): UsageHistory {
-    const owner = this.owner(clusterId);
+  usage(actor: Actor, clusterId: string, query: UsageQuery): UsageHistory {
+    const owner = this.owner(actor, clusterId);
     const q = UsageQuerySchema.parse(query);
     const seconds = rangeSeconds(q.range);
     if (seconds > owner.history.retainSeconds) {
@@ -160,22 +184,23 @@ export class Fleet {
     };
   }
 
-  /** Sets a workload's replicas; every mutation passes authorize() first. */
+  /**
+   * Sets a workload's replicas after authorize(); answers the workload as it
+   * now is. Upstream errors come back with the cluster's credentials redacted.
+   */
   async scale(
+    actor: Actor,
     clusterId: string,
     workloadId: string,
     replicas: number,
-    actor: Actor,
     options: { force?: boolean } = {},
   ): Promise<Workload> {
-    authorize(this.settings, actor, { verb: "scale", clusterId, workloadId });
+    const owner = this.owner(actor, clusterId);
+    assertAuthorized(actor, "scale", owner.definition, this.settings);
     if (replicas > this.settings.maxReplicas) {
       throw new InvalidInputError(`replicas must be at most ${this.settings.maxReplicas} (the configured maximum)`);
     }
-    const owner = this.owner(clusterId);
-    const snapshot = await owner.listed("workloads");
-    const before = snapshot.workloads.get(workloadId);
-    if (!before) throw new NotFoundError(`no workload "${workloadId}" in cluster "${clusterId}"`);
+    const before = await this.workload(actor, clusterId, workloadId);
     const adapter = owner.definition.adapter;
     if (!before.scalable || !isScalable(adapter)) {
       throw new ApiError(422, "not-scalable", before.notScalableReason ?? `${before.kind} ${before.name} cannot be scaled`);
@@ -183,11 +208,17 @@ export class Fleet {
     if (options.force && !isForceScalable(adapter)) {
       throw new ApiError(422, "invalid", `${owner.definition.orchestrator} has no forced scale; send the scale without "force"`);
     }
-    const updated = options.force && isForceScalable(adapter)
-      ? await adapter.forceScale(workloadId, replicas)
-      : await adapter.scale(workloadId, replicas, undefined, actor.name);
+    const requester = { name: actor.name, groups: actor.groups, anonymous: actor.kind === "anonymous" };
+    let updated: WorkloadCore;
+    try {
+      updated = options.force && isForceScalable(adapter)
+        ? await adapter.forceScale(workloadId, replicas)
+        : await adapter.scale(workloadId, replicas, undefined, requester);
+    } catch (err) {
+      if (isAdapterError(err)) throw new AdapterError(err.code, owner.definition.secrets.redact(err.message));
+      throw err;
+    }
     owner.apply([{ type: "upsert", resource: "workloads", item: updated }]);
-    // The audit trail: who changed what, never credentials.
     this.log.info("scaled", {
       actor: actor.name,
       cluster: clusterId,
@@ -196,7 +227,7 @@ export class Fleet {
       to: replicas,
       ...(options.force ? { forced: true } : {}),
     });
-    return this.workload(clusterId, workloadId);
+    return this.workload(actor, clusterId, workloadId);
   }
 
   /** Per-cluster sizes (listeners, snapshot, usage history), for the memory bench. */
@@ -204,11 +235,18 @@ export class Fleet {
     return Object.fromEntries([...this.owners.values()].map((o) => [o.id, o.stats()]));
   }
 
-  /** Change notifications of every cluster, for the SSE stream. */
-  subscribe(listener: (event: ChangeEvent) => void): () => void {
-    const unsubscribers = [...this.owners.values()].map((o) => o.subscribe(listener));
+  /** Change notifications of the clusters this actor may see, for the SSE stream. */
+  subscribe(actor: Actor, listener: (event: ChangeEvent) => void): () => void {
+    const unsubscribers = [...this.owners.values()].filter((o) => this.mayRead(actor, o)).map((o) => o.subscribe(listener));
     return () => unsubscribers.forEach((u) => u());
   }
+}
+
+/** What the UI says instead of a scale control. */
+function scaleNote(reason: string, status: 401 | 403): string {
+  if (reason.startsWith("Fleetdeck runs read-only")) return "Read-only mode: scaling is disabled on this dashboard.";
+  if (status === 401) return "Sign in as an operator to scale workloads here.";
+  return `Your role does not allow scaling on this cluster (${reason}).`;
 }
 
 /** Starts the demo simulators; the default runs them in this process (the bench may run them elsewhere). */
@@ -234,10 +272,11 @@ export async function createFleet(options: { startDemo?: StartDemo } = {}): Prom
 
   const owners = candidates.map((c) => {
     const adapterModule = ADAPTER_MODULES[c.orchestrator];
-    const clusterLog = log.child(c.id);
-    const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog });
+    const secrets = new SecretSet();
+    const clusterLog = createLogger(`fleet/${c.id}`, { redact: (text) => secrets.redact(text) });
+    const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog, secrets });
     return new ClusterOwner(
-      { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter },
+      { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter, secrets },
       { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog },
     );
   });

@@ -4,7 +4,12 @@ import { ZodError, type z } from "zod";
 import { isAdapterError, type AdapterErrorCode } from "@/lib/adapters/errors";
 import { createLogger } from "@/lib/log";
 import type { ApiErrorBody } from "@/lib/model/types";
-import { InvalidInputError, isApiError } from "./errors";
+import { randomUUID } from "node:crypto";
+import { getAccess, SESSION_COOKIE, type Access, type AuditRecord, type Identity } from "./access";
+import { mayReadSomething, UnauthenticatedError, type Actor } from "./authz";
+import { ApiError, ForbiddenError, InvalidInputError, isApiError } from "./errors";
+import { crossSiteRefusal, isHttps, publicOrigins } from "./origin";
+import { requestSource } from "./request-source";
 
 /**
  * The route handlers' shared plumbing: parse input with zod, map every error
@@ -49,19 +54,201 @@ export function errorResponse(err: unknown): NextResponse<ApiErrorBody> {
 }
 
 type RouteContext<P> = { params: Promise<P> };
+type RouteFn<P> = (request: Request, context: RouteContext<P>) => Promise<Response>;
 
-/** Wraps a handler so that whatever it throws becomes a JSON error answer. */
-export function route<P = Record<string, never>>(
-  handler: (request: Request, params: P) => Promise<unknown>,
-): (request: Request, context: RouteContext<P>) => Promise<Response> {
-  return async (request, context) => {
+/** What a handler gets: the request, its params, who asks, and the audit row it may fill in. */
+export interface RequestContext<P> {
+  request: Request;
+  params: P;
+  identity: Identity;
+  actor: Actor;
+  access: Access;
+  requestId: string;
+  /** The client's address (see request-source.ts). */
+  source: string | null;
+  /** Facts for this request's audit row; the wrapper writes the row whatever the outcome. */
+  audit: AuditDraft;
+  /** Cookies to set on the answer (sign-in and sign-out). */
+  cookies: CookieChange[];
+}
+
+export interface AuditDraft {
+  cluster?: string | null;
+  target?: string | null;
+  before?: string | null;
+  after?: string | null;
+  /** Overrides the actor (sign-in names who tried). */
+  actor?: string;
+  /** For handlers that answer a refusal as a redirect (browser sign-in flows): the status and reason to record. */
+  refused?: { status: number; message: string };
+}
+
+export interface CookieChange {
+  name: string;
+  value: string;
+  /** Epoch ms; 0 deletes the cookie. */
+  expires: number;
+}
+
+type Handler<P> = (ctx: RequestContext<P>) => Promise<unknown>;
+/** A handler whose every call is written to the audit trail under `verb`. */
+export interface Audited<P> {
+  verb: string;
+  run: Handler<P>;
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+type Method = (typeof METHODS)[number];
+const MUTATING = new Set<Method>(["POST", "PUT", "PATCH", "DELETE"]);
+
+export interface ApiSpec<P> {
+  GET?: Handler<P> | Audited<P>;
+  /** HEAD is GET without the body unless given. */
+  HEAD?: Handler<P>;
+  POST?: Audited<P>;
+  PUT?: Audited<P>;
+  PATCH?: Audited<P>;
+  DELETE?: Audited<P>;
+}
+
+export interface ApiOptions {
+  /** Reachable by visitors with no grant at all (the sign-in routes), when anonymous visitors must sign in. */
+  public?: boolean;
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+  return response;
+}
+
+function methodNotAllowed(method: string, allow: string): Response {
+  return withHeaders(
+    NextResponse.json<ApiErrorBody>({ error: { code: "method-not-allowed", message: `${method} is not allowed here; use ${allow}` } }, { status: 405 }),
+    { Allow: allow },
+  );
+}
+
+function isJson(contentType: string | null): boolean {
+  return contentType !== null && /^application\/json\s*(;|$)/i.test(contentType.trim());
+}
+
+function hasBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  return request.headers.has("transfer-encoding") || (length !== null && length !== "0");
+}
+
+function outcomeOf(status: number): AuditRecord["outcome"] {
+  return status < 400 ? "ok" : status >= 500 ? "failed" : "refused";
+}
+
+async function errorMessage(response: Response): Promise<string | null> {
+  if (response.ok) return null;
+  try {
+    return ((await response.clone().json()) as ApiErrorBody).error.message;
+  } catch {
+    return null;
+  }
+}
+
+function applyCookies(response: Response, request: Request, changes: CookieChange[], access: Access): Response {
+  if (changes.length === 0) return response;
+  const secure = isHttps(request.headers, access.settings.publicOrigins);
+  const next = response instanceof NextResponse ? response : new NextResponse(response.body, response);
+  for (const c of changes) {
+    next.cookies.set(c.name, c.value, { httpOnly: true, secure, sameSite: "lax", path: "/", expires: new Date(c.expires) });
+  }
+  return next;
+}
+
+/**
+ * Builds a route file's handlers, one per HTTP method, each behind the same
+ * gate: mutations must be same-origin JSON (403, 415), every request resolves
+ * to an actor (401 for a bad token, or when anonymous visitors must sign in),
+ * audited handlers write exactly one audit row, and methods a route lacks
+ * answer 405 with Allow. Use as
+ * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({...})`.
+ */
+export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOptions = {}): Record<Method, RouteFn<P>> {
+  const implemented = METHODS.filter((m) => m === "OPTIONS" || (m === "HEAD" ? spec.GET || spec.HEAD : spec[m as keyof ApiSpec<P>]));
+  const allow = implemented.join(", ");
+
+  const handle = (method: Method, entry: Handler<P> | Audited<P>): RouteFn<P> => async (request, context) => {
+    const run = typeof entry === "function" ? entry : entry.run;
+    const verb = typeof entry === "function" ? null : entry.verb;
+    const requestId = request.headers.get("x-request-id") ?? randomUUID();
+    const source = requestSource(request.headers);
+    const audit: AuditDraft = {};
+    const cookies: CookieChange[] = [];
+    let access: Access | null = null;
+    let actor: Actor | null = null;
+    let response: Response;
     try {
-      const result = await handler(request, await context.params);
-      return result instanceof Response ? result : NextResponse.json(result);
+      access = await getAccess();
+      if (MUTATING.has(method)) {
+        const refusal = crossSiteRefusal(request.headers, publicOrigins(access.settings.publicOrigins));
+        if (refusal) throw new ForbiddenError(refusal);
+        if ((method !== "DELETE" || hasBody(request)) && !isJson(request.headers.get("content-type"))) {
+          throw new ApiError(415, "unsupported-media-type", "send the body as JSON with Content-Type: application/json");
+        }
+      }
+      const identity = await access.identify(request.headers);
+      actor = identity.actor;
+      if (identity.staleCookie) cookies.push(...clearSessionCookies());
+      if (!options.public && !mayReadSomething(actor)) throw new UnauthenticatedError("sign in to use Fleetdeck");
+      const params = await context.params;
+      const result = await run({ request, params, identity, actor, access, requestId, source, audit, cookies });
+      response = result instanceof Response ? result : NextResponse.json(result);
     } catch (err) {
-      return errorResponse(err);
+      response = errorResponse(err);
     }
+    if (response.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="Fleetdeck"');
+    if (verb && access) {
+      try {
+        await access.audit.append({
+          requestId,
+          actor: audit.actor ?? actor?.name ?? "anonymous",
+          actorKind: actor?.kind ?? "anonymous",
+          source,
+          verb,
+          cluster: audit.cluster,
+          target: audit.target,
+          before: audit.before,
+          after: audit.after,
+          outcome: outcomeOf(audit.refused?.status ?? response.status),
+          status: audit.refused?.status ?? response.status,
+          message: audit.refused?.message ?? (await errorMessage(response)),
+        });
+      } catch (err) {
+        // A mutation that cannot be recorded is not acknowledged as done.
+        log.error("cannot write the audit trail", { requestId, error: (err as Error).message });
+        response = errorResponse(new ApiError(503, "audit-unavailable", "the audit trail cannot be written; the change may have been made, check before retrying"));
+      }
+    }
+    response.headers.set("X-Request-Id", requestId);
+    return access ? applyCookies(response, request, cookies, access) : response;
   };
+
+  const notAllowed: RouteFn<P> = async (request) => methodNotAllowed(request.method, allow);
+  const routes = {} as Record<Method, RouteFn<P>>;
+  for (const m of METHODS) {
+    if (m === "OPTIONS") routes[m] = async () => new Response(null, { status: 204, headers: { Allow: allow } });
+    else if (m === "HEAD") routes[m] = spec.HEAD ? handle("HEAD", spec.HEAD) : spec.GET ? handle("HEAD", spec.GET) : notAllowed;
+    else {
+      const entry = spec[m as keyof ApiSpec<P>];
+      routes[m] = entry ? handle(m, entry) : notAllowed;
+    }
+  }
+  return routes;
+}
+
+/** Deletes both spellings of the session cookie. */
+export function clearSessionCookies(): CookieChange[] {
+  return [SESSION_COOKIE.secure, SESSION_COOKIE.plain].map((name) => ({ name, value: "", expires: 0 }));
+}
+
+/** The session cookie's name for this request (the __Host- prefix needs HTTPS). */
+export function sessionCookieName(request: Request, access: Access): string {
+  return isHttps(request.headers, access.settings.publicOrigins) ? SESSION_COOKIE.secure : SESSION_COOKIE.plain;
 }
 
 /** Parses search params; unknown parameters are ignored, bad values are a 400 naming them. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AdapterError } from "@/lib/adapters/errors";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { DockerAdapter } from "./adapter";
@@ -48,7 +49,7 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
   const client = testClient();
   const sink = new RecordingSink();
   const stop = new AbortController();
-  const adapter = new DockerAdapter("docker", engineConnection, { clusterId: "docker-int", log: createLogger("docker-int") }, {
+  const adapter = new DockerAdapter("docker", engineConnection, { clusterId: "docker-int", log: createLogger("docker-int"), secrets: new SecretSet() }, {
     debounceMs: 50,
     resyncMs: 600_000,
   });
@@ -146,7 +147,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
   const client = testClient();
   const sink = new RecordingSink();
   const stop = new AbortController();
-  const adapter = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-int", log: createLogger("docker-int") }, {
+  const adapter = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-int", log: createLogger("docker-int"), secrets: new SecretSet() }, {
     debounceMs: 50,
     taskPollMs: 700,
     resyncMs: 20_000,
@@ -280,7 +281,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     // A second adapter that never polls and never relists on its own: only events can move it.
     const eventsOnly = new RecordingSink();
     const stopEventsOnly = new AbortController();
-    const follower = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-events", log: createLogger("docker-int") }, {
+    const follower = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-events", log: createLogger("docker-int"), secrets: new SecretSet() }, {
       debounceMs: 50,
       taskPollMs: 600_000,
       resyncMs: 600_000,

@@ -62,6 +62,9 @@ function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
   return {
     orchestrator,
     connectionSchema: dockerConnectionSchema,
+    // Nothing to register in context.secrets: the Engine API takes no token or password here (no
+    // X-Registry-Auth is sent, scaling changes replicas only), and the TLS key is a file whose
+    // contents never go over the wire; its path is configuration, not a secret.
     create: (connection, context) => new DockerAdapter(orchestrator, connection, context),
     async discover(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
       const connection = connectionFromEnv(env);

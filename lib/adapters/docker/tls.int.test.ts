@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretSet } from "@/lib/adapters/secrets";
 import type { ClusterAdapter, ConnectionState } from "@/lib/adapters/types";
 import { memoryLogger } from "@/lib/testing/memory-logger";
 import { hasOpenssl, makePki, type PkiFiles } from "@/lib/testing/pki";
@@ -163,7 +164,7 @@ describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapt
   }
 
   const newAdapter = (connection: DockerConnection) =>
-    new DockerAdapter(mode, connection, { clusterId: "docker-tls-int", log: memoryLogger() }, { backoffBaseMs: 50, backoffMaxMs: 500, resyncMs: 600_000 });
+    new DockerAdapter(mode, connection, { clusterId: "docker-tls-int", log: memoryLogger(), secrets: new SecretSet() }, { backoffBaseMs: 50, backoffMaxMs: 500, resyncMs: 600_000 });
 
   /** Until the adapter lists over TLS: ok, the engine's version, its node. */
   const connected = (sink: RecordingSink) => sink.connection?.status === "ok" && sink.items.nodes.size > 0;
@@ -215,7 +216,7 @@ describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapt
     // An engine named by DOCKER_HOST was asked for: not ambient.
     expect(found).toEqual({ ...clusterIdentity(engine()), connection, ambient: false });
 
-    const adapter = adapterModule.create(found.connection, { clusterId: found.id, log: memoryLogger() });
+    const adapter = adapterModule.create(found.connection, { clusterId: found.id, log: memoryLogger(), secrets: new SecretSet() });
     expectConnected(await runAdapter(adapter, connected, "the discovered adapter to list over TLS"));
   });
 

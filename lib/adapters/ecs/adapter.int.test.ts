@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AdapterError } from "@/lib/adapters/errors";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { DEMO_CREDENTIALS, seedDemoWorld, startEcsSim, type EcsSim, type EcsWorld } from "@/lib/sim/ecs";
@@ -21,7 +22,7 @@ afterEach(async () => {
 async function setup(options: { cluster?: string; seed?: (w: EcsWorld) => void; tuning?: Partial<EcsAdapterTuning> } = {}) {
   const sim = await startEcsSim({ timings: FAST, seed: options.seed ?? seedDemoWorld });
   const connection = EcsConnectionSchema.parse({ region: "eu-west-1", cluster: options.cluster, endpoint: sim.endpoint, credentials: DEMO_CREDENTIALS });
-  const adapter = new EcsAdapter(connection, { clusterId: "test", log }, { pollIntervalMs: 100, fastPollMs: 50, usageRefreshMs: 0, client: { maxAttempts: 1 }, ...options.tuning });
+  const adapter = new EcsAdapter(connection, { clusterId: "test", log, secrets: new SecretSet() }, { pollIntervalMs: 100, fastPollMs: 50, usageRefreshMs: 0, client: { maxAttempts: 1 }, ...options.tuning });
   const sink = new RecordingSink();
   const abort = new AbortController();
   running.push({ sim, abort });
@@ -34,7 +35,8 @@ const runningOf = (sink: RecordingSink, workloadId: string) => sink.tasksOf(work
 describe("ECS adapter against the simulator, through the real SDK", () => {
   it("lists an EC2 cluster's container instances, services, tasks and endpoints in neutral units", async () => {
     const { sink } = await setup({ cluster: "shop-ec2" });
-    await waitFor("web's 4 tasks running", () => runningOf(sink, "shop-ec2~web").length === 4);
+    // Tasks and the service's running count arrive in separate polls: wait for both.
+    await waitFor("web's 4 tasks running", () => runningOf(sink, "shop-ec2~web").length === 4 && sink.items.workloads.get("shop-ec2~web")?.ready === 4);
     expect(sink.connection?.status).toBe("ok");
     expect(sink.connection?.version).toBe("ECS · EC2");
 

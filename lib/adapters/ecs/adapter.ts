@@ -73,7 +73,7 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       retryBaseMs: tuning.retryBaseMs ?? Math.min(1_000, pollIntervalMs),
       client: tuning.client ?? {},
     };
-    this.api = new EcsApi(connection, this.tuning.client);
+    this.api = new EcsApi(connection, this.tuning.client, context.secrets);
   }
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {

@@ -12,6 +12,7 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { AdapterError } from "@/lib/adapters/errors";
+import type { SecretSet } from "@/lib/adapters/secrets";
 import type { EcsConnection } from "./connection";
 import { toAdapterError } from "./errors";
 import {
@@ -29,6 +30,9 @@ import {
 /** AWS's per-call limits: Describe* take at most this many items. */
 export const DESCRIBE_LIMITS = { clusters: 100, containerInstances: 100, services: 10, tasks: 100 } as const;
 
+/** What the SDK signs with (its AwsCredentialIdentity). */
+type AwsCredentials = Awaited<ReturnType<ECSClient["config"]["credentials"]>>;
+
 export interface EcsClientOptions {
   /** SDK attempts per call, including retries of throttling and 5xx (SDK default 3). */
   maxAttempts?: number;
@@ -44,13 +48,20 @@ function chunks<T>(items: T[], size: number): T[][] {
 /**
  * The ECS and CloudWatch calls the adapter makes, with paging, the
  * Describe* batch limits, validation of answers and AWS errors turned into
- * AdapterErrors. Credentials stay inside the SDK clients.
+ * AdapterErrors. Credentials stay inside the SDK clients; every one they
+ * sign with is registered in `secrets`, so an error that echoes the request
+ * (its SigV4 Authorization with the access key id, its x-amz-security-token)
+ * can be redacted.
  */
 export class EcsApi {
   private readonly ecs: ECSClient;
   private readonly cloudwatch: CloudWatchClient;
 
-  constructor(connection: Pick<EcsConnection, "region" | "profile" | "endpoint" | "credentials">, options: EcsClientOptions = {}) {
+  constructor(
+    connection: Pick<EcsConnection, "region" | "profile" | "endpoint" | "credentials">,
+    options: EcsClientOptions = {},
+    secrets?: SecretSet,
+  ) {
     const config = {
       region: connection.region,
       profile: connection.profile,
@@ -61,6 +72,25 @@ export class EcsApi {
     };
     this.ecs = new ECSClient(config);
     this.cloudwatch = new CloudWatchClient(config);
+    if (secrets) {
+      const register = (c: AwsCredentials | undefined) => secrets.add(c?.accessKeyId, c?.secretAccessKey, c?.sessionToken);
+      register(connection.credentials);
+      // The default chain (environment, profile, SSO, web identity, instance metadata) resolves lazily and
+      // refreshes temporary credentials: register what the client's own (memoized) provider answers before
+      // each request, the identity the request is then signed with.
+      let last: AwsCredentials | null = null;
+      const registering =
+        (provider: () => Promise<AwsCredentials>) =>
+        <A, R>(next: (args: A) => Promise<R>) =>
+        async (args: A): Promise<R> => {
+          const identity = await provider();
+          if (identity !== last) register((last = identity));
+          return next(args);
+        };
+      const step = { step: "build", name: "fleetdeckRegisterCredentials" } as const;
+      this.ecs.middlewareStack.add(registering(() => this.ecs.config.credentials()), step);
+      this.cloudwatch.middlewareStack.add(registering(() => this.cloudwatch.config.credentials()), step);
+    }
   }
 
   /** The region the SDK resolved (from the connection, AWS_REGION or the profile). */

@@ -1,4 +1,5 @@
 import type { AdapterModule, DiscoveredCluster } from "@/lib/adapters/module";
+import { SecretSet } from "@/lib/adapters/secrets";
 import type { Logger } from "@/lib/log";
 import { slugify } from "@/lib/model/ids";
 import { EcsAdapter } from "./adapter";
@@ -24,6 +25,8 @@ export const adapterModule: AdapterModule<EcsConnection> = {
 export async function discoverEcsClusters(env: NodeJS.ProcessEnv, log: Logger): Promise<DiscoveredCluster<EcsConnection>[]> {
   if (!/^(1|true|yes)$/i.test(env.FLEETDECK_ECS_DISCOVER ?? "")) return [];
   let api: EcsApi | null = null;
+  // Discovery runs before any cluster (and its SecretSet) exists: its own set redacts what it logs.
+  const secrets = new SecretSet();
   try {
     const base = EcsConnectionSchema.parse({
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
@@ -31,7 +34,7 @@ export async function discoverEcsClusters(env: NodeJS.ProcessEnv, log: Logger): 
       // The AWS CLI's endpoint overrides, so discovery also works against an emulator.
       endpoint: env.AWS_ENDPOINT_URL_ECS || env.AWS_ENDPOINT_URL || undefined,
     });
-    api = new EcsApi(base, { maxAttempts: 2, requestTimeoutMs: 10_000 });
+    api = new EcsApi(base, { maxAttempts: 2, requestTimeoutMs: 10_000 }, secrets);
     const region = await api.region();
     const arns = await api.listClusterArns(AbortSignal.timeout(20_000));
     return arns.map((arn) => {
@@ -40,7 +43,7 @@ export async function discoverEcsClusters(env: NodeJS.ProcessEnv, log: Logger): 
     });
   } catch (err) {
     // Discovery is best effort: a missing region or credentials must not stop the server.
-    log.warn("ECS discovery failed", { error: (err as Error).message });
+    log.warn("ECS discovery failed", { error: secrets.redact((err as Error).message) });
     return [];
   } finally {
     api?.destroy();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { adapterModule } from "./index";
 import { basicAuthHeader } from "./http";
@@ -38,7 +39,7 @@ describe("mesos connection schema", () => {
       master: { url: "https://127.0.0.1:1" },
       tls: { caFile: "/nonexistent/fleetdeck-test-ca.pem" },
     });
-    const adapter = adapterModule.create(connection, { clusterId: "t", log: createLogger("test") });
+    const adapter = adapterModule.create(connection, { clusterId: "t", log: createLogger("test"), secrets: new SecretSet() });
     const sink = new RecordingSink();
     const abort = new AbortController();
     const done = adapter.run(sink, abort.signal);

@@ -17,13 +17,16 @@ export function makeDispatcher(tls: MesosConnection["tls"]): Dispatcher {
   return new Agent({ connect: { ca, rejectUnauthorized: !tls?.insecureSkipVerify }, keepAliveTimeout: 4_000 });
 }
 
-export function basicAuthHeader(
-  endpoint: Pick<MesosEndpoint, "username" | "password" | "passwordEnv"> | undefined,
-  env: Record<string, string | undefined> = process.env,
-): string | null {
+type EndpointCredentials = Pick<MesosEndpoint, "username" | "password" | "passwordEnv">;
+
+/** The endpoint's password, from the entry or the variable passwordEnv names; "" when neither gives one. */
+export function endpointPassword(endpoint: EndpointCredentials | undefined, env: Record<string, string | undefined> = process.env): string {
+  return endpoint?.password ?? (endpoint?.passwordEnv ? (env[endpoint.passwordEnv] ?? "") : "");
+}
+
+export function basicAuthHeader(endpoint: EndpointCredentials | undefined, env: Record<string, string | undefined> = process.env): string | null {
   if (!endpoint?.username) return null;
-  const password = endpoint.password ?? (endpoint.passwordEnv ? (env[endpoint.passwordEnv] ?? "") : "");
-  return "Basic " + Buffer.from(`${endpoint.username}:${password}`).toString("base64");
+  return "Basic " + Buffer.from(`${endpoint.username}:${endpointPassword(endpoint, env)}`).toString("base64");
 }
 
 export interface UpstreamError {

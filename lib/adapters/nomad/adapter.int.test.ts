@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AdapterError } from "@/lib/adapters/errors";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { addClient, addJob, seedNomadDemo, startNomadSim, type NomadSim, type NomadSimOptions } from "@/lib/sim/nomad";
@@ -143,7 +144,7 @@ describe("Nomad adapter against the simulator", () => {
     await waitFor("web running", () => running(sink, WEB) === 3);
     const replacesBefore = sink.counts.replace;
 
-    const updated = await a.scale(WEB, 5, undefined, "alice@example.com");
+    const updated = await a.scale(WEB, 5, undefined, { name: "alice@example.com", groups: [], anonymous: false });
     expect(updated).toMatchObject({ id: WEB, desired: 5, scalable: true });
     expect(s.world.job("default", "storefront")?.TaskGroups[0]?.Count).toBe(5);
     const status = (await (await fetch(`${s.url}/v1/job/storefront/scale`)).json()) as { TaskGroups: Record<string, { Events: { Message: string }[] }> };
@@ -272,7 +273,7 @@ describe("Nomad adapter against the simulator", () => {
 
   it("samples live use per client and per allocation in model units", async () => {
     const s = await sim();
-    const a = adapterModule.create({ address: s.url }, { clusterId: "nomad-test", log: createLogger("nomad-test") }) as NomadAdapter;
+    const a = adapterModule.create({ address: s.url }, { clusterId: "nomad-test", log: createLogger("nomad-test"), secrets: new SecretSet() }) as NomadAdapter;
     const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AdapterError } from "@/lib/adapters/errors";
 import { Backoff, sleep } from "@/lib/adapters/backoff";
-import type { ClusterAdapter, Scalable, SnapshotChange, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
+import type { ClusterAdapter, Requester, Scalable, SnapshotChange, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
 import type { NodeCore, Resources, Service, TaskCore, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
@@ -568,7 +568,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
    * user in Nomad's scaling event; the Scalable contract has no user yet, so
    * it is an optional extra argument.
    */
-  async scale(workloadId: string, replicas: number, signal?: AbortSignal, actor?: string): Promise<WorkloadCore> {
+  async scale(workloadId: string, replicas: number, signal?: AbortSignal, requester?: Requester): Promise<WorkloadCore> {
     if (!Number.isInteger(replicas) || replicas < 0) throw new AdapterError("invalid", "replicas must be a whole number, 0 or more");
     const target = this.resolveWorkload(workloadId);
     if (!target) throw new AdapterError("invalid", `"${workloadId}" is not a Nomad task group`);
@@ -577,7 +577,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     const workload = known ? this.workloadsOf(known).find((w) => w.id === workloadId) : undefined;
     if (workload && !workload.scalable) throw new AdapterError("invalid", workload.notScalableReason ?? "This task group cannot be scaled.");
 
-    const who = actor?.trim() || "an operator";
+    const who = requester?.name.trim() || "an operator";
     await this.client.post(
       `/v1/job/${encodeURIComponent(jobId)}/scale`,
       { namespace },

@@ -10,7 +10,10 @@ export const adapterModule: AdapterModule<NomadConnection> = {
   orchestrator: "nomad",
   connectionSchema: NomadConnectionSchema,
   create(connection, context) {
-    return new NomadAdapter(resolveConnection(connection, process.env), context.log.child("nomad"));
+    const resolved = resolveConnection(connection, process.env);
+    // The ACL token (from the entry, its tokenEnv or NOMAD_TOKEN) goes out as X-Nomad-Token on every request.
+    context.secrets.add(resolved.token);
+    return new NomadAdapter(resolved, context.log.child("nomad"));
   },
   async discover(env, log) {
     const found = discoverFromEnv(env);

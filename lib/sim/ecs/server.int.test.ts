@@ -2,6 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@a
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListServicesCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import { adapterModule } from "@/lib/adapters/ecs";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { waitFor } from "@/lib/testing/recording-sink";
 import { DEMO_CREDENTIALS, SimAwsError, startEcsDemo, startEcsSim, type EcsSim } from "./index";
@@ -206,7 +207,7 @@ describe("ECS simulator wire protocol", () => {
     sims.push(demo);
     expect(demo.clusters.map((c) => c.id)).toEqual(["ecs-shop-ec2", "ecs-shop-fargate"]);
     const connection = adapterModule.connectionSchema.parse(demo.clusters[1].connection);
-    const adapter = adapterModule.create(connection, { clusterId: demo.clusters[1].id, log: createLogger("test") });
+    const adapter = adapterModule.create(connection, { clusterId: demo.clusters[1].id, log: createLogger("test"), secrets: new SecretSet() });
     const abort = new AbortController();
     const seen: string[] = [];
     const done = adapter.run(

@@ -1,8 +1,8 @@
 import { getFleet } from "@/lib/server/fleet";
-import { checkId, route } from "@/lib/server/http";
+import { api, checkId } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ clusterId: string }>(async (_request, { clusterId }) =>
-  (await getFleet()).cluster(checkId(clusterId, "cluster id")),
-);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api<{ clusterId: string }>({
+  GET: async ({ actor, params }) => (await getFleet()).cluster(actor, checkId(params.clusterId, "cluster id")),
+});

@@ -1,9 +1,10 @@
 import { NodeQuerySchema } from "@/lib/model/queries";
 import { getFleet } from "@/lib/server/fleet";
-import { checkId, parseSearch, route } from "@/lib/server/http";
+import { api, checkId, parseSearch } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ clusterId: string }>(async (request, { clusterId }) =>
-  (await getFleet()).nodes(checkId(clusterId, "cluster id"), parseSearch(NodeQuerySchema, request)),
-);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api<{ clusterId: string }>({
+  GET: async ({ actor, params, request }) =>
+    (await getFleet()).nodes(actor, checkId(params.clusterId, "cluster id"), parseSearch(NodeQuerySchema, request)),
+});

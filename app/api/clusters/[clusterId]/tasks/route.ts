@@ -1,9 +1,10 @@
 import { TaskQuerySchema } from "@/lib/model/queries";
 import { getFleet } from "@/lib/server/fleet";
-import { checkId, parseSearch, route } from "@/lib/server/http";
+import { api, checkId, parseSearch } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ clusterId: string }>(async (request, { clusterId }) =>
-  (await getFleet()).tasks(checkId(clusterId, "cluster id"), parseSearch(TaskQuerySchema, request)),
-);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api<{ clusterId: string }>({
+  GET: async ({ actor, params, request }) =>
+    (await getFleet()).tasks(actor, checkId(params.clusterId, "cluster id"), parseSearch(TaskQuerySchema, request)),
+});

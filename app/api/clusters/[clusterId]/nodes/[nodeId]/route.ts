@@ -1,8 +1,8 @@
 import { getFleet } from "@/lib/server/fleet";
-import { checkId, route } from "@/lib/server/http";
+import { api, checkId } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ clusterId: string; nodeId: string }>(async (_request, { clusterId, nodeId }) =>
-  (await getFleet()).node(checkId(clusterId, "cluster id"), checkId(nodeId, "node id")),
-);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api<{ clusterId: string; nodeId: string }>({
+  GET: async ({ actor, params }) => (await getFleet()).node(actor, checkId(params.clusterId, "cluster id"), checkId(params.nodeId, "node id")),
+});

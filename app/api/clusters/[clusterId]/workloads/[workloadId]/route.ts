@@ -1,8 +1,9 @@
 import { getFleet } from "@/lib/server/fleet";
-import { checkId, route } from "@/lib/server/http";
+import { api, checkId } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ clusterId: string; workloadId: string }>(async (_request, { clusterId, workloadId }) =>
-  (await getFleet()).workload(checkId(clusterId, "cluster id"), checkId(workloadId, "workload id")),
-);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api<{ clusterId: string; workloadId: string }>({
+  GET: async ({ actor, params }) =>
+    (await getFleet()).workload(actor, checkId(params.clusterId, "cluster id"), checkId(params.workloadId, "workload id")),
+});

@@ -1,0 +1,24 @@
+import { HydrationBoundary } from "@tanstack/react-query";
+import { viewerFleet } from "@/lib/server/viewer";
+import { nodeParamsFrom, nodesQuery, toSearchLike, usageQuery } from "@/lib/client/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
+import { NodesView } from "@/components/nodes-view";
+
+const CLUSTER_USAGE = { scope: "cluster", range: "15m" } as const;
+
+export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+  const clusterId = segment((await params).clusterId);
+  const query = nodeParamsFrom(toSearchLike(await searchParams));
+  const { fleet, actor } = await viewerFleet();
+  const queryClient = getServerQueryClient();
+  // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
+  await Promise.all([
+    queryClient.prefetchQuery({ ...nodesQuery(clusterId, query), queryFn: () => fleet.nodes(actor, clusterId, query) }),
+    queryClient.prefetchQuery({ ...usageQuery(clusterId, CLUSTER_USAGE), queryFn: async () => fleet.usage(actor, clusterId, CLUSTER_USAGE) }),
+  ]);
+  return (
+    <HydrationBoundary state={dehydrated(queryClient)}>
+      <NodesView clusterId={clusterId} />
+    </HydrationBoundary>
+  );
+}

@@ -1,0 +1,25 @@
+import { SignInBodySchema } from "@/lib/model/access";
+import { api, parseJsonBody, sessionCookieName } from "@/lib/server/http";
+
+export const dynamic = "force-dynamic";
+
+/** { "username", "password" } → 200 with the session cookie; 401 for bad credentials, 429 when rate-limited. */
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api(
+  {
+    POST: {
+      verb: "sign-in",
+      run: async ({ request, access, identity, source, audit, cookies }) => {
+        const { username, password } = await parseJsonBody(SignInBodySchema, request);
+        audit.actor = username;
+        audit.target = username;
+        // A new session every time, never the one the browser came with (session fixation).
+        if (identity.sessionSecret) await access.sessions.end(identity.sessionSecret);
+        const session = await access.signIn(username, password, source);
+        const name = sessionCookieName(request, access);
+        cookies.push({ name, value: session.secret, expires: session.expiresAt });
+        return access.me(await access.identify(new Headers({ cookie: `${name}=${session.secret}` })));
+      },
+    },
+  },
+  { public: true },
+);

@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { sql } from "kysely";
+import { openTestAccess } from "./testing";
+import { SESSION_COOKIE } from "./index";
+
+/**
+ * Users, sessions, display tokens, the audit trail and first start, on
+ * SQLite and (with FLEETDECK_TEST_DATABASE_URL, which CI sets) on a real
+ * PostgreSQL, each test in a fresh database or schema.
+ */
+
+const PG = process.env.FLEETDECK_TEST_DATABASE_URL;
+if (!PG && process.env.CI) throw new Error("CI must run the PostgreSQL tests: set FLEETDECK_TEST_DATABASE_URL (.ci/run starts one)");
+const DIALECTS: [string, string | undefined][] = [["sqlite", undefined], ...(PG ? [["postgres", PG] as [string, string]] : [])];
+
+const PASSWORD = "correct horse battery";
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const c of cleanups.splice(0)) await c();
+});
+
+describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
+  async function open(settings = {}) {
+    const t = await openTestAccess(settings, { databaseUrl });
+    cleanups.push(t.close);
+    return t;
+  }
+  const cookieFor = (secret: string) => new Headers({ cookie: `${SESSION_COOKIE.plain}=${secret}` });
+
+  it("signs a user in with argon2id, and refuses a wrong password or an unknown user alike", async () => {
+    const { access } = await open();
+    await access.users.create({ username: "alice", password: PASSWORD, role: "operator", clusters: ["prod"] });
+    const row = await access.storage.db.selectFrom("users").select("password_hash").executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.password_hash).not.toContain(PASSWORD);
+    const session = await access.signIn("alice", PASSWORD, "10.0.0.1");
+    const me = await access.identify(cookieFor(session.secret));
+    expect(me).toMatchObject({ via: "session", actor: { kind: "user", name: "alice", grants: [{ role: "operator", clusters: ["prod"] }] } });
+    await expect(access.signIn("alice", "wrong password!!", null)).rejects.toMatchObject({ status: 401, message: "wrong username or password" });
+    await expect(access.signIn("bob", PASSWORD, null)).rejects.toMatchObject({ status: 401, message: "wrong username or password" });
+  });
+
+  it("stores only the hash of a session; signing out ends it on the server", async () => {
+    const { access } = await open();
+    await access.users.create({ username: "alice", password: PASSWORD, role: "viewer" });
+    const { secret } = await access.signIn("alice", PASSWORD, null);
+    const stored = await access.storage.db.selectFrom("sessions").select("id_hash").execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0].id_hash).not.toBe(secret);
+    await access.sessions.end(secret);
+    expect(await access.identify(cookieFor(secret))).toMatchObject({ via: "anonymous", staleCookie: true });
+  });
+
+  it("ends a session after its idle time and after its absolute lifetime", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-01T00:00:00Z"));
+    const { access } = await open({ session: { idleMs: 30 * 60_000, absoluteMs: 8 * 3600_000 } });
+    await access.users.create({ username: "alice", password: PASSWORD, role: "viewer" });
+    const idle = await access.signIn("alice", PASSWORD, null);
+    vi.setSystemTime(new Date("2026-12-01T00:31:00Z"));
+    expect((await access.identify(cookieFor(idle.secret))).via).toBe("anonymous");
+
+    const busy = await access.signIn("alice", PASSWORD, null);
+    // Active every 20 minutes: the idle limit never bites, the absolute one does.
+    for (let minutes = 51; minutes < 31 + 8 * 60; minutes += 20) {
+      vi.setSystemTime(new Date(Date.parse("2026-12-01T00:00:00Z") + minutes * 60_000));
+      expect((await access.identify(cookieFor(busy.secret))).via, `after ${minutes} min`).toBe("session");
+    }
+    vi.setSystemTime(new Date(Date.parse("2026-12-01T00:31:00Z") + 8 * 3600_000));
+    expect((await access.identify(cookieFor(busy.secret))).via).toBe("anonymous");
+  });
+
+  it("applies a role change at once, and ends sessions when the user is removed", async () => {
+    const { access } = await open();
+    await access.users.create({ username: "root", password: PASSWORD, role: "admin" });
+    await access.users.create({ username: "alice", password: PASSWORD, role: "viewer" });
+    const { secret } = await access.signIn("alice", PASSWORD, null);
+    await access.users.update("alice", { role: "operator" });
+    expect((await access.identify(cookieFor(secret))).actor.grants).toEqual([{ role: "operator", clusters: "*" }]);
+    await access.users.delete("alice");
+    expect((await access.identify(cookieFor(secret))).via).toBe("anonymous");
+  });
+
+  it("never leaves Fleetdeck without an admin", async () => {
+    const { access } = await open();
+    await access.users.create({ username: "root", password: PASSWORD, role: "admin" });
+    await expect(access.users.delete("root")).rejects.toMatchObject({ status: 409 });
+    await expect(access.users.update("root", { role: "viewer" })).rejects.toMatchObject({ status: 409 });
+    await expect(access.users.update("root", { clusters: ["prod"] })).rejects.toMatchObject({ status: 409 });
+    await access.users.create({ username: "second", password: PASSWORD, role: "admin" });
+    await access.users.delete("root");
+    await expect(access.users.create({ username: "second", password: PASSWORD, role: "viewer" })).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("rate-limits failed sign-ins per account, counted from the audit trail", async () => {
+    const { access } = await open();
+    await access.users.create({ username: "alice", password: PASSWORD, role: "viewer" });
+    for (let i = 0; i < 5; i++) {
+      await expect(access.signIn("alice", `guess number ${i}!`, "10.0.0.9")).rejects.toMatchObject({ status: 401 });
+      await access.audit.append({ requestId: `r${i}`, actor: "alice", actorKind: "anonymous", source: "10.0.0.9", verb: "sign-in", target: "alice", outcome: "refused", status: 401 });
+    }
+    // Even the right password waits: the limit is on attempts, not on failures that follow.
+    await expect(access.signIn("alice", PASSWORD, "10.0.0.10")).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/too many failed sign-ins for "alice"/) });
+    // Another account is not locked by alice's attacker.
+    await access.users.create({ username: "bob", password: PASSWORD, role: "viewer" });
+    await expect(access.signIn("bob", PASSWORD, "10.0.0.10")).resolves.toMatchObject({ secret: expect.any(String) });
+  });
+
+  it("display tokens: shown once, stored hashed, read-only, revocable, with expiry and last use", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-01T00:00:00Z"));
+    const { access } = await open();
+    const { token, record } = await access.tokens.create({ name: "wall", clusters: ["prod"], expiresAt: Date.parse("2026-12-02T00:00:00Z"), createdBy: "root" });
+    expect(token).toMatch(/^fdt_[A-Za-z0-9_-]{43}$/);
+    const rows = await access.storage.db.selectFrom("display_tokens").selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(token.slice(4));
+    const bearer = await access.identify(new Headers({ authorization: `Bearer ${token}` }));
+    expect(bearer).toMatchObject({ via: "token", actor: { kind: "token", name: "wall", grants: [{ role: "viewer", clusters: ["prod"] }] } });
+    expect((await access.tokens.get(record.id))?.lastUsedAt).toBe("2026-12-01T00:00:00.000Z");
+
+    const kiosk = await access.exchangeToken(token);
+    expect(kiosk.expiresAt).toBeLessThanOrEqual(Date.parse("2026-12-02T00:00:00Z"));
+    expect((await access.identify(cookieFor(kiosk.secret))).actor).toMatchObject({ kind: "token", name: "wall" });
+
+    await access.tokens.revoke(record.id);
+    await expect(access.identify(new Headers({ authorization: `Bearer ${token}` }))).rejects.toMatchObject({ status: 401 });
+    // The kiosk's session dies with its token.
+    expect((await access.identify(cookieFor(kiosk.secret))).via).toBe("anonymous");
+    await expect(access.exchangeToken(token)).rejects.toMatchObject({ status: 401 });
+
+    const { token: short } = await access.tokens.create({ name: "short", expiresAt: Date.parse("2026-12-01T01:00:00Z"), createdBy: "root" });
+    vi.setSystemTime(new Date("2026-12-01T01:00:00Z"));
+    await expect(access.identify(new Headers({ authorization: `Bearer ${short}` }))).rejects.toMatchObject({ status: 401 });
+    await expect(access.identify(new Headers({ authorization: "Basic YWRtaW46YWRtaW4=" }))).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("keeps the audit trail append-only: the database refuses updates and deletes", async () => {
+    const { access } = await open();
+    await access.audit.append({ requestId: "r1", actor: "alice", actorKind: "user", source: "10.0.0.1", verb: "scale", cluster: "prod", target: "web", before: "3", after: "5", outcome: "ok", status: 200 });
+    await expect(access.storage.db.updateTable("audit").set({ outcome: "refused" }).execute()).rejects.toThrow(/append-only/);
+    await expect(access.storage.db.deleteFrom("audit").execute()).rejects.toThrow(/append-only/);
+    if (access.storage.dialect === "postgres") await expect(sql`TRUNCATE audit`.execute(access.storage.db)).rejects.toThrow(/append-only/);
+    const [entry] = await access.audit.query({ limit: 10 });
+    expect(entry).toMatchObject({ actor: "alice", verb: "scale", before: "3", after: "5", outcome: "ok", requestId: "r1" });
+  });
+
+  it("first start: the admin from FLEETDECK_ADMIN_PASSWORD, else a one-time setup link in the log", async () => {
+    const withPassword = await open();
+    await withPassword.access.bootstrap({ FLEETDECK_ADMIN_PASSWORD: PASSWORD }, "http://localhost:3000");
+    await expect(withPassword.access.signIn("admin", PASSWORD, null)).resolves.toBeTruthy();
+    await expect(withPassword.access.bootstrap({ FLEETDECK_ADMIN_PASSWORD: "short" }, "http://x")).resolves.toBeUndefined(); // an admin exists: ignored
+
+    const { access, log } = await open();
+    await access.bootstrap({}, "http://localhost:3000");
+    const line = log.lines.find((l) => l.includes("/setup?key="));
+    expect(line).toBeTruthy();
+    const key = /setup\?key=([A-Za-z0-9_-]+)/.exec(line!)![1];
+    expect(await access.hasSetupPending()).toBe(true);
+    await expect(access.completeSetup("not-the-key", "root", PASSWORD)).rejects.toMatchObject({ status: 401 });
+    const session = await access.completeSetup(key, "root", PASSWORD);
+    expect((await access.identify(cookieFor(session.secret))).actor).toMatchObject({ name: "root", grants: [{ role: "admin", clusters: "*" }] });
+    // One time only.
+    await expect(access.completeSetup(key, "other", PASSWORD)).rejects.toMatchObject({ status: 401 });
+    expect(await access.hasSetupPending()).toBe(false);
+  });
+});
+
+describe("storage across a restart", () => {
+  it.each(DIALECTS)("on %s, users and audit rows are there after the process reopens the database", async (_name, databaseUrl) => {
+    const t = await openTestAccess({}, { databaseUrl });
+    cleanups.push(t.close);
+    await t.access.users.create({ username: "alice", password: PASSWORD, role: "operator" });
+    await t.access.audit.append({ requestId: "r1", actor: "alice", actorKind: "user", source: null, verb: "scale", outcome: "ok", status: 200 });
+    // Reopening migrates again (a no-op) and finds everything.
+    const again = await t.reopen();
+    expect((await again.users.get("alice"))?.role).toBe("operator");
+    expect(await again.audit.query({ limit: 10 })).toHaveLength(1);
+  });
+});

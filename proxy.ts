@@ -1,0 +1,92 @@
+import { NextResponse, type NextRequest } from "next/server";
+
+/**
+ * Runs before every route: refuses what no route can answer (unknown
+ * methods, malformed percent-escapes) with a clear 4xx/501 instead of
+ * Next's 500, sends kiosk URLs' display tokens to be exchanged for a
+ * session, and puts the security headers and a per-request CSP nonce on
+ * every answer. It decides no access: authorize() does, in each route and
+ * page, so a skipped proxy (CVE-2025-29927) opens nothing.
+ */
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+function problem(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  return NextResponse.json({ error: { code, message } }, { status, headers });
+}
+
+/** FLEETDECK_FRAME_ANCESTORS lists who may frame Fleetdeck (e.g. "'self' https://grafana.example.com"); none by default. */
+function frameAncestors(): string {
+  return process.env.FLEETDECK_FRAME_ANCESTORS?.trim() || "'none'";
+}
+
+function pageCsp(nonce: string): string {
+  const dev = process.env.NODE_ENV === "development";
+  return [
+    "default-src 'self'",
+    // Next's own inline scripts carry the nonce; 'strict-dynamic' lets the scripts they load run.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    // React renders style attributes (bar widths, chart sizes), which a nonce cannot cover.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors()}`,
+  ].join("; ");
+}
+
+function secure(response: NextResponse, csp: string, requestId: string): NextResponse {
+  const h = response.headers;
+  h.set("Content-Security-Policy", csp);
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Referrer-Policy", "same-origin");
+  h.set("Cross-Origin-Opener-Policy", "same-origin");
+  h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+  if (frameAncestors() === "'none'") h.set("X-Frame-Options", "DENY");
+  if (process.env.FLEETDECK_PUBLIC_URL?.startsWith("https:")) h.set("Strict-Transport-Security", "max-age=31536000");
+  h.set("X-Request-Id", requestId);
+  return response;
+}
+
+export function proxy(request: NextRequest) {
+  const requestId = crypto.randomUUID();
+  const { pathname, search, searchParams } = request.nextUrl;
+  const isApi = pathname === "/api" || pathname.startsWith("/api/");
+  const plainCsp = `default-src 'none'; frame-ancestors ${frameAncestors()}`;
+
+  if (!METHODS.has(request.method)) {
+    return secure(problem(501, "not-implemented", `${request.method} is not supported; Fleetdeck answers ${[...METHODS].join(", ")}`), plainCsp, requestId);
+  }
+  try {
+    decodeURIComponent(pathname);
+  } catch {
+    return secure(problem(400, "invalid", "the path has a malformed percent-escape (such as %zz)"), plainCsp, requestId);
+  }
+
+  // A kiosk URL (/wall?token=...): the token becomes a session cookie and leaves the address bar.
+  if (!isApi && (request.method === "GET" || request.method === "HEAD") && searchParams.has("token")) {
+    const rest = new URLSearchParams(searchParams);
+    const token = rest.get("token") ?? "";
+    rest.delete("token");
+    const next = `${pathname}${rest.size ? `?${rest}` : ""}`;
+    const target = new URL(`/api/auth/token?${new URLSearchParams({ token, next })}`, request.url);
+    return secure(NextResponse.redirect(target, 303), plainCsp, requestId);
+  }
+
+  const forwarded = new Headers(request.headers);
+  forwarded.set("x-request-id", requestId);
+  // Layouts do not see the URL; the sign-in redirect needs it.
+  forwarded.set("x-fleetdeck-path", `${pathname}${search}`);
+  let csp = plainCsp;
+  if (!isApi && !pathname.startsWith("/_next/")) {
+    const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+    csp = pageCsp(nonce);
+    forwarded.set("x-nonce", nonce);
+    // Next reads the nonce from the request's CSP and puts it on its scripts.
+    forwarded.set("Content-Security-Policy", csp);
+  }
+  return secure(NextResponse.next({ request: { headers: forwarded } }), csp, requestId);
+}
