@@ -46,7 +46,7 @@ export function TopBar() {
   const settings = useSettings();
   return (
     <header className="sticky top-0 z-20 border-b border-border bg-surface/95 backdrop-blur">
-      <div className="mx-auto flex h-11 max-w-[1920px] items-center gap-4 px-4">
+      <div className="mx-auto flex min-h-11 max-w-[1920px] flex-wrap items-center gap-x-4 gap-y-1 px-4 py-1">
         <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
           <svg aria-hidden viewBox="0 0 20 20" className="size-5 text-accent" fill="currentColor">
             <rect x="2" y="3" width="7" height="6" rx="1.5" />

@@ -30,13 +30,15 @@ export function UserMenu() {
   const mainRole = me.roles[0]?.role ?? "no role";
   return (
     <details className="relative">
-      <summary className="flex cursor-pointer list-none items-center gap-1.5 rounded border border-border px-2 py-0.5 text-[12px] hover:bg-surface-2">
+      <summary
+        aria-label={`Account: ${me.user}, ${mainRole}`}
+        className="flex cursor-pointer list-none items-center gap-1.5 rounded border border-border px-2 py-0.5 text-[12px] hover:bg-surface-2"
+      >
         <span className="max-w-32 truncate font-medium">{me.user}</span>
         <span className="text-muted">{mainRole}</span>
       </summary>
       <div className="absolute right-0 z-30 mt-1 w-64 rounded-md border border-border bg-surface p-3 text-[12px] shadow-lg">
-        <p className="font-medium">{me.user}</p>
-        <p className="text-muted">{me.via === "token" ? "display token (read-only)" : "signed in"}</p>
+        <p className="text-muted">{me.via === "token" ? `Display token ${me.user} (read-only)` : `Signed in as ${me.user}`}</p>
         <ul className="mt-2 space-y-0.5" aria-label="Roles">
           {me.roles.map((g, i) => (
             <li key={i}>{describeGrant(g)}</li>

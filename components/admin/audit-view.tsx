@@ -13,7 +13,8 @@ const OUTCOME_TONE = { ok: "ok", refused: "warn", failed: "danger" } as const;
 
 const columns: Column<AuditEntry>[] = [
   { key: "at", header: "Time", width: "165px", cell: (e) => <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> },
-  { key: "actor", header: "Who", width: "minmax(110px, 1fr)", cell: (e) => <span title={`${e.actorKind}${e.source ? ` from ${e.source}` : ""}`}>{e.actor}</span> },
+  { key: "actor", header: "Who", width: "minmax(110px, 1fr)", cell: (e) => <span title={e.actorKind}>{e.actor}</span> },
+  { key: "source", header: "From", width: "minmax(90px, 0.8fr)", cell: (e) => <span className="font-mono text-[12px]" title={e.source ?? undefined}>{e.source ?? "—"}</span> },
   { key: "verb", header: "Did", width: "110px", cell: (e) => e.verb },
   { key: "target", header: "What", width: "minmax(160px, 2fr)", cell: (e) => <span className="font-mono text-[12px]">{[e.cluster, e.target].filter(Boolean).join(" / ") || "—"}</span> },
   { key: "change", header: "Before → after", width: "minmax(120px, 1.2fr)", cell: (e) => (e.before || e.after ? `${e.before ?? "—"} → ${e.after ?? "—"}` : "—") },

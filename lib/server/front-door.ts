@@ -1,11 +1,11 @@
 /**
- * Fleetdeck's front door, loaded before Next.js (`node --import
- * ./lib/server/front-door.ts …`, see package.json): it wraps the request
+ * Fleetdeck's front door, installed before Next.js starts (`node --import
+ * ./lib/server/front-door-preload.ts …`, see package.json): it wraps the request
  * listener of the HTTP server Next creates, whether `next start` or the
- * standalone server.js creates it. It answers what Next cannot route
- * (its Request objects refuse TRACE, TRACK and CONNECT and the target `*`,
- * and it would answer 500), and it tells the app the TCP peer's address in a
- * header no client can set.
+ * standalone server.js creates it. It answers what Next cannot route and
+ * would answer 500 to (its Request objects refuse TRACE and the target `*`;
+ * methods such as PROPFIND reach no route), and it tells the app the TCP
+ * peer's address in a header no client can set.
  *
  * Plain Node TypeScript (types stripped at load): no bundler, no aliases.
  */
@@ -43,11 +43,13 @@ export function frontDoor(next: RequestListener): RequestListener {
   };
 }
 
-type CreateServer = typeof http.createServer;
-const original: CreateServer = http.createServer;
-// Next calls http.createServer(listener) (start-server.js); wrap whichever argument is the listener.
-http.createServer = function createServer(this: unknown, ...args: unknown[]) {
-  const i = args.findIndex((a) => typeof a === "function");
-  if (i >= 0) args[i] = frontDoor(args[i] as RequestListener);
-  return (original as (...a: unknown[]) => http.Server).apply(this, args);
-} as CreateServer;
+/** Makes every HTTP server this process creates use the front door; Next calls http.createServer(listener) in start-server.js. */
+export function installFrontDoor(): void {
+  type CreateServer = typeof http.createServer;
+  const original: CreateServer = http.createServer;
+  http.createServer = function createServer(this: unknown, ...args: unknown[]) {
+    const i = args.findIndex((a) => typeof a === "function");
+    if (i >= 0) args[i] = frontDoor(args[i] as RequestListener);
+    return (original as (...a: unknown[]) => http.Server).apply(this, args);
+  } as CreateServer;
+}

@@ -251,9 +251,10 @@ export function sessionCookieName(request: Request, access: Access): string {
   return isHttps(request.headers, access.settings.publicOrigins) ? SESSION_COOKIE.secure : SESSION_COOKIE.plain;
 }
 
-/** Parses search params; unknown parameters are ignored, bad values are a 400 naming them. */
+/** Parses search params; unknown parameters are ignored, empty ones dropped, bad values are a 400 naming them. */
 export function parseSearch<S extends z.ZodType>(schema: S, request: Request): z.output<S> {
-  const params = Object.fromEntries(new URL(request.url).searchParams);
+  // An empty parameter (?limit=) is no parameter, as the browser's client sends it.
+  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const parsed = schema.safeParse(params);
   if (!parsed.success) throw new InvalidInputError(describeZod(parsed.error), 400);
   return parsed.data;

@@ -4,6 +4,7 @@ import { memoryLogger } from "@/lib/testing/memory-logger";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import type { KubeSimHandle } from "@/lib/sim/kubernetes";
 import { FAST, startSimWithKubeconfig } from "./int-support";
+import { SecretSet } from "../secrets";
 import { KubeAdapter } from "./kube-adapter";
 
 /** Kubernetes Events on workloads: the adapter against the simulator's events.k8s.io/v1 over real HTTP. */
@@ -43,7 +44,7 @@ afterEach(async () => {
 async function follow(context = "admin") {
   const log = memoryLogger();
   const { lines } = log;
-  const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log }, FAST);
+  const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log, secrets: new SecretSet() }, FAST);
   const sink = new RecordingSink();
   // Every event message each workload ever showed: with fast timings, newer ones push older ones out of the 10 shown.
   const seen = new Map<string, Set<string>>();

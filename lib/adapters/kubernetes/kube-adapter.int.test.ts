@@ -9,6 +9,7 @@ import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { kubeconfigYaml, startKubernetesDemo, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { isScalable, isUsageSource } from "../types";
 import { AdapterError } from "../errors";
+import { SecretSet } from "../secrets";
 import { FAST, startSimWithKubeconfig } from "./int-support";
 import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
 import { adapterModule } from "./index";
@@ -65,7 +66,7 @@ afterEach(async () => {
 });
 
 function adapterFor(context: string, options: KubeAdapterOptions = FAST) {
-  return new KubeAdapter({ kubeconfig, context }, { clusterId: context, log: createLogger("test") }, options);
+  return new KubeAdapter({ kubeconfig, context }, { clusterId: context, log: createLogger("test"), secrets: new SecretSet() }, options);
 }
 
 /** Starts an adapter and waits for its first full sync. */
@@ -223,7 +224,7 @@ describe("KubeAdapter against the simulator", () => {
   it("reports unreachable when nothing answers", async () => {
     const closed = path.join(path.dirname(kubeconfig), "closed");
     await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await closedPort()}`, token: ADMIN }]));
-    const adapter = new KubeAdapter({ kubeconfig: closed, context: "gone" }, { clusterId: "gone", log: createLogger("test") }, FAST);
+    const adapter = new KubeAdapter({ kubeconfig: closed, context: "gone" }, { clusterId: "gone", log: createLogger("test"), secrets: new SecretSet() }, FAST);
     const sink = new RecordingSink();
     const controller = new AbortController();
     running.push({ controller, done: adapter.run(sink, controller.signal) });
@@ -239,7 +240,7 @@ describe("adapterModule with the demo fleet", () => {
     try {
       for (const cluster of demo.clusters) {
         const connection = adapterModule.connectionSchema.parse(cluster.connection);
-        const adapter = adapterModule.create(connection, { clusterId: cluster.id, log: createLogger("test") });
+        const adapter = adapterModule.create(connection, { clusterId: cluster.id, log: createLogger("test"), secrets: new SecretSet() });
         expect(isScalable(adapter) && isUsageSource(adapter)).toBe(true);
         const sink = new RecordingSink();
         const controller = new AbortController();

@@ -1,21 +1,13 @@
-import {
-  AppsV1Api,
-  ApiException,
-  Observable,
-  PatchStrategy,
-  setHeaderOptions,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type ObservableMiddleware,
-} from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { splitId } from "@/lib/model/ids";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff, sleep } from "../backoff";
-import { AdapterError, codeForUpstreamStatus } from "../errors";
+import { AdapterError } from "../errors";
 import { lines } from "../lines";
 import type { AdapterContext } from "../module";
-import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
+import type { SecretSet } from "../secrets";
+import type { ClusterAdapter, ConnectionState, Requester, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
 import { buildKubeConfig, type Env, type KubeConnection } from "./kube-config";
 import { KubeApiError, KubeHttp, errorFromResponse, networkError, statusMessage } from "./kube-http";
 import {
@@ -87,7 +79,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   private readonly options: typeof DEFAULTS;
   private readonly resources: WatchedResource[];
   private readonly log: Logger;
-  private client: { kc: KubeConfig; http: KubeHttp; apps: AppsV1Api } | null = null;
+  private readonly secrets: SecretSet;
+  private client: { kc: KubeConfig; http: KubeHttp } | null = null;
   /** The joined state of the current run(), for the autoscaler of a scaled workload. */
   private state: ClusterState | null = null;
 
@@ -100,6 +93,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     this.resources = options.resources ?? WATCHED_RESOURCES;
     this.env = options.env ?? process.env;
     this.log = context.log.child("kubernetes");
+    this.secrets = context.secrets;
   }
   private readonly env: Env;
 
@@ -107,7 +101,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   private connect() {
     if (!this.client) {
       const kc = buildKubeConfig(this.connection, this.env);
-      this.client = { kc, http: new KubeHttp(kc), apps: kc.makeApiClient(AppsV1Api) };
+      this.client = { kc, http: new KubeHttp(kc, this.secrets) };
     }
     return this.client;
   }
@@ -346,7 +340,13 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
 
   // ------------------------------------------------------------ scale
 
-  async scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore> {
+  /**
+   * Patches the /scale subresource (a merge patch needs only the scale
+   * permission), then reads the workload back with Fleetdeck's own
+   * credentials. With `impersonate` set on the connection, the patch is sent
+   * as `requester` (see impersonationHeaders) and the cluster's RBAC decides.
+   */
+  async scale(workloadId: string, replicas: number, signal?: AbortSignal, requester?: Requester): Promise<WorkloadCore> {
     if (!Number.isInteger(replicas) || replicas < 0) {
       throw new AdapterError("invalid", `replicas must be a whole number of at least 0, not ${replicas}`);
     }
@@ -356,23 +356,25 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     if (kind === "daemonset") throw new AdapterError("invalid", DAEMONSET_NOT_SCALABLE);
     if (kind === "replicaset") throw new AdapterError("invalid", REPLICASET_NOT_SCALABLE);
     if (kind !== "deployment" && kind !== "statefulset") throw new AdapterError("not-found", `no workload ${workloadId}`);
+    const impersonation = this.connection.impersonate ? impersonationHeaders(requester) : {};
 
     const what = `scale ${kind} ${namespace}/${name}`;
-    const { apps } = this.connect();
-    const bounded = withSignal(this.timeout(signal));
-    // The generated patch methods default to JSON-patch; a merge patch on /scale needs only the scale permission.
-    const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch, bounded);
-    const body = { spec: { replicas } };
+    const { http } = this.connect();
+    const bounded = this.timeout(signal);
+    const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/${kind}s/${encodeURIComponent(name)}`;
     const autoscaler = this.state?.autoscalerFor(workloadId) ?? null;
     try {
-      if (kind === "deployment") {
-        await apps.patchNamespacedDeploymentScale({ name, namespace, body }, mergePatch);
-        const now = DeploymentSchema.parse(await apps.readNamespacedDeployment({ name, namespace }, bounded));
-        return mapDeployment(now, autoscaler);
-      }
-      await apps.patchNamespacedStatefulSetScale({ name, namespace, body }, mergePatch);
-      const now = StatefulSetSchema.parse(await apps.readNamespacedStatefulSet({ name, namespace }, bounded));
-      return mapStatefulSet(now, autoscaler);
+      const res = await http.send(`${path}/scale`, what, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/merge-patch+json", ...impersonation },
+        body: JSON.stringify({ spec: { replicas } }),
+        signal: bounded,
+      });
+      // The apiserver's own words: a 403 names the user, the verb and the resource.
+      if (res.status < 200 || res.status >= 300) throw new KubeApiError(res.status, statusMessage(res.text, res.status));
+      const body = await http.getJson(path, `read ${kind} ${namespace}/${name}`, bounded);
+      if (kind === "deployment") return mapDeployment(DeploymentSchema.parse(body), autoscaler);
+      return mapStatefulSet(StatefulSetSchema.parse(body), autoscaler);
     } catch (err) {
       throw scaleError(err, what);
     }
@@ -410,26 +412,40 @@ function parseItems<T>(body: unknown, what: string, parse: (raw: unknown) => { s
 
 function scaleError(err: unknown, what: string): AdapterError {
   if (err instanceof AdapterError) return err;
-  if (err instanceof ApiException) {
-    const status = Number(err.code);
-    return new AdapterError(codeForUpstreamStatus(status), statusMessage(err.body, status), { cause: err });
-  }
   if (err instanceof Error && err.name === "ZodError") {
     return new AdapterError("upstream", `${what}: the apiserver answered something that is not a workload`, { cause: err });
   }
   return networkError(err, what);
 }
 
-/** Generated-client options that make its requests abort (and time out) with `signal`. */
-function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
-  const middleware: ObservableMiddleware = {
-    pre: (request) => {
-      request.setSignal(signal);
-      return new Observable(Promise.resolve(request));
-    },
-    post: (response) => new Observable(Promise.resolve(response)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: "append" };
+export const ANONYMOUS_USER = "system:anonymous";
+export const UNAUTHENTICATED_GROUP = "system:unauthenticated";
+
+/**
+ * The Impersonate-* headers that make the apiserver act as `requester`: the
+ * user, and one Impersonate-Group line per group (the apiserver adds
+ * system:authenticated itself). An anonymous requester is system:anonymous in
+ * system:unauthenticated. Without a requester, or with a blank name, this
+ * refuses (forbidden) rather than let the change go out as Fleetdeck itself.
+ * Values are sent as their UTF-8 bytes, as client-go does; control characters
+ * cannot be sent at all.
+ */
+export function impersonationHeaders(requester: Requester | undefined): Record<string, string | string[]> {
+  if (!requester) {
+    throw new AdapterError("forbidden", "this cluster acts as the user who asks (impersonate: true), and this change names no user");
+  }
+  const user = requester.anonymous ? ANONYMOUS_USER : requester.name.trim();
+  if (!user) throw new AdapterError("forbidden", "this cluster acts as the user who asks (impersonate: true), and this user has no name");
+  const groups = requester.anonymous ? [UNAUTHENTICATED_GROUP] : [...new Set(requester.groups.map((g) => g.trim()).filter(Boolean))];
+  const headers: Record<string, string | string[]> = { "Impersonate-User": headerValue(user, "user name") };
+  if (groups.length) headers["Impersonate-Group"] = groups.map((g) => headerValue(g, "group"));
+  return headers;
+}
+
+function headerValue(value: string, what: string): string {
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new AdapterError("invalid", `the ${what} ${JSON.stringify(value)} cannot be sent to Kubernetes`);
+  // HTTP header strings are written byte per character (latin1): hand over the UTF-8 bytes.
+  return Buffer.from(value, "utf8").toString("latin1");
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

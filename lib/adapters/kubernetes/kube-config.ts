@@ -12,13 +12,23 @@ import { AdapterError } from "../errors";
  * How to reach one Kubernetes cluster. `kubeconfig` is a file path or a
  * KUBECONFIG-style list of paths (joined with ":"), defaulting to KUBECONFIG
  * or ~/.kube/config; `context` defaults to the file's current context.
+ *
+ * `impersonate` (default false): changes (scaling) are sent as the Fleetdeck
+ * user who asked for them, with Impersonate-User and one Impersonate-Group
+ * header per group, so the cluster's own RBAC decides as well as Fleetdeck's
+ * roles; an anonymous viewer is sent as system:anonymous (group
+ * system:unauthenticated), and a change without a known user is refused.
+ * Fleetdeck's own credentials then need the `impersonate` verb on `users` and
+ * `groups`. Lists and watches always use Fleetdeck's own credentials.
  */
 export const KubeConnectionSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
   inCluster: z.boolean().optional(),
+  impersonate: z.boolean().default(false),
 });
-export type KubeConnection = z.infer<typeof KubeConnectionSchema>;
+/** What a clusters.yaml entry or discovery gives (impersonate may be left out: false). */
+export type KubeConnection = z.input<typeof KubeConnectionSchema>;
 
 /** Environment variables; a plain record so tests need not build a whole ProcessEnv. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
+import { SecretSet } from "../secrets";
 import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
 import { WATCHED_RESOURCES } from "./resources";
 
@@ -118,7 +119,7 @@ async function adapterFor(options: KubeAdapterOptions = {}) {
       contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
     }),
   );
-  return new KubeAdapter({ kubeconfig }, { clusterId: "fake", log: createLogger("test") }, {
+  return new KubeAdapter({ kubeconfig }, { clusterId: "fake", log: createLogger("test"), secrets: new SecretSet() }, {
     watchdogMs: 2000,
     backoffBaseMs: 20,
     backoffMaxMs: 100,

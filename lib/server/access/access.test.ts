@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sql } from "kysely";
 import { openTestAccess } from "./testing";
+import { memoryLogger } from "@/lib/testing/memory-logger";
+import { openStorage } from "../storage";
 import { SESSION_COOKIE } from "./index";
 
 /**
@@ -69,6 +71,9 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     }
     vi.setSystemTime(new Date(Date.parse("2026-12-01T00:31:00Z") + 8 * 3600_000));
     expect((await access.identify(cookieFor(busy.secret))).via).toBe("anonymous");
+    // Ended sessions leave no rows behind once someone signs in again.
+    await access.signIn("alice", PASSWORD, null);
+    expect(await access.storage.db.selectFrom("sessions").selectAll().execute()).toHaveLength(1);
   });
 
   it("applies a role change at once, and ends sessions when the user is removed", async () => {
@@ -120,7 +125,9 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     expect((await access.tokens.get(record.id))?.lastUsedAt).toBe("2026-12-01T00:00:00.000Z");
 
     const kiosk = await access.exchangeToken(token);
-    expect(kiosk.expiresAt).toBeLessThanOrEqual(Date.parse("2026-12-02T00:00:00Z"));
+    expect(kiosk.expiresAt).toBe(Date.parse("2026-12-02T00:00:00Z"));
+    // A wall may sit idle for longer than a person's session lasts: its session ends with its token.
+    vi.setSystemTime(new Date("2026-12-01T20:00:00Z"));
     expect((await access.identify(cookieFor(kiosk.secret))).actor).toMatchObject({ kind: "token", name: "wall" });
 
     await access.tokens.revoke(record.id);
@@ -129,8 +136,8 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     expect((await access.identify(cookieFor(kiosk.secret))).via).toBe("anonymous");
     await expect(access.exchangeToken(token)).rejects.toMatchObject({ status: 401 });
 
-    const { token: short } = await access.tokens.create({ name: "short", expiresAt: Date.parse("2026-12-01T01:00:00Z"), createdBy: "root" });
-    vi.setSystemTime(new Date("2026-12-01T01:00:00Z"));
+    const { token: short } = await access.tokens.create({ name: "short", expiresAt: Date.parse("2026-12-01T21:00:00Z"), createdBy: "root" });
+    vi.setSystemTime(new Date("2026-12-01T21:00:00Z"));
     await expect(access.identify(new Headers({ authorization: `Bearer ${short}` }))).rejects.toMatchObject({ status: 401 });
     await expect(access.identify(new Headers({ authorization: "Basic YWRtaW46YWRtaW4=" }))).rejects.toMatchObject({ status: 401 });
   });
@@ -176,5 +183,38 @@ describe("storage across a restart", () => {
     const again = await t.reopen();
     expect((await again.users.get("alice"))?.role).toBe("operator");
     expect(await again.audit.query({ limit: 10 })).toHaveLength(1);
+  });
+});
+
+describe("two replicas on one database", () => {
+  it.each(DIALECTS)("on %s, they share users, sessions and one audit trail", async (_name, databaseUrl) => {
+    const t = await openTestAccess({}, { databaseUrl });
+    cleanups.push(t.close);
+    const a = t.access;
+    const b = await t.replica();
+    cleanups.push(() => b.close());
+    await a.users.create({ username: "alice", password: PASSWORD, role: "operator" });
+    const { secret } = await b.signIn("alice", PASSWORD, "10.0.0.2");
+    const cookie = new Headers({ cookie: `${SESSION_COOKIE.plain}=${secret}` });
+    expect((await a.identify(cookie)).actor.name).toBe("alice");
+    await a.audit.append({ requestId: "from-a", actor: "alice", actorKind: "user", source: null, verb: "scale", outcome: "ok", status: 200 });
+    await b.audit.append({ requestId: "from-b", actor: "alice", actorKind: "user", source: null, verb: "scale", outcome: "ok", status: 200 });
+    for (const replica of [a, b]) expect((await replica.audit.query({ limit: 10 })).map((e) => e.requestId)).toEqual(["from-b", "from-a"]);
+    await b.sessions.end(secret);
+    expect((await a.identify(cookie)).via).toBe("anonymous");
+  });
+
+  it.skipIf(!PG)("on postgres, replicas starting together on an empty database migrate it once", async () => {
+    const schema = `test_race_${process.pid}_${Date.now()}`;
+    const log = memoryLogger();
+    const replicas = await Promise.all([1, 2, 3].map(() => openStorage({ databaseUrl: PG, dataDir: "/nonexistent", schema, log })));
+    try {
+      const rows = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(replicas[0].db);
+      expect(rows.rows.map((r) => r.name)).toEqual(["0001_identity_and_audit"]);
+      expect(log.lines.filter((l) => /migration 0001_identity_and_audit: Success/.test(l))).toHaveLength(1);
+    } finally {
+      await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(replicas[0].db);
+      await Promise.all(replicas.map((r) => r.close()));
+    }
   });
 });

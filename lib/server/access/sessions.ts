@@ -20,14 +20,18 @@ export interface Session {
   expiresAt: number;
 }
 
+/** A display token's session ends with its token (revoked, expired), else after a year. */
+const DISPLAY_SESSION_MAX_MS = 365 * 24 * 3600_000;
+
 /** last_seen_at is written at most this often, so a busy tab does not write on every request. */
 const TOUCH_EVERY_MS = 60_000;
 
 /**
  * Server-side sessions. The cookie holds a random secret; the database holds
  * its SHA-256, who it belongs to and when it ends: after `idleMs` without a
- * request, or `absoluteMs` after sign-in, whichever comes first. Signing out
- * deletes the row, so a copied cookie dies with it.
+ * request, or `absoluteMs` after sign-in, whichever comes first (a display
+ * token's session: when its token ends). Signing out deletes the row, so a
+ * copied cookie dies with it.
  */
 export class Sessions {
   constructor(
@@ -38,7 +42,9 @@ export class Sessions {
   async create(input: { username: string; via: SessionVia; grants?: Grant[] | null; groups?: string[]; tokenId?: string | null; notAfter?: number | null }): Promise<{ secret: string; expiresAt: number }> {
     const now = Date.now();
     const secret = newSecret();
-    const expiresAt = Math.min(now + this.policy.absoluteMs, input.notAfter ?? Number.POSITIVE_INFINITY);
+    // A display token's session lives as long as the token (a wall runs for weeks); a person's, the policy's.
+    const lifetime = input.via === "token" ? DISPLAY_SESSION_MAX_MS : this.policy.absoluteMs;
+    const expiresAt = Math.min(now + lifetime, input.notAfter ?? Number.POSITIVE_INFINITY);
     const row: Tables["sessions"] = {
       id_hash: digest(secret),
       username: input.username,
@@ -51,6 +57,8 @@ export class Sessions {
       expires_at: expiresAt,
     };
     await this.db.insertInto("sessions").values(row).execute();
+    // Sessions nobody comes back to are removed by the next sign-in.
+    await this.sweep();
     return { secret, expiresAt };
   }
 
@@ -60,7 +68,8 @@ export class Sessions {
     const row = await this.db.selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
     if (!row) return null;
     const now = Date.now();
-    if (now >= row.expires_at || now - row.last_seen_at >= this.policy.idleMs) {
+    const idle = row.via !== "token" && now - row.last_seen_at >= this.policy.idleMs;
+    if (now >= row.expires_at || idle) {
       await this.db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
       return null;
     }
@@ -90,12 +99,12 @@ export class Sessions {
     await this.db.deleteFrom("sessions").where("token_id", "=", tokenId).execute();
   }
 
-  /** Removes expired rows (called now and then; lookups also drop the ones they meet). */
+  /** Removes ended sessions (at each sign-in; lookups also drop the ones they meet). */
   async sweep(): Promise<number> {
     const now = Date.now();
     const result = await this.db
       .deleteFrom("sessions")
-      .where((eb) => eb.or([eb("expires_at", "<=", now), eb("last_seen_at", "<=", now - this.policy.idleMs)]))
+      .where((eb) => eb.or([eb("expires_at", "<=", now), eb.and([eb("via", "!=", "token"), eb("last_seen_at", "<=", now - this.policy.idleMs)])]))
       .executeTakeFirst();
     return Number(result.numDeletedRows ?? 0);
   }

@@ -29,6 +29,8 @@ export async function openTestAccess(settings: Partial<AccessSettings> = {}, opt
     get access() {
       return access;
     },
+    /** Another Access on the same database, as a second replica has. */
+    replica: () => open(),
     /** Closes the database and opens it again, as a restarted process would. */
     reopen: async () => {
       await access.close();

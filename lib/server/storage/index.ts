@@ -34,6 +34,9 @@ export interface StorageOptions {
   log: Logger;
 }
 
+/** pg_advisory_lock key for migrations: "Fldk" in ASCII. */
+const MIGRATION_LOCK_KEY = 0x466c646b;
+
 // BIGINT columns hold epoch milliseconds, well inside a double's exact range.
 const PG_INT8 = 20;
 const pgTypes = {
@@ -54,20 +57,34 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Db;
   let dialect: Dialect;
   let where: string;
+  /** Runs the migrations alone: replicas starting together wait for each other. */
+  let exclusively = (migrate: () => Promise<void>) => migrate();
   if (options.databaseUrl) {
     dialect = "postgres";
     where = describeUrl(options.databaseUrl);
     if (options.schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`bad schema name ${options.schema}`);
+    const schema = options.schema;
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       types: pgTypes,
       max: 10,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
     pool.on("error", (err) => options.log.warn("PostgreSQL connection lost", { error: err.message }));
-    if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
     db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    // Kysely's own lock lives in a table that must first be created, which two replicas can race to do.
+    exclusively = async (migrate) => {
+      const client = await pool.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await migrate();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+        client.release();
+      }
+    };
   } else {
     dialect = "sqlite";
     await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
@@ -76,15 +93,17 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
   }
   try {
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => migrations(dialect) },
-      // Its bookkeeping tables in our schema, not found by name in another one.
-      ...(options.schema ? { migrationTableSchema: options.schema } : {}),
+    await exclusively(async () => {
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations(dialect) },
+        // Its bookkeeping tables in our schema, not found by name in another one.
+        ...(options.schema ? { migrationTableSchema: options.schema } : {}),
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error;
+      for (const r of results ?? []) options.log.info(`storage migration ${r.migrationName}: ${r.status}`);
     });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) throw error;
-    for (const r of results ?? []) options.log.info(`storage migration ${r.migrationName}: ${r.status}`);
   } catch (err) {
     await db.destroy();
     throw new Error(`cannot prepare ${where}: ${(err as Error).message}`);

@@ -6,11 +6,12 @@
 
 import type { Container, KubeObject, PodSpec, ServiceObject } from "./types";
 import type { ResourceType } from "./resources";
-import { qualifiedName } from "./resources";
+import { qualifiedName, RBAC_GROUP } from "./resources";
 import { badRequest, fail, invalid } from "./status";
 import { matchesRequirements, requirementsOf } from "./selectors";
 import { kubeTime, type SeededRandom } from "./random";
 import { cpuMillis, memoryBytes } from "./quantity";
+import { prepareRbac } from "./rbac";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -102,12 +103,17 @@ export function prepareCreate(type: ResourceType, namespace: string | undefined,
   let name = typeof meta.name === "string" ? meta.name : "";
   if (!name && typeof meta.generateName === "string") name = `${meta.generateName}${ctx.random.suffix(5)}`;
   if (!name) throw invalid(type.kind, type.group, "", "metadata.name", "", "name or generateName is required");
-  if (!DNS1123.test(name) || name.length > 253) {
+  if (type.group === RBAC_GROUP) {
+    // RBAC names are path segments ("system:discovery"), not DNS names.
+    const bad = name === "." || name === ".." ? `may not be '${name}'` : ["/", "%"].find((c) => name.includes(c));
+    if (bad) throw invalid(type.kind, type.group, name, "metadata.name", name, bad.startsWith("may") ? bad : `may not contain '${bad}'`);
+  } else if (!DNS1123.test(name) || name.length > 253) {
     throw invalid(type.kind, type.group, name, "metadata.name", name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'");
   }
   if (type.namespaced && typeof meta.namespace === "string" && meta.namespace !== namespace) {
     throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
   }
+  if (type.fields) return prepareFields(type, namespace, body, meta, name, ctx);
   const spec = isObj(body.spec) ? { ...body.spec } : {};
   const workload = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(type.kind);
   const object: KubeObject = {
@@ -197,6 +203,26 @@ export function prepareCreate(type: ResourceType, namespace: string | undefined,
       object.spec = spec;
   }
   object.status = {};
+  return object;
+}
+
+/** Kinds without spec/status (RBAC): their declared fields, validated; anything else in the body is dropped. */
+function prepareFields(type: ResourceType, namespace: string | undefined, body: Obj, meta: Obj, name: string, ctx: CreateContext): KubeObject {
+  const object: KubeObject = {
+    apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+    kind: type.kind,
+    metadata: {
+      ...(isObj(meta.labels) ? { labels: meta.labels as Record<string, string> } : {}),
+      ...(isObj(meta.annotations) ? { annotations: meta.annotations as Record<string, string> } : {}),
+      name,
+      ...(type.namespaced ? { namespace } : {}),
+      uid: ctx.random.uid(),
+      resourceVersion: "",
+      creationTimestamp: kubeTime(ctx.now),
+    },
+  };
+  for (const field of type.fields ?? []) if (body[field] !== undefined && body[field] !== null) object[field] = body[field];
+  if (type.group === RBAC_GROUP) prepareRbac(type, object);
   return object;
 }
 

@@ -12,7 +12,8 @@ import type { DemoCluster, StartSimulator } from "@/lib/sim/types";
 import { startKubeSim, type KubeSimHandle } from "./sim";
 
 export { startKubeSim } from "./sim";
-export type { KubeSimHandle, KubeSimOptions, TokenSpec } from "./sim";
+export type { KubeSimHandle, KubeSimOptions, RbacManifest, TokenSpec } from "./sim";
+export type { PolicyRule, Subject, RoleRef } from "./rbac";
 export { ContentBuilder } from "./content";
 export type { ContentPreset, NodeSpec, ServiceSpec, StatefulSetSpec, WorkloadSpec } from "./content";
 export { FAST_TIMINGS, DEMO_TIMINGS } from "./types";
@@ -55,7 +56,8 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
         port: basePort ? basePort + i : 0,
         content: c.preset,
         seed: c.seed,
-        tokens: [{ token, user: "kubernetes-admin" }],
+        // As kubeadm's admin.conf: in system:masters, so it may also impersonate.
+        tokens: [{ token, user: "kubernetes-admin", groups: ["system:masters"] }],
         // kubectl (client-go) never sends a bearer token over plain http, so the local demo
         // lets credential-less requests through; a wrong token is still refused.
         anonymous: "admin",

@@ -11,9 +11,15 @@ export interface ResourceType {
   verbs: string[];
   /** Subresources served under this resource, e.g. "scale". */
   subresources?: string[];
+  /**
+   * The top-level fields besides metadata that clients write, for kinds
+   * without spec/status (RBAC's rules, subjects, roleRef). Default: spec.
+   */
+  fields?: string[];
 }
 
 const RW = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+export const RBAC_GROUP = "rbac.authorization.k8s.io";
 
 export const RESOURCE_TYPES: ResourceType[] = [
   { group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], verbs: RW },
@@ -29,6 +35,11 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: RW },
   // Only the events.k8s.io/v1 view of Events (not core/v1 events): what the adapter and `kubectl get events` read.
   { group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: RW },
+  // RBAC: what impersonated requests are authorized against (see rbac.ts).
+  { group: RBAC_GROUP, version: "v1", plural: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false, verbs: RW, fields: ["rules", "aggregationRule"] },
+  { group: RBAC_GROUP, version: "v1", plural: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false, verbs: RW, fields: ["subjects", "roleRef"] },
+  { group: RBAC_GROUP, version: "v1", plural: "roles", singular: "role", kind: "Role", namespaced: true, verbs: RW, fields: ["rules"] },
+  { group: RBAC_GROUP, version: "v1", plural: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true, verbs: RW, fields: ["subjects", "roleRef"] },
 ];
 
 /** metrics.k8s.io is computed on request (metrics-server), never stored or watched. */
@@ -42,7 +53,7 @@ export function groupVersion(type: { group: string; version: string }): string {
 }
 
 /** "deployments.apps", "pods": how the apiserver names a resource in messages. */
-export function qualifiedName(type: ResourceType): string {
+export function qualifiedName(type: Pick<ResourceType, "group" | "plural">): string {
   return type.group ? `${type.plural}.${type.group}` : type.plural;
 }
 

@@ -2,7 +2,8 @@
  * The simulated apiserver's HTTP surface (node:http, no framework): discovery,
  * list/get with label and field selectors, chunked watches with bookmarks and
  * 410 Expired, the scale subresource, merge/strategic/JSON patches, pod
- * deletion, metrics.k8s.io, bearer-token authentication and a read-only role.
+ * deletion, metrics.k8s.io, bearer-token authentication with per-token rights,
+ * and impersonation authorized by RBAC (rbac.ts).
  */
 
 import http from "node:http";
@@ -15,6 +16,7 @@ import {
   findResourceType,
   groupVersion,
   METRICS_RESOURCE_TYPES,
+  RBAC_GROUP,
   type ResourceType,
 } from "./resources";
 import {
@@ -27,21 +29,38 @@ import {
   type FieldRequirement,
   type Requirement,
 } from "./selectors";
-import { ApiError, badRequest, conflict, fail, forbidden, invalid, notFound, pathNotFound, status } from "./status";
+import { ApiError, badRequest, conflict, fail, forbiddenRequest, invalid, isPathRequest, notFound, pathNotFound, status, type Attributes } from "./status";
 import type { DeploymentObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
 import { nodeMetrics, podMetrics } from "./metrics";
+import { decodeProtobufBody, isProtobuf } from "./protobuf";
 import { toTable, wantsTable } from "./table";
 import { alreadyExists, prepareCreate } from "./defaults";
 import type { SeededRandom } from "./random";
+import { ANONYMOUS, AUTHENTICATED, authorizeOrThrow, impersonate, MASTERS, prepareRbac, UNAUTHENTICATED, type RbacObjects, type UserInfo } from "./rbac";
 
+/**
+ * A bearer token and who it authenticates. The token's own requests are
+ * decided by readOnly and deny alone (everything else is allowed); RBAC
+ * decides whether it may impersonate (Impersonate-* headers), for its user
+ * and groups, as on a real cluster: the admin kubeconfig's user is in
+ * system:masters, bound to cluster-admin.
+ */
 export interface TokenSpec {
   token: string;
-  /** The user name the apiserver reports in 403 messages. */
+  /** The user name the apiserver reports in 403 messages and RBAC subjects match. */
   user: string;
+  /** Groups RBAC subjects match (system:authenticated is added), e.g. ["system:masters"]. */
+  groups?: string[];
   /** Only get, list and watch are allowed. */
   readOnly?: boolean;
   /** Resource plurals (e.g. "endpointslices") this token may not touch at all. */
   deny?: string[];
+}
+
+/** Who sent a request: the token's rights for its own requests, and its identity for RBAC. */
+interface Caller {
+  spec: TokenSpec;
+  user: UserInfo;
 }
 
 export interface ApiContext {
@@ -52,6 +71,8 @@ export interface ApiContext {
   tokens: TokenSpec[] | null;
   /** Rights of requests without credentials when tokens are set (null: 401, like --anonymous-auth=false). */
   anonymous: TokenSpec | null;
+  /** Roles and bindings, for impersonation and impersonated requests. */
+  rbac: RbacObjects;
   bookmarkIntervalMs: number;
   metricsEnabled(): boolean;
   watchesPaused(): boolean;
@@ -95,12 +116,13 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
       } else chunks.push(c);
     });
     req.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString("utf8");
       if (!text.trim()) return reject(badRequest("the request body is empty"));
       try {
-        resolve(JSON.parse(text));
+        resolve(isProtobuf(req.headers["content-type"]) ? decodeProtobufBody(raw) : JSON.parse(text));
       } catch (e) {
-        reject(badRequest(`error decoding the request body: ${(e as Error).message}`));
+        reject(e instanceof ApiError ? e : badRequest(`error decoding the request body: ${(e as Error).message}`));
       }
     });
     req.on("error", reject);
@@ -230,14 +252,30 @@ export class KubeApiServer {
     for (const w of this.watches) w.stalled = true;
   }
 
-  private authenticate(req: http.IncomingMessage): TokenSpec {
-    if (!this.ctx.tokens) return { token: "", user: "system:admin" };
+  private authenticate(req: http.IncomingMessage): Caller {
+    if (!this.ctx.tokens) return { spec: { token: "", user: "system:admin" }, user: { name: "system:admin", groups: [MASTERS, AUTHENTICATED] } };
     const header = req.headers.authorization ?? "";
-    if (!header && this.ctx.anonymous) return this.ctx.anonymous;
+    if (!header && this.ctx.anonymous) return { spec: this.ctx.anonymous, user: { name: ANONYMOUS, groups: [UNAUTHENTICATED] } };
     const m = /^Bearer\s+(.+)$/i.exec(header);
     const found = m ? this.ctx.tokens.find((t) => t.token === m[1].trim()) : undefined;
     if (!found) throw fail(401, "Unauthorized", "Unauthorized");
-    return found;
+    return { spec: found, user: { name: found.user, groups: [...new Set([...(found.groups ?? []), AUTHENTICATED])] } };
+  }
+
+  /**
+   * Authorizes one request: as the impersonated user by RBAC when the request
+   * impersonates, else by the token's own rights (readOnly, deny), which allow
+   * every path.
+   */
+  private authorizer(caller: Caller, req: http.IncomingMessage): (a: Attributes) => void {
+    const acting = impersonate(this.ctx.rbac, caller.user, req.headersDistinct);
+    if (acting) return (a) => authorizeOrThrow(this.ctx.rbac, acting, a);
+    const { spec } = caller;
+    return (a) => {
+      if (isPathRequest(a)) return;
+      const denied = a.apiGroup === "metrics.k8s.io" ? spec.deny?.includes(`metrics.k8s.io/${a.resource}`) : spec.deny?.includes(a.resource);
+      if ((spec.readOnly && !READ_VERBS.has(a.verb)) || denied) throw forbiddenRequest(spec.user, a);
+    };
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -258,8 +296,10 @@ export class KubeApiServer {
       });
     }
 
-    const user = this.authenticate(req);
+    const check = this.authorizer(this.authenticate(req), req);
     const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+    const discovery = (segs[0] === "api" && segs.length <= 2) || (segs[0] === "apis" && segs.length <= 3);
+    if (discovery || (segs[0] !== "api" && segs[0] !== "apis")) check({ verb: method.toLowerCase(), path });
 
     // Discovery.
     if (segs[0] === "api" && segs.length === 1) {
@@ -294,7 +334,7 @@ export class KubeApiServer {
     if (group === "metrics.k8s.io") {
       if (!this.ctx.metricsEnabled() || version !== "v1beta1") throw pathNotFound();
       if (method !== "GET") throw fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
-      return this.metrics(res, rest, user);
+      return this.metrics(res, rest, check);
     }
 
     const route = this.route(group, version, rest);
@@ -303,12 +343,10 @@ export class KubeApiServer {
       method === "GET" ? (watching ? "watch" : route.name ? "get" : "list")
         : method === "PATCH" ? "patch"
           : method === "PUT" ? "update"
-            : method === "DELETE" ? "delete"
+            : method === "DELETE" ? (route.name ? "delete" : "deletecollection")
               : method === "POST" ? "create"
                 : method.toLowerCase();
-    if ((user.readOnly && !READ_VERBS.has(verb)) || user.deny?.includes(route.type.plural)) {
-      throw forbidden(user.user, verb, route.type, route.sub, route.namespace, route.name);
-    }
+    check({ verb, apiGroup: route.type.group, resource: route.type.plural, subresource: route.sub, namespace: route.namespace, name: route.name });
 
     if (route.sub !== undefined) {
       if (route.sub !== "scale" || !route.type.subresources?.includes("scale")) throw pathNotFound();
@@ -572,6 +610,15 @@ export class KubeApiServer {
       },
       ...(next.spec !== undefined ? { spec: next.spec } : {}),
     };
+    if (route.type.fields) {
+      // Kinds without spec: their declared fields are the patched object's (absent: gone).
+      delete merged.spec;
+      for (const field of route.type.fields) {
+        if (next[field] === undefined || next[field] === null) delete merged[field];
+        else merged[field] = next[field];
+      }
+      if (route.type.group === RBAC_GROUP) prepareRbac(route.type, merged, current);
+    }
     if ("replicas" in ((merged.spec as object) ?? {})) {
       const r = (merged.spec as { replicas: unknown }).replicas;
       if (typeof r !== "number" || !Number.isInteger(r) || r < 0) {
@@ -583,12 +630,12 @@ export class KubeApiServer {
     sendJson(res, 200, store.get(route.type, route.namespace, route.name!));
   }
 
-  private metrics(res: http.ServerResponse, rest: string[], user: TokenSpec): void {
+  private metrics(res: http.ServerResponse, rest: string[], check: (a: Attributes) => void): void {
     const { namespace, parts } = splitNamespace(rest);
     const [plural, name, ...extra] = parts;
     const type = METRICS_RESOURCE_TYPES.find((t) => t.plural === plural);
     if (!type || extra.length > 0 || (namespace !== undefined && !type.namespaced)) throw pathNotFound();
-    if (user.deny?.includes(`metrics.k8s.io/${plural}`)) throw forbidden(user.user, name ? "get" : "list", type, undefined, namespace, name);
+    check({ verb: name ? "get" : "list", apiGroup: type.group, resource: type.plural, namespace, name });
     const now = Date.now();
     const { store } = this.ctx;
     const podType = findResourceType("", "v1", "pods")!;

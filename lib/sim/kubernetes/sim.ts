@@ -2,9 +2,11 @@
 
 import { ClusterController } from "./controllers";
 import { ContentBuilder, presetContent, type ContentPreset } from "./content";
+import { prepareCreate } from "./defaults";
 import { containerUsage } from "./metrics";
 import { SeededRandom } from "./random";
 import { resourceTypeByKind, type ResourceType } from "./resources";
+import { BOOTSTRAP_RBAC, storeRbac, type RbacManifest } from "./rbac";
 import { KubeApiServer, type TokenSpec } from "./server";
 import { ObjectStore } from "./store";
 import {
@@ -19,6 +21,7 @@ import {
 } from "./types";
 
 export type { TokenSpec } from "./server";
+export type { RbacManifest } from "./rbac";
 
 export interface KubeSimOptions {
   /** Default 127.0.0.1. */
@@ -29,8 +32,21 @@ export interface KubeSimOptions {
   content?: ContentPreset | ((builder: ContentBuilder) => void);
   /** Seeds generated names and uids. */
   seed?: number;
-  /** Bearer tokens; when absent every request is allowed unauthenticated. */
+  /**
+   * Bearer tokens; when absent every request is allowed unauthenticated (as
+   * system:admin in system:masters). A token's `groups` (e.g.
+   * ["system:masters"]) and user are what RBAC bindings match when it
+   * impersonates.
+   */
   tokens?: TokenSpec[];
+  /**
+   * Roles, ClusterRoles, RoleBindings and ClusterRoleBindings to start with,
+   * as YAML manifests read (validated like a create), besides the bootstrap
+   * ones every cluster has: cluster-admin bound to group system:masters,
+   * system:discovery and system:public-info-viewer. They authorize
+   * impersonation and impersonated requests; see rbac.ts.
+   */
+  rbac?: RbacManifest[];
   /**
    * With tokens set: what requests without any credentials may do ("none": 401).
    * A wrong token is a 401 either way, as on a real apiserver with anonymous auth on.
@@ -79,6 +95,8 @@ export interface KubeSimHandle {
   /** Reads, changes and writes an object; throws when it does not exist. */
   mutate<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string, change: (o: T) => void): T;
   scale(kind: "Deployment" | "StatefulSet", namespace: string, name: string, replicas: number): void;
+  /** Creates RBAC objects at runtime, validated as on create (remove() deletes them). */
+  addRbac(manifests: RbacManifest[]): void;
   /** Adds objects at runtime with the content builder (e.g. a new Deployment), then reconciles. */
   add(fill: (builder: ContentBuilder) => void): void;
   /** Deletes an object; what it owns is garbage-collected (pods terminate gracefully). */
@@ -136,6 +154,21 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   for (const o of content.objects) store.put(o);
   controller.bootstrap(Math.min(ageMs, 3600_000));
 
+  // RBAC objects draw their uids from their own sequence, so the content's names stay what they were.
+  const rbacRandom = new SeededRandom((options.seed ?? 42) + 1);
+  const addRbac = (manifests: RbacManifest[], now: number) => {
+    for (const m of manifests) {
+      const type = resourceTypeByKind(m.kind);
+      const namespace = type.namespaced ? m.metadata.namespace : undefined;
+      if (type.namespaced && (!namespace || !store.get(resourceTypeByKind("Namespace"), undefined, namespace))) {
+        throw new Error(`${m.kind} ${m.metadata.name}: namespace "${namespace ?? ""}" does not exist`);
+      }
+      if (store.get(type, namespace, m.metadata.name)) throw new Error(`${m.kind} ${namespace ? `${namespace}/` : ""}${m.metadata.name} already exists`);
+      store.put(prepareCreate(type, namespace, m, { random: rbacRandom, now, services: [] }));
+    }
+  };
+  addRbac([...BOOTSTRAP_RBAC, ...(options.rbac ?? [])], Date.now() - ageMs);
+
   const api = new KubeApiServer({
     store,
     controller,
@@ -145,6 +178,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       options.anonymous === "admin" ? { token: "", user: "system:anonymous" }
         : options.anonymous === "read-only" ? { token: "", user: "system:anonymous", readOnly: true }
           : null,
+    rbac: storeRbac(store),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 30_000,
     metricsEnabled: () => metricsEnabled,
     watchesPaused: () => paused,
@@ -210,6 +244,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       handle.mutate<DeploymentObject>(kind, namespace, name, (o) => {
         o.spec.replicas = replicas;
       });
+    },
+    addRbac(manifests) {
+      addRbac(manifests, Date.now());
     },
     add(fill) {
       const extra = new ContentBuilder(random, Date.now(), 0);

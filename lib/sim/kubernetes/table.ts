@@ -148,6 +148,23 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+// RBAC, as the apiserver prints it: roles by creation time, bindings with their role and (wide) subjects.
+const ROLE_PRINTER: Printer = {
+  columns: [name, col("Created At", "date")],
+  cells: (o) => [o.metadata.name, o.metadata.creationTimestamp],
+};
+const BINDING_PRINTER: Printer = {
+  columns: [name, col("Role"), age, col("Users", "string", 1), col("Groups", "string", 1), col("ServiceAccounts", "string", 1)],
+  cells: (o, now) => {
+    const ref = o.roleRef as { kind: string; name: string };
+    const subjects = (o.subjects as { kind: string; name: string; namespace?: string }[] | undefined) ?? [];
+    const of = (kind: string) => subjects.filter((x) => x.kind === kind).map((x) => (kind === "ServiceAccount" ? `${x.namespace ?? ""}/${x.name}` : x.name)).join(", ");
+    return [o.metadata.name, `${ref.kind}/${ref.name}`, ageOf(o, now), of("User"), of("Group"), of("ServiceAccount")];
+  },
+};
+PRINTERS.Role = PRINTERS.ClusterRole = ROLE_PRINTER;
+PRINTERS.RoleBinding = PRINTERS.ClusterRoleBinding = BINDING_PRINTER;
+
 /** kubectl get events: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE. */
 const EVENT_PRINTER: Printer = {
   columns: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message"), col("Source", "string", 1), col("First Seen", "string", 1), col("Count", "integer", 1), name],

@@ -1,0 +1,105 @@
+import { expect, test, type Page } from "@playwright/test";
+import { demoKubernetesCluster, ensureReplicas, snap, workloadByName } from "./helpers";
+
+/**
+ * Who may change what, in Chromium: an admin creates a viewer and an
+ * operator; the viewer sees no scale control and the API refuses them
+ * anyway; the operator scales; the audit page says who, what and
+ * before → after. The demo server starts with FLEETDECK_ADMIN_PASSWORD
+ * (playwright.config.ts).
+ */
+
+const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? "e2e-admin-password";
+const PASSWORD = "a password for e2e users";
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("banner").getByLabel(`Account: ${username}`, { exact: false })).toBeVisible();
+}
+
+test("a viewer sees no scale control and is refused by the API; an operator scales and the audit trail shows it", async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const cluster = await demoKubernetesCluster(request);
+  const mysql = await ensureReplicas(request, cluster.id, "mysql", 3);
+
+  // The admin creates two users (the API answers the same whichever page or script asks).
+  const admin = await browser.newPage();
+  await signIn(admin, "admin", ADMIN_PASSWORD);
+  const stamp = Date.now().toString(36);
+  const viewer = `vic-${stamp}`;
+  const operator = `olivia-${stamp}`;
+  for (const [username, role] of [[viewer, "viewer"], [operator, "operator"]]) {
+    const created = await admin.request.post("/api/admin/users", { data: { username, password: PASSWORD, role } });
+    expect(created.status(), await created.text()).toBe(201);
+  }
+  await admin.goto("/admin/users");
+  await expect(admin.getByRole("row").filter({ hasText: viewer })).toBeVisible();
+  await snap(admin, "admin-users");
+
+  const asViewer = await browser.newPage();
+  await signIn(asViewer, viewer, PASSWORD);
+  await asViewer.goto(`/clusters/${cluster.id}/workloads/${mysql.id}`);
+  await expect(asViewer.getByRole("status", { name: "Replica status" })).toBeVisible();
+  await expect(asViewer.getByText(/Your role does not allow scaling on this cluster/)).toBeVisible();
+  await expect(asViewer.getByRole("button", { name: "Apply" })).toHaveCount(0);
+  await snap(asViewer, "viewer-workload");
+  const refused = await asViewer.request.post(`/api/clusters/${cluster.id}/workloads/${mysql.id}/scale`, { data: { replicas: 4 } });
+  expect(refused.status()).toBe(403);
+  expect((await workloadByName(request, cluster.id, "mysql")).desired).toBe(3);
+
+  const asOperator = await browser.newPage();
+  await signIn(asOperator, operator, PASSWORD);
+  await asOperator.goto(`/clusters/${cluster.id}/workloads/${mysql.id}`);
+  await asOperator.getByRole("spinbutton", { name: /replicas/i }).fill("4");
+  await asOperator.getByRole("button", { name: "Apply" }).click();
+  await expect(asOperator.getByText(/Scaling to 4 replicas/)).toBeVisible();
+
+  await admin.goto(`/admin/audit?verb=scale&cluster=${encodeURIComponent(cluster.id)}`);
+  const row = admin.getByRole("row").filter({ hasText: operator });
+  await expect(row).toContainText("3 → 4");
+  await expect(row).toContainText("ok 200");
+  await expect(admin.getByRole("row").filter({ hasText: viewer })).toContainText("refused 403");
+  await snap(admin, "admin-audit");
+
+  // Signing out ends the session: the old cookie opens nothing.
+  await asOperator.getByRole("banner").getByLabel(`Account: ${operator}`, { exact: false }).click();
+  await asOperator.getByRole("button", { name: "Sign out" }).click();
+  await expect(asOperator).toHaveURL(/\/sign-in/);
+  const after = await asOperator.request.post(`/api/clusters/${cluster.id}/workloads/${mysql.id}/scale`, { data: { replicas: 3 } });
+  expect(after.status()).toBe(200); // anonymous visitors may still operate demo clusters: that is the demo default
+  const me = await (await asOperator.request.get("/api/auth/me")).json();
+  expect(me.via).toBe("anonymous");
+  await ensureReplicas(request, cluster.id, "mysql", 3);
+});
+
+test("pages run under a nonce CSP with no violation, and no page carries a password, a hash or a session secret", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+  });
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  const session = (await page.context().cookies()).find((c) => c.name.includes("fleetdeck-session"));
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+  expect(await page.evaluate(() => document.cookie)).not.toContain("fleetdeck-session");
+  for (const path of ["/", "/admin/users", "/admin/tokens", "/admin/audit"]) {
+    const response = await page.goto(path);
+    expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    const html = await page.content();
+    for (const secret of [ADMIN_PASSWORD, session!.value, "$argon2id$"]) expect(html).not.toContain(secret);
+  }
+  await page.waitForTimeout(500);
+  expect(violations).toEqual([]);
+});
+
+test("unknown clusters, nodes and workloads answer 404 pages; malformed paths a 400", async ({ request }) => {
+  const cluster = await demoKubernetesCluster(request);
+  expect((await request.get("/clusters/no-such-cluster/nodes")).status()).toBe(404);
+  expect((await request.get(`/clusters/${cluster.id}/nodes/no-such-node`)).status()).toBe(404);
+  expect((await request.get(`/clusters/${cluster.id}/workloads/deployment~default~nope`)).status()).toBe(404);
+  expect((await request.get("/clusters/%zz/nodes")).status()).toBe(400);
+  expect((await request.get("/api/clusters/%zz")).status()).toBe(400);
+});

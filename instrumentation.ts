@@ -1,0 +1,12 @@
+/**
+ * Runs once when the server starts: opens storage (first start prints the
+ * setup link, or creates the admin from FLEETDECK_ADMIN_PASSWORD) and
+ * connects to the clusters, so the first visitor finds them synced. Not
+ * during `next build`, which must start nothing.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const [{ getAccess }, { getFleet }] = await Promise.all([import("./lib/server/access"), import("./lib/server/fleet")]);
+  // A failure here is logged and retried by the first request; it must not keep the server from listening.
+  await Promise.all([getAccess(), getFleet()]).catch((err) => console.error(`Fleetdeck could not start: ${(err as Error).message}`));
+}
