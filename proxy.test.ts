@@ -53,7 +53,8 @@ describe("proxy", () => {
   it("sends a kiosk URL's token to be exchanged, keeping the rest of the URL", () => {
     const r = run("http://x/clusters/east/nodes?token=fdt_abc&q=web");
     expect(r.status).toBe(303);
-    const target = new URL(r.headers.get("location")!);
+    expect(r.headers.get("location")).toMatch(/^\/api\/auth\/token\?/);
+    const target = new URL(r.headers.get("location")!, "http://x");
     expect(target.pathname).toBe("/api/auth/token");
     expect(target.searchParams.get("token")).toBe("fdt_abc");
     expect(target.searchParams.get("next")).toBe("/clusters/east/nodes?q=web");

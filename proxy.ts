@@ -72,8 +72,9 @@ export function proxy(request: NextRequest) {
     const token = rest.get("token") ?? "";
     rest.delete("token");
     const next = `${pathname}${rest.size ? `?${rest}` : ""}`;
-    const target = new URL(`/api/auth/token?${new URLSearchParams({ token, next })}`, request.url);
-    return secure(NextResponse.redirect(target, 303), plainCsp, requestId);
+    // Relative: the browser stays on the host it used, whatever the Host header says.
+    const target = `/api/auth/token?${new URLSearchParams({ token, next })}`;
+    return secure(new NextResponse(null, { status: 303, headers: { Location: target } }), plainCsp, requestId);
   }
 
   const forwarded = new Headers(request.headers);

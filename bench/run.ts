@@ -15,6 +15,9 @@
  *      handles and timers, the store and the usage rings, warm-up against end.
  *      The simulators run in a worker thread (bench/demo-worker.ts), so their
  *      bounded buffers, which take an hour to fill, do not blur the server's heap.
+ *   5. Access: what knowing who asks costs a read through the real route
+ *      handler (anonymous, a session cookie, a display token: the last two
+ *      look up SQLite), side by side; and a password sign-in (argon2id).
  */
 import http from "node:http";
 import fs from "node:fs/promises";
@@ -28,9 +31,13 @@ import { Worker } from "node:worker_threads";
 import { SecretSet } from "@/lib/adapters/secrets";
 import type { Actor } from "@/lib/server/authz";
 import { createFleet, Fleet, type StartDemo } from "@/lib/server/fleet";
+import { SESSION_COOKIE } from "@/lib/server/access";
+import { openTestAccess } from "@/lib/server/access/testing";
+import { replaceOnePerProcess } from "@/lib/server/process-one";
+import * as tasksRoute from "@/app/api/clusters/[clusterId]/tasks/route";
 
 /** The bench acts as an admin of every cluster. */
-const BENCH: Actor = { kind: "user", name: "bench", grants: [{ role: "admin", clusters: "*" }], groups: [] };
+const BENCH: Actor = { kind: "user", name: "bench", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
 const log = createLogger("bench");
 process.env.FLEETDECK_LOG ??= "warn";
 
@@ -381,6 +388,48 @@ async function soak(dir: string) {
   console.log(`   owner listeners/waiters left: warm-up ${warmStore.listeners}/${warmStore.waiters}, end ${endStore.listeners}/${endStore.waiters}`);
 }
 
+async function access(dir: string) {
+  const sim = await startKubeSim({ timings: "fast", tokens: [{ token: "bench-token", user: "bench" }] });
+  const fleet = await fleetFor(sim, sim.url, dir);
+  const t = await openTestAccess({ publicOrigins: ["http://bench.local"] });
+  replaceOnePerProcess("fleetdeck.fleet", fleet);
+  t.install();
+  await t.access.users.create({ username: "bench-user", password: "a bench password", role: "viewer" });
+  const started = performance.now();
+  const { secret } = await t.access.signIn("bench-user", "a bench password", null);
+  const signInMs = performance.now() - started;
+  const { token } = await t.access.tokens.create({ name: "bench-wall", createdBy: "bench" });
+  const read = (headers: Record<string, string>) => async () => {
+    const response = await tasksRoute.GET(new Request("http://bench.local/api/clusters/bench/tasks?limit=50", { headers }), { params: Promise.resolve({ clusterId: "bench" }) });
+    if (response.status !== 200) throw new Error(`read answered ${response.status}`);
+    await response.arrayBuffer();
+  };
+  const variants: [string, Record<string, string>][] = [
+    ["anonymous", {}],
+    ["session cookie", { cookie: `${SESSION_COOKIE.plain}=${secret}` }],
+    ["display token", { authorization: `Bearer ${token}` }],
+  ];
+  const perRound = 500;
+  const rounds = 4;
+  for (const [, headers] of variants) await timed(perRound, 1, read(headers)); // warm every path first
+  // Interleaved rounds, so that neither warm-up nor the machine's moods favour one variant; the median round counts.
+  const p50s: Record<string, number[]> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [label, headers] of variants) (p50s[label] ??= []).push((await timed(perRound, 1, read(headers))).p50);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`\n5. Access: reads of 50 tasks through the route handler, one at a time, ${rounds} interleaved rounds of ${perRound} per variant (SQLite)`);
+  const base = median(p50s.anonymous);
+  for (const [label] of variants) {
+    const m = median(p50s[label]);
+    console.log(`   ${label.padEnd(15)}: p50 ${fmt(m, 3)} ms (×${fmt(m / base, 2)} of anonymous; rounds ${p50s[label].map((x) => fmt(x, 3)).join(" ")})`);
+  }
+  console.log(`   password sign-in (argon2id verify + session insert): ${fmt(signInMs, 1)} ms`);
+  await fleet.close();
+  await t.close();
+  await sim.close();
+}
+
 async function main() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleetdeck-bench-"));
   try {
@@ -388,6 +437,7 @@ async function main() {
     await fanOut(dir);
     await convergence(dir);
     await soak(dir);
+    await access(dir);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import { useParams, usePathname, useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { clustersQuery } from "@/lib/client/queries";
 import { Badge } from "./badge";
+import { Brand } from "./brand";
 import { LiveIndicator } from "./live-indicator";
 import { useSettings } from "./settings";
 import { UserMenu } from "./user-menu";
@@ -48,13 +49,7 @@ export function TopBar() {
     <header className="sticky top-0 z-20 border-b border-border bg-surface/95 backdrop-blur">
       <div className="mx-auto flex min-h-11 max-w-[1920px] flex-wrap items-center gap-x-4 gap-y-1 px-4 py-1">
         <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
-          <svg aria-hidden viewBox="0 0 20 20" className="size-5 text-accent" fill="currentColor">
-            <rect x="2" y="3" width="7" height="6" rx="1.5" />
-            <rect x="11" y="3" width="7" height="6" rx="1.5" opacity="0.6" />
-            <rect x="2" y="11" width="7" height="6" rx="1.5" opacity="0.6" />
-            <rect x="11" y="11" width="7" height="6" rx="1.5" />
-          </svg>
-          Fleetdeck
+          <Brand />
         </Link>
         <nav aria-label="Cluster switcher">
           <ClusterSwitcher />

@@ -4,13 +4,8 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { signOut } from "@/lib/client/access";
-import type { Grant } from "@/lib/model/access";
+import { describeGrant } from "@/lib/model/access";
 import { useSettings } from "./settings";
-
-export function describeGrant(g: Grant): string {
-  const where = g.clusters === "*" ? "all clusters" : g.clusters === "demo" ? "demo clusters" : g.clusters.join(", ");
-  return `${g.role} · ${where}`;
-}
 
 /**
  * Who am I, what may I do, and the way out: a disclosure in the top bar.

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { demoKubernetesCluster, ensureReplicas, snap, workloadByName } from "./helpers";
+import { demoKubernetesCluster, E2E_ADMIN_PASSWORD as ADMIN_PASSWORD, ensureReplicas, snap, workloadByName } from "./helpers";
 
 /**
  * Who may change what, in Chromium: an admin creates a viewer and an
@@ -9,13 +9,12 @@ import { demoKubernetesCluster, ensureReplicas, snap, workloadByName } from "./h
  * (playwright.config.ts).
  */
 
-const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? "e2e-admin-password";
 const PASSWORD = "a password for e2e users";
 
 async function signIn(page: Page, username: string, password: string) {
   await page.goto("/sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Username", { exact: true }).fill(username);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("banner").getByLabel(`Account: ${username}`, { exact: false })).toBeVisible();
 }
@@ -43,7 +42,7 @@ test("a viewer sees no scale control and is refused by the API; an operator scal
   await signIn(asViewer, viewer, PASSWORD);
   await asViewer.goto(`/clusters/${cluster.id}/workloads/${mysql.id}`);
   await expect(asViewer.getByRole("status", { name: "Replica status" })).toBeVisible();
-  await expect(asViewer.getByText(/Your role does not allow scaling on this cluster/)).toBeVisible();
+  await expect(asViewer.getByText("Your role does not allow scaling on this cluster; an operator or admin of it can.")).toBeVisible();
   await expect(asViewer.getByRole("button", { name: "Apply" })).toHaveCount(0);
   await snap(asViewer, "viewer-workload");
   const refused = await asViewer.request.post(`/api/clusters/${cluster.id}/workloads/${mysql.id}/scale`, { data: { replicas: 4 } });

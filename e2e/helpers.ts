@@ -1,5 +1,8 @@
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
+/** The first admin of the e2e servers (playwright.config.ts gives it as FLEETDECK_ADMIN_PASSWORD). */
+export const E2E_ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? "e2e-admin-password";
+
 /** Explicit screenshots, kept with the run's artefacts. */
 export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
@@ -57,3 +60,10 @@ export async function ensureReplicas(request: APIRequestContext, clusterId: stri
     .toBe(`${replicas}/${replicas}`);
   return workloadByName(request, clusterId, name);
 }
+
+/**
+ * Replicas A and B: two e2e servers sharing one PostgreSQL database
+ * (playwright.config.ts starts them when FLEETDECK_TEST_DATABASE_URL is set;
+ * e2e/replicas.spec.ts); A is the "replicas" project's baseURL.
+ */
+export const E2E_REPLICA_PORTS = { a: 3126, b: 3127 } as const;

@@ -6,7 +6,7 @@ import { useUrlParams } from "@/lib/client/use-url-params";
 import { AUDIT_OUTCOMES, type AuditEntry } from "@/lib/model/access";
 import { Badge } from "../badge";
 import { DataTable, type Column } from "../data-table";
-import { EmptyState, ErrorState, TableSkeleton } from "../states";
+import { AdminList } from "./admin-list";
 import { Field, inputClass } from "./form-bits";
 
 const OUTCOME_TONE = { ok: "ok", refused: "warn", failed: "danger" } as const;
@@ -63,15 +63,9 @@ export function AuditView() {
           />
         </Field>
       </div>
-      {entries.isPending ? (
-        <TableSkeleton rows={8} />
-      ) : entries.error ? (
-        <ErrorState title="Could not load the audit trail" error={entries.error} onRetry={() => entries.refetch()} />
-      ) : entries.data.length === 0 ? (
-        <EmptyState title="Nothing recorded for these filters">Every change and every refused attempt appears here.</EmptyState>
-      ) : (
-        <DataTable label="Audit trail" rows={entries.data} columns={columns} rowKey={(e) => String(e.id)} footer={`${entries.data.length} newest entries`} />
-      )}
+      <AdminList query={entries} noun="the audit trail" empty={{ title: "Nothing recorded for these filters", hint: "Every change and every refused attempt appears here." }}>
+        {(rows) => <DataTable label="Audit trail" rows={rows} columns={columns} rowKey={(e) => String(e.id)} footer={`${rows.length} newest entries`} />}
+      </AdminList>
     </div>
   );
 }

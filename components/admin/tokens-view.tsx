@@ -7,7 +7,7 @@ import type { DisplayToken } from "@/lib/model/access";
 import { Badge } from "../badge";
 import { DataTable, type Column } from "../data-table";
 import { Panel } from "../details";
-import { EmptyState, ErrorState, TableSkeleton } from "../states";
+import { AdminList } from "./admin-list";
 import { buttonClass, clusterList, Field, inputClass, Notice, primaryClass, when } from "./form-bits";
 
 function status(t: DisplayToken) {
@@ -94,15 +94,9 @@ export function TokensView() {
           </button>
         </form>
       </Panel>
-      {tokens.isPending ? (
-        <TableSkeleton rows={3} />
-      ) : tokens.error ? (
-        <ErrorState title="Could not load display tokens" error={tokens.error} onRetry={() => tokens.refetch()} />
-      ) : tokens.data.length === 0 ? (
-        <EmptyState title="No display tokens">Create one for each wall display; each is read-only and can be revoked alone.</EmptyState>
-      ) : (
-        <DataTable label="Display tokens" rows={tokens.data} columns={columns} rowKey={(t) => t.id} maxHeight="60vh" />
-      )}
+      <AdminList query={tokens} noun="display tokens" empty={{ title: "No display tokens", hint: "Create one for each wall display; each is read-only and can be revoked alone." }}>
+        {(rows) => <DataTable label="Display tokens" rows={rows} columns={columns} rowKey={(t) => t.id} maxHeight="60vh" />}
+      </AdminList>
     </div>
   );
 }

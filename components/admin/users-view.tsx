@@ -6,7 +6,7 @@ import { accessKeys, createUser, deleteUser, updateUser, usersQuery } from "@/li
 import { ROLES, type Role, type User } from "@/lib/model/access";
 import { DataTable, type Column } from "../data-table";
 import { Panel } from "../details";
-import { EmptyState, ErrorState, TableSkeleton } from "../states";
+import { AdminList } from "./admin-list";
 import { buttonClass, clusterList, Field, inputClass, Notice, primaryClass, when } from "./form-bits";
 
 function RoleSelect({ value, onChange, label }: { value: Role; onChange: (role: Role) => void; label: string }) {
@@ -112,15 +112,9 @@ export function UsersView() {
           </button>
         </form>
       </Panel>
-      {users.isPending ? (
-        <TableSkeleton rows={4} />
-      ) : users.error ? (
-        <ErrorState title="Could not load users" error={users.error} onRetry={() => users.refetch()} />
-      ) : users.data.length === 0 ? (
-        <EmptyState title="No local users">Add one above; people who sign in through the identity provider need no account here.</EmptyState>
-      ) : (
-        <DataTable label="Users" rows={users.data} columns={columns} rowKey={(u) => u.username} maxHeight="60vh" />
-      )}
+      <AdminList query={users} noun="users" empty={{ title: "No local users", hint: "Add one above; people who sign in through the identity provider need no account here." }}>
+        {(rows) => <DataTable label="Users" rows={rows} columns={columns} rowKey={(u) => u.username} maxHeight="60vh" />}
+      </AdminList>
     </div>
   );
 }

@@ -9,7 +9,6 @@ import {
   type AuditEntry,
   type AuditQuery,
   type DisplayToken,
-  type Me,
   type Role,
   type User,
 } from "@/lib/model/access";
@@ -22,15 +21,10 @@ import { cleanParams } from "./queries";
  */
 
 export const accessKeys = {
-  me: ["access", "me"] as const,
   users: ["access", "users"] as const,
   tokens: ["access", "tokens"] as const,
   audit: ["access", "audit"] as const,
 };
-
-export function meQuery() {
-  return queryOptions({ queryKey: accessKeys.me, queryFn: ({ signal }): Promise<Me> => apiGet("/api/auth/me", MeSchema, undefined, signal) });
-}
 
 export function usersQuery() {
   return queryOptions({

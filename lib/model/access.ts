@@ -113,7 +113,7 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
 export const AuditQuerySchema = z.object({
   cluster: z.string().max(64).optional(),
-  actor: z.string().max(64).optional(),
+  actor: z.string().max(128).optional(),
   verb: z.string().max(64).optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
   since: z.iso.datetime({ offset: true, error: "since must be an ISO-8601 time" }).optional(),
@@ -122,3 +122,19 @@ export const AuditQuerySchema = z.object({
   format: z.enum(["json", "csv"]).optional(),
 });
 export type AuditQuery = z.input<typeof AuditQuerySchema>;
+
+/** "all clusters", "the demo clusters", "prod-eu, staging". */
+export function describeScope(clusters: ClusterScope | null): string {
+  if (clusters === null || clusters === "*") return "all clusters";
+  if (clusters === "demo") return "the demo clusters";
+  return clusters.join(", ");
+}
+
+/** "operator of prod-eu", for menus and audit rows. */
+export function describeGrant(grant: Grant): string {
+  return `${grant.role} of ${describeScope(grant.clusters)}`;
+}
+
+export function describeGrants(grants: readonly Grant[]): string {
+  return grants.map(describeGrant).join("; ");
+}

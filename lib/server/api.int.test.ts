@@ -17,6 +17,7 @@ import { openTestAccess } from "./access/testing";
 import type { Actor } from "./authz";
 import { ClusterOwner } from "./cluster-owner";
 import { Fleet } from "./fleet";
+import { replaceOnePerProcess } from "./process-one";
 
 /**
  * The HTTP API end to end on the server side: the route handlers, the fleet,
@@ -26,7 +27,7 @@ import { Fleet } from "./fleet";
 const log = createLogger("api-test");
 const MYSQL = "statefulset~default~mysql";
 const EXPORTER = "daemonset~kube-system~node-exporter";
-const ADMIN: Actor = { kind: "user", name: "test-admin", grants: [{ role: "admin", clusters: "*" }], groups: [] };
+const ADMIN: Actor = { kind: "user", name: "test-admin", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
 let sim: KubeSimHandle;
 let fleet: Fleet;
 let owners: ClusterOwner[];
@@ -43,7 +44,7 @@ function ownerFor(id: string, context: string, kubeconfig: string) {
 }
 
 function useFleet(f: Fleet) {
-  (globalThis as Record<symbol, unknown>)[Symbol.for("fleetdeck.fleet")] = Promise.resolve(f);
+  replaceOnePerProcess("fleetdeck.fleet", f);
 }
 
 /** What the simulator's apiserver holds, whatever Fleetdeck believes. */

@@ -11,8 +11,8 @@ const REAL = { id: "prod", demo: false };
 const DEMO = { id: "demo-east", demo: true };
 const OTHER = { id: "staging", demo: false };
 
-const user = (grants: Grant[]): Actor => ({ kind: "user", name: "alice", grants, groups: [] });
-const token = (clusters: Grant["clusters"]): Actor => ({ kind: "token", name: "wall", grants: [{ role: "viewer", clusters }], groups: [] });
+const user = (grants: Grant[]): Actor => ({ kind: "user", name: "alice", grants, impersonation: null });
+const token = (clusters: Grant["clusters"]): Actor => ({ kind: "token", name: "wall", grants: [{ role: "viewer", clusters }], impersonation: null });
 
 type Row = [label: string, actor: Actor, verb: Verb, target: typeof REAL | null, readOnly: boolean, expected: true | 401 | 403];
 

@@ -12,8 +12,13 @@ export interface Actor {
   /** The user name, the display token's name, or "anonymous". */
   name: string;
   grants: readonly Grant[];
-  /** The identity provider's groups (Kubernetes impersonation sends them). */
-  groups: readonly string[];
+  /**
+   * Who the actor is to a cluster that acts as the signed-in user
+   * (Kubernetes impersonation): prefixed, so that no name from Fleetdeck or an
+   * identity provider can pass for one of the cluster's own. Null for display
+   * tokens and anonymous visitors.
+   */
+  impersonation: { user: string; groups: readonly string[] } | null;
 }
 
 export type Verb = "read" | "scale" | "administer";
@@ -101,5 +106,5 @@ export function anonymousGrants(setting: "none" | "viewer" | "operator" | "defau
 }
 
 export function anonymousActor(setting: "none" | "viewer" | "operator" | "default"): Actor {
-  return { kind: "anonymous", name: "anonymous", grants: anonymousGrants(setting), groups: [] };
+  return { kind: "anonymous", name: "anonymous", grants: anonymousGrants(setting), impersonation: null };
 }

@@ -67,6 +67,8 @@ const AuthSchema = z
         roles: z.array(OidcRoleSchema).default([]),
         /** The role of a user in none of the groups above; unset: such a user is refused. */
         defaultRole: RoleSchema.optional(),
+        /** Put before usernames and groups a cluster with impersonate: true sees ("oidc:alice", "oidc:sre"). */
+        kubernetesPrefix: z.string().max(64).default("oidc:"),
       })
       .strict()
       .prefault({}),

@@ -36,6 +36,7 @@ import { ClusterOwner, type OwnerStats } from "./cluster-owner";
 import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
 import { loadSettings } from "./config";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
+import { onePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
 
 export interface FleetSettings {
@@ -208,7 +209,7 @@ export class Fleet {
     if (options.force && !isForceScalable(adapter)) {
       throw new ApiError(422, "invalid", `${owner.definition.orchestrator} has no forced scale; send the scale without "force"`);
     }
-    const requester = { name: actor.name, groups: actor.groups, anonymous: actor.kind === "anonymous" };
+    const requester = { name: actor.impersonation?.user ?? actor.name, groups: actor.impersonation?.groups ?? [], anonymous: actor.impersonation === null };
     let updated: WorkloadCore;
     try {
       updated = options.force && isForceScalable(adapter)
@@ -244,9 +245,10 @@ export class Fleet {
 
 /** What the UI says instead of a scale control. */
 function scaleNote(reason: string, status: 401 | 403): string {
+  // The reason names the viewer and the cluster, which the page already shows; say what to do instead.
   if (reason.startsWith("Fleetdeck runs read-only")) return "Read-only mode: scaling is disabled on this dashboard.";
   if (status === 401) return "Sign in as an operator to scale workloads here.";
-  return `Your role does not allow scaling on this cluster (${reason}).`;
+  return "Your role does not allow scaling on this cluster; an operator or admin of it can.";
 }
 
 /** Starts the demo simulators; the default runs them in this process (the bench may run them elsewhere). */
@@ -291,18 +293,5 @@ export async function createFleet(options: { startDemo?: StartDemo } = {}): Prom
   return fleet;
 }
 
-const FLEET = Symbol.for("fleetdeck.fleet");
-type FleetHolder = { [FLEET]?: Promise<Fleet> };
-
-/**
- * The process's one Fleet, kept on globalThis so hot reload and every route
- * bundle share it. A failed start is not cached, so the next request retries.
- */
-export function getFleet(): Promise<Fleet> {
-  const holder = globalThis as FleetHolder;
-  holder[FLEET] ??= createFleet().catch((err) => {
-    delete holder[FLEET];
-    throw err;
-  });
-  return holder[FLEET];
-}
+/** The process's one Fleet (see onePerProcess). */
+export const getFleet = onePerProcess("fleetdeck.fleet", () => createFleet());

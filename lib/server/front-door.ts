@@ -25,7 +25,9 @@ function answer(res: ServerResponse, status: number, code: string, message: stri
 export function frontDoor(next: RequestListener): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     delete req.headers[PEER_HEADER];
-    if (req.socket.remoteAddress) req.headers[PEER_HEADER] = req.socket.remoteAddress;
+    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; the audit trail says a.b.c.d.
+    const peer = req.socket.remoteAddress?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+    if (peer) req.headers[PEER_HEADER] = peer;
     const method = req.method ?? "";
     if (req.url === "*") {
       // The asterisk form asks about the server as a whole (RFC 9110 §9.3.7): only OPTIONS may use it.

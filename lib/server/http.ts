@@ -9,7 +9,7 @@ import { getAccess, SESSION_COOKIE, type Access, type AuditRecord, type Identity
 import { mayReadSomething, UnauthenticatedError, type Actor } from "./authz";
 import { ApiError, ForbiddenError, InvalidInputError, isApiError } from "./errors";
 import { crossSiteRefusal, isHttps, publicOrigins } from "./origin";
-import { requestSource } from "./request-source";
+import { requestSource, type RequestSource } from "./request-source";
 
 /**
  * The route handlers' shared plumbing: parse input with zod, map every error
@@ -64,8 +64,8 @@ export interface RequestContext<P> {
   actor: Actor;
   access: Access;
   requestId: string;
-  /** The client's address (see request-source.ts). */
-  source: string | null;
+  /** Where the request came from (see request-source.ts). */
+  source: RequestSource;
   /** Facts for this request's audit row; the wrapper writes the row whatever the outcome. */
   audit: AuditDraft;
   /** Cookies to set on the answer (sign-in and sign-out). */
@@ -103,7 +103,7 @@ const MUTATING = new Set<Method>(["POST", "PUT", "PATCH", "DELETE"]);
 
 export interface ApiSpec<P> {
   GET?: Handler<P> | Audited<P>;
-  /** HEAD is GET without the body unless given. */
+  /** HEAD is GET without the body unless given (and refused where GET is audited). */
   HEAD?: Handler<P>;
   POST?: Audited<P>;
   PUT?: Audited<P>;
@@ -169,7 +169,7 @@ function applyCookies(response: Response, request: Request, changes: CookieChang
  * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({...})`.
  */
 export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOptions = {}): Record<Method, RouteFn<P>> {
-  const implemented = METHODS.filter((m) => m === "OPTIONS" || (m === "HEAD" ? spec.GET || spec.HEAD : spec[m as keyof ApiSpec<P>]));
+  const implemented = METHODS.filter((m) => m === "OPTIONS" || (m === "HEAD" ? typeof spec.GET === "function" || spec.HEAD : spec[m as keyof ApiSpec<P>]));
   const allow = implemented.join(", ");
 
   const handle = (method: Method, entry: Handler<P> | Audited<P>): RouteFn<P> => async (request, context) => {
@@ -183,7 +183,11 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
     let actor: Actor | null = null;
     let response: Response;
     try {
-      access = await getAccess();
+      access = await storageCall(() => getAccess());
+      const identity = await storageCall(() => access!.identify(request.headers));
+      // Identified first, so that a refused cross-site attempt is recorded under the account whose cookie rode along.
+      actor = identity.actor;
+      if (identity.staleCookie) cookies.push(...clearSessionCookies());
       if (MUTATING.has(method)) {
         const refusal = crossSiteRefusal(request.headers, publicOrigins(access.settings.publicOrigins));
         if (refusal) throw new ForbiddenError(refusal);
@@ -191,9 +195,6 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
           throw new ApiError(415, "unsupported-media-type", "send the body as JSON with Content-Type: application/json");
         }
       }
-      const identity = await access.identify(request.headers);
-      actor = identity.actor;
-      if (identity.staleCookie) cookies.push(...clearSessionCookies());
       if (!options.public && !mayReadSomething(actor)) throw new UnauthenticatedError("sign in to use Fleetdeck");
       const params = await context.params;
       const result = await run({ request, params, identity, actor, access, requestId, source, audit, cookies });
@@ -208,7 +209,7 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
           requestId,
           actor: audit.actor ?? actor?.name ?? "anonymous",
           actorKind: actor?.kind ?? "anonymous",
-          source,
+          source: source.described,
           verb,
           cluster: audit.cluster,
           target: audit.target,
@@ -232,7 +233,8 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
   const routes = {} as Record<Method, RouteFn<P>>;
   for (const m of METHODS) {
     if (m === "OPTIONS") routes[m] = async () => new Response(null, { status: 204, headers: { Allow: allow } });
-    else if (m === "HEAD") routes[m] = spec.HEAD ? handle("HEAD", spec.HEAD) : spec.GET ? handle("HEAD", spec.GET) : notAllowed;
+    // HEAD is GET without the body, except where a GET changes something (a token exchange): there it is refused.
+    else if (m === "HEAD") routes[m] = spec.HEAD ? handle("HEAD", spec.HEAD) : typeof spec.GET === "function" ? handle("HEAD", spec.GET) : notAllowed;
     else {
       const entry = spec[m as keyof ApiSpec<P>];
       routes[m] = entry ? handle(m, entry) : notAllowed;
@@ -241,15 +243,46 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
   return routes;
 }
 
+/**
+ * Runs a call on Fleetdeck's own storage: a database that does not answer is
+ * a 503 naming it, not a 500 (the client did nothing wrong).
+ */
+async function storageCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isApiError(err)) throw err;
+    log.error("storage failed", { error: (err as Error).message });
+    throw new ApiError(503, "storage-unavailable", "Fleetdeck's database does not answer; the server log says why");
+  }
+}
+
+/** Browser sign-in flows (kiosk token, OpenID callback) that fail land on the sign-in page, which shows why. */
+export function signInRedirect(err: unknown, audit: AuditDraft): Response {
+  if (!isApiError(err)) throw err;
+  audit.refused = { status: err.status, message: err.message };
+  return redirectTo(`/sign-in?error=${encodeURIComponent(err.message)}`);
+}
+
+/**
+ * A 303 to a path of this site, relative: the browser stays on the host it
+ * used, whatever the Host header or the configured public URL say.
+ */
+export function redirectTo(path: string): Response {
+  return new Response(null, { status: 303, headers: { Location: path } });
+}
+
 /** Deletes both spellings of the session cookie. */
 export function clearSessionCookies(): CookieChange[] {
   return [SESSION_COOKIE.secure, SESSION_COOKIE.plain].map((name) => ({ name, value: "", expires: 0 }));
 }
 
-/** The session cookie's name for this request (the __Host- prefix needs HTTPS). */
-export function sessionCookieName(request: Request, access: Access): string {
-  return isHttps(request.headers, access.settings.publicOrigins) ? SESSION_COOKIE.secure : SESSION_COOKIE.plain;
+/** A cookie's name for this request: the __Host- spelling over HTTPS (which it needs), the plain one otherwise. */
+export function cookieName(names: { secure: string; plain: string }, request: Request, access: Access): string {
+  return isHttps(request.headers, access.settings.publicOrigins) ? names.secure : names.plain;
 }
+
+export const sessionCookieName = (request: Request, access: Access) => cookieName(SESSION_COOKIE, request, access);
 
 /** Parses search params; unknown parameters are ignored, empty ones dropped, bad values are a 400 naming them. */
 export function parseSearch<S extends z.ZodType>(schema: S, request: Request): z.output<S> {

@@ -5,14 +5,17 @@ import os from "node:os";
  * Cross-site defence for mutations. A browser names the page that sent a
  * request in `Origin` (or at least `Sec-Fetch-Site`); Fleetdeck accepts a
  * mutation only from its own public origins, which come from configuration
- * or the addresses it serves on — never from the request's Host header, so
+ * or the addresses and port it serves on — never from the request's Host header, so
  * DNS rebinding gains nothing. A request with neither header comes from a
  * script, which cannot ride a victim's cookies.
  */
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** FLEETDECK_PUBLIC_URL's origins, else http://<every local address>:<port>. */
+/**
+ * FLEETDECK_PUBLIC_URL's origins, else http://<every local address>:<port>,
+ * the port being the one Next listens on (next start sets PORT once it listens).
+ */
 export function publicOrigins(configured: readonly string[], env: Env = process.env): Set<string> {
   if (configured.length > 0) return new Set(configured);
   const port = env.PORT || "3000";
@@ -20,7 +23,8 @@ export function publicOrigins(configured: readonly string[], env: Env = process.
   for (const addresses of Object.values(os.networkInterfaces())) {
     for (const a of addresses ?? []) hosts.add(a.family === "IPv6" ? `[${a.address.split("%")[0]}]` : a.address);
   }
-  return new Set([...hosts].map((h) => `http://${h.toLowerCase()}:${port}`));
+  // Through URL, as browsers spell an origin: no ":80".
+  return new Set([...hosts].map((h) => new URL(`http://${h.toLowerCase()}:${port}`).origin));
 }
 
 /** The origin links and redirects should use (OpenID redirect URI, setup link). */

@@ -15,7 +15,7 @@ import { Fleet } from "./fleet";
  */
 
 const TOKEN = "s3cr3t-nomad-token-0b5e";
-const ADMIN: Actor = { kind: "user", name: "root", grants: [{ role: "admin", clusters: "*" }], groups: [] };
+const ADMIN: Actor = { kind: "user", name: "root", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
 const WORKLOAD: WorkloadCore = {
   id: "web", name: "web", namespace: null, kind: "NomadTaskGroup", labels: {}, images: [], desired: 1, ready: 1,
   scalable: true, notScalableReason: null, createdAt: null, selector: null, autoscaler: null, info: {}, events: [],

@@ -7,6 +7,13 @@ import { createLogger } from "@/lib/log";
 import * as clustersRoute from "@/app/api/clusters/route";
 import * as clusterRoute from "@/app/api/clusters/[clusterId]/route";
 import * as tasksRoute from "@/app/api/clusters/[clusterId]/tasks/route";
+import * as nodesRoute from "@/app/api/clusters/[clusterId]/nodes/route";
+import * as nodeRoute from "@/app/api/clusters/[clusterId]/nodes/[nodeId]/route";
+import * as workloadRoute from "@/app/api/clusters/[clusterId]/workloads/[workloadId]/route";
+import * as servicesRoute from "@/app/api/clusters/[clusterId]/services/route";
+import * as namespacesRoute from "@/app/api/clusters/[clusterId]/namespaces/route";
+import * as usageRoute from "@/app/api/clusters/[clusterId]/usage/route";
+import * as tokenExchangeRoute from "@/app/api/auth/token/route";
 import * as workloadsRoute from "@/app/api/clusters/[clusterId]/workloads/route";
 import * as scaleRoute from "@/app/api/clusters/[clusterId]/workloads/[workloadId]/scale/route";
 import * as eventsRoute from "@/app/api/events/route";
@@ -26,6 +33,7 @@ import { openTestAccess } from "./access/testing";
 import type { Actor } from "./authz";
 import { ClusterOwner } from "./cluster-owner";
 import { Fleet } from "./fleet";
+import { replaceOnePerProcess } from "./process-one";
 
 /**
  * Every route walked as each kind of actor (anonymous under each setting,
@@ -38,7 +46,7 @@ const ORIGIN = "http://fleetdeck.test";
 const WEB = "deployment~default~web";
 const PASSWORD = "a long enough password";
 const KUBE_TOKENS = { demo: "fleetdeck-demo-token-4f9a2c", prod: "fleetdeck-prod-token-8e1d7b" };
-const SYSTEM: Actor = { kind: "user", name: "test", grants: [{ role: "admin", clusters: "*" }], groups: [] };
+const SYSTEM: Actor = { kind: "user", name: "test", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
 
 type Module = Record<string, unknown>;
 type Handler = (request: Request, context: { params: Promise<unknown> }) => Promise<Response>;
@@ -46,6 +54,13 @@ const ROUTES: [RegExp, Module, string[]][] = [
   [/^\/api\/clusters$/, clustersRoute, []],
   [/^\/api\/clusters\/([^/]+)$/, clusterRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/tasks$/, tasksRoute, ["clusterId"]],
+  [/^\/api\/clusters\/([^/]+)\/nodes$/, nodesRoute, ["clusterId"]],
+  [/^\/api\/clusters\/([^/]+)\/nodes\/([^/]+)$/, nodeRoute, ["clusterId", "nodeId"]],
+  [/^\/api\/clusters\/([^/]+)\/workloads\/([^/]+)$/, workloadRoute, ["clusterId", "workloadId"]],
+  [/^\/api\/clusters\/([^/]+)\/services$/, servicesRoute, ["clusterId"]],
+  [/^\/api\/clusters\/([^/]+)\/namespaces$/, namespacesRoute, ["clusterId"]],
+  [/^\/api\/clusters\/([^/]+)\/usage$/, usageRoute, ["clusterId"]],
+  [/^\/api\/auth\/token$/, tokenExchangeRoute, []],
   [/^\/api\/clusters\/([^/]+)\/workloads$/, workloadsRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/workloads\/([^/]+)\/scale$/, scaleRoute, ["clusterId", "workloadId"]],
   [/^\/api\/events$/, eventsRoute, []],
@@ -81,7 +96,10 @@ async function call(path: string, { method = "GET", body, headers = {}, as = {} 
   if (body !== undefined) h.set("content-type", "application/json");
   if (as.cookie) h.set("cookie", as.cookie);
   if (as.bearer) h.set("authorization", `Bearer ${as.bearer}`);
-  for (const [k, v] of Object.entries(headers)) (v === null ? h.delete(k) : h.set(k, v));
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === null) h.delete(k);
+    else h.set(k, v);
+  }
   const request = new Request(url, { method, headers: h, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
   const handler = mod[method] as Handler;
   const response = await handler(request, { params: Promise.resolve(Object.fromEntries(names.map((n, i) => [n, values[i]]))) });
@@ -120,7 +138,7 @@ function ownerFor(id: string, demoCluster: boolean, kubeconfig: string) {
 }
 
 function useFleet(f: Fleet) {
-  (globalThis as Record<symbol, unknown>)[Symbol.for("fleetdeck.fleet")] = Promise.resolve(f);
+  replaceOnePerProcess("fleetdeck.fleet", f);
 }
 
 const replicas = (sim: typeof demo) => (sim.sim.get("Deployment", "default", "web") as unknown as { spec: { replicas: number } }).spec.replicas;
@@ -182,7 +200,7 @@ describe("sessions over HTTP", () => {
     for (let i = 0; i < 5; i++) expect((await call("/api/auth/sign-in", { method: "POST", body: { username: "target", password: `guess ${i} guess` } })).status).toBe(401);
     const limited = await call("/api/auth/sign-in", { method: "POST", body: { username: "target", password: PASSWORD } });
     expect(limited.status).toBe(429);
-    expect(limited.json.error?.message).toMatch(/too many failed sign-ins for "target"; try again in up to 15 minutes/);
+    expect(limited.json.error?.message).toMatch(/too many sign-in attempts for this account; try again in up to 15 minutes/);
   });
 });
 
@@ -214,8 +232,13 @@ describe("who may do what, route by route", () => {
   it("an operator of one cluster sees and scales only that one; the others do not exist for them", async () => {
     const as = { cookie: cookies.olga };
     expect(((await call("/api/clusters", { as })).json.items as ClusterInfo[]).map((c) => c.id)).toEqual(["prod-k"]);
-    expect((await call("/api/clusters/demo-k", { as })).status).toBe(404);
-    expect((await call("/api/clusters/demo-k/tasks", { as })).status).toBe(404);
+    const node = ((await call("/api/clusters/prod-k/nodes", { as })).json.items as { id: string }[])[0].id;
+    for (const path of ["", "/tasks", "/nodes", `/nodes/${node}`, "/workloads", `/workloads/${WEB}`, "/services", "/namespaces", "/usage"]) {
+      expect((await call(`/api/clusters/prod-k${path}`, { as })).status, `prod-k${path}`).toBe(200);
+      const hidden = await call(`/api/clusters/demo-k${path}`, { as });
+      expect(hidden.status, `demo-k${path}`).toBe(404);
+      expect(hidden.json.error?.message).toBe('no cluster "demo-k"');
+    }
     expect((await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 4 }, as })).status).toBe(404);
     const scaled = await call(`/api/clusters/prod-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 4 }, as, headers: { origin: ORIGIN } });
     expect(scaled.status).toBe(200);
@@ -275,6 +298,34 @@ describe("who may do what, route by route", () => {
     expect(heard.join("")).not.toContain("demo-k");
     await reader.cancel();
     await reading.catch(() => {});
+  });
+});
+
+describe("cookies over HTTPS and kiosk URLs", () => {
+  it("over HTTPS the session cookie is __Host- and Secure, and a plain-named cookie opens nothing", async () => {
+    const https = { "x-forwarded-proto": "https" };
+    const r = await call("/api/auth/sign-in", { method: "POST", body: { username: "vera", password: PASSWORD }, headers: https });
+    const set = r.headers.getSetCookie().find((c) => c.startsWith("__Host-fleetdeck-session="))!;
+    expect(set).toMatch(/; Path=\/; .*Secure/);
+    expect(set).not.toMatch(/Domain=/i);
+    const secret = set.split(";")[0].split("=")[1];
+    expect((await call("/api/auth/me", { headers: { ...https, cookie: `__Host-fleetdeck-session=${secret}` } })).json.user).toBe("vera");
+    // The same secret under the plain name (planted over HTTP or by a sibling domain) is no one over HTTPS.
+    expect((await call("/api/auth/me", { headers: { ...https, cookie: `fleetdeck-session=${secret}` } })).json.via).toBe("anonymous");
+  });
+
+  it("a kiosk URL's token becomes a session cookie and a relative redirect; revoking the token ends that session", async () => {
+    const { token, record } = await t.access.tokens.create({ name: "lobby-tv", clusters: ["demo-k"], createdBy: "root" });
+    const r = await call(`/api/auth/token?${new URLSearchParams({ token, next: "/clusters/demo-k/nodes" })}`);
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/clusters/demo-k/nodes");
+    const cookie = sessionCookie(r.headers)!;
+    expect((await call("/api/auth/me", { as: { cookie } })).json).toMatchObject({ user: "lobby-tv", via: "session", roles: [{ role: "viewer", clusters: ["demo-k"] }] });
+    expect((await call("/api/auth/token?token=fdt_nonsense")).headers.get("location")).toMatch(/^\/sign-in\?error=/);
+    // A HEAD (a link checker) exchanges nothing.
+    expect((await call(`/api/auth/token?token=${token}`, { method: "HEAD" })).status).toBe(405);
+    await t.access.tokens.revoke(record.id);
+    expect((await call("/api/auth/me", { as: { cookie } })).json.via).toBe("anonymous");
   });
 });
 
@@ -357,6 +408,21 @@ describe("malformed requests get a clear 4xx", () => {
 });
 
 describe("read-only mode", () => {
+  it("still lets admins manage users and tokens (it stops changes to clusters, not to Fleetdeck)", async () => {
+    const readOnly = await openTestAccess({ publicOrigins: [ORIGIN], readOnly: true });
+    readOnly.install();
+    try {
+      await readOnly.access.users.create({ username: "boss", password: PASSWORD, role: "admin" });
+      const { secret } = await readOnly.access.signIn("boss", PASSWORD, null);
+      const as = { cookie: `${SESSION_COOKIE.plain}=${secret}` };
+      expect((await call("/api/admin/users", { method: "POST", body: { username: "walt", password: PASSWORD, role: "viewer" }, as })).status).toBe(201);
+      expect((await call("/api/admin/tokens", { method: "POST", body: { name: "wall" }, as })).status).toBe(201);
+    } finally {
+      t.install();
+      await readOnly.close();
+    }
+  });
+
   it("reports canScale false with the reason, and refuses every scale, admins' included", async () => {
     useFleet(new Fleet(owners, { readOnly: true, maxReplicas: 50, demo: true }, createLogger("fleet")));
     try {

@@ -48,7 +48,7 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({
         const unsubscribe = fleet.subscribe(actor, (event) => send(`data: ${JSON.stringify(event)}\n\n`));
         // Proxies close idle connections; a comment line keeps this one open.
         const heartbeat = setInterval(async () => {
-          const now = await access.identify(request.headers).catch(() => null);
+          const now = await access.identify(request.headers, { touch: false }).catch(() => null);
           if (!now || !sameActor(now.actor, actor)) close();
           else send(": heartbeat\n\n");
         }, HEARTBEAT_MS);

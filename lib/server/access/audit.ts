@@ -107,19 +107,6 @@ export class AuditTrail {
     const rows = await q.orderBy("id", "desc").limit(filter.limit).execute();
     return rows.map(toEntry);
   }
-
-  /** Failed attempts of one verb on one target since a time (sign-in rate limiting). */
-  async countRefused(verb: string, since: number, by: { target?: string; source?: string }): Promise<number> {
-    let q = this.db
-      .selectFrom("audit")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("verb", "=", verb)
-      .where("status", "=", 401)
-      .where("at", ">=", since);
-    if (by.target !== undefined) q = q.where("target", "=", by.target);
-    if (by.source !== undefined) q = q.where("source", "=", by.source);
-    return Number((await q.executeTakeFirstOrThrow()).n);
-  }
 }
 
 const CSV_COLUMNS = ["at", "actor", "actorKind", "source", "cluster", "target", "verb", "before", "after", "outcome", "status", "message", "requestId", "id"] as const;

@@ -1,15 +1,18 @@
 import "server-only";
 import path from "node:path";
+import { parseCookie } from "cookie";
 import type { Me } from "@/lib/model/access";
 import { createLogger, type Logger } from "@/lib/log";
 import { anonymousActor, isAdmin, UnauthenticatedError, type Actor } from "../authz";
 import { loadSettings, type Settings } from "../config";
 import { ApiError } from "../errors";
+import { isHttps } from "../origin";
+import { onePerProcess } from "../process-one";
 import { openStorage, type Storage } from "../storage";
 import { AuditTrail } from "./audit";
 import { OidcSignIn, type OidcSettings } from "./oidc";
 import { digest, newSecret } from "./secrets";
-import { Sessions, type Session, type SessionVia } from "./sessions";
+import { Sessions, type Session } from "./sessions";
 import { DisplayTokens } from "./tokens";
 import { grantsOf, Users } from "./users";
 
@@ -42,19 +45,16 @@ export interface AccessSettings {
   oidc: OidcSettings | null;
 }
 
-/** Failed sign-ins allowed per account, and per source address, in the window. */
+/** Sign-in attempts allowed per account, and per client address, in the window (a success clears the account's). */
 export const SIGN_IN_LIMITS = { perAccount: 5, perSource: 30, windowMs: 15 * 60_000 };
 const SETUP_TTL_MS = 24 * 3600_000;
+const OIDC_SESSION_MAX_MS = 12 * 3600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** One cookie of a Cookie header. */
 export function cookieValue(cookieHeader: string | null, name: string): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return cookieHeader ? parseCookie(cookieHeader)[name] : undefined;
 }
 
 /**
@@ -85,25 +85,34 @@ export class Access {
     return this.storage.close();
   }
 
-  /** Resolves who asks: a bearer display token, a session cookie, or an anonymous visitor. */
-  async identify(headers: Headers): Promise<Identity> {
+  /**
+   * Resolves who asks: a bearer display token, a session cookie, or an
+   * anonymous visitor. Over HTTPS only the __Host- cookie counts, so a cookie
+   * planted by a sibling subdomain or over plain HTTP opens nothing. `touch:
+   * false` (the event stream's heartbeat) leaves the idle clock alone: an open
+   * tab is not activity.
+   */
+  async identify(headers: Headers, options: { touch?: boolean } = {}): Promise<Identity> {
     const authorization = headers.get("authorization");
-    if (authorization) {
-      const [scheme, token] = authorization.split(/\s+/, 2);
-      if (!/^bearer$/i.test(scheme) || !token) throw new UnauthenticatedError("only Authorization: Bearer <display token> is accepted");
-      const record = await this.tokens.verify(token);
+    // Other schemes (Basic from a proxy in front) are not ours to judge.
+    const bearer = authorization && /^bearer\s+(\S+)$/i.exec(authorization.trim())?.[1];
+    if (bearer) {
+      const record = await this.tokens.verify(bearer);
       if (!record) throw new UnauthenticatedError("the bearer token is unknown, revoked or expired");
       return { actor: tokenActor(record.name, record.clusters), via: "token", sessionSecret: null, staleCookie: false };
     }
-    const cookies = headers.get("cookie");
-    const secret = cookieValue(cookies, SESSION_COOKIE.secure) ?? cookieValue(cookies, SESSION_COOKIE.plain);
-    if (secret) {
-      const session = await this.sessions.lookup(secret);
-      const actor = session ? await this.actorOf(session) : null;
-      if (actor) return { actor, via: "session", sessionSecret: secret, staleCookie: false };
-      return { ...this.anonymous(), staleCookie: true };
-    }
-    return this.anonymous();
+    const name = isHttps(headers, this.settings.publicOrigins) ? SESSION_COOKIE.secure : SESSION_COOKIE.plain;
+    const secret = cookieValue(headers.get("cookie"), name);
+    if (!secret) return this.anonymous();
+    const identity = await this.identifySession(secret, options);
+    return identity.via === "anonymous" ? { ...identity, staleCookie: true } : identity;
+  }
+
+  /** Who a session secret stands for now (anonymous when it opens nothing). */
+  async identifySession(secret: string, options: { touch?: boolean } = {}): Promise<Identity> {
+    const session = await this.sessions.lookup(secret, options);
+    const actor = session ? await this.actorOf(session) : null;
+    return actor ? { actor, via: "session", sessionSecret: secret, staleCookie: false } : this.anonymous();
   }
 
   private anonymous(): Identity {
@@ -116,29 +125,52 @@ export class Access {
       const token = await this.tokens.liveById(session.tokenId);
       return token ? tokenActor(token.name, token.clusters) : null;
     }
-    if (session.grants) return { kind: "user", name: session.username, grants: session.grants, groups: session.groups };
+    if (session.via === "oidc") {
+      const prefix = this.settings.oidc?.kubernetesPrefix ?? OIDC_KUBERNETES_PREFIX;
+      return { kind: "user", name: session.username, grants: session.grants ?? [], impersonation: impersonationOf(prefix, session.username, session.groups) };
+    }
     const user = await this.users.get(session.username);
-    return user ? { kind: "user", name: user.username, grants: grantsOf(user), groups: session.groups } : null;
+    return user ? { kind: "user", name: user.username, grants: grantsOf(user), impersonation: { user: `${LOCAL_KUBERNETES_PREFIX}${user.username}`, groups: [] } } : null;
   }
 
-  /** Checks a password, rate-limited per account and per source; answers the new session's secret. */
-  async signIn(username: string, password: string, source: string | null): Promise<{ secret: string; expiresAt: number }> {
-    const since = Date.now() - SIGN_IN_LIMITS.windowMs;
-    const [forAccount, forSource] = await Promise.all([
-      this.audit.countRefused("sign-in", since, { target: username }),
-      source ? this.audit.countRefused("sign-in", since, { source }) : Promise.resolve(0),
-    ]);
-    if (forAccount >= SIGN_IN_LIMITS.perAccount || forSource >= SIGN_IN_LIMITS.perSource) {
+  /**
+   * Checks a password, rate-limited per account and per client address. The
+   * attempt is recorded before the password is checked, so a burst of
+   * parallel guesses is counted whole; a success clears the account's count.
+   */
+  async signIn(username: string, password: string, client: string | null): Promise<{ secret: string; expiresAt: number }> {
+    const db = this.storage.db;
+    const now = Date.now();
+    const since = now - SIGN_IN_LIMITS.windowMs;
+    await db.deleteFrom("sign_in_attempts").where("at", "<", since).execute();
+    await db.insertInto("sign_in_attempts").values({ username, client, at: now }).execute();
+    const count = async (column: "username" | "client", value: string) =>
+      Number((await db.selectFrom("sign_in_attempts").select((eb) => eb.fn.countAll<number>().as("n")).where(column, "=", value).where("at", ">=", since).executeTakeFirstOrThrow()).n);
+    const forAccount = await count("username", username);
+    const forClient = client ? await count("client", client) : 0;
+    if (forAccount > SIGN_IN_LIMITS.perAccount || forClient > SIGN_IN_LIMITS.perSource) {
       const minutes = SIGN_IN_LIMITS.windowMs / 60_000;
-      throw new ApiError(429, "rate-limited", `too many failed sign-ins ${forAccount >= SIGN_IN_LIMITS.perAccount ? `for "${username}"` : "from this address"}; try again in up to ${minutes} minutes`);
+      throw new ApiError(429, "rate-limited", `too many sign-in attempts ${forAccount > SIGN_IN_LIMITS.perAccount ? "for this account" : "from this address"}; try again in up to ${minutes} minutes`);
     }
     const user = await this.users.verify(username, password);
     if (!user) throw new UnauthenticatedError("wrong username or password");
+    await db.deleteFrom("sign_in_attempts").where("username", "=", username).execute();
     return this.sessions.create({ username: user.username, via: "password" });
   }
 
-  async startSession(input: { username: string; via: SessionVia; grants?: Actor["grants"]; groups?: readonly string[]; tokenId?: string; notAfter?: number | null }) {
-    return this.sessions.create({ ...input, grants: input.grants ? [...input.grants] : null, groups: input.groups ? [...input.groups] : [] });
+  /**
+   * A session for someone the identity provider vouched for, with the grants
+   * their groups gave. Groups change at the provider, so such a session ends
+   * within OIDC_SESSION_MAX_MS and the next sign-in reads them again.
+   */
+  async startOidcSession(identity: { username: string; grants: Actor["grants"]; groups: readonly string[] }) {
+    return this.sessions.create({
+      username: identity.username,
+      via: "oidc",
+      grants: [...identity.grants],
+      groups: [...identity.groups],
+      notAfter: Date.now() + OIDC_SESSION_MAX_MS,
+    });
   }
 
   /** Exchanges a display token (from a kiosk URL) for a session that lives no longer than the token. */
@@ -170,7 +202,8 @@ export class Access {
     }
     const token = newSecret();
     const now = Date.now();
-    await this.storage.db.deleteFrom("setup_tokens").execute();
+    // Each start (each replica) prints a link of its own; only expired ones are removed.
+    await this.storage.db.deleteFrom("setup_tokens").where("expires_at", "<=", now).execute();
     await this.storage.db.insertInto("setup_tokens").values({ token_hash: digest(token), created_at: now, expires_at: now + SETUP_TTL_MS }).execute();
     // The one secret that belongs in the log: whoever reads the server's log may create the first admin.
     this.log.warn(`no admin yet: open ${publicOrigin}/setup?key=${token} within 24 h to create one (or set FLEETDECK_ADMIN_PASSWORD)`);
@@ -178,11 +211,14 @@ export class Access {
 
   /** Uses the setup link: creates the first admin and signs them in. */
   async completeSetup(token: string, username: string, password: string): Promise<{ secret: string; expiresAt: number }> {
-    const row = await this.storage.db.selectFrom("setup_tokens").selectAll().where("token_hash", "=", digest(token)).executeTakeFirst();
-    if (!row || row.expires_at <= Date.now()) throw new UnauthenticatedError("this setup link is unknown, used or expired; restart Fleetdeck for a new one");
+    const db = this.storage.db;
+    // Claimed by deleting it: of two forms sent with one link, one deletes a row and the other none.
+    const claimed = await db.deleteFrom("setup_tokens").where("token_hash", "=", digest(token)).where("expires_at", ">", Date.now()).executeTakeFirst();
+    if (Number(claimed.numDeletedRows) !== 1) throw new UnauthenticatedError("this setup link is unknown, used or expired; restart Fleetdeck for a new one");
     if ((await this.users.count("admin")) > 0) throw new ApiError(409, "conflict", "an admin already exists; sign in instead");
-    await this.storage.db.deleteFrom("setup_tokens").execute();
     await this.users.create({ username, password, role: "admin" });
+    // The links other starts printed are spent too.
+    await db.deleteFrom("setup_tokens").execute();
     return this.sessions.create({ username, via: "setup" });
   }
 
@@ -203,8 +239,20 @@ export class Access {
   }
 }
 
+/** Local users act on impersonating clusters as fleetdeck:<username>. */
+const LOCAL_KUBERNETES_PREFIX = "fleetdeck:";
+/** OpenID users and groups as oidc:<name>, unless auth.oidc.kubernetesPrefix says otherwise (as the apiserver's --oidc-username-prefix). */
+export const OIDC_KUBERNETES_PREFIX = "oidc:";
+
+/** A name the cluster reserves (system:masters, system:admin) never comes from an identity provider. */
+function impersonationOf(prefix: string, username: string, groups: readonly string[]) {
+  const named = (name: string) => `${prefix}${name}`;
+  const allowed = (name: string) => !name.startsWith("system:");
+  return { user: allowed(named(username)) ? named(username) : `${OIDC_KUBERNETES_PREFIX}${username}`, groups: groups.map(named).filter(allowed) };
+}
+
 function tokenActor(name: string, clusters: string[] | null): Actor {
-  return { kind: "token", name, grants: [{ role: "viewer", clusters: clusters ?? "*" }], groups: [] };
+  return { kind: "token", name, grants: [{ role: "viewer", clusters: clusters ?? "*" }], impersonation: null };
 }
 
 function oidcSettings(settings: Settings, env: Env): OidcSettings | null {
@@ -215,7 +263,20 @@ function oidcSettings(settings: Settings, env: Env): OidcSettings | null {
   const o = settings.auth.oidc;
   const scopes = env.FLEETDECK_OIDC_SCOPES ? env.FLEETDECK_OIDC_SCOPES.split(/[\s,]+/).filter(Boolean) : o.scopes;
   if (!scopes.includes("openid")) throw new Error('OpenID scopes must include "openid"');
-  return { issuer, clientId, clientSecret: env.FLEETDECK_OIDC_CLIENT_SECRET || null, scopes, name: o.name, usernameClaim: o.usernameClaim, groupsClaim: o.groupsClaim, roles: o.roles, defaultRole: o.defaultRole };
+  // The redirect URI registered at the provider must be where browsers reach Fleetdeck, which only the operator knows.
+  if (settings.publicOrigins.length === 0) throw new Error("OpenID Connect sign-in needs FLEETDECK_PUBLIC_URL (or publicUrl in clusters.yaml): its callback is <public URL>/api/auth/oidc/callback");
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.FLEETDECK_OIDC_CLIENT_SECRET || null,
+    scopes,
+    name: o.name,
+    usernameClaim: o.usernameClaim,
+    groupsClaim: o.groupsClaim,
+    roles: o.roles,
+    defaultRole: o.defaultRole,
+    kubernetesPrefix: o.kubernetesPrefix,
+  };
 }
 
 export function accessSettings(settings: Settings, env: Env): AccessSettings {
@@ -244,15 +305,5 @@ export async function createAccess(env: Env = process.env): Promise<Access> {
   return access;
 }
 
-const ACCESS = Symbol.for("fleetdeck.access");
-type AccessHolder = { [ACCESS]?: Promise<Access> };
-
-/** The process's one Access, on globalThis like the Fleet; a failed start is retried by the next request. */
-export function getAccess(): Promise<Access> {
-  const holder = globalThis as AccessHolder;
-  holder[ACCESS] ??= createAccess().catch((err) => {
-    delete holder[ACCESS];
-    throw err;
-  });
-  return holder[ACCESS];
-}
+/** The process's one Access, beside the Fleet (see onePerProcess). */
+export const getAccess = onePerProcess("fleetdeck.access", () => createAccess());

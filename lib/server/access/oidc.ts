@@ -17,6 +17,7 @@ export interface OidcSettings {
   groupsClaim: string;
   roles: { group: string; role: Role; clusters: Grant["clusters"] }[];
   defaultRole?: Role;
+  kubernetesPrefix: string;
 }
 
 export interface OidcIdentity {
@@ -27,8 +28,29 @@ export interface OidcIdentity {
 
 /** How long a sign-in at the identity provider may take. */
 const FLOW_TTL_MS = 10 * 60_000;
+/** Sign-ins started and not finished (each a row until it expires); anyone may start one, so they are bounded. */
+const MAX_PENDING_FLOWS = 10_000;
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The OAuth error a provider answered with ("invalid_client (client
+ * authentication failed)"), from openid-client's error for an error body or
+ * a WWW-Authenticate challenge, whose own messages name neither; null for
+ * any other failure.
+ */
+function oauthRefusal(err: unknown): string | null {
+  const describe = (error: unknown, description: unknown) =>
+    typeof error === "string" && error ? `${error}${typeof description === "string" && description ? ` (${description.slice(0, 200)})` : ""}` : null;
+  if (err instanceof client.ResponseBodyError) return describe(err.error, err.error_description);
+  if (err instanceof client.WWWAuthenticateChallengeError) {
+    for (const challenge of err.cause) {
+      const found = describe(challenge.parameters.error, challenge.parameters.error_description);
+      if (found) return found;
+    }
+  }
+  return null;
+}
 
 /** A sign-in that failed for a reason the user should read on the sign-in page. */
 export class OidcError extends ApiError {
@@ -82,6 +104,8 @@ export class OidcSignIn {
     const nonce = client.randomNonce();
     const now = Date.now();
     await this.db.deleteFrom("oidc_flows").where("expires_at", "<=", now).execute();
+    const pending = Number((await this.db.selectFrom("oidc_flows").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    if (pending >= MAX_PENDING_FLOWS) throw new ApiError(503, "busy", "too many sign-ins are in progress; try again in a few minutes");
     await this.db
       .insertInto("oidc_flows")
       .values({ state_hash: digest(state), code_verifier: verifier, nonce, return_to: returnTo, expires_at: now + FLOW_TTL_MS })
@@ -103,8 +127,9 @@ export class OidcSignIn {
     const providerError = callbackUrl.searchParams.get("error");
     if (!state) throw new OidcError(providerError ? `the identity provider refused: ${providerError}` : "the callback carries no state", 400);
     const flow = await this.db.selectFrom("oidc_flows").selectAll().where("state_hash", "=", digest(state)).executeTakeFirst();
-    if (flow) await this.db.deleteFrom("oidc_flows").where("state_hash", "=", flow.state_hash).execute();
-    if (!flow || flow.expires_at <= Date.now()) throw new OidcError("this sign-in has expired or was already used; start again", 400);
+    // Claimed by deleting it: of two callbacks racing with one state, one deletes a row and the other none.
+    const claimed = flow ? Number((await this.db.deleteFrom("oidc_flows").where("state_hash", "=", flow.state_hash).executeTakeFirst()).numDeletedRows) : 0;
+    if (!flow || claimed !== 1 || flow.expires_at <= Date.now()) throw new OidcError("this sign-in has expired or was already used; start again", 400);
     if (boundState !== state) throw new OidcError("this sign-in was started in another browser; start again here", 400);
     if (providerError) {
       const description = callbackUrl.searchParams.get("error_description");
@@ -120,7 +145,12 @@ export class OidcSignIn {
         idTokenExpected: true,
       });
     } catch (err) {
-      this.log.warn("OpenID code exchange failed", { error: (err as Error).message });
+      const refusal = oauthRefusal(err);
+      this.log.warn("OpenID code exchange failed", { error: refusal ?? (err as Error).message });
+      if (refusal) {
+        const hint = refusal.startsWith("invalid_client") ? "; check FLEETDECK_OIDC_CLIENT_ID and FLEETDECK_OIDC_CLIENT_SECRET" : "";
+        throw new OidcError(`the identity provider refused the code exchange: ${refusal}${hint}`, 502);
+      }
       throw new OidcError(`the identity provider's answer was refused: ${(err as Error).message}`, 502);
     }
     const idClaims = tokens.claims();
@@ -140,7 +170,9 @@ export class OidcSignIn {
 
   /** Username and grants from the claims; a user in no mapped group and no default role is refused. */
   identityOf(claims: Record<string, unknown>): OidcIdentity {
-    const raw = claims[this.settings.usernameClaim] ?? claims.email ?? claims.sub;
+    // An email names someone only once the provider has verified it.
+    const email = claims.email_verified === true ? claims.email : undefined;
+    const raw = claims[this.settings.usernameClaim] ?? email ?? claims.sub;
     if (typeof raw !== "string" || !raw) throw new OidcError(`the ID token has no "${this.settings.usernameClaim}" claim`, 502);
     const username = raw.slice(0, 128);
     const rawGroups = claims[this.settings.groupsClaim];

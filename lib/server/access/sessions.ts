@@ -63,7 +63,7 @@ export class Sessions {
   }
 
   /** The live session this secret opens, or null; an expired one is deleted on the way. */
-  async lookup(secret: string): Promise<Session | null> {
+  async lookup(secret: string, options: { touch?: boolean } = {}): Promise<Session | null> {
     const idHash = digest(secret);
     const row = await this.db.selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
     if (!row) return null;
@@ -73,7 +73,7 @@ export class Sessions {
       await this.db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
       return null;
     }
-    if (now - row.last_seen_at >= TOUCH_EVERY_MS) {
+    if (options.touch !== false && now - row.last_seen_at >= TOUCH_EVERY_MS) {
       await this.db.updateTable("sessions").set({ last_seen_at: now }).where("id_hash", "=", idHash).execute();
     }
     return {

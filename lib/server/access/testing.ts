@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { memoryLogger } from "@/lib/testing/memory-logger";
 import { openStorage } from "../storage";
 import { Access, type AccessSettings } from "./index";
+import { replaceOnePerProcess } from "../process-one";
 
 /**
  * An Access over a fresh SQLite file (or a fresh PostgreSQL schema when
@@ -40,7 +41,7 @@ export async function openTestAccess(settings: Partial<AccessSettings> = {}, opt
     dir,
     log,
     install: () => {
-      (globalThis as Record<symbol, unknown>)[Symbol.for("fleetdeck.access")] = Promise.resolve(access);
+      replaceOnePerProcess("fleetdeck.access", access);
     },
     close: async () => {
       if (schema) await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).execute(storage().db);

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Grant, Role, User } from "@/lib/model/access";
+import { describeGrants, type Grant, type Role, type User } from "@/lib/model/access";
 import type { Db, Tables } from "../storage";
 import { ApiError, NotFoundError } from "../errors";
 import { hashPassword, verifyPassword } from "./passwords";
@@ -27,11 +27,15 @@ export function grantsOf(user: Pick<User, "role" | "clusters">): Grant[] {
 }
 
 /** What an audit row says of a user: role and scope, never the password. */
-export function describeUser(user: Pick<User, "role" | "clusters"> | null): string | null {
-  return user ? `${user.role} of ${user.clusters ? user.clusters.join(", ") : "all clusters"}` : null;
+export function describeUser(user: Pick<User, "role" | "clusters">): string {
+  return describeGrants(grantsOf(user));
 }
 
-const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test((err as Error)?.message ?? "");
+/** PostgreSQL's unique_violation, SQLite's SQLITE_CONSTRAINT_PRIMARYKEY and _UNIQUE. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown };
+  return e?.code === "23505" || e?.errcode === 1555 || e?.errcode === 2067;
+}
 
 /** Local accounts. */
 export class Users {

@@ -5,8 +5,9 @@ export type Dialect = "sqlite" | "postgres";
 
 /**
  * Versioned schema migrations, applied in name order by Kysely's Migrator
- * (which locks, so replicas starting together migrate once). Append only:
- * never edit a migration that has shipped.
+ * (under an advisory lock on PostgreSQL, see storage/index.ts, so replicas
+ * starting together migrate once). Append only: never edit a migration that
+ * has shipped.
  */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   const bigint = dialect === "postgres" ? "bigint" : "integer";
@@ -81,8 +82,17 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("message", "text")
           .execute();
         await db.schema.createIndex("audit_by_time").on("audit").column("at").execute();
-        // Sign-in rate limiting counts recent failures per account.
-        await db.schema.createIndex("audit_by_verb_target").on("audit").columns(["verb", "target", "at"]).execute();
+        await db.schema
+          .createTable("sign_in_attempts")
+          .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+            dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("username", "text", (c) => c.notNull())
+          .addColumn("client", "text")
+          .addColumn("at", bigint, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("sign_in_attempts_by_username").on("sign_in_attempts").columns(["username", "at"]).execute();
+        await db.schema.createIndex("sign_in_attempts_by_client").on("sign_in_attempts").columns(["client", "at"]).execute();
         // Append-only from the app's side: the database refuses to change or remove a row.
         if (dialect === "postgres") {
           await sql`CREATE FUNCTION fleetdeck_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

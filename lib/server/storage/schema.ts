@@ -53,6 +53,13 @@ export interface Tables {
     return_to: string;
     expires_at: number;
   };
+  /** Password sign-ins of the last window, counted before the password is checked. */
+  sign_in_attempts: {
+    id: Generated<number>;
+    username: string;
+    client: string | null;
+    at: number;
+  };
   audit: {
     id: Generated<number>;
     at: number;

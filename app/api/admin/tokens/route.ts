@@ -1,4 +1,4 @@
-import { CreateTokenBodySchema } from "@/lib/model/access";
+import { CreateTokenBodySchema, describeGrant } from "@/lib/model/access";
 import { assertAuthorized } from "@/lib/server/authz";
 import { InvalidInputError } from "@/lib/server/errors";
 import { getFleet } from "@/lib/server/fleet";
@@ -23,7 +23,7 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({
       if (expiresAt !== null && expiresAt <= Date.now()) throw new InvalidInputError("expiresAt must be in the future");
       const { token, record } = await access.tokens.create({ name: body.name, clusters: body.clusters, expiresAt, createdBy: actor.name });
       audit.target = `${record.name} (${record.id})`;
-      audit.after = `viewer of ${record.clusters ? record.clusters.join(", ") : "all clusters"}${record.expiresAt ? ` until ${record.expiresAt}` : ""}`;
+      audit.after = `${describeGrant({ role: "viewer", clusters: record.clusters ?? "*" })}${record.expiresAt ? ` until ${record.expiresAt}` : ""}`;
       return Response.json({ ...record, token }, { status: 201, headers: { "Cache-Control": "no-store" } });
     },
   },

@@ -1,4 +1,4 @@
-import { SetupBodySchema } from "@/lib/model/access";
+import { describeGrant, SetupBodySchema } from "@/lib/model/access";
 import { api, parseJsonBody, sessionCookieName } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
@@ -13,10 +13,10 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api(
         audit.actor = username;
         audit.target = username;
         const session = await access.completeSetup(token, username, password);
-        audit.after = "admin of all clusters";
+        audit.after = describeGrant({ role: "admin", clusters: "*" });
         const name = sessionCookieName(request, access);
         cookies.push({ name, value: session.secret, expires: session.expiresAt });
-        return access.me(await access.identify(new Headers({ cookie: `${name}=${session.secret}` })));
+        return access.me(await access.identifySession(session.secret));
       },
     },
   },

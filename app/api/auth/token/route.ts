@@ -1,7 +1,5 @@
-import { NextResponse } from "next/server";
-import { api, sessionCookieName } from "@/lib/server/http";
-import { primaryOrigin, safeReturnPath } from "@/lib/server/origin";
-import { isApiError } from "@/lib/server/errors";
+import { api, redirectTo, sessionCookieName, signInRedirect } from "@/lib/server/http";
+import { safeReturnPath } from "@/lib/server/origin";
 
 export const dynamic = "force-dynamic";
 
@@ -16,17 +14,13 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api(
       verb: "token-exchange",
       run: async ({ request, access, audit, cookies }) => {
         const url = new URL(request.url);
-        const next = safeReturnPath(url.searchParams.get("next"));
-        const origin = primaryOrigin(access.settings.publicOrigins);
         try {
           const session = await access.exchangeToken(url.searchParams.get("token") ?? "");
           audit.actor = session.name;
           cookies.push({ name: sessionCookieName(request, access), value: session.secret, expires: session.expiresAt });
-          return NextResponse.redirect(new URL(next, origin), 303);
+          return redirectTo(safeReturnPath(url.searchParams.get("next")));
         } catch (err) {
-          if (!isApiError(err)) throw err;
-          audit.refused = { status: err.status, message: err.message };
-          return NextResponse.redirect(new URL(`/sign-in?error=${encodeURIComponent(err.message)}`, origin), 303);
+          return signInRedirect(err, audit);
         }
       },
     },
