@@ -252,3 +252,24 @@ describe("who a user is to a cluster that impersonates", () => {
     expect((await bare.access.identifySession(raw.secret)).actor.impersonation).toEqual({ user: "oidc:system:admin", groups: ["sre"] });
   });
 });
+
+describe("storage beside other schemas", () => {
+  it.skipIf(!PG)("on postgres, a schema chosen by search_path migrates even when another schema has Kysely's tables", async () => {
+    const log = memoryLogger();
+    const stamp = `${process.pid}_${Date.now()}`;
+    const other = await openStorage({ databaseUrl: PG, dataDir: "/nonexistent", schema: `test_other_${stamp}`, log });
+    const mine = `test_mine_${stamp}`;
+    await sql.raw(`CREATE SCHEMA ${mine}`).execute(other.db);
+    const url = `${PG}${PG!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${mine}`)}`;
+    try {
+      const storage = await openStorage({ databaseUrl: url, dataDir: "/nonexistent", log });
+      const tables = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = ${mine} AND table_name = 'users'`.execute(storage.db);
+      expect(tables.rows[0].n).toBe(1);
+      await storage.close();
+    } finally {
+      await sql.raw(`DROP SCHEMA ${mine} CASCADE`).execute(other.db);
+      await sql.raw(`DROP SCHEMA test_other_${stamp} CASCADE`).execute(other.db);
+      await other.close();
+    }
+  });
+});

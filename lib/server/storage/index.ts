@@ -57,8 +57,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   let db: Db;
   let dialect: Dialect;
   let where: string;
-  /** Runs the migrations alone: replicas starting together wait for each other. */
-  let exclusively = (migrate: () => Promise<void>) => migrate();
+  /** Runs the migrations alone (replicas starting together wait for each other), telling them the schema to keep their bookkeeping in. */
+  let exclusively = (migrate: (schema?: string) => Promise<void>) => migrate();
   if (options.databaseUrl) {
     dialect = "postgres";
     where = describeUrl(options.databaseUrl);
@@ -79,7 +79,9 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       try {
         await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
         if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await migrate();
+        // Named, so that Kysely does not take another schema's kysely_migration (another app's, a test's) for ours.
+        const current = (await client.query<{ schema: string }>("SELECT current_schema() AS schema")).rows[0]?.schema;
+        await migrate(schema ?? current);
       } finally {
         await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
         client.release();
@@ -93,12 +95,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
   }
   try {
-    await exclusively(async () => {
+    await exclusively(async (schema) => {
       const migrator = new Migrator({
         db,
         provider: { getMigrations: async () => migrations(dialect) },
-        // Its bookkeeping tables in our schema, not found by name in another one.
-        ...(options.schema ? { migrationTableSchema: options.schema } : {}),
+        ...(schema ? { migrationTableSchema: schema } : {}),
       });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error;
