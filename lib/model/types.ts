@@ -3,7 +3,9 @@ import { z } from "zod";
 /**
  * The orchestrator-neutral model: plain, serialisable data shared by adapters,
  * the server store, the HTTP API and the UI. Units are normalised:
- * CPU in millicores, memory in bytes, times as ISO-8601 strings.
+ * CPU in millicores, memory in bytes, times as ISO-8601 strings. Who may do
+ * what (roles, grants, users, display tokens, the audit trail) is modelled
+ * beside this, in access.ts.
  */
 
 export const ORCHESTRATORS = ["kubernetes", "swarm", "docker", "nomad", "mesos", "ecs"] as const;

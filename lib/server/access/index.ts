@@ -6,7 +6,7 @@ import { createLogger, type Logger } from "@/lib/log";
 import { anonymousActor, isAdmin, UnauthenticatedError, type Actor } from "../authz";
 import { loadSettings, type Settings } from "../config";
 import { ApiError } from "../errors";
-import { isHttps } from "../origin";
+import { isHttps, primaryOrigin } from "../origin";
 import { onePerProcess } from "../process-one";
 import { openStorage, type Storage } from "../storage";
 import { AuditTrail } from "./audit";
@@ -18,15 +18,12 @@ import { grantsOf, Users } from "./users";
 
 export { AuditTrail, auditCsv, auditFilter } from "./audit";
 export type { AuditRecord } from "./audit";
-export { OidcError } from "./oidc";
 export { describeUser } from "./users";
-
-/** How a request authenticated. */
-export type Via = Me["via"];
 
 export interface Identity {
   actor: Actor;
-  via: Via;
+  /** How the request authenticated. */
+  via: Me["via"];
   /** The session cookie's secret, when a live session was found. */
   sessionSecret: string | null;
   /** The request carried a session cookie that opens nothing (expired, signed out): the answer should clear it. */
@@ -300,7 +297,7 @@ export async function createAccess(env: Env = process.env): Promise<Access> {
     log,
   });
   const access = new Access(storage, accessSettings(settings, env), log);
-  await access.bootstrap(env, settings.publicOrigins[0] ?? `http://localhost:${env.PORT ?? 3000}`);
+  await access.bootstrap(env, primaryOrigin(settings.publicOrigins, env));
   log.info(`identity and audit in ${storage.where}; anonymous visitors: ${settings.auth.anonymous}${access.oidc ? `; OpenID issuer ${access.oidc.settings.issuer}` : ""}`);
   return access;
 }
