@@ -1,18 +1,17 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 /**
- * Runs before every route: refuses what no route can answer (unknown
- * methods, malformed percent-escapes) with a clear 4xx/501 instead of
- * Next's 500, sends kiosk URLs' display tokens to be exchanged for a
+ * Runs before every route: refuses a malformed percent-escape, which no
+ * route can decode, with a 400 instead of Next's 500 (methods Next cannot
+ * route are the front door's: lib/server/front-door.ts), sends kiosk URLs'
+ * display tokens to be exchanged for a
  * session, and puts the security headers and a per-request CSP nonce on
  * every answer. It decides no access: authorize() does, in each route and
  * page, so a skipped proxy (CVE-2025-29927) opens nothing.
  */
 
-const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-
-function problem(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  return NextResponse.json({ error: { code, message } }, { status, headers });
+function problem(status: number, code: string, message: string) {
+  return NextResponse.json({ error: { code, message } }, { status });
 }
 
 /** FLEETDECK_FRAME_ANCESTORS lists who may frame Fleetdeck (e.g. "'self' https://grafana.example.com"); none by default. */
@@ -57,9 +56,6 @@ export function proxy(request: NextRequest) {
   const isApi = pathname === "/api" || pathname.startsWith("/api/");
   const plainCsp = `default-src 'none'; frame-ancestors ${frameAncestors()}`;
 
-  if (!METHODS.has(request.method)) {
-    return secure(problem(501, "not-implemented", `${request.method} is not supported; Fleetdeck answers ${[...METHODS].join(", ")}`), plainCsp, requestId);
-  }
   try {
     decodeURIComponent(pathname);
   } catch {

@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type APIResponse } from "@playwright/test";
+import type { AuditEntry } from "../lib/model/access";
 import { demoKubernetesCluster, E2E_ADMIN_PASSWORD, E2E_REPLICA_PORTS, ensureReplicas, snap, workloadByName } from "./helpers";
 
 /**
@@ -16,18 +17,6 @@ const B = `http://localhost:${E2E_REPLICA_PORTS.b}`;
 const OLGA = "olga";
 const PASSWORD = "a password for olga on both replicas";
 const SESSION_COOKIE = /^(__Host-)?fleetdeck-session$/;
-
-interface AuditRow {
-  requestId: string;
-  actor: string;
-  cluster: string | null;
-  target: string | null;
-  verb: string;
-  before: string | null;
-  after: string | null;
-  outcome: string;
-  status: number;
-}
 
 /** The session cookie a sign-in answer set, as a Cookie header. */
 function sessionCookie(response: APIResponse): string {
@@ -63,10 +52,10 @@ async function scale(request: APIRequestContext, cookie: string, name: string, r
   return requestId;
 }
 
-async function scaleAudit(request: APIRequestContext, cookie: string): Promise<AuditRow[]> {
+async function scaleAudit(request: APIRequestContext, cookie: string): Promise<AuditEntry[]> {
   const response = await request.get("/api/audit?verb=scale", { headers: { cookie } });
   expect(response.status(), await response.text()).toBe(200);
-  return ((await response.json()) as { items: AuditRow[] }).items;
+  return ((await response.json()) as { items: AuditEntry[] }).items;
 }
 
 test("two replicas on one PostgreSQL share users, sessions and one audit trail", async ({ playwright }, testInfo) => {

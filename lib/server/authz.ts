@@ -33,7 +33,10 @@ const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 /** What a verb is about: a cluster, or Fleetdeck itself (users, tokens, audit). */
 export type Target = { id: string; demo: boolean } | null;
 
-export type Decision = { allowed: true } | { allowed: false; status: 401 | 403; reason: string };
+/** Why a refusal: the mode, the kind of actor, a missing role, or nobody signed in. */
+export type Refusal = "read-only" | "display-token" | "role" | "sign-in";
+
+export type Decision = { allowed: true } | { allowed: false; status: 401 | 403; cause: Refusal; reason: string };
 
 export function covers(scope: ClusterScope, target: Target): boolean {
   if (scope === "*") return true;
@@ -52,17 +55,17 @@ const DOING: Record<Verb, string> = { read: "see", scale: "scale workloads on", 
 export function authorize(actor: Actor, verb: Verb, target: Target, settings: { readOnly: boolean }): Decision {
   const what = target ? `cluster "${target.id}"` : "Fleetdeck";
   if (settings.readOnly && CLUSTER_MUTATIONS.has(verb)) {
-    return { allowed: false, status: 403, reason: `Fleetdeck runs read-only: ${verb} is disabled for everyone` };
+    return { allowed: false, status: 403, cause: "read-only", reason: `Fleetdeck runs read-only: ${verb} is disabled for everyone` };
   }
   if (actor.kind === "token" && verb !== "read") {
-    return { allowed: false, status: 403, reason: "display tokens are read-only" };
+    return { allowed: false, status: 403, cause: "display-token", reason: "display tokens are read-only" };
   }
   const needed = RANK[NEEDS[verb]];
   if (actor.grants.some((g) => RANK[g.role] >= needed && covers(g.clusters, target))) return { allowed: true };
   if (actor.kind === "anonymous") {
-    return { allowed: false, status: 401, reason: `sign in to ${DOING[verb]} ${what}` };
+    return { allowed: false, status: 401, cause: "sign-in", reason: `sign in to ${DOING[verb]} ${what}` };
   }
-  return { allowed: false, status: 403, reason: `${actor.name} may not ${DOING[verb]} ${what}` };
+  return { allowed: false, status: 403, cause: "role", reason: `${actor.name} may not ${DOING[verb]} ${what}` };
 }
 
 /** authorize(), throwing the refusal as an API error (401 or 403). */

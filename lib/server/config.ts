@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ClusterScopeSchema, RoleSchema } from "@/lib/model/access";
 import { OrchestratorSchema } from "@/lib/model/types";
+import { onePerProcess } from "./process-one";
 
 /**
  * Settings from clusters.yaml (path from FLEETDECK_CONFIG, default
@@ -43,6 +44,9 @@ const StepSecondsSchema = z.number().min(1).max(300);
 export const ANONYMOUS_SETTINGS = ["none", "viewer", "operator"] as const;
 const AnonymousSchema = z.enum(ANONYMOUS_SETTINGS, { error: "anonymous must be none, viewer or operator" });
 
+/** What OpenID users and groups are called on a cluster that impersonates them, by default (as the apiserver's --oidc-username-prefix). */
+export const OIDC_KUBERNETES_PREFIX = "oidc:";
+
 /** Maps an identity provider's group to a role, for all clusters or some. */
 const OidcRoleSchema = z.object({ group: z.string().min(1), role: RoleSchema, clusters: ClusterScopeSchema.default("*") }).strict();
 
@@ -68,7 +72,7 @@ const AuthSchema = z
         /** The role of a user in none of the groups above; unset: such a user is refused. */
         defaultRole: RoleSchema.optional(),
         /** Put before usernames and groups a cluster with impersonate: true sees ("oidc:alice", "oidc:sre"). */
-        kubernetesPrefix: z.string().max(64).default("oidc:"),
+        kubernetesPrefix: z.string().max(64).default(OIDC_KUBERNETES_PREFIX),
       })
       .strict()
       .prefault({}),
@@ -199,3 +203,6 @@ export async function loadSettings(env: Env = process.env): Promise<Settings> {
     source,
   };
 }
+
+/** The process's settings, read once: the Fleet and Access start from the same reading. */
+export const getSettings = onePerProcess("fleetdeck.settings", () => loadSettings());

@@ -31,10 +31,10 @@ import {
   type WorkloadQuery,
 } from "@/lib/model/queries";
 import type { DemoCluster } from "@/lib/sim/types";
-import { assertAuthorized, authorize, type Actor } from "./authz";
+import { assertAuthorized, authorize, type Actor, type Refusal } from "./authz";
 import { ClusterOwner, type OwnerStats } from "./cluster-owner";
 import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
-import { loadSettings } from "./config";
+import { getSettings } from "./config";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { onePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
@@ -88,7 +88,7 @@ export class Fleet {
     const info = owner.info();
     if (!info.canScale) return info;
     const decision = authorize(actor, "scale", owner.definition, this.settings);
-    return decision.allowed ? info : { ...info, canScale: false, canForceScale: false, scaleNote: scaleNote(decision.reason, decision.status) };
+    return decision.allowed ? info : { ...info, canScale: false, canForceScale: false, scaleNote: SCALE_NOTES[decision.cause] };
   }
 
   /** Cluster ids a user or token is granted must exist (a typo would grant nothing, silently). */
@@ -244,12 +244,12 @@ export class Fleet {
 }
 
 /** What the UI says instead of a scale control. */
-function scaleNote(reason: string, status: 401 | 403): string {
-  // The reason names the viewer and the cluster, which the page already shows; say what to do instead.
-  if (reason.startsWith("Fleetdeck runs read-only")) return "Read-only mode: scaling is disabled on this dashboard.";
-  if (status === 401) return "Sign in as an operator to scale workloads here.";
-  return "Your role does not allow scaling on this cluster; an operator or admin of it can.";
-}
+const SCALE_NOTES: Record<Refusal, string> = {
+  "read-only": "Read-only mode: scaling is disabled on this dashboard.",
+  "display-token": "This display is read-only.",
+  "sign-in": "Sign in as an operator to scale workloads here.",
+  role: "Your role does not allow scaling on this cluster; an operator or admin of it can.",
+};
 
 /** Starts the demo simulators; the default runs them in this process (the bench may run them elsewhere). */
 export type StartDemo = (options: { dataDir: string }) => Promise<{ clusters: DemoCluster[]; close(): Promise<void> }>;
@@ -257,7 +257,7 @@ export type StartDemo = (options: { dataDir: string }) => Promise<{ clusters: De
 /** Builds and starts the Fleet from the settings; getFleet() keeps the process's one. */
 export async function createFleet(options: { startDemo?: StartDemo } = {}): Promise<Fleet> {
   const log = createLogger("fleet");
-  const settings = await loadSettings();
+  const settings = await getSettings();
   const discovered = settings.discover ? await discoverClusters(ADAPTER_MODULES, process.env, log) : [];
   let candidates = applyEntries(discovered, settings.clusters, ADAPTER_MODULES, log);
   const runDemo = wantsDemo(settings.demo, candidates);

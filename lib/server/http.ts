@@ -40,17 +40,22 @@ function describeZod(error: ZodError): string {
     .join("; ");
 }
 
-export function errorResponse(err: unknown): NextResponse<ApiErrorBody> {
-  const body = (status: number, code: string, message: string) =>
-    NextResponse.json<ApiErrorBody>({ error: { code, message } }, { status });
-  if (isApiError(err)) return body(err.status, err.code, err.message);
-  if (err instanceof ZodError) return body(400, "invalid", describeZod(err));
+/** What an error answers: its status and body. */
+export function describeError(err: unknown): { status: number; body: ApiErrorBody } {
+  const answer = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
+  if (isApiError(err)) return answer(err.status, err.code, err.message);
+  if (err instanceof ZodError) return answer(400, "invalid", describeZod(err));
   if (isAdapterError(err)) {
     const message = err.code === "unauthorized" ? `the cluster rejected Fleetdeck's credentials: ${err.message}` : err.message;
-    return body(UPSTREAM_STATUS[err.code], `upstream-${err.code}`, message);
+    return answer(UPSTREAM_STATUS[err.code], `upstream-${err.code}`, message);
   }
   log.error("unexpected error", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  return body(500, "internal", "Fleetdeck failed unexpectedly; the server log has the details");
+  return answer(500, "internal", "Fleetdeck failed unexpectedly; the server log has the details");
+}
+
+export function errorResponse(err: unknown): NextResponse<ApiErrorBody> {
+  const { status, body } = describeError(err);
+  return NextResponse.json<ApiErrorBody>(body, { status });
 }
 
 type RouteContext<P> = { params: Promise<P> };
@@ -116,16 +121,9 @@ export interface ApiOptions {
   public?: boolean;
 }
 
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
-  return response;
-}
-
 function methodNotAllowed(method: string, allow: string): Response {
-  return withHeaders(
-    NextResponse.json<ApiErrorBody>({ error: { code: "method-not-allowed", message: `${method} is not allowed here; use ${allow}` } }, { status: 405 }),
-    { Allow: allow },
-  );
+  const body: ApiErrorBody = { error: { code: "method-not-allowed", message: `${method} is not allowed here; use ${allow}` } };
+  return NextResponse.json(body, { status: 405, headers: { Allow: allow } });
 }
 
 function isJson(contentType: string | null): boolean {
@@ -139,15 +137,6 @@ function hasBody(request: Request): boolean {
 
 function outcomeOf(status: number): AuditRecord["outcome"] {
   return status < 400 ? "ok" : status >= 500 ? "failed" : "refused";
-}
-
-async function errorMessage(response: Response): Promise<string | null> {
-  if (response.ok) return null;
-  try {
-    return ((await response.clone().json()) as ApiErrorBody).error.message;
-  } catch {
-    return null;
-  }
 }
 
 function applyCookies(response: Response, request: Request, changes: CookieChange[], access: Access): Response {
@@ -182,6 +171,8 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
     let access: Access | null = null;
     let actor: Actor | null = null;
     let response: Response;
+    /** Why the request failed, for its audit row. */
+    let failure: string | null = null;
     try {
       access = await storageCall(() => getAccess());
       const identity = await storageCall(() => access!.identify(request.headers));
@@ -200,7 +191,9 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
       const result = await run({ request, params, identity, actor, access, requestId, source, audit, cookies });
       response = result instanceof Response ? result : NextResponse.json(result);
     } catch (err) {
-      response = errorResponse(err);
+      const { status, body } = describeError(err);
+      failure = body.error.message;
+      response = NextResponse.json(body, { status });
     }
     if (response.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="Fleetdeck"');
     if (verb && access) {
@@ -217,7 +210,7 @@ export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOpt
           after: audit.after,
           outcome: outcomeOf(audit.refused?.status ?? response.status),
           status: audit.refused?.status ?? response.status,
-          message: audit.refused?.message ?? (await errorMessage(response)),
+          message: audit.refused?.message ?? failure,
         });
       } catch (err) {
         // A mutation that cannot be recorded is not acknowledged as done.

@@ -4,15 +4,16 @@ import { parseCookie } from "cookie";
 import type { Me } from "@/lib/model/access";
 import { createLogger, type Logger } from "@/lib/log";
 import { anonymousActor, isAdmin, UnauthenticatedError, type Actor } from "../authz";
-import { loadSettings, type Settings } from "../config";
+import { getSettings, OIDC_KUBERNETES_PREFIX, type Settings } from "../config";
 import { ApiError } from "../errors";
 import { isHttps, primaryOrigin } from "../origin";
 import { onePerProcess } from "../process-one";
 import { openStorage, type Storage } from "../storage";
 import { AuditTrail } from "./audit";
 import { OidcSignIn, type OidcSettings } from "./oidc";
-import { digest, newSecret } from "./secrets";
 import { Sessions, type Session } from "./sessions";
+import { SetupLinks } from "./setup-links";
+import { SignInLimit } from "./sign-in-limit";
 import { DisplayTokens } from "./tokens";
 import { grantsOf, Users } from "./users";
 
@@ -42,9 +43,6 @@ export interface AccessSettings {
   oidc: OidcSettings | null;
 }
 
-/** Sign-in attempts allowed per account, and per client address, in the window (a success clears the account's). */
-export const SIGN_IN_LIMITS = { perAccount: 5, perSource: 30, windowMs: 15 * 60_000 };
-const SETUP_TTL_MS = 24 * 3600_000;
 const OIDC_SESSION_MAX_MS = 12 * 3600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,6 +63,8 @@ export class Access {
   readonly tokens: DisplayTokens;
   readonly audit: AuditTrail;
   readonly oidc: OidcSignIn | null;
+  private readonly signInLimit: SignInLimit;
+  private readonly setupLinks: SetupLinks;
 
   constructor(
     readonly storage: Storage,
@@ -76,6 +76,8 @@ export class Access {
     this.tokens = new DisplayTokens(storage.db);
     this.audit = new AuditTrail(storage.db);
     this.oidc = settings.oidc ? new OidcSignIn(settings.oidc, storage.db, log.child("oidc")) : null;
+    this.signInLimit = new SignInLimit(storage.db);
+    this.setupLinks = new SetupLinks(storage.db);
   }
 
   close(): Promise<void> {
@@ -130,28 +132,12 @@ export class Access {
     return user ? { kind: "user", name: user.username, grants: grantsOf(user), impersonation: { user: `${LOCAL_KUBERNETES_PREFIX}${user.username}`, groups: [] } } : null;
   }
 
-  /**
-   * Checks a password, rate-limited per account and per client address. The
-   * attempt is recorded before the password is checked, so a burst of
-   * parallel guesses is counted whole; a success clears the account's count.
-   */
+  /** Checks a password, rate-limited per account and per client address (see SignInLimit). */
   async signIn(username: string, password: string, client: string | null): Promise<{ secret: string; expiresAt: number }> {
-    const db = this.storage.db;
-    const now = Date.now();
-    const since = now - SIGN_IN_LIMITS.windowMs;
-    await db.deleteFrom("sign_in_attempts").where("at", "<", since).execute();
-    await db.insertInto("sign_in_attempts").values({ username, client, at: now }).execute();
-    const count = async (column: "username" | "client", value: string) =>
-      Number((await db.selectFrom("sign_in_attempts").select((eb) => eb.fn.countAll<number>().as("n")).where(column, "=", value).where("at", ">=", since).executeTakeFirstOrThrow()).n);
-    const forAccount = await count("username", username);
-    const forClient = client ? await count("client", client) : 0;
-    if (forAccount > SIGN_IN_LIMITS.perAccount || forClient > SIGN_IN_LIMITS.perSource) {
-      const minutes = SIGN_IN_LIMITS.windowMs / 60_000;
-      throw new ApiError(429, "rate-limited", `too many sign-in attempts ${forAccount > SIGN_IN_LIMITS.perAccount ? "for this account" : "from this address"}; try again in up to ${minutes} minutes`);
-    }
+    await this.signInLimit.attempt(username, client);
     const user = await this.users.verify(username, password);
     if (!user) throw new UnauthenticatedError("wrong username or password");
-    await db.deleteFrom("sign_in_attempts").where("username", "=", username).execute();
+    await this.signInLimit.clear(username);
     return this.sessions.create({ username: user.username, via: "password" });
   }
 
@@ -181,7 +167,7 @@ export class Access {
 
   /** First start: the admin from FLEETDECK_ADMIN_PASSWORD, or a one-time setup link in the log. */
   async bootstrap(env: Env, publicOrigin: string): Promise<void> {
-    if ((await this.users.count("admin")) > 0) {
+    if ((await this.users.fullAdmins()).length > 0) {
       if (env.FLEETDECK_ADMIN_PASSWORD) this.log.info("an admin exists; FLEETDECK_ADMIN_PASSWORD is used only to create the first one");
       return;
     }
@@ -197,32 +183,23 @@ export class Access {
       }
       return;
     }
-    const token = newSecret();
-    const now = Date.now();
-    // Each start (each replica) prints a link of its own; only expired ones are removed.
-    await this.storage.db.deleteFrom("setup_tokens").where("expires_at", "<=", now).execute();
-    await this.storage.db.insertInto("setup_tokens").values({ token_hash: digest(token), created_at: now, expires_at: now + SETUP_TTL_MS }).execute();
+    const key = await this.setupLinks.create();
     // The one secret that belongs in the log: whoever reads the server's log may create the first admin.
-    this.log.warn(`no admin yet: open ${publicOrigin}/setup?key=${token} within 24 h to create one (or set FLEETDECK_ADMIN_PASSWORD)`);
+    this.log.warn(`no admin yet: open ${publicOrigin}/setup?key=${key} within 24 h to create one (or set FLEETDECK_ADMIN_PASSWORD)`);
   }
 
   /** Uses the setup link: creates the first admin and signs them in. */
-  async completeSetup(token: string, username: string, password: string): Promise<{ secret: string; expiresAt: number }> {
-    const db = this.storage.db;
-    // Claimed by deleting it: of two forms sent with one link, one deletes a row and the other none.
-    const claimed = await db.deleteFrom("setup_tokens").where("token_hash", "=", digest(token)).where("expires_at", ">", Date.now()).executeTakeFirst();
-    if (Number(claimed.numDeletedRows) !== 1) throw new UnauthenticatedError("this setup link is unknown, used or expired; restart Fleetdeck for a new one");
-    if ((await this.users.count("admin")) > 0) throw new ApiError(409, "conflict", "an admin already exists; sign in instead");
+  async completeSetup(key: string, username: string, password: string): Promise<{ secret: string; expiresAt: number }> {
+    if (!(await this.setupLinks.claim(key))) throw new UnauthenticatedError("this setup link is unknown, used or expired; restart Fleetdeck for a new one");
+    if ((await this.users.fullAdmins()).length > 0) throw new ApiError(409, "conflict", "an admin already exists; sign in instead");
     await this.users.create({ username, password, role: "admin" });
     // The links other starts printed are spent too.
-    await db.deleteFrom("setup_tokens").execute();
+    await this.setupLinks.spendAll();
     return this.sessions.create({ username, via: "setup" });
   }
 
   async hasSetupPending(): Promise<boolean> {
-    if ((await this.users.count("admin")) > 0) return false;
-    const row = await this.storage.db.selectFrom("setup_tokens").select("token_hash").where("expires_at", ">", Date.now()).executeTakeFirst();
-    return row !== undefined;
+    return (await this.users.fullAdmins()).length === 0 && (await this.setupLinks.pending());
   }
 
   me(identity: Identity): Me {
@@ -238,8 +215,6 @@ export class Access {
 
 /** Local users act on impersonating clusters as fleetdeck:<username>. */
 const LOCAL_KUBERNETES_PREFIX = "fleetdeck:";
-/** OpenID users and groups as oidc:<name>, unless auth.oidc.kubernetesPrefix says otherwise (as the apiserver's --oidc-username-prefix). */
-export const OIDC_KUBERNETES_PREFIX = "oidc:";
 
 /** A name the cluster reserves (system:masters, system:admin) never comes from an identity provider. */
 function impersonationOf(prefix: string, username: string, groups: readonly string[]) {
@@ -286,10 +261,10 @@ export function accessSettings(settings: Settings, env: Env): AccessSettings {
   };
 }
 
-/** Opens storage and builds Access from the settings and the environment. */
-export async function createAccess(env: Env = process.env): Promise<Access> {
+/** Opens storage and builds Access from the process's settings and environment. */
+async function createAccess(env: Env = process.env): Promise<Access> {
   const log = createLogger("access");
-  const settings = await loadSettings(env);
+  const settings = await getSettings();
   const storage = await openStorage({
     databaseUrl: env.DATABASE_URL || undefined,
     // The data directory is chosen at run time; nothing under it belongs in the build.

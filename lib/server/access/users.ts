@@ -53,10 +53,10 @@ export class Users {
     return row ? toUser(row) : null;
   }
 
-  async count(role?: Role): Promise<number> {
-    let q = this.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"));
-    if (role) q = q.where("role", "=", role).where("clusters", "is", null);
-    return Number((await q.executeTakeFirstOrThrow()).n);
+  /** The admins of every cluster: those who can administer Fleetdeck. */
+  async fullAdmins(): Promise<string[]> {
+    const rows = await this.db.selectFrom("users").select("username").where("role", "=", "admin").where("clusters", "is", null).execute();
+    return rows.map((r) => r.username);
   }
 
   async create(input: { username: string; password: string; role: Role; clusters?: string[] | null }): Promise<User> {
@@ -118,8 +118,7 @@ export class Users {
   }
 
   private async keepAnAdmin(username: string): Promise<void> {
-    const admins = await this.db.selectFrom("users").select("username").where("role", "=", "admin").where("clusters", "is", null).execute();
-    if (admins.every((a) => a.username === username)) {
+    if ((await this.fullAdmins()).every((admin) => admin === username)) {
       throw new ApiError(409, "last-admin", `${username} is the last admin; make another user admin first`);
     }
   }
