@@ -92,16 +92,16 @@ describe("Kubernetes Events on workloads", () => {
   });
 
   it("shows the StatefulSet controller's creates when mysql scales 3 → 5", async () => {
-    const { adapter, sink } = await follow();
+    const { adapter, seen } = await follow();
     const id = "statefulset~default~mysql";
     await adapter.scale(id, 5);
     await waitFor("create events for mysql-3 and mysql-4", () => {
-      const m = messages(sink, id);
+      const m = seen(id);
       return m.some((x) => x.startsWith("normal SuccessfulCreate: create Pod mysql-3 in StatefulSet mysql successful")) &&
         m.some((x) => x.startsWith("normal SuccessfulCreate: create Pod mysql-4 in StatefulSet mysql successful"));
     });
     await adapter.scale(id, 3);
-    await waitFor("delete event for mysql-4", () => messages(sink, id).some((x) => x.startsWith("normal SuccessfulDelete: delete Pod mysql-4 in StatefulSet mysql successful")));
+    await waitFor("delete event for mysql-4", () => seen(id).some((x) => x.startsWith("normal SuccessfulDelete: delete Pod mysql-4 in StatefulSet mysql successful")));
   });
 
   it("reports a pod that fits on no node as a FailedScheduling warning on its workload", async () => {
