@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { QueryKey } from "@tanstack/react-query";
-import { Backoff } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
 import { followChanges, type ChangeSource, type LiveStatus } from "./live";
 
 class FakeSource implements ChangeSource {
@@ -42,7 +42,7 @@ function setup() {
     onResync: () => resyncs++,
     batchMs: 100,
     fleetListMs: 1000,
-    backoff: new Backoff(500, 500),
+    backoff: new Backoff({ baseMs: 500, maxMs: 500 }),
   });
   return { sources, statuses, invalidated, resyncs: () => resyncs, stop };
 }

@@ -1,6 +1,6 @@
 import type { QueryKey } from "@tanstack/react-query";
 import { z } from "zod";
-import { Backoff } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
 import type { ChangeEvent } from "@/lib/model/types";
 import { keysForChange } from "./queries";
 import { RESOURCE_KINDS } from "@/lib/model/types";
@@ -55,7 +55,7 @@ export interface FollowOptions {
  */
 export function followChanges(options: FollowOptions): () => void {
   const { open, onStatus, onInvalidate, onResync, batchMs = 250, fleetListMs = 5_000 } = options;
-  const backoff = options.backoff ?? new Backoff(1000, 30_000);
+  const backoff = options.backoff ?? new Backoff({ baseMs: 1000, maxMs: 30_000 });
   const pending = new Map<string, { queryKey: QueryKey; exact?: boolean }>();
   let fleetList: { queryKey: QueryKey; exact?: boolean } | null = null;
   let source: ChangeSource | null = null;

@@ -1,5 +1,6 @@
 import "server-only";
-import { Backoff, sleep } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
+import { sleep } from "@/lib/adapters/sleep";
 import { AdapterError } from "@/lib/adapters/errors";
 import type { SecretSet } from "@/lib/adapters/secrets";
 import {
@@ -220,7 +221,7 @@ export class ClusterOwner {
 
   /** Adapters never reject except on abort; if one does anyway, restart it with back-off. */
   private async runAdapter(): Promise<void> {
-    const backoff = new Backoff(1_000, 60_000);
+    const backoff = new Backoff({ baseMs: 1_000, maxMs: 60_000 });
     const sink = { apply: (c: SnapshotChange[]) => this.apply(c), setConnection: (s: ConnectionState) => this.setConnection(s) };
     while (!this.abort.signal.aborted) {
       try {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Backoff, sleep } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
+import { sleep } from "@/lib/adapters/sleep";
 import { AdapterError } from "@/lib/adapters/errors";
 import type { AdapterContext } from "@/lib/adapters/module";
 import type {
@@ -119,7 +120,7 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff(this.opts.backoffBaseMs, this.opts.backoffMaxMs);
+    const backoff = new Backoff({ baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs });
     try {
       while (!signal.aborted) {
         const session = new AbortController();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AdapterError } from "@/lib/adapters/errors";
-import { sleep } from "@/lib/adapters/backoff";
+import { sleep } from "@/lib/adapters/sleep";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { DockerClient } from "./client";
 import { ServiceInspectForUpdate, SwarmService } from "./raw";

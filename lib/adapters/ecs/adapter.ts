@@ -1,4 +1,5 @@
-import { Backoff, sleep } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
+import { sleep } from "@/lib/adapters/sleep";
 import { AdapterError } from "@/lib/adapters/errors";
 import type { AdapterContext } from "@/lib/adapters/module";
 import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
@@ -78,9 +79,9 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
     const interval = this.tuning.pollIntervalMs;
-    const retry = new Backoff(this.tuning.retryBaseMs, Math.max(60_000, interval * 4));
+    const retry = new Backoff({ baseMs: this.tuning.retryBaseMs, maxMs: Math.max(60_000, interval * 4) });
     // Throttling means the account's API budget is spent: wait at least a poll period, doubling.
-    const throttled = new Backoff(interval * 2, interval * 16);
+    const throttled = new Backoff({ baseMs: interval * 2, maxMs: interval * 16 });
     try {
       while (!signal.aborted) {
         let delay: number;

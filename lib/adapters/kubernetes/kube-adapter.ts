@@ -2,7 +2,8 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { splitId } from "@/lib/model/ids";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
-import { Backoff, sleep } from "../backoff";
+import { Backoff } from "@/lib/model/backoff";
+import { sleep } from "../sleep";
 import { AdapterError } from "../errors";
 import { lines } from "../lines";
 import type { AdapterContext } from "../module";
@@ -130,7 +131,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     const health = new Health(this.resources.map((r) => r.name), setConnection, () => this.fetchVersion(signal));
 
     // Until the apiserver answers /version there is nothing to list.
-    const backoff = new Backoff(this.options.backoffBaseMs, this.options.backoffMaxMs);
+    const backoff = new Backoff({ baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
     while (!signal.aborted) {
       try {
         health.version = await this.fetchVersion(signal);
@@ -157,7 +158,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
 
   /** List, then watch from the list's resourceVersion, forever; relist after errors, 410 and every resync period. */
   private async follow(resource: WatchedResource, state: ClusterState, health: Health, signal: AbortSignal) {
-    const backoff = new Backoff(this.options.backoffBaseMs, this.options.backoffMaxMs);
+    const backoff = new Backoff({ baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
     let resourceVersion: string | null = null;
     let listedAt = 0;
     /** An optional resource was refused and that was logged. */

@@ -2,7 +2,8 @@ import type { Dispatcher } from "undici";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { AdapterError, fromNetworkError } from "@/lib/adapters/errors";
-import { Backoff, sleep } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
+import { sleep } from "@/lib/adapters/sleep";
 import type {
   ClusterAdapter,
   ConnectionState,
@@ -233,7 +234,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       : `The ${fw.name} framework schedules its own tasks; Mesos has no way to scale them from outside`;
 
   private async runMaster(snapshot: MergedSnapshot, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff(this.timings.backoffBaseMs, this.timings.backoffMaxMs);
+    const backoff = new Backoff({ baseMs: this.timings.backoffBaseMs, maxMs: this.timings.backoffMaxMs });
     let relist = true;
     while (!signal.aborted) {
       try {
@@ -278,7 +279,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   // ---- Marathon ----
 
   private async runMarathon(snapshot: MergedSnapshot, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff(this.timings.backoffBaseMs, this.timings.backoffMaxMs);
+    const backoff = new Backoff({ baseMs: this.timings.backoffBaseMs, maxMs: this.timings.backoffMaxMs });
     while (!signal.aborted) {
       const stream = new AbortController();
       const stopStream = () => stream.abort();

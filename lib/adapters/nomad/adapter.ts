@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AdapterError } from "@/lib/adapters/errors";
-import { Backoff, sleep } from "@/lib/adapters/backoff";
+import { Backoff } from "@/lib/model/backoff";
+import { sleep } from "@/lib/adapters/sleep";
 import type { ClusterAdapter, Requester, Scalable, SnapshotChange, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
@@ -110,7 +111,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
   // ---------------------------------------------------------------- run
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff(this.conn.backoffBaseMs, this.conn.backoffMaxMs);
+    const backoff = new Backoff({ baseMs: this.conn.backoffBaseMs, maxMs: this.conn.backoffMaxMs });
     let useStream = this.conn.eventStream;
     try {
       while (!signal.aborted) {
