@@ -6,7 +6,9 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const [{ getAccess }, { getFleet }] = await Promise.all([import("./lib/server/access"), import("./lib/server/fleet")]);
+  const [{ getAccess }, { getFleet, provideDemoFleet }] = await Promise.all([import("./lib/server/access"), import("./lib/server/fleet")]);
+  // lib/server may not import lib/sim: the demo fleet's starter is handed in here, loaded only when the demo runs.
+  provideDemoFleet(async (options) => (await import("./lib/sim/fleet")).startDemoFleet(options));
   // A failure here is logged and retried by the first request; it must not keep the server from listening.
   await Promise.all([getAccess(), getFleet()]).catch((err) => console.error(`Fleetdeck could not start: ${(err as Error).message}`));
 }

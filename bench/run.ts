@@ -25,12 +25,13 @@ import os from "node:os";
 import path from "node:path";
 import { KubeAdapter } from "@/lib/adapters/kubernetes";
 import { createLogger } from "@/lib/log";
+import type { DemoCluster, StartDemoFleet } from "@/lib/model/demo";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { ClusterOwner } from "@/lib/server/cluster-owner";
 import { Worker } from "node:worker_threads";
 import { SecretSet } from "@/lib/adapters/secrets";
 import type { Actor } from "@/lib/server/authz";
-import { createFleet, Fleet, type StartDemo } from "@/lib/server/fleet";
+import { createFleet, Fleet } from "@/lib/server/fleet";
 import { SESSION_COOKIE } from "@/lib/server/access";
 import { openTestAccess } from "@/lib/server/access/testing";
 import { replaceOnePerProcess } from "@/lib/server/process-one";
@@ -72,7 +73,7 @@ async function fleetFor(sim: KubeSimHandle, server: string, dir: string): Promis
   const kubeconfig = path.join(dir, `kubeconfig-${sim.port}`);
   await fs.writeFile(kubeconfig, kubeconfigYaml([{ context: "bench", server, token: "bench-token" }]));
   const secrets = new SecretSet();
-  const adapter = new KubeAdapter({ kubeconfig, context: "bench" }, { clusterId: "bench", log, secrets });
+  const adapter = new KubeAdapter({ kubeconfig, context: "bench" }, { clusterId: "bench", log, secrets, env: process.env });
   const owner = new ClusterOwner(
     { id: "bench", name: "bench", orchestrator: "kubernetes", demo: true, adapter, secrets },
     { usageStepSeconds: 15, usageRetainSeconds: 3600, log },
@@ -221,7 +222,7 @@ function fleetTotals(fleet: Fleet) {
 }
 
 /** The demo fleet in a worker thread: its own V8 heap, reported apart. */
-function demoInWorker(): { start: StartDemo; heapUsed(): Promise<number> } {
+function demoInWorker(): { start: StartDemoFleet; heapUsed(): Promise<number> } {
   let worker: Worker | null = null;
   const next = (type: string) =>
     new Promise<{ type: string; heapUsed?: number; clusters?: unknown; error?: string }>((resolve, reject) => {
@@ -239,7 +240,7 @@ function demoInWorker(): { start: StartDemo; heapUsed(): Promise<number> } {
       const started = await next("started");
       if (started.type === "failed") throw new Error(`demo fleet: ${started.error}`);
       return {
-        clusters: started.clusters as Awaited<ReturnType<StartDemo>>["clusters"],
+        clusters: started.clusters as DemoCluster[],
         async close() {
           const closed = next("closed");
           worker!.postMessage({ type: "close" });

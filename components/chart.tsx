@@ -21,7 +21,7 @@ export type ChartConfig = Record<
 
 const ChartContext = createContext<ChartConfig | null>(null);
 
-export function useChartConfig(): ChartConfig {
+function useChartConfig(): ChartConfig {
   const config = useContext(ChartContext);
   if (!config) throw new Error("useChartConfig must be used inside <ChartContainer>");
   return config;

@@ -7,7 +7,7 @@ import type { ClusterInfo } from "@/lib/model/types";
 import { Badge } from "./badge";
 import { ResourceBar } from "./resource-bar";
 import { Skeleton } from "./states";
-import { ClusterStatusBadge } from "./status";
+import { ClusterStatusBadge, isSyncing } from "./status";
 import { UsageSparkline } from "./usage-chart";
 
 function Count({ label, value, of, href }: { label: string; value: number; of?: number; href: string }) {
@@ -38,7 +38,7 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
           </h2>
           {cluster.demo ? <Badge tone="demo" title="A simulated cluster of the demo fleet">DEMO</Badge> : null}
           <span className="ml-auto">
-            <ClusterStatusBadge status={cluster.status} synced={cluster.synced} reason={cluster.statusReason} />
+            <ClusterStatusBadge cluster={cluster} />
           </span>
         </div>
         <div className="mt-1 flex min-w-0 items-center gap-2 text-[12px] text-muted">
@@ -53,14 +53,14 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
         ) : null}
       </header>
 
-      {!cluster.synced && cluster.status !== "unreachable" ? (
+      {isSyncing(cluster) ? (
         <div role="status" aria-label={`${cluster.name} is syncing`} className="space-y-2">
           <p className="text-[12px] text-muted">Waiting for the first full list from the cluster…</p>
           <Skeleton className="h-9 w-full" />
           <Skeleton className="h-6 w-full" />
           <Skeleton className="h-6 w-full" />
         </div>
-      ) : cluster.status === "unreachable" && !cluster.synced ? (
+      ) : !cluster.synced ? (
         <p className="text-[12px] text-muted">Nothing is known about this cluster yet; Fleetdeck keeps retrying.</p>
       ) : (
         <>

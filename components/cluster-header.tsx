@@ -7,20 +7,17 @@ import { useQuery } from "@tanstack/react-query";
 import { clusterQuery, nodeQuery, workloadQuery } from "@/lib/client/queries";
 import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
 import { formatAge } from "@/lib/format";
-import type { ClusterInfo } from "@/lib/model/types";
+import { RESOURCE_KINDS, type ClusterInfo, type ResourceKind } from "@/lib/model/types";
 import { Badge } from "./badge";
 import { useNow } from "./age";
 import { ClusterStatusBadge } from "./status";
 
-export const CLUSTER_TABS = ["nodes", "workloads", "tasks", "services"] as const;
-export type ClusterTab = (typeof CLUSTER_TABS)[number];
-
-function tabLabel(tab: ClusterTab, cluster: ClusterInfo): string {
+function tabLabel(tab: ResourceKind, cluster: ClusterInfo): string {
   if (tab === "tasks") return taskNoun(cluster.orchestrator).plural;
   return tab.charAt(0).toUpperCase() + tab.slice(1);
 }
 
-function tabCount(tab: ClusterTab, cluster: ClusterInfo): number | null {
+function tabCount(tab: ResourceKind, cluster: ClusterInfo): number | null {
   if (tab === "nodes") return cluster.summary.nodes;
   if (tab === "workloads") return cluster.summary.workloads;
   if (tab === "tasks") return cluster.summary.tasks;
@@ -54,12 +51,12 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
               {cluster.name}
             </Link>
           </li>
-          {tab && CLUSTER_TABS.includes(tab as ClusterTab) ? (
+          {tab && RESOURCE_KINDS.includes(tab as ResourceKind) ? (
             <>
               <li aria-hidden>/</li>
               <li>
                 <Link href={`${base}/${tab}`} className="hover:text-foreground hover:underline">
-                  {tabLabel(tab as ClusterTab, cluster)}
+                  {tabLabel(tab as ResourceKind, cluster)}
                 </Link>
               </li>
             </>
@@ -78,7 +75,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
         <h1 className="text-lg font-semibold tracking-tight">{cluster.name}</h1>
         <Badge>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</Badge>
         {cluster.version ? <span className="figure text-[12px] text-muted">{cluster.version}</span> : null}
-        <ClusterStatusBadge status={cluster.status} synced={cluster.synced} reason={cluster.statusReason} />
+        <ClusterStatusBadge cluster={cluster} />
         {cluster.demo ? <Badge tone="demo">DEMO</Badge> : null}
         {cluster.statusReason && cluster.status !== "ok" ? (
           <span className={`text-[12px] ${cluster.status === "unreachable" ? "text-danger" : "text-warn"}`}>{cluster.statusReason}</span>
@@ -90,7 +87,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
         ) : null}
       </div>
       <nav aria-label="Cluster sections" className="-mb-px mt-2 flex gap-1">
-        {CLUSTER_TABS.map((t) => {
+        {RESOURCE_KINDS.map((t) => {
           const active = t === tab;
           const count = tabCount(t, cluster);
           return (

@@ -3,7 +3,7 @@
 import { useRef, type ReactNode } from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { LIST_PAGE } from "@/lib/client/queries";
+import { LIST_PAGE } from "@/lib/model/queries";
 import type { ListAnswer } from "@/lib/model/types";
 import { isFilterError } from "./list-filters";
 import { ListFooter } from "./show-more";
@@ -22,7 +22,7 @@ export interface Column<T> {
   cell: (row: T) => ReactNode;
 }
 
-export interface SortState {
+interface SortState {
   sort?: string;
   order?: "asc" | "desc";
 }

@@ -2,11 +2,12 @@
 
 import { useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { LIST_PAGE, namespacesQuery, nodesQuery } from "@/lib/client/queries";
+import { namespacesQuery, nodesQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { ApiRequestError } from "@/lib/client/api";
+import { LIST_PAGE } from "@/lib/model/queries";
 
-export type FilterField = "namespace" | "node" | "selector" | "q";
+type FilterField = "namespace" | "node" | "selector" | "q";
 
 const inputClass =
   "h-7 rounded border border-border bg-surface px-2 text-[12px] text-foreground placeholder:text-faint focus:border-accent focus:outline-none";

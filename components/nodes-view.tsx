@@ -2,10 +2,11 @@
 
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { clusterQuery, nodeParamsFrom, nodesQuery } from "@/lib/client/queries";
+import { clusterQuery, nodesQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu, formatPercent } from "@/lib/format";
+import { listParamsFrom, NodeQuerySchema } from "@/lib/model/queries";
 import type { Node } from "@/lib/model/types";
 import { Badge } from "./badge";
 import { ListTable, type Column } from "./data-table";
@@ -36,7 +37,7 @@ function AllocatableCell({ allocatable, capacity, format }: { allocatable: numbe
 
 export function NodesView({ clusterId }: { clusterId: string }) {
   const [search, update] = useUrlParams();
-  const params = nodeParamsFrom(search);
+  const params = listParamsFrom(NodeQuerySchema, search);
   const cluster = useQuery(clusterQuery(clusterId)).data;
   const noun = cluster ? taskNoun(cluster.orchestrator) : { singular: "Task", plural: "Tasks" };
   const query = useQuery({ ...nodesQuery(clusterId, params), placeholderData: keepPreviousData });

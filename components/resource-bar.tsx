@@ -71,16 +71,3 @@ export function ResourceBar({
     </div>
   );
 }
-
-/** A tiny inline bar for table cells: value against a whole, with the figure beside it. */
-export function InlineMeter({ value, whole, label }: { value: number | null; whole: number; label: string }) {
-  const r = ratio(value, whole);
-  return (
-    <span className="flex items-center gap-2">
-      <span className="figure w-16 shrink-0 text-right">{label}</span>
-      <span aria-hidden className="relative h-1.5 w-12 overflow-hidden rounded-sm bg-[var(--bar-track)]">
-        {r !== null ? <span className="absolute inset-y-0 left-0 bg-[var(--bar-used)]" style={{ width: `${r * 100}%` }} /> : null}
-      </span>
-    </span>
-  );
-}

@@ -1,9 +1,10 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { clusterQuery, serviceParamsFrom, servicesQuery } from "@/lib/client/queries";
+import { clusterQuery, servicesQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { namespaceLabel } from "@/lib/client/vocabulary";
+import { listParamsFrom, ServiceQuerySchema } from "@/lib/model/queries";
 import type { Service } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { Badge } from "./badge";
@@ -26,7 +27,7 @@ function Endpoints({ service }: { service: Service }) {
 export function ServicesView({ clusterId }: { clusterId: string }) {
   const now = useNow();
   const [search, update] = useUrlParams();
-  const params = serviceParamsFrom(search);
+  const params = listParamsFrom(ServiceQuerySchema, search);
   const cluster = useQuery(clusterQuery(clusterId)).data;
   const query = useQuery({ ...servicesQuery(clusterId, params), placeholderData: keepPreviousData });
 

@@ -1,7 +1,7 @@
 "use client";
 
-import { LIST_PAGE } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
+import { LIST_LIMIT_MAX, LIST_PAGE } from "@/lib/model/queries";
 
 /** Footer of a paged list: how many are shown, and a way to see more. */
 export function ListFooter({ shown, total, noun, limit }: { shown: number; total: number | undefined; noun: string; limit: number }) {
@@ -11,8 +11,8 @@ export function ListFooter({ shown, total, noun, limit }: { shown: number; total
   return (
     <span className="figure flex items-center gap-3">
       {`Showing ${shown} of ${all} ${noun}, sorted on the server.`}
-      {limit < 5000 ? (
-        <button type="button" className="text-accent hover:underline" onClick={() => update({ limit: String(Math.min(5000, limit + LIST_PAGE)) })}>
+      {limit < LIST_LIMIT_MAX ? (
+        <button type="button" className="text-accent hover:underline" onClick={() => update({ limit: String(Math.min(LIST_LIMIT_MAX, limit + LIST_PAGE)) })}>
           Show {Math.min(LIST_PAGE, all - shown)} more
         </button>
       ) : (

@@ -4,8 +4,14 @@ import { Badge, Dot, type Tone } from "./badge";
 const CLUSTER_TONE: Record<ClusterStatus, Tone> = { ok: "ok", degraded: "warn", unreachable: "danger" };
 const CLUSTER_WORD: Record<ClusterStatus, string> = { ok: "OK", degraded: "Degraded", unreachable: "Unreachable" };
 
-export function ClusterStatusBadge({ status, synced, reason }: { status: ClusterStatus; synced: boolean; reason?: string | null }) {
-  if (!synced && status !== "unreachable") {
+/** Still waiting for a first full list, with nothing found wrong yet. */
+export function isSyncing(cluster: { connecting: boolean; synced: boolean; status: ClusterStatus }): boolean {
+  return !cluster.synced && (cluster.connecting || cluster.status === "ok");
+}
+
+export function ClusterStatusBadge({ cluster }: { cluster: { connecting: boolean; synced: boolean; status: ClusterStatus; statusReason: string | null } }) {
+  const { status, statusReason: reason } = cluster;
+  if (isSyncing(cluster)) {
     return (
       <Badge tone="neutral" title="Waiting for the first full list from the cluster">
         <Dot tone="neutral" /> Syncing

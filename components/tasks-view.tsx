@@ -2,10 +2,11 @@
 
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { LIST_PAGE, clusterQuery, nodesQuery, taskParamsFrom, tasksQuery, workloadsQuery, type TaskParams } from "@/lib/client/queries";
+import { clusterQuery, nodesQuery, tasksQuery, workloadsQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { namespaceLabel, taskNoun, withoutNodeLabel } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
+import { LIST_PAGE, listParamsFrom, TaskQuerySchema, type TaskParams } from "@/lib/model/queries";
 import type { Task } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { ListTable, type Column } from "./data-table";
@@ -120,7 +121,7 @@ function UseCell({
 /** The tasks tab: filters in the URL, the table below. */
 export function TasksView({ clusterId }: { clusterId: string }) {
   const [search, update] = useUrlParams();
-  const params = taskParamsFrom(search);
+  const params = listParamsFrom(TaskQuerySchema, search);
   const cluster = useQuery(clusterQuery(clusterId)).data;
   const query = useQuery({ ...tasksQuery(clusterId, params), placeholderData: keepPreviousData });
   return (

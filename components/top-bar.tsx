@@ -5,13 +5,15 @@ import Link from "next/link";
 import { useParams, usePathname, useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { clustersQuery } from "@/lib/client/queries";
+import { RESOURCE_KINDS } from "@/lib/model/types";
 import { Badge } from "./badge";
 import { Brand } from "./brand";
 import { LiveIndicator } from "./live-indicator";
 import { useSettings } from "./settings";
 import { UserMenu } from "./user-menu";
 
-const TABS = new Set(["nodes", "workloads", "tasks", "services"]);
+/** A cluster page's tab is one of its resource kinds. */
+const TABS: ReadonlySet<string> = new Set(RESOURCE_KINDS);
 
 function ClusterSwitcher() {
   const router = useRouter();

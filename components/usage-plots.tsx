@@ -28,7 +28,7 @@ function shareCeiling(dataMax: number): number {
   return Math.min(Math.max(100, dataMax), Math.ceil(padded / step) * step);
 }
 
-export interface ShareRow {
+interface ShareRow {
   t: number;
   cpu: number | null;
   memory: number | null;

@@ -2,10 +2,11 @@
 
 import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { clusterQuery, workloadParamsFrom, workloadsQuery } from "@/lib/client/queries";
+import { clusterQuery, workloadsQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { namespaceLabel } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
+import { listParamsFrom, WorkloadQuerySchema } from "@/lib/model/queries";
 import type { Workload } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { Badge } from "./badge";
@@ -29,7 +30,7 @@ function Scaling({ workload }: { workload: Workload }) {
 export function WorkloadsView({ clusterId }: { clusterId: string }) {
   const now = useNow();
   const [search, update] = useUrlParams();
-  const params = workloadParamsFrom(search);
+  const params = listParamsFrom(WorkloadQuerySchema, search);
   const cluster = useQuery(clusterQuery(clusterId)).data;
   const query = useQuery({ ...workloadsQuery(clusterId, params), placeholderData: keepPreviousData });
   const base = `/clusters/${encodeURIComponent(clusterId)}`;

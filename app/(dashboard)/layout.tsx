@@ -3,7 +3,7 @@ import { HydrationBoundary } from "@tanstack/react-query";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { clustersQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient } from "@/lib/server/prefetch";
 import { mayReadSomething } from "@/lib/server/authz";
 import { viewerFleet } from "@/lib/server/viewer";
 import { TopBar } from "@/components/top-bar";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import type { RouteSearchParams } from "@/lib/client/server";
+import type { RouteSearchParams } from "@/lib/server/prefetch";
 import { getAccess } from "@/lib/server/access";
 import { AuthCard } from "@/components/auth-card";
 import { SetupForm } from "@/components/setup-form";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import type { RouteSearchParams } from "@/lib/client/server";
+import type { RouteSearchParams } from "@/lib/server/prefetch";
 import { getAccess } from "@/lib/server/access";
 import { safeReturnPath } from "@/lib/server/origin";
 import { getViewer } from "@/lib/server/viewer";

@@ -1,9 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { auditCsvUrl, auditParamsFrom, auditQuery } from "@/lib/client/access";
+import { auditCsvUrl, auditQuery } from "@/lib/client/access";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { AUDIT_OUTCOMES, type AuditEntry } from "@/lib/model/access";
+import { auditParamsFrom } from "@/lib/model/queries";
 import { Badge } from "../badge";
 import { DataTable, type Column } from "../data-table";
 import { AdminList } from "./admin-list";

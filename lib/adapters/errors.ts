@@ -48,13 +48,46 @@ export function codeForUpstreamStatus(status: number): AdapterErrorCode {
   return "upstream";
 }
 
-/** Maps a Node network error (fetch/undici/http) to an AdapterError. */
+/**
+ * Maps a failed request (fetch/undici/http) to an AdapterError: "timeout" when
+ * no answer came in time, "unreachable" otherwise, naming the system error
+ * code and, when it adds something (a TLS alert, "other side closed"), the
+ * underlying message. fetch's "fetch failed" TypeError is unwrapped first.
+ */
 export function fromNetworkError(err: unknown, what: string): AdapterError {
-  if (err instanceof AdapterError) return err;
-  const e = err as { code?: string; cause?: { code?: string }; name?: string; message?: string };
+  if (isAdapterError(err)) return err;
+  const outer = err as { cause?: unknown } | null;
+  const inner = err instanceof TypeError && outer?.cause ? outer.cause : err;
+  const e = inner as { code?: string; cause?: { code?: string; message?: string }; name?: string; message?: string } | null;
   const code = e?.code ?? e?.cause?.code;
   if (e?.name === "TimeoutError" || code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") {
     return new AdapterError("timeout", `${what}: no answer in time`, { cause: err });
   }
-  return new AdapterError("unreachable", `${what}: ${code ?? e?.message ?? "connection failed"}`, { cause: err });
+  const detail = e?.cause?.message ?? e?.message;
+  const head = code ?? detail ?? "connection failed";
+  const message = detail && detail !== head && !head.includes(detail) ? `${what}: ${head} (${detail})` : `${what}: ${head}`;
+  return new AdapterError("unreachable", message, { cause: err });
+}
+
+/** Whether `err` is a failure to reach a server rather than a bug or a bad answer. */
+function isNetworkFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; cause?: unknown } | null;
+  if (err instanceof TypeError && e?.cause) return true; // fetch's "fetch failed"
+  if (e?.name === "TimeoutError") return true;
+  return typeof e?.code === "string" && /^(E[A-Z]+|UND_ERR|ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(e.code);
+}
+
+/**
+ * Any failure of an upstream call as an AdapterError: AdapterErrors as they
+ * are, network failures by fromNetworkError, an answer that failed its schema
+ * and anything else as "upstream" with `what` in front.
+ */
+export function asAdapterError(err: unknown, what: string): AdapterError {
+  if (isAdapterError(err)) return err;
+  if (isNetworkFailure(err)) return fromNetworkError(err, what);
+  if (err instanceof Error && err.name === "ZodError") {
+    return new AdapterError("upstream", `${what}: the answer is not in the shape the API documents`, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new AdapterError("upstream", `${what}: ${message}`, { cause: err });
 }

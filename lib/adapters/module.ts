@@ -26,6 +26,11 @@ export interface AdapterContext {
   log: Logger;
   /** Where the adapter registers every credential it loads, so that upstream text can be redacted. */
   secrets: SecretSet;
+  /**
+   * The environment credentials and kubeconfigs are read from (tokenEnv,
+   * passwordEnv, KUBECONFIG, NOMAD_TOKEN): the server's, or a test's own.
+   */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface DiscoveredCluster<C = unknown> {

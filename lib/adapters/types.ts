@@ -67,6 +67,11 @@ export interface Requester {
   anonymous: boolean;
 }
 
+/**
+ * Callers (the Fleet) check `replicas` is a whole number from 0 to the
+ * configured maximum before any adapter sees it. A workload id an adapter
+ * cannot parse, or that names nothing, is an AdapterError "not-found".
+ */
 export interface Scalable {
   /**
    * Sets the desired replicas and answers the workload as the orchestrator now
@@ -88,12 +93,22 @@ export interface ForceScalable {
 export interface UsageSample {
   nodes: Map<string, Resources>;
   tasks: Map<string, Resources>;
-  /** Why some nodes or tasks have no figure (e.g. stats only readable on another node). */
-  unavailable?: { nodes: Map<string, string>; tasks: Map<string, string> };
+  /** Why some nodes or tasks have no figure (stats only readable on another node, a read that failed). */
+  unavailable: { nodes: Map<string, string>; tasks: Map<string, string> };
+}
+
+export function emptyUsageSample(): UsageSample {
+  return { nodes: new Map(), tasks: new Map(), unavailable: { nodes: new Map(), tasks: new Map() } };
 }
 
 export interface UsageSource {
-  /** Answers null when the cluster reports no usage (e.g. no metrics-server). */
+  /**
+   * Null means the cluster has no source of live usage at all (no
+   * metrics-server, no Container Insights): "no metrics", never zeros. A
+   * sample names in `unavailable` what it could not measure, and why. When
+   * nothing could be read, this throws an AdapterError, so the failure is
+   * shown as such.
+   */
   sampleUsage(signal?: AbortSignal): Promise<UsageSample | null>;
 }
 

@@ -2,16 +2,15 @@ import { queryOptions } from "@tanstack/react-query";
 import { z } from "zod";
 import {
   AuditEntrySchema,
-  AuditQuerySchema,
   DisplayTokenSchema,
   MeSchema,
   UserSchema,
   type AuditEntry,
-  type AuditQuery,
   type DisplayToken,
   type Role,
   type User,
 } from "@/lib/model/access";
+import type { AuditParams } from "@/lib/model/queries";
 import { apiGet, apiSend, apiUrl, listSchema } from "./api";
 import { cleanParams } from "./queries";
 
@@ -41,21 +40,7 @@ export function tokensQuery() {
   });
 }
 
-/** Audit filters, read the same way from the page's URL on the server and in the browser; a bad value is dropped. */
-export type AuditParams = Omit<AuditQuery, "format" | "limit"> & { limit?: number };
-const AUDIT_FIELDS = ["cluster", "actor", "verb", "outcome", "since", "until", "limit"] as const;
-
-export function auditParamsFrom(search: { get(name: string): string | null }): AuditParams {
-  const out: Record<string, unknown> = {};
-  for (const field of AUDIT_FIELDS) {
-    const value = search.get(field)?.trim();
-    if (!value) continue;
-    const parsed = AuditQuerySchema.shape[field].safeParse(value);
-    if (parsed.success) out[field] = parsed.data;
-  }
-  return cleanParams(out) as AuditParams;
-}
-
+/** The audit trail for filters read from the page's URL (auditParamsFrom in lib/model/queries.ts). */
 export function auditQuery(params: AuditParams) {
   const p = cleanParams(params);
   return queryOptions({

@@ -22,7 +22,7 @@ export class ApiRequestError extends Error {
 }
 
 /** Query parameters; undefined and empty values are left out. */
-export type SearchParams = object;
+type SearchParams = object;
 
 export function apiUrl(path: string, params?: SearchParams): string {
   const search = new URLSearchParams();

@@ -6,7 +6,7 @@ import { keysForChange } from "./queries";
 import { RESOURCE_KINDS } from "@/lib/model/types";
 
 /** One SSE message of /api/events, checked before it touches the cache. */
-export const ChangeEventSchema = z.object({
+const ChangeEventSchema = z.object({
   clusterId: z.string().min(1),
   resources: z.array(z.enum([...RESOURCE_KINDS, "cluster", "usage"])),
 }) satisfies z.ZodType<ChangeEvent>;
@@ -34,7 +34,7 @@ export interface ChangeSource {
 /** EventSource.CLOSED, without touching the browser global at import time. */
 const CLOSED = 2;
 
-export interface FollowOptions {
+interface FollowOptions {
   open: () => ChangeSource;
   onStatus: (status: LiveStatus) => void;
   /** Stale query filters, batched. */

@@ -3,7 +3,8 @@ import { QueryClient } from "@tanstack/react-query";
 import { ApiRequestError } from "./api";
 import { parseChangeEvent } from "./live";
 import { shouldRetry } from "./query-client";
-import { LIST_PAGE, cleanParams, keysForChange, nodesQuery, taskParamsFrom, tasksQuery, toSearchLike, usageQuery, workloadQuery } from "./queries";
+import { listParamsFrom, TaskQuerySchema } from "@/lib/model/queries";
+import { cleanParams, keysForChange, nodesQuery, tasksQuery, usageQuery, workloadQuery } from "./queries";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -18,12 +19,12 @@ describe("query keys", () => {
     expect(a).toEqual(b);
     expect(cleanParams({ b: "1", a: "", c: undefined })).toEqual({ b: "1" });
   });
-  it("reads the same params from a server record and from URLSearchParams", () => {
-    const fromServer = taskParamsFrom(toSearchLike({ selector: " app=mysql ", namespace: "default", order: "sideways", limit: ["1000"] }));
-    const fromBrowser = taskParamsFrom(new URLSearchParams("selector=app%3Dmysql&namespace=default&order=sideways&limit=1000"));
-    expect(fromServer).toEqual(fromBrowser);
-    expect(fromServer).toEqual({ selector: "app=mysql", namespace: "default", limit: 1000 });
-    expect(taskParamsFrom(new URLSearchParams("limit=99999")).limit).toBe(LIST_PAGE);
+  it("gives the server page's prefetch and the browser the same key for the same URL", () => {
+    const onServer = tasksQuery("east", listParamsFrom(TaskQuerySchema, { selector: " app=mysql ", namespace: ["default", "other"], order: "sideways", limit: "1000", q: "" }));
+    const inBrowser = tasksQuery("east", listParamsFrom(TaskQuerySchema, new URLSearchParams("q=&limit=1000&order=sideways&namespace=default&namespace=other&selector=app%3Dmysql")));
+    expect(onServer.queryKey).toEqual(inBrowser.queryKey);
+    expect(JSON.stringify(onServer.queryKey)).toBe(JSON.stringify(inBrowser.queryKey));
+    expect(onServer.queryKey[3]).toEqual({ limit: 1000, namespace: "default", selector: "app=mysql" });
   });
 });
 

@@ -2,6 +2,7 @@ import { queryOptions, type QueryKey } from "@tanstack/react-query";
 import { z } from "zod";
 import {
   ClusterInfoSchema,
+  NAMESPACED_KINDS,
   NodeSchema,
   ServiceSchema,
   TaskSchema,
@@ -9,10 +10,11 @@ import {
   WorkloadSchema,
   type ClusterInfo,
   type ListAnswer,
+  type ResourceKind,
   type UsageHistory,
   type Workload,
 } from "@/lib/model/types";
-import type { NodeParams, ServiceParams, TaskParams, WorkloadParams } from "@/lib/model/queries";
+import { LIST_PAGE, type NodeParams, type ServiceParams, type TaskParams, type UsageQuery, type WorkloadParams } from "@/lib/model/queries";
 import { apiGet, apiPost, listSchema } from "./api";
 
 /**
@@ -34,22 +36,11 @@ export const REFRESH = {
   clustersPollMs: 30_000,
 } as const;
 
-/** The largest page the UI asks for; lists longer than that offer "show more". */
-export const LIST_PAGE = 500;
-
 export const clusterKeys = {
   all: ["clusters"] as const,
   cluster: (clusterId: string) => ["clusters", clusterId] as const,
   resource: (clusterId: string, resource: string) => ["clusters", clusterId, resource] as const,
 };
-
-export type { NodeParams, ServiceParams, TaskParams, WorkloadParams };
-
-export interface UsageParams {
-  scope?: "cluster" | "node" | "workload";
-  target?: string;
-  range?: string;
-}
 
 /** Drops empty values so that "no filter" has exactly one key, on the server and in the browser. */
 export function cleanParams<T extends object>(params: T): T {
@@ -90,7 +81,7 @@ export function clusterQuery(clusterId: string) {
 }
 
 /** A resource list; the path and the key's resource segment are the same word. */
-function listQuery<T, P extends object>(clusterId: string, resource: "nodes" | "workloads" | "tasks" | "services", schema: z.ZodType<ListAnswer<T>>, params: P) {
+function listQuery<T, P extends object>(clusterId: string, resource: ResourceKind, schema: z.ZodType<ListAnswer<T>>, params: P) {
   const p = cleanParams(params);
   return queryOptions({
     queryKey: [...clusterKeys.resource(clusterId, resource), p] as const,
@@ -101,7 +92,7 @@ function listQuery<T, P extends object>(clusterId: string, resource: "nodes" | "
 }
 
 /** One item of a list, keyed under the list's prefix so a change to the resource refreshes it too. */
-function itemQuery<T>(clusterId: string, resource: "nodes" | "workloads", schema: z.ZodType<T>, id: string) {
+function itemQuery<T>(clusterId: string, resource: Extract<ResourceKind, "nodes" | "workloads">, schema: z.ZodType<T>, id: string) {
   return queryOptions({
     queryKey: [...clusterKeys.resource(clusterId, resource), "item", id] as const,
     queryFn: ({ signal }): Promise<T> => apiGet(`${base(clusterId)}/${resource}/${encodeURIComponent(id)}`, schema, undefined, signal),
@@ -128,7 +119,7 @@ export function namespacesQuery(clusterId: string) {
   });
 }
 
-export function usageQuery(clusterId: string, params: UsageParams) {
+export function usageQuery(clusterId: string, params: UsageQuery) {
   const p = cleanParams({ scope: params.scope ?? "cluster", target: params.target, range: params.range ?? "15m" });
   return queryOptions({
     queryKey: [...clusterKeys.resource(clusterId, "usage"), p] as const,
@@ -157,74 +148,12 @@ export function keysForChange(change: { clusterId: string; resources: readonly s
       continue;
     }
     keys.push({ queryKey: clusterKeys.resource(change.clusterId, resource) });
-    if (resource === "workloads" || resource === "tasks" || resource === "services") namespaces = true;
+    if ((NAMESPACED_KINDS as readonly string[]).includes(resource)) namespaces = true;
   }
   if (namespaces) keys.push({ queryKey: clusterKeys.resource(change.clusterId, "namespaces") });
   // Counts and usage on the overview cards come from the cluster list.
   if (change.resources.length > 0) keys.push({ queryKey: clusterKeys.all, exact: true });
   return keys;
-}
-
-/* ---- URL search params <-> list params: the same reading on the server page and in the browser ---- */
-
-type SearchLike = URLSearchParams | { get(name: string): string | null };
-
-export function toSearchLike(record: Record<string, string | string[] | undefined>): SearchLike {
-  return { get: (name) => { const v = record[name]; return Array.isArray(v) ? (v[0] ?? null) : (v ?? null); } };
-}
-
-function text(search: SearchLike, name: string): string | undefined {
-  const value = search.get(name)?.trim();
-  return value ? value : undefined;
-}
-
-function order(search: SearchLike): "asc" | "desc" | undefined {
-  const value = search.get("order");
-  return value === "asc" || value === "desc" ? value : undefined;
-}
-
-function limit(search: SearchLike): number {
-  const value = Number(search.get("limit"));
-  return Number.isInteger(value) && value > LIST_PAGE && value <= 5000 ? value : LIST_PAGE;
-}
-
-export function nodeParamsFrom(search: SearchLike): NodeParams {
-  return cleanParams({ selector: text(search, "selector"), q: text(search, "q"), sort: text(search, "sort"), order: order(search), limit: limit(search) });
-}
-
-export function workloadParamsFrom(search: SearchLike): WorkloadParams {
-  return cleanParams({
-    namespace: text(search, "namespace"),
-    selector: text(search, "selector"),
-    q: text(search, "q"),
-    sort: text(search, "sort"),
-    order: order(search),
-    limit: limit(search),
-  });
-}
-
-export function taskParamsFrom(search: SearchLike): TaskParams {
-  return cleanParams({
-    namespace: text(search, "namespace"),
-    selector: text(search, "selector"),
-    node: text(search, "node"),
-    workload: text(search, "workload"),
-    q: text(search, "q"),
-    sort: text(search, "sort"),
-    order: order(search),
-    limit: limit(search),
-  });
-}
-
-export function serviceParamsFrom(search: SearchLike): ServiceParams {
-  return cleanParams({
-    namespace: text(search, "namespace"),
-    selector: text(search, "selector"),
-    q: text(search, "q"),
-    sort: text(search, "sort"),
-    order: order(search),
-    limit: limit(search),
-  });
 }
 
 /** The task lists on the node and workload pages (server prefetch and browser must agree on the key). */

@@ -23,7 +23,7 @@ export function makeQueryClient(where: "browser" | "server" = "browser"): QueryC
 }
 
 // TanStack's App Router pattern: one client per browser session (a module
-// variable in the browser only); the server makes one per request (server.ts).
+// variable in the browser only); the server makes one per request (lib/server/prefetch.ts).
 let browserQueryClient: QueryClient | undefined;
 
 export function getBrowserQueryClient(): QueryClient {

@@ -11,7 +11,7 @@ export const ORCHESTRATOR_LABELS: Record<Orchestrator, string> = {
   ecs: "Amazon ECS",
 };
 
-export interface Noun {
+interface Noun {
   singular: string;
   plural: string;
 }

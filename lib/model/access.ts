@@ -1,17 +1,17 @@
 import { z } from "zod";
-import { wholeNumberParam } from "./queries";
 
 /**
  * Who may do what: roles, their cluster scopes, and the shapes of the
- * access-control API (users, display tokens, audit). Shared by the server
- * and the browser; nothing secret lives here.
+ * access-control API (users, display tokens, audit; the audit trail's query
+ * is read with the other queries, in queries.ts). Shared by the server and
+ * the browser; nothing secret lives here.
  */
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export const RoleSchema = z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` });
 export type Role = z.infer<typeof RoleSchema>;
 
-export const ClusterIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "cluster ids are lowercase letters, digits, '.', '_' or '-'");
+const ClusterIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "cluster ids are lowercase letters, digits, '.', '_' or '-'");
 
 /**
  * Which clusters a grant covers: all of them, only the demo fleet's (the
@@ -20,7 +20,7 @@ export const ClusterIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "
 export const ClusterScopeSchema = z.union([z.literal("*"), z.literal("demo"), z.array(ClusterIdSchema).max(500)]);
 export type ClusterScope = z.infer<typeof ClusterScopeSchema>;
 
-export const GrantSchema = z.object({ role: RoleSchema, clusters: ClusterScopeSchema });
+const GrantSchema = z.object({ role: RoleSchema, clusters: ClusterScopeSchema });
 export type Grant = z.infer<typeof GrantSchema>;
 
 export const ACTOR_KINDS = ["user", "token", "anonymous"] as const;
@@ -111,20 +111,8 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
-export const AuditQuerySchema = z.object({
-  cluster: z.string().max(64).optional(),
-  actor: z.string().max(128).optional(),
-  verb: z.string().max(64).optional(),
-  outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  since: z.iso.datetime({ offset: true, error: "since must be an ISO-8601 time" }).optional(),
-  until: z.iso.datetime({ offset: true, error: "until must be an ISO-8601 time" }).optional(),
-  limit: wholeNumberParam(1, 10_000).optional(),
-  format: z.enum(["json", "csv"]).optional(),
-});
-export type AuditQuery = z.input<typeof AuditQuerySchema>;
-
 /** "all clusters", "the demo clusters", "prod-eu, staging". */
-export function describeScope(clusters: ClusterScope | null): string {
+function describeScope(clusters: ClusterScope | null): string {
   if (clusters === null || clusters === "*") return "all clusters";
   if (clusters === "demo") return "the demo clusters";
   return clusters.join(", ");

@@ -1,11 +1,53 @@
 import { z } from "zod";
+import { AUDIT_OUTCOMES } from "./access";
 import { parseSelector } from "./selector";
 import { USAGE_SCOPES } from "./types";
 
 /**
- * Query parameters of the list and usage endpoints. The same schemas parse
- * route search params on the server and build query keys on the client.
+ * Query parameters of the list, usage and audit endpoints: one schema per
+ * resource, and one reading of a URL's search params with it for every side.
+ * A route handler refuses a bad value with a 400 naming it (readQuery, through
+ * parseSearch in lib/server/http.ts); a server page (from Next's searchParams
+ * record) and the browser (from URLSearchParams) read the same schema without
+ * ever failing (listParamsFrom, auditParamsFrom), so they agree on the query
+ * key the page prefetched.
  */
+
+/** Search params as Next hands them to a server page. */
+export type SearchRecord = Record<string, string | string[] | undefined>;
+/** Search params from either side: the browser's URLSearchParams (or Next's read-only kind) or a server page's record. */
+export type SearchInput = URLSearchParams | SearchRecord;
+
+/** One value per name: the first of a repeated name; an empty one (?limit=) is no value. */
+export function searchValues(search: SearchInput): Record<string, string> {
+  const pairs = search instanceof URLSearchParams ? [...search] : Object.entries(search).map(([name, v]) => [name, Array.isArray(v) ? v[0] : v] as const);
+  const values: Record<string, string> = {};
+  for (const [name, value] of pairs) if (value && !Object.hasOwn(values, name)) values[name] = value;
+  return values;
+}
+
+/** For a route handler: the query, or the issues that make it a 400. */
+export function readQuery<S extends z.ZodType>(schema: S, search: SearchInput) {
+  return schema.safeParse(searchValues(search));
+}
+
+/**
+ * Each parameter of `schema` read on its own (trimmed), so that one bad value
+ * cannot spoil the others; `refused` gives what stands for a value the schema
+ * refuses (undefined: left out).
+ */
+function eachParam(schema: z.ZodObject, search: SearchInput, refused: (name: string, raw: string) => string | undefined): Record<string, unknown> {
+  const values = searchValues(search);
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const raw = values[name]?.trim();
+    if (!raw) continue;
+    const parsed = field.safeParse(raw);
+    const value = parsed.success ? parsed.data : refused(name, raw);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
 
 const optionalText = z
   .string()
@@ -28,11 +70,16 @@ const selectorParam = optionalText.superRefine((value, ctx) => {
  * A whole number from a query string (decimal digits only: "0x10", "1e3",
  * " 7" and "" are refused) or from code.
  */
-export function wholeNumberParam(min: number, max: number) {
+function wholeNumberParam(min: number, max: number) {
   return z
     .union([z.number(), z.string().regex(/^\d{1,9}$/).transform(Number)], { error: "must be a whole number in decimal digits" })
     .pipe(z.number().int().min(min).max(max));
 }
+
+/** The largest page a list answers. */
+export const LIST_LIMIT_MAX = 5000;
+/** The page the UI asks for first; a list longer than that offers "show more", which adds as much again. */
+export const LIST_PAGE = 500;
 
 const paging = {
   /** Case-insensitive substring of the name. */
@@ -42,7 +89,7 @@ const paging = {
     .regex(/^[a-zA-Z.]{1,40}$/, "must be a field name")
     .optional(),
   order: z.enum(["asc", "desc"]).optional(),
-  limit: wholeNumberParam(1, 5000).optional(),
+  limit: wholeNumberParam(1, LIST_LIMIT_MAX).optional(),
   offset: wholeNumberParam(0, 100_000_000).optional(),
 };
 
@@ -78,8 +125,28 @@ export type WorkloadParams = Partial<z.output<typeof WorkloadQuerySchema>>;
 export type TaskParams = Partial<z.output<typeof TaskQuerySchema>>;
 export type ServiceParams = Partial<z.output<typeof ServiceQuerySchema>>;
 
+type ListQuerySchema = typeof NodeQuerySchema | typeof WorkloadQuerySchema | typeof TaskQuerySchema | typeof ServiceQuerySchema;
+
+/** A list page's own controls (column headers, "show more"), as opposed to the filters the operator types. */
+const PAGE_CONTROLS: ReadonlySet<string> = new Set(["sort", "order", "limit", "offset"]);
+
+/**
+ * A list page's parameters from its URL, read the same way by the server page
+ * and the browser; never fails. A filter the schema refuses is kept as
+ * written (trimmed), so that the list's request answers why and the page
+ * shows it beside the filters; a bad sort or order is left out. The limit is
+ * LIST_PAGE unless the URL asks for more (up to LIST_LIMIT_MAX); offset is not
+ * read, as the pages grow the limit instead.
+ */
+export function listParamsFrom<S extends ListQuerySchema>(schema: S, search: SearchInput): Partial<z.output<S>> {
+  const params = eachParam(schema, search, (name, raw) => (PAGE_CONTROLS.has(name) ? undefined : raw));
+  delete params.offset;
+  params.limit = Math.max(LIST_PAGE, (params.limit as number | undefined) ?? LIST_PAGE);
+  return params as Partial<z.output<S>>;
+}
+
 /** "15m", "1h", "90s": at most the history the server keeps. */
-export const RANGE_PATTERN = /^(\d{1,5})(s|m|h)$/;
+const RANGE_PATTERN = /^(\d{1,5})(s|m|h)$/;
 
 export const UsageQuerySchema = z
   .object({
@@ -101,6 +168,26 @@ export function rangeSeconds(range: string): number {
   if (!m) throw new Error(`bad range ${range}`);
   const n = Number(m[1]);
   return m[2] === "h" ? n * 3600 : m[2] === "m" ? n * 60 : n;
+}
+
+/** GET /api/audit: ?cluster=&actor=&verb=&outcome=&since=&until=&limit= and &format=csv. */
+export const AuditQuerySchema = z.object({
+  cluster: z.string().max(64).optional(),
+  actor: z.string().max(128).optional(),
+  verb: z.string().max(64).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  since: z.iso.datetime({ offset: true, error: "since must be an ISO-8601 time" }).optional(),
+  until: z.iso.datetime({ offset: true, error: "until must be an ISO-8601 time" }).optional(),
+  limit: wholeNumberParam(1, 10_000).optional(),
+  format: z.enum(["json", "csv"]).optional(),
+});
+
+/** The audit page's filters (the format is its CSV link's). */
+export type AuditParams = Omit<z.output<typeof AuditQuerySchema>, "format">;
+
+/** The audit page's filters from its URL, read the same way by the server page and the browser; a bad value is left out. */
+export function auditParamsFrom(search: SearchInput): AuditParams {
+  return eachParam(AuditQuerySchema.omit({ format: true }), search, () => undefined) as AuditParams;
 }
 
 export const ScaleBodySchema = z.object(

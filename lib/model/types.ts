@@ -183,6 +183,8 @@ export const ClusterInfoSchema = z.object({
   statusReason: z.string().nullable(),
   version: z.string().nullable(),
   demo: z.boolean(),
+  /** True until the adapter first reports: until then `status` is a placeholder, not a finding. */
+  connecting: z.boolean(),
   /** False until the first full list has arrived. */
   synced: z.boolean(),
   lastSyncAt: z.string().nullable(),
@@ -218,8 +220,11 @@ export const UsageHistorySchema = z.object({
 });
 export type UsageHistory = z.infer<typeof UsageHistorySchema>;
 
+/** The resources of a cluster: each is a list in the API, a tab in the UI and a map in the server's snapshot. */
 export const RESOURCE_KINDS = ["nodes", "workloads", "tasks", "services"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+/** The kinds whose items may carry a namespace (every one but nodes). */
+export const NAMESPACED_KINDS = RESOURCE_KINDS.filter((k): k is Exclude<ResourceKind, "nodes"> => k !== "nodes");
 
 export interface ListAnswer<T> {
   items: T[];

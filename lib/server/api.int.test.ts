@@ -36,7 +36,7 @@ let testAccess: Awaited<ReturnType<typeof openTestAccess>>;
 
 function ownerFor(id: string, context: string, kubeconfig: string) {
   const secrets = new SecretSet();
-  const adapter = kubernetes.create({ kubeconfig, context }, { clusterId: id, log, secrets });
+  const adapter = kubernetes.create({ kubeconfig, context }, { clusterId: id, log, secrets, env: process.env });
   return new ClusterOwner(
     { id, name: id, orchestrator: "kubernetes", demo: true, adapter, secrets },
     { usageStepSeconds: 1, usageRetainSeconds: 3600, log },
@@ -67,6 +67,19 @@ function scale(cluster: string, workload: string, body: string, headers: Record<
 async function tasks(cluster: string, query: string) {
   const res = await getTasks(new Request(url(`/api/clusters/${cluster}/tasks?${query}`)), ctx({ clusterId: cluster }));
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * Puts mysql at `replicas` in the simulator (whatever an earlier test left)
+ * and waits until Fleetdeck shows exactly that many ready pods, so a test
+ * states the starting point it asserts against.
+ */
+async function mysqlAt(replicas: number): Promise<void> {
+  if (mysqlReplicas() !== replicas) sim.scale("StatefulSet", "default", "mysql", replicas);
+  await waitFor(`Fleetdeck to show ${replicas} ready mysql pods`, async () => {
+    const items = (await tasks("east", "selector=app%3Dmysql")).body.items as Task[] | undefined;
+    return items?.length === replicas && items.every((t) => t.ready && t.state === "running");
+  }, 15_000);
 }
 
 beforeAll(async () => {
@@ -124,6 +137,7 @@ describe("GET /api/clusters", () => {
 
 describe("GET /api/clusters/{id}/tasks", () => {
   it("filters by a Kubernetes label selector", async () => {
+    await mysqlAt(3);
     const { status, body } = await tasks("east", "selector=app%3Dmysql");
     expect(status).toBe(200);
     expect(body.items.length).toBe(3);
@@ -172,6 +186,7 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
     ["", 400, /missing/],
     [JSON.stringify({ replicas: 3, padding: "x".repeat(5000) }), 413, /at most 4096 bytes/],
   ])("rejects %s with %i and changes nothing", async (body, status, message) => {
+    await mysqlAt(3);
     const res = await scale("east", MYSQL, body);
     expect(res.status).toBe(status);
     expect((await res.json()).error.message).toMatch(message);
@@ -189,6 +204,7 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
   });
 
   it("passes an upstream 403 through with the apiserver's reason", async () => {
+    await mysqlAt(3);
     await fleet.workloads(ADMIN, "viewer");
     const res = await scale("viewer", MYSQL, '{"replicas":4}');
     const body = await res.json();
@@ -198,6 +214,7 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
   });
 
   it("scales mysql 3 → 5, answers the new desired count, streams the change and converges", async () => {
+    await mysqlAt(3);
     const stream = await getEvents(new Request(url("/api/events")), ctx({}));
     expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = stream.body!.getReader();
@@ -230,6 +247,7 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
   });
 
   it("answers 403 in read-only mode and changes nothing", async () => {
+    await mysqlAt(3);
     // The same running clusters, seen through a read-only fleet.
     const readOnly = new Fleet(owners, { readOnly: true, maxReplicas: 10, demo: false }, log);
     useFleet(readOnly);
@@ -240,6 +258,6 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
     } finally {
       useFleet(fleet);
     }
-    expect(mysqlReplicas()).toBe(5);
+    expect(mysqlReplicas()).toBe(3);
   });
 });

@@ -47,9 +47,9 @@ export interface OwnerStats {
 type Listener = (event: ChangeEvent) => void;
 
 /** Coalesces bursts (a scale creates many pod events) into one message per resource. */
-const NOTIFY_DELAY_MS = 250;
+export const NOTIFY_DELAY_MS = 250;
 /** How long a request waits for a cluster that is still connecting. */
-const FIRST_LIST_WAIT_MS = 5_000;
+export const FIRST_LIST_WAIT_MS = 5_000;
 
 /**
  * The one live owner of a configured cluster: runs its adapter, keeps the
@@ -58,7 +58,10 @@ const FIRST_LIST_WAIT_MS = 5_000;
  */
 export class ClusterOwner {
   private snapshotValue: Snapshot = EMPTY_SNAPSHOT;
+  /** Shown until the adapter first reports; whether it still connects is `awaitingFirstReport`, never this text. */
   private connectionValue: ConnectionState = { status: "degraded", reason: "Connecting…", version: null };
+  /** True until the adapter's first connection report (or its crash): requests wait for it rather than fail. */
+  private awaitingFirstReport = true;
   private lastSyncAt: string | null = null;
   private latestUsage: UsageSample | null = null;
   private usageFailing = false;
@@ -90,6 +93,11 @@ export class ClusterOwner {
 
   get connection(): ConnectionState {
     return this.connectionValue;
+  }
+
+  /** The adapter has not reported a connection state yet: the cluster is still connecting. */
+  get connecting(): boolean {
+    return this.awaitingFirstReport;
   }
 
   start(): void {
@@ -130,6 +138,7 @@ export class ClusterOwner {
       statusReason: c.reason,
       version: c.version ?? null,
       demo: d.demo,
+      connecting: this.awaitingFirstReport,
       synced: s.listed.size === 4,
       lastSyncAt: this.lastSyncAt,
       canScale: isScalable(d.adapter),
@@ -149,8 +158,7 @@ export class ClusterOwner {
     const deadline = Date.now() + FIRST_LIST_WAIT_MS;
     while (!this.snapshotValue.listed.has(kind)) {
       const c = this.connectionValue;
-      const connecting = c.reason === "Connecting…";
-      if (!connecting && c.status !== "ok") {
+      if (!this.awaitingFirstReport && c.status !== "ok") {
         throw new AdapterError("unreachable", `${this.definition.name}: ${c.reason ?? "not reachable"}`);
       }
       const left = deadline - Date.now();
@@ -187,8 +195,10 @@ export class ClusterOwner {
     // An upstream's error text may echo the request's credentials.
     const state = raw.reason ? { ...raw, reason: this.definition.secrets.redact(raw.reason) } : raw;
     const before = this.connectionValue;
+    const firstReport = this.awaitingFirstReport;
+    this.awaitingFirstReport = false;
     this.connectionValue = { ...state, version: state.version ?? before.version ?? null };
-    if (before.status !== state.status || before.reason !== state.reason || before.version !== this.connectionValue.version) {
+    if (firstReport || before.status !== state.status || before.reason !== state.reason || before.version !== this.connectionValue.version) {
       const log = this.options.log;
       if (state.status === "ok") log.info(`connected`, { version: this.connectionValue.version });
       else log.warn(`${state.status}: ${state.reason ?? ""}`);

@@ -1,7 +1,7 @@
 import type { AdapterModule } from "@/lib/adapters/module";
 import type { Logger } from "@/lib/log";
+import type { DemoCluster } from "@/lib/model/demo";
 import type { Orchestrator } from "@/lib/model/types";
-import type { DemoCluster } from "@/lib/sim/types";
 import type { ClusterEntry, Settings } from "./config";
 
 /**

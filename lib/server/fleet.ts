@@ -6,6 +6,7 @@ import { AdapterError, isAdapterError } from "@/lib/adapters/errors";
 import { SecretSet } from "@/lib/adapters/secrets";
 import { isForceScalable, isScalable } from "@/lib/adapters/types";
 import { createLogger, type Logger } from "@/lib/log";
+import type { StartDemoFleet } from "@/lib/model/demo";
 import type {
   ChangeEvent,
   ClusterInfo,
@@ -30,7 +31,6 @@ import {
   type UsageQuery,
   type WorkloadQuery,
 } from "@/lib/model/queries";
-import type { DemoCluster } from "@/lib/sim/types";
 import { assertAuthorized, authorize, type Actor, type Refusal } from "./authz";
 import { ClusterOwner, type OwnerStats } from "./cluster-owner";
 import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
@@ -198,6 +198,8 @@ export class Fleet {
   ): Promise<Workload> {
     const owner = this.owner(actor, clusterId);
     assertAuthorized(actor, "scale", owner.definition, this.settings);
+    // The one check of the number: adapters take it as given (see Scalable).
+    if (!Number.isInteger(replicas) || replicas < 0) throw new InvalidInputError(`replicas must be a whole number of at least 0, not ${replicas}`);
     if (replicas > this.settings.maxReplicas) {
       throw new InvalidInputError(`replicas must be at most ${this.settings.maxReplicas} (the configured maximum)`);
     }
@@ -251,11 +253,8 @@ const SCALE_NOTES: Record<Refusal, string> = {
   role: "Your role does not allow scaling on this cluster; an operator or admin of it can.",
 };
 
-/** Starts the demo simulators; the default runs them in this process (the bench may run them elsewhere). */
-export type StartDemo = (options: { dataDir: string }) => Promise<{ clusters: DemoCluster[]; close(): Promise<void> }>;
-
-/** Builds and starts the Fleet from the settings; getFleet() keeps the process's one. */
-export async function createFleet(options: { startDemo?: StartDemo } = {}): Promise<Fleet> {
+/** Builds and starts the Fleet from the settings; getFleet() keeps the process's one. startDemo runs the demo fleet when it is wanted. */
+export async function createFleet(options: { startDemo?: StartDemoFleet } = {}): Promise<Fleet> {
   const log = createLogger("fleet");
   const settings = await getSettings();
   const discovered = settings.discover ? await discoverClusters(ADAPTER_MODULES, process.env, log) : [];
@@ -263,10 +262,9 @@ export async function createFleet(options: { startDemo?: StartDemo } = {}): Prom
   const runDemo = wantsDemo(settings.demo, candidates);
   let closeDemo = async () => {};
   if (runDemo) {
-    // Imported lazily: a production setup with real clusters never loads the simulators.
-    const startDemo = options.startDemo ?? (await import("@/lib/sim/fleet")).startDemoFleet;
+    if (!options.startDemo) throw new Error("the demo fleet is wanted but no starter was given (instrumentation.ts provides it at boot)");
     const dataDir = path.join(os.tmpdir(), `fleetdeck-demo-${process.pid}`);
-    const demo = await startDemo({ dataDir });
+    const demo = await options.startDemo({ dataDir });
     closeDemo = () => demo.close();
     candidates = addDemoClusters(candidates, demo.clusters, ADAPTER_MODULES);
     log.info(`demo fleet started: ${demo.clusters.map((c) => c.id).join(", ")}`);
@@ -276,7 +274,7 @@ export async function createFleet(options: { startDemo?: StartDemo } = {}): Prom
     const adapterModule = ADAPTER_MODULES[c.orchestrator];
     const secrets = new SecretSet();
     const clusterLog = createLogger(`fleet/${c.id}`, { redact: (text) => secrets.redact(text) });
-    const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog, secrets });
+    const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog, secrets, env: process.env });
     return new ClusterOwner(
       { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter, secrets },
       { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog },
@@ -293,5 +291,19 @@ export async function createFleet(options: { startDemo?: StartDemo } = {}): Prom
   return fleet;
 }
 
+const DEMO_STARTER = Symbol.for("fleetdeck.demo-fleet-starter");
+
+/**
+ * Gives getFleet() the demo fleet's starter: lib/server may not import the
+ * simulators, so the entry point above it (instrumentation.ts) hands them in
+ * before the first getFleet(). Kept on globalThis, like the Fleet, so that a
+ * route bundle's getFleet() that retries a failed start finds it too.
+ */
+export function provideDemoFleet(startDemo: StartDemoFleet): void {
+  (globalThis as Record<symbol, StartDemoFleet | undefined>)[DEMO_STARTER] = startDemo;
+}
+
 /** The process's one Fleet (see onePerProcess). */
-export const getFleet = onePerProcess("fleetdeck.fleet", () => createFleet());
+export const getFleet = onePerProcess("fleetdeck.fleet", () =>
+  createFleet({ startDemo: (globalThis as Record<symbol, StartDemoFleet | undefined>)[DEMO_STARTER] }),
+);

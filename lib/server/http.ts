@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import { ZodError, type z } from "zod";
 import { isAdapterError, type AdapterErrorCode } from "@/lib/adapters/errors";
 import { createLogger } from "@/lib/log";
+import { readQuery } from "@/lib/model/queries";
 import type { ApiErrorBody } from "@/lib/model/types";
 import { randomUUID } from "node:crypto";
 import { getAccess, SESSION_COOKIE, type Access, type AuditRecord, type Identity } from "./access";
@@ -277,11 +278,9 @@ export function cookieName(names: { secure: string; plain: string }, request: Re
 
 export const sessionCookieName = (request: Request, access: Access) => cookieName(SESSION_COOKIE, request, access);
 
-/** Parses search params; unknown parameters are ignored, empty ones dropped, bad values are a 400 naming them. */
+/** Parses search params as pages and the browser read them (readQuery); unknown parameters are ignored, bad values are a 400 naming them. */
 export function parseSearch<S extends z.ZodType>(schema: S, request: Request): z.output<S> {
-  // An empty parameter (?limit=) is no parameter, as the browser's client sends it.
-  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
-  const parsed = schema.safeParse(params);
+  const parsed = readQuery(schema, new URL(request.url).searchParams);
   if (!parsed.success) throw new InvalidInputError(describeZod(parsed.error), 400);
   return parsed.data;
 }

@@ -133,7 +133,7 @@ const realWrite = process.stderr.write.bind(process.stderr);
 function ownerFor(id: string, demoCluster: boolean, kubeconfig: string) {
   const secrets = new SecretSet();
   const log = createLogger(`fleet/${id}`, { redact: (text) => secrets.redact(text) });
-  const adapter = kubernetes.create({ kubeconfig, context: id, ...FAST }, { clusterId: id, log, secrets });
+  const adapter = kubernetes.create({ kubeconfig, context: id, ...FAST }, { clusterId: id, log, secrets, env: process.env });
   return new ClusterOwner({ id, name: id, orchestrator: "kubernetes", demo: demoCluster, adapter, secrets }, { usageStepSeconds: 1, usageRetainSeconds: 3600, log });
 }
 

@@ -1,4 +1,5 @@
 import type { CoreItems, CoreKind, SnapshotChange } from "@/lib/adapters/types";
+import { RESOURCE_KINDS } from "@/lib/model/types";
 
 /**
  * A cluster's snapshot: the slim model items of each resource, by id. It is
@@ -72,5 +73,5 @@ function sameItem(a: unknown, b: unknown): boolean {
 
 /** Which resources differ between two snapshots (by map identity, which applyChanges preserves). */
 export function changedResources(before: Snapshot, after: Snapshot): CoreKind[] {
-  return (["nodes", "workloads", "tasks", "services"] as const).filter((k) => before[k] !== after[k]);
+  return RESOURCE_KINDS.filter((k) => before[k] !== after[k]);
 }

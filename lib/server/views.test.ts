@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { emptyUsageSample } from "@/lib/adapters/types";
 import type { NodeCore, TaskCore, WorkloadCore } from "@/lib/model/types";
 import { applyChanges, EMPTY_SNAPSHOT } from "./snapshot";
 import { nodeViews, queryList, summarize, workloadViews } from "./views";
@@ -50,7 +51,7 @@ describe("views", () => {
   });
 
   it("joins usage and keeps unknown usage null, not zero", () => {
-    const usage = { nodes: new Map([["n1", res(700, 5)]]), tasks: new Map([["a", res(300, 2)], ["b", res(100, 1)]]) };
+    const usage = { ...emptyUsageSample(), nodes: new Map([["n1", res(700, 5)]]), tasks: new Map([["a", res(300, 2)], ["b", res(100, 1)]]) };
     const [n1, n2] = nodeViews(snapshot, usage);
     expect(n1.usage).toEqual(res(700, 5));
     expect(n2.usage).toBeNull();
@@ -62,7 +63,7 @@ describe("views", () => {
   });
 
   it("summarises capacity, requests and use", () => {
-    const s = summarize(snapshot, { nodes: new Map([["n1", res(700, 5)], ["n2", res(300, 5)]]), tasks: new Map() });
+    const s = summarize(snapshot, { ...emptyUsageSample(), nodes: new Map([["n1", res(700, 5)], ["n2", res(300, 5)]]) });
     expect(s).toMatchObject({ nodes: 2, readyNodes: 2, workloads: 1, tasks: 5, runningTasks: 2 });
     expect(s.capacity).toEqual(res(6000, 6e9));
     expect(s.allocatable).toEqual(res(5800, 6e9));

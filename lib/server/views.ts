@@ -1,5 +1,5 @@
 import type { UsageSample } from "@/lib/adapters/types";
-import type { ClusterSummary, ListAnswer, Node, Resources, Task, TaskCore, Workload } from "@/lib/model/types";
+import { NAMESPACED_KINDS, ZERO_RESOURCES, type ClusterSummary, type ListAnswer, type Node, type Resources, type Task, type TaskCore, type Workload } from "@/lib/model/types";
 import { matches, parseSelector } from "@/lib/model/selector";
 import type { TaskParams } from "@/lib/model/queries";
 import type { Snapshot } from "./snapshot";
@@ -29,7 +29,7 @@ export function taskViews(snapshot: Snapshot, usage: UsageSample | null): Task[]
   return [...snapshot.tasks.values()].map((t) => ({
     ...t,
     usage: usage?.tasks.get(t.id) ?? null,
-    usageNote: usage?.unavailable?.tasks.get(t.id) ?? null,
+    usageNote: usage?.unavailable.tasks.get(t.id) ?? null,
   }));
 }
 
@@ -37,17 +37,17 @@ export function nodeViews(snapshot: Snapshot, usage: UsageSample | null): Node[]
   const perNode = new Map<string, { requested: Resources; count: number }>();
   for (const t of snapshot.tasks.values()) {
     if (!holdsResources(t)) continue;
-    const entry = perNode.get(t.node!) ?? { requested: { cpuMillis: 0, memoryBytes: 0 }, count: 0 };
+    const entry = perNode.get(t.node!) ?? { requested: ZERO_RESOURCES, count: 0 };
     entry.requested = add(entry.requested, t.requests);
     entry.count++;
     perNode.set(t.node!, entry);
   }
   return [...snapshot.nodes.values()].map((n) => ({
     ...n,
-    requested: perNode.get(n.id)?.requested ?? { cpuMillis: 0, memoryBytes: 0 },
+    requested: perNode.get(n.id)?.requested ?? ZERO_RESOURCES,
     taskCount: perNode.get(n.id)?.count ?? 0,
     usage: usage?.nodes.get(n.id) ?? null,
-    usageNote: usage?.unavailable?.nodes.get(n.id) ?? null,
+    usageNote: usage?.unavailable.nodes.get(n.id) ?? null,
   }));
 }
 
@@ -71,7 +71,6 @@ export function workloadViews(snapshot: Snapshot, usage: UsageSample | null): Wo
 
 export function summarize(snapshot: Snapshot, usage: UsageSample | null): ClusterSummary {
   const nodes = nodeViews(snapshot, usage);
-  const zero = { cpuMillis: 0, memoryBytes: 0 };
   let running = 0;
   for (const t of snapshot.tasks.values()) if (t.state === "running") running++;
   // Without nodes (Fargate, say) the tasks' own use is the cluster's.
@@ -82,9 +81,9 @@ export function summarize(snapshot: Snapshot, usage: UsageSample | null): Cluste
     workloads: snapshot.workloads.size,
     tasks: snapshot.tasks.size,
     runningTasks: running,
-    capacity: sum(nodes.map((n) => n.capacity)) ?? zero,
-    allocatable: sum(nodes.map((n) => n.allocatable)) ?? zero,
-    requested: sum(nodes.map((n) => n.requested)) ?? zero,
+    capacity: sum(nodes.map((n) => n.capacity)) ?? ZERO_RESOURCES,
+    allocatable: sum(nodes.map((n) => n.allocatable)) ?? ZERO_RESOURCES,
+    requested: sum(nodes.map((n) => n.requested)) ?? ZERO_RESOURCES,
     used,
   };
 }
@@ -135,7 +134,7 @@ export function queryList<T extends Filterable>(items: T[], filter: ListFilter):
 
 export function namespacesOf(snapshot: Snapshot): string[] {
   const names = new Set<string>();
-  for (const kind of ["workloads", "tasks", "services"] as const) {
+  for (const kind of NAMESPACED_KINDS) {
     for (const item of (snapshot[kind] as ReadonlyMap<string, { namespace: string | null }>).values()) {
       if (item.namespace) names.add(item.namespace);
     }

@@ -6,7 +6,8 @@
 
 import { mkdir } from "node:fs/promises";
 import { createLogger } from "@/lib/log";
-import type { DemoCluster, RunningSimulator, StartSimulator } from "./types";
+import type { StartedDemoFleet } from "@/lib/model/demo";
+import type { RunningSimulator, StartSimulator } from "./types";
 import { startKubernetesDemo } from "./kubernetes";
 import { startEcsDemo } from "./ecs";
 import { startMesosDemo } from "./mesos";
@@ -30,10 +31,9 @@ export interface DemoFleetOptions {
   basePort?: number;
 }
 
-export interface DemoFleet {
-  clusters: DemoCluster[];
+/** What the server is handed (StartedDemoFleet), and the simulators for `npm run fleet` to print. */
+export interface DemoFleet extends StartedDemoFleet {
   simulators: RunningSimulator[];
-  close(): Promise<void>;
 }
 
 export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {

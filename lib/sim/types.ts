@@ -1,13 +1,7 @@
-import type { Orchestrator } from "@/lib/model/types";
+import type { DemoCluster } from "@/lib/model/demo";
 
-/** A cluster of the demo fleet, as the registry adds it beside configured ones. */
-export interface DemoCluster {
-  id: string;
-  name: string;
-  orchestrator: Orchestrator;
-  /** A connection for that orchestrator's adapterModule.connectionSchema. */
-  connection: unknown;
-}
+/** The simulators name the contract's cluster from here; it lives in lib/model/demo.ts, where the server can see it too. */
+export type { DemoCluster };
 
 /** One running simulator process-part of the demo fleet (it may serve several clusters). */
 export interface RunningSimulator {

@@ -1,7 +1,7 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { viewerFleet } from "@/lib/server/viewer";
 import { clustersQuery, usageQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient } from "@/lib/server/prefetch";
 import { Overview } from "@/components/overview";
 
 export default async function OverviewPage() {

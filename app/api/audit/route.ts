@@ -1,4 +1,4 @@
-import { AuditQuerySchema } from "@/lib/model/access";
+import { AuditQuerySchema } from "@/lib/model/queries";
 import { auditCsv, auditFilter } from "@/lib/server/access";
 import { assertAuthorized } from "@/lib/server/authz";
 import { api, parseSearch } from "@/lib/server/http";

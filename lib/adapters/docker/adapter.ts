@@ -1,70 +1,75 @@
 import { z } from "zod";
 import { Backoff } from "@/lib/model/backoff";
-import { sleep } from "@/lib/adapters/sleep";
-import { AdapterError } from "@/lib/adapters/errors";
+import { changesBetween, replaceAll } from "@/lib/adapters/changes";
+import { mapBounded } from "@/lib/adapters/concurrency";
+import { AdapterError, asAdapterError } from "@/lib/adapters/errors";
+import { ConnectionHealth } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
-import type {
-  ClusterAdapter,
-  CoreItems,
-  CoreKind,
-  Scalable,
-  SnapshotChange,
-  SnapshotSink,
-  UsageSample,
-  UsageSource,
+import { sleep } from "@/lib/adapters/sleep";
+import { DEFAULT_ADAPTER_TIMINGS, withTimings, type AdapterTimings } from "@/lib/adapters/timings";
+import {
+  emptyUsageSample,
+  type ClusterAdapter,
+  type CoreItems,
+  type CoreKind,
+  type Scalable,
+  type SnapshotChange,
+  type SnapshotSink,
+  type UsageSample,
+  type UsageSource,
 } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import type { Resources, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
 import { DockerClient } from "./client";
 import type { DockerConnection } from "./connection";
 import {
-  ContainerInspect,
-  ContainerStats,
-  ContainerSummary,
-  EngineEvent,
-  InfoAnswer,
+  DockerContainerInspect,
+  DockerContainerStats,
+  DockerContainerSummary,
+  DockerEngineEvent,
+  DockerInfoAnswer,
   SwarmNode,
   SwarmService,
   SwarmTask,
   type RawContainerInspect,
   type RawInfo,
 } from "./raw";
-import { scaleSwarmService, type ScaleOptions } from "./scale";
+import { scaleSwarmService } from "./scale";
 import { hostNodeId, mapContainerTask, mapHostNode, mapStandaloneServices, mapStandaloneWorkloads } from "./standalone-mappers";
-import { addResources, containerUsage, mapBounded } from "./stats";
+import { addResources, containerUsage } from "./stats";
 import { mapSwarmNode, mapSwarmService, mapSwarmServiceEndpoints, mapSwarmTasks } from "./swarm-mappers";
 
 export type DockerMode = "swarm" | "docker";
 
-export interface DockerAdapterOptions {
+export interface DockerTimings extends AdapterTimings {
   /** Coalescing window for event-triggered relists. */
-  debounceMs?: number;
+  debounceMs: number;
   /**
    * One more relist this long after the last event of a burst: the engine
    * sends "die" before the container's listed state (and a task's state)
    * shows it, so the relist an event triggers can still see the old state.
    */
-  settleMs?: number;
-  /** Full relist (replace) period; also the watchdog of a silent event stream. */
-  resyncMs?: number;
+  settleMs: number;
   /** Swarm only: task states change on other nodes without any event here, so tasks are polled. */
-  taskPollMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  requestTimeoutMs?: number;
-  statsConcurrency?: number;
-  scale?: ScaleOptions;
+  taskPollMs: number;
 }
 
-/** A usage sample that always says what could not be measured and why. */
-export interface DockerUsageSample extends UsageSample {
-  unavailable: { nodes: Map<string, string>; tasks: Map<string, string> };
-}
+export const DEFAULT_DOCKER_TIMINGS: DockerTimings = {
+  ...DEFAULT_ADAPTER_TIMINGS,
+  debounceMs: 200,
+  settleMs: 1_000,
+  taskPollMs: 5_000,
+};
+
+/** Per-container requests (stats, inspects) in flight at once: one engine answers them all. */
+const CONTAINER_REQUESTS_IN_FLIGHT = 4;
 
 export const REMOTE_STATS_UNREACHABLE =
   "Container stats exist only on the node that runs the container; Fleetdeck talks to one manager and cannot reach them.";
 
 type Group = "nodes" | "work";
+/** The one upstream source, for ConnectionHealth. */
+const ENGINE = "engine";
 const SWARM_TASK_LABEL = "com.docker.swarm.task.id";
 /** Container event actions that change what Fleetdeck shows (exec_* from health checks are noise). */
 const CONTAINER_ACTIONS = new Set(["create", "start", "restart", "die", "kill", "stop", "destroy", "pause", "unpause", "oom", "rename", "update"]);
@@ -75,18 +80,23 @@ interface Work {
   services: Service[];
 }
 
-export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
+/**
+ * One adapter for the Docker family; SwarmAdapter and StandaloneDockerAdapter
+ * below fix its mode, so that each module builds its adapter in the one
+ * shape (connection, context, timings) and the mode stays the module's.
+ */
+export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   readonly client: DockerClient;
   private readonly log: Logger;
-  private readonly opts: Required<Omit<DockerAdapterOptions, "scale">> & Pick<DockerAdapterOptions, "scale">;
-  /** The engine's latest /info; its mode may differ from `orchestrator` (see connectionState). */
+  private readonly timings: DockerTimings;
+  /** The engine's latest /info; its mode may differ from `orchestrator` (see engineWarning). */
   private info: RawInfo | null = null;
-  /** What the sink has, as JSON per id, to send only real changes. */
-  private readonly emitted: { [K in CoreKind]: Map<string, string> } = {
-    nodes: new Map(),
-    workloads: new Map(),
-    tasks: new Map(),
-    services: new Map(),
+  /** The ids the sink has per resource, so a partial relist can delete what is gone. */
+  private readonly known: { [K in CoreKind]: Set<string> } = {
+    nodes: new Set(),
+    workloads: new Set(),
+    tasks: new Set(),
+    services: new Set(),
   };
   /** Latest tasks and workloads (neutral), for usage and scale answers. */
   private tasks: TaskCore[] = [];
@@ -98,29 +108,23 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   /** Every relist goes through this chain so results reach the sink in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
+  protected constructor(
     readonly orchestrator: DockerMode,
     connection: DockerConnection,
     context: AdapterContext,
-    options: DockerAdapterOptions = {},
+    timings: Partial<DockerTimings>,
   ) {
-    this.log = context.log;
-    this.opts = {
-      debounceMs: options.debounceMs ?? 200,
-      settleMs: options.settleMs ?? 1_000,
-      resyncMs: options.resyncMs ?? 60_000,
-      taskPollMs: options.taskPollMs ?? 5_000,
-      backoffBaseMs: options.backoffBaseMs ?? 500,
-      backoffMaxMs: options.backoffMaxMs ?? 30_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-      statsConcurrency: options.statsConcurrency ?? 4,
-      scale: options.scale,
-    };
-    this.client = new DockerClient(connection, { timeoutMs: this.opts.requestTimeoutMs });
+    // Nothing to register in context.secrets: the Engine API takes no token or password here (no
+    // X-Registry-Auth is sent, scaling changes replicas only), and the TLS key is a file whose
+    // contents never go over the wire; its path is configuration, not a secret.
+    this.log = context.log.child(orchestrator);
+    this.timings = withTimings(DEFAULT_DOCKER_TIMINGS, timings);
+    this.client = new DockerClient(connection, { timeoutMs: this.timings.requestTimeoutMs });
   }
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff({ baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs });
+    const backoff = new Backoff(this.timings.backoff);
+    const health = new ConnectionHealth([ENGINE], (state) => sink.setConnection(state));
     try {
       while (!signal.aborted) {
         const session = new AbortController();
@@ -134,19 +138,15 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
             { filters: JSON.stringify({ type: ["service", "node", "container"] }) },
             session.signal,
           );
-          await this.serially(() => this.resync(sink, session.signal));
+          await this.serially(() => this.resync(sink, health, session.signal));
           backoff.reset();
-          await this.follow(sink, events, session);
+          await this.follow(sink, health, events, session);
         } catch (err) {
           if (signal.aborted) break;
-          if (err instanceof NotSwarmManagerError) {
-            sink.setConnection({ status: "degraded", reason: err.message, version: this.info?.ServerVersion ?? null });
-            await sleep(backoff.next(), signal);
-            continue;
-          }
-          const error = err instanceof AdapterError ? err : new AdapterError("upstream", String((err as Error)?.message ?? err));
-          this.log.warn("docker engine connection lost", { host: this.client.label, error: error.message });
-          sink.setConnection({ status: "unreachable", reason: error.message, version: this.info?.ServerVersion ?? null });
+          // A swarm cluster whose engine is not a manager (yet) answers: degraded, and not worth a warning each retry.
+          const error = asAdapterError(err, `Docker Engine at ${this.client.label}`);
+          if (!(err instanceof NotSwarmManagerError)) this.log.warn("docker engine connection lost", { host: this.client.label, error: error.message });
+          health.failed(ENGINE, error);
           await sleep(backoff.next(), signal);
         } finally {
           signal.removeEventListener("abort", stop);
@@ -160,50 +160,45 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
 
   async scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore> {
     if (this.orchestrator !== "swarm") {
-      const reason = this.workloads.get(workloadId)?.notScalableReason;
-      throw new AdapterError("invalid", reason ?? "Only Swarm services can be scaled through the Docker Engine API.");
+      const workload = this.workloads.get(workloadId);
+      if (!workload) throw new AdapterError("not-found", `no container or Compose service has the id ${workloadId}`);
+      throw new AdapterError("invalid", workload.notScalableReason ?? "Only Swarm services can be scaled through the Docker Engine API.");
     }
-    const workload = await scaleSwarmService(this.client, workloadId, replicas, signal, this.opts.scale);
+    const workload = await scaleSwarmService(this.client, workloadId, replicas, signal);
     this.workloads.set(workload.id, workload);
     return workload;
   }
 
-  async sampleUsage(signal?: AbortSignal): Promise<DockerUsageSample | null> {
+  async sampleUsage(signal?: AbortSignal): Promise<UsageSample> {
     const mode = this.orchestrator;
     const info = this.info ?? (await this.readInfo(signal));
     const localNode = mode === "swarm" ? (info.Swarm?.NodeID ?? null) : hostNodeId(info);
-    const containers = await this.client.get("/containers/json", z.array(ContainerSummary), undefined, signal);
-    const measured = await mapBounded(containers, this.opts.statsConcurrency, async (c) =>
-      containerUsage(
-        await this.client.get(`/containers/${c.Id}/stats`, ContainerStats, { stream: false }, signal),
-      ),
+    const containers = await this.client.get("/containers/json", z.array(DockerContainerSummary), undefined, signal);
+    const measured = await mapBounded(containers, CONTAINER_REQUESTS_IN_FLIGHT, async (c) =>
+      containerUsage(await this.client.get(`/containers/${c.Id}/stats`, DockerContainerStats, { stream: false }, signal)),
     );
-    const sample: DockerUsageSample = {
-      nodes: new Map(),
-      tasks: new Map(),
-      unavailable: { nodes: new Map(), tasks: new Map() },
-    };
+    const failed = measured.flatMap((m) => ("error" in m ? [m.error] : []));
+    if (containers.length > 0 && failed.length === containers.length) {
+      const first = asAdapterError(failed[0], `Docker Engine at ${this.client.label}`);
+      throw new AdapterError(first.code, `the stats of none of ${containers.length} containers could be read: ${first.message}`, { cause: first });
+    }
+    const sample = emptyUsageSample();
     let nodeTotal: Resources = { cpuMillis: 0, memoryBytes: 0 };
-    let measuredAny = containers.length === 0;
-    let failures = 0;
-    for (const { item: c, value, error } of measured) {
-      if (error) failures++;
+    for (const { item: c, value } of measured) {
       // A container that stopped between the list and its stats has no sample: leave it out.
       if (!value) continue;
-      measuredAny = true;
       nodeTotal = addResources(nodeTotal, value);
       const taskId = mode === "swarm" ? c.Labels[SWARM_TASK_LABEL] : c.Id;
       if (taskId) sample.tasks.set(taskId, addResources(sample.tasks.get(taskId) ?? { cpuMillis: 0, memoryBytes: 0 }, value));
     }
-    if (!measuredAny) return null;
     // A node total missing some containers would read as a drop in use: leave the node unknown instead.
-    if (localNode && failures === 0) sample.nodes.set(localNode, nodeTotal);
-    else if (localNode) sample.unavailable.nodes.set(localNode, `stats of ${failures} of ${containers.length} containers could not be read in time`);
+    if (localNode && failed.length === 0) sample.nodes.set(localNode, nodeTotal);
+    else if (localNode) sample.unavailable.nodes.set(localNode, `stats of ${failed.length} of ${containers.length} containers could not be read in time`);
     if (mode === "swarm") {
       for (const task of this.tasks) {
         if (task.node && task.node !== localNode && task.state === "running") sample.unavailable.tasks.set(task.id, REMOTE_STATS_UNREACHABLE);
       }
-      for (const nodeId of this.emitted.nodes.keys()) {
+      for (const nodeId of this.known.nodes) {
         if (nodeId !== localNode) sample.unavailable.nodes.set(nodeId, REMOTE_STATS_UNREACHABLE);
       }
     }
@@ -211,7 +206,7 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   private async readInfo(signal?: AbortSignal): Promise<RawInfo> {
-    this.info = await this.client.get("/info", InfoAnswer, undefined, signal);
+    this.info = await this.client.get("/info", DockerInfoAnswer, undefined, signal);
     return this.info;
   }
 
@@ -222,7 +217,7 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   /** Full relist: /info (mode, version), then every list, sent as "replace". */
-  private async resync(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
+  private async resync(sink: SnapshotSink, health: ConnectionHealth, signal: AbortSignal): Promise<void> {
     this.inspects.clear();
     this.inspectEpochs.clear();
     const info = await this.readInfo(signal);
@@ -232,29 +227,25 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
       throw new NotSwarmManagerError(info);
     }
     const [nodes, work] = await Promise.all([this.listNodes(mode, signal), this.listWork(mode, signal)]);
-    const changes: SnapshotChange[] = [
-      this.replace("nodes", nodes),
-      this.replace("workloads", work.workloads),
-      this.replace("tasks", work.tasks),
-      this.replace("services", work.services),
-    ];
-    sink.apply(changes);
-    sink.setConnection(this.connectionState());
+    const lists = { nodes, ...work };
+    for (const kind of ["nodes", "workloads", "tasks", "services"] as const) this.remember(kind, lists[kind]);
+    sink.apply(replaceAll(lists));
+    health.ok(ENGINE, { version: info.ServerVersion, warning: this.engineWarning(info) });
   }
 
-  /** Relists the groups events marked and sends only what changed. */
+  /** Relists the groups events marked; the store drops what did not change. */
   private async refresh(sink: SnapshotSink, groups: Set<Group>, signal: AbortSignal): Promise<void> {
     const mode = this.orchestrator;
     const changes: SnapshotChange[] = [];
-    if (groups.has("nodes")) changes.push(...this.diff("nodes", await this.listNodes(mode, signal)));
+    if (groups.has("nodes")) changes.push(...this.changes("nodes", await this.listNodes(mode, signal)));
     if (groups.has("work")) {
       const work = await this.listWork(mode, signal);
-      changes.push(...this.diff("workloads", work.workloads), ...this.diff("tasks", work.tasks), ...this.diff("services", work.services));
+      changes.push(...this.changes("workloads", work.workloads), ...this.changes("tasks", work.tasks), ...this.changes("services", work.services));
     }
     if (changes.length) sink.apply(changes);
   }
 
-  private async follow(sink: SnapshotSink, events: AsyncIterable<unknown>, session: AbortController): Promise<void> {
+  private async follow(sink: SnapshotSink, health: ConnectionHealth, events: AsyncIterable<unknown>, session: AbortController): Promise<void> {
     let failure: unknown = null;
     const fail = (err: unknown) => {
       failure ??= err;
@@ -269,7 +260,7 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
         const groups = new Set(dirty);
         dirty.clear();
         this.serially(() => this.refresh(sink, groups, session.signal)).catch(fail);
-      }, this.opts.debounceMs);
+      }, this.timings.debounceMs);
     };
     const mark = (group: Group) => {
       dirty.add(group);
@@ -289,17 +280,17 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
         for (const g of settleGroups) mark(g);
         settleContainers.clear();
         settleGroups.clear();
-      }, this.opts.settleMs);
+      }, this.timings.settleMs);
     };
     const resyncTimer = setInterval(() => {
-      this.serially(() => this.resync(sink, session.signal)).catch(fail);
-    }, this.opts.resyncMs);
+      this.serially(() => this.resync(sink, health, session.signal)).catch(fail);
+    }, this.timings.resyncMs);
     const pollTimer = setInterval(() => {
       if (this.orchestrator === "swarm") mark("work");
-    }, this.opts.taskPollMs);
+    }, this.timings.taskPollMs);
     try {
       for await (const raw of events) {
-        const parsed = EngineEvent.safeParse(raw);
+        const parsed = DockerEngineEvent.safeParse(raw);
         if (!parsed.success) continue;
         const event = parsed.data;
         if (event.Type === "node") markAndSettle("nodes");
@@ -323,22 +314,16 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
     if (!session.signal.aborted) throw new AdapterError("unreachable", `Docker Engine at ${this.client.label} closed the event stream`);
   }
 
-  private connectionState() {
-    const info = this.info!;
-    const version = info.ServerVersion;
-    if (this.orchestrator === "docker" && modeOf(info) === "swarm") {
-      return {
-        status: "degraded" as const,
-        reason: "This engine is a swarm manager; add it as a swarm cluster to see its services and scale them. Showing its containers.",
-        version,
-      };
-    }
-    return { status: "ok" as const, reason: null, version };
+  /** What is not all it should be about an engine that answers. */
+  private engineWarning(info: RawInfo): string | null {
+    return this.orchestrator === "docker" && modeOf(info) === "swarm"
+      ? "This engine is a swarm manager; add it as a swarm cluster to see its services and scale them. Showing its containers."
+      : null;
   }
 
   private async listNodes(mode: DockerMode, signal: AbortSignal) {
     if (mode === "docker") {
-      const info = this.info ?? (await this.client.get("/info", InfoAnswer, undefined, signal));
+      const info = this.info ?? (await this.client.get("/info", DockerInfoAnswer, undefined, signal));
       return [mapHostNode(info)];
     }
     const nodes = await this.client.get("/nodes", z.array(SwarmNode), undefined, signal);
@@ -358,12 +343,12 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
         services: services.map(mapSwarmServiceEndpoints).filter((s) => s !== null),
       };
     } else {
-      const info = this.info ?? (await this.client.get("/info", InfoAnswer, undefined, signal));
-      const containers = await this.client.get("/containers/json", z.array(ContainerSummary), { all: true }, signal);
+      const info = this.info ?? (await this.client.get("/info", DockerInfoAnswer, undefined, signal));
+      const containers = await this.client.get("/containers/json", z.array(DockerContainerSummary), { all: true }, signal);
       const missing = containers.filter((c) => !this.inspects.has(c.Id));
       const epochs = new Map(missing.map((c) => [c.Id, this.inspectEpochs.get(c.Id) ?? 0]));
-      const inspected = await mapBounded(missing, this.opts.statsConcurrency, (c) =>
-        this.client.get(`/containers/${c.Id}/json`, ContainerInspect, undefined, signal),
+      const inspected = await mapBounded(missing, CONTAINER_REQUESTS_IN_FLIGHT, (c) =>
+        this.client.get(`/containers/${c.Id}/json`, DockerContainerInspect, undefined, signal),
       );
       const fresh = new Map<string, RawContainerInspect>();
       for (const { item, value, error } of inspected) {
@@ -393,30 +378,27 @@ export class DockerAdapter implements ClusterAdapter, Scalable, UsageSource {
     this.inspectEpochs.set(containerId, (this.inspectEpochs.get(containerId) ?? 0) + 1);
   }
 
-  private replace<K extends CoreKind>(kind: K, items: CoreItems[K][]): SnapshotChange {
-    const map = this.emitted[kind];
-    map.clear();
-    for (const item of items) map.set(item.id, JSON.stringify(item));
-    return { type: "replace", resource: kind, items } as SnapshotChange;
+  private remember<K extends CoreKind>(kind: K, items: readonly CoreItems[K][]): void {
+    this.known[kind] = new Set(items.map((item) => item.id));
   }
 
-  private diff<K extends CoreKind>(kind: K, items: CoreItems[K][]): SnapshotChange[] {
-    const map = this.emitted[kind];
-    const changes: SnapshotChange[] = [];
-    const seen = new Set<string>();
-    for (const item of items) {
-      seen.add(item.id);
-      const json = JSON.stringify(item);
-      if (map.get(item.id) === json) continue;
-      map.set(item.id, json);
-      changes.push({ type: "upsert", resource: kind, item } as SnapshotChange);
-    }
-    for (const id of [...map.keys()]) {
-      if (seen.has(id)) continue;
-      map.delete(id);
-      changes.push({ type: "delete", resource: kind, id } as SnapshotChange);
-    }
+  /** Changes from what the sink has to `items`, a complete list of `kind`. */
+  private changes<K extends CoreKind>(kind: K, items: readonly CoreItems[K][]): SnapshotChange[] {
+    const changes = changesBetween(kind, this.known[kind], items);
+    this.remember(kind, items);
     return changes;
+  }
+}
+
+export class SwarmAdapter extends DockerAdapter {
+  constructor(connection: DockerConnection, context: AdapterContext, timings: Partial<DockerTimings> = {}) {
+    super("swarm", connection, context, timings);
+  }
+}
+
+export class StandaloneDockerAdapter extends DockerAdapter {
+  constructor(connection: DockerConnection, context: AdapterContext, timings: Partial<DockerTimings> = {}) {
+    super("docker", connection, context, timings);
   }
 }
 

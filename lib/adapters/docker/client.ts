@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { Agent, request } from "undici";
 import type { z } from "zod";
-import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { AdapterError, asAdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
 import { lines } from "@/lib/adapters/lines";
+import { DEFAULT_ADAPTER_TIMINGS, withTimeout } from "@/lib/adapters/timings";
 import { endpointOf, type DockerConnection, type Endpoint } from "./connection";
-import { ErrorBody, VersionAnswer } from "./raw";
+import { DockerErrorBody, DockerVersionAnswer } from "./raw";
 
 /**
  * The API version Fleetdeck speaks. 1.41 (Engine 20.10, Debian 12's docker.io)
@@ -34,7 +35,7 @@ export class DockerClient {
     options: DockerClientOptions = {},
   ) {
     this.endpoint = endpointOf(connection);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_ADAPTER_TIMINGS.requestTimeoutMs;
   }
 
   /** Safe to log: the host, never TLS material. */
@@ -55,7 +56,7 @@ export class DockerClient {
       if (res.statusCode === 200 && text === "OK") return null;
       return `Docker Engine at ${this.label} answered GET /_ping with HTTP ${res.statusCode}${text ? `: ${text.slice(0, 200)}` : ""}`;
     } catch (err) {
-      return err instanceof Error ? err.message : String(err);
+      return asAdapterError(err, `Docker Engine at ${this.label}`).message;
     }
   }
 
@@ -95,7 +96,7 @@ export class DockerClient {
         for await (const line of lines(res.body)) yield JSON.parse(line) as unknown;
       } catch (err) {
         if (signal.aborted) return;
-        throw fromNetworkError(err, `Docker Engine at ${label}: ${path} stream`);
+        throw asAdapterError(err, `Docker Engine at ${label}: ${path} stream`);
       } finally {
         res.body.destroy();
       }
@@ -120,7 +121,7 @@ export class DockerClient {
   private async negotiate(signal?: AbortSignal): Promise<string> {
     const res = await this.raw("GET", "/version", { signal });
     if (res.statusCode !== 200) throw this.errorFrom(res.statusCode, await res.body.text(), "GET /version");
-    const version = this.parse(VersionAnswer, await res.body.json(), "GET /version");
+    const version = this.parse(DockerVersionAnswer, await res.body.json(), "GET /version");
     if (compareVersions(version.ApiVersion, PINNED_API_VERSION) < 0) {
       throw new AdapterError(
         "upstream",
@@ -151,15 +152,12 @@ export class DockerClient {
     options: { body?: unknown; signal?: AbortSignal; timeoutMs?: number },
   ) {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const signals = [options.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(
-      (s): s is AbortSignal => Boolean(s),
-    );
     const origin = this.endpoint.kind === "unix" ? "http://docker" : this.endpoint.origin;
     try {
       return await request(origin + pathAndQuery, {
         method,
         dispatcher: this.getAgent(),
-        signal: signals.length ? AbortSignal.any(signals) : undefined,
+        signal: timeoutMs > 0 ? withTimeout(timeoutMs, options.signal) : options.signal,
         headers: options.body !== undefined ? { "content-type": "application/json" } : undefined,
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
         // Streams (timeoutMs 0) may stay quiet for hours between events.
@@ -202,7 +200,7 @@ export class DockerClient {
   private errorFrom(status: number, text: string, what: string): AdapterError {
     let message = text.trim();
     try {
-      const parsed = ErrorBody.safeParse(JSON.parse(text));
+      const parsed = DockerErrorBody.safeParse(JSON.parse(text));
       if (parsed.success) message = parsed.data.message;
     } catch {
       // not JSON: keep the text
@@ -224,8 +222,9 @@ function readTlsFile(file: string | undefined, what: string): Buffer | undefined
   try {
     return readFileSync(file);
   } catch (err) {
-    // The path is configuration, not a secret; the content never leaves this function.
-    throw new AdapterError("invalid", `cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    // The path is configuration, not a secret; the content never leaves this function. Without the file
+    // no connection can be made: "unreachable", so the cluster's status says so.
+    throw new AdapterError("unreachable", `cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
 }
 

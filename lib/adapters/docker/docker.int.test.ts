@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AdapterError } from "@/lib/adapters/errors";
-import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
-import { DockerAdapter } from "./adapter";
+import { StandaloneDockerAdapter, SwarmAdapter } from "./adapter";
 import {
   createTestService,
   engineConnection,
@@ -17,6 +16,7 @@ import {
   ENGINE_POLL_MS,
   ENGINE_WAIT_MS,
   testClient,
+  testContext,
 } from "./int-support";
 import { SwarmNode, SwarmTask } from "./raw";
 import { COMPOSE_NOT_SCALABLE, CONTAINER_NOT_SCALABLE } from "./standalone-mappers";
@@ -49,7 +49,7 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
   const client = testClient();
   const sink = new RecordingSink();
   const stop = new AbortController();
-  const adapter = new DockerAdapter("docker", engineConnection, { clusterId: "docker-int", log: createLogger("docker-int"), secrets: new SecretSet() }, {
+  const adapter = new StandaloneDockerAdapter(engineConnection, testContext("docker-int", createLogger("docker-int")), {
     debounceMs: 50,
     resyncMs: 600_000,
   });
@@ -147,12 +147,11 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
   const client = testClient();
   const sink = new RecordingSink();
   const stop = new AbortController();
-  const adapter = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-int", log: createLogger("docker-int"), secrets: new SecretSet() }, {
+  const adapter = new SwarmAdapter(engineConnection, testContext("swarm-int", createLogger("docker-int")), {
     debounceMs: 50,
     taskPollMs: 700,
     resyncMs: 20_000,
-    backoffBaseMs: 200,
-    backoffMaxMs: 1_000,
+    backoff: { baseMs: 200, maxMs: 1_000 },
   });
   let running: Promise<void>;
   const webName = `${TEST_PREFIX}web`;
@@ -281,7 +280,7 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     // A second adapter that never polls and never relists on its own: only events can move it.
     const eventsOnly = new RecordingSink();
     const stopEventsOnly = new AbortController();
-    const follower = new DockerAdapter("swarm", engineConnection, { clusterId: "swarm-events", log: createLogger("docker-int"), secrets: new SecretSet() }, {
+    const follower = new SwarmAdapter(engineConnection, testContext("swarm-events", createLogger("docker-int")), {
       debounceMs: 50,
       taskPollMs: 600_000,
       resyncMs: 600_000,

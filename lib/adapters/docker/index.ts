@@ -1,10 +1,11 @@
+import { asAdapterError } from "@/lib/adapters/errors";
 import type { AdapterModule, DiscoveredCluster } from "@/lib/adapters/module";
 import type { Logger } from "@/lib/log";
 import { slugify } from "@/lib/model/ids";
-import { DockerAdapter, modeOf, type DockerMode } from "./adapter";
+import { modeOf, StandaloneDockerAdapter, SwarmAdapter, type DockerMode } from "./adapter";
 import { DockerClient } from "./client";
-import { connectionFromEnv, dockerConnectionSchema, type DockerConnection } from "./connection";
-import { InfoAnswer, type RawInfo } from "./raw";
+import { connectionFromEnv, DEFAULT_DOCKER_HOST, dockerConnectionSchema, type DockerConnection } from "./connection";
+import { DockerInfoAnswer, type RawInfo } from "./raw";
 
 /**
  * The Docker family as two modules over one adapter: a swarm manager is a
@@ -12,20 +13,23 @@ import { InfoAnswer, type RawInfo } from "./raw";
  * single orchestrator and ClusterAdapter a readonly one, so two modules keep
  * every cluster's orchestrator right from discovery on without changing the
  * contracts; each module's discover() claims the local engine only in its
- * own mode. The adapter reads /info on every (re)list: a `swarm` cluster
- * whose engine is not (or not yet, e.g. just restarted) a manager keeps its
- * last snapshot and reports "degraded" while it retries; a `docker` cluster
- * always shows containers and says "degraded" when its engine is a swarm
- * manager that would be better added as `swarm`.
+ * own mode, from one probe of it per discovery round. The adapter reads
+ * /info on every (re)list: a `swarm` cluster whose engine is not (or not
+ * yet, e.g. just restarted) a manager keeps its last snapshot and reports
+ * "degraded" while it retries; a `docker` cluster always shows containers
+ * and says "degraded" when its engine is a swarm manager that would be
+ * better added as `swarm`.
  */
 
-export { DockerAdapter, type DockerAdapterOptions, type DockerUsageSample } from "./adapter";
-export { dockerConnectionSchema, connectionFromEnv, type DockerConnection } from "./connection";
+export { DockerAdapter, StandaloneDockerAdapter, SwarmAdapter, DEFAULT_DOCKER_TIMINGS, type DockerTimings } from "./adapter";
+export { dockerConnectionSchema, connectionFromEnv, DEFAULT_DOCKER_HOST, type DockerConnection } from "./connection";
 
 export interface EngineProbe {
   info: RawInfo;
   mode: DockerMode;
 }
+
+export type EngineCheck = { probe: EngineProbe; failure: null } | { probe: null; failure: string };
 
 /** Whether an engine answers /_ping within `timeoutMs`, and if so its /info and mode. */
 export async function probeEngine(connection: DockerConnection, timeoutMs = 1000): Promise<EngineProbe | null> {
@@ -33,18 +37,15 @@ export async function probeEngine(connection: DockerConnection, timeoutMs = 1000
 }
 
 /** probeEngine, saying why when no engine answers (nothing listening, a TLS failure, ...). */
-export async function checkEngine(
-  connection: DockerConnection,
-  timeoutMs = 1000,
-): Promise<{ probe: EngineProbe; failure: null } | { probe: null; failure: string }> {
+export async function checkEngine(connection: DockerConnection, timeoutMs = 1000): Promise<EngineCheck> {
   const client = new DockerClient(connection, { timeoutMs: Math.max(timeoutMs, 2000) });
   try {
     const failure = await client.pingFailure(undefined, timeoutMs);
     if (failure) return { probe: null, failure };
-    const info = await client.get("/info", InfoAnswer);
+    const info = await client.get("/info", DockerInfoAnswer);
     return { probe: { info, mode: modeOf(info) }, failure: null };
   } catch (err) {
-    return { probe: null, failure: err instanceof Error ? err.message : String(err) };
+    return { probe: null, failure: asAdapterError(err, `Docker Engine at ${connection.host ?? DEFAULT_DOCKER_HOST}`).message };
   } finally {
     await client.close();
   }
@@ -58,20 +59,39 @@ export function clusterIdentity(probe: EngineProbe): { id: string; name: string 
     : { id: slugify(`docker-${host}`), name: `Docker on ${host}` };
 }
 
-function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
+/**
+ * The probe of the current discovery round per environment. A round asks the
+ * swarm and the docker module in turn, with one env: the probe the first one
+ * starts serves the other, and is dropped once the other took it. A module
+ * that asks again before that (a retry) starts a new round, so no probe is
+ * reused beyond the round it was made for.
+ */
+const discoveryRounds = new WeakMap<object, { check: Promise<EngineCheck>; startedBy: DockerMode }>();
+
+function checkForDiscovery(env: Readonly<Record<string, string | undefined>>, mode: DockerMode, connection: DockerConnection): Promise<EngineCheck> {
+  const round = discoveryRounds.get(env);
+  if (round && round.startedBy !== mode) {
+    discoveryRounds.delete(env);
+    return round.check;
+  }
+  const check = checkEngine(connection);
+  discoveryRounds.set(env, { check, startedBy: mode });
+  return check;
+}
+
+type DockerModule = AdapterModule<DockerConnection> & Required<Pick<AdapterModule<DockerConnection>, "discover">>;
+
+function moduleFor(orchestrator: DockerMode, create: AdapterModule<DockerConnection>["create"]): DockerModule {
   return {
     orchestrator,
     connectionSchema: dockerConnectionSchema,
-    // Nothing to register in context.secrets: the Engine API takes no token or password here (no
-    // X-Registry-Auth is sent, scaling changes replicas only), and the TLS key is a file whose
-    // contents never go over the wire; its path is configuration, not a secret.
-    create: (connection, context) => new DockerAdapter(orchestrator, connection, context),
+    create,
     async discover(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
       const connection = connectionFromEnv(env);
-      const { probe, failure } = await checkEngine(connection);
+      const { probe, failure } = await checkForDiscovery(env, orchestrator, connection);
       if (!probe) {
         // The local socket is optional, but an engine DOCKER_HOST names was asked for: say why it is missing
-        // (e.g. a TLS failure). Both modules probe it; the `docker` one says so, once.
+        // (e.g. a TLS failure). Both modules see the failure; the `docker` one says so, once.
         if (env.DOCKER_HOST && orchestrator === "docker") log.warn("the Docker engine DOCKER_HOST names does not answer", { host: connection.host, reason: failure });
         return [];
       }
@@ -83,5 +103,5 @@ function moduleFor(orchestrator: DockerMode): AdapterModule<DockerConnection> {
   };
 }
 
-export const swarmAdapterModule = moduleFor("swarm");
-export const dockerAdapterModule = moduleFor("docker");
+export const swarmAdapterModule = moduleFor("swarm", (connection, context) => new SwarmAdapter(connection, context));
+export const dockerAdapterModule = moduleFor("docker", (connection, context) => new StandaloneDockerAdapter(connection, context));

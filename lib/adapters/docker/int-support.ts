@@ -1,10 +1,13 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import type { AdapterContext } from "@/lib/adapters/module";
+import { SecretSet } from "@/lib/adapters/secrets";
+import type { Logger } from "@/lib/log";
 import { DockerClient } from "./client";
 import { connectionFromEnv, type DockerConnection } from "./connection";
 import { probeEngine, type EngineProbe } from "./index";
-import { ContainerSummary, SwarmService } from "./raw";
+import { DockerContainerSummary, SwarmService } from "./raw";
 
 /** Shared by the *.int.test.ts files: the real engine, its wait timings, cleanup. */
 
@@ -29,6 +32,11 @@ export async function engineForTests(): Promise<{ probe: EngineProbe | null; ski
   if (process.env.CI === "true") return { probe: null, skipReason: null };
   console.warn(`[docker integration tests skipped] ${reason}`);
   return { probe: null, skipReason: reason };
+}
+
+/** An adapter context of its own for each test adapter. */
+export function testContext(clusterId: string, log: Logger): AdapterContext {
+  return { clusterId, log, secrets: new SecretSet(), env: {} };
 }
 
 export function testClient(): DockerClient {
@@ -62,7 +70,7 @@ export async function removeTestObjects(client: DockerClient): Promise<void> {
   for (const s of services) {
     if (s.Spec.Name.startsWith(TEST_PREFIX)) await client.delete(`/services/${s.ID}`).catch(() => undefined);
   }
-  const containers = await client.get("/containers/json", z.array(ContainerSummary), { all: true });
+  const containers = await client.get("/containers/json", z.array(DockerContainerSummary), { all: true });
   for (const c of containers) {
     if ((c.Names ?? []).some((n) => n.startsWith(`/${TEST_PREFIX}`))) {
       await client.delete(`/containers/${c.Id}`, { force: true }).catch(() => undefined);

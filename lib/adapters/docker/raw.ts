@@ -9,13 +9,13 @@ import { z } from "zod";
 const Labels = z.record(z.string(), z.string()).nullish().transform((l) => l ?? {});
 const Version = z.object({ Index: z.number() });
 
-export const VersionAnswer = z.object({
+export const DockerVersionAnswer = z.object({
   Version: z.string(),
   ApiVersion: z.string(),
   MinAPIVersion: z.string().optional(),
 });
 
-export const InfoAnswer = z.object({
+export const DockerInfoAnswer = z.object({
   ID: z.string().optional(),
   Name: z.string(),
   NCPU: z.number(),
@@ -37,7 +37,7 @@ export const InfoAnswer = z.object({
     })
     .optional(),
 });
-export type RawInfo = z.infer<typeof InfoAnswer>;
+export type RawInfo = z.infer<typeof DockerInfoAnswer>;
 
 const NanoResources = z
   .object({ NanoCPUs: z.number().optional(), MemoryBytes: z.number().optional() })
@@ -124,7 +124,7 @@ export const SwarmService = z.object({
 export type RawSwarmService = z.infer<typeof SwarmService>;
 
 /** For scaling: the whole Spec must go back unchanged apart from Replicas, so it is kept loose. */
-export const ServiceInspectForUpdate = z.object({
+export const SwarmServiceInspectForUpdate = z.object({
   ID: z.string(),
   Version: Version,
   Spec: z.looseObject({ Name: z.string(), Mode: ServiceMode.optional() }),
@@ -164,7 +164,7 @@ export const SwarmTask = z.object({
 });
 export type RawSwarmTask = z.infer<typeof SwarmTask>;
 
-export const ContainerSummary = z.object({
+export const DockerContainerSummary = z.object({
   Id: z.string(),
   Names: z.array(z.string()).nullish(),
   Image: z.string().optional(),
@@ -186,9 +186,9 @@ export const ContainerSummary = z.object({
     .object({ Networks: z.record(z.string(), z.object({ IPAddress: z.string().optional() })).nullish() })
     .nullish(),
 });
-export type RawContainerSummary = z.infer<typeof ContainerSummary>;
+export type RawContainerSummary = z.infer<typeof DockerContainerSummary>;
 
-export const ContainerInspect = z.object({
+export const DockerContainerInspect = z.object({
   Id: z.string(),
   RestartCount: z.number().optional(),
   State: z
@@ -203,7 +203,7 @@ export const ContainerInspect = z.object({
     .optional(),
   HostConfig: z.object({ MemoryReservation: z.number().optional(), NanoCpus: z.number().optional() }).optional(),
 });
-export type RawContainerInspect = z.infer<typeof ContainerInspect>;
+export type RawContainerInspect = z.infer<typeof DockerContainerInspect>;
 
 const CpuStats = z
   .object({
@@ -213,7 +213,7 @@ const CpuStats = z
   })
   .optional();
 
-export const ContainerStats = z.object({
+export const DockerContainerStats = z.object({
   read: z.string().optional(),
   cpu_stats: CpuStats,
   precpu_stats: CpuStats,
@@ -221,13 +221,13 @@ export const ContainerStats = z.object({
     .object({ usage: z.number().optional(), stats: z.record(z.string(), z.number()).optional() })
     .optional(),
 });
-export type RawContainerStats = z.infer<typeof ContainerStats>;
+export type RawContainerStats = z.infer<typeof DockerContainerStats>;
 
-export const EngineEvent = z.object({
+export const DockerEngineEvent = z.object({
   Type: z.string(),
   Action: z.string().optional(),
   Actor: z.object({ ID: z.string().optional(), Attributes: z.record(z.string(), z.string()).nullish() }).optional(),
 });
-export type RawEngineEvent = z.infer<typeof EngineEvent>;
+export type RawEngineEvent = z.infer<typeof DockerEngineEvent>;
 
-export const ErrorBody = z.object({ message: z.string() });
+export const DockerErrorBody = z.object({ message: z.string() });

@@ -33,7 +33,8 @@ async function outOfSequenceFakeEngine(conflicts: number) {
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
       if (url.pathname === "/version") return send(200, { Version: "20.10.24", ApiVersion: "1.41", MinAPIVersion: "1.12" });
-      if (req.method === "GET" && url.pathname === "/v1.41/services/svc1") {
+      // As the engine does, the service answers to its name too.
+      if (req.method === "GET" && (url.pathname === "/v1.41/services/svc1" || url.pathname === "/v1.41/services/web")) {
         return send(200, { ID: "svc1", Version: { Index: state.version }, Spec: state.spec });
       }
       if (req.method === "POST" && url.pathname === "/v1.41/services/svc1/update") {
@@ -109,10 +110,12 @@ describe("scaleSwarmService retry on update out of sequence", () => {
     expect(err.message).toBe("no such route GET /v1.41/services/missing");
   });
 
-  it("refuses negative or fractional replicas before calling the engine", async () => {
+  it("answers not-found for anything but a whole service id, and updates nothing", async () => {
     const { fake, client } = await setup(0);
-    await expect(scaleSwarmService(client, "svc1", -1)).rejects.toMatchObject({ code: "invalid" });
-    await expect(scaleSwarmService(client, "svc1", 1.5)).rejects.toMatchObject({ code: "invalid" });
+    // "web" is the service's name, which the engine would resolve: a workload id is the id itself.
+    for (const id of ["", "SVC1", "svc1/update", "web"]) {
+      await expect(scaleSwarmService(client, id, 3)).rejects.toMatchObject({ code: "not-found" });
+    }
     expect(fake.state.updates).toHaveLength(0);
   });
 });

@@ -3,10 +3,12 @@ import { AdapterError } from "@/lib/adapters/errors";
 import { sleep } from "@/lib/adapters/sleep";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { DockerClient } from "./client";
-import { ServiceInspectForUpdate, SwarmService } from "./raw";
+import { SwarmServiceInspectForUpdate, SwarmService } from "./raw";
 import { GLOBAL_NOT_SCALABLE, JOB_NOT_SCALABLE, mapSwarmService } from "./swarm-mappers";
 
 export const OUT_OF_SEQUENCE = /update out of sequence/i;
+/** Swarm object ids are lowercase letters and digits. */
+const SERVICE_ID = /^[a-z0-9]+$/;
 
 export interface ScaleOptions {
   /** Attempts in all before answering "conflict". */
@@ -28,15 +30,15 @@ export async function scaleSwarmService(
   signal?: AbortSignal,
   options: ScaleOptions = {},
 ): Promise<WorkloadCore> {
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw new AdapterError("invalid", `replicas must be a whole number ≥ 0, not ${replicas}`);
-  }
+  // The engine also resolves names and id prefixes; a workload id is a whole service id, and nothing else may be scaled.
+  if (!SERVICE_ID.test(serviceId)) throw new AdapterError("not-found", `no Swarm service has the id ${serviceId}`);
   const maxAttempts = options.maxAttempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 100;
   const path = `/services/${encodeURIComponent(serviceId)}`;
   let lastError: AdapterError | null = null;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = await client.get(path, ServiceInspectForUpdate, undefined, signal);
+    const current = await client.get(path, SwarmServiceInspectForUpdate, undefined, signal);
+    if (current.ID !== serviceId) throw new AdapterError("not-found", `no Swarm service has the id ${serviceId}`);
     const mode = current.Spec.Mode ?? {};
     if (!mode.Replicated) {
       throw new AdapterError("invalid", mode.Global ? GLOBAL_NOT_SCALABLE : JOB_NOT_SCALABLE);

@@ -4,7 +4,7 @@ import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } fro
 import containersJson from "./fixtures/containers.json";
 import infoJson from "./fixtures/info-swarm.json";
 import inspectJson from "./fixtures/inspect-worker.json";
-import { ContainerInspect, ContainerSummary, InfoAnswer } from "./raw";
+import { DockerContainerInspect, DockerContainerSummary, DockerInfoAnswer } from "./raw";
 import {
   COMPOSE_NOT_SCALABLE,
   CONTAINER_NOT_SCALABLE,
@@ -17,9 +17,9 @@ import {
 // Recorded from Engine 20.10: Compose-labelled containers of project "shop" (web ×2 publishing
 // 18181/18182, worker exiting 3 with restart policy on-failure:3), a lone "lonely" container and a
 // created-but-never-started one.
-const containers = z.array(ContainerSummary).parse(containersJson);
-const info = InfoAnswer.parse(infoJson);
-const workerInspect = ContainerInspect.parse(inspectJson);
+const containers = z.array(DockerContainerSummary).parse(containersJson);
+const info = DockerInfoAnswer.parse(infoJson);
+const workerInspect = DockerContainerInspect.parse(inspectJson);
 const byName = (name: string) => containers.find((c) => c.Names?.[0] === `/${name}`)!;
 
 describe("standalone mappers", () => {

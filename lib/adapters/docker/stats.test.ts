@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import v1 from "./fixtures/stats-cgroup-v1.json";
 import v2 from "./fixtures/stats-cgroup-v2.json";
-import { ContainerStats } from "./raw";
-import { containerUsage, cpuMillis, mapBounded, memoryUsedBytes } from "./stats";
+import { DockerContainerStats } from "./raw";
+import { containerUsage, cpuMillis, memoryUsedBytes } from "./stats";
 
 // v1 was recorded from Engine 20.10 on cgroup v1 (a busy loop after writing 30 MiB to /tmp);
 // v2 is a cgroup v2 answer of the same shape newer engines give (no percpu_usage, no cache).
-const statsV1 = ContainerStats.parse(v1);
-const statsV2 = ContainerStats.parse(v2);
+const statsV1 = DockerContainerStats.parse(v1);
+const statsV2 = DockerContainerStats.parse(v2);
 
 describe("container stats arithmetic", () => {
   it("computes CPU millicores from the deltas against precpu_stats (cgroup v1)", () => {
@@ -55,24 +55,6 @@ describe("container stats arithmetic", () => {
   });
 
   it("answers null for a stopped container's empty answer", () => {
-    expect(containerUsage(ContainerStats.parse({ read: "0001-01-01T00:00:00Z", cpu_stats: {}, precpu_stats: {}, memory_stats: {} }))).toBeNull();
-  });
-});
-
-describe("mapBounded", () => {
-  it("keeps at most `limit` calls in flight and reports failures per item", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const results = await mapBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      if (n === 4) throw new Error("gone");
-      return n * 2;
-    });
-    expect(peak).toBe(3);
-    expect(results.map((r) => r.value)).toEqual([2, 4, 6, undefined, 10, 12, 14]);
-    expect((results[3].error as Error).message).toBe("gone");
+    expect(containerUsage(DockerContainerStats.parse({ read: "0001-01-01T00:00:00Z", cpu_stats: {}, precpu_stats: {}, memory_stats: {} }))).toBeNull();
   });
 });

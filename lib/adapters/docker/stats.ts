@@ -47,26 +47,3 @@ export function memoryUsedBytes(stats: RawContainerStats): number | null {
 export function addResources(a: Resources, b: Resources): Resources {
   return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes };
 }
-
-/** Runs `work` over `items` with at most `limit` in flight; failures are collected per item, not thrown. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<Array<{ item: T; value?: R; error?: unknown }>> {
-  const results: Array<{ item: T; value?: R; error?: unknown }> = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index];
-      try {
-        results[index] = { item, value: await work(item) };
-      } catch (error) {
-        results[index] = { item, error };
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

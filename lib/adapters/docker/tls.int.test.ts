@@ -4,14 +4,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SecretSet } from "@/lib/adapters/secrets";
 import type { ClusterAdapter, ConnectionState } from "@/lib/adapters/types";
 import { memoryLogger } from "@/lib/testing/memory-logger";
 import { hasOpenssl, makePki, type PkiFiles } from "@/lib/testing/pki";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { endpointOf } from "./connection";
-import { checkEngine, clusterIdentity, connectionFromEnv, DockerAdapter, dockerAdapterModule, probeEngine, swarmAdapterModule, type DockerConnection } from "./index";
-import { ENGINE_POLL_MS, ENGINE_WAIT_MS, engineConnection, engineForTests } from "./int-support";
+import {
+  checkEngine,
+  clusterIdentity,
+  connectionFromEnv,
+  dockerAdapterModule,
+  probeEngine,
+  StandaloneDockerAdapter,
+  SwarmAdapter,
+  swarmAdapterModule,
+  type DockerConnection,
+} from "./index";
+import { ENGINE_POLL_MS, ENGINE_WAIT_MS, engineConnection, engineForTests, testContext } from "./int-support";
 import { hostNodeId } from "./standalone-mappers";
 
 /**
@@ -163,8 +172,10 @@ describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapt
     return sink;
   }
 
-  const newAdapter = (connection: DockerConnection) =>
-    new DockerAdapter(mode, connection, { clusterId: "docker-tls-int", log: memoryLogger(), secrets: new SecretSet() }, { backoffBaseMs: 50, backoffMaxMs: 500, resyncMs: 600_000 });
+  const newAdapter = (connection: DockerConnection) => {
+    const Adapter = mode === "swarm" ? SwarmAdapter : StandaloneDockerAdapter;
+    return new Adapter(connection, testContext("docker-tls-int", memoryLogger()), { backoff: { baseMs: 50, maxMs: 500 }, resyncMs: 600_000 });
+  };
 
   /** Until the adapter lists over TLS: ok, the engine's version, its node. */
   const connected = (sink: RecordingSink) => sink.connection?.status === "ok" && sink.items.nodes.size > 0;
@@ -216,7 +227,7 @@ describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapt
     // An engine named by DOCKER_HOST was asked for: not ambient.
     expect(found).toEqual({ ...clusterIdentity(engine()), connection, ambient: false });
 
-    const adapter = adapterModule.create(found.connection, { clusterId: found.id, log: memoryLogger(), secrets: new SecretSet() });
+    const adapter = adapterModule.create(found.connection, testContext(found.id, memoryLogger()));
     expectConnected(await runAdapter(adapter, connected, "the discovered adapter to list over TLS"));
   });
 

@@ -4,7 +4,7 @@ import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { DEMO_CREDENTIALS, seedDemoWorld, startEcsSim, type EcsSim, type EcsWorld } from "@/lib/sim/ecs";
-import { EcsAdapter, type EcsAdapterTuning } from "./adapter";
+import { EcsAdapter, type EcsTimings } from "./adapter";
 import { EcsConnectionSchema } from "./connection";
 
 const FAST = { provisionMs: 40, pendingMs: 40, stoppingMs: 40, tickMs: 20 };
@@ -19,10 +19,14 @@ afterEach(async () => {
   }
 });
 
-async function setup(options: { cluster?: string; seed?: (w: EcsWorld) => void; tuning?: Partial<EcsAdapterTuning> } = {}) {
+async function setup(options: { cluster?: string; seed?: (w: EcsWorld) => void; timings?: Partial<EcsTimings> } = {}) {
   const sim = await startEcsSim({ timings: FAST, seed: options.seed ?? seedDemoWorld });
   const connection = EcsConnectionSchema.parse({ region: "eu-west-1", cluster: options.cluster, endpoint: sim.endpoint, credentials: DEMO_CREDENTIALS });
-  const adapter = new EcsAdapter(connection, { clusterId: "test", log, secrets: new SecretSet() }, { pollIntervalMs: 100, fastPollMs: 50, usageRefreshMs: 0, client: { maxAttempts: 1 }, ...options.tuning });
+  const adapter = new EcsAdapter(
+    connection,
+    { clusterId: "test", log, secrets: new SecretSet(), env: {} },
+    { resyncMs: 100, fastPollMs: 50, usageRefreshMs: 0, maxAttempts: 1, backoff: { baseMs: 50, maxMs: 400 }, ...options.timings },
+  );
   const sink = new RecordingSink();
   const abort = new AbortController();
   running.push({ sim, abort });
@@ -152,7 +156,7 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
   });
 
   it("reports unreachable while the endpoint is down and relists after it comes back", async () => {
-    const { sim, sink } = await setup({ cluster: "shop-fargate", tuning: { retryBaseMs: 50 } });
+    const { sim, sink } = await setup({ cluster: "shop-fargate" });
     await waitFor("first list", () => sink.connection?.status === "ok");
     await sim.pause();
     await waitFor("unreachable", () => sink.connection?.status === "unreachable");
@@ -181,7 +185,10 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     await waitFor("a poll with everything running", () => fargate.sink.counts.replace > 8);
     fargate.sim.faults.metricGaps.add("checkout");
     const gapped = (await fargate.adapter.sampleUsage())!;
-    for (const t of runningOf(fargate.sink, "shop-fargate~checkout")) expect(gapped.tasks.has(t.id)).toBe(false);
+    for (const t of runningOf(fargate.sink, "shop-fargate~checkout")) {
+      expect(gapped.tasks.has(t.id)).toBe(false);
+      expect(gapped.unavailable.tasks.get(t.id)).toMatch(/no CloudWatch datapoint for service checkout/);
+    }
     const pay = runningOf(fargate.sink, "shop-fargate~payments");
     for (const t of pay) {
       const u = gapped.tasks.get(t.id)!;
@@ -212,9 +219,9 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     expect(sink.connection?.version).toBe("ECS, 2 clusters · EC2 + Fargate");
   });
 
-  it("reports a missing cluster as unreachable with AWS's reason", async () => {
+  it("reports a missing cluster as degraded with AWS's reason: ECS answers, the cluster is not there", async () => {
     const { sink } = await setup({ cluster: "nope" });
-    await waitFor("unreachable", () => sink.connection?.status === "unreachable");
+    await waitFor("degraded", () => sink.connection?.status === "degraded");
     expect(sink.connection?.reason).toMatch(/nope.*MISSING/);
   });
 });

@@ -1,29 +1,70 @@
-import { Backoff } from "@/lib/model/backoff";
-import { sleep } from "@/lib/adapters/sleep";
+import { Backoff, type BackoffPolicy } from "@/lib/model/backoff";
+import { replaceAll } from "@/lib/adapters/changes";
+import { forEachBounded } from "@/lib/adapters/concurrency";
 import { AdapterError } from "@/lib/adapters/errors";
+import { statusForFailure } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
-import type { ClusterAdapter, ConnectionState, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
+import { sleep } from "@/lib/adapters/sleep";
+import { DEFAULT_ADAPTER_TIMINGS, withTimings, type AdapterTimings } from "@/lib/adapters/timings";
+import type { ClusterAdapter, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
+import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
 import type { NodeCore, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
-import { EcsApi, type EcsClientOptions } from "./client";
+import { EcsApi } from "./client";
 import { clusterNameOf, type EcsConnection } from "./connection";
 import { toAdapterError } from "./errors";
 import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask, serviceNameOfTask, taskRequests, workloadIdOf } from "./mappers";
-import type { RawCluster, RawService } from "./raw";
-import { type LatestValues, type ServiceUsageTarget, USAGE_PERIOD_SECONDS, buildQueries, distribute, latestByWorkload, serviceUsage } from "./usage";
+import type { RawCluster, RawContainerInstance, RawService, RawTask } from "./raw";
+import {
+  type LatestValues,
+  type RunningTask,
+  type UsageTargets,
+  USAGE_PERIOD_SECONDS,
+  USAGE_WINDOW_PERIODS,
+  buildQueries,
+  distribute,
+  latestByWorkload,
+  serviceUsage,
+  unmeasurableReason,
+} from "./usage";
 
-export interface EcsAdapterTuning {
-  /** Poll period (ECS has no watch API). */
-  pollIntervalMs: number;
+/**
+ * ECS has no watch API: every poll lists everything, so `resyncMs` is the
+ * poll period, the connection's pollIntervalSeconds unless a test sets it.
+ */
+export interface EcsTimings extends AdapterTimings {
   /** Poll period for a short while after a scale, so new tasks show up as they start. */
   fastPollMs: number;
   fastPollWindowMs: number;
   /** CloudWatch publishes one datapoint a minute; asking more often only costs money. */
   usageRefreshMs: number;
-  /** First delay after a failed poll (doubling, with jitter). */
-  retryBaseMs: number;
-  client: EcsClientOptions;
+  /**
+   * After ThrottlingException, instead of `backoff`: the account's API budget
+   * is spent, so never sooner than a poll period. Two to sixteen poll periods
+   * by default.
+   */
+  throttledBackoff: BackoffPolicy;
+  /** SDK attempts per call, its own retries of throttling and 5xx included. */
+  maxAttempts: number;
 }
+
+/** Everything but what follows the connection's poll period (resyncMs, throttledBackoff). */
+const DEFAULT_ECS_TIMINGS: Omit<EcsTimings, "resyncMs" | "throttledBackoff"> = {
+  backoff: DEFAULT_ADAPTER_TIMINGS.backoff,
+  // Per attempt of one AWS call, as the client always had it.
+  requestTimeoutMs: 20_000,
+  fastPollMs: 3_000,
+  fastPollWindowMs: 30_000,
+  usageRefreshMs: USAGE_PERIOD_SECONDS * 1000,
+  maxAttempts: 3,
+};
+
+/**
+ * Clusters read at once, each with its three lists (container instances,
+ * services, tasks) at once: at most nine calls in flight, and as many calls
+ * per poll as one at a time made.
+ */
+const CLUSTERS_AT_ONCE = 3;
 
 /** What one poll learned: the neutral lists plus the slim facts scale and usage need. */
 interface PollResult {
@@ -32,19 +73,21 @@ interface PollResult {
   tasks: TaskCore[];
   services: Service[];
   version: string;
-  usageTargets: ServiceUsageTarget[];
-  nodeIds: string[];
+  usage: UsageTargets;
   images: Map<string, string[]>;
   /** Tags by workload id: UpdateService answers a service without them. */
   serviceTags: Map<string, RawService["tags"]>;
 }
 
+interface ClusterRead {
+  cluster: RawCluster;
+  instances: RawContainerInstance[];
+  services: RawService[];
+  tasks: RawTask[];
+}
+
 /** Fargate's capacity providers; a cluster with only these has no container instances. */
 const FARGATE = /^FARGATE/;
-
-function statusFor(err: AdapterError): ConnectionState["status"] {
-  return err.code === "unreachable" || err.code === "timeout" || err.code === "unauthorized" || err.code === "not-found" ? "unreachable" : "degraded";
-}
 
 /**
  * An ECS account-region, or one cluster of it, as a Fleetdeck cluster. ECS
@@ -54,7 +97,8 @@ function statusFor(err: AdapterError): ConnectionState["status"] {
 export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   readonly orchestrator = "ecs" as const;
   private readonly api: EcsApi;
-  private readonly tuning: EcsAdapterTuning;
+  private readonly timings: EcsTimings;
+  private readonly log: Logger;
   private last: PollResult | null = null;
   private wake = new AbortController();
   private fastUntil = 0;
@@ -62,26 +106,20 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
 
   constructor(
     private readonly connection: EcsConnection,
-    private readonly context: AdapterContext,
-    tuning: Partial<EcsAdapterTuning> = {},
+    context: AdapterContext,
+    timings: Partial<EcsTimings> = {},
   ) {
-    const pollIntervalMs = tuning.pollIntervalMs ?? connection.pollIntervalSeconds * 1000;
-    this.tuning = {
-      pollIntervalMs,
-      fastPollMs: tuning.fastPollMs ?? Math.min(3_000, pollIntervalMs),
-      fastPollWindowMs: tuning.fastPollWindowMs ?? 30_000,
-      usageRefreshMs: tuning.usageRefreshMs ?? USAGE_PERIOD_SECONDS * 1000,
-      retryBaseMs: tuning.retryBaseMs ?? Math.min(1_000, pollIntervalMs),
-      client: tuning.client ?? {},
-    };
-    this.api = new EcsApi(connection, this.tuning.client, context.secrets);
+    const resyncMs = timings.resyncMs ?? connection.pollIntervalSeconds * 1000;
+    this.timings = withTimings({ ...DEFAULT_ECS_TIMINGS, resyncMs, throttledBackoff: { baseMs: 2 * resyncMs, maxMs: 16 * resyncMs } }, timings);
+    this.log = context.log.child("ecs");
+    // Registers the connection's credentials, and those the SDK's chain resolves as it signs.
+    this.api = new EcsApi(connection, { maxAttempts: this.timings.maxAttempts, requestTimeoutMs: this.timings.requestTimeoutMs }, context.secrets);
   }
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
-    const interval = this.tuning.pollIntervalMs;
-    const retry = new Backoff({ baseMs: this.tuning.retryBaseMs, maxMs: Math.max(60_000, interval * 4) });
-    // Throttling means the account's API budget is spent: wait at least a poll period, doubling.
-    const throttled = new Backoff({ baseMs: interval * 2, maxMs: interval * 16 });
+    const interval = this.timings.resyncMs;
+    const retry = new Backoff(this.timings.backoff);
+    const throttled = new Backoff(this.timings.throttledBackoff);
     try {
       while (!signal.aborted) {
         let delay: number;
@@ -89,23 +127,18 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
           const result = await this.poll(signal);
           if (signal.aborted) break;
           this.last = result;
-          sink.apply([
-            { type: "replace", resource: "nodes", items: result.nodes },
-            { type: "replace", resource: "workloads", items: result.workloads },
-            { type: "replace", resource: "tasks", items: result.tasks },
-            { type: "replace", resource: "services", items: result.services },
-          ]);
+          sink.apply(replaceAll({ nodes: result.nodes, workloads: result.workloads, tasks: result.tasks, services: result.services }));
           sink.setConnection({ status: "ok", reason: null, version: result.version });
           retry.reset();
           throttled.reset();
-          delay = Date.now() < this.fastUntil ? this.tuning.fastPollMs : interval;
+          delay = Date.now() < this.fastUntil ? Math.min(this.timings.fastPollMs, interval) : interval;
         } catch (err) {
           if (signal.aborted) break;
           const error = toAdapterError(err, "ECS");
           // The last snapshot stays as it was: stale data beats an empty page.
-          sink.setConnection({ status: statusFor(error), reason: error.message });
+          sink.setConnection({ status: statusForFailure(error), reason: error.message });
           delay = error.code === "throttled" ? Math.max(interval, throttled.next()) : retry.next();
-          this.context.log.debug("poll failed", { code: error.code, retryInMs: Math.round(delay) });
+          this.log.debug("poll failed", { code: error.code, retryInMs: Math.round(delay) });
         }
         await this.pause(delay, signal);
       }
@@ -122,7 +155,7 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   private poke(): void {
-    this.fastUntil = Date.now() + this.tuning.fastPollWindowMs;
+    this.fastUntil = Date.now() + this.timings.fastPollWindowMs;
     this.wake.abort();
   }
 
@@ -138,16 +171,37 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     return (await this.api.describeClusters(arns, signal)).filter((c) => c.status !== "INACTIVE");
   }
 
+  private async readCluster(cluster: RawCluster, signal: AbortSignal): Promise<ClusterRead> {
+    // Three fixed, independent lists, each paging and batching on its own.
+    const [instances, services, tasks] = await Promise.all([
+      this.api.containerInstances(cluster.clusterArn, signal),
+      this.api.services(cluster.clusterArn, signal),
+      this.api.tasks(cluster.clusterArn, signal),
+    ]);
+    return { cluster, instances, services, tasks };
+  }
+
   private async poll(signal: AbortSignal): Promise<PollResult> {
-    const result: PollResult = { nodes: [], workloads: [], tasks: [], services: [], version: "", usageTargets: [], nodeIds: [], images: new Map(), serviceTags: new Map() };
     const clusters = await this.clusters(signal);
+    const reads: ClusterRead[] = new Array(clusters.length);
+    // A poll is only shown whole: the first failure fails it.
+    await forEachBounded([...clusters.keys()], CLUSTERS_AT_ONCE, async (i) => {
+      reads[i] = await this.readCluster(clusters[i], signal);
+    });
+
+    const result: PollResult = {
+      nodes: [],
+      workloads: [],
+      tasks: [],
+      services: [],
+      version: "",
+      usage: { services: [], otherTasks: [], nodeIds: [] },
+      images: new Map(),
+      serviceTags: new Map(),
+    };
     let fargate = false;
-    for (const cluster of clusters) {
+    for (const { cluster, instances, services, tasks } of reads) {
       const name = cluster.clusterName;
-      // One cluster at a time: a bounded, predictable number of calls per poll.
-      const instances = await this.api.containerInstances(cluster.clusterArn, signal);
-      const services = await this.api.services(cluster.clusterArn, signal);
-      const tasks = await this.api.tasks(cluster.clusterArn, signal);
       const insights = (cluster.settings ?? []).some((s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"));
       fargate ||= (cluster.capacityProviders ?? []).some((p) => FARGATE.test(p)) || tasks.some((t) => t.launchType === "FARGATE");
 
@@ -155,25 +209,30 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       const images = imagesByService(name, services, tasks);
       const restarts = countRestarts(tasks);
       result.nodes.push(...nodes);
-      result.nodeIds.push(...nodes.map((n) => n.id));
+      result.usage.nodeIds.push(...nodes.map((n) => n.id));
       result.workloads.push(...services.map((s) => mapService(name, s, images.get(workloadIdOf(name, s.serviceName)) ?? [])));
       result.tasks.push(...tasks.map((t) => mapTask(name, t, restarts.get(t.taskArn) ?? 0)));
       result.services.push(...services.flatMap((s) => mapServiceEndpoints(name, s)));
       for (const [id, list] of images) result.images.set(id, list);
       for (const s of services) result.serviceTags.set(workloadIdOf(name, s.serviceName), s.tags);
 
+      const running = tasks.filter((t) => t.lastStatus === "RUNNING");
+      const listed = new Set(services.map((s) => s.serviceName));
       for (const service of services) {
-        const running = tasks.filter((t) => serviceNameOfTask(t) === service.serviceName && t.lastStatus === "RUNNING");
-        if (running.length === 0) continue;
-        const mapped = running.map((t) => mapTask(name, t));
-        result.usageTargets.push({
+        const own = running.filter((t) => serviceNameOfTask(t) === service.serviceName);
+        if (own.length === 0) continue;
+        result.usage.services.push({
           clusterName: name,
           serviceName: service.serviceName,
           workloadId: workloadIdOf(name, service.serviceName),
           containerInsights: insights,
-          taskRequests: taskRequests(running[0]),
-          runningTasks: mapped.map((t) => ({ id: t.id, node: t.node })),
+          taskRequests: taskRequests(own[0]),
+          runningTasks: own.map((t) => runningTask(name, t)),
         });
+      }
+      for (const t of running) {
+        const service = serviceNameOfTask(t);
+        if (service === null || !listed.has(service)) result.usage.otherTasks.push(runningTask(name, t));
       }
     }
     result.version = this.versionText(clusters.length, result.nodes.length, fargate);
@@ -191,7 +250,6 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   async scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore> {
-    if (!Number.isInteger(replicas) || replicas < 0) throw new AdapterError("invalid", `replicas must be a whole number ≥ 0, not ${replicas}`);
     const parts = splitId(workloadId);
     if (parts.length !== 2 || !parts[0] || !parts[1]) throw new AdapterError("not-found", `${workloadId} is not an ECS service id`);
     const [clusterName, serviceName] = parts;
@@ -203,24 +261,33 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     return mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? []);
   }
 
+  /**
+   * Null before the first poll, and when no running service task can be
+   * measured (none runs, or Container Insights is off where the tasks reserve
+   * nothing to scale AWS/ECS percentages by). Tasks and nodes without a
+   * figure are named in `unavailable`; a failed CloudWatch read throws.
+   */
   async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {
     const last = this.last;
-    if (!last || last.usageTargets.length === 0) return null;
-    const targets = last.usageTargets;
+    if (!last) return null;
+    const targets = last.usage.services.filter((t) => unmeasurableReason(t) === null);
+    if (targets.length === 0) return null;
     const now = Date.now();
     const cache = this.usageCache;
     let latest: Map<string, LatestValues>;
-    if (cache && now - cache.at < this.tuning.usageRefreshMs && targets.every((t) => cache.latest.has(t.workloadId))) {
+    if (cache && now - cache.at < this.timings.usageRefreshMs && targets.every((t) => cache.latest.has(t.workloadId))) {
       latest = cache.latest;
     } else {
-      // Five periods back: CloudWatch publishes a minute late and sometimes skips one.
-      const start = new Date(now - 5 * USAGE_PERIOD_SECONDS * 1000);
+      const start = new Date(now - USAGE_WINDOW_PERIODS * USAGE_PERIOD_SECONDS * 1000);
       const results = await this.api.metricData(buildQueries(targets), start, new Date(now), signal);
       latest = latestByWorkload(targets, results);
       this.usageCache = { at: now, latest };
     }
-    const usage = serviceUsage(targets, latest);
-    if (usage.size === 0) return null;
-    return distribute(targets, usage, last.nodeIds);
+    return distribute(last.usage, serviceUsage(targets, latest));
   }
+}
+
+function runningTask(clusterName: string, raw: RawTask): RunningTask {
+  const task = mapTask(clusterName, raw);
+  return { id: task.id, node: task.node };
 }

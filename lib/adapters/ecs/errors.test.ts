@@ -28,7 +28,12 @@ describe("toAdapterError", () => {
   it("falls back on the HTTP status, then on network error handling", () => {
     expect(toAdapterError(awsError("WeirdException", "odd", 503), "X").code).toBe("upstream");
     expect(toAdapterError(awsError("WeirdException", "odd", 403), "X").code).toBe("forbidden");
-    expect(toAdapterError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "X")).toMatchObject({ code: "unreachable", message: "X: ECONNREFUSED" });
+    expect(toAdapterError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "X")).toMatchObject({ code: "unreachable", message: "X: ECONNREFUSED (connect ECONNREFUSED)" });
+  });
+
+  it("reads a missing region as nothing to reach, and any other failure as the orchestrator's", () => {
+    expect(toAdapterError(new Error("Region is missing"), "X")).toMatchObject({ code: "unreachable", message: expect.stringMatching(/^X: no AWS region/) });
+    expect(toAdapterError(new Error("something odd"), "X")).toMatchObject({ code: "upstream", message: "X: something odd" });
   });
 });
 

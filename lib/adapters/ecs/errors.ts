@@ -1,4 +1,4 @@
-import { AdapterError, type AdapterErrorCode, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { AdapterError, type AdapterErrorCode, asAdapterError, codeForUpstreamStatus, isAdapterError } from "@/lib/adapters/errors";
 
 /**
  * AWS error names (ECS answers `ClusterNotFoundException`; CloudWatch, being
@@ -43,19 +43,27 @@ const CODES: Record<string, AdapterErrorCode> = {
   RequestTimeout: "timeout",
 };
 
-/** Turns an SDK or network failure into an AdapterError carrying AWS's own message. */
+/**
+ * Turns an SDK failure into an AdapterError carrying AWS's own message: by
+ * AWS's error name, else by the HTTP status AWS answered; anything else (no
+ * answer at all, a bug) as the kit's asAdapterError maps it.
+ */
 export function toAdapterError(err: unknown, what: string): AdapterError {
-  if (err instanceof AdapterError) return err;
-  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (isAdapterError(err)) return err;
+  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
   const name = e?.name ?? "";
   const known = CODES[name];
   const status = e?.$metadata?.httpStatusCode;
   if (known) {
-    const message = name === "CredentialsProviderError" ? `no AWS credentials found (${e.message ?? "default chain exhausted"})` : `${name}: ${e.message ?? ""}`;
+    const message = name === "CredentialsProviderError" ? `no AWS credentials found (${e?.message ?? "default chain exhausted"})` : `${name}: ${e?.message ?? ""}`;
     return new AdapterError(known, `${what}: ${message}`, { cause: err });
   }
   if (typeof status === "number" && status >= 400) {
-    return new AdapterError(codeForUpstreamStatus(status), `${what}: ${name || "HTTP " + status}: ${e.message ?? ""}`, { cause: err });
+    return new AdapterError(codeForUpstreamStatus(status), `${what}: ${name || "HTTP " + status}: ${e?.message ?? ""}`, { cause: err });
   }
-  return fromNetworkError(err, what);
+  // The SDK finds the region only when it sends: without one there is no endpoint to reach.
+  if (e?.message === "Region is missing") {
+    return new AdapterError("unreachable", `${what}: no AWS region (set region: on the cluster, or AWS_REGION)`, { cause: err });
+  }
+  return asAdapterError(err, what);
 }

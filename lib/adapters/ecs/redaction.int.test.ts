@@ -36,7 +36,7 @@ async function echoingEcs(): Promise<EchoServer> {
 
 function create(connection: Record<string, unknown>, secrets: SecretSet): EcsAdapter {
   const parsed = EcsConnectionSchema.parse({ region: "eu-west-1", cluster: "shop", ...connection });
-  return adapterModule.create(parsed, { clusterId: "ecs-echo", log: memoryLogger(), secrets }) as EcsAdapter;
+  return adapterModule.create(parsed, { clusterId: "ecs-echo", log: memoryLogger(), secrets, env: {} }) as EcsAdapter;
 }
 
 function expectRedacted(secrets: SecretSet, message: string, credentials: typeof STATIC) {

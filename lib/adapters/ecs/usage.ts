@@ -1,4 +1,5 @@
 import type { MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import { emptyUsageSample, type UsageSample } from "@/lib/adapters/types";
 import type { Resources } from "@/lib/model/types";
 import { cpuUnitsToMillis, mibToBytes } from "./units";
 
@@ -11,6 +12,11 @@ import { cpuUnitsToMillis, mibToBytes } from "./units";
  * its running tasks, and a node's use is the sum of its tasks' shares.
  */
 
+export interface RunningTask {
+  id: string;
+  node: string | null;
+}
+
 export interface ServiceUsageTarget {
   clusterName: string;
   serviceName: string;
@@ -18,10 +24,31 @@ export interface ServiceUsageTarget {
   containerInsights: boolean;
   /** Reservation of one task, for turning percentages into absolute use. */
   taskRequests: Resources;
-  runningTasks: { id: string; node: string | null }[];
+  runningTasks: RunningTask[];
+}
+
+/** What one poll tells usage: each service with running tasks, the running tasks of no service, every node. */
+export interface UsageTargets {
+  services: ServiceUsageTarget[];
+  otherTasks: RunningTask[];
+  nodeIds: string[];
 }
 
 export const USAGE_PERIOD_SECONDS = 60;
+/** How far back a sample looks: CloudWatch publishes a minute late and sometimes skips one. */
+export const USAGE_WINDOW_PERIODS = 5;
+
+/**
+ * Why CloudWatch cannot tell a service's use, before asking; null when it
+ * can. AWS/ECS percentages are shares of what the tasks reserve, so without
+ * Container Insights a service that reserves no CPU or no memory has none.
+ */
+export function unmeasurableReason(t: ServiceUsageTarget): string | null {
+  if (t.containerInsights) return null;
+  const unreserved = [t.taskRequests.cpuMillis > 0 ? null : "CPU", t.taskRequests.memoryBytes > 0 ? null : "memory"].filter(Boolean);
+  if (unreserved.length === 0) return null;
+  return `service ${t.serviceName} reserves no ${unreserved.join(" and no ")}, and AWS/ECS reports use only as a share of the reservation (Container Insights reports it whole)`;
+}
 
 export function buildQueries(targets: ServiceUsageTarget[]): MetricDataQuery[] {
   return targets.flatMap((t, i) => {
@@ -86,30 +113,42 @@ export function serviceUsage(targets: ServiceUsageTarget[], latest: Map<string, 
   return usage;
 }
 
+const NO_SERVICE = "not part of a service: CloudWatch reports ECS use per service";
+
 /**
- * Splits service use over running tasks and sums it per node. A node gets a
- * value only when every running task on it has one, so a gap stays a gap.
+ * The sample: each service's use split evenly over its running tasks and
+ * summed per node. A task without a figure is named in `unavailable` with
+ * why, and so is a node running one: it gets no figure rather than an
+ * understated one. A node running nothing reads zero.
  */
-export function distribute(targets: ServiceUsageTarget[], usage: Map<string, Resources>, nodeIds: string[]): { tasks: Map<string, Resources>; nodes: Map<string, Resources> } {
-  const tasks = new Map<string, Resources>();
-  const nodes = new Map<string, Resources>(nodeIds.map((id) => [id, { cpuMillis: 0, memoryBytes: 0 }]));
-  const gapNodes = new Set<string>();
-  for (const t of targets) {
+export function distribute(targets: UsageTargets, usage: Map<string, Resources>): UsageSample {
+  const sample = emptyUsageSample();
+  for (const id of targets.nodeIds) sample.nodes.set(id, { cpuMillis: 0, memoryBytes: 0 });
+  const unmeasuredOnNode = new Map<string, number>();
+  const noFigure = (task: RunningTask, reason: string) => {
+    sample.unavailable.tasks.set(task.id, reason);
+    if (task.node) unmeasuredOnNode.set(task.node, (unmeasuredOnNode.get(task.node) ?? 0) + 1);
+  };
+  for (const t of targets.services) {
     const total = usage.get(t.workloadId);
+    if (!total) {
+      const reason = unmeasurableReason(t) ?? `no CloudWatch datapoint for service ${t.serviceName} in the last ${USAGE_WINDOW_PERIODS} minutes`;
+      for (const task of t.runningTasks) noFigure(task, reason);
+      continue;
+    }
     for (const task of t.runningTasks) {
-      if (!total) {
-        if (task.node) gapNodes.add(task.node);
-        continue;
-      }
       const share = { cpuMillis: total.cpuMillis / t.runningTasks.length, memoryBytes: Math.round(total.memoryBytes / t.runningTasks.length) };
-      tasks.set(task.id, share);
-      const node = task.node ? nodes.get(task.node) : undefined;
+      sample.tasks.set(task.id, share);
+      const node = task.node ? sample.nodes.get(task.node) : undefined;
       if (node) {
         node.cpuMillis += share.cpuMillis;
         node.memoryBytes += share.memoryBytes;
       }
     }
   }
-  for (const id of gapNodes) nodes.delete(id);
-  return { tasks, nodes };
+  for (const task of targets.otherTasks) noFigure(task, NO_SERVICE);
+  for (const [id, count] of unmeasuredOnNode) {
+    if (sample.nodes.delete(id)) sample.unavailable.nodes.set(id, `${count} of its running tasks ${count === 1 ? "has" : "have"} no figure`);
+  }
+  return sample;
 }

@@ -44,7 +44,7 @@ afterEach(async () => {
 async function follow(context = "admin") {
   const log = memoryLogger();
   const { lines } = log;
-  const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log, secrets: new SecretSet() }, FAST);
+  const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log, secrets: new SecretSet(), env: {} }, FAST);
   const sink = new RecordingSink();
   // Every event message each workload ever showed: with fast timings, newer ones push older ones out of the 10 shown.
   const seen = new Map<string, Set<string>>();

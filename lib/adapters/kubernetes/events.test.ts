@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { boundEvents, EventIndex, eventsOfObjects, type EventLimits } from "./events";
 import { eventObjectKey, mapEvent, workloadEvent, type SlimEvent } from "./mappers";
-import { EventSchema } from "./schemas";
+import { KubeEventSchema } from "./raw";
 
 const T0 = Date.parse("2026-01-01T12:00:00Z");
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -13,7 +13,7 @@ function slim(key: string, regarding: string, atMs: number, extra: Partial<SlimE
 describe("mapEvent", () => {
   it("reads a core/v1-recorded event through events.k8s.io/v1: deprecated times and count", () => {
     const e = mapEvent(
-      EventSchema.parse({
+      KubeEventSchema.parse({
         metadata: { name: "web-abc-x1.17f3", namespace: "shop", creationTimestamp: "2026-01-01T11:00:00Z" },
         regarding: { kind: "Pod", namespace: "shop", name: "web-abc-x1", uid: "u1" },
         reason: "BackOff",
@@ -41,7 +41,7 @@ describe("mapEvent", () => {
 
   it("reads a new-API event: eventTime, series, and names the pod the note does not", () => {
     const e = mapEvent(
-      EventSchema.parse({
+      KubeEventSchema.parse({
         metadata: { name: "batch-1.aa", namespace: "shop" },
         regarding: { kind: "Pod", name: "batch-1" },
         reason: "FailedScheduling",
@@ -59,7 +59,7 @@ describe("mapEvent", () => {
 
   it("words a workload's own event as kubectl does, and skips events about nothing", () => {
     const e = mapEvent(
-      EventSchema.parse({
+      KubeEventSchema.parse({
         metadata: { name: "web.1", namespace: "shop" },
         regarding: { kind: "Deployment", namespace: "shop", name: "web" },
         reason: "ScalingReplicaSet",
@@ -69,8 +69,8 @@ describe("mapEvent", () => {
       }),
     )!;
     expect(workloadEvent(e)).toEqual({ at: "2026-01-01T11:00:00.000000Z", level: "normal", message: "ScalingReplicaSet: Scaled up replica set web-abc to 5 from 3" });
-    expect(mapEvent(EventSchema.parse({ metadata: { name: "x", namespace: "shop" }, reason: "X" }))).toBeNull();
-    expect(EventSchema.safeParse({ regarding: {} }).success).toBe(false);
+    expect(mapEvent(KubeEventSchema.parse({ metadata: { name: "x", namespace: "shop" }, reason: "X" }))).toBeNull();
+    expect(KubeEventSchema.safeParse({ regarding: {} }).success).toBe(false);
   });
 });
 

@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => close());
 
 function adapter(context: "fleetdeck" | "plain", impersonate = true) {
-  return new KubeAdapter({ kubeconfig, context, impersonate }, { clusterId: context, log: createLogger("test"), secrets: new SecretSet() }, FAST);
+  return new KubeAdapter({ kubeconfig, context, impersonate }, { clusterId: context, log: createLogger("test"), secrets: new SecretSet(), env: {} }, FAST);
 }
 
 const person = (name: string, ...groups: string[]): Requester => ({ name, groups, anonymous: false });

@@ -2,7 +2,7 @@ import type { AdapterModule } from "../module";
 import { KubeAdapter } from "./kube-adapter";
 import { KubeConnectionSchema, discoverKubeClusters, type KubeConnection } from "./kube-config";
 
-export { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
+export { KubeAdapter, type KubeTimings } from "./kube-adapter";
 export { KubeConnectionSchema, type KubeConnection } from "./kube-config";
 
 export const adapterModule: AdapterModule<KubeConnection> = {

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle, type KubeSimOptions } from "@/lib/sim/kubernetes";
-import type { KubeAdapterOptions } from "./kube-adapter";
+import type { KubeTimings } from "./kube-adapter";
 
 /** Shared by the adapter's integration tests: fast watch timings, and a simulator with a kubeconfig for it. */
-export const FAST: KubeAdapterOptions = { watchdogMs: 1500, resyncMs: 120_000, backoffBaseMs: 50, backoffMaxMs: 400 };
+export const FAST: Partial<KubeTimings> = { watchdogMs: 1500, resyncMs: 120_000, backoff: { baseMs: 50, maxMs: 400 } };
 
 /** Starts a simulator and writes a kubeconfig with one context per token: { context: token }. */
 export async function startSimWithKubeconfig(

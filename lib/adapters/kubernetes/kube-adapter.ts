@@ -1,16 +1,20 @@
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { z } from "zod";
 import { splitId } from "@/lib/model/ids";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff } from "@/lib/model/backoff";
+import { mapBounded } from "../concurrency";
 import { sleep } from "../sleep";
-import { AdapterError } from "../errors";
+import { AdapterError, asAdapterError } from "../errors";
+import { ConnectionHealth, cutsOff } from "../health";
 import { lines } from "../lines";
 import type { AdapterContext } from "../module";
 import type { SecretSet } from "../secrets";
-import type { ClusterAdapter, ConnectionState, Requester, Scalable, SnapshotSink, UsageSample, UsageSource } from "../types";
+import { DEFAULT_ADAPTER_TIMINGS, withTimeout, withTimings, type AdapterTimings } from "../timings";
+import { emptyUsageSample, type ClusterAdapter, type ConnectionState, type Requester, type Scalable, type SnapshotSink, type UsageSample, type UsageSource } from "../types";
 import { buildKubeConfig, type Env, type KubeConnection } from "./kube-config";
-import { KubeApiError, KubeHttp, errorFromResponse, networkError, statusMessage } from "./kube-http";
+import { KubeApiError, KubeHttp, errorFromResponse, statusMessage } from "./kube-http";
 import {
   DAEMONSET_NOT_SCALABLE,
   REPLICASET_NOT_SCALABLE,
@@ -21,41 +25,32 @@ import {
 } from "./mappers";
 import { WATCHED_RESOURCES, type ParsedObject, type WatchedResource } from "./resources";
 import {
-  BookmarkSchema,
-  DeploymentSchema,
-  ListMetaSchema,
-  NodeMetricsSchema,
-  PodMetricsSchema,
-  StatefulSetSchema,
-  StatusSchema,
-  VersionSchema,
-  WatchEventSchema,
-} from "./schemas";
+  KubeBookmarkSchema,
+  KubeDeploymentSchema,
+  KubeListSchema,
+  KubeNodeMetricsSchema,
+  KubePodMetricsSchema,
+  KubeStatefulSetSchema,
+  KubeStatusSchema,
+  KubeVersionSchema,
+  KubeWatchEventSchema,
+} from "./raw";
 import { ClusterState } from "./state";
 
-export interface KubeAdapterOptions {
+export interface KubeTimings extends AdapterTimings {
   /** Restart a watch that delivered nothing, not even a bookmark, for this long. */
-  watchdogMs?: number;
-  /** Relist everything this often even when watches look healthy. */
-  resyncMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  /** For every request except watches. */
-  requestTimeoutMs?: number;
+  watchdogMs: number;
   /** Items per list page (limit/continue). */
-  pageSize?: number;
-  /** Where KUBECONFIG and HOME come from; process.env by default. */
-  env?: Env;
-  /** The resources to follow; all of WATCHED_RESOURCES by default. */
-  resources?: WatchedResource[];
+  pageSize: number;
 }
 
-const DEFAULTS = {
-  watchdogMs: 90_000,
-  resyncMs: 10 * 60_000,
-  backoffBaseMs: 500,
-  backoffMaxMs: 30_000,
+const DEFAULT_KUBE_TIMINGS: KubeTimings = {
+  ...DEFAULT_ADAPTER_TIMINGS,
+  // A page of 500 objects from a busy apiserver may take longer than one small request.
   requestTimeoutMs: 30_000,
+  // Watches carry every change; the relist only repairs what a watch could have missed.
+  resyncMs: 10 * 60_000,
+  watchdogMs: 90_000,
   pageSize: 500,
 };
 
@@ -65,40 +60,58 @@ type WatchEnd =
   | { kind: "resync" }
   | { kind: "gone" };
 
-/** Errors that mean "cannot reach the apiserver" rather than "it said no". */
-function isConnectivity(err: AdapterError): boolean {
-  return err.code === "unreachable" || err.code === "timeout";
-}
+/** metrics.k8s.io's two lists, each read into [model id, use] pairs; a usage sample reads both. */
+const METRICS = [
+  {
+    side: "nodes",
+    path: "/apis/metrics.k8s.io/v1beta1/nodes",
+    what: "node metrics",
+    read: (body: unknown) => parseItems(body, "node metrics", KubeNodeMetricsSchema).map(mapNodeMetrics),
+  },
+  {
+    side: "tasks",
+    path: "/apis/metrics.k8s.io/v1beta1/pods",
+    what: "pod metrics",
+    read: (body: unknown) => parseItems(body, "pod metrics", KubePodMetricsSchema).map(mapPodMetrics),
+  },
+] as const;
 
-function asAdapterError(err: unknown, what: string): AdapterError {
-  return err instanceof AdapterError ? err : networkError(err, what);
+/** No metrics-server: the API group is not served (404), or registered but its backend is down (503). */
+function noMetricsApi(err: unknown): boolean {
+  return err instanceof KubeApiError && (err.status === 404 || err.status === 503);
 }
 
 /** A ClusterAdapter for one Kubernetes cluster: list+watch into the snapshot, scale, metrics. */
 export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   readonly orchestrator = "kubernetes" as const;
-  private readonly options: typeof DEFAULTS;
-  private readonly resources: WatchedResource[];
+  private readonly timings: KubeTimings;
   private readonly log: Logger;
   private readonly secrets: SecretSet;
+  private readonly env: Env;
   private client: { kc: KubeConfig; http: KubeHttp } | null = null;
-  /** The joined state of the current run(), for the autoscaler of a scaled workload. */
+  /** The joined state of the current run(), for the autoscaler of a scaled workload and the ids usage names. */
   private state: ClusterState | null = null;
 
+  /** `resources`: the WATCHED_RESOURCES to follow, all of them but in tests. */
   constructor(
     private readonly connection: KubeConnection,
     context: AdapterContext,
-    options: KubeAdapterOptions = {},
+    timings: Partial<KubeTimings> = {},
+    private readonly resources: readonly WatchedResource[] = WATCHED_RESOURCES,
   ) {
-    this.options = { ...DEFAULTS, ...stripUndefined(options) };
-    this.resources = options.resources ?? WATCHED_RESOURCES;
-    this.env = options.env ?? process.env;
+    this.timings = withTimings(DEFAULT_KUBE_TIMINGS, timings);
+    this.env = context.env;
     this.log = context.log.child("kubernetes");
     this.secrets = context.secrets;
+    try {
+      // Loading the kubeconfig registers its credentials in `secrets` before anything is sent.
+      this.connect();
+    } catch {
+      // A broken kubeconfig is reported by run(), which tries again.
+    }
   }
-  private readonly env: Env;
 
-  /** Loads the kubeconfig on first use, so a broken one is reported by run() rather than thrown at creation. */
+  /** The client of the kubeconfig, loaded until that succeeds once: a broken kubeconfig is reported by run(), never thrown at creation. */
   private connect() {
     if (!this.client) {
       const kc = buildKubeConfig(this.connection, this.env);
@@ -108,8 +121,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   private timeout(signal?: AbortSignal): AbortSignal {
-    const t = AbortSignal.timeout(this.options.requestTimeoutMs);
-    return signal ? AbortSignal.any([signal, t]) : t;
+    return withTimeout(this.timings.requestTimeoutMs, signal);
   }
 
   // ------------------------------------------------------------ run
@@ -128,23 +140,31 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         this.log.error("the sink refused a connection state", { error: String(err) });
       }
     };
-    const health = new Health(this.resources.map((r) => r.name), setConnection, () => this.fetchVersion(signal));
+    const health = new ConnectionHealth(
+      this.resources.map((r) => r.name),
+      setConnection,
+      // The apiserver may have been upgraded while it could not be reached.
+      { onRecovered: () => void this.fetchVersion(signal).then((v) => v && health.setVersion(v), () => undefined) },
+    );
 
     // Until the apiserver answers /version there is nothing to list.
-    const backoff = new Backoff({ baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
+    const backoff = new Backoff(this.timings.backoff);
     while (!signal.aborted) {
       try {
-        health.version = await this.fetchVersion(signal);
+        health.setVersion(await this.fetchVersion(signal));
         break;
       } catch (err) {
         if (signal.aborted) break;
         const e = asAdapterError(err, "GET /version");
-        if (!isConnectivity(e) && e.code !== "invalid" && e.code !== "unauthorized") break; // e.g. 403: go on without a version
+        // The apiserver answers, only not /version (a 403): follow it without a version.
+        if (this.client && !cutsOff(e)) break;
+        // Cut off, or no usable kubeconfig (then nothing can be sent at all).
         this.log.warn("cluster not reachable", { reason: e.message });
         setConnection({ status: "unreachable", reason: e.message, version: null });
         await sleep(backoff.next(), signal);
       }
     }
+    // One list+watch loop per resource, for as long as run() lasts: a fixed set, not upstream items.
     await Promise.all(this.resources.map((r) => this.follow(r, state, health, signal)));
     if (this.state === state) this.state = null;
   }
@@ -152,13 +172,13 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   private async fetchVersion(signal: AbortSignal): Promise<string | null> {
     const { http } = this.connect();
     const body = await http.getJson("/version", "GET /version", this.timeout(signal));
-    const parsed = VersionSchema.safeParse(body);
+    const parsed = KubeVersionSchema.safeParse(body);
     return parsed.success ? parsed.data.gitVersion : null;
   }
 
   /** List, then watch from the list's resourceVersion, forever; relist after errors, 410 and every resync period. */
-  private async follow(resource: WatchedResource, state: ClusterState, health: Health, signal: AbortSignal) {
-    const backoff = new Backoff({ baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
+  private async follow(resource: WatchedResource, state: ClusterState, health: ConnectionHealth, signal: AbortSignal) {
+    const backoff = new Backoff(this.timings.backoff);
     let resourceVersion: string | null = null;
     let listedAt = 0;
     /** An optional resource was refused and that was logged. */
@@ -173,7 +193,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           health.ok(resource.name);
           backoff.reset();
         }
-        const untilResync = listedAt + this.options.resyncMs - Date.now();
+        const untilResync = listedAt + this.timings.resyncMs - Date.now();
         if (untilResync <= 0) {
           resourceVersion = null;
           continue;
@@ -210,7 +230,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           state.sourceUnavailable(resource.name);
           health.ok(resource.name);
           resourceVersion = null;
-          await sleep(this.options.resyncMs, signal);
+          await sleep(this.timings.resyncMs, signal);
           continue;
         }
         this.log.warn("list/watch failed; retrying", { resource: resource.name, code: e.code, reason: e.message });
@@ -232,10 +252,10 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     let resourceVersion: string | null = null;
     let continueToken: string | null | undefined;
     do {
-      const query = new URLSearchParams({ limit: String(this.options.pageSize) });
+      const query = new URLSearchParams({ limit: String(this.timings.pageSize) });
       if (continueToken) query.set("continue", continueToken);
       const body = await http.getJson(`${resource.path}?${query}`, what, this.timeout(signal));
-      const page = ListMetaSchema.safeParse(body);
+      const page = KubeListSchema.safeParse(body);
       if (!page.success) throw new AdapterError("upstream", `${what}: the answer is not a Kubernetes list`);
       for (const raw of page.data.items ?? []) {
         const item = resource.parse(raw);
@@ -272,7 +292,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     const onAbort = () => controller.abort();
     signal.addEventListener("abort", onAbort, { once: true });
     const resyncTimer = setTimeout(() => stop("resync"), maxMs);
-    const watchdog = setTimeout(() => stop("stalled"), this.options.watchdogMs);
+    const watchdog = setTimeout(() => stop("stalled"), this.timings.watchdogMs);
     const pet = () => watchdog.refresh();
 
     try {
@@ -297,18 +317,18 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         } catch {
           throw new AdapterError("upstream", `${what}: the stream sent a line that is not JSON`);
         }
-        const event = WatchEventSchema.safeParse(json);
+        const event = KubeWatchEventSchema.safeParse(json);
         if (!event.success) throw new AdapterError("upstream", `${what}: the stream sent something that is not a watch event`);
         const { type, object } = event.data;
         if (type === "ERROR") {
-          const status = StatusSchema.safeParse(object);
+          const status = KubeStatusSchema.safeParse(object);
           const code = status.success ? (status.data.code ?? 500) : 500;
           if (code === 410) return { kind: "gone" };
           throw new KubeApiError(code, `${what}: ${statusMessage(object, code)}`);
         }
         if (type === "BOOKMARK") {
           // A bookmark carries only a newer resourceVersion to resume from.
-          const bookmark = BookmarkSchema.safeParse(object);
+          const bookmark = KubeBookmarkSchema.safeParse(object);
           if (bookmark.success && bookmark.data.metadata.resourceVersion) {
             resourceVersion = bookmark.data.metadata.resourceVersion;
           }
@@ -348,9 +368,6 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
    * as `requester` (see impersonationHeaders) and the cluster's RBAC decides.
    */
   async scale(workloadId: string, replicas: number, signal?: AbortSignal, requester?: Requester): Promise<WorkloadCore> {
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new AdapterError("invalid", `replicas must be a whole number of at least 0, not ${replicas}`);
-    }
     const parts = splitId(workloadId);
     const [kind, namespace, name] = parts;
     if (parts.length !== 3 || !namespace || !name) throw new AdapterError("not-found", `no workload ${workloadId}`);
@@ -374,49 +391,54 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       // The apiserver's own words: a 403 names the user, the verb and the resource.
       if (res.status < 200 || res.status >= 300) throw new KubeApiError(res.status, statusMessage(res.text, res.status));
       const body = await http.getJson(path, `read ${kind} ${namespace}/${name}`, bounded);
-      if (kind === "deployment") return mapDeployment(DeploymentSchema.parse(body), autoscaler);
-      return mapStatefulSet(StatefulSetSchema.parse(body), autoscaler);
+      if (kind === "deployment") return mapDeployment(KubeDeploymentSchema.parse(body), autoscaler);
+      return mapStatefulSet(KubeStatefulSetSchema.parse(body), autoscaler);
     } catch (err) {
-      throw scaleError(err, what);
+      throw asAdapterError(err, what);
     }
   }
 
   // ------------------------------------------------------------ usage
 
+  /**
+   * Reads node and pod metrics together. Null without metrics-server. When
+   * one of the two lists fails, the sample has the other, and names every
+   * node (or task) the adapter follows as unavailable with the failure; when
+   * both fail, this throws.
+   */
   async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {
     const { http } = this.connect();
-    try {
-      const [nodes, pods] = await Promise.all([
-        http.getJson("/apis/metrics.k8s.io/v1beta1/nodes", "node metrics", this.timeout(signal)),
-        http.getJson("/apis/metrics.k8s.io/v1beta1/pods", "pod metrics", this.timeout(signal)),
-      ]);
-      return {
-        nodes: new Map(parseItems(nodes, "node metrics", (raw) => NodeMetricsSchema.safeParse(raw)).map(mapNodeMetrics)),
-        tasks: new Map(parseItems(pods, "pod metrics", (raw) => PodMetricsSchema.safeParse(raw)).map(mapPodMetrics)),
-      };
-    } catch (err) {
+    const reads = await mapBounded(METRICS, METRICS.length, async (m) => m.read(await http.getJson(m.path, m.what, this.timeout(signal))));
+    const failures = reads.flatMap((r) => ("error" in r ? [r.error] : []));
+    if (failures.length === reads.length) {
       // No metrics-server (the API group is missing, or registered but down): no usage, never zeros.
-      if (err instanceof KubeApiError && (err.status === 404 || err.status === 503)) return null;
-      throw asAdapterError(err, "metrics.k8s.io");
+      if (failures.some(noMetricsApi)) return null;
+      throw asAdapterError(failures[0], "metrics.k8s.io");
     }
+    const sample = emptyUsageSample();
+    for (const read of reads) {
+      const { item } = read;
+      if (!("error" in read)) {
+        for (const [id, use] of read.value) sample[item.side].set(id, use);
+        continue;
+      }
+      const reason = asAdapterError(read.error, item.what).message;
+      // Only what this run() follows can be named; without a run() there is nothing to name.
+      const known = item.side === "nodes" ? this.state?.nodeIds : this.state?.taskIds;
+      for (const id of known ?? []) sample.unavailable[item.side].set(id, reason);
+    }
+    return sample;
   }
 }
 
-function parseItems<T>(body: unknown, what: string, parse: (raw: unknown) => { success: boolean; data?: T }): T[] {
-  const list = ListMetaSchema.safeParse(body);
+/** The items of a list answer that pass `schema`; the others are skipped. */
+function parseItems<T>(body: unknown, what: string, schema: z.ZodType<T>): T[] {
+  const list = KubeListSchema.safeParse(body);
   if (!list.success) throw new AdapterError("upstream", `${what}: the answer is not a list`);
   return (list.data.items ?? []).flatMap((raw) => {
-    const r = parse(raw);
-    return r.success && r.data ? [r.data] : [];
+    const r = schema.safeParse(raw);
+    return r.success ? [r.data] : [];
   });
-}
-
-function scaleError(err: unknown, what: string): AdapterError {
-  if (err instanceof AdapterError) return err;
-  if (err instanceof Error && err.name === "ZodError") {
-    return new AdapterError("upstream", `${what}: the apiserver answered something that is not a workload`, { cause: err });
-  }
-  return networkError(err, what);
 }
 
 export const ANONYMOUS_USER = "system:anonymous";
@@ -447,72 +469,4 @@ function headerValue(value: string, what: string): string {
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new AdapterError("invalid", `the ${what} ${JSON.stringify(value)} cannot be sent to Kubernetes`);
   // HTTP header strings are written byte per character (latin1): hand over the UTF-8 bytes.
   return Buffer.from(value, "utf8").toString("latin1");
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * Folds per-resource outcomes into one connection state: ok when every list
- * works, unreachable when none can reach the apiserver, degraded (naming the
- * failing resources) otherwise. Reports only changes, and only once every
- * resource has had its first answer.
- */
-class Health {
-  private readonly outcomes = new Map<string, AdapterError | null>();
-  private last: string | null = null;
-  version: string | null = null;
-
-  constructor(
-    private readonly names: string[],
-    private readonly report: (state: ConnectionState) => void,
-    private readonly refreshVersion: () => Promise<string | null>,
-  ) {}
-
-  ok(name: string) {
-    this.outcomes.set(name, null);
-    this.publish();
-  }
-
-  failed(name: string, err: AdapterError) {
-    this.outcomes.set(name, err);
-    this.publish();
-  }
-
-  private publish() {
-    if (this.outcomes.size < this.names.length) {
-      // Before every resource answered, only a total outage is worth reporting.
-      const all = [...this.outcomes.values()];
-      if (!all.length || all.some((e) => e === null || !isConnectivity(e))) return;
-    }
-    const failures = this.names.flatMap((n) => {
-      const e = this.outcomes.get(n);
-      return e ? [[n, e] as const] : [];
-    });
-    const reachedAny = [...this.outcomes.values()].some((e) => e === null || !isConnectivity(e));
-    let state: ConnectionState;
-    if (!failures.length) state = { status: "ok", reason: null, version: this.version };
-    else if (!reachedAny) state = { status: "unreachable", reason: failures[0][1].message, version: this.version };
-    else {
-      const reason = failures.map(([, e]) => e.message).join("; ");
-      state = { status: "degraded", reason, version: this.version };
-    }
-    const key = JSON.stringify(state);
-    if (key === this.last) return;
-    const wasUnreachable = this.last !== null && JSON.parse(this.last).status === "unreachable";
-    this.last = key;
-    this.report(state);
-    if (state.status === "ok" && wasUnreachable) {
-      // The apiserver may have been upgraded while we could not reach it.
-      this.refreshVersion()
-        .then((v) => {
-          if (v && v !== this.version) {
-            this.version = v;
-            this.publish();
-          }
-        })
-        .catch(() => undefined);
-    }
-  }
 }

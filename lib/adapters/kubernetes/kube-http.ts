@@ -3,7 +3,7 @@ import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-
 import { fetch, request as undiciRequest, type Dispatcher, type Response } from "undici";
 import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "../errors";
 import type { SecretSet } from "../secrets";
-import { StatusSchema } from "./schemas";
+import { KubeStatusSchema } from "./raw";
 
 /**
  * Raw HTTP to the apiserver with the kubeconfig's credentials (tokens, client
@@ -39,15 +39,9 @@ export function statusMessage(body: unknown, status: number, statusText = ""): s
       parsed = null;
     }
   }
-  const s = StatusSchema.safeParse(parsed);
+  const s = KubeStatusSchema.safeParse(parsed);
   if (s.success && s.data.message) return s.data.message;
   return `HTTP ${status}${statusText ? ` ${statusText}` : ""}`;
-}
-
-/** fetch wraps socket errors in a bare "fetch failed"; the cause says what happened (ECONNREFUSED, ...). */
-export function networkError(err: unknown, what: string): AdapterError {
-  const cause = err instanceof TypeError ? (err as { cause?: unknown }).cause : undefined;
-  return fromNetworkError(cause ?? err, what);
 }
 
 export async function errorFromResponse(res: Response, what: string): Promise<KubeApiError> {
@@ -165,7 +159,7 @@ export class KubeHttp {
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      throw networkError(err, what);
+      throw fromNetworkError(err, what);
     }
   }
 
@@ -196,7 +190,7 @@ export class KubeHttp {
       return { status: res.statusCode, text: await res.body.text() };
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      throw networkError(err, what);
+      throw fromNetworkError(err, what);
     }
   }
 

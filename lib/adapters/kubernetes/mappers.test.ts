@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NodeCoreSchema, ServiceSchema as ModelServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
+import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import nodesFixture from "./fixtures/nodes.json";
 import podsFixture from "./fixtures/pods.json";
 import workloadsFixture from "./fixtures/workloads.json";
@@ -27,22 +27,22 @@ import {
   type ReplicaSetOwnerLookup,
 } from "./mappers";
 import {
-  DaemonSetSchema,
-  DeploymentSchema,
-  EndpointSliceSchema,
-  HorizontalPodAutoscalerSchema,
-  NodeMetricsSchema,
-  NodeSchema,
-  PodMetricsSchema,
-  PodSchema,
-  ReplicaSetSchema,
-  ServiceSchema,
-  StatefulSetSchema,
-} from "./schemas";
+  KubeDaemonSetSchema,
+  KubeDeploymentSchema,
+  KubeEndpointSliceSchema,
+  KubeHorizontalPodAutoscalerSchema,
+  KubeNodeMetricsSchema,
+  KubeNodeSchema,
+  KubePodMetricsSchema,
+  KubePodSchema,
+  KubeReplicaSetSchema,
+  KubeServiceSchema,
+  KubeStatefulSetSchema,
+} from "./raw";
 
-const nodes = nodesFixture.items.map((n) => NodeSchema.parse(n));
-const pods = new Map(podsFixture.items.map((p) => [p.metadata.name, PodSchema.parse(p)]));
-const replicaSets = workloadsFixture.replicaSets.items.map((r) => ReplicaSetSchema.parse(r));
+const nodes = nodesFixture.items.map((n) => KubeNodeSchema.parse(n));
+const pods = new Map(podsFixture.items.map((p) => [p.metadata.name, KubePodSchema.parse(p)]));
+const replicaSets = workloadsFixture.replicaSets.items.map((r) => KubeReplicaSetSchema.parse(r));
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
@@ -178,7 +178,7 @@ describe("mapPod", () => {
   it("does not blame a finished sidecar for a running pod, but does name a crashed one", () => {
     const running = (exitCode: number, reason: string) =>
       mapPod(
-        PodSchema.parse({
+        KubePodSchema.parse({
           metadata: { name: "p", namespace: "x" },
           status: {
             phase: "Running",
@@ -204,7 +204,7 @@ describe("mapPod", () => {
   });
 
   it("leaves the workload unknown for a ReplicaSet of another controller", () => {
-    const raw = PodSchema.parse({
+    const raw = KubePodSchema.parse({
       metadata: { name: "r-1", namespace: "shop", ownerReferences: [{ kind: "ReplicaSet", name: "rollout-abc", controller: true }] },
     });
     expect(mapPod(raw, lookup).workloadId).toBeNull();
@@ -212,7 +212,7 @@ describe("mapPod", () => {
   });
 
   it("takes a Date from the client library's deserializer as a timestamp", () => {
-    const raw = PodSchema.parse({ metadata: { name: "d", namespace: "x", creationTimestamp: new Date("2026-01-02T03:04:05Z") } });
+    const raw = KubePodSchema.parse({ metadata: { name: "d", namespace: "x", creationTimestamp: new Date("2026-01-02T03:04:05Z") } });
     expect(mapPod(raw, lookup).createdAt).toBe("2026-01-02T03:04:05.000Z");
   });
 });
@@ -229,11 +229,11 @@ describe("podRequests", () => {
 });
 
 describe("workloads", () => {
-  const [web, idle] = workloadsFixture.deployments.items.map((d) => DeploymentSchema.parse(d));
-  const [mysql] = workloadsFixture.statefulSets.items.map((s) => StatefulSetSchema.parse(s));
-  const [fluentd] = workloadsFixture.daemonSets.items.map((d) => DaemonSetSchema.parse(d));
+  const [web, idle] = workloadsFixture.deployments.items.map((d) => KubeDeploymentSchema.parse(d));
+  const [mysql] = workloadsFixture.statefulSets.items.map((s) => KubeStatefulSetSchema.parse(s));
+  const [fluentd] = workloadsFixture.daemonSets.items.map((d) => KubeDaemonSetSchema.parse(d));
   const hpas = workloadsFixture.horizontalPodAutoscalers.items.map((h) =>
-    mapHorizontalPodAutoscaler(HorizontalPodAutoscalerSchema.parse(h)),
+    mapHorizontalPodAutoscaler(KubeHorizontalPodAutoscalerSchema.parse(h)),
   );
 
   it("maps a Deployment with its selector, unique images and autoscaler", () => {
@@ -271,7 +271,7 @@ describe("workloads", () => {
     expect(describeUpdateStrategy({ type: "RollingUpdate", rollingUpdate: { partition: 0 } })).toBe("RollingUpdate");
     expect(describeUpdateStrategy({ type: "OnDelete" })).toBe("OnDelete");
     expect(describeUpdateStrategy(null)).toBeNull();
-    const paused = DeploymentSchema.parse({ ...workloadsFixture.deployments.items[0], spec: { ...workloadsFixture.deployments.items[0].spec, paused: true, minReadySeconds: 10 } });
+    const paused = KubeDeploymentSchema.parse({ ...workloadsFixture.deployments.items[0], spec: { ...workloadsFixture.deployments.items[0].spec, paused: true, minReadySeconds: 10 } });
     expect(mapDeployment(paused).info).toMatchObject({ Paused: expect.stringMatching(/^yes/), "Min ready": "10 s" });
   });
 
@@ -313,7 +313,7 @@ describe("workloads", () => {
   });
 
   it("makes URL-safe ids from dotted DNS-subdomain names", () => {
-    const dotted = DeploymentSchema.parse({ metadata: { name: "metrics-server.v0.7", namespace: "kube-system" } });
+    const dotted = KubeDeploymentSchema.parse({ metadata: { name: "metrics-server.v0.7", namespace: "kube-system" } });
     const id = mapDeployment(dotted).id;
     expect(id).toBe("deployment~kube-system~metrics-server.v0.7");
     expect(WorkloadCoreSchema.shape.id.safeParse(id).success).toBe(true);
@@ -328,8 +328,8 @@ describe("renderSelector", () => {
 });
 
 describe("services", () => {
-  const services = new Map(servicesFixture.services.items.map((s) => [s.metadata.name, ServiceSchema.parse(s)]));
-  const slices = servicesFixture.endpointSlices.items.map((s) => endpointSliceCounts(EndpointSliceSchema.parse(s)));
+  const services = new Map(servicesFixture.services.items.map((s) => [s.metadata.name, KubeServiceSchema.parse(s)]));
+  const slices = servicesFixture.endpointSlices.items.map((s) => endpointSliceCounts(KubeEndpointSliceSchema.parse(s)));
   const countsFor = (id: string) => {
     const mine = slices.filter((s) => s.serviceId === id);
     return mine.length ? combineEndpointCounts(mine) : null;
@@ -337,7 +337,7 @@ describe("services", () => {
 
   it("maps a NodePort service with endpoints over several slices, not doubling dual-stack", () => {
     const svc = mapService(services.get("web")!, countsFor("shop~web"));
-    expect(ModelServiceSchema.parse(svc)).toEqual(svc);
+    expect(ServiceSchema.parse(svc)).toEqual(svc);
     expect(svc).toEqual({
       id: "shop~web",
       name: "web",
@@ -379,14 +379,14 @@ describe("services", () => {
 
 describe("metrics", () => {
   it("converts nanocores to millicores and Ki to bytes", () => {
-    const [node] = metricsFixture.nodes.items.map((m) => mapNodeMetrics(NodeMetricsSchema.parse(m)));
+    const [node] = metricsFixture.nodes.items.map((m) => mapNodeMetrics(KubeNodeMetricsSchema.parse(m)));
     expect(node[0]).toBe("kind-worker");
     expect(node[1].cpuMillis).toBeCloseTo(187.654321, 9);
     expect(node[1].memoryBytes).toBe(1928340 * 1024);
   });
 
   it("sums a pod's containers under the pod's task id", () => {
-    const [pod] = metricsFixture.pods.items.map((m) => mapPodMetrics(PodMetricsSchema.parse(m)));
+    const [pod] = metricsFixture.pods.items.map((m) => mapPodMetrics(KubePodMetricsSchema.parse(m)));
     expect(pod[0]).toBe("shop~web-7d9f8b6c5d-x2k4p");
     expect(pod[1].cpuMillis).toBeCloseTo(3, 9);
     expect(pod[1].memoryBytes).toBe((7340 + 2900) * 1024);
@@ -397,14 +397,14 @@ describe("objects captured from the simulator (scripts/capture-sim-fixtures.ts)"
   const sim = simFixture;
   const rsOwners = new Map(
     sim.replicaSets.map((r) => {
-      const rs = ReplicaSetSchema.parse(r);
+      const rs = KubeReplicaSetSchema.parse(r);
       return [`${rs.metadata.namespace}/${rs.metadata.name}`, replicaSetOwner(rs)];
     }),
   );
   const simLookup: ReplicaSetOwnerLookup = (ns, name) => rsOwners.get(`${ns}/${name}`);
 
   it("maps a worker node, with allocatable in plain bytes and Ki", () => {
-    const node = mapNode(NodeSchema.parse(sim.nodes[1]));
+    const node = mapNode(KubeNodeSchema.parse(sim.nodes[1]));
     expect(node).toMatchObject({
       id: "east-worker-a",
       status: "ready",
@@ -412,11 +412,11 @@ describe("objects captured from the simulator (scripts/capture-sim-fixtures.ts)"
       capacity: { cpuMillis: 8000, memoryBytes: 33554432 * 1024 },
       allocatable: { cpuMillis: 7860, memoryBytes: 30870077 * 1024 },
     });
-    expect(mapNode(NodeSchema.parse(sim.nodes[0])).roles).toEqual(["control-plane"]);
+    expect(mapNode(KubeNodeSchema.parse(sim.nodes[0])).roles).toEqual(["control-plane"]);
   });
 
   it("maps a StatefulSet pod and a Deployment pod through its ReplicaSet", () => {
-    const mysql = mapPod(PodSchema.parse(sim.pods[0]), simLookup);
+    const mysql = mapPod(KubePodSchema.parse(sim.pods[0]), simLookup);
     expect(mysql).toMatchObject({
       id: "default~mysql-0",
       workloadId: "statefulset~default~mysql",
@@ -425,26 +425,26 @@ describe("objects captured from the simulator (scripts/capture-sim-fixtures.ts)"
       requests: { cpuMillis: 500, memoryBytes: GiB },
     });
     expect(mysql.node).toBeTruthy();
-    const web = mapPod(PodSchema.parse(sim.pods[1]), simLookup);
+    const web = mapPod(KubePodSchema.parse(sim.pods[1]), simLookup);
     expect(web).toMatchObject({ workloadId: "deployment~default~web", state: "running", ip: "10.244.2.4" });
   });
 
   it("maps the web Deployment with its HPA, and the services with their slices", () => {
-    const { target, autoscaler } = mapHorizontalPodAutoscaler(HorizontalPodAutoscalerSchema.parse(sim.horizontalPodAutoscalers[0]));
+    const { target, autoscaler } = mapHorizontalPodAutoscaler(KubeHorizontalPodAutoscalerSchema.parse(sim.horizontalPodAutoscalers[0]));
     expect(target).toBe("deployment~default~web");
-    expect(mapDeployment(DeploymentSchema.parse(sim.deployments[0]), autoscaler)).toMatchObject({
+    expect(mapDeployment(KubeDeploymentSchema.parse(sim.deployments[0]), autoscaler)).toMatchObject({
       desired: 3,
       ready: 3,
       selector: "app=web",
       images: ["nginx:1.27.3"],
       autoscaler: { name: "web", minReplicas: 2, maxReplicas: 10 },
     });
-    expect(mapStatefulSet(StatefulSetSchema.parse(sim.statefulSets[0]))).toMatchObject({ desired: 3, ready: 3 });
+    expect(mapStatefulSet(KubeStatefulSetSchema.parse(sim.statefulSets[0]))).toMatchObject({ desired: 3, ready: 3 });
 
-    const counts = endpointSliceCounts(EndpointSliceSchema.parse(sim.endpointSlices[0]));
+    const counts = endpointSliceCounts(KubeEndpointSliceSchema.parse(sim.endpointSlices[0]));
     expect(counts).toMatchObject({ serviceId: "default~mysql", counts: { ready: 3, total: 3 } });
-    expect(mapService(ServiceSchema.parse(sim.services[0]), counts.counts)).toMatchObject({ headless: true, readyEndpoints: 3 });
-    expect(mapService(ServiceSchema.parse(sim.services[1]), null)).toMatchObject({
+    expect(mapService(KubeServiceSchema.parse(sim.services[0]), counts.counts)).toMatchObject({ headless: true, readyEndpoints: 3 });
+    expect(mapService(KubeServiceSchema.parse(sim.services[1]), null)).toMatchObject({
       type: "LoadBalancer",
       clusterIp: "10.96.0.13",
       ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP", nodePort: 30444 }],
@@ -452,9 +452,9 @@ describe("objects captured from the simulator (scripts/capture-sim-fixtures.ts)"
   });
 
   it("converts the metrics the simulator serves", () => {
-    const [, node] = mapNodeMetrics(NodeMetricsSchema.parse(sim.nodeMetrics[0]));
+    const [, node] = mapNodeMetrics(KubeNodeMetricsSchema.parse(sim.nodeMetrics[0]));
     expect(node).toEqual({ cpuMillis: 1336.489107, memoryBytes: 4670473 * 1024 });
-    const [id, pod] = mapPodMetrics(PodMetricsSchema.parse(sim.podMetrics[0]));
+    const [id, pod] = mapPodMetrics(KubePodMetricsSchema.parse(sim.podMetrics[0]));
     expect(id).toBe("default~mysql-0");
     expect(pod).toEqual({ cpuMillis: 178.808039, memoryBytes: 805504 * 1024 });
   });

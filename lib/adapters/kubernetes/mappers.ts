@@ -17,10 +17,10 @@ import type {
   KubeService,
   KubeStatefulSet,
   KubeUpdateStrategy,
-} from "./schemas";
+} from "./raw";
 
 /**
- * Pure mappers from Kubernetes API objects (already validated by ./schemas)
+ * Pure mappers from Kubernetes API objects (already validated by ./raw)
  * to the neutral model. No I/O and no state: joined facts (who owns a
  * ReplicaSet, which HPA targets a workload, endpoint counts) come in as
  * arguments.

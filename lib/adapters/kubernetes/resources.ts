@@ -1,16 +1,16 @@
 import type { z } from "zod";
 import {
-  DaemonSetSchema,
-  DeploymentSchema,
-  EndpointSliceSchema,
-  EventSchema,
-  HorizontalPodAutoscalerSchema,
-  NodeSchema,
-  PodSchema,
-  ReplicaSetSchema,
-  ServiceSchema,
-  StatefulSetSchema,
-} from "./schemas";
+  KubeDaemonSetSchema,
+  KubeDeploymentSchema,
+  KubeEndpointSliceSchema,
+  KubeEventSchema,
+  KubeHorizontalPodAutoscalerSchema,
+  KubeNodeSchema,
+  KubePodSchema,
+  KubeReplicaSetSchema,
+  KubeServiceSchema,
+  KubeStatefulSetSchema,
+} from "./raw";
 import type { ClusterState } from "./state";
 
 /** One Kubernetes resource the adapter lists and watches cluster-wide, and what its events do to the state. */
@@ -67,47 +67,47 @@ function resource<T extends ParsedObject>(
  * Deployment directly (the state re-resolves the rest when owners arrive).
  */
 export const WATCHED_RESOURCES: WatchedResource[] = [
-  resource("nodes", "/api/v1/nodes", NodeSchema, {
+  resource("nodes", "/api/v1/nodes", KubeNodeSchema, {
     replace: (s, items) => s.replaceNodes(items),
     upsert: (s, item) => s.upsertNode(item),
     remove: (s, item) => s.deleteNode(item),
   }),
-  resource("replicasets", "/apis/apps/v1/replicasets", ReplicaSetSchema, {
+  resource("replicasets", "/apis/apps/v1/replicasets", KubeReplicaSetSchema, {
     replace: (s, items) => s.replaceReplicaSets(items),
     upsert: (s, item) => s.upsertReplicaSet(item),
     remove: (s, item) => s.deleteReplicaSet(item),
   }),
-  resource("deployments", "/apis/apps/v1/deployments", DeploymentSchema, {
+  resource("deployments", "/apis/apps/v1/deployments", KubeDeploymentSchema, {
     replace: (s, items) => s.replaceDeployments(items),
     upsert: (s, item) => s.upsertDeployment(item),
     remove: (s, item) => s.deleteDeployment(item),
   }),
-  resource("statefulsets", "/apis/apps/v1/statefulsets", StatefulSetSchema, {
+  resource("statefulsets", "/apis/apps/v1/statefulsets", KubeStatefulSetSchema, {
     replace: (s, items) => s.replaceStatefulSets(items),
     upsert: (s, item) => s.upsertStatefulSet(item),
     remove: (s, item) => s.deleteStatefulSet(item),
   }),
-  resource("daemonsets", "/apis/apps/v1/daemonsets", DaemonSetSchema, {
+  resource("daemonsets", "/apis/apps/v1/daemonsets", KubeDaemonSetSchema, {
     replace: (s, items) => s.replaceDaemonSets(items),
     upsert: (s, item) => s.upsertDaemonSet(item),
     remove: (s, item) => s.deleteDaemonSet(item),
   }),
-  resource("horizontalpodautoscalers", "/apis/autoscaling/v2/horizontalpodautoscalers", HorizontalPodAutoscalerSchema, {
+  resource("horizontalpodautoscalers", "/apis/autoscaling/v2/horizontalpodautoscalers", KubeHorizontalPodAutoscalerSchema, {
     replace: (s, items) => s.replaceAutoscalers(items),
     upsert: (s, item) => s.upsertAutoscaler(item),
     remove: (s, item) => s.deleteAutoscaler(item),
   }),
-  resource("pods", "/api/v1/pods", PodSchema, {
+  resource("pods", "/api/v1/pods", KubePodSchema, {
     replace: (s, items) => s.replacePods(items),
     upsert: (s, item) => s.upsertPod(item),
     remove: (s, item) => s.deletePod(item),
   }),
-  resource("services", "/api/v1/services", ServiceSchema, {
+  resource("services", "/api/v1/services", KubeServiceSchema, {
     replace: (s, items) => s.replaceServices(items),
     upsert: (s, item) => s.upsertService(item),
     remove: (s, item) => s.deleteService(item),
   }),
-  resource("endpointslices", "/apis/discovery.k8s.io/v1/endpointslices", EndpointSliceSchema, {
+  resource("endpointslices", "/apis/discovery.k8s.io/v1/endpointslices", KubeEndpointSliceSchema, {
     replace: (s, items) => s.replaceEndpointSlices(items),
     upsert: (s, item) => s.upsertEndpointSlice(item),
     remove: (s, item) => s.deleteEndpointSlice(item),
@@ -121,7 +121,7 @@ export const WATCHED_RESOURCES: WatchedResource[] = [
   resource(
     "events",
     "/apis/events.k8s.io/v1/events",
-    EventSchema,
+    KubeEventSchema,
     {
       replace: (s, items) => s.replaceEvents(items),
       upsert: (s, item) => s.upsertEvent(item),

@@ -71,7 +71,7 @@ afterAll(async () => {
 
 function adapterFor(context: string) {
   const secrets = new SecretSet();
-  const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log: createLogger("test"), secrets });
+  const adapter = new KubeAdapter({ kubeconfig, context }, { clusterId: context, log: createLogger("test"), secrets, env: {} });
   return { adapter, secrets };
 }
 

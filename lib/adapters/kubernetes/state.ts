@@ -35,18 +35,11 @@ import type {
   KubeReplicaSet,
   KubeService,
   KubeStatefulSet,
-} from "./schemas";
+} from "./raw";
 
 type WorkloadSource = "deployments" | "statefulsets" | "daemonsets" | "replicasets";
 type SliceCounts = ReturnType<typeof endpointSliceCounts>;
 
-/**
- * The adapter's view of one cluster between watch events: only the small
- * joined facts needed to map objects as they arrive (ReplicaSet owners,
- * autoscaler targets, endpoint counts, the mapped workloads and the slim
- * service specs they are re-derived from). Every method turns one list or
- * watch event into SnapshotChanges for the sink.
- */
 /** The upstream lists (WATCHED_RESOURCES names) each neutral resource is built from. */
 const FEEDS: Record<CoreKind, readonly string[]> = {
   nodes: ["nodes"],
@@ -55,6 +48,13 @@ const FEEDS: Record<CoreKind, readonly string[]> = {
   services: ["services", "endpointslices"],
 };
 
+/**
+ * The adapter's view of one cluster between watch events: only the small
+ * joined facts needed to map objects as they arrive (ReplicaSet owners,
+ * autoscaler targets, endpoint counts, the mapped workloads and the slim
+ * service specs they are re-derived from). Every method turns one list or
+ * watch event into SnapshotChanges for the sink.
+ */
 export class ClusterState {
   private readonly replicaSetOwners = new Map<string, ReplicaSetOwner>();
   /** Tasks mapped before their ReplicaSet was known, by "namespace/replicaset". */
@@ -70,6 +70,9 @@ export class ClusterState {
   private readonly slicesByService = new Map<string, Set<string>>();
 
   private readonly listedSources = new Set<string>();
+  /** Ids of the nodes and tasks last emitted: a usage sample names these when their metrics cannot be read. */
+  private readonly nodes = new Set<string>();
+  private readonly tasks = new Set<string>();
 
   /** Workload of every pod ("Pod/namespace/name" → id), and of deleted pods while events still name them. */
   private readonly podWorkloads = new Map<string, string | null>();
@@ -123,19 +126,34 @@ export class ClusterState {
     } else if (kind === "services") {
       this.emit([{ type: "replace", resource: "services", items: [...this.services.values()].map((s) => this.mapServiceWithCounts(s)) }]);
     } else if (kind === "nodes" || kind === "tasks") {
+      (kind === "nodes" ? this.nodes : this.tasks).clear();
       this.emit([{ type: "replace", resource: kind, items: [] }]);
     }
+  }
+
+  get nodeIds(): string[] {
+    return [...this.nodes];
+  }
+
+  get taskIds(): string[] {
+    return [...this.tasks];
   }
 
   // ------------------------------------------------------------ nodes
 
   replaceNodes(nodes: KubeNode[]): void {
-    this.emit([{ type: "replace", resource: "nodes", items: nodes.map(mapNode) }]);
+    const items = nodes.map(mapNode);
+    this.nodes.clear();
+    for (const n of items) this.nodes.add(n.id);
+    this.emit([{ type: "replace", resource: "nodes", items }]);
   }
   upsertNode(node: KubeNode): void {
-    this.emit([{ type: "upsert", resource: "nodes", item: mapNode(node) }]);
+    const item = mapNode(node);
+    this.nodes.add(item.id);
+    this.emit([{ type: "upsert", resource: "nodes", item }]);
   }
   deleteNode(node: KubeNode): void {
+    this.nodes.delete(node.metadata.name);
     this.emit([{ type: "delete", resource: "nodes", id: node.metadata.name }]);
   }
 
@@ -173,6 +191,8 @@ export class ClusterState {
     this.unresolvedTasks.clear();
     this.unresolvedKeyOfTask.clear();
     const items = pods.map((p) => this.mapTask(p));
+    this.tasks.clear();
+    for (const t of items) this.tasks.add(t.id);
     const listed = new Set(pods.map((p) => eventObjectKey("Pod", p.metadata.namespace, p.metadata.name)));
     for (const key of [...this.podWorkloads.keys()]) {
       if (!listed.has(key) && !this.deletedObjects.has(key)) this.forgetPod(key);
@@ -181,11 +201,13 @@ export class ClusterState {
   }
   upsertPod(pod: KubePod): void {
     const task = this.mapTask(pod);
+    this.tasks.add(task.id);
     const rebound = this.events.rebind([eventObjectKey("Pod", pod.metadata.namespace, pod.metadata.name)]);
     this.emit([{ type: "upsert", resource: "tasks", item: task }, ...this.workloadChanges(rebound)]);
   }
   deletePod(pod: KubePod): void {
     const id = namespacedId(pod.metadata.namespace, pod.metadata.name);
+    this.tasks.delete(id);
     this.forgetUnresolved(id);
     this.forgetPod(eventObjectKey("Pod", pod.metadata.namespace, pod.metadata.name));
     this.emit([{ type: "delete", resource: "tasks", id }]);
@@ -350,11 +372,9 @@ export class ClusterState {
   upsertAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
     const id = ClusterState.hpaId(hpa);
     const { target, autoscaler } = mapHorizontalPodAutoscaler(hpa);
-    const before = this.autoscalerFor(target);
     const touched = this.setAutoscaler(id, target, autoscaler);
     const rebound = this.events.rebind([eventObjectKey("HorizontalPodAutoscaler", hpa.metadata.namespace, hpa.metadata.name)]);
-    // HPA status changes every few seconds; only a changed spec or target matters here.
-    if (touched.size === 1 && rebound.size === 0 && sameAutoscaler(before, this.autoscalerFor(target))) return;
+    // HPA status changes every few seconds; the store drops the upserts that change nothing it shows.
     this.emitWorkloads([...touched, ...rebound]);
   }
   deleteAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
@@ -500,22 +520,10 @@ export class ClusterState {
     this.emit([{ type: "replace", resource: "services", items: services }]);
   }
   upsertEndpointSlice(slice: KubeEndpointSlice): void {
-    const id = ClusterState.sliceId(slice);
-    const counts = endpointSliceCounts(slice);
-    const before = counts.serviceId ? this.countsFor(counts.serviceId) : null;
-    const touched = this.setSlice(id, counts);
-    if (touched.size === 1 && counts.serviceId && sameCounts(before, this.countsFor(counts.serviceId))) return;
-    this.emitServices(touched);
+    // Most slice updates move addresses, not counts; the store drops the upserts that change nothing.
+    this.emitServices(this.setSlice(ClusterState.sliceId(slice), endpointSliceCounts(slice)));
   }
   deleteEndpointSlice(slice: KubeEndpointSlice): void {
     this.emitServices(this.setSlice(ClusterState.sliceId(slice), null));
   }
-}
-
-function sameAutoscaler(a: Autoscaler | null, b: Autoscaler | null): boolean {
-  return a?.name === b?.name && a?.minReplicas === b?.minReplicas && a?.maxReplicas === b?.maxReplicas;
-}
-
-function sameCounts(a: EndpointCounts | null, b: EndpointCounts | null): boolean {
-  return a?.ready === b?.ready && a?.total === b?.total;
 }

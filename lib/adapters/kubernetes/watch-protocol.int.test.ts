@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { SecretSet } from "../secrets";
-import { KubeAdapter, type KubeAdapterOptions } from "./kube-adapter";
+import { KubeAdapter, type KubeTimings } from "./kube-adapter";
 import { WATCHED_RESOURCES } from "./resources";
 
 /**
@@ -106,7 +106,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function adapterFor(options: KubeAdapterOptions = {}) {
+async function adapterFor(options: Partial<KubeTimings> = {}) {
   const kubeconfig = path.join(dir, "config");
   await writeFile(
     kubeconfig,
@@ -119,17 +119,15 @@ async function adapterFor(options: KubeAdapterOptions = {}) {
       contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
     }),
   );
-  return new KubeAdapter({ kubeconfig }, { clusterId: "fake", log: createLogger("test"), secrets: new SecretSet() }, {
-    watchdogMs: 2000,
-    backoffBaseMs: 20,
-    backoffMaxMs: 100,
-    pageSize: 1,
-    resources: WATCHED_RESOURCES.filter((r) => r.name === "nodes"),
-    ...options,
-  });
+  return new KubeAdapter(
+    { kubeconfig },
+    { clusterId: "fake", log: createLogger("test"), secrets: new SecretSet(), env: {} },
+    { watchdogMs: 2000, backoff: { baseMs: 20, maxMs: 100 }, pageSize: 1, ...options },
+    WATCHED_RESOURCES.filter((r) => r.name === "nodes"),
+  );
 }
 
-async function run(options: KubeAdapterOptions = {}) {
+async function run(options: Partial<KubeTimings> = {}) {
   const adapter = await adapterFor(options);
   const sink = new RecordingSink();
   const controller = new AbortController();
@@ -221,20 +219,34 @@ describe("KubeAdapter watch protocol", () => {
       res.on("close", () => clearInterval(t));
     };
     const sink = await run({ resyncMs: 300 });
-    await waitFor("two resyncs", () => sink.countsByResource.nodes.replace >= 3, 3000);
+    await waitFor("two resyncs", () => sink.countsByResource.nodes.replace >= 3, 15_000);
+    // Relisted on schedule, not because the watch failed: no trouble was reported.
+    expect(sink.connections.map((s) => s.status)).toEqual(["ok"]);
   });
 
   it("keeps a watch that only sends bookmarks, and restarts a silent one", async () => {
+    const watchdogMs = 600;
+    let bookmarks = 0;
+    let silence = () => {};
     api.onWatch = (res, _rv, n) => {
       if (n !== 1) return; // later watches are silent
-      const t = setInterval(() => event(res, "BOOKMARK", { metadata: { resourceVersion: "bm-1" } }), 50);
-      res.on("close", () => clearInterval(t));
-      setTimeout(() => clearInterval(t), 600);
+      // Far more often than the watchdog period, so a busy machine does not starve it.
+      const t = setInterval(() => {
+        event(res, "BOOKMARK", { metadata: { resourceVersion: "bm-1" } });
+        bookmarks++;
+      }, 20);
+      silence = () => clearInterval(t);
+      res.on("close", silence);
     };
-    await run({ watchdogMs: 300 });
-    await new Promise((r) => setTimeout(r, 500));
+    await run({ watchdogMs });
+    await waitFor("the first watch", () => api.watches.length === 1);
+    // At least three watchdog periods of nothing but bookmarks (a lower bound: a slow machine only waits longer).
+    await new Promise((r) => setTimeout(r, 3 * watchdogMs));
+    expect(bookmarks).toBeGreaterThan(0);
     expect(api.watches).toEqual(["rv-A"]);
-    await waitFor("the watchdog restart", () => api.watches.length >= 2);
+    // Now the watch goes silent: the watchdog restarts it from the last bookmark.
+    silence();
+    await waitFor("the watchdog restart", () => api.watches.length >= 2, 15_000);
     expect(api.watches[1]).toBe("bm-1");
   });
 });
@@ -279,5 +291,38 @@ describe("KubeAdapter usage", () => {
     expect(await adapter.sampleUsage()).toBeNull();
     status = 403;
     await expect(adapter.sampleUsage()).rejects.toMatchObject({ code: "forbidden", message: expect.stringMatching(/forbidden/) });
+  });
+
+  it("keeps the pods' figures when only node metrics fail, naming every followed node as unavailable", async () => {
+    api.onOther = (req, res) => {
+      const pods = req.url?.startsWith("/apis/metrics.k8s.io/v1beta1/pods");
+      res.writeHead(pods ? 200 : 500, { "Content-Type": "application/json" });
+      res.end(
+        JSON.stringify(
+          pods
+            ? { kind: "PodMetricsList", items: [{ metadata: { name: "web-1", namespace: "shop" }, containers: [{ name: "app", usage: { cpu: "250m", memory: "64Mi" } }] }] }
+            : { kind: "Status", code: 500, message: "unable to fetch node metrics" },
+        ),
+      );
+    };
+    const adapter = await adapterFor();
+    const sink = new RecordingSink();
+    const controller = new AbortController();
+    const done = adapter.run(sink, controller.signal);
+    stop = async () => {
+      controller.abort();
+      await done;
+    };
+    await waitFor("nodes listed", () => sink.items.nodes.size === 2);
+    const sample = await adapter.sampleUsage();
+    expect(sample?.tasks).toEqual(new Map([["shop~web-1", { cpuMillis: 250, memoryBytes: 64 * 1024 ** 2 }]]));
+    expect(sample?.nodes.size).toBe(0);
+    expect(sample?.unavailable.nodes).toEqual(
+      new Map([
+        ["n1", "node metrics: unable to fetch node metrics"],
+        ["n2", "node metrics: unable to fetch node metrics"],
+      ]),
+    );
+    expect(sample?.unavailable.tasks.size).toBe(0);
   });
 });

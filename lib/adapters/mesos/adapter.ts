@@ -1,21 +1,25 @@
 import type { Dispatcher } from "undici";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
-import { AdapterError, fromNetworkError } from "@/lib/adapters/errors";
 import { Backoff } from "@/lib/model/backoff";
+import { mapBounded } from "@/lib/adapters/concurrency";
+import { AdapterError, asAdapterError, fromNetworkError } from "@/lib/adapters/errors";
+import { ConnectionHealth } from "@/lib/adapters/health";
+import type { AdapterContext } from "@/lib/adapters/module";
 import { sleep } from "@/lib/adapters/sleep";
-import type {
-  ClusterAdapter,
-  ConnectionState,
-  ForceScalable,
-  Scalable,
-  SnapshotSink,
-  UsageSample,
-  UsageSource,
+import { DEFAULT_ADAPTER_TIMINGS, withTimings, type AdapterTimings } from "@/lib/adapters/timings";
+import {
+  emptyUsageSample,
+  type ClusterAdapter,
+  type ForceScalable,
+  type Scalable,
+  type SnapshotSink,
+  type UsageSample,
+  type UsageSource,
 } from "@/lib/adapters/types";
 import { DeploymentConflictError } from "./abilities";
 import type { MesosConnection } from "./connection";
-import { HttpEndpoint, UpstreamHttpError, basicAuthHeader, makeDispatcher } from "./http";
+import { HttpEndpoint, UpstreamHttpError, basicAuthHeader, endpointPassword, makeDispatcher } from "./http";
 import {
   mapDeployment,
   mapMarathonApp,
@@ -44,18 +48,14 @@ import { MergedSnapshot } from "./snapshot";
 import { SseParser } from "./sse";
 import { computeUsage, executorKey, type AgentStatistics, type CpuCounter } from "./usage";
 
-export interface MesosAdapterTimings {
+/** resyncMs is the full Marathon relist while the event stream is up, to catch missed events. */
+export interface MesosTimings extends AdapterTimings {
   /** Master state poll interval. */
   pollMs: number;
-  /** Full Marathon relist while the event stream is up, to catch missed events. */
-  resyncMs: number;
   /** Events arriving within this window cause one refresh. */
   coalesceMs: number;
-  requestTimeoutMs: number;
   /** Wait between the two statistics rounds of the very first usage sample. */
   usagePrimeMs: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
   /**
    * Marathon's event stream is dead when nothing, not even a keep-alive, came
    * for this long. Marathon's servlet writes a keep-alive (an empty line) every
@@ -64,18 +64,19 @@ export interface MesosAdapterTimings {
   streamIdleMs: number;
 }
 
-export const DEFAULT_TIMINGS: MesosAdapterTimings = {
+export const DEFAULT_MESOS_TIMINGS: MesosTimings = {
+  ...DEFAULT_ADAPTER_TIMINGS,
   pollMs: 10_000,
-  resyncMs: 60_000,
   coalesceMs: 250,
-  requestTimeoutMs: 10_000,
   usagePrimeMs: 1_000,
-  backoffBaseMs: 500,
-  backoffMaxMs: 30_000,
   streamIdleMs: 35_000,
 };
 
-type SourceState = { status: "pending" } | { status: "ok"; version: string | null } | { status: "error"; reason: string };
+/** Agents asked for their statistics at once. */
+const AGENT_REQUESTS_IN_FLIGHT = 8;
+
+/** The upstream sources whose outcomes make the cluster's status, as ConnectionHealth names them. */
+type Source = "master" | "marathon";
 
 const APP_EMBEDS = "embed=app.tasks&embed=app.counts&embed=app.deployments&embed=app.lastTaskFailure";
 const APPS_EMBEDS = "embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure";
@@ -110,13 +111,11 @@ function appPath(appId: string): string {
   return "/v2/apps" + appId.split("/").map(encodeURIComponent).join("/");
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 interface UsageIndex {
   agents: { nodeId: string; url: string }[];
   tasksByExecutor: Map<string, string[]>;
+  /** Model ids of the tasks each agent (by node id) runs, to name those an unreadable agent leaves unmeasured. */
+  tasksByAgent: Map<string, string[]>;
 }
 
 /**
@@ -127,47 +126,46 @@ interface UsageIndex {
  */
 export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, UsageSource {
   readonly orchestrator = "mesos" as const;
-  private readonly timings: MesosAdapterTimings;
+  private readonly log: Logger;
+  private readonly timings: MesosTimings;
   private readonly dispatcher: Dispatcher | null;
-  private readonly setupError: string | null = null;
+  /** Why no request can be made at all (an unreadable CA file), or null. */
+  private readonly setupError: AdapterError | null = null;
   private readonly master: HttpEndpoint | null = null;
   private readonly marathon: HttpEndpoint | null = null;
   private readonly agentAuth: string | null;
   private readonly agents = new Map<string, HttpEndpoint>();
   private marathonFrameworkId: string | null = null;
-  private marathonVersion: string | null = null;
   private usageIndex: UsageIndex | null = null;
   private counters = new Map<string, CpuCounter>();
   private snapshot: MergedSnapshot | null = null;
-  private readonly sources: { master: SourceState; marathon: SourceState } = {
-    master: { status: "pending" },
-    marathon: { status: "pending" },
-  };
-  private lastConnection = "";
-  private sink: SnapshotSink | null = null;
 
   constructor(
     private readonly connection: MesosConnection,
-    private readonly log: Logger,
-    timings: Partial<MesosAdapterTimings> = {},
-    env: Record<string, string | undefined> = process.env,
+    context: AdapterContext,
+    timings: Partial<MesosTimings> = {},
   ) {
-    this.timings = { ...DEFAULT_TIMINGS, ...timings };
+    this.log = context.log.child("mesos");
+    this.timings = withTimings(DEFAULT_MESOS_TIMINGS, timings);
+    // The master's credentials also go to every agent; Marathon has its own. Both go out as basic auth.
+    for (const endpoint of [connection.master, connection.marathon]) {
+      context.secrets.addBasicAuth(endpoint?.username, endpointPassword(endpoint, context.env));
+    }
     let dispatcher: Dispatcher | null = null;
     try {
       dispatcher = makeDispatcher(connection.tls);
     } catch (err) {
-      this.setupError = `cannot read the TLS CA file: ${messageOf(err)}`;
+      this.setupError = asAdapterError(err, "Mesos TLS settings");
     }
     this.dispatcher = dispatcher;
-    this.agentAuth = basicAuthHeader(connection.master, env);
+    this.agentAuth = basicAuthHeader(connection.master, context.env);
     if (dispatcher && connection.master) {
       this.master = new HttpEndpoint(connection.master.url, this.agentAuth, dispatcher, "Mesos master", this.timings.requestTimeoutMs);
     }
     if (dispatcher && connection.marathon) {
       this.marathon = new HttpEndpoint(
         connection.marathon.url,
-        basicAuthHeader(connection.marathon, env),
+        basicAuthHeader(connection.marathon, context.env),
         dispatcher,
         "Marathon",
         this.timings.requestTimeoutMs,
@@ -176,12 +174,10 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   }
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
-    this.sink = sink;
-    this.sources.master = { status: "pending" };
-    this.sources.marathon = { status: "pending" };
-    this.lastConnection = "";
+    const sources = (["master", "marathon"] as const).filter((source) => this.connection[source]);
+    const health = new ConnectionHealth(sources, (state) => sink.setConnection(state));
     if (this.setupError) {
-      sink.setConnection({ status: "unreachable", reason: this.setupError, version: null });
+      for (const source of sources) health.failed(source, this.setupError);
       await sleep(2 ** 31 - 1, signal);
       return;
     }
@@ -189,36 +185,19 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     this.snapshot = snapshot;
     try {
       await Promise.all([
-        this.master ? this.runMaster(snapshot, signal) : Promise.resolve(),
-        this.marathon ? this.runMarathon(snapshot, signal) : Promise.resolve(),
+        this.master ? this.runMaster(snapshot, health, signal) : Promise.resolve(),
+        this.marathon ? this.runMarathon(snapshot, health, signal) : Promise.resolve(),
       ]);
     } finally {
       if (this.snapshot === snapshot) this.snapshot = null;
     }
   }
 
-  // ---- connection state ----
-
-  private setSource(which: "master" | "marathon", state: SourceState): void {
-    this.sources[which] = state;
-    const configured = (["master", "marathon"] as const).filter((w) => (w === "master" ? this.master : this.marathon));
-    const states = configured.map((w) => ({ which: w, state: this.sources[w] }));
-    if (states.some((s) => s.state.status === "pending")) return;
-    const failing = states.filter((s) => s.state.status === "error");
-    const versions = states
-      .map((s) => (s.state.status === "ok" && s.state.version ? `${s.which === "master" ? "Mesos" : "Marathon"} ${s.state.version}` : null))
-      .filter(Boolean)
-      .join(" · ");
-    const next: ConnectionState = {
-      status: failing.length === 0 ? "ok" : failing.length === states.length ? "unreachable" : "degraded",
-      reason: failing.length ? failing.map((f) => (f.state as { reason: string }).reason).join("; ") : null,
-      version: versions || null,
-    };
-    const key = JSON.stringify(next);
-    if (key !== this.lastConnection) {
-      this.lastConnection = key;
-      this.sink?.setConnection(next);
-    }
+  /** A failed upstream call as the AdapterError its source reports, logged. */
+  private failure(source: Source, err: unknown, logMessage: string): AdapterError {
+    const error = asAdapterError(err, source === "master" ? "Mesos master" : "Marathon");
+    this.log.warn(logMessage, { error: error.message });
+    return error;
   }
 
   // ---- master ----
@@ -233,8 +212,8 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       ? "No Marathon URL is configured for this cluster, so Marathon's tasks are shown read-only"
       : `The ${fw.name} framework schedules its own tasks; Mesos has no way to scale them from outside`;
 
-  private async runMaster(snapshot: MergedSnapshot, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff({ baseMs: this.timings.backoffBaseMs, maxMs: this.timings.backoffMaxMs });
+  private async runMaster(snapshot: MergedSnapshot, health: ConnectionHealth, signal: AbortSignal): Promise<void> {
+    const backoff = new Backoff(this.timings.backoff);
     let relist = true;
     while (!signal.aborted) {
       try {
@@ -244,19 +223,19 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         snapshot.publish(relist ? "replace" : "diff");
         relist = false;
         backoff.reset();
-        this.setSource("master", { status: "ok", version: state.version ?? null });
+        health.ok("master", { version: state.version ? `Mesos ${state.version}` : null });
         await sleep(this.timings.pollMs, signal);
       } catch (err) {
         if (signal.aborted) break;
         relist = true;
-        this.log.warn("mesos master poll failed", { error: messageOf(err) });
-        this.setSource("master", { status: "error", reason: messageOf(err) });
+        health.failed("master", this.failure("master", err, "mesos master poll failed"));
         await sleep(backoff.next(), signal);
       }
     }
   }
 
   private indexForUsage(state: RawMasterState): UsageIndex {
+    const tasksByAgent = new Map<string, string[]>();
     const scheme = new URL(this.connection.master!.url).protocol;
     const agents = state.slaves
       .filter((a) => a.active)
@@ -271,15 +250,17 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         // The command executor runs one task under the task's own id.
         const key = executorKey(fw.id, task.executor_id || task.id);
         tasksByExecutor.set(key, [...(tasksByExecutor.get(key) ?? []), taskIdOf(task.id)]);
+        const nodeId = nodeIdOf(task.slave_id);
+        tasksByAgent.set(nodeId, [...(tasksByAgent.get(nodeId) ?? []), taskIdOf(task.id)]);
       }
     }
-    return { agents, tasksByExecutor };
+    return { agents, tasksByExecutor, tasksByAgent };
   }
 
   // ---- Marathon ----
 
-  private async runMarathon(snapshot: MergedSnapshot, signal: AbortSignal): Promise<void> {
-    const backoff = new Backoff({ baseMs: this.timings.backoffBaseMs, maxMs: this.timings.backoffMaxMs });
+  private async runMarathon(snapshot: MergedSnapshot, health: ConnectionHealth, signal: AbortSignal): Promise<void> {
+    const backoff = new Backoff(this.timings.backoff);
     while (!signal.aborted) {
       const stream = new AbortController();
       const stopStream = () => stream.abort();
@@ -287,19 +268,17 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       try {
         const info = await this.marathon!.getJson("/v2/info", RawMarathonInfoSchema, signal);
         this.marathonFrameworkId = info.frameworkId ?? null;
-        this.marathonVersion = info.version;
         // Subscribe before listing so that nothing between the list and the stream is missed.
         const body = await this.marathon!.openEventStream(EVENTS_PATH, stream.signal, this.timings.streamIdleMs);
         await this.relistMarathon(snapshot, signal);
         snapshot.publish("replace");
         backoff.reset();
-        this.setSource("marathon", { status: "ok", version: info.version });
-        await this.followEvents(body, snapshot, stream.signal);
+        health.ok("marathon", { version: `Marathon ${info.version}` });
+        await this.followEvents(body, snapshot, health, stream.signal);
         if (!signal.aborted) throw new AdapterError("unreachable", "Marathon: the event stream closed");
       } catch (err) {
         if (signal.aborted) break;
-        this.log.warn("marathon sync failed", { error: messageOf(err) });
-        this.setSource("marathon", { status: "error", reason: messageOf(err) });
+        health.failed("marathon", this.failure("marathon", err, "marathon sync failed"));
         await sleep(backoff.next(), signal);
       } finally {
         stream.abort();
@@ -327,7 +306,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       for (const raw of list) snapshot.deployments.set(raw.id, mapDeployment(raw));
     } catch (err) {
       if (signal.aborted) throw err;
-      this.log.debug("cannot read Marathon deployments", { error: messageOf(err) });
+      this.log.debug("cannot read Marathon deployments", { error: asAdapterError(err, "Marathon").message });
     }
   }
 
@@ -354,7 +333,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   }
 
   /** Reads events until the stream ends; each burst of events becomes one refresh of the apps they name. */
-  private async followEvents(body: AsyncIterable<Buffer>, snapshot: MergedSnapshot, signal: AbortSignal): Promise<void> {
+  private async followEvents(body: AsyncIterable<Buffer>, snapshot: MergedSnapshot, health: ConnectionHealth, signal: AbortSignal): Promise<void> {
     const parser = new SseParser();
     const decoder = new TextDecoder();
     const pendingApps = new Set<string>();
@@ -372,14 +351,14 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         if (relist) await this.relistMarathon(snapshot, signal);
         else await this.refreshApps(snapshot, apps, signal);
         snapshot.publish(relist ?? "diff");
-        this.setSource("marathon", { status: "ok", version: this.marathonVersion });
+        health.ok("marathon");
       } catch (err) {
         if (signal.aborted) return;
-        this.log.warn("marathon refresh failed", { error: messageOf(err) });
+        const error = this.failure("marathon", err, "marathon refresh failed");
         // Refresh everything on the next occasion rather than lose these changes.
         for (const app of apps) pendingApps.add(app);
         pendingRelist = pendingRelist ?? "diff";
-        this.setSource("marathon", { status: "error", reason: messageOf(err) });
+        health.failed("marathon", error);
       }
     };
     const schedule = () => {
@@ -451,14 +430,12 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   }
 
   private async scaleApp(workloadId: string, replicas: number, force: boolean, signal?: AbortSignal): Promise<WorkloadCore> {
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new AdapterError("invalid", `replicas must be a whole number of at least 0, not ${replicas}`);
-    }
     const parsed = parseWorkloadId(workloadId);
     if (!parsed) throw new AdapterError("not-found", `no Mesos workload has the id ${workloadId}`);
     if (parsed.kind === "framework") {
       throw new AdapterError("invalid", "tasks of Mesos frameworks other than Marathon are read-only: their framework scales them");
     }
+    if (this.setupError) throw this.setupError;
     if (!this.marathon) {
       throw new AdapterError("invalid", "this cluster has no Marathon URL configured, so its apps are read-only");
     }
@@ -494,42 +471,52 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     return endpoint;
   }
 
-  private async statisticsRound(index: UsageIndex, signal?: AbortSignal): Promise<AgentStatistics[]> {
-    const results = await Promise.allSettled(
-      index.agents.map(async (agent) => ({
-        nodeId: agent.nodeId,
-        executors: await this.agentEndpoint(agent.url).getJson("/monitor/statistics", RawMonitorStatisticsSchema, signal),
-      })),
-    );
-    const ok = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-    const failed = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
-    if (failed.length) this.log.debug("agent statistics failed", { failed: failed.length, error: messageOf(failed[0]) });
-    if (ok.length === 0 && failed.length) {
-      throw failed[0] instanceof AdapterError ? failed[0] : new AdapterError("unreachable", messageOf(failed[0]));
+  /** One round of every agent's statistics, and why the agents that did not answer could not be read. */
+  private async statisticsRound(index: UsageIndex, signal?: AbortSignal): Promise<{ read: AgentStatistics[]; unread: Map<string, AdapterError> }> {
+    const results = await mapBounded(index.agents, AGENT_REQUESTS_IN_FLIGHT, async (agent) => ({
+      nodeId: agent.nodeId,
+      executors: await this.agentEndpoint(agent.url).getJson("/monitor/statistics", RawMonitorStatisticsSchema, signal),
+    }));
+    const read: AgentStatistics[] = [];
+    const unread = new Map<string, AdapterError>();
+    for (const result of results) {
+      if ("error" in result) unread.set(result.item.nodeId, asAdapterError(result.error, `Mesos agent ${result.item.url}`));
+      else read.push(result.value);
     }
-    return ok;
+    const [first] = unread.values();
+    if (first) this.log.debug("agent statistics failed", { failed: unread.size, error: first.message });
+    // Not one agent answered: that failure is the answer.
+    if (read.length === 0 && first) throw first;
+    return { read, unread };
   }
 
   async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {
+    if (this.setupError) throw this.setupError;
+    // Live use comes from the agents, which only the master names.
     if (!this.master) return null;
     let index = this.usageIndex;
     if (!index) {
       index = this.indexForUsage(await this.master.getJson("/master/state", RawMasterStateSchema, signal));
       this.usageIndex = index;
     }
-    if (index.agents.length === 0) return null;
+    if (index.agents.length === 0) return emptyUsageSample();
     let round = await this.statisticsRound(index, signal);
     if (this.counters.size === 0) {
       // CPU use is a delta: the very first sample needs two rounds.
-      this.counters = computeUsage(round, this.counters, index.tasksByExecutor).counters;
+      this.counters = computeUsage(round.read, this.counters, index.tasksByExecutor).counters;
       await sleep(this.timings.usagePrimeMs, signal);
       round = await this.statisticsRound(index, signal);
     }
-    const { sample, counters } = computeUsage(round, this.counters, index.tasksByExecutor, (frameworkId, executorId) =>
+    const { sample, counters } = computeUsage(round.read, this.counters, index.tasksByExecutor, (frameworkId, executorId) =>
       // Marathon tasks launched since the last master poll: the command executor runs under the task's id.
       frameworkId === this.marathonFrameworkId ? [taskIdOf(executorId)] : [],
     );
     this.counters = counters;
+    for (const [nodeId, error] of round.unread) {
+      const reason = `the agent's statistics could not be read: ${error.message}`;
+      sample.unavailable.nodes.set(nodeId, reason);
+      for (const taskId of index.tasksByAgent.get(nodeId) ?? []) sample.unavailable.tasks.set(taskId, reason);
+    }
     return sample;
   }
 }

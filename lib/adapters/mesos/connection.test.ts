@@ -27,11 +27,11 @@ describe("mesos connection schema", () => {
   });
 
   it("builds Basic credentials from a password or an environment variable", () => {
-    expect(basicAuthHeader({ username: "ops", password: "pw" })).toBe("Basic " + Buffer.from("ops:pw").toString("base64"));
+    expect(basicAuthHeader({ username: "ops", password: "pw" }, {})).toBe("Basic " + Buffer.from("ops:pw").toString("base64"));
     expect(basicAuthHeader({ username: "ops", passwordEnv: "MESOS_PW" }, { MESOS_PW: "from-env" })).toBe(
       "Basic " + Buffer.from("ops:from-env").toString("base64"),
     );
-    expect(basicAuthHeader({ password: "pw" })).toBeNull();
+    expect(basicAuthHeader({ password: "pw" }, {})).toBeNull();
   });
 
   it("reports an unreadable CA file as unreachable instead of throwing", async () => {
@@ -39,7 +39,7 @@ describe("mesos connection schema", () => {
       master: { url: "https://127.0.0.1:1" },
       tls: { caFile: "/nonexistent/fleetdeck-test-ca.pem" },
     });
-    const adapter = adapterModule.create(connection, { clusterId: "t", log: createLogger("test"), secrets: new SecretSet() });
+    const adapter = adapterModule.create(connection, { clusterId: "t", log: createLogger("test"), secrets: new SecretSet(), env: {} });
     const sink = new RecordingSink();
     const abort = new AbortController();
     const done = adapter.run(sink, abort.signal);

@@ -42,8 +42,6 @@ export const MesosConnectionSchema = z
         insecureSkipVerify: z.boolean().optional(),
       })
       .optional(),
-    /** How often the master state is polled (bounded: at least 2 s). */
-    pollSeconds: z.number().min(2).max(300).optional(),
   })
   .refine((c) => c.master !== undefined || c.marathon !== undefined, {
     message: "a mesos cluster needs a master url, a marathon url, or both",

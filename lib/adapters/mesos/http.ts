@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { withTimeout } from "@/lib/adapters/timings";
 import type { MesosConnection, MesosEndpoint } from "./connection";
 import { RawMarathonErrorSchema } from "./raw";
 
@@ -13,18 +14,27 @@ import { RawMarathonErrorSchema } from "./raw";
  */
 
 export function makeDispatcher(tls: MesosConnection["tls"]): Dispatcher {
-  const ca = tls?.ca ?? (tls?.caFile ? readFileSync(tls.caFile, "utf8") : undefined);
+  const ca = tls?.ca ?? (tls?.caFile ? readCaFile(tls.caFile) : undefined);
   return new Agent({ connect: { ca, rejectUnauthorized: !tls?.insecureSkipVerify }, keepAliveTimeout: 4_000 });
+}
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    // Without the CA no connection can be made: "unreachable". The path is configuration, not a secret.
+    throw new AdapterError("unreachable", `cannot read the TLS CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+  }
 }
 
 type EndpointCredentials = Pick<MesosEndpoint, "username" | "password" | "passwordEnv">;
 
 /** The endpoint's password, from the entry or the variable passwordEnv names; "" when neither gives one. */
-export function endpointPassword(endpoint: EndpointCredentials | undefined, env: Record<string, string | undefined> = process.env): string {
+export function endpointPassword(endpoint: EndpointCredentials | undefined, env: Readonly<Record<string, string | undefined>>): string {
   return endpoint?.password ?? (endpoint?.passwordEnv ? (env[endpoint.passwordEnv] ?? "") : "");
 }
 
-export function basicAuthHeader(endpoint: EndpointCredentials | undefined, env: Record<string, string | undefined> = process.env): string | null {
+export function basicAuthHeader(endpoint: EndpointCredentials | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
   if (!endpoint?.username) return null;
   return "Basic " + Buffer.from(`${endpoint.username}:${endpointPassword(endpoint, env)}`).toString("base64");
 }
@@ -73,7 +83,7 @@ export class HttpEndpoint {
     private readonly dispatcher: Dispatcher,
     /** "Mesos master", "Marathon", "agent mesos-a1": prefixes every error message. */
     readonly what: string,
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs: number,
   ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -87,9 +97,8 @@ export class HttpEndpoint {
     target: string,
     options: { body?: unknown; signal?: AbortSignal; stream?: boolean; accept?: string; idleMs?: number },
   ): Promise<Dispatcher.ResponseData> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
     // A stream stays open for as long as the caller wants it; only its headers are timed.
-    const signal = options.stream ? options.signal : options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const signal = options.stream ? options.signal : withTimeout(this.timeoutMs, options.signal);
     const extra: Record<string, string> = {};
     if (options.body !== undefined) extra["content-type"] = "application/json";
     if (options.accept) extra.accept = options.accept;
@@ -106,9 +115,6 @@ export class HttpEndpoint {
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      if (timeout.aborted && !options.stream) {
-        throw new AdapterError("timeout", `${this.what}: no answer within ${this.timeoutMs / 1000} s`, { cause: err });
-      }
       throw fromNetworkError(err, this.what);
     }
   }

@@ -44,6 +44,10 @@ describe("ids", () => {
     expect(parseWorkloadId("fw~abc-0001")).toEqual({ kind: "framework", frameworkId: "abc-0001" });
     expect(parseWorkloadId("deploy~x")).toBeNull();
     expect(parseWorkloadId("app")).toBeNull();
+    // Not ids this adapter makes: a broken escape, and segments that would name another path.
+    expect(parseWorkloadId("app~%E0%A4%A")).toBeNull();
+    expect(parseWorkloadId("app~shop~..")).toBeNull();
+    expect(parseWorkloadId("app~.~web")).toBeNull();
   });
 
   it("uses the group path as the namespace", () => {

@@ -68,9 +68,19 @@ export function frameworkWorkloadId(frameworkId: string): string {
 
 export type ParsedWorkloadId = { kind: "app"; appId: string } | { kind: "framework"; frameworkId: string };
 
+/** The app or framework a workload id names, or null for an id no workload of this adapter has. */
 export function parseWorkloadId(id: string): ParsedWorkloadId | null {
-  const [kind, ...rest] = splitId(id);
-  if (kind === "app" && rest.length > 0 && rest.every(Boolean)) return { kind: "app", appId: "/" + rest.join("/") };
+  let parts: string[];
+  try {
+    parts = splitId(id);
+  } catch {
+    return null; // a broken %-escape: not an id this adapter made
+  }
+  const [kind, ...rest] = parts;
+  // Marathon forbids "." and ".." as id segments; in a request path they would name another resource.
+  if (kind === "app" && rest.length > 0 && rest.every((segment) => segment && segment !== "." && segment !== "..")) {
+    return { kind: "app", appId: "/" + rest.join("/") };
+  }
   if (kind === "fw" && rest.length === 1 && rest[0]) return { kind: "framework", frameworkId: rest[0] };
   return null;
 }

@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/log";
 import { AdapterError } from "@/lib/adapters/errors";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { isScalable, isUsageSource } from "@/lib/adapters/types";
 import { startMesosSim, type MesosSim } from "@/lib/sim/mesos";
 import { isForceScalable } from "@/lib/adapters/types";
 import { DeploymentConflictError } from "./abilities";
-import { MesosAdapter, type MesosAdapterTimings } from "./adapter";
+import { MesosAdapter, type MesosTimings } from "./adapter";
 import type { MesosConnection } from "./connection";
 import { ENDPOINT_LABELS } from "./mappers";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
@@ -16,13 +17,12 @@ const VIEWER = { username: "viewer", password: "viewer-secret" };
 const MIB = 1024 * 1024;
 
 // Polls and resyncs are far apart, so anything seen within a test arrived over Marathon's event stream.
-const TIMINGS: Partial<MesosAdapterTimings> = {
+const TIMINGS: Partial<MesosTimings> = {
   pollMs: 60_000,
   resyncMs: 60_000,
   coalesceMs: 20,
   usagePrimeMs: 150,
-  backoffBaseMs: 50,
-  backoffMaxMs: 250,
+  backoff: { baseMs: 50, maxMs: 250 },
   requestTimeoutMs: 2_000,
   // The simulator's keep-alives come every 100 ms.
   streamIdleMs: 1_000,
@@ -44,7 +44,7 @@ afterAll(async () => {
 function connect(connection?: MesosConnection) {
   const adapter = new MesosAdapter(
     connection ?? { master: { url: sim.masterUrl, ...MASTER }, marathon: { url: sim.marathonUrl, ...MARATHON } },
-    createLogger("mesos-int"),
+    { clusterId: "mesos-int", log: createLogger("mesos-int"), secrets: new SecretSet(), env: {} },
     TIMINGS,
   );
   const sink = new RecordingSink();
@@ -160,7 +160,10 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     await expect(adapter.scale("app~no~such-app", 2)).rejects.toMatchObject({ code: "not-found", message: expect.stringContaining("does not exist") });
     // Marathon's PUT would have created it; the adapter looked first.
     expect(sim.world.apps.has("/no/such-app")).toBe(false);
-    await expect(adapter.scale("app~shop~web", -1)).rejects.toMatchObject({ code: "invalid" });
+    // Ids this adapter never made name nothing, before any request.
+    for (const id of ["nonsense", "app~%E0%A4%A", "app~shop~..~v2~info"]) {
+      await expect(adapter.scale(id, 2)).rejects.toMatchObject({ code: "not-found" });
+    }
   });
 
   it("reports wrong credentials without crashing, and degrades when only one side fails", async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { SecretSet } from "@/lib/adapters/secrets";
 import { failureOf, listFailure, startEchoServer, type EchoServer } from "@/lib/testing/echo-server";
 import { memoryLogger } from "@/lib/testing/memory-logger";
@@ -17,7 +17,6 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 const servers: EchoServer[] = [];
 afterEach(async () => {
-  vi.unstubAllEnvs();
   for (const s of servers.splice(0)) await s.close();
 });
 
@@ -27,8 +26,11 @@ async function echoing(what: string): Promise<EchoServer> {
   return s;
 }
 
+/** The environment passwordEnv is read from. */
+const env = { FLEETDECK_TEST_MARATHON_PASSWORD: MARATHON_PASSWORD };
+
 function create(connection: Parameters<typeof adapterModule.create>[0], secrets: SecretSet): MesosAdapter {
-  return adapterModule.create(connection, { clusterId: "mesos-echo", log: memoryLogger(), secrets }) as MesosAdapter;
+  return adapterModule.create(connection, { clusterId: "mesos-echo", log: memoryLogger(), secrets, env }) as MesosAdapter;
 }
 
 function expectRedacted(secrets: SecretSet, message: string, username: string, password: string) {
@@ -46,7 +48,6 @@ function expectRedacted(secrets: SecretSet, message: string, username: string, p
 describe("Mesos and Marathon: upstreams that echo the basic auth header", () => {
   it("registers Marathon's username and passwordEnv password: a failed list and a failed scale redact to no credential", async () => {
     const marathon = await echoing("Marathon");
-    vi.stubEnv("FLEETDECK_TEST_MARATHON_PASSWORD", MARATHON_PASSWORD);
     const secrets = new SecretSet();
     const adapter = create({ marathon: { url: marathon.url, username: "ops", passwordEnv: "FLEETDECK_TEST_MARATHON_PASSWORD" } }, secrets);
 
@@ -63,7 +64,6 @@ describe("Mesos and Marathon: upstreams that echo the basic auth header", () => 
   it("registers the master's inline password (also sent to the agents) beside Marathon's", async () => {
     const master = await echoing("Mesos master");
     const marathon = await echoing("Marathon");
-    vi.stubEnv("FLEETDECK_TEST_MARATHON_PASSWORD", MARATHON_PASSWORD);
     const secrets = new SecretSet();
     const adapter = create(
       {

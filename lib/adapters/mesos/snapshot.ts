@@ -1,4 +1,5 @@
-import type { CoreItems, CoreKind, SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
+import { changesBetween, replaceAll } from "@/lib/adapters/changes";
+import type { CoreItems, CoreKind, SnapshotSink } from "@/lib/adapters/types";
 import { withQueue, type AppBundle, type DeploymentInfo, type MasterItems, type QueueInfo } from "./mappers";
 
 const KINDS: CoreKind[] = ["nodes", "workloads", "tasks", "services"];
@@ -6,8 +7,9 @@ const KINDS: CoreKind[] = ["nodes", "workloads", "tasks", "services"];
 /**
  * The adapter's two sources (the master's state and Marathon) merged into one
  * snapshot. Each source replaces its own part; `publish` sends the sink either
- * a full "replace" of every list (after a relist) or only what changed since
- * the last publish (after a poll or an event).
+ * a full "replace" of every list (after a relist) or the merged lists as
+ * upserts, with deletes for what is gone since the last publish (after a poll
+ * or an event). The store drops the upserts that change nothing.
  */
 export class MergedSnapshot {
   master: MasterItems | null = null;
@@ -15,7 +17,8 @@ export class MergedSnapshot {
   readonly queue = new Map<string, QueueInfo>();
   /** Marathon's running deployments by id, for the progress of those that hold an app. */
   readonly deployments = new Map<string, DeploymentInfo>();
-  private readonly published = new Map<CoreKind, Map<string, string>>(KINDS.map((k) => [k, new Map()]));
+  /** The ids the sink has per list, to delete what is gone. */
+  private published: Record<CoreKind, ReadonlySet<string>> = { nodes: new Set(), workloads: new Set(), tasks: new Set(), services: new Set() };
 
   constructor(private readonly sink: SnapshotSink) {}
 
@@ -34,21 +37,12 @@ export class MergedSnapshot {
 
   publish(mode: "replace" | "diff"): void {
     const now = this.current();
-    const changes: SnapshotChange[] = [];
-    for (const kind of KINDS) {
-      const items = now[kind] as { id: string }[];
-      const before = this.published.get(kind)!;
-      const after = new Map(items.map((item) => [item.id, JSON.stringify(item)]));
-      if (mode === "replace") {
-        changes.push({ type: "replace", resource: kind, items } as SnapshotChange);
-      } else {
-        for (const item of items) {
-          if (before.get(item.id) !== after.get(item.id)) changes.push({ type: "upsert", resource: kind, item } as SnapshotChange);
-        }
-        for (const id of before.keys()) if (!after.has(id)) changes.push({ type: "delete", resource: kind, id });
-      }
-      this.published.set(kind, after);
-    }
+    const changes = mode === "replace" ? replaceAll(now) : KINDS.flatMap((kind) => changesBetween(kind, this.published[kind], now[kind]));
+    this.published = { nodes: ids(now.nodes), workloads: ids(now.workloads), tasks: ids(now.tasks), services: ids(now.services) };
     if (changes.length) this.sink.apply(changes);
   }
+}
+
+function ids(items: readonly { id: string }[]): ReadonlySet<string> {
+  return new Set(items.map((item) => item.id));
 }

@@ -1,5 +1,4 @@
-import type { Resources } from "@/lib/model/types";
-import type { UsageSample } from "@/lib/adapters/types";
+import { emptyUsageSample, type UsageSample } from "@/lib/adapters/types";
 import type { RawExecutorStatistics } from "./raw";
 
 /**
@@ -55,8 +54,8 @@ export function computeUsage(
   unindexed: (frameworkId: string, executorId: string) => string[] = () => [],
 ): { sample: UsageSample; counters: Map<string, CpuCounter> } {
   const counters = new Map<string, CpuCounter>();
-  const nodes = new Map<string, Resources>();
-  const tasks = new Map<string, Resources>();
+  const sample = emptyUsageSample();
+  const { nodes, tasks } = sample;
   for (const agent of agents) {
     let nodeCpu = 0;
     let nodeMem = 0;
@@ -80,5 +79,5 @@ export function computeUsage(
     // An agent with nothing measured yet has no known use, which is not the same as zero.
     if (measured || agent.executors.length === 0) nodes.set(agent.nodeId, { cpuMillis: nodeCpu, memoryBytes: nodeMem });
   }
-  return { sample: { nodes, tasks }, counters };
+  return { sample, counters };
 }

@@ -5,8 +5,9 @@ import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { addClient, addJob, seedNomadDemo, startNomadSim, type NomadSim, type NomadSimOptions } from "@/lib/sim/nomad";
 import { NomadAdapter } from "./adapter";
-import { NomadConnectionSchema, resolveConnection, type NomadConnection } from "./connection";
+import { NomadConnectionSchema, type NomadConnection } from "./connection";
 import { adapterModule } from "./index";
+import type { NomadTimings } from "./timings";
 
 const FAST: Partial<NomadSimOptions> = {
   tickMs: 40,
@@ -25,9 +26,11 @@ async function sim(options: NomadSimOptions = {}): Promise<NomadSim> {
   return s;
 }
 
-function adapter(connection: NomadConnection): NomadAdapter {
-  const parsed = NomadConnectionSchema.parse({ backoffBaseMs: 50, backoffMaxMs: 400, streamIdleSeconds: 2, blockingWaitSeconds: 5, ...connection });
-  return new NomadAdapter(resolveConnection(parsed, {}), createLogger("nomad-test"));
+const context = () => ({ clusterId: "nomad-test", log: createLogger("nomad-test"), secrets: new SecretSet(), env: {} });
+
+function adapter(connection: NomadConnection, timings: Partial<NomadTimings> = {}): NomadAdapter {
+  const fast: Partial<NomadTimings> = { backoff: { baseMs: 50, maxMs: 400 }, streamIdleMs: 2000, blockingWaitMs: 5000 };
+  return new NomadAdapter(NomadConnectionSchema.parse(connection), context(), { ...fast, ...timings });
 }
 
 function run(a: NomadAdapter, sink: RecordingSink) {
@@ -102,7 +105,7 @@ describe("Nomad adapter against the simulator", () => {
     expect(((await res.json()) as unknown[]).length).toBe(2);
 
     const sink = new RecordingSink();
-    void run(adapter({ address: s.url, pageSize: 2 }), sink);
+    void run(adapter({ address: s.url }, { pageSize: 2 }), sink);
     await waitFor("the first list", () => sink.connection?.status === "ok");
     expect(sink.list("tasks").filter((t) => t.node !== null).length).toBe(s.world.allocs.size);
     expect(sink.items.nodes.size).toBe(4);
@@ -114,13 +117,16 @@ describe("Nomad adapter against the simulator", () => {
     const missing = new RecordingSink();
     void run(adapter({ address: s.url }), missing);
     await waitFor("the missing-token state", () => missing.connection !== null);
-    expect(missing.connection).toMatchObject({ status: "unreachable" });
+    // Nomad answers an anonymous request with "Permission denied", as for a token lacking a capability: it answers, so degraded.
+    expect(missing.connection).toMatchObject({ status: "degraded" });
     expect(missing.connection?.reason).toContain("Permission denied");
     expect(missing.items.nodes.size).toBe(0);
 
     const wrong = new RecordingSink();
     void run(adapter({ address: s.url, token: "not-a-token" }), wrong);
     await waitFor("the wrong-token state", () => wrong.connection !== null);
+    // A token Nomad does not know cuts Fleetdeck off.
+    expect(wrong.connection).toMatchObject({ status: "unreachable" });
     expect(wrong.connection?.reason).toContain("ACL token not found");
     expect(JSON.stringify(wrong.connections)).not.toContain("not-a-token");
 
@@ -138,7 +144,7 @@ describe("Nomad adapter against the simulator", () => {
 
   it("scales a group round trip, surfaces Nomad's own errors, and follows the event stream", async () => {
     const s = await sim();
-    const a = adapter({ address: s.url, resyncSeconds: 600 });
+    const a = adapter({ address: s.url }, { resyncMs: 600_000 });
     const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
@@ -168,12 +174,15 @@ describe("Nomad adapter against the simulator", () => {
     const missing = await a.scale("default~no-such-job~web", 1).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: "not-found" });
     expect((missing as Error).message).toContain('job "no-such-job" not found');
+    // An id that names no task group at all is not found either, before any request.
+    const malformed = await a.scale("storefront-web", 1).catch((e: unknown) => e);
+    expect(malformed).toMatchObject({ code: "not-found" });
   });
 
   it("follows a stopped job and a purged one through the event stream", async () => {
     const s = await sim();
     const sink = new RecordingSink();
-    void run(adapter({ address: s.url, resyncSeconds: 600 }), sink);
+    void run(adapter({ address: s.url }, { resyncMs: 600_000 }), sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
     const replacesBefore = sink.counts.replace;
 
@@ -218,7 +227,7 @@ describe("Nomad adapter against the simulator", () => {
 
   it("follows with blocking queries when the token may not read the event stream", async () => {
     const s = await sim({ tokens: { "no-stream": { read: true, services: true, scale: true } } });
-    const a = adapter({ address: s.url, token: "no-stream", resyncSeconds: 600 });
+    const a = adapter({ address: s.url, token: "no-stream" }, { resyncMs: 600_000 });
     const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
@@ -233,7 +242,7 @@ describe("Nomad adapter against the simulator", () => {
   it("keeps the rest of the cluster, degraded, when the token may not read services", async () => {
     const s = await sim({ tokens: { "jobs-only": { read: true } } });
     const sink = new RecordingSink();
-    const done = run(adapter({ address: s.url, token: "jobs-only", resyncSeconds: 600 }), sink);
+    const done = run(adapter({ address: s.url, token: "jobs-only" }, { resyncMs: 600_000 }), sink);
     await waitFor("the degraded state", () => sink.connection?.status === "degraded");
     expect(sink.connection?.reason).toContain("cannot list Nomad services");
     expect(sink.items.nodes.size).toBe(4);
@@ -247,7 +256,7 @@ describe("Nomad adapter against the simulator", () => {
   it("forced blocking queries see changes made behind its back", async () => {
     const s = await sim();
     const sink = new RecordingSink();
-    void run(adapter({ address: s.url, eventStream: false, resyncSeconds: 600 }), sink);
+    void run(adapter({ address: s.url, eventStream: false }, { resyncMs: 600_000 }), sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
     const job = s.world.job("default", "storefront")!;
     s.scheduler.scale(job, job.TaskGroups[0]!, 1);
@@ -257,7 +266,7 @@ describe("Nomad adapter against the simulator", () => {
   it("rides out a simulator restart: unreachable, then relisted with what changed meanwhile", async () => {
     const s = await sim();
     const sink = new RecordingSink();
-    void run(adapter({ address: s.url, resyncSeconds: 600 }), sink);
+    void run(adapter({ address: s.url }, { resyncMs: 600_000 }), sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
 
     const restart = s.restart(600);
@@ -268,12 +277,15 @@ describe("Nomad adapter against the simulator", () => {
     s.scheduler.scale(job, job.TaskGroups[0]!, 4);
     await restart;
     await waitFor("ok again", () => sink.connection?.status === "ok");
+    // Lists and following recover together: no passing state between.
+    const outage = sink.connections.findLastIndex((c) => c.status === "unreachable");
+    expect(sink.connections.slice(outage).map((c) => c.status)).toEqual(["unreachable", "ok"]);
     await waitFor("four running after the restart", () => running(sink, WEB) === 4 && sink.items.workloads.get(WEB)?.desired === 4);
   });
 
   it("samples live use per client and per allocation in model units", async () => {
     const s = await sim();
-    const a = adapterModule.create({ address: s.url }, { clusterId: "nomad-test", log: createLogger("nomad-test"), secrets: new SecretSet() }) as NomadAdapter;
+    const a = adapterModule.create({ address: s.url }, context()) as NomadAdapter;
     const sink = new RecordingSink();
     void run(a, sink);
     await waitFor("web running", () => running(sink, WEB) === 3);
@@ -294,5 +306,27 @@ describe("Nomad adapter against the simulator", () => {
     expect(use?.cpuMillis).toBeLessThan(webTask.requests.cpuMillis * 1.2);
     expect(use?.memoryBytes).toBeGreaterThan(0);
     expect(use?.memoryBytes).toBeLessThan(webTask.requests.memoryBytes);
+  });
+
+  it("names in the sample what could not be measured, and fails when nothing could", async () => {
+    const s = await sim();
+    const a = adapter({ address: s.url }, { resyncMs: 600_000 });
+    const sink = new RecordingSink();
+    void run(a, sink);
+    await waitFor("web running", () => running(sink, WEB) === 3);
+    // An allocation the adapter still takes to run, but that its client no longer knows.
+    const gone = sink.list("tasks").find((t) => t.workloadId === WEB && t.state === "running")!;
+    s.world.allocs.delete(gone.id);
+    const sample = await a.sampleUsage();
+    expect(sample.tasks.has(gone.id)).toBe(false);
+    expect(sample.unavailable.tasks.get(gone.id)).toMatch(/^cannot read allocation stats: Unknown allocation/);
+    expect(sample.nodes.size).toBe(sink.items.nodes.size);
+    expect(sample.unavailable.nodes.size).toBe(0);
+
+    await s.close();
+    const failed = await a.sampleUsage().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(AdapterError);
+    expect(failed).toMatchObject({ code: "unreachable" });
+    expect((failed as Error).message).toMatch(/^no Nomad usage could be read/);
   });
 });

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
-import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { AdapterError, asAdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
 import { lines } from "@/lib/adapters/lines";
 import type { ResolvedNomadConnection } from "./connection";
+import type { NomadTimings } from "./timings";
 
 /**
  * A small client of Nomad's HTTP API: the token header, region and namespace
@@ -22,9 +23,8 @@ export interface Answer<T> {
 
 export interface GetOptions {
   signal?: AbortSignal;
-  /** Blocking query: wait until the index passes this one, up to waitSeconds. */
+  /** Blocking query: wait until the index passes this one, up to the blocking wait. */
   index?: number;
-  waitSeconds?: number;
 }
 
 const MAX_PAGES = 10_000;
@@ -37,11 +37,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 export class NomadClient {
   private dispatcher: Promise<Dispatcher> | null = null;
 
-  constructor(private readonly conn: ResolvedNomadConnection) {}
-
-  get address(): string {
-    return this.conn.address;
-  }
+  constructor(
+    private readonly conn: ResolvedNomadConnection,
+    private readonly timings: Pick<NomadTimings, "requestTimeoutMs" | "blockingWaitMs" | "streamIdleMs" | "pageSize">,
+  ) {}
 
   /** One agent per client, with the configured CA and client certificate read once. */
   private getDispatcher(): Promise<Dispatcher> {
@@ -52,7 +51,8 @@ export class NomadClient {
         try {
           return await readFile(path);
         } catch (err) {
-          throw new AdapterError("invalid", `cannot read the Nomad ${what} file ${path}: ${(err as Error).message}`);
+          // No request can go out without it: as unreachable as a refused TLS handshake.
+          throw new AdapterError("unreachable", `cannot read the Nomad ${what} file ${path}: ${(err as Error).message}`);
         }
       };
       const [ca, cert, key] = await Promise.all([read(caCert, "CA"), read(clientCert, "client certificate"), read(clientKey, "client key")]);
@@ -101,7 +101,8 @@ export class NomadClient {
     options: { signal?: AbortSignal; timeoutMs: number; body?: unknown; bodyTimeoutMs?: number },
   ): Promise<Dispatcher.ResponseData> {
     const what = `Nomad ${method} ${path}`;
-    // Bounds the wait for the answer's headers only; a slow or idle body is bounded by bodyTimeout.
+    // Bounds the wait for the answer's headers only, so it is cleared then (withTimeout's could not be, and would cut the
+    // event stream); a slow or idle body is bounded by bodyTimeout.
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new DOMException("timed out", "TimeoutError")), options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
@@ -119,7 +120,7 @@ export class NomadClient {
     } catch (err) {
       if (options.signal?.aborted) throw err;
       if (timeout.signal.aborted) throw new AdapterError("timeout", `${what}: no answer in ${Math.round(options.timeoutMs / 1000)} s`, { cause: err });
-      throw networkError(err, what);
+      throw fromNetworkError(err, what);
     } finally {
       clearTimeout(timer);
     }
@@ -145,10 +146,10 @@ export class NomadClient {
 
   async get<S extends z.ZodType>(path: string, query: Query, schema: S, options: GetOptions = {}): Promise<Answer<z.infer<S>>> {
     const blocking = options.index !== undefined && options.index > 0;
-    const waitSeconds = options.waitSeconds ?? this.conn.blockingWaitSeconds;
-    const q: Query = blocking ? { ...query, index: options.index, wait: `${waitSeconds}s` } : query;
+    const { blockingWaitMs, requestTimeoutMs } = this.timings;
+    const q: Query = blocking ? { ...query, index: options.index, wait: `${Math.round(blockingWaitMs)}ms` } : query;
     // Nomad adds up to wait/16 of jitter to a blocking query.
-    const timeoutMs = blocking ? waitSeconds * 1000 * 1.1 + this.conn.requestTimeoutMs : this.conn.requestTimeoutMs;
+    const timeoutMs = blocking ? blockingWaitMs * 1.1 + requestTimeoutMs : requestTimeoutMs;
     const res = await this.send("GET", path, q, { signal: options.signal, timeoutMs });
     const data = await this.parse(res, schema, `Nomad GET ${path}`);
     return {
@@ -167,7 +168,7 @@ export class NomadClient {
     for (let page = 0; page < MAX_PAGES; page++) {
       const answer: Answer<z.infer<S>[]> = await this.get(
         path,
-        { ...query, per_page: this.conn.pageSize, next_token: nextToken ?? undefined },
+        { ...query, per_page: this.timings.pageSize, next_token: nextToken ?? undefined },
         arraySchema,
         { signal },
       );
@@ -180,7 +181,7 @@ export class NomadClient {
   }
 
   async post<S extends z.ZodType>(path: string, query: Query, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
-    const res = await this.send("POST", path, query, { signal, timeoutMs: this.conn.requestTimeoutMs, body });
+    const res = await this.send("POST", path, query, { signal, timeoutMs: this.timings.requestTimeoutMs, body });
     return this.parse(res, schema, `Nomad POST ${path}`);
   }
 
@@ -192,9 +193,9 @@ export class NomadClient {
   async stream(path: string, query: Query, signal: AbortSignal, onLine: (json: unknown) => void): Promise<void> {
     const res = await this.send("GET", path, query, {
       signal,
-      timeoutMs: this.conn.requestTimeoutMs,
+      timeoutMs: this.timings.requestTimeoutMs,
       // The whole-request timeout must not cut a long-lived stream; the idle body timeout guards it.
-      bodyTimeoutMs: this.conn.streamIdleMs,
+      bodyTimeoutMs: this.timings.streamIdleMs,
     });
     try {
       for await (const line of lines(res.body)) {
@@ -208,7 +209,7 @@ export class NomadClient {
       }
     } catch (err) {
       if (signal.aborted || err instanceof AdapterError) throw err;
-      throw networkError(err, `Nomad GET ${path} stream`);
+      throw asAdapterError(err, `Nomad GET ${path} stream`);
     }
   }
 }
@@ -223,13 +224,4 @@ export function upstreamError(status: number, text: string, what: string): Adapt
   if ((status === 403 || status >= 500) && /ACL token (not found|expired|is invalid)/i.test(message)) code = "unauthorized";
   if (status === 500 && /no path to region/i.test(message)) code = "invalid";
   return new AdapterError(code, `${what}: ${message}`);
-}
-
-/** fromNetworkError, plus the underlying message (a TLS alert, "other side closed") when the code alone says little. */
-function networkError(err: unknown, what: string): AdapterError {
-  const mapped = fromNetworkError(err, what);
-  const cause = err as { message?: string; cause?: { message?: string } };
-  const detail = cause?.cause?.message ?? cause?.message;
-  if (detail && !mapped.message.includes(detail)) return new AdapterError(mapped.code, `${mapped.message} (${detail})`, { cause: err });
-  return mapped;
 }

@@ -40,6 +40,10 @@ describe("Nomad connection", () => {
     expect(NomadConnectionSchema.safeParse({ address: "not a url" }).success).toBe(false);
   });
 
+  it("holds no timings: those are NomadTimings, which only tests pass", () => {
+    expect(NomadConnectionSchema.parse({ address: "http://x:1", resyncSeconds: 5, backoffBaseMs: 50, eventStream: false })).toEqual({ address: "http://x:1", eventStream: false });
+  });
+
   it("discovers the CLI's cluster from NOMAD_ADDR without copying the token", async () => {
     expect(discoverFromEnv({})).toEqual([]);
     const found = await adapterModule.discover!({ ...process.env, ...ENV }, createLogger("test"));

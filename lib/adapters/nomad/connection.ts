@@ -29,16 +29,6 @@ export const NomadConnectionSchema = z.object({
     .optional(),
   /** Follow the event stream; false forces blocking queries. Tokens that may not read the stream fall back on their own. */
   eventStream: z.boolean().optional(),
-  /** Timings, mostly for tests. */
-  pageSize: z.number().int().min(1).max(10_000).optional(),
-  resyncSeconds: z.number().positive().optional(),
-  /** ?wait= of blocking queries; Nomad's servers cut it to 300 s (nomad/rpc.go maxQueryTime). */
-  blockingWaitSeconds: z.number().positive().max(600).optional(),
-  requestTimeoutSeconds: z.number().positive().optional(),
-  /** Nomad's event stream sends a {} heartbeat at once and every 30 s; a stream silent for longer than this is reconnected. */
-  streamIdleSeconds: z.number().positive().optional(),
-  backoffBaseMs: z.number().positive().optional(),
-  backoffMaxMs: z.number().positive().optional(),
 });
 export type NomadConnection = z.infer<typeof NomadConnectionSchema>;
 
@@ -57,17 +47,10 @@ export interface ResolvedNomadConnection {
     insecureSkipVerify: boolean;
   };
   eventStream: boolean;
-  pageSize: number;
-  resyncMs: number;
-  blockingWaitSeconds: number;
-  requestTimeoutMs: number;
-  streamIdleMs: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
 }
 
-/** Environment variables (process.env, or a test's own). */
-export type Env = Record<string, string | undefined>;
+/** Environment variables (the AdapterContext's, or a test's own). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_NOMAD_ADDR = "http://127.0.0.1:4646";
 
@@ -97,13 +80,6 @@ export function resolveConnection(c: NomadConnection, env: Env): ResolvedNomadCo
       insecureSkipVerify: c.tls?.insecureSkipVerify ?? (fromEnv && truthy(env.NOMAD_SKIP_VERIFY)),
     },
     eventStream: c.eventStream ?? true,
-    pageSize: c.pageSize ?? 200,
-    resyncMs: (c.resyncSeconds ?? 300) * 1000,
-    blockingWaitSeconds: c.blockingWaitSeconds ?? 60,
-    requestTimeoutMs: (c.requestTimeoutSeconds ?? 15) * 1000,
-    streamIdleMs: (c.streamIdleSeconds ?? 45) * 1000,
-    backoffBaseMs: c.backoffBaseMs ?? 500,
-    backoffMaxMs: c.backoffMaxMs ?? 30_000,
   };
 }
 

@@ -20,7 +20,7 @@ import {
   NomadJobSummarySchema,
   NomadNodeSchema,
   NomadServiceRegistrationSchema,
-} from "./schemas";
+} from "./raw";
 
 // Fixtures in the shapes of Nomad's API documentation samples (trimmed), parsed as the adapter parses them.
 

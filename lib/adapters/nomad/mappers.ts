@@ -9,7 +9,7 @@ import type {
   NomadNode,
   NomadServiceRegistration,
   NomadTaskGroupSummary,
-} from "./schemas";
+} from "./raw";
 import { goTimeToIso, mbToBytes, mhzPerCore, mhzToMillis, nanosToIso } from "./units";
 
 /** Pure mappers from Nomad's JSON to the neutral model. */

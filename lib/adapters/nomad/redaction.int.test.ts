@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { SecretSet } from "@/lib/adapters/secrets";
 import { startEchoServer, failureOf, listFailure, type EchoServer } from "@/lib/testing/echo-server";
 import { memoryLogger } from "@/lib/testing/memory-logger";
@@ -15,7 +15,6 @@ const TOKEN = "2f6c1a9e-5b3d-4e7f-9a10-c4d8e2b6f135";
 
 let server: EchoServer | null = null;
 afterEach(async () => {
-  vi.unstubAllEnvs();
   await server?.close();
   server = null;
 });
@@ -25,8 +24,8 @@ async function echoingNomad(): Promise<EchoServer> {
   return server;
 }
 
-function create(connection: Parameters<typeof adapterModule.create>[0], secrets: SecretSet): NomadAdapter {
-  return adapterModule.create({ backoffBaseMs: 50, backoffMaxMs: 200, eventStream: false, ...connection }, { clusterId: "nomad-echo", log: memoryLogger(), secrets }) as NomadAdapter;
+function create(connection: Parameters<typeof adapterModule.create>[0], secrets: SecretSet, env: Record<string, string> = {}): NomadAdapter {
+  return adapterModule.create({ eventStream: false, ...connection }, { clusterId: "nomad-echo", log: memoryLogger(), secrets, env }) as NomadAdapter;
 }
 
 function expectRedacted(secrets: SecretSet, message: string) {
@@ -40,9 +39,8 @@ function expectRedacted(secrets: SecretSet, message: string) {
 describe("Nomad: an upstream that echoes the X-Nomad-Token", () => {
   it("registers the token named by tokenEnv: a failed list and a failed scale redact to no token", async () => {
     const s = await echoingNomad();
-    vi.stubEnv("FLEETDECK_TEST_NOMAD_TOKEN", TOKEN);
     const secrets = new SecretSet();
-    const adapter = create({ address: s.url, tokenEnv: "FLEETDECK_TEST_NOMAD_TOKEN" }, secrets);
+    const adapter = create({ address: s.url, tokenEnv: "FLEETDECK_TEST_NOMAD_TOKEN" }, secrets, { FLEETDECK_TEST_NOMAD_TOKEN: TOKEN });
 
     const listed = await listFailure(adapter);
     expect(listed).toMatch(/^Nomad GET \/v1\//);
@@ -56,12 +54,9 @@ describe("Nomad: an upstream that echoes the X-Nomad-Token", () => {
 
   it("registers the token of the nomad CLI's environment (NOMAD_ADDR, NOMAD_TOKEN) and of the entry itself", async () => {
     const s = await echoingNomad();
-    vi.stubEnv("NOMAD_ADDR", s.url);
-    vi.stubEnv("NOMAD_TOKEN", TOKEN);
     const fromEnv = new SecretSet();
-    expectRedacted(fromEnv, await failureOf(() => create({}, fromEnv).scale("default~storefront~web", 2)));
+    expectRedacted(fromEnv, await failureOf(() => create({}, fromEnv, { NOMAD_ADDR: s.url, NOMAD_TOKEN: TOKEN }).scale("default~storefront~web", 2)));
 
-    vi.unstubAllEnvs();
     const inline = new SecretSet();
     expectRedacted(inline, await failureOf(() => create({ address: s.url, token: TOKEN }, inline).scale("default~storefront~web", 2)));
   });

@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretSet } from "@/lib/adapters/secrets";
 import { createLogger } from "@/lib/log";
+import { DEFAULT_BACKOFF } from "@/lib/model/backoff";
 import type { ConnectionState, SnapshotSink } from "@/lib/adapters/types";
 import { seedNomadDemo, startNomadSim, type NomadSim } from "@/lib/sim/nomad";
 import { hasOpenssl, makePki } from "@/lib/testing/pki";
 import { NomadAdapter } from "./adapter";
-import { NomadConnectionSchema, resolveConnection } from "./connection";
+import { NomadConnectionSchema } from "./connection";
 
 if (!hasOpenssl) console.warn("[nomad TLS integration tests skipped] the openssl CLI is not installed");
 
@@ -29,8 +31,8 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
   });
 
   async function firstState(env: Record<string, string>, connection: Record<string, unknown> = {}): Promise<{ state: ConnectionState; nodes: number }> {
-    const conn = resolveConnection(NomadConnectionSchema.parse({ backoffBaseMs: 50, ...connection }), env);
-    const adapter = new NomadAdapter(conn, createLogger("nomad-tls-test"));
+    const context = { clusterId: "nomad-tls-test", log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env };
+    const adapter = new NomadAdapter(NomadConnectionSchema.parse(connection), context, { backoff: { ...DEFAULT_BACKOFF, baseMs: 50 } });
     const ac = new AbortController();
     let nodes = 0;
     const state = await new Promise<ConnectionState>((resolve) => {

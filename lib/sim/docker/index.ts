@@ -1,24 +1,27 @@
-import { clusterIdentity, connectionFromEnv, probeEngine } from "@/lib/adapters/docker";
-import type { StartSimulator } from "@/lib/sim/types";
+import { DEFAULT_DOCKER_HOST, dockerAdapterModule, swarmAdapterModule } from "@/lib/adapters/docker";
+import { createLogger } from "@/lib/log";
+import type { DemoCluster, StartSimulator } from "@/lib/sim/types";
 
 /**
  * There is no Docker simulator: Docker is tested and demonstrated against a
  * real engine. This adds the local engine (DOCKER_HOST or the local socket)
- * to the demo fleet when one answers within a second, as a `swarm` cluster
- * when it is a swarm manager and a `docker` cluster otherwise; with no engine
- * it adds nothing. Nothing is started, so closing does nothing.
+ * to the demo fleet as the Docker modules' own discovery finds it (one probe
+ * for both): a `swarm` cluster when it is a swarm manager, a `docker` cluster
+ * otherwise, nothing when no engine answers. Nothing is started, so closing
+ * does nothing.
  */
 export const startDockerDemo: StartSimulator = async () => {
-  const connection = connectionFromEnv(process.env);
-  const probe = await probeEngine(connection, 1000);
-  const host = connection.host ?? "unix:///var/run/docker.sock";
-  if (!probe) {
-    return { label: "docker (no local engine answered)", urls: [], clusters: [], close: async () => {} };
+  const env = process.env;
+  const log = createLogger("docker-demo");
+  const clusters: DemoCluster[] = [];
+  const hosts = new Set<string>();
+  for (const adapterModule of [swarmAdapterModule, dockerAdapterModule]) {
+    for (const { id, name, connection } of await adapterModule.discover(env, log)) {
+      clusters.push({ id, name, orchestrator: adapterModule.orchestrator, connection });
+      hosts.add(connection.host ?? DEFAULT_DOCKER_HOST);
+    }
   }
-  return {
-    label: `docker (local engine, ${probe.mode})`,
-    urls: [host],
-    clusters: [{ ...clusterIdentity(probe), orchestrator: probe.mode, connection }],
-    close: async () => {},
-  };
+  const close = async () => {};
+  if (clusters.length === 0) return { label: "docker (no local engine answered)", urls: [], clusters, close };
+  return { label: `docker (local engine, ${clusters[0].orchestrator})`, urls: [...hosts], clusters, close };
 };

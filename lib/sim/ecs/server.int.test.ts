@@ -207,7 +207,7 @@ describe("ECS simulator wire protocol", () => {
     sims.push(demo);
     expect(demo.clusters.map((c) => c.id)).toEqual(["ecs-shop-ec2", "ecs-shop-fargate"]);
     const connection = adapterModule.connectionSchema.parse(demo.clusters[1].connection);
-    const adapter = adapterModule.create(connection, { clusterId: demo.clusters[1].id, log: createLogger("test"), secrets: new SecretSet() });
+    const adapter = adapterModule.create(connection, { clusterId: demo.clusters[1].id, log: createLogger("test"), secrets: new SecretSet(), env: process.env });
     const abort = new AbortController();
     const seen: string[] = [];
     const done = adapter.run(

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { waitFor } from "@/lib/testing/recording-sink";
 import { seedNomadDemo } from "./demo";
 import { startNomadSim, type NomadSim } from "./server";
 
@@ -19,6 +20,8 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const get = (path: string, headers: Record<string, string> = ADMIN) => fetch(sim.url + path, { headers });
+/** How long to wait for what takes milliseconds on an idle machine: a deadline, not a speed requirement. */
+const PATIENCE_MS = 15_000;
 
 describe("simulated Nomad HTTP API", () => {
   it("answers ACL failures as Nomad does", async () => {
@@ -61,8 +64,7 @@ describe("simulated Nomad HTTP API", () => {
 
     const jobs = await get("/v1/jobs?namespace=*&per_page=1");
     expect(jobs.headers.get("x-nomad-nexttoken")).toMatch(/^[a-z0-9-]+\.[^.]/);
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && [...sim.world.services.values()].filter((r) => r.ServiceName === "storefront-web").length < 2) await new Promise((r) => setTimeout(r, 40));
+    await waitFor("two storefront-web registrations", () => [...sim.world.services.values()].filter((r) => r.ServiceName === "storefront-web").length >= 2, PATIENCE_MS);
     const regs = (await get("/v1/service/storefront-web?per_page=1")).headers.get("x-nomad-nexttoken") ?? "";
     expect(regs.startsWith("default._nomad-task-")).toBe(true);
   });
@@ -115,12 +117,27 @@ describe("simulated Nomad HTTP API", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(Number(idle.headers.get("x-nomad-index"))).toBe(sim.world.tableIndex.nodes);
 
+    // A wait far longer than the test may run: an answer can only come from the change.
     const nodesIndex = sim.world.tableIndex.nodes;
-    const waiting = get(`/v1/nodes?index=${nodesIndex}&wait=10s`);
-    setTimeout(() => sim.scheduler.setNodeEligibility([...sim.world.nodes.keys()][0]!, false), 100);
-    const t0 = Date.now();
-    const moved = await waiting;
-    expect(Date.now() - t0).toBeLessThan(5000);
+    const subscribe = vi.spyOn(sim.world, "subscribe");
+    let changed = false;
+    let answeredBeforeChange: boolean | null = null;
+    let moved: Response;
+    try {
+      const waiting = get(`/v1/nodes?index=${nodesIndex}&wait=5m`).then((res) => {
+        answeredBeforeChange = !changed;
+        return res;
+      });
+      // The server holds the query: it subscribed to the world's commits to learn of a change.
+      await waitFor("the query to block", () => subscribe.mock.calls.length > 0, PATIENCE_MS);
+      expect(answeredBeforeChange).toBeNull();
+      changed = true;
+      sim.scheduler.setNodeEligibility([...sim.world.nodes.keys()][0]!, false);
+      moved = await waiting;
+    } finally {
+      subscribe.mockRestore();
+    }
+    expect(answeredBeforeChange).toBe(false);
     expect(Number(moved.headers.get("x-nomad-index"))).toBeGreaterThan(nodesIndex);
     expect(((await moved.json()) as { SchedulingEligibility: string }[]).some((n) => n.SchedulingEligibility === "ineligible")).toBe(true);
   });
@@ -134,7 +151,8 @@ describe("simulated Nomad HTTP API", () => {
     let buffer = "";
     const job = sim.world.job("default", "storefront")!;
     sim.scheduler.scale(job, job.TaskGroups[0]!, 4);
-    const deadline = Date.now() + 5000;
+    // Reads until both arrived; a deadline only so a broken stream fails here rather than at the test timeout.
+    const deadline = Date.now() + PATIENCE_MS;
     while (Date.now() < deadline && !(lines.some((l) => l.includes("JobRegistered")) && lines.includes("{}"))) {
       const { value, done } = await reader.read();
       if (done) break;

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { usersQuery } from "@/lib/client/access";
-import { dehydrated, getServerQueryClient } from "@/lib/client/server";
+import { dehydrated, getServerQueryClient } from "@/lib/server/prefetch";
 import { getAccess } from "@/lib/server/access";
 import { UsersView } from "@/components/admin/users-view";
 import { requireAdmin } from "../admin-only";

@@ -3,7 +3,8 @@ import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { viewerFleet } from "@/lib/server/viewer";
 import { clusterQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
+import { segment } from "@/lib/client/segment";
+import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/server/prefetch";
 import { ClusterHeader } from "@/components/cluster-header";
 
 type Params = Promise<{ clusterId: string }>;

@@ -1,7 +1,9 @@
 import { redirect } from "next/navigation";
-import type { RouteSearchParams } from "@/lib/client/server";
+import { RESOURCE_KINDS } from "@/lib/model/types";
+import type { RouteSearchParams } from "@/lib/server/prefetch";
 
-const TABS = ["nodes", "workloads", "tasks", "services"];
+/** A cluster's tabs are its resource kinds. */
+const TABS: readonly string[] = RESOURCE_KINDS;
 
 /** /clusters/x opens the nodes tab; ?tab=tasks (a shared link) opens that tab with its filters. */
 export default async function ClusterPage({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {

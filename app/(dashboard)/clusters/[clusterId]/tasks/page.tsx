@@ -1,12 +1,14 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { viewerFleet } from "@/lib/server/viewer";
-import { LIST_PAGE, nodesQuery, workloadsQuery, namespacesQuery, taskParamsFrom, tasksQuery, toSearchLike } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
+import { nodesQuery, workloadsQuery, namespacesQuery, tasksQuery } from "@/lib/client/queries";
+import { segment } from "@/lib/client/segment";
+import { LIST_PAGE, listParamsFrom, TaskQuerySchema } from "@/lib/model/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/server/prefetch";
 import { TasksView } from "@/components/tasks-view";
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
   const clusterId = segment((await params).clusterId);
-  const query = taskParamsFrom(toSearchLike(await searchParams));
+  const query = listParamsFrom(TaskQuerySchema, await searchParams);
   const { fleet, actor } = await viewerFleet();
   const queryClient = getServerQueryClient();
   // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { viewerFleet } from "@/lib/server/viewer";
-import { LIST_PAGE, nodeQuery, nodeTaskParams, tasksQuery, usageQuery, workloadsQuery } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
+import { nodeQuery, nodeTaskParams, tasksQuery, usageQuery, workloadsQuery } from "@/lib/client/queries";
+import { segment } from "@/lib/client/segment";
+import { LIST_PAGE } from "@/lib/model/queries";
+import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/server/prefetch";
 import { NodeDetail } from "@/components/node-detail";
 
 type Params = Promise<{ clusterId: string; nodeId: string }>;

@@ -1,12 +1,14 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { viewerFleet } from "@/lib/server/viewer";
-import { workloadParamsFrom, workloadsQuery, namespacesQuery, toSearchLike } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, type RouteSearchParams, segment } from "@/lib/client/server";
+import { workloadsQuery, namespacesQuery } from "@/lib/client/queries";
+import { segment } from "@/lib/client/segment";
+import { listParamsFrom, WorkloadQuerySchema } from "@/lib/model/queries";
+import { dehydrated, getServerQueryClient, type RouteSearchParams } from "@/lib/server/prefetch";
 import { WorkloadsView } from "@/components/workloads-view";
 
 export default async function Page({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
   const clusterId = segment((await params).clusterId);
-  const query = workloadParamsFrom(toSearchLike(await searchParams));
+  const query = listParamsFrom(WorkloadQuerySchema, await searchParams);
   const { fleet, actor } = await viewerFleet();
   const queryClient = getServerQueryClient();
   // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.

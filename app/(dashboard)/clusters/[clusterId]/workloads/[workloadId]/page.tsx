@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { viewerFleet } from "@/lib/server/viewer";
-import { LIST_PAGE, nodesQuery, tasksQuery, usageQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
-import { dehydrated, getServerQueryClient, orNotFound, segment } from "@/lib/client/server";
+import { nodesQuery, tasksQuery, usageQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
+import { segment } from "@/lib/client/segment";
+import { LIST_PAGE } from "@/lib/model/queries";
+import { dehydrated, getServerQueryClient, orNotFound } from "@/lib/server/prefetch";
 import { WorkloadDetail } from "@/components/workload-detail";
 
 type Params = Promise<{ clusterId: string; workloadId: string }>;

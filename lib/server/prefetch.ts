@@ -2,8 +2,15 @@ import "server-only";
 import { cache } from "react";
 import { dehydrate, type QueryClient } from "@tanstack/react-query";
 import { notFound } from "next/navigation";
-import { isApiError } from "@/lib/server/errors";
-import { makeQueryClient } from "./query-client";
+import { makeQueryClient } from "@/lib/client/query-client";
+import type { SearchRecord } from "@/lib/model/queries";
+import { isApiError } from "./errors";
+
+/**
+ * What a server page uses to prefetch the browser's queries: the request's
+ * QueryClient, its dehydrated state for <HydrationBoundary>, and the 404 page
+ * for an unknown cluster, node or workload.
+ */
 
 /** One QueryClient per server request: React's cache() scopes it to the render. */
 export const getServerQueryClient = cache(() => makeQueryClient("server"));
@@ -23,6 +30,5 @@ export async function orNotFound<T>(load: () => T | Promise<T>): Promise<T> {
   }
 }
 
-export type RouteSearchParams = Promise<Record<string, string | string[] | undefined>>;
-
-export { segment } from "./segment";
+/** A page's searchParams prop, as Next hands it over. */
+export type RouteSearchParams = Promise<SearchRecord>;

@@ -5,6 +5,8 @@ import { z } from "zod";
  * the fields the mappers use, so parsing both validates the upstream JSON and
  * drops everything else (objects are never kept whole). Timestamps accept the
  * raw JSON string or the Date the client library's deserializer makes.
+ * Exported names start with Kube, so none reads as lib/model's (NodeSchema,
+ * ServiceSchema there are the neutral model's).
  */
 
 const Str = z.string().nullish();
@@ -20,14 +22,14 @@ const Timestamp = z
   .nullish()
   .transform((v) => (v == null ? null : typeof v === "string" ? v : v.toISOString()));
 
-export const OwnerReferenceSchema = z.object({
+const OwnerReferenceSchema = z.object({
   kind: z.string(),
   name: z.string(),
   uid: Str,
   controller: Bool,
 });
 
-export const ObjectMetaSchema = z.object({
+const ObjectMetaSchema = z.object({
   name: z.string(),
   namespace: Str,
   uid: Str,
@@ -47,7 +49,7 @@ const ConditionSchema = z.object({
 
 // ---------------------------------------------------------------- nodes
 
-export const NodeSchema = z.object({
+export const KubeNodeSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z
     .object({
@@ -74,7 +76,7 @@ export const NodeSchema = z.object({
     })
     .nullish(),
 });
-export type KubeNode = z.infer<typeof NodeSchema>;
+export type KubeNode = z.infer<typeof KubeNodeSchema>;
 
 // ---------------------------------------------------------------- pods
 
@@ -103,7 +105,7 @@ const ContainerStatusSchema = z.object({
   state: ContainerStateSchema,
 });
 
-export const PodSchema = z.object({
+export const KubePodSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z
     .object({
@@ -126,7 +128,7 @@ export const PodSchema = z.object({
     })
     .nullish(),
 });
-export type KubePod = z.infer<typeof PodSchema>;
+export type KubePod = z.infer<typeof KubePodSchema>;
 
 // ---------------------------------------------------------------- workloads
 
@@ -158,39 +160,39 @@ const UpdateStrategySchema = z
   .nullish();
 export type KubeUpdateStrategy = z.infer<typeof UpdateStrategySchema>;
 
-export const DeploymentSchema = z.object({
+export const KubeDeploymentSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z.object({ ...ReplicatedFields, strategy: UpdateStrategySchema, paused: Bool, minReadySeconds: Int }).nullish(),
   status: z.object({ replicas: Int, readyReplicas: Int, availableReplicas: Int, updatedReplicas: Int }).nullish(),
 });
-export type KubeDeployment = z.infer<typeof DeploymentSchema>;
+export type KubeDeployment = z.infer<typeof KubeDeploymentSchema>;
 
-export const StatefulSetSchema = z.object({
+export const KubeStatefulSetSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z
     .object({ ...ReplicatedFields, serviceName: Str, podManagementPolicy: Str, updateStrategy: UpdateStrategySchema })
     .nullish(),
   status: z.object({ replicas: Int, readyReplicas: Int, updatedReplicas: Int }).nullish(),
 });
-export type KubeStatefulSet = z.infer<typeof StatefulSetSchema>;
+export type KubeStatefulSet = z.infer<typeof KubeStatefulSetSchema>;
 
-export const ReplicaSetSchema = z.object({
+export const KubeReplicaSetSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: ReplicatedSpec,
   status: z.object({ replicas: Int, readyReplicas: Int }).nullish(),
 });
-export type KubeReplicaSet = z.infer<typeof ReplicaSetSchema>;
+export type KubeReplicaSet = z.infer<typeof KubeReplicaSetSchema>;
 
-export const DaemonSetSchema = z.object({
+export const KubeDaemonSetSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z.object({ selector: LabelSelectorSchema, template: PodTemplateSchema, updateStrategy: UpdateStrategySchema }).nullish(),
   status: z
     .object({ desiredNumberScheduled: Int, numberReady: Int, currentNumberScheduled: Int, updatedNumberScheduled: Int, numberAvailable: Int })
     .nullish(),
 });
-export type KubeDaemonSet = z.infer<typeof DaemonSetSchema>;
+export type KubeDaemonSet = z.infer<typeof KubeDaemonSetSchema>;
 
-export const HorizontalPodAutoscalerSchema = z.object({
+export const KubeHorizontalPodAutoscalerSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z.object({
     scaleTargetRef: z.object({ kind: z.string(), name: z.string(), apiVersion: Str }),
@@ -198,11 +200,11 @@ export const HorizontalPodAutoscalerSchema = z.object({
     maxReplicas: z.number().int(),
   }),
 });
-export type KubeHorizontalPodAutoscaler = z.infer<typeof HorizontalPodAutoscalerSchema>;
+export type KubeHorizontalPodAutoscaler = z.infer<typeof KubeHorizontalPodAutoscalerSchema>;
 
 // ---------------------------------------------------------------- services
 
-export const ServiceSchema = z.object({
+export const KubeServiceSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z
     .object({
@@ -223,9 +225,9 @@ export const ServiceSchema = z.object({
     })
     .nullish(),
 });
-export type KubeService = z.infer<typeof ServiceSchema>;
+export type KubeService = z.infer<typeof KubeServiceSchema>;
 
-export const EndpointSliceSchema = z.object({
+export const KubeEndpointSliceSchema = z.object({
   metadata: ObjectMetaSchema,
   addressType: Str,
   endpoints: z
@@ -237,20 +239,20 @@ export const EndpointSliceSchema = z.object({
     )
     .nullish(),
 });
-export type KubeEndpointSlice = z.infer<typeof EndpointSliceSchema>;
+export type KubeEndpointSlice = z.infer<typeof KubeEndpointSliceSchema>;
 
 // ---------------------------------------------------------------- metrics.k8s.io
 
 const UsageSchema = z.object({ cpu: Quantity.nullish(), memory: Quantity.nullish() });
 
-export const NodeMetricsSchema = z.object({ metadata: ObjectMetaSchema, usage: UsageSchema });
-export type KubeNodeMetrics = z.infer<typeof NodeMetricsSchema>;
+export const KubeNodeMetricsSchema = z.object({ metadata: ObjectMetaSchema, usage: UsageSchema });
+export type KubeNodeMetrics = z.infer<typeof KubeNodeMetricsSchema>;
 
-export const PodMetricsSchema = z.object({
+export const KubePodMetricsSchema = z.object({
   metadata: ObjectMetaSchema,
   containers: z.array(z.object({ name: z.string(), usage: UsageSchema })).nullish(),
 });
-export type KubePodMetrics = z.infer<typeof PodMetricsSchema>;
+export type KubePodMetrics = z.infer<typeof KubePodMetricsSchema>;
 
 // ---------------------------------------------------------------- events
 
@@ -260,7 +262,7 @@ export type KubePodMetrics = z.infer<typeof PodMetricsSchema>;
  * and their times and count in the deprecated* fields; the newer recorders
  * (the scheduler) set eventTime and, when repeated, series.
  */
-export const EventSchema = z.object({
+export const KubeEventSchema = z.object({
   metadata: ObjectMetaSchema,
   regarding: z
     .object({ kind: Str, namespace: Str, name: Str, uid: Str })
@@ -274,30 +276,29 @@ export const EventSchema = z.object({
   deprecatedCount: Int,
   series: z.object({ count: Int, lastObservedTime: Timestamp }).nullish(),
 });
-export type KubeEvent = z.infer<typeof EventSchema>;
+export type KubeEvent = z.infer<typeof KubeEventSchema>;
 
 // ---------------------------------------------------------------- lists, watch events, errors
 
-export const ListMetaSchema = z.object({
+export const KubeListSchema = z.object({
   metadata: z.object({ resourceVersion: Str, continue: Str }).nullish(),
   items: z.array(z.unknown()).nullish(),
 });
 
-export const WatchEventSchema = z.object({
+export const KubeWatchEventSchema = z.object({
   type: z.enum(["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]),
   object: z.unknown(),
 });
 
-export const BookmarkSchema = z.object({ metadata: z.object({ resourceVersion: Str }) });
+export const KubeBookmarkSchema = z.object({ metadata: z.object({ resourceVersion: Str }) });
 
 /** metav1.Status, as the apiserver sends it with errors and in watch ERROR events. */
-export const StatusSchema = z.object({
+export const KubeStatusSchema = z.object({
   kind: Str,
   status: Str,
   message: Str,
   reason: Str,
   code: Int,
 });
-export type KubeStatus = z.infer<typeof StatusSchema>;
 
-export const VersionSchema = z.object({ gitVersion: z.string() });
+export const KubeVersionSchema = z.object({ gitVersion: z.string() });

@@ -1,0 +1,139 @@
+/**
+ * The kubelets of all nodes at once: a bound pod goes ContainerCreating →
+ * Running (with a pod IP from its node's CIDR) → Ready over the configured
+ * timings, crash-looping containers cycle through CrashLoopBackOff, a
+ * terminating pod is removed after terminateMs, and pods on a node that is
+ * not ready stop progressing and turn not ready.
+ */
+
+import type { ContainerStatus, NodeObject, Pod } from "./types";
+import { hashString, kubeTime } from "./random";
+import { RESOURCE, type ControlContext, type PodRuntime } from "./control-context";
+import { setPodReady } from "./pod-actions";
+import { isReady, isTerminated, isTerminating, nodeReady } from "./object-helpers";
+
+export class Kubelet {
+  /** Last host octet handed out per node. */
+  private readonly nextPodIp = new Map<string, number>();
+
+  constructor(private readonly ctx: ControlContext) {}
+
+  reconcile(): void {
+    const { store, runtime } = this.ctx;
+    const instant = this.ctx.bootstrapping();
+    const { startMs, readyMs, terminateMs } = this.ctx.options.timings;
+    const nodes = new Map(store.list<NodeObject>(RESOURCE.node).map((n) => [n.metadata.name, n]));
+    for (const pod of store.list<Pod>(RESOURCE.pod)) {
+      const rt = runtime.get(pod.metadata.uid) ?? {};
+      runtime.set(pod.metadata.uid, rt);
+      const now = this.ctx.now();
+      if (isTerminating(pod)) {
+        const since = rt.deletingAt ?? Date.parse(pod.metadata.deletionTimestamp!) - pod.spec.terminationGracePeriodSeconds * 1000;
+        this.ctx.due(since + terminateMs);
+        if (instant || now - since >= terminateMs || !pod.spec.nodeName) {
+          store.delete(RESOURCE.pod, pod.metadata.namespace, pod.metadata.name);
+          runtime.delete(pod.metadata.uid);
+        }
+        continue;
+      }
+      const node = pod.spec.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
+      if (!node || isTerminated(pod)) continue;
+      if (!nodeReady(node)) {
+        // The kubelet is gone: nothing progresses there, and the node lifecycle controller marks its pods not ready.
+        if (isReady(pod)) {
+          setPodReady(pod, false, this.ctx.now(), "NodeNotReady");
+          store.put(pod);
+        }
+        continue;
+      }
+      rt.scheduledAt ??= now;
+      const image = (name: string) => pod.spec.containers.find((c) => c.name === name)!.image;
+      const containerStatus = (name: string, state: ContainerStatus["state"], ready: boolean): ContainerStatus => {
+        const restarts = rt.restarts ?? 0;
+        return {
+          name,
+          image: image(name),
+          imageID: `${image(name).split(":")[0]}@sha256:${hashString(image(name)).toString(16).padStart(8, "0").repeat(8)}`,
+          ...(state.running ? { containerID: `containerd://${hashString(pod.metadata.uid + name).toString(16).padStart(8, "0").repeat(8)}` } : {}),
+          ready,
+          started: state.running !== undefined,
+          restartCount: restarts,
+          state,
+          lastState: restarts > 0 && state.running
+            ? { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: pod.status.startTime, finishedAt: state.running.startedAt } }
+            : {},
+        };
+      };
+      pod.status.hostIP = node.status.addresses.find((a) => a.type === "InternalIP")?.address;
+      pod.status.hostIPs = pod.status.hostIP ? [{ ip: pod.status.hostIP }] : undefined;
+      pod.status.startTime ??= kubeTime(rt.scheduledAt);
+      if (pod.status.phase === "Pending" && (instant || now - rt.scheduledAt >= startMs)) {
+        rt.runningAt = now;
+        for (const c of pod.spec.containers) {
+          const at = { controller: "kubelet", host: node.metadata.name, fieldPath: `spec.containers{${c.name}}` };
+          this.ctx.event(pod, { ...at, reason: "Pulled", note: `Container image "${c.image}" already present on machine` });
+          this.ctx.event(pod, { ...at, reason: "Created", note: `Created container ${c.name}` });
+          this.ctx.event(pod, { ...at, reason: "Started", note: `Started container ${c.name}` });
+        }
+        pod.status.phase = "Running";
+        pod.status.podIP = this.allocatePodIp(node);
+        pod.status.podIPs = [{ ip: pod.status.podIP }];
+      }
+      if (pod.status.phase === "Pending") {
+        this.ctx.due(rt.scheduledAt + startMs);
+        pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { waiting: { reason: "ContainerCreating" } }, false));
+        setPodReady(pod, false, this.ctx.now());
+      } else {
+        rt.runningAt ??= now;
+        if (rt.crashLoop) {
+          this.crashLoop(pod, rt, now);
+          store.put(pod);
+          continue;
+        }
+        const ready = instant || rt.readyAt !== undefined || now - rt.runningAt >= readyMs;
+        if (ready) rt.readyAt ??= now;
+        else this.ctx.due(rt.runningAt + readyMs);
+        const existing = pod.status.containerStatuses?.find((c) => c.state.running);
+        const startedAt = existing?.state.running?.startedAt ?? kubeTime(rt.runningAt);
+        pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { running: { startedAt } }, ready));
+        setPodReady(pod, ready, this.ctx.now());
+      }
+      store.put(pod);
+    }
+  }
+
+  private allocatePodIp(node: NodeObject): string {
+    const next = (this.nextPodIp.get(node.metadata.name) ?? 1) + 1;
+    this.nextPodIp.set(node.metadata.name, next > 254 ? 2 : next);
+    const cidr = node.spec.podCIDR ?? "10.244.0.0/24";
+    const [a, b, c] = cidr.split("/")[0].split(".");
+    return `${a}.${b}.${c}.${next}`;
+  }
+
+  /** A container that exits with an error shortly after each start: brief runs, then CrashLoopBackOff. */
+  private crashLoop(pod: Pod, rt: PodRuntime, now: number): void {
+    const { startMs, readyMs } = this.ctx.options.timings;
+    const period = 15 * (startMs + readyMs);
+    const elapsed = Math.max(0, now - rt.runningAt!);
+    const cycle = Math.floor(elapsed / period);
+    const cycleStart = rt.runningAt! + cycle * period;
+    const running = elapsed - cycle * period < period * 0.2;
+    this.ctx.due(running ? cycleStart + period * 0.2 : cycleStart + period);
+    pod.status.containerStatuses = pod.spec.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: `${c.image.split(":")[0]}@sha256:${hashString(c.image).toString(16).padStart(8, "0").repeat(8)}`,
+      containerID: `containerd://${hashString(`${pod.metadata.uid}${c.name}${cycle}`).toString(16).padStart(8, "0").repeat(8)}`,
+      ready: false,
+      started: running,
+      restartCount: cycle + (rt.restarts ?? 0),
+      state: running
+        ? { running: { startedAt: kubeTime(cycleStart) } }
+        : { waiting: { reason: "CrashLoopBackOff", message: `back-off ${Math.round(period / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
+      lastState: cycle > 0 || !running
+        ? { terminated: { exitCode: 1, reason: "Error", startedAt: kubeTime(running ? cycleStart - period : cycleStart), finishedAt: kubeTime(running ? cycleStart - period * 0.8 : cycleStart + period * 0.2) } }
+        : {},
+    }));
+    setPodReady(pod, false, this.ctx.now());
+  }
+}
