@@ -39,6 +39,11 @@ export interface DiscoveredCluster<C = unknown> {
   name: string;
   connection: C;
   /**
+   * Another orchestrator of the module's family (the docker module finds a
+   * swarm manager as a `swarm` cluster); the module's own when absent.
+   */
+  orchestrator?: Orchestrator;
+  /**
    * Found on this machine without any setting (the local Docker socket).
    * Such a cluster is shown, but does not count as configuration: the demo
    * fleet still starts beside it.

@@ -47,7 +47,7 @@ export async function discoverClusters(
     try {
       const found = await withTimeout(adapterModule.discover(env, log), DISCOVERY_TIMEOUT_MS, `${adapterModule.orchestrator} discovery`);
       for (const c of found) {
-        if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: adapterModule.orchestrator, demo: false });
+        if (!byId.has(c.id)) byId.set(c.id, { ...c, orchestrator: c.orchestrator ?? adapterModule.orchestrator, demo: false });
       }
     } catch (err) {
       log.warn(`${adapterModule.orchestrator} discovery failed`, { error: (err as Error).message });

@@ -31,22 +31,15 @@ describe("docker discovery", () => {
     for (const c of cleanup.splice(0)) await c();
   });
 
-  it("probes the engine once for both modules of a round, and again in the next round", async () => {
+  it("probes the engine once and answers it in the mode it is in", async () => {
     const engine = await fakeEngine();
     cleanup.push(engine.close);
     const env = { DOCKER_HOST: engine.host };
-    const log = memoryLogger();
-
-    expect(await swarmAdapterModule.discover(env, log)).toEqual([]);
-    expect(await dockerAdapterModule.discover(env, log)).toEqual([
-      { id: "docker-box", name: "Docker on box", connection: { host: engine.host }, ambient: false },
+    expect(await dockerAdapterModule.discover(env, memoryLogger())).toEqual([
+      { id: "docker-box", name: "Docker on box", orchestrator: "docker", connection: { host: engine.host }, ambient: false },
     ]);
     expect(engine.probes.count).toBe(1);
-
-    // A module asking again (a retry, the next round) probes afresh, as does another environment.
-    await dockerAdapterModule.discover(env, log);
-    expect(engine.probes.count).toBe(2);
-    await swarmAdapterModule.discover({ ...env }, log);
-    expect(engine.probes.count).toBe(3);
+    // The swarm module leaves discovery to the docker module: one probe for the family.
+    expect(swarmAdapterModule.discover).toBeUndefined();
   });
 });

@@ -12,8 +12,8 @@ import { DockerInfoAnswer, type RawInfo } from "./raw";
  * `swarm` cluster, any other engine a `docker` cluster. AdapterModule has a
  * single orchestrator and ClusterAdapter a readonly one, so two modules keep
  * every cluster's orchestrator right from discovery on without changing the
- * contracts; each module's discover() claims the local engine only in its
- * own mode, from one probe of it per discovery round. The adapter reads
+ * contracts; the docker module's discover() probes the local engine once
+ * and answers it in the mode it is in. The adapter reads
  * /info on every (re)list: a `swarm` cluster whose engine is not (or not
  * yet, e.g. just restarted) a manager keeps its last snapshot and reports
  * "degraded" while it retries; a `docker` cluster always shows containers
@@ -60,48 +60,32 @@ export function clusterIdentity(probe: EngineProbe): { id: string; name: string 
 }
 
 /**
- * The probe of the current discovery round per environment. A round asks the
- * swarm and the docker module in turn, with one env: the probe the first one
- * starts serves the other, and is dropped once the other took it. A module
- * that asks again before that (a retry) starts a new round, so no probe is
- * reused beyond the round it was made for.
+ * Finds the local engine (DOCKER_HOST or the default socket) with one probe,
+ * as a `swarm` cluster when it is a swarm manager and a `docker` cluster
+ * otherwise: the docker module discovers for the whole family.
  */
-const discoveryRounds = new WeakMap<object, { check: Promise<EngineCheck>; startedBy: DockerMode }>();
-
-function checkForDiscovery(env: Readonly<Record<string, string | undefined>>, mode: DockerMode, connection: DockerConnection): Promise<EngineCheck> {
-  const round = discoveryRounds.get(env);
-  if (round && round.startedBy !== mode) {
-    discoveryRounds.delete(env);
-    return round.check;
+async function discoverEngine(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
+  const connection = connectionFromEnv(env);
+  const { probe, failure } = await checkEngine(connection);
+  if (!probe) {
+    // The local socket is optional, but an engine DOCKER_HOST names was asked for: say why it is missing (e.g. a TLS failure).
+    if (env.DOCKER_HOST) log.warn("the Docker engine DOCKER_HOST names does not answer", { host: connection.host, reason: failure });
+    return [];
   }
-  const check = checkEngine(connection);
-  discoveryRounds.set(env, { check, startedBy: mode });
-  return check;
+  log.info("found a Docker engine", { host: connection.host, mode: probe.mode });
+  // The default socket is ambient; an engine named by DOCKER_HOST was asked for.
+  return [{ ...clusterIdentity(probe), orchestrator: probe.mode, connection, ambient: !env.DOCKER_HOST }];
 }
 
-type DockerModule = AdapterModule<DockerConnection> & Required<Pick<AdapterModule<DockerConnection>, "discover">>;
+export const swarmAdapterModule: AdapterModule<DockerConnection> = {
+  orchestrator: "swarm",
+  connectionSchema: dockerConnectionSchema,
+  create: (connection, context) => new SwarmAdapter(connection, context),
+};
 
-function moduleFor(orchestrator: DockerMode, create: AdapterModule<DockerConnection>["create"]): DockerModule {
-  return {
-    orchestrator,
-    connectionSchema: dockerConnectionSchema,
-    create,
-    async discover(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
-      const connection = connectionFromEnv(env);
-      const { probe, failure } = await checkForDiscovery(env, orchestrator, connection);
-      if (!probe) {
-        // The local socket is optional, but an engine DOCKER_HOST names was asked for: say why it is missing
-        // (e.g. a TLS failure). Both modules see the failure; the `docker` one says so, once.
-        if (env.DOCKER_HOST && orchestrator === "docker") log.warn("the Docker engine DOCKER_HOST names does not answer", { host: connection.host, reason: failure });
-        return [];
-      }
-      if (probe.mode !== orchestrator) return [];
-      log.info("found a Docker engine", { host: connection.host, mode: probe.mode });
-      // The default socket is ambient; an engine named by DOCKER_HOST was asked for.
-      return [{ ...clusterIdentity(probe), connection, ambient: !env.DOCKER_HOST }];
-    },
-  };
-}
-
-export const swarmAdapterModule = moduleFor("swarm", (connection, context) => new SwarmAdapter(connection, context));
-export const dockerAdapterModule = moduleFor("docker", (connection, context) => new StandaloneDockerAdapter(connection, context));
+export const dockerAdapterModule: AdapterModule<DockerConnection> & Required<Pick<AdapterModule<DockerConnection>, "discover">> = {
+  orchestrator: "docker",
+  connectionSchema: dockerConnectionSchema,
+  create: (connection, context) => new StandaloneDockerAdapter(connection, context),
+  discover: discoverEngine,
+};

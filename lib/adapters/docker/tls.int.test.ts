@@ -221,11 +221,11 @@ describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapt
 
     const log = memoryLogger();
     const [found] = await waitFor("discovery over TLS", async () => {
-      const clusters = await adapterModule.discover!(env, log);
+      const clusters = await dockerAdapterModule.discover(env, log);
       return clusters.length ? clusters : null;
     }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
     // An engine named by DOCKER_HOST was asked for: not ambient.
-    expect(found).toEqual({ ...clusterIdentity(engine()), connection, ambient: false });
+    expect(found).toEqual({ ...clusterIdentity(engine()), orchestrator: adapterModule.orchestrator, connection, ambient: false });
 
     const adapter = adapterModule.create(found.connection, testContext(found.id, memoryLogger()));
     expectConnected(await runAdapter(adapter, connected, "the discovered adapter to list over TLS"));
@@ -300,10 +300,8 @@ describe.skipIf(!probe || skipReason !== null || tlsSkip !== null)("docker adapt
     const certDir = certPath("env-stranger-ca", { ca: stranger.ca, cert: pki.clientCert, key: pki.clientKey });
     const env = { DOCKER_HOST: front.host, DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certDir };
     const log = memoryLogger();
-    expect(await dockerAdapterModule.discover!(env, log)).toEqual([]);
-    expect(await swarmAdapterModule.discover!(env, log)).toEqual([]);
+    expect(await dockerAdapterModule.discover(env, log)).toEqual([]);
     const warnings = log.lines.filter((l) => l.startsWith("warn "));
-    // Once, not once per module.
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("the Docker engine DOCKER_HOST names does not answer");
     expect(warnings[0]).toContain("TLS certificate is not trusted");
