@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import type { ClusterInfo as Cluster, Workload } from "@/lib/model/types";
 
 /** The first admin of the e2e servers (playwright.config.ts gives it as FLEETDECK_ADMIN_PASSWORD). */
 export const E2E_ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? "e2e-admin-password";
@@ -8,45 +9,46 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
 
-interface ClusterSummary {
-  id: string;
-  name: string;
-  orchestrator: string;
-  synced: boolean;
-}
+/** A cluster and a workload as the API answers them. */
+export type { ClusterInfo as Cluster, Workload } from "@/lib/model/types";
 
-interface WorkloadSummary {
-  id: string;
-  name: string;
-  desired: number;
-  ready: number;
-}
-
-/** The first demo Kubernetes cluster, once it has synced. */
-export async function demoKubernetesCluster(request: APIRequestContext): Promise<ClusterSummary> {
-  let found: ClusterSummary | undefined;
+/** The first cluster that `match`es, once it is listed and synced. */
+export async function syncedCluster(request: APIRequestContext, match: (c: Cluster) => boolean, what: string): Promise<Cluster> {
+  let found: Cluster | undefined;
   await expect
     .poll(
       async () => {
-        const body = (await (await request.get("/api/clusters")).json()) as { items: ClusterSummary[] };
-        found = body.items.find((c) => c.orchestrator === "kubernetes" && c.synced);
+        const { items } = (await (await request.get("/api/clusters")).json()) as { items: Cluster[] };
+        found = items.find((c) => match(c) && c.synced);
         return Boolean(found);
       },
-      { timeout: 60_000, message: "a demo Kubernetes cluster should sync" },
+      { timeout: 60_000, message: `${what} should be listed and synced` },
     )
     .toBe(true);
   return found!;
 }
 
-export async function workloadByName(request: APIRequestContext, clusterId: string, name: string): Promise<WorkloadSummary> {
-  const body = (await (await request.get(`/api/clusters/${clusterId}/workloads?q=${name}`)).json()) as { items: WorkloadSummary[] };
+/** The first demo Kubernetes cluster, once it has synced. */
+export function demoKubernetesCluster(request: APIRequestContext): Promise<Cluster> {
+  return syncedCluster(request, (c) => c.orchestrator === "kubernetes", "a demo Kubernetes cluster");
+}
+
+/** One workload, by id, as the API answers it now. */
+export async function workload(request: APIRequestContext, clusterId: string, workloadId: string): Promise<Workload> {
+  const response = await request.get(`/api/clusters/${clusterId}/workloads/${encodeURIComponent(workloadId)}`);
+  expect(response.status(), `workload ${workloadId} in ${clusterId}`).toBe(200);
+  return (await response.json()) as Workload;
+}
+
+export async function workloadByName(request: APIRequestContext, clusterId: string, name: string): Promise<Workload> {
+  const body = (await (await request.get(`/api/clusters/${clusterId}/workloads?q=${name}`)).json()) as { items: Workload[] };
   const workload = body.items.find((w) => w.name === name);
   if (!workload) throw new Error(`no workload ${name} in ${clusterId}`);
   return workload;
 }
 
 /** Puts a workload back to a known size through the API and waits until it is there. */
-export async function ensureReplicas(request: APIRequestContext, clusterId: string, name: string, replicas: number): Promise<WorkloadSummary> {
+export async function ensureReplicas(request: APIRequestContext, clusterId: string, name: string, replicas: number): Promise<Workload> {
   const workload = await workloadByName(request, clusterId, name);
   if (workload.desired !== replicas) {
     const response = await request.post(`/api/clusters/${clusterId}/workloads/${workload.id}/scale`, { data: { replicas } });

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { snap } from "./helpers";
+import { snap, syncedCluster, workload, type Workload } from "./helpers";
 
 /**
  * Every orchestrator of the demo fleet on the overview, and a workload of each
@@ -10,40 +10,9 @@ import { snap } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
-interface Cluster {
-  id: string;
-  name: string;
-  orchestrator: string;
-  synced: boolean;
-}
 
-interface Workload {
-  id: string;
-  name: string;
-  desired: number;
-  ready: number;
-}
 
-async function syncedCluster(request: APIRequestContext, match: (c: Cluster) => boolean, what: string): Promise<Cluster> {
-  let found: Cluster | undefined;
-  await expect
-    .poll(
-      async () => {
-        const { items } = (await (await request.get("/api/clusters")).json()) as { items: Cluster[] };
-        found = items.find((c) => match(c) && c.synced);
-        return Boolean(found);
-      },
-      { timeout: 60_000, message: `${what} should be listed and synced` },
-    )
-    .toBe(true);
-  return found!;
-}
 
-async function workload(request: APIRequestContext, clusterId: string, workloadId: string): Promise<Workload> {
-  const response = await request.get(`/api/clusters/${clusterId}/workloads/${workloadId}`);
-  expect(response.status(), `workload ${workloadId} in ${clusterId}`).toBe(200);
-  return (await response.json()) as Workload;
-}
 
 async function settled(request: APIRequestContext, clusterId: string, workloadId: string, replicas: number) {
   await expect

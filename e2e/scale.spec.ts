@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { demoKubernetesCluster, ensureReplicas, snap } from "./helpers";
+import { expect, test, type Page } from "@playwright/test";
+import { demoKubernetesCluster, ensureReplicas, snap, syncedCluster, workload, type Cluster } from "./helpers";
 
 /**
  * The scale control on a workload's page, clicked through as an operator
@@ -10,20 +10,7 @@ import { demoKubernetesCluster, ensureReplicas, snap } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
-interface Cluster {
-  id: string;
-  name: string;
-  orchestrator: string;
-  synced: boolean;
-}
 
-interface Workload {
-  id: string;
-  name: string;
-  desired: number;
-  ready: number;
-  info: Record<string, string>;
-}
 
 /** The demo Mesos cluster (lib/sim/mesos, DEMO_CONTENT.cluster), once synced. */
 const MESOS = "demo-mesos";
@@ -35,26 +22,7 @@ const MESOS = "demo-mesos";
 const HELD_APP = "app~analytics~warehouse-loader";
 const HELD_APP_NAME = "/analytics/warehouse-loader";
 
-async function syncedCluster(request: APIRequestContext, id: string): Promise<Cluster> {
-  let found: Cluster | undefined;
-  await expect
-    .poll(
-      async () => {
-        const { items } = (await (await request.get("/api/clusters")).json()) as { items: Cluster[] };
-        found = items.find((c) => c.id === id && c.synced);
-        return Boolean(found);
-      },
-      { timeout: 60_000, message: `${id} should be listed and synced` },
-    )
-    .toBe(true);
-  return found!;
-}
 
-async function workload(request: APIRequestContext, clusterId: string, workloadId: string): Promise<Workload> {
-  const response = await request.get(`/api/clusters/${clusterId}/workloads/${encodeURIComponent(workloadId)}`);
-  expect(response.status(), `workload ${workloadId} in ${clusterId}`).toBe(200);
-  return (await response.json()) as Workload;
-}
 
 /** Every scale request the page sends, with its body, to tell "sent nothing" from "sent and was refused". */
 function recordScaleRequests(page: Page): { replicas: number; force?: boolean }[] {
@@ -120,7 +88,7 @@ test("a large change asks first, naming what will happen; Cancel changes nothing
 
 test("a Marathon app held by a deployment answers 409 with the reason, and forcing the scale works", async ({ page, request }) => {
   test.setTimeout(180_000);
-  const cluster = await syncedCluster(request, MESOS);
+  const cluster = await syncedCluster(request, (c) => c.id === MESOS, "the demo Mesos cluster");
 
   // A forced scale always goes through (it cancels whatever deployment holds the app) and starts a
   // deployment of its own, which this app can never finish: from here on Marathon holds it.
