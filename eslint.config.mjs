@@ -5,7 +5,17 @@ import nextTs from "eslint-config-next/typescript";
  * The layering, as a rule: each folder may import only what is below it.
  * Tests and test support are exempt (they reach across layers on purpose).
  */
-const TESTS = ["**/*.test.ts", "lib/adapters/*/scripts/**", "**/*.test.tsx", "lib/testing/**", "e2e/**", "bench/**", "**/int-support.ts", "**/fixtures.ts", "**/fixtures/**"];
+const TESTS = [
+  "**/*.test.ts",
+  "lib/adapters/*/scripts/**",
+  "**/*.test.tsx",
+  "lib/testing/**",
+  "e2e/**",
+  "bench/**",
+  "**/int-support.ts",
+  "**/fixtures.ts",
+  "**/fixtures/**",
+];
 
 const only = (files, allowed, why) => ({
   files,
@@ -30,9 +40,21 @@ const config = [
   { ignores: [".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts", ".data/**"] },
   only(["lib/model/**"], [], "lib/model is the neutral model: it imports nothing of ours."),
   only(["lib/adapters/**"], ["lib/model", "lib/log", "lib/adapters"], "lib/adapters imports only lib/model, lib/log and itself."),
-  not(["lib/server/**"], ["lib/sim", "components", "app"], "lib/server holds server state: it does not import the simulators, components or pages."),
-  not(["lib/client/**", "components/**"], ["lib/adapters", "lib/server", "lib/sim"], "Browser code does not import adapters, server state or simulators."),
-  not(["lib/sim/**"], ["lib/server", "lib/client", "components", "app"], "The simulators stand beside Fleetdeck: they do not import its server or its pages."),
+  not(
+    ["lib/server/**"],
+    ["lib/sim", "components", "app"],
+    "lib/server holds server state: it does not import the simulators, components or pages.",
+  ),
+  not(
+    ["lib/client/**", "components/**"],
+    ["lib/adapters", "lib/server", "lib/sim"],
+    "Browser code does not import adapters, server state or simulators.",
+  ),
+  not(
+    ["lib/sim/**"],
+    ["lib/server", "lib/client", "components", "app"],
+    "The simulators stand beside Fleetdeck: they do not import its server or its pages.",
+  ),
 ];
 
 export default config;

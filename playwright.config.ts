@@ -30,8 +30,7 @@ if (process.env.CI && !testDatabaseUrl) {
   );
 }
 
-const chromiumPath =
-  process.env.PLAYWRIGHT_CHROMIUM_PATH || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 /** A word for sh, whatever it holds. */
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
@@ -142,7 +141,9 @@ export default defineConfig({
       ? []
       : [{ name: "read-only", testMatch: /read-only/, use: { baseURL: externalReadOnly ?? `http://localhost:${READ_ONLY_PORT}` } }]),
     // The spec reaches replica B itself, at E2E_REPLICA_PORTS.b.
-    ...(replicas.length > 0 ? [{ name: "replicas", testMatch: /replicas\.spec\.ts$/, use: { baseURL: `http://localhost:${REPLICA_A_PORT}` } }] : []),
+    ...(replicas.length > 0
+      ? [{ name: "replicas", testMatch: /replicas\.spec\.ts$/, use: { baseURL: `http://localhost:${REPLICA_A_PORT}` } }]
+      : []),
   ],
   webServer: external
     ? undefined

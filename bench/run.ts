@@ -125,16 +125,24 @@ async function fanOut(dir: string) {
   const directUpstream = proxy.count - before - storeUpstream;
 
   console.log(`\n1. Fan-out: ${reads} task-list reads by ${viewers} concurrent viewers`);
-  console.log(`   through the snapshot store : ${storeUpstream} upstream requests, p50 ${fmt(store.p50)} ms, p95 ${fmt(store.p95)} ms, ${fmt(reads / store.seconds, 0)} reads/s`);
-  console.log(`   passed through to the API  : ${directUpstream} upstream requests, p50 ${fmt(direct.p50)} ms, p95 ${fmt(direct.p95)} ms, ${fmt(reads / direct.seconds, 0)} reads/s`);
-  console.log(`   ratio upstream requests store/pass-through: ${fmt(storeUpstream / directUpstream, 4)}; throughput ×${fmt(direct.seconds / store.seconds, 1)}`);
+  console.log(
+    `   through the snapshot store : ${storeUpstream} upstream requests, p50 ${fmt(store.p50)} ms, p95 ${fmt(store.p95)} ms, ${fmt(reads / store.seconds, 0)} reads/s`,
+  );
+  console.log(
+    `   passed through to the API  : ${directUpstream} upstream requests, p50 ${fmt(direct.p50)} ms, p95 ${fmt(direct.p95)} ms, ${fmt(reads / direct.seconds, 0)} reads/s`,
+  );
+  console.log(
+    `   ratio upstream requests store/pass-through: ${fmt(storeUpstream / directUpstream, 4)}; throughput ×${fmt(direct.seconds / store.seconds, 1)}`,
+  );
 
   // 2. What the store keeps per pod against what the apiserver sends.
   const raw = await (await fetch(`${sim.url}/api/v1/pods`, { headers })).text();
   const slim = JSON.stringify((await fleet.tasks(BENCH, "bench")).items);
   const pods = (JSON.parse(raw) as { items: unknown[] }).items.length;
   console.log(`\n2. Slim store: ${pods} pods`);
-  console.log(`   apiserver JSON ${fmt(raw.length / 1024, 1)} KiB, store JSON ${fmt(slim.length / 1024, 1)} KiB: ratio ${fmt(slim.length / raw.length, 3)}`);
+  console.log(
+    `   apiserver JSON ${fmt(raw.length / 1024, 1)} KiB, store JSON ${fmt(slim.length / 1024, 1)} KiB: ratio ${fmt(slim.length / raw.length, 3)}`,
+  );
 
   await fleet.close();
   await proxy.close();
@@ -162,7 +170,9 @@ async function convergence(dir: string) {
       ready = await readyMysql();
     }
     const converged = performance.now() - started;
-    console.log(`   ${from} → ${to}: API answered desired=${answer.desired} in ${fmt(answered, 0)} ms; store showed ${to}/${to} ready after ${fmt(converged / 1000, 1)} s`);
+    console.log(
+      `   ${from} → ${to}: API answered desired=${answer.desired} in ${fmt(answered, 0)} ms; store showed ${to}/${to} ready after ${fmt(converged / 1000, 1)} s`,
+    );
   }
   await fleet.close();
   await sim.close();
@@ -178,7 +188,10 @@ function activeResources(): Record<string, number> {
 }
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const describeResources = (counts: Record<string, number>) =>
-  `${total(counts)} (${Object.entries(counts).sort().map(([k, v]) => `${k} ${v}`).join(", ")})`;
+  `${total(counts)} (${Object.entries(counts)
+    .sort()
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")})`;
 
 /** Heap after three forced collections (finalizers and weak references of one free more in the next). */
 async function heapAfterGc() {
@@ -374,19 +387,35 @@ async function soak(dir: string) {
 
   const mib = (n: number) => `${fmt(n / 1024 / 1024, 1)} MiB`;
   const kib = (n: number) => `${fmt(n / 1024, 1)} KiB`;
-  console.log(`\n4. Soak: demo fleet through createFleet() as getFleet() runs it (${clusters.length} clusters, usage step ${stepSeconds} s, 60 min kept), ${fmt(minutes * 60, 0)} s of churn after ${warmupSeconds} s warm-up`);
-  console.log(`   churn: ${scales} scales (${scaleErrors} failed) of ${targets.map((t) => `${t.cluster}/${t.workload}`).join(", ")}; ${subscriptions} subscriptions (${events} events); ${reads} list reads (${readErrors} failed)`);
-  console.log(`   heap used after GC : warm-up ${mib(warm.heapUsed)}, end ${mib(end.heapUsed)}: ratio end/warm-up ${fmt(end.heapUsed / warm.heapUsed, 3)}`);
-  console.log(`   heap slope, 2nd half: ${fmt(slopeKiBPerMinute(secondHalf), 0)} KiB/min over ${secondHalf.length} samples (all: ${samples.map(([, y]) => fmt(y / 1024 / 1024, 1)).join(" ")} MiB)`);
+  console.log(
+    `\n4. Soak: demo fleet through createFleet() as getFleet() runs it (${clusters.length} clusters, usage step ${stepSeconds} s, 60 min kept), ${fmt(minutes * 60, 0)} s of churn after ${warmupSeconds} s warm-up`,
+  );
+  console.log(
+    `   churn: ${scales} scales (${scaleErrors} failed) of ${targets.map((t) => `${t.cluster}/${t.workload}`).join(", ")}; ${subscriptions} subscriptions (${events} events); ${reads} list reads (${readErrors} failed)`,
+  );
+  console.log(
+    `   heap used after GC : warm-up ${mib(warm.heapUsed)}, end ${mib(end.heapUsed)}: ratio end/warm-up ${fmt(end.heapUsed / warm.heapUsed, 3)}`,
+  );
+  console.log(
+    `   heap slope, 2nd half: ${fmt(slopeKiBPerMinute(secondHalf), 0)} KiB/min over ${secondHalf.length} samples (all: ${samples.map(([, y]) => fmt(y / 1024 / 1024, 1)).join(" ")} MiB)`,
+  );
   console.log(`   simulators' heap (worker thread, bounded buffers filling): warm-up ${mib(warmSims)}, end ${mib(endSims)}`);
-  console.log(`   array buffers      : warm-up ${mib(warm.arrayBuffers)}, end ${mib(end.arrayBuffers)}; rss warm-up ${mib(warm.rss)}, end ${mib(end.rss)}`);
+  console.log(
+    `   array buffers      : warm-up ${mib(warm.arrayBuffers)}, end ${mib(end.arrayBuffers)}; rss warm-up ${mib(warm.rss)}, end ${mib(end.rss)}`,
+  );
   console.log(`   active handles+timers: warm-up ${describeResources(warmResources)}`);
   console.log(`                          end     ${describeResources(endResources)}`);
   console.log(`                          at each sample ${handleCounts.join(" ")}`);
   console.log(`                          before start ${total(resourcesBefore)}, after close ${total(resourcesAfter)}`);
-  console.log(`   store JSON         : warm-up ${kib(warmStore.snapshotBytes)} (${warmStore.items} items), end ${kib(endStore.snapshotBytes)} (${endStore.items} items)`);
-  console.log(`   usage rings        : warm-up ${warmStore.rings} rings, ${warmStore.samples} samples, ${mib(warmStore.ringBytes)}; end ${endStore.rings} rings, ${endStore.samples} samples, ${mib(endStore.ringBytes)}`);
-  console.log(`   owner listeners/waiters left: warm-up ${warmStore.listeners}/${warmStore.waiters}, end ${endStore.listeners}/${endStore.waiters}`);
+  console.log(
+    `   store JSON         : warm-up ${kib(warmStore.snapshotBytes)} (${warmStore.items} items), end ${kib(endStore.snapshotBytes)} (${endStore.items} items)`,
+  );
+  console.log(
+    `   usage rings        : warm-up ${warmStore.rings} rings, ${warmStore.samples} samples, ${mib(warmStore.ringBytes)}; end ${endStore.rings} rings, ${endStore.samples} samples, ${mib(endStore.ringBytes)}`,
+  );
+  console.log(
+    `   owner listeners/waiters left: warm-up ${warmStore.listeners}/${warmStore.waiters}, end ${endStore.listeners}/${endStore.waiters}`,
+  );
 }
 
 async function access(dir: string) {
@@ -401,7 +430,9 @@ async function access(dir: string) {
   const signInMs = performance.now() - started;
   const { token } = await t.access.tokens.create({ name: "bench-wall", createdBy: "bench" });
   const read = (headers: Record<string, string>) => async () => {
-    const response = await tasksRoute.GET(new Request("http://bench.local/api/clusters/bench/tasks?limit=50", { headers }), { params: Promise.resolve({ clusterId: "bench" }) });
+    const response = await tasksRoute.GET(new Request("http://bench.local/api/clusters/bench/tasks?limit=50", { headers }), {
+      params: Promise.resolve({ clusterId: "bench" }),
+    });
     if (response.status !== 200) throw new Error(`read answered ${response.status}`);
     await response.arrayBuffer();
   };
@@ -419,11 +450,15 @@ async function access(dir: string) {
     for (const [label, headers] of variants) (p50s[label] ??= []).push((await timed(perRound, 1, read(headers))).p50);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\n5. Access: reads of 50 tasks through the route handler, one at a time, ${rounds} interleaved rounds of ${perRound} per variant (SQLite)`);
+  console.log(
+    `\n5. Access: reads of 50 tasks through the route handler, one at a time, ${rounds} interleaved rounds of ${perRound} per variant (SQLite)`,
+  );
   const base = median(p50s.anonymous);
   for (const [label] of variants) {
     const m = median(p50s[label]);
-    console.log(`   ${label.padEnd(15)}: p50 ${fmt(m, 3)} ms (×${fmt(m / base, 2)} of anonymous; rounds ${p50s[label].map((x) => fmt(x, 3)).join(" ")})`);
+    console.log(
+      `   ${label.padEnd(15)}: p50 ${fmt(m, 3)} ms (×${fmt(m / base, 2)} of anonymous; rounds ${p50s[label].map((x) => fmt(x, 3)).join(" ")})`,
+    );
   }
   console.log(`   password sign-in (argon2id verify + session insert): ${fmt(signInMs, 1)} ms`);
   await fleet.close();

@@ -16,7 +16,12 @@ export function useNow(intervalMs = 10_000): number {
 export function Age({ since, now }: { since: string | null; now: number }) {
   return (
     // Server and browser clocks differ by the render delay; the next tick corrects it.
-    <time suppressHydrationWarning dateTime={since ?? undefined} title={since ? new Date(since).toLocaleString() : undefined} className="figure">
+    <time
+      suppressHydrationWarning
+      dateTime={since ?? undefined}
+      title={since ? new Date(since).toLocaleString() : undefined}
+      className="figure"
+    >
       {formatAge(since, now)}
     </time>
   );

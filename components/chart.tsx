@@ -88,9 +88,7 @@ export function ChartTooltipContent({
           <div key={key} className="flex items-center gap-2">
             <span aria-hidden className="inline-block size-2 rounded-sm" style={{ background: `var(--color-${key})` }} />
             <span className="text-muted">{series.label}</span>
-            <span className="figure ml-auto pl-3 font-medium">
-              {typeof value === "number" ? series.format(value) : "no data"}
-            </span>
+            <span className="figure ml-auto pl-3 font-medium">{typeof value === "number" ? series.format(value) : "no data"}</span>
           </div>
         );
       })}

@@ -36,19 +36,31 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
               {cluster.name}
             </Link>
           </h2>
-          {cluster.demo ? <Badge tone="demo" title="A simulated cluster of the demo fleet">DEMO</Badge> : null}
+          {cluster.demo ? (
+            <Badge tone="demo" title="A simulated cluster of the demo fleet">
+              DEMO
+            </Badge>
+          ) : null}
           <span className="ml-auto">
             <ClusterStatusBadge cluster={cluster} />
           </span>
         </div>
         <div className="mt-1 flex min-w-0 items-center gap-2 text-[12px] text-muted">
           <Badge>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</Badge>
-          {cluster.version ? <span className="figure truncate" title={cluster.version}>{cluster.version}</span> : null}
+          {cluster.version ? (
+            <span className="figure truncate" title={cluster.version}>
+              {cluster.version}
+            </span>
+          ) : null}
         </div>
         {cluster.status !== "ok" && cluster.statusReason ? (
-          <p className={`mt-1.5 rounded px-2 py-1 text-[12px] ${cluster.status === "unreachable" ? "bg-danger-soft text-danger" : "bg-warn-soft text-warn"}`}>
+          <p
+            className={`mt-1.5 rounded px-2 py-1 text-[12px] ${cluster.status === "unreachable" ? "bg-danger-soft text-danger" : "bg-warn-soft text-warn"}`}
+          >
             {cluster.statusReason}
-            {cluster.lastSyncAt ? <span suppressHydrationWarning className="opacity-80">{` · last synced ${formatAge(cluster.lastSyncAt, now)} ago`}</span> : null}
+            {cluster.lastSyncAt ? (
+              <span suppressHydrationWarning className="opacity-80">{` · last synced ${formatAge(cluster.lastSyncAt, now)} ago`}</span>
+            ) : null}
           </p>
         ) : null}
       </header>
@@ -70,8 +82,18 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
             <Count label={noun.plural} value={s.runningTasks} of={s.tasks} href={`${base}/tasks`} />
           </div>
           <div className="space-y-2">
-            <ResourceBar kind="cpu" used={s.used?.cpuMillis ?? null} requested={s.requested.cpuMillis} allocatable={s.allocatable.cpuMillis} />
-            <ResourceBar kind="memory" used={s.used?.memoryBytes ?? null} requested={s.requested.memoryBytes} allocatable={s.allocatable.memoryBytes} />
+            <ResourceBar
+              kind="cpu"
+              used={s.used?.cpuMillis ?? null}
+              requested={s.requested.cpuMillis}
+              allocatable={s.allocatable.cpuMillis}
+            />
+            <ResourceBar
+              kind="memory"
+              used={s.used?.memoryBytes ?? null}
+              requested={s.requested.memoryBytes}
+              allocatable={s.allocatable.memoryBytes}
+            />
           </div>
           <div>
             <div className="mb-1 text-[11px] uppercase tracking-wide text-muted">Last 15 minutes</div>

@@ -15,13 +15,24 @@ function query(state: { data?: ListAnswer<Row>; error?: Error }): UseQueryResult
 }
 
 function render(state: Parameters<typeof query>[0], filtered = false): string {
-  return renderToString(h(ListTable<Row>, { query: query(state), noun: "allocations", filtered, emptyTitle: "This cluster runs no allocations", columns, params: {} }));
+  return renderToString(
+    h(ListTable<Row>, {
+      query: query(state),
+      noun: "allocations",
+      filtered,
+      emptyTitle: "This cluster runs no allocations",
+      columns,
+      params: {},
+    }),
+  );
 }
 
 describe("ListTable", () => {
   it("shows each designed state, never a blank", () => {
     expect(render({})).toContain('aria-label="Loading"');
-    expect(render({ error: new ApiRequestError("selector: unexpected token", 400, "invalid") })).toContain("Fix the filter above to see allocations.");
+    expect(render({ error: new ApiRequestError("selector: unexpected token", 400, "invalid") })).toContain(
+      "Fix the filter above to see allocations.",
+    );
     const failed = render({ error: new ApiRequestError("nomad: connection refused", 502, "upstream-unreachable") });
     expect(failed).toContain("Could not load allocations");
     expect(failed).toContain("connection refused");
@@ -30,7 +41,15 @@ describe("ListTable", () => {
   });
 
   it("renders rows with a footer that counts them", () => {
-    const html = render({ data: { items: [{ id: "a", name: "web-1" }, { id: "b", name: "web-2" }], total: 2 } });
+    const html = render({
+      data: {
+        items: [
+          { id: "a", name: "web-1" },
+          { id: "b", name: "web-2" },
+        ],
+        total: 2,
+      },
+    });
     expect(html).toContain('aria-label="Allocations"');
     expect(html).toContain("web-1");
     expect(html).toContain("web-2");

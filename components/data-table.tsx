@@ -71,7 +71,12 @@ export function DataTable<T>({
       <div role="table" aria-label={label} aria-rowcount={rows.length + 1} className="overflow-x-auto">
         <div style={{ minWidth }}>
           <div role="rowgroup" className="border-b border-border bg-surface-2">
-            <div role="row" aria-rowindex={1} className="grid items-center gap-3 px-3" style={{ gridTemplateColumns: template, height: 30 }}>
+            <div
+              role="row"
+              aria-rowindex={1}
+              className="grid items-center gap-3 px-3"
+              style={{ gridTemplateColumns: template, height: 30 }}
+            >
               {columns.map((column) => {
                 const active = sort?.sort === column.sort && column.sort !== undefined;
                 const ariaSort = active ? (sort?.order === "desc" ? "descending" : "ascending") : undefined;
@@ -88,7 +93,11 @@ export function DataTable<T>({
                       <button
                         type="button"
                         onClick={() =>
-                          onSort(active ? { sort: column.sort, order: sort?.order === "desc" ? "asc" : "desc" } : { sort: column.sort, order: "asc" })
+                          onSort(
+                            active
+                              ? { sort: column.sort, order: sort?.order === "desc" ? "asc" : "desc" }
+                              : { sort: column.sort, order: "asc" },
+                          )
                         }
                         className="inline-flex min-w-0 items-center gap-1 uppercase hover:text-foreground"
                       >
@@ -166,7 +175,8 @@ export function ListTable<T extends { id: string }>({
 }) {
   if (query.isPending) return <TableSkeleton />;
   if (query.error) {
-    if (isFilterError(query.error)) return <EmptyState title="No results for this filter">{`Fix the filter above to see ${noun}.`}</EmptyState>;
+    if (isFilterError(query.error))
+      return <EmptyState title="No results for this filter">{`Fix the filter above to see ${noun}.`}</EmptyState>;
     return <ErrorState title={`Could not load ${noun}`} error={query.error} onRetry={() => query.refetch()} />;
   }
   const { items, total } = query.data;

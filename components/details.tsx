@@ -1,7 +1,17 @@
 import type { ReactNode } from "react";
 
 /** A titled panel of the detail pages; `className` places it in its layout (grow, span). */
-export function Panel({ title, children, actions, className }: { title: string; children: ReactNode; actions?: ReactNode; className?: string }) {
+export function Panel({
+  title,
+  children,
+  actions,
+  className,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
   return (
     <section aria-label={title} className={`rounded-md border border-border bg-surface p-3 ${className ?? ""}`}>
       <div className="mb-2 flex items-center justify-between gap-2">

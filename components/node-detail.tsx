@@ -36,8 +36,18 @@ export function NodeDetail({ clusterId, nodeId }: { clusterId: string; nodeId: s
       <div className="grid gap-3 lg:grid-cols-2">
         <Panel title="Resources">
           <div className="space-y-3">
-            <ResourceBar kind="cpu" used={node.usage?.cpuMillis ?? null} requested={node.requested.cpuMillis} allocatable={node.allocatable.cpuMillis} />
-            <ResourceBar kind="memory" used={node.usage?.memoryBytes ?? null} requested={node.requested.memoryBytes} allocatable={node.allocatable.memoryBytes} />
+            <ResourceBar
+              kind="cpu"
+              used={node.usage?.cpuMillis ?? null}
+              requested={node.requested.cpuMillis}
+              allocatable={node.allocatable.cpuMillis}
+            />
+            <ResourceBar
+              kind="memory"
+              used={node.usage?.memoryBytes ?? null}
+              requested={node.requested.memoryBytes}
+              allocatable={node.allocatable.memoryBytes}
+            />
             {node.usage === null && node.usageNote ? <p className="text-[12px] text-muted">{`No live use: ${node.usageNote}`}</p> : null}
             <Facts
               items={[

@@ -14,8 +14,23 @@ import { ListFilters } from "./list-filters";
 import { NodeStatus } from "./status";
 import { UsageHistoryPanel } from "./usage-chart";
 
-function UsedCell({ used, allocatable, format, note }: { used: number | undefined; allocatable: number; format: (v: number) => string; note: string | null }) {
-  if (used === undefined) return <span className="text-faint" title={note ? `No live use: ${note}` : "No live metrics"}>—</span>;
+function UsedCell({
+  used,
+  allocatable,
+  format,
+  note,
+}: {
+  used: number | undefined;
+  allocatable: number;
+  format: (v: number) => string;
+  note: string | null;
+}) {
+  if (used === undefined)
+    return (
+      <span className="text-faint" title={note ? `No live use: ${note}` : "No live metrics"}>
+        —
+      </span>
+    );
   return (
     <span title={`${formatPercent(used, allocatable)} of allocatable`}>
       {format(used)} <span className="text-faint">{formatPercent(used, allocatable)}</span>
@@ -56,13 +71,25 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       ),
     },
     { key: "status", header: "Status", width: "84px", sort: "status", cell: (n) => <NodeStatus node={n} /> },
-    { key: "roles", header: "Roles", width: "minmax(80px, 0.8fr)", cell: (n) => (n.roles.length ? n.roles.join(", ") : <span className="text-faint">—</span>) },
+    {
+      key: "roles",
+      header: "Roles",
+      width: "minmax(80px, 0.8fr)",
+      cell: (n) => (n.roles.length ? n.roles.join(", ") : <span className="text-faint">—</span>),
+    },
     {
       key: "schedulable",
       header: "Scheduling",
       width: "96px",
       sort: "schedulable",
-      cell: (n) => (n.schedulable ? <span className="text-muted">Schedulable</span> : <Badge tone="warn" title="New work will not be placed here">Cordoned</Badge>),
+      cell: (n) =>
+        n.schedulable ? (
+          <span className="text-muted">Schedulable</span>
+        ) : (
+          <Badge tone="warn" title="New work will not be placed here">
+            Cordoned
+          </Badge>
+        ),
     },
     {
       key: "cpuAlloc",
@@ -82,7 +109,8 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       align: "right",
       cell: (n) => (
         <span>
-          {formatCpu(n.requested.cpuMillis)} <span className="text-faint">{formatPercent(n.requested.cpuMillis, n.allocatable.cpuMillis)}</span>
+          {formatCpu(n.requested.cpuMillis)}{" "}
+          <span className="text-faint">{formatPercent(n.requested.cpuMillis, n.allocatable.cpuMillis)}</span>
         </span>
       ),
     },
@@ -113,7 +141,8 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       align: "right",
       cell: (n) => (
         <span>
-          {formatBytes(n.requested.memoryBytes)} <span className="text-faint">{formatPercent(n.requested.memoryBytes, n.allocatable.memoryBytes)}</span>
+          {formatBytes(n.requested.memoryBytes)}{" "}
+          <span className="text-faint">{formatPercent(n.requested.memoryBytes, n.allocatable.memoryBytes)}</span>
         </span>
       ),
     },
@@ -148,7 +177,12 @@ export function NodesView({ clusterId }: { clusterId: string }) {
         <ListFilters clusterId={clusterId} fields={["q", "selector"]} error={query.error} />
         {body}
       </div>
-      <UsageHistoryPanel clusterId={clusterId} scope="cluster" usageAvailable={cluster?.usageAvailable ?? true} title="Cluster usage history" />
+      <UsageHistoryPanel
+        clusterId={clusterId}
+        scope="cluster"
+        usageAvailable={cluster?.usageAvailable ?? true}
+        title="Cluster usage history"
+      />
     </div>
   );
 }

@@ -23,8 +23,8 @@ export function Overview() {
   if (clusters.length === 0) {
     return (
       <EmptyState title="No clusters configured">
-        Add clusters to <code className="font-mono">clusters.yaml</code>, point <code className="font-mono">KUBECONFIG</code> at a kubeconfig, or
-        start with <code className="font-mono">FLEETDECK_DEMO=1</code> to see the demo fleet.
+        Add clusters to <code className="font-mono">clusters.yaml</code>, point <code className="font-mono">KUBECONFIG</code> at a
+        kubeconfig, or start with <code className="font-mono">FLEETDECK_DEMO=1</code> to see the demo fleet.
       </EmptyState>
     );
   }

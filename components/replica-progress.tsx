@@ -11,7 +11,10 @@ export function ReplicaProgress({ ready, desired, wide = false }: { ready: numbe
         <span className="text-muted"> / {desired}</span>
       </span>
       <span aria-hidden className={`relative h-1.5 overflow-hidden rounded-sm bg-[var(--bar-track)] ${wide ? "w-40" : "w-10"}`}>
-        <span className={`absolute inset-y-0 left-0 transition-[width] duration-500 ${done ? "bg-ok" : "bg-accent"}`} style={{ width: `${r * 100}%` }} />
+        <span
+          className={`absolute inset-y-0 left-0 transition-[width] duration-500 ${done ? "bg-ok" : "bg-accent"}`}
+          style={{ width: `${r * 100}%` }}
+        />
       </span>
     </span>
   );

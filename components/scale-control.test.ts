@@ -33,7 +33,10 @@ function render(workload: Workload, readOnly: boolean): string {
     h(
       QueryClientProvider,
       { client: new QueryClient() },
-      h(SettingsProvider, { settings: { readOnly, maxReplicas: 1000, demo: true, me: ME }, children: h(ScaleControl, { clusterId: "east", workload }) }),
+      h(SettingsProvider, {
+        settings: { readOnly, maxReplicas: 1000, demo: true, me: ME },
+        children: h(ScaleControl, { clusterId: "east", workload }),
+      }),
     ),
   );
 }

@@ -100,7 +100,13 @@ export function ScaleControl({
     <div>
       <form onSubmit={apply} aria-label="Scale" className="flex flex-wrap items-center gap-2">
         <div className="flex items-center">
-          <button type="button" aria-label="One replica fewer" className={`${button} rounded-r-none`} onClick={() => step(-1)} disabled={numeric <= 0}>
+          <button
+            type="button"
+            aria-label="One replica fewer"
+            className={`${button} rounded-r-none`}
+            onClick={() => step(-1)}
+            disabled={numeric <= 0}
+          >
             −
           </button>
           <input
@@ -138,7 +144,10 @@ export function ScaleControl({
         ) : null}
       </form>
       {message ? (
-        <p role={message.tone === "error" ? "alert" : "status"} className={`mt-2 text-[12px] ${message.tone === "error" ? "text-danger" : "text-muted"}`}>
+        <p
+          role={message.tone === "error" ? "alert" : "status"}
+          className={`mt-2 text-[12px] ${message.tone === "error" ? "text-danger" : "text-muted"}`}
+        >
           {message.text}
         </p>
       ) : null}

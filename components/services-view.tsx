@@ -32,14 +32,35 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
   const query = useQuery({ ...servicesQuery(clusterId, params), placeholderData: keepPreviousData });
 
   const columns: Column<Service>[] = [
-    { key: "name", header: "Name", width: "minmax(160px, 1.6fr)", sort: "name", cell: (s) => <span className="font-medium" title={s.name}>{s.name}</span> },
-    { key: "namespace", header: cluster ? namespaceLabel(cluster.orchestrator) : "Namespace", width: "minmax(90px, 0.8fr)", sort: "namespace", cell: (s) => s.namespace ?? <span className="text-faint">—</span> },
+    {
+      key: "name",
+      header: "Name",
+      width: "minmax(160px, 1.6fr)",
+      sort: "name",
+      cell: (s) => (
+        <span className="font-medium" title={s.name}>
+          {s.name}
+        </span>
+      ),
+    },
+    {
+      key: "namespace",
+      header: cluster ? namespaceLabel(cluster.orchestrator) : "Namespace",
+      width: "minmax(90px, 0.8fr)",
+      sort: "namespace",
+      cell: (s) => s.namespace ?? <span className="text-faint">—</span>,
+    },
     { key: "type", header: "Type", width: "100px", sort: "type", cell: (s) => s.type },
     {
       key: "ip",
       header: "Cluster IP",
       width: "120px",
-      cell: (s) => (s.headless ? <Badge title="No virtual IP: DNS answers with the ready endpoints directly">Headless</Badge> : <span className="figure font-mono text-[12px]">{s.clusterIp ?? "—"}</span>),
+      cell: (s) =>
+        s.headless ? (
+          <Badge title="No virtual IP: DNS answers with the ready endpoints directly">Headless</Badge>
+        ) : (
+          <span className="figure font-mono text-[12px]">{s.clusterIp ?? "—"}</span>
+        ),
     },
     {
       key: "ports",
@@ -47,7 +68,13 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
       width: "minmax(140px, 1.4fr)",
       cell: (s) => {
         const text = s.ports.map(portText).join(", ");
-        return s.ports.length ? <span className="font-mono text-[12px]" title={text}>{text}</span> : <span className="text-faint">none</span>;
+        return s.ports.length ? (
+          <span className="font-mono text-[12px]" title={text}>
+            {text}
+          </span>
+        ) : (
+          <span className="text-faint">none</span>
+        );
       },
     },
     {
@@ -55,11 +82,27 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
       header: "Selector",
       width: "minmax(140px, 1.4fr)",
       cell: (s) => {
-        const text = Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(", ");
-        return text ? <span className="font-mono text-[12px]" title={text}>{text}</span> : <span className="text-faint">none</span>;
+        const text = Object.entries(s.selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ");
+        return text ? (
+          <span className="font-mono text-[12px]" title={text}>
+            {text}
+          </span>
+        ) : (
+          <span className="text-faint">none</span>
+        );
       },
     },
-    { key: "endpoints", header: "Endpoints", title: "Ready / total endpoints", width: "96px", sort: "readyEndpoints", align: "right", cell: (s) => <Endpoints service={s} /> },
+    {
+      key: "endpoints",
+      header: "Endpoints",
+      title: "Ready / total endpoints",
+      width: "96px",
+      sort: "readyEndpoints",
+      align: "right",
+      cell: (s) => <Endpoints service={s} />,
+    },
     { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (s) => <Age since={s.createdAt} now={now} /> },
   ];
 

@@ -12,7 +12,11 @@ export function ListFooter({ shown, total, noun, limit }: { shown: number; total
     <span className="figure flex items-center gap-3">
       {`Showing ${shown} of ${all} ${noun}, sorted on the server.`}
       {limit < LIST_LIMIT_MAX ? (
-        <button type="button" className="text-accent hover:underline" onClick={() => update({ limit: String(Math.min(LIST_LIMIT_MAX, limit + LIST_PAGE)) })}>
+        <button
+          type="button"
+          className="text-accent hover:underline"
+          onClick={() => update({ limit: String(Math.min(LIST_LIMIT_MAX, limit + LIST_PAGE)) })}
+        >
           Show {Math.min(LIST_PAGE, all - shown)} more
         </button>
       ) : (

@@ -37,9 +37,19 @@ export function SignInForm({ next, oidc, error: initialError }: { next: string; 
         </label>
         <label className="block">
           <span className="mb-1 block text-[12px] font-medium">Password</span>
-          <input name="password" type="password" autoComplete="current-password" required className="h-8 w-full rounded border border-border bg-surface-2 px-2" />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            className="h-8 w-full rounded border border-border bg-surface-2 px-2"
+          />
         </label>
-        <button type="submit" disabled={busy} className="h-8 w-full rounded bg-accent font-medium text-white dark:text-black hover:opacity-90 disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={busy}
+          className="h-8 w-full rounded bg-accent font-medium text-white dark:text-black hover:opacity-90 disabled:opacity-60"
+        >
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

@@ -9,7 +9,11 @@ export function isSyncing(cluster: { connecting: boolean; synced: boolean; statu
   return !cluster.synced && (cluster.connecting || cluster.status === "ok");
 }
 
-export function ClusterStatusBadge({ cluster }: { cluster: { connecting: boolean; synced: boolean; status: ClusterStatus; statusReason: string | null } }) {
+export function ClusterStatusBadge({
+  cluster,
+}: {
+  cluster: { connecting: boolean; synced: boolean; status: ClusterStatus; statusReason: string | null };
+}) {
   const { status, statusReason: reason } = cluster;
   if (isSyncing(cluster)) {
     return (

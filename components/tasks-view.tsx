@@ -43,7 +43,17 @@ export function TasksTable({
   const base = `/clusters/${encodeURIComponent(clusterId)}`;
 
   const allColumns: Column<Task>[] = [
-    { key: "name", header: "Name", width: "minmax(200px, 2.2fr)", sort: "name", cell: (t) => <span title={t.name} className="font-medium">{t.name}</span> },
+    {
+      key: "name",
+      header: "Name",
+      width: "minmax(200px, 2.2fr)",
+      sort: "name",
+      cell: (t) => (
+        <span title={t.name} className="font-medium">
+          {t.name}
+        </span>
+      ),
+    },
     {
       key: "namespace",
       header: cluster ? namespaceLabel(cluster.orchestrator) : "Namespace",
@@ -79,10 +89,40 @@ export function TasksTable({
         ),
     },
     { key: "state", header: "State", width: "minmax(150px, 1.6fr)", sort: "state", cell: (t) => <TaskState task={t} /> },
-    { key: "restarts", header: "Restarts", width: "84px", sort: "restarts", align: "right", cell: (t) => <span className={t.restarts > 0 ? "text-warn" : ""}>{t.restarts}</span> },
-    { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (t) => <Age since={t.startedAt ?? t.createdAt} now={now} /> },
-    { key: "cpu", header: "CPU", width: "84px", sort: "usage.cpuMillis", align: "right", title: "CPU in use (requested)", cell: (t) => <UseCell used={t.usage?.cpuMillis} requested={t.requests.cpuMillis} format={formatCpu} note={t.usageNote} /> },
-    { key: "memory", header: "Memory", width: "92px", sort: "usage.memoryBytes", align: "right", title: "Memory in use (requested)", cell: (t) => <UseCell used={t.usage?.memoryBytes} requested={t.requests.memoryBytes} format={formatBytes} note={t.usageNote} /> },
+    {
+      key: "restarts",
+      header: "Restarts",
+      width: "84px",
+      sort: "restarts",
+      align: "right",
+      cell: (t) => <span className={t.restarts > 0 ? "text-warn" : ""}>{t.restarts}</span>,
+    },
+    {
+      key: "age",
+      header: "Age",
+      width: "56px",
+      sort: "createdAt",
+      align: "right",
+      cell: (t) => <Age since={t.startedAt ?? t.createdAt} now={now} />,
+    },
+    {
+      key: "cpu",
+      header: "CPU",
+      width: "84px",
+      sort: "usage.cpuMillis",
+      align: "right",
+      title: "CPU in use (requested)",
+      cell: (t) => <UseCell used={t.usage?.cpuMillis} requested={t.requests.cpuMillis} format={formatCpu} note={t.usageNote} />,
+    },
+    {
+      key: "memory",
+      header: "Memory",
+      width: "92px",
+      sort: "usage.memoryBytes",
+      align: "right",
+      title: "Memory in use (requested)",
+      cell: (t) => <UseCell used={t.usage?.memoryBytes} requested={t.requests.memoryBytes} format={formatBytes} note={t.usageNote} />,
+    },
   ];
   const columns = allColumns.filter((c) => !hide.includes(c.key as TaskColumn));
 

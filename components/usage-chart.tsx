@@ -77,7 +77,9 @@ export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: strin
     cpu: p.cpuMillis === null ? null : (p.cpuMillis / alloc.cpuMillis) * 100,
     memory: p.memoryBytes === null ? null : (p.memoryBytes / alloc.memoryBytes) * 100,
   }));
-  return <SharePlot rows={rows} height={height} label="CPU and memory use over the last 15 minutes, as a share of allocatable" clock={tick} />;
+  return (
+    <SharePlot rows={rows} height={height} label="CPU and memory use over the last 15 minutes, as a share of allocatable" clock={tick} />
+  );
 }
 
 const RANGES = ["15m", "1h"] as const;

@@ -35,7 +35,17 @@ interface ShareRow {
 }
 
 /** CPU and memory as shares of allocatable on one axis, with a legend below. */
-export function SharePlot({ rows, height, label, clock }: { rows: ShareRow[]; height: number; label: string; clock: (ms: number) => string }) {
+export function SharePlot({
+  rows,
+  height,
+  label,
+  clock,
+}: {
+  rows: ShareRow[];
+  height: number;
+  label: string;
+  clock: (ms: number) => string;
+}) {
   return (
     <ChartContainer config={SHARE_CONFIG} height={height} label={label}>
       <LineChart data={rows} responsive style={{ width: "100%", height: height - 18 }} margin={{ top: 6, right: 4, bottom: 0, left: 0 }}>
@@ -71,9 +81,22 @@ export function SeriesPlot({
   const ticks = niceTicks(max, series, compact ? 2 : 4);
   return (
     <ChartContainer config={SERIES_CONFIG[series]} height={height} label={label}>
-      <AreaChart data={rows} responsive style={{ width: "100%", height: compact ? height - 18 : height }} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+      <AreaChart
+        data={rows}
+        responsive
+        style={{ width: "100%", height: compact ? height - 18 : height }}
+        margin={{ top: 6, right: 8, bottom: 0, left: 0 }}
+      >
         <CartesianGrid {...chartGrid} />
-        <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={clock} {...chartAxis} minTickGap={56} height={compact ? 16 : 30} />
+        <XAxis
+          dataKey="t"
+          type="number"
+          domain={["dataMin", "dataMax"]}
+          tickFormatter={clock}
+          {...chartAxis}
+          minTickGap={56}
+          height={compact ? 16 : 30}
+        />
         <YAxis
           tickFormatter={series === "cpu" ? formatCpu : formatBytes}
           {...chartAxis}

@@ -17,7 +17,10 @@ export function UserMenu() {
   const [error, setError] = useState<string | null>(null);
   if (me.via === "anonymous") {
     return (
-      <Link href={`/sign-in?next=${encodeURIComponent(pathname)}`} className="rounded border border-border px-2 py-0.5 text-[12px] hover:bg-surface-2">
+      <Link
+        href={`/sign-in?next=${encodeURIComponent(pathname)}`}
+        className="rounded border border-border px-2 py-0.5 text-[12px] hover:bg-surface-2"
+      >
         Sign in
       </Link>
     );
@@ -41,9 +44,15 @@ export function UserMenu() {
         </ul>
         {me.admin ? (
           <nav aria-label="Administration" className="mt-2 flex flex-col gap-1 border-t border-border pt-2">
-            <Link href="/admin/users" className="text-accent hover:underline">Users</Link>
-            <Link href="/admin/tokens" className="text-accent hover:underline">Display tokens</Link>
-            <Link href="/admin/audit" className="text-accent hover:underline">Audit trail</Link>
+            <Link href="/admin/users" className="text-accent hover:underline">
+              Users
+            </Link>
+            <Link href="/admin/tokens" className="text-accent hover:underline">
+              Display tokens
+            </Link>
+            <Link href="/admin/audit" className="text-accent hover:underline">
+              Audit trail
+            </Link>
           </nav>
         ) : null}
         <button
@@ -62,7 +71,11 @@ export function UserMenu() {
         >
           Sign out
         </button>
-        {error ? <p role="alert" className="mt-1 text-danger">{error}</p> : null}
+        {error ? (
+          <p role="alert" className="mt-1 text-danger">
+            {error}
+          </p>
+        ) : null}
       </div>
     </details>
   );

@@ -26,7 +26,9 @@ function ReplicaStatus({ workload, taskWord, clusterId }: { workload: Workload; 
   const starting = Math.max(0, desired - ready - stuck.length);
   const behind =
     ready < desired
-      ? [starting ? `${plural(starting, taskWord)} starting` : null, stuck.length ? `${stuck.length} unschedulable` : null].filter(Boolean).join(", ")
+      ? [starting ? `${plural(starting, taskWord)} starting` : null, stuck.length ? `${stuck.length} unschedulable` : null]
+          .filter(Boolean)
+          .join(", ")
       : `${ready - desired} stopping`;
   const text =
     ready === desired
@@ -71,11 +73,11 @@ function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: number })
         const warning = event.level === "warning";
         return (
           <li key={`${event.at}-${i}`} className="grid grid-cols-[3.5rem_1fr] gap-x-3 py-1 first:pt-0 last:pb-0">
-            <span className="text-muted">{event.at ? <Age since={event.at} now={now} /> : <span title="The orchestrator gives no time">—</span>}</span>
+            <span className="text-muted">
+              {event.at ? <Age since={event.at} now={now} /> : <span title="The orchestrator gives no time">—</span>}
+            </span>
             <span className={`min-w-0 break-words ${warning ? "text-warn" : ""}`}>
-              {warning ? (
-                <span className="mr-1.5 rounded bg-warn-soft px-1 py-px text-[11px] font-medium text-warn">Warning</span>
-              ) : null}
+              {warning ? <span className="mr-1.5 rounded bg-warn-soft px-1 py-px text-[11px] font-medium text-warn">Warning</span> : null}
               {event.message}
             </span>
           </li>
@@ -132,13 +134,23 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
         <Panel title="Details">
           <Facts
             items={[
-              ["Images", <span key="img" className="font-mono">{workload.images.join(", ") || "—"}</span>],
+              [
+                "Images",
+                <span key="img" className="font-mono">
+                  {workload.images.join(", ") || "—"}
+                </span>,
+              ],
               ["Age", <Age key="age" since={workload.createdAt} now={now} />],
               ...Object.entries(workload.info)
                 .filter(([k]) => !BUILT_IN_FACTS.has(k))
                 .map(([k, v]): [string, ReactNode] => [k, <InfoValue key={k} value={v} />]),
               ["Selector", workload.selector ? <span className="font-mono">{workload.selector}</span> : "—"],
-              ["Using now", workload.usage ? `${formatCpu(workload.usage.cpuMillis)} CPU · ${formatBytes(workload.usage.memoryBytes)} memory` : "no live metrics"],
+              [
+                "Using now",
+                workload.usage
+                  ? `${formatCpu(workload.usage.cpuMillis)} CPU · ${formatBytes(workload.usage.memoryBytes)} memory`
+                  : "no live metrics",
+              ],
               ["Labels", <Labels key="labels" labels={workload.labels} />],
             ]}
           />

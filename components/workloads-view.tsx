@@ -23,7 +23,12 @@ function Scaling({ workload }: { workload: Workload }) {
       </Badge>
     );
   }
-  if (!workload.scalable) return <span className="text-faint" title={workload.notScalableReason ?? undefined}>fixed</span>;
+  if (!workload.scalable)
+    return (
+      <span className="text-faint" title={workload.notScalableReason ?? undefined}>
+        fixed
+      </span>
+    );
   return <span className="text-muted">manual</span>;
 }
 
@@ -59,13 +64,31 @@ export function WorkloadsView({ clusterId }: { clusterId: string }) {
       key: "images",
       header: "Images",
       width: "minmax(160px, 1.6fr)",
-      cell: (w) => <span className="font-mono text-[12px]" title={w.images.join("\n")}>{w.images.join(", ") || "—"}</span>,
+      cell: (w) => (
+        <span className="font-mono text-[12px]" title={w.images.join("\n")}>
+          {w.images.join(", ") || "—"}
+        </span>
+      ),
     },
     { key: "ready", header: "Ready", width: "112px", sort: "ready", cell: (w) => <ReplicaProgress ready={w.ready} desired={w.desired} /> },
     { key: "scaling", header: "Scaling", width: "124px", cell: (w) => <Scaling workload={w} /> },
     { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (w) => <Age since={w.createdAt} now={now} /> },
-    { key: "cpu", header: "CPU used", width: "84px", sort: "usage.cpuMillis", align: "right", cell: (w) => (w.usage ? formatCpu(w.usage.cpuMillis) : <span className="text-faint">—</span>) },
-    { key: "memory", header: "Mem used", width: "88px", sort: "usage.memoryBytes", align: "right", cell: (w) => (w.usage ? formatBytes(w.usage.memoryBytes) : <span className="text-faint">—</span>) },
+    {
+      key: "cpu",
+      header: "CPU used",
+      width: "84px",
+      sort: "usage.cpuMillis",
+      align: "right",
+      cell: (w) => (w.usage ? formatCpu(w.usage.cpuMillis) : <span className="text-faint">—</span>),
+    },
+    {
+      key: "memory",
+      header: "Mem used",
+      width: "88px",
+      sort: "usage.memoryBytes",
+      align: "right",
+      cell: (w) => (w.usage ? formatBytes(w.usage.memoryBytes) : <span className="text-faint">—</span>),
+    },
   ];
 
   const body = (

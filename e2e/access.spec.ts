@@ -19,7 +19,10 @@ async function signIn(page: Page, username: string, password: string) {
   await expect(page.getByRole("banner").getByLabel(`Account: ${username}`, { exact: false })).toBeVisible();
 }
 
-test("a viewer sees no scale control and is refused by the API; an operator scales and the audit trail shows it", async ({ browser, request }) => {
+test("a viewer sees no scale control and is refused by the API; an operator scales and the audit trail shows it", async ({
+  browser,
+  request,
+}) => {
   test.setTimeout(120_000);
   const cluster = await demoKubernetesCluster(request);
   const mysql = await ensureReplicas(request, cluster.id, "mysql", 3);
@@ -30,7 +33,10 @@ test("a viewer sees no scale control and is refused by the API; an operator scal
   const stamp = Date.now().toString(36);
   const viewer = `vic-${stamp}`;
   const operator = `olivia-${stamp}`;
-  for (const [username, role] of [[viewer, "viewer"], [operator, "operator"]]) {
+  for (const [username, role] of [
+    [viewer, "viewer"],
+    [operator, "operator"],
+  ]) {
     const created = await admin.request.post("/api/admin/users", { data: { username, password: PASSWORD, role } });
     expect(created.status(), await created.text()).toBe(201);
   }

@@ -45,7 +45,10 @@ test("opening a demo Kubernetes cluster shows its nodes, workloads, pods and ser
   await tabs.getByRole("link", { name: /^Services/ }).click();
   await expect(page).toHaveURL(/\/services/);
   const services = page.getByRole("table", { name: "Services" });
-  const mysqlService = services.getByRole("row").filter({ hasText: /^mysql/ }).filter({ hasText: "Headless" });
+  const mysqlService = services
+    .getByRole("row")
+    .filter({ hasText: /^mysql/ })
+    .filter({ hasText: "Headless" });
   await expect(mysqlService).toHaveCount(1);
   await snap(page, "cluster-services");
 });
@@ -149,11 +152,17 @@ test("replicas -1 shows the server's error and changes nothing", async ({ page, 
   expect(((await after.json()) as { desired: number }).desired).toBe(5);
 });
 
-test("a workload under an autoscaler warns that a manual scale will be overridden; a DaemonSet says why it cannot scale", async ({ page, request }) => {
+test("a workload under an autoscaler warns that a manual scale will be overridden; a DaemonSet says why it cannot scale", async ({
+  page,
+  request,
+}) => {
   const cluster = await demoKubernetesCluster(request);
   await page.goto(`/clusters/${cluster.id}/workloads`);
   const table = page.getByRole("table", { name: "Workloads" });
-  const autoscaled = table.getByRole("row").filter({ hasText: /Autoscaled/ }).first();
+  const autoscaled = table
+    .getByRole("row")
+    .filter({ hasText: /Autoscaled/ })
+    .first();
   await autoscaled.getByRole("link").first().click();
   await expect(page.getByRole("note")).toContainText("will override a manual scale");
   // Kubernetes facts of the kind, and its Recent events panel (from the Events API).

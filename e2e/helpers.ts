@@ -55,10 +55,13 @@ export async function ensureReplicas(request: APIRequestContext, clusterId: stri
     expect(response.status()).toBe(200);
   }
   await expect
-    .poll(async () => {
-      const w = await workloadByName(request, clusterId, name);
-      return `${w.ready}/${w.desired}`;
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        const w = await workloadByName(request, clusterId, name);
+        return `${w.ready}/${w.desired}`;
+      },
+      { timeout: 60_000 },
+    )
     .toBe(`${replicas}/${replicas}`);
   return workloadByName(request, clusterId, name);
 }

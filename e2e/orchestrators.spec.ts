@@ -10,16 +10,15 @@ import { snap, syncedCluster, workload, type Workload } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
-
-
-
-
 async function settled(request: APIRequestContext, clusterId: string, workloadId: string, replicas: number) {
   await expect
-    .poll(async () => {
-      const w = await workload(request, clusterId, workloadId);
-      return `${w.ready}/${w.desired}`;
-    }, { timeout: 60_000, message: `${workloadId} should settle at ${replicas}` })
+    .poll(
+      async () => {
+        const w = await workload(request, clusterId, workloadId);
+        return `${w.ready}/${w.desired}`;
+      },
+      { timeout: 60_000, message: `${workloadId} should settle at ${replicas}` },
+    )
     .toBe(`${replicas}/${replicas}`);
 }
 
@@ -103,7 +102,9 @@ test.describe("Docker Swarm", () => {
       const manager = execFileSync("docker", ["info", "--format", "{{.Swarm.ControlAvailable}}"], { stdio: "pipe" }).toString().trim();
       engine = manager === "true";
       if (engine) {
-        execFileSync("docker", ["service", "create", "--detach", "--name", service, "--replicas", "1", "local/busybox:latest"], { stdio: "pipe" });
+        execFileSync("docker", ["service", "create", "--detach", "--name", service, "--replicas", "1", "local/busybox:latest"], {
+          stdio: "pipe",
+        });
       }
     } catch (err) {
       if (process.env.CI === "true") throw new Error(`CI needs a Docker Engine in swarm mode: ${String(err)}`);
@@ -120,11 +121,16 @@ test.describe("Docker Swarm", () => {
     const cluster = await syncedCluster(request, (c) => c.orchestrator === "swarm", "the local Swarm");
     let id = "";
     await expect
-      .poll(async () => {
-        const { items } = (await (await request.get(`/api/clusters/${cluster.id}/workloads?q=${service}`)).json()) as { items: Workload[] };
-        id = items.find((w) => w.name === service)?.id ?? "";
-        return id;
-      }, { timeout: 60_000, message: `${service} should appear in ${cluster.id}` })
+      .poll(
+        async () => {
+          const { items } = (await (await request.get(`/api/clusters/${cluster.id}/workloads?q=${service}`)).json()) as {
+            items: Workload[];
+          };
+          id = items.find((w) => w.name === service)?.id ?? "";
+          return id;
+        },
+        { timeout: 60_000, message: `${service} should appear in ${cluster.id}` },
+      )
       .not.toBe("");
     await settled(request, cluster.id, id, 1);
     await scaleFromPage(page, cluster.id, id, 3, "swarm-scaled");

@@ -45,7 +45,10 @@ async function me(request: APIRequestContext, cookie: string): Promise<{ user: s
 async function scale(request: APIRequestContext, cookie: string, name: string, replicas: number): Promise<string> {
   const cluster = await demoKubernetesCluster(request);
   const workload = await workloadByName(request, cluster.id, name);
-  const response = await request.post(`/api/clusters/${cluster.id}/workloads/${workload.id}/scale`, { headers: { cookie }, data: { replicas } });
+  const response = await request.post(`/api/clusters/${cluster.id}/workloads/${workload.id}/scale`, {
+    headers: { cookie },
+    data: { replicas },
+  });
   expect(response.status(), await response.text()).toBe(200);
   const requestId = response.headers()["x-request-id"];
   expect(requestId, "a scale answer names its request").toBeTruthy();
@@ -73,7 +76,10 @@ test("two replicas on one PostgreSQL share users, sessions and one audit trail",
 
     // The admin (FLEETDECK_ADMIN_PASSWORD, created by whichever replica started first) creates olga on A.
     const admin = await signIn(onA, "admin", E2E_ADMIN_PASSWORD);
-    const created = await onA.post("/api/admin/users", { headers: { cookie: admin }, data: { username: OLGA, password: PASSWORD, role: "operator" } });
+    const created = await onA.post("/api/admin/users", {
+      headers: { cookie: admin },
+      data: { username: OLGA, password: PASSWORD, role: "operator" },
+    });
     // A retry runs on the same database (the replicas are not restarted): olga is there from the first try.
     expect(testInfo.retry > 0 ? [201, 409] : [201], await created.text()).toContain(created.status());
 
@@ -94,7 +100,10 @@ test("two replicas on one PostgreSQL share users, sessions and one audit trail",
 
     // One trail: A and B each read all four rows, whichever replica wrote them.
     const adminOnB = await signIn(onB, "admin", E2E_ADMIN_PASSWORD);
-    for (const [reader, cookie] of [[onA, admin], [onB, adminOnB]] as const) {
+    for (const [reader, cookie] of [
+      [onA, admin],
+      [onB, adminOnB],
+    ] as const) {
       const rows = await scaleAudit(reader, cookie);
       for (const [requestId, before, after] of [
         [upOnA, "3", "4"],
@@ -131,7 +140,10 @@ test("in Chromium, a user created on replica A signs in on replica B", async ({ 
   const username = `olga-browser-${Date.now().toString(36)}`;
   try {
     const admin = await signIn(onA, "admin", E2E_ADMIN_PASSWORD);
-    const created = await onA.post("/api/admin/users", { headers: { cookie: admin }, data: { username, password: PASSWORD, role: "operator" } });
+    const created = await onA.post("/api/admin/users", {
+      headers: { cookie: admin },
+      data: { username, password: PASSWORD, role: "operator" },
+    });
     expect(created.status(), await created.text()).toBe(201);
   } finally {
     await onA.dispose();

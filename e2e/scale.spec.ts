@@ -10,8 +10,6 @@ import { demoKubernetesCluster, ensureReplicas, snap, syncedCluster, workload, t
 
 test.describe.configure({ mode: "serial" });
 
-
-
 /** The demo Mesos cluster (lib/sim/mesos, DEMO_CONTENT.cluster), once synced. */
 const MESOS = "demo-mesos";
 /**
@@ -21,8 +19,6 @@ const MESOS = "demo-mesos";
  */
 const HELD_APP = "app~analytics~warehouse-loader";
 const HELD_APP_NAME = "/analytics/warehouse-loader";
-
-
 
 /** Every scale request the page sends, with its body, to tell "sent nothing" from "sent and was refused". */
 function recordScaleRequests(page: Page): { replicas: number; force?: boolean }[] {
@@ -58,7 +54,9 @@ test("a large change asks first, naming what will happen; Cancel changes nothing
   const dialog = page.getByRole("dialog");
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole("heading")).toHaveText("Scale mysql to 5 replicas?");
-  await expect(dialog).toContainText(/StatefulSet (\S+\/)?mysql will go from 2 replicas to 5: 3 new pods will be created, more than doubling what it asks of the cluster\./);
+  await expect(dialog).toContainText(
+    /StatefulSet (\S+\/)?mysql will go from 2 replicas to 5: 3 new pods will be created, more than doubling what it asks of the cluster\./,
+  );
   await snap(page, "scale-confirm-large");
 
   // Cancel: the dialog goes, nothing was sent, nothing changed.
@@ -92,13 +90,18 @@ test("a Marathon app held by a deployment answers 409 with the reason, and forci
 
   // A forced scale always goes through (it cancels whatever deployment holds the app) and starts a
   // deployment of its own, which this app can never finish: from here on Marathon holds it.
-  const held = await request.post(`/api/clusters/${cluster.id}/workloads/${encodeURIComponent(HELD_APP)}/scale`, { data: { replicas: 3, force: true } });
+  const held = await request.post(`/api/clusters/${cluster.id}/workloads/${encodeURIComponent(HELD_APP)}/scale`, {
+    data: { replicas: 3, force: true },
+  });
   expect(held.status(), await held.text()).toBe(200);
   await expect
-    .poll(async () => {
-      const w = await workload(request, cluster.id, HELD_APP);
-      return w.desired === 3 && Boolean(w.info.Deployments);
-    }, { timeout: 60_000, message: `${HELD_APP} should be at 3 with a deployment in progress` })
+    .poll(
+      async () => {
+        const w = await workload(request, cluster.id, HELD_APP);
+        return w.desired === 3 && Boolean(w.info.Deployments);
+      },
+      { timeout: 60_000, message: `${HELD_APP} should be at 3 with a deployment in progress` },
+    )
     .toBe(true);
 
   const sent = recordScaleRequests(page);
@@ -122,7 +125,9 @@ test("a Marathon app held by a deployment answers 409 with the reason, and forci
   const dialog = page.getByRole("dialog");
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole("heading")).toHaveText(`Force ${HELD_APP_NAME} to 4 replicas?`);
-  await expect(dialog).toContainText(`A deployment in progress holds ${HELD_APP_NAME}. Forcing cancels that deployment and sets 4 replicas now`);
+  await expect(dialog).toContainText(
+    `A deployment in progress holds ${HELD_APP_NAME}. Forcing cancels that deployment and sets 4 replicas now`,
+  );
   await snap(page, "scale-force-confirm");
   await dialog.getByRole("button", { name: "Force scale to 4" }).click();
   await expect(dialog).toBeHidden();
@@ -136,6 +141,8 @@ test("a Marathon app held by a deployment answers 409 with the reason, and forci
   await snap(page, "scale-forced");
 
   // Back to the demo's 2 (forced: the app is still held).
-  const back = await request.post(`/api/clusters/${cluster.id}/workloads/${encodeURIComponent(HELD_APP)}/scale`, { data: { replicas: 2, force: true } });
+  const back = await request.post(`/api/clusters/${cluster.id}/workloads/${encodeURIComponent(HELD_APP)}/scale`, {
+    data: { replicas: 2, force: true },
+  });
   expect(back.status(), await back.text()).toBe(200);
 });

@@ -19,7 +19,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   await queryClient.prefetchQuery({ ...clustersQuery(), queryFn: async () => fleet.listClusters(actor) });
   return (
     <HydrationBoundary state={dehydrated(queryClient)}>
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-30 focus:rounded focus:bg-surface focus:px-3 focus:py-1.5">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-30 focus:rounded focus:bg-surface focus:px-3 focus:py-1.5"
+      >
         Skip to content
       </a>
       <TopBar />

@@ -21,7 +21,11 @@ export default async function SetupPage({ searchParams }: { searchParams: RouteS
       ) : (
         <p className="text-muted">
           {pending ? "Open the complete setup link from Fleetdeck's log." : "Fleetdeck already has an admin. "}
-          {pending ? null : <a href="/sign-in" className="text-accent hover:underline">Sign in</a>}
+          {pending ? null : (
+            <a href="/sign-in" className="text-accent hover:underline">
+              Sign in
+            </a>
+          )}
         </p>
       )}
     </AuthCard>

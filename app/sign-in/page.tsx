@@ -23,7 +23,10 @@ export default async function SignInPage({ searchParams }: { searchParams: Route
     <AuthCard title="Sign in to Fleetdeck">
       <SignInForm next={next} oidc={access.oidc?.settings.name ?? null} error={error} />
       {setupPending ? (
-        <p className="mt-4 text-[12px] text-muted">No admin exists yet: open the setup link that Fleetdeck printed in its log at start-up, or restart it with FLEETDECK_ADMIN_PASSWORD set.</p>
+        <p className="mt-4 text-[12px] text-muted">
+          No admin exists yet: open the setup link that Fleetdeck printed in its log at start-up, or restart it with
+          FLEETDECK_ADMIN_PASSWORD set.
+        </p>
       ) : null}
     </AuthCard>
   );

@@ -15,12 +15,41 @@ const OUTCOME_TONE = { ok: "ok", refused: "warn", failed: "danger" } as const;
 const columns: Column<AuditEntry>[] = [
   { key: "at", header: "Time", width: "165px", cell: (e) => <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> },
   { key: "actor", header: "Who", width: "minmax(110px, 1fr)", cell: (e) => <span title={e.actorKind}>{e.actor}</span> },
-  { key: "source", header: "From", width: "minmax(90px, 0.8fr)", cell: (e) => <span className="font-mono text-[12px]" title={e.source ?? undefined}>{e.source ?? "—"}</span> },
+  {
+    key: "source",
+    header: "From",
+    width: "minmax(90px, 0.8fr)",
+    cell: (e) => (
+      <span className="font-mono text-[12px]" title={e.source ?? undefined}>
+        {e.source ?? "—"}
+      </span>
+    ),
+  },
   { key: "verb", header: "Did", width: "110px", cell: (e) => e.verb },
-  { key: "target", header: "What", width: "minmax(160px, 2fr)", cell: (e) => <span className="font-mono text-[12px]">{[e.cluster, e.target].filter(Boolean).join(" / ") || "—"}</span> },
-  { key: "change", header: "Before → after", width: "minmax(120px, 1.2fr)", cell: (e) => (e.before || e.after ? `${e.before ?? "—"} → ${e.after ?? "—"}` : "—") },
-  { key: "outcome", header: "Outcome", width: "90px", cell: (e) => <Badge tone={OUTCOME_TONE[e.outcome]}>{`${e.outcome} ${e.status}`}</Badge> },
-  { key: "message", header: "Message", width: "minmax(160px, 2fr)", cell: (e) => <span title={e.message ?? undefined}>{e.message ?? ""}</span> },
+  {
+    key: "target",
+    header: "What",
+    width: "minmax(160px, 2fr)",
+    cell: (e) => <span className="font-mono text-[12px]">{[e.cluster, e.target].filter(Boolean).join(" / ") || "—"}</span>,
+  },
+  {
+    key: "change",
+    header: "Before → after",
+    width: "minmax(120px, 1.2fr)",
+    cell: (e) => (e.before || e.after ? `${e.before ?? "—"} → ${e.after ?? "—"}` : "—"),
+  },
+  {
+    key: "outcome",
+    header: "Outcome",
+    width: "90px",
+    cell: (e) => <Badge tone={OUTCOME_TONE[e.outcome]}>{`${e.outcome} ${e.status}`}</Badge>,
+  },
+  {
+    key: "message",
+    header: "Message",
+    width: "minmax(160px, 2fr)",
+    cell: (e) => <span title={e.message ?? undefined}>{e.message ?? ""}</span>,
+  },
 ];
 
 /** The audit trail with its filters in the URL, and the same rows as CSV. */
@@ -30,7 +59,12 @@ export function AuditView() {
   const entries = useQuery(auditQuery(params));
   const text = (name: "cluster" | "actor" | "verb", label: string) => (
     <Field label={label}>
-      <input defaultValue={params[name] ?? ""} onBlur={(e) => update({ [name]: e.target.value.trim() })} onKeyDown={(e) => e.key === "Enter" && update({ [name]: e.currentTarget.value.trim() })} className={`${inputClass} w-36`} />
+      <input
+        defaultValue={params[name] ?? ""}
+        onBlur={(e) => update({ [name]: e.target.value.trim() })}
+        onKeyDown={(e) => e.key === "Enter" && update({ [name]: e.currentTarget.value.trim() })}
+        className={`${inputClass} w-36`}
+      />
     </Field>
   );
   return (
@@ -64,8 +98,20 @@ export function AuditView() {
           />
         </Field>
       </div>
-      <AdminList query={entries} noun="the audit trail" empty={{ title: "Nothing recorded for these filters", hint: "Every change and every refused attempt appears here." }}>
-        {(rows) => <DataTable label="Audit trail" rows={rows} columns={columns} rowKey={(e) => String(e.id)} footer={`${rows.length} newest entries`} />}
+      <AdminList
+        query={entries}
+        noun="the audit trail"
+        empty={{ title: "Nothing recorded for these filters", hint: "Every change and every refused attempt appears here." }}
+      >
+        {(rows) => (
+          <DataTable
+            label="Audit trail"
+            rows={rows}
+            columns={columns}
+            rowKey={(e) => String(e.id)}
+            footer={`${rows.length} newest entries`}
+          />
+        )}
       </AdminList>
     </div>
   );

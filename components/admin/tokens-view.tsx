@@ -58,7 +58,11 @@ export function TokensView() {
       width: "80px",
       cell: (t) =>
         t.revokedAt ? null : (
-          <button type="button" className={`${buttonClass} text-danger`} onClick={() => window.confirm(`Revoke ${t.name}? Displays using it stop at once.`) && revoke.mutate(t.id)}>
+          <button
+            type="button"
+            className={`${buttonClass} text-danger`}
+            onClick={() => window.confirm(`Revoke ${t.name}? Displays using it stop at once.`) && revoke.mutate(t.id)}
+          >
             Revoke
           </button>
         ),
@@ -71,7 +75,9 @@ export function TokensView() {
       {error ? <Notice tone="error">{error}</Notice> : null}
       {created ? (
         <Panel title={`Token for ${created.name}: copy it now, it is not shown again`}>
-          <p className="mb-1 text-[12px] text-muted">As a header: Authorization: Bearer &lt;token&gt;. As a kiosk URL (the token leaves the address bar at once):</p>
+          <p className="mb-1 text-[12px] text-muted">
+            As a header: Authorization: Bearer &lt;token&gt;. As a kiosk URL (the token leaves the address bar at once):
+          </p>
           <code className="block break-all rounded bg-surface-2 px-2 py-1 font-mono text-[12px]">{`${window.location.origin}/?token=${created.token}`}</code>
           <button type="button" className={`${buttonClass} mt-2`} onClick={() => setCreated(null)}>
             Done
@@ -94,7 +100,11 @@ export function TokensView() {
           </button>
         </form>
       </Panel>
-      <AdminList query={tokens} noun="display tokens" empty={{ title: "No display tokens", hint: "Create one for each wall display; each is read-only and can be revoked alone." }}>
+      <AdminList
+        query={tokens}
+        noun="display tokens"
+        empty={{ title: "No display tokens", hint: "Create one for each wall display; each is read-only and can be revoked alone." }}
+      >
         {(rows) => <DataTable label="Display tokens" rows={rows} columns={columns} rowKey={(t) => t.id} maxHeight="60vh" />}
       </AdminList>
     </div>

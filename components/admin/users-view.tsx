@@ -44,7 +44,12 @@ export function UsersView() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     create.mutate(
-      { username: String(form.get("username")), password: String(form.get("password")), role, clusters: clusterList(String(form.get("clusters") ?? "")) },
+      {
+        username: String(form.get("username")),
+        password: String(form.get("password")),
+        role,
+        clusters: clusterList(String(form.get("clusters") ?? "")),
+      },
       { onSuccess: () => (event.target as HTMLFormElement).reset() },
     );
   }
@@ -55,7 +60,13 @@ export function UsersView() {
       key: "role",
       header: "Role",
       width: "120px",
-      cell: (u) => <RoleSelect label={`Role of ${u.username}`} value={u.role} onChange={(r) => update.mutate({ username: u.username, changes: { role: r } })} />,
+      cell: (u) => (
+        <RoleSelect
+          label={`Role of ${u.username}`}
+          value={u.role}
+          onChange={(r) => update.mutate({ username: u.username, changes: { role: r } })}
+        />
+      ),
     },
     { key: "clusters", header: "Clusters", width: "minmax(140px, 1.5fr)", cell: (u) => (u.clusters ? u.clusters.join(", ") : "all") },
     { key: "updated", header: "Changed", width: "170px", cell: (u) => when(u.updatedAt) },
@@ -112,7 +123,11 @@ export function UsersView() {
           </button>
         </form>
       </Panel>
-      <AdminList query={users} noun="users" empty={{ title: "No local users", hint: "Add one above; people who sign in through the identity provider need no account here." }}>
+      <AdminList
+        query={users}
+        noun="users"
+        empty={{ title: "No local users", hint: "Add one above; people who sign in through the identity provider need no account here." }}
+      >
         {(rows) => <DataTable label="Users" rows={rows} columns={columns} rowKey={(u) => u.username} maxHeight="60vh" />}
       </AdminList>
     </div>

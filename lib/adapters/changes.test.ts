@@ -3,7 +3,16 @@ import { applyChanges, EMPTY_SNAPSHOT } from "@/lib/server/snapshot";
 import type { Service } from "@/lib/model/types";
 import { changesBetween, replaceAll } from "./changes";
 
-const service = (id: string, port = 80): Service => ({ id, name: id, namespace: null, type: "ClusterIP", ports: [{ port, protocol: "TCP" }], endpoints: 1, selector: {} }) as unknown as Service;
+const service = (id: string, port = 80): Service =>
+  ({
+    id,
+    name: id,
+    namespace: null,
+    type: "ClusterIP",
+    ports: [{ port, protocol: "TCP" }],
+    endpoints: 1,
+    selector: {},
+  }) as unknown as Service;
 
 describe("changesBetween", () => {
   it("deletes what is gone and upserts what is there", () => {

@@ -14,7 +14,11 @@ export function replaceAll(lists: { [K in CoreKind]?: CoreItems[K][] }): Snapsho
  * Unchanged items need no filtering here: the snapshot store drops upserts
  * that change nothing, and tells no one about them.
  */
-export function changesBetween<K extends CoreKind>(resource: K, before: Iterable<string>, after: readonly CoreItems[K][]): SnapshotChange[] {
+export function changesBetween<K extends CoreKind>(
+  resource: K,
+  before: Iterable<string>,
+  after: readonly CoreItems[K][],
+): SnapshotChange[] {
   const kept = new Set(after.map((item) => item.id));
   const changes: SnapshotChange[] = [];
   for (const id of before) if (!kept.has(id)) changes.push({ type: "delete", resource, id } as SnapshotChange);

@@ -24,7 +24,17 @@ export class AdapterError extends Error {
   }
 }
 
-const ERROR_CODES = new Set<string>(["invalid", "unauthorized", "forbidden", "not-found", "conflict", "unreachable", "timeout", "throttled", "upstream"] satisfies AdapterErrorCode[]);
+const ERROR_CODES = new Set<string>([
+  "invalid",
+  "unauthorized",
+  "forbidden",
+  "not-found",
+  "conflict",
+  "unreachable",
+  "timeout",
+  "throttled",
+  "upstream",
+] satisfies AdapterErrorCode[]);
 
 /**
  * By shape as well as by class: the fleet lives on globalThis and may have

@@ -20,9 +20,17 @@ describe("one table of what a failure means", () => {
       expect(statusForFailure(err(code)), code).toBe("degraded");
     }
     // Every code has an entry: a new code cannot silently fall through.
-    expect(Object.keys(FAILURE_REACH).sort()).toEqual(
-      ["conflict", "forbidden", "invalid", "not-found", "throttled", "timeout", "unauthorized", "unreachable", "upstream"],
-    );
+    expect(Object.keys(FAILURE_REACH).sort()).toEqual([
+      "conflict",
+      "forbidden",
+      "invalid",
+      "not-found",
+      "throttled",
+      "timeout",
+      "unauthorized",
+      "unreachable",
+      "upstream",
+    ]);
   });
 });
 
@@ -99,7 +107,11 @@ describe("ConnectionHealth", () => {
     const sources = ["a", "b", "c", "d", "e"];
     const { health, reports } = follow(sources);
     for (const s of sources) health.failed(s, err("unreachable", `list ${s}: ECONNREFUSED`));
-    expect(reports.at(-1)).toEqual({ status: "unreachable", reason: "list a: ECONNREFUSED; list b: ECONNREFUSED; list c: ECONNREFUSED; and 2 more", version: null });
+    expect(reports.at(-1)).toEqual({
+      status: "unreachable",
+      reason: "list a: ECONNREFUSED; list b: ECONNREFUSED; list c: ECONNREFUSED; and 2 more",
+      version: null,
+    });
   });
 
   it("names each distinct failure once", () => {

@@ -86,7 +86,8 @@ describe("SecretSet: credential-shaped values it was never told", () => {
   });
 
   it("redacts the AWS SigV4 credential scope and the access key id anywhere", () => {
-    const header = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250101/eu-west-1/ecs/aws4_request, SignedHeaders=host;x-amz-date, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024";
+    const header =
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250101/eu-west-1/ecs/aws4_request, SignedHeaders=host;x-amz-date, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024";
     const out = s.redact(`{"authorization":"${header}"}`);
     expect(out).not.toContain("AKIAIOSFODNN7EXAMPLE");
     expect(out).toContain(`AWS4-HMAC-SHA256 ${REDACTED}`);
@@ -112,7 +113,9 @@ describe("SecretSet: credential-shaped values it was never told", () => {
 
   it("redacts secret-named fields given with = or as quoted JSON keys", () => {
     expect(s.redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toBe(`aws_secret_access_key = ${REDACTED}`);
-    expect(s.redact('{"secretAccessKey":"wJalrXUtnFEMI","sessionToken":"IQoJb3J"}')).toBe(`{"secretAccessKey":"${REDACTED}","sessionToken":"${REDACTED}"}`);
+    expect(s.redact('{"secretAccessKey":"wJalrXUtnFEMI","sessionToken":"IQoJb3J"}')).toBe(
+      `{"secretAccessKey":"${REDACTED}","sessionToken":"${REDACTED}"}`,
+    );
     expect(s.redact("login failed for password=hunter22&user=ops")).toBe(`login failed for password=${REDACTED}&user=ops`);
     expect(s.redact('{"password": "hunter22"}')).toBe(`{"password": "${REDACTED}"}`);
     expect(s.redact("client_secret=abc123")).toBe(`client_secret=${REDACTED}`);

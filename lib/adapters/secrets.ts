@@ -17,13 +17,22 @@ const STRICT_SEP = String.raw`(?:["']?[ \t]*=[ \t"']*|["'][ \t]*:[ \t"'\[]*)`;
 
 // Shapes of credentials whatever their value: header values, fields, query tokens. Groups: name, separator, kept scheme.
 const PATTERNS: RegExp[] = [
-  new RegExp(String.raw`\b(authorization|proxy-authorization)(${SEP})(bearer\s+|basic\s+|digest\s+|token\s+|negotiate\s+|aws4-hmac-sha256\s+)${VALUE}`, "gi"),
+  new RegExp(
+    String.raw`\b(authorization|proxy-authorization)(${SEP})(bearer\s+|basic\s+|digest\s+|token\s+|negotiate\s+|aws4-hmac-sha256\s+)${VALUE}`,
+    "gi",
+  ),
   // A bearer token anywhere; it must hold a digit, so that "Bearer authentication failed" stays as it is.
   /\b(bearer)(\s+)()(?=[\w\-.~+/]*\d)[\w\-.~+/]{8,}=*/gi,
-  new RegExp(String.raw`\b(x-nomad-token|x-vault-token|x-consul-token|x-amz-security-token|x-auth-token|x-api-key|x-registry-auth)(${SEP})()${VALUE}`, "gi"),
+  new RegExp(
+    String.raw`\b(x-nomad-token|x-vault-token|x-consul-token|x-amz-security-token|x-auth-token|x-api-key|x-registry-auth)(${SEP})()${VALUE}`,
+    "gi",
+  ),
   // A cookie header's value is a list: redact it to the end of the value, not to the first ";".
   new RegExp(String.raw`\b(cookie|set-cookie)(${SEP})()${FRESH}[^\s"'[\]][^"'\r\n[\]]*`, "gi"),
-  new RegExp(String.raw`\b(aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|password|passwd|client_?secret)(${STRICT_SEP})()${VALUE}`, "gi"),
+  new RegExp(
+    String.raw`\b(aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|password|passwd|client_?secret)(${STRICT_SEP})()${VALUE}`,
+    "gi",
+  ),
   // Query tokens; \b keeps next_token (Nomad's paging cursor, not a secret) out.
   new RegExp(String.raw`\b(token|access_token|id_token|refresh_token|auth_token)(=)()${VALUE}`, "gi"),
 ];
@@ -43,7 +52,8 @@ export class SecretSet {
       if (typeof s !== "string" || s.length < MIN_SECRET_LENGTH) continue;
       const before = this.values.size;
       // A secret sent in basic auth or a header may come back encoded: base64, URL-encoded, or escaped in JSON.
-      for (const form of [s, Buffer.from(s).toString("base64"), encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]) this.values.add(form);
+      for (const form of [s, Buffer.from(s).toString("base64"), encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])
+        this.values.add(form);
       if (this.values.size !== before) this.sorted = null;
     }
   }

@@ -1,12 +1,4 @@
-import type {
-  ClusterStatus,
-  NodeCore,
-  Orchestrator,
-  Resources,
-  Service,
-  TaskCore,
-  WorkloadCore,
-} from "@/lib/model/types";
+import type { ClusterStatus, NodeCore, Orchestrator, Resources, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
 
 /**
  * The one small interface every orchestrator adapter implements. An adapter

@@ -60,7 +60,8 @@ export const createUser = (input: { username: string; password: string; role: Ro
   apiSend("POST", "/api/admin/users", input, UserSchema);
 export const updateUser = (username: string, changes: { password?: string; role?: Role; clusters?: string[] | null }) =>
   apiSend("PATCH", `/api/admin/users/${encodeURIComponent(username)}`, changes, UserSchema);
-export const deleteUser = (username: string) => apiSend("DELETE", `/api/admin/users/${encodeURIComponent(username)}`, {}, z.object({ deleted: z.string() }));
+export const deleteUser = (username: string) =>
+  apiSend("DELETE", `/api/admin/users/${encodeURIComponent(username)}`, {}, z.object({ deleted: z.string() }));
 
 export const createToken = (input: { name: string; clusters?: string[] | null; expiresAt?: string }) =>
   apiSend("POST", "/api/admin/tokens", input, DisplayTokenSchema.extend({ token: z.string() }));

@@ -62,7 +62,11 @@ async function request<T>(url: string, schema: z.ZodType<T>, init?: RequestInit)
   if (!response.ok) throw await errorFrom(response);
   const parsed = schema.safeParse(await response.json());
   if (!parsed.success) {
-    throw new ApiRequestError(`Unexpected answer from ${url.split("?")[0]}: ${parsed.error.issues[0]?.message ?? "invalid"}`, 200, "contract");
+    throw new ApiRequestError(
+      `Unexpected answer from ${url.split("?")[0]}: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      200,
+      "contract",
+    );
   }
   return parsed.data;
 }

@@ -20,8 +20,23 @@ describe("query keys", () => {
     expect(cleanParams({ b: "1", a: "", c: undefined })).toEqual({ b: "1" });
   });
   it("gives the server page's prefetch and the browser the same key for the same URL", () => {
-    const onServer = tasksQuery("east", listParamsFrom(TaskQuerySchema, { selector: " app=mysql ", namespace: ["default", "other"], order: "sideways", limit: "1000", q: "" }));
-    const inBrowser = tasksQuery("east", listParamsFrom(TaskQuerySchema, new URLSearchParams("q=&limit=1000&order=sideways&namespace=default&namespace=other&selector=app%3Dmysql")));
+    const onServer = tasksQuery(
+      "east",
+      listParamsFrom(TaskQuerySchema, {
+        selector: " app=mysql ",
+        namespace: ["default", "other"],
+        order: "sideways",
+        limit: "1000",
+        q: "",
+      }),
+    );
+    const inBrowser = tasksQuery(
+      "east",
+      listParamsFrom(
+        TaskQuerySchema,
+        new URLSearchParams("q=&limit=1000&order=sideways&namespace=default&namespace=other&selector=app%3Dmysql"),
+      ),
+    );
     expect(onServer.queryKey).toEqual(inBrowser.queryKey);
     expect(JSON.stringify(onServer.queryKey)).toBe(JSON.stringify(inBrowser.queryKey));
     expect(onServer.queryKey[3]).toEqual({ limit: 1000, namespace: "default", selector: "app=mysql" });
@@ -37,7 +52,11 @@ describe("keysForChange", () => {
     client.setQueryData(nodesQuery("east", {}).queryKey, { items: [] });
     client.setQueryData(["clusters"], []);
     for (const filter of keys) void client.invalidateQueries(filter);
-    const stale = client.getQueryCache().getAll().filter((q) => q.state.isInvalidated).map((q) => q.queryKey);
+    const stale = client
+      .getQueryCache()
+      .getAll()
+      .filter((q) => q.state.isInvalidated)
+      .map((q) => q.queryKey);
     expect(stale).toContainEqual(["clusters", "east", "tasks", {}]);
     expect(stale).toContainEqual(["clusters"]);
     expect(stale).not.toContainEqual(["clusters", "west", "tasks", {}]);
@@ -53,7 +72,10 @@ describe("keysForChange", () => {
 
 describe("parseChangeEvent", () => {
   it("accepts the server's messages and drops anything else", () => {
-    expect(parseChangeEvent('{"clusterId":"east","resources":["tasks","usage"]}')).toEqual({ clusterId: "east", resources: ["tasks", "usage"] });
+    expect(parseChangeEvent('{"clusterId":"east","resources":["tasks","usage"]}')).toEqual({
+      clusterId: "east",
+      resources: ["tasks", "usage"],
+    });
     expect(parseChangeEvent('{"clusterId":"east","resources":["secrets"]}')).toBeNull();
     expect(parseChangeEvent("not json")).toBeNull();
   });

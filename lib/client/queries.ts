@@ -64,8 +64,7 @@ const NamespacesSchema = z.object({ items: z.array(z.string()) });
 export function clustersQuery() {
   return queryOptions({
     queryKey: clusterKeys.all,
-    queryFn: async ({ signal }): Promise<ClusterInfo[]> =>
-      (await apiGet("/api/clusters", ClusterListSchema, undefined, signal)).items,
+    queryFn: async ({ signal }): Promise<ClusterInfo[]> => (await apiGet("/api/clusters", ClusterListSchema, undefined, signal)).items,
     staleTime: REFRESH.staleMs,
     refetchInterval: REFRESH.clustersPollMs,
   });

@@ -29,6 +29,8 @@ describe("describeScale", () => {
   it("counts what is created or stopped", () => {
     expect(describeScale(mysql, 8)).toContain("5 new pods will be created");
     expect(describeScale({ ...mysql, desired: 10 }, 2)).toContain("8 pods will be stopped");
-    expect(describeScale({ ...mysql, namespace: null, kind: "NomadTaskGroup" }, 7, "allocation")).toMatch(/^NomadTaskGroup mysql .*4 new allocations/);
+    expect(describeScale({ ...mysql, namespace: null, kind: "NomadTaskGroup" }, 7, "allocation")).toMatch(
+      /^NomadTaskGroup mysql .*4 new allocations/,
+    );
   });
 });

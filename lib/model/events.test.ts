@@ -27,11 +27,27 @@ describe("recentEvents", () => {
 
 describe("facts", () => {
   it("keeps values that say something, in order, as strings", () => {
-    expect(facts([["Running", 3], ["Staged", 0], ["Empty", ""], ["Missing", null], ["Gone", undefined], ["Mode", " global "]])).toEqual({
+    expect(
+      facts([
+        ["Running", 3],
+        ["Staged", 0],
+        ["Empty", ""],
+        ["Missing", null],
+        ["Gone", undefined],
+        ["Mode", " global "],
+      ]),
+    ).toEqual({
       Running: "3",
       Staged: "0",
       Mode: "global",
     });
-    expect(Object.keys(facts([["b", "1"], ["a", "2"]]))).toEqual(["b", "a"]);
+    expect(
+      Object.keys(
+        facts([
+          ["b", "1"],
+          ["a", "2"],
+        ]),
+      ),
+    ).toEqual(["b", "a"]);
   });
 });

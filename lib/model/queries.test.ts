@@ -59,20 +59,36 @@ describe("listParamsFrom (server pages and the browser)", () => {
     expect(limit("limit=1e3")).toBe(LIST_PAGE);
   });
   it("keeps a filter the API will refuse, so the list says why, and drops a bad sort, order or offset", () => {
-    const params = listParamsFrom(WorkloadQuerySchema, { selector: " app in (mysql ", sort: "no such!", order: "up", offset: "10", q: "  " });
+    const params = listParamsFrom(WorkloadQuerySchema, {
+      selector: " app in (mysql ",
+      sort: "no such!",
+      order: "up",
+      offset: "10",
+      q: "  ",
+    });
     expect(params).toEqual({ selector: "app in (mysql", limit: LIST_PAGE });
     expect(readQuery(WorkloadQuerySchema, { selector: params.selector }).success).toBe(false);
-    expect(listParamsFrom(WorkloadQuerySchema, { sort: " name ", order: "desc" })).toEqual({ sort: "name", order: "desc", limit: LIST_PAGE });
+    expect(listParamsFrom(WorkloadQuerySchema, { sort: " name ", order: "desc" })).toEqual({
+      sort: "name",
+      order: "desc",
+      limit: LIST_PAGE,
+    });
   });
   it("reads only the resource's own parameters", () => {
     expect(listParamsFrom(NodeQuerySchema, new URLSearchParams("namespace=default&node=n1&workload=w"))).toEqual({ limit: LIST_PAGE });
-    expect(listParamsFrom(TaskQuerySchema, new URLSearchParams("node=n1&workload=w"))).toEqual({ node: "n1", workload: "w", limit: LIST_PAGE });
+    expect(listParamsFrom(TaskQuerySchema, new URLSearchParams("node=n1&workload=w"))).toEqual({
+      node: "n1",
+      workload: "w",
+      limit: LIST_PAGE,
+    });
   });
 });
 
 describe("auditParamsFrom", () => {
   it("reads the same filters from either side, trimmed, and leaves a bad value out", () => {
-    const [browser, server] = bothSides("actor=%20root%20&outcome=maybe&since=yesterday&until=2027-01-31T00%3A00%3A00Z&limit=50&format=csv");
+    const [browser, server] = bothSides(
+      "actor=%20root%20&outcome=maybe&since=yesterday&until=2027-01-31T00%3A00%3A00Z&limit=50&format=csv",
+    );
     expect(auditParamsFrom(server)).toEqual(auditParamsFrom(browser));
     expect(auditParamsFrom(browser)).toEqual({ actor: "root", until: "2027-01-31T00:00:00Z", limit: 50 });
     expect(auditParamsFrom({ limit: "0", cluster: "x".repeat(65) })).toEqual({});

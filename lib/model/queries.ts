@@ -20,7 +20,10 @@ export type SearchInput = URLSearchParams | SearchRecord;
 
 /** One value per name: the first of a repeated name; an empty one (?limit=) is no value. */
 export function searchValues(search: SearchInput): Record<string, string> {
-  const pairs = search instanceof URLSearchParams ? [...search] : Object.entries(search).map(([name, v]) => [name, Array.isArray(v) ? v[0] : v] as const);
+  const pairs =
+    search instanceof URLSearchParams
+      ? [...search]
+      : Object.entries(search).map(([name, v]) => [name, Array.isArray(v) ? v[0] : v] as const);
   const values: Record<string, string> = {};
   for (const [name, value] of pairs) if (value && !Object.hasOwn(values, name)) values[name] = value;
   return values;
@@ -36,7 +39,11 @@ export function readQuery<S extends z.ZodType>(schema: S, search: SearchInput) {
  * cannot spoil the others; `refused` gives what stands for a value the schema
  * refuses (undefined: left out).
  */
-function eachParam(schema: z.ZodObject, search: SearchInput, refused: (name: string, raw: string) => string | undefined): Record<string, unknown> {
+function eachParam(
+  schema: z.ZodObject,
+  search: SearchInput,
+  refused: (name: string, raw: string) => string | undefined,
+): Record<string, unknown> {
   const values = searchValues(search);
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(schema.shape)) {
@@ -72,7 +79,16 @@ const selectorParam = optionalText.superRefine((value, ctx) => {
  */
 function wholeNumberParam(min: number, max: number) {
   return z
-    .union([z.number(), z.string().regex(/^\d{1,9}$/).transform(Number)], { error: "must be a whole number in decimal digits" })
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^\d{1,9}$/)
+          .transform(Number),
+      ],
+      { error: "must be a whole number in decimal digits" },
+    )
     .pipe(z.number().int().min(min).max(max));
 }
 
@@ -152,10 +168,7 @@ export const UsageQuerySchema = z
   .object({
     scope: z.enum(USAGE_SCOPES).default("cluster"),
     target: optionalText,
-    range: z
-      .string()
-      .regex(RANGE_PATTERN, 'must look like "15m", "1h" or "90s"')
-      .default("15m"),
+    range: z.string().regex(RANGE_PATTERN, 'must look like "15m", "1h" or "90s"').default("15m"),
   })
   .refine((q) => q.scope === "cluster" || q.target !== undefined, {
     message: "target is required for node and workload scope",
@@ -199,5 +212,5 @@ export const ScaleBodySchema = z.object(
     /** Scale through a rollout that holds the workload, cancelling it (where the orchestrator can). */
     force: z.boolean({ error: "force must be true or false" }).optional(),
   },
-  { error: "body must be a JSON object like { \"replicas\": 3 }" },
+  { error: 'body must be a JSON object like { "replicas": 3 }' },
 );

@@ -95,7 +95,7 @@ export function parseSelector(input: string): Requirement[] {
   for (;;) {
     if (peek()?.kind === "!") {
       pos++;
-      requirements.push({ key: checkKey(expectWord("a label key after \"!\"")), op: "!exists" });
+      requirements.push({ key: checkKey(expectWord('a label key after "!"')), op: "!exists" });
     } else {
       const key = checkKey(expectWord("a label key"));
       const t = peek();

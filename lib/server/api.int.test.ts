@@ -76,10 +76,14 @@ async function tasks(cluster: string, query: string) {
  */
 async function mysqlAt(replicas: number): Promise<void> {
   if (mysqlReplicas() !== replicas) sim.scale("StatefulSet", "default", "mysql", replicas);
-  await waitFor(`Fleetdeck to show ${replicas} ready mysql pods`, async () => {
-    const items = (await tasks("east", "selector=app%3Dmysql")).body.items as Task[] | undefined;
-    return items?.length === replicas && items.every((t) => t.ready && t.state === "running");
-  }, 15_000);
+  await waitFor(
+    `Fleetdeck to show ${replicas} ready mysql pods`,
+    async () => {
+      const items = (await tasks("east", "selector=app%3Dmysql")).body.items as Task[] | undefined;
+      return items?.length === replicas && items.every((t) => t.ready && t.state === "running");
+    },
+    15_000,
+  );
 }
 
 beforeAll(async () => {
@@ -121,11 +125,15 @@ afterAll(async () => {
 describe("GET /api/clusters", () => {
   it("lists every cluster; a broken one is unreachable with its reason while the others are ok", async () => {
     type Answer = { items: ClusterInfo[]; errors: Record<string, { message: string }> };
-    const body = await waitFor("east to sync and the broken cluster to be marked unreachable", async () => {
-      const b = (await (await getClusters(new Request(url("/api/clusters")), ctx({}))).json()) as Answer;
-      const settled = b.items.find((c) => c.id === "broken")?.status === "unreachable" && b.items.find((c) => c.id === "east")?.synced;
-      return settled ? b : null;
-    }, 15_000);
+    const body = await waitFor(
+      "east to sync and the broken cluster to be marked unreachable",
+      async () => {
+        const b = (await (await getClusters(new Request(url("/api/clusters")), ctx({}))).json()) as Answer;
+        const settled = b.items.find((c) => c.id === "broken")?.status === "unreachable" && b.items.find((c) => c.id === "east")?.synced;
+        return settled ? b : null;
+      },
+      15_000,
+    );
     const byId = Object.fromEntries(body.items.map((c: ClusterInfo) => [c.id, c]));
     expect(byId.east).toMatchObject({ status: "ok", synced: true, orchestrator: "kubernetes", demo: true });
     expect(byId.east.summary.nodes).toBeGreaterThanOrEqual(3);
@@ -236,10 +244,14 @@ describe("POST /api/clusters/{id}/workloads/{workloadId}/scale", () => {
     const workload: Workload = await res.json();
     expect(workload).toMatchObject({ id: MYSQL, desired: 5, kind: "StatefulSet" });
 
-    const ready = await waitFor("5 ready mysql pods", async () => {
-      const r = await tasks("east", "selector=app%3Dmysql");
-      return r.body.items.filter((t: Task) => t.ready && t.state === "running").length === 5 ? r : null;
-    }, 15_000);
+    const ready = await waitFor(
+      "5 ready mysql pods",
+      async () => {
+        const r = await tasks("east", "selector=app%3Dmysql");
+        return r.body.items.filter((t: Task) => t.ready && t.state === "running").length === 5 ? r : null;
+      },
+      15_000,
+    );
     expect(ready.body.items.map((t: Task) => t.name).sort()).toEqual(["mysql-0", "mysql-1", "mysql-2", "mysql-3", "mysql-4"]);
     await waitFor("an SSE change event", () => events.some((x) => x.clusterId === "east" && x.resources.includes("tasks")));
     await reader.cancel();

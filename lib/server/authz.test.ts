@@ -12,25 +12,55 @@ const DEMO = { id: "demo-east", demo: true };
 const OTHER = { id: "staging", demo: false };
 
 const user = (grants: Grant[]): Actor => ({ kind: "user", name: "alice", grants, impersonation: null });
-const token = (clusters: Grant["clusters"]): Actor => ({ kind: "token", name: "wall", grants: [{ role: "viewer", clusters }], impersonation: null });
+const token = (clusters: Grant["clusters"]): Actor => ({
+  kind: "token",
+  name: "wall",
+  grants: [{ role: "viewer", clusters }],
+  impersonation: null,
+});
 
 type Row = [label: string, actor: Actor, verb: Verb, target: typeof REAL | null, readOnly: boolean, expected: true | 401 | 403];
 
 const rows: Row[] = [];
 for (const role of ["viewer", "operator", "admin"] as const) {
-  for (const [scopeLabel, clusters] of [["all", "*"], ["prod only", ["prod"]], ["demo", "demo"]] as const) {
+  for (const [scopeLabel, clusters] of [
+    ["all", "*"],
+    ["prod only", ["prod"]],
+    ["demo", "demo"],
+  ] as const) {
     const actor = user([{ role, clusters: clusters as Grant["clusters"] }]);
     for (const target of [REAL, DEMO, OTHER]) {
       const inScope = clusters === "*" || (clusters === "demo" ? target.demo : (clusters as readonly string[]).includes(target.id));
       for (const readOnly of [false, true]) {
-        rows.push([`${role} of ${scopeLabel} reads ${target.id}${readOnly ? " (read-only)" : ""}`, actor, "read", target, readOnly, inScope ? true : 403]);
+        rows.push([
+          `${role} of ${scopeLabel} reads ${target.id}${readOnly ? " (read-only)" : ""}`,
+          actor,
+          "read",
+          target,
+          readOnly,
+          inScope ? true : 403,
+        ]);
         const mayScale = inScope && role !== "viewer";
-        rows.push([`${role} of ${scopeLabel} scales ${target.id}${readOnly ? " (read-only)" : ""}`, actor, "scale", target, readOnly, readOnly ? 403 : mayScale ? true : 403]);
+        rows.push([
+          `${role} of ${scopeLabel} scales ${target.id}${readOnly ? " (read-only)" : ""}`,
+          actor,
+          "scale",
+          target,
+          readOnly,
+          readOnly ? 403 : mayScale ? true : 403,
+        ]);
       }
     }
     // Administering Fleetdeck needs admin over every cluster; read-only mode does not stop it.
     for (const readOnly of [false, true]) {
-      rows.push([`${role} of ${scopeLabel} administers${readOnly ? " (read-only)" : ""}`, actor, "administer", null, readOnly, role === "admin" && clusters === "*" ? true : 403]);
+      rows.push([
+        `${role} of ${scopeLabel} administers${readOnly ? " (read-only)" : ""}`,
+        actor,
+        "administer",
+        null,
+        readOnly,
+        role === "admin" && clusters === "*" ? true : 403,
+      ]);
     }
   }
 }
@@ -68,14 +98,23 @@ describe("authorize()", () => {
   });
 
   it("says why: read-only, the token, the missing role, or signing in", () => {
-    expect(authorize(user([{ role: "admin", clusters: "*" }]), "scale", REAL, { readOnly: true })).toMatchObject({ reason: expect.stringMatching(/read-only/) });
+    expect(authorize(user([{ role: "admin", clusters: "*" }]), "scale", REAL, { readOnly: true })).toMatchObject({
+      reason: expect.stringMatching(/read-only/),
+    });
     expect(authorize(token("*"), "scale", REAL, { readOnly: false })).toMatchObject({ reason: "display tokens are read-only" });
-    expect(authorize(user([{ role: "viewer", clusters: "*" }]), "scale", REAL, { readOnly: false })).toMatchObject({ reason: 'alice may not scale workloads on cluster "prod"' });
-    expect(authorize(anon.default, "scale", REAL, { readOnly: false })).toMatchObject({ reason: 'sign in to scale workloads on cluster "prod"' });
+    expect(authorize(user([{ role: "viewer", clusters: "*" }]), "scale", REAL, { readOnly: false })).toMatchObject({
+      reason: 'alice may not scale workloads on cluster "prod"',
+    });
+    expect(authorize(anon.default, "scale", REAL, { readOnly: false })).toMatchObject({
+      reason: 'sign in to scale workloads on cluster "prod"',
+    });
   });
 
   it("combines several grants (OpenID groups): the strongest that covers the cluster wins", () => {
-    const alice = user([{ role: "viewer", clusters: "*" }, { role: "operator", clusters: ["prod"] }]);
+    const alice = user([
+      { role: "viewer", clusters: "*" },
+      { role: "operator", clusters: ["prod"] },
+    ]);
     expect(authorize(alice, "scale", REAL, { readOnly: false }).allowed).toBe(true);
     expect(authorize(alice, "scale", OTHER, { readOnly: false }).allowed).toBe(false);
     expect(isAdmin(alice)).toBe(false);

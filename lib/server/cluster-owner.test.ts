@@ -30,15 +30,42 @@ class FakeAdapter implements ClusterAdapter {
 
 function task(id: string, over: Partial<TaskCore> = {}): TaskCore {
   return {
-    id, name: id, namespace: "default", workloadId: "db", node: "n1", state: "running", stateReason: null, ready: true,
-    restarts: 0, labels: {}, requests: { cpuMillis: 100, memoryBytes: 1024 }, startedAt: null, createdAt: null, ip: null, ...over,
+    id,
+    name: id,
+    namespace: "default",
+    workloadId: "db",
+    node: "n1",
+    state: "running",
+    stateReason: null,
+    ready: true,
+    restarts: 0,
+    labels: {},
+    requests: { cpuMillis: 100, memoryBytes: 1024 },
+    startedAt: null,
+    createdAt: null,
+    ip: null,
+    ...over,
   };
 }
 
 function workload(id: string, over: Partial<WorkloadCore> = {}): WorkloadCore {
   return {
-    id, name: id, namespace: "default", kind: "StatefulSet", labels: {}, images: [], desired: 3, ready: 3,
-    scalable: true, notScalableReason: null, autoscaler: null, createdAt: null, selector: null, info: {}, events: [], ...over,
+    id,
+    name: id,
+    namespace: "default",
+    kind: "StatefulSet",
+    labels: {},
+    images: [],
+    desired: 3,
+    ready: 3,
+    scalable: true,
+    notScalableReason: null,
+    autoscaler: null,
+    createdAt: null,
+    selector: null,
+    info: {},
+    events: [],
+    ...over,
   };
 }
 

@@ -198,7 +198,12 @@ export class ClusterOwner {
     const firstReport = this.awaitingFirstReport;
     this.awaitingFirstReport = false;
     this.connectionValue = { ...state, version: state.version ?? before.version ?? null };
-    if (firstReport || before.status !== state.status || before.reason !== state.reason || before.version !== this.connectionValue.version) {
+    if (
+      firstReport ||
+      before.status !== state.status ||
+      before.reason !== state.reason ||
+      before.version !== this.connectionValue.version
+    ) {
       const log = this.options.log;
       if (state.status === "ok") log.info(`connected`, { version: this.connectionValue.version });
       else log.warn(`${state.status}: ${state.reason ?? ""}`);

@@ -65,9 +65,7 @@ describe("cluster plan", () => {
   });
 
   it("names a bad entry", () => {
-    expect(() => applyEntries([], [entry({ id: "x", orchestrator: "kubernetes", contxt: "typo" })], modules, log)).toThrow(
-      /cluster "x"/,
-    );
+    expect(() => applyEntries([], [entry({ id: "x", orchestrator: "kubernetes", contxt: "typo" })], modules, log)).toThrow(/cluster "x"/);
     expect(() => applyEntries([], [entry({ id: "y", orchestrator: "nomad" })], modules, log)).toThrow(/does not speak nomad/);
   });
 

@@ -19,9 +19,12 @@ describe("loadSettings", () => {
   });
 
   it("reads clusters.yaml, and the environment wins", async () => {
-    const s = await withConfig("readOnly: false\ndemo: false\nmaxReplicas: 50\nclusters:\n  - id: prod\n    name: Production\n    orchestrator: kubernetes\n    context: prod\n", {
-      FLEETDECK_READ_ONLY: "1",
-    });
+    const s = await withConfig(
+      "readOnly: false\ndemo: false\nmaxReplicas: 50\nclusters:\n  - id: prod\n    name: Production\n    orchestrator: kubernetes\n    context: prod\n",
+      {
+        FLEETDECK_READ_ONLY: "1",
+      },
+    );
     expect(s.readOnly).toBe(true);
     expect(s.demo).toBe(false);
     expect(s.maxReplicas).toBe(50);

@@ -56,8 +56,18 @@ const AuthSchema = z
     anonymous: AnonymousSchema.optional(),
     session: z
       .object({
-        idleMinutes: z.number().int().min(5).max(30 * 24 * 60).default(8 * 60),
-        absoluteHours: z.number().int().min(1).max(90 * 24).default(7 * 24),
+        idleMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(30 * 24 * 60)
+          .default(8 * 60),
+        absoluteHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(90 * 24)
+          .default(7 * 24),
       })
       .strict()
       .prefault({}),
@@ -65,7 +75,10 @@ const AuthSchema = z
     oidc: z
       .object({
         name: z.string().min(1).max(60).default("single sign-on"),
-        scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/)).min(1).default(["openid", "profile", "email", "groups"]),
+        scopes: z
+          .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/))
+          .min(1)
+          .default(["openid", "profile", "email", "groups"]),
         usernameClaim: z.string().min(1).default("preferred_username"),
         groupsClaim: z.string().min(1).default("groups"),
         roles: z.array(OidcRoleSchema).default([]),
@@ -90,7 +103,11 @@ const ConfigFileSchema = z
     usage: z
       .object({
         stepSeconds: StepSecondsSchema.default(15),
-        retainMinutes: z.number().min(60).max(24 * 60).default(240),
+        retainMinutes: z
+          .number()
+          .min(60)
+          .max(24 * 60)
+          .default(240),
       })
       .prefault({}),
     publicUrl: z.union([z.string(), z.array(z.string())]).optional(),

@@ -14,7 +14,10 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleetdeck-demo-starter-"));
   const config = path.join(dir, "clusters.yaml");
   await fs.writeFile(config, "clusters: []\n");
-  replaceOnePerProcess("fleetdeck.settings", await loadSettings({ FLEETDECK_CONFIG: config, FLEETDECK_DEMO: "1", FLEETDECK_DISCOVER: "0" }));
+  replaceOnePerProcess(
+    "fleetdeck.settings",
+    await loadSettings({ FLEETDECK_CONFIG: config, FLEETDECK_DEMO: "1", FLEETDECK_DISCOVER: "0" }),
+  );
 });
 
 afterAll(async () => {

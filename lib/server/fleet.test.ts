@@ -9,8 +9,21 @@ import { Fleet } from "./fleet";
 
 const ADMIN: Actor = { kind: "user", name: "root", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
 const WORKLOAD = {
-  id: "web", name: "web", namespace: null, kind: "NomadTaskGroup", labels: {}, images: [], desired: 1, ready: 1,
-  scalable: true, notScalableReason: null, createdAt: null, selector: null, autoscaler: null, info: {}, events: [],
+  id: "web",
+  name: "web",
+  namespace: null,
+  kind: "NomadTaskGroup",
+  labels: {},
+  images: [],
+  desired: 1,
+  ready: 1,
+  scalable: true,
+  notScalableReason: null,
+  createdAt: null,
+  selector: null,
+  autoscaler: null,
+  info: {},
+  events: [],
 } as unknown as WorkloadCore;
 
 /** Records every replicas value that reaches it. */

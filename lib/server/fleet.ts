@@ -7,17 +7,7 @@ import { SecretSet } from "@/lib/adapters/secrets";
 import { isForceScalable, isScalable } from "@/lib/adapters/types";
 import { createLogger, type Logger } from "@/lib/log";
 import type { StartDemoFleet } from "@/lib/model/demo";
-import type {
-  ChangeEvent,
-  ClusterInfo,
-  ListAnswer,
-  Node,
-  Service,
-  Task,
-  UsageHistory,
-  Workload,
-  WorkloadCore,
-} from "@/lib/model/types";
+import type { ChangeEvent, ClusterInfo, ListAnswer, Node, Service, Task, UsageHistory, Workload, WorkloadCore } from "@/lib/model/types";
 import {
   NodeQuerySchema,
   rangeSeconds,
@@ -189,17 +179,12 @@ export class Fleet {
    * Sets a workload's replicas after authorize(); answers the workload as it
    * now is. Upstream errors come back with the cluster's credentials redacted.
    */
-  async scale(
-    actor: Actor,
-    clusterId: string,
-    workloadId: string,
-    replicas: number,
-    options: { force?: boolean } = {},
-  ): Promise<Workload> {
+  async scale(actor: Actor, clusterId: string, workloadId: string, replicas: number, options: { force?: boolean } = {}): Promise<Workload> {
     const owner = this.owner(actor, clusterId);
     assertAuthorized(actor, "scale", owner.definition, this.settings);
     // The one check of the number: adapters take it as given (see Scalable).
-    if (!Number.isInteger(replicas) || replicas < 0) throw new InvalidInputError(`replicas must be a whole number of at least 0, not ${replicas}`);
+    if (!Number.isInteger(replicas) || replicas < 0)
+      throw new InvalidInputError(`replicas must be a whole number of at least 0, not ${replicas}`);
     if (replicas > this.settings.maxReplicas) {
       throw new InvalidInputError(`replicas must be at most ${this.settings.maxReplicas} (the configured maximum)`);
     }
@@ -211,12 +196,17 @@ export class Fleet {
     if (options.force && !isForceScalable(adapter)) {
       throw new ApiError(422, "invalid", `${owner.definition.orchestrator} has no forced scale; send the scale without "force"`);
     }
-    const requester = { name: actor.impersonation?.user ?? actor.name, groups: actor.impersonation?.groups ?? [], anonymous: actor.impersonation === null };
+    const requester = {
+      name: actor.impersonation?.user ?? actor.name,
+      groups: actor.impersonation?.groups ?? [],
+      anonymous: actor.impersonation === null,
+    };
     let updated: WorkloadCore;
     try {
-      updated = options.force && isForceScalable(adapter)
-        ? await adapter.forceScale(workloadId, replicas)
-        : await adapter.scale(workloadId, replicas, undefined, requester);
+      updated =
+        options.force && isForceScalable(adapter)
+          ? await adapter.forceScale(workloadId, replicas)
+          : await adapter.scale(workloadId, replicas, undefined, requester);
     } catch (err) {
       if (isAdapterError(err)) throw new AdapterError(err.code, owner.definition.secrets.redact(err.message));
       throw err;
@@ -280,12 +270,7 @@ export async function createFleet(options: { startDemo?: StartDemoFleet } = {}):
       { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog },
     );
   });
-  const fleet = new Fleet(
-    owners,
-    { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo },
-    log,
-    closeDemo,
-  );
+  const fleet = new Fleet(owners, { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo }, log, closeDemo);
   fleet.start();
   log.info(`serving ${owners.length} cluster(s) from ${settings.source}${settings.readOnly ? " (read-only)" : ""}`);
   return fleet;

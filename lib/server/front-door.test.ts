@@ -11,10 +11,12 @@ let port: number;
 const reached: { method?: string; peer?: string | string[] }[] = [];
 
 beforeAll(async () => {
-  server = http.createServer(frontDoor((req, res) => {
-    reached.push({ method: req.method, peer: req.headers[PEER_HEADER] });
-    res.end("next");
-  }));
+  server = http.createServer(
+    frontDoor((req, res) => {
+      reached.push({ method: req.method, peer: req.headers[PEER_HEADER] });
+      res.end("next");
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as net.AddressInfo).port;
 });
@@ -35,12 +37,15 @@ function raw(requestLine: string, headers = ""): Promise<{ status: number; head:
 }
 
 describe("front door", () => {
-  it.each(["TRACE / HTTP/1.1", "TRACE /api/clusters HTTP/1.1", "PROPFIND / HTTP/1.1"])("%s → 501 with a JSON reason, never reaching Next", async (line) => {
-    const r = await raw(line);
-    expect(r.status).toBe(501);
-    expect(JSON.parse(r.body).error.code).toBe("not-implemented");
-    expect(reached.some((x) => x.method === line.split(" ")[0])).toBe(false);
-  });
+  it.each(["TRACE / HTTP/1.1", "TRACE /api/clusters HTTP/1.1", "PROPFIND / HTTP/1.1"])(
+    "%s → 501 with a JSON reason, never reaching Next",
+    async (line) => {
+      const r = await raw(line);
+      expect(r.status).toBe(501);
+      expect(JSON.parse(r.body).error.code).toBe("not-implemented");
+      expect(reached.some((x) => x.method === line.split(" ")[0])).toBe(false);
+    },
+  );
 
   it("answers OPTIONS * with the methods it serves, and any other method on * with 400", async () => {
     const options = await raw("OPTIONS * HTTP/1.1");

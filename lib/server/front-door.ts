@@ -17,7 +17,12 @@ const ALLOW = [...KNOWN_METHODS].join(", ");
 
 function answer(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Content-Type-Options": "nosniff", ...headers });
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  });
   res.end(body);
 }
 

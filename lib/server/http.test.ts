@@ -16,7 +16,10 @@ function foreign(name: string, fields: Record<string, unknown>, message: string)
 
 describe("errorResponse", () => {
   it("maps the server's own errors by status", async () => {
-    expect(await answer(new ForbiddenError("read-only mode"))).toEqual({ status: 403, body: { error: { code: "forbidden", message: "read-only mode" } } });
+    expect(await answer(new ForbiddenError("read-only mode"))).toEqual({
+      status: 403,
+      body: { error: { code: "forbidden", message: "read-only mode" } },
+    });
     expect((await answer(foreign("ApiError", { status: 404, code: "not-found" }, 'no cluster "x"'))).status).toBe(404);
   });
 

@@ -159,76 +159,87 @@ function applyCookies(response: Response, request: Request, changes: CookieChang
  * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({...})`.
  */
 export function api<P = Record<string, never>>(spec: ApiSpec<P>, options: ApiOptions = {}): Record<Method, RouteFn<P>> {
-  const implemented = METHODS.filter((m) => m === "OPTIONS" || (m === "HEAD" ? typeof spec.GET === "function" || spec.HEAD : spec[m as keyof ApiSpec<P>]));
+  const implemented = METHODS.filter(
+    (m) => m === "OPTIONS" || (m === "HEAD" ? typeof spec.GET === "function" || spec.HEAD : spec[m as keyof ApiSpec<P>]),
+  );
   const allow = implemented.join(", ");
 
-  const handle = (method: Method, entry: Handler<P> | Audited<P>): RouteFn<P> => async (request, context) => {
-    const run = typeof entry === "function" ? entry : entry.run;
-    const verb = typeof entry === "function" ? null : entry.verb;
-    const requestId = request.headers.get("x-request-id") ?? randomUUID();
-    const source = requestSource(request.headers);
-    const audit: AuditDraft = {};
-    const cookies: CookieChange[] = [];
-    let access: Access | null = null;
-    let actor: Actor | null = null;
-    let response: Response;
-    /** Why the request failed, for its audit row. */
-    let failure: string | null = null;
-    try {
-      access = await storageCall(() => getAccess());
-      const identity = await storageCall(() => access!.identify(request.headers));
-      // Identified first, so that a refused cross-site attempt is recorded under the account whose cookie rode along.
-      actor = identity.actor;
-      if (identity.staleCookie) cookies.push(...clearSessionCookies());
-      if (MUTATING.has(method)) {
-        const refusal = crossSiteRefusal(request.headers, publicOrigins(access.settings.publicOrigins));
-        if (refusal) throw new ForbiddenError(refusal);
-        if ((method !== "DELETE" || hasBody(request)) && !isJson(request.headers.get("content-type"))) {
-          throw new ApiError(415, "unsupported-media-type", "send the body as JSON with Content-Type: application/json");
+  const handle =
+    (method: Method, entry: Handler<P> | Audited<P>): RouteFn<P> =>
+    async (request, context) => {
+      const run = typeof entry === "function" ? entry : entry.run;
+      const verb = typeof entry === "function" ? null : entry.verb;
+      const requestId = request.headers.get("x-request-id") ?? randomUUID();
+      const source = requestSource(request.headers);
+      const audit: AuditDraft = {};
+      const cookies: CookieChange[] = [];
+      let access: Access | null = null;
+      let actor: Actor | null = null;
+      let response: Response;
+      /** Why the request failed, for its audit row. */
+      let failure: string | null = null;
+      try {
+        access = await storageCall(() => getAccess());
+        const identity = await storageCall(() => access!.identify(request.headers));
+        // Identified first, so that a refused cross-site attempt is recorded under the account whose cookie rode along.
+        actor = identity.actor;
+        if (identity.staleCookie) cookies.push(...clearSessionCookies());
+        if (MUTATING.has(method)) {
+          const refusal = crossSiteRefusal(request.headers, publicOrigins(access.settings.publicOrigins));
+          if (refusal) throw new ForbiddenError(refusal);
+          if ((method !== "DELETE" || hasBody(request)) && !isJson(request.headers.get("content-type"))) {
+            throw new ApiError(415, "unsupported-media-type", "send the body as JSON with Content-Type: application/json");
+          }
+        }
+        if (!options.public && !mayReadSomething(actor)) throw new UnauthenticatedError("sign in to use Fleetdeck");
+        const params = await context.params;
+        const result = await run({ request, params, identity, actor, access, requestId, source, audit, cookies });
+        response = result instanceof Response ? result : NextResponse.json(result);
+      } catch (err) {
+        const { status, body } = describeError(err);
+        failure = body.error.message;
+        response = NextResponse.json(body, { status });
+      }
+      if (response.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="Fleetdeck"');
+      if (verb && access) {
+        try {
+          await access.audit.append({
+            requestId,
+            actor: audit.actor ?? actor?.name ?? "anonymous",
+            actorKind: actor?.kind ?? "anonymous",
+            source: source.described,
+            verb,
+            cluster: audit.cluster,
+            target: audit.target,
+            before: audit.before,
+            after: audit.after,
+            outcome: outcomeOf(audit.refused?.status ?? response.status),
+            status: audit.refused?.status ?? response.status,
+            message: audit.refused?.message ?? failure,
+          });
+        } catch (err) {
+          // A mutation that cannot be recorded is not acknowledged as done.
+          log.error("cannot write the audit trail", { requestId, error: (err as Error).message });
+          response = errorResponse(
+            new ApiError(
+              503,
+              "audit-unavailable",
+              "the audit trail cannot be written; the change may have been made, check before retrying",
+            ),
+          );
         }
       }
-      if (!options.public && !mayReadSomething(actor)) throw new UnauthenticatedError("sign in to use Fleetdeck");
-      const params = await context.params;
-      const result = await run({ request, params, identity, actor, access, requestId, source, audit, cookies });
-      response = result instanceof Response ? result : NextResponse.json(result);
-    } catch (err) {
-      const { status, body } = describeError(err);
-      failure = body.error.message;
-      response = NextResponse.json(body, { status });
-    }
-    if (response.status === 401) response.headers.set("WWW-Authenticate", 'Bearer realm="Fleetdeck"');
-    if (verb && access) {
-      try {
-        await access.audit.append({
-          requestId,
-          actor: audit.actor ?? actor?.name ?? "anonymous",
-          actorKind: actor?.kind ?? "anonymous",
-          source: source.described,
-          verb,
-          cluster: audit.cluster,
-          target: audit.target,
-          before: audit.before,
-          after: audit.after,
-          outcome: outcomeOf(audit.refused?.status ?? response.status),
-          status: audit.refused?.status ?? response.status,
-          message: audit.refused?.message ?? failure,
-        });
-      } catch (err) {
-        // A mutation that cannot be recorded is not acknowledged as done.
-        log.error("cannot write the audit trail", { requestId, error: (err as Error).message });
-        response = errorResponse(new ApiError(503, "audit-unavailable", "the audit trail cannot be written; the change may have been made, check before retrying"));
-      }
-    }
-    response.headers.set("X-Request-Id", requestId);
-    return access ? applyCookies(response, request, cookies, access) : response;
-  };
+      response.headers.set("X-Request-Id", requestId);
+      return access ? applyCookies(response, request, cookies, access) : response;
+    };
 
   const notAllowed: RouteFn<P> = async (request) => methodNotAllowed(request.method, allow);
   const routes = {} as Record<Method, RouteFn<P>>;
   for (const m of METHODS) {
     if (m === "OPTIONS") routes[m] = async () => new Response(null, { status: 204, headers: { Allow: allow } });
     // HEAD is GET without the body, except where a GET changes something (a token exchange): there it is refused.
-    else if (m === "HEAD") routes[m] = spec.HEAD ? handle("HEAD", spec.HEAD) : typeof spec.GET === "function" ? handle("HEAD", spec.GET) : notAllowed;
+    else if (m === "HEAD")
+      routes[m] = spec.HEAD ? handle("HEAD", spec.HEAD) : typeof spec.GET === "function" ? handle("HEAD", spec.GET) : notAllowed;
     else {
       const entry = spec[m as keyof ApiSpec<P>];
       routes[m] = entry ? handle(m, entry) : notAllowed;
@@ -303,7 +314,7 @@ export async function parseJsonBody<S extends z.ZodType>(schema: S, request: Req
     chunks.push(chunk.value);
   }
   const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) throw new InvalidInputError("body is missing: send JSON like { \"replicas\": 3 }", 400);
+  if (!text.trim()) throw new InvalidInputError('body is missing: send JSON like { "replicas": 3 }', 400);
   let json: unknown;
   try {
     json = JSON.parse(text);

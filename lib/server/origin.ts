@@ -36,7 +36,8 @@ export function primaryOrigin(configured: readonly string[], env: Env = process.
 export function crossSiteRefusal(headers: Headers, origins: ReadonlySet<string>): string | null {
   const origin = headers.get("origin");
   if (origin !== null) {
-    if (origin === "null") return "cross-site request refused: Origin null (a sandboxed page, a file or a redirect) may not change anything";
+    if (origin === "null")
+      return "cross-site request refused: Origin null (a sandboxed page, a file or a redirect) may not change anything";
     if (!origins.has(origin.toLowerCase())) {
       return `cross-site request refused: ${origin} is not one of Fleetdeck's own origins (set FLEETDECK_PUBLIC_URL to the address browsers use)`;
     }

@@ -20,7 +20,9 @@ vi.mock("react", async () => {
   return require(require.resolve("react").replace(/index\.js$/, "react.react-server.js")) as object;
 });
 
-type Flight = { renderToPipeableStream(model: unknown, manifest: unknown, options: { onError(err: unknown): void }): { pipe(sink: Writable): void } };
+type Flight = {
+  renderToPipeableStream(model: unknown, manifest: unknown, options: { onError(err: unknown): void }): { pipe(sink: Writable): void };
+};
 
 const reactServerCondition = registerHooks({
   resolve(specifier, context, nextResolve) {

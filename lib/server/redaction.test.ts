@@ -17,8 +17,21 @@ import { Fleet } from "./fleet";
 const TOKEN = "s3cr3t-nomad-token-0b5e";
 const ADMIN: Actor = { kind: "user", name: "root", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
 const WORKLOAD: WorkloadCore = {
-  id: "web", name: "web", namespace: null, kind: "NomadTaskGroup", labels: {}, images: [], desired: 1, ready: 1,
-  scalable: true, notScalableReason: null, createdAt: null, selector: null, autoscaler: null, info: {}, events: [],
+  id: "web",
+  name: "web",
+  namespace: null,
+  kind: "NomadTaskGroup",
+  labels: {},
+  images: [],
+  desired: 1,
+  ready: 1,
+  scalable: true,
+  notScalableReason: null,
+  createdAt: null,
+  selector: null,
+  autoscaler: null,
+  info: {},
+  events: [],
 } as unknown as WorkloadCore;
 
 class EchoingAdapter implements ClusterAdapter, Scalable {
@@ -43,7 +56,10 @@ describe("redaction at the server's edge", () => {
     const secrets = new SecretSet();
     secrets.add(TOKEN);
     const log = memoryLogger();
-    const owner = new ClusterOwner({ id: "n", name: "n", orchestrator: "nomad", demo: false, adapter: new EchoingAdapter(), secrets }, { usageStepSeconds: 15, usageRetainSeconds: 3600, log });
+    const owner = new ClusterOwner(
+      { id: "n", name: "n", orchestrator: "nomad", demo: false, adapter: new EchoingAdapter(), secrets },
+      { usageStepSeconds: 15, usageRetainSeconds: 3600, log },
+    );
     const fleet = new Fleet([owner], { readOnly: false, maxReplicas: 10, demo: false }, log);
     fleet.start();
     try {

@@ -20,10 +20,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function requestSource(headers: Headers, env: Env = process.env): RequestSource {
   const peer = headers.get(PEER_HEADER);
   const forwarded = headers.get("x-forwarded-for");
-  const chain = (forwarded ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  const chain = (forwarded ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
   let client = peer;
   if (peer) {
-    const trusted = new Set((env.FLEETDECK_TRUSTED_PROXIES ?? "").split(",").map((a) => a.trim()).filter(Boolean));
+    const trusted = new Set(
+      (env.FLEETDECK_TRUSTED_PROXIES ?? "")
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    );
     if (trusted.has(peer)) client = [...chain].reverse().find((a) => !trusted.has(a)) ?? peer;
   }
   const claimed = chain.join(", ");

@@ -100,7 +100,11 @@ async function call(path: string, { method = "GET", body, headers = {}, as = {} 
     if (v === null) h.delete(k);
     else h.set(k, v);
   }
-  const request = new Request(url, { method, headers: h, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+  const request = new Request(url, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
   const handler = mod[method] as Handler;
   const response = await handler(request, { params: Promise.resolve(Object.fromEntries(names.map((n, i) => [n, values[i]]))) });
   const text = method === "HEAD" || response.headers.get("content-type")?.includes("event-stream") ? "" : await response.text();
@@ -111,7 +115,12 @@ async function call(path: string, { method = "GET", body, headers = {}, as = {} 
   } catch {
     // CSV, empty
   }
-  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> & { error?: { code: string; message: string } } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: json as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
 }
 
 const sessionCookie = (headers: Headers) => {
@@ -134,14 +143,18 @@ function ownerFor(id: string, demoCluster: boolean, kubeconfig: string) {
   const secrets = new SecretSet();
   const log = createLogger(`fleet/${id}`, { redact: (text) => secrets.redact(text) });
   const adapter = kubernetes.create({ kubeconfig, context: id, ...FAST }, { clusterId: id, log, secrets, env: process.env });
-  return new ClusterOwner({ id, name: id, orchestrator: "kubernetes", demo: demoCluster, adapter, secrets }, { usageStepSeconds: 1, usageRetainSeconds: 3600, log });
+  return new ClusterOwner(
+    { id, name: id, orchestrator: "kubernetes", demo: demoCluster, adapter, secrets },
+    { usageStepSeconds: 1, usageRetainSeconds: 3600, log },
+  );
 }
 
 function useFleet(f: Fleet) {
   replaceOnePerProcess("fleetdeck.fleet", f);
 }
 
-const replicas = (sim: typeof demo) => (sim.sim.get("Deployment", "default", "web") as unknown as { spec: { replicas: number } }).spec.replicas;
+const replicas = (sim: typeof demo) =>
+  (sim.sim.get("Deployment", "default", "web") as unknown as { spec: { replicas: number } }).spec.replicas;
 
 beforeAll(async () => {
   // Everything written to the log during the walk is scanned too.
@@ -149,8 +162,14 @@ beforeAll(async () => {
     writes.push(String(chunk));
     return (realWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stderr.write;
-  demo = await startSimWithKubeconfig({ timings: "fast", tokens: [{ token: KUBE_TOKENS.demo, user: "fleetdeck" }] }, { "demo-k": KUBE_TOKENS.demo });
-  prod = await startSimWithKubeconfig({ timings: "fast", tokens: [{ token: KUBE_TOKENS.prod, user: "fleetdeck" }] }, { "prod-k": KUBE_TOKENS.prod });
+  demo = await startSimWithKubeconfig(
+    { timings: "fast", tokens: [{ token: KUBE_TOKENS.demo, user: "fleetdeck" }] },
+    { "demo-k": KUBE_TOKENS.demo },
+  );
+  prod = await startSimWithKubeconfig(
+    { timings: "fast", tokens: [{ token: KUBE_TOKENS.prod, user: "fleetdeck" }] },
+    { "prod-k": KUBE_TOKENS.prod },
+  );
   owners = [ownerFor("demo-k", true, demo.kubeconfig), ownerFor("prod-k", false, prod.kubeconfig)];
   fleet = new Fleet(owners, { readOnly: false, maxReplicas: 50, demo: true }, createLogger("fleet"));
   fleet.start();
@@ -197,7 +216,10 @@ describe("sessions over HTTP", () => {
 
   it("rate-limits a guessed account with 429 and a clear message", async () => {
     await t.access.users.create({ username: "target", password: PASSWORD, role: "viewer" });
-    for (let i = 0; i < 5; i++) expect((await call("/api/auth/sign-in", { method: "POST", body: { username: "target", password: `guess ${i} guess` } })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await call("/api/auth/sign-in", { method: "POST", body: { username: "target", password: `guess ${i} guess` } })).status).toBe(
+        401,
+      );
     const limited = await call("/api/auth/sign-in", { method: "POST", body: { username: "target", password: PASSWORD } });
     expect(limited.status).toBe(429);
     expect(limited.json.error?.message).toMatch(/too many sign-in attempts for this account; try again in up to 15 minutes/);
@@ -233,14 +255,29 @@ describe("who may do what, route by route", () => {
     const as = { cookie: cookies.olga };
     expect(((await call("/api/clusters", { as })).json.items as ClusterInfo[]).map((c) => c.id)).toEqual(["prod-k"]);
     const node = ((await call("/api/clusters/prod-k/nodes", { as })).json.items as { id: string }[])[0].id;
-    for (const path of ["", "/tasks", "/nodes", `/nodes/${node}`, "/workloads", `/workloads/${WEB}`, "/services", "/namespaces", "/usage"]) {
+    for (const path of [
+      "",
+      "/tasks",
+      "/nodes",
+      `/nodes/${node}`,
+      "/workloads",
+      `/workloads/${WEB}`,
+      "/services",
+      "/namespaces",
+      "/usage",
+    ]) {
       expect((await call(`/api/clusters/prod-k${path}`, { as })).status, `prod-k${path}`).toBe(200);
       const hidden = await call(`/api/clusters/demo-k${path}`, { as });
       expect(hidden.status, `demo-k${path}`).toBe(404);
       expect(hidden.json.error?.message).toBe('no cluster "demo-k"');
     }
     expect((await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 4 }, as })).status).toBe(404);
-    const scaled = await call(`/api/clusters/prod-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 4 }, as, headers: { origin: ORIGIN } });
+    const scaled = await call(`/api/clusters/prod-k/workloads/${WEB}/scale`, {
+      method: "POST",
+      body: { replicas: 4 },
+      as,
+      headers: { origin: ORIGIN },
+    });
     expect(scaled.status).toBe(200);
     expect(replicas(prod)).toBe(4);
     expect((await call("/api/admin/users", { as })).status).toBe(403);
@@ -248,22 +285,52 @@ describe("who may do what, route by route", () => {
 
   it("the audit trail says who scaled what, before → after, and what was refused", async () => {
     const rows = (await call("/api/audit?verb=scale&limit=50", { as: { cookie: cookies.root } })).json.items as AuditEntry[];
-    expect(rows.find((r) => r.actor === "olga" && r.outcome === "ok")).toMatchObject({ cluster: "prod-k", target: WEB, before: "3", after: "4", status: 200, actorKind: "user" });
-    expect(rows.find((r) => r.actor === "vera")).toMatchObject({ outcome: "refused", status: 403, cluster: "demo-k", before: "3", after: "4", message: expect.stringMatching(/may not scale/) });
+    expect(rows.find((r) => r.actor === "olga" && r.outcome === "ok")).toMatchObject({
+      cluster: "prod-k",
+      target: WEB,
+      before: "3",
+      after: "4",
+      status: 200,
+      actorKind: "user",
+    });
+    expect(rows.find((r) => r.actor === "vera")).toMatchObject({
+      outcome: "refused",
+      status: 403,
+      cluster: "demo-k",
+      before: "3",
+      after: "4",
+      message: expect.stringMatching(/may not scale/),
+    });
     expect(rows.find((r) => r.actor === "anonymous" && r.cluster === "prod-k")).toMatchObject({ outcome: "refused", status: 401 });
     const csv = await call("/api/audit?verb=scale&format=csv", { as: { cookie: cookies.root } });
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
-    expect(csv.text.split("\r\n")[0]).toBe("at,actor,actorKind,source,cluster,target,verb,before,after,outcome,status,message,requestId,id");
+    expect(csv.text.split("\r\n")[0]).toBe(
+      "at,actor,actorKind,source,cluster,target,verb,before,after,outcome,status,message,requestId,id",
+    );
     expect(csv.text).toContain(`,olga,user,`);
   });
 
   it("admins manage users and tokens; a display token reads and never writes; a revoked one is refused", async () => {
     const root = { cookie: cookies.root };
-    const created = await call("/api/admin/users", { method: "POST", body: { username: "nina", password: PASSWORD, role: "viewer", clusters: ["demo-k"] }, as: root });
+    const created = await call("/api/admin/users", {
+      method: "POST",
+      body: { username: "nina", password: PASSWORD, role: "viewer", clusters: ["demo-k"] },
+      as: root,
+    });
     expect(created.status).toBe(201);
     expect(created.text).not.toMatch(/argon2|password/i);
-    expect((await call("/api/admin/users", { method: "POST", body: { username: "bad", password: PASSWORD, role: "viewer", clusters: ["nope"] }, as: root })).json.error?.message).toBe('clusters: no cluster "nope"');
-    expect((await call("/api/admin/users/nina", { method: "PATCH", body: { role: "operator" }, as: root })).json).toMatchObject({ role: "operator" });
+    expect(
+      (
+        await call("/api/admin/users", {
+          method: "POST",
+          body: { username: "bad", password: PASSWORD, role: "viewer", clusters: ["nope"] },
+          as: root,
+        })
+      ).json.error?.message,
+    ).toBe('clusters: no cluster "nope"');
+    expect((await call("/api/admin/users/nina", { method: "PATCH", body: { role: "operator" }, as: root })).json).toMatchObject({
+      role: "operator",
+    });
     expect((await call("/api/admin/users/root", { method: "DELETE", as: root })).status).toBe(409);
 
     const token = await call("/api/admin/tokens", { method: "POST", body: { name: "lobby", clusters: ["demo-k"] }, as: root });
@@ -273,7 +340,10 @@ describe("who may do what, route by route", () => {
     const bearer = { bearer: secret };
     expect(((await call("/api/clusters", { as: bearer })).json.items as ClusterInfo[]).map((c) => c.id)).toEqual(["demo-k"]);
     expect((await call("/api/auth/me", { as: bearer })).json).toMatchObject({ user: "lobby", via: "token", admin: false });
-    expect((await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 5 }, as: bearer })).json.error?.message).toBe("display tokens are read-only");
+    expect(
+      (await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 5 }, as: bearer })).json.error
+        ?.message,
+    ).toBe("display tokens are read-only");
     expect((await call("/api/admin/users", { as: bearer })).status).toBe(403);
     expect((await call(`/api/admin/tokens/${token.json.id}`, { method: "DELETE", as: root })).status).toBe(200);
     expect((await call("/api/clusters", { as: bearer })).status).toBe(401);
@@ -282,7 +352,9 @@ describe("who may do what, route by route", () => {
   });
 
   it("events: each viewer hears only about clusters they may see", async () => {
-    const response = await eventsRoute.GET(new Request(`${ORIGIN}/api/events`, { headers: { cookie: cookies.olga } }), { params: Promise.resolve({}) });
+    const response = await eventsRoute.GET(new Request(`${ORIGIN}/api/events`, { headers: { cookie: cookies.olga } }), {
+      params: Promise.resolve({}),
+    });
     const reader = response.body!.getReader();
     const heard: string[] = [];
     const reading = (async () => {
@@ -320,7 +392,11 @@ describe("cookies over HTTPS and kiosk URLs", () => {
     expect(r.status).toBe(303);
     expect(r.headers.get("location")).toBe("/clusters/demo-k/nodes");
     const cookie = sessionCookie(r.headers)!;
-    expect((await call("/api/auth/me", { as: { cookie } })).json).toMatchObject({ user: "lobby-tv", via: "session", roles: [{ role: "viewer", clusters: ["demo-k"] }] });
+    expect((await call("/api/auth/me", { as: { cookie } })).json).toMatchObject({
+      user: "lobby-tv",
+      via: "session",
+      roles: [{ role: "viewer", clusters: ["demo-k"] }],
+    });
     expect((await call("/api/auth/token?token=fdt_nonsense")).headers.get("location")).toMatch(/^\/sign-in\?error=/);
     // A HEAD (a link checker) exchanges nothing.
     expect((await call(`/api/auth/token?token=${token}`, { method: "HEAD" })).status).toBe(405);
@@ -354,7 +430,12 @@ describe("cross-site requests", () => {
     call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body, headers });
   it.each([
     ["text/plain (no CORS preflight)", { "content-type": "text/plain" }, '{"replicas":9}', 415],
-    ["a form with enctype=text/plain, from another site", { "content-type": "text/plain", origin: "https://evil.example" }, '{"replicas":9,"x":"="}', 403],
+    [
+      "a form with enctype=text/plain, from another site",
+      { "content-type": "text/plain", origin: "https://evil.example" },
+      '{"replicas":9,"x":"="}',
+      403,
+    ],
     ["a urlencoded form", { "content-type": "application/x-www-form-urlencoded" }, "replicas=9", 415],
     ["JSON from another origin", { origin: "https://evil.example" }, { replicas: 9 }, 403],
     ["Origin: null (sandboxed iframe)", { origin: "null" }, { replicas: 9 }, 403],
@@ -415,7 +496,9 @@ describe("read-only mode", () => {
       await readOnly.access.users.create({ username: "boss", password: PASSWORD, role: "admin" });
       const { secret } = await readOnly.access.signIn("boss", PASSWORD, null);
       const as = { cookie: `${SESSION_COOKIE.plain}=${secret}` };
-      expect((await call("/api/admin/users", { method: "POST", body: { username: "walt", password: PASSWORD, role: "viewer" }, as })).status).toBe(201);
+      expect(
+        (await call("/api/admin/users", { method: "POST", body: { username: "walt", password: PASSWORD, role: "viewer" }, as })).status,
+      ).toBe(201);
       expect((await call("/api/admin/tokens", { method: "POST", body: { name: "wall" }, as })).status).toBe(201);
     } finally {
       t.install();
@@ -427,8 +510,16 @@ describe("read-only mode", () => {
     useFleet(new Fleet(owners, { readOnly: true, maxReplicas: 50, demo: true }, createLogger("fleet")));
     try {
       const list = await call("/api/clusters", { as: { cookie: cookies.root } });
-      expect((list.json.items as ClusterInfo[]).every((c) => !c.canScale && c.scaleNote === "Read-only mode: scaling is disabled on this dashboard.")).toBe(true);
-      const r = await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 1 }, as: { cookie: cookies.root } });
+      expect(
+        (list.json.items as ClusterInfo[]).every(
+          (c) => !c.canScale && c.scaleNote === "Read-only mode: scaling is disabled on this dashboard.",
+        ),
+      ).toBe(true);
+      const r = await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, {
+        method: "POST",
+        body: { replicas: 1 },
+        as: { cookie: cookies.root },
+      });
       expect(r.status).toBe(403);
       expect(r.json.error?.message).toMatch(/read-only/);
     } finally {

@@ -4,8 +4,20 @@ import { applyChanges, changedResources, EMPTY_SNAPSHOT } from "./snapshot";
 
 function task(id: string, state: TaskCore["state"] = "running"): TaskCore {
   return {
-    id, name: id, namespace: "default", workloadId: "w", node: "n1", state, stateReason: null, ready: state === "running",
-    restarts: 0, labels: {}, requests: { cpuMillis: 100, memoryBytes: 1024 }, startedAt: null, createdAt: null, ip: null,
+    id,
+    name: id,
+    namespace: "default",
+    workloadId: "w",
+    node: "n1",
+    state,
+    stateReason: null,
+    ready: state === "running",
+    restarts: 0,
+    labels: {},
+    requests: { cpuMillis: 100, memoryBytes: 1024 },
+    startedAt: null,
+    createdAt: null,
+    ip: null,
   };
 }
 

@@ -8,21 +8,56 @@ const res = (cpuMillis: number, memoryBytes: number) => ({ cpuMillis, memoryByte
 
 function node(id: string, cpu: number): NodeCore {
   return {
-    id, name: id, status: "ready", statusReason: null, schedulable: true, roles: [], labels: {},
-    capacity: res(cpu, cpu * 1e6), allocatable: res(cpu - 100, cpu * 1e6), createdAt: null, info: {},
+    id,
+    name: id,
+    status: "ready",
+    statusReason: null,
+    schedulable: true,
+    roles: [],
+    labels: {},
+    capacity: res(cpu, cpu * 1e6),
+    allocatable: res(cpu - 100, cpu * 1e6),
+    createdAt: null,
+    info: {},
   };
 }
 
 function task(id: string, over: Partial<TaskCore>): TaskCore {
   return {
-    id, name: id, namespace: "default", workloadId: "db", node: "n1", state: "running", stateReason: null, ready: true,
-    restarts: 0, labels: { app: "mysql" }, requests: res(500, 1000), startedAt: null, createdAt: null, ip: null, ...over,
+    id,
+    name: id,
+    namespace: "default",
+    workloadId: "db",
+    node: "n1",
+    state: "running",
+    stateReason: null,
+    ready: true,
+    restarts: 0,
+    labels: { app: "mysql" },
+    requests: res(500, 1000),
+    startedAt: null,
+    createdAt: null,
+    ip: null,
+    ...over,
   };
 }
 
 const workload: WorkloadCore = {
-  id: "db", name: "mysql", namespace: "default", kind: "StatefulSet", labels: {}, images: [], desired: 3, ready: 3,
-  scalable: true, notScalableReason: null, autoscaler: null, createdAt: null, selector: "app=mysql", info: {}, events: [],
+  id: "db",
+  name: "mysql",
+  namespace: "default",
+  kind: "StatefulSet",
+  labels: {},
+  images: [],
+  desired: 3,
+  ready: 3,
+  scalable: true,
+  notScalableReason: null,
+  autoscaler: null,
+  createdAt: null,
+  selector: "app=mysql",
+  info: {},
+  events: [],
 };
 
 const snapshot = applyChanges(EMPTY_SNAPSHOT, [
@@ -51,7 +86,14 @@ describe("views", () => {
   });
 
   it("joins usage and keeps unknown usage null, not zero", () => {
-    const usage = { ...emptyUsageSample(), nodes: new Map([["n1", res(700, 5)]]), tasks: new Map([["a", res(300, 2)], ["b", res(100, 1)]]) };
+    const usage = {
+      ...emptyUsageSample(),
+      nodes: new Map([["n1", res(700, 5)]]),
+      tasks: new Map([
+        ["a", res(300, 2)],
+        ["b", res(100, 1)],
+      ]),
+    };
     const [n1, n2] = nodeViews(snapshot, usage);
     expect(n1.usage).toEqual(res(700, 5));
     expect(n2.usage).toBeNull();
@@ -63,7 +105,13 @@ describe("views", () => {
   });
 
   it("summarises capacity, requests and use", () => {
-    const s = summarize(snapshot, { ...emptyUsageSample(), nodes: new Map([["n1", res(700, 5)], ["n2", res(300, 5)]]) });
+    const s = summarize(snapshot, {
+      ...emptyUsageSample(),
+      nodes: new Map([
+        ["n1", res(700, 5)],
+        ["n2", res(300, 5)],
+      ]),
+    });
     expect(s).toMatchObject({ nodes: 2, readyNodes: 2, workloads: 1, tasks: 5, runningTasks: 2 });
     expect(s.capacity).toEqual(res(6000, 6e9));
     expect(s.allocatable).toEqual(res(5800, 6e9));

@@ -1,5 +1,15 @@
 import type { UsageSample } from "@/lib/adapters/types";
-import { NAMESPACED_KINDS, ZERO_RESOURCES, type ClusterSummary, type ListAnswer, type Node, type Resources, type Task, type TaskCore, type Workload } from "@/lib/model/types";
+import {
+  NAMESPACED_KINDS,
+  ZERO_RESOURCES,
+  type ClusterSummary,
+  type ListAnswer,
+  type Node,
+  type Resources,
+  type Task,
+  type TaskCore,
+  type Workload,
+} from "@/lib/model/types";
 import { matches, parseSelector } from "@/lib/model/selector";
 import type { TaskParams } from "@/lib/model/queries";
 import type { Snapshot } from "./snapshot";
@@ -91,7 +101,13 @@ export function summarize(snapshot: Snapshot, usage: UsageSample | null): Cluste
 /** Every list filter; each resource's query schema allows a subset. */
 export type ListFilter = TaskParams;
 
-type Filterable = { name: string; namespace?: string | null; labels: Record<string, string>; node?: string | null; workloadId?: string | null };
+type Filterable = {
+  name: string;
+  namespace?: string | null;
+  labels: Record<string, string>;
+  node?: string | null;
+  workloadId?: string | null;
+};
 
 /** Reads a dotted field ("usage.cpuMillis"); "age" sorts by creation, newest last. */
 function field(item: unknown, path: string): unknown {

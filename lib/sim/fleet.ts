@@ -15,13 +15,7 @@ import { startNomadDemo } from "./nomad";
 import { startDockerDemo } from "./docker";
 
 /** One line per orchestrator; order fixes each simulator's port block. */
-const SIMULATORS: StartSimulator[] = [
-  startKubernetesDemo,
-  startEcsDemo,
-  startMesosDemo,
-  startNomadDemo,
-  startDockerDemo,
-];
+const SIMULATORS: StartSimulator[] = [startKubernetesDemo, startEcsDemo, startMesosDemo, startNomadDemo, startDockerDemo];
 
 const PORT_BLOCK = 10;
 

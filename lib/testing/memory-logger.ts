@@ -8,5 +8,12 @@ export function memoryLogger(lines: string[] = []): Logger & { lines: string[] }
   const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     lines.push(`${level} ${message}${fields ? " " + JSON.stringify(fields) : ""}`);
   };
-  return { lines, debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), child: () => memoryLogger(lines) };
+  return {
+    lines,
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    child: () => memoryLogger(lines),
+  };
 }

@@ -23,7 +23,21 @@ export interface PkiFiles {
 export function makePki(dir: string, options: { serverDnsNames?: string[]; cnSuffix?: string } = {}): PkiFiles {
   const suffix = options.cnSuffix ?? "fleetdeck.test";
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "1", "-subj", "/CN=fleetdeck-test-ca");
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca-key.pem",
+    "-out",
+    "ca.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=fleetdeck-test-ca",
+  );
   const serverSan = ["IP:127.0.0.1", ...(options.serverDnsNames ?? []).map((n) => `DNS:${n}`)].join(",");
   for (const [name, ext] of [
     ["server", `subjectAltName=${serverSan}`],
@@ -31,7 +45,23 @@ export function makePki(dir: string, options: { serverDnsNames?: string[]; cnSuf
   ] as const) {
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}-key.pem`, "-out", `${name}.csr`, "-subj", `/CN=${name}.${suffix}`);
     writeFileSync(path.join(dir, `${name}.ext`), ext + "\n");
-    run("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", `${name}.pem`, "-days", "1", "-extfile", `${name}.ext`);
+    run(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca-key.pem",
+      "-CAcreateserial",
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "1",
+      "-extfile",
+      `${name}.ext`,
+    );
   }
   const at = (f: string) => path.join(dir, f);
   return {

@@ -52,9 +52,14 @@ describe("waitFor", () => {
   it("fails naming what it waited for and the last value or error", async () => {
     await expect(waitFor("the count to reach 5", () => 0, 30, 5)).rejects.toThrow(/waiting for the count to reach 5 \(last: 0\)/);
     await expect(
-      waitFor("a server", () => {
-        throw new Error("connection refused");
-      }, 30, 5),
+      waitFor(
+        "a server",
+        () => {
+          throw new Error("connection refused");
+        },
+        30,
+        5,
+      ),
     ).rejects.toThrow(/waiting for a server \(last: connection refused\)/);
   });
 });

@@ -72,7 +72,20 @@ type Group = "nodes" | "work";
 const ENGINE = "engine";
 const SWARM_TASK_LABEL = "com.docker.swarm.task.id";
 /** Container event actions that change what Fleetdeck shows (exec_* from health checks are noise). */
-const CONTAINER_ACTIONS = new Set(["create", "start", "restart", "die", "kill", "stop", "destroy", "pause", "unpause", "oom", "rename", "update"]);
+const CONTAINER_ACTIONS = new Set([
+  "create",
+  "start",
+  "restart",
+  "die",
+  "kill",
+  "stop",
+  "destroy",
+  "pause",
+  "unpause",
+  "oom",
+  "rename",
+  "update",
+]);
 
 interface Work {
   workloads: WorkloadCore[];
@@ -145,7 +158,8 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
           if (signal.aborted) break;
           // A swarm cluster whose engine is not a manager (yet) answers: degraded, and not worth a warning each retry.
           const error = asAdapterError(err, `Docker Engine at ${this.client.label}`);
-          if (!(err instanceof NotSwarmManagerError)) this.log.warn("docker engine connection lost", { host: this.client.label, error: error.message });
+          if (!(err instanceof NotSwarmManagerError))
+            this.log.warn("docker engine connection lost", { host: this.client.label, error: error.message });
           health.failed(ENGINE, error);
           await sleep(backoff.next(), signal);
         } finally {
@@ -180,7 +194,9 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
     const failed = measured.flatMap((m) => ("error" in m ? [m.error] : []));
     if (containers.length > 0 && failed.length === containers.length) {
       const first = asAdapterError(failed[0], `Docker Engine at ${this.client.label}`);
-      throw new AdapterError(first.code, `the stats of none of ${containers.length} containers could be read: ${first.message}`, { cause: first });
+      throw new AdapterError(first.code, `the stats of none of ${containers.length} containers could be read: ${first.message}`, {
+        cause: first,
+      });
     }
     const sample = emptyUsageSample();
     let nodeTotal: Resources = { cpuMillis: 0, memoryBytes: 0 };
@@ -193,10 +209,12 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
     }
     // A node total missing some containers would read as a drop in use: leave the node unknown instead.
     if (localNode && failed.length === 0) sample.nodes.set(localNode, nodeTotal);
-    else if (localNode) sample.unavailable.nodes.set(localNode, `stats of ${failed.length} of ${containers.length} containers could not be read in time`);
+    else if (localNode)
+      sample.unavailable.nodes.set(localNode, `stats of ${failed.length} of ${containers.length} containers could not be read in time`);
     if (mode === "swarm") {
       for (const task of this.tasks) {
-        if (task.node && task.node !== localNode && task.state === "running") sample.unavailable.tasks.set(task.id, REMOTE_STATS_UNREACHABLE);
+        if (task.node && task.node !== localNode && task.state === "running")
+          sample.unavailable.tasks.set(task.id, REMOTE_STATS_UNREACHABLE);
       }
       for (const nodeId of this.known.nodes) {
         if (nodeId !== localNode) sample.unavailable.nodes.set(nodeId, REMOTE_STATS_UNREACHABLE);
@@ -240,12 +258,21 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
     if (groups.has("nodes")) changes.push(...this.changes("nodes", await this.listNodes(mode, signal)));
     if (groups.has("work")) {
       const work = await this.listWork(mode, signal);
-      changes.push(...this.changes("workloads", work.workloads), ...this.changes("tasks", work.tasks), ...this.changes("services", work.services));
+      changes.push(
+        ...this.changes("workloads", work.workloads),
+        ...this.changes("tasks", work.tasks),
+        ...this.changes("services", work.services),
+      );
     }
     if (changes.length) sink.apply(changes);
   }
 
-  private async follow(sink: SnapshotSink, health: ConnectionHealth, events: AsyncIterable<unknown>, session: AbortController): Promise<void> {
+  private async follow(
+    sink: SnapshotSink,
+    health: ConnectionHealth,
+    events: AsyncIterable<unknown>,
+    session: AbortController,
+  ): Promise<void> {
     let failure: unknown = null;
     const fail = (err: unknown) => {
       failure ??= err;

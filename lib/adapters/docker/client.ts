@@ -211,7 +211,10 @@ export class DockerClient {
   private parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new AdapterError("upstream", `Docker Engine answered ${what} with an unexpected shape: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`);
+      throw new AdapterError(
+        "upstream",
+        `Docker Engine answered ${what} with an unexpected shape: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
+      );
     }
     return parsed.data;
   }
@@ -234,7 +237,8 @@ const CERT_VERIFY_CODES =
 /** Chain errors, where the CA is the likely culprit (not expiry or a wrong name). */
 const CERT_CHAIN_CODES = /^(UNABLE_TO_|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|INVALID_CA)/;
 /** OpenSSL alerts an engine sends when it refuses (or did not get) the client certificate. */
-const CLIENT_CERT_ALERTS = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE)$/;
+const CLIENT_CERT_ALERTS =
+  /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE)$/;
 
 /**
  * What a failed TLS connection to the engine means, or null when the error is

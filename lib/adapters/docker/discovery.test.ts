@@ -17,7 +17,8 @@ async function fakeEngine() {
       return send("OK");
     }
     if (req.url === "/version") return send({ Version: "26.1.5", ApiVersion: "1.45", MinAPIVersion: "1.24" });
-    if (req.url === "/v1.41/info") return send({ Name: "box", NCPU: 2, MemTotal: 2 ** 31, ServerVersion: "26.1.5", Swarm: { LocalNodeState: "inactive" } });
+    if (req.url === "/v1.41/info")
+      return send({ Name: "box", NCPU: 2, MemTotal: 2 ** 31, ServerVersion: "26.1.5", Swarm: { LocalNodeState: "inactive" } });
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

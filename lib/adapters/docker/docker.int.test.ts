@@ -57,7 +57,11 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
   const project = `${TEST_PREFIX}shop`;
 
   async function runContainer(name: string, labels: Record<string, string>, extra: Record<string, unknown> = {}) {
-    const created = (await client.post("/containers/create", { Image: TEST_IMAGE, Labels: labels, HostConfig: { Init: true }, ...extra }, { name })) as { Id: string };
+    const created = (await client.post(
+      "/containers/create",
+      { Image: TEST_IMAGE, Labels: labels, HostConfig: { Init: true }, ...extra },
+      { name },
+    )) as { Id: string };
     await client.post(`/containers/${created.Id}/start`, undefined);
     return created.Id;
   }
@@ -84,8 +88,13 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
   it("shows the host as the one node", () => {
     expect(sink.items.nodes.size).toBe(1);
     const node = [...sink.items.nodes.values()][0];
-    expect(node).toMatchObject({ name: probe!.info.Name, roles: ["host"], capacity: { cpuMillis: probe!.info.NCPU * 1000, memoryBytes: probe!.info.MemTotal } });
-    if (probe!.mode === "swarm") expect(sink.connection).toMatchObject({ status: "degraded", reason: expect.stringMatching(/swarm manager/) });
+    expect(node).toMatchObject({
+      name: probe!.info.Name,
+      roles: ["host"],
+      capacity: { cpuMillis: probe!.info.NCPU * 1000, memoryBytes: probe!.info.MemTotal },
+    });
+    if (probe!.mode === "swarm")
+      expect(sink.connection).toMatchObject({ status: "degraded", reason: expect.stringMatching(/swarm manager/) });
     else expect(sink.connection?.status).toBe("ok");
   });
 
@@ -99,22 +108,44 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
     });
     await runContainer(`${TEST_PREFIX}lone`, {});
 
-    const web = await waitFor("compose service web with 2 running containers", () => {
-      const w = sink.items.workloads.get(`compose~${project}~web`);
-      return w?.ready === 2 ? w : null;
-    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
-    expect(web).toMatchObject({ name: "web", namespace: project, kind: "ComposeService", desired: 2, scalable: false, notScalableReason: COMPOSE_NOT_SCALABLE });
+    const web = await waitFor(
+      "compose service web with 2 running containers",
+      () => {
+        const w = sink.items.workloads.get(`compose~${project}~web`);
+        return w?.ready === 2 ? w : null;
+      },
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
+    );
+    expect(web).toMatchObject({
+      name: "web",
+      namespace: project,
+      kind: "ComposeService",
+      desired: 2,
+      scalable: false,
+      notScalableReason: COMPOSE_NOT_SCALABLE,
+    });
     const webTasks = sink.tasksOf(web.id);
     expect(webTasks.map((t) => t.name).sort()).toEqual([`${project}-web-1`, `${project}-web-2`]);
     expect(webTasks.every((t) => t.state === "running" && t.namespace === project && t.startedAt)).toBe(true);
 
-    const lone = await waitFor("the lone container", () => sink.items.workloads.get(`container~${TEST_PREFIX}lone`), ENGINE_WAIT_MS, ENGINE_POLL_MS);
+    const lone = await waitFor(
+      "the lone container",
+      () => sink.items.workloads.get(`container~${TEST_PREFIX}lone`),
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
+    );
     expect(lone).toMatchObject({ kind: "Container", namespace: null, notScalableReason: CONTAINER_NOT_SCALABLE });
 
-    const worker = await waitFor("the worker failed after its restarts", () => {
-      const t = sink.tasksOf(`compose~${project}~worker`)[0];
-      return t?.state === "failed" && t.restarts === 2 ? t : null;
-    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
+    const worker = await waitFor(
+      "the worker failed after its restarts",
+      () => {
+        const t = sink.tasksOf(`compose~${project}~worker`)[0];
+        return t?.state === "failed" && t.restarts === 2 ? t : null;
+      },
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
+    );
     expect(worker.stateReason).toMatch(/Exited \(3\)/);
   });
 
@@ -135,10 +166,15 @@ describe.skipIf(!probe || skipReason !== null)("standalone docker adapter agains
   it("follows container removal", async () => {
     const doomed = sink.tasksOf(`compose~${project}~web`).find((t) => t.name === `${project}-web-2`)!;
     await client.delete(`/containers/${doomed.id}`, { force: true });
-    await waitFor("web down to one container", () => {
-      const w = sink.items.workloads.get(`compose~${project}~web`);
-      return w?.desired === 1 && !sink.items.tasks.has(doomed.id);
-    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
+    await waitFor(
+      "web down to one container",
+      () => {
+        const w = sink.items.workloads.get(`compose~${project}~web`);
+        return w?.desired === 1 && !sink.items.tasks.has(doomed.id);
+      },
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
+    );
   });
 });
 
@@ -166,7 +202,12 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
 
   beforeAll(async () => {
     await removeTestObjects(client);
-    webId = await createTestService(client, webName, { replicas: 2 }, { labels: { "com.docker.stack.namespace": "fleetdeck-test" }, publish: true });
+    webId = await createTestService(
+      client,
+      webName,
+      { replicas: 2 },
+      { labels: { "com.docker.stack.namespace": "fleetdeck-test" }, publish: true },
+    );
     running = adapter.run(sink, stop.signal);
   });
 
@@ -190,7 +231,13 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     expect(node.roles).toContain("manager");
     expect(node.capacity.cpuMillis).toBe(probe!.info.NCPU * 1000);
     const { workload, tasks } = web();
-    expect(workload).toMatchObject({ name: webName, namespace: "fleetdeck-test", kind: "SwarmService", scalable: true, images: ["local/busybox:latest"] });
+    expect(workload).toMatchObject({
+      name: webName,
+      namespace: "fleetdeck-test",
+      kind: "SwarmService",
+      scalable: true,
+      images: ["local/busybox:latest"],
+    });
     expect(tasks.map((t) => t.name).sort()).toEqual([`${webName}.1`, `${webName}.2`]);
     expect(tasks[0]).toMatchObject({ node: node.id, requests: { cpuMillis: 10, memoryBytes: 8 * 1024 * 1024 }, restarts: 0 });
     const service = sink.items.services.get(webId)!;
@@ -229,8 +276,11 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
     const containerId = raw.Status.ContainerStatus?.ContainerID;
     expect(containerId).toBeTruthy();
     await client.post(`/containers/${containerId}/kill`, undefined);
-    const replacement = await waitFor("a running replacement on slot 1", () =>
-      web().tasks.find((t) => t.name === `${webName}.1` && t.id !== slot1.id && t.state === "running"), ENGINE_WAIT_MS, ENGINE_POLL_MS,
+    const replacement = await waitFor(
+      "a running replacement on slot 1",
+      () => web().tasks.find((t) => t.name === `${webName}.1` && t.id !== slot1.id && t.state === "running"),
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
     );
     expect(replacement.restarts).toBe(slot1.restarts + 1);
     await waitFor("3 running web tasks again", converged(3), ENGINE_WAIT_MS, ENGINE_POLL_MS);
@@ -239,19 +289,32 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
   it("drains and reactivates the node", async () => {
     const nodeId = probe!.info.Swarm!.NodeID!;
     const setAvailability = async (availability: string) => {
-      const node = await client.get(`/nodes/${nodeId}`, z.looseObject({ Version: z.object({ Index: z.number() }), Spec: z.looseObject({}) }));
+      const node = await client.get(
+        `/nodes/${nodeId}`,
+        z.looseObject({ Version: z.object({ Index: z.number() }), Spec: z.looseObject({}) }),
+      );
       await client.post(`/nodes/${nodeId}/update`, { ...node.Spec, Availability: availability }, { version: node.Version.Index });
     };
     try {
       await setAvailability("drain");
-      await waitFor("the node drained in the snapshot", () => {
-        const node = sink.items.nodes.get(nodeId);
-        return node && !node.schedulable && node.info.availability === "drain";
-      }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
-      await waitFor("the web tasks to wait for a node", () => {
-        const { workload, tasks } = web();
-        return workload?.ready === 0 && tasks.length === 3 && tasks.every((t) => t.state === "pending" && t.node === null);
-      }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
+      await waitFor(
+        "the node drained in the snapshot",
+        () => {
+          const node = sink.items.nodes.get(nodeId);
+          return node && !node.schedulable && node.info.availability === "drain";
+        },
+        ENGINE_WAIT_MS,
+        ENGINE_POLL_MS,
+      );
+      await waitFor(
+        "the web tasks to wait for a node",
+        () => {
+          const { workload, tasks } = web();
+          return workload?.ready === 0 && tasks.length === 3 && tasks.every((t) => t.state === "pending" && t.node === null);
+        },
+        ENGINE_WAIT_MS,
+        ENGINE_POLL_MS,
+      );
       const pending = web().tasks[0];
       expect(pending.stateReason).toMatch(/no suitable node/);
     } finally {
@@ -264,10 +327,15 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
 
   it("shows a global service as not scalable and refuses to scale it", async () => {
     const id = await createTestService(client, `${TEST_PREFIX}global`, "global");
-    const workload = await waitFor("the global service", () => {
-      const w = sink.items.workloads.get(id);
-      return w && w.ready === 1 ? w : null;
-    }, ENGINE_WAIT_MS, ENGINE_POLL_MS);
+    const workload = await waitFor(
+      "the global service",
+      () => {
+        const w = sink.items.workloads.get(id);
+        return w && w.ready === 1 ? w : null;
+      },
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
+    );
     expect(workload).toMatchObject({ scalable: false, notScalableReason: GLOBAL_NOT_SCALABLE, desired: 1 });
     const task = sink.tasksOf(id)[0];
     expect(task.name).toBe(`${TEST_PREFIX}global.${probe!.info.Swarm!.NodeID}`);
@@ -291,10 +359,20 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
       const replacesAfterList = eventsOnly.counts.replace;
       const globalId = [...eventsOnly.items.workloads.values()].find((w) => w.name === `${TEST_PREFIX}global`)!.id;
       await client.delete(`/services/${globalId}`);
-      await waitFor("the global service gone", () => !eventsOnly.items.workloads.has(globalId) && eventsOnly.tasksOf(globalId).length === 0, ENGINE_WAIT_MS, ENGINE_POLL_MS);
+      await waitFor(
+        "the global service gone",
+        () => !eventsOnly.items.workloads.has(globalId) && eventsOnly.tasksOf(globalId).length === 0,
+        ENGINE_WAIT_MS,
+        ENGINE_POLL_MS,
+      );
       const id = await createTestService(client, `${TEST_PREFIX}late`, { replicas: 1 });
       await waitFor("the new service", () => eventsOnly.items.workloads.get(id), ENGINE_WAIT_MS, ENGINE_POLL_MS);
-      await waitFor("its task started (container events)", () => eventsOnly.tasksOf(id).some((t) => t.state === "running"), ENGINE_WAIT_MS, ENGINE_POLL_MS);
+      await waitFor(
+        "its task started (container events)",
+        () => eventsOnly.tasksOf(id).some((t) => t.state === "running"),
+        ENGINE_WAIT_MS,
+        ENGINE_POLL_MS,
+      );
       expect(eventsOnly.counts.replace).toBe(replacesAfterList);
       expect(eventsOnly.counts.delete).toBeGreaterThanOrEqual(2);
     } finally {
@@ -306,7 +384,9 @@ describe.skipIf(!probe || swarmSkip !== null)("swarm adapter against a real engi
   it("survives the engine stopping and starting again", async () => {
     const pid = sharedDockerdPid();
     if (!pid) {
-      console.warn(`[docker int] engine restart not tested: no live dockerd pid in /var/run/shared-dockerd.pid (engine not started by the shared script)`);
+      console.warn(
+        `[docker int] engine restart not tested: no live dockerd pid in /var/run/shared-dockerd.pid (engine not started by the shared script)`,
+      );
       return;
     }
     const started = Date.now();

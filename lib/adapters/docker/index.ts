@@ -64,7 +64,10 @@ export function clusterIdentity(probe: EngineProbe): { id: string; name: string 
  * as a `swarm` cluster when it is a swarm manager and a `docker` cluster
  * otherwise: the docker module discovers for the whole family.
  */
-async function discoverEngine(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<DockerConnection>[]> {
+async function discoverEngine(
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): Promise<DiscoveredCluster<DockerConnection>[]> {
   const connection = connectionFromEnv(env);
   const { probe, failure } = await checkEngine(connection);
   if (!probe) {

@@ -6,7 +6,10 @@ import { z } from "zod";
  * Engines omit empty fields freely, so nearly everything is optional.
  */
 
-const Labels = z.record(z.string(), z.string()).nullish().transform((l) => l ?? {});
+const Labels = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((l) => l ?? {});
 const Version = z.object({ Index: z.number() });
 
 export const DockerVersionAnswer = z.object({
@@ -39,9 +42,7 @@ export const DockerInfoAnswer = z.object({
 });
 export type RawInfo = z.infer<typeof DockerInfoAnswer>;
 
-const NanoResources = z
-  .object({ NanoCPUs: z.number().optional(), MemoryBytes: z.number().optional() })
-  .nullish();
+const NanoResources = z.object({ NanoCPUs: z.number().optional(), MemoryBytes: z.number().optional() }).nullish();
 
 export const SwarmNode = z.object({
   ID: z.string(),
@@ -60,9 +61,7 @@ export const SwarmNode = z.object({
     })
     .optional(),
   Status: z.object({ State: z.string(), Message: z.string().optional(), Addr: z.string().optional() }),
-  ManagerStatus: z
-    .object({ Leader: z.boolean().optional(), Reachability: z.string().optional(), Addr: z.string().optional() })
-    .optional(),
+  ManagerStatus: z.object({ Leader: z.boolean().optional(), Reachability: z.string().optional(), Addr: z.string().optional() }).optional(),
 });
 export type RawSwarmNode = z.infer<typeof SwarmNode>;
 
@@ -108,7 +107,12 @@ export const SwarmService = z.object({
   }),
   /** The last rolling update of the service, when there was one. */
   UpdateStatus: z
-    .object({ State: z.string().optional(), StartedAt: z.string().optional(), CompletedAt: z.string().optional(), Message: z.string().optional() })
+    .object({
+      State: z.string().optional(),
+      StartedAt: z.string().optional(),
+      CompletedAt: z.string().optional(),
+      Message: z.string().optional(),
+    })
     .nullish(),
   Endpoint: z
     .object({
@@ -117,9 +121,7 @@ export const SwarmService = z.object({
       VirtualIPs: z.array(z.object({ NetworkID: z.string().optional(), Addr: z.string().optional() })).nullish(),
     })
     .optional(),
-  ServiceStatus: z
-    .object({ RunningTasks: z.number(), DesiredTasks: z.number(), CompletedTasks: z.number().optional() })
-    .optional(),
+  ServiceStatus: z.object({ RunningTasks: z.number(), DesiredTasks: z.number(), CompletedTasks: z.number().optional() }).optional(),
 });
 export type RawSwarmService = z.infer<typeof SwarmService>;
 
@@ -148,9 +150,7 @@ export const SwarmTask = z.object({
     State: z.string(),
     Message: z.string().optional(),
     Err: z.string().optional(),
-    ContainerStatus: z
-      .object({ ContainerID: z.string().optional(), ExitCode: z.number().optional() })
-      .optional(),
+    ContainerStatus: z.object({ ContainerID: z.string().optional(), ExitCode: z.number().optional() }).optional(),
   }),
   DesiredState: z.string(),
   NetworksAttachments: z
@@ -182,9 +182,7 @@ export const DockerContainerSummary = z.object({
       }),
     )
     .nullish(),
-  NetworkSettings: z
-    .object({ Networks: z.record(z.string(), z.object({ IPAddress: z.string().optional() })).nullish() })
-    .nullish(),
+  NetworkSettings: z.object({ Networks: z.record(z.string(), z.object({ IPAddress: z.string().optional() })).nullish() }).nullish(),
 });
 export type RawContainerSummary = z.infer<typeof DockerContainerSummary>;
 
@@ -217,9 +215,7 @@ export const DockerContainerStats = z.object({
   read: z.string().optional(),
   cpu_stats: CpuStats,
   precpu_stats: CpuStats,
-  memory_stats: z
-    .object({ usage: z.number().optional(), stats: z.record(z.string(), z.number()).optional() })
-    .optional(),
+  memory_stats: z.object({ usage: z.number().optional(), stats: z.record(z.string(), z.number()).optional() }).optional(),
 });
 export type RawContainerStats = z.infer<typeof DockerContainerStats>;
 

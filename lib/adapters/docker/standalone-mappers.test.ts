@@ -25,7 +25,13 @@ const byName = (name: string) => containers.find((c) => c.Names?.[0] === `/${nam
 describe("standalone mappers", () => {
   it("maps the host as the one node with NCPU and MemTotal", () => {
     const node = NodeCoreSchema.parse(mapHostNode(info));
-    expect(node).toMatchObject({ id: "vm", name: "vm", status: "ready", roles: ["host"], capacity: { cpuMillis: 2000, memoryBytes: 25276518400 } });
+    expect(node).toMatchObject({
+      id: "vm",
+      name: "vm",
+      status: "ready",
+      roles: ["host"],
+      capacity: { cpuMillis: 2000, memoryBytes: 25276518400 },
+    });
     expect(node.info.engineVersion).toBe("20.10.24+dfsg1");
   });
 

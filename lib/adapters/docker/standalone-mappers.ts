@@ -12,8 +12,7 @@ export const COMPOSE_ONEOFF_LABEL = "com.docker.compose.oneoff";
 const COMPOSE_WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
 const COMPOSE_CONFIG_FILES_LABEL = "com.docker.compose.project.config_files";
 
-export const COMPOSE_NOT_SCALABLE =
-  "Compose services scale with `docker compose up --scale`; the engine API has no replica count.";
+export const COMPOSE_NOT_SCALABLE = "Compose services scale with `docker compose up --scale`; the engine API has no replica count.";
 export const CONTAINER_NOT_SCALABLE = "A lone container has no replica count; start more with `docker run`.";
 export const SWARM_WORKER_NOT_SCALABLE = "This engine is a swarm worker; scale the service through a swarm manager.";
 
@@ -165,10 +164,19 @@ export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[
       ready: running,
       scalable: false,
       notScalableReason:
-        group.kind === "ComposeService" ? COMPOSE_NOT_SCALABLE : group.kind === "SwarmService" ? SWARM_WORKER_NOT_SCALABLE : CONTAINER_NOT_SCALABLE,
+        group.kind === "ComposeService"
+          ? COMPOSE_NOT_SCALABLE
+          : group.kind === "SwarmService"
+            ? SWARM_WORKER_NOT_SCALABLE
+            : CONTAINER_NOT_SCALABLE,
       autoscaler: null,
       createdAt: Number.isFinite(created) ? new Date(created * 1000).toISOString() : null,
-      selector: group.kind === "Container" ? null : Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","),
+      selector:
+        group.kind === "Container"
+          ? null
+          : Object.entries(labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(","),
       info,
       // The engine's /events stream is followed for changes, not kept as history.
       events: [],

@@ -13,8 +13,7 @@ describe("container stats arithmetic", () => {
   it("computes CPU millicores from the deltas against precpu_stats (cgroup v1)", () => {
     const c = v1.cpu_stats;
     const p = v1.precpu_stats;
-    const expected =
-      ((c.cpu_usage.total_usage - p.cpu_usage.total_usage) / (c.system_cpu_usage - p.system_cpu_usage)) * 2 * 1000;
+    const expected = ((c.cpu_usage.total_usage - p.cpu_usage.total_usage) / (c.system_cpu_usage - p.system_cpu_usage)) * 2 * 1000;
     expect(cpuMillis(statsV1)).toBeCloseTo(expected, 6);
     // The recorded container was spinning one core flat out.
     expect(cpuMillis(statsV1)).toBeGreaterThan(800);
@@ -55,6 +54,8 @@ describe("container stats arithmetic", () => {
   });
 
   it("answers null for a stopped container's empty answer", () => {
-    expect(containerUsage(DockerContainerStats.parse({ read: "0001-01-01T00:00:00Z", cpu_stats: {}, precpu_stats: {}, memory_stats: {} }))).toBeNull();
+    expect(
+      containerUsage(DockerContainerStats.parse({ read: "0001-01-01T00:00:00Z", cpu_stats: {}, precpu_stats: {}, memory_stats: {} })),
+    ).toBeNull();
   });
 });

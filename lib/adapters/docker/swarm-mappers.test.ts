@@ -104,7 +104,9 @@ describe("swarm service mapper", () => {
       level: "normal",
       message: "Update completed",
     });
-    expect(updateEvent({ State: "rollback_started", StartedAt: "2026-11-26T15:53:00Z", Message: "update rolled back due to failure" })).toMatchObject({
+    expect(
+      updateEvent({ State: "rollback_started", StartedAt: "2026-11-26T15:53:00Z", Message: "update rolled back due to failure" }),
+    ).toMatchObject({
       level: "warning",
       message: "Rollback started: update rolled back due to failure",
     });
@@ -180,7 +182,11 @@ describe("swarm task mapper", () => {
   it("carries the last failure of the slot onto a pending replacement", () => {
     const raw = structuredClone(tasks);
     const replacement = raw.find((t) => t.ID === "q7vb34xzdi8bsqawx0epqqhmf")!;
-    replacement.Status = { State: "pending", Message: "pending task scheduling", Err: "no suitable node (1 node not available for new tasks)" };
+    replacement.Status = {
+      State: "pending",
+      Message: "pending task scheduling",
+      Err: "no suitable node (1 node not available for new tasks)",
+    };
     delete replacement.NodeID;
     const t = mapSwarmTasks(raw, services).find((x) => x.id === replacement.ID)!;
     expect(t.state).toBe("pending");

@@ -70,7 +70,10 @@ function modeOf(service: RawSwarmService): string {
   if (mode.GlobalJob) return "global job";
   if (mode.ReplicatedJob) {
     const j = mode.ReplicatedJob;
-    const detail = [j.MaxConcurrent ? `${j.MaxConcurrent} at a time` : null, j.TotalCompletions ? `${j.TotalCompletions} completions` : null].filter(Boolean);
+    const detail = [
+      j.MaxConcurrent ? `${j.MaxConcurrent} at a time` : null,
+      j.TotalCompletions ? `${j.TotalCompletions} completions` : null,
+    ].filter(Boolean);
     return detail.length ? `replicated job (${detail.join(", ")})` : "replicated job";
   }
   return "replicated";
@@ -80,7 +83,9 @@ function modeOf(service: RawSwarmService): string {
 export function describePorts(service: RawSwarmService): string | null {
   const ports = (service.Endpoint?.Ports ?? []).filter((p) => p.PublishedPort);
   if (!ports.length) return null;
-  return ports.map((p) => `${p.PublishedPort}→${p.TargetPort ?? "?"}/${p.Protocol ?? "tcp"}${p.PublishMode ? ` (${p.PublishMode})` : ""}`).join(", ");
+  return ports
+    .map((p) => `${p.PublishedPort}→${p.TargetPort ?? "?"}/${p.Protocol ?? "tcp"}${p.PublishMode ? ` (${p.PublishMode})` : ""}`)
+    .join(", ");
 }
 
 function describeUpdateConfig(config: NonNullable<RawSwarmService["Spec"]["UpdateConfig"]> | null | undefined): string | null {
@@ -106,9 +111,14 @@ const UPDATE_STATES: Record<string, { title: string; level: WorkloadEvent["level
 /** The service's last rolling update, as an event: paused updates and rollbacks ask for attention. */
 export function updateEvent(status: RawSwarmService["UpdateStatus"]): WorkloadEvent | null {
   if (!status?.State) return null;
-  const known = UPDATE_STATES[status.State] ?? { title: `Update ${status.State.replace(/_/g, " ")}`, level: status.State.startsWith("rollback") ? "warning" : "normal" };
-  const message = status.Message && status.Message.toLowerCase() !== known.title.toLowerCase() ? `${known.title}: ${status.Message}` : known.title;
-  const at = status.State === "updating" || status.State === "rollback_started" ? status.StartedAt : (status.CompletedAt ?? status.StartedAt);
+  const known = UPDATE_STATES[status.State] ?? {
+    title: `Update ${status.State.replace(/_/g, " ")}`,
+    level: status.State.startsWith("rollback") ? "warning" : "normal",
+  };
+  const message =
+    status.Message && status.Message.toLowerCase() !== known.title.toLowerCase() ? `${known.title}: ${status.Message}` : known.title;
+  const at =
+    status.State === "updating" || status.State === "rollback_started" ? status.StartedAt : (status.CompletedAt ?? status.StartedAt);
   return { at: at && !at.startsWith("0001-") ? at : null, level: known.level, message };
 }
 
@@ -121,7 +131,11 @@ function taskEvents(service: RawSwarmService, tasks: readonly RawSwarmTask[]): W
     const state = task.Status.State;
     if (state !== "failed" && state !== "rejected" && mapTaskState(state) !== "pending") continue;
     const name = `${service.Spec.Name}.${isGlobal ? (task.NodeID ?? task.ID) : (task.Slot ?? task.ID)}`;
-    events.push({ at: task.Status.Timestamp ?? task.CreatedAt ?? null, level: "warning", message: `Task ${name} ${state}: ${task.Status.Err}` });
+    events.push({
+      at: task.Status.Timestamp ?? task.CreatedAt ?? null,
+      level: "warning",
+      message: `Task ${name} ${state}: ${task.Status.Err}`,
+    });
   }
   return events;
 }
@@ -222,7 +236,8 @@ function slotKey(task: RawSwarmTask): string {
 
 function taskIp(task: RawSwarmTask): string | null {
   const attachments = task.NetworksAttachments ?? [];
-  const preferred = attachments.find((a) => !a.Network?.Spec?.Ingress && a.Addresses?.length) ?? attachments.find((a) => a.Addresses?.length);
+  const preferred =
+    attachments.find((a) => !a.Network?.Spec?.Ingress && a.Addresses?.length) ?? attachments.find((a) => a.Addresses?.length);
   return preferred?.Addresses?.[0]?.replace(/\/\d+$/, "") ?? null;
 }
 

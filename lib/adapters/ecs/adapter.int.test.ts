@@ -21,7 +21,12 @@ afterEach(async () => {
 
 async function setup(options: { cluster?: string; seed?: (w: EcsWorld) => void; timings?: Partial<EcsTimings> } = {}) {
   const sim = await startEcsSim({ timings: FAST, seed: options.seed ?? seedDemoWorld });
-  const connection = EcsConnectionSchema.parse({ region: "eu-west-1", cluster: options.cluster, endpoint: sim.endpoint, credentials: DEMO_CREDENTIALS });
+  const connection = EcsConnectionSchema.parse({
+    region: "eu-west-1",
+    cluster: options.cluster,
+    endpoint: sim.endpoint,
+    credentials: DEMO_CREDENTIALS,
+  });
   const adapter = new EcsAdapter(
     connection,
     { clusterId: "test", log, secrets: new SecretSet(), env: {} },
@@ -40,7 +45,10 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
   it("lists an EC2 cluster's container instances, services, tasks and endpoints in neutral units", async () => {
     const { sink } = await setup({ cluster: "shop-ec2" });
     // Tasks and the service's running count arrive in separate polls: wait for both.
-    await waitFor("web's 4 tasks running", () => runningOf(sink, "shop-ec2~web").length === 4 && sink.items.workloads.get("shop-ec2~web")?.ready === 4);
+    await waitFor(
+      "web's 4 tasks running",
+      () => runningOf(sink, "shop-ec2~web").length === 4 && sink.items.workloads.get("shop-ec2~web")?.ready === 4,
+    );
     expect(sink.connection?.status).toBe("ok");
     expect(sink.connection?.version).toBe("ECS · EC2");
 
@@ -54,12 +62,22 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     expect(draining).toMatchObject({ schedulable: false, statusReason: "DRAINING" });
 
     const web = sink.items.workloads.get("shop-ec2~web")!;
-    expect(web).toMatchObject({ kind: "EcsService", namespace: "shop-ec2", desired: 4, ready: 4, scalable: true, images: ["public.ecr.aws/nginx/nginx:1.27"] });
+    expect(web).toMatchObject({
+      kind: "EcsService",
+      namespace: "shop-ec2",
+      desired: 4,
+      ready: 4,
+      scalable: true,
+      images: ["public.ecr.aws/nginx/nginx:1.27"],
+    });
     expect(web.labels).toMatchObject({ app: "web" });
     expect(web.info).toMatchObject({ "Capacity provider": "shop-asg", "Task definition": "shop-web:14", "Scheduling strategy": "REPLICA" });
     expect(web.info.Deployments).toMatch(/^PRIMARY shop-web:14 /);
     // The simulator writes the service's event log as ECS does: "has started 4 tasks", "has reached a steady state".
-    await waitFor("web steady", () => sink.items.workloads.get("shop-ec2~web")?.events.some((e) => /steady state/.test(e.message)) ?? false);
+    await waitFor(
+      "web steady",
+      () => sink.items.workloads.get("shop-ec2~web")?.events.some((e) => /steady state/.test(e.message)) ?? false,
+    );
     expect(sink.items.workloads.get("shop-ec2~web")!.events[0]).toMatchObject({ level: "normal", at: expect.any(String) });
     expect(sink.items.workloads.get("shop-ec2~log-router")).toMatchObject({ scalable: false });
 
@@ -70,7 +88,10 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     // No task lands on the draining instance.
     expect(sink.list("tasks").some((t) => t.node === draining.id && t.state === "running")).toBe(false);
 
-    const endpoints = sink.list("services").map((s) => `${s.type} ${s.name}`).sort();
+    const endpoints = sink
+      .list("services")
+      .map((s) => `${s.type} ${s.name}`)
+      .sort();
     expect(endpoints).toEqual(["LoadBalancer shop-api", "LoadBalancer shop-web", "ServiceConnect api.shop.local"]);
   });
 
@@ -91,7 +112,13 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
       seed: (world) => {
         const big = world.addCluster("big", { capacityProviders: ["FARGATE"] });
         const td = world.taskDefinition("svc", 1, { cpu: 256, memory: 512, containers: [{ name: "app", image: "app:1", port: null }] });
-        for (let i = 0; i < 12; i++) world.addService(big, { name: `svc-${String(i).padStart(2, "0")}`, desiredCount: i === 0 ? 150 : 1, taskDefinition: td, launchType: "FARGATE" });
+        for (let i = 0; i < 12; i++)
+          world.addService(big, {
+            name: `svc-${String(i).padStart(2, "0")}`,
+            desiredCount: i === 0 ? 150 : 1,
+            taskDefinition: td,
+            launchType: "FARGATE",
+          });
       },
     });
     await waitFor("161 running tasks", () => sink.list("tasks").filter((t) => t.state === "running").length === 161);
@@ -115,12 +142,22 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     expect(sink.items.workloads.get("shop-ec2~web")?.desired).toBe(6);
 
     await adapter.scale("shop-ec2~web", 2);
-    await waitFor("web down to 2", () => runningOf(sink, "shop-ec2~web").length === 2 && sink.tasksOf("shop-ec2~web").filter((t) => t.state === "succeeded").length === 4);
+    await waitFor(
+      "web down to 2",
+      () =>
+        runningOf(sink, "shop-ec2~web").length === 2 && sink.tasksOf("shop-ec2~web").filter((t) => t.state === "succeeded").length === 4,
+    );
     const stopped = sink.tasksOf("shop-ec2~web").find((t) => t.state === "succeeded")!;
     expect(stopped.stateReason).toMatch(/Scaling activity/);
 
-    await expect(adapter.scale("shop-ec2~log-router", 3)).rejects.toMatchObject({ code: "invalid", message: expect.stringMatching(/daemon/i) });
-    await expect(adapter.scale("shop-ec2~nope", 1)).rejects.toMatchObject({ code: "not-found", message: expect.stringContaining("ServiceNotFoundException") });
+    await expect(adapter.scale("shop-ec2~log-router", 3)).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringMatching(/daemon/i),
+    });
+    await expect(adapter.scale("shop-ec2~nope", 1)).rejects.toMatchObject({
+      code: "not-found",
+      message: expect.stringContaining("ServiceNotFoundException"),
+    });
     await expect(adapter.scale("other~web", 1)).rejects.toMatchObject({ code: "not-found" });
   });
 
@@ -146,8 +183,16 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     const from = sim.requests.length;
     sim.faults.throttle(4, ["ListServices"]);
     await waitFor("throttled", () => sink.connection?.status === "degraded" && sink.connection.reason?.includes("ThrottlingException"));
-    await waitFor("recovered", () => sink.connection?.status === "ok" && sim.requests.slice(from).filter((r) => r.operation === "ListServices" && r.status === 200).length > 0);
-    const attempts = sim.requests.slice(from).filter((r) => r.operation === "ListServices").map((r) => r.at);
+    await waitFor(
+      "recovered",
+      () =>
+        sink.connection?.status === "ok" &&
+        sim.requests.slice(from).filter((r) => r.operation === "ListServices" && r.status === 200).length > 0,
+    );
+    const attempts = sim.requests
+      .slice(from)
+      .filter((r) => r.operation === "ListServices")
+      .map((r) => r.at);
     const gaps = attempts.slice(1, 5).map((t, i) => t - attempts[i]);
     expect(gaps).toHaveLength(4);
     // Never faster than the poll period while throttled, and the wait grows.
@@ -162,12 +207,18 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     await waitFor("unreachable", () => sink.connection?.status === "unreachable");
     sim.world.clusters.get("shop-fargate")!.services.get("notifications")!.desiredCount = 2;
     await sim.resume();
-    await waitFor("relisted after reconnect", () => sink.connection?.status === "ok" && runningOf(sink, "shop-fargate~notifications").length === 2);
+    await waitFor(
+      "relisted after reconnect",
+      () => sink.connection?.status === "ok" && runningOf(sink, "shop-fargate~notifications").length === 2,
+    );
   });
 
   it("samples usage from CloudWatch: Container Insights or percentages, and a gap stays a gap", async () => {
     const ec2 = await setup({ cluster: "shop-ec2" });
-    await waitFor("api running", () => runningOf(ec2.sink, "shop-ec2~api").length === 3 && runningOf(ec2.sink, "shop-ec2~web").length === 4);
+    await waitFor(
+      "api running",
+      () => runningOf(ec2.sink, "shop-ec2~api").length === 3 && runningOf(ec2.sink, "shop-ec2~web").length === 4,
+    );
     await waitFor("usage sampled after a poll", () => ec2.sink.counts.replace > 8);
     const sample = (await ec2.adapter.sampleUsage())!;
     const apiTasks = runningOf(ec2.sink, "shop-ec2~api");
@@ -181,7 +232,10 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     expect(ec2.sim.requests.some((r) => r.service === "cloudwatch" && r.operation === "GetMetricData" && r.status === 200)).toBe(true);
 
     const fargate = await setup({ cluster: "shop-fargate" });
-    await waitFor("checkout running", () => runningOf(fargate.sink, "shop-fargate~checkout").length === 3 && runningOf(fargate.sink, "shop-fargate~payments").length === 2);
+    await waitFor(
+      "checkout running",
+      () => runningOf(fargate.sink, "shop-fargate~checkout").length === 3 && runningOf(fargate.sink, "shop-fargate~payments").length === 2,
+    );
     await waitFor("a poll with everything running", () => fargate.sink.counts.replace > 8);
     fargate.sim.faults.metricGaps.add("checkout");
     const gapped = (await fargate.adapter.sampleUsage())!;
@@ -214,7 +268,10 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
 
   it("follows every cluster of the account when no cluster is configured, namespaced by cluster", async () => {
     const { sink } = await setup({});
-    await waitFor("both clusters", () => runningOf(sink, "shop-ec2~web").length === 4 && runningOf(sink, "shop-fargate~checkout").length === 3);
+    await waitFor(
+      "both clusters",
+      () => runningOf(sink, "shop-ec2~web").length === 4 && runningOf(sink, "shop-fargate~checkout").length === 3,
+    );
     expect(new Set(sink.list("workloads").map((w) => w.namespace))).toEqual(new Set(["shop-ec2", "shop-fargate"]));
     expect(sink.connection?.version).toBe("ECS, 2 clusters · EC2 + Fargate");
   });

@@ -13,7 +13,17 @@ import type { NodeCore, Service, TaskCore, WorkloadCore } from "@/lib/model/type
 import { EcsApi } from "./client";
 import { clusterNameOf, type EcsConnection } from "./connection";
 import { toAdapterError } from "./errors";
-import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask, serviceNameOfTask, taskRequests, workloadIdOf } from "./mappers";
+import {
+  countRestarts,
+  imagesByService,
+  mapContainerInstance,
+  mapService,
+  mapServiceEndpoints,
+  mapTask,
+  serviceNameOfTask,
+  taskRequests,
+  workloadIdOf,
+} from "./mappers";
 import type { RawCluster, RawContainerInstance, RawService, RawTask } from "./raw";
 import {
   type LatestValues,
@@ -110,10 +120,17 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     timings: Partial<EcsTimings> = {},
   ) {
     const resyncMs = timings.resyncMs ?? connection.pollIntervalSeconds * 1000;
-    this.timings = withTimings({ ...DEFAULT_ECS_TIMINGS, resyncMs, throttledBackoff: { baseMs: 2 * resyncMs, maxMs: 16 * resyncMs } }, timings);
+    this.timings = withTimings(
+      { ...DEFAULT_ECS_TIMINGS, resyncMs, throttledBackoff: { baseMs: 2 * resyncMs, maxMs: 16 * resyncMs } },
+      timings,
+    );
     this.log = context.log.child("ecs");
     // Registers the connection's credentials, and those the SDK's chain resolves as it signs.
-    this.api = new EcsApi(connection, { maxAttempts: this.timings.maxAttempts, requestTimeoutMs: this.timings.requestTimeoutMs }, context.secrets);
+    this.api = new EcsApi(
+      connection,
+      { maxAttempts: this.timings.maxAttempts, requestTimeoutMs: this.timings.requestTimeoutMs },
+      context.secrets,
+    );
   }
 
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
@@ -162,7 +179,8 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   private async clusters(signal: AbortSignal): Promise<RawCluster[]> {
     if (this.connection.cluster) {
       const [cluster] = await this.api.describeClusters([this.connection.cluster], signal);
-      if (!cluster || cluster.status === "INACTIVE") throw new AdapterError("not-found", `ECS cluster ${this.connection.cluster} is not found or INACTIVE`);
+      if (!cluster || cluster.status === "INACTIVE")
+        throw new AdapterError("not-found", `ECS cluster ${this.connection.cluster} is not found or INACTIVE`);
       return [cluster];
     }
     const arns = await this.api.listClusterArns(signal);
@@ -202,7 +220,9 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     let fargate = false;
     for (const { cluster, instances, services, tasks } of reads) {
       const name = cluster.clusterName;
-      const insights = (cluster.settings ?? []).some((s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"));
+      const insights = (cluster.settings ?? []).some(
+        (s) => s.name === "containerInsights" && (s.value === "enabled" || s.value === "enhanced"),
+      );
       fargate ||= (cluster.capacityProviders ?? []).some((p) => FARGATE.test(p)) || tasks.some((t) => t.launchType === "FARGATE");
 
       const nodes = instances.map((i) => mapContainerInstance(name, i));
@@ -254,7 +274,8 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     if (parts.length !== 2 || !parts[0] || !parts[1]) throw new AdapterError("not-found", `${workloadId} is not an ECS service id`);
     const [clusterName, serviceName] = parts;
     const configured = this.connection.cluster;
-    if (configured && clusterNameOf(configured) !== clusterName) throw new AdapterError("not-found", `service ${serviceName} is not in ECS cluster ${clusterNameOf(configured)}`);
+    if (configured && clusterNameOf(configured) !== clusterName)
+      throw new AdapterError("not-found", `service ${serviceName} is not in ECS cluster ${clusterNameOf(configured)}`);
     const raw = await this.api.updateDesiredCount(configured ?? clusterName, serviceName, replicas, signal);
     this.poke();
     const tags = raw.tags?.length ? raw.tags : this.last?.serviceTags.get(workloadId);

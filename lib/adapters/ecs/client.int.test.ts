@@ -21,13 +21,29 @@ async function setup(maxAttempts = 1, now?: () => number) {
 describe("EcsApi against the simulator", () => {
   it("maps errors whatever the spelling of __type: bare, ECS's shape id, or AWS's request layer", async () => {
     const { sim, api } = await setup();
-    await expect(api.services("nope")).rejects.toMatchObject({ code: "not-found", message: "ListServices: ClusterNotFoundException: Cluster not found." });
+    await expect(api.services("nope")).rejects.toMatchObject({
+      code: "not-found",
+      message: "ListServices: ClusterNotFoundException: Cluster not found.",
+    });
     sim.faults.fail(new SimAwsError("ClusterNotFoundException", "Cluster not found.", 400, { namespace: "com.amazonaws.ecs" }));
-    await expect(api.services("shop-ec2")).rejects.toMatchObject({ code: "not-found", message: "ListServices: ClusterNotFoundException: Cluster not found." });
-    sim.faults.fail(new SimAwsError("UnrecognizedClientException", "The security token included in the request is invalid.", 400, { namespace: "com.amazon.coral.service" }));
-    await expect(api.services("shop-ec2")).rejects.toMatchObject({ code: "unauthorized", message: expect.stringContaining("security token") });
+    await expect(api.services("shop-ec2")).rejects.toMatchObject({
+      code: "not-found",
+      message: "ListServices: ClusterNotFoundException: Cluster not found.",
+    });
+    sim.faults.fail(
+      new SimAwsError("UnrecognizedClientException", "The security token included in the request is invalid.", 400, {
+        namespace: "com.amazon.coral.service",
+      }),
+    );
+    await expect(api.services("shop-ec2")).rejects.toMatchObject({
+      code: "unauthorized",
+      message: expect.stringContaining("security token"),
+    });
     sim.faults.deny("ListServices");
-    await expect(api.services("shop-ec2")).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("AccessDeniedException") });
+    await expect(api.services("shop-ec2")).rejects.toMatchObject({
+      code: "forbidden",
+      message: expect.stringContaining("AccessDeniedException"),
+    });
   });
 
   it("lets the SDK retry ServerException (500) and ThrottlingException (400) before giving up", async () => {
@@ -48,13 +64,22 @@ describe("EcsApi against the simulator", () => {
     // The simulator's clock runs ahead, so the last half hour has complete minutes of every running service.
     const { sim, api } = await setup(1, () => Date.now() + 30 * 60_000);
     await waitFor("web and api running", () =>
-      ["web", "api"].every((name) => [...sim.world.clusters.get("shop-ec2")!.tasks.values()].some((t) => t.serviceName === name && t.lastStatus === "RUNNING")),
+      ["web", "api"].every((name) =>
+        [...sim.world.clusters.get("shop-ec2")!.tasks.values()].some((t) => t.serviceName === name && t.lastStatus === "RUNNING"),
+      ),
     );
     const queries: MetricDataQuery[] = ["web", "api"].flatMap((service, i) =>
       ["CpuUtilized", "MemoryUtilized"].map((metric, j) => ({
         Id: `q${i}${j}`,
         MetricStat: {
-          Metric: { Namespace: "ECS/ContainerInsights", MetricName: metric, Dimensions: [{ Name: "ClusterName", Value: "shop-ec2" }, { Name: "ServiceName", Value: service }] },
+          Metric: {
+            Namespace: "ECS/ContainerInsights",
+            MetricName: metric,
+            Dimensions: [
+              { Name: "ClusterName", Value: "shop-ec2" },
+              { Name: "ServiceName", Value: service },
+            ],
+          },
           Period: 60,
           Stat: "Average",
         },

@@ -88,8 +88,14 @@ export class EcsApi {
           return next(args);
         };
       const step = { step: "build", name: "fleetdeckRegisterCredentials" } as const;
-      this.ecs.middlewareStack.add(registering(() => this.ecs.config.credentials()), step);
-      this.cloudwatch.middlewareStack.add(registering(() => this.cloudwatch.config.credentials()), step);
+      this.ecs.middlewareStack.add(
+        registering(() => this.ecs.config.credentials()),
+        step,
+      );
+      this.cloudwatch.middlewareStack.add(
+        registering(() => this.cloudwatch.config.credentials()),
+        step,
+      );
     }
   }
 
@@ -113,7 +119,10 @@ export class EcsApi {
   }
 
   /** Follows nextToken to the end; `max` is the largest page AWS allows for the call. */
-  private async listAll(what: string, fetch: (nextToken: string | undefined) => Promise<{ arns?: string[]; nextToken?: string }>): Promise<string[]> {
+  private async listAll(
+    what: string,
+    fetch: (nextToken: string | undefined) => Promise<{ arns?: string[]; nextToken?: string }>,
+  ): Promise<string[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     const seen = new Set<string>();
@@ -151,7 +160,8 @@ export class EcsApi {
         this.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ["SETTINGS"] }), { abortSignal: signal }),
       );
       const missing = answer.failures?.[0];
-      if (missing) throw new AdapterError("not-found", `DescribeClusters: cluster ${missing.arn ?? batch[0]} ${missing.reason ?? "MISSING"}`);
+      if (missing)
+        throw new AdapterError("not-found", `DescribeClusters: cluster ${missing.arn ?? batch[0]} ${missing.reason ?? "MISSING"}`);
       out.push(...this.parsed("DescribeClusters", () => parseAll(RawClusterSchema, answer.clusters, "cluster")));
     }
     return out;
@@ -168,7 +178,11 @@ export class EcsApi {
         this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }), { abortSignal: signal }),
       );
       // Instances deregistered between the list and the describe come back as failures; skip them.
-      out.push(...this.parsed("DescribeContainerInstances", () => parseAll(RawContainerInstanceSchema, answer.containerInstances, "container instance")));
+      out.push(
+        ...this.parsed("DescribeContainerInstances", () =>
+          parseAll(RawContainerInstanceSchema, answer.containerInstances, "container instance"),
+        ),
+      );
     }
     return out;
   }
@@ -193,7 +207,9 @@ export class EcsApi {
     const arns = new Set<string>();
     for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
       const listed = await this.listAll("ListTasks", async (nextToken) => {
-        const out = await this.ecs.send(new ListTasksCommand({ cluster, desiredStatus, nextToken, maxResults: 100 }), { abortSignal: signal });
+        const out = await this.ecs.send(new ListTasksCommand({ cluster, desiredStatus, nextToken, maxResults: 100 }), {
+          abortSignal: signal,
+        });
         return { arns: out.taskArns, nextToken: out.nextToken };
       });
       // A task stopping between the two lists shows up in both.
@@ -226,7 +242,13 @@ export class EcsApi {
       do {
         const answer = await this.call("GetMetricData", () =>
           this.cloudwatch.send(
-            new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: "TimestampDescending", NextToken: nextToken }),
+            new GetMetricDataCommand({
+              MetricDataQueries: batch,
+              StartTime: start,
+              EndTime: end,
+              ScanBy: "TimestampDescending",
+              NextToken: nextToken,
+            }),
             { abortSignal: signal },
           ),
         );

@@ -9,11 +9,17 @@ import { z } from "zod";
 export const EcsConnectionSchema = z
   .object({
     /** Defaults to AWS_REGION / AWS_DEFAULT_REGION / the profile's region, as the AWS CLI does. */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-1").optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-1")
+      .optional(),
     /** Cluster name or ARN; absent means every cluster of the account in the region. */
     cluster: z
       .string()
-      .regex(/^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/, "must be an ECS cluster name or cluster ARN")
+      .regex(
+        /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/,
+        "must be an ECS cluster name or cluster ARN",
+      )
       .optional(),
     /** A named profile of the shared config files (like AWS_PROFILE). */
     profile: z.string().min(1).optional(),

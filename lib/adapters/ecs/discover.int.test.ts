@@ -25,7 +25,10 @@ describe("ECS discovery", () => {
     // The SDK's default chain reads credentials from the process environment.
     vi.stubEnv("AWS_ACCESS_KEY_ID", DEMO_CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", DEMO_CREDENTIALS.secretAccessKey);
-    const found = await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "1", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ECS: sim.endpoint }), memoryLogger());
+    const found = await discoverEcsClusters(
+      env({ FLEETDECK_ECS_DISCOVER: "1", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ECS: sim.endpoint }),
+      memoryLogger(),
+    );
     expect(found.map((c) => [c.id, c.name, c.connection.cluster])).toEqual([
       ["ecs-eu-west-1-shop-ec2", "shop-ec2 (eu-west-1)", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-ec2"],
       ["ecs-eu-west-1-shop-fargate", "shop-fargate (eu-west-1)", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-fargate"],
@@ -40,7 +43,9 @@ describe("ECS discovery", () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", DEMO_CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", DEMO_CREDENTIALS.secretAccessKey);
     const log = memoryLogger();
-    expect(await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "true", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: sim.endpoint }), log)).toEqual([]);
+    expect(
+      await discoverEcsClusters(env({ FLEETDECK_ECS_DISCOVER: "true", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: sim.endpoint }), log),
+    ).toEqual([]);
     expect(warnings(log)).toContain("AccessDeniedException");
     expect(warnings(log)).not.toContain(DEMO_CREDENTIALS.secretAccessKey);
   });

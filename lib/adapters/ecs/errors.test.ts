@@ -3,7 +3,8 @@ import { AdapterError } from "@/lib/adapters/errors";
 import { EcsConnectionSchema } from "./connection";
 import { toAdapterError } from "./errors";
 
-const awsError = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+const awsError = (name: string, message: string, status = 400) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
 describe("toAdapterError", () => {
   it("maps AWS error names to codes and keeps AWS's message", () => {
@@ -28,11 +29,17 @@ describe("toAdapterError", () => {
   it("falls back on the HTTP status, then on network error handling", () => {
     expect(toAdapterError(awsError("WeirdException", "odd", 503), "X").code).toBe("upstream");
     expect(toAdapterError(awsError("WeirdException", "odd", 403), "X").code).toBe("forbidden");
-    expect(toAdapterError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "X")).toMatchObject({ code: "unreachable", message: "X: ECONNREFUSED (connect ECONNREFUSED)" });
+    expect(toAdapterError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "X")).toMatchObject({
+      code: "unreachable",
+      message: "X: ECONNREFUSED (connect ECONNREFUSED)",
+    });
   });
 
   it("reads a missing region as nothing to reach, and any other failure as the orchestrator's", () => {
-    expect(toAdapterError(new Error("Region is missing"), "X")).toMatchObject({ code: "unreachable", message: expect.stringMatching(/^X: no AWS region/) });
+    expect(toAdapterError(new Error("Region is missing"), "X")).toMatchObject({
+      code: "unreachable",
+      message: expect.stringMatching(/^X: no AWS region/),
+    });
     expect(toAdapterError(new Error("something odd"), "X")).toMatchObject({ code: "upstream", message: "X: something odd" });
   });
 });
@@ -40,7 +47,9 @@ describe("toAdapterError", () => {
 describe("EcsConnectionSchema", () => {
   it("accepts names and ARNs, defaults the poll period and rejects unknown fields", () => {
     expect(EcsConnectionSchema.parse({ cluster: "prod" })).toEqual({ cluster: "prod", pollIntervalSeconds: 15 });
-    expect(EcsConnectionSchema.parse({ cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/prod", region: "eu-west-1" }).cluster).toContain("cluster/prod");
+    expect(
+      EcsConnectionSchema.parse({ cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/prod", region: "eu-west-1" }).cluster,
+    ).toContain("cluster/prod");
     expect(EcsConnectionSchema.safeParse({ cluster: "bad name" }).success).toBe(false);
     expect(EcsConnectionSchema.safeParse({ region: "Europe" }).success).toBe(false);
     expect(EcsConnectionSchema.safeParse({ pollIntervalSeconds: 1 }).success).toBe(false);

@@ -55,7 +55,10 @@ export function toAdapterError(err: unknown, what: string): AdapterError {
   const known = CODES[name];
   const status = e?.$metadata?.httpStatusCode;
   if (known) {
-    const message = name === "CredentialsProviderError" ? `no AWS credentials found (${e?.message ?? "default chain exhausted"})` : `${name}: ${e?.message ?? ""}`;
+    const message =
+      name === "CredentialsProviderError"
+        ? `no AWS credentials found (${e?.message ?? "default chain exhausted"})`
+        : `${name}: ${e?.message ?? ""}`;
     return new AdapterError(known, `${what}: ${message}`, { cause: err });
   }
   if (typeof status === "number" && status >= 400) {

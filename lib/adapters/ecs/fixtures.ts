@@ -44,8 +44,20 @@ export const fargateServiceFixture: RawService = {
   taskDefinition: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:7",
   schedulingStrategy: "REPLICA",
   createdAt: new Date("2026-10-01T12:00:00.000Z"),
-  loadBalancers: [{ targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:012345678910:targetgroup/checkout-tg/6d0ecf831eec9f09", containerName: "checkout", containerPort: 3000 }],
-  serviceRegistries: [{ registryArn: "arn:aws:servicediscovery:us-east-1:012345678910:service/srv-utcrh6wavdkggqtk", containerName: "checkout", containerPort: 3000 }],
+  loadBalancers: [
+    {
+      targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:012345678910:targetgroup/checkout-tg/6d0ecf831eec9f09",
+      containerName: "checkout",
+      containerPort: 3000,
+    },
+  ],
+  serviceRegistries: [
+    {
+      registryArn: "arn:aws:servicediscovery:us-east-1:012345678910:service/srv-utcrh6wavdkggqtk",
+      containerName: "checkout",
+      containerPort: 3000,
+    },
+  ],
   deployments: [
     {
       id: "ecs-svc/9223370428932767287",
@@ -110,7 +122,15 @@ export const crashedTask: RawTask = {
   desiredStatus: "STOPPED",
   cpu: "512",
   memory: "1024",
-  containers: [{ name: "checkout", image: "checkout:5.2.0", lastStatus: "STOPPED", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }],
+  containers: [
+    {
+      name: "checkout",
+      image: "checkout:5.2.0",
+      lastStatus: "STOPPED",
+      exitCode: 137,
+      reason: "OutOfMemoryError: Container killed due to memory usage",
+    },
+  ],
   stopCode: "EssentialContainerExited",
   stoppedReason: "Essential container in task exited",
   createdAt: new Date("2026-11-26T09:00:00.000Z"),

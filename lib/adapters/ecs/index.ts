@@ -22,7 +22,10 @@ export const adapterModule: AdapterModule<EcsConnection> = {
   discover: discoverEcsClusters,
 };
 
-export async function discoverEcsClusters(env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<DiscoveredCluster<EcsConnection>[]> {
+export async function discoverEcsClusters(
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): Promise<DiscoveredCluster<EcsConnection>[]> {
   if (!/^(1|true|yes)$/i.test(env.FLEETDECK_ECS_DISCOVER ?? "")) return [];
   let api: EcsApi | null = null;
   // Discovery runs before any cluster (and its SecretSet) exists: its own set redacts what it logs.

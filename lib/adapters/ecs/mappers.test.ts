@@ -13,22 +13,45 @@ describe("mapContainerInstance", () => {
     expect(node.name).toBe("i-0b9b1e0d6c3a1f2e4");
     expect(node.capacity).toEqual({ cpuMillis: 4000, memoryBytes: 15_482 * MiB });
     expect(node.allocatable).toEqual(node.capacity);
-    expect(node.info).toMatchObject({ remainingCpuMillis: "1500", remainingMemoryBytes: String(11_386 * MiB), instanceType: "m6i.xlarge", agentVersion: "1.89.2" });
+    expect(node.info).toMatchObject({
+      remainingCpuMillis: "1500",
+      remainingMemoryBytes: String(11_386 * MiB),
+      instanceType: "m6i.xlarge",
+      agentVersion: "1.89.2",
+    });
     expect(node.labels["com.amazonaws.ecs.capability.docker-remote-api.1.44"]).toBe("");
     expect(node).toMatchObject({ status: "ready", schedulable: true, roles: ["ec2"], createdAt: "2026-11-20T08:14:03.512Z" });
   });
 
   it("marks a draining instance unschedulable and a disconnected agent not ready", () => {
-    expect(mapContainerInstance("prod", { ...containerInstanceFixture, status: "DRAINING" })).toMatchObject({ status: "ready", schedulable: false, statusReason: "DRAINING" });
-    expect(mapContainerInstance("prod", { ...containerInstanceFixture, agentConnected: false })).toMatchObject({ status: "not-ready", schedulable: false });
-    expect(mapContainerInstance("prod", { ...containerInstanceFixture, ec2InstanceId: "mi-0123456789abcdef0" }).roles).toEqual(["external"]);
+    expect(mapContainerInstance("prod", { ...containerInstanceFixture, status: "DRAINING" })).toMatchObject({
+      status: "ready",
+      schedulable: false,
+      statusReason: "DRAINING",
+    });
+    expect(mapContainerInstance("prod", { ...containerInstanceFixture, agentConnected: false })).toMatchObject({
+      status: "not-ready",
+      schedulable: false,
+    });
+    expect(mapContainerInstance("prod", { ...containerInstanceFixture, ec2InstanceId: "mi-0123456789abcdef0" }).roles).toEqual([
+      "external",
+    ]);
   });
 });
 
 describe("mapService", () => {
   it("maps counts, tags as labels, and capacity, task definition and deployments as info", () => {
     const w = WorkloadCoreSchema.parse(mapService("prod", fargateServiceFixture, ["checkout:5.2.0"]));
-    expect(w).toMatchObject({ id: "prod~checkout", name: "checkout", namespace: "prod", kind: "EcsService", desired: 3, ready: 2, scalable: true, selector: "ecs.service=checkout" });
+    expect(w).toMatchObject({
+      id: "prod~checkout",
+      name: "checkout",
+      namespace: "prod",
+      kind: "EcsService",
+      desired: 3,
+      ready: 2,
+      scalable: true,
+      selector: "ecs.service=checkout",
+    });
     expect(w.labels).toEqual({ team: "payments", "aws:cloudformation:stack-name": "checkout" });
     expect(w.info).toEqual({
       "Launch type": "FARGATE",
@@ -54,14 +77,20 @@ describe("mapService", () => {
       rolloutState: "COMPLETED",
     };
     const w = mapService("prod", { ...fargateServiceFixture, deployments: [primary, old] }, []);
-    expect(w.info.Deployments).toBe("PRIMARY checkout:7 IN_PROGRESS 2/3 running, 1 pending; ACTIVE checkout:6 COMPLETED 1 running, 2 failed");
+    expect(w.info.Deployments).toBe(
+      "PRIMARY checkout:7 IN_PROGRESS 2/3 running, 1 pending; ACTIVE checkout:6 COMPLETED 1 running, 2 failed",
+    );
     expect(w.info.Rollout).toMatch(/^IN_PROGRESS/);
   });
 
   it("keeps the service's recent events, newest first and bounded, with placement and task failures as warnings", () => {
     const t = (s: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, s));
     const events = [
-      { id: "e5", createdAt: t(50), message: "(service checkout) was unable to place a task because no container instance met all of its requirements." },
+      {
+        id: "e5",
+        createdAt: t(50),
+        message: "(service checkout) was unable to place a task because no container instance met all of its requirements.",
+      },
       { id: "e4", createdAt: t(40), message: "(service checkout) (task 0aa1) failed container health checks." },
       { id: "e3", createdAt: t(30), message: "(service checkout) has started 1 tasks: (task 1a2b)." },
       { id: "e2", createdAt: t(20), message: "(service checkout, taskSet ecs-svc/1) has begun draining connections on 1 tasks." },
@@ -84,13 +113,35 @@ describe("mapService", () => {
   });
 
   it("names the capacity provider when there is no launch type, and refuses to scale DAEMON or draining services", () => {
-    const spot = mapService("prod", { ...fargateServiceFixture, launchType: null, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }, []);
+    const spot = mapService(
+      "prod",
+      { ...fargateServiceFixture, launchType: null, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] },
+      [],
+    );
     expect(spot.info["Capacity provider"]).toBe("FARGATE_SPOT");
     expect(spot.info["Launch type"]).toBeUndefined();
-    const mixed = mapService("prod", { ...fargateServiceFixture, launchType: null, capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }] }, []);
+    const mixed = mapService(
+      "prod",
+      {
+        ...fargateServiceFixture,
+        launchType: null,
+        capacityProviderStrategy: [
+          { capacityProvider: "FARGATE", weight: 1, base: 1 },
+          { capacityProvider: "FARGATE_SPOT", weight: 3 },
+        ],
+      },
+      [],
+    );
     expect(mixed.info["Capacity provider"]).toBe("FARGATE (weight 1, base 1), FARGATE_SPOT (weight 3)");
-    expect(mapService("prod", { ...fargateServiceFixture, schedulingStrategy: "DAEMON" }, [])).toMatchObject({ scalable: false, notScalableReason: expect.stringMatching(/DAEMON/) });
-    expect(mapService("prod", { ...fargateServiceFixture, status: "DRAINING" }, [])).toMatchObject({ scalable: false, notScalableReason: "The service is DRAINING.", info: expect.objectContaining({ Status: "DRAINING" }) });
+    expect(mapService("prod", { ...fargateServiceFixture, schedulingStrategy: "DAEMON" }, [])).toMatchObject({
+      scalable: false,
+      notScalableReason: expect.stringMatching(/DAEMON/),
+    });
+    expect(mapService("prod", { ...fargateServiceFixture, status: "DRAINING" }, [])).toMatchObject({
+      scalable: false,
+      notScalableReason: "The service is DRAINING.",
+      info: expect.objectContaining({ Status: "DRAINING" }),
+    });
   });
 });
 
@@ -111,14 +162,33 @@ describe("mapTask", () => {
   });
 
   it("maps an OOM-killed task as failed with the exit code in the reason", () => {
-    expect(mapTask("prod", crashedTask)).toMatchObject({ state: "failed", ready: false, stateReason: expect.stringContaining("exit code 137: OutOfMemoryError") });
+    expect(mapTask("prod", crashedTask)).toMatchObject({
+      state: "failed",
+      ready: false,
+      stateReason: expect.stringContaining("exit code 137: OutOfMemoryError"),
+    });
   });
 
   it("treats a scale-in stop as succeeded and a stopping task as still running", () => {
-    const scaledIn: RawTask = { ...crashedTask, stopCode: "ServiceSchedulerInitiated", stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1)", containers: [{ name: "checkout", exitCode: 0 }] };
-    expect(mapTask("prod", scaledIn)).toMatchObject({ state: "succeeded", stateReason: "Scaling activity initiated by (deployment ecs-svc/1)" });
-    expect(mapTask("prod", { ...runningFargateTask, desiredStatus: "STOPPED", stoppedReason: "Task stopped by user" })).toMatchObject({ state: "running", ready: false, stateReason: "Stopping: Task stopped by user" });
-    expect(mapTask("prod", { ...runningFargateTask, lastStatus: "PROVISIONING", startedAt: null })).toMatchObject({ state: "pending", stateReason: "PROVISIONING" });
+    const scaledIn: RawTask = {
+      ...crashedTask,
+      stopCode: "ServiceSchedulerInitiated",
+      stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1)",
+      containers: [{ name: "checkout", exitCode: 0 }],
+    };
+    expect(mapTask("prod", scaledIn)).toMatchObject({
+      state: "succeeded",
+      stateReason: "Scaling activity initiated by (deployment ecs-svc/1)",
+    });
+    expect(mapTask("prod", { ...runningFargateTask, desiredStatus: "STOPPED", stoppedReason: "Task stopped by user" })).toMatchObject({
+      state: "running",
+      ready: false,
+      stateReason: "Stopping: Task stopped by user",
+    });
+    expect(mapTask("prod", { ...runningFargateTask, lastStatus: "PROVISIONING", startedAt: null })).toMatchObject({
+      state: "pending",
+      stateReason: "PROVISIONING",
+    });
   });
 
   it("sums container sizes when an EC2 task has no task-level size, and links its container instance", () => {
@@ -136,7 +206,13 @@ describe("countRestarts", () => {
     const second: RawTask = { ...crashedTask, taskArn: "t/second", createdAt: at("10:00:01"), stoppingAt: at("10:10:00") };
     const third: RawTask = { ...runningFargateTask, taskArn: "t/third", createdAt: at("10:10:02") };
     const steady: RawTask = { ...runningFargateTask, taskArn: "t/steady", createdAt: at("08:00:00") };
-    const scaledIn: RawTask = { ...crashedTask, taskArn: "t/scaled", stopCode: "ServiceSchedulerInitiated", containers: [{ exitCode: 0 }], stoppingAt: at("10:20:00") };
+    const scaledIn: RawTask = {
+      ...crashedTask,
+      taskArn: "t/scaled",
+      stopCode: "ServiceSchedulerInitiated",
+      containers: [{ exitCode: 0 }],
+      stoppingAt: at("10:20:00"),
+    };
     const other: RawTask = { ...runningFargateTask, taskArn: "t/other-service", group: "service:other", createdAt: at("10:00:02") };
     const restarts = countRestarts([third, steady, second, first, scaledIn, other]);
     expect(restarts.get("t/second")).toBe(1);
@@ -160,7 +236,12 @@ describe("service endpoints and images", () => {
   });
 
   it("takes images from tasks on the service's current task definition", () => {
-    const old: RawTask = { ...runningFargateTask, taskArn: "t/old", taskDefinitionArn: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:6", containers: [{ image: "checkout:5.1.0" }] };
+    const old: RawTask = {
+      ...runningFargateTask,
+      taskArn: "t/old",
+      taskDefinitionArn: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:6",
+      containers: [{ image: "checkout:5.1.0" }],
+    };
     const images = imagesByService("prod", [fargateServiceFixture], [old, runningFargateTask]);
     expect(images.get("prod~checkout")).toEqual(["012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.2.0"]);
   });

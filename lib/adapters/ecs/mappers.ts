@@ -120,7 +120,11 @@ export function serviceEvents(raw: Pick<RawService, "events">): WorkloadEvent[] 
   return recentEvents(
     (raw.events ?? [])
       .filter((e) => e.message)
-      .map((e): WorkloadEvent => ({ at: iso(e.createdAt), level: WARNING_EVENT.test(e.message!) ? "warning" : "normal", message: e.message! })),
+      .map((e): WorkloadEvent => ({
+        at: iso(e.createdAt),
+        level: WARNING_EVENT.test(e.message!) ? "warning" : "normal",
+        message: e.message!,
+      })),
   );
 }
 
@@ -150,7 +154,8 @@ export function serviceInfo(raw: RawService): Record<string, string> {
 
 export function mapService(clusterName: string, raw: RawService, images: string[]): WorkloadCore {
   let notScalableReason: string | null = null;
-  if (raw.schedulingStrategy === "DAEMON") notScalableReason = "A DAEMON service runs one task on each container instance; it has no desired count to set.";
+  if (raw.schedulingStrategy === "DAEMON")
+    notScalableReason = "A DAEMON service runs one task on each container instance; it has no desired count to set.";
   else if (raw.status && raw.status !== "ACTIVE") notScalableReason = `The service is ${raw.status}.`;
   return {
     id: workloadIdOf(clusterName, raw.serviceName),
@@ -212,8 +217,14 @@ function taskState(raw: RawTask): { state: TaskState; reason: string | null; rea
       return { state: raw.startedAt ? "running" : "pending", reason: `${last}: ${raw.stoppedReason ?? "stop requested"}`, ready: false };
     case "STOPPED": {
       const exited = (raw.containers ?? []).find((c) => typeof c.exitCode === "number" && c.exitCode !== 0);
-      const detail = exited ? ` (${exited.name ?? "container"} exit code ${exited.exitCode}${exited.reason ? `: ${exited.reason}` : ""})` : "";
-      return { state: stoppedTaskFailed(raw) ? "failed" : "succeeded", reason: `${raw.stoppedReason ?? raw.stopCode ?? "Stopped"}${detail}`, ready: false };
+      const detail = exited
+        ? ` (${exited.name ?? "container"} exit code ${exited.exitCode}${exited.reason ? `: ${exited.reason}` : ""})`
+        : "";
+      return {
+        state: stoppedTaskFailed(raw) ? "failed" : "succeeded",
+        reason: `${raw.stoppedReason ?? raw.stopCode ?? "Stopped"}${detail}`,
+        ready: false,
+      };
     }
     default:
       return { state: "unknown", reason: last, ready: false };
@@ -333,13 +344,25 @@ export function mapServiceEndpoints(clusterName: string, raw: RawService): Servi
   const out: Service[] = [];
   for (const lb of raw.loadBalancers ?? []) {
     // Target group ARNs end in "targetgroup/<name>/<hash>"; classic load balancers are named.
-    const name = lb.targetGroupArn ? (lb.targetGroupArn.split(":").pop()?.split("/")[1] ?? lb.targetGroupArn) : (lb.loadBalancerName ?? "load-balancer");
+    const name = lb.targetGroupArn
+      ? (lb.targetGroupArn.split(":").pop()?.split("/")[1] ?? lb.targetGroupArn)
+      : (lb.loadBalancerName ?? "load-balancer");
     out.push({
       ...base,
       id: joinId(clusterName, raw.serviceName, "lb", name, String(lb.containerPort ?? "")),
       name,
       type: "LoadBalancer",
-      ports: lb.containerPort ? [{ name: lb.containerName ?? null, port: lb.containerPort, targetPort: `${lb.containerName ?? ""}:${lb.containerPort}`, protocol: "TCP", nodePort: null }] : [],
+      ports: lb.containerPort
+        ? [
+            {
+              name: lb.containerName ?? null,
+              port: lb.containerPort,
+              targetPort: `${lb.containerName ?? ""}:${lb.containerPort}`,
+              protocol: "TCP",
+              nodePort: null,
+            },
+          ]
+        : [],
     });
   }
   for (const registry of raw.serviceRegistries ?? []) {
@@ -351,7 +374,17 @@ export function mapServiceEndpoints(clusterName: string, raw: RawService): Servi
       name,
       type: "CloudMap",
       headless: true,
-      ports: port ? [{ name: registry.containerName ?? null, port, targetPort: registry.containerName ? `${registry.containerName}:${port}` : String(port), protocol: "TCP", nodePort: null }] : [],
+      ports: port
+        ? [
+            {
+              name: registry.containerName ?? null,
+              port,
+              targetPort: registry.containerName ? `${registry.containerName}:${port}` : String(port),
+              protocol: "TCP",
+              nodePort: null,
+            },
+          ]
+        : [],
     });
   }
   const primary = raw.deployments?.find((d) => d.status === "PRIMARY") ?? raw.deployments?.[0];
@@ -365,7 +398,9 @@ export function mapServiceEndpoints(clusterName: string, raw: RawService): Servi
           id: joinId(clusterName, raw.serviceName, "connect", name, String(alias.port ?? "")),
           name,
           type: "ServiceConnect",
-          ports: alias.port ? [{ name: s.portName ?? null, port: alias.port, targetPort: s.portName ?? null, protocol: "TCP", nodePort: null }] : [],
+          ports: alias.port
+            ? [{ name: s.portName ?? null, port: alias.port, targetPort: s.portName ?? null, protocol: "TCP", nodePort: null }]
+            : [],
         });
       }
     }

@@ -76,7 +76,9 @@ export const RawServiceSchema = z.object({
             enabled: z.boolean().nullish(),
             namespace: str,
             services: z
-              .array(z.object({ portName: str, discoveryName: str, clientAliases: z.array(z.object({ port: num, dnsName: str })).nullish() }))
+              .array(
+                z.object({ portName: str, discoveryName: str, clientAliases: z.array(z.object({ port: num, dnsName: str })).nullish() }),
+              )
               .nullish(),
           })
           .nullish(),

@@ -15,8 +15,16 @@ import { adapterModule, discoverEcsClusters } from "./index";
  */
 
 // Not shaped like an AWS key id (AKIA/ASIA...), so that only its registration, not redact()'s pattern, catches it.
-const STATIC = { accessKeyId: "FLEETDECKTESTKEY0001", secretAccessKey: "st4tic/Secret+Key0123456789abcdefghijklm", sessionToken: "IQoJb3JpZ2luX2VjEStatic//session+token/AAAA==" };
-const CHAIN = { accessKeyId: "ASIAZ5EXAMPLECHAIN01", secretAccessKey: "ch4in/Secret+Key0123456789abcdefghijklmn", sessionToken: "IQoJb3JpZ2luX2VjEChain//session+token/BBBB==" };
+const STATIC = {
+  accessKeyId: "FLEETDECKTESTKEY0001",
+  secretAccessKey: "st4tic/Secret+Key0123456789abcdefghijklm",
+  sessionToken: "IQoJb3JpZ2luX2VjEStatic//session+token/AAAA==",
+};
+const CHAIN = {
+  accessKeyId: "ASIAZ5EXAMPLECHAIN01",
+  secretAccessKey: "ch4in/Secret+Key0123456789abcdefghijklmn",
+  sessionToken: "IQoJb3JpZ2luX2VjEChain//session+token/BBBB==",
+};
 
 let server: EchoServer | null = null;
 afterEach(async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { buildQueries, distribute, latestByWorkload, latestValue, serviceUsage, unmeasurableReason, type ServiceUsageTarget } from "./usage";
+import {
+  buildQueries,
+  distribute,
+  latestByWorkload,
+  latestValue,
+  serviceUsage,
+  unmeasurableReason,
+  type ServiceUsageTarget,
+} from "./usage";
 
 const MiB = 1024 * 1024;
 
@@ -59,7 +67,10 @@ describe("CloudWatch usage", () => {
     expect(usage.get("prod~web")).toEqual({ cpuMillis: 400, memoryBytes: 1024 * MiB });
     expect(usage.get("prod~api")).toEqual({ cpuMillis: 500, memoryBytes: 700 * MiB });
 
-    const { tasks, nodes, unavailable } = distribute({ services: targets, otherTasks: [], nodeIds: ["prod~n1", "prod~n2", "prod~n3"] }, usage);
+    const { tasks, nodes, unavailable } = distribute(
+      { services: targets, otherTasks: [], nodeIds: ["prod~n1", "prod~n2", "prod~n3"] },
+      usage,
+    );
     expect(tasks.get("prod~t1")).toEqual({ cpuMillis: 200, memoryBytes: 512 * MiB });
     expect(nodes.get("prod~n1")).toEqual({ cpuMillis: 700, memoryBytes: 1212 * MiB });
     expect(nodes.get("prod~n3")).toEqual({ cpuMillis: 0, memoryBytes: 0 });
@@ -75,7 +86,10 @@ describe("CloudWatch usage", () => {
     ];
     const usage = serviceUsage(targets, latestByWorkload(targets, results));
     expect(usage.has("prod~web")).toBe(false);
-    const { tasks, nodes, unavailable } = distribute({ services: targets, otherTasks: [{ id: "prod~solo", node: "prod~n3" }], nodeIds: ["prod~n1", "prod~n2", "prod~n3", "prod~n4"] }, usage);
+    const { tasks, nodes, unavailable } = distribute(
+      { services: targets, otherTasks: [{ id: "prod~solo", node: "prod~n3" }], nodeIds: ["prod~n1", "prod~n2", "prod~n3", "prod~n4"] },
+      usage,
+    );
     expect(tasks.has("prod~t1")).toBe(false);
     expect(tasks.has("prod~t3")).toBe(true);
     expect(unavailable.tasks).toEqual(

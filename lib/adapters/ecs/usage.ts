@@ -59,7 +59,11 @@ export function buildQueries(targets: ServiceUsageTarget[]): MetricDataQuery[] {
     const [namespace, cpu, memory] = t.containerInsights
       ? ["ECS/ContainerInsights", "CpuUtilized", "MemoryUtilized"]
       : ["AWS/ECS", "CPUUtilization", "MemoryUtilization"];
-    const stat = (metric: string) => ({ Metric: { Namespace: namespace, MetricName: metric, Dimensions: dims }, Period: USAGE_PERIOD_SECONDS, Stat: "Average" });
+    const stat = (metric: string) => ({
+      Metric: { Namespace: namespace, MetricName: metric, Dimensions: dims },
+      Period: USAGE_PERIOD_SECONDS,
+      Stat: "Average",
+    });
     return [
       { Id: `cpu${i}`, MetricStat: stat(cpu), ReturnData: true },
       { Id: `mem${i}`, MetricStat: stat(memory), ReturnData: true },
@@ -90,7 +94,9 @@ export interface LatestValues {
 /** The newest CPU and memory values by workload id, from the results of buildQueries(targets). */
 export function latestByWorkload(targets: ServiceUsageTarget[], results: MetricDataResult[]): Map<string, LatestValues> {
   const byId = new Map(results.map((r) => [r.Id, r]));
-  return new Map(targets.map((t, i) => [t.workloadId, { cpu: latestValue(byId.get(`cpu${i}`)), memory: latestValue(byId.get(`mem${i}`)) }]));
+  return new Map(
+    targets.map((t, i) => [t.workloadId, { cpu: latestValue(byId.get(`cpu${i}`)), memory: latestValue(byId.get(`mem${i}`)) }]),
+  );
 }
 
 /** Whole-service use by workload id, for services with both a CPU and a memory datapoint. */
@@ -132,12 +138,16 @@ export function distribute(targets: UsageTargets, usage: Map<string, Resources>)
   for (const t of targets.services) {
     const total = usage.get(t.workloadId);
     if (!total) {
-      const reason = unmeasurableReason(t) ?? `no CloudWatch datapoint for service ${t.serviceName} in the last ${USAGE_WINDOW_PERIODS} minutes`;
+      const reason =
+        unmeasurableReason(t) ?? `no CloudWatch datapoint for service ${t.serviceName} in the last ${USAGE_WINDOW_PERIODS} minutes`;
       for (const task of t.runningTasks) noFigure(task, reason);
       continue;
     }
     for (const task of t.runningTasks) {
-      const share = { cpuMillis: total.cpuMillis / t.runningTasks.length, memoryBytes: Math.round(total.memoryBytes / t.runningTasks.length) };
+      const share = {
+        cpuMillis: total.cpuMillis / t.runningTasks.length,
+        memoryBytes: Math.round(total.memoryBytes / t.runningTasks.length),
+      };
       sample.tasks.set(task.id, share);
       const node = task.node ? sample.nodes.get(task.node) : undefined;
       if (node) {
@@ -148,7 +158,8 @@ export function distribute(targets: UsageTargets, usage: Map<string, Resources>)
   }
   for (const task of targets.otherTasks) noFigure(task, NO_SERVICE);
   for (const [id, count] of unmeasuredOnNode) {
-    if (sample.nodes.delete(id)) sample.unavailable.nodes.set(id, `${count} of its running tasks ${count === 1 ? "has" : "have"} no figure`);
+    if (sample.nodes.delete(id))
+      sample.unavailable.nodes.set(id, `${count} of its running tasks ${count === 1 ? "has" : "have"} no figure`);
   }
   return sample;
 }

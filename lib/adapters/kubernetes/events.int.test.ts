@@ -51,7 +51,8 @@ async function follow(context = "admin") {
   const apply = sink.apply.bind(sink);
   sink.apply = (changes) => {
     for (const c of changes) {
-      const items = c.type === "replace" && c.resource === "workloads" ? c.items : c.type === "upsert" && c.resource === "workloads" ? [c.item] : [];
+      const items =
+        c.type === "replace" && c.resource === "workloads" ? c.items : c.type === "upsert" && c.resource === "workloads" ? [c.item] : [];
       for (const w of items as { id: string; events: { level: string; message: string }[] }[]) {
         const set = seen.get(w.id) ?? new Set<string>();
         for (const e of w.events) set.add(`${e.level} ${e.message}`);
@@ -72,13 +73,25 @@ describe("Kubernetes Events on workloads", () => {
   it("shows a Deployment's ScalingReplicaSet, its ReplicaSet's SuccessfulCreate and its pods' kubelet events", async () => {
     const { adapter, sink, seen } = await follow();
     sim.add((b) =>
-      b.deployment({ namespace: "default", name: "events-web", image: "nginx:1.27", replicas: 1, labels: { app: "events-web" }, requests: { cpu: "10m", memory: "16Mi" } }),
+      b.deployment({
+        namespace: "default",
+        name: "events-web",
+        image: "nginx:1.27",
+        replicas: 1,
+        labels: { app: "events-web" },
+        requests: { cpu: "10m", memory: "16Mi" },
+      }),
     );
     const id = "deployment~default~events-web";
     await waitFor("events-web to appear", () => sink.items.workloads.get(id)?.ready === 1);
     await adapter.scale(id, 3);
-    await waitFor("ScalingReplicaSet to 3", () => seen(id).some((m) => /^normal ScalingReplicaSet: Scaled up replica set events-web-\w+ to 3 from 1$/.test(m)));
-    await waitFor("pods' Started events", () => seen(id).filter((m) => /^normal Started: Started container events-web — pod events-web-\w+-\w{5}$/.test(m)).length >= 2);
+    await waitFor("ScalingReplicaSet to 3", () =>
+      seen(id).some((m) => /^normal ScalingReplicaSet: Scaled up replica set events-web-\w+ to 3 from 1$/.test(m)),
+    );
+    await waitFor(
+      "pods' Started events",
+      () => seen(id).filter((m) => /^normal Started: Started container events-web — pod events-web-\w+-\w{5}$/.test(m)).length >= 2,
+    );
     const all = seen(id);
     expect(all.some((m) => /^normal SuccessfulCreate: Created pod: events-web-\w+-\w{5}$/.test(m))).toBe(true);
     expect(all.some((m) => /^normal Scheduled: Successfully assigned default\/events-web-\w+-\w{5} to east-/.test(m))).toBe(true);
@@ -97,20 +110,35 @@ describe("Kubernetes Events on workloads", () => {
     await adapter.scale(id, 5);
     await waitFor("create events for mysql-3 and mysql-4", () => {
       const m = seen(id);
-      return m.some((x) => x.startsWith("normal SuccessfulCreate: create Pod mysql-3 in StatefulSet mysql successful")) &&
-        m.some((x) => x.startsWith("normal SuccessfulCreate: create Pod mysql-4 in StatefulSet mysql successful"));
+      return (
+        m.some((x) => x.startsWith("normal SuccessfulCreate: create Pod mysql-3 in StatefulSet mysql successful")) &&
+        m.some((x) => x.startsWith("normal SuccessfulCreate: create Pod mysql-4 in StatefulSet mysql successful"))
+      );
     });
     await adapter.scale(id, 3);
-    await waitFor("delete event for mysql-4", () => seen(id).some((x) => x.startsWith("normal SuccessfulDelete: delete Pod mysql-4 in StatefulSet mysql successful")));
+    await waitFor("delete event for mysql-4", () =>
+      seen(id).some((x) => x.startsWith("normal SuccessfulDelete: delete Pod mysql-4 in StatefulSet mysql successful")),
+    );
   });
 
   it("reports a pod that fits on no node as a FailedScheduling warning on its workload", async () => {
     const { sink } = await follow();
     sim.add((b) =>
-      b.deployment({ namespace: "default", name: "too-big", image: "busybox:1.36", replicas: 1, labels: { app: "too-big" }, requests: { cpu: "64", memory: "1Gi" } }),
+      b.deployment({
+        namespace: "default",
+        name: "too-big",
+        image: "busybox:1.36",
+        replicas: 1,
+        labels: { app: "too-big" },
+        requests: { cpu: "64", memory: "1Gi" },
+      }),
     );
     const id = "deployment~default~too-big";
-    await waitFor("FailedScheduling", () => messages(sink, id).some((m) => /^warning FailedScheduling: 0\/\d+ nodes are available: .*Insufficient cpu\. — pod too-big-\w+-\w{5}$/.test(m)));
+    await waitFor("FailedScheduling", () =>
+      messages(sink, id).some((m) =>
+        /^warning FailedScheduling: 0\/\d+ nodes are available: .*Insufficient cpu\. — pod too-big-\w+-\w{5}$/.test(m),
+      ),
+    );
     sim.remove("Deployment", "default", "too-big");
   });
 

@@ -36,7 +36,11 @@ describe("mapEvent", () => {
       count: 7,
     });
     // The note names the pod, so no " — pod" suffix.
-    expect(workloadEvent(e!)).toEqual({ at: "2026-01-01T11:30:00Z", level: "warning", message: "BackOff: Back-off restarting failed container web in pod web-abc-x1 (×7)" });
+    expect(workloadEvent(e!)).toEqual({
+      at: "2026-01-01T11:30:00Z",
+      level: "warning",
+      message: "BackOff: Back-off restarting failed container web in pod web-abc-x1 (×7)",
+    });
   });
 
   it("reads a new-API event: eventTime, series, and names the pod the note does not", () => {
@@ -68,7 +72,11 @@ describe("mapEvent", () => {
         eventTime: "2026-01-01T11:00:00.000000Z",
       }),
     )!;
-    expect(workloadEvent(e)).toEqual({ at: "2026-01-01T11:00:00.000000Z", level: "normal", message: "ScalingReplicaSet: Scaled up replica set web-abc to 5 from 3" });
+    expect(workloadEvent(e)).toEqual({
+      at: "2026-01-01T11:00:00.000000Z",
+      level: "normal",
+      message: "ScalingReplicaSet: Scaled up replica set web-abc to 5 from 3",
+    });
     expect(mapEvent(KubeEventSchema.parse({ metadata: { name: "x", namespace: "shop" }, reason: "X" }))).toBeNull();
     expect(KubeEventSchema.safeParse({ regarding: {} }).success).toBe(false);
   });
@@ -104,7 +112,11 @@ describe("eventsOfObjects", () => {
     const pulled = slim("1", "Pod/s/p", T0, { reason: "Pulled", note: "pulled" });
     const created = slim("2", "Pod/s/p", T0, { reason: "Created", note: "created" });
     const scaled = slim("3", "Deployment/s/web", T0 - 1000, { reason: "ScalingReplicaSet", note: "scaled" });
-    expect(eventsOfObjects([[pulled, created], [scaled]]).map((e) => e.message.split(":")[0])).toEqual(["Created", "Pulled", "ScalingReplicaSet"]);
+    expect(eventsOfObjects([[pulled, created], [scaled]]).map((e) => e.message.split(":")[0])).toEqual([
+      "Created",
+      "Pulled",
+      "ScalingReplicaSet",
+    ]);
     const many = Array.from({ length: 15 }, (_, i) => slim(`k${i}`, "Pod/s/p", T0 - i * 1000));
     expect(eventsOfObjects([many])).toHaveLength(10);
   });
@@ -113,7 +125,11 @@ describe("eventsOfObjects", () => {
 describe("EventIndex", () => {
   function index(owners: Map<string, string | null>, limits?: EventLimits) {
     const forgotten: string[] = [];
-    const idx = new EventIndex((o) => owners.get(o) ?? null, limits, (o) => forgotten.push(o));
+    const idx = new EventIndex(
+      (o) => owners.get(o) ?? null,
+      limits,
+      (o) => forgotten.push(o),
+    );
     return { idx, forgotten };
   }
   const pod = eventObjectKey("Pod", "s", "web-1");
@@ -122,7 +138,13 @@ describe("EventIndex", () => {
   const W = "deployment~s~web";
 
   it("attaches events of the workload, its ReplicaSets and its pods to it", () => {
-    const { idx } = index(new Map([[pod, W], [rs, W], [dep, W]]));
+    const { idx } = index(
+      new Map([
+        [pod, W],
+        [rs, W],
+        [dep, W],
+      ]),
+    );
     idx.replace([slim("a", pod, T0 - 3000), slim("b", rs, T0 - 2000), slim("c", dep, T0 - 1000)], T0);
     expect(idx.eventsFor(W).map((e) => e.message)).toEqual(["Started: n c", "Started: n b", "Started: n a — pod web-1"]);
     expect(idx.eventsFor("deployment~s~other")).toEqual([]);

@@ -17,12 +17,35 @@ const PLAIN = "plain-token-for-tests";
 const RBAC = "rbac.authorization.k8s.io";
 const rbac: RbacManifest[] = [
   // Fleetdeck's own identity may impersonate anyone (and nothing else is granted to it by RBAC).
-  { kind: "ClusterRole", metadata: { name: "impersonator" }, rules: [{ apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] }] },
-  { kind: "ClusterRoleBinding", metadata: { name: "fleetdeck-impersonates" }, roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "impersonator" }, subjects: [{ kind: "User", apiGroup: RBAC, name: "fleetdeck" }] },
+  {
+    kind: "ClusterRole",
+    metadata: { name: "impersonator" },
+    rules: [{ apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] }],
+  },
+  {
+    kind: "ClusterRoleBinding",
+    metadata: { name: "fleetdeck-impersonates" },
+    roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: "impersonator" },
+    subjects: [{ kind: "User", apiGroup: RBAC, name: "fleetdeck" }],
+  },
   // Scaling Deployments in default: alice by name, the ops group by membership.
-  { kind: "Role", metadata: { name: "deployment-scaler", namespace: "default" }, rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }] },
-  { kind: "RoleBinding", metadata: { name: "alice-scales", namespace: "default" }, roleRef: { apiGroup: RBAC, kind: "Role", name: "deployment-scaler" }, subjects: [{ kind: "User", apiGroup: RBAC, name: "alice" }] },
-  { kind: "RoleBinding", metadata: { name: "ops-scale", namespace: "default" }, roleRef: { apiGroup: RBAC, kind: "Role", name: "deployment-scaler" }, subjects: [{ kind: "Group", apiGroup: RBAC, name: "ops" }] },
+  {
+    kind: "Role",
+    metadata: { name: "deployment-scaler", namespace: "default" },
+    rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }],
+  },
+  {
+    kind: "RoleBinding",
+    metadata: { name: "alice-scales", namespace: "default" },
+    roleRef: { apiGroup: RBAC, kind: "Role", name: "deployment-scaler" },
+    subjects: [{ kind: "User", apiGroup: RBAC, name: "alice" }],
+  },
+  {
+    kind: "RoleBinding",
+    metadata: { name: "ops-scale", namespace: "default" },
+    roleRef: { apiGroup: RBAC, kind: "Role", name: "deployment-scaler" },
+    subjects: [{ kind: "Group", apiGroup: RBAC, name: "ops" }],
+  },
 ];
 
 let sim: KubeSimHandle;
@@ -47,11 +70,16 @@ beforeAll(async () => {
 afterAll(() => close());
 
 function adapter(context: "fleetdeck" | "plain", impersonate = true) {
-  return new KubeAdapter({ kubeconfig, context, impersonate }, { clusterId: context, log: createLogger("test"), secrets: new SecretSet(), env: {} }, FAST);
+  return new KubeAdapter(
+    { kubeconfig, context, impersonate },
+    { clusterId: context, log: createLogger("test"), secrets: new SecretSet(), env: {} },
+    FAST,
+  );
 }
 
 const person = (name: string, ...groups: string[]): Requester => ({ name, groups, anonymous: false });
-const replicas = (name: string, namespace = "default") => (sim.get("Deployment", namespace, name) as unknown as { spec: { replicas: number } }).spec.replicas;
+const replicas = (name: string, namespace = "default") =>
+  (sim.get("Deployment", namespace, name) as unknown as { spec: { replicas: number } }).spec.replicas;
 
 async function refusal(promise: Promise<unknown>): Promise<AdapterError> {
   const err = await promise.then(
@@ -101,7 +129,9 @@ describe("KubeAdapter with impersonate: true", () => {
   });
 
   it("sends an anonymous requester as system:anonymous, whom the cluster refuses", async () => {
-    const err = await refusal(adapter("fleetdeck").scale("deployment~default~web", 7, undefined, { name: "", groups: [], anonymous: true }));
+    const err = await refusal(
+      adapter("fleetdeck").scale("deployment~default~web", 7, undefined, { name: "", groups: [], anonymous: true }),
+    );
     expect(err.code).toBe("forbidden");
     expect(err.message).toContain('User "system:anonymous" cannot patch resource "deployments/scale"');
     expect(replicas("web")).not.toBe(7);
@@ -117,7 +147,9 @@ describe("KubeAdapter with impersonate: true", () => {
   it("is refused when Fleetdeck's own credentials may not impersonate", async () => {
     const err = await refusal(adapter("plain").scale("deployment~default~web", 7, undefined, person("alice")));
     expect(err.code).toBe("forbidden");
-    expect(err.message).toBe('users "alice" is forbidden: User "fleetdeck-plain" cannot impersonate resource "users" in API group "" at the cluster scope');
+    expect(err.message).toBe(
+      'users "alice" is forbidden: User "fleetdeck-plain" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
     expect(replicas("web")).not.toBe(7);
   });
 

@@ -35,6 +35,8 @@ describe("impersonationHeaders", () => {
     const headers = impersonationHeaders({ name: "José", groups: ["équipe"], anonymous: false });
     expect(Buffer.from(headers["Impersonate-User"] as string, "latin1").toString("utf8")).toBe("José");
     expect(Buffer.from((headers["Impersonate-Group"] as string[])[0], "latin1").toString("utf8")).toBe("équipe");
-    expect(() => impersonationHeaders({ name: "alice\r\nImpersonate-Group: system:masters", groups: [], anonymous: false })).toThrow(AdapterError);
+    expect(() => impersonationHeaders({ name: "alice\r\nImpersonate-Group: system:masters", groups: [], anonymous: false })).toThrow(
+      AdapterError,
+    );
   });
 });

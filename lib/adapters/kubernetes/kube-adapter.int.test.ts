@@ -127,7 +127,8 @@ describe("KubeAdapter against the simulator", () => {
     const mysqlTasks = () => sink.tasksOf("statefulset~default~mysql");
     await waitFor(
       "5 ready mysql tasks",
-      () => mysqlTasks().filter((t) => t.ready && t.state === "running").length === 5 &&
+      () =>
+        mysqlTasks().filter((t) => t.ready && t.state === "running").length === 5 &&
         sink.items.workloads.get("statefulset~default~mysql")?.ready === 5,
     );
     await adapter.scale("statefulset~default~mysql", 3);
@@ -148,7 +149,10 @@ describe("KubeAdapter against the simulator", () => {
     sim.compact();
     sim.setNodeSchedulable("east-worker-b", false);
     await waitFor("change after compaction", () => sink.items.nodes.get("east-worker-b")?.schedulable === false);
-    await waitFor("relists", () => sink.countsByResource.nodes.replace > before.nodes && sink.countsByResource.tasks.replace > before.tasks);
+    await waitFor(
+      "relists",
+      () => sink.countsByResource.nodes.replace > before.nodes && sink.countsByResource.tasks.replace > before.tasks,
+    );
     sim.setNodeSchedulable("east-worker-b", true);
     await waitFor("change after relist", () => sink.items.nodes.get("east-worker-b")?.schedulable === true);
   });
@@ -179,7 +183,9 @@ describe("KubeAdapter against the simulator", () => {
     // Only a new watch delivers now, and nothing but the watchdog ends the wedged one within the
     // test (the resync is FAST.resyncMs = 2 min, the server's timeoutSeconds longer still).
     await waitFor("change after the watchdog", () => sink.items.nodes.get("east-worker-a")?.schedulable === false, 20_000);
-    expect(log.lines.some((l) => l.startsWith("warn watch delivered nothing within the watchdog time") && l.includes('"resource":"nodes"'))).toBe(true);
+    expect(
+      log.lines.some((l) => l.startsWith("warn watch delivered nothing within the watchdog time") && l.includes('"resource":"nodes"')),
+    ).toBe(true);
     // Restarted from its resourceVersion: the change came as an event, not through a relist.
     expect(sink.countsByResource.nodes.replace).toBe(relists);
     sim.setNodeSchedulable("east-worker-a", true);
@@ -229,7 +235,11 @@ describe("KubeAdapter against the simulator", () => {
   it("reports unreachable when nothing answers", async () => {
     const closed = path.join(path.dirname(kubeconfig), "closed");
     await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await closedPort()}`, token: ADMIN }]));
-    const adapter = new KubeAdapter({ kubeconfig: closed, context: "gone" }, { clusterId: "gone", log: createLogger("test"), secrets: new SecretSet(), env: {} }, FAST);
+    const adapter = new KubeAdapter(
+      { kubeconfig: closed, context: "gone" },
+      { clusterId: "gone", log: createLogger("test"), secrets: new SecretSet(), env: {} },
+      FAST,
+    );
     const sink = new RecordingSink();
     const controller = new AbortController();
     running.push({ controller, done: adapter.run(sink, controller.signal) });
@@ -245,7 +255,12 @@ describe("adapterModule with the demo fleet", () => {
     try {
       for (const cluster of demo.clusters) {
         const connection = adapterModule.connectionSchema.parse(cluster.connection);
-        const adapter = adapterModule.create(connection, { clusterId: cluster.id, log: createLogger("test"), secrets: new SecretSet(), env: {} });
+        const adapter = adapterModule.create(connection, {
+          clusterId: cluster.id,
+          log: createLogger("test"),
+          secrets: new SecretSet(),
+          env: {},
+        });
         expect(isScalable(adapter) && isUsageSource(adapter)).toBe(true);
         const sink = new RecordingSink();
         const controller = new AbortController();

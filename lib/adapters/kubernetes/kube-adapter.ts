@@ -12,17 +12,19 @@ import { lines } from "../lines";
 import type { AdapterContext } from "../module";
 import type { SecretSet } from "../secrets";
 import { DEFAULT_ADAPTER_TIMINGS, withTimeout, withTimings, type AdapterTimings } from "../timings";
-import { emptyUsageSample, type ClusterAdapter, type ConnectionState, type Requester, type Scalable, type SnapshotSink, type UsageSample, type UsageSource } from "../types";
+import {
+  emptyUsageSample,
+  type ClusterAdapter,
+  type ConnectionState,
+  type Requester,
+  type Scalable,
+  type SnapshotSink,
+  type UsageSample,
+  type UsageSource,
+} from "../types";
 import { buildKubeConfig, type Env, type KubeConnection } from "./kube-config";
 import { KubeApiError, KubeHttp, errorFromResponse, statusMessage } from "./kube-http";
-import {
-  DAEMONSET_NOT_SCALABLE,
-  REPLICASET_NOT_SCALABLE,
-  mapDeployment,
-  mapNodeMetrics,
-  mapPodMetrics,
-  mapStatefulSet,
-} from "./mappers";
+import { DAEMONSET_NOT_SCALABLE, REPLICASET_NOT_SCALABLE, mapDeployment, mapNodeMetrics, mapPodMetrics, mapStatefulSet } from "./mappers";
 import { WATCHED_RESOURCES, type ParsedObject, type WatchedResource } from "./resources";
 import {
   KubeBookmarkSchema,
@@ -144,7 +146,13 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       this.resources.map((r) => r.name),
       setConnection,
       // The apiserver may have been upgraded while it could not be reached.
-      { onRecovered: () => void this.fetchVersion(signal).then((v) => v && health.setVersion(v), () => undefined) },
+      {
+        onRecovered: () =>
+          void this.fetchVersion(signal).then(
+            (v) => v && health.setVersion(v),
+            () => undefined,
+          ),
+      },
     );
 
     // Until the apiserver answers /version there is nothing to list.
@@ -466,7 +474,8 @@ export function impersonationHeaders(requester: Requester | undefined): Record<s
 }
 
 function headerValue(value: string, what: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new AdapterError("invalid", `the ${what} ${JSON.stringify(value)} cannot be sent to Kubernetes`);
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new AdapterError("invalid", `the ${what} ${JSON.stringify(value)} cannot be sent to Kubernetes`);
   // HTTP header strings are written byte per character (latin1): hand over the UTF-8 bytes.
   return Buffer.from(value, "utf8").toString("latin1");
 }

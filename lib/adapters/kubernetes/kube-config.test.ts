@@ -43,8 +43,20 @@ describe("discoverKubeClusters", () => {
   it("finds every context over several files, first definition winning, with URL-safe ids", async () => {
     const a = path.join(dir, "a.yaml");
     const b = path.join(dir, "b.yaml");
-    await writeFile(a, kubeconfig([{ name: "Prod EU", server: "https://prod.example:6443" }, { name: "kind-dev", server: "https://127.0.0.1:6443" }]));
-    await writeFile(b, kubeconfig([{ name: "kind-dev", server: "https://other:6443" }, { name: "arn:aws:eks:eu-west-1:1:cluster/shop", server: "https://eks" }]));
+    await writeFile(
+      a,
+      kubeconfig([
+        { name: "Prod EU", server: "https://prod.example:6443" },
+        { name: "kind-dev", server: "https://127.0.0.1:6443" },
+      ]),
+    );
+    await writeFile(
+      b,
+      kubeconfig([
+        { name: "kind-dev", server: "https://other:6443" },
+        { name: "arn:aws:eks:eu-west-1:1:cluster/shop", server: "https://eks" },
+      ]),
+    );
     const env = { KUBECONFIG: [a, path.join(dir, "missing.yaml"), b].join(path.delimiter) };
     const found = await discoverKubeClusters(env, silentLog(), path.join(dir, "no-sa"));
     expect(found.map((c) => [c.id, c.name])).toEqual([
@@ -83,7 +95,13 @@ describe("discoverKubeClusters", () => {
 describe("buildKubeConfig", () => {
   it("selects the context and lets plain-http servers through", async () => {
     const file = path.join(dir, "config");
-    await writeFile(file, kubeconfig([{ name: "one", server: "https://one:6443" }, { name: "sim", server: "http://127.0.0.1:8001" }]));
+    await writeFile(
+      file,
+      kubeconfig([
+        { name: "one", server: "https://one:6443" },
+        { name: "sim", server: "http://127.0.0.1:8001" },
+      ]),
+    );
     const kc = buildKubeConfig({ kubeconfig: file, context: "sim" }, {});
     expect(kc.getCurrentCluster()).toMatchObject({ server: "http://127.0.0.1:8001", skipTLSVerify: true });
     expect(buildKubeConfig({ kubeconfig: file }, {}).getCurrentCluster()).toMatchObject({ server: "https://one:6443" });

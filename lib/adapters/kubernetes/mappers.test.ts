@@ -267,11 +267,16 @@ describe("workloads", () => {
 
   it("describes rollout strategies as kubectl would", () => {
     expect(describeUpdateStrategy({ type: "Recreate" })).toBe("Recreate");
-    expect(describeUpdateStrategy({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })).toBe("RollingUpdate (max surge 1, max unavailable 0)");
+    expect(describeUpdateStrategy({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })).toBe(
+      "RollingUpdate (max surge 1, max unavailable 0)",
+    );
     expect(describeUpdateStrategy({ type: "RollingUpdate", rollingUpdate: { partition: 0 } })).toBe("RollingUpdate");
     expect(describeUpdateStrategy({ type: "OnDelete" })).toBe("OnDelete");
     expect(describeUpdateStrategy(null)).toBeNull();
-    const paused = KubeDeploymentSchema.parse({ ...workloadsFixture.deployments.items[0], spec: { ...workloadsFixture.deployments.items[0].spec, paused: true, minReadySeconds: 10 } });
+    const paused = KubeDeploymentSchema.parse({
+      ...workloadsFixture.deployments.items[0],
+      spec: { ...workloadsFixture.deployments.items[0].spec, paused: true, minReadySeconds: 10 },
+    });
     expect(mapDeployment(paused).info).toMatchObject({ Paused: expect.stringMatching(/^yes/), "Min ready": "10 s" });
   });
 
@@ -304,11 +309,7 @@ describe("workloads", () => {
   });
 
   it("tells ReplicaSets of a Deployment from bare ones", () => {
-    expect(replicaSets.map(replicaSetOwner)).toEqual([
-      { kind: "Deployment", name: "web" },
-      null,
-      { kind: "Rollout", name: "rollout" },
-    ]);
+    expect(replicaSets.map(replicaSetOwner)).toEqual([{ kind: "Deployment", name: "web" }, null, { kind: "Rollout", name: "rollout" }]);
     expect(mapReplicaSet(replicaSets[1])).toMatchObject({ id: "replicaset~shop~cache", desired: 2, ready: 1, scalable: false });
   });
 

@@ -26,10 +26,8 @@ import type {
  * arguments.
  */
 
-export const DAEMONSET_NOT_SCALABLE =
-  "A DaemonSet runs one pod per eligible node; its size follows the nodes, not a replica count.";
-export const REPLICASET_NOT_SCALABLE =
-  "Fleetdeck scales Deployments and StatefulSets; this ReplicaSet has no Deployment to scale.";
+export const DAEMONSET_NOT_SCALABLE = "A DaemonSet runs one pod per eligible node; its size follows the nodes, not a replica count.";
+export const REPLICASET_NOT_SCALABLE = "Fleetdeck scales Deployments and StatefulSets; this ReplicaSet has no Deployment to scale.";
 
 type Quantities = { [name: string]: string | number | null | undefined } | null | undefined;
 
@@ -80,8 +78,7 @@ export function mapNode(node: KubeNode): NodeCore {
   const labels = node.metadata.labels ?? {};
   const ready = node.status?.conditions?.find((c) => c.type === "Ready");
   const status = ready?.status === "True" ? "ready" : ready?.status === "False" ? "not-ready" : "unknown";
-  const statusReason =
-    status === "ready" ? null : ready ? joinReason(ready.reason, ready.message) : "The node reports no Ready condition.";
+  const statusReason = status === "ready" ? null : ready ? joinReason(ready.reason, ready.message) : "The node reports no Ready condition.";
 
   const roles = new Set<string>();
   for (const key of Object.keys(labels)) {
@@ -102,10 +99,7 @@ export function mapNode(node: KubeNode): NodeCore {
   put("architecture", nodeInfo?.architecture);
   put("internalIP", node.status?.addresses?.find((a) => a.type === "InternalIP")?.address);
   put("externalIP", node.status?.addresses?.find((a) => a.type === "ExternalIP")?.address);
-  put(
-    "taints",
-    (node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`).join(", "),
-  );
+  put("taints", (node.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`).join(", "));
 
   return {
     id: node.metadata.name,
@@ -436,8 +430,7 @@ export function mapService(svc: KubeService, endpoints: EndpointCounts | null): 
   const headless = rawIp === "None";
   const selector = svc.spec?.selector ?? {};
   // Without a selector nobody manages endpoints unless someone wrote slices by hand.
-  const counts =
-    type === "ExternalName" ? null : (endpoints ?? (Object.keys(selector).length > 0 ? { ready: 0, total: 0 } : null));
+  const counts = type === "ExternalName" ? null : (endpoints ?? (Object.keys(selector).length > 0 ? { ready: 0, total: 0 } : null));
   return {
     id: namespacedId(svc.metadata.namespace, svc.metadata.name),
     name: svc.metadata.name,

@@ -32,12 +32,9 @@ describe("parseQuantity", () => {
     expect(parseQuantity(4)).toBe(4);
   });
 
-  it.each(["", "abc", "1.5.5", "Gi", "1Gb", "1 Gi", "1e", "1ki", "m", "--1", "1e3Gi", "NaN"])(
-    "answers null for garbage %j",
-    (input) => {
-      expect(parseQuantity(input)).toBeNull();
-    },
-  );
+  it.each(["", "abc", "1.5.5", "Gi", "1Gb", "1 Gi", "1e", "1ki", "m", "--1", "1e3Gi", "NaN"])("answers null for garbage %j", (input) => {
+    expect(parseQuantity(input)).toBeNull();
+  });
 
   it("answers null for missing values", () => {
     expect(parseQuantity(undefined)).toBeNull();

@@ -135,9 +135,7 @@ export type KubePod = z.infer<typeof KubePodSchema>;
 const LabelSelectorSchema = z
   .object({
     matchLabels: StringMap,
-    matchExpressions: z
-      .array(z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).nullish() }))
-      .nullish(),
+    matchExpressions: z.array(z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).nullish() })).nullish(),
   })
   .nullish();
 export type KubeLabelSelector = z.infer<typeof LabelSelectorSchema>;
@@ -169,9 +167,7 @@ export type KubeDeployment = z.infer<typeof KubeDeploymentSchema>;
 
 export const KubeStatefulSetSchema = z.object({
   metadata: ObjectMetaSchema,
-  spec: z
-    .object({ ...ReplicatedFields, serviceName: Str, podManagementPolicy: Str, updateStrategy: UpdateStrategySchema })
-    .nullish(),
+  spec: z.object({ ...ReplicatedFields, serviceName: Str, podManagementPolicy: Str, updateStrategy: UpdateStrategySchema }).nullish(),
   status: z.object({ replicas: Int, readyReplicas: Int, updatedReplicas: Int }).nullish(),
 });
 export type KubeStatefulSet = z.infer<typeof KubeStatefulSetSchema>;
@@ -187,7 +183,13 @@ export const KubeDaemonSetSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z.object({ selector: LabelSelectorSchema, template: PodTemplateSchema, updateStrategy: UpdateStrategySchema }).nullish(),
   status: z
-    .object({ desiredNumberScheduled: Int, numberReady: Int, currentNumberScheduled: Int, updatedNumberScheduled: Int, numberAvailable: Int })
+    .object({
+      desiredNumberScheduled: Int,
+      numberReady: Int,
+      currentNumberScheduled: Int,
+      updatedNumberScheduled: Int,
+      numberAvailable: Int,
+    })
     .nullish(),
 });
 export type KubeDaemonSet = z.infer<typeof KubeDaemonSetSchema>;
@@ -264,9 +266,7 @@ export type KubePodMetrics = z.infer<typeof KubePodMetricsSchema>;
  */
 export const KubeEventSchema = z.object({
   metadata: ObjectMetaSchema,
-  regarding: z
-    .object({ kind: Str, namespace: Str, name: Str, uid: Str })
-    .nullish(),
+  regarding: z.object({ kind: Str, namespace: Str, name: Str, uid: Str }).nullish(),
   reason: Str,
   note: Str,
   type: Str,

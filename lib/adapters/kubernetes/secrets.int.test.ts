@@ -19,7 +19,8 @@ const TOKEN = "static-kubeconfig-token-7f3a9c";
 const PASSWORD = "basic-password-5e1d";
 const EXEC_TOKEN = "exec-plugin-issued-token-81b2";
 // Any text stands in for the key: over plain http it is registered but never used.
-const KEY_PEM = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFakeKeyMaterialForRedactionTestsOnly0123456789abcdef\n-----END EC PRIVATE KEY-----\n";
+const KEY_PEM =
+  "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFakeKeyMaterialForRedactionTestsOnly0123456789abcdef\n-----END EC PRIVATE KEY-----\n";
 
 let server: http.Server;
 let dir: string;
@@ -30,7 +31,13 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     const headers: string[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    const body = JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", code: 500, message: `upstream failed; request headers were: ${headers.join("\n")}` });
+    const body = JSON.stringify({
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      code: 500,
+      message: `upstream failed; request headers were: ${headers.join("\n")}`,
+    });
     res.writeHead(500, { "Content-Type": "application/json" });
     res.end(body);
   });
@@ -39,7 +46,10 @@ beforeAll(async () => {
   const exec = {
     apiVersion: "client.authentication.k8s.io/v1",
     command: process.execPath,
-    args: ["-e", `process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "${EXEC_TOKEN}" } }))`],
+    args: [
+      "-e",
+      `process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "${EXEC_TOKEN}" } }))`,
+    ],
     interactiveMode: "Never",
   };
   const users: Record<string, object> = {

@@ -58,7 +58,11 @@ describe("ClusterState: pods and ReplicaSets", () => {
 
     state.upsertReplicaSet(replicaSet("web-rs", "web"));
     expect(take()).toEqual([
-      expect.objectContaining({ type: "upsert", resource: "tasks", item: expect.objectContaining({ id: "shop~web-a", workloadId: "deployment~shop~web" }) }),
+      expect.objectContaining({
+        type: "upsert",
+        resource: "tasks",
+        item: expect.objectContaining({ id: "shop~web-a", workloadId: "deployment~shop~web" }),
+      }),
     ]);
 
     // Once resolved, the ReplicaSet's later updates do not re-emit tasks.
@@ -76,7 +80,11 @@ describe("ClusterState: pods and ReplicaSets", () => {
     const changes = take();
     expect(changes[0]).toMatchObject({ type: "replace", resource: "workloads", items: [] });
     expect(changes.slice(1)).toEqual([
-      expect.objectContaining({ type: "upsert", resource: "tasks", item: expect.objectContaining({ id: "shop~a", workloadId: "deployment~shop~api" }) }),
+      expect.objectContaining({
+        type: "upsert",
+        resource: "tasks",
+        item: expect.objectContaining({ id: "shop~a", workloadId: "deployment~shop~api" }),
+      }),
     ]);
   });
 
@@ -109,10 +117,7 @@ describe("ClusterState: workloads from several sources", () => {
     take();
     state.replaceDeployments([deployment("web")]);
     const [change] = take();
-    expect(change.type === "replace" && change.items.map((w) => w.id).sort()).toEqual([
-      "deployment~shop~web",
-      "statefulset~shop~db",
-    ]);
+    expect(change.type === "replace" && change.items.map((w) => w.id).sort()).toEqual(["deployment~shop~web", "statefulset~shop~db"]);
   });
 
   it("joins autoscalers in whichever order they arrive and follows their changes", () => {
@@ -120,7 +125,11 @@ describe("ClusterState: workloads from several sources", () => {
     state.replaceAutoscalers([hpa("web-hpa", "web")]);
     state.replaceDeployments([deployment("web")]);
     const replaced = take().at(-1);
-    expect(replaced?.type === "replace" && replaced.resource === "workloads" && replaced.items[0].autoscaler).toEqual({ name: "web-hpa", minReplicas: 1, maxReplicas: 5 });
+    expect(replaced?.type === "replace" && replaced.resource === "workloads" && replaced.items[0].autoscaler).toEqual({
+      name: "web-hpa",
+      minReplicas: 1,
+      maxReplicas: 5,
+    });
     expect(state.autoscalerFor("deployment~shop~web")?.name).toBe("web-hpa");
 
     // A status-only update of the HPA answers the workload as it was: the store drops such upserts.
@@ -129,7 +138,10 @@ describe("ClusterState: workloads from several sources", () => {
 
     state.upsertAutoscaler(hpa("web-hpa", "web", 9));
     expect(take()).toEqual([
-      expect.objectContaining({ type: "upsert", item: expect.objectContaining({ autoscaler: { name: "web-hpa", minReplicas: 1, maxReplicas: 9 } }) }),
+      expect.objectContaining({
+        type: "upsert",
+        item: expect.objectContaining({ autoscaler: { name: "web-hpa", minReplicas: 1, maxReplicas: 9 } }),
+      }),
     ]);
 
     state.deleteAutoscaler(hpa("web-hpa", "web"));
@@ -143,8 +155,15 @@ describe("ClusterState: workloads from several sources", () => {
     state.upsertAutoscaler(hpa("h", "web"));
     take();
     state.upsertAutoscaler(hpa("h", "api"));
-    const items = take().map((c) => (c.type === "upsert" && c.resource === "workloads" ? [c.item.id, c.item.autoscaler?.name ?? null] : null));
-    expect(items).toEqual(expect.arrayContaining([["deployment~shop~web", null], ["deployment~shop~api", "h"]]));
+    const items = take().map((c) =>
+      c.type === "upsert" && c.resource === "workloads" ? [c.item.id, c.item.autoscaler?.name ?? null] : null,
+    );
+    expect(items).toEqual(
+      expect.arrayContaining([
+        ["deployment~shop~web", null],
+        ["deployment~shop~api", "h"],
+      ]),
+    );
   });
 });
 
@@ -174,7 +193,9 @@ describe("ClusterState: services and endpoint slices", () => {
     ]);
     // An update that moves no count answers the service as it was: the store drops such upserts.
     state.upsertEndpointSlice(slice("web-2", [true]));
-    expect(take().map((c) => c.type === "upsert" && c.resource === "services" && [c.item.readyEndpoints, c.item.totalEndpoints])).toEqual([[2, 3]]);
+    expect(take().map((c) => c.type === "upsert" && c.resource === "services" && [c.item.readyEndpoints, c.item.totalEndpoints])).toEqual([
+      [2, 3],
+    ]);
     state.deleteEndpointSlice(slice("web-1", []));
     expect(take()).toEqual([expect.objectContaining({ item: expect.objectContaining({ readyEndpoints: 1, totalEndpoints: 1 }) })]);
   });
@@ -221,11 +242,23 @@ describe("ClusterState: events", () => {
     });
   function eventsState() {
     const changes: SnapshotChange[] = [];
-    const state = new ClusterState((c) => changes.push(...c), [], () => NOW);
+    const state = new ClusterState(
+      (c) => changes.push(...c),
+      [],
+      () => NOW,
+    );
     return { state, take: () => changes.splice(0) };
   }
   const eventsOf = (changes: SnapshotChange[], id: string) => {
-    const last = changes.flatMap((c) => (c.type === "upsert" && c.resource === "workloads" && c.item.id === id ? [c.item] : c.type === "replace" && c.resource === "workloads" ? c.items.filter((w) => w.id === id) : [])).at(-1);
+    const last = changes
+      .flatMap((c) =>
+        c.type === "upsert" && c.resource === "workloads" && c.item.id === id
+          ? [c.item]
+          : c.type === "replace" && c.resource === "workloads"
+            ? c.items.filter((w) => w.id === id)
+            : [],
+      )
+      .at(-1);
     return last?.events.map((e) => `${e.level} ${e.message}`);
   };
 
@@ -260,7 +293,9 @@ describe("ClusterState: events", () => {
     state.upsertPod(pod("web-b", "web-rs"));
     const changes = take();
     expect(changes[0]).toMatchObject({ type: "upsert", resource: "tasks" });
-    expect(eventsOf(changes, "deployment~shop~web")).toEqual(["warning FailedScheduling: 0/4 nodes are available: 4 Insufficient cpu. — pod web-b"]);
+    expect(eventsOf(changes, "deployment~shop~web")).toEqual([
+      "warning FailedScheduling: 0/4 nodes are available: 4 Insufficient cpu. — pod web-b",
+    ]);
     // A deleted pod's events stay on its workload until they go.
     state.deletePod(pod("web-b", "web-rs"));
     take();
@@ -272,11 +307,21 @@ describe("ClusterState: events", () => {
 
   it("holds the first workloads list back until events are listed too, or known to be unavailable", () => {
     const changes: SnapshotChange[] = [];
-    const state = new ClusterState((c) => changes.push(...c), ["deployments", "events"], () => NOW);
+    const state = new ClusterState(
+      (c) => changes.push(...c),
+      ["deployments", "events"],
+      () => NOW,
+    );
     state.markListed("deployments");
     state.replaceDeployments([deployment("web")]);
     expect(changes.filter((c) => c.type === "replace")).toEqual([]);
     state.sourceUnavailable("events");
-    expect(changes).toEqual([expect.objectContaining({ type: "replace", resource: "workloads", items: [expect.objectContaining({ id: "deployment~shop~web", events: [] })] })]);
+    expect(changes).toEqual([
+      expect.objectContaining({
+        type: "replace",
+        resource: "workloads",
+        items: [expect.objectContaining({ id: "deployment~shop~web", events: [] })],
+      }),
+    ]);
   });
 });

@@ -93,12 +93,16 @@ export class ClusterState {
     private readonly now: () => number = Date.now,
     eventLimits: EventLimits = DEFAULT_EVENT_LIMITS,
   ) {
-    this.events = new EventIndex((o) => this.workloadOfObject(o), eventLimits, (o) => {
-      if (!this.deletedObjects.delete(o)) return;
-      const [kind, namespace, name] = o.split("/");
-      if (kind === "Pod") this.podWorkloads.delete(o);
-      else if (kind === "ReplicaSet") this.replicaSetOwners.delete(`${namespace}/${name}`);
-    });
+    this.events = new EventIndex(
+      (o) => this.workloadOfObject(o),
+      eventLimits,
+      (o) => {
+        if (!this.deletedObjects.delete(o)) return;
+        const [kind, namespace, name] = o.split("/");
+        if (kind === "Pod") this.podWorkloads.delete(o);
+        else if (kind === "ReplicaSet") this.replicaSetOwners.delete(`${namespace}/${name}`);
+      },
+    );
   }
 
   private emit(changes: SnapshotChange[]): void {
@@ -159,8 +163,7 @@ export class ClusterState {
 
   // ------------------------------------------------------------ pods
 
-  private readonly lookupOwner = (namespace: string, replicaSet: string) =>
-    this.replicaSetOwners.get(`${namespace}/${replicaSet}`);
+  private readonly lookupOwner = (namespace: string, replicaSet: string) => this.replicaSetOwners.get(`${namespace}/${replicaSet}`);
 
   private mapTask(pod: KubePod): TaskCore {
     const task = mapPod(pod, this.lookupOwner);
@@ -272,7 +275,10 @@ export class ClusterState {
   }
 
   replaceDeployments(items: KubeDeployment[]): void {
-    this.replaceSource("deployments", items.map((d) => mapDeployment(d)));
+    this.replaceSource(
+      "deployments",
+      items.map((d) => mapDeployment(d)),
+    );
   }
   upsertDeployment(d: KubeDeployment): void {
     this.upsertWorkload("deployments", mapDeployment(d));
@@ -282,7 +288,10 @@ export class ClusterState {
   }
 
   replaceStatefulSets(items: KubeStatefulSet[]): void {
-    this.replaceSource("statefulsets", items.map((s) => mapStatefulSet(s)));
+    this.replaceSource(
+      "statefulsets",
+      items.map((s) => mapStatefulSet(s)),
+    );
   }
   upsertStatefulSet(s: KubeStatefulSet): void {
     this.upsertWorkload("statefulsets", mapStatefulSet(s));
@@ -426,7 +435,10 @@ export class ClusterState {
   }
 
   replaceEvents(items: KubeEvent[]): void {
-    this.events.replace(items.flatMap((e) => mapEvent(e) ?? []), this.now());
+    this.events.replace(
+      items.flatMap((e) => mapEvent(e) ?? []),
+      this.now(),
+    );
     this.lastEventSweep = this.now();
     this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.decorate(w.core)) }]);
   }

@@ -189,7 +189,14 @@ describe("KubeAdapter watch protocol", () => {
   it("relists when the watch sends an ERROR event with code 410", async () => {
     api.onWatch = (res, _rv, n) => {
       if (n === 1) {
-        event(res, "ERROR", { kind: "Status", apiVersion: "v1", status: "Failure", message: "too old resource version: 1 (99)", reason: "Expired", code: 410 });
+        event(res, "ERROR", {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          message: "too old resource version: 1 (99)",
+          reason: "Expired",
+          code: 410,
+        });
         res.end();
       }
     };
@@ -260,7 +267,14 @@ describe("KubeAdapter scale errors", () => {
       req.on("end", () => {
         seen.push({ method: req.method, url: req.url, type: req.headers["content-type"], body });
         res.writeHead(409, { "Content-Type": "application/json" });
-        res.end(JSON.stringify({ kind: "Status", code: 409, reason: "Conflict", message: "the object has been modified; please apply your changes to the latest version and try again" }));
+        res.end(
+          JSON.stringify({
+            kind: "Status",
+            code: 409,
+            reason: "Conflict",
+            message: "the object has been modified; please apply your changes to the latest version and try again",
+          }),
+        );
       });
     };
     const adapter = await adapterFor();
@@ -269,7 +283,12 @@ describe("KubeAdapter scale errors", () => {
       message: expect.stringMatching(/has been modified/),
     });
     expect(seen).toEqual([
-      { method: "PATCH", url: "/apis/apps/v1/namespaces/shop/deployments/web/scale", type: "application/merge-patch+json", body: '{"spec":{"replicas":4}}' },
+      {
+        method: "PATCH",
+        url: "/apis/apps/v1/namespaces/shop/deployments/web/scale",
+        type: "application/merge-patch+json",
+        body: '{"spec":{"replicas":4}}',
+      },
     ]);
   });
 
@@ -285,7 +304,11 @@ describe("KubeAdapter usage", () => {
     let status = 503;
     api.onOther = (_req, res) => {
       res.writeHead(status, { "Content-Type": "text/plain" });
-      res.end(status === 503 ? "service unavailable" : JSON.stringify({ kind: "Status", code: status, message: "nodes.metrics.k8s.io is forbidden" }));
+      res.end(
+        status === 503
+          ? "service unavailable"
+          : JSON.stringify({ kind: "Status", code: status, message: "nodes.metrics.k8s.io is forbidden" }),
+      );
     };
     const adapter = await adapterFor();
     expect(await adapter.sampleUsage()).toBeNull();
@@ -300,7 +323,12 @@ describe("KubeAdapter usage", () => {
       res.end(
         JSON.stringify(
           pods
-            ? { kind: "PodMetricsList", items: [{ metadata: { name: "web-1", namespace: "shop" }, containers: [{ name: "app", usage: { cpu: "250m", memory: "64Mi" } }] }] }
+            ? {
+                kind: "PodMetricsList",
+                items: [
+                  { metadata: { name: "web-1", namespace: "shop" }, containers: [{ name: "app", usage: { cpu: "250m", memory: "64Mi" } }] },
+                ],
+              }
             : { kind: "Status", code: 500, message: "unable to fetch node metrics" },
         ),
       );

@@ -20,16 +20,7 @@ import {
 import { DeploymentConflictError } from "./abilities";
 import type { MesosConnection } from "./connection";
 import { HttpEndpoint, UpstreamHttpError, basicAuthHeader, endpointPassword, makeDispatcher } from "./http";
-import {
-  mapDeployment,
-  mapMarathonApp,
-  mapMasterState,
-  mapQueueEntry,
-  nodeIdOf,
-  parseWorkloadId,
-  taskIdOf,
-  withQueue,
-} from "./mappers";
+import { mapDeployment, mapMarathonApp, mapMasterState, mapQueueEntry, nodeIdOf, parseWorkloadId, taskIdOf, withQueue } from "./mappers";
 import {
   RawMarathonAppAnswerSchema,
   RawMarathonAppListSchema,
@@ -333,7 +324,12 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   }
 
   /** Reads events until the stream ends; each burst of events becomes one refresh of the apps they name. */
-  private async followEvents(body: AsyncIterable<Buffer>, snapshot: MergedSnapshot, health: ConnectionHealth, signal: AbortSignal): Promise<void> {
+  private async followEvents(
+    body: AsyncIterable<Buffer>,
+    snapshot: MergedSnapshot,
+    health: ConnectionHealth,
+    signal: AbortSignal,
+  ): Promise<void> {
     const parser = new SseParser();
     const decoder = new TextDecoder();
     const pendingApps = new Set<string>();
@@ -472,7 +468,10 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   }
 
   /** One round of every agent's statistics, and why the agents that did not answer could not be read. */
-  private async statisticsRound(index: UsageIndex, signal?: AbortSignal): Promise<{ read: AgentStatistics[]; unread: Map<string, AdapterError> }> {
+  private async statisticsRound(
+    index: UsageIndex,
+    signal?: AbortSignal,
+  ): Promise<{ read: AgentStatistics[]; unread: Map<string, AdapterError> }> {
     const results = await mapBounded(index.agents, AGENT_REQUESTS_IN_FLIGHT, async (agent) => ({
       nodeId: agent.nodeId,
       executors: await this.agentEndpoint(agent.url).getJson("/monitor/statistics", RawMonitorStatisticsSchema, signal),

@@ -299,7 +299,10 @@ export const MARATHON_DEPLOYMENTS = [
     version: "2026-11-26T09:10:00.000Z",
     affectedApps: ["/shop/web"],
     affectedPods: [],
-    steps: [{ actions: [{ action: "RestartApplication", app: "/shop/web" }] }, { actions: [{ action: "ScaleApplication", app: "/shop/web" }] }],
+    steps: [
+      { actions: [{ action: "RestartApplication", app: "/shop/web" }] },
+      { actions: [{ action: "ScaleApplication", app: "/shop/web" }] },
+    ],
     currentActions: [{ action: "ScaleApplication", app: "/shop/web", readinessCheckResults: [] }],
     currentStep: 2,
     totalSteps: 2,

@@ -23,7 +23,9 @@ function readCaFile(file: string): string {
     return readFileSync(file, "utf8");
   } catch (err) {
     // Without the CA no connection can be made: "unreachable". The path is configuration, not a secret.
-    throw new AdapterError("unreachable", `cannot read the TLS CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { cause: err });
+    throw new AdapterError("unreachable", `cannot read the TLS CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
+      cause: err,
+    });
   }
 }
 
@@ -34,7 +36,10 @@ export function endpointPassword(endpoint: EndpointCredentials | undefined, env:
   return endpoint?.password ?? (endpoint?.passwordEnv ? (env[endpoint.passwordEnv] ?? "") : "");
 }
 
-export function basicAuthHeader(endpoint: EndpointCredentials | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
+export function basicAuthHeader(
+  endpoint: EndpointCredentials | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | null {
   if (!endpoint?.username) return null;
   return "Basic " + Buffer.from(`${endpoint.username}:${endpointPassword(endpoint, env)}`).toString("base64");
 }
@@ -61,9 +66,7 @@ function describeStatus(status: number, bodyText: string): UpstreamError {
   try {
     const parsed = RawMarathonErrorSchema.safeParse(JSON.parse(bodyText));
     if (parsed.success) {
-      const details = (parsed.data.details ?? [])
-        .map((d) => `${d.path ?? ""} ${(d.errors ?? []).join(", ")}`.trim())
-        .filter(Boolean);
+      const details = (parsed.data.details ?? []).map((d) => `${d.path ?? ""} ${(d.errors ?? []).join(", ")}`.trim()).filter(Boolean);
       message = [parsed.data.message, ...details].filter(Boolean).join("; ") || message;
       deployments = (parsed.data.deployments ?? []).map((d) => d.id);
     }

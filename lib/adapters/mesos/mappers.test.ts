@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
-import { MARATHON_14_BRIDGE_APP, MARATHON_APPS, MARATHON_DEPLOYMENTS, MARATHON_QUEUE, MASTER_STATE, MASTER_STATE_MAINTENANCE } from "./fixtures";
+import {
+  MARATHON_14_BRIDGE_APP,
+  MARATHON_APPS,
+  MARATHON_DEPLOYMENTS,
+  MARATHON_QUEUE,
+  MASTER_STATE,
+  MASTER_STATE_MAINTENANCE,
+} from "./fixtures";
 import {
   ENDPOINT_LABELS,
   appGroup,
@@ -15,7 +22,13 @@ import {
   parseWorkloadId,
   withQueue,
 } from "./mappers";
-import { RawMarathonAppListSchema, RawMarathonAppSchema, RawMarathonDeploymentListSchema, RawMasterStateSchema, RawQueueSchema } from "./raw";
+import {
+  RawMarathonAppListSchema,
+  RawMarathonAppSchema,
+  RawMarathonDeploymentListSchema,
+  RawMasterStateSchema,
+  RawQueueSchema,
+} from "./raw";
 
 const MIB = 1024 * 1024;
 const state = RawMasterStateSchema.parse(MASTER_STATE);
@@ -210,7 +223,11 @@ describe("mapMarathonApp", () => {
       { at: "2026-11-20T12:00:00.000Z", level: "normal", message: "Configuration changed" },
     ]);
     // A configuration change moves both times: it is one event, not a scale as well.
-    const changed = mapMarathonApp({ ...apps[0], lastTaskFailure: null, versionInfo: { lastScalingAt: "2026-11-26T09:10:00.000Z", lastConfigChangeAt: "2026-11-26T09:10:00.000Z" } });
+    const changed = mapMarathonApp({
+      ...apps[0],
+      lastTaskFailure: null,
+      versionInfo: { lastScalingAt: "2026-11-26T09:10:00.000Z", lastConfigChangeAt: "2026-11-26T09:10:00.000Z" },
+    });
     expect(changed.workload.events).toEqual([{ at: "2026-11-26T09:10:00.000Z", level: "normal", message: "Configuration changed" }]);
     expect(mapMarathonApp(apps[2]).workload.events).toEqual([]);
   });

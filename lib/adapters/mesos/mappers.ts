@@ -191,9 +191,7 @@ export function mapMesosTask(task: RawMesosTask): TaskCore {
   const statuses = [...task.statuses].sort((a, b) => a.timestamp - b.timestamp);
   const last = statuses.at(-1);
   const running = statuses.find((s) => s.state === "TASK_RUNNING");
-  const ip =
-    last?.container_status?.network_infos?.flatMap((n) => n.ip_addresses ?? []).find((a) => a.ip_address)
-      ?.ip_address ?? null;
+  const ip = last?.container_status?.network_infos?.flatMap((n) => n.ip_addresses ?? []).find((a) => a.ip_address)?.ip_address ?? null;
   return {
     id: taskIdOf(task.id),
     name: task.name,
@@ -383,7 +381,11 @@ function appEvents(app: RawMarathonApp): WorkloadEvent[] {
   if (failure) {
     const where = failure.host ? ` on ${failure.host}` : "";
     const why = failure.message ? `: ${failure.message}` : "";
-    events.push({ at: failure.timestamp ?? null, level: "warning", message: `Task ${failure.taskId ?? ""} ${failure.state ?? "failed"}${where}${why}`.replace(/\s+/g, " ") });
+    events.push({
+      at: failure.timestamp ?? null,
+      level: "warning",
+      message: `Task ${failure.taskId ?? ""} ${failure.state ?? "failed"}${where}${why}`.replace(/\s+/g, " "),
+    });
   }
   return events;
 }
@@ -455,7 +457,11 @@ export interface QueueInfo {
 
 export function mapQueueEntry(entry: RawQueueEntry): QueueInfo {
   if (entry.delay && entry.delay.overdue === false && (entry.delay.timeLeftSeconds ?? 0) > 0) {
-    return { count: entry.count, reason: `Launch delayed after failures: retry in ${Math.ceil(entry.delay.timeLeftSeconds ?? 0)} s`, since: entry.since ?? null };
+    return {
+      count: entry.count,
+      reason: `Launch delayed after failures: retry in ${Math.ceil(entry.delay.timeLeftSeconds ?? 0)} s`,
+      since: entry.since ?? null,
+    };
   }
   const rejects = (entry.processedOffersSummary?.rejectSummaryLastOffers ?? [])
     .filter((r) => r.declined > 0)

@@ -157,7 +157,10 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     await synced(sink);
     const spark = [...sink.items.workloads.values()].find((w) => w.name === "spark")!;
     await expect(adapter.scale(spark.id, 2)).rejects.toMatchObject({ code: "invalid" });
-    await expect(adapter.scale("app~no~such-app", 2)).rejects.toMatchObject({ code: "not-found", message: expect.stringContaining("does not exist") });
+    await expect(adapter.scale("app~no~such-app", 2)).rejects.toMatchObject({
+      code: "not-found",
+      message: expect.stringContaining("does not exist"),
+    });
     // Marathon's PUT would have created it; the adapter looked first.
     expect(sim.world.apps.has("/no/such-app")).toBe(false);
     // Ids this adapter never made name nothing, before any request.
@@ -171,10 +174,12 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
       master: { url: sim.masterUrl, username: "ops", password: "wrong" },
       marathon: { url: sim.marathonUrl, username: "deployer", password: "wrong" },
     });
-    const unreachable = await waitFor("the unreachable state", () => (bad.sink.connection?.status === "unreachable" ? bad.sink.connection : undefined));
+    const unreachable = await waitFor("the unreachable state", () =>
+      bad.sink.connection?.status === "unreachable" ? bad.sink.connection : undefined,
+    );
     expect(unreachable.reason).toContain("Mesos master: wrong or missing credentials (HTTP 401)");
     expect(unreachable.reason).toContain("Marathon: Invalid username or password. (HTTP 401)");
-    expect(unreachable.reason).not.toContain("wrong\"");
+    expect(unreachable.reason).not.toContain('wrong"');
     expect(bad.sink.items.nodes.size).toBe(0);
     await expect(bad.adapter.scale("app~shop~web", 1)).rejects.toMatchObject({ code: "unauthorized" });
 
@@ -182,7 +187,9 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
       master: { url: sim.masterUrl, ...MASTER },
       marathon: { url: sim.marathonUrl, username: "deployer", password: "wrong" },
     });
-    const degraded = await waitFor("the degraded state", () => (half.sink.connection?.status === "degraded" ? half.sink.connection : undefined));
+    const degraded = await waitFor("the degraded state", () =>
+      half.sink.connection?.status === "degraded" ? half.sink.connection : undefined,
+    );
     expect(degraded.reason).toMatch(/^Marathon: /);
     expect(half.sink.items.nodes.size).toBe(5);
   });
@@ -210,7 +217,10 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
 
     const api = sim.world.apps.get("/shop/api")!;
     sim.controller.scale(api, api.instances + 1, true);
-    await waitFor("the scaled app to arrive over the new stream", () => sink.items.workloads.get("app~shop~api")?.desired === api.instances);
+    await waitFor(
+      "the scaled app to arrive over the new stream",
+      () => sink.items.workloads.get("app~shop~api")?.desired === api.instances,
+    );
   });
 
   it("reconnects after the simulator restarts, relists, and follows events again", async () => {
@@ -224,7 +234,10 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     const api = sim.world.apps.get("/shop/api")!;
     const result = sim.controller.scale(api, api.instances + 1, true);
     expect("deploymentId" in result).toBe(true);
-    await waitFor("the scaled app to arrive over the new stream", () => sink.items.workloads.get("app~shop~api")?.desired === api.instances);
+    await waitFor(
+      "the scaled app to arrive over the new stream",
+      () => sink.items.workloads.get("app~shop~api")?.desired === api.instances,
+    );
   });
 
   it("samples usage from the agents' /monitor/statistics", async () => {
@@ -243,7 +256,10 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     // A node's use is the sum of what its executors use.
     const agentId = webTask.agentId;
     const onAgent = sim.world.tasksOn(agentId).map((t) => sample!.tasks.get(t.id)?.memoryBytes ?? 0);
-    expect(sample!.nodes.get(agentId)!.memoryBytes).toBeCloseTo(onAgent.reduce((a, b) => a + b, 0), 0);
+    expect(sample!.nodes.get(agentId)!.memoryBytes).toBeCloseTo(
+      onAgent.reduce((a, b) => a + b, 0),
+      0,
+    );
     // Spark's tasks run under custom executors and are measured too.
     const sparkTask = [...sim.world.tasks.values()].find((t) => t.executorId.startsWith("spark-executor"))!;
     expect(sample!.tasks.get(sparkTask.id)?.cpuMillis).toBeGreaterThan(0);

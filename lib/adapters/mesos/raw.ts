@@ -29,9 +29,7 @@ export const RawTaskStatusSchema = z.object({
   reason: str.optional(),
   container_status: z
     .object({
-      network_infos: z
-        .array(z.object({ ip_addresses: z.array(z.object({ ip_address: str.optional() })).optional() }))
-        .optional(),
+      network_infos: z.array(z.object({ ip_addresses: z.array(z.object({ ip_address: str.optional() })).optional() })).optional(),
     })
     .optional(),
 });
@@ -84,7 +82,10 @@ export const RawAgentSchema = z.object({
   drain_info: z.object({ state: str.optional() }).optional(),
   registered_time: num.optional(),
   version: str.optional(),
-  attributes: z.record(str, z.union([str, num])).optional().default({}),
+  attributes: z
+    .record(str, z.union([str, num]))
+    .optional()
+    .default({}),
   resources: RawResourcesSchema,
   used_resources: RawResourcesSchema.optional().default({}),
   reserved_resources: z.record(str, RawResourcesSchema).optional().default({}),
@@ -147,7 +148,10 @@ export const RawMarathonTaskSchema = z.object({
   slaveId: str.nullable().optional(),
   state: str.optional(),
   ports: z.array(num).optional().default([]),
-  ipAddresses: z.array(z.object({ ipAddress: str, protocol: str.optional() })).optional().default([]),
+  ipAddresses: z
+    .array(z.object({ ipAddress: str, protocol: str.optional() }))
+    .optional()
+    .default([]),
   stagedAt: str.nullable().optional(),
   startedAt: str.nullable().optional(),
   version: str.optional(),
@@ -166,20 +170,29 @@ export const RawMarathonAppSchema = z.object({
     .object({
       type: str.optional(),
       /** Marathon up to 1.4 kept BRIDGE/USER port mappings under `docker`; 1.5+ has them on the container. */
-      docker: z.object({ image: str.optional(), portMappings: z.array(RawPortMappingSchema).nullable().optional() }).nullable().optional(),
+      docker: z
+        .object({ image: str.optional(), portMappings: z.array(RawPortMappingSchema).nullable().optional() })
+        .nullable()
+        .optional(),
       portMappings: z.array(RawPortMappingSchema).nullable().optional(),
     })
     .nullable()
     .optional(),
   portDefinitions: z.array(RawPortDefinitionSchema).optional().default([]),
-  healthChecks: z.array(z.object({ protocol: str.optional() })).optional().default([]),
+  healthChecks: z
+    .array(z.object({ protocol: str.optional() }))
+    .optional()
+    .default([]),
   version: str.optional(),
   versionInfo: z.object({ lastConfigChangeAt: str.optional(), lastScalingAt: str.optional() }).optional(),
   tasksStaged: num.optional(),
   tasksRunning: num.optional(),
   tasksHealthy: num.optional(),
   tasksUnhealthy: num.optional(),
-  deployments: z.array(z.object({ id: str })).optional().default([]),
+  deployments: z
+    .array(z.object({ id: str }))
+    .optional()
+    .default([]),
   tasks: z.array(RawMarathonTaskSchema).optional().default([]),
   /** With embed=apps.lastTaskFailure, when a task of the app has failed. */
   lastTaskFailure: z
@@ -206,7 +219,10 @@ export const RawMarathonDeploymentSchema = z.object({
   affectedApps: z.array(str).optional().default([]),
   currentStep: num.optional(),
   totalSteps: num.optional(),
-  currentActions: z.array(z.object({ action: str, app: str.optional() })).optional().default([]),
+  currentActions: z
+    .array(z.object({ action: str, app: str.optional() }))
+    .optional()
+    .default([]),
 });
 export type RawMarathonDeployment = z.infer<typeof RawMarathonDeploymentSchema>;
 export const RawMarathonDeploymentListSchema = z.array(RawMarathonDeploymentSchema);

@@ -18,7 +18,12 @@ export class MergedSnapshot {
   /** Marathon's running deployments by id, for the progress of those that hold an app. */
   readonly deployments = new Map<string, DeploymentInfo>();
   /** The ids the sink has per list, to delete what is gone. */
-  private published: Record<CoreKind, ReadonlySet<string>> = { nodes: new Set(), workloads: new Set(), tasks: new Set(), services: new Set() };
+  private published: Record<CoreKind, ReadonlySet<string>> = {
+    nodes: new Set(),
+    workloads: new Set(),
+    tasks: new Set(),
+    services: new Set(),
+  };
 
   constructor(private readonly sink: SnapshotSink) {}
 

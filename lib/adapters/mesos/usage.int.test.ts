@@ -48,7 +48,11 @@ async function liveAgent(): Promise<string> {
   return serve((_req, res) => {
     round++;
     const [entry] = AGENT_STATISTICS;
-    const statistics = { ...entry.statistics, timestamp: entry.statistics.timestamp + round, cpus_user_time_secs: entry.statistics.cpus_user_time_secs + round / 2 };
+    const statistics = {
+      ...entry.statistics,
+      timestamp: entry.statistics.timestamp + round,
+      cpus_user_time_secs: entry.statistics.cpus_user_time_secs + round / 2,
+    };
     json(res, [{ ...entry, statistics }]);
   });
 }
@@ -73,7 +77,9 @@ describe("Mesos usage when agents cannot be read", () => {
     expect(sample.nodes.get(nodeIdOf(S0.id))?.memoryBytes).toBe(AGENT_STATISTICS[0].statistics.mem_rss_bytes);
     expect(sample.tasks.get(taskIdOf(webTask.id))?.cpuMillis).toBeCloseTo(500, 6);
     expect(sample.nodes.has(nodeIdOf(S1.id))).toBe(false);
-    expect(sample.unavailable.nodes.get(nodeIdOf(S1.id))).toMatch(/^the agent's statistics could not be read: Mesos agent http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+    expect(sample.unavailable.nodes.get(nodeIdOf(S1.id))).toMatch(
+      /^the agent's statistics could not be read: Mesos agent http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/,
+    );
     // Spark's two tasks run on the unreadable agent.
     const sparkTasks = MASTER_STATE.frameworks[1].tasks.map((t) => taskIdOf(t.id));
     expect([...sample.unavailable.tasks.keys()].sort()).toEqual(sparkTasks.sort());
@@ -81,7 +87,9 @@ describe("Mesos usage when agents cannot be read", () => {
 
   it("fails when no agent could be read, rather than answering an empty sample", async () => {
     const masterAddress = await master({ s0: await closedAddress(), s1: await closedAddress() });
-    const err = await adapter({ master: { url: `http://${masterAddress}` } }).sampleUsage().catch((e: unknown) => e);
+    const err = await adapter({ master: { url: `http://${masterAddress}` } })
+      .sampleUsage()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AdapterError);
     expect(err).toMatchObject({ code: "unreachable" });
   });

@@ -3,7 +3,14 @@ import { AGENT_STATISTICS } from "./fixtures";
 import { RawMonitorStatisticsSchema, type RawExecutorStatistics } from "./raw";
 import { computeUsage, counterOf, cpuMillisBetween, executorKey } from "./usage";
 
-function stats(frameworkId: string, executorId: string, timestamp: number, user: number, system: number, rss: number): RawExecutorStatistics {
+function stats(
+  frameworkId: string,
+  executorId: string,
+  timestamp: number,
+  user: number,
+  system: number,
+  rss: number,
+): RawExecutorStatistics {
   return {
     executor_id: executorId,
     framework_id: frameworkId,

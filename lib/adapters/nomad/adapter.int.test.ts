@@ -44,7 +44,8 @@ function run(a: NomadAdapter, sink: RecordingSink) {
 }
 
 const WEB = "default~storefront~web";
-const running = (sink: RecordingSink, workloadId: string) => sink.tasksOf(workloadId).filter((t) => t.state === "running" && t.ready).length;
+const running = (sink: RecordingSink, workloadId: string) =>
+  sink.tasksOf(workloadId).filter((t) => t.state === "running" && t.ready).length;
 
 describe("Nomad adapter against the simulator", () => {
   it("lists clients, task groups, allocations (and queued work) and services, consistently", async () => {
@@ -63,7 +64,14 @@ describe("Nomad adapter against the simulator", () => {
 
     const workloads = sink.list("workloads");
     expect(workloads.map((w) => w.id).sort()).toEqual(
-      ["default~nightly-report~build", "default~storefront~api", WEB, "payments~ledger~reconciler", "payments~ledger~worker", "platform~node-exporter~exporter"].sort(),
+      [
+        "default~nightly-report~build",
+        "default~storefront~api",
+        WEB,
+        "payments~ledger~reconciler",
+        "payments~ledger~worker",
+        "platform~node-exporter~exporter",
+      ].sort(),
     );
     expect(sink.items.workloads.get("platform~node-exporter~exporter")).toMatchObject({ scalable: false, desired: 4 });
     expect(sink.items.workloads.get("default~nightly-report~build")?.scalable).toBe(false);
@@ -84,15 +92,28 @@ describe("Nomad adapter against the simulator", () => {
     const reconciler = sink.items.workloads.get("payments~ledger~reconciler");
     expect(reconciler?.info).toMatchObject({ "Job type": "service", Allocations: "0 running, 1 queued, 0 failed" });
     expect(reconciler?.events).toEqual([
-      { at: expect.any(String), level: "warning", message: "Placement failed for 1 allocation: memory exhausted on 1 node (1 node evaluated)" },
+      {
+        at: expect.any(String),
+        level: "warning",
+        message: "Placement failed for 1 allocation: memory exhausted on 1 node (1 node evaluated)",
+      },
     ]);
 
     // Nomad registers native services once allocations run; the Consul one is declared by the job.
-    expect(sink.items.services.get("consul~default~storefront-api-grpc")).toMatchObject({ type: "consul", readyEndpoints: null, ports: [{ port: 9090 }] });
+    expect(sink.items.services.get("consul~default~storefront-api-grpc")).toMatchObject({
+      type: "consul",
+      readyEndpoints: null,
+      ports: [{ port: 9090 }],
+    });
     await waitFor("all web registrations", () => sink.items.services.get("nomad~default~storefront-web")?.readyEndpoints === 3);
     await waitFor("every service", () => sink.items.services.size === 4);
     expect([...sink.items.services.keys()].sort()).toEqual(
-      ["consul~default~storefront-api-grpc", "nomad~default~storefront-api", "nomad~default~storefront-web", "nomad~platform~node-exporter"].sort(),
+      [
+        "consul~default~storefront-api-grpc",
+        "nomad~default~storefront-api",
+        "nomad~default~storefront-web",
+        "nomad~platform~node-exporter",
+      ].sort(),
     );
     expect(sink.items.services.get("nomad~platform~node-exporter")).toMatchObject({ readyEndpoints: 4, ports: [{ port: 9100 }] });
   });
@@ -112,7 +133,9 @@ describe("Nomad adapter against the simulator", () => {
   });
 
   it("reports a missing token and a wrong one, and a token that may read but not scale", async () => {
-    const s = await sim({ tokens: { "reader-secret": { read: true, services: true, stream: true }, "admin-secret": { management: true } } });
+    const s = await sim({
+      tokens: { "reader-secret": { read: true, services: true, stream: true }, "admin-secret": { management: true } },
+    });
 
     const missing = new RecordingSink();
     void run(adapter({ address: s.url }), missing);
@@ -153,7 +176,9 @@ describe("Nomad adapter against the simulator", () => {
     const updated = await a.scale(WEB, 5, undefined, { name: "alice@example.com", groups: [], anonymous: false });
     expect(updated).toMatchObject({ id: WEB, desired: 5, scalable: true });
     expect(s.world.job("default", "storefront")?.TaskGroups[0]?.Count).toBe(5);
-    const status = (await (await fetch(`${s.url}/v1/job/storefront/scale`)).json()) as { TaskGroups: Record<string, { Events: { Message: string }[] }> };
+    const status = (await (await fetch(`${s.url}/v1/job/storefront/scale`)).json()) as {
+      TaskGroups: Record<string, { Events: { Message: string }[] }>;
+    };
     expect(status.TaskGroups.web?.Events[0]?.Message).toBe("Scaled to 5 by alice@example.com from Fleetdeck");
 
     await waitFor("five running web allocations", () => running(sink, WEB) === 5 && sink.items.workloads.get(WEB)?.ready === 5);
@@ -188,10 +213,16 @@ describe("Nomad adapter against the simulator", () => {
 
     expect((await fetch(`${s.url}/v1/job/storefront`, { method: "DELETE" })).status).toBe(200);
     await waitFor("storefront stopped", () => sink.items.workloads.get(WEB)?.desired === 0 && running(sink, WEB) === 0);
-    expect(sink.items.workloads.get(WEB)).toMatchObject({ scalable: false, notScalableReason: "The job is stopped; start it again before scaling." });
+    expect(sink.items.workloads.get(WEB)).toMatchObject({
+      scalable: false,
+      notScalableReason: "The job is stopped; start it again before scaling.",
+    });
 
     expect((await fetch(`${s.url}/v1/job/ledger?namespace=payments&purge=true`, { method: "DELETE" })).status).toBe(200);
-    await waitFor("ledger gone", () => !sink.items.workloads.has("payments~ledger~worker") && !sink.items.workloads.has("payments~ledger~reconciler"));
+    await waitFor(
+      "ledger gone",
+      () => !sink.items.workloads.has("payments~ledger~worker") && !sink.items.workloads.has("payments~ledger~reconciler"),
+    );
     // Its queued stand-in goes with it.
     expect(sink.list("tasks").some((t) => t.node === null && t.workloadId?.startsWith("payments~ledger~"))).toBe(false);
     expect(sink.counts.replace).toBe(replacesBefore);
@@ -201,7 +232,11 @@ describe("Nomad adapter against the simulator", () => {
     const s = await sim({
       seed: (w) => {
         addClient(w, { name: "small", datacenter: "dc1", cores: 2, mhzPerCore: 2000, memoryGiB: 2, reservedMhz: 0, reservedMemoryMB: 0 });
-        addJob(w, { id: "api", datacenters: ["dc1"], groups: [{ name: "app", count: 1, tasks: [{ name: "app", image: "app:1", cpu: 500, memoryMB: 768 }] }] });
+        addJob(w, {
+          id: "api",
+          datacenters: ["dc1"],
+          groups: [{ name: "app", count: 1, tasks: [{ name: "app", image: "app:1", cpu: 500, memoryMB: 768 }] }],
+        });
       },
     });
     const a = adapter({ address: s.url });
@@ -211,16 +246,30 @@ describe("Nomad adapter against the simulator", () => {
     await a.scale("default~api~app", 4);
     await waitFor("two running and two queued", () => {
       const tasks = sink.tasksOf("default~api~app");
-      return tasks.filter((t) => t.state === "running").length === 2 && tasks.filter((t) => t.state === "pending" && t.node === null).length === 2;
+      return (
+        tasks.filter((t) => t.state === "running").length === 2 &&
+        tasks.filter((t) => t.state === "pending" && t.node === null).length === 2
+      );
     });
     const queued = sink.list("tasks").find((t) => t.node === null);
     expect(queued?.stateReason).toBe("Queued: memory exhausted on 1 node (1 node evaluated)");
     // Every running allocation fits its node.
     const node = sink.list("nodes")[0]!;
-    const reserved = sink.list("tasks").filter((t) => t.node === node.id && t.state === "running").reduce((m, t) => m + t.requests.memoryBytes, 0);
+    const reserved = sink
+      .list("tasks")
+      .filter((t) => t.node === node.id && t.state === "running")
+      .reduce((m, t) => m + t.requests.memoryBytes, 0);
     expect(reserved).toBeLessThanOrEqual(node.allocatable.memoryBytes);
 
-    addClient(s.world, { name: "second", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 4, reservedMhz: 0, reservedMemoryMB: 0 });
+    addClient(s.world, {
+      name: "second",
+      datacenter: "dc1",
+      cores: 4,
+      mhzPerCore: 2000,
+      memoryGiB: 4,
+      reservedMhz: 0,
+      reservedMemoryMB: 0,
+    });
     await waitFor("all four running", () => running(sink, "default~api~app") === 4 && !sink.list("tasks").some((t) => t.node === null));
     expect(sink.items.nodes.size).toBe(2);
   });
@@ -236,7 +285,9 @@ describe("Nomad adapter against the simulator", () => {
     expect(sink.connection?.status).toBe("ok");
     // Node changes come through the nodes query.
     s.scheduler.setNodeEligibility([...s.world.nodes.values()][0]!.ID, false);
-    await waitFor("an ineligible node", () => sink.list("nodes").some((n) => !n.schedulable && n.statusReason === "ineligible for scheduling"));
+    await waitFor("an ineligible node", () =>
+      sink.list("nodes").some((n) => !n.schedulable && n.statusReason === "ineligible for scheduling"),
+    );
   });
 
   it("keeps the rest of the cluster, degraded, when the token may not read services", async () => {

@@ -57,7 +57,14 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
           await this.readVersion(signal);
           const listed = await this.mirror.listAll(signal);
           const { mirror } = this;
-          sink.apply(replaceAll({ nodes: mirror.allNodes(), workloads: mirror.allWorkloads(), tasks: mirror.allTasks(), services: mirror.allServices() }));
+          sink.apply(
+            replaceAll({
+              nodes: mirror.allNodes(),
+              workloads: mirror.allWorkloads(),
+              tasks: mirror.allTasks(),
+              services: mirror.allServices(),
+            }),
+          );
           backoff.reset();
           followingSince = Date.now();
           // The cluster is ok once following answers too; a follow that fails says so below.
@@ -118,7 +125,9 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     try {
       const self = (await this.client.get("/v1/agent/self", {}, NomadAgentSelfSchema, { signal })).data;
       const v = self.config?.Version;
-      const version = v?.Version ? `${v.Version}${v.VersionPrerelease ? `-${v.VersionPrerelease}` : ""}` : (self.member?.Tags?.build ?? null);
+      const version = v?.Version
+        ? `${v.Version}${v.VersionPrerelease ? `-${v.VersionPrerelease}` : ""}`
+        : (self.member?.Tags?.build ?? null);
       this.version = version ?? null;
     } catch (err) {
       // agent:read is optional; without it the version stays unknown.
@@ -137,7 +146,8 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     if (!target) throw new AdapterError("not-found", `"${workloadId}" is not a Nomad task group (namespace~job~group)`);
     const { namespace, jobId, group } = target;
     const workload = this.mirror.workload(namespace, jobId, workloadId);
-    if (workload && !workload.scalable) throw new AdapterError("invalid", workload.notScalableReason ?? "This task group cannot be scaled.");
+    if (workload && !workload.scalable)
+      throw new AdapterError("invalid", workload.notScalableReason ?? "This task group cannot be scaled.");
 
     const who = requester?.name.trim() || "an operator";
     await this.client.post(

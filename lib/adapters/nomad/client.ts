@@ -55,7 +55,11 @@ export class NomadClient {
           throw new AdapterError("unreachable", `cannot read the Nomad ${what} file ${path}: ${(err as Error).message}`);
         }
       };
-      const [ca, cert, key] = await Promise.all([read(caCert, "CA"), read(clientCert, "client certificate"), read(clientKey, "client key")]);
+      const [ca, cert, key] = await Promise.all([
+        read(caCert, "CA"),
+        read(clientCert, "client certificate"),
+        read(clientKey, "client key"),
+      ]);
       return new Agent({
         connect: {
           ca,
@@ -119,7 +123,8 @@ export class NomadClient {
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      if (timeout.signal.aborted) throw new AdapterError("timeout", `${what}: no answer in ${Math.round(options.timeoutMs / 1000)} s`, { cause: err });
+      if (timeout.signal.aborted)
+        throw new AdapterError("timeout", `${what}: no answer in ${Math.round(options.timeoutMs / 1000)} s`, { cause: err });
       throw fromNetworkError(err, what);
     } finally {
       clearTimeout(timer);
@@ -160,7 +165,12 @@ export class NomadClient {
   }
 
   /** Every page of a list endpoint; the index is the first page's. */
-  async list<S extends z.ZodType>(path: string, query: Query, itemSchema: S, signal?: AbortSignal): Promise<{ items: z.infer<S>[]; index: number }> {
+  async list<S extends z.ZodType>(
+    path: string,
+    query: Query,
+    itemSchema: S,
+    signal?: AbortSignal,
+  ): Promise<{ items: z.infer<S>[]; index: number }> {
     const items: z.infer<S>[] = [];
     let index = 0;
     let nextToken: string | null = null;

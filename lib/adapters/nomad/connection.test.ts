@@ -22,7 +22,12 @@ describe("Nomad connection", () => {
       token: "s3cr3t-token",
       region: "eu",
       namespaces: ["payments"],
-      tls: { caCert: "/etc/nomad/ca.pem", clientCert: "/etc/nomad/cli.pem", clientKey: "/etc/nomad/cli-key.pem", insecureSkipVerify: false },
+      tls: {
+        caCert: "/etc/nomad/ca.pem",
+        clientCert: "/etc/nomad/cli.pem",
+        clientKey: "/etc/nomad/cli-key.pem",
+        insecureSkipVerify: false,
+      },
     });
   });
 
@@ -41,7 +46,10 @@ describe("Nomad connection", () => {
   });
 
   it("holds no timings: those are NomadTimings, which only tests pass", () => {
-    expect(NomadConnectionSchema.parse({ address: "http://x:1", resyncSeconds: 5, backoffBaseMs: 50, eventStream: false })).toEqual({ address: "http://x:1", eventStream: false });
+    expect(NomadConnectionSchema.parse({ address: "http://x:1", resyncSeconds: 5, backoffBaseMs: 50, eventStream: false })).toEqual({
+      address: "http://x:1",
+      eventStream: false,
+    });
   });
 
   it("discovers the CLI's cluster from NOMAD_ADDR without copying the token", async () => {
@@ -50,7 +58,12 @@ describe("Nomad connection", () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.id).toBe("nomad-nomad.example.com-4646-eu");
     expect(JSON.stringify(found)).not.toContain("s3cr3t-token");
-    expect(found[0]?.connection).toMatchObject({ address: ENV.NOMAD_ADDR, tokenEnv: "NOMAD_TOKEN", namespaces: "payments", tls: { caCert: ENV.NOMAD_CACERT } });
+    expect(found[0]?.connection).toMatchObject({
+      address: ENV.NOMAD_ADDR,
+      tokenEnv: "NOMAD_TOKEN",
+      namespaces: "payments",
+      tls: { caCert: ENV.NOMAD_CACERT },
+    });
     expect(NomadConnectionSchema.parse(found[0]?.connection)).toEqual(found[0]?.connection);
     expect(resolveConnection(found[0]!.connection, ENV).token).toBe("s3cr3t-token");
   });
@@ -58,7 +71,10 @@ describe("Nomad connection", () => {
 
 describe("Nomad errors", () => {
   it("tells a missing capability from a token Nomad does not know", () => {
-    expect(upstreamError(403, "Permission denied", "Nomad GET /v1/jobs")).toMatchObject({ code: "forbidden", message: "Nomad GET /v1/jobs: Permission denied" });
+    expect(upstreamError(403, "Permission denied", "Nomad GET /v1/jobs")).toMatchObject({
+      code: "forbidden",
+      message: "Nomad GET /v1/jobs: Permission denied",
+    });
     expect(upstreamError(403, "ACL token not found", "Nomad GET /v1/jobs").code).toBe("unauthorized");
     // nomad/structs/errors.go; command/agent/http.go maps only "Permission denied" and "ACL token not found" to 403.
     expect(upstreamError(500, "rpc error: ACL token expired", "x").code).toBe("unauthorized");

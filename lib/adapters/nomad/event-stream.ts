@@ -3,7 +3,14 @@ import type { SnapshotChange, SnapshotSink } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import type { NomadClient, Query } from "./client";
 import { jobKey, type ListedIndexes, type NomadMirror } from "./mirror";
-import { NomadAllocationSchema, NomadEventBatchSchema, NomadJobSchema, NomadNodeSchema, NomadServiceRegistrationSchema, type NomadEvent } from "./raw";
+import {
+  NomadAllocationSchema,
+  NomadEventBatchSchema,
+  NomadJobSchema,
+  NomadNodeSchema,
+  NomadServiceRegistrationSchema,
+  type NomadEvent,
+} from "./raw";
 
 /** Thrown when the token may not read the event stream, so that the adapter follows with blocking queries instead. */
 export class StreamRefused extends Error {}

@@ -81,11 +81,20 @@ const serviceJob = NomadJobSchema.parse({
         { Name: "webapp-admin", PortLabel: "admin", Provider: "consul", Tags: null },
       ],
       Tasks: [
-        { Name: "web", Driver: "docker", Config: { image: "hashicorp/http-echo:0.2.3", args: ["-text", "ok"] }, Resources: { CPU: 500, MemoryMB: 256 } },
+        {
+          Name: "web",
+          Driver: "docker",
+          Config: { image: "hashicorp/http-echo:0.2.3", args: ["-text", "ok"] },
+          Resources: { CPU: 500, MemoryMB: 256 },
+        },
         { Name: "sidecar", Driver: "exec", Config: { command: "/bin/log-shipper" }, Resources: { CPU: 100, MemoryMB: 64 } },
       ],
     },
-    { Name: "cache", Count: 1, Tasks: [{ Name: "redis", Driver: "docker", Config: { image: "redis:7" }, Resources: { CPU: 250, MemoryMB: 512 } }] },
+    {
+      Name: "cache",
+      Count: 1,
+      Tasks: [{ Name: "redis", Driver: "docker", Config: { image: "redis:7" }, Resources: { CPU: 250, MemoryMB: 512 } }],
+    },
   ],
 });
 
@@ -126,7 +135,10 @@ const alloc = (over: Record<string, unknown> = {}) =>
       sidecar: { State: "running", Failed: false, Restarts: 1, StartedAt: "2018-04-11T23:41:07.5Z", FinishedAt: null, Events: [] },
     },
     AllocatedResources: {
-      Tasks: { web: { Cpu: { CpuShares: 500 } , Memory: { MemoryMB: 256 } }, sidecar: { Cpu: { CpuShares: 100 }, Memory: { MemoryMB: 64 } } },
+      Tasks: {
+        web: { Cpu: { CpuShares: 500 }, Memory: { MemoryMB: 256 } },
+        sidecar: { Cpu: { CpuShares: 100 }, Memory: { MemoryMB: 64 } },
+      },
       Shared: { Networks: [{ IP: "10.0.0.5" }], Ports: [{ Label: "http", Value: 23456, To: 5678, HostIP: "10.0.0.5" }] },
     },
     ...over,
@@ -192,12 +204,22 @@ describe("mapJob", () => {
       Allocations: "6 running, 1 starting, 2 queued, 1 failed, 1 complete",
     });
     expect(frontend?.events).toEqual([]);
-    expect(cache).toMatchObject({ desired: 1, ready: 1, autoscaler: null, info: { "Job type": "service", "Job status": "running", "Group count": "1", Allocations: "1 running, 0 queued, 0 failed" } });
+    expect(cache).toMatchObject({
+      desired: 1,
+      ready: 1,
+      autoscaler: null,
+      info: { "Job type": "service", "Job status": "running", "Group count": "1", Allocations: "1 running, 0 queued, 0 failed" },
+    });
     for (const w of mapJob(serviceJob, summary)) expect(WorkloadCoreSchema.parse(w)).toEqual(w);
   });
 
   it("does not scale system jobs and counts their allocations as desired", () => {
-    const system = NomadJobSchema.parse({ ...serviceJob, ID: "exporter", Type: "system", TaskGroups: [{ Name: "exporter", Count: 1, Tasks: [] }] });
+    const system = NomadJobSchema.parse({
+      ...serviceJob,
+      ID: "exporter",
+      Type: "system",
+      TaskGroups: [{ Name: "exporter", Count: 1, Tasks: [] }],
+    });
     const [w] = mapJob(system, { JobID: "exporter", Summary: { exporter: { Running: 3, Starting: 1, Queued: 1 } } });
     expect(w).toMatchObject({ scalable: false, notScalableReason: SYSTEM_NOT_SCALABLE, desired: 5, ready: 3 });
     expect(w?.info).toEqual({ "Job type": "system", "Job status": "running", Allocations: "3 running, 1 starting, 1 queued, 0 failed" });
@@ -206,7 +228,11 @@ describe("mapJob", () => {
 
   it("shows batch and periodic jobs with their state, not scalable", () => {
     const batch = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Status: "dead" });
-    expect(mapJob(batch, summary)[0]).toMatchObject({ scalable: false, desired: 9, info: expect.objectContaining({ "Job type": "batch", "Job status": "dead" }) });
+    expect(mapJob(batch, summary)[0]).toMatchObject({
+      scalable: false,
+      desired: 9,
+      info: expect.objectContaining({ "Job type": "batch", "Job status": "dead" }),
+    });
     expect(mapJob(batch, summary)[0]?.notScalableReason).toContain("status: dead");
     const periodic = NomadJobSchema.parse({ ...serviceJob, Type: "batch", Periodic: { Enabled: true, Spec: "0 3 * * *" } });
     expect(mapJob(periodic, null)[0]?.notScalableReason).toContain("0 3 * * *");
@@ -249,18 +275,34 @@ describe("mapAllocation", () => {
     expect(mapAllocation(alloc({ ClientStatus: "complete", TaskStates: null }), perCore).state).toBe("succeeded");
     const failed = mapAllocation(alloc({ ClientStatus: "failed", ClientDescription: "Failed tasks" }), perCore);
     expect(failed).toMatchObject({ state: "failed", stateReason: "Failed tasks", ready: false });
-    expect(mapAllocation(alloc({ ClientStatus: "lost", ClientDescription: "" }), perCore)).toMatchObject({ state: "failed", stateReason: "Lost: its node stopped answering" });
+    expect(mapAllocation(alloc({ ClientStatus: "lost", ClientDescription: "" }), perCore)).toMatchObject({
+      state: "failed",
+      stateReason: "Lost: its node stopped answering",
+    });
     const pending = mapAllocation(
       alloc({
         ClientStatus: "pending",
         ClientDescription: "",
-        TaskStates: { web: { State: "pending", Restarts: 0, Events: [{ Type: "Received", DisplayMessage: "Task received by client", Time: 1 }, { Type: "Driver", DisplayMessage: "Downloading image", Time: 2 }] } },
+        TaskStates: {
+          web: {
+            State: "pending",
+            Restarts: 0,
+            Events: [
+              { Type: "Received", DisplayMessage: "Task received by client", Time: 1 },
+              { Type: "Driver", DisplayMessage: "Downloading image", Time: 2 },
+            ],
+          },
+        },
       }),
       perCore,
     );
     expect(pending).toMatchObject({ state: "pending", stateReason: "Downloading image", startedAt: null });
     const stopping = mapAllocation(alloc({ DesiredStatus: "stop", DesiredDescription: "alloc not needed due to job update" }), perCore);
-    expect(stopping).toMatchObject({ state: "running", ready: false, stateReason: "Stopping (desired stop: alloc not needed due to job update)" });
+    expect(stopping).toMatchObject({
+      state: "running",
+      ready: false,
+      stateReason: "Stopping (desired stop: alloc not needed due to job update)",
+    });
   });
 
   it("converts CPU on the allocation's own node speed", () => {
@@ -272,7 +314,12 @@ describe("mapAllocation", () => {
     const cores = alloc({
       AllocatedResources: {
         Tasks: {
-          db: { Cpu: { CpuShares: 8000, ReservedCores: [2, 3] }, Memory: { MemoryMB: 1024, MemoryMaxMB: 0 }, Networks: null, Devices: null },
+          db: {
+            Cpu: { CpuShares: 8000, ReservedCores: [2, 3] },
+            Memory: { MemoryMB: 1024, MemoryMaxMB: 0 },
+            Networks: null,
+            Devices: null,
+          },
           web: { Cpu: { CpuShares: 500, ReservedCores: null }, Memory: { MemoryMB: 256, MemoryMaxMB: 512 }, Networks: null, Devices: null },
         },
         Shared: { DiskMB: 300, Networks: null, Ports: null },
@@ -294,7 +341,7 @@ describe("allocationEvents", () => {
           Events: [
             { Type: "Received", DisplayMessage: "Task received by client", Time: t(0) },
             { Type: "Started", DisplayMessage: "Task started by client", Time: t(5) },
-            { Type: "Terminated", DisplayMessage: "Exit Code: 137, Exit Message: \"OOM Killed\"", Time: t(60) },
+            { Type: "Terminated", DisplayMessage: 'Exit Code: 137, Exit Message: "OOM Killed"', Time: t(60) },
             { Type: "Restarting", DisplayMessage: "Task restarting in 15s", Time: t(61) },
             { Type: "Started", DisplayMessage: "Task started by client", Time: t(76) },
           ],
@@ -327,9 +374,10 @@ describe("allocationEvents", () => {
     expect(allocationEvents(alloc({ ClientStatus: "lost", ClientDescription: "", TaskStates: null, ModifyTime: t(30) }))).toEqual([
       { at: "2025-11-26T09:40:30.000Z", level: "warning", message: "webapp.frontend[0] lost: its node stopped answering" },
     ]);
-    expect(allocationEvents(alloc({ ClientStatus: "failed", ClientDescription: "Failed tasks", TaskStates: null, ModifyTime: t(40) }))[0]?.message).toBe(
-      "webapp.frontend[0] failed: Failed tasks",
-    );
+    expect(
+      allocationEvents(alloc({ ClientStatus: "failed", ClientDescription: "Failed tasks", TaskStates: null, ModifyTime: t(40) }))[0]
+        ?.message,
+    ).toBe("webapp.frontend[0] failed: Failed tasks");
   });
 
   it("merges into the group's events with its placement failure, bounded", () => {
@@ -340,7 +388,11 @@ describe("allocationEvents", () => {
       CreateTime: t(100),
       ModifyTime: t(200),
     });
-    const many = Array.from({ length: 15 }, (_, i) => ({ at: new Date(Date.UTC(2025, 10, 26, 9, 0, i)).toISOString(), level: "warning" as const, message: `crash ${i}` }));
+    const many = Array.from({ length: 15 }, (_, i) => ({
+      at: new Date(Date.UTC(2025, 10, 26, 9, 0, i)).toISOString(),
+      level: "warning" as const,
+      message: `crash ${i}`,
+    }));
     const [frontend, cache] = mapJob(serviceJob, summary, { blocked, allocationEvents: new Map([["default~webapp~frontend", many]]) });
     expect(frontend?.events).toHaveLength(MAX_WORKLOAD_EVENTS);
     expect(frontend?.events[0]).toEqual({
@@ -384,7 +436,13 @@ describe("queued work", () => {
   it("asks whole cores of a task that wants `cores` instead of MHz", () => {
     const pinned = NomadJobSchema.parse({
       ...serviceJob,
-      TaskGroups: [{ Name: "frontend", Count: 2, Tasks: [{ Name: "db", Driver: "docker", Config: { image: "postgres:16" }, Resources: { CPU: 0, Cores: 2, MemoryMB: 2048 } }] }],
+      TaskGroups: [
+        {
+          Name: "frontend",
+          Count: 2,
+          Tasks: [{ Name: "db", Driver: "docker", Config: { image: "postgres:16" }, Resources: { CPU: 0, Cores: 2, MemoryMB: 2048 } }],
+        },
+      ],
     });
     expect(queuedTasks(pinned, summary, blocked)[0]?.requests).toEqual({ cpuMillis: 2000, memoryBytes: 2048 * 1048576 });
   });
@@ -416,11 +474,38 @@ describe("queued work", () => {
 describe("services", () => {
   it("groups Nomad registrations of one service as endpoints", () => {
     const regs = [
-      { ID: "_nomad-task-a", ServiceName: "webapp", Namespace: "default", NodeID: "n1", JobID: "webapp", AllocID: "a", Tags: ["urlprefix-/"], Address: "10.0.0.5", Port: 23456 },
-      { ID: "_nomad-task-b", ServiceName: "webapp", Namespace: "default", NodeID: "n2", JobID: "webapp", AllocID: "b", Tags: ["urlprefix-/"], Address: "10.0.0.6", Port: 21000 },
+      {
+        ID: "_nomad-task-a",
+        ServiceName: "webapp",
+        Namespace: "default",
+        NodeID: "n1",
+        JobID: "webapp",
+        AllocID: "a",
+        Tags: ["urlprefix-/"],
+        Address: "10.0.0.5",
+        Port: 23456,
+      },
+      {
+        ID: "_nomad-task-b",
+        ServiceName: "webapp",
+        Namespace: "default",
+        NodeID: "n2",
+        JobID: "webapp",
+        AllocID: "b",
+        Tags: ["urlprefix-/"],
+        Address: "10.0.0.6",
+        Port: 21000,
+      },
     ].map((r) => NomadServiceRegistrationSchema.parse(r));
     const s = mapNativeService("default", "webapp", regs);
-    expect(s).toMatchObject({ id: "nomad~default~webapp", type: "nomad", readyEndpoints: 2, totalEndpoints: 2, selector: { "nomad/job": "webapp" }, headless: true });
+    expect(s).toMatchObject({
+      id: "nomad~default~webapp",
+      type: "nomad",
+      readyEndpoints: 2,
+      totalEndpoints: 2,
+      selector: { "nomad/job": "webapp" },
+      headless: true,
+    });
     expect(s.ports.map((p) => p.port)).toEqual([21000, 23456]);
     expect(ServiceSchema.parse(s)).toEqual(s);
   });
@@ -428,6 +513,12 @@ describe("services", () => {
   it("declares Consul services of a job without making up their health", () => {
     const consul = consulServicesOfJob(serviceJob);
     expect(consul).toHaveLength(1);
-    expect(consul[0]).toMatchObject({ id: "consul~default~webapp-admin", type: "consul", readyEndpoints: null, totalEndpoints: null, ports: [{ port: 9000 }] });
+    expect(consul[0]).toMatchObject({
+      id: "consul~default~webapp-admin",
+      type: "consul",
+      readyEndpoints: null,
+      totalEndpoints: null,
+      ports: [{ port: 9000 }],
+    });
   });
 });

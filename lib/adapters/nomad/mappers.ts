@@ -20,8 +20,7 @@ export const FALLBACK_MHZ_PER_CORE = 2000;
 
 export const SYSTEM_NOT_SCALABLE =
   "A system job runs one allocation per eligible client; its count follows the clients, not a number you set.";
-export const SYSBATCH_NOT_SCALABLE =
-  "A sysbatch job runs one allocation per eligible client to completion; its count follows the clients.";
+export const SYSBATCH_NOT_SCALABLE = "A sysbatch job runs one allocation per eligible client to completion; its count follows the clients.";
 
 /**
  * joinId(namespace, job, group), made to fit the model's URL-safe id alphabet:
@@ -116,7 +115,8 @@ function notScalableReason(job: NomadJob): string | null {
     return `A periodic job launches a child batch job on its schedule (${spec}); its groups are not scaled in place.`;
   }
   if (job.ParameterizedJob) return "A parameterized job runs only when dispatched; it has no count to scale.";
-  if (job.Type === "batch") return `A batch job runs to completion (status: ${job.Status ?? "unknown"}); rescaling it would start new work.`;
+  if (job.Type === "batch")
+    return `A batch job runs to completion (status: ${job.Status ?? "unknown"}); rescaling it would start new work.`;
   if (job.Stop) return "The job is stopped; start it again before scaling.";
   return null;
 }
@@ -258,9 +258,17 @@ export function allocationEvents(alloc: NomadAllocation): WorkloadEvent[] {
     }
   }
   if (alloc.ClientStatus === "lost") {
-    events.push({ at: nanosToIso(alloc.ModifyTime), level: "warning", message: `${alloc.Name} lost${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ": its node stopped answering"}` });
+    events.push({
+      at: nanosToIso(alloc.ModifyTime),
+      level: "warning",
+      message: `${alloc.Name} lost${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ": its node stopped answering"}`,
+    });
   } else if (alloc.ClientStatus === "failed" && events.length === 0) {
-    events.push({ at: nanosToIso(alloc.ModifyTime), level: "warning", message: `${alloc.Name} failed${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ""}` });
+    events.push({
+      at: nanosToIso(alloc.ModifyTime),
+      level: "warning",
+      message: `${alloc.Name} failed${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ""}`,
+    });
   }
   return recentEvents(events);
 }
@@ -296,7 +304,8 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
   const event = lastTaskEvent(alloc);
   let stateReason: string | null;
   if (stopping) stateReason = `Stopping (desired ${alloc.DesiredStatus}${alloc.DesiredDescription ? `: ${alloc.DesiredDescription}` : ""})`;
-  else if (alloc.ClientStatus === "lost") stateReason = `Lost${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ": its node stopped answering"}`;
+  else if (alloc.ClientStatus === "lost")
+    stateReason = `Lost${alloc.ClientDescription ? `: ${alloc.ClientDescription}` : ": its node stopped answering"}`;
   else if (state === "running") stateReason = null;
   else stateReason = alloc.ClientDescription || event || null;
 
@@ -349,7 +358,12 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
 export function latestPlacementFailure(evaluations: readonly NomadEvaluation[]): NomadEvaluation | undefined {
   const blocked = new Set(evaluations.filter((e) => e.Status === "blocked").map((e) => e.ID));
   return evaluations
-    .filter((e) => e.FailedTGAllocs && Object.keys(e.FailedTGAllocs).length > 0 && (blocked.has(e.ID) || (e.BlockedEval && blocked.has(e.BlockedEval))))
+    .filter(
+      (e) =>
+        e.FailedTGAllocs &&
+        Object.keys(e.FailedTGAllocs).length > 0 &&
+        (blocked.has(e.ID) || (e.BlockedEval && blocked.has(e.BlockedEval))),
+    )
     .sort((a, b) => (b.CreateIndex ?? 0) - (a.CreateIndex ?? 0))[0];
 }
 
@@ -358,8 +372,10 @@ export function placementFailure(evaluation: NomadEvaluation | undefined, group:
   const failed = evaluation?.FailedTGAllocs?.[group];
   if (!failed) return null;
   const parts: string[] = [];
-  for (const [dimension, n] of Object.entries(failed.DimensionExhausted ?? {})) parts.push(`${dimension} exhausted on ${n} node${n === 1 ? "" : "s"}`);
-  for (const [constraint, n] of Object.entries(failed.ConstraintFiltered ?? {})) parts.push(`constraint ${constraint} filtered ${n} node${n === 1 ? "" : "s"}`);
+  for (const [dimension, n] of Object.entries(failed.DimensionExhausted ?? {}))
+    parts.push(`${dimension} exhausted on ${n} node${n === 1 ? "" : "s"}`);
+  for (const [constraint, n] of Object.entries(failed.ConstraintFiltered ?? {}))
+    parts.push(`constraint ${constraint} filtered ${n} node${n === 1 ? "" : "s"}`);
   if (!parts.length && failed.NodesEvaluated === 0) parts.push("no eligible nodes");
   const evaluated = count(failed.NodesEvaluated);
   return `${parts.join("; ") || "resources exhausted"} (${evaluated} node${evaluated === 1 ? "" : "s"} evaluated)`;
@@ -462,9 +478,7 @@ export function consulServicesOfJob(job: NomadJob): Service[] {
         type: "consul",
         clusterIp: null,
         headless: true,
-        ports: Number.isFinite(port)
-          ? [{ name: spec.PortLabel ?? null, port, targetPort: null, protocol: "TCP", nodePort: null }]
-          : [],
+        ports: Number.isFinite(port) ? [{ name: spec.PortLabel ?? null, port, targetPort: null, protocol: "TCP", nodePort: null }] : [],
         selector: { "nomad/job": job.ID, "nomad/group": group.Name },
         labels: { "nomad/provider": "consul", ...(spec.Tags?.length ? { "nomad/tags": spec.Tags.join(",") } : {}) },
         readyEndpoints: null,

@@ -152,7 +152,11 @@ export class NomadMirror {
           if (!fetched) return;
           job = fetched;
         }
-        const entry: JobEntry = { job: { ...job, Status: stub.Status ?? job.Status }, summary: stub.JobSummary ?? null, blocked: undefined };
+        const entry: JobEntry = {
+          job: { ...job, Status: stub.Status ?? job.Status },
+          summary: stub.JobSummary ?? null,
+          blocked: undefined,
+        };
         entry.blocked = await this.blockedEvaluation(entry, signal);
         this.jobs.set(key, entry);
       });
@@ -163,7 +167,8 @@ export class NomadMirror {
 
   private async fetchJob(namespace: string | null | undefined, id: string, signal?: AbortSignal): Promise<NomadJob | null> {
     try {
-      return (await this.client.get(`/v1/job/${encodeURIComponent(id)}`, { namespace: namespace || "default" }, NomadJobSchema, { signal })).data;
+      return (await this.client.get(`/v1/job/${encodeURIComponent(id)}`, { namespace: namespace || "default" }, NomadJobSchema, { signal }))
+        .data;
     } catch (err) {
       if (err instanceof AdapterError && err.code === "not-found") return null;
       throw err;
@@ -186,7 +191,9 @@ export class NomadMirror {
     if (!queued) return undefined;
     try {
       const path = `/v1/job/${encodeURIComponent(entry.job.ID)}/evaluations`;
-      const evals = (await this.client.get(path, { namespace: entry.job.Namespace || "default" }, NomadEvaluationSchema.array(), { signal })).data;
+      const evals = (
+        await this.client.get(path, { namespace: entry.job.Namespace || "default" }, NomadEvaluationSchema.array(), { signal })
+      ).data;
       return latestPlacementFailure(evals);
     } catch (err) {
       // The reason is a nicety; queued work still shows without it.
@@ -250,7 +257,9 @@ export class NomadMirror {
       for (const namespace of this.namespaces) {
         const answer = await this.client.get("/v1/services", { namespace }, NomadServiceListSchema, { signal });
         index = Math.max(index, answer.index);
-        const names = answer.data.flatMap((entry) => (entry.Services ?? []).map((s) => ({ namespace: entry.Namespace, name: s.ServiceName })));
+        const names = answer.data.flatMap((entry) =>
+          (entry.Services ?? []).map((s) => ({ namespace: entry.Namespace, name: s.ServiceName })),
+        );
         await forEachBounded(names, DETAIL_CONCURRENCY, async ({ namespace: ns, name }) => {
           const service = await this.fetchService(ns, name, signal);
           if (service) services.set(service.id, service);
@@ -323,7 +332,11 @@ export class NomadMirror {
     const ids = (items: { id: string }[]) => items.map((item) => item.id);
     return [
       ...changesBetween("workloads", before ? ids(this.workloadsOf(before)) : [], after ? this.workloadsOf(after) : []),
-      ...changesBetween("tasks", before ? ids(queuedTasks(before.job, before.summary, before.blocked)) : [], after ? queuedTasks(after.job, after.summary, after.blocked) : []),
+      ...changesBetween(
+        "tasks",
+        before ? ids(queuedTasks(before.job, before.summary, before.blocked)) : [],
+        after ? queuedTasks(after.job, after.summary, after.blocked) : [],
+      ),
       ...changesBetween("services", before ? ids(consulServicesOfJob(before.job)) : [], after ? consulServicesOfJob(after.job) : []),
     ];
   }
@@ -346,7 +359,8 @@ export class NomadMirror {
   taskGroupOf(workloadId: string): { namespace: string; jobId: string; group: string } | null {
     for (const { job } of this.jobs.values()) {
       for (const g of job.TaskGroups ?? []) {
-        if (workloadIdOf(job.Namespace, job.ID, g.Name) === workloadId) return { namespace: job.Namespace || "default", jobId: job.ID, group: g.Name };
+        if (workloadIdOf(job.Namespace, job.ID, g.Name) === workloadId)
+          return { namespace: job.Namespace || "default", jobId: job.ID, group: g.Name };
       }
     }
     const parts = splitId(workloadId);

@@ -24,8 +24,15 @@ async function echoingNomad(): Promise<EchoServer> {
   return server;
 }
 
-function create(connection: Parameters<typeof adapterModule.create>[0], secrets: SecretSet, env: Record<string, string> = {}): NomadAdapter {
-  return adapterModule.create({ eventStream: false, ...connection }, { clusterId: "nomad-echo", log: memoryLogger(), secrets, env }) as NomadAdapter;
+function create(
+  connection: Parameters<typeof adapterModule.create>[0],
+  secrets: SecretSet,
+  env: Record<string, string> = {},
+): NomadAdapter {
+  return adapterModule.create(
+    { eventStream: false, ...connection },
+    { clusterId: "nomad-echo", log: memoryLogger(), secrets, env },
+  ) as NomadAdapter;
 }
 
 function expectRedacted(secrets: SecretSet, message: string) {
@@ -55,7 +62,10 @@ describe("Nomad: an upstream that echoes the X-Nomad-Token", () => {
   it("registers the token of the nomad CLI's environment (NOMAD_ADDR, NOMAD_TOKEN) and of the entry itself", async () => {
     const s = await echoingNomad();
     const fromEnv = new SecretSet();
-    expectRedacted(fromEnv, await failureOf(() => create({}, fromEnv, { NOMAD_ADDR: s.url, NOMAD_TOKEN: TOKEN }).scale("default~storefront~web", 2)));
+    expectRedacted(
+      fromEnv,
+      await failureOf(() => create({}, fromEnv, { NOMAD_ADDR: s.url, NOMAD_TOKEN: TOKEN }).scale("default~storefront~web", 2)),
+    );
 
     const inline = new SecretSet();
     expectRedacted(inline, await failureOf(() => create({ address: s.url, token: TOKEN }, inline).scale("default~storefront~web", 2)));

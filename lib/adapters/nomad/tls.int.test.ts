@@ -22,7 +22,11 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
     // The server certificate also names server.global.nomad, as Nomad's own certificates do.
     makePki(dir, { serverDnsNames: ["server.global.nomad"], cnSuffix: "global.nomad" });
     const pem = (f: string) => readFileSync(path.join(dir, f));
-    sim = await startNomadSim({ tls: { key: pem("server-key.pem"), cert: pem("server.pem"), ca: pem("ca.pem") }, tickMs: 50, seed: (w) => seedNomadDemo(w) });
+    sim = await startNomadSim({
+      tls: { key: pem("server-key.pem"), cert: pem("server.pem"), ca: pem("ca.pem") },
+      tickMs: 50,
+      seed: (w) => seedNomadDemo(w),
+    });
   });
 
   afterAll(async () => {
@@ -30,7 +34,10 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function firstState(env: Record<string, string>, connection: Record<string, unknown> = {}): Promise<{ state: ConnectionState; nodes: number }> {
+  async function firstState(
+    env: Record<string, string>,
+    connection: Record<string, unknown> = {},
+  ): Promise<{ state: ConnectionState; nodes: number }> {
     const context = { clusterId: "nomad-tls-test", log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env };
     const adapter = new NomadAdapter(NomadConnectionSchema.parse(connection), context, { backoff: { ...DEFAULT_BACKOFF, baseMs: 50 } });
     const ac = new AbortController();
@@ -60,7 +67,10 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
   });
 
   it("fails clearly without the CA, without a client certificate, or with a missing file", async () => {
-    const noCa = await firstState({}, { address: sim.url, tls: { clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") } });
+    const noCa = await firstState(
+      {},
+      { address: sim.url, tls: { clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") } },
+    );
     expect(noCa.state.status).toBe("unreachable");
     expect(noCa.state.reason).toMatch(/certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i);
 

@@ -17,7 +17,10 @@ type Read = { kind: "node"; id: string; path: string } | { kind: "task"; id: str
  */
 export async function sampleNomadUsage(client: NomadClient, mirror: NomadMirror, signal?: AbortSignal): Promise<UsageSample> {
   const reads: Read[] = [
-    ...mirror.allNodes().filter((n) => n.status === "ready").map((n) => ({ kind: "node" as const, id: n.id, path: "/v1/client/stats" })),
+    ...mirror
+      .allNodes()
+      .filter((n) => n.status === "ready")
+      .map((n) => ({ kind: "node" as const, id: n.id, path: "/v1/client/stats" })),
     ...mirror
       .allocationTasks()
       .filter((t) => t.state === "running")
@@ -27,7 +30,10 @@ export async function sampleNomadUsage(client: NomadClient, mirror: NomadMirror,
   const settled = await mapBounded(reads, USAGE_CONCURRENCY, async (read) => {
     if (read.kind === "node") {
       const stats = (await client.get(read.path, { node_id: read.id }, NomadHostStatsSchema, { signal })).data;
-      sample.nodes.set(read.id, { cpuMillis: mhzToMillis(stats.CPUTicksConsumed, mirror.perCoreOf(read.id)), memoryBytes: stats.Memory.Used });
+      sample.nodes.set(read.id, {
+        cpuMillis: mhzToMillis(stats.CPUTicksConsumed, mirror.perCoreOf(read.id)),
+        memoryBytes: stats.Memory.Used,
+      });
     } else {
       const usage = (await client.get(read.path, {}, NomadAllocStatsSchema, { signal })).data.ResourceUsage;
       // cgroup v2 reports no RSS; Usage is then the figure Nomad's UI shows.
@@ -37,10 +43,14 @@ export async function sampleNomadUsage(client: NomadClient, mirror: NomadMirror,
   });
   // Cut off (the sampling step's deadline): a part of the reads is no sample.
   if (signal?.aborted) throw asAdapterError(signal.reason, "Nomad usage");
-  const failures = settled.flatMap((s) => (s.error === undefined ? [] : [{ read: s.item, error: asAdapterError(s.error, `Nomad GET ${s.item.path}`) }]));
+  const failures = settled.flatMap((s) =>
+    s.error === undefined ? [] : [{ read: s.item, error: asAdapterError(s.error, `Nomad GET ${s.item.path}`) }],
+  );
   if (failures.length && failures.length === reads.length) {
     const first = failures[0]!.error;
-    throw new AdapterError(first.code, `no Nomad usage could be read (all ${reads.length} reads failed): ${first.message}`, { cause: first });
+    throw new AdapterError(first.code, `no Nomad usage could be read (all ${reads.length} reads failed): ${first.message}`, {
+      cause: first,
+    });
   }
   for (const { read, error } of failures) {
     const into = read.kind === "node" ? sample.unavailable.nodes : sample.unavailable.tasks;

@@ -38,8 +38,14 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     expect(row.password_hash).not.toContain(PASSWORD);
     const session = await access.signIn("alice", PASSWORD, "10.0.0.1");
     const me = await access.identify(cookieFor(session.secret));
-    expect(me).toMatchObject({ via: "session", actor: { kind: "user", name: "alice", grants: [{ role: "operator", clusters: ["prod"] }] } });
-    await expect(access.signIn("alice", "wrong password!!", null)).rejects.toMatchObject({ status: 401, message: "wrong username or password" });
+    expect(me).toMatchObject({
+      via: "session",
+      actor: { kind: "user", name: "alice", grants: [{ role: "operator", clusters: ["prod"] }] },
+    });
+    await expect(access.signIn("alice", "wrong password!!", null)).rejects.toMatchObject({
+      status: 401,
+      message: "wrong username or password",
+    });
     await expect(access.signIn("bob", PASSWORD, null)).rejects.toMatchObject({ status: 401, message: "wrong username or password" });
   });
 
@@ -102,11 +108,16 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     const { access } = await open();
     await access.users.create({ username: "alice", password: PASSWORD, role: "viewer" });
     await access.users.create({ username: "bob", password: PASSWORD, role: "viewer" });
-    for (let i = 0; i < 4; i++) await expect(access.signIn("alice", `guess number ${i}!`, "10.0.0.9")).rejects.toMatchObject({ status: 401 });
+    for (let i = 0; i < 4; i++)
+      await expect(access.signIn("alice", `guess number ${i}!`, "10.0.0.9")).rejects.toMatchObject({ status: 401 });
     await access.signIn("alice", PASSWORD, "10.0.0.9");
-    for (let i = 0; i < 5; i++) await expect(access.signIn("alice", `guess number ${i}!`, `10.0.1.${i}`)).rejects.toMatchObject({ status: 401 });
+    for (let i = 0; i < 5; i++)
+      await expect(access.signIn("alice", `guess number ${i}!`, `10.0.1.${i}`)).rejects.toMatchObject({ status: 401 });
     // The sixth attempt waits, even with the right password and from yet another address.
-    await expect(access.signIn("alice", PASSWORD, "10.0.2.1")).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/too many sign-in attempts for this account; try again in up to 15 minutes/) });
+    await expect(access.signIn("alice", PASSWORD, "10.0.2.1")).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringMatching(/too many sign-in attempts for this account; try again in up to 15 minutes/),
+    });
     await expect(access.signIn("bob", PASSWORD, "10.0.2.1")).resolves.toMatchObject({ secret: expect.any(String) });
   });
 
@@ -121,8 +132,12 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
 
   it("limits attempts per client address across accounts (password spraying)", async () => {
     const { access } = await open();
-    for (let i = 0; i < 30; i++) await expect(access.signIn(`user${i}`, "spray spray spray", "198.51.100.7")).rejects.toMatchObject({ status: 401 });
-    await expect(access.signIn("user30", "spray spray spray", "198.51.100.7")).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/from this address/) });
+    for (let i = 0; i < 30; i++)
+      await expect(access.signIn(`user${i}`, "spray spray spray", "198.51.100.7")).rejects.toMatchObject({ status: 401 });
+    await expect(access.signIn("user30", "spray spray spray", "198.51.100.7")).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringMatching(/from this address/),
+    });
     await expect(access.signIn("user30", "spray spray spray", "198.51.100.8")).rejects.toMatchObject({ status: 401 });
   });
 
@@ -130,12 +145,20 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-12-01T00:00:00Z"));
     const { access } = await open();
-    const { token, record } = await access.tokens.create({ name: "wall", clusters: ["prod"], expiresAt: Date.parse("2026-12-02T00:00:00Z"), createdBy: "root" });
+    const { token, record } = await access.tokens.create({
+      name: "wall",
+      clusters: ["prod"],
+      expiresAt: Date.parse("2026-12-02T00:00:00Z"),
+      createdBy: "root",
+    });
     expect(token).toMatch(/^fdt_[A-Za-z0-9_-]{43}$/);
     const rows = await access.storage.db.selectFrom("display_tokens").selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(token.slice(4));
     const bearer = await access.identify(new Headers({ authorization: `Bearer ${token}` }));
-    expect(bearer).toMatchObject({ via: "token", actor: { kind: "token", name: "wall", grants: [{ role: "viewer", clusters: ["prod"] }] } });
+    expect(bearer).toMatchObject({
+      via: "token",
+      actor: { kind: "token", name: "wall", grants: [{ role: "viewer", clusters: ["prod"] }] },
+    });
     expect((await access.tokens.get(record.id))?.lastUsedAt).toBe("2026-12-01T00:00:00.000Z");
 
     const kiosk = await access.exchangeToken(token);
@@ -150,7 +173,11 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     expect((await access.identify(cookieFor(kiosk.secret))).via).toBe("anonymous");
     await expect(access.exchangeToken(token)).rejects.toMatchObject({ status: 401 });
 
-    const { token: short } = await access.tokens.create({ name: "short", expiresAt: Date.parse("2026-12-01T21:00:00Z"), createdBy: "root" });
+    const { token: short } = await access.tokens.create({
+      name: "short",
+      expiresAt: Date.parse("2026-12-01T21:00:00Z"),
+      createdBy: "root",
+    });
     vi.setSystemTime(new Date("2026-12-01T21:00:00Z"));
     await expect(access.identify(new Headers({ authorization: `Bearer ${short}` }))).rejects.toMatchObject({ status: 401 });
     // Basic (a proxy in front that asks for its own password) is not ours to judge.
@@ -159,7 +186,19 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
 
   it("keeps the audit trail append-only: the database refuses updates and deletes", async () => {
     const { access } = await open();
-    await access.audit.append({ requestId: "r1", actor: "alice", actorKind: "user", source: "10.0.0.1", verb: "scale", cluster: "prod", target: "web", before: "3", after: "5", outcome: "ok", status: 200 });
+    await access.audit.append({
+      requestId: "r1",
+      actor: "alice",
+      actorKind: "user",
+      source: "10.0.0.1",
+      verb: "scale",
+      cluster: "prod",
+      target: "web",
+      before: "3",
+      after: "5",
+      outcome: "ok",
+      status: 200,
+    });
     await expect(access.storage.db.updateTable("audit").set({ outcome: "refused" }).execute()).rejects.toThrow(/append-only/);
     await expect(access.storage.db.deleteFrom("audit").execute()).rejects.toThrow(/append-only/);
     if (access.storage.dialect === "postgres") await expect(sql`TRUNCATE audit`.execute(access.storage.db)).rejects.toThrow(/append-only/);
@@ -181,7 +220,10 @@ describe.each(DIALECTS)("access on %s", (_name, databaseUrl) => {
     expect(await access.hasSetupPending()).toBe(true);
     await expect(access.completeSetup("not-the-key", "root", PASSWORD)).rejects.toMatchObject({ status: 401 });
     const session = await access.completeSetup(key, "root", PASSWORD);
-    expect((await access.identify(cookieFor(session.secret))).actor).toMatchObject({ name: "root", grants: [{ role: "admin", clusters: "*" }] });
+    expect((await access.identify(cookieFor(session.secret))).actor).toMatchObject({
+      name: "root",
+      grants: [{ role: "admin", clusters: "*" }],
+    });
     // One time only.
     await expect(access.completeSetup(key, "other", PASSWORD)).rejects.toMatchObject({ status: 401 });
     expect(await access.hasSetupPending()).toBe(false);
@@ -193,7 +235,15 @@ describe("storage across a restart", () => {
     const t = await openTestAccess({}, { databaseUrl });
     cleanups.push(t.close);
     await t.access.users.create({ username: "alice", password: PASSWORD, role: "operator" });
-    await t.access.audit.append({ requestId: "r1", actor: "alice", actorKind: "user", source: null, verb: "scale", outcome: "ok", status: 200 });
+    await t.access.audit.append({
+      requestId: "r1",
+      actor: "alice",
+      actorKind: "user",
+      source: null,
+      verb: "scale",
+      outcome: "ok",
+      status: 200,
+    });
     // Reopening migrates again (a no-op) and finds everything.
     const again = await t.reopen();
     expect((await again.users.get("alice"))?.role).toBe("operator");
@@ -212,8 +262,24 @@ describe("two replicas on one database", () => {
     const { secret } = await b.signIn("alice", PASSWORD, "10.0.0.2");
     const cookie = new Headers({ cookie: `${SESSION_COOKIE.plain}=${secret}` });
     expect((await a.identify(cookie)).actor.name).toBe("alice");
-    await a.audit.append({ requestId: "from-a", actor: "alice", actorKind: "user", source: null, verb: "scale", outcome: "ok", status: 200 });
-    await b.audit.append({ requestId: "from-b", actor: "alice", actorKind: "user", source: null, verb: "scale", outcome: "ok", status: 200 });
+    await a.audit.append({
+      requestId: "from-a",
+      actor: "alice",
+      actorKind: "user",
+      source: null,
+      verb: "scale",
+      outcome: "ok",
+      status: 200,
+    });
+    await b.audit.append({
+      requestId: "from-b",
+      actor: "alice",
+      actorKind: "user",
+      source: null,
+      verb: "scale",
+      outcome: "ok",
+      status: 200,
+    });
     for (const replica of [a, b]) expect((await replica.audit.query({ limit: 10 })).map((e) => e.requestId)).toEqual(["from-b", "from-a"]);
     await b.sessions.end(secret);
     expect((await a.identify(cookie)).via).toBe("anonymous");
@@ -236,7 +302,17 @@ describe("two replicas on one database", () => {
 
 describe("who a user is to a cluster that impersonates", () => {
   it("local users as fleetdeck:<name>; OpenID users and groups with the configured prefix; never a system: name", async () => {
-    const oidc = { issuer: "https://idp.example", clientId: "x", clientSecret: null, scopes: ["openid"], name: "SSO", usernameClaim: "preferred_username", groupsClaim: "groups", roles: [], kubernetesPrefix: "oidc:" };
+    const oidc = {
+      issuer: "https://idp.example",
+      clientId: "x",
+      clientSecret: null,
+      scopes: ["openid"],
+      name: "SSO",
+      usernameClaim: "preferred_username",
+      groupsClaim: "groups",
+      roles: [],
+      kubernetesPrefix: "oidc:",
+    };
     const t = await openTestAccess({ oidc });
     cleanups.push(t.close);
     const grants = [{ role: "operator" as const, clusters: "*" as const }];
@@ -244,7 +320,10 @@ describe("who a user is to a cluster that impersonates", () => {
     const local = await t.access.signIn("alice", PASSWORD, null);
     expect((await t.access.identifySession(local.secret)).actor.impersonation).toEqual({ user: "fleetdeck:alice", groups: [] });
     const viaOidc = await t.access.startOidcSession({ username: "bob", grants, groups: ["sre", "system:masters"] });
-    expect((await t.access.identifySession(viaOidc.secret)).actor.impersonation).toEqual({ user: "oidc:bob", groups: ["oidc:sre", "oidc:system:masters"] });
+    expect((await t.access.identifySession(viaOidc.secret)).actor.impersonation).toEqual({
+      user: "oidc:bob",
+      groups: ["oidc:sre", "oidc:system:masters"],
+    });
 
     const bare = await openTestAccess({ oidc: { ...oidc, kubernetesPrefix: "" } });
     cleanups.push(bare.close);
@@ -263,7 +342,11 @@ describe("storage beside other schemas", () => {
     const url = `${PG}${PG!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${mine}`)}`;
     try {
       const storage = await openStorage({ databaseUrl: url, dataDir: "/nonexistent", log });
-      const tables = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = ${mine} AND table_name = 'users'`.execute(storage.db);
+      const tables = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = ${mine} AND table_name = 'users'`.execute(
+        storage.db,
+      );
       expect(tables.rows[0].n).toBe(1);
       await storage.close();
     } finally {

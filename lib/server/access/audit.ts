@@ -32,7 +32,15 @@ export interface AuditFilter {
 }
 
 /** The audit API's query parameters as a filter (times as epoch ms; 500 rows unless asked). */
-export function auditFilter(q: { cluster?: string; actor?: string; verb?: string; outcome?: AuditOutcome; since?: string; until?: string; limit?: number }): AuditFilter {
+export function auditFilter(q: {
+  cluster?: string;
+  actor?: string;
+  verb?: string;
+  outcome?: AuditOutcome;
+  since?: string;
+  until?: string;
+  limit?: number;
+}): AuditFilter {
   return {
     cluster: q.cluster,
     actor: q.actor,
@@ -109,12 +117,29 @@ export class AuditTrail {
   }
 }
 
-const CSV_COLUMNS = ["at", "actor", "actorKind", "source", "cluster", "target", "verb", "before", "after", "outcome", "status", "message", "requestId", "id"] as const;
+const CSV_COLUMNS = [
+  "at",
+  "actor",
+  "actorKind",
+  "source",
+  "cluster",
+  "target",
+  "verb",
+  "before",
+  "after",
+  "outcome",
+  "status",
+  "message",
+  "requestId",
+  "id",
+] as const;
 
 /** CSV for spreadsheets; cells that a spreadsheet would run as formulas are escaped. */
 export function auditCsv(entries: AuditEntry[]): string {
-  return Papa.unparse(
-    { fields: [...CSV_COLUMNS], data: entries.map((e) => CSV_COLUMNS.map((c) => e[c] ?? "")) },
-    { escapeFormulae: true, newline: "\r\n" },
-  ) + "\r\n";
+  return (
+    Papa.unparse(
+      { fields: [...CSV_COLUMNS], data: entries.map((e) => CSV_COLUMNS.map((c) => e[c] ?? "")) },
+      { escapeFormulae: true, newline: "\r\n" },
+    ) + "\r\n"
+  );
 }

@@ -126,10 +126,22 @@ export class Access {
     }
     if (session.via === "oidc") {
       const prefix = this.settings.oidc?.kubernetesPrefix ?? OIDC_KUBERNETES_PREFIX;
-      return { kind: "user", name: session.username, grants: session.grants ?? [], impersonation: impersonationOf(prefix, session.username, session.groups) };
+      return {
+        kind: "user",
+        name: session.username,
+        grants: session.grants ?? [],
+        impersonation: impersonationOf(prefix, session.username, session.groups),
+      };
     }
     const user = await this.users.get(session.username);
-    return user ? { kind: "user", name: user.username, grants: grantsOf(user), impersonation: { user: `${LOCAL_KUBERNETES_PREFIX}${user.username}`, groups: [] } } : null;
+    return user
+      ? {
+          kind: "user",
+          name: user.username,
+          grants: grantsOf(user),
+          impersonation: { user: `${LOCAL_KUBERNETES_PREFIX}${user.username}`, groups: [] },
+        }
+      : null;
   }
 
   /** Checks a password, rate-limited per account and per client address (see SignInLimit). */
@@ -190,7 +202,8 @@ export class Access {
 
   /** Uses the setup link: creates the first admin and signs them in. */
   async completeSetup(key: string, username: string, password: string): Promise<{ secret: string; expiresAt: number }> {
-    if (!(await this.setupLinks.claim(key))) throw new UnauthenticatedError("this setup link is unknown, used or expired; restart Fleetdeck for a new one");
+    if (!(await this.setupLinks.claim(key)))
+      throw new UnauthenticatedError("this setup link is unknown, used or expired; restart Fleetdeck for a new one");
     if ((await this.users.fullAdmins()).length > 0) throw new ApiError(409, "conflict", "an admin already exists; sign in instead");
     await this.users.create({ username, password, role: "admin" });
     // The links other starts printed are spent too.
@@ -220,7 +233,10 @@ const LOCAL_KUBERNETES_PREFIX = "fleetdeck:";
 function impersonationOf(prefix: string, username: string, groups: readonly string[]) {
   const named = (name: string) => `${prefix}${name}`;
   const allowed = (name: string) => !name.startsWith("system:");
-  return { user: allowed(named(username)) ? named(username) : `${OIDC_KUBERNETES_PREFIX}${username}`, groups: groups.map(named).filter(allowed) };
+  return {
+    user: allowed(named(username)) ? named(username) : `${OIDC_KUBERNETES_PREFIX}${username}`,
+    groups: groups.map(named).filter(allowed),
+  };
 }
 
 function tokenActor(name: string, clusters: string[] | null): Actor {
@@ -236,7 +252,10 @@ function oidcSettings(settings: Settings, env: Env): OidcSettings | null {
   const scopes = env.FLEETDECK_OIDC_SCOPES ? env.FLEETDECK_OIDC_SCOPES.split(/[\s,]+/).filter(Boolean) : o.scopes;
   if (!scopes.includes("openid")) throw new Error('OpenID scopes must include "openid"');
   // The redirect URI registered at the provider must be where browsers reach Fleetdeck, which only the operator knows.
-  if (settings.publicOrigins.length === 0) throw new Error("OpenID Connect sign-in needs FLEETDECK_PUBLIC_URL (or publicUrl in clusters.yaml): its callback is <public URL>/api/auth/oidc/callback");
+  if (settings.publicOrigins.length === 0)
+    throw new Error(
+      "OpenID Connect sign-in needs FLEETDECK_PUBLIC_URL (or publicUrl in clusters.yaml): its callback is <public URL>/api/auth/oidc/callback",
+    );
   return {
     issuer,
     clientId,
@@ -273,7 +292,9 @@ async function createAccess(env: Env = process.env): Promise<Access> {
   });
   const access = new Access(storage, accessSettings(settings, env), log);
   await access.bootstrap(env, primaryOrigin(settings.publicOrigins, env));
-  log.info(`identity and audit in ${storage.where}; anonymous visitors: ${settings.auth.anonymous}${access.oidc ? `; OpenID issuer ${access.oidc.settings.issuer}` : ""}`);
+  log.info(
+    `identity and audit in ${storage.where}; anonymous visitors: ${settings.auth.anonymous}${access.oidc ? `; OpenID issuer ${access.oidc.settings.issuer}` : ""}`,
+  );
   return access;
 }
 

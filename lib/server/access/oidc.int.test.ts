@@ -95,7 +95,9 @@ class CookieJar {
 
   header(url: URL): string {
     return [...this.cookies.values()]
-      .filter((c) => c.host === url.host && (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)))
+      .filter(
+        (c) => c.host === url.host && (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join("; ");
   }
@@ -193,7 +195,12 @@ class Browser {
       }
       const html = await response.text();
       if (response.status !== 200 || !/text\/html/.test(response.headers.get("content-type") ?? "")) {
-        throw new Error(`the provider answered ${url.pathname} with ${response.status}: ${html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 600)}`);
+        throw new Error(
+          `the provider answered ${url.pathname} with ${response.status}: ${html
+            .replace(/<[^>]+>/g, " ")
+            .replace(/\s+/g, " ")
+            .slice(0, 600)}`,
+        );
       }
       const form = theForm(html, url);
       const values = new URLSearchParams();
@@ -205,7 +212,10 @@ class Browser {
       }
       prompts.push(values.get("prompt") ?? "(no prompt)");
       url = form.action;
-      response = form.method === "post" ? await this.provider(url, { method: "POST", form: values }) : await this.provider(new URL(`?${values}`, url));
+      response =
+        form.method === "post"
+          ? await this.provider(url, { method: "POST", form: values })
+          : await this.provider(new URL(`?${values}`, url));
     }
     throw new Error(`the provider did not send the browser back to Fleetdeck within 20 steps (last at ${url.href})`);
   }
@@ -276,7 +286,13 @@ describe("OpenID Connect sign-in against a real provider", () => {
     // The cookie is what signs the browser in: without it the same routes see an anonymous visitor.
     expect((await me(new Browser())).via).toBe("anonymous");
 
-    expect(await auditRow(requestId)).toMatchObject({ verb: "sign-in", actor: "alice", target: "alice", outcome: "ok", after: "operator of all clusters" });
+    expect(await auditRow(requestId)).toMatchObject({
+      verb: "sign-in",
+      actor: "alice",
+      target: "alice",
+      outcome: "ok",
+      after: "operator of all clusters",
+    });
   });
 
   it("signs victor (group auditors) in as a viewer", async () => {
@@ -326,7 +342,11 @@ describe("OpenID Connect sign-in against a real provider", () => {
   });
 
   it("fails with a clear message when Fleetdeck's client secret is wrong", async () => {
-    const wrong = await openTestAccess({ publicOrigins: [FLEETDECK], anonymous: "none", oidc: settingsFor(provider, { clientSecret: "not-the-client-secret" }) });
+    const wrong = await openTestAccess({
+      publicOrigins: [FLEETDECK],
+      anonymous: "none",
+      oidc: settingsFor(provider, { clientSecret: "not-the-client-secret" }),
+    });
     try {
       wrong.install();
       const browser = new Browser();
@@ -334,7 +354,9 @@ describe("OpenID Connect sign-in against a real provider", () => {
       const { callback } = await throughProvider(browser, ALICE);
       const requestId = randomUUID();
       const error = signInError(await browser.fleetdeck(callbackRoute, callback, { requestId }));
-      expect(error).toBe("the identity provider refused the code exchange: invalid_client (client authentication failed); check FLEETDECK_OIDC_CLIENT_ID and FLEETDECK_OIDC_CLIENT_SECRET");
+      expect(error).toBe(
+        "the identity provider refused the code exchange: invalid_client (client authentication failed); check FLEETDECK_OIDC_CLIENT_ID and FLEETDECK_OIDC_CLIENT_SECRET",
+      );
       expect(browser.jar.get(FLEETDECK, "fleetdeck-session")).toBeUndefined();
       const row = (await wrong.access.audit.query({ verb: "sign-in", limit: 10 })).find((r) => r.requestId === requestId);
       expect(row).toMatchObject({ outcome: "failed", status: 502, message: error });

@@ -41,7 +41,9 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
  */
 function oauthRefusal(err: unknown): string | null {
   const describe = (error: unknown, description: unknown) =>
-    typeof error === "string" && error ? `${error}${typeof description === "string" && description ? ` (${description.slice(0, 200)})` : ""}` : null;
+    typeof error === "string" && error
+      ? `${error}${typeof description === "string" && description ? ` (${description.slice(0, 200)})` : ""}`
+      : null;
   if (err instanceof client.ResponseBodyError) return describe(err.error, err.error_description);
   if (err instanceof client.WWWAuthenticateChallengeError) {
     for (const challenge of err.cause) {
@@ -91,7 +93,11 @@ export class OidcSignIn {
     })().catch((err) => {
       this.config = null;
       this.log.warn("OpenID provider discovery failed", { issuer: this.settings.issuer, error: (err as Error).message });
-      throw new ApiError(502, "upstream-unreachable", `the identity provider at ${this.settings.issuer} does not answer: ${(err as Error).message}`);
+      throw new ApiError(
+        502,
+        "upstream-unreachable",
+        `the identity provider at ${this.settings.issuer} does not answer: ${(err as Error).message}`,
+      );
     });
     return this.config;
   }
@@ -104,7 +110,14 @@ export class OidcSignIn {
     const nonce = client.randomNonce();
     const now = Date.now();
     await this.db.deleteFrom("oidc_flows").where("expires_at", "<=", now).execute();
-    const pending = Number((await this.db.selectFrom("oidc_flows").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    const pending = Number(
+      (
+        await this.db
+          .selectFrom("oidc_flows")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     if (pending >= MAX_PENDING_FLOWS) throw new ApiError(503, "busy", "too many sign-ins are in progress; try again in a few minutes");
     await this.db
       .insertInto("oidc_flows")
@@ -125,11 +138,15 @@ export class OidcSignIn {
   async finish(callbackUrl: URL, boundState: string | undefined): Promise<OidcIdentity & { returnTo: string }> {
     const state = callbackUrl.searchParams.get("state");
     const providerError = callbackUrl.searchParams.get("error");
-    if (!state) throw new OidcError(providerError ? `the identity provider refused: ${providerError}` : "the callback carries no state", 400);
+    if (!state)
+      throw new OidcError(providerError ? `the identity provider refused: ${providerError}` : "the callback carries no state", 400);
     const flow = await this.db.selectFrom("oidc_flows").selectAll().where("state_hash", "=", digest(state)).executeTakeFirst();
     // Claimed by deleting it: of two callbacks racing with one state, one deletes a row and the other none.
-    const claimed = flow ? Number((await this.db.deleteFrom("oidc_flows").where("state_hash", "=", flow.state_hash).executeTakeFirst()).numDeletedRows) : 0;
-    if (!flow || claimed !== 1 || flow.expires_at <= Date.now()) throw new OidcError("this sign-in has expired or was already used; start again", 400);
+    const claimed = flow
+      ? Number((await this.db.deleteFrom("oidc_flows").where("state_hash", "=", flow.state_hash).executeTakeFirst()).numDeletedRows)
+      : 0;
+    if (!flow || claimed !== 1 || flow.expires_at <= Date.now())
+      throw new OidcError("this sign-in has expired or was already used; start again", 400);
     if (boundState !== state) throw new OidcError("this sign-in was started in another browser; start again here", 400);
     if (providerError) {
       const description = callbackUrl.searchParams.get("error_description");
@@ -157,7 +174,10 @@ export class OidcSignIn {
     if (!idClaims) throw new OidcError("the identity provider sent no ID token", 502);
     let claims: Record<string, unknown> = { ...idClaims };
     // Providers often put groups (and sometimes the username) only in userinfo.
-    if ((claims[this.settings.groupsClaim] === undefined || claims[this.settings.usernameClaim] === undefined) && config.serverMetadata().userinfo_endpoint) {
+    if (
+      (claims[this.settings.groupsClaim] === undefined || claims[this.settings.usernameClaim] === undefined) &&
+      config.serverMetadata().userinfo_endpoint
+    ) {
       try {
         claims = { ...(await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)), ...claims };
       } catch (err) {
@@ -176,11 +196,18 @@ export class OidcSignIn {
     if (typeof raw !== "string" || !raw) throw new OidcError(`the ID token has no "${this.settings.usernameClaim}" claim`, 502);
     const username = raw.slice(0, 128);
     const rawGroups = claims[this.settings.groupsClaim];
-    const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === "string" ? [rawGroups] : []).filter((g): g is string => typeof g === "string");
-    const grants: Grant[] = this.settings.roles.filter((r) => groups.includes(r.group)).map((r) => ({ role: r.role, clusters: r.clusters }));
+    const groups = (Array.isArray(rawGroups) ? rawGroups : typeof rawGroups === "string" ? [rawGroups] : []).filter(
+      (g): g is string => typeof g === "string",
+    );
+    const grants: Grant[] = this.settings.roles
+      .filter((r) => groups.includes(r.group))
+      .map((r) => ({ role: r.role, clusters: r.clusters }));
     if (grants.length === 0 && this.settings.defaultRole) grants.push({ role: this.settings.defaultRole, clusters: "*" });
     if (grants.length === 0) {
-      throw new OidcError(`${username} is in none of the groups Fleetdeck gives a role to (${this.settings.roles.map((r) => r.group).join(", ") || "none configured"})`, 403);
+      throw new OidcError(
+        `${username} is in none of the groups Fleetdeck gives a role to (${this.settings.roles.map((r) => r.group).join(", ") || "none configured"})`,
+        403,
+      );
     }
     return { username, groups, grants };
   }

@@ -39,7 +39,14 @@ export class Sessions {
     readonly policy: SessionPolicy,
   ) {}
 
-  async create(input: { username: string; via: SessionVia; grants?: Grant[] | null; groups?: string[]; tokenId?: string | null; notAfter?: number | null }): Promise<{ secret: string; expiresAt: number }> {
+  async create(input: {
+    username: string;
+    via: SessionVia;
+    grants?: Grant[] | null;
+    groups?: string[];
+    tokenId?: string | null;
+    notAfter?: number | null;
+  }): Promise<{ secret: string; expiresAt: number }> {
     const now = Date.now();
     const secret = newSecret();
     // A display token's session lives as long as the token (a wall runs for weeks); a person's, the policy's.
@@ -104,7 +111,9 @@ export class Sessions {
     const now = Date.now();
     const result = await this.db
       .deleteFrom("sessions")
-      .where((eb) => eb.or([eb("expires_at", "<=", now), eb.and([eb("via", "!=", "token"), eb("last_seen_at", "<=", now - this.policy.idleMs)])]))
+      .where((eb) =>
+        eb.or([eb("expires_at", "<=", now), eb.and([eb("via", "!=", "token"), eb("last_seen_at", "<=", now - this.policy.idleMs)])]),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows ?? 0);
   }

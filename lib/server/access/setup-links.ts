@@ -17,18 +17,27 @@ export class SetupLinks {
     const key = newSecret();
     const now = Date.now();
     await this.db.deleteFrom("setup_tokens").where("expires_at", "<=", now).execute();
-    await this.db.insertInto("setup_tokens").values({ token_hash: digest(key), created_at: now, expires_at: now + SETUP_TTL_MS }).execute();
+    await this.db
+      .insertInto("setup_tokens")
+      .values({ token_hash: digest(key), created_at: now, expires_at: now + SETUP_TTL_MS })
+      .execute();
     return key;
   }
 
   /** Claimed by deleting it: of two forms sent with one link, one deletes a row and the other none. */
   async claim(key: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("setup_tokens").where("token_hash", "=", digest(key)).where("expires_at", ">", Date.now()).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("setup_tokens")
+      .where("token_hash", "=", digest(key))
+      .where("expires_at", ">", Date.now())
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 
   async pending(): Promise<boolean> {
-    return (await this.db.selectFrom("setup_tokens").select("token_hash").where("expires_at", ">", Date.now()).executeTakeFirst()) !== undefined;
+    return (
+      (await this.db.selectFrom("setup_tokens").select("token_hash").where("expires_at", ">", Date.now()).executeTakeFirst()) !== undefined
+    );
   }
 
   async spendAll(): Promise<void> {

@@ -21,13 +21,24 @@ export class SignInLimit {
     await this.db.insertInto("sign_in_attempts").values({ username, client, at: now }).execute();
     const count = async (column: "username" | "client", value: string) =>
       Number(
-        (await this.db.selectFrom("sign_in_attempts").select((eb) => eb.fn.countAll<number>().as("n")).where(column, "=", value).where("at", ">=", since).executeTakeFirstOrThrow()).n,
+        (
+          await this.db
+            .selectFrom("sign_in_attempts")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where(column, "=", value)
+            .where("at", ">=", since)
+            .executeTakeFirstOrThrow()
+        ).n,
       );
     const forAccount = await count("username", username);
     const forClient = client ? await count("client", client) : 0;
     if (forAccount > SIGN_IN_LIMITS.perAccount || forClient > SIGN_IN_LIMITS.perClient) {
       const which = forAccount > SIGN_IN_LIMITS.perAccount ? "for this account" : "from this address";
-      throw new ApiError(429, "rate-limited", `too many sign-in attempts ${which}; try again in up to ${SIGN_IN_LIMITS.windowMs / 60_000} minutes`);
+      throw new ApiError(
+        429,
+        "rate-limited",
+        `too many sign-in attempts ${which}; try again in up to ${SIGN_IN_LIMITS.windowMs / 60_000} minutes`,
+      );
     }
   }
 

@@ -39,7 +39,12 @@ export class DisplayTokens {
     return rows.map(toToken);
   }
 
-  async create(input: { name: string; clusters?: string[] | null; expiresAt?: number | null; createdBy: string }): Promise<{ token: string; record: DisplayToken }> {
+  async create(input: {
+    name: string;
+    clusters?: string[] | null;
+    expiresAt?: number | null;
+    createdBy: string;
+  }): Promise<{ token: string; record: DisplayToken }> {
     const token = newSecret(DISPLAY_TOKEN_PREFIX);
     const row: TokenRow = {
       id: randomBytes(6).toString("hex"),

@@ -104,8 +104,10 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         } else {
           for (const event of ["UPDATE", "DELETE"]) {
             await sql
-              .raw(`CREATE TRIGGER audit_append_only_${event.toLowerCase()} BEFORE ${event} ON audit
-                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`)
+              .raw(
+                `CREATE TRIGGER audit_append_only_${event.toLowerCase()} BEFORE ${event} ON audit
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`,
+              )
               .execute(db);
           }
         }

@@ -10,8 +10,7 @@ export function openSqlite(file: string): SqliteDatabase {
   const db = new DatabaseSync(file);
   // WAL keeps readers off the writer's back; FULL makes every commit durable before it returns.
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-  const bind = (parameters: ReadonlyArray<unknown>) =>
-    parameters.map((p) => (typeof p === "boolean" ? Number(p) : p) as SQLInputValue);
+  const bind = (parameters: ReadonlyArray<unknown>) => parameters.map((p) => (typeof p === "boolean" ? Number(p) : p) as SQLInputValue);
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {

@@ -17,14 +17,48 @@ export const DEMO_CREDENTIALS = { accessKeyId: "AKIAFLEETDECKDEMO000", secretAcc
 export function seedDemoWorld(world: EcsWorld): void {
   const ec2 = world.addCluster(DEMO_EC2_CLUSTER, { containerInsights: true, capacityProviders: ["shop-asg"], tags: { team: "shop" } });
   const az = (z: string) => `${world.region}${z}`;
-  world.addContainerInstance(ec2, { instanceType: "m6i.2xlarge", cpu: 8192, memory: 31_600, availabilityZone: az("a"), capacityProviderName: "shop-asg" });
-  world.addContainerInstance(ec2, { instanceType: "m6i.xlarge", cpu: 4096, memory: 15_482, availabilityZone: az("b"), capacityProviderName: "shop-asg" });
-  world.addContainerInstance(ec2, { instanceType: "c6g.xlarge", cpu: 4096, memory: 7_680, availabilityZone: az("c"), capacityProviderName: "shop-asg" });
-  world.addContainerInstance(ec2, { instanceType: "t3.medium", cpu: 2048, memory: 3_828, availabilityZone: az("a"), capacityProviderName: "shop-asg" });
-  const draining = world.addContainerInstance(ec2, { instanceType: "m5.large", cpu: 2048, memory: 7_680, availabilityZone: az("b"), capacityProviderName: "shop-asg" });
+  world.addContainerInstance(ec2, {
+    instanceType: "m6i.2xlarge",
+    cpu: 8192,
+    memory: 31_600,
+    availabilityZone: az("a"),
+    capacityProviderName: "shop-asg",
+  });
+  world.addContainerInstance(ec2, {
+    instanceType: "m6i.xlarge",
+    cpu: 4096,
+    memory: 15_482,
+    availabilityZone: az("b"),
+    capacityProviderName: "shop-asg",
+  });
+  world.addContainerInstance(ec2, {
+    instanceType: "c6g.xlarge",
+    cpu: 4096,
+    memory: 7_680,
+    availabilityZone: az("c"),
+    capacityProviderName: "shop-asg",
+  });
+  world.addContainerInstance(ec2, {
+    instanceType: "t3.medium",
+    cpu: 2048,
+    memory: 3_828,
+    availabilityZone: az("a"),
+    capacityProviderName: "shop-asg",
+  });
+  const draining = world.addContainerInstance(ec2, {
+    instanceType: "m5.large",
+    cpu: 2048,
+    memory: 7_680,
+    availabilityZone: az("b"),
+    capacityProviderName: "shop-asg",
+  });
   draining.status = "DRAINING";
 
-  const web = world.taskDefinition("shop-web", 14, { cpu: 512, memory: 1024, containers: [{ name: "nginx", image: "public.ecr.aws/nginx/nginx:1.27", port: 80 }] });
+  const web = world.taskDefinition("shop-web", 14, {
+    cpu: 512,
+    memory: 1024,
+    containers: [{ name: "nginx", image: "public.ecr.aws/nginx/nginx:1.27", port: 80 }],
+  });
   const api = world.taskDefinition("shop-api", 31, {
     cpu: 1024,
     memory: 2048,
@@ -33,8 +67,16 @@ export function seedDemoWorld(world: EcsWorld): void {
       { name: "envoy", image: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", port: null },
     ],
   });
-  const worker = world.taskDefinition("shop-worker", 9, { cpu: 256, memory: 512, containers: [{ name: "worker", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-worker:2.8.1", port: null }] });
-  const logs = world.taskDefinition("log-router", 3, { cpu: 128, memory: 256, containers: [{ name: "fluent-bit", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4", port: null }] });
+  const worker = world.taskDefinition("shop-worker", 9, {
+    cpu: 256,
+    memory: 512,
+    containers: [{ name: "worker", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-worker:2.8.1", port: null }],
+  });
+  const logs = world.taskDefinition("log-router", 3, {
+    cpu: 128,
+    memory: 256,
+    containers: [{ name: "fluent-bit", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4", port: null }],
+  });
   const tg = (name: string) => `arn:aws:elasticloadbalancing:${world.region}:${world.accountId}:targetgroup/${name}/6d0ecf831eec9f09`;
 
   world.addService(ec2, {
@@ -52,7 +94,10 @@ export function seedDemoWorld(world: EcsWorld): void {
     taskDefinition: api,
     capacityProvider: "shop-asg",
     loadBalancers: [{ targetGroupArn: tg("shop-api"), containerName: "api", containerPort: 8080 }],
-    serviceConnect: { namespace: "shop.local", services: [{ portName: "http", discoveryName: "api", port: 8080, dnsName: "api.shop.local" }] },
+    serviceConnect: {
+      namespace: "shop.local",
+      services: [{ portName: "http", discoveryName: "api", port: 8080, dnsName: "api.shop.local" }],
+    },
     tags: { app: "api", tier: "backend" },
     load: { mean: 0.45, swing: 0.25, periodSeconds: 1500 },
   });
@@ -66,20 +111,50 @@ export function seedDemoWorld(world: EcsWorld): void {
     // One task is OOM-killed every few minutes and replaced, so restarts show in the demo.
     crashEveryMs: 5 * 60_000,
   });
-  world.addService(ec2, { name: "log-router", desiredCount: 0, taskDefinition: logs, launchType: "EC2", schedulingStrategy: "DAEMON", tags: { app: "log-router" }, load: { mean: 0.1, swing: 0.05, periodSeconds: 1200 } });
+  world.addService(ec2, {
+    name: "log-router",
+    desiredCount: 0,
+    taskDefinition: logs,
+    launchType: "EC2",
+    schedulingStrategy: "DAEMON",
+    tags: { app: "log-router" },
+    load: { mean: 0.1, swing: 0.05, periodSeconds: 1200 },
+  });
 
   const fargate = world.addCluster(DEMO_FARGATE_CLUSTER, { capacityProviders: ["FARGATE", "FARGATE_SPOT"], tags: { team: "payments" } });
-  const checkout = world.taskDefinition("checkout", 7, { cpu: 512, memory: 1024, containers: [{ name: "checkout", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:5.2.0", port: 3000 }] });
-  const payments = world.taskDefinition("payments", 22, { cpu: 1024, memory: 3072, containers: [{ name: "payments", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.19.4", port: 8443 }] });
-  const notify = world.taskDefinition("notifications", 4, { cpu: 256, memory: 512, containers: [{ name: "notifications", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/notifications:0.9.3", port: null }] });
-  const reports = world.taskDefinition("reports", 2, { cpu: 2048, memory: 4096, containers: [{ name: "reports", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports:3.0.0", port: null }] });
+  const checkout = world.taskDefinition("checkout", 7, {
+    cpu: 512,
+    memory: 1024,
+    containers: [{ name: "checkout", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:5.2.0", port: 3000 }],
+  });
+  const payments = world.taskDefinition("payments", 22, {
+    cpu: 1024,
+    memory: 3072,
+    containers: [{ name: "payments", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.19.4", port: 8443 }],
+  });
+  const notify = world.taskDefinition("notifications", 4, {
+    cpu: 256,
+    memory: 512,
+    containers: [{ name: "notifications", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/notifications:0.9.3", port: null }],
+  });
+  const reports = world.taskDefinition("reports", 2, {
+    cpu: 2048,
+    memory: 4096,
+    containers: [{ name: "reports", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports:3.0.0", port: null }],
+  });
   world.addService(fargate, {
     name: "checkout",
     desiredCount: 3,
     taskDefinition: checkout,
     launchType: "FARGATE",
     loadBalancers: [{ targetGroupArn: tg("checkout"), containerName: "checkout", containerPort: 3000 }],
-    serviceRegistries: [{ registryArn: `arn:aws:servicediscovery:${world.region}:${world.accountId}:service/srv-checkout4hx2kq3a`, containerName: "checkout", containerPort: 3000 }],
+    serviceRegistries: [
+      {
+        registryArn: `arn:aws:servicediscovery:${world.region}:${world.accountId}:service/srv-checkout4hx2kq3a`,
+        containerName: "checkout",
+        containerPort: 3000,
+      },
+    ],
     tags: { app: "checkout" },
     load: { mean: 0.4, swing: 0.2, periodSeconds: 2400 },
   });
@@ -88,11 +163,20 @@ export function seedDemoWorld(world: EcsWorld): void {
     desiredCount: 2,
     taskDefinition: payments,
     capacityProvider: "FARGATE_SPOT",
-    serviceConnect: { namespace: "payments.local", services: [{ portName: "https", discoveryName: "payments", port: 8443, dnsName: "payments.payments.local" }] },
+    serviceConnect: {
+      namespace: "payments.local",
+      services: [{ portName: "https", discoveryName: "payments", port: 8443, dnsName: "payments.payments.local" }],
+    },
     tags: { app: "payments" },
     load: { mean: 0.25, swing: 0.1, periodSeconds: 2000 },
   });
-  world.addService(fargate, { name: "notifications", desiredCount: 1, taskDefinition: notify, launchType: "FARGATE", tags: { app: "notifications" } });
+  world.addService(fargate, {
+    name: "notifications",
+    desiredCount: 1,
+    taskDefinition: notify,
+    launchType: "FARGATE",
+    tags: { app: "notifications" },
+  });
   world.addService(fargate, { name: "reports", desiredCount: 0, taskDefinition: reports, launchType: "FARGATE", tags: { app: "reports" } });
 }
 
@@ -110,7 +194,12 @@ export const startEcsDemo: StartSimulator = async (options) => {
     urls: [sim.endpoint],
     clusters: [
       { id: `ecs-${DEMO_EC2_CLUSTER}`, name: `ECS ${DEMO_EC2_CLUSTER}`, orchestrator: "ecs", connection: connection(DEMO_EC2_CLUSTER) },
-      { id: `ecs-${DEMO_FARGATE_CLUSTER}`, name: `ECS ${DEMO_FARGATE_CLUSTER}`, orchestrator: "ecs", connection: connection(DEMO_FARGATE_CLUSTER) },
+      {
+        id: `ecs-${DEMO_FARGATE_CLUSTER}`,
+        name: `ECS ${DEMO_FARGATE_CLUSTER}`,
+        orchestrator: "ecs",
+        connection: connection(DEMO_FARGATE_CLUSTER),
+      },
     ],
     close: () => sim.close(),
   };

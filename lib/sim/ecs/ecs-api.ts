@@ -1,5 +1,13 @@
 import { SimAwsError, invalid, page } from "./errors";
-import { type EcsWorld, type SimCluster, type SimContainerInstance, type SimService, type SimTask, isActiveTask, reservedBy } from "./state";
+import {
+  type EcsWorld,
+  type SimCluster,
+  type SimContainerInstance,
+  type SimService,
+  type SimTask,
+  isActiveTask,
+  reservedBy,
+} from "./state";
 
 /**
  * The ECS operations the adapter uses, with AWS's field names, limits and
@@ -53,7 +61,9 @@ function clusterJson(world: EcsWorld, cluster: SimCluster, include: string[]) {
     activeServicesCount: [...cluster.services.values()].filter((s) => s.status === "ACTIVE").length,
     statistics: [],
     capacityProviders: cluster.capacityProviders,
-    defaultCapacityProviderStrategy: cluster.capacityProviders.slice(0, 1).map((capacityProvider) => ({ capacityProvider, weight: 1, base: 0 })),
+    defaultCapacityProviderStrategy: cluster.capacityProviders
+      .slice(0, 1)
+      .map((capacityProvider) => ({ capacityProvider, weight: 1, base: 0 })),
     ...(include.includes("SETTINGS") ? { settings: [{ name: "containerInsights", value: cluster.containerInsights }] } : {}),
     ...(include.includes("TAGS") ? { tags: tagList(cluster.tags) } : {}),
   };
@@ -65,7 +75,14 @@ function instanceJson(cluster: SimCluster, instance: SimContainerInstance) {
   const resources = (cpu: number, memory: number) => [
     { name: "CPU", type: "INTEGER", doubleValue: 0, longValue: 0, integerValue: cpu },
     { name: "MEMORY", type: "INTEGER", doubleValue: 0, longValue: 0, integerValue: memory },
-    { name: "PORTS", type: "STRINGSET", doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
+    {
+      name: "PORTS",
+      type: "STRINGSET",
+      doubleValue: 0,
+      longValue: 0,
+      integerValue: 0,
+      stringSetValue: ["22", "2375", "2376", "51678", "51679"],
+    },
     { name: "PORTS_UDP", type: "STRINGSET", doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: [] },
   ];
   return {
@@ -125,7 +142,11 @@ function serviceJson(world: EcsWorld, cluster: SimCluster, service: SimService, 
     serviceName: service.name,
     clusterArn: cluster.arn,
     loadBalancers: service.loadBalancers,
-    serviceRegistries: service.serviceRegistries.map((r) => ({ registryArn: r.registryArn, containerName: r.containerName, containerPort: r.containerPort })),
+    serviceRegistries: service.serviceRegistries.map((r) => ({
+      registryArn: r.registryArn,
+      containerName: r.containerName,
+      containerPort: r.containerPort,
+    })),
     status: service.status,
     desiredCount: service.desiredCount,
     runningCount: running,
@@ -134,7 +155,11 @@ function serviceJson(world: EcsWorld, cluster: SimCluster, service: SimService, 
     capacityProviderStrategy: service.capacityProvider ? [{ capacityProvider: service.capacityProvider, weight: 1, base: 0 }] : undefined,
     platformVersion: service.launchType === "FARGATE" || service.capacityProvider ? "LATEST" : undefined,
     taskDefinition: service.taskDefinition.arn,
-    deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true } },
+    deploymentConfiguration: {
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+    },
     deployments: [deployment],
     events: service.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message })),
     createdAt: seconds(service.createdAt),
@@ -170,7 +195,9 @@ function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: 
       name: c.name,
       image: c.image,
       lastStatus: containerStatus,
-      ...(stopped && index === 0 && task.exitCode !== null ? { exitCode: task.exitCode, reason: task.exitCode === 137 ? "OutOfMemoryError: Container killed due to memory usage" : undefined } : {}),
+      ...(stopped && index === 0 && task.exitCode !== null
+        ? { exitCode: task.exitCode, reason: task.exitCode === 137 ? "OutOfMemoryError: Container killed due to memory usage" : undefined }
+        : {}),
       ...(stopped && task.exitCode === null ? { exitCode: 0 } : {}),
       networkBindings: [],
       networkInterfaces: [{ attachmentId: `att-${task.id.slice(0, 8)}`, privateIpv4Address: task.privateIp }],
@@ -293,7 +320,8 @@ export const ECS_OPERATIONS: Record<string, Handler> = {
     const cluster = requireCluster(world, input);
     const serviceName = optionalString(input.serviceName, "serviceName");
     const desiredStatus = optionalString(input.desiredStatus, "desiredStatus") ?? "RUNNING";
-    if (!["RUNNING", "PENDING", "STOPPED"].includes(desiredStatus)) throw invalid("desiredStatus must be one of RUNNING, PENDING, STOPPED.");
+    if (!["RUNNING", "PENDING", "STOPPED"].includes(desiredStatus))
+      throw invalid("desiredStatus must be one of RUNNING, PENDING, STOPPED.");
     const containerInstance = optionalString(input.containerInstance, "containerInstance");
     const family = optionalString(input.family, "family");
     const launchType = optionalString(input.launchType, "launchType");
@@ -343,7 +371,8 @@ export const ECS_OPERATIONS: Record<string, Handler> = {
     if (input.desiredCount !== undefined) {
       const count = input.desiredCount;
       if (typeof count !== "number" || !Number.isInteger(count) || count < 0) throw invalid("desiredCount must be a non-negative integer.");
-      if (service.schedulingStrategy === "DAEMON") throw invalid("The daemon scheduling strategy does not support a desired count for services.");
+      if (service.schedulingStrategy === "DAEMON")
+        throw invalid("The daemon scheduling strategy does not support a desired count for services.");
       service.desiredCount = count;
     }
     return { service: serviceJson(world, cluster, service, []) };

@@ -33,7 +33,13 @@ export function encodeToken(operation: string, offset: number): string {
   return Buffer.from(JSON.stringify({ op: operation, offset })).toString("base64");
 }
 
-export function page<T>(operation: string, items: T[], input: { nextToken?: unknown; maxResults?: unknown }, defaultMax: number, limit = 100): { items: T[]; nextToken?: string } {
+export function page<T>(
+  operation: string,
+  items: T[],
+  input: { nextToken?: unknown; maxResults?: unknown },
+  defaultMax: number,
+  limit = 100,
+): { items: T[]; nextToken?: string } {
   let max = defaultMax;
   if (input.maxResults !== undefined) {
     if (typeof input.maxResults !== "number" || !Number.isInteger(input.maxResults) || input.maxResults < 1 || input.maxResults > limit) {

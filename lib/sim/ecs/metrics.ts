@@ -79,12 +79,14 @@ function readToken(value: unknown): PageToken {
 /** `defaultMax` stands in for the MaxDatapoints a request leaves out (tests lower it to make small answers page). */
 export function getMetricData(world: EcsWorld, input: Record<string, unknown>, gaps: Set<string>, defaultMax = MAX_DATAPOINTS) {
   const queries = input.MetricDataQueries as MetricDataQuery[] | undefined;
-  if (!Array.isArray(queries) || queries.length === 0) throw new SimAwsError("MissingRequiredParameterException", "The parameter MetricDataQueries is required.");
+  if (!Array.isArray(queries) || queries.length === 0)
+    throw new SimAwsError("MissingRequiredParameterException", "The parameter MetricDataQueries is required.");
   if (queries.length > 500) throw invalidValue("The collection MetricDataQueries must not have a size greater than 500.");
   const token = input.NextToken === undefined || input.NextToken === null ? null : readToken(input.NextToken);
   const now = token?.asOf ?? world.now();
   const end = Number(input.EndTime) * 1000;
-  if (!Number.isFinite(Number(input.StartTime) * 1000) || !Number.isFinite(end)) throw new SimAwsError("MissingRequiredParameterException", "StartTime and EndTime are required.");
+  if (!Number.isFinite(Number(input.StartTime) * 1000) || !Number.isFinite(end))
+    throw new SimAwsError("MissingRequiredParameterException", "StartTime and EndTime are required.");
   const start = roundStart(Number(input.StartTime) * 1000, now);
   if (end <= start) throw invalidValue("The parameter StartTime must be less than the parameter EndTime.");
   const maxDatapoints = input.MaxDatapoints === undefined ? defaultMax : Number(input.MaxDatapoints);
@@ -95,7 +97,8 @@ export function getMetricData(world: EcsWorld, input: Record<string, unknown>, g
   const ids = new Set<string>();
   const series: { Id: string; Label: string; Timestamps: number[]; Values: number[] }[] = [];
   for (const query of queries) {
-    if (!query.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(query.Id)) throw invalidValue(`The value ${query.Id ?? ""} for parameter MetricDataQueries.member.Id is invalid.`);
+    if (!query.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(query.Id))
+      throw invalidValue(`The value ${query.Id ?? ""} for parameter MetricDataQueries.member.Id is invalid.`);
     if (ids.has(query.Id)) throw invalidValue(`The value ${query.Id} for parameter MetricDataQueries.member.Id is not unique.`);
     ids.add(query.Id);
     if (query.Expression) throw invalidValue("Metric math expressions are not supported by this simulator.");
@@ -143,11 +146,20 @@ export function getMetricData(world: EcsWorld, input: Record<string, unknown>, g
     };
   });
   const total = skipped;
-  const next = offset + taken < total ? Buffer.from(JSON.stringify({ offset: offset + taken, asOf: now } satisfies PageToken)).toString("base64") : undefined;
+  const next =
+    offset + taken < total
+      ? Buffer.from(JSON.stringify({ offset: offset + taken, asOf: now } satisfies PageToken)).toString("base64")
+      : undefined;
   return { MetricDataResults: results, Messages: [], ...(next ? { NextToken: next } : {}) };
 }
 
-function seriesFor(world: EcsWorld, namespace: string, metric: string, dims: Record<string, string | undefined>, gaps: Set<string>): ((t: number) => number) | null {
+function seriesFor(
+  world: EcsWorld,
+  namespace: string,
+  metric: string,
+  dims: Record<string, string | undefined>,
+  gaps: Set<string>,
+): ((t: number) => number) | null {
   const cluster: SimCluster | undefined = dims.ClusterName ? world.clusters.get(dims.ClusterName) : undefined;
   const service = cluster && dims.ServiceName ? cluster.services.get(dims.ServiceName) : undefined;
   if (!cluster || !service || gaps.has(service.name)) return null;

@@ -1,4 +1,12 @@
-import { type EcsWorld, type SimCluster, type SimContainerInstance, type SimService, type SimTask, isActiveTask, reservedBy } from "./state";
+import {
+  type EcsWorld,
+  type SimCluster,
+  type SimContainerInstance,
+  type SimService,
+  type SimTask,
+  isActiveTask,
+  reservedBy,
+} from "./state";
 
 /**
  * The simulated ECS service scheduler: keeps each service at its desired
@@ -81,7 +89,9 @@ export class EcsScheduler {
     }
     const running = active.filter((t) => t.lastStatus === "RUNNING").length;
     const settled = active.length === service.desiredCount && running === service.desiredCount;
-    const stopping = [...cluster.tasks.values()].some((t) => t.serviceName === service.name && t.desiredStatus === "STOPPED" && t.lastStatus !== "STOPPED");
+    const stopping = [...cluster.tasks.values()].some(
+      (t) => t.serviceName === service.name && t.desiredStatus === "STOPPED" && t.lastStatus !== "STOPPED",
+    );
     if (settled && !stopping && !this.steady.has(service)) {
       this.steady.add(service);
       service.deployment.updatedAt = now;
@@ -116,7 +126,10 @@ export class EcsScheduler {
         const last = this.lastPlacementFailure.get(service) ?? 0;
         if (now - last > 60_000) {
           this.lastPlacementFailure.set(service, now);
-          this.world.addEvent(service, "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.");
+          this.world.addEvent(
+            service,
+            "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.",
+          );
         }
         return null;
       }
@@ -131,7 +144,7 @@ export class EcsScheduler {
       serviceName: service.name,
       taskDefinition: service.taskDefinition,
       launchType: fargate ? "FARGATE" : "EC2",
-      capacityProviderName: service.capacityProvider ?? (instance?.capacityProviderName ?? null),
+      capacityProviderName: service.capacityProvider ?? instance?.capacityProviderName ?? null,
       containerInstanceId: instance?.id ?? null,
       availabilityZone: instance?.availabilityZone ?? zones[n % zones.length],
       privateIp: `10.0.${(n >> 8) & 0xff}.${n & 0xff || 1}`,

@@ -16,7 +16,8 @@ import { DEFAULT_TIMINGS, EcsWorld, type SimTimings } from "./state";
 
 const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
 const CLOUDWATCH_TARGET = "GraniteServiceVersion20100801";
-const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^/\s,]+\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;.-]+, ?Signature=[0-9a-f]{64}$/;
+const SIGV4 =
+  /^AWS4-HMAC-SHA256 Credential=[^/\s,]+\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;.-]+, ?Signature=[0-9a-f]{64}$/;
 
 /**
  * CloudWatch is awsQueryCompatible: beside the JSON `__type` it names errors by
@@ -35,7 +36,12 @@ const QUERY_ERROR_CODES: Record<string, string> = {
 };
 
 /** CloudWatch's own (modeled) errors carry its Smithy namespace in `__type`. */
-const CLOUDWATCH_MODELED = new Set(["InvalidParameterValueException", "MissingRequiredParameterException", "InvalidNextToken", "InternalServiceFault"]);
+const CLOUDWATCH_MODELED = new Set([
+  "InvalidParameterValueException",
+  "MissingRequiredParameterException",
+  "InvalidNextToken",
+  "InternalServiceFault",
+]);
 
 export interface SimRequest {
   service: "ecs" | "cloudwatch";
@@ -186,9 +192,15 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
         const auth = req.headers.authorization;
         if (!auth) return fail(new SimAwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403));
         if (!SIGV4.test(auth) || !req.headers["x-amz-date"]) {
-          return fail(new SimAwsError("IncompleteSignatureException", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters, and an X-Amz-Date header."));
+          return fail(
+            new SimAwsError(
+              "IncompleteSignatureException",
+              "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters, and an X-Amz-Date header.",
+            ),
+          );
         }
-        if (prefix !== ECS_TARGET && prefix !== CLOUDWATCH_TARGET) return fail(new SimAwsError("UnknownOperationException", `Unknown target ${target}`));
+        if (prefix !== ECS_TARGET && prefix !== CLOUDWATCH_TARGET)
+          return fail(new SimAwsError("UnknownOperationException", `Unknown target ${target}`));
         let input: Record<string, unknown>;
         try {
           const text = Buffer.concat(chunks).toString("utf8");
@@ -201,7 +213,8 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
         if (fault) return fail(fault);
         scheduler.tick();
         if (service === "cloudwatch") {
-          if (operation !== "GetMetricData") return fail(new SimAwsError("UnknownOperationException", `${operation} is not supported by this simulator.`));
+          if (operation !== "GetMetricData")
+            return fail(new SimAwsError("UnknownOperationException", `${operation} is not supported by this simulator.`));
           return send(200, getMetricData(world, input, faults.metricGaps, faults.metricPageSize ?? undefined));
         }
         const handler = ECS_OPERATIONS[operation];

@@ -94,14 +94,7 @@ export interface SimService {
 }
 
 export type SimTaskStatus =
-  | "PROVISIONING"
-  | "PENDING"
-  | "ACTIVATING"
-  | "RUNNING"
-  | "DEACTIVATING"
-  | "STOPPING"
-  | "DEPROVISIONING"
-  | "STOPPED";
+  "PROVISIONING" | "PENDING" | "ACTIVATING" | "RUNNING" | "DEACTIVATING" | "STOPPING" | "DEPROVISIONING" | "STOPPED";
 
 export interface SimTask {
   arn: string;
@@ -198,7 +191,10 @@ export class EcsWorld {
     return `arn:aws:ecs:${this.region}:${this.accountId}:${resource}`;
   }
 
-  addCluster(name: string, options: { containerInsights?: boolean; capacityProviders?: string[]; tags?: Record<string, string> } = {}): SimCluster {
+  addCluster(
+    name: string,
+    options: { containerInsights?: boolean; capacityProviders?: string[]; tags?: Record<string, string> } = {},
+  ): SimCluster {
     const cluster: SimCluster = {
       arn: this.arn(`cluster/${name}`),
       name,
@@ -224,7 +220,14 @@ export class EcsWorld {
 
   addContainerInstance(
     cluster: SimCluster,
-    spec: { instanceType: string; cpu: number; memory: number; availabilityZone: string; capacityProviderName?: string; attributes?: Record<string, string | null> },
+    spec: {
+      instanceType: string;
+      cpu: number;
+      memory: number;
+      availabilityZone: string;
+      capacityProviderName?: string;
+      attributes?: Record<string, string | null>;
+    },
   ): SimContainerInstance {
     const id = this.ids.hex32();
     const ec2InstanceId = `i-0${id.slice(0, 16)}`;
@@ -253,7 +256,11 @@ export class EcsWorld {
     return instance;
   }
 
-  taskDefinition(family: string, revision: number, spec: { cpu: number; memory: number; containers: SimTaskDefinition["containers"] }): SimTaskDefinition {
+  taskDefinition(
+    family: string,
+    revision: number,
+    spec: { cpu: number; memory: number; containers: SimTaskDefinition["containers"] },
+  ): SimTaskDefinition {
     return { arn: this.arn(`task-definition/${family}:${revision}`), family, revision, ...spec };
   }
 

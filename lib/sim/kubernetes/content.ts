@@ -163,8 +163,22 @@ export class ContentBuilder {
         ...(spec.unschedulable ? { unschedulable: true } : {}),
       },
       status: {
-        capacity: { cpu: spec.cpu, "ephemeral-storage": "101430960Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0", memory: `${Math.round(capMem / 1024)}Ki`, pods: "110" },
-        allocatable: { cpu: `${allocCpu}m`, "ephemeral-storage": "93478772582", "hugepages-1Gi": "0", "hugepages-2Mi": "0", memory: `${Math.round(allocMem / 1024)}Ki`, pods: "110" },
+        capacity: {
+          cpu: spec.cpu,
+          "ephemeral-storage": "101430960Ki",
+          "hugepages-1Gi": "0",
+          "hugepages-2Mi": "0",
+          memory: `${Math.round(capMem / 1024)}Ki`,
+          pods: "110",
+        },
+        allocatable: {
+          cpu: `${allocCpu}m`,
+          "ephemeral-storage": "93478772582",
+          "hugepages-1Gi": "0",
+          "hugepages-2Mi": "0",
+          memory: `${Math.round(allocMem / 1024)}Ki`,
+          pods: "110",
+        },
         conditions: this.nodeConditions(true),
         addresses: [
           { type: "InternalIP", address: ip },
@@ -192,14 +206,28 @@ export class ContentBuilder {
   nodeConditions(ready: boolean) {
     const at = kubeTime(this.now - this.ageMs);
     const heartbeat = kubeTime(this.now);
-    const c = (type: string, status: "True" | "False", reason: string, message: string) => ({ type, status, lastHeartbeatTime: heartbeat, lastTransitionTime: at, reason, message });
+    const c = (type: string, status: "True" | "False", reason: string, message: string) => ({
+      type,
+      status,
+      lastHeartbeatTime: heartbeat,
+      lastTransitionTime: at,
+      reason,
+      message,
+    });
     return [
       c("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
       c("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
       c("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
       ready
         ? c("Ready", "True", "KubeletReady", "kubelet is posting ready status")
-        : { type: "Ready", status: "Unknown" as const, lastHeartbeatTime: heartbeat, lastTransitionTime: heartbeat, reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." },
+        : {
+            type: "Ready",
+            status: "Unknown" as const,
+            lastHeartbeatTime: heartbeat,
+            lastTransitionTime: heartbeat,
+            reason: "NodeStatusUnknown",
+            message: "Kubelet stopped posting node status.",
+          },
     ];
   }
 
@@ -250,7 +278,10 @@ export class ContentBuilder {
     const d: DeploymentObject = {
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { ...this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true), annotations: { "deployment.kubernetes.io/revision": "1" } },
+      metadata: {
+        ...this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true),
+        annotations: { "deployment.kubernetes.io/revision": "1" },
+      },
       spec: {
         replicas: spec.replicas ?? 1,
         selector: this.selector(spec.labels),
@@ -306,7 +337,10 @@ export class ContentBuilder {
     const ds: DaemonSetObject = {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
-      metadata: { ...this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true), annotations: { "deprecated.daemonset.template.generation": "1" } },
+      metadata: {
+        ...this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true),
+        annotations: { "deprecated.daemonset.template.generation": "1" },
+      },
       spec: {
         selector: this.selector(spec.labels),
         template: this.template(spec),
@@ -321,8 +355,10 @@ export class ContentBuilder {
 
   service(spec: ServiceSpec): this {
     const type = spec.type ?? "ClusterIP";
-    const clusterIP = spec.headless ? "None" : spec.clusterIP ?? `10.96.${Math.floor(this.serviceIp / 250)}.${(this.serviceIp++ % 250) + 2}`;
-    let nodePort = 30000 + (this.serviceIp * 37) % 2000;
+    const clusterIP = spec.headless
+      ? "None"
+      : (spec.clusterIP ?? `10.96.${Math.floor(this.serviceIp / 250)}.${(this.serviceIp++ % 250) + 2}`);
+    let nodePort = 30000 + ((this.serviceIp * 37) % 2000);
     const svc: ServiceObject = {
       apiVersion: "v1",
       kind: "Service",
@@ -348,7 +384,14 @@ export class ContentBuilder {
     return this;
   }
 
-  hpa(spec: { namespace: string; name: string; target: { kind: "Deployment" | "StatefulSet"; name: string }; min: number; max: number; cpuUtilization: number }): this {
+  hpa(spec: {
+    namespace: string;
+    name: string;
+    target: { kind: "Deployment" | "StatefulSet"; name: string };
+    min: number;
+    max: number;
+    cpuUtilization: number;
+  }): this {
     const hpa: HpaObject = {
       apiVersion: "autoscaling/v2",
       kind: "HorizontalPodAutoscaler",
@@ -357,7 +400,9 @@ export class ContentBuilder {
         scaleTargetRef: { apiVersion: "apps/v1", kind: spec.target.kind, name: spec.target.name },
         minReplicas: spec.min,
         maxReplicas: spec.max,
-        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.cpuUtilization } } }],
+        metrics: [
+          { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.cpuUtilization } } },
+        ],
       },
       status: {},
     };
@@ -368,30 +413,59 @@ export class ContentBuilder {
   /** The namespaces and add-ons every cluster has. */
   basics(): this {
     for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) this.namespace(ns);
-    this.service({ namespace: "default", name: "kubernetes", clusterIP: "10.96.0.1", labels: { component: "apiserver", provider: "kubernetes" }, ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] });
+    this.service({
+      namespace: "default",
+      name: "kubernetes",
+      clusterIP: "10.96.0.1",
+      labels: { component: "apiserver", provider: "kubernetes" },
+      ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }],
+    });
     this.deployment({
-      namespace: "kube-system", name: "coredns", image: "registry.k8s.io/coredns/coredns:v1.11.3", replicas: 2,
+      namespace: "kube-system",
+      name: "coredns",
+      image: "registry.k8s.io/coredns/coredns:v1.11.3",
+      replicas: 2,
       labels: { "k8s-app": "kube-dns" },
-      ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }, { name: "metrics", containerPort: 9153, protocol: "TCP" }],
-      requests: { cpu: "100m", memory: "70Mi" }, limits: { memory: "170Mi" },
-      tolerations: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }, { key: "CriticalAddonsOnly", operator: "Exists" }],
+      ports: [
+        { name: "dns", containerPort: 53, protocol: "UDP" },
+        { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+        { name: "metrics", containerPort: 9153, protocol: "TCP" },
+      ],
+      requests: { cpu: "100m", memory: "70Mi" },
+      limits: { memory: "170Mi" },
+      tolerations: [
+        { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+        { key: "CriticalAddonsOnly", operator: "Exists" },
+      ],
       usage: { cpu: 0.08, memory: 0.45, cpuSwing: 0.2 },
     });
-    this.service({ namespace: "kube-system", name: "kube-dns", clusterIP: "10.96.0.10", labels: { "k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS" }, selector: { "k8s-app": "kube-dns" }, ports: [
-      { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
-      { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
-      { name: "metrics", port: 9153, protocol: "TCP", targetPort: 9153 },
-    ] });
+    this.service({
+      namespace: "kube-system",
+      name: "kube-dns",
+      clusterIP: "10.96.0.10",
+      labels: { "k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS" },
+      selector: { "k8s-app": "kube-dns" },
+      ports: [
+        { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+        { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+        { name: "metrics", port: 9153, protocol: "TCP", targetPort: 9153 },
+      ],
+    });
     this.daemonSet({
-      namespace: "kube-system", name: "node-exporter", image: "quay.io/prometheus/node-exporter:v1.8.2",
+      namespace: "kube-system",
+      name: "node-exporter",
+      image: "quay.io/prometheus/node-exporter:v1.8.2",
       labels: { app: "node-exporter", "app.kubernetes.io/name": "node-exporter" },
       ports: [{ name: "metrics", containerPort: 9100, protocol: "TCP" }],
-      requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" },
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { memory: "128Mi" },
       tolerations: [{ operator: "Exists" }],
       usage: { cpu: 0.15, memory: 0.5, cpuSwing: 0.2 },
     });
     this.deployment({
-      namespace: "kube-system", name: "metrics-server", image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2",
+      namespace: "kube-system",
+      name: "metrics-server",
+      image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2",
       labels: { "k8s-app": "metrics-server" },
       ports: [{ name: "https", containerPort: 10250, protocol: "TCP" }],
       requests: { cpu: "100m", memory: "200Mi" },
@@ -409,14 +483,25 @@ export type ContentPreset = "demo-east" | "demo-west" | "empty";
 
 export function demoEast(b: ContentBuilder): void {
   b.basics();
-  b.node({ name: "east-control-plane", cpu: "2", memory: "8Gi", roles: ["control-plane"], taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }], instanceType: "m6i.large" });
+  b.node({
+    name: "east-control-plane",
+    cpu: "2",
+    memory: "8Gi",
+    roles: ["control-plane"],
+    taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }],
+    instanceType: "m6i.large",
+  });
   b.node({ name: "east-worker-a", cpu: "8", memory: "32Gi", instanceType: "m6i.2xlarge" });
   b.node({ name: "east-worker-b", cpu: "8", memory: "32Gi", instanceType: "m6i.2xlarge" });
   b.node({ name: "east-worker-c", cpu: "4", memory: "16Gi", instanceType: "m6i.xlarge" });
 
   // The StatefulSet of the Kubernetes docs' "Run a Replicated Stateful Application" tutorial.
   b.statefulSet({
-    namespace: "default", name: "mysql", image: "mysql:5.7", replicas: 3, serviceName: "mysql",
+    namespace: "default",
+    name: "mysql",
+    image: "mysql:5.7",
+    replicas: 3,
+    serviceName: "mysql",
     labels: { app: "mysql", "app.kubernetes.io/name": "mysql" },
     ports: [{ name: "mysql", containerPort: 3306, protocol: "TCP" }],
     env: [{ name: "MYSQL_ALLOW_EMPTY_PASSWORD", value: "1" }],
@@ -424,89 +509,201 @@ export function demoEast(b: ContentBuilder): void {
     volumeClaims: [{ name: "mysql-persistent-volume", storage: "1Gi", mountPath: "/var/lib/mysql" }],
     usage: { cpu: 0.4, memory: 0.7, cpuSwing: 0.4 },
   });
-  b.service({ namespace: "default", name: "mysql", headless: true, labels: { app: "mysql", "app.kubernetes.io/name": "mysql" }, selector: { app: "mysql" }, ports: [{ name: "mysql", port: 3306, protocol: "TCP", targetPort: 3306 }] });
-  b.service({ namespace: "default", name: "mysql-read", labels: { app: "mysql", "app.kubernetes.io/name": "mysql", readonly: "true" }, selector: { app: "mysql" }, ports: [{ name: "mysql", port: 3306, protocol: "TCP", targetPort: 3306 }] });
+  b.service({
+    namespace: "default",
+    name: "mysql",
+    headless: true,
+    labels: { app: "mysql", "app.kubernetes.io/name": "mysql" },
+    selector: { app: "mysql" },
+    ports: [{ name: "mysql", port: 3306, protocol: "TCP", targetPort: 3306 }],
+  });
+  b.service({
+    namespace: "default",
+    name: "mysql-read",
+    labels: { app: "mysql", "app.kubernetes.io/name": "mysql", readonly: "true" },
+    selector: { app: "mysql" },
+    ports: [{ name: "mysql", port: 3306, protocol: "TCP", targetPort: 3306 }],
+  });
 
   b.deployment({
-    namespace: "default", name: "web", image: "nginx:1.27.3", replicas: 3,
+    namespace: "default",
+    name: "web",
+    image: "nginx:1.27.3",
+    replicas: 3,
     labels: { app: "web", tier: "frontend", canary: "false" },
     ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
-    requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" },
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
     usage: { cpu: 0.55, memory: 0.5, cpuSwing: 0.5 },
   });
   b.hpa({ namespace: "default", name: "web", target: { kind: "Deployment", name: "web" }, min: 2, max: 10, cpuUtilization: 70 });
-  b.service({ namespace: "default", name: "web", type: "LoadBalancer", labels: { app: "web" }, selector: { app: "web" }, loadBalancerIngress: "203.0.113.24", ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }] });
+  b.service({
+    namespace: "default",
+    name: "web",
+    type: "LoadBalancer",
+    labels: { app: "web" },
+    selector: { app: "web" },
+    loadBalancerIngress: "203.0.113.24",
+    ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }],
+  });
 
   b.deployment({
-    namespace: "default", name: "api", image: "ghcr.io/fleetdeck-demo/api:2.4.1", replicas: 4,
+    namespace: "default",
+    name: "api",
+    image: "ghcr.io/fleetdeck-demo/api:2.4.1",
+    replicas: 4,
     labels: { app: "api", tier: "backend", canary: "false" },
     ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
-    requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" },
+    requests: { cpu: "250m", memory: "256Mi" },
+    limits: { memory: "512Mi" },
     usage: { cpu: 0.45, memory: 0.65 },
   });
   b.deployment({
-    namespace: "default", name: "api-canary", image: "ghcr.io/fleetdeck-demo/api:2.5.0-rc.1", replicas: 1,
+    namespace: "default",
+    name: "api-canary",
+    image: "ghcr.io/fleetdeck-demo/api:2.5.0-rc.1",
+    replicas: 1,
     labels: { app: "api-canary", tier: "backend", canary: "true" },
     ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
-    requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" },
-    usage: { cpu: 0.6, memory: 0.75 }, ageMinutes: 95,
+    requests: { cpu: "250m", memory: "256Mi" },
+    limits: { memory: "512Mi" },
+    usage: { cpu: 0.6, memory: 0.75 },
+    ageMinutes: 95,
   });
-  b.service({ namespace: "default", name: "api", labels: { app: "api" }, selector: { app: "api" }, ports: [{ name: "http", port: 8080, protocol: "TCP", targetPort: 8080 }] });
+  b.service({
+    namespace: "default",
+    name: "api",
+    labels: { app: "api" },
+    selector: { app: "api" },
+    ports: [{ name: "http", port: 8080, protocol: "TCP", targetPort: 8080 }],
+  });
 
   b.deployment({
-    namespace: "default", name: "worker", image: "ghcr.io/fleetdeck-demo/worker:2.4.1", replicas: 2,
+    namespace: "default",
+    name: "worker",
+    image: "ghcr.io/fleetdeck-demo/worker:2.4.1",
+    replicas: 2,
     labels: { app: "worker", tier: "backend", canary: "false" },
     args: ["--queue=orders", "--concurrency=8"],
-    requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" },
-    usage: { cpu: 0.7, memory: 0.6, cpuSwing: 0.6 }, restarts: 2,
+    requests: { cpu: "1", memory: "1Gi" },
+    limits: { cpu: "2", memory: "2Gi" },
+    usage: { cpu: 0.7, memory: 0.6, cpuSwing: 0.6 },
+    restarts: 2,
   });
-  b.service({ namespace: "default", name: "worker-metrics", type: "NodePort", labels: { app: "worker" }, selector: { app: "worker" }, ports: [{ name: "metrics", port: 9090, protocol: "TCP", targetPort: 9090, nodePort: 30090 }] });
+  b.service({
+    namespace: "default",
+    name: "worker-metrics",
+    type: "NodePort",
+    labels: { app: "worker" },
+    selector: { app: "worker" },
+    ports: [{ name: "metrics", port: 9090, protocol: "TCP", targetPort: 9090, nodePort: 30090 }],
+  });
 }
 
 export function demoWest(b: ContentBuilder): void {
   b.basics();
   b.namespace("shop", { team: "storefront" });
-  b.node({ name: "west-control-plane", cpu: "2", memory: "4Gi", roles: ["control-plane"], taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }], instanceType: "t3.medium", zone: "us-west-2a" });
+  b.node({
+    name: "west-control-plane",
+    cpu: "2",
+    memory: "4Gi",
+    roles: ["control-plane"],
+    taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }],
+    instanceType: "t3.medium",
+    zone: "us-west-2a",
+  });
   b.node({ name: "west-worker-a", cpu: "4", memory: "16Gi", instanceType: "m6i.xlarge", zone: "us-west-2a" });
   b.node({ name: "west-worker-b", cpu: "4", memory: "16Gi", instanceType: "m6i.xlarge", zone: "us-west-2b" });
 
-  const shop = (name: string, image: string, replicas: number, cpu: string, memory: string, port: number, tier: string, usage: UsageProfile) => {
+  const shop = (
+    name: string,
+    image: string,
+    replicas: number,
+    cpu: string,
+    memory: string,
+    port: number,
+    tier: string,
+    usage: UsageProfile,
+  ) => {
     b.deployment({
-      namespace: "shop", name, image, replicas,
+      namespace: "shop",
+      name,
+      image,
+      replicas,
       labels: { app: name, tier, "app.kubernetes.io/part-of": "shop" },
       ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
-      requests: { cpu, memory }, usage,
+      requests: { cpu, memory },
+      usage,
     });
-    b.service({ namespace: "shop", name, labels: { app: name }, selector: { app: name }, ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }] });
+    b.service({
+      namespace: "shop",
+      name,
+      labels: { app: name },
+      selector: { app: name },
+      ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }],
+    });
   };
-  shop("storefront", "ghcr.io/fleetdeck-demo/storefront:1.9.0", 3, "200m", "256Mi", 3000, "frontend", { cpu: 0.5, memory: 0.6, cpuSwing: 0.5 });
+  shop("storefront", "ghcr.io/fleetdeck-demo/storefront:1.9.0", 3, "200m", "256Mi", 3000, "frontend", {
+    cpu: 0.5,
+    memory: 0.6,
+    cpuSwing: 0.5,
+  });
   shop("cart", "ghcr.io/fleetdeck-demo/cart:1.4.2", 2, "150m", "192Mi", 8080, "backend", { cpu: 0.35, memory: 0.5 });
   shop("checkout", "ghcr.io/fleetdeck-demo/checkout:1.4.2", 2, "200m", "256Mi", 8080, "backend", { cpu: 0.3, memory: 0.55 });
   shop("catalog", "ghcr.io/fleetdeck-demo/catalog:3.0.1", 2, "150m", "384Mi", 8080, "backend", { cpu: 0.25, memory: 0.7 });
   b.hpa({ namespace: "shop", name: "storefront", target: { kind: "Deployment", name: "storefront" }, min: 3, max: 8, cpuUtilization: 60 });
   b.statefulSet({
-    namespace: "shop", name: "redis", image: "redis:7.4-alpine", replicas: 1, serviceName: "redis",
+    namespace: "shop",
+    name: "redis",
+    image: "redis:7.4-alpine",
+    replicas: 1,
+    serviceName: "redis",
     labels: { app: "redis", tier: "cache", "app.kubernetes.io/part-of": "shop" },
     ports: [{ name: "redis", containerPort: 6379, protocol: "TCP" }],
-    requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" },
+    requests: { cpu: "250m", memory: "512Mi" },
+    limits: { memory: "1Gi" },
     volumeClaims: [{ name: "data", storage: "2Gi", mountPath: "/data" }],
     usage: { cpu: 0.2, memory: 0.6 },
   });
-  b.service({ namespace: "shop", name: "redis", headless: true, labels: { app: "redis" }, selector: { app: "redis" }, ports: [{ name: "redis", port: 6379, protocol: "TCP", targetPort: 6379 }] });
+  b.service({
+    namespace: "shop",
+    name: "redis",
+    headless: true,
+    labels: { app: "redis" },
+    selector: { app: "redis" },
+    ports: [{ name: "redis", port: 6379, protocol: "TCP", targetPort: 6379 }],
+  });
   // Two things an operator should notice: a crash-looping service and a job that fits on no node.
   b.deployment({
-    namespace: "shop", name: "recommendations", image: "ghcr.io/fleetdeck-demo/recommendations:0.9.0", replicas: 1,
+    namespace: "shop",
+    name: "recommendations",
+    image: "ghcr.io/fleetdeck-demo/recommendations:0.9.0",
+    replicas: 1,
     labels: { app: "recommendations", tier: "backend", "app.kubernetes.io/part-of": "shop" },
     ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
     env: [{ name: "CATALOG_URL", value: "http://catalog.shop.svc:80" }],
-    requests: { cpu: "100m", memory: "256Mi" }, crashLoop: true, ageMinutes: 40,
+    requests: { cpu: "100m", memory: "256Mi" },
+    crashLoop: true,
+    ageMinutes: 40,
   });
   b.deployment({
-    namespace: "shop", name: "ml-batch", image: "ghcr.io/fleetdeck-demo/ml-batch:2024.11", replicas: 1,
+    namespace: "shop",
+    name: "ml-batch",
+    image: "ghcr.io/fleetdeck-demo/ml-batch:2024.11",
+    replicas: 1,
     labels: { app: "ml-batch", tier: "batch", "app.kubernetes.io/part-of": "shop" },
-    requests: { cpu: "6", memory: "24Gi" }, ageMinutes: 25,
+    requests: { cpu: "6", memory: "24Gi" },
+    ageMinutes: 25,
   });
-  b.service({ namespace: "shop", name: "shop-ingress", type: "LoadBalancer", labels: { app: "storefront" }, selector: { app: "storefront" }, loadBalancerIngress: "198.51.100.40", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: "http" }] });
+  b.service({
+    namespace: "shop",
+    name: "shop-ingress",
+    type: "LoadBalancer",
+    labels: { app: "storefront" },
+    selector: { app: "storefront" },
+    loadBalancerIngress: "198.51.100.40",
+    ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: "http" }],
+  });
 }
 
 export function presetContent(preset: ContentPreset): (b: ContentBuilder) => void {

@@ -25,7 +25,7 @@ export interface CreateContext {
 
 function defaultContainer(c: unknown, i: number): Container {
   if (!isObj(c) || typeof c.image !== "string" || typeof c.name !== "string") {
-    throw invalid("Pod", "", "", `spec.containers[${i}].image`, isObj(c) ? c.image ?? "" : "", "Required value");
+    throw invalid("Pod", "", "", `spec.containers[${i}].image`, isObj(c) ? (c.image ?? "") : "", "Required value");
   }
   const image = c.image;
   const tagged = /:[^/]+$/.test(image) && !image.endsWith(":latest");
@@ -51,7 +51,14 @@ function defaultPodSpec(spec: unknown, kind: string, name: string): PodSpec {
         if (field === "cpu") cpuMillis(value);
         else memoryBytes(value);
       } catch {
-        throw invalid(kind, "", name, `spec.containers[0].resources.requests[${field}]`, value, "must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$");
+        throw invalid(
+          kind,
+          "",
+          name,
+          `spec.containers[0].resources.requests[${field}]`,
+          value,
+          "must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$",
+        );
       }
     }
   }
@@ -97,7 +104,9 @@ function freeNodePort(services: ServiceObject[]): number {
 export function prepareCreate(type: ResourceType, namespace: string | undefined, body: unknown, ctx: CreateContext): KubeObject {
   if (!isObj(body)) throw badRequest("the request body must be a JSON object");
   if (body.kind !== undefined && body.kind !== type.kind) {
-    throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${type.group ? `${type.group}/` : ""}${type.version}) or the kind ${String(body.kind)} is not ${type.kind}`);
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${type.group ? `${type.group}/` : ""}${type.version}) or the kind ${String(body.kind)} is not ${type.kind}`,
+    );
   }
   const meta = isObj(body.metadata) ? body.metadata : {};
   let name = typeof meta.name === "string" ? meta.name : "";
@@ -108,7 +117,14 @@ export function prepareCreate(type: ResourceType, namespace: string | undefined,
     const bad = name === "." || name === ".." ? `may not be '${name}'` : ["/", "%"].find((c) => name.includes(c));
     if (bad) throw invalid(type.kind, type.group, name, "metadata.name", name, bad.startsWith("may") ? bad : `may not contain '${bad}'`);
   } else if (!DNS1123.test(name) || name.length > 253) {
-    throw invalid(type.kind, type.group, name, "metadata.name", name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'");
+    throw invalid(
+      type.kind,
+      type.group,
+      name,
+      "metadata.name",
+      name,
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'",
+    );
   }
   if (type.namespaced && typeof meta.namespace === "string" && meta.namespace !== namespace) {
     throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -173,7 +189,12 @@ export function prepareCreate(type: ResourceType, namespace: string | undefined,
       const svcType = typeof spec.type === "string" ? spec.type : "ClusterIP";
       const ports = (Array.isArray(spec.ports) ? spec.ports : []).map((p: Obj): Obj => ({ protocol: "TCP", targetPort: p.port, ...p }));
       const withNodePorts = svcType === "NodePort" || svcType === "LoadBalancer";
-      const clusterIP = spec.clusterIP === "None" ? "None" : typeof spec.clusterIP === "string" && spec.clusterIP ? spec.clusterIP : freeClusterIp(ctx.services);
+      const clusterIP =
+        spec.clusterIP === "None"
+          ? "None"
+          : typeof spec.clusterIP === "string" && spec.clusterIP
+            ? spec.clusterIP
+            : freeClusterIp(ctx.services);
       const taken = [...ctx.services];
       object.spec = {
         sessionAffinity: "None",
@@ -207,7 +228,14 @@ export function prepareCreate(type: ResourceType, namespace: string | undefined,
 }
 
 /** Kinds without spec/status (RBAC): their declared fields, validated; anything else in the body is dropped. */
-function prepareFields(type: ResourceType, namespace: string | undefined, body: Obj, meta: Obj, name: string, ctx: CreateContext): KubeObject {
+function prepareFields(
+  type: ResourceType,
+  namespace: string | undefined,
+  body: Obj,
+  meta: Obj,
+  name: string,
+  ctx: CreateContext,
+): KubeObject {
   const object: KubeObject = {
     apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
     kind: type.kind,
@@ -227,5 +255,9 @@ function prepareFields(type: ResourceType, namespace: string | undefined, body: 
 }
 
 export function alreadyExists(type: ResourceType, name: string) {
-  return fail(409, "AlreadyExists", `${qualifiedName(type)} "${name}" already exists`, { name, ...(type.group ? { group: type.group } : {}), kind: type.plural });
+  return fail(409, "AlreadyExists", `${qualifiedName(type)} "${name}" already exists`, {
+    name,
+    ...(type.group ? { group: type.group } : {}),
+    kind: type.plural,
+  });
 }

@@ -22,7 +22,13 @@ export class EndpointsController {
       if (!svc.spec.selector) continue;
       const reqs = Object.entries(svc.spec.selector).map(([key, value]) => ({ key, op: "=" as const, value }));
       const members = pods
-        .filter((p) => p.metadata.namespace === svc.metadata.namespace && p.status.podIP && !isTerminated(p) && matchesRequirements(p.metadata.labels, reqs))
+        .filter(
+          (p) =>
+            p.metadata.namespace === svc.metadata.namespace &&
+            p.status.podIP &&
+            !isTerminated(p) &&
+            matchesRequirements(p.metadata.labels, reqs),
+        )
         .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }));
       const resolvePort = (target: number | string) => {
         if (typeof target === "number") return target;
@@ -46,11 +52,16 @@ export class EndpointsController {
       const ready = members.filter((p) => isReady(p) && !isTerminating(p));
       const notReady = members.filter((p) => !ready.includes(p));
       const existingEndpoints = store.get<KubeObject>(RESOURCE.endpoints, svc.metadata.namespace, svc.metadata.name);
-      const subsets = members.length === 0 ? undefined : [{
-        ...(ready.length ? { addresses: ready.map(address) } : {}),
-        ...(notReady.length ? { notReadyAddresses: notReady.map(address) } : {}),
-        ports,
-      }];
+      const subsets =
+        members.length === 0
+          ? undefined
+          : [
+              {
+                ...(ready.length ? { addresses: ready.map(address) } : {}),
+                ...(notReady.length ? { notReadyAddresses: notReady.map(address) } : {}),
+                ports,
+              },
+            ];
       const nextEndpoints: KubeObject = {
         apiVersion: "v1",
         kind: "Endpoints",
@@ -72,7 +83,9 @@ export class EndpointsController {
       }
       store.put(nextEndpoints);
 
-      const existingSlice = slices.find((s) => s.metadata.namespace === svc.metadata.namespace && s.metadata.labels?.["kubernetes.io/service-name"] === svc.metadata.name);
+      const existingSlice = slices.find(
+        (s) => s.metadata.namespace === svc.metadata.namespace && s.metadata.labels?.["kubernetes.io/service-name"] === svc.metadata.name,
+      );
       store.put({
         apiVersion: "discovery.k8s.io/v1",
         kind: "EndpointSlice",
@@ -90,7 +103,16 @@ export class EndpointsController {
             "kubernetes.io/service-name": svc.metadata.name,
             ...(svc.spec.clusterIP === "None" ? { "service.kubernetes.io/headless": "" } : {}),
           },
-          ownerReferences: [{ apiVersion: "v1", kind: "Service", name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: "v1",
+              kind: "Service",
+              name: svc.metadata.name,
+              uid: svc.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         addressType: "IPv4",
         endpoints: members.map((p) => {

@@ -7,14 +7,26 @@ import type { EventObject, KubeObject } from "./types";
 
 const EVENT = resourceTypeByKind("Event");
 const T0 = Date.parse("2026-01-01T12:00:00Z");
-const pod: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: "shop", uid: "pod-uid", resourceVersion: "1", creationTimestamp: "2026-01-01T11:00:00Z" } };
+const pod: KubeObject = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "web-1", namespace: "shop", uid: "pod-uid", resourceVersion: "1", creationTimestamp: "2026-01-01T11:00:00Z" },
+};
 
 describe("EventRecorder", () => {
   it("writes core/v1-style events with deprecated times, folding repeats into a count", () => {
     const store = new ObjectStore(100);
     const rec = new EventRecorder(store);
-    rec.record(pod, { reason: "Started", note: "Started container web", controller: "kubelet", host: "node-a", fieldPath: "spec.containers{web}" }, T0);
-    rec.record(pod, { reason: "Started", note: "Started container web", controller: "kubelet", host: "node-a", fieldPath: "spec.containers{web}" }, T0 + 5000);
+    rec.record(
+      pod,
+      { reason: "Started", note: "Started container web", controller: "kubelet", host: "node-a", fieldPath: "spec.containers{web}" },
+      T0,
+    );
+    rec.record(
+      pod,
+      { reason: "Started", note: "Started container web", controller: "kubelet", host: "node-a", fieldPath: "spec.containers{web}" },
+      T0 + 5000,
+    );
     const [e] = store.list<EventObject>(EVENT, "shop");
     expect(store.list(EVENT)).toHaveLength(1);
     expect(e).toMatchObject({
@@ -34,11 +46,22 @@ describe("EventRecorder", () => {
   it("writes the scheduler's events with eventTime and series", () => {
     const store = new ObjectStore(100);
     const rec = new EventRecorder(store);
-    const o = { type: "Warning" as const, reason: "FailedScheduling", note: "0/4 nodes are available: 4 Insufficient cpu.", controller: "default-scheduler", newApi: true, action: "Scheduling" };
+    const o = {
+      type: "Warning" as const,
+      reason: "FailedScheduling",
+      note: "0/4 nodes are available: 4 Insufficient cpu.",
+      controller: "default-scheduler",
+      newApi: true,
+      action: "Scheduling",
+    };
     rec.record(pod, o, T0);
     rec.record(pod, o, T0 + 300_000);
     const [e] = store.list<EventObject>(EVENT);
-    expect(e).toMatchObject({ eventTime: "2026-01-01T12:00:00.000000Z", series: { count: 2, lastObservedTime: "2026-01-01T12:05:00.000000Z" }, type: "Warning" });
+    expect(e).toMatchObject({
+      eventTime: "2026-01-01T12:00:00.000000Z",
+      series: { count: 2, lastObservedTime: "2026-01-01T12:05:00.000000Z" },
+      type: "Warning",
+    });
     expect(e.deprecatedCount).toBeUndefined();
   });
 
@@ -50,7 +73,12 @@ describe("EventRecorder", () => {
     expect(rec.expire(T0 + 2000)).toBe(T0 + 3600_000);
     rec.record(pod, { reason: "C", note: "c", controller: "kubelet" }, T0 + 3000);
     rec.expire(T0 + 3000);
-    expect(store.list<EventObject>(EVENT).map((e) => e.reason).sort()).toEqual(["B", "C"]);
+    expect(
+      store
+        .list<EventObject>(EVENT)
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual(["B", "C"]);
     expect(rec.expire(T0 + 1000 + 3600_000)).toBe(T0 + 3000 + 3600_000);
     expect(store.list<EventObject>(EVENT).map((e) => e.reason)).toEqual(["C"]);
     expect(rec.expire(T0 + 3000 + 3600_000)).toBe(Infinity);
@@ -70,18 +98,30 @@ describe("the simulator's events.k8s.io/v1", () => {
     const s = sim;
     const groups = (await (await fetch(`${s.url}/apis`)).json()) as { groups: { name: string }[] };
     expect(groups.groups.map((g) => g.name)).toContain("events.k8s.io");
-    const resources = (await (await fetch(`${s.url}/apis/events.k8s.io/v1`)).json()) as { resources: { name: string; kind: string; shortNames?: string[] }[] };
+    const resources = (await (await fetch(`${s.url}/apis/events.k8s.io/v1`)).json()) as {
+      resources: { name: string; kind: string; shortNames?: string[] }[];
+    };
     expect(resources.resources).toContainEqual(expect.objectContaining({ name: "events", kind: "Event", shortNames: ["ev"] }));
 
     // The initial fleet's history is older than the TTL: no events from bootstrapping.
-    const empty = (await (await fetch(`${s.url}/apis/events.k8s.io/v1/events`)).json()) as { kind: string; metadata: { resourceVersion: string }; items: unknown[] };
+    const empty = (await (await fetch(`${s.url}/apis/events.k8s.io/v1/events`)).json()) as {
+      kind: string;
+      metadata: { resourceVersion: string };
+      items: unknown[];
+    };
     expect(empty.kind).toBe("EventList");
     expect(empty.items).toEqual([]);
 
-    const watch = await fetch(`${s.url}/apis/events.k8s.io/v1/namespaces/default/events?watch=1&resourceVersion=${empty.metadata.resourceVersion}&timeoutSeconds=1`);
+    const watch = await fetch(
+      `${s.url}/apis/events.k8s.io/v1/namespaces/default/events?watch=1&resourceVersion=${empty.metadata.resourceVersion}&timeoutSeconds=1`,
+    );
     s.scale("StatefulSet", "default", "mysql", 5);
     s.scale("Deployment", "default", "web", 5);
-    await s.waitFor(() => s.list<Pod5>("Pod", "default").filter((p) => p.metadata.name.startsWith("mysql-") && p.status.phase === "Running").length === 5, 5000, "mysql at 5");
+    await s.waitFor(
+      () => s.list<Pod5>("Pod", "default").filter((p) => p.metadata.name.startsWith("mysql-") && p.status.phase === "Running").length === 5,
+      5000,
+      "mysql at 5",
+    );
     const notes = s.list<EventObject>("Event", "default").map((e) => `${e.regarding.kind} ${e.reason}: ${e.note}`);
     expect(notes).toContain("StatefulSet SuccessfulCreate: create Pod mysql-3 in StatefulSet mysql successful");
     expect(notes).toContain("StatefulSet SuccessfulCreate: create Pod mysql-4 in StatefulSet mysql successful");
@@ -91,10 +131,17 @@ describe("the simulator's events.k8s.io/v1", () => {
     expect(notes).toContain('Pod Pulled: Container image "mysql:5.7" already present on machine');
     expect(notes).toContain("Pod Created: Created container mysql");
     expect(notes).toContain("Pod Started: Started container mysql");
-    const streamed = (await watch.text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: EventObject });
+    const streamed = (await watch.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; object: EventObject });
     expect(streamed.filter((e) => e.type === "ADDED").map((e) => e.object.reason)).toContain("SuccessfulCreate");
     // Field selectors kubectl describe uses.
-    const selected = (await (await fetch(`${s.url}/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.kind%3DStatefulSet,regarding.name%3Dmysql`)).json()) as { items: EventObject[] };
+    const selected = (await (
+      await fetch(
+        `${s.url}/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.kind%3DStatefulSet,regarding.name%3Dmysql`,
+      )
+    ).json()) as { items: EventObject[] };
     expect(selected.items.length).toBeGreaterThanOrEqual(2);
     expect(selected.items.every((e) => e.regarding.name === "mysql")).toBe(true);
     s.scale("Deployment", "default", "web", 3);

@@ -23,10 +23,13 @@ export class GarbageCollector {
       const ref = o.metadata.ownerReferences?.find((r) => r.controller);
       return ref !== undefined && !owners.has(ref.uid);
     };
-    for (const rs of store.list(RESOURCE.replicaSet)) if (orphaned(rs)) store.delete(RESOURCE.replicaSet, rs.metadata.namespace, rs.metadata.name);
-    for (const slice of store.list(RESOURCE.endpointSlice)) if (orphaned(slice)) store.delete(RESOURCE.endpointSlice, slice.metadata.namespace, slice.metadata.name);
+    for (const rs of store.list(RESOURCE.replicaSet))
+      if (orphaned(rs)) store.delete(RESOURCE.replicaSet, rs.metadata.namespace, rs.metadata.name);
+    for (const slice of store.list(RESOURCE.endpointSlice))
+      if (orphaned(slice)) store.delete(RESOURCE.endpointSlice, slice.metadata.namespace, slice.metadata.name);
     for (const ep of store.list(RESOURCE.endpoints)) {
-      if (!store.get(RESOURCE.service, ep.metadata.namespace, ep.metadata.name)) store.delete(RESOURCE.endpoints, ep.metadata.namespace, ep.metadata.name);
+      if (!store.get(RESOURCE.service, ep.metadata.namespace, ep.metadata.name))
+        store.delete(RESOURCE.endpoints, ep.metadata.namespace, ep.metadata.name);
     }
     // Pods of a ReplicaSet deleted just above are orphaned now too.
     const liveRs = new Set(store.list(RESOURCE.replicaSet).map((r) => r.metadata.uid));

@@ -40,7 +40,17 @@ export class HpaStatusController {
         hpa.status = {
           currentReplicas: 0,
           desiredReplicas: 0,
-          conditions: [condition(this.ctx.now(), prev, "AbleToScale", false, "FailedGetScale", `the HPA controller was unable to get the target's current scale: ${type.plural}.apps "${ref.name}" not found`, false)] as unknown as JsonObject[],
+          conditions: [
+            condition(
+              this.ctx.now(),
+              prev,
+              "AbleToScale",
+              false,
+              "FailedGetScale",
+              `the HPA controller was unable to get the target's current scale: ${type.plural}.apps "${ref.name}" not found`,
+              false,
+            ),
+          ] as unknown as JsonObject[],
         };
         store.put(hpa);
         continue;
@@ -48,15 +58,32 @@ export class HpaStatusController {
       const min = hpa.spec.minReplicas ?? 1;
       const desired = Math.min(hpa.spec.maxReplicas, Math.max(min, target.spec.replicas));
       const currentMetrics = refreshMetrics ? this.utilisation(target) : hpa.status.currentMetrics;
-      const limited = target.spec.replicas <= min ? "TooFewReplicas" : target.spec.replicas >= hpa.spec.maxReplicas ? "TooManyReplicas" : null;
+      const limited =
+        target.spec.replicas <= min ? "TooFewReplicas" : target.spec.replicas >= hpa.spec.maxReplicas ? "TooManyReplicas" : null;
       hpa.status = {
         currentReplicas: Number((target.status as { replicas?: number }).replicas ?? 0),
         desiredReplicas: desired,
         ...(currentMetrics ? { currentMetrics } : {}),
         conditions: [
           condition(this.ctx.now(), prev, "AbleToScale", true, "ReadyForNewScale", "recommended size matches current size", false),
-          condition(this.ctx.now(), prev, "ScalingActive", true, "ValidMetricFound", "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)", false),
-          condition(this.ctx.now(), prev, "ScalingLimited", limited !== null, limited ?? "DesiredWithinRange", limited ? "the desired replica count is at the edge of the allowed range" : "the desired count is within the acceptable range", false),
+          condition(
+            this.ctx.now(),
+            prev,
+            "ScalingActive",
+            true,
+            "ValidMetricFound",
+            "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)",
+            false,
+          ),
+          condition(
+            this.ctx.now(),
+            prev,
+            "ScalingLimited",
+            limited !== null,
+            limited ?? "DesiredWithinRange",
+            limited ? "the desired replica count is at the edge of the allowed range" : "the desired count is within the acceptable range",
+            false,
+          ),
         ] as unknown as JsonObject[],
       };
       store.put(hpa);
@@ -76,9 +103,14 @@ export class HpaStatusController {
       requested += podRequests(p).cpu;
     }
     if (requested === 0) return undefined;
-    return [{
-      type: "Resource",
-      resource: { name: "cpu", current: { averageUtilization: Math.round((used / requested) * 100), averageValue: `${Math.round(used / pods.length)}m` } },
-    }];
+    return [
+      {
+        type: "Resource",
+        resource: {
+          name: "cpu",
+          current: { averageUtilization: Math.round((used / requested) * 100), averageValue: `${Math.round(used / pods.length)}m` },
+        },
+      },
+    ];
   }
 }

@@ -53,7 +53,12 @@ async function watch(kc: k8s.KubeConfig, path: string, params: Record<string, st
   const events: WatchEvent[] = [];
   let endedResolve!: (err: unknown) => void;
   const ended = new Promise<unknown>((r) => (endedResolve = r));
-  const controller = await new k8s.Watch(kc).watch(path, params, (type, object) => events.push({ type, object }), (err) => endedResolve(err ?? null));
+  const controller = await new k8s.Watch(kc).watch(
+    path,
+    params,
+    (type, object) => events.push({ type, object }),
+    (err) => endedResolve(err ?? null),
+  );
   cleanups.push(() => controller.abort());
   return { events, ended };
 }
@@ -64,9 +69,13 @@ describe("discovery and reads", () => {
     const version = await (await get(s, "/version", null)).json();
     expect(version.gitVersion).toBe("v1.31.4-fleetdeck-sim");
     const groups = await (await get(s, "/apis")).json();
-    expect(groups.groups.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(["apps", "autoscaling", "discovery.k8s.io", "metrics.k8s.io"]));
+    expect(groups.groups.map((g: { name: string }) => g.name)).toEqual(
+      expect.arrayContaining(["apps", "autoscaling", "discovery.k8s.io", "metrics.k8s.io"]),
+    );
     const apps = await (await get(s, "/apis/apps/v1")).json();
-    expect(apps.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["deployments", "deployments/scale", "statefulsets/scale", "daemonsets"]));
+    expect(apps.resources.map((r: { name: string }) => r.name)).toEqual(
+      expect.arrayContaining(["deployments", "deployments/scale", "statefulsets/scale", "daemonsets"]),
+    );
     expect(apps.resources.find((r: { name: string }) => r.name === "daemonsets/scale")).toBeUndefined();
     const core = await (await get(s, "/api/v1")).json();
     expect(core.resources.find((r: { name: string }) => r.name === "pods")).toMatchObject({ namespaced: true, kind: "Pod" });
@@ -97,18 +106,24 @@ describe("discovery and reads", () => {
     expect(list.items[0].kind).toBeUndefined();
     const one = await (await get(s, "/apis/apps/v1/namespaces/default/deployments/web")).json();
     expect(one).toMatchObject({ kind: "Deployment", apiVersion: "apps/v1", metadata: { name: "web" } });
-    const endpoints = await (await get(s, "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb")).json();
+    const endpoints = await (
+      await get(s, "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb")
+    ).json();
     expect(endpoints.items[0].endpoints).toHaveLength(3);
   });
 
   it("answers kubectl's Table requests for lists and watches", async () => {
     const s = await start();
     const accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
-    const table = await (await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments`, { headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept } })).json();
+    const table = await (
+      await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments`, { headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept } })
+    ).json();
     expect(table.kind).toBe("Table");
     expect(table.columnDefinitions.map((c: { name: string }) => c.name).slice(0, 4)).toEqual(["Name", "Ready", "Up-to-date", "Available"]);
     expect(table.rows.find((r: { cells: unknown[] }) => r.cells[0] === "web").cells.slice(0, 4)).toEqual(["web", "3/3", 3, 3]);
-    const res = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments?watch=1&resourceVersion=${s.resourceVersion}`, { headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept } });
+    const res = await fetch(`${s.url}/apis/apps/v1/namespaces/default/deployments?watch=1&resourceVersion=${s.resourceVersion}`, {
+      headers: { Authorization: `Bearer ${ADMIN}`, Accept: accept },
+    });
     s.scale("Deployment", "default", "web", 4);
     const reader = res.body!.getReader();
     let text = "";
@@ -127,7 +142,12 @@ describe("discovery and reads", () => {
     const s = await start();
     const missing = await get(s, "/apis/apps/v1/namespaces/default/deployments/nope");
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ kind: "Status", reason: "NotFound", code: 404, message: 'deployments.apps "nope" not found' });
+    expect(await missing.json()).toMatchObject({
+      kind: "Status",
+      reason: "NotFound",
+      code: 404,
+      message: 'deployments.apps "nope" not found',
+    });
     const badField = await get(s, "/apis/apps/v1/deployments?fieldSelector=spec.nodeName%3Dx");
     expect(badField.status).toBe(400);
     const noToken = await get(s, "/api/v1/pods", null);
@@ -148,7 +168,12 @@ describe("scale subresource", () => {
       k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
     );
     expect(scale).toMatchObject({ kind: "Scale", spec: { replicas: 5 }, status: { selector: "app=mysql" } });
-    await s.waitFor(() => s.get<{ status: { readyReplicas?: number } } & import("./types").KubeObject>("StatefulSet", "default", "mysql")!.status.readyReplicas === 5, PATIENCE_MS);
+    await s.waitFor(
+      () =>
+        s.get<{ status: { readyReplicas?: number } } & import("./types").KubeObject>("StatefulSet", "default", "mysql")!.status
+          .readyReplicas === 5,
+      PATIENCE_MS,
+    );
     const read = await apps.readNamespacedStatefulSetScale({ name: "mysql", namespace: "default" });
     expect(read.status?.replicas).toBe(5);
     const pods = await kubeConfig(s).makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: "default", labelSelector: "app=mysql" });
@@ -158,12 +183,18 @@ describe("scale subresource", () => {
   it("accepts JSON patch (the library default) and PUT with a resourceVersion precondition", async () => {
     const s = await start();
     const apps = kubeConfig(s).makeApiClient(k8s.AppsV1Api);
-    await apps.patchNamespacedDeploymentScale({ name: "api", namespace: "default", body: [{ op: "replace", path: "/spec/replicas", value: 2 }] });
+    await apps.patchNamespacedDeploymentScale({
+      name: "api",
+      namespace: "default",
+      body: [{ op: "replace", path: "/spec/replicas", value: 2 }],
+    });
     expect(s.get<import("./types").DeploymentObject>("Deployment", "default", "api")!.spec.replicas).toBe(2);
     const current = await apps.readNamespacedDeploymentScale({ name: "api", namespace: "default" });
     await apps.replaceNamespacedDeploymentScale({ name: "api", namespace: "default", body: { ...current, spec: { replicas: 3 } } });
     expect(s.get<import("./types").DeploymentObject>("Deployment", "default", "api")!.spec.replicas).toBe(3);
-    const stale = await apps.replaceNamespacedDeploymentScale({ name: "api", namespace: "default", body: { ...current, spec: { replicas: 4 } } }).catch((e) => e);
+    const stale = await apps
+      .replaceNamespacedDeploymentScale({ name: "api", namespace: "default", body: { ...current, spec: { replicas: 4 } } })
+      .catch((e) => e);
     expect(stale).toBeInstanceOf(k8s.ApiException);
     expect((stale as k8s.ApiException<unknown>).code).toBe(409);
   });
@@ -175,7 +206,10 @@ describe("scale subresource", () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await waitFor("worker pods gone", () => s.list("Pod", "default").every((p) => !p.metadata.name.startsWith("worker-")), PATIENCE_MS);
     expect((await core.listNamespacedPod({ namespace: "default", labelSelector: "app=worker" })).items).toHaveLength(0);
-    const again = await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDeployment({ name: "worker", namespace: "default" }).catch((e) => e);
+    const again = await kc
+      .makeApiClient(k8s.AppsV1Api)
+      .deleteNamespacedDeployment({ name: "worker", namespace: "default" })
+      .catch((e) => e);
     expect((again as k8s.ApiException<unknown>).code).toBe(404);
   });
 
@@ -198,7 +232,10 @@ describe("scale subresource", () => {
     const apps = kubeConfig(s, VIEWER).makeApiClient(k8s.AppsV1Api);
     expect((await apps.listDeploymentForAllNamespaces()).items.length).toBeGreaterThan(0);
     const err = await apps
-      .patchNamespacedDeploymentScale({ name: "web", namespace: "default", body: { spec: { replicas: 9 } } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch))
+      .patchNamespacedDeploymentScale(
+        { name: "web", namespace: "default", body: { spec: { replicas: 9 } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      )
       .catch((e) => e);
     expect(err).toBeInstanceOf(k8s.ApiException);
     expect(err.code).toBe(403);
@@ -225,7 +262,9 @@ describe("scale subresource", () => {
     const s = await start({ tokens: [{ token: ADMIN, user: "limited", deny: ["endpointslices"] }] });
     const res = await get(s, "/apis/discovery.k8s.io/v1/endpointslices");
     expect(res.status).toBe(403);
-    expect((await res.json()).message).toBe('endpointslices.discovery.k8s.io is forbidden: User "limited" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope');
+    expect((await res.json()).message).toBe(
+      'endpointslices.discovery.k8s.io is forbidden: User "limited" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope',
+    );
     expect((await get(s, "/api/v1/pods")).status).toBe(200);
   });
 });
@@ -238,14 +277,29 @@ describe("create", () => {
       namespace: "default",
       body: {
         metadata: { name: "hello", labels: { app: "hello" } },
-        spec: { replicas: 3, selector: { matchLabels: { app: "hello" } }, template: { metadata: { labels: { app: "hello" } }, spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: {} }] } } },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: "hello" } },
+          template: {
+            metadata: { labels: { app: "hello" } },
+            spec: { containers: [{ name: "nginx", image: "nginx:1.27", resources: {} }] },
+          },
+        },
       },
     });
     expect(created.metadata?.uid).toBeTruthy();
     expect(created.spec?.template.spec?.restartPolicy).toBe("Always");
     expect(created.spec?.template.spec?.containers[0].imagePullPolicy).toBe("IfNotPresent");
-    await s.waitFor(() => s.get<import("./types").DeploymentObject>("Deployment", "default", "hello")?.status.readyReplicas === 3, PATIENCE_MS);
-    const nodes = new Set(s.list<import("./types").Pod>("Pod", "default").filter((p) => p.metadata.labels?.app === "hello").map((p) => p.spec.nodeName));
+    await s.waitFor(
+      () => s.get<import("./types").DeploymentObject>("Deployment", "default", "hello")?.status.readyReplicas === 3,
+      PATIENCE_MS,
+    );
+    const nodes = new Set(
+      s
+        .list<import("./types").Pod>("Pod", "default")
+        .filter((p) => p.metadata.labels?.app === "hello")
+        .map((p) => p.spec.nodeName),
+    );
     expect(nodes.size).toBe(3);
   });
 
@@ -254,7 +308,10 @@ describe("create", () => {
     const apps = kubeConfig(s).makeApiClient(k8s.AppsV1Api);
     const body = (name: string, selector: string) => ({
       metadata: { name },
-      spec: { selector: { matchLabels: { app: selector } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+      spec: {
+        selector: { matchLabels: { app: selector } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } },
+      },
     });
     const dup = await apps.createNamespacedDeployment({ namespace: "default", body: body("web", "web") }).catch((e) => e);
     expect(dup.code).toBe(409);
@@ -263,18 +320,29 @@ describe("create", () => {
     expect(JSON.parse(mismatch.body).message).toContain("`selector` does not match template `labels`");
     const nons = await apps.createNamespacedDeployment({ namespace: "nope", body: body("x", "x") }).catch((e) => e);
     expect(nons.code).toBe(404);
-    const viewer = await kubeConfig(s, VIEWER).makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({ namespace: "default", body: body("v", "v") }).catch((e) => e);
+    const viewer = await kubeConfig(s, VIEWER)
+      .makeApiClient(k8s.AppsV1Api)
+      .createNamespacedDeployment({ namespace: "default", body: body("v", "v") })
+      .catch((e) => e);
     expect(viewer.code).toBe(403);
   });
 
   it("allocates a cluster IP and node ports for a new Service", async () => {
     const s = await start();
     const core = kubeConfig(s).makeApiClient(k8s.CoreV1Api);
-    const svc = await core.createNamespacedService({ namespace: "default", body: { metadata: { name: "hello" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80 }] } } });
+    const svc = await core.createNamespacedService({
+      namespace: "default",
+      body: { metadata: { name: "hello" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80 }] } },
+    });
     expect(svc.spec?.clusterIP).toMatch(/^10\.96\./);
     expect(svc.spec?.ports?.[0]).toMatchObject({ protocol: "TCP", targetPort: 80 });
     expect(svc.spec?.ports?.[0].nodePort).toBeGreaterThanOrEqual(30000);
-    await s.waitFor(() => ((s.get("Endpoints", "default", "hello") as { subsets?: { addresses?: unknown[] }[] } | undefined)?.subsets?.[0]?.addresses?.length ?? 0) === 3, PATIENCE_MS);
+    await s.waitFor(
+      () =>
+        ((s.get("Endpoints", "default", "hello") as { subsets?: { addresses?: unknown[] }[] } | undefined)?.subsets?.[0]?.addresses
+          ?.length ?? 0) === 3,
+      PATIENCE_MS,
+    );
   });
 });
 
@@ -283,7 +351,10 @@ describe("watch", () => {
     const s = await start();
     const kc = kubeConfig(s);
     const list = await kc.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: "default" });
-    const w = await watch(kc, "/apis/apps/v1/namespaces/default/deployments", { resourceVersion: list.metadata!.resourceVersion!, allowWatchBookmarks: true });
+    const w = await watch(kc, "/apis/apps/v1/namespaces/default/deployments", {
+      resourceVersion: list.metadata!.resourceVersion!,
+      allowWatchBookmarks: true,
+    });
     s.scale("Deployment", "default", "web", 4);
     await waitFor("web MODIFIED", () => w.events.some((e) => e.type === "MODIFIED" && e.object.metadata?.name === "web"), PATIENCE_MS);
     await waitFor("a bookmark", () => w.events.some((e) => e.type === "BOOKMARK"), PATIENCE_MS);
@@ -383,7 +454,10 @@ describe("watch", () => {
     const rvAtPause = Number(s.resourceVersion);
     const sentAfterPause = () => w.events.filter((e) => Number(e.object.metadata?.resourceVersion) > rvAtPause);
     s.scale("Deployment", "default", "web", 5);
-    await s.waitFor(() => Number(s.get<import("./types").DeploymentObject>("Deployment", "default", "web")!.status.readyReplicas) === 5, PATIENCE_MS);
+    await s.waitFor(
+      () => Number(s.get<import("./types").DeploymentObject>("Deployment", "default", "web")!.status.readyReplicas) === 5,
+      PATIENCE_MS,
+    );
     await new Promise((r) => setTimeout(r, 400)); // at least four bookmark periods
     expect(sentAfterPause()).toEqual([]);
     expect(s.activeWatches).toBe(1);

@@ -26,7 +26,11 @@ let kubeconfig: string;
 
 beforeAll(async () => {
   if (!hasKubectl) return;
-  sim = await startKubeSim({ timings: "fast", tokens: [{ token: "unused-over-http", user: "kubernetes-admin", groups: ["system:masters"] }], anonymous: "admin" });
+  sim = await startKubeSim({
+    timings: "fast",
+    tokens: [{ token: "unused-over-http", user: "kubernetes-admin", groups: ["system:masters"] }],
+    anonymous: "admin",
+  });
   dir = await mkdtemp(path.join(os.tmpdir(), "fleetdeck-kubectl-"));
   kubeconfig = path.join(dir, "kubeconfig");
   await writeFile(kubeconfig, kubeconfigYaml([{ context: "sim", server: sim.url, token: "unused-over-http" }]));
@@ -81,9 +85,9 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator: RBAC and impersonat
       'Error from server (Forbidden): users "alice" is forbidden: User "system:anonymous" cannot impersonate resource "users" in API group "" at the cluster scope',
     );
     await ok("create", "clusterrole", "impersonator", "--verb=impersonate", "--resource=users,groups");
-    expect(await ok("create", "clusterrolebinding", "anonymous-impersonates", "--clusterrole=impersonator", "--user=system:anonymous")).toBe(
-      "clusterrolebinding.rbac.authorization.k8s.io/anonymous-impersonates created\n",
-    );
+    expect(
+      await ok("create", "clusterrolebinding", "anonymous-impersonates", "--clusterrole=impersonator", "--user=system:anonymous"),
+    ).toBe("clusterrolebinding.rbac.authorization.k8s.io/anonymous-impersonates created\n");
     const binding = sim.get<KubeObject>("ClusterRoleBinding", undefined, "anonymous-impersonates")!;
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "impersonator" });
     expect(binding.subjects).toEqual([{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "system:anonymous" }]);
@@ -117,9 +121,18 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator: RBAC and impersonat
     await ok("create", "clusterrolebinding", "ops-scale", "--clusterrole=scaler", "--group=ops");
     const coredns = replicasOf("coredns", "kube-system");
     // Were the groups one comma-joined header, the apiserver would see one group named "dev, ops".
-    expect(await ok("--as=carol", "--as-group=dev", "--as-group=ops", "--namespace=kube-system", "scale", "deployment", "coredns", `--replicas=${coredns + 1}`)).toBe(
-      "deployment.apps/coredns scaled\n",
-    );
+    expect(
+      await ok(
+        "--as=carol",
+        "--as-group=dev",
+        "--as-group=ops",
+        "--namespace=kube-system",
+        "scale",
+        "deployment",
+        "coredns",
+        `--replicas=${coredns + 1}`,
+      ),
+    ).toBe("deployment.apps/coredns scaled\n");
     expect(replicasOf("coredns", "kube-system")).toBe(coredns + 1);
     const notInGroup = await kubectl("--as=carol", "--as-group=dev", "--namespace=kube-system", "get", "deployment", "coredns");
     expect(notInGroup.stderr).toContain('User "carol" cannot get resource "deployments"');

@@ -54,14 +54,22 @@ export class Kubelet {
           name,
           image: image(name),
           imageID: `${image(name).split(":")[0]}@sha256:${hashString(image(name)).toString(16).padStart(8, "0").repeat(8)}`,
-          ...(state.running ? { containerID: `containerd://${hashString(pod.metadata.uid + name).toString(16).padStart(8, "0").repeat(8)}` } : {}),
+          ...(state.running
+            ? {
+                containerID: `containerd://${hashString(pod.metadata.uid + name)
+                  .toString(16)
+                  .padStart(8, "0")
+                  .repeat(8)}`,
+              }
+            : {}),
           ready,
           started: state.running !== undefined,
           restartCount: restarts,
           state,
-          lastState: restarts > 0 && state.running
-            ? { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: pod.status.startTime, finishedAt: state.running.startedAt } }
-            : {},
+          lastState:
+            restarts > 0 && state.running
+              ? { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: pod.status.startTime, finishedAt: state.running.startedAt } }
+              : {},
         };
       };
       pod.status.hostIP = node.status.addresses.find((a) => a.type === "InternalIP")?.address;
@@ -81,7 +89,9 @@ export class Kubelet {
       }
       if (pod.status.phase === "Pending") {
         this.ctx.due(rt.scheduledAt + startMs);
-        pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { waiting: { reason: "ContainerCreating" } }, false));
+        pod.status.containerStatuses = pod.spec.containers.map((c) =>
+          containerStatus(c.name, { waiting: { reason: "ContainerCreating" } }, false),
+        );
         setPodReady(pod, false, this.ctx.now());
       } else {
         rt.runningAt ??= now;
@@ -129,10 +139,23 @@ export class Kubelet {
       restartCount: cycle + (rt.restarts ?? 0),
       state: running
         ? { running: { startedAt: kubeTime(cycleStart) } }
-        : { waiting: { reason: "CrashLoopBackOff", message: `back-off ${Math.round(period / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
-      lastState: cycle > 0 || !running
-        ? { terminated: { exitCode: 1, reason: "Error", startedAt: kubeTime(running ? cycleStart - period : cycleStart), finishedAt: kubeTime(running ? cycleStart - period * 0.8 : cycleStart + period * 0.2) } }
-        : {},
+        : {
+            waiting: {
+              reason: "CrashLoopBackOff",
+              message: `back-off ${Math.round(period / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+            },
+          },
+      lastState:
+        cycle > 0 || !running
+          ? {
+              terminated: {
+                exitCode: 1,
+                reason: "Error",
+                startedAt: kubeTime(running ? cycleStart - period : cycleStart),
+                finishedAt: kubeTime(running ? cycleStart - period * 0.8 : cycleStart + period * 0.2),
+              },
+            }
+          : {},
     }));
     setPodReady(pod, false, this.ctx.now());
   }

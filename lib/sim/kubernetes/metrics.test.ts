@@ -8,7 +8,11 @@ const pod = (name: string): Pod => ({
   metadata: { name, namespace: "default", uid: name, resourceVersion: "1", creationTimestamp: "2024-01-01T00:00:00Z" },
   spec: {
     containers: [{ name: "app", image: "x", resources: { requests: { cpu: "500m", memory: "1Gi" } } }],
-    restartPolicy: "Always", schedulerName: "default-scheduler", serviceAccountName: "default", terminationGracePeriodSeconds: 30, dnsPolicy: "ClusterFirst",
+    restartPolicy: "Always",
+    schedulerName: "default-scheduler",
+    serviceAccountName: "default",
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: "ClusterFirst",
   },
   status: { phase: "Running", conditions: [], qosClass: "Burstable" },
 });

@@ -40,7 +40,12 @@ export function podMetrics(pod: Pod, profile: UsageProfile | undefined, now: num
   return {
     kind: "PodMetrics",
     apiVersion: "metrics.k8s.io/v1beta1",
-    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: kubeTime(now), labels: pod.metadata.labels ?? {} },
+    metadata: {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      creationTimestamp: kubeTime(now),
+      labels: pod.metadata.labels ?? {},
+    },
     timestamp: kubeTime(now - 12_000),
     window: "15.012s",
     containers: containerUsage(pod, profile, now).map((u) => ({

@@ -26,7 +26,12 @@ export function setPodReady(pod: Pod, ready: boolean, nowMs: number, reason?: st
   };
   const scheduled = pod.status.conditions.find((c) => c.type === "PodScheduled")!;
   pod.status.conditions = [
-    { type: "PodReadyToStartContainers", status: pod.status.podIP ? "True" : "False", lastProbeTime: null, lastTransitionTime: scheduled.lastTransitionTime },
+    {
+      type: "PodReadyToStartContainers",
+      status: pod.status.podIP ? "True" : "False",
+      lastProbeTime: null,
+      lastTransitionTime: scheduled.lastTransitionTime,
+    },
     { type: "Initialized", status: "True", lastProbeTime: null, lastTransitionTime: scheduled.lastTransitionTime },
     cond("Ready", ready),
     cond("ContainersReady", ready),
@@ -73,7 +78,10 @@ export class PodActions {
     }
     spec.volumes = [
       ...(spec.volumes ?? []),
-      { name: `kube-api-access-${random.suffix(5)}`, projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: "token" } }] } },
+      {
+        name: `kube-api-access-${random.suffix(5)}`,
+        projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: "token" } }] },
+      },
     ];
     spec.tolerations = [
       ...(spec.tolerations ?? []),
@@ -100,7 +108,9 @@ export class PodActions {
       spec,
       status: {
         phase: "Pending",
-        conditions: placement.nodeName ? [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: kubeTime(now) }] : [],
+        conditions: placement.nodeName
+          ? [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: kubeTime(now) }]
+          : [],
         qosClass: requests.cpu === 0 && requests.memory === 0 ? "BestEffort" : limited ? "Guaranteed" : "Burstable",
       },
     };
@@ -126,7 +136,13 @@ export class PodActions {
     runtime.set(pod.metadata.uid, { ...runtime.get(pod.metadata.uid), readyAt: undefined, deletingAt: this.ctx.now() });
     if (pod.spec.nodeName && pod.status.phase === "Running") {
       for (const c of pod.spec.containers) {
-        this.ctx.event(pod, { reason: "Killing", note: `Stopping container ${c.name}`, controller: "kubelet", host: pod.spec.nodeName, fieldPath: `spec.containers{${c.name}}` });
+        this.ctx.event(pod, {
+          reason: "Killing",
+          note: `Stopping container ${c.name}`,
+          controller: "kubelet",
+          host: pod.spec.nodeName,
+          fieldPath: `spec.containers{${c.name}}`,
+        });
       }
     }
     if (pod.spec.nodeName) setPodReady(pod, false, this.ctx.now(), "ContainersNotReady");

@@ -21,15 +21,34 @@ interface Message {
 }
 
 const R = "repeated" as const;
-const OBJECT_META: Message = { 1: ["name", "string"], 2: ["generateName", "string"], 3: ["namespace", "string"], 11: ["labels", "map"], 12: ["annotations", "map"] };
-const POLICY_RULE: Message = { 1: ["verbs", "string", R], 2: ["apiGroups", "string", R], 3: ["resources", "string", R], 4: ["resourceNames", "string", R], 5: ["nonResourceURLs", "string", R] };
-const LABEL_SELECTOR: Message = { 1: ["matchLabels", "map"], 2: ["matchExpressions", { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "string", R] }, R] };
+const OBJECT_META: Message = {
+  1: ["name", "string"],
+  2: ["generateName", "string"],
+  3: ["namespace", "string"],
+  11: ["labels", "map"],
+  12: ["annotations", "map"],
+};
+const POLICY_RULE: Message = {
+  1: ["verbs", "string", R],
+  2: ["apiGroups", "string", R],
+  3: ["resources", "string", R],
+  4: ["resourceNames", "string", R],
+  5: ["nonResourceURLs", "string", R],
+};
+const LABEL_SELECTOR: Message = {
+  1: ["matchLabels", "map"],
+  2: ["matchExpressions", { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "string", R] }, R],
+};
 const SUBJECT: Message = { 1: ["kind", "string"], 2: ["apiGroup", "string"], 3: ["name", "string"], 4: ["namespace", "string"] };
 const ROLE_REF: Message = { 1: ["apiGroup", "string"], 2: ["kind", "string"], 3: ["name", "string"] };
 
 const MESSAGES: Record<string, Message> = {
   Role: { 1: ["metadata", OBJECT_META], 2: ["rules", POLICY_RULE, R] },
-  ClusterRole: { 1: ["metadata", OBJECT_META], 2: ["rules", POLICY_RULE, R], 3: ["aggregationRule", { 1: ["clusterRoleSelectors", LABEL_SELECTOR, R] }] },
+  ClusterRole: {
+    1: ["metadata", OBJECT_META],
+    2: ["rules", POLICY_RULE, R],
+    3: ["aggregationRule", { 1: ["clusterRoleSelectors", LABEL_SELECTOR, R] }],
+  },
   RoleBinding: { 1: ["metadata", OBJECT_META], 2: ["subjects", SUBJECT, R], 3: ["roleRef", ROLE_REF] },
   ClusterRoleBinding: { 1: ["metadata", OBJECT_META], 2: ["subjects", SUBJECT, R], 3: ["roleRef", ROLE_REF] },
 };
@@ -72,7 +91,9 @@ function decodeFields(buf: Buffer, message: Message): Record<string, unknown> {
     else out[name] = value;
   }
   // omitempty: "" and {} are what proto2's explicit empties become in JSON.
-  for (const [k, v] of Object.entries(out)) if (v === "" || (typeof v === "object" && !Buffer.isBuffer(v) && !Array.isArray(v) && Object.keys(v as object).length === 0)) delete out[k];
+  for (const [k, v] of Object.entries(out))
+    if (v === "" || (typeof v === "object" && !Buffer.isBuffer(v) && !Array.isArray(v) && Object.keys(v as object).length === 0))
+      delete out[k];
   return out;
 }
 
@@ -87,7 +108,11 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   const typeMeta = (unknown.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const message = typeMeta.kind ? MESSAGES[typeMeta.kind] : undefined;
   if (!message) {
-    throw fail(415, "UnsupportedMediaType", `the simulator reads protobuf only for ${Object.keys(MESSAGES).join(", ")}; send application/json`);
+    throw fail(
+      415,
+      "UnsupportedMediaType",
+      `the simulator reads protobuf only for ${Object.keys(MESSAGES).join(", ")}; send application/json`,
+    );
   }
   const raw = Buffer.isBuffer(unknown.raw) ? unknown.raw : Buffer.alloc(0);
   return { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...decode(raw, message) };

@@ -17,7 +17,14 @@ import { resourceTypeByKind } from "./resources";
 import { ApiError, type Attributes } from "./status";
 import { ObjectStore } from "./store";
 
-const patchScale: Attributes = { verb: "patch", apiGroup: "apps", resource: "deployments", subresource: "scale", namespace: "default", name: "web" };
+const patchScale: Attributes = {
+  verb: "patch",
+  apiGroup: "apps",
+  resource: "deployments",
+  subresource: "scale",
+  namespace: "default",
+  name: "web",
+};
 
 describe("ruleAllows", () => {
   const rule = (r: Partial<PolicyRule>): PolicyRule => ({ verbs: ["patch"], apiGroups: ["apps"], resources: ["deployments/scale"], ...r });
@@ -31,7 +38,15 @@ describe("ruleAllows", () => {
   it("matches API groups exactly or by *; the core group is the empty string", () => {
     expect(ruleAllows(rule({ apiGroups: [""] }), patchScale)).toBe(false);
     expect(ruleAllows(rule({ apiGroups: ["extensions", "*"] }), patchScale)).toBe(true);
-    expect(ruleAllows(rule({ apiGroups: [""], resources: ["pods"], verbs: ["get"] }), { verb: "get", apiGroup: "", resource: "pods", namespace: "x", name: "p" })).toBe(true);
+    expect(
+      ruleAllows(rule({ apiGroups: [""], resources: ["pods"], verbs: ["get"] }), {
+        verb: "get",
+        apiGroup: "",
+        resource: "pods",
+        namespace: "x",
+        name: "p",
+      }),
+    ).toBe(true);
     expect(ruleAllows(rule({ apiGroups: [] }), patchScale)).toBe(false);
   });
 
@@ -92,14 +107,23 @@ function rbacWith(manifests: RbacManifest[]) {
   return storeRbac(store);
 }
 
-const SCALER: RbacManifest = { kind: "ClusterRole", metadata: { name: "scaler" }, rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }] };
+const SCALER: RbacManifest = {
+  kind: "ClusterRole",
+  metadata: { name: "scaler" },
+  rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }],
+};
 const user = (name: string, ...groups: string[]): UserInfo => ({ name, groups: [...groups, AUTHENTICATED] });
 
 describe("authorize", () => {
   it("grants a RoleBinding's ClusterRole in the binding's namespace only", () => {
     const rbac = rbacWith([
       SCALER,
-      { kind: "RoleBinding", metadata: { name: "alice-scales", namespace: "default" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "scaler" }, subjects: [{ kind: "User", name: "alice" }] },
+      {
+        kind: "RoleBinding",
+        metadata: { name: "alice-scales", namespace: "default" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "scaler" },
+        subjects: [{ kind: "User", name: "alice" }],
+      },
     ]);
     expect(authorize(rbac, user("alice"), patchScale)).toEqual({ allowed: true, reason: "" });
     expect(authorize(rbac, user("alice"), { ...patchScale, namespace: "kube-system" }).allowed).toBe(false);
@@ -109,7 +133,12 @@ describe("authorize", () => {
   it("grants a ClusterRoleBinding's ClusterRole everywhere, to the groups it names", () => {
     const rbac = rbacWith([
       SCALER,
-      { kind: "ClusterRoleBinding", metadata: { name: "ops-scale" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "scaler" }, subjects: [{ kind: "Group", name: "ops" }] },
+      {
+        kind: "ClusterRoleBinding",
+        metadata: { name: "ops-scale" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "scaler" },
+        subjects: [{ kind: "Group", name: "ops" }],
+      },
     ]);
     expect(authorize(rbac, user("carol", "ops"), { ...patchScale, namespace: "kube-system" }).allowed).toBe(true);
     expect(authorize(rbac, user("carol", "dev"), patchScale).allowed).toBe(false);
@@ -117,19 +146,45 @@ describe("authorize", () => {
 
   it("grants a Role only through a RoleBinding of its own namespace", () => {
     const rbac = rbacWith([
-      { kind: "Role", metadata: { name: "scaler", namespace: "kube-system" }, rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }] },
+      {
+        kind: "Role",
+        metadata: { name: "scaler", namespace: "kube-system" },
+        rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }],
+      },
       // Refers to a Role "scaler" in default, which does not exist: the one in kube-system does not count.
-      { kind: "RoleBinding", metadata: { name: "alice", namespace: "default" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "scaler" }, subjects: [{ kind: "User", name: "alice" }] },
-      { kind: "RoleBinding", metadata: { name: "alice", namespace: "kube-system" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "scaler" }, subjects: [{ kind: "User", name: "alice" }] },
+      {
+        kind: "RoleBinding",
+        metadata: { name: "alice", namespace: "default" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "scaler" },
+        subjects: [{ kind: "User", name: "alice" }],
+      },
+      {
+        kind: "RoleBinding",
+        metadata: { name: "alice", namespace: "kube-system" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "scaler" },
+        subjects: [{ kind: "User", name: "alice" }],
+      },
     ]);
     expect(authorize(rbac, user("alice"), { ...patchScale, namespace: "kube-system" }).allowed).toBe(true);
-    expect(authorize(rbac, user("alice"), patchScale)).toEqual({ allowed: false, reason: 'RBAC: role.rbac.authorization.k8s.io "scaler" not found' });
+    expect(authorize(rbac, user("alice"), patchScale)).toEqual({
+      allowed: false,
+      reason: 'RBAC: role.rbac.authorization.k8s.io "scaler" not found',
+    });
   });
 
   it("never consults RoleBindings for cluster-scoped requests", () => {
     const rbac = rbacWith([
-      { kind: "ClusterRole", metadata: { name: "node-reader" }, rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] }] },
-      { kind: "RoleBinding", metadata: { name: "nodes", namespace: "default" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "node-reader" }, subjects: [{ kind: "User", name: "alice" }] },
+      {
+        kind: "ClusterRole",
+        metadata: { name: "node-reader" },
+        rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] }],
+      },
+      {
+        kind: "RoleBinding",
+        metadata: { name: "nodes", namespace: "default" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "node-reader" },
+        subjects: [{ kind: "User", name: "alice" }],
+      },
     ]);
     expect(authorize(rbac, user("alice"), { verb: "list", apiGroup: "", resource: "nodes" }).allowed).toBe(false);
   });
@@ -137,17 +192,32 @@ describe("authorize", () => {
   it("has the bootstrap policy: system:masters may do anything, authenticated users discovery, everyone /version", () => {
     const rbac = rbacWith([]);
     expect(authorize(rbac, user("admin", "system:masters"), patchScale).allowed).toBe(true);
-    expect(authorize(rbac, user("admin", "system:masters"), { verb: "impersonate", apiGroup: "", resource: "users", name: "alice" }).allowed).toBe(true);
+    expect(
+      authorize(rbac, user("admin", "system:masters"), { verb: "impersonate", apiGroup: "", resource: "users", name: "alice" }).allowed,
+    ).toBe(true);
     expect(authorize(rbac, user("alice"), { verb: "get", path: "/apis/apps/v1" }).allowed).toBe(true);
-    expect(authorize(rbac, { name: "system:anonymous", groups: ["system:unauthenticated"] }, { verb: "get", path: "/apis" }).allowed).toBe(false);
-    expect(authorize(rbac, { name: "system:anonymous", groups: ["system:unauthenticated"] }, { verb: "get", path: "/version" }).allowed).toBe(true);
+    expect(authorize(rbac, { name: "system:anonymous", groups: ["system:unauthenticated"] }, { verb: "get", path: "/apis" }).allowed).toBe(
+      false,
+    );
+    expect(
+      authorize(rbac, { name: "system:anonymous", groups: ["system:unauthenticated"] }, { verb: "get", path: "/version" }).allowed,
+    ).toBe(true);
   });
 });
 
 describe("impersonate", () => {
   const IMPERSONATOR: RbacManifest[] = [
-    { kind: "ClusterRole", metadata: { name: "impersonator" }, rules: [{ apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] }] },
-    { kind: "ClusterRoleBinding", metadata: { name: "fleetdeck" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "impersonator" }, subjects: [{ kind: "User", name: "fleetdeck" }] },
+    {
+      kind: "ClusterRole",
+      metadata: { name: "impersonator" },
+      rules: [{ apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] }],
+    },
+    {
+      kind: "ClusterRoleBinding",
+      metadata: { name: "fleetdeck" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "impersonator" },
+      subjects: [{ kind: "User", name: "fleetdeck" }],
+    },
   ];
   const refusal = (f: () => unknown) => {
     try {
@@ -169,9 +239,14 @@ describe("impersonate", () => {
       name: "alice",
       groups: ["ops", "dev, qa", AUTHENTICATED],
     });
-    expect(impersonate(rbac, user("fleetdeck"), { "impersonate-user": ["system:anonymous"] })).toEqual({ name: "system:anonymous", groups: ["system:unauthenticated"] });
+    expect(impersonate(rbac, user("fleetdeck"), { "impersonate-user": ["system:anonymous"] })).toEqual({
+      name: "system:anonymous",
+      groups: ["system:unauthenticated"],
+    });
     // Header values arrive as latin1 characters of their UTF-8 bytes.
-    expect(impersonate(rbac, user("fleetdeck"), { "impersonate-user": [Buffer.from("José", "utf8").toString("latin1")] })?.name).toBe("José");
+    expect(impersonate(rbac, user("fleetdeck"), { "impersonate-user": [Buffer.from("José", "utf8").toString("latin1")] })?.name).toBe(
+      "José",
+    );
   });
 
   it("refuses a user without the impersonate verb with the apiserver's 403", () => {
@@ -181,7 +256,8 @@ describe("impersonate", () => {
       apiVersion: "v1",
       metadata: {},
       status: "Failure",
-      message: 'users "alice" is forbidden: User "fleetdeck-plain" cannot impersonate resource "users" in API group "" at the cluster scope',
+      message:
+        'users "alice" is forbidden: User "fleetdeck-plain" cannot impersonate resource "users" in API group "" at the cluster scope',
       reason: "Forbidden",
       details: { name: "alice", kind: "users" },
       code: 403,
@@ -190,20 +266,38 @@ describe("impersonate", () => {
 
   it("checks each group, and resourceNames limit whom one may impersonate", () => {
     const rbac = rbacWith([
-      { kind: "ClusterRole", metadata: { name: "alice-only" }, rules: [{ apiGroups: [""], resources: ["users"], verbs: ["impersonate"], resourceNames: ["alice"] }] },
-      { kind: "ClusterRoleBinding", metadata: { name: "helper" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "alice-only" }, subjects: [{ kind: "User", name: "helper" }] },
+      {
+        kind: "ClusterRole",
+        metadata: { name: "alice-only" },
+        rules: [{ apiGroups: [""], resources: ["users"], verbs: ["impersonate"], resourceNames: ["alice"] }],
+      },
+      {
+        kind: "ClusterRoleBinding",
+        metadata: { name: "helper" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "alice-only" },
+        subjects: [{ kind: "User", name: "helper" }],
+      },
     ]);
     expect(impersonate(rbac, user("helper"), { "impersonate-user": ["alice"] })?.name).toBe("alice");
     expect(refusal(() => impersonate(rbac, user("helper"), { "impersonate-user": ["bob"] })).message).toContain('users "bob" is forbidden');
-    expect(refusal(() => impersonate(rbac, user("helper"), { "impersonate-user": ["alice"], "impersonate-group": ["system:masters"] })).message).toBe(
-      'groups "system:masters" is forbidden: User "helper" cannot impersonate resource "groups" in API group "" at the cluster scope',
-    );
+    expect(
+      refusal(() => impersonate(rbac, user("helper"), { "impersonate-user": ["alice"], "impersonate-group": ["system:masters"] })).message,
+    ).toBe('groups "system:masters" is forbidden: User "helper" cannot impersonate resource "groups" in API group "" at the cluster scope');
   });
 
   it("checks service accounts in their namespace and gives them their groups", () => {
     const rbac = rbacWith([
-      { kind: "Role", metadata: { name: "as-robot", namespace: "default" }, rules: [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }] },
-      { kind: "RoleBinding", metadata: { name: "as-robot", namespace: "default" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "as-robot" }, subjects: [{ kind: "User", name: "fleetdeck" }] },
+      {
+        kind: "Role",
+        metadata: { name: "as-robot", namespace: "default" },
+        rules: [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }],
+      },
+      {
+        kind: "RoleBinding",
+        metadata: { name: "as-robot", namespace: "default" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "as-robot" },
+        subjects: [{ kind: "User", name: "fleetdeck" }],
+      },
     ]);
     expect(impersonate(rbac, user("fleetdeck"), { "impersonate-user": ["system:serviceaccount:default:robot"] })).toEqual({
       name: "system:serviceaccount:default:robot",
@@ -215,7 +309,10 @@ describe("impersonate", () => {
   });
 
   it("refuses groups without a user as an internal error, like the apiserver", () => {
-    expect(refusal(() => impersonate(rbacWith(IMPERSONATOR), user("fleetdeck"), { "impersonate-group": ["ops"] }))).toMatchObject({ code: 500, reason: "InternalError" });
+    expect(refusal(() => impersonate(rbacWith(IMPERSONATOR), user("fleetdeck"), { "impersonate-group": ["ops"] }))).toMatchObject({
+      code: 500,
+      reason: "InternalError",
+    });
   });
 });
 
@@ -226,8 +323,17 @@ describe("validation on create", () => {
   };
 
   it("keeps rules, subjects and roleRef (not spec/status) and defaults a User subject's apiGroup", () => {
-    const binding = create({ kind: "RoleBinding", metadata: { name: "b" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "x" }, subjects: [{ kind: "User", name: "alice" }], spec: {} });
-    expect(binding).toMatchObject({ apiVersion: "rbac.authorization.k8s.io/v1", subjects: [{ kind: "User", name: "alice", apiGroup: "rbac.authorization.k8s.io" }] });
+    const binding = create({
+      kind: "RoleBinding",
+      metadata: { name: "b" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "x" },
+      subjects: [{ kind: "User", name: "alice" }],
+      spec: {},
+    });
+    expect(binding).toMatchObject({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      subjects: [{ kind: "User", name: "alice", apiGroup: "rbac.authorization.k8s.io" }],
+    });
     expect(binding.spec).toBeUndefined();
     expect(binding.status).toBeUndefined();
   });
@@ -236,10 +342,25 @@ describe("validation on create", () => {
     expect(() => create({ kind: "ClusterRole", metadata: { name: "r" }, rules: [{ verbs: [], resources: ["pods"] }] })).toThrow(
       'ClusterRole.rbac.authorization.k8s.io "r" is invalid: [rules[0].verbs: Required value: verbs must contain at least one value, rules[0].apiGroups: Required value: resource rules must supply at least one api group]',
     );
-    expect(() => create({ kind: "Role", metadata: { name: "r" }, rules: [{ verbs: ["get"], nonResourceURLs: ["/api"] }] })).toThrow(/namespaced rules cannot apply to non-resource URLs/);
-    expect(() => create({ kind: "ClusterRoleBinding", metadata: { name: "b" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "x" } })).toThrow(
+    expect(() => create({ kind: "Role", metadata: { name: "r" }, rules: [{ verbs: ["get"], nonResourceURLs: ["/api"] }] })).toThrow(
+      /namespaced rules cannot apply to non-resource URLs/,
+    );
+    expect(() =>
+      create({
+        kind: "ClusterRoleBinding",
+        metadata: { name: "b" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "x" },
+      }),
+    ).toThrow(
       'ClusterRoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',
     );
-    expect(() => create({ kind: "ClusterRoleBinding", metadata: { name: "b" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "x" }, subjects: [{ kind: "ServiceAccount", name: "robot" }] })).toThrow(/subjects\[0\]\.namespace: Required value/);
+    expect(() =>
+      create({
+        kind: "ClusterRoleBinding",
+        metadata: { name: "b" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "x" },
+        subjects: [{ kind: "ServiceAccount", name: "robot" }],
+      }),
+    ).toThrow(/subjects\[0\]\.namespace: Required value/);
   });
 });

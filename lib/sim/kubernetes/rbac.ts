@@ -75,7 +75,9 @@ const allows = (list: readonly string[] | undefined | null, value: string) => !!
 export function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
   if (!allows(rule.verbs, a.verb)) return false;
   if (isPathRequest(a)) {
-    return (rule.nonResourceURLs ?? []).some((u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.replace(/\*+$/, ""))));
+    return (rule.nonResourceURLs ?? []).some(
+      (u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.replace(/\*+$/, ""))),
+    );
   }
   if (!allows(rule.apiGroups, a.apiGroup)) return false;
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
@@ -131,7 +133,11 @@ export function authorize(rbac: RbacObjects, user: UserInfo, a: Attributes): Dec
     if (!(binding.subjects ?? []).some((s) => appliesTo(s, user, namespace))) return false;
     const ref = binding.roleRef;
     const role =
-      ref.kind === "ClusterRole" ? rbac.clusterRole(ref.name) : ref.kind === "Role" && namespace ? rbac.role(namespace, ref.name) : undefined;
+      ref.kind === "ClusterRole"
+        ? rbac.clusterRole(ref.name)
+        : ref.kind === "Role" && namespace
+          ? rbac.role(namespace, ref.name)
+          : undefined;
     if (!role) {
       errors.push(`${ref.kind.toLowerCase()}.${RBAC_GROUP} "${ref.name}" not found`);
       return false;
@@ -172,7 +178,9 @@ export function impersonate(rbac: RbacObjects, actor: UserInfo, headers: Readonl
   const groups = (headers["impersonate-group"] ?? []).map(utf8);
   const uid = headers["impersonate-uid"]?.[0];
   const extras = Object.entries(headers).flatMap(([h, values]) =>
-    h.startsWith("impersonate-extra-") ? (values ?? []).map((v) => ({ key: decodeURIComponent(h.slice("impersonate-extra-".length)), value: utf8(v) })) : [],
+    h.startsWith("impersonate-extra-")
+      ? (values ?? []).map((v) => ({ key: decodeURIComponent(h.slice("impersonate-extra-".length)), value: utf8(v) }))
+      : [],
   );
   if (userName === undefined && groups.length === 0 && uid === undefined && extras.length === 0) return null;
   const checks: ResourceAttributes[] = [];
@@ -188,7 +196,8 @@ export function impersonate(rbac: RbacObjects, actor: UserInfo, headers: Readonl
     checks.push({ verb: "impersonate", apiGroup: "", resource: "users", name });
   }
   for (const g of groups) checks.push({ verb: "impersonate", apiGroup: "", resource: "groups", name: g });
-  for (const e of extras) checks.push({ verb: "impersonate", apiGroup: AUTHENTICATION_GROUP, resource: "userextras", subresource: e.key, name: e.value });
+  for (const e of extras)
+    checks.push({ verb: "impersonate", apiGroup: AUTHENTICATION_GROUP, resource: "userextras", subresource: e.key, name: e.value });
   if (uid !== undefined) checks.push({ verb: "impersonate", apiGroup: AUTHENTICATION_GROUP, resource: "uids", name: utf8(uid) });
   for (const check of checks) authorizeOrThrow(rbac, actor, check);
 
@@ -216,20 +225,34 @@ function ruleCauses(rules: unknown, namespaced: boolean): FieldCause[] {
     const at = `rules[${i}]`;
     if (!isObj(rule)) return [{ field: at, type: "Invalid", value: rule, detail: "must be an object" }];
     for (const f of ["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"]) {
-      if (rule[f] !== undefined && rule[f] !== null && !strings(rule[f])) return [{ field: `${at}.${f}`, type: "Invalid", value: rule[f], detail: "must be a list of strings" }];
+      if (rule[f] !== undefined && rule[f] !== null && !strings(rule[f]))
+        return [{ field: `${at}.${f}`, type: "Invalid", value: rule[f], detail: "must be a list of strings" }];
     }
     const len = (f: string) => (Array.isArray(rule[f]) ? (rule[f] as unknown[]).length : 0);
     const causes: FieldCause[] = [];
     if (len("verbs") === 0) causes.push({ field: `${at}.verbs`, type: "Required", detail: "verbs must contain at least one value" });
     if (len("nonResourceURLs") > 0) {
-      if (namespaced) causes.push({ field: `${at}.nonResourceURLs`, type: "Invalid", value: rule.nonResourceURLs, detail: "namespaced rules cannot apply to non-resource URLs" });
+      if (namespaced)
+        causes.push({
+          field: `${at}.nonResourceURLs`,
+          type: "Invalid",
+          value: rule.nonResourceURLs,
+          detail: "namespaced rules cannot apply to non-resource URLs",
+        });
       if (len("apiGroups") > 0 || len("resources") > 0 || len("resourceNames") > 0) {
-        causes.push({ field: `${at}.nonResourceURLs`, type: "Invalid", value: rule.nonResourceURLs, detail: "rules cannot apply to both regular resources and non-resource URLs" });
+        causes.push({
+          field: `${at}.nonResourceURLs`,
+          type: "Invalid",
+          value: rule.nonResourceURLs,
+          detail: "rules cannot apply to both regular resources and non-resource URLs",
+        });
       }
       return causes;
     }
-    if (len("apiGroups") === 0) causes.push({ field: `${at}.apiGroups`, type: "Required", detail: "resource rules must supply at least one api group" });
-    if (len("resources") === 0) causes.push({ field: `${at}.resources`, type: "Required", detail: "resource rules must supply at least one resource" });
+    if (len("apiGroups") === 0)
+      causes.push({ field: `${at}.apiGroups`, type: "Required", detail: "resource rules must supply at least one api group" });
+    if (len("resources") === 0)
+      causes.push({ field: `${at}.resources`, type: "Required", detail: "resource rules must supply at least one resource" });
     return causes;
   });
 }
@@ -241,23 +264,31 @@ function bindingCauses(o: Record<string, unknown>, clusterScoped: boolean): Fiel
     causes.push({ field: "roleRef", type: "Required", detail: "roleRef is required" });
   } else {
     const kinds = clusterScoped ? ["ClusterRole"] : ["Role", "ClusterRole"];
-    if (ref.apiGroup !== RBAC_GROUP) causes.push({ field: "roleRef.apiGroup", type: "NotSupported", value: ref.apiGroup ?? "", detail: `"${RBAC_GROUP}"` });
+    if (ref.apiGroup !== RBAC_GROUP)
+      causes.push({ field: "roleRef.apiGroup", type: "NotSupported", value: ref.apiGroup ?? "", detail: `"${RBAC_GROUP}"` });
     if (typeof ref.kind !== "string" || !kinds.includes(ref.kind)) {
       causes.push({ field: "roleRef.kind", type: "NotSupported", value: ref.kind ?? "", detail: kinds.map((k) => `"${k}"`).join(", ") });
     }
     if (typeof ref.name !== "string" || !ref.name) causes.push({ field: "roleRef.name", type: "Required", detail: "name is required" });
   }
   const subjects = o.subjects ?? [];
-  if (!Array.isArray(subjects)) return [...causes, { field: "subjects", type: "Invalid", value: subjects, detail: "must be a list of subjects" }];
+  if (!Array.isArray(subjects))
+    return [...causes, { field: "subjects", type: "Invalid", value: subjects, detail: "must be a list of subjects" }];
   subjects.forEach((s: unknown, i) => {
     const at = `subjects[${i}]`;
     if (!isObj(s)) return causes.push({ field: at, type: "Invalid", value: s, detail: "must be an object" });
     if (typeof s.name !== "string" || !s.name) causes.push({ field: `${at}.name`, type: "Required", detail: "name is required" });
     if (s.kind === "ServiceAccount") {
       if (s.apiGroup) causes.push({ field: `${at}.apiGroup`, type: "NotSupported", value: s.apiGroup, detail: '""' });
-      if (clusterScoped && !s.namespace) causes.push({ field: `${at}.namespace`, type: "Required", detail: "namespace is required for a ServiceAccount in a ClusterRoleBinding" });
+      if (clusterScoped && !s.namespace)
+        causes.push({
+          field: `${at}.namespace`,
+          type: "Required",
+          detail: "namespace is required for a ServiceAccount in a ClusterRoleBinding",
+        });
     } else if (s.kind === "User" || s.kind === "Group") {
-      if (s.apiGroup !== RBAC_GROUP) causes.push({ field: `${at}.apiGroup`, type: "NotSupported", value: s.apiGroup ?? "", detail: `"${RBAC_GROUP}"` });
+      if (s.apiGroup !== RBAC_GROUP)
+        causes.push({ field: `${at}.apiGroup`, type: "NotSupported", value: s.apiGroup ?? "", detail: `"${RBAC_GROUP}"` });
     } else {
       causes.push({ field: `${at}.kind`, type: "NotSupported", value: s.kind ?? "", detail: '"ServiceAccount", "User", "Group"' });
     }
@@ -313,20 +344,50 @@ export const BOOTSTRAP_RBAC: RbacManifest[] = [
   {
     kind: "ClusterRole",
     metadata: { name: "cluster-admin", ...BOOTSTRAP_META },
-    rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }, { nonResourceURLs: ["*"], verbs: ["*"] }],
+    rules: [
+      { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+      { nonResourceURLs: ["*"], verbs: ["*"] },
+    ],
   },
   {
     kind: "ClusterRole",
     metadata: { name: "system:discovery", ...BOOTSTRAP_META },
-    rules: [{ nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"], verbs: ["get"] }],
+    rules: [
+      {
+        nonResourceURLs: [
+          "/api",
+          "/api/*",
+          "/apis",
+          "/apis/*",
+          "/healthz",
+          "/livez",
+          "/openapi",
+          "/openapi/*",
+          "/readyz",
+          "/version",
+          "/version/",
+        ],
+        verbs: ["get"],
+      },
+    ],
   },
   {
     kind: "ClusterRole",
     metadata: { name: "system:public-info-viewer", ...BOOTSTRAP_META },
     rules: [{ nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] }],
   },
-  { kind: "ClusterRoleBinding", metadata: { name: "cluster-admin", ...BOOTSTRAP_META }, roleRef: clusterRoleRef("cluster-admin"), subjects: [group(MASTERS)] },
-  { kind: "ClusterRoleBinding", metadata: { name: "system:discovery", ...BOOTSTRAP_META }, roleRef: clusterRoleRef("system:discovery"), subjects: [group(AUTHENTICATED)] },
+  {
+    kind: "ClusterRoleBinding",
+    metadata: { name: "cluster-admin", ...BOOTSTRAP_META },
+    roleRef: clusterRoleRef("cluster-admin"),
+    subjects: [group(MASTERS)],
+  },
+  {
+    kind: "ClusterRoleBinding",
+    metadata: { name: "system:discovery", ...BOOTSTRAP_META },
+    roleRef: clusterRoleRef("system:discovery"),
+    subjects: [group(AUTHENTICATED)],
+  },
   {
     kind: "ClusterRoleBinding",
     metadata: { name: "system:public-info-viewer", ...BOOTSTRAP_META },

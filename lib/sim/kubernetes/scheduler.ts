@@ -43,7 +43,11 @@ export class Scheduler {
     }
     const waiting = pods
       .filter((p) => !p.spec.nodeName && !isTerminating(p))
-      .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }));
+      .sort(
+        (a, b) =>
+          a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) ||
+          a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }),
+      );
     const waitingUids = new Set(waiting.map((p) => p.metadata.uid));
     for (const uid of this.failedScheduling.keys()) if (!waitingUids.has(uid)) this.failedScheduling.delete(uid);
     for (const pod of waiting) {
@@ -72,7 +76,11 @@ export class Scheduler {
           continue;
         }
         const u = used.get(node.metadata.name)!;
-        const alloc = { cpu: cpuMillis(node.status.allocatable.cpu), memory: memoryBytes(node.status.allocatable.memory), pods: Number(node.status.allocatable.pods ?? 110) };
+        const alloc = {
+          cpu: cpuMillis(node.status.allocatable.cpu),
+          memory: memoryBytes(node.status.allocatable.memory),
+          pods: Number(node.status.allocatable.pods ?? 110),
+        };
         let fits = true;
         if (u.count + 1 > alloc.pods) {
           count("Too many pods");
@@ -116,20 +124,29 @@ export class Scheduler {
 
   private reportUnschedulable(pod: Pod, message: string): void {
     const previous = pod.status.conditions.find((c) => c.type === "PodScheduled");
-    pod.status.conditions = [{
-      type: "PodScheduled",
-      status: "False",
-      reason: "Unschedulable",
-      message,
-      lastProbeTime: null,
-      lastTransitionTime: previous?.status === "False" ? previous.lastTransitionTime : kubeTime(this.ctx.now()),
-    }];
+    pod.status.conditions = [
+      {
+        type: "PodScheduled",
+        status: "False",
+        reason: "Unschedulable",
+        message,
+        lastProbeTime: null,
+        lastTransitionTime: previous?.status === "False" ? previous.lastTransitionTime : kubeTime(this.ctx.now()),
+      },
+    ];
     this.ctx.store.put(pod);
     // The scheduler retries an unschedulable pod when the cluster changes or after 5 minutes; so do its events.
     const last = this.failedScheduling.get(pod.metadata.uid);
     if (!this.ctx.bootstrapping() && (!last || last.message !== message || this.ctx.now() - last.at >= RETRY_MS)) {
       this.failedScheduling.set(pod.metadata.uid, { message, at: this.ctx.now() });
-      this.ctx.event(pod, { type: "Warning", reason: "FailedScheduling", note: message, controller: "default-scheduler", newApi: true, action: "Scheduling" });
+      this.ctx.event(pod, {
+        type: "Warning",
+        reason: "FailedScheduling",
+        note: message,
+        controller: "default-scheduler",
+        newApi: true,
+        action: "Scheduling",
+      });
     }
   }
 }

@@ -25,8 +25,15 @@ describe("label selectors", () => {
   });
 
   it("renders a structured selector as the scale subresource does", () => {
-    expect(selectorString({ matchLabels: { app: "mysql" }, matchExpressions: [{ key: "tier", operator: "In", values: ["db", "cache"] }, { key: "legacy", operator: "DoesNotExist" }] }))
-      .toBe("app=mysql,tier in (db,cache),!legacy");
+    expect(
+      selectorString({
+        matchLabels: { app: "mysql" },
+        matchExpressions: [
+          { key: "tier", operator: "In", values: ["db", "cache"] },
+          { key: "legacy", operator: "DoesNotExist" },
+        ],
+      }),
+    ).toBe("app=mysql,tier in (db,cache),!legacy");
   });
 });
 

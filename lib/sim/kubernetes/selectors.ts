@@ -44,11 +44,31 @@ export interface FieldRequirement {
 
 /** Fields the real apiserver lets you select on, per kind. */
 const SELECTABLE_FIELDS: Record<string, string[]> = {
-  Pod: ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.phase", "status.podIP", "status.nominatedNodeName"],
+  Pod: [
+    "metadata.name",
+    "metadata.namespace",
+    "spec.nodeName",
+    "spec.restartPolicy",
+    "spec.schedulerName",
+    "spec.serviceAccountName",
+    "status.phase",
+    "status.podIP",
+    "status.nominatedNodeName",
+  ],
   Node: ["metadata.name", "spec.unschedulable"],
   Event: [
-    "metadata.name", "metadata.namespace", "regarding.apiVersion", "regarding.kind", "regarding.name", "regarding.namespace",
-    "regarding.uid", "regarding.resourceVersion", "regarding.fieldPath", "reason", "reportingController", "type",
+    "metadata.name",
+    "metadata.namespace",
+    "regarding.apiVersion",
+    "regarding.kind",
+    "regarding.name",
+    "regarding.namespace",
+    "regarding.uid",
+    "regarding.resourceVersion",
+    "regarding.fieldPath",
+    "reason",
+    "reportingController",
+    "type",
   ],
 };
 

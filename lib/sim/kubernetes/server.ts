@@ -29,14 +29,36 @@ import {
   type FieldRequirement,
   type Requirement,
 } from "./selectors";
-import { ApiError, badRequest, conflict, fail, forbiddenRequest, invalid, isPathRequest, notFound, pathNotFound, status, type Attributes } from "./status";
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  fail,
+  forbiddenRequest,
+  invalid,
+  isPathRequest,
+  notFound,
+  pathNotFound,
+  status,
+  type Attributes,
+} from "./status";
 import type { DeploymentObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
 import { nodeMetrics, podMetrics } from "./metrics";
 import { decodeProtobufBody, isProtobuf } from "./protobuf";
 import { toTable, wantsTable } from "./table";
 import { alreadyExists, prepareCreate } from "./defaults";
 import type { SeededRandom } from "./random";
-import { ANONYMOUS, AUTHENTICATED, authorizeOrThrow, impersonate, MASTERS, prepareRbac, UNAUTHENTICATED, type RbacObjects, type UserInfo } from "./rbac";
+import {
+  ANONYMOUS,
+  AUTHENTICATED,
+  authorizeOrThrow,
+  impersonate,
+  MASTERS,
+  prepareRbac,
+  UNAUTHENTICATED,
+  type RbacObjects,
+  type UserInfo,
+} from "./rbac";
 
 /**
  * A bearer token and who it authenticates. The token's own requests are
@@ -92,7 +114,11 @@ interface ActiveWatch {
 
 function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+  res.writeHead(code, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-cache, private",
+  });
   res.end(text);
 }
 
@@ -150,7 +176,10 @@ function jsonPatch(target: unknown, ops: unknown): unknown {
   const doc = structuredClone(target);
   for (const op of ops) {
     if (!isPlainObject(op) || typeof op.op !== "string" || typeof op.path !== "string") throw badRequest("invalid JSON patch operation");
-    const parts = op.path.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const parts = op.path
+      .split("/")
+      .slice(1)
+      .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
     if (parts.length === 0) throw badRequest(`invalid JSON patch path "${op.path}"`);
     let parent: unknown = doc;
     for (const p of parts.slice(0, -1)) {
@@ -253,7 +282,8 @@ export class KubeApiServer {
   }
 
   private authenticate(req: http.IncomingMessage): Caller {
-    if (!this.ctx.tokens) return { spec: { token: "", user: "system:admin" }, user: { name: "system:admin", groups: [MASTERS, AUTHENTICATED] } };
+    if (!this.ctx.tokens)
+      return { spec: { token: "", user: "system:admin" }, user: { name: "system:admin", groups: [MASTERS, AUTHENTICATED] } };
     const header = req.headers.authorization ?? "";
     if (!header && this.ctx.anonymous) return { spec: this.ctx.anonymous, user: { name: ANONYMOUS, groups: [UNAUTHENTICATED] } };
     const m = /^Bearer\s+(.+)$/i.exec(header);
@@ -273,7 +303,8 @@ export class KubeApiServer {
     const { spec } = caller;
     return (a) => {
       if (isPathRequest(a)) return;
-      const denied = a.apiGroup === "metrics.k8s.io" ? spec.deny?.includes(`metrics.k8s.io/${a.resource}`) : spec.deny?.includes(a.resource);
+      const denied =
+        a.apiGroup === "metrics.k8s.io" ? spec.deny?.includes(`metrics.k8s.io/${a.resource}`) : spec.deny?.includes(a.resource);
       if ((spec.readOnly && !READ_VERBS.has(a.verb)) || denied) throw forbiddenRequest(spec.user, a);
     };
   }
@@ -291,8 +322,15 @@ export class KubeApiServer {
     if (path === "/version") {
       const [major, minor] = this.ctx.gitVersion.replace(/^v/, "").split(".");
       return sendJson(res, 200, {
-        major, minor, gitVersion: this.ctx.gitVersion, gitCommit: "fleetdeck-simulator", gitTreeState: "clean",
-        buildDate: "2024-12-10T11:36:04Z", goVersion: "go1.22.9", compiler: "gc", platform: "linux/amd64",
+        major,
+        minor,
+        gitVersion: this.ctx.gitVersion,
+        gitCommit: "fleetdeck-simulator",
+        gitTreeState: "clean",
+        buildDate: "2024-12-10T11:36:04Z",
+        goVersion: "go1.22.9",
+        compiler: "gc",
+        platform: "linux/amd64",
       });
     }
 
@@ -304,7 +342,11 @@ export class KubeApiServer {
     // Discovery.
     if (segs[0] === "api" && segs.length === 1) {
       const host = req.headers.host ?? "";
-      return sendJson(res, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: host }] });
+      return sendJson(res, 200, {
+        kind: "APIVersions",
+        versions: ["v1"],
+        serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: host }],
+      });
     }
     if (segs[0] === "apis" && segs.length === 1) {
       return sendJson(res, 200, {
@@ -340,13 +382,31 @@ export class KubeApiServer {
     const route = this.route(group, version, rest);
     const watching = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
     const verb =
-      method === "GET" ? (watching ? "watch" : route.name ? "get" : "list")
-        : method === "PATCH" ? "patch"
-          : method === "PUT" ? "update"
-            : method === "DELETE" ? (route.name ? "delete" : "deletecollection")
-              : method === "POST" ? "create"
+      method === "GET"
+        ? watching
+          ? "watch"
+          : route.name
+            ? "get"
+            : "list"
+        : method === "PATCH"
+          ? "patch"
+          : method === "PUT"
+            ? "update"
+            : method === "DELETE"
+              ? route.name
+                ? "delete"
+                : "deletecollection"
+              : method === "POST"
+                ? "create"
                 : method.toLowerCase();
-    check({ verb, apiGroup: route.type.group, resource: route.type.plural, subresource: route.sub, namespace: route.namespace, name: route.name });
+    check({
+      verb,
+      apiGroup: route.type.group,
+      resource: route.type.plural,
+      subresource: route.sub,
+      namespace: route.namespace,
+      name: route.name,
+    });
 
     if (route.sub !== undefined) {
       if (route.sub !== "scale" || !route.type.subresources?.includes("scale")) throw pathNotFound();
@@ -358,7 +418,11 @@ export class KubeApiServer {
         const o = this.ctx.store.get(route.type, route.namespace, route.name);
         if (!o) throw notFound(route.type, route.name);
         if (wantsTable(req.headers.accept)) {
-          return sendJson(res, 200, toTable(route.type.kind, [o], { includeObject: url.searchParams.get("includeObject"), withColumns: true }));
+          return sendJson(
+            res,
+            200,
+            toTable(route.type.kind, [o], { includeObject: url.searchParams.get("includeObject"), withColumns: true }),
+          );
         }
         return sendJson(res, 200, o);
       }
@@ -379,7 +443,18 @@ export class KubeApiServer {
       const deleted = this.ctx.store.delete(route.type, route.namespace, route.name);
       if (!deleted) throw notFound(route.type, route.name);
       this.ctx.controller.reconcile();
-      return sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: route.name, ...(route.type.group ? { group: route.type.group } : {}), kind: route.type.plural, uid: deleted.metadata.uid } });
+      return sendJson(res, 200, {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Success",
+        details: {
+          name: route.name,
+          ...(route.type.group ? { group: route.type.group } : {}),
+          kind: route.type.plural,
+          uid: deleted.metadata.uid,
+        },
+      });
     }
     throw fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource (${method} ${route.type.plural})`);
   }
@@ -416,7 +491,11 @@ export class KubeApiServer {
       .filter((o) => matchesRequirements(o.metadata.labels, labels) && matchesFields(o, fields));
     if (wantsTable(req.headers.accept)) {
       const resourceVersion = String(this.ctx.store.resourceVersion);
-      return sendJson(res, 200, toTable(route.type.kind, items, { resourceVersion, includeObject: q.get("includeObject"), withColumns: true }));
+      return sendJson(
+        res,
+        200,
+        toTable(route.type.kind, items, { resourceVersion, includeObject: q.get("includeObject"), withColumns: true }),
+      );
     }
     sendJson(res, 200, {
       kind: `${route.type.kind}List`,
@@ -559,7 +638,8 @@ export class KubeApiServer {
     const o = store.get<DeploymentObject>(route.type, route.namespace, route.name!);
     if (!o) throw notFound(route.type, route.name!);
     if (method === "GET") return sendJson(res, 200, this.scaleOf(route, o));
-    if (method !== "PATCH" && method !== "PUT") throw fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    if (method !== "PATCH" && method !== "PUT")
+      throw fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
     const body = await readBody(req);
     let replicas: unknown;
     if (method === "PUT") {
@@ -644,14 +724,25 @@ export class KubeApiServer {
     if (type.kind === "NodeMetrics") {
       const nodeType = findResourceType("", "v1", "nodes")!;
       items = store.list<NodeObject>(nodeType).map((n) =>
-        nodeMetrics(n, running.filter((p) => p.spec.nodeName === n.metadata.name).map((pod) => ({ pod, profile: this.ctx.profileOf(pod) })), now),
+        nodeMetrics(
+          n,
+          running.filter((p) => p.spec.nodeName === n.metadata.name).map((pod) => ({ pod, profile: this.ctx.profileOf(pod) })),
+          now,
+        ),
       );
     } else {
-      items = running.filter((p) => namespace === undefined || p.metadata.namespace === namespace).map((p) => podMetrics(p, this.ctx.profileOf(p), now));
+      items = running
+        .filter((p) => namespace === undefined || p.metadata.namespace === namespace)
+        .map((p) => podMetrics(p, this.ctx.profileOf(p), now));
     }
     if (name) {
       const found = items.find((i) => i.metadata.name === name);
-      if (!found) throw fail(404, "NotFound", `${type.plural}.metrics.k8s.io "${name}" not found`, { name, group: "metrics.k8s.io", kind: type.plural });
+      if (!found)
+        throw fail(404, "NotFound", `${type.plural}.metrics.k8s.io "${name}" not found`, {
+          name,
+          group: "metrics.k8s.io",
+          kind: type.plural,
+        });
       return sendJson(res, 200, found);
     }
     sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: "metrics.k8s.io/v1beta1", metadata: {}, items });

@@ -12,7 +12,8 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const podsOf = (s: KubeSimHandle, prefix: string, ns = "default") => s.list<Pod>("Pod", ns).filter((p) => p.metadata.name.startsWith(prefix + "-"));
+const podsOf = (s: KubeSimHandle, prefix: string, ns = "default") =>
+  s.list<Pod>("Pod", ns).filter((p) => p.metadata.name.startsWith(prefix + "-"));
 
 describe("demo-east content", () => {
   it("starts settled: every workload ready, daemon pods on every node that tolerates them", async () => {
@@ -23,7 +24,11 @@ describe("demo-east content", () => {
     const mysql = sim.get<StatefulSetObject>("StatefulSet", "default", "mysql")!;
     expect(mysql.spec.template.spec.containers[0].image).toBe("mysql:5.7");
     expect(mysql.status).toMatchObject({ replicas: 3, readyReplicas: 3 });
-    expect(podsOf(sim, "mysql").map((p) => p.metadata.name).sort()).toEqual(["mysql-0", "mysql-1", "mysql-2"]);
+    expect(
+      podsOf(sim, "mysql")
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(["mysql-0", "mysql-1", "mysql-2"]);
     const headless = sim.get<KubeObject & { spec: { clusterIP: string } }>("Service", "default", "mysql")!;
     expect(headless.spec.clusterIP).toBe("None");
     for (const name of ["web", "api", "worker"]) {
@@ -65,7 +70,11 @@ describe("demo-west content", () => {
     const first = recommendations().status.containerStatuses![0];
     expect(recommendations().status.phase).toBe("Running");
     expect(first.ready).toBe(false);
-    await sim.waitFor(() => recommendations().status.containerStatuses![0].state.waiting?.reason === "CrashLoopBackOff", 5000, "CrashLoopBackOff");
+    await sim.waitFor(
+      () => recommendations().status.containerStatuses![0].state.waiting?.reason === "CrashLoopBackOff",
+      5000,
+      "CrashLoopBackOff",
+    );
     const restarts = recommendations().status.containerStatuses![0].restartCount;
     await sim.waitFor(() => recommendations().status.containerStatuses![0].restartCount > restarts, 5000, "another restart");
     expect(recommendations().status.containerStatuses![0].lastState.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
@@ -83,37 +92,52 @@ describe("controllers", () => {
     const phases = new Map<string, string[]>();
     const seen = () => {
       for (const p of podsOf(sim!, "mysql")) {
-        const state = p.status.phase === "Pending"
-          ? `Pending:${p.status.containerStatuses?.[0]?.state.waiting?.reason ?? "unscheduled"}`
-          : isReady(p) ? "Ready" : p.status.phase;
+        const state =
+          p.status.phase === "Pending"
+            ? `Pending:${p.status.containerStatuses?.[0]?.state.waiting?.reason ?? "unscheduled"}`
+            : isReady(p)
+              ? "Ready"
+              : p.status.phase;
         const list = phases.get(p.metadata.name) ?? [];
         if (list[list.length - 1] !== state) list.push(state);
         phases.set(p.metadata.name, list);
       }
     };
     sim.scale("StatefulSet", "default", "mysql", 5);
-    await sim.waitFor(() => {
-      seen();
-      // OrderedReady: mysql-4 may not exist before mysql-3 is ready.
-      const three = sim!.get<Pod>("Pod", "default", "mysql-3");
-      if (sim!.get("Pod", "default", "mysql-4")) expect(three && isReady(three)).toBe(true);
-      return sim!.get<StatefulSetObject>("StatefulSet", "default", "mysql")!.status.readyReplicas === 5;
-    }, 5000, "mysql to have 5 ready replicas");
+    await sim.waitFor(
+      () => {
+        seen();
+        // OrderedReady: mysql-4 may not exist before mysql-3 is ready.
+        const three = sim!.get<Pod>("Pod", "default", "mysql-3");
+        if (sim!.get("Pod", "default", "mysql-4")) expect(three && isReady(three)).toBe(true);
+        return sim!.get<StatefulSetObject>("StatefulSet", "default", "mysql")!.status.readyReplicas === 5;
+      },
+      5000,
+      "mysql to have 5 ready replicas",
+    );
     expect(phases.get("mysql-3")).toEqual(expect.arrayContaining(["Pending:ContainerCreating", "Running", "Ready"]));
     expect(phases.get("mysql-4")![phases.get("mysql-4")!.length - 1]).toBe("Ready");
     const endpoints = sim.get<KubeObject & { subsets: { addresses: unknown[] }[] }>("Endpoints", "default", "mysql")!;
     expect(endpoints.subsets[0].addresses).toHaveLength(5);
-    const slice = sim.list<KubeObject & { endpoints: { conditions: { ready: boolean } }[] }>("EndpointSlice", "default").find((s) => s.metadata.labels?.["kubernetes.io/service-name"] === "mysql")!;
+    const slice = sim
+      .list<KubeObject & { endpoints: { conditions: { ready: boolean } }[] }>("EndpointSlice", "default")
+      .find((s) => s.metadata.labels?.["kubernetes.io/service-name"] === "mysql")!;
     expect(slice.endpoints.filter((e) => e.conditions.ready)).toHaveLength(5);
 
     sim.scale("StatefulSet", "default", "mysql", 2);
     await sim.waitFor(() => podsOf(sim!, "mysql").length === 2, 5000, "mysql to shrink to 2");
-    expect(podsOf(sim, "mysql").map((p) => p.metadata.name).sort()).toEqual(["mysql-0", "mysql-1"]);
+    expect(
+      podsOf(sim, "mysql")
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(["mysql-0", "mysql-1"]);
   });
 
   it("scales a Deployment through its ReplicaSet and reports status and generation", async () => {
     sim = await startKubeSim({ timings: "fast" });
-    const rs = sim.list<KubeObject & { spec: { replicas: number } }>("ReplicaSet", "default").find((r) => r.metadata.name.startsWith("api-") && !r.metadata.name.startsWith("api-canary"))!;
+    const rs = sim
+      .list<KubeObject & { spec: { replicas: number } }>("ReplicaSet", "default")
+      .find((r) => r.metadata.name.startsWith("api-") && !r.metadata.name.startsWith("api-canary"))!;
     expect(rs.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Deployment", name: "api", controller: true });
     sim.scale("Deployment", "default", "api", 6);
     await sim.waitFor(() => sim!.get<DeploymentObject>("Deployment", "default", "api")!.status.readyReplicas === 6, 5000);
@@ -127,14 +151,22 @@ describe("controllers", () => {
   it("leaves pods that fit nowhere Pending with the scheduler's reason", async () => {
     sim = await startKubeSim({ timings: "fast" });
     sim.scale("Deployment", "default", "worker", 40);
-    await sim.waitFor(() => sim!.list<Pod>("Pod", "default").some((p) => p.status.conditions.some((c) => c.reason === "Unschedulable")), 5000);
+    await sim.waitFor(
+      () => sim!.list<Pod>("Pod", "default").some((p) => p.status.conditions.some((c) => c.reason === "Unschedulable")),
+      5000,
+    );
     const stuck = sim.list<Pod>("Pod", "default").filter((p) => p.status.conditions.some((c) => c.reason === "Unschedulable"));
     const cond = stuck[0].status.conditions.find((c) => c.type === "PodScheduled")!;
     expect(cond.status).toBe("False");
-    expect(cond.message).toMatch(/^0\/4 nodes are available: 1 node\(s\) had untolerated taint \{node-role\.kubernetes\.io\/control-plane: \}, 3 Insufficient cpu\.$/);
+    expect(cond.message).toMatch(
+      /^0\/4 nodes are available: 1 node\(s\) had untolerated taint \{node-role\.kubernetes\.io\/control-plane: \}, 3 Insufficient cpu\.$/,
+    );
     expect(stuck[0].spec.nodeName).toBeUndefined();
     const worker = sim.get<DeploymentObject>("Deployment", "default", "worker")!;
-    await sim.waitFor(() => sim!.get<DeploymentObject>("Deployment", "default", "worker")!.status.readyReplicas === 40 - stuck.length, 5000);
+    await sim.waitFor(
+      () => sim!.get<DeploymentObject>("Deployment", "default", "worker")!.status.readyReplicas === 40 - stuck.length,
+      5000,
+    );
     expect(worker.spec.replicas).toBe(40);
   });
 
@@ -144,7 +176,9 @@ describe("controllers", () => {
     sim.setNodeReady("east-worker-c", false);
     sim.scale("Deployment", "default", "web", 5);
     await sim.waitFor(() => podsOf(sim!, "web").some((p) => p.status.conditions.some((c) => c.reason === "Unschedulable")), 5000);
-    const message = podsOf(sim, "web").flatMap((p) => p.status.conditions).find((c) => c.reason === "Unschedulable")!.message;
+    const message = podsOf(sim, "web")
+      .flatMap((p) => p.status.conditions)
+      .find((c) => c.reason === "Unschedulable")!.message;
     expect(message).toContain("2 node(s) were unschedulable");
     expect(message).toContain("node.kubernetes.io/not-ready");
     sim.setNodeReady("east-worker-c", true);
@@ -160,7 +194,12 @@ describe("controllers", () => {
     expect(onC().every((p) => !isReady(p))).toBe(true);
     const ips = new Set(onC().map((p) => p.status.podIP));
     const endpoints = sim.list<KubeObject & { subsets?: { addresses?: { ip: string }[] }[] }>("Endpoints");
-    expect(endpoints.flatMap((e) => e.subsets ?? []).flatMap((s) => s.addresses ?? []).some((a) => ips.has(a.ip))).toBe(false);
+    expect(
+      endpoints
+        .flatMap((e) => e.subsets ?? [])
+        .flatMap((s) => s.addresses ?? [])
+        .some((a) => ips.has(a.ip)),
+    ).toBe(false);
     sim.setNodeReady("east-worker-c", true);
     await sim.waitFor(() => onC().every(isReady), 5000, "pods on east-worker-c ready again");
   });
@@ -184,7 +223,16 @@ describe("controllers", () => {
 describe("runtime changes", () => {
   it("adds a workload at runtime and garbage-collects what it owned when removed", async () => {
     sim = await startKubeSim({ timings: "fast" });
-    sim.add((b) => b.deployment({ namespace: "default", name: "batch", image: "busybox:1.36", replicas: 2, labels: { app: "batch" }, requests: { cpu: "100m", memory: "64Mi" } }));
+    sim.add((b) =>
+      b.deployment({
+        namespace: "default",
+        name: "batch",
+        image: "busybox:1.36",
+        replicas: 2,
+        labels: { app: "batch" },
+        requests: { cpu: "100m", memory: "64Mi" },
+      }),
+    );
     await sim.waitFor(() => sim!.get<DeploymentObject>("Deployment", "default", "batch")?.status.readyReplicas === 2, 5000);
     expect(podsOf(sim, "batch")).toHaveLength(2);
     sim.remove("Deployment", "default", "batch");

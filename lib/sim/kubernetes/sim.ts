@@ -163,7 +163,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       if (type.namespaced && (!namespace || !store.get(resourceTypeByKind("Namespace"), undefined, namespace))) {
         throw new Error(`${m.kind} ${m.metadata.name}: namespace "${namespace ?? ""}" does not exist`);
       }
-      if (store.get(type, namespace, m.metadata.name)) throw new Error(`${m.kind} ${namespace ? `${namespace}/` : ""}${m.metadata.name} already exists`);
+      if (store.get(type, namespace, m.metadata.name))
+        throw new Error(`${m.kind} ${namespace ? `${namespace}/` : ""}${m.metadata.name} already exists`);
       store.put(prepareCreate(type, namespace, m, { random: rbacRandom, now, services: [] }));
     }
   };
@@ -175,8 +176,10 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     gitVersion: options.gitVersion ?? "v1.31.4-fleetdeck-sim",
     tokens: options.tokens ?? null,
     anonymous:
-      options.anonymous === "admin" ? { token: "", user: "system:anonymous" }
-        : options.anonymous === "read-only" ? { token: "", user: "system:anonymous", readOnly: true }
+      options.anonymous === "admin"
+        ? { token: "", user: "system:anonymous" }
+        : options.anonymous === "read-only"
+          ? { token: "", user: "system:anonymous", readOnly: true }
           : null,
     rbac: storeRbac(store),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 30_000,
@@ -296,4 +299,3 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   };
   return handle;
 }
-

@@ -28,7 +28,11 @@ export const fail = (code: number, reason: string, message: string, details?: Re
   new ApiError(status(code, reason, message, details));
 
 export const notFound = (type: ResourceType, name: string) =>
-  fail(404, "NotFound", `${qualifiedName(type)} "${name}" not found`, { name, ...(type.group ? { group: type.group } : {}), kind: type.plural });
+  fail(404, "NotFound", `${qualifiedName(type)} "${name}" not found`, {
+    name,
+    ...(type.group ? { group: type.group } : {}),
+    kind: type.plural,
+  });
 
 export const pathNotFound = () => fail(404, "NotFound", "the server could not find the requested resource", {});
 
@@ -94,7 +98,14 @@ export function forbiddenRequest(user: string, a: Attributes, reason = "") {
   );
 }
 
-export function forbidden(user: string, verb: string, type: ResourceType, sub: string | undefined, namespace: string | undefined, name: string | undefined) {
+export function forbidden(
+  user: string,
+  verb: string,
+  type: ResourceType,
+  sub: string | undefined,
+  namespace: string | undefined,
+  name: string | undefined,
+) {
   return forbiddenRequest(user, { verb, apiGroup: type.group, resource: type.plural, subresource: sub, namespace, name });
 }
 
@@ -116,10 +127,15 @@ function causeText(c: FieldCause): string {
 /** A 422 with every field error, worded like the apiserver's (several are listed in brackets). */
 export function invalidCauses(kind: string, group: string, name: string, causes: FieldCause[]) {
   const all = causes.map((c) => `${c.field}: ${causeText(c)}`);
-  return fail(422, "Invalid", `${kind}${group ? "." + group : ""} "${name}" is invalid: ${all.length === 1 ? all[0] : `[${all.join(", ")}]`}`, {
-    name,
-    ...(group ? { group } : {}),
-    kind,
-    causes: causes.map((c) => ({ reason: `FieldValue${c.type}`, message: causeText(c), field: c.field })),
-  });
+  return fail(
+    422,
+    "Invalid",
+    `${kind}${group ? "." + group : ""} "${name}" is invalid: ${all.length === 1 ? all[0] : `[${all.join(", ")}]`}`,
+    {
+      name,
+      ...(group ? { group } : {}),
+      kind,
+      causes: causes.map((c) => ({ reason: `FieldValue${c.type}`, message: causeText(c), field: c.field })),
+    },
+  );
 }

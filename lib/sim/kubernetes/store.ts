@@ -75,9 +75,7 @@ export class ObjectStore {
     for (const o of this.bucket(type).values()) {
       if (namespace === undefined || o.metadata.namespace === namespace) out.push(structuredClone(o) as T);
     }
-    return out.sort((a, b) =>
-      key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)),
-    );
+    return out.sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
   }
 
   /**

@@ -4,7 +4,9 @@ import type { Pod } from "./types";
 
 describe("server-side printing", () => {
   it("recognises kubectl's Table Accept header", () => {
-    expect(wantsTable("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")).toBe(true);
+    expect(
+      wantsTable("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"),
+    ).toBe(true);
     expect(wantsTable("application/json, */*")).toBe(false);
     expect(wantsTable(undefined)).toBe(false);
   });
@@ -24,13 +26,38 @@ describe("server-side printing", () => {
     const pod: Pod = {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: "mysql-3", namespace: "default", uid: "u", resourceVersion: "9", creationTimestamp: new Date(Date.now() - 5000).toISOString() },
-      spec: { containers: [{ name: "mysql", image: "mysql:5.7", resources: {} }], restartPolicy: "Always", schedulerName: "default-scheduler", serviceAccountName: "default", terminationGracePeriodSeconds: 30, dnsPolicy: "ClusterFirst", nodeName: "east-worker-a" },
+      metadata: {
+        name: "mysql-3",
+        namespace: "default",
+        uid: "u",
+        resourceVersion: "9",
+        creationTimestamp: new Date(Date.now() - 5000).toISOString(),
+      },
+      spec: {
+        containers: [{ name: "mysql", image: "mysql:5.7", resources: {} }],
+        restartPolicy: "Always",
+        schedulerName: "default-scheduler",
+        serviceAccountName: "default",
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: "ClusterFirst",
+        nodeName: "east-worker-a",
+      },
       status: {
         phase: "Pending",
         conditions: [],
         qosClass: "Burstable",
-        containerStatuses: [{ name: "mysql", image: "mysql:5.7", imageID: "", ready: false, started: false, restartCount: 1, state: { waiting: { reason: "ContainerCreating" } }, lastState: {} }],
+        containerStatuses: [
+          {
+            name: "mysql",
+            image: "mysql:5.7",
+            imageID: "",
+            ready: false,
+            started: false,
+            restartCount: 1,
+            state: { waiting: { reason: "ContainerCreating" } },
+            lastState: {},
+          },
+        ],
       },
     };
     const table = toTable("Pod", [pod], { includeObject: null, withColumns: true });

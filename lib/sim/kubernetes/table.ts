@@ -3,7 +3,19 @@
  * the columns kubectl users know per kind, computed from the stored objects.
  */
 
-import type { Condition, ContainerStatus, DaemonSetObject, DeploymentObject, EventObject, HpaObject, KubeObject, NodeObject, Pod, ServiceObject, StatefulSetObject } from "./types";
+import type {
+  Condition,
+  ContainerStatus,
+  DaemonSetObject,
+  DeploymentObject,
+  EventObject,
+  HpaObject,
+  KubeObject,
+  NodeObject,
+  Pod,
+  ServiceObject,
+  StatefulSetObject,
+} from "./types";
 import { selectorString } from "./selectors";
 
 interface Column {
@@ -36,7 +48,11 @@ export function humanDuration(ms: number): string {
 }
 
 const name: Column = { name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace." };
-const age: Column = { name: "Age", type: "string", description: "CreationTimestamp is a timestamp representing the server time when this object was created." };
+const age: Column = {
+  name: "Age",
+  type: "string",
+  description: "CreationTimestamp is a timestamp representing the server time when this object was created.",
+};
 const col = (n: string, type: Column["type"] = "string", priority = 0): Column => ({ name: n, type, priority, description: n });
 
 function ageOf(o: KubeObject, now: number): string {
@@ -63,32 +79,93 @@ const num = (v: unknown) => Number(v ?? 0);
 
 const PRINTERS: Record<string, Printer> = {
   Pod: {
-    columns: [name, col("Ready"), col("Status"), col("Restarts"), age, col("IP", "string", 1), col("Node", "string", 1), col("Nominated Node", "string", 1), col("Readiness Gates", "string", 1)],
+    columns: [
+      name,
+      col("Ready"),
+      col("Status"),
+      col("Restarts"),
+      age,
+      col("IP", "string", 1),
+      col("Node", "string", 1),
+      col("Nominated Node", "string", 1),
+      col("Readiness Gates", "string", 1),
+    ],
     cells: (o, now) => {
       const pod = o as Pod;
       const statuses = pod.status.containerStatuses ?? [];
       const ready = statuses.filter((c) => c.ready).length;
       const restarts = statuses.reduce((n, c) => n + c.restartCount, 0);
-      return [pod.metadata.name, `${ready}/${pod.spec.containers.length}`, podStatus(pod), restarts, ageOf(pod, now), pod.status.podIP ?? "<none>", pod.spec.nodeName ?? "<none>", "<none>", "<none>"];
+      return [
+        pod.metadata.name,
+        `${ready}/${pod.spec.containers.length}`,
+        podStatus(pod),
+        restarts,
+        ageOf(pod, now),
+        pod.status.podIP ?? "<none>",
+        pod.spec.nodeName ?? "<none>",
+        "<none>",
+        "<none>",
+      ];
     },
   },
   Node: {
-    columns: [name, col("Status"), col("Roles"), age, col("Version"), col("Internal-IP", "string", 1), col("External-IP", "string", 1), col("OS-Image", "string", 1), col("Kernel-Version", "string", 1), col("Container-Runtime", "string", 1)],
+    columns: [
+      name,
+      col("Status"),
+      col("Roles"),
+      age,
+      col("Version"),
+      col("Internal-IP", "string", 1),
+      col("External-IP", "string", 1),
+      col("OS-Image", "string", 1),
+      col("Kernel-Version", "string", 1),
+      col("Container-Runtime", "string", 1),
+    ],
     cells: (o, now) => {
       const n = o as NodeObject;
       const ready = conditionTrue(n.status.conditions, "Ready") ? "Ready" : "NotReady";
-      const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith("node-role.kubernetes.io/")).map((k) => k.split("/")[1]);
+      const roles = Object.keys(n.metadata.labels ?? {})
+        .filter((k) => k.startsWith("node-role.kubernetes.io/"))
+        .map((k) => k.split("/")[1]);
       const info = n.status.nodeInfo;
-      return [n.metadata.name, n.spec.unschedulable ? `${ready},SchedulingDisabled` : ready, roles.join(",") || "<none>", ageOf(n, now), info.kubeletVersion,
-        n.status.addresses.find((a) => a.type === "InternalIP")?.address ?? "<none>", "<none>", info.osImage, info.kernelVersion, info.containerRuntimeVersion];
+      return [
+        n.metadata.name,
+        n.spec.unschedulable ? `${ready},SchedulingDisabled` : ready,
+        roles.join(",") || "<none>",
+        ageOf(n, now),
+        info.kubeletVersion,
+        n.status.addresses.find((a) => a.type === "InternalIP")?.address ?? "<none>",
+        "<none>",
+        info.osImage,
+        info.kernelVersion,
+        info.containerRuntimeVersion,
+      ];
     },
   },
   Deployment: {
-    columns: [name, col("Ready"), col("Up-to-date", "integer"), col("Available", "integer"), age, col("Containers", "string", 1), col("Images", "string", 1), col("Selector", "string", 1)],
+    columns: [
+      name,
+      col("Ready"),
+      col("Up-to-date", "integer"),
+      col("Available", "integer"),
+      age,
+      col("Containers", "string", 1),
+      col("Images", "string", 1),
+      col("Selector", "string", 1),
+    ],
     cells: (o, now) => {
       const d = o as DeploymentObject;
       const c = d.spec.template.spec.containers;
-      return [d.metadata.name, `${num(d.status.readyReplicas)}/${d.spec.replicas}`, num(d.status.updatedReplicas), num(d.status.availableReplicas), ageOf(d, now), c.map((x) => x.name).join(","), c.map((x) => x.image).join(","), selectorString(d.spec.selector)];
+      return [
+        d.metadata.name,
+        `${num(d.status.readyReplicas)}/${d.spec.replicas}`,
+        num(d.status.updatedReplicas),
+        num(d.status.availableReplicas),
+        ageOf(d, now),
+        c.map((x) => x.name).join(","),
+        c.map((x) => x.image).join(","),
+        selectorString(d.spec.selector),
+      ];
     },
   },
   StatefulSet: {
@@ -96,15 +173,41 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o, now) => {
       const s = o as StatefulSetObject;
       const c = s.spec.template.spec.containers;
-      return [s.metadata.name, `${num(s.status.readyReplicas)}/${s.spec.replicas}`, ageOf(s, now), c.map((x) => x.name).join(","), c.map((x) => x.image).join(",")];
+      return [
+        s.metadata.name,
+        `${num(s.status.readyReplicas)}/${s.spec.replicas}`,
+        ageOf(s, now),
+        c.map((x) => x.name).join(","),
+        c.map((x) => x.image).join(","),
+      ];
     },
   },
   DaemonSet: {
-    columns: [name, col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), col("Up-to-date", "integer"), col("Available", "integer"), col("Node Selector"), age],
+    columns: [
+      name,
+      col("Desired", "integer"),
+      col("Current", "integer"),
+      col("Ready", "integer"),
+      col("Up-to-date", "integer"),
+      col("Available", "integer"),
+      col("Node Selector"),
+      age,
+    ],
     cells: (o, now) => {
       const d = o as DaemonSetObject;
-      const sel = Object.entries(d.spec.template.spec.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-      return [d.metadata.name, num(d.status.desiredNumberScheduled), num(d.status.currentNumberScheduled), num(d.status.numberReady), num(d.status.updatedNumberScheduled), num(d.status.numberAvailable), sel || "<none>", ageOf(d, now)];
+      const sel = Object.entries(d.spec.template.spec.nodeSelector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      return [
+        d.metadata.name,
+        num(d.status.desiredNumberScheduled),
+        num(d.status.currentNumberScheduled),
+        num(d.status.numberReady),
+        num(d.status.updatedNumberScheduled),
+        num(d.status.numberAvailable),
+        sel || "<none>",
+        ageOf(d, now),
+      ];
     },
   },
   ReplicaSet: {
@@ -121,17 +224,37 @@ const PRINTERS: Record<string, Printer> = {
       const ingress = (s.status as { loadBalancer?: { ingress?: { ip?: string }[] } }).loadBalancer?.ingress?.map((i) => i.ip).join(",");
       const external = s.spec.type === "LoadBalancer" ? ingress || "<pending>" : "<none>";
       const ports = s.spec.ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol}`).join(",");
-      const sel = Object.entries(s.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+      const sel = Object.entries(s.spec.selector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
       return [s.metadata.name, s.spec.type, s.spec.clusterIP, external, ports || "<none>", ageOf(s, now), sel || "<none>"];
     },
   },
   HorizontalPodAutoscaler: {
-    columns: [name, col("Reference"), col("Targets"), col("MinPods", "integer"), col("MaxPods", "integer"), col("Replicas", "integer"), age],
+    columns: [
+      name,
+      col("Reference"),
+      col("Targets"),
+      col("MinPods", "integer"),
+      col("MaxPods", "integer"),
+      col("Replicas", "integer"),
+      age,
+    ],
     cells: (o, now) => {
       const h = o as HpaObject;
-      const current = (h.status.currentMetrics as { resource?: { current?: { averageUtilization?: number } } }[] | undefined)?.[0]?.resource?.current?.averageUtilization;
-      const target = (h.spec.metrics as { resource?: { target?: { averageUtilization?: number } } }[] | undefined)?.[0]?.resource?.target?.averageUtilization;
-      return [h.metadata.name, `${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`, `cpu: ${current === undefined ? "<unknown>" : `${current}%`}/${target ?? "?"}%`, h.spec.minReplicas ?? 1, h.spec.maxReplicas, num(h.status.currentReplicas), ageOf(h, now)];
+      const current = (h.status.currentMetrics as { resource?: { current?: { averageUtilization?: number } } }[] | undefined)?.[0]?.resource
+        ?.current?.averageUtilization;
+      const target = (h.spec.metrics as { resource?: { target?: { averageUtilization?: number } } }[] | undefined)?.[0]?.resource?.target
+        ?.averageUtilization;
+      return [
+        h.metadata.name,
+        `${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`,
+        `cpu: ${current === undefined ? "<unknown>" : `${current}%`}/${target ?? "?"}%`,
+        h.spec.minReplicas ?? 1,
+        h.spec.maxReplicas,
+        num(h.status.currentReplicas),
+        ageOf(h, now),
+      ];
     },
   },
   Namespace: {
@@ -143,7 +266,11 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o, now) => {
       const subsets = (o.subsets as { addresses?: { ip: string }[]; ports?: { port: number }[] }[] | undefined) ?? [];
       const eps = subsets.flatMap((s) => (s.addresses ?? []).flatMap((a) => (s.ports ?? []).map((p) => `${a.ip}:${p.port}`)));
-      return [o.metadata.name, eps.length === 0 ? "<none>" : eps.slice(0, 3).join(",") + (eps.length > 3 ? ` + ${eps.length - 3} more...` : ""), ageOf(o, now)];
+      return [
+        o.metadata.name,
+        eps.length === 0 ? "<none>" : eps.slice(0, 3).join(",") + (eps.length > 3 ? ` + ${eps.length - 3} more...` : ""),
+        ageOf(o, now),
+      ];
     },
   },
 };
@@ -158,7 +285,11 @@ const BINDING_PRINTER: Printer = {
   cells: (o, now) => {
     const ref = o.roleRef as { kind: string; name: string };
     const subjects = (o.subjects as { kind: string; name: string; namespace?: string }[] | undefined) ?? [];
-    const of = (kind: string) => subjects.filter((x) => x.kind === kind).map((x) => (kind === "ServiceAccount" ? `${x.namespace ?? ""}/${x.name}` : x.name)).join(", ");
+    const of = (kind: string) =>
+      subjects
+        .filter((x) => x.kind === kind)
+        .map((x) => (kind === "ServiceAccount" ? `${x.namespace ?? ""}/${x.name}` : x.name))
+        .join(", ");
     return [o.metadata.name, `${ref.kind}/${ref.name}`, ageOf(o, now), of("User"), of("Group"), of("ServiceAccount")];
   },
 };
@@ -167,14 +298,34 @@ PRINTERS.RoleBinding = PRINTERS.ClusterRoleBinding = BINDING_PRINTER;
 
 /** kubectl get events: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE. */
 const EVENT_PRINTER: Printer = {
-  columns: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message"), col("Source", "string", 1), col("First Seen", "string", 1), col("Count", "integer", 1), name],
+  columns: [
+    col("Last Seen"),
+    col("Type"),
+    col("Reason"),
+    col("Object"),
+    col("Message"),
+    col("Source", "string", 1),
+    col("First Seen", "string", 1),
+    col("Count", "integer", 1),
+    name,
+  ],
   cells: (o, now) => {
     const e = o as EventObject;
     const last = e.series?.lastObservedTime ?? e.deprecatedLastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
     const first = e.deprecatedFirstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
     const seen = (t: string) => humanDuration(now - Date.parse(t));
     const object = `${e.regarding.kind.toLowerCase()}/${e.regarding.name}`;
-    return [seen(last), e.type, e.reason, object, e.note, e.reportingController, seen(first), e.series?.count ?? e.deprecatedCount ?? 1, e.metadata.name];
+    return [
+      seen(last),
+      e.type,
+      e.reason,
+      object,
+      e.note,
+      e.reportingController,
+      seen(first),
+      e.series?.count ?? e.deprecatedCount ?? 1,
+      e.metadata.name,
+    ];
   },
 };
 
@@ -186,7 +337,11 @@ function rowObject(o: KubeObject, includeObject: string | null) {
   return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
 }
 
-export function toTable(kind: string, objects: KubeObject[], options: { resourceVersion?: string; includeObject: string | null; withColumns: boolean }) {
+export function toTable(
+  kind: string,
+  objects: KubeObject[],
+  options: { resourceVersion?: string; includeObject: string | null; withColumns: boolean },
+) {
   const printer = kind === "Event" ? EVENT_PRINTER : (PRINTERS[kind] ?? DEFAULT_PRINTER);
   const now = Date.now();
   return {

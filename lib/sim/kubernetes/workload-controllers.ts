@@ -23,7 +23,8 @@ export class DeploymentController {
       const annotations = {
         "deployment.kubernetes.io/desired-replicas": String(d.spec.replicas),
         "deployment.kubernetes.io/max-replicas": String(d.spec.replicas + Math.ceil(d.spec.replicas * 0.25)),
-        "deployment.kubernetes.io/revision": current?.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? String(owned.length + 1),
+        "deployment.kubernetes.io/revision":
+          current?.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? String(owned.length + 1),
       };
       const scaledFrom = current?.spec.replicas ?? 0;
       if (!current) {
@@ -95,7 +96,10 @@ export class ReplicaSetController {
         // The ReplicaSet controller removes the least useful pods first: unscheduled, pending, not ready, newest.
         const rank = (p: Pod) => (!p.spec.nodeName ? 0 : p.status.phase === "Pending" ? 1 : !isReady(p) ? 2 : 3);
         const victims = [...active].sort(
-          (a, b) => rank(a) - rank(b) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp) || b.metadata.name.localeCompare(a.metadata.name),
+          (a, b) =>
+            rank(a) - rank(b) ||
+            b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp) ||
+            b.metadata.name.localeCompare(a.metadata.name),
         );
         for (const p of victims.slice(0, -missing)) {
           this.pods.delete(p);
@@ -124,11 +128,18 @@ export class StatefulSetController {
         const pod = byOrdinal.get(i);
         if (!pod) {
           if (blocked) break;
-          this.pods.create(sts, `${sts.metadata.name}-${i}`, sts.spec.template, {
-            "statefulset.kubernetes.io/pod-name": `${sts.metadata.name}-${i}`,
-            "apps.kubernetes.io/pod-index": String(i),
-            "controller-revision-hash": `${sts.metadata.name}-${templateHash(sts.spec.template)}`,
-          }, { hostname: `${sts.metadata.name}-${i}`, subdomain: sts.spec.serviceName }, sts);
+          this.pods.create(
+            sts,
+            `${sts.metadata.name}-${i}`,
+            sts.spec.template,
+            {
+              "statefulset.kubernetes.io/pod-name": `${sts.metadata.name}-${i}`,
+              "apps.kubernetes.io/pod-index": String(i),
+              "controller-revision-hash": `${sts.metadata.name}-${templateHash(sts.spec.template)}`,
+            },
+            { hostname: `${sts.metadata.name}-${i}`, subdomain: sts.spec.serviceName },
+            sts,
+          );
           this.ctx.event(sts, {
             reason: "SuccessfulCreate",
             note: `create Pod ${sts.metadata.name}-${i} in StatefulSet ${sts.metadata.name} successful`,
@@ -173,10 +184,16 @@ export class DaemonSetController {
       for (const node of eligible) {
         if (pods.some((p) => p.spec.nodeName === node.metadata.name)) continue;
         const name = `${ds.metadata.name}-${random.suffix(5)}`;
-        this.pods.create(ds, name, ds.spec.template, {
-          "controller-revision-hash": templateHash(ds.spec.template).slice(0, 10),
-          "pod-template-generation": String(ds.metadata.generation ?? 1),
-        }, { nodeName: node.metadata.name });
+        this.pods.create(
+          ds,
+          name,
+          ds.spec.template,
+          {
+            "controller-revision-hash": templateHash(ds.spec.template).slice(0, 10),
+            "pod-template-generation": String(ds.metadata.generation ?? 1),
+          },
+          { nodeName: node.metadata.name },
+        );
         this.ctx.event(ds, { reason: "SuccessfulCreate", note: `Created pod: ${name}`, controller: "daemonset-controller" });
       }
       for (const p of pods) {

@@ -10,7 +10,15 @@ import { RESOURCE, type ControlContext } from "./control-context";
 import { daemonEligible, isReady, isTerminating, omitZero, ownedBy, podsByOwner, templateHash } from "./object-helpers";
 
 /** A status condition that keeps its transition (and update) time while it stays the same. */
-export function condition(now: number, previous: Condition[] | undefined, type: string, status: boolean, reason: string, message: string, withUpdateTime = true): Condition {
+export function condition(
+  now: number,
+  previous: Condition[] | undefined,
+  type: string,
+  status: boolean,
+  reason: string,
+  message: string,
+  withUpdateTime = true,
+): Condition {
   const old = previous?.find((c) => c.type === type);
   const s = status ? "True" : "False";
   const time = kubeTime(now);
@@ -63,8 +71,24 @@ export class WorkloadStatusController {
         availableReplicas: ready,
         unavailableReplicas: Math.max(0, d.spec.replicas - ready),
         conditions: [
-          condition(this.ctx.now(), prev, "Available", available, available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", available ? "Deployment has minimum availability." : "Deployment does not have minimum availability."),
-          condition(this.ctx.now(), prev, "Progressing", true, complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", complete ? `ReplicaSet "${current?.metadata.name}" has successfully progressed.` : `ReplicaSet "${current?.metadata.name}" is progressing.`),
+          condition(
+            this.ctx.now(),
+            prev,
+            "Available",
+            available,
+            available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+            available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+          ),
+          condition(
+            this.ctx.now(),
+            prev,
+            "Progressing",
+            true,
+            complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+            complete
+              ? `ReplicaSet "${current?.metadata.name}" has successfully progressed.`
+              : `ReplicaSet "${current?.metadata.name}" is progressing.`,
+          ),
         ],
       });
       store.put(d);

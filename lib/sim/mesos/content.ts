@@ -36,7 +36,8 @@ export interface FrameworkSpec {
   tasks: FrameworkTaskSpec[];
 }
 
-export type AppSpec = Pick<SimApp, "id" | "instances" | "cpus" | "mem"> & Partial<Omit<SimApp, "version" | "lastConfigChangeAt" | "lastScalingAt">>;
+export type AppSpec = Pick<SimApp, "id" | "instances" | "cpus" | "mem"> &
+  Partial<Omit<SimApp, "version" | "lastConfigChangeAt" | "lastScalingAt">>;
 
 export interface SimContent {
   cluster: string;
@@ -76,7 +77,13 @@ export function populate(world: SimWorld, controller: SimController, content: Si
   });
   content.frameworks.forEach((spec, i) => {
     const id = `${world.masterId}-${String(i + 1).padStart(4, "0")}`;
-    world.frameworks.set(id, { id, name: spec.name, role: spec.role, registeredAt: since + 120_000 + i * 1_000, webuiUrl: spec.webuiUrl ?? null });
+    world.frameworks.set(id, {
+      id,
+      name: spec.name,
+      role: spec.role,
+      registeredAt: since + 120_000 + i * 1_000,
+      webuiUrl: spec.webuiUrl ?? null,
+    });
     spec.tasks.forEach((taskSpec, j) => {
       const agent = [...world.agents.values()].find((a) => a.hostname === taskSpec.agent);
       if (!agent) throw new Error(`content: no agent ${taskSpec.agent} for task ${taskSpec.name}`);
@@ -180,8 +187,22 @@ const health = (path: string) => ({
 export const DEMO_CONTENT: SimContent = {
   cluster: "demo-mesos",
   agents: [
-    { hostname: "mesos-agent-a1.dc1.example.net", ip: "10.20.1.11", cpus: 8, memMb: 30720, diskMb: 204800, attributes: { rack: "r1", zone: "eu-west-1a", instance_type: "m5.2xlarge" } },
-    { hostname: "mesos-agent-a2.dc1.example.net", ip: "10.20.1.12", cpus: 8, memMb: 30720, diskMb: 204800, attributes: { rack: "r1", zone: "eu-west-1a", instance_type: "m5.2xlarge" } },
+    {
+      hostname: "mesos-agent-a1.dc1.example.net",
+      ip: "10.20.1.11",
+      cpus: 8,
+      memMb: 30720,
+      diskMb: 204800,
+      attributes: { rack: "r1", zone: "eu-west-1a", instance_type: "m5.2xlarge" },
+    },
+    {
+      hostname: "mesos-agent-a2.dc1.example.net",
+      ip: "10.20.1.12",
+      cpus: 8,
+      memMb: 30720,
+      diskMb: 204800,
+      attributes: { rack: "r1", zone: "eu-west-1a", instance_type: "m5.2xlarge" },
+    },
     {
       hostname: "mesos-agent-b1.dc1.example.net",
       ip: "10.20.2.11",
@@ -191,8 +212,22 @@ export const DEMO_CONTENT: SimContent = {
       attributes: { rack: "r2", zone: "eu-west-1b", instance_type: "m5.4xlarge" },
       reserved: { spark: { cpus: 6, memMb: 24576 } },
     },
-    { hostname: "mesos-agent-b2.dc1.example.net", ip: "10.20.2.12", cpus: 4, memMb: 15360, diskMb: 102400, attributes: { rack: "r2", zone: "eu-west-1b", instance_type: "m5.xlarge" } },
-    { hostname: "mesos-agent-c1.dc1.example.net", ip: "10.20.3.11", cpus: 2, memMb: 7680, diskMb: 51200, attributes: { rack: "r3", zone: "eu-west-1c", instance_type: "t3.large" } },
+    {
+      hostname: "mesos-agent-b2.dc1.example.net",
+      ip: "10.20.2.12",
+      cpus: 4,
+      memMb: 15360,
+      diskMb: 102400,
+      attributes: { rack: "r2", zone: "eu-west-1b", instance_type: "m5.xlarge" },
+    },
+    {
+      hostname: "mesos-agent-c1.dc1.example.net",
+      ip: "10.20.3.11",
+      cpus: 2,
+      memMb: 7680,
+      diskMb: 51200,
+      attributes: { rack: "r3", zone: "eu-west-1c", instance_type: "t3.large" },
+    },
   ],
   frameworks: [
     {
@@ -200,7 +235,15 @@ export const DEMO_CONTENT: SimContent = {
       role: "spark",
       webuiUrl: "http://spark-history.dc1.example.net:18080",
       tasks: [
-        { name: "driver-nightly-etl", agent: "mesos-agent-b1.dc1.example.net", cpus: 1, memMb: 2048, image: "apache/spark:3.5.1", executorId: "driver-nightly-etl", load: 0.3 },
+        {
+          name: "driver-nightly-etl",
+          agent: "mesos-agent-b1.dc1.example.net",
+          cpus: 1,
+          memMb: 2048,
+          image: "apache/spark:3.5.1",
+          executorId: "driver-nightly-etl",
+          load: 0.3,
+        },
         ...[1, 2, 3].map((n) => ({
           name: `executor-${n}`,
           agent: "mesos-agent-b1.dc1.example.net",
@@ -215,7 +258,16 @@ export const DEMO_CONTENT: SimContent = {
     {
       name: "jenkins",
       role: "*",
-      tasks: [{ name: "jenkins-agent-linux-1", agent: "mesos-agent-b2.dc1.example.net", cpus: 0.5, memMb: 1024, image: "jenkins/inbound-agent:3206.vb_15dcf73f6a_9-1", load: 0.2 }],
+      tasks: [
+        {
+          name: "jenkins-agent-linux-1",
+          agent: "mesos-agent-b2.dc1.example.net",
+          cpus: 0.5,
+          memMb: 1024,
+          image: "jenkins/inbound-agent:3206.vb_15dcf73f6a_9-1",
+          load: 0.2,
+        },
+      ],
     },
   ],
   apps: [

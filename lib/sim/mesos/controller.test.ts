@@ -6,7 +6,15 @@ import { FAST_TIMINGS, SimWorld, type MarathonEvent } from "./world";
 const CONTENT: SimContent = {
   cluster: "test",
   agents: [
-    { hostname: "big", ip: "10.0.0.1", cpus: 4, memMb: 8192, diskMb: 10000, attributes: { zone: "a" }, reserved: { spark: { cpus: 2, memMb: 4096 } } },
+    {
+      hostname: "big",
+      ip: "10.0.0.1",
+      cpus: 4,
+      memMb: 8192,
+      diskMb: 10000,
+      attributes: { zone: "a" },
+      reserved: { spark: { cpus: 2, memMb: 4096 } },
+    },
     { hostname: "small", ip: "10.0.0.2", cpus: 1, memMb: 2048, diskMb: 10000, attributes: { zone: "b" } },
   ],
   frameworks: [],
@@ -32,7 +40,12 @@ const hostOf = (world: SimWorld, agentId: string) => world.agents.get(agentId)!.
 describe("simulated Marathon scheduling", () => {
   it("places instances where the unreserved resources fit and spreads them", () => {
     const { world } = setup();
-    expect(world.tasksOf("/a").map((t) => hostOf(world, t.agentId)).sort()).toEqual(["big", "small"]);
+    expect(
+      world
+        .tasksOf("/a")
+        .map((t) => hostOf(world, t.agentId))
+        .sort(),
+    ).toEqual(["big", "small"]);
     expect(world.tasksOf("/a").every((t) => t.state === "TASK_RUNNING")).toBe(true);
   });
 

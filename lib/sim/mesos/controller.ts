@@ -1,11 +1,4 @@
-import {
-  TERMINAL_STATES,
-  type SimAgent,
-  type SimApp,
-  type SimDeployment,
-  type SimTask,
-  type SimWorld,
-} from "./world";
+import { TERMINAL_STATES, type SimAgent, type SimApp, type SimDeployment, type SimTask, type SimWorld } from "./world";
 
 /**
  * What the master, the agents and Marathon do between requests: tasks move
@@ -83,7 +76,11 @@ export class SimController {
         });
       }
       if (!alive) {
-        this.world.emit("failed_health_check_event", { appId: app.id, instanceId: task.id.replace(/\._app\.\d+$/, ""), healthCheck: app.healthCheck });
+        this.world.emit("failed_health_check_event", {
+          appId: app.id,
+          instanceId: task.id.replace(/\._app\.\d+$/, ""),
+          healthCheck: app.healthCheck,
+        });
       }
     }
   }
@@ -131,9 +128,7 @@ export class SimController {
   private pickAgent(app: SimApp, agents: SimAgent[], rejects: Map<string, number>): { agent: SimAgent; pool: string } | null {
     const countOn = (agent: SimAgent) => this.world.tasksOn(agent.id).filter((t) => t.appId === app.id).length;
     // Spread instances: agents with fewer of this app's tasks, then more free CPU, come first.
-    const ordered = [...agents].sort(
-      (a, b) => countOn(a) - countOn(b) || this.world.freeOn(b, "*").cpus - this.world.freeOn(a, "*").cpus,
-    );
+    const ordered = [...agents].sort((a, b) => countOn(a) - countOn(b) || this.world.freeOn(b, "*").cpus - this.world.freeOn(a, "*").cpus);
     for (const agent of ordered) {
       const constraint = this.constraintReason(app, agent);
       if (constraint) {
@@ -190,12 +185,8 @@ export class SimController {
   private launch(app: SimApp, agent: SimAgent, pool: string, now: number): SimTask {
     // Dynamic ports come from the agent's widest range, like Marathon's random pick, leaving fixed ones alone.
     const [low, high] = [...agent.portRanges].sort((a, b) => b[1] - b[0] - (a[1] - a[0]))[0] ?? [0, 0];
-    const free = this.world
-      .freeOn(agent, pool)
-      .ports.filter((p) => !this.hostPortsNeeded(app).includes(p) && p >= low && p <= high);
-    const hostPorts = this.hostPortsNeeded(app).map((p) =>
-      p > 0 ? p : free.splice(Math.floor(this.world.random() * free.length), 1)[0],
-    );
+    const free = this.world.freeOn(agent, pool).ports.filter((p) => !this.hostPortsNeeded(app).includes(p) && p >= low && p <= high);
+    const hostPorts = this.hostPortsNeeded(app).map((p) => (p > 0 ? p : free.splice(Math.floor(this.world.random() * free.length), 1)[0]));
     const segments = app.id.split("/").filter(Boolean);
     const random = this.world.random;
     const failing = this.world.tasksOf(app.id).filter((t) => t.failsHealth).length;
@@ -241,8 +232,7 @@ export class SimController {
       const tasks = app ? this.world.tasksOf(app.id) : [];
       const converged =
         !app ||
-        (tasks.filter((t) => t.state === "TASK_RUNNING").length === app.instances &&
-          !tasks.some((t) => t.state === "TASK_KILLING"));
+        (tasks.filter((t) => t.state === "TASK_RUNNING").length === app.instances && !tasks.some((t) => t.state === "TASK_KILLING"));
       if (converged && now >= deployment.holdUntil) {
         this.world.deployments.delete(deployment.id);
         this.world.emit("deployment_success", { id: deployment.id, plan: planOf(deployment) });
@@ -254,7 +244,12 @@ export class SimController {
    * Marathon's PUT /v2/apps/{id} with `instances`: refused while a deployment
    * holds the app unless forced (which cancels those deployments).
    */
-  scale(app: SimApp, instances: number, force: boolean, now = Date.now()): { deploymentId: string; version: string } | { lockedBy: string[] } {
+  scale(
+    app: SimApp,
+    instances: number,
+    force: boolean,
+    now = Date.now(),
+  ): { deploymentId: string; version: string } | { lockedBy: string[] } {
     const holding = this.world.deploymentsOf(app.id);
     if (holding.length && !force) return { lockedBy: holding.map((d) => d.id) };
     for (const deployment of holding) {

@@ -38,7 +38,7 @@ export function marathonTaskJson(world: SimWorld, task: SimTask, app: SimApp) {
     startedAt: iso(task.startedAt),
     version: task.appVersion,
     ports: task.hostPorts,
-    servicePorts: (app.portMappings.length ? app.portMappings.map((pm) => pm.servicePort) : app.portDefinitions.map((pd) => pd.port)),
+    servicePorts: app.portMappings.length ? app.portMappings.map((pm) => pm.servicePort) : app.portDefinitions.map((pd) => pd.port),
     ipAddresses: agent ? [{ ipAddress: agent.ip, protocol: "IPv4" }] : [],
     localVolumes: [],
     healthCheckResults: task.health
@@ -254,12 +254,15 @@ export function marathonApi(
           return sendJson(res, 400, { message: "Invalid JSON", details: [{ path: "/", errors: ["error.expected.jsobject"] }] });
         }
         const update = AppUpdateSchema.safeParse(body);
-        if (!update.success) return sendJson(res, 400, { message: "Invalid JSON", details: [{ path: "/", errors: ["error.expected.jsobject"] }] });
+        if (!update.success)
+          return sendJson(res, 400, { message: "Invalid JSON", details: [{ path: "/", errors: ["error.expected.jsobject"] }] });
         const instances = update.data.instances;
         if (instances !== undefined && (typeof instances !== "number" || !Number.isInteger(instances) || instances < 0)) {
           return sendJson(res, 422, {
             message: "Object is not valid",
-            details: [{ path: "/instances", errors: [typeof instances === "number" && instances < 0 ? "error.min" : "error.expected.jsnumber"] }],
+            details: [
+              { path: "/instances", errors: [typeof instances === "number" && instances < 0 ? "error.min" : "error.expected.jsnumber"] },
+            ],
           });
         }
         let app = world.apps.get(appId);
@@ -268,9 +271,25 @@ export function marathonApi(
           // Marathon's PUT creates a missing app from the fields given; a real client checks first.
           const now = new Date().toISOString();
           app = {
-            id: appId, instances: 0, cpus: 1, mem: 128, disk: 0, cmd: "sleep 3600", image: null, portMappings: [],
-            portDefinitions: [], requirePorts: false, labels: {}, healthCheck: null, unhealthyInstances: 0, constraints: [],
-            role: "*", load: 0.2, version: now, lastConfigChangeAt: now, lastScalingAt: now,
+            id: appId,
+            instances: 0,
+            cpus: 1,
+            mem: 128,
+            disk: 0,
+            cmd: "sleep 3600",
+            image: null,
+            portMappings: [],
+            portDefinitions: [],
+            requirePorts: false,
+            labels: {},
+            healthCheck: null,
+            unhealthyInstances: 0,
+            constraints: [],
+            role: "*",
+            load: 0.2,
+            version: now,
+            lastConfigChangeAt: now,
+            lastScalingAt: now,
           };
           world.apps.set(appId, app);
           created = true;
@@ -364,7 +383,8 @@ export function marathonApi(
       credentials,
       viewer,
       // docs/docs/rest-api/public/api/traits.raml, trait `secured`.
-      unauthorized: (res) => sendJson(res, 401, { message: "Invalid username or password." }, { "www-authenticate": 'Basic realm="Mesosphere"' }),
+      unauthorized: (res) =>
+        sendJson(res, 401, { message: "Invalid username or password." }, { "www-authenticate": 'Basic realm="Mesosphere"' }),
       forbidden: (res) => sendJson(res, 403, { message: "Not Authorized to perform this action!" }),
       notFound: (res) => sendJson(res, 404, { message: "Not Found" }),
     }),

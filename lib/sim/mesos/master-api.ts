@@ -81,7 +81,14 @@ function agentJson(world: SimWorld, agent: SimAgent) {
     active: agent.active,
     deactivated: agent.deactivated || agent.drain !== null,
     version: world.version,
-    capabilities: ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT", "RESOURCE_PROVIDER", "RESIZE_VOLUME", "AGENT_OPERATION_FEEDBACK"],
+    capabilities: [
+      "MULTI_ROLE",
+      "HIERARCHICAL_ROLE",
+      "RESERVATION_REFINEMENT",
+      "RESOURCE_PROVIDER",
+      "RESIZE_VOLUME",
+      "AGENT_OPERATION_FEEDBACK",
+    ],
     ...(agent.drain ? { drain_info: { state: agent.drain, config: { mark_gone: false } } } : {}),
   };
 }
@@ -179,12 +186,14 @@ export function masterListener(world: SimWorld, self: () => string, credentials?
     {
       method: "GET",
       path: /^\/(?:master\/)?frameworks$/,
-      handle: ({ res }) => sendJson(res, 200, { frameworks: masterState(world, self()).frameworks, completed_frameworks: [], unregistered_frameworks: [] }),
+      handle: ({ res }) =>
+        sendJson(res, 200, { frameworks: masterState(world, self()).frameworks, completed_frameworks: [], unregistered_frameworks: [] }),
     },
     {
       method: "GET",
       path: /^\/version$/,
-      handle: ({ res }) => sendJson(res, 200, { version: world.version, build_date: "2021-03-29 18:31:46", build_user: "mesos", build_time: 1617042706 }),
+      handle: ({ res }) =>
+        sendJson(res, 200, { version: world.version, build_date: "2021-03-29 18:31:46", build_user: "mesos", build_time: 1617042706 }),
     },
     { method: "GET", path: /^\/(?:master\/)?health$/, handle: ({ res }) => sendText(res, 200, "") },
   ];

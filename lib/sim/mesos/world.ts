@@ -78,14 +78,7 @@ export interface SimFramework {
 }
 
 export type MesosTaskState =
-  | "TASK_STAGING"
-  | "TASK_STARTING"
-  | "TASK_RUNNING"
-  | "TASK_KILLING"
-  | "TASK_KILLED"
-  | "TASK_FINISHED"
-  | "TASK_FAILED"
-  | "TASK_LOST";
+  "TASK_STAGING" | "TASK_STARTING" | "TASK_RUNNING" | "TASK_KILLING" | "TASK_KILLED" | "TASK_FINISHED" | "TASK_FAILED" | "TASK_LOST";
 
 export interface SimHealth {
   alive: boolean;
@@ -353,7 +346,8 @@ export class SimWorld {
   cpuRate(task: SimTask, now: number): number {
     const u = task.usage;
     const t = now / 1000;
-    const wave = Math.sin((2 * Math.PI * t) / u.periodS + u.phase) * 0.35 + Math.sin((2 * Math.PI * t) / (u.periodS / 3.7) + u.phase * 2) * 0.1;
+    const wave =
+      Math.sin((2 * Math.PI * t) / u.periodS + u.phase) * 0.35 + Math.sin((2 * Math.PI * t) / (u.periodS / 3.7) + u.phase * 2) * 0.1;
     return Math.min(task.cpus, Math.max(0.005, task.cpus * u.cpuShare * (1 + wave)));
   }
 

@@ -52,7 +52,8 @@ export function addClient(world: NomadWorld, spec: ClientSpec): SimNode {
       "nomad.version": world.version,
       "os.name": "ubuntu",
       "os.version": "24.04",
-      "os.signals": "SIGABRT,SIGALRM,SIGBUS,SIGCHLD,SIGCONT,SIGFPE,SIGHUP,SIGILL,SIGINT,SIGIO,SIGKILL,SIGPIPE,SIGQUIT,SIGSEGV,SIGSTOP,SIGTERM",
+      "os.signals":
+        "SIGABRT,SIGALRM,SIGBUS,SIGCHLD,SIGCONT,SIGFPE,SIGHUP,SIGILL,SIGINT,SIGIO,SIGKILL,SIGPIPE,SIGQUIT,SIGSEGV,SIGSTOP,SIGTERM",
       "unique.hostname": spec.name,
       "unique.network.ip-address": address,
       "unique.storage.volume": "/dev/nvme0n1p1",
@@ -114,11 +115,18 @@ export function addJob(world: NomadWorld, spec: JobSpec): SimJob {
           {
             Mode: "host",
             DynamicPorts: g.ports.filter((p) => p.static === undefined).map((p) => ({ Label: p.label, Value: 0, To: p.to ?? 0 })),
-            ReservedPorts: g.ports.filter((p) => p.static !== undefined).map((p) => ({ Label: p.label, Value: p.static ?? 0, To: p.to ?? 0 })),
+            ReservedPorts: g.ports
+              .filter((p) => p.static !== undefined)
+              .map((p) => ({ Label: p.label, Value: p.static ?? 0, To: p.to ?? 0 })),
           },
         ]
       : null,
-    Services: (g.services ?? []).map((s): SimServiceSpec => ({ Name: s.name, PortLabel: s.port, Provider: s.provider ?? "nomad", Tags: s.tags ?? null })),
+    Services: (g.services ?? []).map((s): SimServiceSpec => ({
+      Name: s.name,
+      PortLabel: s.port,
+      Provider: s.provider ?? "nomad",
+      Tags: s.tags ?? null,
+    })),
     Tasks: g.tasks.map((t) => ({
       Name: t.name,
       Driver: t.driver ?? "docker",

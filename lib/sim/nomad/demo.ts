@@ -14,8 +14,24 @@ import type { NomadWorld } from "./state";
 export const NOMAD_DEMO_CLUSTER_ID = "demo-nomad";
 
 export function seedNomadDemo(world: NomadWorld): void {
-  addClient(world, { name: "ams1-client-1", datacenter: "ams1", cores: 8, mhzPerCore: 2900, memoryGiB: 32, nodeClass: "general", meta: { rack: "r1" } });
-  addClient(world, { name: "ams1-client-2", datacenter: "ams1", cores: 4, mhzPerCore: 2900, memoryGiB: 16, nodeClass: "general", meta: { rack: "r2" } });
+  addClient(world, {
+    name: "ams1-client-1",
+    datacenter: "ams1",
+    cores: 8,
+    mhzPerCore: 2900,
+    memoryGiB: 32,
+    nodeClass: "general",
+    meta: { rack: "r1" },
+  });
+  addClient(world, {
+    name: "ams1-client-2",
+    datacenter: "ams1",
+    cores: 4,
+    mhzPerCore: 2900,
+    memoryGiB: 16,
+    nodeClass: "general",
+    meta: { rack: "r2" },
+  });
   addClient(world, {
     name: "fra1-compute-1",
     datacenter: "fra1",
@@ -56,7 +72,10 @@ export function seedNomadDemo(world: NomadWorld): void {
         name: "api",
         count: 2,
         tasks: [{ name: "api", image: "ghcr.io/acme/storefront-api:2.4.1", cpu: 1000, memoryMB: 768 }],
-        ports: [{ label: "http", to: 8080 }, { label: "grpc", static: 9090 }],
+        ports: [
+          { label: "http", to: 8080 },
+          { label: "grpc", static: 9090 },
+        ],
         services: [
           { name: "storefront-api", port: "http", tags: ["v2"] },
           { name: "storefront-api-grpc", port: "grpc", provider: "consul", tags: ["grpc"] },
@@ -106,7 +125,9 @@ export function seedNomadDemo(world: NomadWorld): void {
     datacenters: ["ams1", "fra1"],
     meta: { team: "analytics" },
     failEvery: 3,
-    groups: [{ name: "build", count: 3, tasks: [{ name: "report", image: "ghcr.io/acme/report-builder:1.3.0", cpu: 1500, memoryMB: 1024 }] }],
+    groups: [
+      { name: "build", count: 3, tasks: [{ name: "report", image: "ghcr.io/acme/report-builder:1.3.0", cpu: 1500, memoryMB: 1024 }] },
+    ],
   });
 }
 

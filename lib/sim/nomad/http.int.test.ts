@@ -64,7 +64,11 @@ describe("simulated Nomad HTTP API", () => {
 
     const jobs = await get("/v1/jobs?namespace=*&per_page=1");
     expect(jobs.headers.get("x-nomad-nexttoken")).toMatch(/^[a-z0-9-]+\.[^.]/);
-    await waitFor("two storefront-web registrations", () => [...sim.world.services.values()].filter((r) => r.ServiceName === "storefront-web").length >= 2, PATIENCE_MS);
+    await waitFor(
+      "two storefront-web registrations",
+      () => [...sim.world.services.values()].filter((r) => r.ServiceName === "storefront-web").length >= 2,
+      PATIENCE_MS,
+    );
     const regs = (await get("/v1/service/storefront-web?per_page=1")).headers.get("x-nomad-nexttoken") ?? "";
     expect(regs.startsWith("default._nomad-task-")).toBe(true);
   });
@@ -74,7 +78,10 @@ describe("simulated Nomad HTTP API", () => {
     expect(plain[0]).not.toHaveProperty("Attributes");
     expect(plain[0]).not.toHaveProperty("NodeResources");
     expect(plain[0]).toHaveProperty("NodePool");
-    const withOs = (await (await get("/v1/nodes?os=true&resources=true")).json()) as { Attributes: Record<string, string>; NodeResources: unknown }[];
+    const withOs = (await (await get("/v1/nodes?os=true&resources=true")).json()) as {
+      Attributes: Record<string, string>;
+      NodeResources: unknown;
+    }[];
     expect(withOs[0]?.Attributes).toEqual({ "os.name": "ubuntu" });
     expect(withOs[0]?.NodeResources).toBeTruthy();
     const jobs = (await (await get("/v1/jobs?namespace=*")).json()) as Record<string, unknown>[];
@@ -99,7 +106,10 @@ describe("simulated Nomad HTTP API", () => {
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe('Unknown node "0000"');
     const node = [...sim.world.nodes.values()][0]!;
-    const stats = (await (await get(`/v1/client/stats?node_id=${node.ID}`)).json()) as { CPUTicksConsumed: number; Memory: { Used: number } };
+    const stats = (await (await get(`/v1/client/stats?node_id=${node.ID}`)).json()) as {
+      CPUTicksConsumed: number;
+      Memory: { Used: number };
+    };
     expect(stats.CPUTicksConsumed).toBeGreaterThan(0);
     expect(stats.Memory.Used).toBeGreaterThan(0);
     const noAlloc = await get("/v1/client/allocation/0000/stats");
@@ -144,7 +154,10 @@ describe("simulated Nomad HTTP API", () => {
 
   it("streams ndjson events of the asked topics, with heartbeats", async () => {
     const ac = new AbortController();
-    const res = await fetch(`${sim.url}/v1/event/stream?topic=Job&namespace=*&index=${sim.world.index + 1}`, { headers: ADMIN, signal: ac.signal });
+    const res = await fetch(`${sim.url}/v1/event/stream?topic=Job&namespace=*&index=${sim.world.index + 1}`, {
+      headers: ADMIN,
+      signal: ac.signal,
+    });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     const lines: string[] = [];
@@ -164,7 +177,15 @@ describe("simulated Nomad HTTP API", () => {
     ac.abort();
     // The stream opens with a heartbeat.
     expect(lines[0]).toBe("{}");
-    const batches = lines.filter((l) => l !== "{}").map((l) => JSON.parse(l) as { Index: number; Events: { Topic: string; Type: string; Payload: { Job?: { TaskGroups: { Count: number }[] } } }[] });
+    const batches = lines
+      .filter((l) => l !== "{}")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            Index: number;
+            Events: { Topic: string; Type: string; Payload: { Job?: { TaskGroups: { Count: number }[] } } }[];
+          },
+      );
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.every((b) => b.Events.every((e) => e.Topic === "Job"))).toBe(true);
     const registered = batches.flatMap((b) => b.Events).find((e) => e.Type === "JobRegistered");
@@ -188,11 +209,27 @@ describe("simulated Nomad HTTP API", () => {
 
   it("answers scale requests with Nomad's checks and messages", async () => {
     const scale = (job: string, body: unknown, ns = "default") =>
-      fetch(`${sim.url}/v1/job/${job}/scale?namespace=${ns}`, { method: "POST", headers: { ...ADMIN, "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(`${sim.url}/v1/job/${job}/scale?namespace=${ns}`, {
+        method: "POST",
+        headers: { ...ADMIN, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const cases: [string, unknown, string, number, string][] = [
-      ["storefront", { Count: 13, Target: { Group: "web" } }, "default", 400, "group count was greater than scaling policy maximum: 13 > 12"],
+      [
+        "storefront",
+        { Count: 13, Target: { Group: "web" } },
+        "default",
+        400,
+        "group count was greater than scaling policy maximum: 13 > 12",
+      ],
       ["storefront", { Count: 0, Target: { Group: "web" } }, "default", 400, "group count was less than scaling policy minimum: 0 < 1"],
-      ["storefront", { Count: 2, Target: { Group: "nope" } }, "default", 400, 'task group "nope" specified for scaling does not exist in job'],
+      [
+        "storefront",
+        { Count: 2, Target: { Group: "nope" } },
+        "default",
+        400,
+        'task group "nope" specified for scaling does not exist in job',
+      ],
       ["storefront", { Count: 2, Target: {} }, "default", 400, "missing task group name for scaling action"],
       ["node-exporter", { Count: 2, Target: { Group: "exporter" } }, "platform", 400, 'jobs of type "system" can only be scaled to 1 or 0'],
       ["ghost", { Count: 2, Target: { Group: "web" } }, "default", 404, 'job "ghost" not found'],
@@ -202,13 +239,21 @@ describe("simulated Nomad HTTP API", () => {
       expect(res.status).toBe(status);
       expect(await res.text()).toBe(message);
     }
-    const reader = await fetch(`${sim.url}/v1/job/storefront/scale`, { method: "POST", headers: { "x-nomad-token": "reader" }, body: JSON.stringify({ Count: 2, Target: { Group: "web" } }) });
+    const reader = await fetch(`${sim.url}/v1/job/storefront/scale`, {
+      method: "POST",
+      headers: { "x-nomad-token": "reader" },
+      body: JSON.stringify({ Count: 2, Target: { Group: "web" } }),
+    });
     expect(reader.status).toBe(403);
 
     const bodies: [string | undefined, number, string][] = [
       [undefined, 400, "Request body is empty"],
       ["%%", 400, "invalid character '%' looking for beginning of value"],
-      [JSON.stringify({ Count: 1.5, Target: { Group: "web" } }), 400, "json: cannot unmarshal number 1.5 into Go struct field ScalingRequest.Count of type int64"],
+      [
+        JSON.stringify({ Count: 1.5, Target: { Group: "web" } }),
+        400,
+        "json: cannot unmarshal number 1.5 into Go struct field ScalingRequest.Count of type int64",
+      ],
       [JSON.stringify({ Count: 2, Target: { Group: "web", Job: "other" } }), 400, "job ID in payload did not match URL"],
       [JSON.stringify({ Count: 2, Target: { Group: "web", Namespace: "payments" } }), 400, "namespace in payload did not match header"],
       [JSON.stringify({ Count: -1, Target: { Group: "web" } }), 400, "scaling action count can't be negative"],
@@ -221,7 +266,13 @@ describe("simulated Nomad HTTP API", () => {
 
     const ok = await scale("storefront", { Count: 2, Target: { Group: "api" }, Message: "test" });
     expect(ok.status).toBe(200);
-    const answer = (await ok.json()) as { EvalID: string; EvalCreateIndex: number; JobModifyIndex: number; Index: number; KnownLeader: boolean };
+    const answer = (await ok.json()) as {
+      EvalID: string;
+      EvalCreateIndex: number;
+      JobModifyIndex: number;
+      Index: number;
+      KnownLeader: boolean;
+    };
     expect(answer.EvalID).toMatch(/^[0-9a-f-]{36}$/);
     // Job.Scale writes the job, then the evaluation, then the scaling event, whose index the answer and its header carry.
     expect(answer.JobModifyIndex).toBeLessThan(answer.EvalCreateIndex);

@@ -188,7 +188,14 @@ export function createHandler(ctx: HttpContext) {
     return { items: slice, next: following ? tokenOf(following) : null };
   }
 
-  function sendPage<T>(res: ServerResponse, q: URLSearchParams, items: T[], order: (item: T) => (string | number)[], index: number, render: (item: T) => unknown) {
+  function sendPage<T>(
+    res: ServerResponse,
+    q: URLSearchParams,
+    items: T[],
+    order: (item: T) => (string | number)[],
+    index: number,
+    render: (item: T) => unknown,
+  ) {
     const p = page(q, items, order);
     sendJson(res, 200, p.items.map(render), { index }, p.next ? { "x-nomad-nexttoken": p.next } : {});
   }
@@ -296,10 +303,14 @@ export function createHandler(ctx: HttpContext) {
     const b = (body ?? {}) as { Count?: unknown; Target?: unknown; Message?: unknown; Meta?: unknown; Error?: unknown };
     if (b.Count !== undefined && b.Count !== null && (typeof b.Count !== "number" || !Number.isInteger(b.Count))) {
       // encoding/json's message for a non-integer Count (api.ScalingRequest.Count is *int64).
-      throw new HttpError(400, `json: cannot unmarshal ${typeof b.Count === "number" ? `number ${b.Count}` : typeof b.Count} into Go struct field ScalingRequest.Count of type int64`);
+      throw new HttpError(
+        400,
+        `json: cannot unmarshal ${typeof b.Count === "number" ? `number ${b.Count}` : typeof b.Count} into Go struct field ScalingRequest.Count of type int64`,
+      );
     }
     const target = (b.Target && typeof b.Target === "object" ? b.Target : {}) as Record<string, unknown>;
-    if (typeof target.Job === "string" && target.Job !== "" && target.Job !== jobId) throw new HttpError(400, "job ID in payload did not match URL");
+    if (typeof target.Job === "string" && target.Job !== "" && target.Job !== jobId)
+      throw new HttpError(400, "job ID in payload did not match URL");
     authorize(req, "scale", "submit");
     const namespace = q.get("namespace") || "default";
     if (typeof target.Namespace === "string" && target.Namespace !== "" && target.Namespace !== namespace) {
@@ -313,7 +324,8 @@ export function createHandler(ctx: HttpContext) {
     const job = world.job(namespace, jobId);
     // The scale RPC names the job in its 404, unlike GET /v1/job/:id.
     if (!job) throw new HttpError(404, `job "${jobId}" not found`);
-    if (job.Type === "system" && count !== null && count > 1) throw new HttpError(400, `jobs of type "system" can only be scaled to 1 or 0`);
+    if (job.Type === "system" && count !== null && count > 1)
+      throw new HttpError(400, `jobs of type "system" can only be scaled to 1 or 0`);
     const group = job.TaskGroups.find((g) => g.Name === groupName);
     if (!group) throw new HttpError(400, `task group "${groupName}" specified for scaling does not exist in job`);
     const message = typeof b.Message === "string" ? b.Message : "";
@@ -324,25 +336,44 @@ export function createHandler(ctx: HttpContext) {
       answer = { EvalID: "", EvalCreateIndex: 0, JobModifyIndex: job.ModifyIndex, Index: index };
     } else {
       if (group.Scaling) {
-        if (count < group.Scaling.Min) throw new HttpError(400, `group count was less than scaling policy minimum: ${count} < ${group.Scaling.Min}`);
-        if (group.Scaling.Max < count) throw new HttpError(400, `group count was greater than scaling policy maximum: ${count} > ${group.Scaling.Max}`);
+        if (count < group.Scaling.Min)
+          throw new HttpError(400, `group count was less than scaling policy minimum: ${count} < ${group.Scaling.Min}`);
+        if (group.Scaling.Max < count)
+          throw new HttpError(400, `group count was greater than scaling policy maximum: ${count} > ${group.Scaling.Max}`);
       }
       const done = scheduler.scale(job, group, count);
       answer = { EvalID: done.evalId, EvalCreateIndex: done.evalCreateIndex, JobModifyIndex: done.jobModifyIndex, Index: done.index };
     }
-    scaleEvents.push({ job: `${job.Namespace}/${job.ID}`, group: group.Name, count, message, meta: b.Meta ?? null, evalId: answer.EvalID || null, time: Date.now() });
+    scaleEvents.push({
+      job: `${job.Namespace}/${job.ID}`,
+      group: group.Name,
+      count,
+      message,
+      meta: b.Meta ?? null,
+      evalId: answer.EvalID || null,
+      time: Date.now(),
+    });
     // structs.JobRegisterResponse with its QueryMeta; the header is setIndex(Index).
     sendJson(res, 200, { ...answer, Warnings: "", LastContact: 0, KnownLeader: true, NextToken: "" }, { index: answer.Index, write: true });
   }
 
-  const scaleEvents: { job: string; group: string; count: number | null; message: string; meta: unknown; evalId: string | null; time: number }[] = [];
+  const scaleEvents: {
+    job: string;
+    group: string;
+    count: number | null;
+    message: string;
+    meta: unknown;
+    evalId: string | null;
+    time: number;
+  }[] = [];
 
   /** command/agent/event_endpoint.go parseEventTopics: "Topic" or "Topic:key"; none means every topic. */
   function parseTopics(q: URLSearchParams): Map<string, Set<string>> {
     const topics = new Map<string, Set<string>>();
     for (const t of q.getAll("topic")) {
       const parts = t.split(":");
-      if (parts.length > 2) throw new HttpError(400, `Invalid topic query: error parsing topics: Invalid key value pair for topic, topic: ${t}`);
+      if (parts.length > 2)
+        throw new HttpError(400, `Invalid topic query: error parsing topics: Invalid key value pair for topic, topic: ${t}`);
       const [topic = "", key = "*"] = parts;
       const keys = topics.get(topic) ?? new Set<string>();
       keys.add(key);
@@ -401,7 +432,13 @@ export function createHandler(ctx: HttpContext) {
     const total = node.sim.memoryMB * 1024 * 1024;
     const busy = use.cpuMhz / (node.sim.cores * node.sim.mhzPerCore);
     return sendJson(res, 200, {
-      CPU: Array.from({ length: node.sim.cores }, (_, i) => ({ CPU: `cpu${i}`, Idle: 100 - busy * 100, System: busy * 25, User: busy * 75, Total: busy * 100 })),
+      CPU: Array.from({ length: node.sim.cores }, (_, i) => ({
+        CPU: `cpu${i}`,
+        Idle: 100 - busy * 100,
+        System: busy * 25,
+        User: busy * 75,
+        Total: busy * 100,
+      })),
       CPUTicksConsumed: use.cpuMhz,
       Memory: { Total: total, Available: total - use.memoryBytes, Used: use.memoryBytes, Free: total - use.memoryBytes },
       DiskStats: [],
@@ -423,13 +460,36 @@ export function createHandler(ctx: HttpContext) {
     const now = Date.now();
     const use = allocUsage(alloc, now);
     const usage = (cpuMhz: number, memoryBytes: number) => ({
-      CpuStats: { Measured: ["Throttled Periods", "Throttled Time", "Percent"], Percent: 0, SystemMode: 0, UserMode: 0, ThrottledPeriods: 0, ThrottledTime: 0, TotalTicks: cpuMhz },
-      MemoryStats: { Measured: ["RSS", "Cache", "Swap", "Usage", "Max Usage"], RSS: memoryBytes, Cache: Math.round(memoryBytes * 0.1), Swap: 0, MappedFile: 0, Usage: Math.round(memoryBytes * 1.1), MaxUsage: Math.round(memoryBytes * 1.3), KernelUsage: 0, KernelMaxUsage: 0 },
+      CpuStats: {
+        Measured: ["Throttled Periods", "Throttled Time", "Percent"],
+        Percent: 0,
+        SystemMode: 0,
+        UserMode: 0,
+        ThrottledPeriods: 0,
+        ThrottledTime: 0,
+        TotalTicks: cpuMhz,
+      },
+      MemoryStats: {
+        Measured: ["RSS", "Cache", "Swap", "Usage", "Max Usage"],
+        RSS: memoryBytes,
+        Cache: Math.round(memoryBytes * 0.1),
+        Swap: 0,
+        MappedFile: 0,
+        Usage: Math.round(memoryBytes * 1.1),
+        MaxUsage: Math.round(memoryBytes * 1.3),
+        KernelUsage: 0,
+        KernelMaxUsage: 0,
+      },
       DeviceStats: null,
     });
     return sendJson(res, 200, {
       ResourceUsage: usage(use.cpuMhz, use.memoryBytes),
-      Tasks: Object.fromEntries(Object.entries(use.byTask).map(([name, t]) => [name, { ResourceUsage: usage(t.cpuMhz, t.memoryBytes), Timestamp: now * 1_000_000, Pids: null }])),
+      Tasks: Object.fromEntries(
+        Object.entries(use.byTask).map(([name, t]) => [
+          name,
+          { ResourceUsage: usage(t.cpuMhz, t.memoryBytes), Timestamp: now * 1_000_000, Pids: null },
+        ]),
+      ),
       Timestamp: now * 1_000_000,
     });
   }
@@ -460,8 +520,18 @@ export function createHandler(ctx: HttpContext) {
     if (a === "agent" && b === "self") {
       authorize(req, "agent");
       return sendJson(res, 200, {
-        config: { Region: world.region, Datacenter: "dc1", Version: { Revision: "simulated", Version: world.version, VersionMetadata: "", VersionPrerelease: "" } },
-        member: { Name: "nomad-server-1.global", Addr: "127.0.0.1", Port: 4648, Status: "alive", Tags: { build: world.version, region: world.region, role: "nomad", dc: "dc1" } },
+        config: {
+          Region: world.region,
+          Datacenter: "dc1",
+          Version: { Revision: "simulated", Version: world.version, VersionMetadata: "", VersionPrerelease: "" },
+        },
+        member: {
+          Name: "nomad-server-1.global",
+          Addr: "127.0.0.1",
+          Port: 4648,
+          Status: "alive",
+          Tags: { build: world.version, region: world.region, role: "nomad", dc: "dc1" },
+        },
         stats: {},
       });
     }
@@ -486,26 +556,47 @@ export function createHandler(ctx: HttpContext) {
           .sort(([x], [y]) => x.localeCompare(y))
           .map(([Namespace, names]) => ({
             Namespace,
-            Services: [...names.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([ServiceName, tags]) => ({ ServiceName, Tags: [...tags].sort() })),
+            Services: [...names.entries()]
+              .sort(([x], [y]) => x.localeCompare(y))
+              .map(([ServiceName, tags]) => ({ ServiceName, Tags: [...tags].sort() })),
           }));
         return sendJson(res, 200, body, { index: world.tableIndex.services });
       }
       if (!b) throw new HttpError(400, "missing service name");
       await block(req, q, ["services"]);
       const regs = [...world.services.values()].filter((r) => r.ServiceName === b && inNamespace(q, r.Namespace));
-      return sendPage(res, q, regs, (r) => [r.Namespace, r.ID], world.tableIndex.services, (r) => r);
+      return sendPage(
+        res,
+        q,
+        regs,
+        (r) => [r.Namespace, r.ID],
+        world.tableIndex.services,
+        (r) => r,
+      );
     }
 
     authorize(req, "read");
     if (a === "namespaces") {
-      return sendJson(res, 200, [...world.namespaces].sort().map((Name) => ({ Name, Description: "", CreateIndex: 1, ModifyIndex: 1 })), { index: 1 });
+      return sendJson(
+        res,
+        200,
+        [...world.namespaces].sort().map((Name) => ({ Name, Description: "", CreateIndex: 1, ModifyIndex: 1 })),
+        { index: 1 },
+      );
     }
     if (a === "nodes") {
       await block(req, q, ["nodes"]);
       const prefix = q.get("prefix") ?? "";
       const nodes = [...world.nodes.values()].filter((n) => n.ID.startsWith(prefix));
       const fields = { resources: q.get("resources") === "true", os: q.get("os") === "true" };
-      return sendPage(res, q, nodes, (n) => [n.ID], world.tableIndex.nodes, (n) => nodeStub(n, fields));
+      return sendPage(
+        res,
+        q,
+        nodes,
+        (n) => [n.ID],
+        world.tableIndex.nodes,
+        (n) => nodeStub(n, fields),
+      );
     }
     if (a === "node" && b) {
       const node = world.nodes.get(b);
@@ -516,14 +607,26 @@ export function createHandler(ctx: HttpContext) {
       }
       if (c === "allocations") {
         await block(req, q, ["allocs"]);
-        return sendJson(res, 200, [...world.allocs.values()].filter((x) => x.NodeID === b).map((x) => allocStub(x, q)), { index: world.tableIndex.allocs });
+        return sendJson(
+          res,
+          200,
+          [...world.allocs.values()].filter((x) => x.NodeID === b).map((x) => allocStub(x, q)),
+          { index: world.tableIndex.allocs },
+        );
       }
     }
     if (a === "jobs") {
       await block(req, q, ["jobs", "job_summary"]);
       const prefix = q.get("prefix") ?? "";
       const jobs = [...world.jobs.values()].filter((j) => inNamespace(q, j.Namespace) && j.ID.startsWith(prefix));
-      return sendPage(res, q, jobs, (j) => [j.Namespace, j.ID], tableIndex(["jobs", "job_summary"]), (j) => jobStub(j, q));
+      return sendPage(
+        res,
+        q,
+        jobs,
+        (j) => [j.Namespace, j.ID],
+        tableIndex(["jobs", "job_summary"]),
+        (j) => jobStub(j, q),
+      );
     }
     if (a === "job" && b) {
       const job = jobOr404(q, b);
@@ -537,7 +640,12 @@ export function createHandler(ctx: HttpContext) {
       }
       if (c === "allocations") {
         await block(req, q, ["allocs"]);
-        return sendJson(res, 200, scheduler.allocsOf(job).map((x) => allocStub(x, q)), { index: world.tableIndex.allocs });
+        return sendJson(
+          res,
+          200,
+          scheduler.allocsOf(job).map((x) => allocStub(x, q)),
+          { index: world.tableIndex.allocs },
+        );
       }
       if (c === "evaluations") {
         await block(req, q, ["evals"]);
@@ -555,11 +663,30 @@ export function createHandler(ctx: HttpContext) {
               .reverse();
             return [
               g.Name,
-              { Desired: g.Count, Placed: mine.filter(isLive).length, Running: mine.filter((x) => x.ClientStatus === "running").length, Healthy: 0, Unhealthy: 0, Events: events },
+              {
+                Desired: g.Count,
+                Placed: mine.filter(isLive).length,
+                Running: mine.filter((x) => x.ClientStatus === "running").length,
+                Healthy: 0,
+                Unhealthy: 0,
+                Events: events,
+              },
             ];
           }),
         );
-        return sendJson(res, 200, { JobID: job.ID, Namespace: job.Namespace, JobCreateIndex: job.CreateIndex, JobModifyIndex: job.JobModifyIndex, JobStopped: job.Stop, TaskGroups: groups }, { index: job.ModifyIndex });
+        return sendJson(
+          res,
+          200,
+          {
+            JobID: job.ID,
+            Namespace: job.Namespace,
+            JobCreateIndex: job.CreateIndex,
+            JobModifyIndex: job.JobModifyIndex,
+            JobStopped: job.Stop,
+            TaskGroups: groups,
+          },
+          { index: job.ModifyIndex },
+        );
       }
     }
     if (a === "allocations") {
@@ -573,7 +700,12 @@ export function createHandler(ctx: HttpContext) {
     if (a === "allocation" && b) {
       const alloc = world.allocs.get(b);
       if (!alloc) throw new HttpError(404, "alloc not found");
-      return sendJson(res, 200, { ...wire(alloc), Job: wire(world.job(alloc.Namespace, alloc.JobID) ?? ({} as SimJob)) }, { index: alloc.ModifyIndex });
+      return sendJson(
+        res,
+        200,
+        { ...wire(alloc), Job: wire(world.job(alloc.Namespace, alloc.JobID) ?? ({} as SimJob)) },
+        { index: alloc.ModifyIndex },
+      );
     }
     if (a === "client" && b === "stats") return clientStats(res, q);
     if (a === "client" && b === "allocation" && c && d === "stats") return allocStats(res, c);

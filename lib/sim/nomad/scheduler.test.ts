@@ -17,8 +17,20 @@ function world() {
 describe("simulated Nomad scheduler", () => {
   it("places within each client's capacity and queues the rest with the exhausted dimension", () => {
     const { w, s } = world();
-    const small = addClient(w, { name: "small", datacenter: "dc1", cores: 2, mhzPerCore: 2000, memoryGiB: 2, reservedMhz: 0, reservedMemoryMB: 0 });
-    const job = addJob(w, { id: "app", datacenters: ["dc1"], groups: [{ name: "g", count: 3, tasks: [{ name: "t", image: "x", cpu: 500, memoryMB: 768 }] }] });
+    const small = addClient(w, {
+      name: "small",
+      datacenter: "dc1",
+      cores: 2,
+      mhzPerCore: 2000,
+      memoryGiB: 2,
+      reservedMhz: 0,
+      reservedMemoryMB: 0,
+    });
+    const job = addJob(w, {
+      id: "app",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 3, tasks: [{ name: "t", image: "x", cpu: 500, memoryMB: 768 }] }],
+    });
     s.tick(0);
     const allocs = s.allocsOf(job);
     expect(allocs).toHaveLength(2);
@@ -32,7 +44,11 @@ describe("simulated Nomad scheduler", () => {
   it("moves allocations pending → running over the start time, and stops extras on scale-down", () => {
     const { w, s } = world();
     addClient(w, { name: "big", datacenter: "dc1", cores: 8, mhzPerCore: 3000, memoryGiB: 32 });
-    const job = addJob(w, { id: "web", datacenters: ["dc1"], groups: [{ name: "g", count: 2, tasks: [{ name: "t", image: "nginx", cpu: 500, memoryMB: 256 }] }] });
+    const job = addJob(w, {
+      id: "web",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 2, tasks: [{ name: "t", image: "nginx", cpu: 500, memoryMB: 256 }] }],
+    });
     s.tick(0);
     s.tick(400);
     expect(s.allocsOf(job).every((a) => a.ClientStatus === "pending")).toBe(true);
@@ -56,8 +72,18 @@ describe("simulated Nomad scheduler", () => {
     const { w, s } = world();
     const a = addClient(w, { name: "a", datacenter: "dc1", cores: 2, mhzPerCore: 2000, memoryGiB: 4 });
     addClient(w, { name: "b", datacenter: "dc2", cores: 2, mhzPerCore: 2000, memoryGiB: 4 });
-    const system = addJob(w, { id: "agent", type: "system", datacenters: ["*"], groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "x", cpu: 100, memoryMB: 64 }] }] });
-    const batch = addJob(w, { id: "report", type: "batch", datacenters: ["dc1"], groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "y", cpu: 500, memoryMB: 512 }] }] });
+    const system = addJob(w, {
+      id: "agent",
+      type: "system",
+      datacenters: ["*"],
+      groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "x", cpu: 100, memoryMB: 64 }] }],
+    });
+    const batch = addJob(w, {
+      id: "report",
+      type: "batch",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "y", cpu: 500, memoryMB: 512 }] }],
+    });
     s.tick(0);
     expect(s.allocsOf(system)).toHaveLength(2);
     s.setNodeEligibility(a.ID, false);
@@ -68,7 +94,13 @@ describe("simulated Nomad scheduler", () => {
     expect(batch.Status).toBe("dead");
 
     // A failing batch allocation is rescheduled once, then the job is done with it.
-    const failing = addJob(w, { id: "flaky", type: "batch", datacenters: ["dc2"], failEvery: 1, groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "z", cpu: 100, memoryMB: 64 }] }] });
+    const failing = addJob(w, {
+      id: "flaky",
+      type: "batch",
+      datacenters: ["dc2"],
+      failEvery: 1,
+      groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "z", cpu: 100, memoryMB: 64 }] }],
+    });
     for (let t = 10_000; t <= 40_000; t += 500) s.tick(t);
     expect(s.summary(failing).g).toMatchObject({ Failed: 2, Complete: 0, Running: 0, Starting: 0 });
     expect(failing.Status).toBe("dead");
@@ -77,7 +109,11 @@ describe("simulated Nomad scheduler", () => {
   it("reports use that moves smoothly and stays within the client", () => {
     const { w, s } = world();
     const node = addClient(w, { name: "n", datacenter: "dc1", cores: 4, mhzPerCore: 2500, memoryGiB: 8 });
-    addJob(w, { id: "web", datacenters: ["dc1"], groups: [{ name: "g", count: 2, tasks: [{ name: "t", image: "x", cpu: 1000, memoryMB: 1024 }] }] });
+    addJob(w, {
+      id: "web",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 2, tasks: [{ name: "t", image: "x", cpu: 1000, memoryMB: 1024 }] }],
+    });
     for (let t = 0; t <= 2000; t += 500) s.tick(t);
     const alloc = [...w.allocs.values()][0]!;
     const now = 1_700_000_000_000;
@@ -99,7 +135,12 @@ describe("simulated Nomad scheduler", () => {
       const connection = NomadConnectionSchema.parse(demo.clusters[0]?.connection);
       const res = await fetch(`${connection.address}/v1/jobs?namespace=*`);
       expect(res.headers.get("x-nomad-index")).toMatch(/^\d+$/);
-      expect(((await res.json()) as { ID: string }[]).map((j) => j.ID).sort()).toEqual(["ledger", "nightly-report", "node-exporter", "storefront"]);
+      expect(((await res.json()) as { ID: string }[]).map((j) => j.ID).sort()).toEqual([
+        "ledger",
+        "nightly-report",
+        "node-exporter",
+        "storefront",
+      ]);
     } finally {
       await demo.close();
     }

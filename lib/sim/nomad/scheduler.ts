@@ -1,4 +1,13 @@
-import { NomadWorld, type SimAlloc, type SimEvaluation, type SimJob, type SimNode, type SimServiceRegistration, type SimTaskGroup, type SimTaskState } from "./state";
+import {
+  NomadWorld,
+  type SimAlloc,
+  type SimEvaluation,
+  type SimJob,
+  type SimNode,
+  type SimServiceRegistration,
+  type SimTaskGroup,
+  type SimTaskState,
+} from "./state";
 
 /**
  * The simulated Nomad scheduler and clients: places task groups on clients
@@ -54,7 +63,10 @@ export function isLive(alloc: SimAlloc): boolean {
 }
 
 export function groupResources(group: SimTaskGroup): { cpu: number; memoryMB: number } {
-  return group.Tasks.reduce((sum, t) => ({ cpu: sum.cpu + t.Resources.CPU, memoryMB: sum.memoryMB + t.Resources.MemoryMB }), { cpu: 0, memoryMB: 0 });
+  return group.Tasks.reduce((sum, t) => ({ cpu: sum.cpu + t.Resources.CPU, memoryMB: sum.memoryMB + t.Resources.MemoryMB }), {
+    cpu: 0,
+    memoryMB: 0,
+  });
 }
 
 export class NomadScheduler {
@@ -74,7 +86,8 @@ export class NomadScheduler {
 
   summary(job: SimJob): Record<string, GroupSummary> {
     const out: Record<string, GroupSummary> = {};
-    for (const g of job.TaskGroups) out[g.Name] = { Queued: job.sim.queued[g.Name] ?? 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 };
+    for (const g of job.TaskGroups)
+      out[g.Name] = { Queued: job.sim.queued[g.Name] ?? 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 };
     for (const a of this.allocsOf(job)) {
       const s = out[a.TaskGroup];
       if (!s) continue;
@@ -131,7 +144,9 @@ export class NomadScheduler {
       if (tasks[0] && tasks[0].Events.length < 2) {
         // Half way: the driver pulls the image.
         for (const [name, state] of Object.entries(alloc.TaskStates)) {
-          const image = String(job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.Tasks.find((t) => t.Name === name)?.Config.image ?? "");
+          const image = String(
+            job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.Tasks.find((t) => t.Name === name)?.Config.image ?? "",
+          );
           state.Events.push(taskEvent("Driver", now, image ? `Downloading image ${image}` : "Building task directory"));
         }
         alloc.ClientDescription = "Tasks are starting";
@@ -185,7 +200,8 @@ export class NomadScheduler {
   /** A terminal client status; a client reports complete and failed ("AllocationUpdated"), the scheduler marks lost ("PlanResult"). */
   private finish(alloc: SimAlloc, status: "complete" | "failed" | "lost", now: number, message: string) {
     alloc.ClientStatus = status;
-    alloc.ClientDescription = status === "complete" ? "All tasks have completed" : status === "failed" ? "Failed tasks" : "alloc is lost since its node is down";
+    alloc.ClientDescription =
+      status === "complete" ? "All tasks have completed" : status === "failed" ? "Failed tasks" : "alloc is lost since its node is down";
     for (const state of Object.values(alloc.TaskStates)) {
       state.State = "dead";
       state.Failed = status !== "complete";
@@ -226,7 +242,8 @@ export class NomadScheduler {
       }
       if (job.Type === "system" || job.Type === "sysbatch") {
         const targets = [...this.world.nodes.values()].filter((n) => this.schedulable(n, job));
-        for (const a of live) if (!targets.some((n) => n.ID === a.NodeID)) this.requestStop(a, now, "alloc not needed as node is no longer eligible");
+        for (const a of live)
+          if (!targets.some((n) => n.ID === a.NodeID)) this.requestStop(a, now, "alloc not needed as node is no longer eligible");
         for (const node of targets) {
           if (live.some((a) => a.NodeID === node.ID)) continue;
           if (job.Type === "sysbatch" && allocs.some((a) => a.TaskGroup === group.Name && a.NodeID === node.ID)) continue;
@@ -241,7 +258,8 @@ export class NomadScheduler {
       // reschedule policy allows one attempt a day), after which failures count as done.
       const mine = allocs.filter((a) => a.TaskGroup === group.Name);
       const failed = mine.filter((a) => a.ClientStatus === "failed").length;
-      const done = job.Type === "batch" ? mine.filter((a) => a.ClientStatus === "complete").length + Math.max(0, failed - BATCH_RESCHEDULES) : 0;
+      const done =
+        job.Type === "batch" ? mine.filter((a) => a.ClientStatus === "complete").length + Math.max(0, failed - BATCH_RESCHEDULES) : 0;
       const wanted = Math.max(0, group.Count - done);
       if (live.length > wanted) {
         const extra = [...live].sort((a, b) => b.sim.slot - a.sim.slot).slice(0, live.length - wanted);
@@ -270,13 +288,20 @@ export class NomadScheduler {
       if (dim) dims[dim] = (dims[dim] ?? 0) + 1;
     }
     const total = [...this.world.nodes.values()].filter((n) => n.Status === "ready").length;
-    return { NodesEvaluated: candidates.length, NodesFiltered: Math.max(0, total - candidates.length), NodesExhausted: candidates.length, DimensionExhausted: dims };
+    return {
+      NodesEvaluated: candidates.length,
+      NodesFiltered: Math.max(0, total - candidates.length),
+      NodesExhausted: candidates.length,
+      DimensionExhausted: dims,
+    };
   }
 
   private setQueued(job: SimJob, queued: Record<string, number>, failures: Record<string, FailedGroup>, now: number) {
     const before = JSON.stringify(job.sim.queued);
     job.sim.queued = queued;
-    const blocked = [...this.world.evals.values()].find((e) => e.JobID === job.ID && e.Namespace === job.Namespace && e.Status === "blocked");
+    const blocked = [...this.world.evals.values()].find(
+      (e) => e.JobID === job.ID && e.Namespace === job.Namespace && e.Status === "blocked",
+    );
     const anyQueued = Object.values(queued).some((n) => n > 0);
     if (anyQueued) {
       const failed = JSON.stringify(failures);
@@ -315,7 +340,15 @@ export class NomadScheduler {
     const anyLive = allocs.some(isLive);
     let status: SimJob["Status"];
     if (job.Stop) status = anyLive ? "running" : "dead";
-    else if (job.Type === "batch" || job.Type === "sysbatch") status = anyLive || Object.values(job.sim.queued).some((n) => n > 0) ? (anyLive ? "running" : "pending") : allocs.length ? "dead" : "pending";
+    else if (job.Type === "batch" || job.Type === "sysbatch")
+      status =
+        anyLive || Object.values(job.sim.queued).some((n) => n > 0)
+          ? anyLive
+            ? "running"
+            : "pending"
+          : allocs.length
+            ? "dead"
+            : "pending";
     else status = anyLive ? "running" : "pending";
     if (status === job.Status) return;
     job.Status = status;
@@ -334,7 +367,9 @@ export class NomadScheduler {
       if (used.cpu + need.cpu > cpuCap || used.memoryMB + need.memoryMB > memCap) continue;
       // Binpack (fuller is better), but spread one group's allocations as Nomad's job anti-affinity does.
       const fill = ((used.cpu + need.cpu) / cpuCap + (used.memoryMB + need.memoryMB) / memCap) / 2;
-      const same = [...this.world.allocs.values()].filter((a) => a.NodeID === node.ID && a.JobID === job.ID && a.TaskGroup === group.Name && isLive(a)).length;
+      const same = [...this.world.allocs.values()].filter(
+        (a) => a.NodeID === node.ID && a.JobID === job.ID && a.TaskGroup === group.Name && isLive(a),
+      ).length;
       const score = fill - same * 0.5;
       if (!best || score > best.score) best = { node, score };
     }
@@ -344,10 +379,16 @@ export class NomadScheduler {
   }
 
   private createAlloc(job: SimJob, group: SimTaskGroup, node: SimNode, now: number): SimAlloc {
-    const taken = new Set(this.allocsOf(job).filter((a) => a.TaskGroup === group.Name && isLive(a)).map((a) => a.sim.slot));
+    const taken = new Set(
+      this.allocsOf(job)
+        .filter((a) => a.TaskGroup === group.Name && isLive(a))
+        .map((a) => a.sim.slot),
+    );
     let slot = 0;
     while (taken.has(slot)) slot++;
-    const dynamic = (group.Networks ?? []).flatMap((n) => (n.DynamicPorts ?? []).map((p) => ({ Label: p.Label, Value: this.world.dynamicPort(), To: p.To })));
+    const dynamic = (group.Networks ?? []).flatMap((n) =>
+      (n.DynamicPorts ?? []).map((p) => ({ Label: p.Label, Value: this.world.dynamicPort(), To: p.To })),
+    );
     const reserved = (group.Networks ?? []).flatMap((n) => n.ReservedPorts ?? []);
     const jitter = (this.random() * 2 - 1) * this.timings.startJitterMs;
     const failEvery = job.sim.failEvery ?? 0;
@@ -369,12 +410,23 @@ export class NomadScheduler {
       TaskStates: Object.fromEntries(
         group.Tasks.map((t) => [
           t.Name,
-          { State: "pending", Failed: false, Restarts: 0, LastRestart: null, StartedAt: null, FinishedAt: null, Events: [taskEvent("Received", now, "Task received by client")] } satisfies SimTaskState,
+          {
+            State: "pending",
+            Failed: false,
+            Restarts: 0,
+            LastRestart: null,
+            StartedAt: null,
+            FinishedAt: null,
+            Events: [taskEvent("Received", now, "Task received by client")],
+          } satisfies SimTaskState,
         ]),
       ),
       AllocatedResources: {
         Tasks: Object.fromEntries(
-          group.Tasks.map((t) => [t.Name, { Cpu: { CpuShares: t.Resources.CPU }, Memory: { MemoryMB: t.Resources.MemoryMB, MemoryMaxMB: 0 } }]),
+          group.Tasks.map((t) => [
+            t.Name,
+            { Cpu: { CpuShares: t.Resources.CPU }, Memory: { MemoryMB: t.Resources.MemoryMB, MemoryMaxMB: 0 } },
+          ]),
         ),
         Shared: {
           DiskMB: 300,
@@ -446,7 +498,12 @@ export class NomadScheduler {
    * evaluation (EvalCreateIndex), then the scaling event (Index). The next
    * tick places or stops allocations.
    */
-  scale(job: SimJob, group: SimTaskGroup, count: number, now = Date.now()): { evalId: string; jobModifyIndex: number; evalCreateIndex: number; index: number } {
+  scale(
+    job: SimJob,
+    group: SimTaskGroup,
+    count: number,
+    now = Date.now(),
+  ): { evalId: string; jobModifyIndex: number; evalCreateIndex: number; index: number } {
     group.Count = count;
     job.Version++;
     job.SubmitTime = nanos(now);
@@ -482,9 +539,11 @@ export class NomadScheduler {
     job.JobModifyIndex = index;
     this.world.commit(["jobs", "job_summary"], [this.world.jobEvent(job, "JobDeregistered")]);
     if (purge) {
-      for (const a of this.allocsOf(job)) if (isLive(a) && a.DesiredStatus === "run") this.requestStop(a, now, "alloc not needed since job purged");
+      for (const a of this.allocsOf(job))
+        if (isLive(a) && a.DesiredStatus === "run") this.requestStop(a, now, "alloc not needed since job purged");
       this.world.jobs.delete(NomadWorld.jobKey(job.Namespace, job.ID));
-      for (const e of [...this.world.evals.values()]) if (e.JobID === job.ID && e.Namespace === job.Namespace) this.world.evals.delete(e.ID);
+      for (const e of [...this.world.evals.values()])
+        if (e.JobID === job.ID && e.Namespace === job.Namespace) this.world.evals.delete(e.ID);
       this.world.commit(["jobs", "job_summary", "evals"]);
     }
     return { evalId: this.world.newId(), index };

@@ -63,7 +63,12 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const tls = options.tls;
-      const s: Server = tls ? createTlsServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: Boolean(tls.ca), rejectUnauthorized: Boolean(tls.ca) }, handler) : createServer(handler);
+      const s: Server = tls
+        ? createTlsServer(
+            { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: Boolean(tls.ca), rejectUnauthorized: Boolean(tls.ca) },
+            handler,
+          )
+        : createServer(handler);
       s.on("connection", (socket: Socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));

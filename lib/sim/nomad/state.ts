@@ -27,7 +27,15 @@ export interface SimNode {
   Meta: Record<string, string>;
   CreateIndex: number;
   ModifyIndex: number;
-  sim: { cores: number; mhzPerCore: number; memoryMB: number; reservedMhz: number; reservedMemoryMB: number; registeredAt: string; phase: number };
+  sim: {
+    cores: number;
+    mhzPerCore: number;
+    memoryMB: number;
+    reservedMhz: number;
+    reservedMemoryMB: number;
+    registeredAt: string;
+    phase: number;
+  };
 }
 
 export interface SimTaskSpec {
@@ -50,7 +58,13 @@ export interface SimTaskGroup {
   Count: number;
   Meta: Record<string, string> | null;
   Scaling: { Min: number; Max: number; Enabled: boolean; Policy: Record<string, unknown> | null } | null;
-  Networks: { Mode: string; DynamicPorts: { Label: string; Value: number; To: number }[] | null; ReservedPorts: { Label: string; Value: number; To: number }[] | null }[] | null;
+  Networks:
+    | {
+        Mode: string;
+        DynamicPorts: { Label: string; Value: number; To: number }[] | null;
+        ReservedPorts: { Label: string; Value: number; To: number }[] | null;
+      }[]
+    | null;
   Services: SimServiceSpec[] | null;
   Tasks: SimTaskSpec[];
 }
@@ -109,7 +123,11 @@ export interface SimAlloc {
   TaskStates: Record<string, SimTaskState>;
   AllocatedResources: {
     Tasks: Record<string, { Cpu: { CpuShares: number }; Memory: { MemoryMB: number; MemoryMaxMB: number } }>;
-    Shared: { DiskMB: number; Networks: { IP: string; DynamicPorts: { Label: string; Value: number; To: number }[] }[]; Ports: { Label: string; Value: number; To: number; HostIP: string }[] };
+    Shared: {
+      DiskMB: number;
+      Networks: { IP: string; DynamicPorts: { Label: string; Value: number; To: number }[] }[];
+      Ports: { Label: string; Value: number; To: number; HostIP: string }[];
+    };
   };
   CreateIndex: number;
   ModifyIndex: number;
@@ -127,7 +145,10 @@ export interface SimEvaluation {
   TriggeredBy: string;
   Status: "blocked" | "complete";
   StatusDescription: string;
-  FailedTGAllocs: Record<string, { NodesEvaluated: number; NodesFiltered: number; NodesExhausted: number; DimensionExhausted: Record<string, number> }> | null;
+  FailedTGAllocs: Record<
+    string,
+    { NodesEvaluated: number; NodesFiltered: number; NodesExhausted: number; DimensionExhausted: Record<string, number> }
+  > | null;
   CreateIndex: number;
   ModifyIndex: number;
   CreateTime: number;
@@ -231,7 +252,14 @@ export class NomadWorld {
   }
 
   jobEvent(job: SimJob, type: string): Omit<SimEvent, "Index"> {
-    return { Topic: "Job", Type: type, Key: job.ID, Namespace: job.Namespace, FilterKeys: null, Payload: { Job: structuredClone(wire(job)) } };
+    return {
+      Topic: "Job",
+      Type: type,
+      Key: job.ID,
+      Namespace: job.Namespace,
+      FilterKeys: null,
+      Payload: { Job: structuredClone(wire(job)) },
+    };
   }
 
   /** The event's Type is the raft message's: "PlanResult" for what the scheduler placed or stopped, "AllocationUpdated" for what a client reported. */
@@ -260,7 +288,14 @@ export class NomadWorld {
 
   /** Keyed by the registration's ID, filterable by its job and its service name (nomad/state/events.go). */
   serviceEvent(reg: SimServiceRegistration, type: string): Omit<SimEvent, "Index"> {
-    return { Topic: "Service", Type: type, Key: reg.ID, Namespace: reg.Namespace, FilterKeys: [reg.JobID, reg.ServiceName], Payload: { Service: { ...reg } } };
+    return {
+      Topic: "Service",
+      Type: type,
+      Key: reg.ID,
+      Namespace: reg.Namespace,
+      FilterKeys: [reg.JobID, reg.ServiceName],
+      Payload: { Service: { ...reg } },
+    };
   }
 }
 
@@ -271,12 +306,22 @@ export function nodeJson(node: SimNode): Record<string, unknown> {
   return {
     ...wire(node),
     ComputedClass: `v1:${node.NodeClass || "none"}`,
-    DrainStrategy: node.Drain ? { Deadline: 3600_000_000_000, ForceDeadline: "0001-01-01T00:00:00Z", IgnoreSystemJobs: false, StartedAt: sim.registeredAt } : null,
+    DrainStrategy: node.Drain
+      ? { Deadline: 3600_000_000_000, ForceDeadline: "0001-01-01T00:00:00Z", IgnoreSystemJobs: false, StartedAt: sim.registeredAt }
+      : null,
     Drivers: {
-      docker: { Attributes: { "driver.docker": "true", "driver.docker.version": "27.3.1" }, Detected: true, Healthy: true, HealthDescription: "Healthy", UpdateTime: sim.registeredAt },
+      docker: {
+        Attributes: { "driver.docker": "true", "driver.docker.version": "27.3.1" },
+        Detected: true,
+        Healthy: true,
+        HealthDescription: "Healthy",
+        UpdateTime: sim.registeredAt,
+      },
       exec: { Attributes: null, Detected: true, Healthy: true, HealthDescription: "Healthy", UpdateTime: sim.registeredAt },
     },
-    Events: [{ CreateIndex: node.CreateIndex, Details: null, Message: "Node registered", Subsystem: "Cluster", Timestamp: sim.registeredAt }],
+    Events: [
+      { CreateIndex: node.CreateIndex, Details: null, Message: "Node registered", Subsystem: "Cluster", Timestamp: sim.registeredAt },
+    ],
     NodeResources: {
       Cpu: { CpuShares: totalMhz, TotalCpuCores: sim.cores, ReservableCpuCores: Array.from({ length: sim.cores }, (_, i) => i) },
       Memory: { MemoryMB: sim.memoryMB },

@@ -20,7 +20,10 @@ function load(alloc: SimAlloc, now: number): { cpu: number; memory: number } {
   return { cpu, memory };
 }
 
-export function allocUsage(alloc: SimAlloc, now = Date.now()): { cpuMhz: number; memoryBytes: number; byTask: Record<string, { cpuMhz: number; memoryBytes: number }> } {
+export function allocUsage(
+  alloc: SimAlloc,
+  now = Date.now(),
+): { cpuMhz: number; memoryBytes: number; byTask: Record<string, { cpuMhz: number; memoryBytes: number }> } {
   const byTask: Record<string, { cpuMhz: number; memoryBytes: number }> = {};
   let cpuMhz = 0;
   let memoryBytes = 0;

@@ -6,7 +6,13 @@ import type { RouteSearchParams } from "@/lib/server/prefetch";
 const TABS: readonly string[] = RESOURCE_KINDS;
 
 /** /clusters/x opens the nodes tab; ?tab=tasks (a shared link) opens that tab with its filters. */
-export default async function ClusterPage({ params, searchParams }: { params: Promise<{ clusterId: string }>; searchParams: RouteSearchParams }) {
+export default async function ClusterPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ clusterId: string }>;
+  searchParams: RouteSearchParams;
+}) {
   const { clusterId } = await params;
   const search = await searchParams;
   const rest = new URLSearchParams();

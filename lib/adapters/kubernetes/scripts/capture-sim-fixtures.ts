@@ -15,7 +15,11 @@ async function main() {
     return res.json();
   };
   try {
-    await sim.waitFor(() => sim.list("Pod").every((p) => (p as { status?: { phase?: string } }).status?.phase === "Running"), 10_000, "pods running");
+    await sim.waitFor(
+      () => sim.list("Pod").every((p) => (p as { status?: { phase?: string } }).status?.phase === "Running"),
+      10_000,
+      "pods running",
+    );
     const pick = async (p: string, names: string[]) => {
       const list = (await get(p)) as { items: { metadata: { name: string } }[] };
       return names.map((n) => {

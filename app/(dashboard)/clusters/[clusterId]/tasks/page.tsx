@@ -15,8 +15,14 @@ export default async function Page({ params, searchParams }: { params: Promise<{
   await Promise.all([
     queryClient.prefetchQuery({ ...tasksQuery(clusterId, query), queryFn: () => fleet.tasks(actor, clusterId, query) }),
     queryClient.prefetchQuery({ ...namespacesQuery(clusterId), queryFn: () => fleet.namespaces(actor, clusterId) }),
-    queryClient.prefetchQuery({ ...nodesQuery(clusterId, { limit: LIST_PAGE }), queryFn: () => fleet.nodes(actor, clusterId, { limit: LIST_PAGE }) }),
-    queryClient.prefetchQuery({ ...workloadsQuery(clusterId, { limit: LIST_PAGE }), queryFn: () => fleet.workloads(actor, clusterId, { limit: LIST_PAGE }) }),
+    queryClient.prefetchQuery({
+      ...nodesQuery(clusterId, { limit: LIST_PAGE }),
+      queryFn: () => fleet.nodes(actor, clusterId, { limit: LIST_PAGE }),
+    }),
+    queryClient.prefetchQuery({
+      ...workloadsQuery(clusterId, { limit: LIST_PAGE }),
+      queryFn: () => fleet.workloads(actor, clusterId, { limit: LIST_PAGE }),
+    }),
   ]);
   return (
     <HydrationBoundary state={dehydrated(queryClient)}>

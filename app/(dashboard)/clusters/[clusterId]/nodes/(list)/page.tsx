@@ -16,7 +16,10 @@ export default async function Page({ params, searchParams }: { params: Promise<{
   // A failed prefetch (a malformed selector, say) is left out; the browser asks again and shows the API's message.
   await Promise.all([
     queryClient.prefetchQuery({ ...nodesQuery(clusterId, query), queryFn: () => fleet.nodes(actor, clusterId, query) }),
-    queryClient.prefetchQuery({ ...usageQuery(clusterId, CLUSTER_USAGE), queryFn: async () => fleet.usage(actor, clusterId, CLUSTER_USAGE) }),
+    queryClient.prefetchQuery({
+      ...usageQuery(clusterId, CLUSTER_USAGE),
+      queryFn: async () => fleet.usage(actor, clusterId, CLUSTER_USAGE),
+    }),
   ]);
   return (
     <HydrationBoundary state={dehydrated(queryClient)}>

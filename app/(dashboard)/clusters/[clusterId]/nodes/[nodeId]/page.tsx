@@ -32,7 +32,10 @@ export default async function NodePage({ params }: { params: Params }) {
   const tasks = nodeTaskParams(nodeId);
   await Promise.all([
     queryClient.prefetchQuery({ ...tasksQuery(clusterId, tasks), queryFn: () => fleet.tasks(actor, clusterId, tasks) }),
-    queryClient.prefetchQuery({ ...workloadsQuery(clusterId, { limit: LIST_PAGE }), queryFn: () => fleet.workloads(actor, clusterId, { limit: LIST_PAGE }) }),
+    queryClient.prefetchQuery({
+      ...workloadsQuery(clusterId, { limit: LIST_PAGE }),
+      queryFn: () => fleet.workloads(actor, clusterId, { limit: LIST_PAGE }),
+    }),
     queryClient.prefetchQuery({ ...usageQuery(clusterId, usage), queryFn: async () => fleet.usage(actor, clusterId, usage) }),
   ]);
   return (

@@ -32,7 +32,10 @@ export default async function WorkloadPage({ params }: { params: Params }) {
   const tasks = workloadTaskParams(workloadId);
   await Promise.all([
     queryClient.prefetchQuery({ ...tasksQuery(clusterId, tasks), queryFn: () => fleet.tasks(actor, clusterId, tasks) }),
-    queryClient.prefetchQuery({ ...nodesQuery(clusterId, { limit: LIST_PAGE }), queryFn: () => fleet.nodes(actor, clusterId, { limit: LIST_PAGE }) }),
+    queryClient.prefetchQuery({
+      ...nodesQuery(clusterId, { limit: LIST_PAGE }),
+      queryFn: () => fleet.nodes(actor, clusterId, { limit: LIST_PAGE }),
+    }),
     queryClient.prefetchQuery({ ...usageQuery(clusterId, usage), queryFn: async () => fleet.usage(actor, clusterId, usage) }),
   ]);
   return (

@@ -19,7 +19,10 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api<{ clusterId:
       audit.after = String(replicas);
       const fleet = await getFleet();
       // Read first, so that a refused or failed scale is recorded with where it started too.
-      audit.before = await fleet.workload(actor, audit.cluster, audit.target).then((w) => String(w.desired), () => null);
+      audit.before = await fleet.workload(actor, audit.cluster, audit.target).then(
+        (w) => String(w.desired),
+        () => null,
+      );
       return fleet.scale(actor, audit.cluster, audit.target, replicas, { force });
     },
   },
