@@ -1,8 +1,9 @@
+import { RESOURCE_KINDS } from "@/lib/model/types";
 import type { CoreItems, CoreKind, SnapshotChange } from "./types";
 
 /** "replace" changes for the given complete lists, in the order the store expects. */
 export function replaceAll(lists: { [K in CoreKind]?: CoreItems[K][] }): SnapshotChange[] {
-  return (["nodes", "workloads", "tasks", "services"] as const).flatMap((resource) => {
+  return RESOURCE_KINDS.flatMap((resource) => {
     const items = lists[resource];
     return items ? [{ type: "replace", resource, items } as SnapshotChange] : [];
   });

@@ -38,6 +38,14 @@ describe("asAdapterError", () => {
     expect(mapped.message).toBe("list nodes: the answer is not in the shape the API documents");
   });
 
+  it("calls Node's own argument errors bugs (upstream), not an unreachable cluster", () => {
+    expect(asAdapterError(systemError("ERR_INVALID_ARG_TYPE", "The argument must be a string"), "GET /v1/jobs").code).toBe("upstream");
+    expect(asAdapterError(systemError("UND_ERR_INVALID_ARG", "invalid method"), "GET /v1/jobs").code).toBe("upstream");
+    expect(asAdapterError(systemError("ENOTFOUND", "getaddrinfo ENOTFOUND nomad"), "GET /v1/jobs").code).toBe("unreachable");
+    expect(asAdapterError(systemError("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify"), "GET /v1/jobs").code).toBe("unreachable");
+    expect(asAdapterError(systemError("UND_ERR_BODY_TIMEOUT", "Body Timeout Error"), "stream").code).toBe("timeout");
+  });
+
   it("calls any other failure upstream, with its message", () => {
     expect(asAdapterError(new Error("unexpected end of JSON input"), "GET /v1/jobs")).toMatchObject({
       code: "upstream",

@@ -70,7 +70,7 @@ export function fromNetworkError(err: unknown, what: string): AdapterError {
   const inner = err instanceof TypeError && outer?.cause ? outer.cause : err;
   const e = inner as { code?: string; cause?: { code?: string; message?: string }; name?: string; message?: string } | null;
   const code = e?.code ?? e?.cause?.code;
-  if (e?.name === "TimeoutError" || code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") {
+  if (e?.name === "TimeoutError" || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new AdapterError("timeout", `${what}: no answer in time`, { cause: err });
   }
   const detail = e?.cause?.message ?? e?.message;
@@ -79,12 +79,22 @@ export function fromNetworkError(err: unknown, what: string): AdapterError {
   return new AdapterError("unreachable", message, { cause: err });
 }
 
+const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/**
+ * The codes of a failure to reach a server: system errnos (ECONNREFUSED,
+ * ENOTFOUND, ...), undici's socket errors, and OpenSSL's certificate checks.
+ * Node's own ERR_* codes (ERR_INVALID_ARG_TYPE, ...) are bugs, not outages.
+ */
+const NETWORK_CODE =
+  /^(E[A-Z0-9]+|UND_ERR_(SOCKET|CLOSED|CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT)|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+)$/;
+
 /** Whether `err` is a failure to reach a server rather than a bug or a bad answer. */
 function isNetworkFailure(err: unknown): boolean {
   const e = err as { code?: unknown; name?: unknown; cause?: unknown } | null;
   if (err instanceof TypeError && e?.cause) return true; // fetch's "fetch failed"
   if (e?.name === "TimeoutError") return true;
-  return typeof e?.code === "string" && /^(E[A-Z]+|UND_ERR|ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(e.code);
+  return typeof e?.code === "string" && NETWORK_CODE.test(e.code);
 }
 
 /**

@@ -12,6 +12,11 @@ export function joinId(...parts: (string | null | undefined)[]): string {
   return parts.map((p) => encodeURIComponent(p ?? "").replace(/~/g, "%7E")).join("~");
 }
 
+/** The parts joinId joined; an id it cannot have made (a broken %-escape) has none, so it names nothing. */
 export function splitId(id: string): string[] {
-  return id.split("~").map((p) => decodeURIComponent(p));
+  try {
+    return id.split("~").map((p) => decodeURIComponent(p));
+  } catch {
+    return [];
+  }
 }

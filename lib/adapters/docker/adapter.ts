@@ -19,7 +19,7 @@ import {
   type UsageSource,
 } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
-import type { Resources, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
+import { RESOURCE_KINDS, ZERO_RESOURCES, type Resources, type Service, type TaskCore, type WorkloadCore } from "@/lib/model/types";
 import { DockerClient } from "./client";
 import type { DockerConnection } from "./connection";
 import {
@@ -199,18 +199,24 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
       });
     }
     const sample = emptyUsageSample();
-    let nodeTotal: Resources = { cpuMillis: 0, memoryBytes: 0 };
+    let nodeTotal: Resources = ZERO_RESOURCES;
+    let figures = 0;
     for (const { item: c, value } of measured) {
       // A container that stopped between the list and its stats has no sample: leave it out.
       if (!value) continue;
+      figures++;
       nodeTotal = addResources(nodeTotal, value);
       const taskId = mode === "swarm" ? c.Labels[SWARM_TASK_LABEL] : c.Id;
-      if (taskId) sample.tasks.set(taskId, addResources(sample.tasks.get(taskId) ?? { cpuMillis: 0, memoryBytes: 0 }, value));
+      if (taskId) sample.tasks.set(taskId, addResources(sample.tasks.get(taskId) ?? ZERO_RESOURCES, value));
     }
-    // A node total missing some containers would read as a drop in use: leave the node unknown instead.
-    if (localNode && failed.length === 0) sample.nodes.set(localNode, nodeTotal);
-    else if (localNode)
+    // A node total missing some containers would read as a drop in use, and one from no figure at all as idle: leave the node unknown.
+    if (localNode && failed.length > 0) {
       sample.unavailable.nodes.set(localNode, `stats of ${failed.length} of ${containers.length} containers could not be read in time`);
+    } else if (localNode && containers.length > 0 && figures === 0) {
+      sample.unavailable.nodes.set(localNode, `none of ${containers.length} running containers reported CPU and memory figures`);
+    } else if (localNode) {
+      sample.nodes.set(localNode, nodeTotal);
+    }
     if (mode === "swarm") {
       for (const task of this.tasks) {
         if (task.node && task.node !== localNode && task.state === "running")
@@ -246,7 +252,7 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
     }
     const [nodes, work] = await Promise.all([this.listNodes(mode, signal), this.listWork(mode, signal)]);
     const lists = { nodes, ...work };
-    for (const kind of ["nodes", "workloads", "tasks", "services"] as const) this.remember(kind, lists[kind]);
+    for (const kind of RESOURCE_KINDS) this.remember(kind, lists[kind]);
     sink.apply(replaceAll(lists));
     health.ok(ENGINE, { version: info.ServerVersion, warning: this.engineWarning(info) });
   }

@@ -21,7 +21,7 @@ import { DockerInfoAnswer, type RawInfo } from "./raw";
  * better added as `swarm`.
  */
 
-export { DockerAdapter, StandaloneDockerAdapter, SwarmAdapter, DEFAULT_DOCKER_TIMINGS, type DockerTimings } from "./adapter";
+export { DockerAdapter, StandaloneDockerAdapter, SwarmAdapter, type DockerTimings } from "./adapter";
 export { dockerConnectionSchema, connectionFromEnv, DEFAULT_DOCKER_HOST, type DockerConnection } from "./connection";
 
 export interface EngineProbe {

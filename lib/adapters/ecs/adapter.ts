@@ -5,7 +5,7 @@ import { AdapterError } from "@/lib/adapters/errors";
 import { statusForFailure } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
 import { sleep } from "@/lib/adapters/sleep";
-import { DEFAULT_ADAPTER_TIMINGS, withTimings, type AdapterTimings } from "@/lib/adapters/timings";
+import { withTimings, type AdapterTimings } from "@/lib/adapters/timings";
 import type { ClusterAdapter, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
@@ -58,9 +58,8 @@ export interface EcsTimings extends AdapterTimings {
   maxAttempts: number;
 }
 
-/** Everything but what follows the connection's poll period (resyncMs, throttledBackoff). */
-const DEFAULT_ECS_TIMINGS: Omit<EcsTimings, "resyncMs" | "throttledBackoff"> = {
-  backoff: DEFAULT_ADAPTER_TIMINGS.backoff,
+/** Everything but what follows the connection's poll period (resyncMs and both back-offs). */
+const DEFAULT_ECS_TIMINGS: Omit<EcsTimings, "resyncMs" | "backoff" | "throttledBackoff"> = {
   // Per attempt of one AWS call, as the client always had it.
   requestTimeoutMs: 20_000,
   fastPollMs: 3_000,
@@ -121,7 +120,13 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   ) {
     const resyncMs = timings.resyncMs ?? connection.pollIntervalSeconds * 1000;
     this.timings = withTimings(
-      { ...DEFAULT_ECS_TIMINGS, resyncMs, throttledBackoff: { baseMs: 2 * resyncMs, maxMs: 16 * resyncMs } },
+      {
+        ...DEFAULT_ECS_TIMINGS,
+        resyncMs,
+        // A failing account is retried no faster than its poll period allows, so a long period spares the API quota.
+        backoff: { baseMs: Math.min(1_000, resyncMs), maxMs: Math.max(60_000, 4 * resyncMs) },
+        throttledBackoff: { baseMs: 2 * resyncMs, maxMs: 16 * resyncMs },
+      },
       timings,
     );
     this.log = context.log.child("ecs");
@@ -283,16 +288,16 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   }
 
   /**
-   * Null before the first poll, and when no running service task can be
-   * measured (none runs, or Container Insights is off where the tasks reserve
-   * nothing to scale AWS/ECS percentages by). Tasks and nodes without a
-   * figure are named in `unavailable`; a failed CloudWatch read throws.
+   * Null before the first poll. Without any measurable service (none runs,
+   * or Container Insights is off where the tasks reserve nothing to scale
+   * AWS/ECS percentages by) the nodes read idle and every task says why it
+   * has no figure. A failed CloudWatch read throws.
    */
   async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {
     const last = this.last;
     if (!last) return null;
     const targets = last.usage.services.filter((t) => unmeasurableReason(t) === null);
-    if (targets.length === 0) return null;
+    if (targets.length === 0) return distribute(last.usage, new Map());
     const now = Date.now();
     const cache = this.usageCache;
     let latest: Map<string, LatestValues>;

@@ -1,6 +1,6 @@
 import type { MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { emptyUsageSample, type UsageSample } from "@/lib/adapters/types";
-import type { Resources } from "@/lib/model/types";
+import { ZERO_RESOURCES, type Resources } from "@/lib/model/types";
 import { cpuUnitsToMillis, mibToBytes } from "./units";
 
 /**
@@ -129,7 +129,7 @@ const NO_SERVICE = "not part of a service: CloudWatch reports ECS use per servic
  */
 export function distribute(targets: UsageTargets, usage: Map<string, Resources>): UsageSample {
   const sample = emptyUsageSample();
-  for (const id of targets.nodeIds) sample.nodes.set(id, { cpuMillis: 0, memoryBytes: 0 });
+  for (const id of targets.nodeIds) sample.nodes.set(id, { ...ZERO_RESOURCES }); // summed into below
   const unmeasuredOnNode = new Map<string, number>();
   const noFigure = (task: RunningTask, reason: string) => {
     sample.unavailable.tasks.set(task.id, reason);

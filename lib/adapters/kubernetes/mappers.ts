@@ -1,6 +1,15 @@
 import { facts } from "@/lib/model/events";
 import { joinId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import {
+  ZERO_RESOURCES,
+  type NodeCore,
+  type Resources,
+  type Service,
+  type TaskCore,
+  type TaskState,
+  type WorkloadCore,
+  type WorkloadEvent,
+} from "@/lib/model/types";
 import { cpuMillis, memoryBytes } from "./quantity";
 import type {
   KubeDaemonSet,
@@ -42,8 +51,6 @@ function add(a: Resources, b: Resources): Resources {
 function max(a: Resources, b: Resources): Resources {
   return { cpuMillis: Math.max(a.cpuMillis, b.cpuMillis), memoryBytes: Math.max(a.memoryBytes, b.memoryBytes) };
 }
-
-const ZERO: Resources = { cpuMillis: 0, memoryBytes: 0 };
 
 /** Workload ids name the kind so scale() knows which API to call: "deployment~shop~web". */
 export function workloadId(kind: "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet", namespace: string, name: string) {
@@ -127,8 +134,8 @@ type Container = NonNullable<NonNullable<KubePod["spec"]>["containers"]>[number]
  */
 export function podRequests(pod: KubePod): Resources {
   const requestsOf = (c: Container) => resourcesOf(c.resources?.requests);
-  let sidecars = ZERO;
-  let initPeak = ZERO;
+  let sidecars = ZERO_RESOURCES;
+  let initPeak = ZERO_RESOURCES;
   for (const c of pod.spec?.initContainers ?? []) {
     if (c.restartPolicy === "Always") {
       sidecars = add(sidecars, requestsOf(c));
@@ -461,7 +468,7 @@ export function mapNodeMetrics(m: KubeNodeMetrics): [string, Resources] {
 }
 
 export function mapPodMetrics(m: KubePodMetrics): [string, Resources] {
-  const usage = (m.containers ?? []).reduce((sum, c) => add(sum, resourcesOf(c.usage)), ZERO);
+  const usage = (m.containers ?? []).reduce((sum, c) => add(sum, resourcesOf(c.usage)), ZERO_RESOURCES);
   return [namespacedId(m.metadata.namespace, m.metadata.name), usage];
 }
 

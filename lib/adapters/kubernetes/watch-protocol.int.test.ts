@@ -232,7 +232,8 @@ describe("KubeAdapter watch protocol", () => {
   });
 
   it("keeps a watch that only sends bookmarks, and restarts a silent one", async () => {
-    const watchdogMs = 600;
+    // Long beside the 20 ms bookmarks: only a stall of the whole process this long could fire it.
+    const watchdogMs = 1500;
     let bookmarks = 0;
     let silence = () => {};
     api.onWatch = (res, _rv, n) => {

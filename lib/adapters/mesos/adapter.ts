@@ -2,7 +2,7 @@ import type { Dispatcher } from "undici";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff } from "@/lib/model/backoff";
-import { mapBounded } from "@/lib/adapters/concurrency";
+import { forEachBounded, mapBounded } from "@/lib/adapters/concurrency";
 import { AdapterError, asAdapterError, fromNetworkError } from "@/lib/adapters/errors";
 import { ConnectionHealth } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
@@ -69,6 +69,7 @@ const AGENT_REQUESTS_IN_FLIGHT = 8;
 /** The upstream sources whose outcomes make the cluster's status, as ConnectionHealth names them. */
 type Source = "master" | "marathon";
 
+const APP_READS_IN_FLIGHT = 4;
 const APP_EMBEDS = "embed=app.tasks&embed=app.counts&embed=app.deployments&embed=app.lastTaskFailure";
 const APPS_EMBEDS = "embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure";
 
@@ -310,7 +311,8 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     const [queue] = await Promise.all([
       this.marathon!.getJson("/v2/queue", RawQueueSchema, signal),
       this.refreshDeployments(snapshot, signal),
-      ...[...appIds].map(async (appId) => {
+      // An event burst can name many apps: a few reads at a time.
+      forEachBounded([...appIds], APP_READS_IN_FLIGHT, async (appId) => {
         try {
           const answer = await this.marathon!.getJson(`${appPath(appId)}?${APP_EMBEDS}`, RawMarathonAppAnswerSchema, signal);
           snapshot.apps.set(answer.app.id, mapMarathonApp(answer.app));

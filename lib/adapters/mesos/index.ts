@@ -2,7 +2,7 @@ import type { AdapterModule } from "@/lib/adapters/module";
 import { MesosAdapter } from "./adapter";
 import { MesosConnectionSchema, type MesosConnection } from "./connection";
 
-export { MesosAdapter, DEFAULT_MESOS_TIMINGS, type MesosTimings } from "./adapter";
+export { MesosAdapter, type MesosTimings } from "./adapter";
 export { DeploymentConflictError } from "./abilities";
 export { MesosConnectionSchema, type MesosConnection } from "./connection";
 

@@ -70,13 +70,7 @@ export type ParsedWorkloadId = { kind: "app"; appId: string } | { kind: "framewo
 
 /** The app or framework a workload id names, or null for an id no workload of this adapter has. */
 export function parseWorkloadId(id: string): ParsedWorkloadId | null {
-  let parts: string[];
-  try {
-    parts = splitId(id);
-  } catch {
-    return null; // a broken %-escape: not an id this adapter made
-  }
-  const [kind, ...rest] = parts;
+  const [kind, ...rest] = splitId(id);
   // Marathon forbids "." and ".." as id segments; in a request path they would name another resource.
   if (kind === "app" && rest.length > 0 && rest.every((segment) => segment && segment !== "." && segment !== "..")) {
     return { kind: "app", appId: "/" + rest.join("/") };

@@ -1,8 +1,7 @@
+import { RESOURCE_KINDS } from "@/lib/model/types";
 import { changesBetween, replaceAll } from "@/lib/adapters/changes";
 import type { CoreItems, CoreKind, SnapshotSink } from "@/lib/adapters/types";
 import { withQueue, type AppBundle, type DeploymentInfo, type MasterItems, type QueueInfo } from "./mappers";
-
-const KINDS: CoreKind[] = ["nodes", "workloads", "tasks", "services"];
 
 /**
  * The adapter's two sources (the master's state and Marathon) merged into one
@@ -42,7 +41,8 @@ export class MergedSnapshot {
 
   publish(mode: "replace" | "diff"): void {
     const now = this.current();
-    const changes = mode === "replace" ? replaceAll(now) : KINDS.flatMap((kind) => changesBetween(kind, this.published[kind], now[kind]));
+    const changes =
+      mode === "replace" ? replaceAll(now) : RESOURCE_KINDS.flatMap((kind) => changesBetween(kind, this.published[kind], now[kind]));
     this.published = { nodes: ids(now.nodes), workloads: ids(now.workloads), tasks: ids(now.tasks), services: ids(now.services) };
     if (changes.length) this.sink.apply(changes);
   }
