@@ -18,6 +18,13 @@
  *   5. Access: what knowing who asks costs a read through the real route
  *      handler (anonymous, a session cookie, a display token: the last two
  *      look up SQLite), side by side; and a password sign-in (argon2id).
+ *   6. History memory: bytes per series of the usage history's full tiers
+ *      (15 s for the default 4 h, 1 min for a day, 5 min for a week), as
+ *      computed from the typed arrays and as measured after forced GC while
+ *      100 series are fed 8 days of 15 s samples.
+ *
+ * BENCH_ONLY=history,soak (any of fanout, convergence, soak, access, history)
+ * runs only those parts.
  */
 import http from "node:http";
 import fs from "node:fs/promises";
@@ -28,6 +35,7 @@ import { createLogger } from "@/lib/log";
 import type { DemoCluster, StartDemoFleet } from "@/lib/model/demo";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { ClusterOwner } from "@/lib/server/cluster-owner";
+import { tierCapacity, UsageHistoryStore } from "@/lib/server/history";
 import { Worker } from "node:worker_threads";
 import { SecretSet } from "@/lib/adapters/secrets";
 import type { Actor } from "@/lib/server/authz";
@@ -284,6 +292,8 @@ async function soak(dir: string) {
     FLEETDECK_DISCOVER: "0",
     FLEETDECK_SAMPLE_SECONDS: String(stepSeconds),
     FLEETDECK_READ_ONLY: "0",
+    // The usage history persists in the storage layer: the bench's own, not the working tree's .data/.
+    FLEETDECK_DATA_DIR: path.join(dir, "soak-data"),
   });
   const resourcesBefore = activeResources();
   const demo = demoInWorker();
@@ -466,14 +476,56 @@ async function access(dir: string) {
   await sim.close();
 }
 
+async function historyMemory() {
+  const seriesCount = 100;
+  // The defaults: usage.stepSeconds 15, usage.retainMinutes 240, then COARSE_TIERS.
+  const store = new UsageHistoryStore(15, 240 * 60);
+  const t0 = Date.UTC(2026, 0, 1);
+  const keys = Array.from({ length: seriesCount }, (_, i) => `workload:w${i}`);
+  const before = await heapAfterGc();
+  const measured: Array<[string, number]> = [];
+  const marks = new Map([
+    [3600 / 15, "1 h"],
+    [86_400 / 15, "1 d"],
+    [(8 * 86_400) / 15, "8 d"],
+  ]);
+  const started = performance.now();
+  for (let i = 0; i <= (8 * 86_400) / 15; i++) {
+    const values = new Map(keys.map((k, j) => [k, { cpuMillis: (i + j) % 500, memoryBytes: 1e8 + j }]));
+    store.record(t0 + i * 15_000, values);
+    const mark = marks.get(i);
+    if (mark) {
+      const h = await heapAfterGc();
+      measured.push([mark, (h.heapUsed + h.arrayBuffers - before.heapUsed - before.arrayBuffers) / seriesCount]);
+    }
+  }
+  const feedMs = performance.now() - started;
+  const stats = store.stats();
+  const kib = (n: number) => `${fmt(n / 1024, 1)} KiB`;
+  console.log(`
+6. History memory per series (tiers ${store.tiers.map((t) => `${t.stepSeconds} s × ${tierCapacity(t)}`).join(", ")})`);
+  console.log(
+    `   typed arrays, full 7-day tiers: ${kib(store.bytesPerSeries)} per series (${store.bytesPerSeries} bytes), fixed at creation`,
+  );
+  console.log(
+    `   measured (heap + array buffers after GC, ${seriesCount} series, per series): ${measured.map(([at, b]) => `after ${at} ${kib(b)}`).join(", ")}`,
+  );
+  console.log(
+    `   after 8 days of 15 s samples: ${stats.samples / seriesCount} slots held per series (capacity ${store.tiers.reduce((n, t) => n + tierCapacity(t), 0)}); fed in ${fmt(feedMs / 1000, 1)} s`,
+  );
+}
+
 async function main() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleetdeck-bench-"));
+  const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+  const wanted = (part: string) => !only || only.includes(part);
   try {
     console.log(`Fleetdeck bench, Node ${process.version}, ${os.cpus().length} cores`);
-    await fanOut(dir);
-    await convergence(dir);
-    await soak(dir);
-    await access(dir);
+    if (wanted("fanout")) await fanOut(dir);
+    if (wanted("convergence")) await convergence(dir);
+    if (wanted("soak")) await soak(dir);
+    if (wanted("access")) await access(dir);
+    if (wanted("history")) await historyMemory();
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AUDIT_OUTCOMES } from "./access";
+import { CONSUMPTION_GROUPS, CONSUMPTION_RANGES } from "./consumption";
 import { parseSelector } from "./selector";
 import { USAGE_SCOPES } from "./types";
 
@@ -202,6 +203,25 @@ export type AuditParams = Omit<z.output<typeof AuditQuerySchema>, "format">;
 export function auditParamsFrom(search: SearchInput): AuditParams {
   return eachParam(AuditQuerySchema.omit({ format: true }), search, () => undefined) as AuditParams;
 }
+
+/** GET /api/consumption: ?groupBy=&range=&cluster=&tenant= and &format=csv. */
+export const ConsumptionQuerySchema = z.object({
+  groupBy: z.enum(CONSUMPTION_GROUPS, { error: `groupBy must be one of ${CONSUMPTION_GROUPS.join(", ")}` }).default("cluster"),
+  range: z.enum(CONSUMPTION_RANGES, { error: `range must be one of ${CONSUMPTION_RANGES.join(", ")}` }).default("24h"),
+  cluster: optionalText,
+  tenant: optionalText,
+  format: z.enum(["json", "csv"], { error: "format must be json or csv" }).optional(),
+});
+export type ConsumptionQuery = z.input<typeof ConsumptionQuerySchema>;
+
+/** The most series /api/consumption/series draws. */
+export const CONSUMPTION_TOP_MAX = 50;
+
+/** GET /api/consumption/series: the same filters and &top= (the largest consumers by average CPU; 10 unless asked). */
+export const ConsumptionSeriesQuerySchema = ConsumptionQuerySchema.omit({ format: true }).extend({
+  top: wholeNumberParam(1, CONSUMPTION_TOP_MAX).default(10),
+});
+export type ConsumptionSeriesQuery = z.input<typeof ConsumptionSeriesQuerySchema>;
 
 export const ScaleBodySchema = z.object(
   {

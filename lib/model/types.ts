@@ -205,8 +205,14 @@ export type UsageScope = (typeof USAGE_SCOPES)[number];
 /** One history sample; null values are gaps (no data), never zero. */
 export const UsagePointSchema = z.object({
   t: z.number(),
+  /** The sample, or a coarse bucket's average; null: a gap, never zero. */
   cpuMillis: z.number().nullable(),
   memoryBytes: z.number().nullable(),
+  /** A coarse bucket's maximum over the samples it covers (absent on raw samples, where it is the value). */
+  cpuMaxMillis: z.number().nullable().optional(),
+  memoryMaxBytes: z.number().nullable().optional(),
+  /** How many raw samples with a value a coarse bucket covers (0: only gaps), so partial buckets show as such. */
+  samples: z.number().optional(),
 });
 export type UsagePoint = z.infer<typeof UsagePointSchema>;
 

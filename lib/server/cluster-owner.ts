@@ -14,8 +14,9 @@ import {
   type UsageSample,
 } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
-import type { ChangeEvent, ClusterInfo, Orchestrator, Resources } from "@/lib/model/types";
+import { RESOURCE_KINDS, type ChangeEvent, type ClusterInfo, type Orchestrator, type Resources } from "@/lib/model/types";
 import { UsageHistoryStore } from "./history";
+import { HISTORY_FLUSH_MS, type HistoryArchive } from "./history-archive";
 import { applyChanges, changedResources, EMPTY_SNAPSHOT, type Snapshot } from "./snapshot";
 import { summarize, usageByWorkload } from "./views";
 
@@ -31,8 +32,11 @@ export interface ClusterDefinition {
 
 export interface OwnerOptions {
   usageStepSeconds: number;
+  /** How long raw samples are kept; coarser buckets are kept for a week (see history.ts). */
   usageRetainSeconds: number;
   log: Logger;
+  /** Where the history's coarse buckets persist (the shared Storage); absent: in memory only. */
+  historyArchive?: HistoryArchive | null;
 }
 
 export interface OwnerStats {
@@ -71,6 +75,11 @@ export class ClusterOwner {
   private readonly settleWaiters = new Set<() => void>();
   private pending = new Set<ChangeEvent["resources"][number]>();
   private notifyTimer: NodeJS.Timeout | null = null;
+  private historyTimer: NodeJS.Timeout | null = null;
+  /** The stored history put back; flushes wait for it, so they never overwrite a bucket before it is merged. */
+  private historyLoaded: Promise<void> = Promise.resolve();
+  /** The chain of flushes, one at a time. */
+  private historyFlushes: Promise<void> = Promise.resolve();
 
   constructor(
     readonly definition: ClusterDefinition,
@@ -101,14 +110,38 @@ export class ClusterOwner {
   }
 
   start(): void {
+    const archive = this.options.historyArchive;
+    if (archive && isUsageSource(this.definition.adapter)) {
+      // Failures are logged by the archive and never reject.
+      this.historyLoaded = archive.load(this.id, this.history, Date.now()).then(() => archive.prune(this.history, Date.now()));
+      this.historyTimer = setInterval(() => void this.flushHistory(false), HISTORY_FLUSH_MS);
+      this.historyTimer.unref();
+    }
     void this.runAdapter();
     if (isUsageSource(this.definition.adapter)) void this.runSampler();
   }
 
-  stop(): void {
+  /** Stops the adapter and the sampler; resolves once the history, open buckets too, is written. */
+  stop(): Promise<void> {
     this.abort.abort();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     this.listeners.clear();
+    if (!this.historyTimer) return Promise.resolve();
+    clearInterval(this.historyTimer);
+    this.historyTimer = null;
+    return this.flushHistory(true);
+  }
+
+  /** Writes the sealed buckets (every changed one with `all`) and prunes old rows now and then. */
+  private flushHistory(all: boolean): Promise<void> {
+    const archive = this.options.historyArchive;
+    if (!archive) return Promise.resolve();
+    this.historyFlushes = this.historyFlushes.then(async () => {
+      await this.historyLoaded;
+      await archive.flush(this.id, this.history, { all });
+      await archive.prune(this.history, Date.now());
+    });
+    return this.historyFlushes;
   }
 
   subscribe(listener: Listener): () => void {
@@ -121,7 +154,7 @@ export class ClusterOwner {
     const s = this.snapshotValue;
     let items = 0;
     let snapshotBytes = 0;
-    for (const kind of ["nodes", "workloads", "tasks", "services"] as const) {
+    for (const kind of RESOURCE_KINDS) {
       items += s[kind].size;
       for (const item of s[kind].values()) snapshotBytes += JSON.stringify(item).length;
     }
@@ -267,11 +300,18 @@ export class ClusterOwner {
         if (!this.usageFailing) this.options.log.warn("usage sample failed", { error: (err as Error).message });
         this.usageFailing = true;
       }
-      this.latestUsage = sample;
+      this.latestUsage = sample && this.redacted(sample);
       this.recordHistory(started, sample);
       this.notify(["usage", "cluster", "nodes", "workloads", "tasks"]);
       await sleep(Math.max(0, stepMs - (Date.now() - started)), this.abort.signal);
     }
+  }
+
+  /** Why a figure is missing quotes upstream errors: redacted like every other upstream text kept here. */
+  private redacted(sample: UsageSample): UsageSample {
+    const redact = (notes: ReadonlyMap<string, string>) =>
+      new Map([...notes].map(([id, why]) => [id, this.definition.secrets.redact(why)]));
+    return { ...sample, unavailable: { nodes: redact(sample.unavailable.nodes), tasks: redact(sample.unavailable.tasks) } };
   }
 
   private recordHistory(at: number, sample: UsageSample | null): void {

@@ -16,6 +16,7 @@ import { onePerProcess } from "./process-one";
  *   discover: true           # kubeconfig contexts, local Docker, NOMAD_ADDR, ...; FLEETDECK_DISCOVER=0
  *   maxReplicas: 1000        # FLEETDECK_MAX_REPLICAS
  *   usage: { stepSeconds: 15, retainMinutes: 240 }   # FLEETDECK_SAMPLE_SECONDS
+ *   consumption: { teamLabel: team }   # the workload label (tag, meta key) naming its team
  *   publicUrl: https://fleetdeck.example.com   # FLEETDECK_PUBLIC_URL; the origins browsers may change things from
  *   auth: { anonymous, session, oidc }         # see AuthSchema
  *   clusters:
@@ -110,6 +111,13 @@ const ConfigFileSchema = z
           .default(240),
       })
       .prefault({}),
+    consumption: z
+      .object({
+        /** The label, tag or meta key of a workload that names its team; workloads without it are "unassigned". */
+        teamLabel: z.string().min(1).max(253).default("team"),
+      })
+      .strict()
+      .prefault({}),
     publicUrl: z.union([z.string(), z.array(z.string())]).optional(),
     auth: AuthSchema,
     clusters: z.array(ClusterEntrySchema).default([]),
@@ -125,6 +133,7 @@ export interface Settings {
   maxReplicas: number;
   usageStepSeconds: number;
   usageRetainSeconds: number;
+  consumption: { teamLabel: string };
   clusters: ClusterEntry[];
   /** Origins (scheme://host:port) the app is reached at; empty: the addresses it serves on. */
   publicOrigins: string[];
@@ -212,6 +221,7 @@ export async function loadSettings(env: Env = process.env): Promise<Settings> {
     maxReplicas: envNumber("FLEETDECK_MAX_REPLICAS", env, MaxReplicasSchema) ?? config.maxReplicas,
     usageStepSeconds: envNumber("FLEETDECK_SAMPLE_SECONDS", env, StepSecondsSchema) ?? config.usage.stepSeconds,
     usageRetainSeconds: config.usage.retainMinutes * 60,
+    consumption: config.consumption,
     clusters: config.clusters,
     publicOrigins: env.FLEETDECK_PUBLIC_URL
       ? parseOrigins(env.FLEETDECK_PUBLIC_URL, "FLEETDECK_PUBLIC_URL")

@@ -9,12 +9,16 @@ import { createLogger, type Logger } from "@/lib/log";
 import type { StartDemoFleet } from "@/lib/model/demo";
 import type { ChangeEvent, ClusterInfo, ListAnswer, Node, Service, Task, UsageHistory, Workload, WorkloadCore } from "@/lib/model/types";
 import {
+  ConsumptionQuerySchema,
+  ConsumptionSeriesQuerySchema,
   NodeQuerySchema,
   rangeSeconds,
   ServiceQuerySchema,
   TaskQuerySchema,
   UsageQuerySchema,
   WorkloadQuerySchema,
+  type ConsumptionQuery,
+  type ConsumptionSeriesQuery,
   type NodeQuery,
   type ServiceQuery,
   type TaskQuery,
@@ -25,6 +29,8 @@ import { assertAuthorized, authorize, type Actor, type Refusal } from "./authz";
 import { ClusterOwner, type OwnerStats } from "./cluster-owner";
 import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
 import { getSettings } from "./config";
+import { consumptionReport, consumptionSeries, type ClusterSource, type ConsumptionAnswer, type SeriesAnswer } from "./consumption";
+import { openHistoryArchive, type HistoryArchive } from "./history-archive";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { onePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
@@ -34,6 +40,8 @@ export interface FleetSettings {
   maxReplicas: number;
   /** True when the demo fleet runs. */
   demo: boolean;
+  /** The workload label naming its team, for /api/consumption (clusters.yaml consumption.teamLabel; "team" unless set). */
+  teamLabel?: string;
 }
 
 /**
@@ -59,7 +67,8 @@ export class Fleet {
   }
 
   async close(): Promise<void> {
-    for (const owner of this.owners.values()) owner.stop();
+    // Each owner writes its open history buckets before it is done.
+    await Promise.all([...this.owners.values()].map((owner) => owner.stop()));
     await this.onClose();
   }
 
@@ -169,10 +178,70 @@ export class Fleet {
     return {
       scope: q.scope,
       target: q.target ?? null,
-      stepSeconds: owner.history.stepSeconds,
+      // Longer ranges are answered from coarser buckets: the step the points are at.
+      stepSeconds: owner.history.stepFor(key, since),
       points: owner.history.points(key, since),
       allocatable,
     };
+  }
+
+  /**
+   * The clusters a consumption read covers, each past authorize(): the one
+   * asked for (404 as any read when the actor may not see it), else every
+   * cluster the actor may see. A cluster that cannot answer is named in
+   * `errors` (as /api/clusters does) and left out, never blanking the rest.
+   */
+  private async consumptionSources(actor: Actor, clusterId: string | undefined) {
+    const owners =
+      clusterId !== undefined ? [this.owner(actor, clusterId)] : [...this.owners.values()].filter((o) => this.mayRead(actor, o));
+    const errors: Record<string, { code: string; message: string }> = {};
+    const sources: ClusterSource[] = [];
+    await Promise.all(
+      owners.map(async (owner) => {
+        try {
+          await owner.listed("nodes");
+          await owner.listed("workloads");
+          await owner.listed("tasks");
+        } catch (err) {
+          errors[owner.id] = {
+            code: isAdapterError(err) ? `upstream-${err.code}` : "internal",
+            message: owner.definition.secrets.redact((err as Error).message),
+          };
+          return;
+        }
+        if (owner.connection.status === "unreachable") {
+          errors[owner.id] = {
+            code: "upstream-unreachable",
+            message: `${owner.connection.reason ?? "not reachable"} (figures from the last snapshot)`,
+          };
+        }
+        sources.push({ id: owner.id, name: owner.definition.name, snapshot: owner.snapshot, history: owner.history });
+      }),
+    );
+    sources.sort((a, b) => a.id.localeCompare(b.id));
+    return { sources, errors };
+  }
+
+  /** GET /api/consumption: who reserved and used what over the range, from the built-in history. */
+  async consumption(
+    actor: Actor,
+    query: ConsumptionQuery,
+  ): Promise<ConsumptionAnswer & { errors: Record<string, { code: string; message: string }> }> {
+    const q = ConsumptionQuerySchema.parse(query);
+    const { sources, errors } = await this.consumptionSources(actor, q.cluster);
+    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now: Date.now() };
+    return { ...consumptionReport(sources, options), errors };
+  }
+
+  /** GET /api/consumption/series: the top consumers of the grouping over time. */
+  async consumptionSeries(
+    actor: Actor,
+    query: ConsumptionSeriesQuery,
+  ): Promise<SeriesAnswer & { errors: Record<string, { code: string; message: string }> }> {
+    const q = ConsumptionSeriesQuerySchema.parse(query);
+    const { sources, errors } = await this.consumptionSources(actor, q.cluster);
+    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now: Date.now() };
+    return { ...consumptionSeries(sources, { ...options, top: q.top }), errors };
   }
 
   /**
@@ -244,7 +313,7 @@ const SCALE_NOTES: Record<Refusal, string> = {
 };
 
 /** Builds and starts the Fleet from the settings; getFleet() keeps the process's one. startDemo runs the demo fleet when it is wanted. */
-export async function createFleet(options: { startDemo?: StartDemoFleet } = {}): Promise<Fleet> {
+export async function createFleet(options: { startDemo?: StartDemoFleet; historyArchive?: HistoryArchive | null } = {}): Promise<Fleet> {
   const log = createLogger("fleet");
   const settings = await getSettings();
   const discovered = settings.discover ? await discoverClusters(ADAPTER_MODULES, process.env, log) : [];
@@ -260,6 +329,9 @@ export async function createFleet(options: { startDemo?: StartDemoFleet } = {}):
     log.info(`demo fleet started: ${demo.clusters.map((c) => c.id).join(", ")}`);
   }
 
+  // The usage history persists in the storage Access opened (no cluster: nothing to keep, no database opened).
+  const historyArchive =
+    options.historyArchive !== undefined ? options.historyArchive : candidates.length ? await openHistoryArchive(log) : null;
   const owners = candidates.map((c) => {
     const adapterModule = ADAPTER_MODULES[c.orchestrator];
     const secrets = new SecretSet();
@@ -267,10 +339,15 @@ export async function createFleet(options: { startDemo?: StartDemoFleet } = {}):
     const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog, secrets, env: process.env });
     return new ClusterOwner(
       { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter, secrets },
-      { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog },
+      { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog, historyArchive },
     );
   });
-  const fleet = new Fleet(owners, { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo }, log, closeDemo);
+  const fleet = new Fleet(
+    owners,
+    { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo, teamLabel: settings.consumption.teamLabel },
+    log,
+    closeDemo,
+  );
   fleet.start();
   log.info(`serving ${owners.length} cluster(s) from ${settings.source}${settings.readOnly ? " (read-only)" : ""}`);
   return fleet;

@@ -1,7 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AdapterError } from "@/lib/adapters/errors";
 import { SecretSet } from "@/lib/adapters/secrets";
-import type { ClusterAdapter, Scalable, SnapshotSink } from "@/lib/adapters/types";
+import {
+  emptyUsageSample,
+  type ClusterAdapter,
+  type Scalable,
+  type SnapshotSink,
+  type UsageSample,
+  type UsageSource,
+} from "@/lib/adapters/types";
 import { memoryLogger } from "@/lib/testing/memory-logger";
 import type { WorkloadCore } from "@/lib/model/types";
 import type { Actor } from "./authz";
@@ -34,7 +41,7 @@ const WORKLOAD: WorkloadCore = {
   events: [],
 } as unknown as WorkloadCore;
 
-class EchoingAdapter implements ClusterAdapter, Scalable {
+class EchoingAdapter implements ClusterAdapter, Scalable, UsageSource {
   readonly orchestrator = "nomad" as const;
   async run(sink: SnapshotSink, signal: AbortSignal) {
     sink.apply([
@@ -48,6 +55,11 @@ class EchoingAdapter implements ClusterAdapter, Scalable {
   }
   async scale(): Promise<WorkloadCore> {
     throw new AdapterError("forbidden", `Permission denied for token ${TOKEN}`);
+  }
+  async sampleUsage(): Promise<UsageSample> {
+    const sample = emptyUsageSample();
+    sample.unavailable.nodes.set("n1", `stats: 403 for token ${TOKEN}`);
+    return sample;
   }
 }
 
@@ -69,6 +81,9 @@ describe("redaction at the server's edge", () => {
       expect(reason).toMatch(/X-Nomad-Token: \[redacted\]/);
       const error = await fleet.scale(ADMIN, "n", "web", 2).catch((e: Error) => e);
       expect(error).toMatchObject({ code: "forbidden", message: "Permission denied for token [redacted]" });
+      // A usage note quotes the upstream's error: kept redacted too.
+      await vi.waitFor(() => expect(owner.usage).not.toBeNull());
+      expect(owner.usage?.unavailable.nodes.get("n1")).toBe("stats: 403 for token [redacted]");
       expect(log.lines.join("\n")).not.toContain(TOKEN);
     } finally {
       await fleet.close();

@@ -113,5 +113,25 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    "0002_usage_history": {
+      // The coarse buckets of the usage history (lib/server/history.ts): one row per cluster, key, step and bucket,
+      // upserted, so a series holds at most its tier's capacity of rows once older ones are pruned.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("usage_history")
+          .addColumn("cluster", "text", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("step_seconds", "integer", (c) => c.notNull())
+          .addColumn("bucket_start", bigint, (c) => c.notNull())
+          .addColumn("samples", "integer", (c) => c.notNull())
+          .addColumn("cpu_avg_millis", "double precision")
+          .addColumn("cpu_max_millis", "double precision")
+          .addColumn("memory_avg_bytes", "double precision")
+          .addColumn("memory_max_bytes", "double precision")
+          .addPrimaryKeyConstraint("usage_history_pk", ["cluster", "key", "step_seconds", "bucket_start"])
+          .execute();
+        await db.schema.createIndex("usage_history_by_age").on("usage_history").columns(["step_seconds", "bucket_start"]).execute();
+      },
+    },
   };
 }

@@ -60,6 +60,20 @@ export interface Tables {
     client: string | null;
     at: number;
   };
+  /** Coarse usage buckets (lib/server/history.ts), keyed by cluster, series key, step and bucket start. */
+  usage_history: {
+    cluster: string;
+    /** "cluster", "node:<id>" or "workload:<id>". */
+    key: string;
+    step_seconds: number;
+    bucket_start: number;
+    /** Raw samples with a value in the bucket; 0 with null figures: only gaps. */
+    samples: number;
+    cpu_avg_millis: number | null;
+    cpu_max_millis: number | null;
+    memory_avg_bytes: number | null;
+    memory_max_bytes: number | null;
+  };
   audit: {
     id: Generated<number>;
     at: number;

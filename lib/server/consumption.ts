@@ -1,0 +1,320 @@
+import Papa from "papaparse";
+import {
+  aggregate,
+  gridFor,
+  itemOf,
+  NO_TENANT,
+  overCommittedFlag,
+  pointStats,
+  resample,
+  rightSize,
+  seriesPoints,
+  statsOf,
+  UNASSIGNED_TEAM,
+  type ConsumptionGroup,
+  type ConsumptionItem,
+  type ConsumptionPoint,
+  type ConsumptionRange,
+  type Flag,
+  type Grid,
+  type Member,
+} from "@/lib/model/consumption";
+import { ZERO_RESOURCES, type Resources, type TaskCore } from "@/lib/model/types";
+import { InvalidInputError } from "./errors";
+import type { Snapshot } from "./snapshot";
+
+/**
+ * GET /api/consumption and /api/consumption/series from the built-in
+ * history: each cluster's snapshot (what exists, what is reserved, who it
+ * belongs to) joined with its usage history ("node:<id>", "workload:<id>"),
+ * through the arithmetic of lib/model/consumption.ts.
+ *
+ * A cluster's figures are the sum of its workloads' (so its tenants add up to
+ * it); tasks that belong to no workload (a bare pod) count on their node but
+ * in no tenant. Reserved is what the placed, unfinished tasks request (the
+ * nodes' "requested" of /api/clusters/{id}/nodes). The model carries no
+ * limits, so no limit is given.
+ */
+
+/** What one cluster contributes. Only `points` of the history is read. */
+export interface ClusterSource {
+  id: string;
+  name: string;
+  snapshot: Snapshot;
+  history: { points(key: string, since: number): ConsumptionPoint[] };
+}
+
+export interface ConsumptionOptions {
+  groupBy: ConsumptionGroup;
+  range: ConsumptionRange;
+  tenant?: string;
+  /** The workload label naming its team (clusters.yaml consumption.teamLabel). */
+  teamLabel: string;
+  now: number;
+}
+
+export interface ConsumptionAnswer {
+  items: ConsumptionItem[];
+  /** The listed items added up. */
+  totals: ConsumptionItem;
+  range: { from: string; to: string; stepSeconds: number };
+  source: "history";
+}
+
+export interface SeriesAnswer {
+  series: { key: string; name: string; points: { t: number; cpuMillis: number | null; memoryBytes: number | null }[] }[];
+  stepSeconds: number;
+}
+
+const add = (a: Resources, b: Resources): Resources => ({
+  cpuMillis: a.cpuMillis + b.cpuMillis,
+  memoryBytes: a.memoryBytes + b.memoryBytes,
+});
+
+/** Tasks that hold their node's resources: placed and not finished (as the nodes' "requested"). */
+function holdsResources(task: TaskCore): boolean {
+  return task.node !== null && (task.state === "running" || task.state === "pending" || task.state === "unknown");
+}
+
+const OOM = /OOMKilled|OutOfMemory|\bOOM\b|out of memory/i;
+
+interface WorkloadMember extends Member {
+  cluster: string;
+  tenant: string;
+  team: string;
+  /** This workload's share of its cluster's allocatable, by what it reserved (absent without nodes). */
+  share?: Resources;
+}
+
+interface ClusterParts {
+  source: ClusterSource;
+  allocatable: Resources | null;
+  workloads: WorkloadMember[];
+  nodes: Member[];
+}
+
+function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOptions): ClusterParts {
+  const { snapshot, history } = source;
+  const since = grid.from;
+  const perWorkload = new Map<string, { reserved: Resources; count: number; oom: string[] }>();
+  const perNode = new Map<string, Resources>();
+  for (const t of snapshot.tasks.values()) {
+    if (holdsResources(t)) perNode.set(t.node!, add(perNode.get(t.node!) ?? ZERO_RESOURCES, t.requests));
+    if (!t.workloadId) continue;
+    const entry = perWorkload.get(t.workloadId) ?? { reserved: ZERO_RESOURCES, count: 0, oom: [] };
+    if (holdsResources(t)) {
+      entry.reserved = add(entry.reserved, t.requests);
+      entry.count++;
+    }
+    if (t.stateReason && OOM.test(t.stateReason)) entry.oom.push(`task ${t.name}: ${t.stateReason}`);
+    perWorkload.set(t.workloadId, entry);
+  }
+  let allocatable: Resources | null = null;
+  for (const n of snapshot.nodes.values()) allocatable = add(allocatable ?? ZERO_RESOURCES, n.allocatable);
+
+  const workloads: WorkloadMember[] = [];
+  for (const w of snapshot.workloads.values()) {
+    const tasks = perWorkload.get(w.id) ?? { reserved: ZERO_RESOURCES, count: 0, oom: [] };
+    const points = history.points(`workload:${w.id}`, since);
+    const usage = resample(points, grid);
+    const stats = pointStats(points, grid);
+    const flags: Flag[] = [];
+    const oomEvents = w.events.filter((e) => OOM.test(e.message)).map((e) => `${e.at ?? "recently"}: ${e.message}`);
+    const oom = [...tasks.oom, ...oomEvents];
+    if (oom.length) flags.push({ kind: "oom", evidence: oom.slice(0, 3).join("; ") });
+    const sized = rightSize({
+      cpu: stats.cpu,
+      memory: stats.memory,
+      reserved: tasks.reserved,
+      tasks: tasks.count,
+      autoscaler: w.autoscaler?.name ?? null,
+      range: options.range,
+    });
+    const tenant = w.namespace ?? NO_TENANT;
+    workloads.push({
+      key: `workload:${source.id}/${w.id}`,
+      cluster: source.id,
+      tenant,
+      team: w.labels[options.teamLabel] || UNASSIGNED_TEAM,
+      workloadId: w.id,
+      name: w.name,
+      reserved: tasks.reserved,
+      usage,
+      stats,
+      flags,
+      ...("recommendation" in sized ? { recommendation: sized.recommendation } : { recommendationNote: sized.skipped }),
+    });
+  }
+  // Each workload's share of the allocatable, by what it reserved (by what it used where nothing is reserved,
+  // as on a Docker engine); shares add up to the cluster's.
+  if (allocatable) {
+    const shareOf = (weight: (w: WorkloadMember) => number, of: number) => {
+      const total = workloads.reduce((sum, w) => sum + weight(w), 0);
+      return (w: WorkloadMember) => (total > 0 ? (of * weight(w)) / total : 0);
+    };
+    const cpuTotal = workloads.reduce((sum, w) => sum + w.reserved.cpuMillis, 0);
+    const memTotal = workloads.reduce((sum, w) => sum + w.reserved.memoryBytes, 0);
+    const cpuShare = shareOf((w) => (cpuTotal > 0 ? w.reserved.cpuMillis : (w.stats?.cpu.avg ?? 0)), allocatable.cpuMillis);
+    const memShare = shareOf((w) => (memTotal > 0 ? w.reserved.memoryBytes : (w.stats?.memory.avg ?? 0)), allocatable.memoryBytes);
+    for (const w of workloads) w.share = { cpuMillis: cpuShare(w), memoryBytes: memShare(w) };
+  }
+
+  const nodes: Member[] = [...snapshot.nodes.values()].map((n) => {
+    const reserved = perNode.get(n.id) ?? ZERO_RESOURCES;
+    const flag = overCommittedFlag(reserved, n.allocatable);
+    const points = history.points(`node:${n.id}`, since);
+    return {
+      key: `node:${source.id}/${n.id}`,
+      cluster: source.id,
+      nodeId: n.id,
+      name: n.name,
+      reserved,
+      capacity: n.allocatable,
+      usage: resample(points, grid),
+      stats: pointStats(points, grid),
+      flags: flag ? [flag] : [],
+    };
+  });
+  return { source, allocatable, workloads, nodes };
+}
+
+function sumShares(members: readonly WorkloadMember[]): Resources | undefined {
+  const withShare = members.filter((m) => m.share);
+  return withShare.length ? withShare.reduce((sum, m) => add(sum, m.share!), ZERO_RESOURCES) : undefined;
+}
+
+/** The members of the asked grouping, before they become items. */
+function groupMembers(sources: readonly ClusterSource[], options: ConsumptionOptions, grid: Grid): Member[] {
+  if (options.groupBy === "node" && options.tenant !== undefined) {
+    throw new InvalidInputError("tenant does not apply to groupBy=node: nodes are shared by tenants", 400);
+  }
+  const parts = sources.map((s) => clusterParts(s, grid, options));
+  const inTenant = (w: WorkloadMember) => options.tenant === undefined || w.tenant === options.tenant;
+  switch (options.groupBy) {
+    case "node":
+      return parts.flatMap((p) => p.nodes);
+    case "workload":
+      return parts.flatMap((p) => p.workloads.filter(inTenant));
+    case "cluster":
+      return parts.map((p) => {
+        const members = p.workloads.filter(inTenant);
+        const capacity = options.tenant === undefined ? (p.allocatable ?? undefined) : sumShares(members);
+        const over = p.nodes.filter((n) => n.flags?.length);
+        const group = aggregate({ key: `cluster:${p.source.id}`, cluster: p.source.id, name: p.source.name }, members, grid, { capacity });
+        if (over.length) {
+          group.flags = [
+            { kind: "over-committed", evidence: `${over.length} node(s) reserved above 90%: ${over.map((n) => n.name).join(", ")}` },
+          ];
+        }
+        return group;
+      });
+    case "tenant": {
+      const out: Member[] = [];
+      for (const p of parts) {
+        const byTenant = new Map<string, WorkloadMember[]>();
+        for (const w of p.workloads.filter(inTenant)) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), w]);
+        for (const [tenant, members] of byTenant) {
+          out.push(
+            aggregate({ key: `tenant:${p.source.id}/${tenant}`, cluster: p.source.id, tenant, name: tenant }, members, grid, {
+              capacity: sumShares(members),
+            }),
+          );
+        }
+      }
+      return out;
+    }
+    case "team": {
+      const byTeam = new Map<string, WorkloadMember[]>();
+      for (const w of parts.flatMap((p) => p.workloads.filter(inTenant))) byTeam.set(w.team, [...(byTeam.get(w.team) ?? []), w]);
+      return [...byTeam].map(([team, members]) =>
+        aggregate({ key: `team:${team}`, cluster: null, team, name: team }, members, grid, { capacity: sumShares(members) }),
+      );
+    }
+  }
+}
+
+const byClusterThenName = (a: Member, b: Member) =>
+  (a.cluster ?? "").localeCompare(b.cluster ?? "") || a.name.localeCompare(b.name, undefined, { numeric: true });
+
+function rangeOf(grid: Grid) {
+  return {
+    from: new Date(grid.from).toISOString(),
+    to: new Date(grid.now ?? grid.from + grid.steps * grid.stepMs).toISOString(),
+    stepSeconds: grid.stepMs / 1000,
+  };
+}
+
+export function consumptionReport(sources: readonly ClusterSource[], options: ConsumptionOptions): ConsumptionAnswer {
+  const grid = gridFor(options.range, options.now);
+  const members = groupMembers(sources, options, grid).sort(byClusterThenName);
+  const totals = aggregate({ key: "fleet", cluster: null, name: "fleet" }, members, grid);
+  return {
+    items: members.map((m) => itemOf(m, options.range, grid)),
+    totals: itemOf(totals, options.range, grid),
+    range: rangeOf(grid),
+    source: "history",
+  };
+}
+
+/** The top consumers (by average CPU, then memory) of the grouping over time, for the charts. */
+export function consumptionSeries(sources: readonly ClusterSource[], options: ConsumptionOptions & { top: number }): SeriesAnswer {
+  const grid = gridFor(options.range, options.now);
+  const names = new Map(sources.map((s) => [s.id, s.name]));
+  const ranked = groupMembers(sources, options, grid)
+    .map((m) => ({ m, cpu: statsOf(m.usage.cpu, grid).avg ?? -1, memory: statsOf(m.usage.memory, grid).avg ?? -1 }))
+    .sort((a, b) => b.cpu - a.cpu || b.memory - a.memory || a.m.key.localeCompare(b.m.key))
+    .slice(0, options.top);
+  return {
+    series: ranked.map(({ m }) => ({
+      key: m.key,
+      name: options.groupBy === "cluster" || m.cluster === null ? m.name : `${m.name} (${names.get(m.cluster) ?? m.cluster})`,
+      points: seriesPoints(m.usage, grid),
+    })),
+    stepSeconds: grid.stepMs / 1000,
+  };
+}
+
+const CSV_COLUMNS: [string, (i: ConsumptionItem) => unknown][] = [
+  ["cluster", (i) => i.cluster],
+  ["tenant", (i) => i.tenant],
+  ["team", (i) => i.team],
+  ["workloadId", (i) => i.workloadId],
+  ["nodeId", (i) => i.nodeId],
+  ["name", (i) => i.name],
+  ["cpuCapacityMillis", (i) => i.cpu.capacityMillis],
+  ["cpuReservedMillis", (i) => i.cpu.reservedMillis],
+  ["cpuUsedAvgMillis", (i) => i.cpu.usedAvgMillis],
+  ["cpuUsedP95Millis", (i) => i.cpu.usedP95Millis],
+  ["cpuUsedMaxMillis", (i) => i.cpu.usedMaxMillis],
+  ["cpuAllocatedMillis", (i) => i.cpu.allocatedMillis],
+  ["cpuIdleReservedMillis", (i) => i.cpu.idleReservedMillis],
+  ["cpuUnreservedMillis", (i) => i.cpu.unreservedMillis],
+  ["cpuEfficiency", (i) => i.cpu.efficiency],
+  ["memoryCapacityBytes", (i) => i.memory.capacityBytes],
+  ["memoryReservedBytes", (i) => i.memory.reservedBytes],
+  ["memoryUsedAvgBytes", (i) => i.memory.usedAvgBytes],
+  ["memoryUsedP95Bytes", (i) => i.memory.usedP95Bytes],
+  ["memoryUsedMaxBytes", (i) => i.memory.usedMaxBytes],
+  ["memoryAllocatedBytes", (i) => i.memory.allocatedBytes],
+  ["memoryIdleReservedBytes", (i) => i.memory.idleReservedBytes],
+  ["memoryUnreservedBytes", (i) => i.memory.unreservedBytes],
+  ["memoryEfficiency", (i) => i.memory.efficiency],
+  ["coverage", (i) => i.coverage],
+  ["flags", (i) => i.flags.map((f) => f.kind).join(" ")],
+  ["evidence", (i) => i.flags.map((f) => `${f.kind}: ${f.evidence}`).join(" | ")],
+  ["recommendedCpuMillis", (i) => i.recommendation?.cpuMillis],
+  ["recommendedMemoryBytes", (i) => i.recommendation?.memoryBytes],
+  ["freesCpuMillis", (i) => i.recommendation?.frees.cpuMillis],
+  ["freesMemoryBytes", (i) => i.recommendation?.frees.memoryBytes],
+  ["recommendationNote", (i) => i.recommendationNote],
+];
+
+/** CSV for spreadsheets, one row per item (as auditCsv: formulae escaped, CRLF). */
+export function consumptionCsv(items: readonly ConsumptionItem[]): string {
+  return (
+    Papa.unparse(
+      { fields: CSV_COLUMNS.map(([name]) => name), data: items.map((i) => CSV_COLUMNS.map(([, get]) => get(i) ?? "")) },
+      { escapeFormulae: true, newline: "\r\n" },
+    ) + "\r\n"
+  );
+}
