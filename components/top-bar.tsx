@@ -45,6 +45,20 @@ function ClusterSwitcher() {
   );
 }
 
+/** The fleet-wide consumption page (issue 12). */
+function ConsumptionLink() {
+  const active = usePathname() === "/consumption";
+  return (
+    <Link
+      href="/consumption"
+      aria-current={active ? "page" : undefined}
+      className={`text-[12px] hover:text-foreground hover:underline ${active ? "font-medium text-foreground" : "text-muted"}`}
+    >
+      Consumption
+    </Link>
+  );
+}
+
 export function TopBar() {
   const settings = useSettings();
   return (
@@ -56,6 +70,7 @@ export function TopBar() {
         <nav aria-label="Cluster switcher">
           <ClusterSwitcher />
         </nav>
+        <ConsumptionLink />
         <div className="ml-auto flex items-center gap-3">
           {settings.demo ? (
             <Badge tone="demo" title="Simulated clusters running inside Fleetdeck; nothing here is real">

@@ -14,8 +14,26 @@ import {
   type UsageHistory,
   type Workload,
 } from "@/lib/model/types";
-import { LIST_PAGE, type NodeParams, type ServiceParams, type TaskParams, type UsageQuery, type WorkloadParams } from "@/lib/model/queries";
-import { apiGet, apiPost, listSchema } from "./api";
+import {
+  ConsumptionQuerySchema,
+  LIST_PAGE,
+  searchValues,
+  type NodeParams,
+  type SearchInput,
+  type ServiceParams,
+  type TaskParams,
+  type UsageQuery,
+  type WorkloadParams,
+} from "@/lib/model/queries";
+import {
+  ConsumptionAnswerSchema,
+  ConsumptionSeriesSchema,
+  type ConsumptionAnswer,
+  type ConsumptionGroup,
+  type ConsumptionRange,
+  type ConsumptionSeries,
+} from "@/lib/model/consumption";
+import { apiGet, apiPost, apiUrl, listSchema } from "./api";
 
 /**
  * One queryOptions factory per resource. Keys are rooted at
@@ -127,6 +145,64 @@ export function usageQuery(clusterId: string, params: UsageQuery) {
     refetchInterval: REFRESH.usagePollMs,
   });
 }
+
+/** The consumption page's query: grouping and range always given (so a URL without them has the same key as one with the defaults). */
+export interface ConsumptionParams {
+  groupBy: ConsumptionGroup;
+  range: ConsumptionRange;
+  cluster?: string;
+  tenant?: string;
+}
+
+/** The API's defaults (ConsumptionQuerySchema). */
+export const CONSUMPTION_DEFAULTS = { groupBy: "cluster", range: "24h" } as const satisfies Pick<ConsumptionParams, "groupBy" | "range">;
+
+/** The consumption page's query from its URL, read the same way by the server page and the browser; a bad value is the default. */
+export function consumptionParamsFrom(search: SearchInput): ConsumptionParams {
+  const values = searchValues(search);
+  const read = <K extends "groupBy" | "range" | "cluster" | "tenant">(name: K) => {
+    const parsed = ConsumptionQuerySchema.shape[name].safeParse(values[name]?.trim() || undefined);
+    return parsed.success ? parsed.data : undefined;
+  };
+  return cleanParams({
+    groupBy: (read("groupBy") as ConsumptionGroup | undefined) ?? CONSUMPTION_DEFAULTS.groupBy,
+    range: (read("range") as ConsumptionRange | undefined) ?? CONSUMPTION_DEFAULTS.range,
+    cluster: read("cluster") as string | undefined,
+    tenant: read("tenant") as string | undefined,
+  });
+}
+
+export type { ConsumptionAnswer, ConsumptionSeries };
+
+/** Consumption spans clusters, so its keys are rooted apart from ["clusters", ...]; usage moves every sample, so it polls. */
+export const consumptionKeys = { all: ["consumption"] as const };
+
+export function consumptionQuery(params: ConsumptionParams) {
+  const p = cleanParams(params);
+  return queryOptions({
+    queryKey: [...consumptionKeys.all, "items", p] as const,
+    queryFn: ({ signal }): Promise<ConsumptionAnswer> => apiGet("/api/consumption", ConsumptionAnswerSchema, p, signal),
+    staleTime: REFRESH.staleMs,
+    refetchInterval: REFRESH.usagePollMs,
+  });
+}
+
+/** The series of the largest consumers (by average CPU) of the same grouping, for the stacked chart. */
+export function consumptionSeriesQuery(params: ConsumptionParams, top = CONSUMPTION_CHART_TOP) {
+  const p = cleanParams({ ...params, top });
+  return queryOptions({
+    queryKey: [...consumptionKeys.all, "series", p] as const,
+    queryFn: ({ signal }): Promise<ConsumptionSeries> => apiGet("/api/consumption/series", ConsumptionSeriesSchema, p, signal),
+    staleTime: REFRESH.staleMs,
+    refetchInterval: REFRESH.usagePollMs,
+  });
+}
+
+/** How many consumers the stacked chart draws. */
+export const CONSUMPTION_CHART_TOP = 8;
+
+/** The same rows as CSV (a plain link: the browser downloads it). */
+export const consumptionCsvUrl = (params: ConsumptionParams) => apiUrl("/api/consumption", { ...cleanParams(params), format: "csv" });
 
 /** force: scale through a rollout that holds the workload (a Marathon deployment), cancelling it. */
 export function scaleWorkload(clusterId: string, workloadId: string, replicas: number, force = false): Promise<Workload> {

@@ -1,3 +1,4 @@
+import { z } from "zod";
 /**
  * One model of consumption for every orchestrator (issue 12): what a
  * workload, tenant, team, node or cluster reserved, used and could give back,
@@ -663,3 +664,75 @@ export function seriesPoints(usage: UsageSeries, grid: Grid): { t: number; cpuMi
   }
   return out;
 }
+
+// ---------------------------------------------------------------- the answers, as the browser checks them
+
+const nullableNumber = z.number().nullable();
+const FlagSchema = z.object({ kind: z.enum(FLAG_KINDS), evidence: z.string() });
+const ConsumptionItemSchema: z.ZodType<ConsumptionItem> = z.object({
+  key: z.string(),
+  cluster: z.string().nullable(),
+  tenant: z.string().optional(),
+  team: z.string().optional(),
+  workloadId: z.string().optional(),
+  nodeId: z.string().optional(),
+  name: z.string(),
+  cpu: z.object({
+    capacityMillis: z.number().optional(),
+    reservedMillis: z.number(),
+    usedAvgMillis: nullableNumber,
+    usedP95Millis: nullableNumber,
+    usedMaxMillis: nullableNumber,
+    allocatedMillis: z.number(),
+    idleReservedMillis: z.number(),
+    unreservedMillis: z.number().optional(),
+    efficiency: nullableNumber,
+    note: z.string().optional(),
+  }),
+  memory: z.object({
+    capacityBytes: z.number().optional(),
+    reservedBytes: z.number(),
+    usedAvgBytes: nullableNumber,
+    usedP95Bytes: nullableNumber,
+    usedMaxBytes: nullableNumber,
+    allocatedBytes: z.number(),
+    idleReservedBytes: z.number(),
+    unreservedBytes: z.number().optional(),
+    efficiency: nullableNumber,
+    note: z.string().optional(),
+  }),
+  flags: z.array(FlagSchema),
+  recommendation: z
+    .object({
+      cpuMillis: z.number(),
+      memoryBytes: z.number(),
+      tasks: z.number().optional(),
+      basis: z.string(),
+      frees: z.object({ cpuMillis: z.number(), memoryBytes: z.number() }),
+    })
+    .optional(),
+  recommendationNote: z.string().optional(),
+  coverage: z.number(),
+});
+/** Clusters that could not answer, by id: shown beside the figures of the others. */
+const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
+export const ConsumptionAnswerSchema = z.object({
+  items: z.array(ConsumptionItemSchema),
+  totals: ConsumptionItemSchema,
+  range: z.object({ from: z.string(), to: z.string(), stepSeconds: z.number() }),
+  source: z.string(),
+  errors: ClusterErrorsSchema,
+});
+export type ConsumptionAnswer = z.infer<typeof ConsumptionAnswerSchema>;
+export const ConsumptionSeriesSchema = z.object({
+  series: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      points: z.array(z.object({ t: z.number(), cpuMillis: nullableNumber, memoryBytes: nullableNumber })),
+    }),
+  ),
+  stepSeconds: z.number(),
+  errors: ClusterErrorsSchema,
+});
+export type ConsumptionSeries = z.infer<typeof ConsumptionSeriesSchema>;
