@@ -626,7 +626,10 @@ export function ConsumptionView() {
                 </time>
                 {" – "}
                 <time suppressHydrationWarning dateTime={answer.range.to} className="figure">
-                  {new Date(answer.range.to).toLocaleTimeString("en-GB", { timeStyle: "short" })}
+                  {/* The end's date too when the range crosses midnight, so it never reads as time running backwards. */}
+                  {new Date(answer.range.to).toDateString() === new Date(answer.range.from).toDateString()
+                    ? new Date(answer.range.to).toLocaleTimeString("en-GB", { timeStyle: "short" })
+                    : new Date(answer.range.to).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "short" })}
                 </time>
                 {`, from the ${answer.source === "history" ? "built-in history" : answer.source}`}
               </>
