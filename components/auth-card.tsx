@@ -1,6 +1,10 @@
 import type { ReactNode } from "react";
 import { Brand } from "./brand";
 
+/** The fields and the submit button of the sign-in and setup forms. */
+export const AUTH_INPUT_CLASS = "h-8 w-full rounded border border-border bg-surface-2 px-2";
+export const AUTH_SUBMIT_CLASS = "h-8 w-full rounded bg-accent font-medium text-white dark:text-black hover:opacity-90 disabled:opacity-60";
+
 /** The frame of the sign-in and setup pages: the brand, a title, a card. */
 export function AuthCard({ title, children }: { title: string; children: ReactNode }) {
   return (

@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { completeSetup } from "@/lib/client/access";
+import { AUTH_INPUT_CLASS, AUTH_SUBMIT_CLASS } from "./auth-card";
 
 /** The setup link's form: the first admin's name and password. */
 export function SetupForm({ token }: { token: string }) {
@@ -38,41 +39,17 @@ export function SetupForm({ token }: { token: string }) {
       ) : null}
       <label className="block">
         <span className="mb-1 block text-[12px] font-medium">Username</span>
-        <input
-          name="username"
-          defaultValue="admin"
-          autoComplete="username"
-          required
-          className="h-8 w-full rounded border border-border bg-surface-2 px-2"
-        />
+        <input name="username" defaultValue="admin" autoComplete="username" required className={AUTH_INPUT_CLASS} />
       </label>
       <label className="block">
         <span className="mb-1 block text-[12px] font-medium">Password (at least 12 characters)</span>
-        <input
-          name="password"
-          type="password"
-          minLength={12}
-          autoComplete="new-password"
-          required
-          className="h-8 w-full rounded border border-border bg-surface-2 px-2"
-        />
+        <input name="password" type="password" minLength={12} autoComplete="new-password" required className={AUTH_INPUT_CLASS} />
       </label>
       <label className="block">
         <span className="mb-1 block text-[12px] font-medium">Password again</span>
-        <input
-          name="confirm"
-          type="password"
-          minLength={12}
-          autoComplete="new-password"
-          required
-          className="h-8 w-full rounded border border-border bg-surface-2 px-2"
-        />
+        <input name="confirm" type="password" minLength={12} autoComplete="new-password" required className={AUTH_INPUT_CLASS} />
       </label>
-      <button
-        type="submit"
-        disabled={busy}
-        className="h-8 w-full rounded bg-accent font-medium text-white dark:text-black hover:opacity-90 disabled:opacity-60"
-      >
+      <button type="submit" disabled={busy} className={AUTH_SUBMIT_CLASS}>
         {busy ? "Creating…" : "Create the admin and sign in"}
       </button>
     </form>

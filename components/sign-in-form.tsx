@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { signIn } from "@/lib/client/access";
+import { AUTH_INPUT_CLASS, AUTH_SUBMIT_CLASS } from "./auth-card";
 
 /** Username and password, and the identity provider's button when one is configured. */
 export function SignInForm({ next, oidc, error: initialError }: { next: string; oidc: string | null; error: string | null }) {
@@ -33,23 +34,13 @@ export function SignInForm({ next, oidc, error: initialError }: { next: string; 
       <form onSubmit={submit} className="space-y-3" aria-label="Sign in with a password">
         <label className="block">
           <span className="mb-1 block text-[12px] font-medium">Username</span>
-          <input name="username" autoComplete="username" required className="h-8 w-full rounded border border-border bg-surface-2 px-2" />
+          <input name="username" autoComplete="username" required className={AUTH_INPUT_CLASS} />
         </label>
         <label className="block">
           <span className="mb-1 block text-[12px] font-medium">Password</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            className="h-8 w-full rounded border border-border bg-surface-2 px-2"
-          />
+          <input name="password" type="password" autoComplete="current-password" required className={AUTH_INPUT_CLASS} />
         </label>
-        <button
-          type="submit"
-          disabled={busy}
-          className="h-8 w-full rounded bg-accent font-medium text-white dark:text-black hover:opacity-90 disabled:opacity-60"
-        >
+        <button type="submit" disabled={busy} className={AUTH_SUBMIT_CLASS}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

@@ -1,4 +1,4 @@
-import Papa from "papaparse";
+import { spreadsheetCsv } from "./csv";
 import {
   aggregate,
   gridFor,
@@ -309,12 +309,9 @@ const CSV_COLUMNS: [string, (i: ConsumptionItem) => unknown][] = [
   ["recommendationNote", (i) => i.recommendationNote],
 ];
 
-/** CSV for spreadsheets, one row per item (as auditCsv: formulae escaped, CRLF). */
 export function consumptionCsv(items: readonly ConsumptionItem[]): string {
-  return (
-    Papa.unparse(
-      { fields: CSV_COLUMNS.map(([name]) => name), data: items.map((i) => CSV_COLUMNS.map(([, get]) => get(i) ?? "")) },
-      { escapeFormulae: true, newline: "\r\n" },
-    ) + "\r\n"
+  return spreadsheetCsv(
+    CSV_COLUMNS.map(([name]) => name),
+    items.map((i) => CSV_COLUMNS.map(([, get]) => get(i))),
   );
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import type { z } from "zod";
 import os from "node:os";
 import path from "node:path";
 import { ADAPTER_MODULES } from "@/lib/adapters";
@@ -34,6 +35,9 @@ import { openHistoryArchive, type HistoryArchive } from "./history-archive";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { onePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
+
+/** Clusters that could not answer a fleet-wide read, by id, beside the figures of the others. */
+type ClusterErrors = Record<string, { code: string; message: string }>;
 
 export interface FleetSettings {
   readOnly: boolean;
@@ -191,10 +195,10 @@ export class Fleet {
    * cluster the actor may see. A cluster that cannot answer is named in
    * `errors` (as /api/clusters does) and left out, never blanking the rest.
    */
-  private async consumptionSources(actor: Actor, clusterId: string | undefined) {
+  private async consumptionInputs(actor: Actor, q: z.output<typeof ConsumptionQuerySchema>) {
     const owners =
-      clusterId !== undefined ? [this.owner(actor, clusterId)] : [...this.owners.values()].filter((o) => this.mayRead(actor, o));
-    const errors: Record<string, { code: string; message: string }> = {};
+      q.cluster !== undefined ? [this.owner(actor, q.cluster)] : [...this.owners.values()].filter((o) => this.mayRead(actor, o));
+    const errors: ClusterErrors = {};
     const sources: ClusterSource[] = [];
     await Promise.all(
       owners.map(async (owner) => {
@@ -219,28 +223,20 @@ export class Fleet {
       }),
     );
     sources.sort((a, b) => a.id.localeCompare(b.id));
-    return { sources, errors };
+    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now: Date.now() };
+    return { sources, errors, options };
   }
 
   /** GET /api/consumption: who reserved and used what over the range, from the built-in history. */
-  async consumption(
-    actor: Actor,
-    query: ConsumptionQuery,
-  ): Promise<ConsumptionAnswer & { errors: Record<string, { code: string; message: string }> }> {
-    const q = ConsumptionQuerySchema.parse(query);
-    const { sources, errors } = await this.consumptionSources(actor, q.cluster);
-    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now: Date.now() };
+  async consumption(actor: Actor, query: ConsumptionQuery): Promise<ConsumptionAnswer & { errors: ClusterErrors }> {
+    const { sources, errors, options } = await this.consumptionInputs(actor, ConsumptionQuerySchema.parse(query));
     return { ...consumptionReport(sources, options), errors };
   }
 
   /** GET /api/consumption/series: the top consumers of the grouping over time. */
-  async consumptionSeries(
-    actor: Actor,
-    query: ConsumptionSeriesQuery,
-  ): Promise<SeriesAnswer & { errors: Record<string, { code: string; message: string }> }> {
+  async consumptionSeries(actor: Actor, query: ConsumptionSeriesQuery): Promise<SeriesAnswer & { errors: ClusterErrors }> {
     const q = ConsumptionSeriesQuerySchema.parse(query);
-    const { sources, errors } = await this.consumptionSources(actor, q.cluster);
-    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now: Date.now() };
+    const { sources, errors, options } = await this.consumptionInputs(actor, q);
     return { ...consumptionSeries(sources, { ...options, top: q.top }), errors };
   }
 

@@ -1,6 +1,7 @@
 import { AuditQuerySchema } from "@/lib/model/queries";
 import { auditCsv, auditFilter } from "@/lib/server/access";
 import { assertAuthorized } from "@/lib/server/authz";
+import { csvResponse } from "@/lib/server/csv";
 import { api, parseSearch } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
@@ -12,9 +13,7 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({
     const q = parseSearch(AuditQuerySchema, request);
     const items = await access.audit.query(auditFilter(q));
     if (q.format === "csv") {
-      return new Response(auditCsv(items), {
-        headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="fleetdeck-audit.csv"' },
-      });
+      return csvResponse(auditCsv(items), "fleetdeck-audit.csv");
     }
     return { items };
   },

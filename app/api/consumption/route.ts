@@ -1,5 +1,6 @@
 import { ConsumptionQuerySchema } from "@/lib/model/queries";
 import { consumptionCsv } from "@/lib/server/consumption";
+import { csvResponse } from "@/lib/server/csv";
 import { getFleet } from "@/lib/server/fleet";
 import { api, parseSearch } from "@/lib/server/http";
 
@@ -11,12 +12,7 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({
     const q = parseSearch(ConsumptionQuerySchema, request);
     const answer = await (await getFleet()).consumption(actor, q);
     if (q.format === "csv") {
-      return new Response(consumptionCsv(answer.items), {
-        headers: {
-          "Content-Type": "text/csv; charset=utf-8",
-          "Content-Disposition": `attachment; filename="fleetdeck-consumption-${q.groupBy}-${q.range}.csv"`,
-        },
-      });
+      return csvResponse(consumptionCsv(answer.items), `fleetdeck-consumption-${q.groupBy}-${q.range}.csv`);
     }
     return answer;
   },

@@ -1,6 +1,6 @@
 import "server-only";
-import Papa from "papaparse";
 import type { ActorKind, AuditEntry } from "@/lib/model/access";
+import { spreadsheetCsv } from "../csv";
 import type { Db, Tables } from "../storage";
 
 export type AuditOutcome = AuditEntry["outcome"];
@@ -134,12 +134,9 @@ const CSV_COLUMNS = [
   "id",
 ] as const;
 
-/** CSV for spreadsheets; cells that a spreadsheet would run as formulas are escaped. */
 export function auditCsv(entries: AuditEntry[]): string {
-  return (
-    Papa.unparse(
-      { fields: [...CSV_COLUMNS], data: entries.map((e) => CSV_COLUMNS.map((c) => e[c] ?? "")) },
-      { escapeFormulae: true, newline: "\r\n" },
-    ) + "\r\n"
+  return spreadsheetCsv(
+    CSV_COLUMNS,
+    entries.map((e) => CSV_COLUMNS.map((c) => e[c])),
   );
 }
