@@ -20,6 +20,15 @@ import { z } from "zod";
  *   members' series added step by step (the sum of the members' averages,
  *   and of their maxima, in each step), so peaks that did not coincide do
  *   not add.
+ * - limit: the hard caps of a workload's tasks added up, for a resource every
+ *   one of them caps (one uncapped task leaves the workload uncapped); groups
+ *   add their members' the same way. Starved: p95 of use at or near the
+ *   limit, or OOM kills reported.
+ * - cost (where the cluster has a price sheet): what the range costs at the
+ *   current reservations and the average use seen: used = average used ×
+ *   hours × price, reserved = reserved × hours × price, idle = idle reserved
+ *   × hours × price, CPU and memory added; groups add their members' (in one
+ *   currency only).
  */
 
 export const CONSUMPTION_GROUPS = ["cluster", "tenant", "team", "workload", "node"] as const;
@@ -47,6 +56,8 @@ export const THRESHOLDS = {
   minCoverage: 0.5,
   /** A node whose reserved share of allocatable is above this is over-committed. */
   overCommitted: 0.9,
+  /** A workload whose p95 of use is at or above this share of its limit is starved. */
+  starved: 0.9,
   memoryHeadroom: 1.15,
   cpuFloorMillis: 10,
   memoryFloorBytes: 100 * 1024 * 1024,
@@ -286,6 +297,8 @@ export interface Figures {
   /** Allocatable (a node's, a cluster's; a tenant's or team's share of it by what it reserved); absent where it does not apply. */
   capacity?: number;
   reserved: number;
+  /** The hard cap, where every task holding resources has one. */
+  limit?: number;
   usedAvg: number | null;
   usedP95: number | null;
   usedMax: number | null;
@@ -301,12 +314,13 @@ export interface Figures {
   note?: string;
 }
 
-export function figures(reserved: number, used: UsedStats, capacity?: number, unit: Unit = CPU_UNIT): Figures {
+export function figures(reserved: number, used: UsedStats, capacity?: number, unit: Unit = CPU_UNIT, limit?: number | null): Figures {
   const usedAvg = used.avg;
   const u = usedAvg ?? 0;
   const out: Figures = {
     ...(capacity !== undefined ? { capacity } : {}),
     reserved,
+    ...(limit !== undefined && limit !== null ? { limit } : {}),
     usedAvg,
     usedP95: used.p95,
     usedMax: used.max,
@@ -386,6 +400,108 @@ export function overCommittedFlag(
       `memory reserved ${MEMORY_UNIT.format(reserved.memoryBytes)} of ${MEMORY_UNIT.format(allocatable.memoryBytes)} allocatable (${pct(reserved.memoryBytes / allocatable.memoryBytes)})`,
     );
   return parts.length ? { kind: "over-committed", evidence: `${parts.join("; ")}; above ${pct(t.overCommitted)}` } : null;
+}
+
+/**
+ * Starved: a resource whose p95 of use is at or above the threshold's share
+ * of its limit, with enough coverage of that resource; or OOM kills reported
+ * (the "oom" flag, cited). A workload's limit is its tasks' added up, so one
+ * task at its cap among idle ones may not show here; no orchestrator read
+ * here reports CPU throttling.
+ */
+export function starvedFlag(
+  cpu: Figures,
+  memory: Figures,
+  coverage: { cpu: number; memory: number },
+  range: string,
+  oom?: Flag,
+  t = THRESHOLDS,
+): Flag | null {
+  const parts: string[] = [];
+  for (const [f, unit, name, covered] of [
+    [cpu, CPU_UNIT, "CPU", coverage.cpu],
+    [memory, MEMORY_UNIT, "memory", coverage.memory],
+  ] as const) {
+    if (f.limit === undefined || f.limit <= 0 || f.usedP95 === null || covered < t.minCoverage) continue;
+    if (f.usedP95 >= t.starved * f.limit)
+      parts.push(`${name} p95 ${unit.format(f.usedP95)} of ${unit.format(f.limit)} limit (${pct(f.usedP95 / f.limit)}) over ${range}`);
+  }
+  if (oom) parts.push(`OOM kills reported (${oom.evidence})`);
+  return parts.length ? { kind: "starved", evidence: parts.join("; ") } : null;
+}
+
+// ---- limits and cost
+
+/** Hard caps added up: a number where every member caps the resource, null where one does not. */
+export interface LimitTotals {
+  cpuMillis: number | null;
+  memoryBytes: number | null;
+}
+
+/**
+ * The members' caps added up per resource: null when any member is uncapped
+ * there; undefined members (holding nothing) are left out, and without any
+ * member there is no limit to tell.
+ */
+export function sumLimits(members: readonly (LimitTotals | undefined)[]): LimitTotals | undefined {
+  const present = members.filter((l): l is LimitTotals => l !== undefined);
+  if (!present.length) return undefined;
+  const one = (get: (l: LimitTotals) => number | null) =>
+    present.reduce<number | null>((sum, l) => (sum === null || get(l) === null ? null : sum + get(l)!), 0);
+  return { cpuMillis: one((l) => l.cpuMillis), memoryBytes: one((l) => l.memoryBytes) };
+}
+
+/** A price sheet: per CPU core-hour and per GiB-hour of memory, in one currency. */
+export const PricingSchema = z
+  .object({
+    cpuCoreHour: z.number().nonnegative(),
+    memoryGiBHour: z.number().nonnegative(),
+    currency: z.string().regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as USD").default("USD"),
+  })
+  .strict();
+export type Pricing = z.output<typeof PricingSchema>;
+
+/** OpenCost's default list prices (its configs/default.json, from GCP us-central1), in US dollars. */
+export const OPENCOST_LIST_PRICES: Pricing = Object.freeze({ cpuCoreHour: 0.031611, memoryGiBHour: 0.004237, currency: "USD" });
+
+export interface Cost {
+  currency: string;
+  used: number;
+  reserved: number;
+  idle: number;
+}
+
+const GIB = 1024 ** 3;
+
+/** What `hours` cost at the reservation and the average use (null: no data, costing nothing). */
+export function costOf(
+  reserved: { cpuMillis: number; memoryBytes: number },
+  usedAvg: { cpu: number | null; memory: number | null },
+  pricing: Pricing,
+  hours: number,
+): Cost {
+  const price = (cpuMillis: number, memoryBytes: number) =>
+    ((cpuMillis / 1000) * pricing.cpuCoreHour + (memoryBytes / GIB) * pricing.memoryGiBHour) * hours;
+  const cpu = usedAvg.cpu ?? 0;
+  const memory = usedAvg.memory ?? 0;
+  return {
+    currency: pricing.currency,
+    used: price(cpu, memory),
+    reserved: price(reserved.cpuMillis, reserved.memoryBytes),
+    idle: price(Math.max(0, reserved.cpuMillis - cpu), Math.max(0, reserved.memoryBytes - memory)),
+  };
+}
+
+/** The members' costs added up, only when every member has one and all are in one currency. */
+export function sumCosts(members: readonly (Cost | undefined)[]): Cost | undefined {
+  if (!members.length || members.some((c) => c === undefined || c.currency !== members[0]!.currency)) return undefined;
+  const costs = members as readonly Cost[];
+  return {
+    currency: costs[0].currency,
+    used: costs.reduce((s, c) => s + c.used, 0),
+    reserved: costs.reduce((s, c) => s + c.reserved, 0),
+    idle: costs.reduce((s, c) => s + c.idle, 0),
+  };
 }
 
 export interface Recommendation {
@@ -483,12 +599,15 @@ export interface ConsumptionItem {
   recommendation?: Recommendation;
   /** Why there is no recommendation, for workloads. */
   recommendationNote?: string;
+  /** What the range cost, where the cluster has a price sheet. */
+  cost?: Cost;
   coverage: number;
 }
 
 export interface CpuFigures {
   capacityMillis?: number;
   reservedMillis: number;
+  limitMillis?: number;
   usedAvgMillis: number | null;
   usedP95Millis: number | null;
   usedMaxMillis: number | null;
@@ -502,6 +621,7 @@ export interface CpuFigures {
 export interface MemoryFigures {
   capacityBytes?: number;
   reservedBytes: number;
+  limitBytes?: number;
   usedAvgBytes: number | null;
   usedP95Bytes: number | null;
   usedMaxBytes: number | null;
@@ -522,11 +642,17 @@ function roundBytes<T extends number | null>(x: T): T {
 function roundRatio(x: number | null): number | null {
   return x === null ? null : Math.round(x * 10000) / 10000;
 }
+/** Money to a hundredth of a cent: an hour of a small workload costs less than one. */
+function roundCost(c: Cost): Cost {
+  const r = (x: number) => Math.round(x * 10000) / 10000;
+  return { currency: c.currency, used: r(c.used), reserved: r(c.reserved), idle: r(c.idle) };
+}
 
 export function cpuFigures(f: Figures): CpuFigures {
   return {
     ...(f.capacity !== undefined ? { capacityMillis: roundMillis(f.capacity) } : {}),
     reservedMillis: roundMillis(f.reserved),
+    ...(f.limit !== undefined ? { limitMillis: roundMillis(f.limit) } : {}),
     usedAvgMillis: roundMillis(f.usedAvg),
     usedP95Millis: roundMillis(f.usedP95),
     usedMaxMillis: roundMillis(f.usedMax),
@@ -542,6 +668,7 @@ export function memoryFigures(f: Figures): MemoryFigures {
   return {
     ...(f.capacity !== undefined ? { capacityBytes: roundBytes(f.capacity) } : {}),
     reservedBytes: roundBytes(f.reserved),
+    ...(f.limit !== undefined ? { limitBytes: roundBytes(f.limit) } : {}),
     usedAvgBytes: roundBytes(f.usedAvg),
     usedP95Bytes: roundBytes(f.usedP95),
     usedMaxBytes: roundBytes(f.usedMax),
@@ -563,6 +690,8 @@ export interface Member {
   nodeId?: string;
   name: string;
   reserved: { cpuMillis: number; memoryBytes: number };
+  /** Hard caps (sumLimits); absent where nothing holds resources. */
+  limit?: LimitTotals;
   capacity?: { cpuMillis: number; memoryBytes: number };
   usage: UsageSeries;
   /** An item's own figures from its points (pointStats), finer than its series on the grid. */
@@ -572,11 +701,13 @@ export interface Member {
   flags?: Flag[];
   recommendation?: Recommendation;
   recommendationNote?: string;
+  /** What the range cost (costOf), or the members' added up. */
+  cost?: Cost;
 }
 
 const addNullable = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
 
-/** The group of members: sums of reservations, capacity and used averages; p95 and max of the summed series. */
+/** The group of members: sums of reservations, limits, capacity, used averages and costs; p95 and max of the summed series. */
 export function aggregate(
   identity: Pick<Member, "key" | "cluster" | "tenant" | "team" | "workloadId" | "nodeId" | "name">,
   members: readonly Member[],
@@ -604,9 +735,13 @@ export function aggregate(
       };
     }
   }
+  const limit = sumLimits(members.map((m) => m.limit));
+  const cost = sumCosts(members.map((m) => m.cost));
   return {
     ...identity,
     reserved,
+    ...(limit ? { limit } : {}),
+    ...(cost ? { cost } : {}),
     ...(capacity ? { capacity } : {}),
     usage: sumSeries(
       members.map((m) => m.usage),
@@ -626,13 +761,19 @@ export function itemOf(member: Member, range: string, grid?: Grid, t = THRESHOLD
     memStats.avg = member.usedAvg.memory;
   }
   const coverage = Math.max(cpuStats.coverage, memStats.coverage);
-  const cpu = figures(member.reserved.cpuMillis, cpuStats, member.capacity?.cpuMillis, CPU_UNIT);
-  const memory = figures(member.reserved.memoryBytes, memStats, member.capacity?.memoryBytes, MEMORY_UNIT);
+  const cpu = figures(member.reserved.cpuMillis, cpuStats, member.capacity?.cpuMillis, CPU_UNIT, member.limit?.cpuMillis);
+  const memory = figures(member.reserved.memoryBytes, memStats, member.capacity?.memoryBytes, MEMORY_UNIT, member.limit?.memoryBytes);
   const flags = [...(member.flags ?? [])];
   const unreserved = unreservedFlag(cpu, memory);
   if (unreserved) flags.push(unreserved);
   const idle = idleFlag(cpu, memory, coverage, range, t);
   if (idle) flags.push(idle);
+  // Starvation is a workload's: a group's summed caps hide the member at its own.
+  if (member.workloadId !== undefined) {
+    const oom = flags.find((f) => f.kind === "oom");
+    const starved = starvedFlag(cpu, memory, { cpu: cpuStats.coverage, memory: memStats.coverage }, range, oom, t);
+    if (starved) flags.push(starved);
+  }
   return {
     key: member.key,
     cluster: member.cluster,
@@ -646,6 +787,7 @@ export function itemOf(member: Member, range: string, grid?: Grid, t = THRESHOLD
     flags,
     ...(member.recommendation ? { recommendation: member.recommendation } : {}),
     ...(member.recommendationNote ? { recommendationNote: member.recommendationNote } : {}),
+    ...(member.cost ? { cost: roundCost(member.cost) } : {}),
     coverage: Math.round(coverage * 1000) / 1000,
   };
 }
@@ -680,6 +822,7 @@ const ConsumptionItemSchema: z.ZodType<ConsumptionItem> = z.object({
   cpu: z.object({
     capacityMillis: z.number().optional(),
     reservedMillis: z.number(),
+    limitMillis: z.number().optional(),
     usedAvgMillis: nullableNumber,
     usedP95Millis: nullableNumber,
     usedMaxMillis: nullableNumber,
@@ -692,6 +835,7 @@ const ConsumptionItemSchema: z.ZodType<ConsumptionItem> = z.object({
   memory: z.object({
     capacityBytes: z.number().optional(),
     reservedBytes: z.number(),
+    limitBytes: z.number().optional(),
     usedAvgBytes: nullableNumber,
     usedP95Bytes: nullableNumber,
     usedMaxBytes: nullableNumber,
@@ -712,15 +856,21 @@ const ConsumptionItemSchema: z.ZodType<ConsumptionItem> = z.object({
     })
     .optional(),
   recommendationNote: z.string().optional(),
+  cost: z.object({ currency: z.string(), used: z.number(), reserved: z.number(), idle: z.number() }).optional(),
   coverage: z.number(),
 });
 /** Clusters that could not answer, by id: shown beside the figures of the others. */
 const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
+/** Where a cluster's figures come from: Fleetdeck's own history, the cluster's Prometheus, or the demo's simulated model. */
+export const HISTORY_ORIGINS = ["history", "prometheus", "demo"] as const;
+export type HistoryOrigin = (typeof HISTORY_ORIGINS)[number];
 export const ConsumptionAnswerSchema = z.object({
   items: z.array(ConsumptionItemSchema),
   totals: ConsumptionItemSchema,
   range: z.object({ from: z.string(), to: z.string(), stepSeconds: z.number() }),
-  source: z.string(),
+  /** The one origin of every cluster's figures; "history" when they differ (`sources` says which is which). */
+  source: z.enum(HISTORY_ORIGINS),
+  sources: z.record(z.string(), z.enum(HISTORY_ORIGINS)),
   errors: ClusterErrorsSchema,
 });
 export type ConsumptionAnswer = z.infer<typeof ConsumptionAnswerSchema>;

@@ -1,4 +1,4 @@
-import type { Orchestrator } from "./types";
+import type { Orchestrator, Resources } from "./types";
 
 /**
  * The contract between the demo fleet (lib/sim) and the server that runs it
@@ -13,6 +13,29 @@ export interface DemoCluster {
   orchestrator: Orchestrator;
   /** A connection for that orchestrator's adapterModule.connectionSchema. */
   connection: unknown;
+  /**
+   * The simulator's own deterministic model of use at any time `t` (epoch ms),
+   * past ones included: what its usage API answers at `t`. The server
+   * backfills the demo's history from it, so the consumption view has days of
+   * history from the first minute (marked as demo data). Absent for clusters
+   * that are not simulated (the local Docker engine).
+   */
+  usageAt?: (t: number) => DemoUsage;
+}
+
+/**
+ * Use at one moment, by the names the cluster's adapter shows, since the
+ * simulators do not know the adapters' ids: nodes by their name, tasks by
+ * `demoTaskKey(namespace, name)`. Only tasks that run at `t` are present.
+ */
+export interface DemoUsage {
+  nodes: Map<string, Resources>;
+  tasks: Map<string, Resources>;
+}
+
+/** A task's key in DemoUsage.tasks: its namespace (tenant) and name as the adapter shows them. */
+export function demoTaskKey(namespace: string | null, name: string): string {
+  return `${namespace ?? ""}/${name}`;
 }
 
 export interface StartedDemoFleet {

@@ -14,7 +14,12 @@ import {
   type UsageSample,
 } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
+import type { DemoUsage } from "@/lib/model/demo";
 import { RESOURCE_KINDS, type ChangeEvent, type ClusterInfo, type Orchestrator, type Resources } from "@/lib/model/types";
+import type { PrometheusClient } from "@/lib/adapters/prometheus/client";
+import type { Grid, HistoryOrigin } from "@/lib/model/consumption";
+import { backfillDemoHistory } from "./demo-history";
+import { prometheusHistory, type PointSource } from "./prometheus-history";
 import { UsageHistoryStore } from "./history";
 import { HISTORY_FLUSH_MS, type HistoryArchive } from "./history-archive";
 import { applyChanges, changedResources, EMPTY_SNAPSHOT, type Snapshot } from "./snapshot";
@@ -28,7 +33,21 @@ export interface ClusterDefinition {
   adapter: ClusterAdapter;
   /** The adapter's credentials: every upstream text is redacted through it before it is kept. */
   secrets: SecretSet;
+  /** A simulated cluster's model of use over time: its history is backfilled from it (see demo-history.ts). */
+  usageAt?: (t: number) => DemoUsage;
+  /** The cluster's Prometheus (clusters.yaml `prometheus`), where consumption reads its history. */
+  prometheus?: PrometheusClient;
 }
+
+export interface ConsumptionHistory {
+  history: PointSource;
+  origin: HistoryOrigin;
+  /** Why the figures are not from where they should be (Prometheus failed: the built-in history answers). */
+  note?: string;
+}
+
+/** How long a Prometheus answer serves the same range: the page asks for the table and the chart at once. */
+const PROMETHEUS_REUSE_MS = 30_000;
 
 export interface OwnerOptions {
   usageStepSeconds: number;
@@ -80,6 +99,7 @@ export class ClusterOwner {
   private historyLoaded: Promise<void> = Promise.resolve();
   /** The chain of flushes, one at a time. */
   private historyFlushes: Promise<void> = Promise.resolve();
+  private prometheusAnswer: { range: string; at: number; history: Promise<PointSource> } | null = null;
 
   constructor(
     readonly definition: ClusterDefinition,
@@ -142,6 +162,33 @@ export class ClusterOwner {
       await archive.prune(this.history, Date.now());
     });
     return this.historyFlushes;
+  }
+
+  /**
+   * The history consumption reads over `grid`: the cluster's Prometheus when
+   * one is configured (its answer reused for a moment), else the built-in
+   * history. A failing Prometheus falls back to the built-in history, saying so.
+   */
+  async consumptionHistory(grid: Grid): Promise<ConsumptionHistory> {
+    const own: ConsumptionHistory = { history: this.history, origin: this.definition.usageAt ? "demo" : "history" };
+    const prometheus = this.definition.prometheus;
+    if (!prometheus) return own;
+    const range = `${grid.from}/${grid.stepMs}`;
+    const cached = this.prometheusAnswer;
+    if (!cached || cached.range !== range || Date.now() - cached.at > PROMETHEUS_REUSE_MS) {
+      this.prometheusAnswer = {
+        range,
+        at: Date.now(),
+        history: prometheusHistory(prometheus, this.snapshotValue, grid, this.abort.signal),
+      };
+    }
+    try {
+      return { history: await this.prometheusAnswer!.history, origin: "prometheus" };
+    } catch (err) {
+      this.prometheusAnswer = null;
+      const why = this.definition.secrets.redact((err as Error).message);
+      return { ...own, note: `${why}; figures from Fleetdeck's own history` };
+    }
   }
 
   subscribe(listener: Listener): () => void {
@@ -287,6 +334,8 @@ export class ClusterOwner {
   /** Samples live use at a fixed step, in the background, whatever the number of viewers. */
   private async runSampler(): Promise<void> {
     const adapter = this.definition.adapter;
+    // Backfilled rounds go first: the history takes each series' samples oldest first.
+    if (this.definition.usageAt) await this.backfillDemo(this.definition.usageAt);
     if (!isUsageSource(adapter)) return;
     const stepMs = this.options.usageStepSeconds * 1000;
     while (!this.abort.signal.aborted) {
@@ -305,6 +354,29 @@ export class ClusterOwner {
       this.notify(["usage", "cluster", "nodes", "workloads", "tasks"]);
       await sleep(Math.max(0, stepMs - (Date.now() - started)), this.abort.signal);
     }
+  }
+
+  /**
+   * Fills the history from the simulator's model, from where the stored
+   * history ends (a week back at most) until now, once the snapshot names the
+   * nodes and tasks the model's figures belong to.
+   */
+  private async backfillDemo(usageAt: (t: number) => DemoUsage): Promise<void> {
+    const signal = this.abort.signal;
+    const kinds = ["nodes", "workloads", "tasks"] as const;
+    while (!signal.aborted && !kinds.every((k) => this.snapshotValue.listed.has(k))) await sleep(250, signal);
+    await this.historyLoaded;
+    if (signal.aborted) return;
+    const now = Date.now();
+    const from = Math.max(this.history.newestTime + 1, now - this.history.retainSeconds * 1000);
+    const rounds = await backfillDemoHistory({
+      times: this.history.backfillTimes(from, now),
+      snapshot: () => this.snapshotValue,
+      usageAt,
+      record: (t, sample) => this.recordHistory(t, sample),
+      signal,
+    });
+    this.options.log.info(`demo history backfilled: ${rounds} rounds from ${new Date(from).toISOString()}`);
   }
 
   /** Why a figure is missing quotes upstream errors: redacted like every other upstream text kept here. */

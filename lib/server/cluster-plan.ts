@@ -1,4 +1,5 @@
 import type { AdapterModule } from "@/lib/adapters/module";
+import type { PrometheusSource } from "@/lib/adapters/prometheus/client";
 import type { Logger } from "@/lib/log";
 import type { DemoCluster } from "@/lib/model/demo";
 import type { Orchestrator } from "@/lib/model/types";
@@ -19,6 +20,10 @@ export interface Candidate {
   demo: boolean;
   /** See DiscoveredCluster.ambient. */
   ambient?: boolean;
+  /** Where consumption history is read (clusters.yaml `prometheus`). */
+  prometheus?: PrometheusSource;
+  /** A demo cluster's model of use over time (DemoCluster.usageAt). */
+  usageAt?: DemoCluster["usageAt"];
 }
 
 const DISCOVERY_TIMEOUT_MS = 5_000;
@@ -61,8 +66,12 @@ export function applyEntries(discovered: Candidate[], entries: ClusterEntry[], m
   const byId = new Map(discovered.map((c) => [c.id, c]));
   const hidden = new Set<string>();
   for (const entry of entries) {
-    const { id, name, hidden: hide, demo, orchestrator, ...connectionFields } = entry;
+    const { id, name, hidden: hide, demo, orchestrator, prometheus, ...connectionFields } = entry;
     if (hide) hidden.add(id);
+    const kind = orchestrator ?? byId.get(id)?.orchestrator;
+    if (prometheus && kind !== "kubernetes") {
+      throw new Error(`clusters.yaml: cluster "${id}": prometheus applies to Kubernetes clusters (its queries read cAdvisor's metrics)`);
+    }
     if (orchestrator) {
       const adapterModule = modules[orchestrator];
       if (!adapterModule) throw new Error(`clusters.yaml: cluster "${id}": Fleetdeck does not speak ${orchestrator} yet`);
@@ -71,10 +80,10 @@ export function applyEntries(discovered: Candidate[], entries: ClusterEntry[], m
         const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`).join("; ");
         throw new Error(`clusters.yaml: cluster "${id}": ${issues}`);
       }
-      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo });
+      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo, prometheus });
     } else if (byId.has(id)) {
       // Naming a discovered cluster in clusters.yaml makes it configured.
-      byId.set(id, { ...byId.get(id)!, ...(name ? { name } : {}), ambient: false });
+      byId.set(id, { ...byId.get(id)!, ...(name ? { name } : {}), ...(prometheus ? { prometheus } : {}), ambient: false });
     } else if (!hide) {
       log.warn(`clusters.yaml names cluster "${id}", which has no orchestrator and was not discovered; ignoring it`);
     }

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { PrometheusSourceSchema } from "@/lib/adapters/prometheus/client";
 import { ClusterScopeSchema, RoleSchema } from "@/lib/model/access";
 import { OrchestratorSchema } from "@/lib/model/types";
 import { onePerProcess } from "./process-one";
@@ -25,6 +26,7 @@ import { onePerProcess } from "./process-one";
  *       hidden: false
  *       orchestrator: kubernetes
  *       context: prod-eu     # ...and the orchestrator's connection fields
+ *       prometheus: { url: http://prometheus:9090, selector: 'cluster="prod-eu"' }   # Kubernetes: consumption history from PromQL
  */
 
 const ClusterEntrySchema = z
@@ -34,6 +36,8 @@ const ClusterEntrySchema = z
     hidden: z.boolean().default(false),
     demo: z.boolean().default(false),
     orchestrator: OrchestratorSchema.optional(),
+    /** Where a Kubernetes cluster's consumption history is read from (PromQL over cAdvisor's metrics). */
+    prometheus: PrometheusSourceSchema.optional(),
   })
   .passthrough();
 export type ClusterEntry = z.infer<typeof ClusterEntrySchema>;

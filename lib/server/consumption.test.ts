@@ -123,6 +123,7 @@ function history(use: Record<string, [number, number]>, hours = 24) {
 const EAST: ClusterSource = {
   id: "east",
   name: "East",
+  origin: "history",
   snapshot: snapshotOf(
     [node("e1", 4000, 8192 * MiB), node("e2", 2000, 4096 * MiB)],
     [
@@ -154,6 +155,7 @@ const EAST: ClusterSource = {
 const WEST: ClusterSource = {
   id: "west",
   name: "West",
+  origin: "demo",
   snapshot: snapshotOf([node("w1", 1000, 2048 * MiB)], [workload("api", null)], [task("api-1", "api", "w1", 200, 256)]),
   history: history({ "workload:api": [100, 128] }, 3), // 3 h of history only
 };
@@ -227,6 +229,7 @@ describe("consumptionReport", () => {
     const docker: ClusterSource = {
       id: "d",
       name: "d",
+      origin: "history",
       snapshot: snapshotOf(
         [node("d1", 4000, 4096 * MiB)],
         [workload("a", "p1"), workload("b", "p2")],
@@ -267,7 +270,10 @@ describe("consumptionReport", () => {
   it("filters by tenant; the range is aligned to its step", () => {
     const answer = consumptionReport([EAST, WEST], { ...OPTIONS, groupBy: "workload", range: "6h", tenant: "shop" });
     expect(answer.items.map((i) => i.workloadId)).toEqual(["idle", "web"]);
+    // East is measured here, West is demo data: the answer names each, and no single origin.
     expect(answer.source).toBe("history");
+    expect(answer.sources).toEqual({ east: "history", west: "demo" });
+    expect(consumptionReport([WEST], { ...OPTIONS, groupBy: "cluster", range: "1h" }).source).toBe("demo");
     expect(answer.range.stepSeconds).toBe(60);
     expect(Date.parse(answer.range.to) - Date.parse(answer.range.from)).toBeLessThanOrEqual(6 * 3_600_000);
   });
@@ -302,6 +308,7 @@ describe("every orchestrator's units", () => {
     const source: ClusterSource = {
       id: "c",
       name: "c",
+      origin: "history",
       snapshot: snapshotOf([node("n", 4000, 8192 * MiB)], [workload("w", "t")], [task("w-1", "w", "n", 0, 0, { requests })]),
       history: history({ "workload:w": [125, 128] }),
     };

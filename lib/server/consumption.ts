@@ -14,8 +14,10 @@ import {
   type ConsumptionGroup,
   type ConsumptionItem,
   type ConsumptionPoint,
+  type ConsumptionAnswer as ConsumptionAnswerShape,
   type ConsumptionRange,
   type Flag,
+  type HistoryOrigin,
   type Grid,
   type Member,
 } from "@/lib/model/consumption";
@@ -42,6 +44,7 @@ export interface ClusterSource {
   name: string;
   snapshot: Snapshot;
   history: { points(key: string, since: number): ConsumptionPoint[] };
+  origin: HistoryOrigin;
 }
 
 export interface ConsumptionOptions {
@@ -53,13 +56,8 @@ export interface ConsumptionOptions {
   now: number;
 }
 
-export interface ConsumptionAnswer {
-  items: ConsumptionItem[];
-  /** The listed items added up. */
-  totals: ConsumptionItem;
-  range: { from: string; to: string; stepSeconds: number };
-  source: "history";
-}
+/** The answer before the Fleet adds the clusters that could not answer; `totals` adds up the listed items. */
+export type ConsumptionAnswer = Omit<ConsumptionAnswerShape, "errors">;
 
 export interface SeriesAnswer {
   series: { key: string; name: string; points: { t: number; cpuMillis: number | null; memoryBytes: number | null }[] }[];
@@ -244,6 +242,14 @@ function rangeOf(grid: Grid) {
   };
 }
 
+function originsOf(sources: readonly ClusterSource[]): Pick<ConsumptionAnswer, "source" | "sources"> {
+  const origins = new Set(sources.map((s) => s.origin));
+  return {
+    source: origins.size === 1 ? [...origins][0] : "history",
+    sources: Object.fromEntries(sources.map((s) => [s.id, s.origin])),
+  };
+}
+
 export function consumptionReport(sources: readonly ClusterSource[], options: ConsumptionOptions): ConsumptionAnswer {
   const grid = gridFor(options.range, options.now);
   const members = groupMembers(sources, options, grid).sort(byClusterThenName);
@@ -252,7 +258,7 @@ export function consumptionReport(sources: readonly ClusterSource[], options: Co
     items: members.map((m) => itemOf(m, options.range, grid)),
     totals: itemOf(totals, options.range, grid),
     range: rangeOf(grid),
-    source: "history",
+    ...originsOf(sources),
   };
 }
 

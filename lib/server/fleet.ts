@@ -6,7 +6,9 @@ import { ADAPTER_MODULES } from "@/lib/adapters";
 import { AdapterError, isAdapterError } from "@/lib/adapters/errors";
 import { SecretSet } from "@/lib/adapters/secrets";
 import { isForceScalable, isScalable } from "@/lib/adapters/types";
+import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { createLogger, type Logger } from "@/lib/log";
+import { gridFor } from "@/lib/model/consumption";
 import type { StartDemoFleet } from "@/lib/model/demo";
 import type { ChangeEvent, ClusterInfo, ListAnswer, Node, Service, Task, UsageHistory, Workload, WorkloadCore } from "@/lib/model/types";
 import {
@@ -200,6 +202,8 @@ export class Fleet {
       q.cluster !== undefined ? [this.owner(actor, q.cluster)] : [...this.owners.values()].filter((o) => this.mayRead(actor, o));
     const errors: ClusterErrors = {};
     const sources: ClusterSource[] = [];
+    const now = Date.now();
+    const grid = gridFor(q.range, now);
     await Promise.all(
       owners.map(async (owner) => {
         try {
@@ -219,11 +223,13 @@ export class Fleet {
             message: `${owner.connection.reason ?? "not reachable"} (figures from the last snapshot)`,
           };
         }
-        sources.push({ id: owner.id, name: owner.definition.name, snapshot: owner.snapshot, history: owner.history });
+        const { history, origin, note } = await owner.consumptionHistory(grid);
+        if (note) errors[owner.id] ??= { code: "upstream-prometheus", message: note };
+        sources.push({ id: owner.id, name: owner.definition.name, snapshot: owner.snapshot, history, origin });
       }),
     );
     sources.sort((a, b) => a.id.localeCompare(b.id));
-    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now: Date.now() };
+    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now };
     return { sources, errors, options };
   }
 
@@ -334,7 +340,16 @@ export async function createFleet(options: { startDemo?: StartDemoFleet; history
     const clusterLog = createLogger(`fleet/${c.id}`, { redact: (text) => secrets.redact(text) });
     const adapter = adapterModule.create(c.connection, { clusterId: c.id, log: clusterLog, secrets, env: process.env });
     return new ClusterOwner(
-      { id: c.id, name: c.name, orchestrator: c.orchestrator, demo: c.demo, adapter, secrets },
+      {
+        id: c.id,
+        name: c.name,
+        orchestrator: c.orchestrator,
+        demo: c.demo,
+        adapter,
+        secrets,
+        usageAt: c.usageAt,
+        prometheus: c.prometheus && new PrometheusClient(c.prometheus),
+      },
       { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog, historyArchive },
     );
   });

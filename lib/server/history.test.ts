@@ -171,3 +171,26 @@ describe("UsageHistoryStore's coarse tiers", () => {
     expect(store.keys()).toEqual(["cluster"]);
   });
 });
+
+describe("backfillTimes", () => {
+  it("samples each tier at its step, only where no finer tier keeps the range, oldest first and up to now", () => {
+    const store = new UsageHistoryStore(15, 4 * 3600);
+    const now = 1_000_000 * 300_000 + 7_000;
+    const times = store.backfillTimes(now - 7 * 86_400_000, now);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const gaps = (from: number, to: number) =>
+      new Set(
+        times
+          .filter((t) => t >= from && t < to)
+          .map((t, i, a) => (i ? t - a[i - 1] : 0))
+          .slice(1),
+      );
+    expect(gaps(now - 7 * 86_400_000, now - 86_400_000 - 300_000)).toEqual(new Set([300_000]));
+    expect(gaps(now - 86_400_000 + 60_000, now - 4 * 3_600_000 - 60_000)).toEqual(new Set([60_000]));
+    expect(gaps(now - 4 * 3_600_000 + 15_000, now - 15_000)).toEqual(new Set([15_000]));
+    expect(times.at(-1)).toBeLessThanOrEqual(now);
+    expect(times.length).toBeLessThan(2016 + 1440 + 960);
+    // From where stored history ends: only what is missing.
+    expect(store.backfillTimes(now - 60_000, now).length).toBe(4);
+  });
+});

@@ -372,6 +372,30 @@ export class UsageHistoryStore {
     return tier === 0 ? series.raw.since(since) : series.coarse[tier - 1].since(since);
   }
 
+  /** The newest time recorded or restored (epoch ms); -Infinity when empty. */
+  get newestTime(): number {
+    return this.lastRecord;
+  }
+
+  /**
+   * The times a backfill from `from` to `now` samples at: each tier's step
+   * within the part of the range only that tier keeps (5 min beyond a day,
+   * 1 min beyond the raw retention, the sampling step after that), so every
+   * bucket gets a sample and nothing is computed that would be dropped at once.
+   */
+  backfillTimes(from: number, now: number): number[] {
+    const times: number[] = [];
+    let t = from;
+    for (let i = this.tiers.length - 1; i >= 0; i--) {
+      const stepMs = this.tiers[i].stepSeconds * 1000;
+      const end = i > 0 ? now - this.tiers[i - 1].retainSeconds * 1000 : now + 1;
+      if (t >= end) continue;
+      for (let at = Math.ceil(t / stepMs) * stepMs; at < end; at += stepMs) times.push(at);
+      t = end;
+    }
+    return times;
+  }
+
   /** Keys with history. */
   keys(): string[] {
     return [...this.series.keys()];
