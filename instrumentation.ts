@@ -11,4 +11,23 @@ export async function register(): Promise<void> {
   provideDemoFleet(async (options) => (await import("./lib/sim/fleet")).startDemoFleet(options));
   // A failure here is logged and retried by the first request; it must not keep the server from listening.
   await Promise.all([getAccess(), getFleet()]).catch((err) => console.error(`Fleetdeck could not start: ${(err as Error).message}`));
+  if (process.env.NEXT_MANUAL_SIG_HANDLE) {
+    for (const [signal, code] of [
+      ["SIGTERM", 143],
+      ["SIGINT", 130],
+    ] as const)
+      process.once(signal, () => void shutDown(getFleet, code));
+  }
+}
+
+/** How long a stop may take to write the history before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Stops the clusters, which writes their open usage history, then exits with the signal's code. */
+async function shutDown(getFleet: () => Promise<{ close(): Promise<void> }>, code: number): Promise<void> {
+  setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS).unref();
+  await getFleet()
+    .then((fleet) => fleet.close())
+    .catch((err) => console.error(`Fleetdeck stopped uncleanly: ${(err as Error).message}`));
+  process.exit(code);
 }

@@ -23,8 +23,12 @@
  *      computed from the typed arrays and as measured after forced GC while
  *      100 series are fed 8 days of 15 s samples.
  *
- * BENCH_ONLY=history,soak (any of fanout, convergence, soak, access, history)
- * runs only those parts.
+ *   7. Consumption: /api/consumption's answer for the demo fleet over 7 days
+ *      (backfilled from the simulators' models), p50/p95 per grouping, side
+ *      by side with the same over 1 hour; and how long the backfill took.
+ *
+ * BENCH_ONLY=history,soak (any of fanout, convergence, soak, access, history,
+ * consumption) runs only those parts.
  */
 import http from "node:http";
 import fs from "node:fs/promises";
@@ -34,6 +38,7 @@ import { KubeAdapter } from "@/lib/adapters/kubernetes";
 import { createLogger } from "@/lib/log";
 import type { DemoCluster, StartDemoFleet } from "@/lib/model/demo";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
+import { startDemoFleet } from "@/lib/sim/fleet";
 import { ClusterOwner } from "@/lib/server/cluster-owner";
 import { tierCapacity, UsageHistoryStore } from "@/lib/server/history";
 import { Worker } from "node:worker_threads";
@@ -515,6 +520,55 @@ async function historyMemory() {
   );
 }
 
+async function consumption(dir: string) {
+  const config = path.join(dir, "consumption-clusters.yaml");
+  await fs.writeFile(config, "{}\n");
+  Object.assign(process.env, {
+    FLEETDECK_CONFIG: config,
+    FLEETDECK_DEMO: "1",
+    FLEETDECK_DISCOVER: "0",
+    FLEETDECK_SAMPLE_SECONDS: "15",
+    FLEETDECK_DATA_DIR: path.join(dir, "consumption-data"),
+  });
+  const started = performance.now();
+  // In this process: the backfill needs the simulators' models, which cannot cross to a worker thread.
+  const fleet = await createFleet({ startDemo: (options) => startDemoFleet(options) });
+  try {
+    const simulated = fleet.listClusters(BENCH).filter((c) => c.demo && c.orchestrator !== "docker" && c.orchestrator !== "swarm");
+    const week = { groupBy: "cluster", range: "7d" } as const;
+    for (;;) {
+      const answer = await fleet.consumption(BENCH, week);
+      const covered = answer.items.filter((i) => simulated.some((c) => c.id === i.cluster) && i.coverage > 0.95);
+      if (covered.length === simulated.length) break;
+      if (performance.now() - started > 180_000)
+        throw new Error(`the demo history was not backfilled in 3 minutes (${covered.length}/${simulated.length})`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const backfillS = (performance.now() - started) / 1000;
+    const stats = fleetTotals(fleet);
+    console.log(`
+7. Consumption over the demo fleet (${simulated.length} simulated clusters, ${stats.rings} history series; start and 7-day backfill ${fmt(backfillS, 1)} s)`);
+    const reads = 30;
+    for (const groupBy of ["cluster", "tenant", "team", "workload", "node"] as const) {
+      const row: string[] = [];
+      for (const range of ["7d", "1h"] as const) {
+        const times: number[] = [];
+        let items = 0;
+        for (let i = 0; i < reads; i++) {
+          const t0 = performance.now();
+          items = (await fleet.consumption(BENCH, { groupBy, range })).items.length;
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        row.push(`${range}: p50 ${fmt(percentile(times, 50), 1)} ms, p95 ${fmt(percentile(times, 95), 1)} ms (${items} items)`);
+      }
+      console.log(`   groupBy=${groupBy.padEnd(8)} ${row.join("   ")}`);
+    }
+  } finally {
+    await fleet.close();
+  }
+}
+
 async function main() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "fleetdeck-bench-"));
   const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
@@ -526,6 +580,7 @@ async function main() {
     if (wanted("soak")) await soak(dir);
     if (wanted("access")) await access(dir);
     if (wanted("history")) await historyMemory();
+    if (wanted("consumption")) await consumption(dir);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

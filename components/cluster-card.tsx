@@ -9,6 +9,7 @@ import { ResourceBar } from "./resource-bar";
 import { Skeleton } from "./states";
 import { ClusterStatusBadge, isSyncing } from "./status";
 import { UsageSparkline } from "./usage-chart";
+import type { UsageChartRange } from "@/lib/model/queries";
 
 function Count({ label, value, of, href }: { label: string; value: number; of?: number; href: string }) {
   return (
@@ -22,7 +23,7 @@ function Count({ label, value, of, href }: { label: string; value: number; of?: 
   );
 }
 
-export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: number }) {
+export function ClusterCard({ cluster, now, usageRange }: { cluster: ClusterInfo; now: number; usageRange?: UsageChartRange }) {
   const base = `/clusters/${encodeURIComponent(cluster.id)}`;
   const noun = taskNoun(cluster.orchestrator);
   const s = cluster.summary;
@@ -97,7 +98,7 @@ export function ClusterCard({ cluster, now }: { cluster: ClusterInfo; now: numbe
           </div>
           <div>
             <div className="mb-1 text-[11px] uppercase tracking-wide text-muted">Last 15 minutes</div>
-            <UsageSparkline clusterId={cluster.id} usageAvailable={cluster.usageAvailable} />
+            <UsageSparkline clusterId={cluster.id} usageAvailable={cluster.usageAvailable} range={usageRange} />
           </div>
         </>
       )}

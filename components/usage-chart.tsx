@@ -1,10 +1,13 @@
 "use client";
 
-import { useState, type ComponentProps } from "react";
+import type { ComponentProps } from "react";
 import dynamic from "next/dynamic";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { usageQuery } from "@/lib/client/queries";
-import { formatBytes, formatClock, formatCpu } from "@/lib/format";
+import { formatBytes, formatCpu, timeTickFormatter } from "@/lib/format";
+import { USAGE_CHART_RANGES, usageChartRangeFrom, type UsageChartRange } from "@/lib/model/queries";
 import type { UsageHistory, UsageScope } from "@/lib/model/types";
 import { Skeleton } from "./states";
 
@@ -42,20 +45,68 @@ function NoData({ height, children }: { height: number; children: string }) {
   );
 }
 
-/** Clock ticks: with seconds while the history is still short, so ticks do not all read the same minute. */
+/** Tick labels for the span the points cover (a short history gets seconds). */
 function clockFormatter(points: { t: number }[]): (ms: number) => string {
-  const span = points.length > 1 ? points[points.length - 1].t - points[0].t : 0;
-  if (span >= 5 * 60_000) return formatClock;
-  return (ms) => `${formatClock(ms)}:${String(new Date(ms).getSeconds()).padStart(2, "0")}`;
+  return timeTickFormatter(points.length > 1 ? points[points.length - 1].t - points[0].t : 0);
+}
+
+const RANGE_LABELS: Record<UsageChartRange, string> = {
+  "15m": "15 min",
+  "1h": "1 hour",
+  "6h": "6 hours",
+  "24h": "24 hours",
+  "7d": "7 days",
+};
+
+/** The usage charts' range, kept in the URL's `usage` parameter so a link or a reload shows the same. */
+export function useUsageRange(): [UsageChartRange, (range: UsageChartRange) => void] {
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const range = usageChartRangeFrom(search.get("usage"));
+  const setRange = (next: UsageChartRange) => {
+    const params = new URLSearchParams(search.toString());
+    params.set("usage", next);
+    router.replace(`${pathname}?${params}`, { scroll: false });
+  };
+  return [range, setRange];
+}
+
+/** The range switch of the usage charts. */
+export function UsageRangeSwitch({ range, onChange }: { range: UsageChartRange; onChange: (range: UsageChartRange) => void }) {
+  return (
+    <div role="group" aria-label="Time range" className="flex overflow-hidden rounded border border-border text-[11px]">
+      {USAGE_CHART_RANGES.map((r) => (
+        <button
+          key={r}
+          type="button"
+          aria-pressed={range === r}
+          onClick={() => onChange(r)}
+          className={`px-2 py-0.5 ${range === r ? "bg-accent-soft font-medium text-accent" : "text-muted hover:bg-surface-2"}`}
+        >
+          {RANGE_LABELS[r]}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 /**
  * The overview card's chart. With allocatable known: CPU and memory as
  * shares of it on one axis. Without (Fargate, say): the two in their own units, side by side.
  */
-export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: string; usageAvailable: boolean }) {
+export function UsageSparkline({
+  clusterId,
+  usageAvailable,
+  range = "15m",
+}: {
+  clusterId: string;
+  usageAvailable: boolean;
+  range?: UsageChartRange;
+}) {
   const height = 84;
-  const { data, error, isPending } = useQuery({ ...usageQuery(clusterId, { scope: "cluster", range: "15m" }), enabled: usageAvailable });
+  const over = `over the last ${RANGE_LABELS[range]}`;
+  const { data, error, isPending } = useQuery({ ...usageQuery(clusterId, { scope: "cluster", range }), enabled: usageAvailable });
   if (!usageAvailable) return <NoData height={height}>No live metrics from this cluster</NoData>;
   if (isPending) return <Skeleton className="h-[84px] w-full" />;
   if (error) return <NoData height={height}>{`Usage history unavailable: ${error.message}`}</NoData>;
@@ -66,8 +117,8 @@ export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: strin
     const rows = data.points.map((p) => ({ t: p.t, cpu: p.cpuMillis, memory: p.memoryBytes }));
     return (
       <div className="grid grid-cols-2 gap-2">
-        <SeriesPlot series="cpu" rows={rows} height={height} label="CPU use over the last 15 minutes" clock={tick} compact />
-        <SeriesPlot series="memory" rows={rows} height={height} label="Memory use over the last 15 minutes" clock={tick} compact />
+        <SeriesPlot series="cpu" rows={rows} height={height} label={`CPU use ${over}`} clock={tick} compact />
+        <SeriesPlot series="memory" rows={rows} height={height} label={`Memory use ${over}`} clock={tick} compact />
       </div>
     );
   }
@@ -77,14 +128,20 @@ export function UsageSparkline({ clusterId, usageAvailable }: { clusterId: strin
     cpu: p.cpuMillis === null ? null : (p.cpuMillis / alloc.cpuMillis) * 100,
     memory: p.memoryBytes === null ? null : (p.memoryBytes / alloc.memoryBytes) * 100,
   }));
-  return (
-    <SharePlot rows={rows} height={height} label="CPU and memory use over the last 15 minutes, as a share of allocatable" clock={tick} />
-  );
+  return <SharePlot rows={rows} height={height} label={`CPU and memory use ${over}, as a share of allocatable`} clock={tick} />;
 }
 
-const RANGES = ["15m", "1h"] as const;
+/** Where the consumption view shows the same cluster, node or workload, over the nearest of its ranges. */
+function consumptionHref(clusterId: string, scope: UsageScope, range: UsageChartRange): string {
+  const params = new URLSearchParams({
+    cluster: clusterId,
+    groupBy: scope === "cluster" ? "tenant" : scope,
+    range: range === "15m" ? "1h" : range,
+  });
+  return `/consumption?${params}`;
+}
 
-/** Detail pages: CPU and memory side by side, in their own units, with a range switch. */
+/** Detail pages: CPU and memory side by side, in their own units, with a range switch and a way into the consumption view. */
 export function UsageHistoryPanel({
   clusterId,
   scope,
@@ -98,7 +155,7 @@ export function UsageHistoryPanel({
   usageAvailable: boolean;
   title?: string;
 }) {
-  const [range, setRange] = useState<(typeof RANGES)[number]>("15m");
+  const [range, setRange] = useUsageRange();
   const height = 180;
   const { data, error, isPending } = useQuery({ ...usageQuery(clusterId, { scope, target, range }), enabled: usageAvailable });
 
@@ -118,14 +175,14 @@ export function UsageHistoryPanel({
             <span className="font-medium text-foreground">CPU</span>
             {alloc ? <span className="figure">of {formatCpu(alloc.cpuMillis)} allocatable</span> : null}
           </div>
-          <SeriesPlot series="cpu" rows={rows} height={height} label={`CPU use over the last ${range}`} clock={tick} />
+          <SeriesPlot series="cpu" rows={rows} height={height} label={`CPU use over the last ${RANGE_LABELS[range]}`} clock={tick} />
         </div>
         <div>
           <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
             <span className="font-medium text-foreground">Memory</span>
             {alloc ? <span className="figure">of {formatBytes(alloc.memoryBytes)} allocatable</span> : null}
           </div>
-          <SeriesPlot series="memory" rows={rows} height={height} label={`Memory use over the last ${range}`} clock={tick} />
+          <SeriesPlot series="memory" rows={rows} height={height} label={`Memory use over the last ${RANGE_LABELS[range]}`} clock={tick} />
         </div>
       </div>
     );
@@ -135,18 +192,11 @@ export function UsageHistoryPanel({
     <section aria-label={title} className="rounded-md border border-border bg-surface p-3">
       <div className="mb-2 flex items-center justify-between">
         <h2 className="text-sm font-semibold">{title}</h2>
-        <div role="group" aria-label="Time range" className="flex overflow-hidden rounded border border-border text-[11px]">
-          {RANGES.map((r) => (
-            <button
-              key={r}
-              type="button"
-              aria-pressed={range === r}
-              onClick={() => setRange(r)}
-              className={`px-2 py-0.5 ${range === r ? "bg-accent-soft font-medium text-accent" : "text-muted hover:bg-surface-2"}`}
-            >
-              {r === "15m" ? "15 min" : "1 hour"}
-            </button>
-          ))}
+        <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1">
+          <Link href={consumptionHref(clusterId, scope, range)} className="text-[11px] text-accent hover:underline">
+            Consumption →
+          </Link>
+          <UsageRangeSwitch range={range} onChange={setRange} />
         </div>
       </div>
       {body}

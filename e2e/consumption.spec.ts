@@ -86,3 +86,33 @@ test("a cluster row drills down to its tenants, and a tenant to its workloads", 
   await expect(page).toHaveURL(/tenant=/);
   await expect(dataRows(page, "workload").first()).toBeVisible();
 });
+
+test("the demo has a week of history from its first minute; usage charts take the longer ranges and lead into consumption", async ({
+  page,
+  request,
+}) => {
+  const cluster = await demoKubernetesCluster(request);
+  // Backfilled from the simulator's model: the week is covered, and the answer says it is demo data.
+  await expect
+    .poll(async () => {
+      const answer = await (await request.get(`/api/consumption?groupBy=cluster&range=7d&cluster=${cluster.id}`)).json();
+      return { source: answer.source, covered: answer.items[0]?.coverage > 0.95 };
+    })
+    .toEqual({ source: "demo", covered: true });
+  await page.goto("/consumption?range=7d");
+  await expect(page.getByText("Demo data", { exact: false }).first()).toBeVisible();
+
+  await page.goto(`/clusters/${cluster.id}/nodes`);
+  const panel = page.getByRole("region", { name: "Cluster usage history" });
+  await panel.getByRole("group", { name: "Time range" }).getByRole("button", { name: "7 days" }).click();
+  await expect(page).toHaveURL(/usage=7d/);
+  await expect(panel.getByRole("button", { name: "7 days" })).toHaveAttribute("aria-pressed", "true");
+  await expect(panel.getByRole("img", { name: "CPU use over the last 7 days" })).toBeVisible();
+  await snap(page, "cluster-usage-7d");
+  // A reload keeps the range: it is in the URL.
+  await page.reload();
+  await expect(panel.getByRole("button", { name: "7 days" })).toHaveAttribute("aria-pressed", "true");
+  await panel.getByRole("link", { name: "Consumption →" }).click();
+  await expect(page).toHaveURL(new RegExp(`/consumption\\?cluster=${cluster.id}&groupBy=tenant&range=7d`));
+  await expect(dataRows(page, "tenant").first()).toBeVisible();
+});

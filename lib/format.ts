@@ -95,6 +95,17 @@ export function formatClock(ms: number): string {
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
+/**
+ * A time axis's tick labels for a span: with seconds under five minutes (so
+ * ticks do not all read the same minute), the clock up to a day, the weekday
+ * and the clock beyond.
+ */
+export function timeTickFormatter(spanMs: number): (ms: number) => string {
+  if (spanMs < 5 * 60_000) return (ms) => `${formatClock(ms)}:${String(new Date(ms).getSeconds()).padStart(2, "0")}`;
+  if (spanMs <= 86_400_000) return formatClock;
+  return (ms) => `${new Date(ms).toLocaleDateString("en-GB", { weekday: "short" })} ${formatClock(ms)}`;
+}
+
 /** "3 nodes", "1 node". */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;

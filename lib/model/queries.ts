@@ -162,14 +162,23 @@ export function listParamsFrom<S extends ListQuerySchema>(schema: S, search: Sea
   return params as Partial<z.output<S>>;
 }
 
-/** "15m", "1h", "90s": at most the history the server keeps. */
-const RANGE_PATTERN = /^(\d{1,5})(s|m|h)$/;
+/** "15m", "1h", "7d", "90s": at most the history the server keeps. */
+const RANGE_PATTERN = /^(\d{1,5})(s|m|h|d)$/;
+
+/** The ranges the usage charts offer (the URL's `usage` parameter), shortest first. */
+export const USAGE_CHART_RANGES = ["15m", "1h", "6h", "24h", "7d"] as const;
+export type UsageChartRange = (typeof USAGE_CHART_RANGES)[number];
+
+/** The charts' range from the URL's `usage` parameter; anything else is the default. */
+export function usageChartRangeFrom(value: string | null | undefined, fallback: UsageChartRange = "1h"): UsageChartRange {
+  return (USAGE_CHART_RANGES as readonly string[]).includes(value ?? "") ? (value as UsageChartRange) : fallback;
+}
 
 export const UsageQuerySchema = z
   .object({
     scope: z.enum(USAGE_SCOPES).default("cluster"),
     target: optionalText,
-    range: z.string().regex(RANGE_PATTERN, 'must look like "15m", "1h" or "90s"').default("15m"),
+    range: z.string().regex(RANGE_PATTERN, 'must look like "15m", "1h", "7d" or "90s"').default("15m"),
   })
   .refine((q) => q.scope === "cluster" || q.target !== undefined, {
     message: "target is required for node and workload scope",
@@ -181,7 +190,7 @@ export function rangeSeconds(range: string): number {
   const m = RANGE_PATTERN.exec(range);
   if (!m) throw new Error(`bad range ${range}`);
   const n = Number(m[1]);
-  return m[2] === "h" ? n * 3600 : m[2] === "m" ? n * 60 : n;
+  return n * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
 /** GET /api/audit: ?cluster=&actor=&verb=&outcome=&since=&until=&limit= and &format=csv. */
