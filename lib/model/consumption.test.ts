@@ -1,16 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
   aggregate,
+  costOf,
   figures,
   gridFor,
   idleFlag,
   itemOf,
+  OPENCOST_LIST_PRICES,
   overCommittedFlag,
   pointSpans,
   pointStats,
   resample,
   rightSize,
+  starvedFlag,
   statsOf,
+  sumCosts,
+  sumLimits,
   sumSeries,
   unreservedFlag,
   weightedPercentile,
@@ -278,5 +283,179 @@ describe("aggregation", () => {
   it("sums series step by step; a step no member has is a gap", () => {
     const only = sumSeries([], grid);
     expect(statsOf(only.cpu)).toEqual({ avg: null, p95: null, max: null, coverage: 0 });
+  });
+});
+
+describe("limits", () => {
+  it("add up per resource only where every member is capped; members holding nothing are left out", () => {
+    expect(
+      sumLimits([
+        { cpuMillis: 500, memoryBytes: 256 * MiB },
+        { cpuMillis: 250, memoryBytes: 256 * MiB },
+      ]),
+    ).toEqual({
+      cpuMillis: 750,
+      memoryBytes: 512 * MiB,
+    });
+    // A container limiting memory but not CPU: the sum is capped in memory only.
+    expect(
+      sumLimits([
+        { cpuMillis: 500, memoryBytes: 256 * MiB },
+        { cpuMillis: null, memoryBytes: 128 * MiB },
+      ]),
+    ).toEqual({
+      cpuMillis: null,
+      memoryBytes: 384 * MiB,
+    });
+    expect(sumLimits([undefined, { cpuMillis: 100, memoryBytes: null }])).toEqual({ cpuMillis: 100, memoryBytes: null });
+    expect(sumLimits([undefined])).toBeUndefined();
+  });
+
+  it("show on items as limitMillis and limitBytes, and on groups only when every member has one", () => {
+    const grid = gridFor("1h", NOW);
+    const usage = resample([], grid);
+    const capped: Member = {
+      key: "a",
+      cluster: "c",
+      name: "a",
+      reserved: { cpuMillis: 100, memoryBytes: MiB },
+      usage,
+      limit: { cpuMillis: 200, memoryBytes: 2 * MiB },
+    };
+    const memOnly: Member = { ...capped, key: "b", name: "b", limit: { cpuMillis: null, memoryBytes: 3 * MiB } };
+    const item = itemOf(capped, "1h", grid);
+    expect(item.cpu.limitMillis).toBe(200);
+    expect(item.memory.limitBytes).toBe(2 * MiB);
+    const group = itemOf(aggregate({ key: "g", cluster: "c", name: "g" }, [capped, memOnly], grid), "1h", grid);
+    expect(group.cpu).not.toHaveProperty("limitMillis");
+    expect(group.memory.limitBytes).toBe(5 * MiB);
+    expect(itemOf({ ...capped, limit: undefined }, "1h", grid).cpu).not.toHaveProperty("limitMillis");
+  });
+});
+
+describe("starved", () => {
+  const GiB = 1024 * MiB;
+  const f = (limit: number | undefined, p95: number | null) =>
+    figures(limit ?? 0, { avg: p95, p95, max: p95, coverage: 1 }, undefined, undefined, limit);
+  const none = f(undefined, null);
+  const full = { cpu: 1, memory: 1 };
+
+  it("p95 at or above 90% of the limit, with the numbers", () => {
+    const flag = starvedFlag(none, f(2 * GiB, 1.9 * GiB), full, "24h");
+    expect(flag).toEqual({ kind: "starved", evidence: "memory p95 1.9 GiB of 2.0 GiB limit (95%) over 24h" });
+    expect(starvedFlag(none, f(2 * GiB, 0.9 * 2 * GiB), full, "24h")?.kind).toBe("starved"); // at 90% exactly
+    expect(starvedFlag(none, f(2 * GiB, 1.7 * GiB), full, "24h")).toBeNull(); // 85%
+  });
+
+  it("not without a limit, without data or with too little coverage of that resource", () => {
+    expect(starvedFlag(f(undefined, 1000), f(undefined, GiB), full, "1h")).toBeNull();
+    expect(starvedFlag(none, f(2 * GiB, null), full, "1h")).toBeNull();
+    expect(starvedFlag(none, f(2 * GiB, 1.9 * GiB), { cpu: 1, memory: 0.3 }, "1h")).toBeNull();
+    expect(starvedFlag(none, f(0, 0), full, "1h")).toBeNull(); // a zero cap is not "at the limit"
+  });
+
+  it("also where OOM kills are reported, citing them", () => {
+    const oom = { kind: "oom" as const, evidence: "task worker-1: OOMKilled" };
+    expect(starvedFlag(none, none, full, "1h", oom)).toEqual({
+      kind: "starved",
+      evidence: "OOM kills reported (task worker-1: OOMKilled)",
+    });
+  });
+
+  // Each orchestrator's cap as it writes it, in model units (the adapters' conversions are tested with them).
+  it.each([
+    ["kubernetes limits.cpu 500m", { cpu: 500, used: 480 }],
+    ["ECS task cpu 256 units", { cpu: Math.round((256 * 1000) / 1024), used: 240 }],
+    ["Docker NanoCPUs 1.5e9", { cpu: 1.5e9 / 1e6, used: 1400 }],
+    ["Nomad cores = 2", { cpu: 2000, used: 1850 }],
+  ])("CPU: %s", (_, { cpu, used }) => {
+    const flag = starvedFlag(f(cpu, used), none, full, "6h");
+    expect(flag?.evidence).toMatch(new RegExp(`^CPU p95 ${Math.round(used)}m CPU of ${Math.round(cpu)}m CPU limit \\(9\\d%\\)`));
+  });
+
+  it.each([
+    ["Nomad memory_max 512 MB (MiB)", 512 * MiB, 480 * MiB, "memory p95 480 MiB of 512 MiB limit (94%)"],
+    ["ECS container memory 1024 MiB", 1024 * MiB, 1000 * MiB, "memory p95 1000 MiB of 1.0 GiB limit (98%)"],
+    ["Kubernetes limits.memory 1.5Gi", 1.5 * GiB, 1.4 * GiB, "memory p95 1.4 GiB of 1.5 GiB limit (93%)"],
+  ])("memory: %s", (_, limit, used, evidence) => {
+    expect(starvedFlag(none, f(limit, used), full, "7d")?.evidence).toBe(`${evidence} over 7d`);
+  });
+
+  it("is a workload's flag: items with a workload id get it, groups do not", () => {
+    const grid = gridFor("1h", NOW);
+    const usage = resample(
+      points(grid, 15_000, () => [95, 10 * MiB]),
+      grid,
+    );
+    const w: Member = {
+      key: "w",
+      cluster: "c",
+      workloadId: "w",
+      name: "w",
+      reserved: { cpuMillis: 50, memoryBytes: 64 * MiB },
+      usage,
+      limit: { cpuMillis: 100, memoryBytes: null },
+    };
+    expect(itemOf(w, "1h", grid).flags.find((x) => x.kind === "starved")?.evidence).toBe("CPU p95 95m CPU of 100m CPU limit (95%) over 1h");
+    const group = aggregate({ key: "g", cluster: "c", name: "g" }, [w], grid);
+    expect(itemOf(group, "1h", grid).flags.map((x) => x.kind)).not.toContain("starved");
+  });
+});
+
+describe("cost", () => {
+  const GiB = 1024 * MiB;
+  const reserved = { cpuMillis: 2000, memoryBytes: 4 * GiB };
+  const used = { cpu: 500, memory: 1 * GiB };
+
+  it("used, reserved and idle over 1h at OpenCost's list prices, CPU and memory added", () => {
+    const cost = costOf(reserved, used, OPENCOST_LIST_PRICES, 1);
+    expect(cost.currency).toBe("USD");
+    expect(cost.reserved).toBeCloseTo(2 * 0.031611 + 4 * 0.004237, 12); // 0.08017
+    expect(cost.used).toBeCloseTo(0.5 * 0.031611 + 1 * 0.004237, 12); // 0.0200425
+    expect(cost.idle).toBeCloseTo(1.5 * 0.031611 + 3 * 0.004237, 12); // 0.0601275
+    expect(cost.reserved).toBeCloseTo(cost.used + cost.idle, 12);
+  });
+
+  it("over 7d: 168 hours of the same", () => {
+    const cost = costOf(reserved, used, OPENCOST_LIST_PRICES, 7 * 24);
+    expect(cost.reserved).toBeCloseTo(13.46856, 9);
+    expect(cost.used).toBeCloseTo(3.36714, 9);
+    expect(cost.idle).toBeCloseTo(10.10142, 9);
+  });
+
+  it("use above the reservation costs what it uses and leaves nothing idle; no data costs nothing used", () => {
+    const pricing = { cpuCoreHour: 1, memoryGiBHour: 1, currency: "EUR" };
+    expect(costOf({ cpuMillis: 1000, memoryBytes: 0 }, { cpu: 1500, memory: null }, pricing, 2)).toEqual({
+      currency: "EUR",
+      used: 3,
+      reserved: 2,
+      idle: 0,
+    });
+  });
+
+  it("groups add their members' in one currency, and show none when a member has none or another currency", () => {
+    const a = { currency: "USD", used: 1, reserved: 3, idle: 2 };
+    const b = { currency: "USD", used: 0.5, reserved: 1, idle: 0.5 };
+    expect(sumCosts([a, b])).toEqual({ currency: "USD", used: 1.5, reserved: 4, idle: 2.5 });
+    expect(sumCosts([a, undefined])).toBeUndefined();
+    expect(sumCosts([a, { ...b, currency: "EUR" }])).toBeUndefined();
+    expect(sumCosts([])).toBeUndefined();
+    const grid = gridFor("1h", NOW);
+    const m = (key: string, cost: typeof a): Member => ({
+      key,
+      cluster: "c",
+      name: key,
+      reserved: reserved,
+      usage: resample([], grid),
+      cost,
+    });
+    const group = itemOf(aggregate({ key: "g", cluster: "c", name: "g" }, [m("a", a), m("b", b)], grid), "1h", grid);
+    expect(group.cost).toEqual({ currency: "USD", used: 1.5, reserved: 4, idle: 2.5 });
+    expect(itemOf(m("x", { currency: "USD", used: 1 / 3, reserved: 0.123456, idle: 0 }), "1h", grid).cost).toEqual({
+      currency: "USD",
+      used: 0.3333,
+      reserved: 0.1235,
+      idle: 0,
+    });
   });
 });

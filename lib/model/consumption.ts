@@ -456,7 +456,10 @@ export const PricingSchema = z
   .object({
     cpuCoreHour: z.number().nonnegative(),
     memoryGiBHour: z.number().nonnegative(),
-    currency: z.string().regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as USD").default("USD"),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as USD")
+      .default("USD"),
   })
   .strict();
 export type Pricing = z.output<typeof PricingSchema>;

@@ -20,6 +20,17 @@ export type Resources = z.infer<typeof ResourcesSchema>;
 
 export const ZERO_RESOURCES: Resources = Object.freeze({ cpuMillis: 0, memoryBytes: 0 });
 
+/**
+ * A task's hard caps (what the kernel enforces: CPU throttling, an OOM kill),
+ * per resource; null where that resource is not capped (a container limiting
+ * memory but not CPU is common).
+ */
+export const LimitsSchema = z.object({
+  cpuMillis: z.number().nonnegative().nullable(),
+  memoryBytes: z.number().nonnegative().nullable(),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
 const Labels = z.record(z.string(), z.string());
 
 /** What an adapter reports of a node; the store adds the derived fields of NodeSchema. */
@@ -121,6 +132,8 @@ export const TaskCoreSchema = z.object({
   restarts: z.number().int().nonnegative(),
   labels: Labels,
   requests: ResourcesSchema,
+  /** Hard caps; absent where the orchestrator has none apart from the reservation or the adapter cannot tell. */
+  limits: LimitsSchema.optional(),
   startedAt: z.string().nullable(),
   createdAt: z.string().nullable(),
   ip: z.string().nullable(),

@@ -1,6 +1,7 @@
 import type { AdapterModule } from "@/lib/adapters/module";
 import type { PrometheusSource } from "@/lib/adapters/prometheus/client";
 import type { Logger } from "@/lib/log";
+import { OPENCOST_LIST_PRICES, type Pricing } from "@/lib/model/consumption";
 import type { DemoCluster } from "@/lib/model/demo";
 import type { Orchestrator } from "@/lib/model/types";
 import type { ClusterEntry, Settings } from "./config";
@@ -22,6 +23,8 @@ export interface Candidate {
   ambient?: boolean;
   /** Where consumption history is read (clusters.yaml `prometheus`). */
   prometheus?: PrometheusSource;
+  /** Its price sheet (clusters.yaml `pricing`). */
+  pricing?: Pricing;
   /** A demo cluster's model of use over time (DemoCluster.usageAt). */
   usageAt?: DemoCluster["usageAt"];
 }
@@ -66,7 +69,7 @@ export function applyEntries(discovered: Candidate[], entries: ClusterEntry[], m
   const byId = new Map(discovered.map((c) => [c.id, c]));
   const hidden = new Set<string>();
   for (const entry of entries) {
-    const { id, name, hidden: hide, demo, orchestrator, prometheus, ...connectionFields } = entry;
+    const { id, name, hidden: hide, demo, orchestrator, prometheus, pricing, ...connectionFields } = entry;
     if (hide) hidden.add(id);
     const kind = orchestrator ?? byId.get(id)?.orchestrator;
     if (prometheus && kind !== "kubernetes") {
@@ -80,15 +83,35 @@ export function applyEntries(discovered: Candidate[], entries: ClusterEntry[], m
         const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`).join("; ");
         throw new Error(`clusters.yaml: cluster "${id}": ${issues}`);
       }
-      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo, prometheus });
+      byId.set(id, { id, name: name ?? id, orchestrator, connection: parsed.data, demo, prometheus, pricing });
     } else if (byId.has(id)) {
       // Naming a discovered cluster in clusters.yaml makes it configured.
-      byId.set(id, { ...byId.get(id)!, ...(name ? { name } : {}), ...(prometheus ? { prometheus } : {}), ambient: false });
+      byId.set(id, {
+        ...byId.get(id)!,
+        ...(name ? { name } : {}),
+        ...(prometheus ? { prometheus } : {}),
+        ...(pricing ? { pricing } : {}),
+        ambient: false,
+      });
     } else if (!hide) {
       log.warn(`clusters.yaml names cluster "${id}", which has no orchestrator and was not discovered; ignoring it`);
     }
   }
   return [...byId.values()].filter((c) => !hidden.has(c.id));
+}
+
+/**
+ * Each priced cluster's price sheet by id: its own, else the fleet's
+ * (consumption.pricing), else OpenCost's list prices for a demo cluster; a
+ * real cluster with neither has no cost rather than a made-up one.
+ */
+export function clusterPricing(candidates: readonly Candidate[], fleetDefault: Pricing | undefined): Record<string, Pricing> {
+  return Object.fromEntries(
+    candidates.flatMap((c) => {
+      const sheet = c.pricing ?? fleetDefault ?? (c.demo ? OPENCOST_LIST_PRICES : undefined);
+      return sheet ? [[c.id, sheet] as const] : [];
+    }),
+  );
 }
 
 /** The demo fleet runs when forced, or in "auto" when nothing but ambient clusters is there. */

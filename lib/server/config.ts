@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PrometheusSourceSchema } from "@/lib/adapters/prometheus/client";
 import { ClusterScopeSchema, RoleSchema } from "@/lib/model/access";
+import { PricingSchema, type Pricing } from "@/lib/model/consumption";
 import { OrchestratorSchema } from "@/lib/model/types";
 import { onePerProcess } from "./process-one";
 
@@ -17,7 +18,9 @@ import { onePerProcess } from "./process-one";
  *   discover: true           # kubeconfig contexts, local Docker, NOMAD_ADDR, ...; FLEETDECK_DISCOVER=0
  *   maxReplicas: 1000        # FLEETDECK_MAX_REPLICAS
  *   usage: { stepSeconds: 15, retainMinutes: 240 }   # FLEETDECK_SAMPLE_SECONDS
- *   consumption: { teamLabel: team }   # the workload label (tag, meta key) naming its team
+ *   consumption:
+ *     teamLabel: team        # the workload label (tag, meta key) naming its team
+ *     pricing: { cpuCoreHour: 0.031611, memoryGiBHour: 0.004237, currency: USD }   # every cluster's price sheet; unset: no cost
  *   publicUrl: https://fleetdeck.example.com   # FLEETDECK_PUBLIC_URL; the origins browsers may change things from
  *   auth: { anonymous, session, oidc }         # see AuthSchema
  *   clusters:
@@ -27,6 +30,11 @@ import { onePerProcess } from "./process-one";
  *       orchestrator: kubernetes
  *       context: prod-eu     # ...and the orchestrator's connection fields
  *       prometheus: { url: http://prometheus:9090, selector: 'cluster="prod-eu"' }   # Kubernetes: consumption history from PromQL
+ *       pricing: { cpuCoreHour: 0.04, memoryGiBHour: 0.005, currency: EUR }   # this cluster's price sheet, over consumption.pricing
+ *
+ * A cluster is priced by its own sheet, else consumption.pricing; the demo
+ * clusters by OpenCost's default list prices when neither is set (USD 0.031611
+ * per core-hour, 0.004237 per GiB-hour); other clusters without one show no cost.
  */
 
 const ClusterEntrySchema = z
@@ -38,6 +46,8 @@ const ClusterEntrySchema = z
     orchestrator: OrchestratorSchema.optional(),
     /** Where a Kubernetes cluster's consumption history is read from (PromQL over cAdvisor's metrics). */
     prometheus: PrometheusSourceSchema.optional(),
+    /** This cluster's price sheet, for the cost of consumption; over consumption.pricing. */
+    pricing: PricingSchema.optional(),
   })
   .passthrough();
 export type ClusterEntry = z.infer<typeof ClusterEntrySchema>;
@@ -119,6 +129,8 @@ const ConfigFileSchema = z
       .object({
         /** The label, tag or meta key of a workload that names its team; workloads without it are "unassigned". */
         teamLabel: z.string().min(1).max(253).default("team"),
+        /** Every cluster's price sheet unless it has its own; unset: only the demo clusters are priced. */
+        pricing: PricingSchema.optional(),
       })
       .strict()
       .prefault({}),
@@ -137,7 +149,7 @@ export interface Settings {
   maxReplicas: number;
   usageStepSeconds: number;
   usageRetainSeconds: number;
-  consumption: { teamLabel: string };
+  consumption: { teamLabel: string; pricing?: Pricing };
   clusters: ClusterEntry[];
   /** Origins (scheme://host:port) the app is reached at; empty: the addresses it serves on. */
   publicOrigins: string[];

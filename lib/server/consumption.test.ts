@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretSet } from "@/lib/adapters/secrets";
 import type { ClusterAdapter, SnapshotSink } from "@/lib/adapters/types";
-import { gridFor, type ConsumptionItem, type ConsumptionPoint } from "@/lib/model/consumption";
+import { gridFor, OPENCOST_LIST_PRICES, type ConsumptionItem, type ConsumptionPoint } from "@/lib/model/consumption";
 import type { NodeCore, TaskCore, WorkloadCore } from "@/lib/model/types";
 import { memoryLogger } from "@/lib/testing/memory-logger";
 import { cpuUnitsToMillis, mibToBytes } from "@/lib/adapters/ecs/units";
@@ -179,7 +179,10 @@ describe("consumptionReport", () => {
     expect(byId.idle.flags.map((f) => f.kind)).toEqual(["idle"]);
     expect(byId.idle.flags[0].evidence).toMatch(/CPU 20m CPU used on average of 1000m CPU reserved \(2%\)/);
     expect(byId.hungry.cpu.note).toMatch(/over the 100m CPU reserved/);
-    expect(byId.hungry.flags).toEqual([{ kind: "oom", evidence: "task hungry-1: OOMKilled" }]);
+    expect(byId.hungry.flags).toEqual([
+      { kind: "oom", evidence: "task hungry-1: OOMKilled" },
+      { kind: "starved", evidence: "OOM kills reported (task hungry-1: OOMKilled)" },
+    ]);
     expect(byId.hungry.team).toBe("unassigned");
     // KRR: CPU p95 400m over 2 tasks → 200m each; memory 600 MiB × 1.15 / 2.
     expect(byId.web.recommendation).toMatchObject({
@@ -321,6 +324,71 @@ describe("every orchestrator's units", () => {
       idleReservedBytes: 384 * MiB,
     });
     expect(item.recommendation).toMatchObject({ cpuMillis: 125, memoryBytes: Math.ceil(128 * MiB * 1.15), frees: { cpuMillis: 375 } });
+  });
+});
+
+describe("limits, starved and cost", () => {
+  const capped = { cpuMillis: 500, memoryBytes: 512 * MiB };
+  const source: ClusterSource = {
+    id: "c",
+    name: "c",
+    origin: "history",
+    snapshot: snapshotOf(
+      [node("n", 4000, 8192 * MiB)],
+      [workload("full", "t"), workload("half", "t"), workload("none", "u")],
+      [
+        task("full-1", "full", "n", 250, 256, { limits: capped }),
+        task("full-2", "full", "n", 250, 256, { limits: capped }),
+        task("full-old", "full", "n", 0, 0, { state: "failed" }), // holds nothing: its (missing) limit does not count
+        task("half-1", "half", "n", 250, 256, { limits: capped }),
+        task("half-2", "half", "n", 250, 256, { limits: { cpuMillis: null, memoryBytes: 512 * MiB } }),
+        task("none-1", "none", "n", 250, 256),
+      ],
+    ),
+    history: history({ "workload:full": [200, 1000], "workload:half": [900, 100], "workload:none": [100, 100], "node:n": [1200, 1200] }),
+  };
+  const report = (groupBy: "workload" | "tenant" | "cluster" | "node", pricing?: Record<string, typeof OPENCOST_LIST_PRICES>) =>
+    consumptionReport([source], { ...OPTIONS, groupBy, range: "1h", pricing });
+
+  it("a workload's limit is its resource-holding tasks' added up, where every one is capped; groups likewise", () => {
+    const items = new Map(report("workload").items.map((i) => [i.workloadId, i]));
+    expect(items.get("full")!.cpu.limitMillis).toBe(1000);
+    expect(items.get("full")!.memory.limitBytes).toBe(1024 * MiB);
+    expect(items.get("half")!.cpu).not.toHaveProperty("limitMillis");
+    expect(items.get("half")!.memory.limitBytes).toBe(1024 * MiB);
+    expect(items.get("none")!.memory).not.toHaveProperty("limitBytes");
+    const tenants = new Map(report("tenant").items.map((i) => [i.tenant, i]));
+    expect(tenants.get("t")!.memory.limitBytes).toBe(2048 * MiB);
+    expect(tenants.get("t")!.cpu).not.toHaveProperty("limitMillis");
+    expect(report("cluster").items[0].memory).not.toHaveProperty("limitBytes"); // "none" is uncapped
+    expect(report("node").items[0].memory).not.toHaveProperty("limitBytes");
+  });
+
+  it("starved where p95 reaches 90% of the limit (memory of full at 1000 of 1024 MiB); the CSV says so", () => {
+    const items = report("workload").items;
+    const full = items.find((i) => i.workloadId === "full")!;
+    expect(full.flags.find((f) => f.kind === "starved")?.evidence).toBe("memory p95 1000 MiB of 1.0 GiB limit (98%) over 1h");
+    expect(items.find((i) => i.workloadId === "half")!.flags.map((f) => f.kind)).not.toContain("starved"); // CPU 900m but uncapped
+    const [header, row] = consumptionCsv([full]).trimEnd().split("\r\n");
+    expect(header).toContain("cpuReservedMillis,cpuLimitMillis,");
+    expect(header).toContain(",costCurrency,costUsed,costReserved,costIdle,");
+    expect(row).toContain("starved");
+  });
+
+  it("cost per priced cluster over the range; groups add up; none without a price sheet", () => {
+    expect(report("workload").items.every((i) => i.cost === undefined)).toBe(true);
+    const answer = report("workload", { c: OPENCOST_LIST_PRICES });
+    const full = answer.items.find((i) => i.workloadId === "full")!;
+    // reserved 500m and 512 MiB, used 200m and 1000 MiB on average, for an hour.
+    expect(full.cost).toEqual({
+      currency: "USD",
+      used: Math.round((0.2 * 0.031611 + (1000 / 1024) * 0.004237) * 1e4) / 1e4,
+      reserved: Math.round((0.5 * 0.031611 + 0.5 * 0.004237) * 1e4) / 1e4,
+      idle: Math.round(0.3 * 0.031611 * 1e4) / 1e4,
+    });
+    const sum = answer.items.reduce((s, i) => s + i.cost!.reserved, 0);
+    expect(answer.totals.cost!.reserved).toBeCloseTo(sum, 3);
+    expect(report("node", { c: OPENCOST_LIST_PRICES }).items[0].cost?.currency).toBe("USD");
   });
 });
 

@@ -1,15 +1,18 @@
 import { spreadsheetCsv } from "./csv";
 import {
   aggregate,
+  costOf,
   gridFor,
   itemOf,
   NO_TENANT,
   overCommittedFlag,
   pointStats,
+  RANGE_GRID,
   resample,
   rightSize,
   seriesPoints,
   statsOf,
+  sumLimits,
   UNASSIGNED_TEAM,
   type ConsumptionGroup,
   type ConsumptionItem,
@@ -19,7 +22,9 @@ import {
   type Flag,
   type HistoryOrigin,
   type Grid,
+  type LimitTotals,
   type Member,
+  type Pricing,
 } from "@/lib/model/consumption";
 import { ZERO_RESOURCES, type Resources, type TaskCore } from "@/lib/model/types";
 import { InvalidInputError } from "./errors";
@@ -34,8 +39,8 @@ import type { Snapshot } from "./snapshot";
  * A cluster's figures are the sum of its workloads' (so its tenants add up to
  * it); tasks that belong to no workload (a bare pod) count on their node but
  * in no tenant. Reserved is what the placed, unfinished tasks request (the
- * nodes' "requested" of /api/clusters/{id}/nodes). The model carries no
- * limits, so no limit is given.
+ * nodes' "requested" of /api/clusters/{id}/nodes); limit is what the same
+ * tasks are capped at, where every one of them is.
  */
 
 /** What one cluster contributes. Only `points` of the history is read. */
@@ -53,6 +58,8 @@ export interface ConsumptionOptions {
   tenant?: string;
   /** The workload label naming its team (clusters.yaml consumption.teamLabel). */
   teamLabel: string;
+  /** Each priced cluster's price sheet, by cluster id; a cluster without one gets no cost. */
+  pricing?: Readonly<Record<string, Pricing>>;
   now: number;
 }
 
@@ -94,14 +101,27 @@ interface ClusterParts {
 function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOptions): ClusterParts {
   const { snapshot, history } = source;
   const since = grid.from;
-  const perWorkload = new Map<string, { reserved: Resources; count: number; oom: string[] }>();
-  const perNode = new Map<string, Resources>();
+  const pricing = options.pricing?.[source.id];
+  const hours = RANGE_GRID[options.range].seconds / 3600;
+  const costFor = (reserved: Resources, stats: Member["stats"]) =>
+    pricing ? { cost: costOf(reserved, { cpu: stats?.cpu.avg ?? null, memory: stats?.memory.avg ?? null }, pricing, hours) } : {};
+  // A task without `limits` (the orchestrator has none apart from the reservation) is uncapped in both.
+  const capsOf = (t: TaskCore): LimitTotals => ({ cpuMillis: t.limits?.cpuMillis ?? null, memoryBytes: t.limits?.memoryBytes ?? null });
+  const perWorkload = new Map<string, { reserved: Resources; limit?: LimitTotals; count: number; oom: string[] }>();
+  const perNode = new Map<string, { reserved: Resources; limit?: LimitTotals }>();
   for (const t of snapshot.tasks.values()) {
-    if (holdsResources(t)) perNode.set(t.node!, add(perNode.get(t.node!) ?? ZERO_RESOURCES, t.requests));
+    if (holdsResources(t)) {
+      const node = perNode.get(t.node!);
+      perNode.set(t.node!, {
+        reserved: add(node?.reserved ?? ZERO_RESOURCES, t.requests),
+        limit: sumLimits([node?.limit, capsOf(t)]),
+      });
+    }
     if (!t.workloadId) continue;
     const entry = perWorkload.get(t.workloadId) ?? { reserved: ZERO_RESOURCES, count: 0, oom: [] };
     if (holdsResources(t)) {
       entry.reserved = add(entry.reserved, t.requests);
+      entry.limit = sumLimits([entry.limit, capsOf(t)]);
       entry.count++;
     }
     if (t.stateReason && OOM.test(t.stateReason)) entry.oom.push(`task ${t.name}: ${t.stateReason}`);
@@ -137,9 +157,11 @@ function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOpt
       workloadId: w.id,
       name: w.name,
       reserved: tasks.reserved,
+      ...(tasks.limit ? { limit: tasks.limit } : {}),
       usage,
       stats,
       flags,
+      ...costFor(tasks.reserved, stats),
       ...("recommendation" in sized ? { recommendation: sized.recommendation } : { recommendationNote: sized.skipped }),
     });
   }
@@ -158,19 +180,22 @@ function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOpt
   }
 
   const nodes: Member[] = [...snapshot.nodes.values()].map((n) => {
-    const reserved = perNode.get(n.id) ?? ZERO_RESOURCES;
+    const { reserved, limit } = perNode.get(n.id) ?? { reserved: ZERO_RESOURCES };
     const flag = overCommittedFlag(reserved, n.allocatable);
     const points = history.points(`node:${n.id}`, since);
+    const stats = pointStats(points, grid);
     return {
       key: `node:${source.id}/${n.id}`,
       cluster: source.id,
       nodeId: n.id,
       name: n.name,
       reserved,
+      ...(limit ? { limit } : {}),
       capacity: n.allocatable,
       usage: resample(points, grid),
-      stats: pointStats(points, grid),
+      stats,
       flags: flag ? [flag] : [],
+      ...costFor(reserved, stats),
     };
   });
   return { source, allocatable, workloads, nodes };
@@ -289,6 +314,7 @@ const CSV_COLUMNS: [string, (i: ConsumptionItem) => unknown][] = [
   ["name", (i) => i.name],
   ["cpuCapacityMillis", (i) => i.cpu.capacityMillis],
   ["cpuReservedMillis", (i) => i.cpu.reservedMillis],
+  ["cpuLimitMillis", (i) => i.cpu.limitMillis],
   ["cpuUsedAvgMillis", (i) => i.cpu.usedAvgMillis],
   ["cpuUsedP95Millis", (i) => i.cpu.usedP95Millis],
   ["cpuUsedMaxMillis", (i) => i.cpu.usedMaxMillis],
@@ -298,6 +324,7 @@ const CSV_COLUMNS: [string, (i: ConsumptionItem) => unknown][] = [
   ["cpuEfficiency", (i) => i.cpu.efficiency],
   ["memoryCapacityBytes", (i) => i.memory.capacityBytes],
   ["memoryReservedBytes", (i) => i.memory.reservedBytes],
+  ["memoryLimitBytes", (i) => i.memory.limitBytes],
   ["memoryUsedAvgBytes", (i) => i.memory.usedAvgBytes],
   ["memoryUsedP95Bytes", (i) => i.memory.usedP95Bytes],
   ["memoryUsedMaxBytes", (i) => i.memory.usedMaxBytes],
@@ -306,6 +333,10 @@ const CSV_COLUMNS: [string, (i: ConsumptionItem) => unknown][] = [
   ["memoryUnreservedBytes", (i) => i.memory.unreservedBytes],
   ["memoryEfficiency", (i) => i.memory.efficiency],
   ["coverage", (i) => i.coverage],
+  ["costCurrency", (i) => i.cost?.currency],
+  ["costUsed", (i) => i.cost?.used],
+  ["costReserved", (i) => i.cost?.reserved],
+  ["costIdle", (i) => i.cost?.idle],
   ["flags", (i) => i.flags.map((f) => f.kind).join(" ")],
   ["evidence", (i) => i.flags.map((f) => `${f.kind}: ${f.evidence}`).join(" | ")],
   ["recommendedCpuMillis", (i) => i.recommendation?.cpuMillis],

@@ -8,7 +8,7 @@ import { SecretSet } from "@/lib/adapters/secrets";
 import { isForceScalable, isScalable } from "@/lib/adapters/types";
 import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { createLogger, type Logger } from "@/lib/log";
-import { gridFor } from "@/lib/model/consumption";
+import { gridFor, type Pricing } from "@/lib/model/consumption";
 import type { StartDemoFleet } from "@/lib/model/demo";
 import type { ChangeEvent, ClusterInfo, ListAnswer, Node, Service, Task, UsageHistory, Workload, WorkloadCore } from "@/lib/model/types";
 import {
@@ -30,7 +30,7 @@ import {
 } from "@/lib/model/queries";
 import { assertAuthorized, authorize, type Actor, type Refusal } from "./authz";
 import { ClusterOwner, type OwnerStats } from "./cluster-owner";
-import { addDemoClusters, applyEntries, discoverClusters, wantsDemo } from "./cluster-plan";
+import { addDemoClusters, applyEntries, clusterPricing, discoverClusters, wantsDemo } from "./cluster-plan";
 import { getSettings } from "./config";
 import { consumptionReport, consumptionSeries, type ClusterSource, type ConsumptionAnswer, type SeriesAnswer } from "./consumption";
 import { openHistoryArchive, type HistoryArchive } from "./history-archive";
@@ -48,6 +48,8 @@ export interface FleetSettings {
   demo: boolean;
   /** The workload label naming its team, for /api/consumption (clusters.yaml consumption.teamLabel; "team" unless set). */
   teamLabel?: string;
+  /** Each priced cluster's price sheet by id, for the cost in /api/consumption (clusters.yaml `pricing`). */
+  pricing?: Readonly<Record<string, Pricing>>;
 }
 
 /**
@@ -229,7 +231,14 @@ export class Fleet {
       }),
     );
     sources.sort((a, b) => a.id.localeCompare(b.id));
-    const options = { groupBy: q.groupBy, range: q.range, tenant: q.tenant, teamLabel: this.settings.teamLabel ?? "team", now };
+    const options = {
+      groupBy: q.groupBy,
+      range: q.range,
+      tenant: q.tenant,
+      teamLabel: this.settings.teamLabel ?? "team",
+      pricing: this.settings.pricing,
+      now,
+    };
     return { sources, errors, options };
   }
 
@@ -353,9 +362,10 @@ export async function createFleet(options: { startDemo?: StartDemoFleet; history
       { usageStepSeconds: settings.usageStepSeconds, usageRetainSeconds: settings.usageRetainSeconds, log: clusterLog, historyArchive },
     );
   });
+  const pricing = clusterPricing(candidates, settings.consumption.pricing);
   const fleet = new Fleet(
     owners,
-    { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo, teamLabel: settings.consumption.teamLabel },
+    { readOnly: settings.readOnly, maxReplicas: settings.maxReplicas, demo: runDemo, teamLabel: settings.consumption.teamLabel, pricing },
     log,
     closeDemo,
   );

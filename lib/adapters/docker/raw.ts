@@ -43,6 +43,10 @@ export const DockerInfoAnswer = z.object({
 export type RawInfo = z.infer<typeof DockerInfoAnswer>;
 
 const NanoResources = z.object({ NanoCPUs: z.number().optional(), MemoryBytes: z.number().optional() }).nullish();
+/** A cap the mappers read beside the reservation: a malformed one reads as absent rather than failing the object. */
+const Cap = z.number().optional().catch(undefined);
+const NanoLimits = z.object({ NanoCPUs: Cap, MemoryBytes: Cap }).nullish().catch(null);
+const SwarmResources = z.object({ Reservations: NanoResources, Limits: NanoLimits }).nullish();
 
 export const SwarmNode = z.object({
   ID: z.string(),
@@ -90,7 +94,7 @@ export const SwarmService = z.object({
     TaskTemplate: z
       .object({
         ContainerSpec: z.object({ Image: z.string().optional(), Labels }).optional(),
-        Resources: z.object({ Reservations: NanoResources }).nullish(),
+        Resources: SwarmResources,
       })
       .optional(),
     Mode: ServiceMode.optional(),
@@ -142,7 +146,7 @@ export const SwarmTask = z.object({
   Spec: z
     .object({
       ContainerSpec: z.object({ Image: z.string().optional(), Labels }).optional(),
-      Resources: z.object({ Reservations: NanoResources }).nullish(),
+      Resources: SwarmResources,
     })
     .optional(),
   Status: z.object({
@@ -199,7 +203,16 @@ export const DockerContainerInspect = z.object({
       Health: z.object({ Status: z.string() }).nullish(),
     })
     .optional(),
-  HostConfig: z.object({ MemoryReservation: z.number().optional(), NanoCpus: z.number().optional() }).optional(),
+  HostConfig: z
+    .object({
+      MemoryReservation: z.number().optional(),
+      NanoCpus: z.number().optional(),
+      /** Hard caps: 0 or absent is none; CPU is NanoCpus (--cpus) or CpuQuota per CpuPeriod. */
+      Memory: Cap,
+      CpuQuota: Cap,
+      CpuPeriod: Cap,
+    })
+    .optional(),
 });
 export type RawContainerInspect = z.infer<typeof DockerContainerInspect>;
 

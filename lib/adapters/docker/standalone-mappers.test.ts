@@ -8,6 +8,7 @@ import { DockerContainerInspect, DockerContainerSummary, DockerInfoAnswer } from
 import {
   COMPOSE_NOT_SCALABLE,
   CONTAINER_NOT_SCALABLE,
+  containerLimits,
   mapContainerTask,
   mapHostNode,
   mapStandaloneServices,
@@ -54,6 +55,15 @@ describe("standalone mappers", () => {
     expect(byId["compose~shop~worker"]).toMatchObject({ desired: 1, ready: 0, info: { Containers: "1 (0 running)" } });
     expect(byId["container~created-only"].info).toEqual({ Containers: "1 (0 running)" });
     expect(byId["container~lonely"]).toMatchObject({ kind: "Container", namespace: null, notScalableReason: CONTAINER_NOT_SCALABLE });
+  });
+
+  it("takes limits from HostConfig (0 is none), only with an inspect", () => {
+    expect(mapContainerTask(byName("shop-worker-1"), "vm", workerInspect).limits).toEqual({ cpuMillis: null, memoryBytes: null });
+    expect(mapContainerTask(byName("shop-worker-1"), "vm").limits).toBeUndefined();
+    const capped = DockerContainerInspect.parse({ ...inspectJson, HostConfig: { NanoCpus: 500_000_000, Memory: 256 * 1024 * 1024 } });
+    expect(containerLimits(capped)).toEqual({ cpuMillis: 500, memoryBytes: 256 * 1024 * 1024 });
+    const quota = DockerContainerInspect.parse({ ...inspectJson, HostConfig: { CpuQuota: 150_000, CpuPeriod: 100_000, Memory: "x" } });
+    expect(containerLimits(quota)).toEqual({ cpuMillis: 1500, memoryBytes: null });
   });
 
   it("maps containers as tasks with RestartCount from inspect", () => {

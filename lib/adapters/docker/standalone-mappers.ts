@@ -1,8 +1,8 @@
 import { facts } from "@/lib/model/events";
 import { joinId, slugify } from "@/lib/model/ids";
-import type { NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { Limits, NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
 import type { RawContainerInspect, RawContainerSummary, RawInfo } from "./raw";
-import { displayImage, SERVICE_NAME_LABEL, STACK_LABEL } from "./swarm-mappers";
+import { capOrNull, displayImage, SERVICE_NAME_LABEL, STACK_LABEL } from "./swarm-mappers";
 
 /** Pure mappers for a standalone engine: the host, Compose services and lone containers. */
 
@@ -101,6 +101,14 @@ function containerIp(c: RawContainerSummary): string | null {
   return null;
 }
 
+/** HostConfig's hard caps: Memory, and CPU as NanoCpus (--cpus) or CpuQuota per CpuPeriod (--cpu-quota; the period defaults to 100 ms). */
+export function containerLimits(inspect: RawContainerInspect): Limits {
+  const h = inspect.HostConfig;
+  const quota = capOrNull(h?.CpuQuota);
+  const cpuMillis = capOrNull(h?.NanoCpus, 1e-6) ?? (quota !== null ? (quota / (capOrNull(h?.CpuPeriod) ?? 100_000)) * 1000 : null);
+  return { cpuMillis, memoryBytes: capOrNull(h?.Memory) };
+}
+
 export function mapContainerTask(c: RawContainerSummary, nodeId: string, inspect?: RawContainerInspect): TaskCore {
   const group = groupOf(c);
   const { state, reason } = mapContainerState(c, inspect);
@@ -119,6 +127,8 @@ export function mapContainerTask(c: RawContainerSummary, nodeId: string, inspect
     labels: c.Labels,
     // Plain Docker has no CPU reservation; a memory soft limit is the nearest to a request.
     requests: { cpuMillis: 0, memoryBytes: inspect?.HostConfig?.MemoryReservation ?? 0 },
+    // Without an inspect the caps are unknown, not absent.
+    ...(inspect ? { limits: containerLimits(inspect) } : {}),
     startedAt: startedAt && !startedAt.startsWith("0001-") && state === "running" ? startedAt : null,
     createdAt: c.Created ? new Date(c.Created * 1000).toISOString() : null,
     ip: containerIp(c),

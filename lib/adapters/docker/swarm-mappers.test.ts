@@ -179,6 +179,15 @@ describe("swarm task mapper", () => {
     expect(t.labels["com.docker.swarm.service.name"]).toBe("fleetdeck-probe");
   });
 
+  it("takes limits from Resources.Limits, each a cap only when set, a malformed one none", () => {
+    const t = mapped.find((x) => x.name === "fleetdeck-probe.2")!;
+    expect(t.limits).toEqual({ cpuMillis: null, memoryBytes: 128 * 1024 * 1024 });
+    const raw = structuredClone(tasksJson) as unknown as { ID: string; Spec: { Resources: { Limits: unknown } } }[];
+    raw.find((x) => x.ID === t.id)!.Spec.Resources.Limits = { NanoCPUs: 1_500_000_000, MemoryBytes: "lots" };
+    const remapped = mapSwarmTasks(z.array(SwarmTask).parse(raw), services).find((x) => x.id === t.id)!;
+    expect(remapped.limits).toEqual({ cpuMillis: 1500, memoryBytes: null });
+  });
+
   it("carries the last failure of the slot onto a pending replacement", () => {
     const raw = structuredClone(tasks);
     const replacement = raw.find((t) => t.ID === "q7vb34xzdi8bsqawx0epqqhmf")!;

@@ -1,5 +1,5 @@
 import { facts, recentEvents } from "@/lib/model/events";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type { RawSwarmNode, RawSwarmService, RawSwarmTask } from "./raw";
 
 /** Pure mappers from Swarm API answers to the neutral model. */
@@ -18,6 +18,16 @@ export function nanoToMillis(nanoCpus: number | undefined): number {
 
 function reservations(r: { NanoCPUs?: number; MemoryBytes?: number } | null | undefined): Resources {
   return { cpuMillis: nanoToMillis(r?.NanoCPUs), memoryBytes: r?.MemoryBytes ?? 0 };
+}
+
+/** A positive cap or null: Docker reads 0 (and no value) as no cap. */
+export function capOrNull(value: number | undefined, scale = 1): number | null {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value * scale : null;
+}
+
+/** A Swarm task's Resources.Limits: NanoCPUs and MemoryBytes, each a cap only when set. */
+function limits(l: { NanoCPUs?: number; MemoryBytes?: number } | null | undefined): Limits {
+  return { cpuMillis: capOrNull(l?.NanoCPUs, 1e-6), memoryBytes: capOrNull(l?.MemoryBytes) };
 }
 
 /** "local/app:1@sha256:ab12…" → "local/app:1": the digest pins the image but is noise on screen. */
@@ -288,6 +298,7 @@ export function mapSwarmTasks(tasks: readonly RawSwarmTask[], services: readonly
         ...(serviceNamespace(service) ? { [STACK_LABEL]: serviceNamespace(service)! } : {}),
       },
       requests: reservations(task.Spec?.Resources?.Reservations),
+      limits: limits(task.Spec?.Resources?.Limits),
       startedAt: state === "running" ? (task.Status.Timestamp ?? null) : null,
       createdAt: task.CreatedAt ?? null,
       ip: taskIp(task),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_WORKLOAD_EVENTS, NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import { containerInstanceFixture, crashedTask, ec2TaskWithoutTaskSize, fargateServiceFixture, runningFargateTask } from "./fixtures";
-import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask } from "./mappers";
+import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask, taskLimits } from "./mappers";
 import type { RawTask } from "./raw";
 
 const MiB = 1024 * 1024;
@@ -196,6 +196,22 @@ describe("mapTask", () => {
     expect(t.requests).toEqual({ cpuMillis: Math.round((384 * 1000) / 1024), memoryBytes: 640 * MiB });
     expect(t.node).toBe("prod~f2756532-8f13-4d53-87c9-aed50dc94cd7");
     expect(t.state).toBe("pending");
+  });
+
+  it("caps CPU and memory at the task size, else memory at the containers' hard `memory` when all have one", () => {
+    expect(mapTask("prod", runningFargateTask).limits).toEqual({ cpuMillis: 500, memoryBytes: 1024 * MiB });
+    // The sidecar has only a soft memoryReservation, and container cpu is shares: no cap.
+    expect(taskLimits(ec2TaskWithoutTaskSize)).toEqual({ cpuMillis: null, memoryBytes: null });
+    const hard: RawTask = {
+      ...ec2TaskWithoutTaskSize,
+      containers: [
+        { name: "app", memory: "512", memoryReservation: "256" },
+        { name: "b", memory: "64" },
+      ],
+    };
+    expect(taskLimits(hard)).toEqual({ cpuMillis: null, memoryBytes: 576 * MiB });
+    expect(mapTask("prod", hard).requests.memoryBytes).toBe(320 * MiB);
+    expect(taskLimits({ ...runningFargateTask, cpu: "lots", memory: "-" })).toMatchObject({ cpuMillis: null });
   });
 });
 

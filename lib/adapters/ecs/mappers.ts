@@ -1,6 +1,6 @@
 import { joinId } from "@/lib/model/ids";
 import { facts, recentEvents } from "@/lib/model/events";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type { RawContainerInstance, RawService, RawTask } from "./raw";
 import { cpuUnitsToMillis, mibToBytes, parseCpuUnits, parseMemoryMiB } from "./units";
 
@@ -183,15 +183,36 @@ export function serviceNameOfTask(raw: Pick<RawTask, "group">): string | null {
   return raw.group?.startsWith("service:") ? raw.group.slice("service:".length) : null;
 }
 
-/** Reserved resources: the task-level size, else the sum of its containers' (EC2 tasks may omit the task size). */
+/**
+ * Reserved resources: the task-level size, else the sum of its containers'
+ * (EC2 tasks may omit the task size); a container reserves its soft limit
+ * (memoryReservation) where it has one, else its hard `memory`.
+ */
 export function taskRequests(raw: RawTask): Resources {
   let cpu = parseCpuUnits(raw.cpu);
   let memory = parseMemoryMiB(raw.memory);
   if (cpu === null) cpu = (raw.containers ?? []).reduce((sum, c) => sum + (parseCpuUnits(c.cpu) ?? 0), 0);
   if (memory === null) {
-    memory = (raw.containers ?? []).reduce((sum, c) => sum + (parseMemoryMiB(c.memory) ?? parseMemoryMiB(c.memoryReservation) ?? 0), 0);
+    memory = (raw.containers ?? []).reduce((sum, c) => sum + (parseMemoryMiB(c.memoryReservation) ?? parseMemoryMiB(c.memory) ?? 0), 0);
   }
   return { cpuMillis: cpuUnitsToMillis(cpu), memoryBytes: mibToBytes(memory) };
+}
+
+/**
+ * Hard caps: the task-level size is one for CPU and memory; without it, a
+ * container's `memory` is its hard limit (memoryReservation is soft, container
+ * `cpu` only shares), so memory is capped when every container has one.
+ */
+export function taskLimits(raw: RawTask): Limits {
+  const positive = (n: number | null) => (n !== null && n > 0 ? n : null);
+  const cpu = positive(parseCpuUnits(raw.cpu));
+  let memory = positive(parseMemoryMiB(raw.memory));
+  const containers = raw.containers ?? [];
+  if (memory === null && containers.length) {
+    const each = containers.map((c) => positive(parseMemoryMiB(c.memory)));
+    memory = each.every((m) => m !== null) ? each.reduce<number>((sum, m) => sum + m!, 0) : null;
+  }
+  return { cpuMillis: cpu === null ? null : cpuUnitsToMillis(cpu), memoryBytes: memory === null ? null : mibToBytes(memory) };
 }
 
 /** A stopped task failed when it never started or a container exited non-zero; scale-in and user stops succeed. */
@@ -266,6 +287,7 @@ export function mapTask(clusterName: string, raw: RawTask, restarts = 0): TaskCo
     restarts,
     labels,
     requests: taskRequests(raw),
+    limits: taskLimits(raw),
     startedAt: iso(raw.startedAt),
     createdAt: iso(raw.createdAt),
     ip: taskIp(raw),

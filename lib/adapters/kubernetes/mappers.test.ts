@@ -21,6 +21,7 @@ import {
   mapReplicaSet,
   mapService,
   mapStatefulSet,
+  podLimits,
   podRequests,
   renderSelector,
   replicaSetOwner,
@@ -121,6 +122,7 @@ describe("mapPod", () => {
       ready: true,
       restarts: 3,
       labels: { app: "web", "pod-template-hash": "7d9f8b6c5d" },
+      limits: { cpuMillis: null, memoryBytes: null },
       requests: { cpuMillis: 300, memoryBytes: 160 * MiB },
       startedAt: "2026-11-26T14:02:14Z",
       createdAt: "2026-11-26T14:02:11Z",
@@ -225,6 +227,34 @@ describe("podRequests", () => {
       cpuMillis: 2000 + 10,
       memoryBytes: GiB + 164 * MiB + MiB,
     });
+  });
+});
+
+describe("podLimits", () => {
+  const podWith = (spec: object) => KubePodSchema.parse({ metadata: { name: "p", namespace: "x" }, spec });
+  const c = (name: string, limits?: object, restartPolicy?: string) => ({ name, resources: limits ? { limits } : {}, restartPolicy });
+
+  it("caps a resource only when every container caps it", () => {
+    // nginx limits memory, the log shipper nothing: the pod is capped in neither.
+    expect(podLimits(pods.get("web-7d9f8b6c5d-x2k4p")!)).toEqual({ cpuMillis: null, memoryBytes: null });
+    const pod = podWith({ containers: [c("a", { cpu: "500m", memory: "256Mi" }), c("b", { memory: "64Mi" })] });
+    expect(podLimits(pod)).toEqual({ cpuMillis: null, memoryBytes: 320 * MiB });
+    expect(mapPod(pod, unknownReplicaSets).limits).toEqual({ cpuMillis: null, memoryBytes: 320 * MiB });
+  });
+
+  it("adds sidecars and overhead, and takes a larger init step", () => {
+    const pod = podWith({
+      initContainers: [c("init", { cpu: "2", memory: "64Mi" }), c("proxy", { cpu: "100m", memory: "32Mi" }, "Always")],
+      containers: [c("app", { cpu: "1", memory: "1Gi" })],
+      overhead: { cpu: "10m", memory: "1Mi" },
+    });
+    expect(podLimits(pod)).toEqual({ cpuMillis: 2000 + 10, memoryBytes: GiB + 32 * MiB + MiB });
+  });
+
+  it("reads a malformed quantity as no cap, never throws", () => {
+    const pod = podWith({ containers: [c("a", { cpu: "lots", memory: "1Gi" })] });
+    expect(podLimits(pod)).toEqual({ cpuMillis: null, memoryBytes: GiB });
+    expect(podLimits(podWith({}))).toEqual({ cpuMillis: null, memoryBytes: null });
   });
 });
 

@@ -2,6 +2,7 @@ import { facts } from "@/lib/model/events";
 import { joinId } from "@/lib/model/ids";
 import {
   ZERO_RESOURCES,
+  type Limits,
   type NodeCore,
   type Resources,
   type Service,
@@ -148,6 +149,44 @@ export function podRequests(pod: KubePod): Resources {
   return add(max(app, initPeak), resourcesOf(pod.spec?.overhead));
 }
 
+/**
+ * A pod's hard caps, computed as the kubelet sizes the pod's cgroup: the app
+ * containers plus sidecars, or the largest init container step if that is
+ * more, plus the overhead. A resource is capped only if every app container
+ * and sidecar caps it (one uncapped container leaves the pod uncapped); a
+ * malformed quantity counts as no cap.
+ */
+export function podLimits(pod: KubePod): Limits {
+  const one = (parse: (q: string | number | null | undefined) => number | null, name: "cpu" | "memory"): number | null => {
+    const limitOf = (c: Container) => {
+      const v = parse(c.resources?.limits?.[name]);
+      return v === null || v < 0 ? null : v;
+    };
+    let sidecars = 0;
+    let initPeak = 0;
+    for (const c of pod.spec?.initContainers ?? []) {
+      const v = limitOf(c);
+      if (c.restartPolicy === "Always") {
+        if (v === null) return null;
+        sidecars += v;
+        initPeak = Math.max(initPeak, sidecars);
+      } else if (v !== null) {
+        initPeak = Math.max(initPeak, sidecars + v);
+      }
+    }
+    const containers = pod.spec?.containers ?? [];
+    if (!containers.length) return null;
+    let app = sidecars;
+    for (const c of containers) {
+      const v = limitOf(c);
+      if (v === null) return null;
+      app += v;
+    }
+    return Math.max(app, initPeak) + Math.max(0, parse(pod.spec?.overhead?.[name]) ?? 0);
+  };
+  return { cpuMillis: one(cpuMillis, "cpu"), memoryBytes: one(memoryBytes, "memory") };
+}
+
 const PHASES: Record<string, TaskState> = {
   Pending: "pending",
   Running: "running",
@@ -261,6 +300,7 @@ export function mapPod(pod: KubePod, lookup: ReplicaSetOwnerLookup): TaskCore {
     restarts: containers.reduce((sum, c) => sum + Math.max(0, c.restartCount ?? 0), 0),
     labels: metadata.labels ?? {},
     requests: podRequests(pod),
+    limits: podLimits(pod),
     startedAt: runningSince ?? status?.startTime ?? null,
     createdAt: metadata.creationTimestamp,
     ip: status?.podIP || null,

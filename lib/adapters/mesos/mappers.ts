@@ -293,6 +293,13 @@ function taskHealth(task: RawMarathonTask, hasHealthChecks: boolean): { ready: b
   return { ready: false, reason: `Unhealthy${cause}${count}` };
 }
 
+/**
+ * Mesos and Marathon tasks carry no `limits`: an app's cpus and mem are both
+ * its reservation and whatever the agent enforces, and whether it enforces
+ * (cgroups isolators, CFS quota) or only accounts (posix isolators) is agent
+ * configuration the APIs read here do not show. A separate limit would only
+ * repeat the reservation, or claim a cap that may not exist.
+ */
 export function mapMarathonTask(app: RawMarathonApp, task: RawMarathonTask): TaskCore {
   const { state, reason } = mapTaskState(task.state ?? "TASK_RUNNING");
   const health = taskHealth(task, app.healthChecks.length > 0);

@@ -326,6 +326,19 @@ describe("mapAllocation", () => {
       },
     });
     expect(mapAllocation(cores, perCore).requests).toEqual({ cpuMillis: 2125, memoryBytes: 1280 * 1048576 });
+    // memory_max where set, else memory; the `cpu = 500` task's MHz are shares, so CPU is uncapped.
+    expect(mapAllocation(cores, perCore).limits).toEqual({ cpuMillis: null, memoryBytes: (1024 + 512) * 1048576 });
+  });
+
+  it("caps CPU only when every task is pinned to whole cores, and memory at `memory` without memory_max", () => {
+    const pinned = alloc({
+      AllocatedResources: {
+        Tasks: { db: { Cpu: { CpuShares: 8000, ReservedCores: [2, 3] }, Memory: { MemoryMB: 1024 } } },
+      },
+    });
+    expect(mapAllocation(pinned, perCore).limits).toEqual({ cpuMillis: 2000, memoryBytes: 1024 * 1048576 });
+    expect(mapAllocation(alloc(), perCore).limits).toEqual({ cpuMillis: null, memoryBytes: 320 * 1048576 });
+    expect(mapAllocation(alloc({ AllocatedResources: null }), perCore).limits).toBeUndefined();
   });
 });
 

@@ -321,11 +321,20 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
   let cpuMhz = 0;
   let cores = 0;
   let memoryMb = 0;
-  for (const t of Object.values(alloc.AllocatedResources?.Tasks ?? {})) {
+  // Caps: memory_max where set (MemoryMaxMB), else `memory` itself, which the isolating drivers enforce;
+  // CPU MHz are only shares, so CPU is capped only when every task is pinned to whole cores.
+  let memoryMaxMb = 0;
+  let allPinned = true;
+  const allocated = Object.values(alloc.AllocatedResources?.Tasks ?? {});
+  for (const t of allocated) {
     const reserved = t.Cpu?.ReservedCores?.length ?? 0;
     if (reserved > 0) cores += reserved;
-    else cpuMhz += t.Cpu?.CpuShares ?? 0;
+    else {
+      cpuMhz += t.Cpu?.CpuShares ?? 0;
+      allPinned = false;
+    }
     memoryMb += t.Memory?.MemoryMB ?? 0;
+    memoryMaxMb += Math.max(t.Memory?.MemoryMaxMB ?? 0, t.Memory?.MemoryMB ?? 0);
   }
   const shared = alloc.AllocatedResources?.Shared;
   const ip = shared?.Networks?.find((n) => n.IP)?.IP ?? shared?.Ports?.find((p) => p.HostIP)?.HostIP ?? null;
@@ -342,6 +351,9 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
     restarts,
     labels: { "nomad/job": alloc.JobID, "nomad/group": alloc.TaskGroup, "nomad/desired": alloc.DesiredStatus ?? "run" },
     requests: { cpuMillis: mhzToMillis(cpuMhz, perCore) + cores * 1000, memoryBytes: mbToBytes(memoryMb) },
+    ...(allocated.length
+      ? { limits: { cpuMillis: allPinned ? cores * 1000 : null, memoryBytes: memoryMaxMb > 0 ? mbToBytes(memoryMaxMb) : null } }
+      : {}),
     startedAt: started[0] ?? null,
     createdAt: nanosToIso(alloc.CreateTime),
     ip,
