@@ -70,6 +70,7 @@ describe("Nomad adapter against the simulator", () => {
         WEB,
         "payments~ledger~reconciler",
         "payments~ledger~worker",
+        "platform~edge-proxy~proxy",
         "platform~node-exporter~exporter",
       ].sort(),
     );
@@ -106,12 +107,13 @@ describe("Nomad adapter against the simulator", () => {
       ports: [{ port: 9090 }],
     });
     await waitFor("all web registrations", () => sink.items.services.get("nomad~default~storefront-web")?.readyEndpoints === 3);
-    await waitFor("every service", () => sink.items.services.size === 4);
+    await waitFor("every service", () => sink.items.services.size === 5);
     expect([...sink.items.services.keys()].sort()).toEqual(
       [
         "consul~default~storefront-api-grpc",
         "nomad~default~storefront-api",
         "nomad~default~storefront-web",
+        "nomad~platform~edge-proxy",
         "nomad~platform~node-exporter",
       ].sort(),
     );

@@ -1,4 +1,5 @@
 import type { StartSimulator } from "@/lib/sim/types";
+import { usageAtFor } from "./metrics";
 import { startEcsSim } from "./server";
 import type { EcsWorld } from "./state";
 
@@ -6,6 +7,11 @@ import type { EcsWorld } from "./state";
  * Demo content: an EC2-backed cluster with container instances of different
  * sizes (one draining) and Container Insights, and a Fargate-only cluster
  * (no container instances) that reports through plain `AWS/ECS` metrics.
+ * Services carry a `team` tag (propagated to their tasks), except
+ * notifications and reports. The consumption stories: worker leaks memory to
+ * its limit and is OOM-killed every 20 minutes, payments idles at about 5% of
+ * what it reserves, and the small t3.small instance is over-committed
+ * (memory reserved above 90%).
  */
 
 export const DEMO_REGION = "eu-west-1";
@@ -15,7 +21,7 @@ export const DEMO_FARGATE_CLUSTER = "shop-fargate";
 export const DEMO_CREDENTIALS = { accessKeyId: "AKIAFLEETDECKDEMO000", secretAccessKey: "fleetdeck-demo-not-a-secret" };
 
 export function seedDemoWorld(world: EcsWorld): void {
-  const ec2 = world.addCluster(DEMO_EC2_CLUSTER, { containerInsights: true, capacityProviders: ["shop-asg"], tags: { team: "shop" } });
+  const ec2 = world.addCluster(DEMO_EC2_CLUSTER, { containerInsights: true, capacityProviders: ["shop-asg"], tags: { team: "platform" } });
   const az = (z: string) => `${world.region}${z}`;
   world.addContainerInstance(ec2, {
     instanceType: "m6i.2xlarge",
@@ -38,10 +44,11 @@ export function seedDemoWorld(world: EcsWorld): void {
     availabilityZone: az("c"),
     capacityProviderName: "shop-asg",
   });
+  // Registers little memory (a large ECS_RESERVED_MEMORY): a web and a log-router task fill it past 90%.
   world.addContainerInstance(ec2, {
-    instanceType: "t3.medium",
+    instanceType: "t3.small",
     cpu: 2048,
-    memory: 3_828,
+    memory: 1_350,
     availabilityZone: az("a"),
     capacityProviderName: "shop-asg",
   });
@@ -85,7 +92,7 @@ export function seedDemoWorld(world: EcsWorld): void {
     taskDefinition: web,
     capacityProvider: "shop-asg",
     loadBalancers: [{ targetGroupArn: tg("shop-web"), containerName: "nginx", containerPort: 80 }],
-    tags: { app: "web", tier: "frontend" },
+    tags: { app: "web", tier: "frontend", team: "search" },
     load: { mean: 0.3, swing: 0.2, periodSeconds: 1800 },
   });
   world.addService(ec2, {
@@ -98,7 +105,7 @@ export function seedDemoWorld(world: EcsWorld): void {
       namespace: "shop.local",
       services: [{ portName: "http", discoveryName: "api", port: 8080, dnsName: "api.shop.local" }],
     },
-    tags: { app: "api", tier: "backend" },
+    tags: { app: "api", tier: "backend", team: "search" },
     load: { mean: 0.45, swing: 0.25, periodSeconds: 1500 },
   });
   world.addService(ec2, {
@@ -106,10 +113,10 @@ export function seedDemoWorld(world: EcsWorld): void {
     desiredCount: 2,
     taskDefinition: worker,
     launchType: "EC2",
-    tags: { app: "worker", tier: "backend" },
+    tags: { app: "worker", tier: "backend", team: "data" },
     load: { mean: 0.6, swing: 0.3, periodSeconds: 3600 },
-    // One task is OOM-killed every few minutes and replaced, so restarts show in the demo.
-    crashEveryMs: 5 * 60_000,
+    // Starved: memory climbs to the limit and one task is OOM-killed and replaced every 20 minutes.
+    crashEveryMs: 20 * 60_000,
   });
   world.addService(ec2, {
     name: "log-router",
@@ -117,7 +124,7 @@ export function seedDemoWorld(world: EcsWorld): void {
     taskDefinition: logs,
     launchType: "EC2",
     schedulingStrategy: "DAEMON",
-    tags: { app: "log-router" },
+    tags: { app: "log-router", team: "platform" },
     load: { mean: 0.1, swing: 0.05, periodSeconds: 1200 },
   });
 
@@ -155,7 +162,7 @@ export function seedDemoWorld(world: EcsWorld): void {
         containerPort: 3000,
       },
     ],
-    tags: { app: "checkout" },
+    tags: { app: "checkout", team: "payments" },
     load: { mean: 0.4, swing: 0.2, periodSeconds: 2400 },
   });
   world.addService(fargate, {
@@ -167,8 +174,9 @@ export function seedDemoWorld(world: EcsWorld): void {
       namespace: "payments.local",
       services: [{ portName: "https", discoveryName: "payments", port: 8443, dnsName: "payments.payments.local" }],
     },
-    tags: { app: "payments" },
-    load: { mean: 0.25, swing: 0.1, periodSeconds: 2000 },
+    tags: { app: "payments", team: "payments" },
+    // Idle: reserves a vCPU and 3 GiB a task and uses about 5% of it.
+    load: { mean: 0.04, swing: 0.01, periodSeconds: 2000, memory: 0.06 },
   });
   world.addService(fargate, {
     name: "notifications",
@@ -189,18 +197,17 @@ export const startEcsDemo: StartSimulator = async (options) => {
     seed: seedDemoWorld,
   });
   const connection = (cluster: string) => ({ region: DEMO_REGION, cluster, endpoint: sim.endpoint, credentials: DEMO_CREDENTIALS });
+  const demoCluster = (cluster: string) => ({
+    id: `ecs-${cluster}`,
+    name: `ECS ${cluster}`,
+    orchestrator: "ecs" as const,
+    connection: connection(cluster),
+    usageAt: usageAtFor(sim.world, cluster),
+  });
   return {
     label: `ecs + cloudwatch (clusters ${DEMO_EC2_CLUSTER}, ${DEMO_FARGATE_CLUSTER}; any AWS keys are accepted)`,
     urls: [sim.endpoint],
-    clusters: [
-      { id: `ecs-${DEMO_EC2_CLUSTER}`, name: `ECS ${DEMO_EC2_CLUSTER}`, orchestrator: "ecs", connection: connection(DEMO_EC2_CLUSTER) },
-      {
-        id: `ecs-${DEMO_FARGATE_CLUSTER}`,
-        name: `ECS ${DEMO_FARGATE_CLUSTER}`,
-        orchestrator: "ecs",
-        connection: connection(DEMO_FARGATE_CLUSTER),
-      },
-    ],
+    clusters: [demoCluster(DEMO_EC2_CLUSTER), demoCluster(DEMO_FARGATE_CLUSTER)],
     close: () => sim.close(),
   };
 };

@@ -1,5 +1,8 @@
+import { cpuUnitsToMillis, mibToBytes } from "@/lib/adapters/ecs/units";
+import { demoTaskKey, type DemoUsage } from "@/lib/model/demo";
+import { demand, hashUnit, leakCycle } from "@/lib/sim/usage-model";
+import type { EcsWorld, SimCluster, SimService, SimTask } from "./state";
 import { SimAwsError } from "./errors";
-import type { EcsWorld, SimCluster, SimService } from "./state";
 
 /**
  * Simulated CloudWatch for ECS: per-service `AWS/ECS` CPUUtilization and
@@ -9,26 +12,34 @@ import type { EcsWorld, SimCluster, SimService } from "./state";
  * service with no running task (or gapped by a test hook) has no datapoints.
  */
 
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 0) / 4294967295;
-}
-
 const clamp = (x: number) => Math.min(0.98, Math.max(0.02, x));
+/** Memory may climb closer to the limit than CPU: a leaking service ends a cycle just below it, then is killed. */
+const clampMemory = (x: number) => Math.min(0.995, Math.max(0.02, x));
 
-/** Fraction of the reserved CPU a service uses at time t: smooth waves, different per service. */
+const seedOf = (service: SimService) => Math.floor(hashUnit(`${service.clusterName}/${service.name}`) * 2 ** 31);
+
+/**
+ * Fraction of the reserved CPU a service uses at time t: its mean scaled by
+ * the day's demand and bursts, with smooth waves of its own on top.
+ */
 export function cpuFraction(service: SimService, tMs: number): number {
-  const phase = hash(service.name) * 2 * Math.PI;
+  const phase = hashUnit(service.name) * 2 * Math.PI;
   const w = (2 * Math.PI * tMs) / 1000 / service.load.periodSeconds;
-  return clamp(service.load.mean + service.load.swing * Math.sin(w + phase) + 0.3 * service.load.swing * Math.sin(3.7 * w + 2 * phase));
+  const wave = 0.5 * service.load.swing * (Math.sin(w + phase) + 0.3 * Math.sin(3.7 * w + 2 * phase));
+  return clamp(service.load.mean * demand(tMs, seedOf(service)) + wave);
 }
 
-/** Memory moves more slowly and sits higher than CPU, as it does for most services. */
+/**
+ * Memory moves more slowly and sits higher than CPU, as it does for most
+ * services; one that crashes (crashEveryMs) leaks, climbing to its limit
+ * between the OOM kills, which the scheduler times by the same cycle.
+ */
 export function memoryFraction(service: SimService, tMs: number): number {
-  const phase = hash(service.name + "/mem") * 2 * Math.PI;
+  if (service.crashEveryMs !== null) return clampMemory(0.55 + 0.44 * leakCycle(tMs, service.crashEveryMs).position);
+  const phase = hashUnit(service.name + "/mem") * 2 * Math.PI;
   const w = (2 * Math.PI * tMs) / 1000 / (service.load.periodSeconds * 3);
-  return clamp(service.load.mean + 0.2 + 0.3 * service.load.swing * Math.sin(w + phase));
+  const mean = service.load.memory ?? service.load.mean + 0.2;
+  return clampMemory(mean * (0.85 + 0.15 * demand(tMs, seedOf(service))) + 0.3 * service.load.swing * Math.sin(w + phase));
 }
 
 interface Dimension {
@@ -76,6 +87,9 @@ function readToken(value: unknown): PageToken {
   throw new SimAwsError("InvalidNextToken", "The service returned an error with Error Code InvalidNextToken.");
 }
 
+/** Datapoints carry three decimals. */
+export const roundDatapoint = (value: number) => Math.round(value * 1000) / 1000;
+
 /** `defaultMax` stands in for the MaxDatapoints a request leaves out (tests lower it to make small answers page). */
 export function getMetricData(world: EcsWorld, input: Record<string, unknown>, gaps: Set<string>, defaultMax = MAX_DATAPOINTS) {
   const queries = input.MetricDataQueries as MetricDataQuery[] | undefined;
@@ -117,7 +131,7 @@ export function getMetricData(world: EcsWorld, input: Record<string, unknown>, g
       // so the newest datapoint is up to one period old.
       for (let t = start; t + periodMs <= Math.min(end, now); t += periodMs) {
         timestamps.push(t / 1000);
-        values.push(Math.round(curve(t + periodMs / 2) * 1000) / 1000);
+        values.push(roundDatapoint(curve(t + periodMs / 2)));
       }
       if (!ascending) {
         timestamps.reverse();
@@ -175,4 +189,55 @@ function seriesFor(
     if (metric === "RunningTaskCount") return () => running;
   }
   return null;
+}
+
+/**
+ * The DemoCluster's usageAt for one cluster: what the ECS adapter makes of
+ * this CloudWatch at t (see lib/adapters/ecs/usage.ts). It reads the newest
+ * complete minute, so the datapoint centred half a minute before t's minute;
+ * a service's figure is split evenly over its running tasks, and a node's
+ * use is the sum of its tasks' shares. The tasks are those running now.
+ */
+export function usageAtFor(world: EcsWorld, clusterName: string): (t: number) => DemoUsage {
+  return (t) => {
+    const usage: DemoUsage = { nodes: new Map(), tasks: new Map() };
+    const cluster = world.clusters.get(clusterName);
+    if (!cluster) return usage;
+    const nodeNames = new Map<string, string>();
+    for (const instance of cluster.instances.values()) {
+      // The adapter names a node by its EC2 instance id.
+      const name = instance.ec2InstanceId || instance.id;
+      nodeNames.set(instance.id, name);
+      usage.nodes.set(name, { cpuMillis: 0, memoryBytes: 0 });
+    }
+    const at = Math.floor(t / 60_000) * 60_000 - 30_000;
+    const running = new Map<SimService, SimTask[]>();
+    for (const task of cluster.tasks.values()) {
+      const service = task.serviceName === null ? undefined : cluster.services.get(task.serviceName);
+      if (!service || task.lastStatus !== "RUNNING") continue;
+      running.set(service, [...(running.get(service) ?? []), task]);
+    }
+    for (const [service, tasks] of running) {
+      const { cpu, memory } = service.taskDefinition;
+      const n = tasks.length;
+      let cpuMillis: number;
+      let memoryBytes: number;
+      if (cluster.containerInsights === "enabled") {
+        cpuMillis = cpuUnitsToMillis(roundDatapoint(cpuFraction(service, at) * cpu * n)) / n;
+        memoryBytes = Math.round(mibToBytes(roundDatapoint(memoryFraction(service, at) * memory * n)) / n);
+      } else {
+        cpuMillis = (roundDatapoint(100 * cpuFraction(service, at)) / 100) * cpuUnitsToMillis(cpu);
+        memoryBytes = Math.round(Math.round((roundDatapoint(100 * memoryFraction(service, at)) / 100) * mibToBytes(memory) * n) / n);
+      }
+      for (const task of tasks) {
+        usage.tasks.set(demoTaskKey(cluster.name, task.id), { cpuMillis, memoryBytes });
+        const node = task.containerInstanceId ? usage.nodes.get(nodeNames.get(task.containerInstanceId) ?? "") : undefined;
+        if (node) {
+          node.cpuMillis += cpuMillis;
+          node.memoryBytes += memoryBytes;
+        }
+      }
+    }
+    return usage;
+  };
 }

@@ -1,3 +1,4 @@
+import { leakCycle } from "@/lib/sim/usage-model";
 import {
   type EcsWorld,
   type SimCluster,
@@ -105,7 +106,12 @@ export class EcsScheduler {
   }
 
   private maybeCrash(cluster: SimCluster, service: SimService, now: number): void {
-    if (service.crashEveryMs === null || now - service.lastCrashAt < service.crashEveryMs) return;
+    // At the end of each leak cycle (see memoryFraction), so the kills fall where memory peaks.
+    if (
+      service.crashEveryMs === null ||
+      leakCycle(now, service.crashEveryMs).cycle === leakCycle(service.lastCrashAt, service.crashEveryMs).cycle
+    )
+      return;
     const victim = [...cluster.tasks.values()].find((t) => t.serviceName === service.name && t.lastStatus === "RUNNING" && isActiveTask(t));
     if (!victim) return;
     service.lastCrashAt = now;

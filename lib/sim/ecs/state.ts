@@ -86,9 +86,13 @@ export interface SimService {
   serviceRegistries: SimServiceRegistry[];
   serviceConnect: SimServiceConnect | null;
   tags: Record<string, string>;
-  /** Usage model: mean fraction of the reservation used, and how much it swings. */
-  load: { mean: number; swing: number; periodSeconds: number };
-  /** Test hook: a task of this service crashes every so often. */
+  /**
+   * Usage model: mean fraction of the reserved CPU used (scaled by the day's
+   * demand), how much it swings, and the mean fraction of memory (default
+   * mean + 0.2).
+   */
+  load: { mean: number; swing: number; periodSeconds: number; memory?: number };
+  /** A task of this service is OOM-killed every so often (at each multiple of it since the epoch), its memory climbing in between. */
   crashEveryMs: number | null;
   lastCrashAt: number;
 }

@@ -53,6 +53,8 @@ export interface WorkloadSpec {
   image: string;
   /** Labels of the workload and its pods; the selector is `app=<labels.app>` (or all labels without app). */
   labels: Labels;
+  /** The `team` label of the workload and its pods (not part of the selector); the consumption view groups by it. */
+  team?: string;
   replicas?: number;
   ports?: ContainerPort[];
   requests?: Quantities;
@@ -231,6 +233,10 @@ export class ContentBuilder {
     ];
   }
 
+  private labelsOf(spec: WorkloadSpec): Labels {
+    return spec.team ? { ...spec.labels, team: spec.team } : spec.labels;
+  }
+
   private template(spec: WorkloadSpec): PodTemplate {
     const container: Container = {
       name: spec.name,
@@ -247,7 +253,7 @@ export class ContentBuilder {
       terminationMessagePolicy: "File",
     };
     return {
-      metadata: { labels: spec.labels },
+      metadata: { labels: this.labelsOf(spec) },
       spec: {
         containers: [container],
         restartPolicy: "Always",
@@ -279,7 +285,7 @@ export class ContentBuilder {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: {
-        ...this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true),
+        ...this.meta(spec.name, spec.namespace, this.labelsOf(spec), spec.ageMinutes, true),
         annotations: { "deployment.kubernetes.io/revision": "1" },
       },
       spec: {
@@ -305,7 +311,7 @@ export class ContentBuilder {
     const sts: StatefulSetObject = {
       apiVersion: "apps/v1",
       kind: "StatefulSet",
-      metadata: this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true),
+      metadata: this.meta(spec.name, spec.namespace, this.labelsOf(spec), spec.ageMinutes, true),
       spec: {
         replicas: spec.replicas ?? 1,
         selector: this.selector(spec.labels),
@@ -338,7 +344,7 @@ export class ContentBuilder {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
       metadata: {
-        ...this.meta(spec.name, spec.namespace, spec.labels, spec.ageMinutes, true),
+        ...this.meta(spec.name, spec.namespace, this.labelsOf(spec), spec.ageMinutes, true),
         annotations: { "deprecated.daemonset.template.generation": "1" },
       },
       spec: {
@@ -426,6 +432,7 @@ export class ContentBuilder {
       image: "registry.k8s.io/coredns/coredns:v1.11.3",
       replicas: 2,
       labels: { "k8s-app": "kube-dns" },
+      team: "platform",
       ports: [
         { name: "dns", containerPort: 53, protocol: "UDP" },
         { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
@@ -456,6 +463,7 @@ export class ContentBuilder {
       name: "node-exporter",
       image: "quay.io/prometheus/node-exporter:v1.8.2",
       labels: { app: "node-exporter", "app.kubernetes.io/name": "node-exporter" },
+      team: "platform",
       ports: [{ name: "metrics", containerPort: 9100, protocol: "TCP" }],
       requests: { cpu: "50m", memory: "64Mi" },
       limits: { memory: "128Mi" },
@@ -467,6 +475,7 @@ export class ContentBuilder {
       name: "metrics-server",
       image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2",
       labels: { "k8s-app": "metrics-server" },
+      team: "platform",
       ports: [{ name: "https", containerPort: 10250, protocol: "TCP" }],
       requests: { cpu: "100m", memory: "200Mi" },
       usage: { cpu: 0.05, memory: 0.2 },
@@ -493,6 +502,7 @@ export function demoEast(b: ContentBuilder): void {
   });
   b.node({ name: "east-worker-a", cpu: "8", memory: "32Gi", instanceType: "m6i.2xlarge" });
   b.node({ name: "east-worker-b", cpu: "8", memory: "32Gi", instanceType: "m6i.2xlarge" });
+  // The over-committed one: the data team's ETL job is pinned to it, taking it past 90% of allocatable CPU (limits above it).
   b.node({ name: "east-worker-c", cpu: "4", memory: "16Gi", instanceType: "m6i.xlarge" });
 
   // The StatefulSet of the Kubernetes docs' "Run a Replicated Stateful Application" tutorial.
@@ -503,6 +513,7 @@ export function demoEast(b: ContentBuilder): void {
     replicas: 3,
     serviceName: "mysql",
     labels: { app: "mysql", "app.kubernetes.io/name": "mysql" },
+    team: "data",
     ports: [{ name: "mysql", containerPort: 3306, protocol: "TCP" }],
     env: [{ name: "MYSQL_ALLOW_EMPTY_PASSWORD", value: "1" }],
     requests: { cpu: "500m", memory: "1Gi" },
@@ -531,6 +542,7 @@ export function demoEast(b: ContentBuilder): void {
     image: "nginx:1.27.3",
     replicas: 3,
     labels: { app: "web", tier: "frontend", canary: "false" },
+    team: "payments",
     ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
     requests: { cpu: "100m", memory: "128Mi" },
     limits: { cpu: "500m", memory: "256Mi" },
@@ -553,6 +565,7 @@ export function demoEast(b: ContentBuilder): void {
     image: "ghcr.io/fleetdeck-demo/api:2.4.1",
     replicas: 4,
     labels: { app: "api", tier: "backend", canary: "false" },
+    team: "payments",
     ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
     requests: { cpu: "250m", memory: "256Mi" },
     limits: { memory: "512Mi" },
@@ -584,11 +597,38 @@ export function demoEast(b: ContentBuilder): void {
     image: "ghcr.io/fleetdeck-demo/worker:2.4.1",
     replicas: 2,
     labels: { app: "worker", tier: "backend", canary: "false" },
+    team: "payments",
     args: ["--queue=orders", "--concurrency=8"],
     requests: { cpu: "1", memory: "1Gi" },
     limits: { cpu: "2", memory: "2Gi" },
-    usage: { cpu: 0.7, memory: 0.6, cpuSwing: 0.6 },
+    // Starved: a leak takes its memory to the 2Gi limit every 40 minutes or so, where it is OOMKilled.
+    usage: { cpu: 0.7, memory: 0.6, cpuSwing: 0.6, leak: { minutes: 40 } },
     restarts: 2,
+  });
+  // Clearly idle: reserved for a monthly report nobody runs any more.
+  b.deployment({
+    namespace: "default",
+    name: "reports",
+    image: "ghcr.io/fleetdeck-demo/reports:1.2.0",
+    replicas: 2,
+    labels: { app: "reports", tier: "backend" },
+    team: "data",
+    requests: { cpu: "500m", memory: "1Gi" },
+    limits: { cpu: "1", memory: "1Gi" },
+    usage: { cpu: 0.05, memory: 0.05, cpuSwing: 0.2, daily: 0.1, bursts: 0 },
+  });
+  b.deployment({
+    namespace: "default",
+    name: "etl",
+    image: "ghcr.io/fleetdeck-demo/etl:2024.12",
+    replicas: 2,
+    labels: { app: "etl", tier: "batch" },
+    team: "data",
+    args: ["--source=orders", "--sink=warehouse"],
+    requests: { cpu: "1700m", memory: "5Gi" },
+    limits: { cpu: "3", memory: "8Gi" },
+    nodeSelector: { "kubernetes.io/hostname": "east-worker-c" },
+    usage: { cpu: 0.55, memory: 0.7, cpuSwing: 0.4, daily: 0.7, peak: "night", bursts: 0.12 },
   });
   b.service({
     namespace: "default",
@@ -602,7 +642,7 @@ export function demoEast(b: ContentBuilder): void {
 
 export function demoWest(b: ContentBuilder): void {
   b.basics();
-  b.namespace("shop", { team: "storefront" });
+  b.namespace("shop", { team: "payments" });
   b.node({
     name: "west-control-plane",
     cpu: "2",
@@ -624,6 +664,8 @@ export function demoWest(b: ContentBuilder): void {
     port: number,
     tier: string,
     usage: UsageProfile,
+    team: string,
+    limits?: { cpu?: string; memory?: string },
   ) => {
     b.deployment({
       namespace: "shop",
@@ -631,8 +673,10 @@ export function demoWest(b: ContentBuilder): void {
       image,
       replicas,
       labels: { app: name, tier, "app.kubernetes.io/part-of": "shop" },
+      team,
       ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
       requests: { cpu, memory },
+      ...(limits ? { limits } : {}),
       usage,
     });
     b.service({
@@ -643,14 +687,55 @@ export function demoWest(b: ContentBuilder): void {
       ports: [{ name: "http", port: 80, protocol: "TCP", targetPort: "http" }],
     });
   };
-  shop("storefront", "ghcr.io/fleetdeck-demo/storefront:1.9.0", 3, "200m", "256Mi", 3000, "frontend", {
-    cpu: 0.5,
-    memory: 0.6,
-    cpuSwing: 0.5,
+  shop(
+    "storefront",
+    "ghcr.io/fleetdeck-demo/storefront:1.9.0",
+    3,
+    "200m",
+    "256Mi",
+    3000,
+    "frontend",
+    {
+      cpu: 0.5,
+      memory: 0.6,
+      cpuSwing: 0.5,
+    },
+    "payments",
+    { cpu: "1", memory: "512Mi" },
+  );
+  shop("cart", "ghcr.io/fleetdeck-demo/cart:1.4.2", 2, "150m", "192Mi", 8080, "backend", { cpu: 0.35, memory: 0.5 }, "payments");
+  shop("checkout", "ghcr.io/fleetdeck-demo/checkout:1.4.2", 2, "200m", "256Mi", 8080, "backend", { cpu: 0.3, memory: 0.55 }, "payments", {
+    memory: "512Mi",
   });
-  shop("cart", "ghcr.io/fleetdeck-demo/cart:1.4.2", 2, "150m", "192Mi", 8080, "backend", { cpu: 0.35, memory: 0.5 });
-  shop("checkout", "ghcr.io/fleetdeck-demo/checkout:1.4.2", 2, "200m", "256Mi", 8080, "backend", { cpu: 0.3, memory: 0.55 });
-  shop("catalog", "ghcr.io/fleetdeck-demo/catalog:3.0.1", 2, "150m", "384Mi", 8080, "backend", { cpu: 0.25, memory: 0.7 });
+  // Starved: the search index cache outgrows its 512Mi limit about every half hour and is OOMKilled.
+  shop(
+    "catalog",
+    "ghcr.io/fleetdeck-demo/catalog:3.0.1",
+    2,
+    "150m",
+    "384Mi",
+    8080,
+    "backend",
+    {
+      cpu: 0.25,
+      memory: 0.7,
+      leak: { minutes: 30 },
+    },
+    "search",
+    { cpu: "500m", memory: "512Mi" },
+  );
+  // Clearly idle: a flag service sized for a launch that came and went.
+  b.deployment({
+    namespace: "shop",
+    name: "feature-flags",
+    image: "ghcr.io/fleetdeck-demo/feature-flags:0.4.0",
+    replicas: 2,
+    labels: { app: "feature-flags", tier: "backend", "app.kubernetes.io/part-of": "shop" },
+    team: "platform",
+    requests: { cpu: "250m", memory: "512Mi" },
+    limits: { memory: "512Mi" },
+    usage: { cpu: 0.04, memory: 0.06, cpuSwing: 0.2, daily: 0.1, bursts: 0 },
+  });
   b.hpa({ namespace: "shop", name: "storefront", target: { kind: "Deployment", name: "storefront" }, min: 3, max: 8, cpuUtilization: 60 });
   b.statefulSet({
     namespace: "shop",
@@ -659,6 +744,7 @@ export function demoWest(b: ContentBuilder): void {
     replicas: 1,
     serviceName: "redis",
     labels: { app: "redis", tier: "cache", "app.kubernetes.io/part-of": "shop" },
+    team: "platform",
     ports: [{ name: "redis", containerPort: 6379, protocol: "TCP" }],
     requests: { cpu: "250m", memory: "512Mi" },
     limits: { memory: "1Gi" },
@@ -680,6 +766,7 @@ export function demoWest(b: ContentBuilder): void {
     image: "ghcr.io/fleetdeck-demo/recommendations:0.9.0",
     replicas: 1,
     labels: { app: "recommendations", tier: "backend", "app.kubernetes.io/part-of": "shop" },
+    team: "search",
     ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
     env: [{ name: "CATALOG_URL", value: "http://catalog.shop.svc:80" }],
     requests: { cpu: "100m", memory: "256Mi" },

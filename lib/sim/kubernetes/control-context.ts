@@ -36,6 +36,8 @@ export interface ControllerOptions {
   initialRestarts: Map<string, number>;
   /** Workloads ("namespace/name") whose containers crash-loop. */
   crashLooping: Set<string>;
+  /** A pod's usage profile (by its workload), for the kubelet's OOM kills of leaking containers. */
+  profileOf?: (pod: Pod) => UsageProfile | undefined;
   /** CPU use of a running pod right now, in millicores (for HPA status). */
   podCpuMillis: (pod: Pod) => number;
   /** Events are deleted this long after they last happened (the apiserver's --event-ttl, 1 h). */
@@ -54,6 +56,8 @@ export interface PodRuntime {
   restarts?: number;
   /** The container keeps crashing: short runs, then CrashLoopBackOff, restart count rising. */
   crashLoop?: boolean;
+  /** OOM kills already reported per container name (the usage model decides when they happen). */
+  oomKills?: Record<string, number>;
 }
 
 export interface ControlContext {

@@ -19,9 +19,21 @@ describe("startKubernetesDemo", () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "kube-demo-"));
     running = await startKubernetesDemo({ dataDir: dir, host: "127.0.0.1" });
     const kubeconfig = path.join(dir, "kubeconfig");
-    expect(running.clusters).toEqual([
-      { id: "demo-east", name: "demo-east", orchestrator: "kubernetes", connection: { kubeconfig, context: "demo-east" } },
-      { id: "demo-west", name: "demo-west", orchestrator: "kubernetes", connection: { kubeconfig, context: "demo-west" } },
+    expect(running.clusters.map(({ usageAt, ...c }) => ({ ...c, usageAt: typeof usageAt }))).toEqual([
+      {
+        id: "demo-east",
+        name: "demo-east",
+        orchestrator: "kubernetes",
+        connection: { kubeconfig, context: "demo-east" },
+        usageAt: "function",
+      },
+      {
+        id: "demo-west",
+        name: "demo-west",
+        orchestrator: "kubernetes",
+        connection: { kubeconfig, context: "demo-west" },
+        usageAt: "function",
+      },
     ]);
     expect((await stat(kubeconfig)).mode & 0o077).toBe(0);
     // The token is in the file for clients, never in what is printed.

@@ -110,7 +110,8 @@ describe("the simulator's events.k8s.io/v1", () => {
       items: unknown[];
     };
     expect(empty.kind).toBe("EventList");
-    expect(empty.items).toEqual([]);
+    // The bootstrapped history is older than any event's TTL; only the leaking worker's OOM kills of the last hour show.
+    expect((empty.items as { reason: string }[]).filter((e) => e.reason !== "OOMKilling")).toEqual([]);
 
     const watch = await fetch(
       `${s.url}/apis/events.k8s.io/v1/namespaces/default/events?watch=1&resourceVersion=${empty.metadata.resourceVersion}&timeoutSeconds=1`,

@@ -10,11 +10,15 @@ import { randomBytes } from "node:crypto";
 import { stringify } from "yaml";
 import type { DemoCluster, StartSimulator } from "@/lib/sim/types";
 import { startKubeSim, type KubeSimHandle } from "./sim";
+import { fleetClustersYaml, prometheusScrapeConfig } from "./prometheus-config";
 
 export { startKubeSim } from "./sim";
 export type { KubeSimHandle, KubeSimOptions, RbacManifest, TokenSpec } from "./sim";
 export type { PolicyRule, Subject, RoleRef } from "./rbac";
 export { ContentBuilder } from "./content";
+export { fleetClustersYaml, prometheusScrapeConfig, PROMETHEUS_URL } from "./prometheus-config";
+export type { ScrapeCluster } from "./prometheus-config";
+export { KUBE_STATE_METRICS_PATH } from "./server";
 export type { ContentPreset, NodeSpec, ServiceSpec, StatefulSetSpec, WorkloadSpec } from "./content";
 export { FAST_TIMINGS, DEMO_TIMINGS } from "./types";
 export type { SimTimings, UsageProfile } from "./types";
@@ -68,15 +72,28 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
     await mkdir(dataDir, { recursive: true });
     const kubeconfig = path.join(dataDir, "kubeconfig");
     await writeFile(kubeconfig, kubeconfigYaml(entries), { mode: 0o600 });
-    const clusters: DemoCluster[] = KUBERNETES_DEMO_CLUSTERS.map((c) => ({
+    const clusters: DemoCluster[] = KUBERNETES_DEMO_CLUSTERS.map((c, i) => ({
       id: c.id,
       name: c.name,
       orchestrator: "kubernetes",
       connection: { kubeconfig, context: c.id },
+      usageAt: (t: number) => started[i].usageAt(t),
     }));
+    await writeFile(
+      path.join(dataDir, "prometheus.yml"),
+      prometheusScrapeConfig({
+        clusters: entries.map((e, i) => ({ ...e, nodes: started[i].list("Node").map((n) => n.metadata.name) })),
+      }),
+      { mode: 0o600 },
+    );
+    await writeFile(path.join(dataDir, "clusters.yaml"), fleetClustersYaml({ kubeconfig, contexts: entries.map((e) => e.context) }));
     return {
       label: `kubernetes (clusters ${KUBERNETES_DEMO_CLUSTERS.map((c) => c.id).join(", ")})`,
-      urls: [...started.map((s, i) => `${KUBERNETES_DEMO_CLUSTERS[i].id}: ${s.url}`), `kubeconfig: ${kubeconfig}`],
+      urls: [
+        ...started.map((s, i) => `${KUBERNETES_DEMO_CLUSTERS[i].id}: ${s.url}`),
+        `kubeconfig: ${kubeconfig}`,
+        `prometheus --config.file=${path.join(dataDir, "prometheus.yml")}; FLEETDECK_CONFIG=${path.join(dataDir, "clusters.yaml")}`,
+      ],
       clusters,
       async close() {
         await Promise.all(started.map((s) => s.close()));

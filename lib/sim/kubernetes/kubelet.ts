@@ -11,6 +11,13 @@ import { hashString, kubeTime } from "./random";
 import { RESOURCE, type ControlContext, type PodRuntime } from "./control-context";
 import { setPodReady } from "./pod-actions";
 import { isReady, isTerminated, isTerminating, nodeReady } from "./object-helpers";
+import { lastOomKill, nextOomKill, oomKillTimes, podModels, type ContainerModel } from "./metrics";
+
+interface OomState {
+  kills: number;
+  lastKill: number;
+  previousStart: number;
+}
 
 export class Kubelet {
   /** Last host octet handed out per node. */
@@ -48,15 +55,27 @@ export class Kubelet {
       }
       rt.scheduledAt ??= now;
       const image = (name: string) => pod.spec.containers.find((c) => c.name === name)!.image;
-      const containerStatus = (name: string, state: ContainerStatus["state"], ready: boolean): ContainerStatus => {
-        const restarts = rt.restarts ?? 0;
+      const containerStatus = (name: string, state: ContainerStatus["state"], ready: boolean, oom?: OomState): ContainerStatus => {
+        const restarts = (rt.restarts ?? 0) + (oom?.kills ?? 0);
+        const lastState: ContainerStatus["lastState"] = oom?.kills
+          ? {
+              terminated: {
+                exitCode: 137,
+                reason: "OOMKilled",
+                startedAt: kubeTime(oom.previousStart),
+                finishedAt: kubeTime(oom.lastKill),
+              },
+            }
+          : restarts > 0 && state.running
+            ? { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: pod.status.startTime, finishedAt: state.running.startedAt } }
+            : {};
         return {
           name,
           image: image(name),
           imageID: `${image(name).split(":")[0]}@sha256:${hashString(image(name)).toString(16).padStart(8, "0").repeat(8)}`,
           ...(state.running
             ? {
-                containerID: `containerd://${hashString(pod.metadata.uid + name)
+                containerID: `containerd://${hashString(pod.metadata.uid + name + (oom?.kills ? oom.kills : ""))
                   .toString(16)
                   .padStart(8, "0")
                   .repeat(8)}`,
@@ -66,10 +85,7 @@ export class Kubelet {
           started: state.running !== undefined,
           restartCount: restarts,
           state,
-          lastState:
-            restarts > 0 && state.running
-              ? { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: pod.status.startTime, finishedAt: state.running.startedAt } }
-              : {},
+          lastState,
         };
       };
       pod.status.hostIP = node.status.addresses.find((a) => a.type === "InternalIP")?.address;
@@ -105,11 +121,47 @@ export class Kubelet {
         else this.ctx.due(rt.runningAt + readyMs);
         const existing = pod.status.containerStatuses?.find((c) => c.state.running);
         const startedAt = existing?.state.running?.startedAt ?? kubeTime(rt.runningAt);
-        pod.status.containerStatuses = pod.spec.containers.map((c) => containerStatus(c.name, { running: { startedAt } }, ready));
+        const models = this.ctx.options.profileOf ? podModels(pod, this.ctx.options.profileOf(pod)) : [];
+        pod.status.containerStatuses = pod.spec.containers.map((c) => {
+          const oom = this.oomKills(
+            pod,
+            node,
+            rt,
+            models.find((m) => m.name === c.name),
+            now,
+          );
+          return containerStatus(c.name, { running: { startedAt: oom?.kills ? kubeTime(oom.lastKill) : startedAt } }, ready, oom);
+        });
         setPodReady(pod, ready, this.ctx.now());
       }
       store.put(pod);
     }
+  }
+
+  /**
+   * A leaking container's OOM kills since the pod started running, as the
+   * usage model schedules them (so the kills the kubelet reports are where the
+   * memory curve hits the limit); a Warning event for each new one.
+   */
+  private oomKills(pod: Pod, node: NodeObject, rt: PodRuntime, m: ContainerModel | undefined, now: number): OomState | undefined {
+    if (!m?.leakPeriodMs) return undefined;
+    const kills = oomKillTimes(m, rt.runningAt!, now).length;
+    this.ctx.due(nextOomKill(m, now));
+    if (kills === 0) return undefined;
+    const lastKill = lastOomKill(m, now);
+    const reported = rt.oomKills?.[m.name] ?? 0;
+    if (kills > reported) {
+      rt.oomKills = { ...rt.oomKills, [m.name]: kills };
+      this.ctx.event(pod, {
+        type: "Warning",
+        reason: "OOMKilling",
+        note: `Memory cgroup out of memory: container ${m.name} was OOMKilled at its memory limit (${Math.round(m.memLimit / 2 ** 20)}Mi); restarting`,
+        controller: "kubelet",
+        host: node.metadata.name,
+        fieldPath: `spec.containers{${m.name}}`,
+      });
+    }
+    return { kills, lastKill, previousStart: kills > 1 ? lastKill - m.leakPeriodMs : rt.runningAt! };
   }
 
   private allocatePodIp(node: NodeObject): string {

@@ -18,7 +18,8 @@ const pod = (name: string): Pod => ({
 });
 
 describe("simulated usage", () => {
-  const profile = { cpu: 0.4, memory: 0.6, cpuSwing: 0.4 };
+  // Without the daily cycle and bursts (tested with the demo content in usage.int.test.ts).
+  const profile = { cpu: 0.4, memory: 0.6, cpuSwing: 0.4, daily: 0, bursts: 0 };
   it("stays around the profile's share of the requests", () => {
     const samples = Array.from({ length: 200 }, (_, i) => containerUsage(pod("a"), profile, i * 15_000)[0]);
     const meanCpu = samples.reduce((n, s) => n + s.cpuMillis, 0) / samples.length;

@@ -99,6 +99,10 @@ export interface ApiContext {
   metricsEnabled(): boolean;
   watchesPaused(): boolean;
   profileOf(pod: Pod): UsageProfile | undefined;
+  /** cAdvisor's Prometheus text for a node (undefined: no such node), served through the node proxy. */
+  cadvisorMetrics(node: string): string | undefined;
+  /** kube-state-metrics' Prometheus text, served through its service proxy. */
+  kubeStateMetrics(): string;
   random: SeededRandom;
 }
 
@@ -119,6 +123,14 @@ function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
     "Content-Length": Buffer.byteLength(text),
     "Cache-Control": "no-cache, private",
   });
+  res.end(text);
+}
+
+/** Where kube-state-metrics answers: its Service's proxy, as `kubectl get --raw` and Prometheus reach it through the apiserver. */
+export const KUBE_STATE_METRICS_PATH = "/api/v1/namespaces/kube-system/services/kube-state-metrics:8080/proxy/metrics";
+
+function sendPrometheus(res: http.ServerResponse, text: string): void {
+  res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -371,6 +383,31 @@ export class KubeApiServer {
       const list = apiResourceList(group, version, this.ctx.metricsEnabled());
       if (!list) throw pathNotFound();
       return sendJson(res, 200, list);
+    }
+
+    // The kubelet's cAdvisor endpoint through the node proxy, and kube-state-metrics through its service proxy, as Prometheus scrapes them.
+    if (group === "" && rest[0] === "nodes" && rest[2] === "proxy" && rest.slice(3).join("/") === "metrics/cadvisor") {
+      check({
+        verb: method.toLowerCase() === "get" ? "get" : "create",
+        apiGroup: "",
+        resource: "nodes",
+        subresource: "proxy",
+        name: rest[1],
+      });
+      const text = this.ctx.cadvisorMetrics(rest[1]);
+      if (text === undefined) throw notFound(findResourceType("", "v1", "nodes")!, rest[1]);
+      return sendPrometheus(res, text);
+    }
+    if (group === "" && path === KUBE_STATE_METRICS_PATH) {
+      check({
+        verb: method.toLowerCase() === "get" ? "get" : "create",
+        apiGroup: "",
+        resource: "services",
+        subresource: "proxy",
+        namespace: "kube-system",
+        name: "kube-state-metrics:8080",
+      });
+      return sendPrometheus(res, this.ctx.kubeStateMetrics());
     }
 
     if (group === "metrics.k8s.io") {

@@ -4,6 +4,8 @@ import { ClusterController } from "./controllers";
 import { ContentBuilder, presetContent, type ContentPreset } from "./content";
 import { prepareCreate } from "./defaults";
 import { containerUsage } from "./metrics";
+import { UsageModel } from "./usage-model";
+import type { DemoUsage } from "@/lib/model/demo";
 import { SeededRandom } from "./random";
 import { resourceTypeByKind, type ResourceType } from "./resources";
 import { BOOTSTRAP_RBAC, storeRbac, type RbacManifest } from "./rbac";
@@ -87,6 +89,11 @@ export interface KubeSimHandle {
   readonly activeWatches: number;
   setMetricsEnabled(enabled: boolean): void;
   readonly resourceVersion: string;
+  /**
+   * What metrics.k8s.io would answer at `t` (epoch ms, past ones too) for the
+   * pods running now: pods by `demoTaskKey(namespace, name)`, nodes by name.
+   */
+  usageAt(t: number): DemoUsage;
 
   get<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T | undefined;
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): T[];
@@ -149,10 +156,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     profiles: content.profiles,
     initialRestarts: content.restarts,
     crashLooping: content.crashLooping,
+    profileOf,
     podCpuMillis: (pod) => containerUsage(pod, profileOf(pod), Date.now()).reduce((n, c) => n + c.cpuMillis, 0),
   });
   for (const o of content.objects) store.put(o);
   controller.bootstrap(Math.min(ageMs, 3600_000));
+  // Bootstrap settles the fleet an hour back; this pass brings what time alone changed since (OOM kills) up to now.
+  controller.reconcile();
 
   // RBAC objects draw their uids from their own sequence, so the content's names stay what they were.
   const rbacRandom = new SeededRandom((options.seed ?? 42) + 1);
@@ -170,6 +180,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   };
   addRbac([...BOOTSTRAP_RBAC, ...(options.rbac ?? [])], Date.now() - ageMs);
 
+  const usage = new UsageModel(store, profileOf, Date.now() - Math.min(ageMs, 3600_000));
+
   const api = new KubeApiServer({
     store,
     controller,
@@ -186,6 +198,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     metricsEnabled: () => metricsEnabled,
     watchesPaused: () => paused,
     profileOf,
+    cadvisorMetrics: (node) => usage.cadvisor(node, Date.now()),
+    kubeStateMetrics: () => usage.kubeStateMetrics(Date.now()),
     random,
   });
   const port = await api.listen(host, options.port ?? 0);
@@ -230,6 +244,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     get resourceVersion() {
       return String(store.resourceVersion);
     },
+    usageAt: (t) => usage.usageAt(t),
     get: (kind, namespace, name) => store.get(type(kind), namespace, name),
     list: (kind, namespace) => store.list(type(kind), namespace),
     put(object) {

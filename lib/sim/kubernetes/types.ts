@@ -270,6 +270,14 @@ export interface UsageProfile {
   memory: number;
   /** How much CPU swings around the mean (0..1). */
   cpuSwing?: number;
+  /** Amplitude of the daily cycle (0: flat; default 0.45): busier in business hours (UTC), quieter at night. */
+  daily?: number;
+  /** "night" for batch work that peaks while the offices sleep. Default "day". */
+  peak?: "day" | "night";
+  /** Chance per 20-minute slot of a CPU burst (2.5–4× for a few minutes). Default 0.05. */
+  bursts?: number;
+  /** Memory leaks: climbs to the memory limit in about this many minutes, is OOMKilled there and restarts. Needs a memory limit. */
+  leak?: { minutes: number };
 }
 
 /** How long the simulated kubelet and controllers take; tests use a few tens of ms. */

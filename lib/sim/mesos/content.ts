@@ -183,7 +183,13 @@ const health = (path: string) => ({
   maxConsecutiveFailures: 0,
 });
 
-/** The demo: five agents of different sizes over three racks and zones, Spark and Jenkins beside Marathon. */
+/**
+ * The demo: five agents of different sizes over three racks and zones, Spark
+ * and Jenkins beside Marathon. Apps name their team in a `team` label
+ * (node-exporter and the Spark and Jenkins tasks name none). The consumption
+ * stories: grafana idles at about 5% of what it reserves, and search's
+ * indexer is pinned to the small agent c1, reserving above 90% of it.
+ */
 export const DEMO_CONTENT: SimContent = {
   cluster: "demo-mesos",
   agents: [
@@ -280,7 +286,7 @@ export const DEMO_CONTENT: SimContent = {
       portMappings: [{ containerPort: 80, hostPort: 0, servicePort: 10000, protocol: "tcp", name: "http" }],
       healthCheck: health("/healthz"),
       unhealthyInstances: 1,
-      labels: { team: "storefront", tier: "frontend", HAPROXY_GROUP: "external" },
+      labels: { team: "payments", tier: "frontend", HAPROXY_GROUP: "external" },
       load: 0.3,
     },
     {
@@ -291,7 +297,7 @@ export const DEMO_CONTENT: SimContent = {
       image: "registry.example.net/shop/api:2.14.0",
       portMappings: [{ containerPort: 8080, hostPort: 0, servicePort: 10001, protocol: "tcp", name: "http" }],
       healthCheck: health("/health"),
-      labels: { team: "storefront", tier: "backend" },
+      labels: { team: "payments", tier: "backend" },
       load: 0.45,
     },
     {
@@ -300,7 +306,7 @@ export const DEMO_CONTENT: SimContent = {
       cpus: 0.5,
       mem: 768,
       image: "registry.example.net/shop/worker:2.14.0",
-      labels: { team: "storefront", tier: "worker" },
+      labels: { team: "payments", tier: "worker" },
       load: 0.6,
     },
     {
@@ -311,8 +317,10 @@ export const DEMO_CONTENT: SimContent = {
       image: "grafana/grafana:10.4.2",
       portMappings: [{ containerPort: 3000, hostPort: 0, servicePort: 10003, protocol: "tcp", name: "ui" }],
       constraints: [["zone", "LIKE", "eu-west-1a"]],
-      labels: { team: "sre" },
-      load: 0.15,
+      labels: { team: "platform" },
+      // Idle: dashboards nobody opens.
+      load: 0.05,
+      memLoad: 0.05,
     },
     {
       id: "/monitoring/node-exporter",
@@ -323,7 +331,6 @@ export const DEMO_CONTENT: SimContent = {
       portDefinitions: [{ port: 9100, protocol: "tcp", name: "metrics" }],
       requirePorts: true,
       constraints: [["hostname", "UNIQUE"]],
-      labels: { team: "sre" },
       load: 0.2,
     },
     {
@@ -335,6 +342,18 @@ export const DEMO_CONTENT: SimContent = {
       portMappings: [{ containerPort: 6379, hostPort: 6379, servicePort: 10004, protocol: "tcp", name: "redis" }],
       labels: { team: "platform" },
       load: 0.25,
+    },
+    {
+      // Pinned to the small agent, which it fills past 90% of its CPU and memory beside node-exporter.
+      id: "/search/indexer",
+      instances: 1,
+      cpus: 1.8,
+      mem: 7040,
+      image: "registry.example.net/search/indexer:4.2.0",
+      constraints: [["hostname", "LIKE", "mesos-agent-c1.dc1.example.net"]],
+      labels: { team: "search" },
+      load: 0.7,
+      memLoad: 0.8,
     },
     {
       // Bigger than any agent's unreserved resources: stays in Marathon's launch queue, declined offers and all.

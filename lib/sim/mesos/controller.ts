@@ -190,6 +190,8 @@ export class SimController {
     const segments = app.id.split("/").filter(Boolean);
     const random = this.world.random;
     const failing = this.world.tasksOf(app.id).filter((t) => t.failsHealth).length;
+    // All four drawn even when memLoad is set, so every other task's curve stays the same.
+    const draws = [random(), random(), random(), random()] as const;
     const task: SimTask = {
       id: `${segments.join("_")}.instance-${this.world.newId()}._app.1`,
       // Marathon names a task after its app id, segments reversed: /shop/web → web.shop.
@@ -213,10 +215,10 @@ export class SimController {
       failsHealth: app.healthCheck !== null && failing < app.unhealthyInstances,
       health: null,
       usage: {
-        cpuShare: app.load * (0.7 + 0.6 * random()),
-        memShare: 0.35 + 0.4 * random(),
-        periodS: 60 + 120 * random(),
-        phase: random() * 2 * Math.PI,
+        cpuShare: app.load * (0.7 + 0.6 * draws[0]),
+        memShare: app.memLoad ?? 0.35 + 0.4 * draws[1],
+        periodS: 60 + 120 * draws[2],
+        phase: draws[3] * 2 * Math.PI,
         cpuSeconds: 0,
         measuredAt: now,
       },

@@ -4,6 +4,7 @@ import { SimController } from "./controller";
 import { RestartableServer, type BasicCredentials } from "./http";
 import { marathonApi } from "./marathon-api";
 import { agentListener, masterListener } from "./master-api";
+import { usageAtFor } from "./usage";
 import { DEMO_TIMINGS, FAST_TIMINGS, SimWorld, type SimTimings } from "./world";
 
 /**
@@ -148,6 +149,7 @@ export const startMesosDemo: StartSimulator = async ({ host, basePort }) => {
         name: "Mesos + Marathon (demo)",
         orchestrator: "mesos",
         connection: { master: { url: sim.masterUrl }, marathon: { url: sim.marathonUrl } },
+        usageAt: usageAtFor(sim.world),
       },
     ],
     close: () => sim.close(),

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
+import { demand } from "@/lib/sim/usage-model";
 
 /**
  * The simulated Mesos cluster's state: agents, frameworks, tasks, Marathon's
@@ -174,6 +175,8 @@ export interface SimApp {
   role: string;
   /** Typical share of cpus in use, 0..1. */
   load: number;
+  /** Typical share of mem resident, 0..1; a random 0.35..0.75 per task when absent. */
+  memLoad?: number;
   version: string;
   lastConfigChangeAt: string;
   lastScalingAt: string;
@@ -342,22 +345,31 @@ export class SimWorld {
     u.measuredAt = now;
   }
 
-  /** Cores in use at `now`: a slow wave around the typical share, never above the task's cpus. */
+  /**
+   * Cores in use at `now`: the typical share scaled by the day's demand and
+   * bursts, with slow waves of the task's own, never above the task's cpus.
+   */
   cpuRate(task: SimTask, now: number): number {
     const u = task.usage;
     const t = now / 1000;
     const wave =
-      Math.sin((2 * Math.PI * t) / u.periodS + u.phase) * 0.35 + Math.sin((2 * Math.PI * t) / (u.periodS / 3.7) + u.phase * 2) * 0.1;
-    return Math.min(task.cpus, Math.max(0.005, task.cpus * u.cpuShare * (1 + wave)));
+      Math.sin((2 * Math.PI * t) / u.periodS + u.phase) * 0.25 + Math.sin((2 * Math.PI * t) / (u.periodS / 3.7) + u.phase * 2) * 0.08;
+    return Math.min(task.cpus, Math.max(0.005, task.cpus * u.cpuShare * (demand(now, seedOf(task)) + wave)));
   }
 
+  /** Resident memory: the typical share, a little higher at busy times, after a warm-up from start (a task older than t is warm). */
   memRssBytes(task: SimTask, now: number): number {
     const u = task.usage;
-    const warmup = Math.min(1, (now - (task.startedAt ?? now)) / 30_000);
-    const share = u.memShare * (0.6 + 0.4 * warmup) * (1 + 0.06 * Math.sin((2 * Math.PI * now) / 1000 / (u.periodS * 1.7) + u.phase));
+    const age = now - (task.startedAt ?? now);
+    const warmup = age >= 0 ? Math.min(1, age / 30_000) : 1;
+    const busy = 0.85 + 0.15 * demand(now, seedOf(task) + 1);
+    const share =
+      u.memShare * (0.6 + 0.4 * warmup) * busy * (1 + 0.06 * Math.sin((2 * Math.PI * now) / 1000 / (u.periodS * 1.7) + u.phase));
     return Math.round(Math.min(1, share) * task.memMb * 1024 * 1024);
   }
 }
+
+const seedOf = (task: SimTask) => Math.floor(task.usage.phase * 1e8);
 
 export function conditionOf(state: MesosTaskState): string {
   switch (state) {

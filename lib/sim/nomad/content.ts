@@ -1,4 +1,4 @@
-import type { NomadWorld, SimJob, SimNode, SimServiceSpec, SimTaskGroup } from "./state";
+import type { NomadWorld, SimJob, SimNode, SimServiceSpec, SimTaskGroup, UsageProfile } from "./state";
 
 /** Builders for simulated clients and jobs, shared by the demo content and the tests. */
 
@@ -86,6 +86,8 @@ export interface GroupSpec {
   services?: { name: string; port: string; provider?: "nomad" | "consul"; tags?: string[] }[];
   /** Port labels: dynamic unless a static value is given. */
   ports?: { label: string; to?: number; static?: number }[];
+  /** How its allocations use what they reserve; the usual share when absent. */
+  usage?: UsageProfile;
 }
 
 export interface JobSpec {
@@ -157,7 +159,11 @@ export function addJob(world: NomadWorld, spec: JobSpec): SimJob {
     CreateIndex: index,
     ModifyIndex: index,
     JobModifyIndex: index,
-    sim: { queued: {}, failEvery: spec.failEvery },
+    sim: {
+      queued: {},
+      failEvery: spec.failEvery,
+      usage: Object.fromEntries(spec.groups.flatMap((g) => (g.usage ? [[g.name, g.usage]] : []))),
+    },
   };
   world.jobs.set(`${namespace}\u0000${spec.id}`, job);
   world.commit(["jobs", "job_summary"], [world.jobEvent(job, "JobRegistered")]);

@@ -2,13 +2,18 @@ import type { StartSimulator } from "@/lib/sim/types";
 import { addClient, addJob } from "./content";
 import { startNomadSim } from "./server";
 import type { NomadWorld } from "./state";
+import { usageAtFor } from "./usage";
 
 /**
  * The demo fleet's Nomad cluster: clients of different sizes in two
  * datacenters, a service job with two groups (one with scaling bounds and a
  * Consul service), a system job on every client, a batch job that runs to
  * completion, and a group that asks for more memory than any client has, so
- * one allocation stays queued with its reason.
+ * one allocation stays queued with its reason. Jobs name their team in meta
+ * (node-exporter names none). The consumption stories: storefront.api leaks
+ * memory to its limit and is OOM-killed about every 40 minutes, ledger.worker
+ * idles at about 5% of what it reserves, and edge-proxy fills fra1-edge-1
+ * past 90% of its CPU and memory.
  */
 
 export const NOMAD_DEMO_CLUSTER_ID = "demo-nomad";
@@ -58,7 +63,7 @@ export function seedNomadDemo(world: NomadWorld): void {
   addJob(world, {
     id: "storefront",
     datacenters: ["ams1", "fra1"],
-    meta: { team: "shop", tier: "frontend" },
+    meta: { team: "search", tier: "frontend" },
     groups: [
       {
         name: "web",
@@ -80,6 +85,8 @@ export function seedNomadDemo(world: NomadWorld): void {
           { name: "storefront-api", port: "http", tags: ["v2"] },
           { name: "storefront-api-grpc", port: "grpc", provider: "consul", tags: ["grpc"] },
         ],
+        // Starved: a leak takes it to its memory limit, and the OOM killer restarts it.
+        usage: { leakEveryMs: 40 * 60_000 },
       },
     ],
   });
@@ -94,6 +101,8 @@ export function seedNomadDemo(world: NomadWorld): void {
         count: 2,
         tasks: [{ name: "worker", image: "ghcr.io/acme/ledger-worker:5.0.3", cpu: 2000, memoryMB: 4096 }],
         scaling: { min: 1, max: 6 },
+        // Idle: sized for a peak that never came.
+        usage: { cpu: 0.05, memory: 0.05 },
       },
       {
         // Asks for more memory than any fra1 client has free: one stays queued.
@@ -120,10 +129,28 @@ export function seedNomadDemo(world: NomadWorld): void {
     ],
   });
   addJob(world, {
+    // Sized to fill the small edge client: above 90% of its CPU and memory is reserved.
+    id: "edge-proxy",
+    namespace: "platform",
+    datacenters: ["fra1"],
+    nodePool: "edge",
+    meta: { team: "platform" },
+    groups: [
+      {
+        name: "proxy",
+        count: 1,
+        tasks: [{ name: "envoy", image: "envoyproxy/envoy:v1.31.2", cpu: 3800, memoryMB: 3500 }],
+        ports: [{ label: "https", static: 8443 }],
+        services: [{ name: "edge-proxy", port: "https", tags: ["edge"] }],
+        usage: { cpu: 0.6, memory: 0.7 },
+      },
+    ],
+  });
+  addJob(world, {
     id: "nightly-report",
     type: "batch",
     datacenters: ["ams1", "fra1"],
-    meta: { team: "analytics" },
+    meta: { team: "data" },
     failEvery: 3,
     groups: [
       { name: "build", count: 3, tasks: [{ name: "report", image: "ghcr.io/acme/report-builder:1.3.0", cpu: 1500, memoryMB: 1024 }] },
@@ -143,7 +170,15 @@ export const startNomadDemo: StartSimulator = async (options) => {
   return {
     label: "nomad (cluster demo-nomad)",
     urls: [sim.url],
-    clusters: [{ id: NOMAD_DEMO_CLUSTER_ID, name: "Nomad (demo)", orchestrator: "nomad", connection: { address: sim.url } }],
+    clusters: [
+      {
+        id: NOMAD_DEMO_CLUSTER_ID,
+        name: "Nomad (demo)",
+        orchestrator: "nomad",
+        connection: { address: sim.url },
+        usageAt: usageAtFor(sim.world),
+      },
+    ],
     close: () => sim.close(),
   };
 };

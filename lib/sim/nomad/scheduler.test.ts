@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NomadConnectionSchema } from "@/lib/adapters/nomad/connection";
 import { addClient, addJob } from "./content";
-import { startNomadDemo } from "./demo";
+import { seedNomadDemo, startNomadDemo } from "./demo";
 import { NomadScheduler } from "./scheduler";
 import { NomadWorld } from "./state";
 import { allocUsage, nodeUsage } from "./usage";
@@ -127,15 +127,61 @@ describe("simulated Nomad scheduler", () => {
     expect(n.cpuMhz).toBeLessThanOrEqual(10_000);
   });
 
+  it("tells the demo's consumption stories: an idle group, a leaking one OOM-killed, a full edge client", () => {
+    const { w, s } = world();
+    seedNomadDemo(w);
+    const start = 1_700_000_000_000;
+    for (let t = start; t <= start + 5000; t += 500) s.tick(t);
+    const allocs = [...w.allocs.values()];
+    const of = (job: string, group: string) =>
+      allocs.filter((a) => a.JobID === job && a.TaskGroup === group && a.ClientStatus === "running");
+    const share = (a: (typeof allocs)[number], t: number) => {
+      const r = a.AllocatedResources.Tasks;
+      const reserved = Object.values(r).reduce((n, x) => n + x.Memory.MemoryMB * 1024 * 1024, 0);
+      return allocUsage(a, t).memoryBytes / reserved;
+    };
+    // Idle: a few percent of what it reserves, all day.
+    for (const a of of("ledger", "worker")) {
+      for (let t = start; t < start + 86_400_000; t += 3_600_000) {
+        const cpu = allocUsage(a, t).cpuMhz / 4000;
+        expect(cpu).toBeLessThan(0.15);
+        expect(share(a, t)).toBeLessThan(0.1);
+      }
+    }
+    // Starved: memory reaches its limit, then an OOM kill restarts the task.
+    const api = of("storefront", "api")[0]!;
+    const peak = Math.max(...Array.from({ length: 240 }, (_, i) => share(api, start + i * 10_000)));
+    expect(peak).toBeGreaterThan(0.97);
+    for (let t = start + 5000; t <= start + 41 * 60_000; t += 30_000) s.tick(t);
+    const events = Object.values(api.TaskStates).flatMap((st) => st.Events);
+    expect(events.some((e) => e.Type === "Terminated" && /OOM Killed/.test(e.DisplayMessage) && e.Details?.oom_killed === "true")).toBe(
+      true,
+    );
+    expect(Object.values(api.TaskStates)[0]!.Restarts).toBeGreaterThan(0);
+    // Over-committed: what the edge client's allocations reserve is above 90% of what it offers.
+    const edge = [...w.nodes.values()].find((n) => n.Name === "fra1-edge-1")!;
+    const onEdge = allocs.filter((a) => a.NodeID === edge.ID && a.ClientStatus === "running");
+    const mhz = onEdge.flatMap((a) => Object.values(a.AllocatedResources.Tasks)).reduce((n, x) => n + x.Cpu.CpuShares, 0);
+    const mb = onEdge.flatMap((a) => Object.values(a.AllocatedResources.Tasks)).reduce((n, x) => n + x.Memory.MemoryMB, 0);
+    expect(mhz / (edge.sim.cores * edge.sim.mhzPerCore - edge.sim.reservedMhz)).toBeGreaterThan(0.9);
+    expect(mb / (edge.sim.memoryMB - edge.sim.reservedMemoryMB)).toBeGreaterThan(0.9);
+    // Teams from the four of the demo fleet, one job left without.
+    const teams = [...w.jobs.values()].map((j) => j.Meta?.team ?? null);
+    expect(teams.filter((t) => t === null)).toHaveLength(1);
+    expect(teams.every((t) => t === null || ["payments", "search", "platform", "data"].includes(t))).toBe(true);
+  });
+
   it("starts the demo cluster with a connection the adapter accepts", async () => {
     const demo = await startNomadDemo({ dataDir: "/nonexistent", host: "127.0.0.1" });
     try {
       expect(demo.clusters).toHaveLength(1);
       expect(demo.clusters[0]?.orchestrator).toBe("nomad");
+      expect(demo.clusters[0]?.usageAt?.(Date.now() - 86_400_000).nodes.size).toBe(4);
       const connection = NomadConnectionSchema.parse(demo.clusters[0]?.connection);
       const res = await fetch(`${connection.address}/v1/jobs?namespace=*`);
       expect(res.headers.get("x-nomad-index")).toMatch(/^\d+$/);
       expect(((await res.json()) as { ID: string }[]).map((j) => j.ID).sort()).toEqual([
+        "edge-proxy",
         "ledger",
         "nightly-report",
         "node-exporter",

@@ -8,6 +8,7 @@ import {
   type SimTaskGroup,
   type SimTaskState,
 } from "./state";
+import { oomKilledSince } from "./usage";
 
 /**
  * The simulated Nomad scheduler and clients: places task groups on clients
@@ -128,14 +129,15 @@ export class NomadScheduler {
   // ------------------------------------------------------------ the loop
 
   tick(now = Date.now()): void {
-    const elapsedMin = Math.max(0, now - this.lastTick) / 60_000;
+    const previous = this.lastTick;
+    const elapsedMin = Math.max(0, now - previous) / 60_000;
     this.lastTick = now;
-    for (const alloc of [...this.world.allocs.values()]) this.advance(alloc, now, elapsedMin);
+    for (const alloc of [...this.world.allocs.values()]) this.advance(alloc, now, elapsedMin, previous);
     for (const job of [...this.world.jobs.values()]) this.reconcile(job, now);
   }
 
   /** Moves one allocation along its lifecycle. */
-  private advance(alloc: SimAlloc, now: number, elapsedMin: number) {
+  private advance(alloc: SimAlloc, now: number, elapsedMin: number, previousTick: number) {
     const job = this.world.job(alloc.Namespace, alloc.JobID);
     if (alloc.ClientStatus === "pending") {
       if (alloc.DesiredStatus !== "run") return this.finish(alloc, "complete", now, "Task not needed");
@@ -173,15 +175,29 @@ export class NomadScheduler {
       if (alloc.sim.runUntil !== null && now >= alloc.sim.runUntil) {
         return this.finish(alloc, alloc.sim.willFail ? "failed" : "complete", now, alloc.sim.willFail ? "Exit Code: 1" : "Exit Code: 0");
       }
-      if (job?.Type === "service" && this.timings.restartsPerMinute > 0 && this.random() < this.timings.restartsPerMinute * elapsedMin) {
+      if (job?.Type === "service" && oomKilledSince(alloc, previousTick, now)) {
+        // A leaking task reached its memory limit: the docker driver reports the OOM kill, and the task restarts.
         const state = Object.values(alloc.TaskStates)[0];
         if (state) {
-          state.Restarts++;
-          state.LastRestart = new Date(now).toISOString();
-          state.Events.push(taskEvent("Restarting", now, "Task restarting in 15s (exit code 137: OOM killed)"));
-          state.Events.push(taskEvent("Started", now, "Task started by client"));
-          this.trimEvents(state);
-          this.save(alloc, now, "AllocationUpdated");
+          state.Events.push(
+            taskEvent("Terminated", now, 'Exit Code: 137, Exit Message: "OOM Killed"', {
+              exit_code: "137",
+              signal: "0",
+              oom_killed: "true",
+            }),
+          );
+          this.restart(alloc, state, now);
+        }
+      } else if (
+        job?.Type === "service" &&
+        this.timings.restartsPerMinute > 0 &&
+        this.random() < this.timings.restartsPerMinute * elapsedMin
+      ) {
+        const state = Object.values(alloc.TaskStates)[0];
+        if (state) {
+          // Not an OOM kill, which only the leaking workloads show.
+          state.Events.push(taskEvent("Terminated", now, "Exit Code: 1", { exit_code: "1", signal: "0" }));
+          this.restart(alloc, state, now);
         }
       }
       return;
@@ -191,6 +207,15 @@ export class NomadScheduler {
       this.world.allocs.delete(alloc.ID);
       this.world.commit(["allocs", "job_summary"]);
     }
+  }
+
+  private restart(alloc: SimAlloc, state: SimTaskState, now: number) {
+    state.Restarts++;
+    state.LastRestart = new Date(now).toISOString();
+    state.Events.push(taskEvent("Restarting", now, "Task restarting in 15s", { restart_reason: "Restart within policy" }));
+    state.Events.push(taskEvent("Started", now, "Task started by client"));
+    this.trimEvents(state);
+    this.save(alloc, now, "AllocationUpdated");
   }
 
   private trimEvents(state: SimTaskState) {
@@ -446,6 +471,7 @@ export class NomadScheduler {
         phase: this.random() * Math.PI * 2,
         willFail: failEvery > 0 && slot % failEvery === failEvery - 1,
         terminalAt: null,
+        usage: job.sim.usage?.[group.Name] ?? null,
       },
     };
     this.world.allocs.set(alloc.ID, alloc);
@@ -578,6 +604,6 @@ export class NomadScheduler {
   }
 }
 
-function taskEvent(type: string, now: number, message: string) {
-  return { Type: type, Time: nanos(now), DisplayMessage: message, Message: "" };
+function taskEvent(type: string, now: number, message: string, details?: Record<string, string>) {
+  return { Type: type, Time: nanos(now), DisplayMessage: message, Message: "", ...(details ? { Details: details } : {}) };
 }

@@ -92,7 +92,17 @@ export interface SimJob {
   CreateIndex: number;
   ModifyIndex: number;
   JobModifyIndex: number;
-  sim: { queued: Record<string, number>; batchRunMs?: number; failEvery?: number };
+  sim: { queued: Record<string, number>; batchRunMs?: number; failEvery?: number; usage?: Record<string, UsageProfile> };
+}
+
+/** How a group's allocations use what they reserve (see usage.ts); absent fields take the usual values. */
+export interface UsageProfile {
+  /** Mean fraction of the reserved CPU in use before the day's demand scales it. */
+  cpu?: number;
+  /** Mean fraction of the reserved memory in use. */
+  memory?: number;
+  /** Memory climbs to the limit and the task is OOM-killed and restarted this often. */
+  leakEveryMs?: number;
 }
 
 export interface SimTaskState {
@@ -102,7 +112,7 @@ export interface SimTaskState {
   LastRestart: string | null;
   StartedAt: string | null;
   FinishedAt: string | null;
-  Events: { Type: string; Time: number; DisplayMessage: string; Message: string }[];
+  Events: { Type: string; Time: number; DisplayMessage: string; Message: string; Details?: Record<string, string> }[];
 }
 
 export interface SimAlloc {
@@ -134,7 +144,15 @@ export interface SimAlloc {
   AllocModifyIndex: number;
   CreateTime: number;
   ModifyTime: number;
-  sim: { slot: number; nextAt: number; runUntil: number | null; phase: number; willFail: boolean; terminalAt: number | null };
+  sim: {
+    slot: number;
+    nextAt: number;
+    runUntil: number | null;
+    phase: number;
+    willFail: boolean;
+    terminalAt: number | null;
+    usage: UsageProfile | null;
+  };
 }
 
 export interface SimEvaluation {

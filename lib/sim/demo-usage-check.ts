@@ -1,0 +1,44 @@
+import type { UsageSample } from "@/lib/adapters/types";
+import { demoTaskKey, type DemoUsage } from "@/lib/model/demo";
+import type { NodeCore, Resources, TaskCore } from "@/lib/model/types";
+
+/**
+ * For the simulators' tests of DemoCluster.usageAt: an adapter's sample
+ * (keyed by its ids) re-keyed by the names usageAt uses, and the differences
+ * between two such readings beyond the rounding of the wire units.
+ */
+
+export function sampleByName(sample: UsageSample, nodes: readonly NodeCore[], tasks: readonly TaskCore[]): DemoUsage {
+  const byName: DemoUsage = { nodes: new Map(), tasks: new Map() };
+  for (const node of nodes) {
+    const use = sample.nodes.get(node.id);
+    if (use) byName.nodes.set(node.name, use);
+  }
+  for (const task of tasks) {
+    const use = sample.tasks.get(task.id);
+    if (use) byName.tasks.set(demoTaskKey(task.namespace, task.name), use);
+  }
+  return byName;
+}
+
+export interface Tolerance {
+  cpuMillis: number;
+  memoryBytes: number;
+}
+
+/** Every key of either reading that is missing from the other or differs by more than the tolerance, described. */
+export function usageDifferences(expected: DemoUsage, actual: DemoUsage, tolerance: Tolerance): string[] {
+  const out: string[] = [];
+  const compare = (kind: string, a: Map<string, Resources>, b: Map<string, Resources>) => {
+    for (const key of new Set([...a.keys(), ...b.keys()])) {
+      const x = a.get(key);
+      const y = b.get(key);
+      if (!x || !y) out.push(`${kind} ${key}: ${x ? "missing from the sample" : "missing from usageAt"}`);
+      else if (Math.abs(x.cpuMillis - y.cpuMillis) > tolerance.cpuMillis || Math.abs(x.memoryBytes - y.memoryBytes) > tolerance.memoryBytes)
+        out.push(`${kind} ${key}: usageAt ${JSON.stringify(x)}, sample ${JSON.stringify(y)}`);
+    }
+  };
+  compare("node", expected.nodes, actual.nodes);
+  compare("task", expected.tasks, actual.tasks);
+  return out;
+}
