@@ -20,6 +20,8 @@ import {
   SAVINGS_NOTE,
   THRESHOLDS,
   type ConsumptionItem,
+  type HistoryOrigin,
+  type Cost,
   type FlagKind,
 } from "@/lib/model/consumption";
 import { Badge, type Tone } from "./badge";
@@ -70,6 +72,7 @@ function figuresOf(item: ConsumptionItem, resource: Resource) {
     return {
       capacity: c.capacityMillis,
       reserved: c.reservedMillis,
+      limit: c.limitMillis,
       usedAvg: c.usedAvgMillis,
       usedP95: c.usedP95Millis,
       usedMax: c.usedMaxMillis,
@@ -85,6 +88,7 @@ function figuresOf(item: ConsumptionItem, resource: Resource) {
   return {
     capacity: m.capacityBytes,
     reserved: m.reservedBytes,
+    limit: m.limitBytes,
     usedAvg: m.usedAvgBytes,
     usedP95: m.usedP95Bytes,
     usedMax: m.usedMaxBytes,
@@ -98,6 +102,15 @@ function figuresOf(item: ConsumptionItem, resource: Resource) {
 }
 type Figures = ReturnType<typeof figuresOf>;
 
+/** Money in the price sheet's currency, to the cent ("$12.40"); a positive amount below a cent says so rather than "$0.00". */
+function formatCost(amount: number, currency: string): string {
+  const money = new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return amount > 0 && amount < 0.005 ? `< ${money.format(0.01)}` : money.format(amount);
+}
+
+const costTitle = (c: Cost, range: string) =>
+  `Over ${range} at the cluster's price sheet, CPU and memory added: ${formatCost(c.used, c.currency)} used, ${formatCost(c.reserved, c.currency)} reserved, ${formatCost(c.idle, c.currency)} idle reserved`;
+
 const problemScore = (item: ConsumptionItem) => item.flags.reduce((sum, f) => sum + FLAG[f.kind].weight, 0);
 
 type SortKey =
@@ -105,12 +118,15 @@ type SortKey =
   | "cluster"
   | "capacity"
   | "reserved"
+  | "limit"
   | "usedAvg"
   | "usedP95"
   | "usedMax"
   | "efficiency"
   | "idleReserved"
   | "coverage"
+  | "cost"
+  | "idleCost"
   | "flags"
   | "frees";
 const SORT_KEYS: ReadonlySet<string> = new Set<SortKey>([
@@ -118,12 +134,15 @@ const SORT_KEYS: ReadonlySet<string> = new Set<SortKey>([
   "cluster",
   "capacity",
   "reserved",
+  "limit",
   "usedAvg",
   "usedP95",
   "usedMax",
   "efficiency",
   "idleReserved",
   "coverage",
+  "cost",
+  "idleCost",
   "flags",
   "frees",
 ]);
@@ -141,6 +160,8 @@ function sortItems(
     if (sort === "name") return item.name.toLowerCase();
     if (sort === "cluster") return clusterName(item.cluster).toLowerCase();
     if (sort === "coverage") return item.coverage;
+    if (sort === "cost") return item.cost?.reserved ?? null;
+    if (sort === "idleCost") return item.cost?.idle ?? null;
     if (sort === "flags") return problemScore(item);
     return figuresOf(item, resource)[sort] ?? null;
   };
@@ -289,6 +310,15 @@ function columnsFor(
     },
     { key: "reserved", header: "Reserved", width: "80px", sort: "reserved", align: "right", cell: (item) => figure(fig(item).reserved) },
     {
+      key: "limit",
+      header: "Limit",
+      title: `The ${unit} cap of the tasks holding resources, added up; — where one of them has none`,
+      width: "76px",
+      sort: "limit",
+      align: "right",
+      cell: (item) => figure(fig(item).limit),
+    },
+    {
       key: "usedAvg",
       header: "Used avg",
       title: `Average ${unit} use over ${params.range}`,
@@ -329,6 +359,29 @@ function columnsFor(
       ),
     },
     {
+      key: "cost",
+      header: "Cost",
+      title: `What the reservation cost over ${params.range} (CPU and memory); used and idle on hover`,
+      width: "80px",
+      sort: "cost",
+      align: "right",
+      cell: (item) =>
+        item.cost ? (
+          <span title={costTitle(item.cost, params.range)}>{formatCost(item.cost.reserved, item.cost.currency)}</span>
+        ) : (
+          faint("—")
+        ),
+    },
+    {
+      key: "idleCost",
+      header: "Idle cost",
+      title: `What the idle reservation cost over ${params.range} (CPU and memory)`,
+      width: "80px",
+      sort: "idleCost",
+      align: "right",
+      cell: (item) => (item.cost ? formatCost(item.cost.idle, item.cost.currency) : faint("—")),
+    },
+    {
       key: "flags",
       header: "Flags",
       title: "Problems, with their evidence on hover; sorted by this column, problems come first",
@@ -345,8 +398,12 @@ function columnsFor(
       cell: (item) => <RightSize item={item} f={fig(item)} resource={resource} />,
     },
   );
-  // Workloads have no capacity of their own: no column of dashes.
-  return items.some((i) => figuresOf(i, resource).capacity !== undefined) ? columns : columns.filter((c) => c.key !== "capacity");
+  // No column of dashes: workloads have no capacity of their own, Marathon no limits, an unpriced fleet no cost.
+  const absent = new Set<string>();
+  if (!items.some((i) => figuresOf(i, resource).capacity !== undefined)) absent.add("capacity");
+  if (!items.some((i) => figuresOf(i, resource).limit !== undefined)) absent.add("limit");
+  if (!items.some((i) => i.cost)) ["cost", "idleCost"].forEach((k) => absent.add(k));
+  return columns.filter((c) => !absent.has(c.key));
 }
 
 function Segmented<T extends string>({
@@ -390,8 +447,18 @@ function Stat({ label, value, hint, title }: { label: string; value: string; hin
   );
 }
 
-/** The listed items added up: the bars, and what is idle, unreserved and could be freed. */
-function Totals({ answer, resource, noun }: { answer: ConsumptionAnswer; resource: Resource; noun: string }) {
+/** The listed items added up: the bars, and what is idle, unreserved and could be freed, and what it cost where priced. */
+function Totals({
+  answer,
+  resource,
+  noun,
+  range,
+}: {
+  answer: ConsumptionAnswer;
+  resource: Resource;
+  noun: string;
+  range: ConsumptionParams["range"];
+}) {
   const t = answer.totals;
   const f = figuresOf(t, resource);
   const format = RESOURCE_FORMAT[resource];
@@ -418,6 +485,17 @@ function Totals({ answer, resource, noun }: { answer: ConsumptionAnswer; resourc
           hint={SAVINGS_NOTE}
           title={t.recommendation?.basis ?? "no workload has enough history for a recommendation yet"}
         />
+        {t.cost ? (
+          <>
+            <Stat
+              label={`Cost over ${RANGE_LABEL[range]}`}
+              value={formatCost(t.cost.reserved, t.cost.currency)}
+              hint={`reserved; ${formatCost(t.cost.used, t.cost.currency)} of it used on average`}
+              title={costTitle(t.cost, range)}
+            />
+            <Stat label="Idle cost" value={formatCost(t.cost.idle, t.cost.currency)} hint="reserved, not used" />
+          </>
+        ) : null}
       </div>
     </section>
   );
@@ -448,8 +526,7 @@ function TabEmpty({
   if (tab === "starved")
     return (
       <EmptyState title="Nothing starved or OOM-killed">
-        OOM kills show here as the orchestrators report them. Starved (p95 of use near the limit) needs limits, which the consumption API
-        does not report yet.
+        {`Starved is a workload whose p95 of use reached ${formatPercent(THRESHOLDS.starved, 1)} of its limit over the range, or one with OOM kills as the orchestrator reports them. Workloads without a limit (Marathon's, or a container without one) show only OOM kills.${shortHistory}`}
       </EmptyState>
     );
   if (tab === "over-committed")
@@ -498,6 +575,38 @@ function Crumbs({ params }: { params: ConsumptionParams }) {
         ))}
       </ol>
     </nav>
+  );
+}
+
+const ORIGIN_TEXT: Record<HistoryOrigin, string> = {
+  history: "Fleetdeck's own history",
+  prometheus: "Prometheus",
+  demo: "the demo's simulated history",
+};
+
+/** Where the figures come from; demo data always says so, so nobody takes it for measurement. */
+function SourceNote({ answer, clusterName }: { answer: ConsumptionAnswer; clusterName: (id: string) => string }) {
+  const byOrigin = new Map<HistoryOrigin, string[]>();
+  for (const [id, origin] of Object.entries(answer.sources)) byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), clusterName(id)]);
+  const demo = byOrigin.has("demo") ? (
+    <>
+      <Badge tone="demo" title="Backfilled from the simulators' own model of use, a week back from the demo's first minute">
+        Demo data
+      </Badge>{" "}
+    </>
+  ) : null;
+  if (byOrigin.size <= 1)
+    return (
+      <>
+        {demo}
+        {`from ${ORIGIN_TEXT[answer.source]}`}
+      </>
+    );
+  return (
+    <>
+      {demo}
+      {`from ${[...byOrigin].map(([origin, names]) => `${ORIGIN_TEXT[origin]} (${names.join(", ")})`).join("; ")}`}
+    </>
   );
 }
 
@@ -598,6 +707,7 @@ export function ConsumptionView() {
                 <span className="figure">
                   {`${rows.length === answer.items.length ? plural(rows.length, noun.slice(0, -1), noun) : `${rows.length} of ${answer.items.length} ${noun}`}`}
                   {` · all of them: ${format(t.reserved)} reserved, ${format(t.usedAvg)} used on average (${t.efficiency === null ? "—" : formatPercent(t.efficiency, 1)}), ${format(t.idleReserved)} idle reserved`}
+                  {answer.totals.cost ? `, ${formatCost(answer.totals.cost.reserved, answer.totals.cost.currency)} cost` : ""}
                   {sort === "flags" && !explicitSort ? " · problems first" : ""}
                 </span>
               }
@@ -631,7 +741,8 @@ export function ConsumptionView() {
                     ? new Date(answer.range.to).toLocaleTimeString("en-GB", { timeStyle: "short" })
                     : new Date(answer.range.to).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "short" })}
                 </time>
-                {`, from the ${answer.source === "history" ? "built-in history" : answer.source}`}
+                {" · "}
+                <SourceNote answer={answer} clusterName={clusterName} />
               </>
             ) : null}
           </p>
@@ -709,7 +820,11 @@ export function ConsumptionView() {
 
       <div className="grid gap-3 lg:grid-cols-[minmax(0,2fr)_minmax(300px,1fr)]">
         <ConsumptionChart params={params} resource={resource} answer={answer} />
-        {answer ? <Totals answer={answer} resource={resource} noun={noun} /> : <div className="skeleton min-h-64 rounded-md" aria-hidden />}
+        {answer ? (
+          <Totals answer={answer} resource={resource} noun={noun} range={params.range} />
+        ) : (
+          <div className="skeleton min-h-64 rounded-md" aria-hidden />
+        )}
       </div>
 
       <div>{body}</div>

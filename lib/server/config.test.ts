@@ -2,6 +2,10 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ADAPTER_MODULES } from "@/lib/adapters";
+import { createLogger } from "@/lib/log";
+import { OPENCOST_LIST_PRICES } from "@/lib/model/consumption";
+import { applyEntries, clusterPricing, type Candidate } from "./cluster-plan";
 import { loadSettings } from "./config";
 
 async function withConfig(yaml: string, env: Record<string, string> = {}) {
@@ -51,5 +55,81 @@ describe("loadSettings", () => {
     await expect(withConfig("{}", { FLEETDECK_SAMPLE_SECONDS: "900" })).rejects.toThrow(/FLEETDECK_SAMPLE_SECONDS/);
     await expect(withConfig("{}", { FLEETDECK_MAX_REPLICAS: "2.5" })).rejects.toThrow(/FLEETDECK_MAX_REPLICAS/);
     await expect(withConfig("{}", { FLEETDECK_MAX_REPLICAS: "many" })).rejects.toThrow(/FLEETDECK_MAX_REPLICAS/);
+  });
+});
+
+describe("pricing", () => {
+  const yaml = [
+    "consumption:",
+    "  pricing: { cpuCoreHour: 0.03, memoryGiBHour: 0.004 }",
+    "clusters:",
+    "  - id: prod",
+    "    orchestrator: kubernetes",
+    "    context: prod",
+    "    pricing: { cpuCoreHour: 0.05, memoryGiBHour: 0.006, currency: EUR }",
+    "  - id: dev",
+    "    orchestrator: kubernetes",
+    "    context: dev",
+    "",
+  ].join("\n");
+
+  it("reads a fleet-wide sheet (USD unless said) and a cluster's own, which wins", async () => {
+    const s = await withConfig(yaml);
+    expect(s.consumption.pricing).toEqual({ cpuCoreHour: 0.03, memoryGiBHour: 0.004, currency: "USD" });
+    const plan = applyEntries([], s.clusters, ADAPTER_MODULES, createLogger("test"));
+    // The sheet is not part of the connection the adapter is given.
+    expect(plan.find((c) => c.id === "prod")).toMatchObject({ pricing: { cpuCoreHour: 0.05, currency: "EUR" } });
+    expect(plan.find((c) => c.id === "prod")!.connection).not.toHaveProperty("pricing");
+    expect(clusterPricing(plan, s.consumption.pricing)).toEqual({
+      prod: { cpuCoreHour: 0.05, memoryGiBHour: 0.006, currency: "EUR" },
+      dev: { cpuCoreHour: 0.03, memoryGiBHour: 0.004, currency: "USD" },
+    });
+  });
+
+  it("prices demo clusters at OpenCost's list prices and leaves unpriced real clusters without a cost", () => {
+    const demo: Candidate = { id: "demo-east", name: "East", orchestrator: "kubernetes", connection: {}, demo: true };
+    const real: Candidate = { id: "prod", name: "Prod", orchestrator: "kubernetes", connection: {}, demo: false };
+    expect(clusterPricing([demo, real], undefined)).toEqual({ "demo-east": OPENCOST_LIST_PRICES });
+    expect(OPENCOST_LIST_PRICES).toEqual({ cpuCoreHour: 0.031611, memoryGiBHour: 0.004237, currency: "USD" });
+  });
+
+  it("names a bad sheet", async () => {
+    await expect(withConfig("consumption:\n  pricing: { cpuCoreHour: -1, memoryGiBHour: 0.004 }\n")).rejects.toThrow(
+      /consumption\.pricing\.cpuCoreHour/,
+    );
+    await expect(withConfig("consumption:\n  pricing: { cpuCoreHour: 0.03 }\n")).rejects.toThrow(/memoryGiBHour/);
+    await expect(withConfig("consumption:\n  pricing: { cpuCoreHour: 0.03, memoryGiBHour: 0.004, currency: dollars }\n")).rejects.toThrow(
+      /ISO 4217/,
+    );
+    await expect(withConfig("clusters:\n  - id: a\n    pricing: { cpu: 1 }\n")).rejects.toThrow(/clusters\.0\.pricing/);
+  });
+});
+
+describe("prometheus", () => {
+  const log = createLogger("test");
+
+  it("is read per Kubernetes cluster, kept out of the connection, and named when wrong", async () => {
+    const s = await withConfig(
+      [
+        "clusters:",
+        "  - id: prod",
+        "    orchestrator: kubernetes",
+        "    context: prod",
+        "    prometheus: { url: 'http://prometheus:9090', selector: 'cluster=\"prod\"' }",
+      ].join("\n"),
+    );
+    const [prod] = applyEntries([], s.clusters, ADAPTER_MODULES, log);
+    expect(prod.prometheus).toEqual({ url: "http://prometheus:9090", selector: 'cluster="prod"' });
+    expect(prod.connection).not.toHaveProperty("prometheus");
+
+    await expect(withConfig("clusters:\n  - id: a\n    prometheus: { url: 'ftp://x' }\n")).rejects.toThrow(/clusters\.0\.prometheus\.url/);
+    await expect(withConfig("clusters:\n  - id: a\n    prometheus: { url: 'http://u:p@x:9090' }\n")).rejects.toThrow(
+      /may not hold credentials/,
+    );
+    await expect(withConfig("clusters:\n  - id: a\n    prometheus: { url: 'http://x', selector: '{a=\"b\"}' }\n")).rejects.toThrow(
+      /braces/,
+    );
+    const swarm = await withConfig("clusters:\n  - id: s\n    orchestrator: swarm\n    prometheus: { url: 'http://x:9090' }\n");
+    expect(() => applyEntries([], swarm.clusters, ADAPTER_MODULES, log)).toThrow(/prometheus applies to Kubernetes clusters/);
   });
 });

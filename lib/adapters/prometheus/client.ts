@@ -9,7 +9,10 @@ import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "../errors
 
 export const PrometheusSourceSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/, error: "prometheus.url must be an http(s) URL" }),
+    url: z
+      .url({ protocol: /^https?$/, error: "prometheus.url must be an http(s) URL" })
+      // fetch refuses such URLs, and the URL is quoted in messages.
+      .refine((url) => !new URL(url).username && !new URL(url).password, "prometheus.url may not hold credentials"),
     /** A label matcher added to every query, e.g. cluster="prod-eu". */
     selector: z
       .string()
