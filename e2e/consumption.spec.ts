@@ -94,10 +94,13 @@ test("the demo has a week of history from its first minute; usage charts take th
   const cluster = await demoKubernetesCluster(request);
   // Backfilled from the simulator's model: the week is covered, and the answer says it is demo data.
   await expect
-    .poll(async () => {
-      const answer = await (await request.get(`/api/consumption?groupBy=cluster&range=7d&cluster=${cluster.id}`)).json();
-      return { source: answer.source, covered: answer.items[0]?.coverage > 0.95 };
-    })
+    .poll(
+      async () => {
+        const answer = await (await request.get(`/api/consumption?groupBy=cluster&range=7d&cluster=${cluster.id}`)).json();
+        return { source: answer.source, covered: answer.items[0]?.coverage > 0.95 };
+      },
+      { timeout: 90_000 },
+    )
     .toEqual({ source: "demo", covered: true });
   await page.goto("/consumption?range=7d");
   await expect(page.getByText("Demo data", { exact: false }).first()).toBeVisible();

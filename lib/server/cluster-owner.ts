@@ -18,7 +18,7 @@ import type { DemoUsage } from "@/lib/model/demo";
 import { RESOURCE_KINDS, type ChangeEvent, type ClusterInfo, type Orchestrator, type Resources } from "@/lib/model/types";
 import type { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import type { Grid, HistoryOrigin } from "@/lib/model/consumption";
-import { backfillDemoHistory } from "./demo-history";
+import { backfillDemoHistory, modelSettled } from "./demo-history";
 import { prometheusHistory, type PointSource } from "./prometheus-history";
 import { UsageHistoryStore } from "./history";
 import { HISTORY_FLUSH_MS, type HistoryArchive } from "./history-archive";
@@ -358,13 +358,14 @@ export class ClusterOwner {
 
   /**
    * Fills the history from the simulator's model, from where the stored
-   * history ends (a week back at most) until now, once the snapshot names the
-   * nodes and tasks the model's figures belong to.
+   * history ends (a week back at most) until now, once the snapshot and the
+   * model agree on the tasks that run.
    */
   private async backfillDemo(usageAt: (t: number) => DemoUsage): Promise<void> {
     const signal = this.abort.signal;
     const kinds = ["nodes", "workloads", "tasks"] as const;
     while (!signal.aborted && !kinds.every((k) => this.snapshotValue.listed.has(k))) await sleep(250, signal);
+    await modelSettled({ snapshot: () => this.snapshotValue, usageAt, signal });
     await this.historyLoaded;
     if (signal.aborted) return;
     const now = Date.now();

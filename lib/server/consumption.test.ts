@@ -327,6 +327,24 @@ describe("every orchestrator's units", () => {
   });
 });
 
+it("serverless tasks (Fargate: running on no node) hold what they reserved; a pending one on no node does not", () => {
+  const source: ClusterSource = {
+    id: "fargate",
+    name: "fargate",
+    origin: "history",
+    snapshot: snapshotOf(
+      [],
+      [workload("w", "svc")],
+      [task("w-1", "w", null, 256, 512), task("w-2", "w", null, 256, 512, { state: "pending", ready: false })],
+    ),
+    history: history({ "workload:w": [100, 256] }),
+  };
+  const [item] = consumptionReport([source], { ...OPTIONS, groupBy: "workload", range: "24h" }).items;
+  expect(item.cpu.reservedMillis).toBe(256);
+  expect(item.cpu.efficiency).toBeCloseTo(100 / 256, 3);
+  expect(item.flags.map((f) => f.kind)).not.toContain("unreserved");
+});
+
 describe("limits, starved and cost", () => {
   const capped = { cpuMillis: 500, memoryBytes: 512 * MiB };
   const source: ClusterSource = {

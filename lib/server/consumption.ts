@@ -76,9 +76,12 @@ const add = (a: Resources, b: Resources): Resources => ({
   memoryBytes: a.memoryBytes + b.memoryBytes,
 });
 
-/** Tasks that hold their node's resources: placed and not finished (as the nodes' "requested"). */
+/**
+ * Tasks that hold what they reserved: running ones (on a node, or serverless
+ * like Fargate), and placed ones not finished (as the nodes' "requested").
+ */
 function holdsResources(task: TaskCore): boolean {
-  return task.node !== null && (task.state === "running" || task.state === "pending" || task.state === "unknown");
+  return task.state === "running" || (task.node !== null && (task.state === "pending" || task.state === "unknown"));
 }
 
 const OOM = /OOMKilled|OutOfMemory|\bOOM\b|out of memory/i;
@@ -110,9 +113,9 @@ function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOpt
   const perWorkload = new Map<string, { reserved: Resources; limit?: LimitTotals; count: number; oom: string[] }>();
   const perNode = new Map<string, { reserved: Resources; limit?: LimitTotals }>();
   for (const t of snapshot.tasks.values()) {
-    if (holdsResources(t)) {
-      const node = perNode.get(t.node!);
-      perNode.set(t.node!, {
+    if (holdsResources(t) && t.node !== null) {
+      const node = perNode.get(t.node);
+      perNode.set(t.node, {
         reserved: add(node?.reserved ?? ZERO_RESOURCES, t.requests),
         limit: sumLimits([node?.limit, capsOf(t)]),
       });

@@ -1,4 +1,5 @@
 import "server-only";
+import { sleep } from "@/lib/adapters/sleep";
 import { emptyUsageSample, type UsageSample } from "@/lib/adapters/types";
 import { demoTaskKey, type DemoUsage } from "@/lib/model/demo";
 import type { Snapshot } from "./snapshot";
@@ -12,6 +13,10 @@ import type { Snapshot } from "./snapshot";
 
 /** Backfilled rounds between yields to the event loop, so a starting server keeps answering. */
 const ROUNDS_PER_YIELD = 100;
+
+/** The model and the snapshot must agree this long before the backfill; after the maximum it goes ahead anyway. */
+const SETTLED_MS = 3_000;
+const SETTLE_MAX_MS = 60_000;
 
 /** The simulator's figures by name, turned into a sample by the adapter's ids through the snapshot. */
 export function sampleFromDemo(snapshot: Snapshot, usage: DemoUsage): UsageSample {
@@ -47,4 +52,35 @@ export async function backfillDemoHistory(options: {
     if (++rounds % ROUNDS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return rounds;
+}
+
+/**
+ * Resolves once the model has figures for nearly every task the snapshot
+ * shows running, and neither has changed for a moment. A simulator starts
+ * its tasks over its first seconds, an adapter that polls sees them a little
+ * later, and the model covers the tasks running when it is read; something
+ * may never settle, so a minute at most.
+ */
+export async function modelSettled(options: {
+  snapshot: () => Snapshot;
+  usageAt: (t: number) => DemoUsage;
+  signal: AbortSignal;
+}): Promise<void> {
+  const { snapshot, usageAt, signal } = options;
+  const reading = () => {
+    const running = [...snapshot().tasks.values()].filter((t) => t.state === "running").map((t) => t.id);
+    const modelled = sampleFromDemo(snapshot(), usageAt(Date.now())).tasks;
+    const covered = running.filter((id) => modelled.has(id)).length;
+    const agree = running.length > 0 ? covered >= 0.9 * running.length : snapshot().tasks.size === 0;
+    return { agree, key: `${running.sort().join(",")}|${[...modelled.keys()].sort().join(",")}` };
+  };
+  const giveUp = Date.now() + SETTLE_MAX_MS;
+  let last = reading();
+  let stillSince = Date.now();
+  while (!signal.aborted && Date.now() < giveUp && !(last.agree && Date.now() - stillSince >= SETTLED_MS)) {
+    await sleep(250, signal);
+    const next = reading();
+    if (next.key !== last.key) stillSince = Date.now();
+    last = next;
+  }
 }
