@@ -37,16 +37,23 @@ const TASK = {
   requests: { cpuMillis: 200, memoryBytes: 3e8 },
 } as unknown as TaskCore;
 
-/** Reports one node, workload and task, and samples the same model live (by ids, as an adapter would). */
+/**
+ * Reports one node, workload and task, and samples the same model live (by
+ * ids, as an adapter would). With `startsAfterMs`, the task is first listed
+ * pending, as a simulator's tasks are while they start.
+ */
 class DemoAdapter implements ClusterAdapter {
   readonly orchestrator = "kubernetes" as const;
+  constructor(private readonly startsAfterMs = 0) {}
   run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
+    const starting = this.startsAfterMs > 0;
     sink.apply([
       { type: "replace", resource: "nodes", items: [NODE] },
       { type: "replace", resource: "workloads", items: [WORKLOAD] },
-      { type: "replace", resource: "tasks", items: [TASK] },
+      { type: "replace", resource: "tasks", items: [starting ? { ...TASK, state: "pending" } : TASK] },
       { type: "replace", resource: "services", items: [] },
     ]);
+    if (starting) setTimeout(() => sink.apply([{ type: "replace", resource: "tasks", items: [TASK] }]), this.startsAfterMs);
     sink.setConnection({ status: "ok", reason: null, version: "sim" });
     return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   }
@@ -103,4 +110,25 @@ it("backfills a week from the model, then samples live", async () => {
   // Times only go forward: the live sample after the backfill.
   const times = lastHour.map((p) => p.t);
   expect(times).toEqual([...times].sort((a, b) => a - b));
+});
+
+it("waits for the tasks to run before it backfills: a task still starting would leave the week empty", async () => {
+  owner = new ClusterOwner(
+    {
+      id: "demo",
+      name: "demo",
+      orchestrator: "kubernetes",
+      demo: true,
+      adapter: new DemoAdapter(1_500),
+      secrets: new SecretSet(),
+      usageAt,
+    },
+    { usageStepSeconds: 15, usageRetainSeconds: (4 * HOUR) / 1000, log: memoryLogger() },
+  );
+  const started = Date.now();
+  owner.start();
+  while (owner.history.points("workload:w-1", started - 60_000).length === 0) await new Promise((r) => setTimeout(r, 20));
+  const week = owner.history.points("workload:w-1", started - 7 * 24 * HOUR);
+  expect(week.length).toBeGreaterThan(2000);
+  expect(week.every((p) => p.cpuMillis !== null)).toBe(true);
 });

@@ -55,8 +55,8 @@ export async function backfillDemoHistory(options: {
 }
 
 /**
- * Resolves once the model has figures for nearly every task the snapshot
- * shows running, and neither has changed for a moment. A simulator starts
+ * Resolves once the model and the snapshot agree on nearly every task that
+ * runs, and neither has changed for a moment. A simulator starts
  * its tasks over its first seconds, an adapter that polls sees them a little
  * later, and the model covers the tasks running when it is read; something
  * may never settle, so a minute at most.
@@ -69,9 +69,14 @@ export async function modelSettled(options: {
   const { snapshot, usageAt, signal } = options;
   const reading = () => {
     const running = [...snapshot().tasks.values()].filter((t) => t.state === "running").map((t) => t.id);
-    const modelled = sampleFromDemo(snapshot(), usageAt(Date.now())).tasks;
+    const model = usageAt(Date.now()).tasks;
+    const modelled = sampleFromDemo(snapshot(), { nodes: new Map(), tasks: model }).tasks;
     const covered = running.filter((id) => modelled.has(id)).length;
-    const agree = running.length > 0 ? covered >= 0.9 * running.length : snapshot().tasks.size === 0;
+    // Both ways: the model has figures for what the snapshot runs, and the snapshot shows what the model runs
+    // (an adapter may list one part of a cluster before another, as Mesos frameworks before Marathon's apps).
+    // Tasks listed but none running yet: nothing to agree on.
+    const started = running.length > 0 || snapshot().tasks.size === 0;
+    const agree = started && covered >= 0.9 * running.length && modelled.size >= 0.9 * model.size;
     return { agree, key: `${running.sort().join(",")}|${[...modelled.keys()].sort().join(",")}` };
   };
   const giveUp = Date.now() + SETTLE_MAX_MS;
