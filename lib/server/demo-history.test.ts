@@ -113,6 +113,11 @@ it("backfills a week from the model, then samples live", async () => {
 });
 
 it("waits for the tasks to run before it backfills: a task still starting would leave the week empty", async () => {
+  // The simulator starts the task after a second, and its model has figures only for running tasks;
+  // the adapter sees it running half a second later.
+  let running = false;
+  setTimeout(() => (running = true), 1_000);
+  const startingModel = (t: number): DemoUsage => (running ? usageAt(t) : { nodes: usageAt(t).nodes, tasks: new Map() });
   owner = new ClusterOwner(
     {
       id: "demo",
@@ -121,7 +126,7 @@ it("waits for the tasks to run before it backfills: a task still starting would 
       demo: true,
       adapter: new DemoAdapter(1_500),
       secrets: new SecretSet(),
-      usageAt,
+      usageAt: startingModel,
     },
     { usageStepSeconds: 15, usageRetainSeconds: (4 * HOUR) / 1000, log: memoryLogger() },
   );
