@@ -124,6 +124,7 @@ const EAST: ClusterSource = {
   id: "east",
   name: "East",
   origin: "history",
+  orchestrator: "kubernetes",
   snapshot: snapshotOf(
     [node("e1", 4000, 8192 * MiB), node("e2", 2000, 4096 * MiB)],
     [
@@ -156,6 +157,7 @@ const WEST: ClusterSource = {
   id: "west",
   name: "West",
   origin: "demo",
+  orchestrator: "kubernetes",
   snapshot: snapshotOf([node("w1", 1000, 2048 * MiB)], [workload("api", null)], [task("api-1", "api", "w1", 200, 256)]),
   history: history({ "workload:api": [100, 128] }, 3), // 3 h of history only
 };
@@ -233,6 +235,7 @@ describe("consumptionReport", () => {
       id: "d",
       name: "d",
       origin: "history",
+      orchestrator: "kubernetes",
       snapshot: snapshotOf(
         [node("d1", 4000, 4096 * MiB)],
         [workload("a", "p1"), workload("b", "p2")],
@@ -312,6 +315,7 @@ describe("every orchestrator's units", () => {
       id: "c",
       name: "c",
       origin: "history",
+      orchestrator: "kubernetes",
       snapshot: snapshotOf([node("n", 4000, 8192 * MiB)], [workload("w", "t")], [task("w-1", "w", "n", 0, 0, { requests })]),
       history: history({ "workload:w": [125, 128] }),
     };
@@ -327,11 +331,32 @@ describe("every orchestrator's units", () => {
   });
 });
 
+it("an ECS service is its own tenant (an ECS cluster is shared, as a Kubernetes one is)", () => {
+  const source: ClusterSource = {
+    id: "shop",
+    name: "shop",
+    origin: "history",
+    orchestrator: "ecs",
+    snapshot: snapshotOf(
+      [node("i-1", 2048, 4096 * MiB)],
+      [workload("shop~web", "shop", {}, { name: "web" }), workload("shop~api", "shop", {}, { name: "api" })],
+      [task("t1", "shop~web", "i-1", 256, 512), task("t2", "shop~api", "i-1", 512, 1024)],
+    ),
+    history: history({ "workload:shop~web": [100, 256], "workload:shop~api": [300, 512] }),
+  };
+  const { items } = consumptionReport([source], { ...OPTIONS, groupBy: "tenant", range: "24h" });
+  expect(items.map((i) => [i.tenant, i.cpu.reservedMillis])).toEqual([
+    ["api", 512],
+    ["web", 256],
+  ]);
+});
+
 it("serverless tasks (Fargate: running on no node) hold what they reserved; a pending one on no node does not", () => {
   const source: ClusterSource = {
     id: "fargate",
     name: "fargate",
     origin: "history",
+    orchestrator: "kubernetes",
     snapshot: snapshotOf(
       [],
       [workload("w", "svc")],
@@ -351,6 +376,7 @@ describe("limits, starved and cost", () => {
     id: "c",
     name: "c",
     origin: "history",
+    orchestrator: "kubernetes",
     snapshot: snapshotOf(
       [node("n", 4000, 8192 * MiB)],
       [workload("full", "t"), workload("half", "t"), workload("none", "u")],

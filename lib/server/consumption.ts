@@ -26,7 +26,7 @@ import {
   type Member,
   type Pricing,
 } from "@/lib/model/consumption";
-import { ZERO_RESOURCES, type Resources, type TaskCore } from "@/lib/model/types";
+import { ZERO_RESOURCES, type Orchestrator, type Resources, type TaskCore, type WorkloadCore } from "@/lib/model/types";
 import { InvalidInputError } from "./errors";
 import type { Snapshot } from "./snapshot";
 
@@ -50,6 +50,19 @@ export interface ClusterSource {
   snapshot: Snapshot;
   history: { points(key: string, since: number): ConsumptionPoint[] };
   origin: HistoryOrigin;
+  orchestrator: Orchestrator;
+}
+
+/**
+ * A workload's tenant, in each orchestrator's own terms: the Kubernetes or
+ * Nomad namespace, the Swarm stack or Compose project, the Marathon group,
+ * each the workload's namespace here; on ECS the service itself (named with
+ * its cluster in the answers), since an ECS cluster is shared the way a
+ * Kubernetes cluster is.
+ */
+function tenantOf(workload: WorkloadCore, orchestrator: Orchestrator): string {
+  if (orchestrator === "ecs") return workload.name;
+  return workload.namespace ?? NO_TENANT;
 }
 
 export interface ConsumptionOptions {
@@ -151,7 +164,7 @@ function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOpt
       autoscaler: w.autoscaler?.name ?? null,
       range: options.range,
     });
-    const tenant = w.namespace ?? NO_TENANT;
+    const tenant = tenantOf(w, source.orchestrator);
     workloads.push({
       key: `workload:${source.id}/${w.id}`,
       cluster: source.id,

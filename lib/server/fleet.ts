@@ -227,7 +227,8 @@ export class Fleet {
         }
         const { history, origin, note } = await owner.consumptionHistory(grid);
         if (note) errors[owner.id] ??= { code: "upstream-prometheus", message: note };
-        sources.push({ id: owner.id, name: owner.definition.name, snapshot: owner.snapshot, history, origin });
+        const { name, orchestrator } = owner.definition;
+        sources.push({ id: owner.id, name, orchestrator, snapshot: owner.snapshot, history, origin });
       }),
     );
     sources.sort((a, b) => a.id.localeCompare(b.id));
