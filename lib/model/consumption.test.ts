@@ -194,9 +194,16 @@ describe("flags", () => {
     const flag = overCommittedFlag({ cpuMillis: 3800, memoryBytes: MiB }, { cpuMillis: 4000, memoryBytes: 8 * 1024 * MiB });
     expect(flag).toMatchObject({
       kind: "over-committed",
-      evidence: expect.stringMatching(/CPU reserved 3800m CPU of 4000m CPU allocatable \(95%\)/),
+      evidence: expect.stringMatching(/CPU reserved 3800m CPU of 4000m CPU allocatable \(95%, above 90%\)/),
     });
     expect(overCommittedFlag({ cpuMillis: 3600, memoryBytes: 0 }, { cpuMillis: 4000, memoryBytes: MiB })).toBeNull();
+  });
+
+  it("over-committed: limits above allocatable, even with little reserved", () => {
+    const allocatable = { cpuMillis: 4000, memoryBytes: 8 * 1024 * MiB };
+    const flag = overCommittedFlag({ cpuMillis: 1000, memoryBytes: MiB }, allocatable, { cpuMillis: 6000, memoryBytes: 2 * 1024 * MiB });
+    expect(flag).toEqual({ kind: "over-committed", evidence: "CPU limits 6000m CPU above 4000m CPU allocatable" });
+    expect(overCommittedFlag({ cpuMillis: 1000, memoryBytes: MiB }, allocatable, { cpuMillis: 4000, memoryBytes: 0 })).toBeNull();
   });
 });
 

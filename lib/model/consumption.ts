@@ -388,18 +388,24 @@ export function idleFlag(cpu: Figures, memory: Figures, coverage: number, range:
 export function overCommittedFlag(
   reserved: { cpuMillis: number; memoryBytes: number },
   allocatable: { cpuMillis: number; memoryBytes: number },
+  /** The limits of the tasks that have one, added up. */
+  limits: { cpuMillis: number; memoryBytes: number } = { cpuMillis: 0, memoryBytes: 0 },
   t = THRESHOLDS,
 ): Flag | null {
   const parts: string[] = [];
+  if (allocatable.cpuMillis > 0 && limits.cpuMillis > allocatable.cpuMillis)
+    parts.push(`CPU limits ${CPU_UNIT.format(limits.cpuMillis)} above ${CPU_UNIT.format(allocatable.cpuMillis)} allocatable`);
+  if (allocatable.memoryBytes > 0 && limits.memoryBytes > allocatable.memoryBytes)
+    parts.push(`memory limits ${MEMORY_UNIT.format(limits.memoryBytes)} above ${MEMORY_UNIT.format(allocatable.memoryBytes)} allocatable`);
   if (allocatable.cpuMillis > 0 && reserved.cpuMillis > t.overCommitted * allocatable.cpuMillis)
     parts.push(
-      `CPU reserved ${CPU_UNIT.format(reserved.cpuMillis)} of ${CPU_UNIT.format(allocatable.cpuMillis)} allocatable (${pct(reserved.cpuMillis / allocatable.cpuMillis)})`,
+      `CPU reserved ${CPU_UNIT.format(reserved.cpuMillis)} of ${CPU_UNIT.format(allocatable.cpuMillis)} allocatable (${pct(reserved.cpuMillis / allocatable.cpuMillis)}, above ${pct(t.overCommitted)})`,
     );
   if (allocatable.memoryBytes > 0 && reserved.memoryBytes > t.overCommitted * allocatable.memoryBytes)
     parts.push(
-      `memory reserved ${MEMORY_UNIT.format(reserved.memoryBytes)} of ${MEMORY_UNIT.format(allocatable.memoryBytes)} allocatable (${pct(reserved.memoryBytes / allocatable.memoryBytes)})`,
+      `memory reserved ${MEMORY_UNIT.format(reserved.memoryBytes)} of ${MEMORY_UNIT.format(allocatable.memoryBytes)} allocatable (${pct(reserved.memoryBytes / allocatable.memoryBytes)}, above ${pct(t.overCommitted)})`,
     );
-  return parts.length ? { kind: "over-committed", evidence: `${parts.join("; ")}; above ${pct(t.overCommitted)}` } : null;
+  return parts.length ? { kind: "over-committed", evidence: parts.join("; ") } : null;
 }
 
 /**

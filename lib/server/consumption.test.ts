@@ -223,7 +223,7 @@ describe("consumptionReport", () => {
     }
     expect(east.cpu).toMatchObject({ capacityMillis: 6000, reservedMillis: 4100, usedAvgMillis: 1720, unreservedMillis: 1900 });
     // The bare task holds e2 but belongs to no tenant; e2 is over-committed by it.
-    expect(east.flags).toEqual([{ kind: "over-committed", evidence: "1 node(s) reserved above 90%: e2" }]);
+    expect(east.flags).toEqual([{ kind: "over-committed", evidence: "1 node(s) over-committed: e2" }]);
     expect(teams.items.map((i) => [i.team, i.cluster])).toEqual([
       ["payments", null],
       ["unassigned", null],

@@ -124,13 +124,17 @@ function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOpt
   // A task without `limits` (the orchestrator has none apart from the reservation) is uncapped in both.
   const capsOf = (t: TaskCore): LimitTotals => ({ cpuMillis: t.limits?.cpuMillis ?? null, memoryBytes: t.limits?.memoryBytes ?? null });
   const perWorkload = new Map<string, { reserved: Resources; limit?: LimitTotals; count: number; oom: string[] }>();
-  const perNode = new Map<string, { reserved: Resources; limit?: LimitTotals }>();
+  // Per node also the caps of the tasks that have one, added up: above allocatable, the node is over-committed
+  // even where other tasks have none.
+  const perNode = new Map<string, { reserved: Resources; limit?: LimitTotals; capped: Resources }>();
   for (const t of snapshot.tasks.values()) {
     if (holdsResources(t) && t.node !== null) {
       const node = perNode.get(t.node);
+      const caps = capsOf(t);
       perNode.set(t.node, {
         reserved: add(node?.reserved ?? ZERO_RESOURCES, t.requests),
-        limit: sumLimits([node?.limit, capsOf(t)]),
+        limit: sumLimits([node?.limit, caps]),
+        capped: add(node?.capped ?? ZERO_RESOURCES, { cpuMillis: caps.cpuMillis ?? 0, memoryBytes: caps.memoryBytes ?? 0 }),
       });
     }
     if (!t.workloadId) continue;
@@ -196,8 +200,8 @@ function clusterParts(source: ClusterSource, grid: Grid, options: ConsumptionOpt
   }
 
   const nodes: Member[] = [...snapshot.nodes.values()].map((n) => {
-    const { reserved, limit } = perNode.get(n.id) ?? { reserved: ZERO_RESOURCES };
-    const flag = overCommittedFlag(reserved, n.allocatable);
+    const { reserved, limit, capped } = perNode.get(n.id) ?? { reserved: ZERO_RESOURCES, capped: ZERO_RESOURCES };
+    const flag = overCommittedFlag(reserved, n.allocatable, capped);
     const points = history.points(`node:${n.id}`, since);
     const stats = pointStats(points, grid);
     return {
@@ -242,7 +246,7 @@ function groupMembers(sources: readonly ClusterSource[], options: ConsumptionOpt
         const group = aggregate({ key: `cluster:${p.source.id}`, cluster: p.source.id, name: p.source.name }, members, grid, { capacity });
         if (over.length) {
           group.flags = [
-            { kind: "over-committed", evidence: `${over.length} node(s) reserved above 90%: ${over.map((n) => n.name).join(", ")}` },
+            { kind: "over-committed", evidence: `${over.length} node(s) over-committed: ${over.map((n) => n.name).join(", ")}` },
           ];
         }
         return group;
