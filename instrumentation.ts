@@ -6,7 +6,10 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const [{ getAccess }, { getFleet, provideDemoFleet }] = await Promise.all([import("./lib/server/access"), import("./lib/server/fleet")]);
+  const [{ getAccess }, { getFleet, provideDemoFleet, startedFleet }] = await Promise.all([
+    import("./lib/server/access"),
+    import("./lib/server/fleet"),
+  ]);
   // lib/server may not import lib/sim: the demo fleet's starter is handed in here, loaded only when the demo runs.
   provideDemoFleet(async (options) => (await import("./lib/sim/fleet")).startDemoFleet(options));
   // A failure here is logged and retried by the first request; it must not keep the server from listening.
@@ -16,18 +19,18 @@ export async function register(): Promise<void> {
       ["SIGTERM", 143],
       ["SIGINT", 130],
     ] as const)
-      process.once(signal, () => void shutDown(getFleet, code));
+      process.once(signal, () => void shutDown(startedFleet, code));
   }
 }
 
 /** How long a stop may take to write the history before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Stops the clusters, which writes their open usage history, then exits with the signal's code. */
-async function shutDown(getFleet: () => Promise<{ close(): Promise<void> }>, code: number): Promise<void> {
+/** Stops the clusters (if they were started), which writes their open usage history, then exits with the signal's code. */
+async function shutDown(startedFleet: () => Promise<{ close(): Promise<void> }> | undefined, code: number): Promise<void> {
   setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS).unref();
-  await getFleet()
-    .then((fleet) => fleet.close())
+  await startedFleet()
+    ?.then((fleet) => fleet.close())
     .catch((err) => console.error(`Fleetdeck stopped uncleanly: ${(err as Error).message}`));
   process.exit(code);
 }

@@ -8,7 +8,7 @@ import { Badge } from "./badge";
 import { ResourceBar } from "./resource-bar";
 import { Skeleton } from "./states";
 import { ClusterStatusBadge, isSyncing } from "./status";
-import { UsageSparkline } from "./usage-chart";
+import { RANGE_LABELS, UsageSparkline } from "./usage-chart";
 import type { UsageChartRange } from "@/lib/model/queries";
 
 function Count({ label, value, of, href }: { label: string; value: number; of?: number; href: string }) {
@@ -97,7 +97,7 @@ export function ClusterCard({ cluster, now, usageRange }: { cluster: ClusterInfo
             />
           </div>
           <div>
-            <div className="mb-1 text-[11px] uppercase tracking-wide text-muted">Last 15 minutes</div>
+            <div className="mb-1 text-[11px] uppercase tracking-wide text-muted">Last {RANGE_LABELS[usageRange ?? "15m"]}</div>
             <UsageSparkline clusterId={cluster.id} usageAvailable={cluster.usageAvailable} range={usageRange} />
           </div>
         </>

@@ -11,7 +11,8 @@ import { EmptyState, ErrorState, Skeleton } from "./states";
 
 export function Overview() {
   const now = useNow();
-  const [range, setRange] = useUsageRange();
+  // The cards' sparklines show the last quarter of an hour unless the URL asks for more.
+  const [range, setRange] = useUsageRange("15m");
   const { data: clusters, error, isPending, refetch } = useQuery(clustersQuery());
   if (isPending) {
     return (

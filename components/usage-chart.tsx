@@ -50,7 +50,7 @@ function clockFormatter(points: { t: number }[]): (ms: number) => string {
   return timeTickFormatter(points.length > 1 ? points[points.length - 1].t - points[0].t : 0);
 }
 
-const RANGE_LABELS: Record<UsageChartRange, string> = {
+export const RANGE_LABELS: Record<UsageChartRange, string> = {
   "15m": "15 min",
   "1h": "1 hour",
   "6h": "6 hours",
@@ -59,11 +59,11 @@ const RANGE_LABELS: Record<UsageChartRange, string> = {
 };
 
 /** The usage charts' range, kept in the URL's `usage` parameter so a link or a reload shows the same. */
-export function useUsageRange(): [UsageChartRange, (range: UsageChartRange) => void] {
+export function useUsageRange(fallback?: UsageChartRange): [UsageChartRange, (range: UsageChartRange) => void] {
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const range = usageChartRangeFrom(search.get("usage"));
+  const range = usageChartRangeFrom(search.get("usage"), fallback);
   const setRange = (next: UsageChartRange) => {
     const params = new URLSearchParams(search.toString());
     params.set("usage", next);
@@ -131,7 +131,7 @@ export function UsageSparkline({
   return <SharePlot rows={rows} height={height} label={`CPU and memory use ${over}, as a share of allocatable`} clock={tick} />;
 }
 
-/** Where the consumption view shows the same cluster, node or workload, over the nearest of its ranges. */
+/** The consumption view of the same cluster, grouped by what the chart shows (nodes, workloads, tenants), over the nearest of its ranges. */
 function consumptionHref(clusterId: string, scope: UsageScope, range: UsageChartRange): string {
   const params = new URLSearchParams({
     cluster: clusterId,

@@ -26,7 +26,8 @@ export interface DemoCluster {
 /**
  * Use at one moment, by the names the cluster's adapter shows, since the
  * simulators do not know the adapters' ids: nodes by their name, tasks by
- * `demoTaskKey(namespace, name)`. Only tasks that run at `t` are present.
+ * `demoTaskKey(namespace, name)`. The tasks are those running now, at any
+ * `t`: a backfilled week shows today's tasks and scale throughout.
  */
 export interface DemoUsage {
   nodes: Map<string, Resources>;

@@ -185,7 +185,7 @@ export class ClusterOwner {
     try {
       return { history: await this.prometheusAnswer!.history, origin: "prometheus" };
     } catch (err) {
-      this.prometheusAnswer = null;
+      // The failure is kept as long as an answer would be: a hanging Prometheus costs one timeout, not one per request.
       const why = this.definition.secrets.redact((err as Error).message);
       return { ...own, note: `${why}; figures from Fleetdeck's own history` };
     }
@@ -334,8 +334,14 @@ export class ClusterOwner {
   /** Samples live use at a fixed step, in the background, whatever the number of viewers. */
   private async runSampler(): Promise<void> {
     const adapter = this.definition.adapter;
-    // Backfilled rounds go first: the history takes each series' samples oldest first.
-    if (this.definition.usageAt) await this.backfillDemo(this.definition.usageAt);
+    // Live samples are shown from the first round, but kept in the history only once the backfill is done and
+    // only when newer than what it wrote: the history takes each series' samples oldest first.
+    let backfilled = !this.definition.usageAt;
+    if (this.definition.usageAt) {
+      void this.backfillDemo(this.definition.usageAt)
+        .catch((err: Error) => this.options.log.warn("demo history backfill failed", { error: err.message }))
+        .finally(() => (backfilled = true));
+    }
     if (!isUsageSource(adapter)) return;
     const stepMs = this.options.usageStepSeconds * 1000;
     while (!this.abort.signal.aborted) {
@@ -350,7 +356,7 @@ export class ClusterOwner {
         this.usageFailing = true;
       }
       this.latestUsage = sample && this.redacted(sample);
-      this.recordHistory(started, sample);
+      if (backfilled && started > this.history.newestTime) this.recordHistory(started, sample);
       this.notify(["usage", "cluster", "nodes", "workloads", "tasks"]);
       await sleep(Math.max(0, stepMs - (Date.now() - started)), this.abort.signal);
     }

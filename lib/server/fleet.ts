@@ -35,7 +35,7 @@ import { getSettings } from "./config";
 import { consumptionReport, consumptionSeries, type ClusterSource, type ConsumptionAnswer, type SeriesAnswer } from "./consumption";
 import { openHistoryArchive, type HistoryArchive } from "./history-archive";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
-import { onePerProcess } from "./process-one";
+import { onePerProcess, startedOnePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
 
 /** Clusters that could not answer a fleet-wide read, by id, beside the figures of the others. */
@@ -385,6 +385,11 @@ const DEMO_STARTER = Symbol.for("fleetdeck.demo-fleet-starter");
  */
 export function provideDemoFleet(startDemo: StartDemoFleet): void {
   (globalThis as Record<symbol, StartDemoFleet | undefined>)[DEMO_STARTER] = startDemo;
+}
+
+/** The Fleet if this process started one; nothing (no start) otherwise, as at shutdown. */
+export function startedFleet(): Promise<Fleet> | undefined {
+  return startedOnePerProcess<Fleet>("fleetdeck.fleet");
 }
 
 /** The process's one Fleet (see onePerProcess). */

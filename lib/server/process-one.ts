@@ -21,3 +21,8 @@ export function onePerProcess<T>(name: string, create: () => Promise<T>): () => 
 export function replaceOnePerProcess<T>(name: string, instance: T): void {
   (globalThis as Record<symbol, Promise<T> | undefined>)[Symbol.for(name)] = Promise.resolve(instance);
 }
+
+/** The process's instance if one was started (its promise), without starting one: for shutting down. */
+export function startedOnePerProcess<T>(name: string): Promise<T> | undefined {
+  return (globalThis as Record<symbol, Promise<T> | undefined>)[Symbol.for(name)];
+}

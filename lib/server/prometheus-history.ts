@@ -74,11 +74,10 @@ export async function prometheusHistory(
   const stepSeconds = grid.stepMs / 1000;
   const queries = kubernetesUsageQueries(client.selector, stepSeconds);
   const now = grid.now ?? grid.from + grid.steps * grid.stepMs;
-  const range = {
-    start: grid.from + grid.stepMs,
-    end: Math.max(grid.from + grid.stepMs, Math.floor(now / grid.stepMs) * grid.stepMs),
-    stepSeconds,
-  };
+  // Evaluations end at now, a whole number of steps after the first, so the step in progress has data too; the
+  // points they give start between the grid's steps, and the arithmetic spreads them over the steps they overlap.
+  const end = Math.max(grid.from + grid.stepMs, now);
+  const range = { start: end - Math.floor((end - grid.from - grid.stepMs) / grid.stepMs) * grid.stepMs, end, stepSeconds };
   const [podCpu, podMemory, podMemoryMax, nodeCpu, nodeMemory, nodeMemoryMax] = await Promise.all(
     [queries.podCpu, queries.podMemory, queries.podMemoryMax, queries.nodeCpu, queries.nodeMemory, queries.nodeMemoryMax].map((q) =>
       client.queryRange(q, range, signal),

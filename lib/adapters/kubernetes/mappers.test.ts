@@ -256,6 +256,11 @@ describe("podLimits", () => {
     expect(podLimits(pod)).toEqual({ cpuMillis: null, memoryBytes: GiB });
     expect(podLimits(podWith({}))).toEqual({ cpuMillis: null, memoryBytes: null });
   });
+
+  it("reads a zero limit as none, as the kubelet does", () => {
+    const pod = podWith({ containers: [c("a", { cpu: "0", memory: "1Gi" }), c("b", { cpu: "500m", memory: "1Gi" })] });
+    expect(podLimits(pod)).toEqual({ cpuMillis: null, memoryBytes: 2 * GiB });
+  });
 });
 
 describe("workloads", () => {

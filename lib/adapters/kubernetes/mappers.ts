@@ -160,7 +160,8 @@ export function podLimits(pod: KubePod): Limits {
   const one = (parse: (q: string | number | null | undefined) => number | null, name: "cpu" | "memory"): number | null => {
     const limitOf = (c: Container) => {
       const v = parse(c.resources?.limits?.[name]);
-      return v === null || v < 0 ? null : v;
+      // The kubelet reads a zero limit as none declared.
+      return v === null || v <= 0 ? null : v;
     };
     let sidecars = 0;
     let initPeak = 0;

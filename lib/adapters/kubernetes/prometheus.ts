@@ -22,17 +22,23 @@ export interface KubernetesUsageQueries {
  * shorter than a minute (a 15 s step is then a moving minute).
  */
 export function kubernetesUsageQueries(selector: string, stepSeconds: number): KubernetesUsageQueries {
-  const window = `${Math.max(60, stepSeconds)}s`;
+  const windowSeconds = Math.max(60, stepSeconds);
+  const window = `${windowSeconds}s`;
+  // Memory is summed per pod at each instant, then averaged (a subquery): a container restarted within the
+  // window (an OOM kill) has two series there, whose separate averages would add up to twice the pod.
+  const subquery = `[${window}:${Math.max(15, Math.round(windowSeconds / 20))}s]`;
   const matchers = (own: string) => `{${[own, selector].filter(Boolean).join(", ")}}`;
   // Per container, not the pod-level cgroup or the pause container, so a pod is the sum of what it runs.
   const containers = matchers('container!="", container!="POD"');
   const root = matchers('id="/"');
+  const podMemory = `sum by (namespace, pod) (container_memory_working_set_bytes${containers})`;
+  const nodeMemory = `sum by (node) (container_memory_working_set_bytes${root})`;
   return {
     podCpu: `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total${containers}[${window}]))`,
-    podMemory: `sum by (namespace, pod) (avg_over_time(container_memory_working_set_bytes${containers}[${window}]))`,
-    podMemoryMax: `sum by (namespace, pod) (max_over_time(container_memory_working_set_bytes${containers}[${window}]))`,
+    podMemory: `avg_over_time((${podMemory})${subquery})`,
+    podMemoryMax: `max_over_time((${podMemory})${subquery})`,
     nodeCpu: `sum by (node) (rate(container_cpu_usage_seconds_total${root}[${window}]))`,
-    nodeMemory: `sum by (node) (avg_over_time(container_memory_working_set_bytes${root}[${window}]))`,
-    nodeMemoryMax: `sum by (node) (max_over_time(container_memory_working_set_bytes${root}[${window}]))`,
+    nodeMemory: `avg_over_time((${nodeMemory})${subquery})`,
+    nodeMemoryMax: `max_over_time((${nodeMemory})${subquery})`,
   };
 }

@@ -50,7 +50,7 @@ export interface RangeQuery {
   stepSeconds: number;
 }
 
-const QUERY_TIMEOUT_MS = 20_000;
+const QUERY_TIMEOUT_MS = 10_000;
 
 export class PrometheusClient {
   constructor(
@@ -70,7 +70,10 @@ export class PrometheusClient {
   }
 
   async queryRange(query: string, range: RangeQuery, signal?: AbortSignal): Promise<RangeSeries[]> {
-    const url = new URL("api/v1/query_range", this.source.url.endsWith("/") ? this.source.url : `${this.source.url}/`);
+    const base = new URL(this.source.url.endsWith("/") ? this.source.url : `${this.source.url}/`);
+    const url = new URL("api/v1/query_range", base);
+    // Parameters of the configured URL stay (VictoriaMetrics' extra_label, a tenant's id).
+    url.search = base.search;
     const body = new URLSearchParams({
       query,
       start: String(range.start / 1000),
