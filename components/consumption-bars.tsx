@@ -3,7 +3,7 @@ import { formatBytes, formatCpu, formatPercent, ratio } from "@/lib/format";
 export type Resource = "cpu" | "memory";
 
 export const RESOURCE_FORMAT: Record<Resource, (v: number | null | undefined) => string> = { cpu: formatCpu, memory: formatBytes };
-const LABEL: Record<Resource, string> = { cpu: "CPU", memory: "Memory" };
+export const RESOURCE_LABEL: Record<Resource, string> = { cpu: "CPU", memory: "Memory" };
 
 export interface BarFigures {
   capacity?: number;
@@ -14,7 +14,7 @@ export interface BarFigures {
 }
 
 /** What a bar says, for its title and screen readers: every figure with its unit. */
-export function barSummary(resource: Resource, f: BarFigures): string {
+function barSummary(resource: Resource, f: BarFigures): string {
   const format = RESOURCE_FORMAT[resource];
   const of = (v: number) => (f.capacity ? ` (${formatPercent(v, f.capacity)})` : "");
   const used =
@@ -22,7 +22,7 @@ export function barSummary(resource: Resource, f: BarFigures): string {
       ? "use unknown (no samples)"
       : `${format(f.usedAvg)} used on average${of(f.usedAvg)}, p95 ${format(f.usedP95)}, max ${format(f.usedMax)}`;
   const capacity = f.capacity !== undefined ? ` of ${format(f.capacity)} capacity` : ", no capacity of its own";
-  return `${LABEL[resource]}: ${used}; ${format(f.reserved)} reserved${of(f.reserved)}${capacity}`;
+  return `${RESOURCE_LABEL[resource]}: ${used}; ${format(f.reserved)} reserved${of(f.reserved)}${capacity}`;
 }
 
 /**
@@ -62,7 +62,7 @@ export function TotalsBar({ resource, figures }: { resource: Resource; figures: 
   return (
     <div className="min-w-0">
       <div className="flex flex-wrap items-baseline justify-between gap-x-2">
-        <span className="font-medium">{LABEL[resource]}</span>
+        <span className="font-medium">{RESOURCE_LABEL[resource]}</span>
         <span className="figure text-muted">
           <span className="text-foreground">{usedAvg === null ? "use n/a" : format(usedAvg)}</span>
           {usedAvg === null ? null : " used"}

@@ -5,7 +5,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { consumptionSeriesQuery, CONSUMPTION_CHART_TOP, type ConsumptionAnswer, type ConsumptionParams } from "@/lib/client/queries";
 import { formatClock } from "@/lib/format";
 import { RANGE_GRID } from "@/lib/model/consumption";
-import type { Resource } from "./consumption-bars";
+import { RESOURCE_LABEL, type Resource } from "./consumption-bars";
+import { GROUP_PLURAL, NO_HISTORY } from "./consumption-labels";
 import { Skeleton } from "./states";
 
 // recharts loads after the page: the box keeps its height meanwhile, so nothing jumps.
@@ -42,14 +43,6 @@ function NoData({ children }: { children: string }) {
   );
 }
 
-const GROUP_NOUN: Record<ConsumptionParams["groupBy"], string> = {
-  cluster: "clusters",
-  tenant: "tenants",
-  team: "teams",
-  workload: "workloads",
-  node: "nodes",
-};
-
 /** The largest consumers of the grouping, stacked over the range, with what they reserved and the capacity as lines. */
 export function ConsumptionChart({
   params,
@@ -62,8 +55,8 @@ export function ConsumptionChart({
   answer: ConsumptionAnswer | undefined;
 }) {
   const query = useQuery({ ...consumptionSeriesQuery(params), placeholderData: keepPreviousData });
-  const noun = GROUP_NOUN[params.groupBy];
-  const title = `${resource === "cpu" ? "CPU" : "Memory"} use of the top ${noun}`;
+  const noun = GROUP_PLURAL[params.groupBy];
+  const title = `${RESOURCE_LABEL[resource]} use of the top ${noun}`;
   let body;
   if (query.isPending) body = <Skeleton className="h-[220px] w-full" />;
   else if (query.error) body = <NoData>{`Could not load the usage series: ${query.error.message}`}</NoData>;
@@ -71,7 +64,7 @@ export function ConsumptionChart({
     const valueOf = (p: { cpuMillis: number | null; memoryBytes: number | null }) => (resource === "cpu" ? p.cpuMillis : p.memoryBytes);
     const series = query.data.series.map((s) => ({ name: s.name, points: s.points.map((p) => ({ t: p.t, value: valueOf(p) })) }));
     const sampled = new Set(series.flatMap((s) => s.points.filter((p) => p.value !== null).map((p) => p.t)));
-    if (sampled.size === 0) body = <NoData>No usage history yet — it builds up from the first minute.</NoData>;
+    if (sampled.size === 0) body = <NoData>{NO_HISTORY}</NoData>;
     else if (sampled.size < 2)
       body = (
         <NoData>{`Only one ${stepLabel(query.data.stepSeconds)} step of ${params.range} has samples so far: a shorter range shows the history there is.`}</NoData>

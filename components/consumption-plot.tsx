@@ -22,12 +22,12 @@ const PALETTE = [
   "light-dark(#57606a, #8b949e)",
 ];
 
-export interface StackSeries {
+interface StackSeries {
   name: string;
   points: { t: number; value: number | null }[];
 }
 
-export type StackRow = { t: number } & Record<string, number | null>;
+type StackRow = { t: number } & Record<string, number | null>;
 
 export function StackPlot({
   resource,
