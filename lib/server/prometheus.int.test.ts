@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { SecretSet } from "@/lib/adapters/secrets";
 import { gridFor } from "@/lib/model/consumption";
 import { prometheusScrapeConfig } from "@/lib/sim/kubernetes";
+import { freePort } from "@/lib/testing/free-port";
 import { memoryLogger } from "@/lib/testing/memory-logger";
 import type { Actor } from "./authz";
 import { ClusterOwner } from "./cluster-owner";
@@ -35,14 +35,6 @@ const ADMIN: Actor = { kind: "user", name: "test", grants: [{ role: "admin", clu
 /** rate() reads a minute (kubernetesUsageQueries): a window needs that much scraping behind it. */
 const WINDOW_MS = 60_000;
 const STEP_MS = 15_000;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -42,3 +42,21 @@ export function usageDifferences(expected: DemoUsage, actual: DemoUsage, toleran
   compare("task", expected.tasks, actual.tasks);
   return out;
 }
+
+/**
+ * The moments of the week before `now` (every 137 s, about the 4,400 a
+ * backfill reads) at which the model gives a figure that is not a finite,
+ * non-negative number, named; empty when all are.
+ */
+export function badFiguresOverAWeek(usageAt: (t: number) => DemoUsage, now: number): string[] {
+  const bad: string[] = [];
+  for (let i = 0; i < 4400; i++) {
+    const t = now - i * 137_000;
+    const u = usageAt(t);
+    for (const [name, r] of [...u.nodes, ...u.tasks]) {
+      const ok = Number.isFinite(r.cpuMillis) && r.cpuMillis >= 0 && Number.isFinite(r.memoryBytes) && r.memoryBytes >= 0;
+      if (!ok) bad.push(`${new Date(t).toISOString()} ${name}: ${r.cpuMillis} m, ${r.memoryBytes} B`);
+    }
+  }
+  return bad;
+}

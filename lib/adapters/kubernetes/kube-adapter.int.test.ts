@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { SecretSet } from "../secrets";
 import { FAST, startSimWithKubeconfig } from "./int-support";
 import { KubeAdapter, type KubeTimings } from "./kube-adapter";
 import { adapterModule } from "./index";
+import { freePort } from "@/lib/testing/free-port";
 
 /**
  * The adapter against the Kubernetes simulator over real HTTP: one simulator
@@ -23,15 +23,6 @@ import { adapterModule } from "./index";
 const ADMIN = "admin-token-for-tests";
 const VIEWER = "viewer-token-for-tests";
 const NO_SLICES = "no-slices-token-for-tests";
-
-/** A port nothing listens on: one the OS just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let sim: KubeSimHandle;
 let kubeconfig: string;
@@ -234,7 +225,7 @@ describe("KubeAdapter against the simulator", () => {
 
   it("reports unreachable when nothing answers", async () => {
     const closed = path.join(path.dirname(kubeconfig), "closed");
-    await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await closedPort()}`, token: ADMIN }]));
+    await writeFile(closed, kubeconfigYaml([{ context: "gone", server: `http://127.0.0.1:${await freePort()}`, token: ADMIN }]));
     const adapter = new KubeAdapter(
       { kubeconfig: closed, context: "gone" },
       { clusterId: "gone", log: createLogger("test"), secrets: new SecretSet(), env: {} },
