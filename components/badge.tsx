@@ -11,6 +11,16 @@ const TONES: Record<Tone, string> = {
   demo: "bg-demo-soft text-demo border-transparent",
 };
 
+/** A tone as text colour alone, for counts in a sentence. */
+export const TONE_TEXT: Record<Tone, string> = {
+  neutral: "text-muted",
+  ok: "text-ok",
+  warn: "text-warn",
+  danger: "text-danger",
+  accent: "text-accent",
+  demo: "text-demo",
+};
+
 export function Badge({ tone = "neutral", children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
   return (
     <span

@@ -2,12 +2,11 @@
 
 import Link from "next/link";
 import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
-import { formatAge } from "@/lib/format";
-import type { ClusterInfo } from "@/lib/model/types";
+import { isCutOff, type ClusterInfo } from "@/lib/model/types";
 import { Badge } from "./badge";
 import { ResourceBar } from "./resource-bar";
 import { Skeleton } from "./states";
-import { ClusterStatusBadge, isSyncing } from "./status";
+import { ClusterStatusBadge, ConnectionNote, isSyncing } from "./status";
 import { RANGE_LABELS, UsageSparkline } from "./usage-chart";
 import type { UsageChartRange } from "@/lib/model/queries";
 
@@ -27,7 +26,7 @@ export function ClusterCard({ cluster, now, usageRange }: { cluster: ClusterInfo
   const base = `/clusters/${encodeURIComponent(cluster.id)}`;
   const noun = taskNoun(cluster.orchestrator);
   const s = cluster.summary;
-  const edge = cluster.status === "unreachable" ? "border-danger/50" : cluster.status === "degraded" ? "border-warn/50" : "border-border";
+  const edge = isCutOff(cluster.status) ? "border-danger/50" : cluster.status === "degraded" ? "border-warn/50" : "border-border";
   return (
     <article aria-label={cluster.name} className={`flex flex-col gap-3 rounded-md border bg-surface p-3 ${edge}`}>
       <header>
@@ -54,16 +53,11 @@ export function ClusterCard({ cluster, now, usageRange }: { cluster: ClusterInfo
             </span>
           ) : null}
         </div>
-        {cluster.status !== "ok" && cluster.statusReason ? (
-          <p
-            className={`mt-1.5 rounded px-2 py-1 text-[12px] ${cluster.status === "unreachable" ? "bg-danger-soft text-danger" : "bg-warn-soft text-warn"}`}
-          >
-            {cluster.statusReason}
-            {cluster.lastSyncAt ? (
-              <span suppressHydrationWarning className="opacity-80">{` · last synced ${formatAge(cluster.lastSyncAt, now)} ago`}</span>
-            ) : null}
-          </p>
-        ) : null}
+        <ConnectionNote
+          cluster={cluster}
+          now={now}
+          className={`mt-1.5 rounded px-2 py-1 text-[12px] ${isCutOff(cluster.status) ? "bg-danger-soft" : "bg-warn-soft"}`}
+        />
       </header>
 
       {isSyncing(cluster) ? (

@@ -6,11 +6,10 @@ import { usePathname } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { clusterQuery, nodeQuery, workloadQuery } from "@/lib/client/queries";
 import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
-import { formatAge } from "@/lib/format";
 import { RESOURCE_KINDS, type ClusterInfo, type ResourceKind } from "@/lib/model/types";
 import { Badge } from "./badge";
 import { useNow } from "./age";
-import { ClusterStatusBadge } from "./status";
+import { ClusterStatusBadge, ConnectionNote } from "./status";
 
 function tabLabel(tab: ResourceKind, cluster: ClusterInfo): string {
   if (tab === "tasks") return taskNoun(cluster.orchestrator).plural;
@@ -77,14 +76,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
         {cluster.version ? <span className="figure text-[12px] text-muted">{cluster.version}</span> : null}
         <ClusterStatusBadge cluster={cluster} />
         {cluster.demo ? <Badge tone="demo">DEMO</Badge> : null}
-        {cluster.statusReason && cluster.status !== "ok" ? (
-          <span className={`text-[12px] ${cluster.status === "unreachable" ? "text-danger" : "text-warn"}`}>{cluster.statusReason}</span>
-        ) : null}
-        {cluster.lastSyncAt && cluster.status !== "ok" ? (
-          <span suppressHydrationWarning className="ml-auto text-[12px] text-faint">
-            last synced {formatAge(cluster.lastSyncAt, now)} ago
-          </span>
-        ) : null}
+        <ConnectionNote cluster={cluster} now={now} className="text-[12px]" />
       </div>
       <nav aria-label="Cluster sections" className="-mb-px mt-2 flex gap-1">
         {RESOURCE_KINDS.map((t) => {

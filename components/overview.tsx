@@ -3,6 +3,9 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { clustersQuery } from "@/lib/client/queries";
+import { CLUSTER_STATUSES, type ClusterStatus } from "@/lib/model/types";
+import { TONE_TEXT } from "./badge";
+import { CLUSTER_TONE } from "./status";
 import { plural } from "@/lib/format";
 import { useNow } from "./age";
 import { ClusterCard } from "./cluster-card";
@@ -32,7 +35,7 @@ export function Overview() {
       </EmptyState>
     );
   }
-  const counts = { ok: 0, degraded: 0, unreachable: 0 };
+  const counts = Object.fromEntries(CLUSTER_STATUSES.map((status) => [status, 0])) as Record<ClusterStatus, number>;
   for (const c of clusters) counts[c.status]++;
   return (
     <>
@@ -40,8 +43,13 @@ export function Overview() {
         <h1 className="text-lg font-semibold tracking-tight">Clusters</h1>
         <p className="figure text-[12px] text-muted">
           {plural(clusters.length, "cluster")} · {counts.ok} ok
-          {counts.degraded ? <span className="text-warn"> · {counts.degraded} degraded</span> : null}
-          {counts.unreachable ? <span className="text-danger"> · {counts.unreachable} unreachable</span> : null}
+          {(["unreachable", "unauthorized", "degraded", "connecting"] as const).map((status) =>
+            counts[status] ? (
+              <span key={status} className={TONE_TEXT[CLUSTER_TONE[status]]}>
+                {` · ${counts[status]} ${status}`}
+              </span>
+            ) : null,
+          )}
         </p>
         <div className="ml-auto flex items-center gap-3">
           <Link href={`/consumption?range=${range === "15m" ? "1h" : range}`} className="text-[11px] text-accent hover:underline">

@@ -1,19 +1,30 @@
-import type { ClusterStatus, Node, Task } from "@/lib/model/types";
+import { formatAge } from "@/lib/format";
+import { isCutOff, type ClusterInfo, type ClusterStatus, type Node, type Task } from "@/lib/model/types";
 import { Badge, Dot, type Tone } from "./badge";
 
-const CLUSTER_TONE: Record<ClusterStatus, Tone> = { ok: "ok", degraded: "warn", unreachable: "danger" };
-const CLUSTER_WORD: Record<ClusterStatus, string> = { ok: "OK", degraded: "Degraded", unreachable: "Unreachable" };
+export const CLUSTER_TONE: Record<ClusterStatus, Tone> = {
+  connecting: "neutral",
+  ok: "ok",
+  degraded: "warn",
+  unauthorized: "danger",
+  unreachable: "danger",
+};
+const CLUSTER_WORD: Record<ClusterStatus, string> = {
+  connecting: "Connecting",
+  ok: "OK",
+  degraded: "Degraded",
+  unauthorized: "Unauthorized",
+  unreachable: "Unreachable",
+};
+
+type ClusterConnection = Pick<ClusterInfo, "synced" | "status" | "statusReason" | "statusSince" | "dataAsOf">;
 
 /** Still waiting for a first full list, with nothing found wrong yet. */
-export function isSyncing(cluster: { connecting: boolean; synced: boolean; status: ClusterStatus }): boolean {
-  return !cluster.synced && (cluster.connecting || cluster.status === "ok");
+export function isSyncing(cluster: Pick<ClusterInfo, "synced" | "status">): boolean {
+  return !cluster.synced && (cluster.status === "connecting" || cluster.status === "ok");
 }
 
-export function ClusterStatusBadge({
-  cluster,
-}: {
-  cluster: { connecting: boolean; synced: boolean; status: ClusterStatus; statusReason: string | null };
-}) {
+export function ClusterStatusBadge({ cluster }: { cluster: ClusterConnection }) {
   const { status, statusReason: reason } = cluster;
   if (isSyncing(cluster)) {
     return (
@@ -26,6 +37,25 @@ export function ClusterStatusBadge({
     <Badge tone={CLUSTER_TONE[status]} title={reason ?? undefined}>
       <Dot tone={CLUSTER_TONE[status]} /> {CLUSTER_WORD[status]}
     </Badge>
+  );
+}
+
+/**
+ * What is wrong with the connection, since when, and, once it is cut off, how
+ * old the data on screen is: it is never shown as current.
+ */
+export function ConnectionNote({ cluster, now, className = "" }: { cluster: ClusterConnection; now: number; className?: string }) {
+  const { status, statusReason: reason } = cluster;
+  if (status === "ok" || status === "connecting" || !reason) return null;
+  const cutOff = isCutOff(status);
+  return (
+    <p role={cutOff ? "alert" : undefined} className={`${cutOff ? "text-danger" : "text-warn"} ${className}`}>
+      {reason}
+      <span suppressHydrationWarning className="opacity-80">
+        {` · since ${formatAge(cluster.statusSince, now)} ago`}
+        {cutOff && cluster.dataAsOf ? ` · showing data from ${formatAge(cluster.dataAsOf, now)} ago` : ""}
+      </span>
+    </p>
   );
 }
 

@@ -15,7 +15,7 @@ describe("one table of what a failure means", () => {
   it("counts no connection, no answer and refused credentials as cut off, every answer as reachable", () => {
     expect(statusForFailure(err("unreachable"))).toBe("unreachable");
     expect(statusForFailure(err("timeout"))).toBe("unreachable");
-    expect(statusForFailure(err("unauthorized"))).toBe("unreachable");
+    expect(statusForFailure(err("unauthorized"))).toBe("unauthorized");
     for (const code of ["forbidden", "not-found", "invalid", "conflict", "throttled", "upstream"] as const) {
       expect(statusForFailure(err(code)), code).toBe("degraded");
     }
@@ -35,6 +35,28 @@ describe("one table of what a failure means", () => {
 });
 
 describe("ConnectionHealth", () => {
+  it("says unauthorized, not unreachable, when the credentials are refused, and unreachable when nothing answers", () => {
+    const { health, reports } = follow(["pods", "nodes"]);
+    health.record((h) => {
+      h.failed("pods", err("unauthorized", "list pods: Unauthorized"));
+      h.failed("nodes", err("unauthorized", "list nodes: Unauthorized"));
+    });
+    expect(reports.at(-1)).toMatchObject({ status: "unauthorized" });
+    health.record((h) => {
+      h.failed("pods", err("unreachable", "connect ECONNREFUSED"));
+      h.failed("nodes", err("timeout", "no answer in time"));
+    });
+    expect(reports.at(-1)).toMatchObject({ status: "unreachable" });
+  });
+
+  it("calls onRecovered when a cluster refused its credentials and answers again", () => {
+    let recovered = 0;
+    const { health } = follow(["pods"], () => recovered++);
+    health.failed("pods", err("unauthorized", "Unauthorized"));
+    health.ok("pods");
+    expect(recovered).toBe(1);
+  });
+
   it("waits for every source before saying ok or degraded", () => {
     const { health, reports } = follow(["pods", "nodes"]);
     health.ok("pods");

@@ -8,8 +8,10 @@ import type { ConnectionState } from "./types";
  * connection, no answer, credentials refused), "answering" when the
  * orchestrator answers but not with what was asked (no permission for one
  * list, an API it does not serve, throttling, its own error). A cluster is
- * unreachable when every source it has answered for is cut off, degraded when
- * some source fails but the orchestrator answers, ok when nothing fails.
+ * cut off when every source it has answered for is cut off: "unauthorized"
+ * when any of them was refused its credentials, else "unreachable". It is
+ * degraded when some source fails but the orchestrator answers, ok when
+ * nothing fails.
  */
 export const FAILURE_REACH: Record<AdapterErrorCode, "cut-off" | "answering"> = {
   unreachable: "cut-off",
@@ -27,16 +29,22 @@ export function cutsOff(err: AdapterError): boolean {
   return FAILURE_REACH[err.code] === "cut-off";
 }
 
+/** The status of a cluster whose sources failed with these errors, none answering. */
+export function statusForFailures(errors: readonly AdapterError[]): ClusterStatus {
+  if (!errors.every(cutsOff)) return "degraded";
+  return errors.some((e) => e.code === "unauthorized") ? "unauthorized" : "unreachable";
+}
+
 /** The status a cluster with only this one source would have. */
 export function statusForFailure(err: AdapterError): ClusterStatus {
-  return cutsOff(err) ? "unreachable" : "degraded";
+  return statusForFailures([err]);
 }
 
 type Outcome = { ok: true; warning: string | null } | { ok: false; error: AdapterError };
 
 export interface HealthOptions {
   /**
-   * Called when the cluster comes back from unreachable: the orchestrator
+   * Called when the cluster comes back from being cut off: the orchestrator
    * may have been upgraded meanwhile (Kubernetes reads /version again).
    */
   onRecovered?: () => void;
@@ -113,14 +121,18 @@ export class ConnectionHealth {
     if (outcomes.length < this.sources.length && (reached || failures.length === 0)) return;
     const warnings = outcomes.flatMap((o) => (o.ok && o.warning ? [o.warning] : []));
     const reasons = [...new Set([...failures.map((e) => e.message), ...warnings])];
-    const status: ClusterStatus = !reached ? "unreachable" : reasons.length ? "degraded" : "ok";
+    const status: ClusterStatus = !reached ? statusForFailures(failures) : reasons.length ? "degraded" : "ok";
     const next: ConnectionState = { status, reason: summarize(reasons), version: this.version() };
     const previous = this.last;
     if (previous && previous.status === next.status && previous.reason === next.reason && previous.version === next.version) return;
     this.last = next;
     this.report(next);
-    if (previous?.status === "unreachable" && next.status !== "unreachable") this.options.onRecovered?.();
+    if (previous && !reachedStatus(previous.status) && reachedStatus(next.status)) this.options.onRecovered?.();
   }
+}
+
+function reachedStatus(status: ClusterStatus): boolean {
+  return status === "ok" || status === "degraded";
 }
 
 /** At most MAX_REASONS reasons, then how many more: ten lists refused at once say much the same. */

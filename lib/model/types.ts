@@ -172,8 +172,20 @@ export const ServiceSchema = z.object({
 });
 export type Service = z.infer<typeof ServiceSchema>;
 
-export const CLUSTER_STATUSES = ["ok", "degraded", "unreachable"] as const;
+/**
+ * What Fleetdeck's connection to a cluster is, apart from the health of what
+ * runs there: "connecting" until the first answer or failure; "ok"; "degraded"
+ * when the orchestrator answers but some sources fail (named in the reason);
+ * "unauthorized" when it refuses Fleetdeck's credentials; "unreachable" when
+ * it cannot be reached or does not answer in time.
+ */
+export const CLUSTER_STATUSES = ["connecting", "ok", "degraded", "unauthorized", "unreachable"] as const;
 export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+/** The connection is cut off: what Fleetdeck shows is the data from before, as of `dataAsOf`. */
+export function isCutOff(status: ClusterStatus): boolean {
+  return status === "unauthorized" || status === "unreachable";
+}
 
 export const ClusterSummarySchema = z.object({
   nodes: z.number().int(),
@@ -194,13 +206,19 @@ export const ClusterInfoSchema = z.object({
   orchestrator: OrchestratorSchema,
   status: z.enum(CLUSTER_STATUSES),
   statusReason: z.string().nullable(),
+  /** Since when the status (and its reason) has been what it is. */
+  statusSince: z.string(),
   version: z.string().nullable(),
   demo: z.boolean(),
-  /** True until the adapter first reports: until then `status` is a placeholder, not a finding. */
-  connecting: z.boolean(),
   /** False until the first full list has arrived. */
   synced: z.boolean(),
   lastSyncAt: z.string().nullable(),
+  /**
+   * Until when the snapshot is known to be current: now while Fleetdeck follows
+   * the cluster, the moment the connection was lost when it is cut off, null
+   * before the first list. Older than a few seconds means the data is old.
+   */
+  dataAsOf: z.string().nullable(),
   /** This viewer may scale workloads here: the orchestrator can, Fleetdeck is not read-only, and their role allows it. */
   canScale: z.boolean(),
   /** Why this viewer may not scale here (read-only mode, their role, signing in), when the orchestrator could. */

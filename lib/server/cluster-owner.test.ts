@@ -159,16 +159,13 @@ describe("ClusterOwner.listed: a request that waits for the first list", () => {
   });
 });
 
-describe("ClusterOwner: connecting → connected, without reading the reason text", () => {
-  it("is connecting until the adapter first reports, showing 'Connecting…' meanwhile", async () => {
-    expect(owner.connecting).toBe(true);
-    // The user-visible text while connecting is unchanged.
-    expect(owner.info()).toMatchObject({ status: "degraded", statusReason: "Connecting…", synced: false });
+describe("ClusterOwner: connecting → connected", () => {
+  it("is connecting until the adapter first reports", async () => {
+    expect(owner.info()).toMatchObject({ status: "connecting", statusReason: null, synced: false, dataAsOf: null });
 
     const events: ChangeEvent[] = [];
     owner.subscribe((e) => events.push(e));
     adapter.sink.setConnection({ status: "ok", reason: null, version: "v1.31" });
-    expect(owner.connecting).toBe(false);
     expect(owner.info()).toMatchObject({ status: "ok", statusReason: null, version: "v1.31" });
     await advance(NOTIFY_DELAY_MS);
     expect(events).toEqual([{ clusterId: "c1", resources: ["cluster"] }]);
@@ -179,32 +176,55 @@ describe("ClusterOwner: connecting → connected, without reading the reason tex
     await advance(100);
     adapter.sink.setConnection({ status: "unreachable", reason: "connect ECONNREFUSED 127.0.0.1:6443" });
     await advance(0);
-    expect(owner.connecting).toBe(false);
     expect(asked.error).toBeInstanceOf(AdapterError);
     expect(asked.error).toMatchObject({ code: "unreachable", message: "east: connect ECONNREFUSED 127.0.0.1:6443" });
   });
 
-  it("treats an adapter's own reason that reads 'Connecting…' as a real report, not as still connecting", async () => {
-    const asked = track(owner.listed("tasks"));
-    await advance(100);
-    // The same text as the placeholder: only the explicit state may tell them apart.
-    adapter.sink.setConnection({ status: "degraded", reason: "Connecting…" });
-    await advance(0);
-    expect(owner.connecting).toBe(false);
-    expect(asked.error).toMatchObject({ code: "unreachable", message: "east: Connecting…" });
-    // A later request fails at once too: the cluster is no longer waited for.
-    const later = track(owner.listed("nodes"));
-    await advance(0);
-    expect(later.error).toMatchObject({ code: "unreachable" });
-  });
-
   it("does not go back to connecting on a later failure: requests then fail instead of waiting", async () => {
     adapter.sink.setConnection({ status: "ok", reason: null });
-    adapter.sink.setConnection({ status: "unreachable", reason: "watch dropped" });
-    expect(owner.connecting).toBe(false);
+    adapter.sink.setConnection({ status: "unauthorized", reason: "list pods: Unauthorized" });
+    expect(owner.info().status).toBe("unauthorized");
     const asked = track(owner.listed("tasks"));
     await advance(0);
-    expect(asked.error).toMatchObject({ code: "unreachable", message: "east: watch dropped" });
+    expect(asked.error).toMatchObject({ code: "unreachable", message: "east: list pods: Unauthorized" });
+  });
+});
+
+describe("ClusterOwner: since when, and how old the data is", () => {
+  const listAll = () =>
+    adapter.sink.apply([
+      { type: "replace", resource: "nodes", items: [] },
+      { type: "replace", resource: "workloads", items: [] },
+      { type: "replace", resource: "tasks", items: [task("a")] },
+      { type: "replace", resource: "services", items: [] },
+    ]);
+
+  it("keeps the time the status began, through repeated reports of the same state", async () => {
+    adapter.sink.setConnection({ status: "ok", reason: null });
+    const okSince = owner.info().statusSince;
+    await advance(5_000);
+    adapter.sink.setConnection({ status: "ok", reason: null });
+    expect(owner.info().statusSince).toBe(okSince);
+    adapter.sink.setConnection({ status: "degraded", reason: "list events: forbidden" });
+    expect(Date.parse(owner.info().statusSince) - Date.parse(okSince)).toBe(5_000);
+  });
+
+  it("says the data is current while followed, and dates it from the loss once cut off", async () => {
+    adapter.sink.setConnection({ status: "ok", reason: null });
+    listAll();
+    expect(Date.parse(owner.info().dataAsOf!)).toBe(Date.now());
+    await advance(10_000);
+    adapter.sink.setConnection({ status: "degraded", reason: "list events: forbidden" });
+    // Degraded still follows the cluster: its data is current.
+    expect(Date.parse(owner.info().dataAsOf!)).toBe(Date.now());
+    const lost = Date.now();
+    adapter.sink.setConnection({ status: "unreachable", reason: "connect ECONNREFUSED" });
+    await advance(60_000);
+    adapter.sink.setConnection({ status: "unauthorized", reason: "Unauthorized" });
+    await advance(60_000);
+    expect(owner.info()).toMatchObject({ status: "unauthorized", dataAsOf: new Date(lost).toISOString() });
+    adapter.sink.setConnection({ status: "ok", reason: null });
+    expect(Date.parse(owner.info().dataAsOf!)).toBe(Date.now());
   });
 });
 

@@ -15,7 +15,7 @@ import {
 } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import type { DemoUsage } from "@/lib/model/demo";
-import { RESOURCE_KINDS, type ChangeEvent, type ClusterInfo, type Orchestrator, type Resources } from "@/lib/model/types";
+import { isCutOff, RESOURCE_KINDS, type ChangeEvent, type ClusterInfo, type Orchestrator, type Resources } from "@/lib/model/types";
 import type { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import type { Grid, HistoryOrigin } from "@/lib/model/consumption";
 import { backfillDemoHistory, modelSettled } from "./demo-history";
@@ -81,11 +81,13 @@ export const FIRST_LIST_WAIT_MS = 5_000;
  */
 export class ClusterOwner {
   private snapshotValue: Snapshot = EMPTY_SNAPSHOT;
-  /** Shown until the adapter first reports; whether it still connects is `awaitingFirstReport`, never this text. */
-  private connectionValue: ConnectionState = { status: "degraded", reason: "Connecting…", version: null };
-  /** True until the adapter's first connection report (or its crash): requests wait for it rather than fail. */
-  private awaitingFirstReport = true;
+  /** "connecting" until the adapter's first report (or its crash): requests wait for it rather than fail. */
+  private connectionValue: ConnectionState = { status: "connecting", reason: null, version: null };
+  private statusSince = Date.now();
   private lastSyncAt: string | null = null;
+  /** When the connection last stopped being followed (cut off), and when a change last arrived: see dataAsOf(). */
+  private cutOffAt: number | null = null;
+  private lastChangeAt = 0;
   private latestUsage: UsageSample | null = null;
   private usageFailing = false;
   readonly history: UsageHistoryStore;
@@ -124,9 +126,16 @@ export class ClusterOwner {
     return this.connectionValue;
   }
 
-  /** The adapter has not reported a connection state yet: the cluster is still connecting. */
-  get connecting(): boolean {
-    return this.awaitingFirstReport;
+  /**
+   * Until when the snapshot is known to be current. While the adapter follows
+   * the cluster (ok, degraded) that is now: its watch, stream or poll would
+   * have said otherwise. Once cut off it is when that happened, or the last
+   * change applied after it (a scale's answer).
+   */
+  dataAsOf(now = Date.now()): number | null {
+    if (this.snapshotValue.listed.size === 0) return null;
+    if (this.cutOffAt === null) return now;
+    return Math.max(this.cutOffAt, this.lastChangeAt);
   }
 
   start(): void {
@@ -216,11 +225,12 @@ export class ClusterOwner {
       orchestrator: d.orchestrator,
       status: c.status,
       statusReason: c.reason,
+      statusSince: new Date(this.statusSince).toISOString(),
       version: c.version ?? null,
       demo: d.demo,
-      connecting: this.awaitingFirstReport,
       synced: s.listed.size === 4,
       lastSyncAt: this.lastSyncAt,
+      dataAsOf: isoOrNull(this.dataAsOf()),
       canScale: isScalable(d.adapter),
       scaleNote: null,
       canForceScale: isForceScalable(d.adapter),
@@ -238,7 +248,7 @@ export class ClusterOwner {
     const deadline = Date.now() + FIRST_LIST_WAIT_MS;
     while (!this.snapshotValue.listed.has(kind)) {
       const c = this.connectionValue;
-      if (!this.awaitingFirstReport && c.status !== "ok") {
+      if (c.status !== "connecting" && c.status !== "ok") {
         throw new AdapterError("unreachable", `${this.definition.name}: ${c.reason ?? "not reachable"}`);
       }
       const left = deadline - Date.now();
@@ -262,6 +272,7 @@ export class ClusterOwner {
     const before = this.snapshotValue;
     this.snapshotValue = applyChanges(before, changes);
     const changed = changedResources(before, this.snapshotValue);
+    this.lastChangeAt = Date.now();
     if (this.snapshotValue.listed.size === 4 && changes.some((c) => c.type === "replace")) {
       this.lastSyncAt = new Date().toISOString();
     }
@@ -275,11 +286,12 @@ export class ClusterOwner {
     // An upstream's error text may echo the request's credentials.
     const state = raw.reason ? { ...raw, reason: this.definition.secrets.redact(raw.reason) } : raw;
     const before = this.connectionValue;
-    const firstReport = this.awaitingFirstReport;
-    this.awaitingFirstReport = false;
     this.connectionValue = { ...state, version: state.version ?? before.version ?? null };
+    if (before.status !== state.status || before.reason !== state.reason) this.statusSince = Date.now();
+    if (isCutOff(state.status)) this.cutOffAt ??= Date.now();
+    else this.cutOffAt = null;
     if (
-      firstReport ||
+      before.status === "connecting" ||
       before.status !== state.status ||
       before.reason !== state.reason ||
       before.version !== this.connectionValue.version
@@ -402,4 +414,8 @@ export class ClusterOwner {
     for (const id of this.snapshotValue.workloads.keys()) values.set(`workload:${id}`, perWorkload.get(id) ?? null);
     this.history.record(at, values);
   }
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }

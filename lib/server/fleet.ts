@@ -10,7 +10,7 @@ import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { createLogger, type Logger } from "@/lib/log";
 import { gridFor, type Pricing } from "@/lib/model/consumption";
 import type { StartDemoFleet } from "@/lib/model/demo";
-import type { ChangeEvent, ClusterInfo, ListAnswer, Node, Service, Task, UsageHistory, Workload, WorkloadCore } from "@/lib/model/types";
+import { isCutOff, type ChangeEvent, type ClusterInfo, type ListAnswer, type Node, type Service, type Task, type UsageHistory, type Workload, type WorkloadCore } from "@/lib/model/types";
 import {
   ConsumptionQuerySchema,
   ConsumptionSeriesQuerySchema,
@@ -219,9 +219,9 @@ export class Fleet {
           };
           return;
         }
-        if (owner.connection.status === "unreachable") {
+        if (isCutOff(owner.connection.status)) {
           errors[owner.id] = {
-            code: "upstream-unreachable",
+            code: `upstream-${owner.connection.status}`,
             message: `${owner.connection.reason ?? "not reachable"} (figures from the last snapshot)`,
           };
         }

@@ -1,3 +1,4 @@
+import { isCutOff } from "@/lib/model/types";
 import { getFleet } from "@/lib/server/fleet";
 import { api } from "@/lib/server/http";
 
@@ -9,8 +10,8 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = api({
     const clusters = (await getFleet()).listClusters(actor);
     const errors = Object.fromEntries(
       clusters
-        .filter((c) => c.status === "unreachable")
-        .map((c) => [c.id, { code: "upstream-unreachable", message: c.statusReason ?? "not reachable" }]),
+        .filter((c) => isCutOff(c.status))
+        .map((c) => [c.id, { code: `upstream-${c.status}`, message: c.statusReason ?? "not reachable" }]),
     );
     return { items: clusters, errors };
   },

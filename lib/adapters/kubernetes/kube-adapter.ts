@@ -7,7 +7,7 @@ import { Backoff } from "@/lib/model/backoff";
 import { mapBounded } from "../concurrency";
 import { sleep } from "../sleep";
 import { AdapterError, asAdapterError } from "../errors";
-import { ConnectionHealth, cutsOff } from "../health";
+import { ConnectionHealth, cutsOff, statusForFailure } from "../health";
 import { lines } from "../lines";
 import type { AdapterContext } from "../module";
 import type { SecretSet } from "../secrets";
@@ -22,7 +22,8 @@ import {
   type UsageSample,
   type UsageSource,
 } from "../types";
-import { buildKubeConfig, type Env, type KubeConnection } from "./kube-config";
+import { FileStamps, watchFiles } from "../watched-files";
+import { buildKubeConfig, credentialFiles, type Env, type KubeConnection } from "./kube-config";
 import { KubeApiError, KubeHttp, errorFromResponse, statusMessage } from "./kube-http";
 import { DAEMONSET_NOT_SCALABLE, REPLICASET_NOT_SCALABLE, mapDeployment, mapNodeMetrics, mapPodMetrics, mapStatefulSet } from "./mappers";
 import { WATCHED_RESOURCES, type ParsedObject, type WatchedResource } from "./resources";
@@ -90,7 +91,9 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
   private readonly log: Logger;
   private readonly secrets: SecretSet;
   private readonly env: Env;
-  private client: { kc: KubeConfig; http: KubeHttp } | null = null;
+  private client: { kc: KubeConfig; http: KubeHttp; files: FileStamps } | null = null;
+  /** The open watches' restarts, called when the credential files change: they reconnect with the new ones. */
+  private readonly onCredentialsChanged = new Set<() => void>();
   /** The joined state of the current run(), for the autoscaler of a scaled workload and the ids usage names. */
   private state: ClusterState | null = null;
 
@@ -113,13 +116,32 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     }
   }
 
-  /** The client of the kubeconfig, loaded until that succeeds once: a broken kubeconfig is reported by run(), never thrown at creation. */
+  /**
+   * The client of the kubeconfig, read again whenever a file it came from
+   * changed (kubectl reads its kubeconfig on every call; tokens and
+   * certificates rotate). A broken kubeconfig throws here and is reported by
+   * run(), which tries again; it is never thrown at creation.
+   */
   private connect() {
+    if (this.client?.files.changed()) {
+      this.log.info("the kubeconfig or a credential file changed; reconnecting with it");
+      this.client = null;
+      for (const restart of this.onCredentialsChanged) restart();
+    }
     if (!this.client) {
       const kc = buildKubeConfig(this.connection, this.env);
-      this.client = { kc, http: new KubeHttp(kc, this.secrets) };
+      this.client = { kc, http: new KubeHttp(kc, this.secrets), files: new FileStamps(credentialFiles(this.connection, this.env, kc)) };
     }
     return this.client;
+  }
+
+  /**
+   * Credentials refused: read them again on the next request, even from
+   * unchanged files, since a new KubeConfig runs its exec plugin or OIDC
+   * refresh again rather than reuse a token the cluster has revoked.
+   */
+  private reauthenticate(): void {
+    this.client = null;
   }
 
   private timeout(signal?: AbortSignal): AbortSignal {
@@ -155,6 +177,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       },
     );
 
+    watchFiles(credentialFiles(this.connection, this.env, this.client?.kc ?? null), () => this.checkCredentialFiles(), signal);
+
     // Until the apiserver answers /version there is nothing to list.
     const backoff = new Backoff(this.timings.backoff);
     while (!signal.aborted) {
@@ -168,13 +192,24 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         if (this.client && !cutsOff(e)) break;
         // Cut off, or no usable kubeconfig (then nothing can be sent at all).
         this.log.warn("cluster not reachable", { reason: e.message });
-        setConnection({ status: "unreachable", reason: e.message, version: null });
+        if (e.code === "unauthorized") this.reauthenticate();
+        setConnection({ status: statusForFailure(e), reason: e.message, version: null });
         await sleep(backoff.next(), signal);
       }
     }
     // One list+watch loop per resource, for as long as run() lasts: a fixed set, not upstream items.
     await Promise.all(this.resources.map((r) => this.follow(r, state, health, signal)));
     if (this.state === state) this.state = null;
+  }
+
+  /** A credential file changed on disk: reconnect now rather than at the next request (an idle watch sends none). */
+  private checkCredentialFiles(): void {
+    try {
+      this.connect();
+    } catch (err) {
+      // A kubeconfig caught half-written, or broken: the next request reports it.
+      this.log.warn("the kubeconfig could not be read again", { reason: asAdapterError(err, "kubeconfig").message });
+    }
   }
 
   private async fetchVersion(signal: AbortSignal): Promise<string | null> {
@@ -191,6 +226,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     let listedAt = 0;
     /** An optional resource was refused and that was logged. */
     let quiet = false;
+    /** A refusal of the credentials was retried at once with them read again. */
+    let reauthenticated = false;
     while (!signal.aborted) {
       try {
         if (resourceVersion === null) {
@@ -198,6 +235,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           listedAt = Date.now();
           if (quiet) this.log.info("following an optional resource again", { resource: resource.name });
           quiet = false;
+          reauthenticated = false;
           health.ok(resource.name);
           backoff.reset();
         }
@@ -231,6 +269,15 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           continue;
         }
         const e = asAdapterError(err, `watch ${resource.name}`);
+        if (e.code === "unauthorized") {
+          this.reauthenticate();
+          if (!reauthenticated) {
+            // Rotated credentials are the likely cause: one retry with them read again before saying "unauthorized".
+            reauthenticated = true;
+            resourceVersion = null;
+            continue;
+          }
+        }
         if (resource.optional && (e.code === "forbidden" || e.code === "not-found")) {
           // Nice to have (events): without access the cluster is still fully usable, so it stays ok.
           if (!quiet) this.log.info("not following an optional resource", { resource: resource.name, code: e.code, reason: e.message });
@@ -300,6 +347,9 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     const onAbort = () => controller.abort();
     signal.addEventListener("abort", onAbort, { once: true });
     const resyncTimer = setTimeout(() => stop("resync"), maxMs);
+    // New credentials may name another cluster: relist rather than resume.
+    const restart = () => stop("resync");
+    this.onCredentialsChanged.add(restart);
     const watchdog = setTimeout(() => stop("stalled"), this.timings.watchdogMs);
     const pet = () => watchdog.refresh();
 
@@ -362,6 +412,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     } finally {
       clearTimeout(watchdog);
       clearTimeout(resyncTimer);
+      this.onCredentialsChanged.delete(restart);
       signal.removeEventListener("abort", onAbort);
       controller.abort();
     }

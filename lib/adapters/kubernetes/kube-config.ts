@@ -116,6 +116,23 @@ export function buildKubeConfig(connection: KubeConnection, env: Env): KubeConfi
 }
 
 /**
+ * The files a connection's credentials come from: the kubeconfig files (all
+ * of KUBECONFIG's list, present or not: a file that appears may define the
+ * context first) and the CA, client certificate, key and token files the
+ * current context names. In-cluster, the service account's token and CA.
+ */
+export function credentialFiles(connection: KubeConnection, env: Env, kc: KubeConfig | null): string[] {
+  const files = connection.inCluster ? [] : kubeconfigPaths(env, connection.kubeconfig);
+  const cluster = kc?.getCurrentCluster();
+  const user = kc?.getCurrentUser();
+  const tokenFile = (user?.authProvider as { config?: { tokenFile?: unknown } } | undefined)?.config?.tokenFile;
+  for (const file of [cluster?.caFile, user?.certFile, user?.keyFile, typeof tokenFile === "string" ? tokenFile : undefined]) {
+    if (file) files.push(file);
+  }
+  return [...new Set(files)];
+}
+
+/**
  * Every kubeconfig context as a cluster, plus the in-cluster service account.
  * A missing or unreadable kubeconfig gives no clusters, never an error.
  */
