@@ -174,8 +174,8 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
       master: { url: sim.masterUrl, username: "ops", password: "wrong" },
       marathon: { url: sim.marathonUrl, username: "deployer", password: "wrong" },
     });
-    const unreachable = await waitFor("the unreachable state", () =>
-      bad.sink.connection?.status === "unreachable" ? bad.sink.connection : undefined,
+    const unreachable = await waitFor("the unauthorized state", () =>
+      bad.sink.connection?.status === "unauthorized" ? bad.sink.connection : undefined,
     );
     expect(unreachable.reason).toContain("Mesos master: wrong or missing credentials (HTTP 401)");
     expect(unreachable.reason).toContain("Marathon: Invalid username or password. (HTTP 401)");

@@ -150,8 +150,8 @@ describe("Nomad adapter against the simulator", () => {
     const wrong = new RecordingSink();
     void run(adapter({ address: s.url, token: "not-a-token" }), wrong);
     await waitFor("the wrong-token state", () => wrong.connection !== null);
-    // A token Nomad does not know cuts Fleetdeck off.
-    expect(wrong.connection).toMatchObject({ status: "unreachable" });
+    // A token Nomad does not know cuts Fleetdeck off: its credentials are refused.
+    expect(wrong.connection).toMatchObject({ status: "unauthorized" });
     expect(wrong.connection?.reason).toContain("ACL token not found");
     expect(JSON.stringify(wrong.connections)).not.toContain("not-a-token");
 
