@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { Agent, request } from "undici";
 import type { z } from "zod";
 import { AdapterError, asAdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
 import { lines } from "@/lib/adapters/lines";
+import { TlsFileAgent } from "@/lib/adapters/tls-files";
 import { DEFAULT_ADAPTER_TIMINGS, withTimeout } from "@/lib/adapters/timings";
 import { endpointOf, type DockerConnection, type Endpoint } from "./connection";
 import { DockerErrorBody, DockerVersionAnswer } from "./raw";
@@ -26,7 +26,9 @@ type Query = Record<string, string | number | boolean | undefined>;
 
 export class DockerClient {
   readonly endpoint: Endpoint;
+  /** The unix socket's agent, or the TCP one built from the TLS files. */
   private agent: Agent | null = null;
+  private tlsAgent: TlsFileAgent | null = null;
   private apiVersion: Promise<string> | null = null;
   private readonly timeoutMs: number;
 
@@ -105,9 +107,12 @@ export class DockerClient {
 
   async close(): Promise<void> {
     const agent = this.agent;
+    const tlsAgent = this.tlsAgent;
     this.agent = null;
+    this.tlsAgent = null;
     this.apiVersion = null;
     if (agent) await agent.close().catch(() => undefined);
+    await tlsAgent?.close();
   }
 
   private async versionPrefix(signal?: AbortSignal): Promise<string> {
@@ -177,24 +182,19 @@ export class DockerClient {
   }
 
   private getAgent(): Agent {
-    if (this.agent) return this.agent;
     const endpoint = this.endpoint;
     if (endpoint.kind === "unix") {
-      this.agent = new Agent({ connect: { socketPath: endpoint.socketPath } });
-    } else {
-      const tls = endpoint.tls;
-      this.agent = new Agent({
-        connect: tls
-          ? {
-              ca: readTlsFile(tls.ca, "CA"),
-              cert: readTlsFile(tls.cert, "client certificate"),
-              key: readTlsFile(tls.key, "client key"),
-              rejectUnauthorized: endpoint.verify,
-            }
-          : {},
-      });
+      this.agent ??= new Agent({ connect: { socketPath: endpoint.socketPath } });
+      return this.agent;
     }
-    return this.agent;
+    const tls = endpoint.tls;
+    // Built again when a certificate file changes (see TlsFileAgent); without TLS there are no files to follow.
+    this.tlsAgent ??= new TlsFileAgent(
+      { ca: tls?.ca, cert: tls?.cert, key: tls?.key },
+      (pem) => new Agent({ connect: tls ? { ...pem, rejectUnauthorized: endpoint.verify } : {} }),
+      "TLS",
+    );
+    return this.tlsAgent.get();
   }
 
   private errorFrom(status: number, text: string, what: string): AdapterError {
@@ -217,17 +217,6 @@ export class DockerClient {
       );
     }
     return parsed.data;
-  }
-}
-
-function readTlsFile(file: string | undefined, what: string): Buffer | undefined {
-  if (!file) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    // The path is configuration, not a secret; the content never leaves this function. Without the file
-    // no connection can be made: "unreachable", so the cluster's status says so.
-    throw new AdapterError("unreachable", `cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
 }
 

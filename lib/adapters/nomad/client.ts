@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { AdapterError, asAdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
 import { lines } from "@/lib/adapters/lines";
+import { TlsFileAgent } from "@/lib/adapters/tls-files";
 import type { ResolvedNomadConnection } from "./connection";
 import type { NomadTimings } from "./timings";
 
@@ -35,52 +35,31 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 export class NomadClient {
-  private dispatcher: Promise<Dispatcher> | null = null;
+  private dispatcher: TlsFileAgent | null = null;
 
   constructor(
     private readonly conn: ResolvedNomadConnection,
     private readonly timings: Pick<NomadTimings, "requestTimeoutMs" | "blockingWaitMs" | "streamIdleMs" | "pageSize">,
   ) {}
 
-  /** One agent per client, with the configured CA and client certificate read once. */
-  private getDispatcher(): Promise<Dispatcher> {
-    this.dispatcher ??= (async () => {
-      const { caCert, clientCert, clientKey, serverName, insecureSkipVerify } = this.conn.tls;
-      const read = async (path: string | null, what: string) => {
-        if (!path) return undefined;
-        try {
-          return await readFile(path);
-        } catch (err) {
-          // No request can go out without it: as unreachable as a refused TLS handshake.
-          throw new AdapterError("unreachable", `cannot read the Nomad ${what} file ${path}: ${(err as Error).message}`);
-        }
-      };
-      const [ca, cert, key] = await Promise.all([
-        read(caCert, "CA"),
-        read(clientCert, "client certificate"),
-        read(clientKey, "client key"),
-      ]);
-      return new Agent({
-        connect: {
-          ca,
-          cert,
-          key,
-          servername: serverName ?? undefined,
-          rejectUnauthorized: !insecureSkipVerify,
-        },
-        keepAliveTimeout: 30_000,
-      });
-    })();
-    this.dispatcher.catch(() => {
-      this.dispatcher = null;
-    });
-    return this.dispatcher;
+  /** The agent of the configured CA and client certificate, built again when one of those files changes. */
+  private getDispatcher(): Dispatcher {
+    this.dispatcher ??= new TlsFileAgent(
+      { ca: this.conn.tls.caCert, cert: this.conn.tls.clientCert, key: this.conn.tls.clientKey },
+      (pem) =>
+        new Agent({
+          connect: { ...pem, servername: this.conn.tls.serverName ?? undefined, rejectUnauthorized: !this.conn.tls.insecureSkipVerify },
+          keepAliveTimeout: 30_000,
+        }),
+      "Nomad",
+    );
+    return this.dispatcher.get();
   }
 
   async close(): Promise<void> {
     const d = this.dispatcher;
     this.dispatcher = null;
-    if (d) await (await d.catch(() => null))?.close();
+    await d?.close();
   }
 
   private url(path: string, query: Query = {}): string {
@@ -114,7 +93,7 @@ export class NomadClient {
     try {
       res = await request(this.url(path, query), {
         method,
-        dispatcher: await this.getDispatcher(),
+        dispatcher: this.getDispatcher(),
         headers: this.headers(options.body !== undefined ? { "content-type": "application/json" } : {}),
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
         signal,

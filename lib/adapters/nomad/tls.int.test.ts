@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { DEFAULT_BACKOFF } from "@/lib/model/backoff";
 import type { ConnectionState, SnapshotSink } from "@/lib/adapters/types";
 import { seedNomadDemo, startNomadSim, type NomadSim } from "@/lib/sim/nomad";
 import { hasOpenssl, makePki } from "@/lib/testing/pki";
+import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { NomadAdapter } from "./adapter";
 import { NomadConnectionSchema } from "./connection";
 
@@ -79,5 +80,35 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
 
     const missing = await firstState({}, { address: sim.url, tls: { caCert: path.join(dir, "nope.pem") } });
     expect(missing.state.reason).toContain("cannot read the Nomad CA file");
+  });
+
+  it("follows a CA file rotated in place, without a restart", async () => {
+    const other = mkdtempSync(path.join(tmpdir(), "fleetdeck-nomad-tls-other-"));
+    try {
+      makePki(other, { cnSuffix: "other.nomad" });
+      const caFile = path.join(other, "trusted-ca.pem");
+      // First the wrong CA: the sim's certificate does not verify.
+      copyFileSync(path.join(other, "ca.pem"), caFile);
+      const adapter = new NomadAdapter(
+        NomadConnectionSchema.parse({
+          address: sim.url,
+          tls: { caCert: caFile, clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") },
+        }),
+        { clusterId: "nomad-rotate", log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env: {} },
+        { backoff: { baseMs: 50, maxMs: 300 } },
+      );
+      const sink = new RecordingSink();
+      const ac = new AbortController();
+      const done = adapter.run(sink, ac.signal);
+      await waitFor("unreachable with the wrong CA", () => sink.connection?.status === "unreachable");
+      // The right CA written beside and renamed over, as certificate managers do.
+      copyFileSync(path.join(dir, "ca.pem"), `${caFile}.new`);
+      renameSync(`${caFile}.new`, caFile);
+      await waitFor("ok with the rotated CA", () => sink.connection?.status === "ok", 15_000);
+      ac.abort();
+      await done;
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
