@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AdapterError, asAdapterError, fromNetworkError } from "./errors";
+import { AdapterError, asAdapterError, fromNetworkError, parseRetryAfter, retryDelay } from "./errors";
 
 const systemError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
@@ -51,5 +51,31 @@ describe("asAdapterError", () => {
       code: "upstream",
       message: "GET /v1/jobs: unexpected end of JSON input",
     });
+  });
+});
+
+describe("Retry-After", () => {
+  const now = Date.parse("2026-12-02T12:00:00Z");
+  it("reads delay-seconds and HTTP dates, and nothing else", () => {
+    expect(parseRetryAfter("7", now)).toBe(7_000);
+    expect(parseRetryAfter(["3"], now)).toBe(3_000);
+    expect(parseRetryAfter("Wed, 02 Dec 2026 12:00:30 GMT", now)).toBe(30_000);
+    expect(parseRetryAfter("Wed, 02 Dec 2026 11:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeNull();
+    expect(parseRetryAfter(undefined, now)).toBeNull();
+    // One header must not make a cluster vanish for a day.
+    expect(parseRetryAfter("86400", now)).toBe(5 * 60_000);
+  });
+
+  it("waits the longer of the back-off and the upstream's ask, spread so that clusters do not return together", () => {
+    const backoff = { next: () => 1_000 };
+    expect(retryDelay(backoff, new AdapterError("upstream", "x"))).toBe(1_000);
+    expect(retryDelay(backoff, new AdapterError("throttled", "x", { retryAfterMs: 500 }))).toBe(1_000);
+    const delays = Array.from({ length: 50 }, () => retryDelay(backoff, new AdapterError("throttled", "x", { retryAfterMs: 10_000 })));
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(10_000);
+      expect(d).toBeLessThanOrEqual(12_000);
+    }
+    expect(new Set(delays).size).toBeGreaterThan(1);
   });
 });

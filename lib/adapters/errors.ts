@@ -14,14 +14,40 @@ export type AdapterErrorCode =
   | "upstream"; // anything else the orchestrator got wrong (502)
 
 export class AdapterError extends Error {
+  /** How long the orchestrator asked us to wait before asking again (its Retry-After), if it said. */
+  readonly retryAfterMs: number | null;
+
   constructor(
     readonly code: AdapterErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | null },
   ) {
     super(message, options);
     this.name = "AdapterError";
+    this.retryAfterMs = options?.retryAfterMs ?? null;
   }
+}
+
+/** Longer waits than this are taken as this: a cluster must not vanish for a day over one header. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** A Retry-After header (delay-seconds or an HTTP date) in milliseconds from now; null when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | null | undefined, now = Date.now()): number | null {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return null;
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null;
+}
+
+/**
+ * How long a retry loop waits after `err`: its back-off, or the upstream's
+ * Retry-After when longer, spread by up to a fifth more so that every
+ * cluster told the same wait does not come back at the same instant.
+ */
+export function retryDelay(backoff: { next(): number }, err: unknown): number {
+  const delay = backoff.next();
+  const asked = isAdapterError(err) ? err.retryAfterMs : null;
+  return asked !== null && asked > delay ? asked * (1 + Math.random() * 0.2) : delay;
 }
 
 const ERROR_CODES = new Set<string>([

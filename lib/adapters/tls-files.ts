@@ -60,7 +60,10 @@ export class TlsFileAgent {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new AdapterError("unreachable", `cannot read the ${this.label} ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      throw new AdapterError(
+        "unreachable",
+        `cannot read the ${this.label} ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      );
     }
   }
 }

@@ -10,7 +10,18 @@ import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { createLogger, type Logger } from "@/lib/log";
 import { gridFor, type Pricing } from "@/lib/model/consumption";
 import type { StartDemoFleet } from "@/lib/model/demo";
-import { isCutOff, type ChangeEvent, type ClusterInfo, type ListAnswer, type Node, type Service, type Task, type UsageHistory, type Workload, type WorkloadCore } from "@/lib/model/types";
+import {
+  isCutOff,
+  type ChangeEvent,
+  type ClusterInfo,
+  type ListAnswer,
+  type Node,
+  type Service,
+  type Task,
+  type UsageHistory,
+  type Workload,
+  type WorkloadCore,
+} from "@/lib/model/types";
 import {
   ConsumptionQuerySchema,
   ConsumptionSeriesQuerySchema,

@@ -6,7 +6,7 @@ import type { Logger } from "@/lib/log";
 import { Backoff } from "@/lib/model/backoff";
 import { mapBounded } from "../concurrency";
 import { sleep } from "../sleep";
-import { AdapterError, asAdapterError } from "../errors";
+import { AdapterError, asAdapterError, retryDelay } from "../errors";
 import { ConnectionHealth, cutsOff, statusForFailure } from "../health";
 import { lines } from "../lines";
 import type { AdapterContext } from "../module";
@@ -293,7 +293,7 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         // Forbidden or not served: list the rest without it rather than show nothing.
         if (e.code === "forbidden" || e.code === "not-found") state.sourceUnavailable(resource.name);
         resourceVersion = null;
-        await sleep(backoff.next(), signal);
+        await sleep(retryDelay(backoff, e), signal);
       }
     }
   }

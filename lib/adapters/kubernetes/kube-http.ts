@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
 import { fetch, request as undiciRequest, type Dispatcher, type Response } from "undici";
-import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "../errors";
+import { AdapterError, codeForUpstreamStatus, fromNetworkError, parseRetryAfter } from "../errors";
 import type { SecretSet } from "../secrets";
 import { KubeStatusSchema } from "./raw";
 
@@ -23,7 +23,7 @@ export class KubeApiError extends AdapterError {
   constructor(
     readonly status: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | null },
   ) {
     super(codeForUpstreamStatus(status), message, options);
   }
@@ -46,7 +46,9 @@ export function statusMessage(body: unknown, status: number, statusText = ""): s
 
 export async function errorFromResponse(res: Response, what: string): Promise<KubeApiError> {
   const text = await res.text().catch(() => "");
-  return new KubeApiError(res.status, `${what}: ${statusMessage(text, res.status, res.statusText)}`);
+  return new KubeApiError(res.status, `${what}: ${statusMessage(text, res.status, res.statusText)}`, {
+    retryAfterMs: parseRetryAfter(res.headers.get("retry-after")),
+  });
 }
 
 export interface RequestOptions {

@@ -3,7 +3,7 @@ import type { WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff } from "@/lib/model/backoff";
 import { forEachBounded, mapBounded } from "@/lib/adapters/concurrency";
-import { AdapterError, asAdapterError, fromNetworkError } from "@/lib/adapters/errors";
+import { AdapterError, asAdapterError, fromNetworkError, retryDelay } from "@/lib/adapters/errors";
 import { ConnectionHealth } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
 import { sleep } from "@/lib/adapters/sleep";
@@ -221,7 +221,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
         if (signal.aborted) break;
         relist = true;
         health.failed("master", this.failure("master", err, "mesos master poll failed"));
-        await sleep(backoff.next(), signal);
+        await sleep(retryDelay(backoff, err), signal);
       }
     }
   }
@@ -271,7 +271,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       } catch (err) {
         if (signal.aborted) break;
         health.failed("marathon", this.failure("marathon", err, "marathon sync failed"));
-        await sleep(backoff.next(), signal);
+        await sleep(retryDelay(backoff, err), signal);
       } finally {
         stream.abort();
         signal.removeEventListener("abort", stopStream);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
-import { AdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { AdapterError, codeForUpstreamStatus, fromNetworkError, parseRetryAfter } from "@/lib/adapters/errors";
 import { withTimeout } from "@/lib/adapters/timings";
 import type { MesosConnection, MesosEndpoint } from "./connection";
 import { RawMarathonErrorSchema } from "./raw";
@@ -55,8 +55,9 @@ export class UpstreamHttpError extends AdapterError {
   constructor(
     readonly upstream: UpstreamError,
     what: string,
+    retryAfterMs: number | null = null,
   ) {
-    super(codeForUpstreamStatus(upstream.status), `${what}: ${upstream.message} (HTTP ${upstream.status})`);
+    super(codeForUpstreamStatus(upstream.status), `${what}: ${upstream.message} (HTTP ${upstream.status})`, { retryAfterMs });
   }
 }
 
@@ -125,7 +126,7 @@ export class HttpEndpoint {
   private async readJson<T>(response: Dispatcher.ResponseData, schema: z.ZodType<T>, path: string): Promise<T> {
     const text = await response.body.text();
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what);
+      throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what, parseRetryAfter(response.headers["retry-after"]));
     }
     let json: unknown;
     try {
@@ -172,7 +173,7 @@ export class HttpEndpoint {
     const response = await this.send("GET", path, { signal, stream: true, accept: "text/event-stream", idleMs });
     if (response.statusCode < 200 || response.statusCode >= 300) {
       const text = await response.body.text().catch(() => "");
-      throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what);
+      throw new UpstreamHttpError(describeStatus(response.statusCode, text), this.what, parseRetryAfter(response.headers["retry-after"]));
     }
     return response.body;
   }

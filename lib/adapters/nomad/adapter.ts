@@ -1,5 +1,5 @@
 import { replaceAll } from "@/lib/adapters/changes";
-import { AdapterError, asAdapterError } from "@/lib/adapters/errors";
+import { AdapterError, asAdapterError, retryDelay } from "@/lib/adapters/errors";
 import { ConnectionHealth } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
 import { sleep } from "@/lib/adapters/sleep";
@@ -113,7 +113,7 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
               h.failed("following", e);
             });
           }
-          await sleep(backoff.next(), signal);
+          await sleep(retryDelay(backoff, e), signal);
         }
       }
     } finally {

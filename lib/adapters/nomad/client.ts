@@ -1,6 +1,6 @@
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
-import { AdapterError, asAdapterError, codeForUpstreamStatus, fromNetworkError } from "@/lib/adapters/errors";
+import { AdapterError, asAdapterError, codeForUpstreamStatus, fromNetworkError, parseRetryAfter } from "@/lib/adapters/errors";
 import { lines } from "@/lib/adapters/lines";
 import { TlsFileAgent } from "@/lib/adapters/tls-files";
 import type { ResolvedNomadConnection } from "./connection";
@@ -110,7 +110,7 @@ export class NomadClient {
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = (await res.body.text().catch(() => "")).trim().slice(0, 500);
-    throw upstreamError(res.statusCode, text, what);
+    throw upstreamError(res.statusCode, text, what, parseRetryAfter(res.headers["retry-after"]));
   }
 
   private async parse<S extends z.ZodType>(res: Dispatcher.ResponseData, schema: S, what: string): Promise<z.infer<S>> {
@@ -204,7 +204,7 @@ export class NomadClient {
 }
 
 /** Nomad answers errors as plain text ("Permission denied", "ACL token not found", `job "x" not found`). */
-export function upstreamError(status: number, text: string, what: string): AdapterError {
+export function upstreamError(status: number, text: string, what: string, retryAfterMs: number | null = null): AdapterError {
   const message = text || `HTTP ${status}`;
   let code = codeForUpstreamStatus(status);
   // Nomad answers 403 both for a token it does not know and for one lacking a capability. An expired
@@ -212,5 +212,5 @@ export function upstreamError(status: number, text: string, what: string): Adapt
   // layer (command/agent/http.go), so it may come as a 500: the text decides.
   if ((status === 403 || status >= 500) && /ACL token (not found|expired|is invalid)/i.test(message)) code = "unauthorized";
   if (status === 500 && /no path to region/i.test(message)) code = "invalid";
-  return new AdapterError(code, `${what}: ${message}`);
+  return new AdapterError(code, `${what}: ${message}`, { retryAfterMs });
 }
