@@ -128,10 +128,10 @@ describe("ConnectionHealth", () => {
   it("names at most three failures, then how many more", () => {
     const sources = ["a", "b", "c", "d", "e"];
     const { health, reports } = follow(sources);
-    for (const s of sources) health.failed(s, err("unreachable", `list ${s}: ECONNREFUSED`));
+    for (const s of sources) health.failed(s, err("unreachable", `list ${s}: ECONNREFUSED ${s}`));
     expect(reports.at(-1)).toEqual({
       status: "unreachable",
-      reason: "list a: ECONNREFUSED; list b: ECONNREFUSED; list c: ECONNREFUSED; and 2 more",
+      reason: "list a: ECONNREFUSED a; list b: ECONNREFUSED b; list c: ECONNREFUSED c; and 2 more",
       version: null,
     });
   });
@@ -142,5 +142,18 @@ describe("ConnectionHealth", () => {
     health.failed("b", err("forbidden", "no access"));
     health.failed("c", err("upstream", "500 from c"));
     expect(reports.at(-1)).toEqual({ status: "degraded", reason: "no access; 500 from c", version: null });
+  });
+});
+
+describe("ConnectionHealth reasons", () => {
+  it("says a cause shared by many sources once, naming a few of them", () => {
+    const { health, reports } = follow(["nodes", "pods", "deployments", "services"]);
+    health.record((h) => {
+      for (const r of ["nodes", "pods", "deployments"]) h.failed(r, err("unreachable", `list ${r}: connect ECONNREFUSED 10.0.0.1:6443`));
+      h.failed("services", err("unreachable", "list services: socket hang up"));
+    });
+    expect(reports.at(-1)?.reason).toBe(
+      "connect ECONNREFUSED 10.0.0.1:6443 (list nodes, list pods and 1 more); list services: socket hang up",
+    );
   });
 });

@@ -120,7 +120,7 @@ export class ConnectionHealth {
     // Before every source answered, only a total outage is worth reporting.
     if (outcomes.length < this.sources.length && (reached || failures.length === 0)) return;
     const warnings = outcomes.flatMap((o) => (o.ok && o.warning ? [o.warning] : []));
-    const reasons = [...new Set([...failures.map((e) => e.message), ...warnings])];
+    const reasons = [...new Set([...sharedCauses(failures.map((e) => e.message)), ...warnings])];
     const status: ClusterStatus = !reached ? statusForFailures(failures) : reasons.length ? "degraded" : "ok";
     const next: ConnectionState = { status, reason: summarize(reasons), version: this.version() };
     const previous = this.last;
@@ -133,6 +133,28 @@ export class ConnectionHealth {
 
 function reachedStatus(status: ClusterStatus): boolean {
   return status === "ok" || status === "degraded";
+}
+
+/**
+ * Failures with one cause said once: ten lists refused the same connection
+ * read "connect ECONNREFUSED 10.0.0.1:6443 (list nodes, list pods and 8
+ * more)", not the same words ten times. A message's cause is what follows
+ * its first ": " (the source's name comes first).
+ */
+function sharedCauses(messages: string[]): string[] {
+  const bySource = new Map<string, string[]>();
+  for (const message of messages) {
+    const at = message.indexOf(": ");
+    const cause = at > 0 ? message.slice(at + 2) : message;
+    bySource.set(cause, [...(bySource.get(cause) ?? []), at > 0 ? message.slice(0, at) : ""]);
+  }
+  return [...bySource].map(([cause, sources]) => {
+    const named = [...new Set(sources.filter(Boolean))];
+    if (named.length === 0) return cause;
+    if (named.length === 1) return `${named[0]}: ${cause}`;
+    const shown = named.slice(0, 2).join(", ");
+    return named.length > 2 ? `${cause} (${shown} and ${named.length - 2} more)` : `${cause} (${shown})`;
+  });
 }
 
 /** At most MAX_REASONS reasons, then how many more: ten lists refused at once say much the same. */
