@@ -7,6 +7,7 @@
  */
 
 import http from "node:http";
+import { FaultInjector, type FaultProtocol } from "../faults";
 import type { AddressInfo, Socket } from "node:net";
 import type { ClusterController } from "./controllers";
 import { ExpiredError, type ObjectStore, type StoredEvent } from "./store";
@@ -241,19 +242,30 @@ interface Route {
   sub?: string;
 }
 
+/** Injected failures answer as the apiserver's own do: a metav1.Status. */
+const KUBE_FAULT_PROTOCOL: FaultProtocol = {
+  contentType: "application/json",
+  errorAnswer: (code, message) => {
+    const reason = code === 429 ? "TooManyRequests" : code === 503 ? "ServiceUnavailable" : "InternalError";
+    return { contentType: "application/json", body: JSON.stringify(status(code, reason, message)) };
+  },
+};
+
 export class KubeApiServer {
   private readonly server: http.Server;
+  readonly faults = new FaultInjector();
   private readonly watches = new Set<ActiveWatch>();
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly ctx: ApiContext) {
-    this.server = http.createServer((req, res) => {
+    const listener: http.RequestListener = (req, res) => {
       this.handle(req, res).catch((e) => {
         const body = e instanceof ApiError ? e.body : status(500, "InternalError", `Internal error occurred: ${(e as Error).message}`);
         if (!res.headersSent) sendJson(res, body.code, body);
         else res.end();
       });
-    });
+    };
+    this.server = http.createServer(this.faults.wrap(listener, KUBE_FAULT_PROTOCOL));
     this.server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));

@@ -1,5 +1,6 @@
 /** One simulated Kubernetes cluster: store + controllers + apiserver, with a programmatic handle for tests. */
 
+import type { FaultInjector } from "../faults";
 import { ClusterController } from "./controllers";
 import { ContentBuilder, presetContent, type ContentPreset } from "./content";
 import { prepareCreate } from "./defaults";
@@ -9,7 +10,7 @@ import type { DemoUsage } from "@/lib/model/demo";
 import { SeededRandom } from "./random";
 import { resourceTypeByKind, type ResourceType } from "./resources";
 import { BOOTSTRAP_RBAC, storeRbac, type RbacManifest } from "./rbac";
-import { KubeApiServer, type TokenSpec } from "./server";
+import { KubeApiServer, type ApiContext, type TokenSpec } from "./server";
 import { ObjectStore } from "./store";
 import {
   DEMO_TIMINGS,
@@ -78,6 +79,13 @@ export interface KubeSimHandle {
   close(): Promise<void>;
   /** Stops and restarts the apiserver on the same port, cutting every connection; state survives (as with etcd). */
   restart(): Promise<void>;
+  /** Stops listening (connections refused, every open one cut) until start(); state survives. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Failures to inject into every request (see lib/sim/faults.ts). */
+  readonly faults: FaultInjector;
+  /** Replaces the accepted bearer tokens: a rotated or revoked token is refused from the next request. */
+  setTokens(tokens: TokenSpec[]): void;
   /** Drops the event history: every resourceVersion handed out so far gets 410 Expired; open watches are closed. */
   compact(): void;
   /** Open watches go silent and stay open (no events, no bookmarks) until clients give up on them. */
@@ -182,7 +190,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
 
   const usage = new UsageModel(store, profileOf, Date.now() - Math.min(ageMs, 3600_000));
 
-  const api = new KubeApiServer({
+  const context: ApiContext = {
     store,
     controller,
     gitVersion: options.gitVersion ?? "v1.31.4-fleetdeck-sim",
@@ -201,7 +209,8 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     cadvisorMetrics: (node) => usage.cadvisor(node, Date.now()),
     kubeStateMetrics: () => usage.kubeStateMetrics(Date.now()),
     random,
-  });
+  };
+  const api = new KubeApiServer(context);
   const port = await api.listen(host, options.port ?? 0);
 
   let closed = false;
@@ -222,6 +231,12 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     async restart() {
       await api.close();
       await api.listen(host, port);
+    },
+    stop: () => api.close(),
+    start: async () => void (await api.listen(host, port)),
+    faults: api.faults,
+    setTokens(tokens) {
+      context.tokens = tokens;
     },
     compact() {
       store.compact();

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
+import { FaultInjector, PLAIN_TEXT_PROTOCOL } from "../faults";
 import type { AddressInfo, Socket } from "node:net";
 import { createHandler, type TokenPolicy } from "./http";
 import { DEFAULT_TIMINGS, NomadScheduler, type SchedulerTimings } from "./scheduler";
@@ -36,6 +37,11 @@ export interface NomadSim {
   tick(): void;
   /** Stops answering (open streams and blocking queries are cut), waits downMs, then listens again on the same port with the same state. */
   restart(downMs?: number): Promise<void>;
+  /** Stops listening (connections refused, open ones cut) until start(); state survives. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Failures to inject into every request (see lib/sim/faults.ts). */
+  readonly faults: FaultInjector;
   close(): Promise<void>;
 }
 
@@ -47,7 +53,8 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
 
   const sockets = new Set<Socket>();
   const streams = new Set<ServerResponse>();
-  const handler = createHandler({
+  const faults = new FaultInjector();
+  const answer = createHandler({
     world,
     scheduler,
     tokens: options.tokens,
@@ -57,6 +64,8 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
       res.on("close", () => streams.delete(res));
     },
   });
+  // Nomad answers errors as plain text.
+  const handler = faults.wrap(answer, PLAIN_TEXT_PROTOCOL);
   const host = options.host ?? "127.0.0.1";
 
   let server: Server | null = null;
@@ -105,6 +114,9 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await listen(port);
     },
+    stop: () => stopListening(),
+    start: async () => void (await listen(port)),
+    faults,
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
