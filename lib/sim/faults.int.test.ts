@@ -96,6 +96,24 @@ describe("FaultInjector", () => {
     await reading;
   });
 
+  it("cuts the connections open when told to, so streams reconnect into the fault", async () => {
+    const res = await fetch(`${url}/stream`);
+    const reader = res.body!.getReader();
+    await reader.read();
+    faults.set({ failShare: 1, cutOpen: true });
+    // The stream ends with an error (its socket destroyed), not with silence.
+    const ended = await (async () => {
+      try {
+        while (!(await reader.read()).done);
+        return "ended";
+      } catch {
+        return "cut";
+      }
+    })();
+    expect(["ended", "cut"]).toContain(ended);
+    expect((await fetch(`${url}/stream`)).status).toBe(503);
+  });
+
   it("refuses specs that are not faults", () => {
     expect(FaultSpecSchema.safeParse({ failShare: 2 }).success).toBe(false);
     expect(FaultSpecSchema.safeParse({ failStatus: 418 }).success).toBe(false);

@@ -22,6 +22,8 @@ export const FaultSpecSchema = z
     hang: z.boolean().optional(),
     /** Streams (watches, event streams) go silent, open ones too; the connections stay open. */
     stallStreams: z.boolean().optional(),
+    /** Cut the connections open when the fault is set (a restart, a proxy dropping them): streams must reconnect into it. */
+    cutOpen: z.boolean().optional(),
     /** Answer 200 with a body that is not JSON. */
     malformed: z.boolean().optional(),
     /** Only requests whose path matches this regular expression. */
@@ -63,6 +65,7 @@ const STATUS_TEXT: Record<number, string> = { 429: "Too many requests", 500: "In
 export class FaultInjector {
   private spec: FaultSpec = {};
   private readonly hung = new Set<Socket>();
+  private readonly open = new Set<Socket>();
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -74,6 +77,7 @@ export class FaultInjector {
   set(spec: FaultSpec): void {
     this.spec = FaultSpecSchema.parse(spec);
     if (!this.spec.hang) this.releaseHung();
+    if (this.spec.cutOpen) for (const socket of this.open) socket.destroy();
   }
 
   clear(): void {
@@ -87,6 +91,11 @@ export class FaultInjector {
       const path = (req.url ?? "/").split("?")[0];
       const applies = !spec.paths || new RegExp(spec.paths).test(path);
       if (!applies) return listener(req, res);
+      const socket = req.socket;
+      if (!this.open.has(socket)) {
+        this.open.add(socket);
+        socket.once("close", () => this.open.delete(socket));
+      }
       this.stallable(res);
       if (spec.hang) {
         this.hung.add(req.socket);

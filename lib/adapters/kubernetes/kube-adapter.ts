@@ -59,7 +59,8 @@ const DEFAULT_KUBE_TIMINGS: KubeTimings = {
 
 type WatchEnd =
   | { kind: "closed"; resourceVersion: string; events: number }
-  | { kind: "stalled"; resourceVersion: string }
+  /** Nothing arrived for the watchdog's time; `heard`: something had arrived before. */
+  | { kind: "stalled"; resourceVersion: string; heard: boolean }
   | { kind: "resync" }
   | { kind: "gone" };
 
@@ -228,6 +229,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     let quiet = false;
     /** A refusal of the credentials was retried at once with them read again. */
     let reauthenticated = false;
+    /** Watches in a row that went silent without a byte: a wedged connection or server, not a quiet resource. */
+    let silentWatches = 0;
     while (!signal.aborted) {
       try {
         if (resourceVersion === null) {
@@ -245,7 +248,12 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           continue;
         }
         const startedAt = Date.now();
-        const end = await this.watch(resource, resourceVersion, untilResync, state, signal);
+        const heard = () => {
+          if (silentWatches < 2) return;
+          silentWatches = 0;
+          health.ok(resource.name);
+        };
+        const end = await this.watch(resource, resourceVersion, untilResync, state, heard, signal);
         if (end.kind === "gone") {
           this.log.info("watch history expired (410); relisting", { resource: resource.name });
           resourceVersion = null;
@@ -254,6 +262,15 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         } else if (end.kind === "stalled") {
           this.log.warn("watch delivered nothing within the watchdog time; restarting it", { resource: resource.name });
           resourceVersion = end.resourceVersion;
+          silentWatches = end.heard ? 0 : silentWatches + 1;
+          // Once is a lost connection; twice, and the data shown may be old: say so until the stream speaks again.
+          if (silentWatches >= 2) {
+            const silentFor = Math.round((silentWatches * this.timings.watchdogMs) / 1000);
+            health.failed(
+              resource.name,
+              new AdapterError("timeout", `watch ${resource.name}: the stream has sent nothing for ${silentFor} s`),
+            );
+          }
         } else {
           resourceVersion = end.resourceVersion;
           // A server that ends every watch at once would otherwise make this loop spin.
@@ -332,12 +349,15 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     fromVersion: string,
     maxMs: number,
     state: ClusterState,
+    onHeard: () => void,
     signal: AbortSignal,
   ): Promise<WatchEnd> {
     const { http } = this.connect();
     const what = `watch ${resource.name}`;
     let resourceVersion = fromVersion;
     let events = 0;
+    let answered = false;
+    let heard = false;
     let ended: "stalled" | "resync" | null = null;
     const controller = new AbortController();
     const stop = (why: "stalled" | "resync") => {
@@ -351,7 +371,11 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
     const restart = () => stop("resync");
     this.onCredentialsChanged.add(restart);
     const watchdog = setTimeout(() => stop("stalled"), this.timings.watchdogMs);
-    const pet = () => watchdog.refresh();
+    const pet = () => {
+      watchdog.refresh();
+      if (!heard) onHeard();
+      heard = true;
+    };
 
     try {
       const query = new URLSearchParams({
@@ -367,7 +391,8 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         return { kind: "gone" };
       }
       if (!res.ok || !res.body) throw await errorFromResponse(res, what);
-      pet();
+      answered = true;
+      watchdog.refresh();
       for await (const line of lines(res.body, { onChunk: pet, yieldUnterminated: true })) {
         let json: unknown;
         try {
@@ -403,9 +428,13 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
         // Opaque: only ever handed back to the server, never compared by size.
         if (item.metadata.resourceVersion) resourceVersion = item.metadata.resourceVersion;
       }
-      return ended === "stalled" ? { kind: "stalled", resourceVersion } : { kind: "closed", resourceVersion, events };
+      return ended === "stalled" ? { kind: "stalled", resourceVersion, heard } : { kind: "closed", resourceVersion, events };
     } catch (err) {
-      if (ended === "stalled") return { kind: "stalled", resourceVersion };
+      // A server that accepts a watch and never answers it is as good as unreachable.
+      if (ended === "stalled" && !answered) {
+        throw new AdapterError("timeout", `${what}: no answer within ${Math.round(this.timings.watchdogMs / 1000)} s`);
+      }
+      if (ended === "stalled") return { kind: "stalled", resourceVersion, heard };
       if (ended === "resync") return { kind: "resync" };
       if (signal.aborted) return { kind: "closed", resourceVersion, events };
       throw asAdapterError(err, what);
