@@ -7,6 +7,12 @@ import { KubeAdapter } from "@/lib/adapters/kubernetes";
 import { NomadAdapter } from "@/lib/adapters/nomad/adapter";
 import { NomadConnectionSchema } from "@/lib/adapters/nomad/connection";
 import { SecretSet } from "@/lib/adapters/secrets";
+import { EcsAdapter } from "@/lib/adapters/ecs/adapter";
+import { EcsConnectionSchema } from "@/lib/adapters/ecs/connection";
+import { MesosAdapter } from "@/lib/adapters/mesos/adapter";
+import { DEMO_CREDENTIALS, seedDemoWorld } from "@/lib/sim/ecs";
+import { startEcsSim, type EcsSim } from "@/lib/sim/ecs/server";
+import { startMesosSim, type MesosSim } from "@/lib/sim/mesos";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import type { DeploymentObject } from "@/lib/sim/kubernetes/types";
 import { seedNomadDemo, startNomadSim, type NomadSim } from "@/lib/sim/nomad";
@@ -40,9 +46,13 @@ let dir = "";
 let kube: KubeSimHandle;
 let bystanderSim: KubeSimHandle;
 let nomad: NomadSim;
+let mesos: MesosSim;
+let ecs: EcsSim;
 const owners: ClusterOwner[] = [];
 let kubeOwner: ClusterOwner;
 let nomadOwner: ClusterOwner;
+let mesosOwner: ClusterOwner;
+let ecsOwner: ClusterOwner;
 let bystander: ClusterOwner;
 const measured: FaultMeasure[] = [];
 
@@ -66,6 +76,8 @@ beforeAll(async () => {
   kube = await startKubeSim({ content: "demo-east", timings: "fast", bookmarkIntervalMs: 300, tokens: [{ token: TOKEN, user: "admin" }] });
   bystanderSim = await startKubeSim({ content: "demo-west", timings: "fast", bookmarkIntervalMs: 300 });
   nomad = await startNomadSim({ tickMs: 50, heartbeatMs: 500, seed: (w) => seedNomadDemo(w) });
+  mesos = await startMesosSim({ timings: { sseHeartbeatMs: 500 } });
+  ecs = await startEcsSim({ timings: { tickMs: 100 }, seed: seedDemoWorld });
   await writeKubeconfig(TOKEN);
   const bystanderConfig = path.join(dir, "bystander");
   await writeFile(bystanderConfig, kubeconfigYaml([{ context: "west", server: bystanderSim.url, token: "any" }]));
@@ -81,14 +93,35 @@ beforeAll(async () => {
       { requestTimeoutMs: REQUEST_TIMEOUT_MS, streamIdleMs: 1_500, blockingWaitMs: 1_000, backoff: BACKOFF },
     ),
   );
-  owners.push(kubeOwner, bystander, nomadOwner);
+  const context = (clusterId: string) => ({ clusterId, log: createLogger("faults"), secrets: new SecretSet(), env: {} });
+  mesosOwner = ownerFor(
+    "mesos",
+    "mesos",
+    new MesosAdapter({ master: { url: mesos.masterUrl }, marathon: { url: mesos.marathonUrl } }, context("mesos"), {
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      streamIdleMs: 1_500,
+      pollMs: 1_000,
+      backoff: BACKOFF,
+    }),
+  );
+  ecsOwner = ownerFor(
+    "ecs",
+    "ecs",
+    new EcsAdapter(
+      EcsConnectionSchema.parse({ region: "eu-west-1", cluster: "shop-ec2", endpoint: ecs.endpoint, credentials: DEMO_CREDENTIALS }),
+      context("ecs"),
+      // ECS has no watch: its poll period is its resync, and the SDK's own retries are left to one.
+      { requestTimeoutMs: REQUEST_TIMEOUT_MS, resyncMs: 1_000, usageRefreshMs: 0, maxAttempts: 1, backoff: BACKOFF },
+    ),
+  );
+  owners.push(kubeOwner, bystander, nomadOwner, mesosOwner, ecsOwner);
   await Promise.all(owners.map((o) => settled(o)));
 }, 60_000);
 
 afterAll(async () => {
   console.log(`\nFaults: detect and recover\n${faultTable(measured, GOALS)}\n`);
   await Promise.all(owners.map((o) => o.stop()));
-  await Promise.all([kube?.close(), bystanderSim?.close(), nomad?.close()]);
+  await Promise.all([kube?.close(), bystanderSim?.close(), nomad?.close(), mesos?.close(), ecs?.close()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -96,6 +129,15 @@ interface Injectable {
   faults: { set(spec: FaultSpec): void; clear(): void };
   stop(): Promise<void>;
   start(): Promise<void>;
+}
+
+/** A simulator started in beforeAll, reached when a case runs (cases are collected before it starts). */
+function late(sim: () => Injectable): Injectable {
+  return {
+    faults: { set: (spec) => sim().faults.set(spec), clear: () => sim().faults.clear() },
+    stop: () => sim().stop(),
+    start: () => sim().start(),
+  };
 }
 
 /** The faults every simulator injects, and what the owner must say about each. */
@@ -146,6 +188,7 @@ async function check(target: FaultTarget, fault: FaultCase) {
 function desiredIs(name: string, desired: number) {
   return (snapshot: Snapshot) => [...snapshot.workloads.values()].some((w) => w.name === name && w.desired === desired);
 }
+const nextCount = (count: number) => (count % 4) + 1;
 
 const kubeTarget = (): FaultTarget => ({
   owner: kubeOwner,
@@ -154,6 +197,25 @@ const kubeTarget = (): FaultTarget => ({
     const replicas = ((deployment.spec.replicas ?? 1) % 4) + 1;
     kube.scale("Deployment", deployment.metadata.namespace!, deployment.metadata.name, replicas);
     return desiredIs(deployment.metadata.name, replicas);
+  },
+});
+
+const mesosTarget = (): FaultTarget => ({
+  owner: mesosOwner,
+  change() {
+    const app = mesos.world.apps.get("/shop/worker")!;
+    const instances = nextCount(app.instances);
+    mesos.controller.scale(app, instances, true);
+    return desiredIs(app.id, instances);
+  },
+});
+
+const ecsTarget = (): FaultTarget => ({
+  owner: ecsOwner,
+  change() {
+    const service = ecs.world.clusters.get("shop-ec2")!.services.get("worker")!;
+    service.desiredCount = nextCount(service.desiredCount);
+    return desiredIs(service.name, service.desiredCount);
   },
 });
 
@@ -169,12 +231,7 @@ const nomadTarget = (): FaultTarget => ({
 });
 
 describe("Kubernetes: every fault detected, recovered from, and kept to its cluster", () => {
-  for (const fault of commonFaults({
-    faults: { set: (s) => kube.faults.set(s), clear: () => kube.faults.clear() },
-    stop: () => kube.stop(),
-    start: () => kube.start(),
-  }))
-    it(fault.name, () => check(kubeTarget(), fault), 150_000);
+  for (const fault of commonFaults(late(() => kube))) it(fault.name, () => check(kubeTarget(), fault), 150_000);
 
   it("credentials revoked, then a kubeconfig with new ones", async () => {
     await check(kubeTarget(), {
@@ -207,10 +264,17 @@ describe("Kubernetes: every fault detected, recovered from, and kept to its clus
 });
 
 describe("Nomad: every fault detected, recovered from, and kept to its cluster", () => {
-  for (const fault of commonFaults({
-    faults: { set: (s) => nomad.faults.set(s), clear: () => nomad.faults.clear() },
-    stop: () => nomad.stop(),
-    start: () => nomad.start(),
-  }))
-    it(fault.name, () => check(nomadTarget(), fault), 150_000);
+  for (const fault of commonFaults(late(() => nomad))) it(fault.name, () => check(nomadTarget(), fault), 150_000);
+});
+
+describe("Mesos and Marathon: every fault detected, recovered from, and kept to its cluster", () => {
+  for (const fault of commonFaults(late(() => mesos))) it(fault.name, () => check(mesosTarget(), fault), 150_000);
+});
+
+describe("ECS: every fault detected, recovered from, and kept to its cluster", () => {
+  // ECS has no streams to go silent: it polls.
+  for (const fault of commonFaults(late(() => ({ faults: ecs.network, stop: ecs.stop, start: ecs.start }))).filter(
+    (f) => f.name !== "streams go silent",
+  ))
+    it(fault.name, () => check(ecsTarget(), fault), 150_000);
 });

@@ -203,10 +203,10 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
   it("reports unreachable while the endpoint is down and relists after it comes back", async () => {
     const { sim, sink } = await setup({ cluster: "shop-fargate" });
     await waitFor("first list", () => sink.connection?.status === "ok");
-    await sim.pause();
+    await sim.stop();
     await waitFor("unreachable", () => sink.connection?.status === "unreachable");
     sim.world.clusters.get("shop-fargate")!.services.get("notifications")!.desiredCount = 2;
-    await sim.resume();
+    await sim.start();
     await waitFor(
       "relisted after reconnect",
       () => sink.connection?.status === "ok" && runningOf(sink, "shop-fargate~notifications").length === 2,

@@ -1,7 +1,7 @@
 import { Backoff, type BackoffPolicy } from "@/lib/model/backoff";
 import { replaceAll } from "@/lib/adapters/changes";
 import { forEachBounded } from "@/lib/adapters/concurrency";
-import { AdapterError } from "@/lib/adapters/errors";
+import { AdapterError, retryDelay } from "@/lib/adapters/errors";
 import { statusForFailure } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
 import { sleep } from "@/lib/adapters/sleep";
@@ -159,7 +159,8 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
           const error = toAdapterError(err, "ECS");
           // The last snapshot stays as it was: stale data beats an empty page.
           sink.setConnection({ status: statusForFailure(error), reason: error.message });
-          delay = error.code === "throttled" ? Math.max(interval, throttled.next()) : retry.next();
+          // Throttled: the account's budget is spent, so never sooner than a poll period; either way as late as AWS asks.
+          delay = error.code === "throttled" ? Math.max(interval, retryDelay(throttled, error)) : retryDelay(retry, error);
           this.log.debug("poll failed", { code: error.code, retryInMs: Math.round(delay) });
         }
         await this.pause(delay, signal);

@@ -68,7 +68,8 @@ export class EcsApi {
       endpoint: connection.endpoint,
       credentials: connection.credentials,
       maxAttempts: options.maxAttempts,
-      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 20_000, connectionTimeout: 5_000 },
+      // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and a hung endpoint hangs the poll for good.
+      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 20_000, connectionTimeout: 5_000, throwOnRequestTimeout: true },
     };
     this.ecs = new ECSClient(config);
     this.cloudwatch = new CloudWatchClient(config);

@@ -26,6 +26,22 @@ describe("toAdapterError", () => {
     }
   });
 
+  it("says a request the SDK timed out had no answer, without the SDK's wording", () => {
+    const err = toAdapterError(
+      Object.assign(new Error("@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout."), {
+        name: "TimeoutError",
+      }),
+      "ECS",
+    );
+    expect(err).toMatchObject({ code: "timeout", message: "ECS: no answer within the request timeout" });
+  });
+
+  it("keeps the Retry-After an answer carried", () => {
+    const err = Object.assign(awsError("ServiceUnavailable", "down", 503), { $response: { headers: { "retry-after": "3" } } });
+    expect(toAdapterError(err, "ECS").retryAfterMs).toBe(3_000);
+    expect(toAdapterError(awsError("ThrottlingException", "slow down"), "ECS").retryAfterMs).toBeNull();
+  });
+
   it("falls back on the HTTP status, then on network error handling", () => {
     expect(toAdapterError(awsError("WeirdException", "odd", 503), "X").code).toBe("upstream");
     expect(toAdapterError(awsError("WeirdException", "odd", 403), "X").code).toBe("forbidden");

@@ -1,4 +1,11 @@
-import { AdapterError, type AdapterErrorCode, asAdapterError, codeForUpstreamStatus, isAdapterError } from "@/lib/adapters/errors";
+import {
+  AdapterError,
+  type AdapterErrorCode,
+  asAdapterError,
+  codeForUpstreamStatus,
+  isAdapterError,
+  parseRetryAfter,
+} from "@/lib/adapters/errors";
 
 /**
  * AWS error names (ECS answers `ClusterNotFoundException`; CloudWatch, being
@@ -50,19 +57,32 @@ const CODES: Record<string, AdapterErrorCode> = {
  */
 export function toAdapterError(err: unknown, what: string): AdapterError {
   if (isAdapterError(err)) return err;
-  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  const e = err as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, string | undefined> };
+  } | null;
   const name = e?.name ?? "";
   const known = CODES[name];
   const status = e?.$metadata?.httpStatusCode;
+  // A throttled or unavailable answer may say when to come back; the SDK keeps the raw response.
+  const retryAfterMs = parseRetryAfter(e?.$response?.headers?.["retry-after"]);
   if (known) {
     const message =
       name === "CredentialsProviderError"
         ? `no AWS credentials found (${e?.message ?? "default chain exhausted"})`
-        : `${name}: ${e?.message ?? ""}`;
-    return new AdapterError(known, `${what}: ${message}`, { cause: err });
+        : name === "TimeoutError"
+          ? "no answer within the request timeout"
+          : `${name}: ${e?.message ?? ""}`;
+    return new AdapterError(known, `${what}: ${message}`, { cause: err, retryAfterMs });
   }
   if (typeof status === "number" && status >= 400) {
-    return new AdapterError(codeForUpstreamStatus(status), `${what}: ${name || "HTTP " + status}: ${e?.message ?? ""}`, { cause: err });
+    return new AdapterError(codeForUpstreamStatus(status), `${what}: ${name || "HTTP " + status}: ${e?.message ?? ""}`, {
+      cause: err,
+      retryAfterMs,
+    });
   }
   // The SDK finds the region only when it sends: without one there is no endpoint to reach.
   if (e?.message === "Region is missing") {

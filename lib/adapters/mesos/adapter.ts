@@ -381,7 +381,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
       if ((err as { code?: string }).code === "UND_ERR_BODY_TIMEOUT") {
         throw new AdapterError(
           "timeout",
-          `Marathon event stream: nothing, not even a keep-alive, for ${Math.round(this.timings.streamIdleMs / 1000)} s`,
+          `Marathon event stream: sent nothing, not even a keep-alive, for ${Math.round(this.timings.streamIdleMs / 1000)} s`,
           { cause: err },
         );
       }

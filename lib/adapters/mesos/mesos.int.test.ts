@@ -212,7 +212,7 @@ describe("Mesos adapter against the simulated master, agents and Marathon", () =
     const before = sink.connections.length;
     sim.stallEventStreams();
     const lost = await waitFor("the silent stream to be noticed", () => sink.connections.slice(before).find((c) => c.status !== "ok"));
-    expect(lost.reason).toBe("Marathon event stream: nothing, not even a keep-alive, for 1 s");
+    expect(lost.reason).toBe("Marathon event stream: sent nothing, not even a keep-alive, for 1 s");
     await waitFor("a new stream and the connection back", () => sim.eventStreamsOpened() > opened && sink.connection?.status === "ok");
 
     const api = sim.world.apps.get("/shop/api")!;

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { FaultInjector, type FaultProtocol } from "../faults";
 import { ECS_OPERATIONS } from "./ecs-api";
 import { SimAwsError, accessDenied } from "./errors";
 import { getMetricData } from "./metrics";
@@ -42,6 +43,20 @@ const CLOUDWATCH_MODELED = new Set([
   "InvalidNextToken",
   "InternalServiceFault",
 ]);
+
+/** AWS's request layer answers these before any service code runs; the SDK reads x-amzn-errortype. */
+const AWS_TRANSPORT_ERRORS: Record<number, string> = { 429: "ThrottlingException", 500: "InternalFailure", 503: "ServiceUnavailable" };
+const AWS_JSON_PROTOCOL: FaultProtocol = {
+  contentType: "application/x-amz-json-1.1",
+  errorAnswer: (status, message) => {
+    const type = AWS_TRANSPORT_ERRORS[status] ?? "InternalFailure";
+    return {
+      contentType: "application/x-amz-json-1.1",
+      body: JSON.stringify({ __type: type, message }),
+      headers: { "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() },
+    };
+  },
+};
 
 export interface SimRequest {
   service: "ecs" | "cloudwatch";
@@ -133,14 +148,16 @@ export interface EcsSim {
   world: EcsWorld;
   scheduler: EcsScheduler;
   faults: SimFaults;
+  /** Faults below the API (refused, hung, slow, 5xx, malformed), as the other simulators inject them (see lib/sim/faults.ts). */
+  network: FaultInjector;
   /** Every request answered, oldest first (bounded). */
   requests: SimRequest[];
   /** Runs the scheduler now (tests use it to avoid waiting for the next tick). */
   tick(): void;
-  /** Stops answering (connections refused) until resume(); the world keeps its state. */
-  pause(): Promise<void>;
+  /** Stops answering (connections refused) until start(); the world keeps its state. */
+  stop(): Promise<void>;
   /** Listens again on the same port. */
-  resume(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,6 +168,7 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
   const scheduler = new EcsScheduler(world);
   scheduler.tick();
   const faults = new SimFaults();
+  const network = new FaultInjector();
   const requests: SimRequest[] = [];
   const host = options.host ?? "127.0.0.1";
 
@@ -159,7 +177,7 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
     if (requests.length > 5000) requests.splice(0, requests.length - 5000);
   };
 
-  const server = http.createServer((req, res) => {
+  const answer: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -225,10 +243,12 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
         return fail(new SimAwsError(service === "ecs" ? "ServerException" : "InternalServiceFault", (err as Error).message, 500));
       }
     });
-  });
+  };
+  const server = http.createServer(network.wrap(answer, AWS_JSON_PROTOCOL));
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
+      if (server.listening) return resolve(port);
       server.once("error", reject);
       server.listen(port, host, () => {
         server.off("error", reject);
@@ -237,6 +257,7 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
     });
   const stopListening = () =>
     new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
       server.close(() => resolve());
       server.closeAllConnections();
     });
@@ -251,15 +272,16 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<EcsSim> 
     world,
     scheduler,
     faults,
+    network,
     requests,
     tick: () => scheduler.tick(),
-    pause: stopListening,
-    resume: async () => {
+    stop: stopListening,
+    start: async () => {
       await listen(port);
     },
     close: async () => {
       clearInterval(timer);
-      if (server.listening) await stopListening();
+      await stopListening();
     },
   };
 }

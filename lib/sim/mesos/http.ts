@@ -91,7 +91,9 @@ export class RestartableServer {
     private readonly host: string,
   ) {}
 
+  /** Listens (again) on `port`; a no-op while already listening. */
   async listen(port = this.port): Promise<number> {
+    if (this.server) return this.port;
     const server = http.createServer(this.listener);
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {

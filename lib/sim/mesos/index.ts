@@ -1,4 +1,5 @@
 import type { StartSimulator } from "@/lib/sim/types";
+import { FaultInjector, JSON_MESSAGE_PROTOCOL, PLAIN_TEXT_PROTOCOL } from "../faults";
 import { DEMO_CONTENT, populate, type SimContent } from "./content";
 import { SimController } from "./controller";
 import { RestartableServer, type BasicCredentials } from "./http";
@@ -43,6 +44,11 @@ export interface MesosSim {
   agentUrls: string[];
   /** Stops every server (dropping connections and event streams), waits, and listens again on the same ports. */
   restart(downMs?: number): Promise<void>;
+  /** Stops every server (connections refused, open ones cut) until start(); the world keeps running. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Failures to inject into every request to the master, its agents and Marathon (see lib/sim/faults.ts). */
+  readonly faults: FaultInjector;
   /** Ends Marathon's open event streams without stopping anything. */
   dropEventStreams(): void;
   /** Marathon's open event streams stop sending anything, keep-alives included, but stay open. */
@@ -67,8 +73,13 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
   const controller = new SimController(world);
   populate(world, controller, content);
 
+  // Mesos answers errors as plain text, Marathon as JSON {message}.
+  const faults = new FaultInjector();
   const master: RestartableServer = new RestartableServer(
-    masterListener(world, (): string => `${dialHost(host)}:${master.port}`, options.masterCredentials),
+    faults.wrap(
+      masterListener(world, (): string => `${dialHost(host)}:${master.port}`, options.masterCredentials),
+      PLAIN_TEXT_PROTOCOL,
+    ),
     host,
   );
   const marathon = marathonApi(
@@ -78,10 +89,10 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
     options.marathonCredentials,
     options.marathonViewer,
   );
-  const marathonServer = new RestartableServer(marathon.listener, host);
+  const marathonServer = new RestartableServer(faults.wrap(marathon.listener, JSON_MESSAGE_PROTOCOL), host);
   const agents = [...world.agents.values()].map((agent) => ({
     agent,
-    server: new RestartableServer(agentListener(world, agent.id, options.masterCredentials), host),
+    server: new RestartableServer(faults.wrap(agentListener(world, agent.id, options.masterCredentials), PLAIN_TEXT_PROTOCOL), host),
   }));
 
   const standby = options.standbyMaster
@@ -106,6 +117,10 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
   }
   controller.start();
   const url = (server: RestartableServer) => `http://${dialHost(host)}:${server.port}`;
+  const stop = () => Promise.all(servers.map((s) => s.close())).then(() => undefined);
+  const start = async () => {
+    for (const server of servers) await server.listen();
+  };
 
   return {
     world,
@@ -115,10 +130,13 @@ export async function startMesosSim(options: MesosSimOptions = {}): Promise<Meso
     standbyMasterUrl: standby ? url(standby) : null,
     agentUrls: agents.map((a) => url(a.server)),
     async restart(downMs = 200) {
-      await Promise.all(servers.map((s) => s.close()));
+      await stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      for (const server of servers) await server.listen();
+      await start();
     },
+    stop,
+    start,
+    faults,
     dropEventStreams: () => marathon.dropEventStreams(),
     stallEventStreams: () => marathon.stallEventStreams(),
     eventStreamsOpened: () => marathon.eventStreamsOpened(),
