@@ -64,6 +64,8 @@ const STATUS_TEXT: Record<number, string> = { 429: "Too many requests", 500: "In
 
 export class FaultInjector {
   private spec: FaultSpec = {};
+  /** Requests a fault applied to since it was set: how hard clients press a failing upstream. */
+  requestsSeen = 0;
   private readonly hung = new Set<Socket>();
   private readonly open = new Set<Socket>();
 
@@ -76,6 +78,7 @@ export class FaultInjector {
   /** Replaces the faults in force; validated as the schema says (throws on a bad spec). */
   set(spec: FaultSpec): void {
     this.spec = FaultSpecSchema.parse(spec);
+    this.requestsSeen = 0;
     if (!this.spec.hang) this.releaseHung();
     if (this.spec.cutOpen) for (const socket of this.open) socket.destroy();
   }
@@ -91,6 +94,7 @@ export class FaultInjector {
       const path = (req.url ?? "/").split("?")[0];
       const applies = !spec.paths || new RegExp(spec.paths).test(path);
       if (!applies) return listener(req, res);
+      if (Object.keys(spec).length) this.requestsSeen += 1;
       const socket = req.socket;
       if (!this.open.has(socket)) {
         this.open.add(socket);
