@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import { createLogger } from "@/lib/log";
 import type { StartedDemoFleet } from "@/lib/model/demo";
-import type { RunningSimulator, StartSimulator } from "./types";
+import type { RunningSimulator, SimulatorControl, StartSimulator } from "./types";
 import { startKubernetesDemo } from "./kubernetes";
 import { startEcsDemo } from "./ecs";
 import { startMesosDemo } from "./mesos";
@@ -28,6 +28,8 @@ export interface DemoFleetOptions {
 /** What the server is handed (StartedDemoFleet), and the simulators for `npm run fleet` to print. */
 export interface DemoFleet extends StartedDemoFleet {
   simulators: RunningSimulator[];
+  /** Every simulated cluster's faults, by cluster id (see ./control). */
+  controls: Record<string, SimulatorControl>;
 }
 
 export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {
@@ -53,6 +55,7 @@ export async function startSimulators(
   return {
     clusters: simulators.flatMap((s) => s.clusters),
     simulators,
+    controls: Object.assign({}, ...simulators.map((s) => s.controls ?? {})),
     async close() {
       await Promise.allSettled(simulators.map((s) => s.close()));
     },

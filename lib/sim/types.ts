@@ -1,4 +1,5 @@
 import type { DemoCluster } from "@/lib/model/demo";
+import type { FaultInjector } from "./faults";
 
 /** The simulators name the contract's cluster from here; it lives in lib/model/demo.ts, where the server can see it too. */
 export type { DemoCluster };
@@ -10,7 +11,21 @@ export interface RunningSimulator {
   /** The addresses to print for people and standard clients. */
   urls: string[];
   clusters: DemoCluster[];
+  /** What the fleet's control endpoint may do to each cluster, by cluster id (absent: a real engine, not ours to break). */
+  controls?: Record<string, SimulatorControl>;
   close(): Promise<void>;
+}
+
+/** Faults one simulated cluster can be put through. */
+export interface SimulatorControl {
+  readonly faults: FaultInjector;
+  /** Connections refused (open ones cut) until start(); the cluster's state survives. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** New credentials: the old ones are refused from now on, and the files standard clients read are rewritten. */
+  rotateCredentials?(): Promise<void>;
+  /** The credentials in use are refused from now on, and nothing replaces them until a rotation. */
+  expireCredentials?(): Promise<void>;
 }
 
 export interface SimulatorStartOptions {

@@ -208,6 +208,10 @@ export const startEcsDemo: StartSimulator = async (options) => {
     label: `ecs + cloudwatch (clusters ${DEMO_EC2_CLUSTER}, ${DEMO_FARGATE_CLUSTER}; any AWS keys are accepted)`,
     urls: [sim.endpoint],
     clusters: [demoCluster(DEMO_EC2_CLUSTER), demoCluster(DEMO_FARGATE_CLUSTER)],
+    // One endpoint serves both clusters: a fault on either is a fault on the account's region.
+    controls: Object.fromEntries(
+      [DEMO_EC2_CLUSTER, DEMO_FARGATE_CLUSTER].map((c) => [`ecs-${c}`, { faults: sim.network, stop: sim.stop, start: sim.start }]),
+    ),
     close: () => sim.close(),
   };
 };

@@ -4,11 +4,12 @@
  * kubeconfig with a context per cluster).
  */
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { stringify } from "yaml";
-import type { DemoCluster, StartSimulator } from "@/lib/sim/types";
+import { z } from "zod";
+import type { DemoCluster, SimulatorControl, StartSimulator } from "@/lib/sim/types";
 import { startKubeSim, type KubeSimHandle } from "./sim";
 import { fleetClustersYaml, prometheusScrapeConfig } from "./prometheus-config";
 
@@ -48,20 +49,60 @@ export function kubeconfigYaml(entries: KubeconfigEntry[]): string {
   });
 }
 
+/**
+ * The demo clusters' identity, kept under the data directory as a real API
+ * server keeps its own: a restarted fleet accepts the tokens clients already
+ * hold, until they are rotated.
+ */
+const IdentitySchema = z.object({
+  tokens: z.record(z.string(), z.object({ token: z.string().min(16), issuedAt: z.string() })),
+});
+type Identity = z.infer<typeof IdentitySchema>;
+
+const newToken = () => ({ token: randomBytes(24).toString("base64url"), issuedAt: new Date().toISOString() });
+
+async function writePrivate(file: string, text: string): Promise<void> {
+  // Whole or not at all: a client reading the file never sees half of it.
+  await writeFile(`${file}.new`, text, { mode: 0o600 });
+  await rename(`${file}.new`, file);
+}
+
+/** The stored identity, with a token for every demo cluster (new ones for any missing, or all if the file is unreadable). */
+export async function loadDemoIdentity(file: string): Promise<Identity> {
+  let identity: Identity = { tokens: {} };
+  try {
+    identity = IdentitySchema.parse(JSON.parse(await readFile(file, "utf8")));
+  } catch {
+    // Absent or damaged: the fleet starts with a new identity, as a fresh API server would.
+  }
+  let changed = false;
+  for (const c of KUBERNETES_DEMO_CLUSTERS) {
+    if (identity.tokens[c.id]) continue;
+    identity.tokens[c.id] = newToken();
+    changed = true;
+  }
+  if (changed) await writePrivate(file, JSON.stringify(identity, null, 2));
+  return identity;
+}
+
+/** As kubeadm's admin.conf: in system:masters, so it may also impersonate. */
+const adminToken = (token: string) => [{ token, user: "kubernetes-admin", groups: ["system:masters"] }];
+
 export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, basePort }) => {
   const started: KubeSimHandle[] = [];
   const entries: KubeconfigEntry[] = [];
+  await mkdir(dataDir, { recursive: true });
+  const identityFile = path.join(dataDir, "kubernetes-identity.json");
+  const identity = await loadDemoIdentity(identityFile);
   try {
     for (const [i, c] of KUBERNETES_DEMO_CLUSTERS.entries()) {
-      // A fresh token per run: the kubeconfig lives outside git and the simulator is local.
-      const token = randomBytes(24).toString("base64url");
+      const { token } = identity.tokens[c.id];
       const sim = await startKubeSim({
         host,
         port: basePort ? basePort + i : 0,
         content: c.preset,
         seed: c.seed,
-        // As kubeadm's admin.conf: in system:masters, so it may also impersonate.
-        tokens: [{ token, user: "kubernetes-admin", groups: ["system:masters"] }],
+        tokens: adminToken(token),
         // kubectl (client-go) never sends a bearer token over plain http, so the local demo
         // lets credential-less requests through; a wrong token is still refused.
         anonymous: "admin",
@@ -69,9 +110,8 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
       started.push(sim);
       entries.push({ context: c.id, server: sim.url, token });
     }
-    await mkdir(dataDir, { recursive: true });
     const kubeconfig = path.join(dataDir, "kubeconfig");
-    await writeFile(kubeconfig, kubeconfigYaml(entries), { mode: 0o600 });
+    await writePrivate(kubeconfig, kubeconfigYaml(entries));
     const clusters: DemoCluster[] = KUBERNETES_DEMO_CLUSTERS.map((c, i) => ({
       id: c.id,
       name: c.name,
@@ -79,13 +119,14 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
       connection: { kubeconfig, context: c.id },
       usageAt: (t: number) => started[i].usageAt(t),
     }));
-    await writeFile(
-      path.join(dataDir, "prometheus.yml"),
-      prometheusScrapeConfig({
-        clusters: entries.map((e, i) => ({ ...e, nodes: started[i].list("Node").map((n) => n.metadata.name) })),
-      }),
-      { mode: 0o600 },
-    );
+    const writeScrapeConfig = () =>
+      writePrivate(
+        path.join(dataDir, "prometheus.yml"),
+        prometheusScrapeConfig({
+          clusters: entries.map((e, i) => ({ ...e, nodes: started[i].list("Node").map((n) => n.metadata.name) })),
+        }),
+      );
+    await writeScrapeConfig();
     await writeFile(path.join(dataDir, "clusters.yaml"), fleetClustersYaml({ kubeconfig, contexts: entries.map((e) => e.context) }));
     return {
       label: `kubernetes (clusters ${KUBERNETES_DEMO_CLUSTERS.map((c) => c.id).join(", ")})`,
@@ -95,6 +136,35 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
         `prometheus --config.file=${path.join(dataDir, "prometheus.yml")}; FLEETDECK_CONFIG=${path.join(dataDir, "clusters.yaml")}`,
       ],
       clusters,
+      controls: Object.fromEntries(
+        KUBERNETES_DEMO_CLUSTERS.map((c, i): [string, SimulatorControl] => {
+          const sim = started[i];
+          const replaceTokens = (tokens: ReturnType<typeof adminToken>) => {
+            sim.setTokens(tokens);
+            // Open watches outlive a revoked token on a real API server until they end; end them, as a restart would.
+            sim.closeWatches();
+          };
+          return [
+            c.id,
+            {
+              faults: sim.faults,
+              stop: () => sim.stop(),
+              start: () => sim.start(),
+              async rotateCredentials() {
+                identity.tokens[c.id] = newToken();
+                entries[i] = { ...entries[i], token: identity.tokens[c.id].token };
+                await writePrivate(identityFile, JSON.stringify(identity, null, 2));
+                await writePrivate(kubeconfig, kubeconfigYaml(entries));
+                await writeScrapeConfig();
+                replaceTokens(adminToken(entries[i].token));
+              },
+              async expireCredentials() {
+                replaceTokens([]);
+              },
+            },
+          ];
+        }),
+      ),
       async close() {
         await Promise.all(started.map((s) => s.close()));
       },

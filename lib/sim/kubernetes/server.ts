@@ -272,7 +272,9 @@ export class KubeApiServer {
     });
   }
 
+  /** Listens on `port`; while already listening, answers the port it has. */
   listen(host: string, port: number): Promise<number> {
+    if (this.server.listening) return Promise.resolve((this.server.address() as AddressInfo).port);
     return new Promise((resolve, reject) => {
       const onError = (e: Error) => reject(e);
       this.server.once("error", onError);
@@ -287,6 +289,7 @@ export class KubeApiServer {
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.closeWatches();
+      if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
     });

@@ -170,6 +170,7 @@ export const startMesosDemo: StartSimulator = async ({ host, basePort }) => {
         usageAt: usageAtFor(sim.world),
       },
     ],
+    controls: { [DEMO_CONTENT.cluster]: sim },
     close: () => sim.close(),
   };
 };

@@ -179,6 +179,7 @@ export const startNomadDemo: StartSimulator = async (options) => {
         usageAt: usageAtFor(sim.world),
       },
     ],
+    controls: { [NOMAD_DEMO_CLUSTER_ID]: sim },
     close: () => sim.close(),
   };
 };

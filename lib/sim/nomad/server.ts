@@ -71,6 +71,7 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
   let server: Server | null = null;
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
+      if (server) return resolve(port);
       const tls = options.tls;
       const s: Server = tls
         ? createTlsServer(
