@@ -35,8 +35,12 @@ import { ownerFor, settled, type FaultCase, type FaultTarget } from "./fault-har
 const REQUEST_TIMEOUT_MS = 2_000;
 const BACKOFF = { baseMs: 100, maxMs: 1_000 };
 
-/** Detect within two request timeouts (a hang is seen only when one ends); recover within two back-offs and a relist. */
-export const FAULT_GOALS = { detectMs: 2 * REQUEST_TIMEOUT_MS + 1_000, recoverMs: 2 * BACKOFF.maxMs + 3_000 };
+/**
+ * Detect within two request timeouts (a hang is seen only when one ends);
+ * recover within two back-offs and a relist; the bystander's change arrives
+ * as a watch event does, far sooner than any poll.
+ */
+export const FAULT_GOALS = { detectMs: 2 * REQUEST_TIMEOUT_MS + 1_000, recoverMs: 2 * BACKOFF.maxMs + 3_000, bystanderChangeMs: 2_000 };
 
 export const RIG_ORCHESTRATORS = ["kubernetes", "nomad", "mesos", "ecs"] as const;
 export type RigOrchestrator = (typeof RIG_ORCHESTRATORS)[number];
@@ -83,7 +87,8 @@ export interface FaultRig {
   nomad: NomadSim;
   mesos: MesosSim;
   ecs: EcsSim;
-  bystander: ClusterOwner;
+  /** A Kubernetes cluster no fault touches, and a change to see arrive there meanwhile. */
+  bystander: FaultTarget;
   owners: Record<RigOrchestrator, ClusterOwner>;
   controls: Record<RigOrchestrator, SimulatorControl>;
   /** Each orchestrator's owner and a change made upstream to see arrive. */
@@ -169,13 +174,14 @@ export async function startFaultRig(): Promise<FaultRig> {
   const all = [...Object.values(owners), bystander];
   await Promise.all(all.map((o) => settled(o)));
 
+  const scaleFirstDeployment = (sim: KubeSimHandle) => () => {
+    const deployment = sim.list<DeploymentObject>("Deployment")[0];
+    const replicas = nextCount(deployment.spec.replicas ?? 1);
+    sim.scale("Deployment", deployment.metadata.namespace!, deployment.metadata.name, replicas);
+    return desiredIs(deployment.metadata.name, replicas);
+  };
   const changes: Record<RigOrchestrator, () => (snapshot: Snapshot) => boolean> = {
-    kubernetes() {
-      const deployment = kube.list<DeploymentObject>("Deployment")[0];
-      const replicas = nextCount(deployment.spec.replicas ?? 1);
-      kube.scale("Deployment", deployment.metadata.namespace!, deployment.metadata.name, replicas);
-      return desiredIs(deployment.metadata.name, replicas);
-    },
+    kubernetes: scaleFirstDeployment(kube),
     nomad() {
       const job = [...nomad.world.jobs.values()].find((j) => j.Type === "service")!;
       const group = job.TaskGroups[0];
@@ -201,7 +207,7 @@ export async function startFaultRig(): Promise<FaultRig> {
     nomad,
     mesos,
     ecs,
-    bystander,
+    bystander: { owner: bystander, change: scaleFirstDeployment(bystanderSim) },
     owners,
     controls: { kubernetes: kube, nomad, mesos, ecs: { faults: ecs.network, stop: ecs.stop, start: ecs.start } },
     target: (orchestrator) => ({ owner: owners[orchestrator], change: changes[orchestrator] }),
