@@ -27,8 +27,15 @@
  *      (backfilled from the simulators' models), p50/p95 per grouping, side
  *      by side with the same over 1 hour; and how long the backfill took.
  *
+ *   8. Faults: each orchestrator's real adapter put through every fault its
+ *      simulator injects (lib/testing/fault-rig.ts), BENCH_FAULT_ROUNDS times
+ *      (default 2): detect and recover per fault and orchestrator (the
+ *      median of the rounds) against their goals, requests to a failing
+ *      upstream with and without Retry-After, and heap after forced GC and
+ *      active handles and timers after the first round against the last.
+ *
  * BENCH_ONLY=history,soak (any of fanout, convergence, soak, access, history,
- * consumption) runs only those parts.
+ * consumption, faults) runs only those parts.
  */
 import { spawn } from "node:child_process";
 import http from "node:http";
@@ -50,6 +57,8 @@ import { SESSION_COOKIE } from "@/lib/server/access";
 import { openTestAccess } from "@/lib/server/access/testing";
 import { replaceOnePerProcess } from "@/lib/server/process-one";
 import * as tasksRoute from "@/app/api/clusters/[clusterId]/tasks/route";
+import { faultTable, measureFault, settled, type FaultMeasure } from "@/lib/testing/fault-harness";
+import { FAULT_GOALS, RIG_ORCHESTRATORS, faultCase, faultNames, requestsWhileFailing, startFaultRig } from "@/lib/testing/fault-rig";
 
 /** The bench acts as an admin of every cluster. */
 const BENCH: Actor = { kind: "user", name: "bench", grants: [{ role: "admin", clusters: "*" }], impersonation: null };
@@ -570,6 +579,54 @@ async function consumption(dir: string) {
   }
 }
 
+async function faults() {
+  const rounds = Math.max(1, Number(process.env.BENCH_FAULT_ROUNDS ?? 2));
+  console.log(`\n8. Faults: every fault on every simulated orchestrator, ${rounds} round(s)`);
+  const rig = await startFaultRig();
+  try {
+    const byCase = new Map<string, FaultMeasure[]>();
+    const memory: { heapUsed: number; resources: Record<string, number> }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const orchestrator of RIG_ORCHESTRATORS) {
+        for (const name of faultNames(orchestrator)) {
+          const result = await measureFault(rig.target(orchestrator), rig.bystander, faultCase(rig.controls[orchestrator], name));
+          const key = `${orchestrator}\u0000${name}`;
+          byCase.set(key, [...(byCase.get(key) ?? []), result]);
+        }
+      }
+      // Every owner settled again, so the counts compare like with like.
+      for (const owner of Object.values(rig.owners)) await settled(owner);
+      memory.push({ heapUsed: (await heapAfterGc()).heapUsed, resources: activeResources() });
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const rows = [...byCase.values()].map((runs) => ({
+      ...runs[0],
+      detectMs: median(runs.map((r) => r.detectMs)),
+      recoverMs: median(runs.map((r) => r.recoverMs)),
+      bystanderChangeMs: median(runs.map((r) => r.bystanderChangeMs)),
+      bystanderOk: runs.every((r) => r.bystanderOk),
+    }));
+    console.log(faultTable(rows, FAULT_GOALS));
+    console.log("\n   requests to an upstream answering 503, in 4 s once every loop has failed:");
+    for (const orchestrator of RIG_ORCHESTRATORS) {
+      const owner = rig.owners[orchestrator];
+      const control = rig.controls[orchestrator];
+      const ownPace = await requestsWhileFailing(owner, control, undefined, 4_000);
+      const asked = await requestsWhileFailing(owner, control, 4, 4_000);
+      console.log(
+        `   ${orchestrator.padEnd(11)} ${String(ownPace).padStart(3)} at its own back-off, ${String(asked).padStart(3)} with Retry-After: 4`,
+      );
+    }
+    const [first, last] = [memory[0], memory[memory.length - 1]];
+    const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+    console.log(`\n   heap after GC: after round 1 ${mib(first.heapUsed)}, after round ${rounds} ${mib(last.heapUsed)}`);
+    console.log(`   active handles+timers: after round 1 ${describeResources(first.resources)}`);
+    console.log(`                          after round ${rounds} ${describeResources(last.resources)}`);
+  } finally {
+    await rig.close();
+  }
+}
+
 /** Runs one part of the bench in a fresh process (the same runtime flags), its output inline. */
 async function inOwnProcess(part: string): Promise<void> {
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]], {
@@ -593,6 +650,7 @@ async function main() {
     if (wanted("history")) await historyMemory();
     // The settings and the storage are read once per process: after the soak, the consumption part gets its own.
     if (wanted("consumption")) await (only?.length === 1 ? consumption(dir) : inOwnProcess("consumption"));
+    if (wanted("faults")) await (only?.length === 1 ? faults() : inOwnProcess("faults"));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -35,12 +35,21 @@ import { ownerFor, settled, type FaultCase, type FaultTarget } from "./fault-har
 const REQUEST_TIMEOUT_MS = 2_000;
 const BACKOFF = { baseMs: 100, maxMs: 1_000 };
 
+/** Streams (watches, event streams) that send nothing for this long are restarted. */
+const STREAM_WATCHDOG_MS = 1_500;
+
 /**
- * Detect within two request timeouts (a hang is seen only when one ends);
- * recover within two back-offs and a relist; the bystander's change arrives
- * as a watch event does, far sooner than any poll.
+ * Detect: a hang is seen only when a request times out, and a stream already
+ * open only when its watchdog fires and its reconnect times out in turn, so
+ * within a watchdog and two request timeouts. Recover within two back-offs
+ * and a relist. The bystander's change arrives as a watch event does, far
+ * sooner than any poll.
  */
-export const FAULT_GOALS = { detectMs: 2 * REQUEST_TIMEOUT_MS + 1_000, recoverMs: 2 * BACKOFF.maxMs + 3_000, bystanderChangeMs: 2_000 };
+export const FAULT_GOALS = {
+  detectMs: STREAM_WATCHDOG_MS + 2 * REQUEST_TIMEOUT_MS,
+  recoverMs: 2 * BACKOFF.maxMs + 3_000,
+  bystanderChangeMs: 2_000,
+};
 
 export const RIG_ORCHESTRATORS = ["kubernetes", "nomad", "mesos", "ecs"] as const;
 export type RigOrchestrator = (typeof RIG_ORCHESTRATORS)[number];
@@ -133,7 +142,7 @@ export async function startFaultRig(): Promise<FaultRig> {
   const kubeAdapter = (file: string, clusterId: string) =>
     new KubeAdapter({ kubeconfig: file, context: clusterId }, context(clusterId), {
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      watchdogMs: 1_500,
+      watchdogMs: STREAM_WATCHDOG_MS,
       resyncMs: 120_000,
       backoff: BACKOFF,
     });
@@ -144,7 +153,7 @@ export async function startFaultRig(): Promise<FaultRig> {
       "nomad",
       new NomadAdapter(NomadConnectionSchema.parse({ address: nomad.url }), context("nomad"), {
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
-        streamIdleMs: 1_500,
+        streamIdleMs: STREAM_WATCHDOG_MS,
         blockingWaitMs: 1_000,
         backoff: BACKOFF,
       }),
@@ -154,7 +163,7 @@ export async function startFaultRig(): Promise<FaultRig> {
       "mesos",
       new MesosAdapter({ master: { url: mesos.masterUrl }, marathon: { url: mesos.marathonUrl } }, context("mesos"), {
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
-        streamIdleMs: 1_500,
+        streamIdleMs: STREAM_WATCHDOG_MS,
         pollMs: 1_000,
         backoff: BACKOFF,
       }),

@@ -264,11 +264,12 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
           resourceVersion = end.resourceVersion;
           silentWatches = end.heard ? 0 : silentWatches + 1;
           // Once is a lost connection; twice, and the data shown may be old: say so until the stream speaks again.
+          // The server did answer (a request it never answers times out as such), so it is not cut off: "upstream".
           if (silentWatches >= 2) {
             const silentFor = Math.round((silentWatches * this.timings.watchdogMs) / 1000);
             health.failed(
               resource.name,
-              new AdapterError("timeout", `watch ${resource.name}: the stream has sent nothing for ${silentFor} s`),
+              new AdapterError("upstream", `watch ${resource.name}: the stream has sent nothing for ${silentFor} s`),
             );
           }
         } else {

@@ -120,9 +120,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   readonly orchestrator = "mesos" as const;
   private readonly log: Logger;
   private readonly timings: MesosTimings;
-  private readonly dispatcher: Dispatcher | null;
-  /** Why no request can be made at all (an unreadable CA file), or null. */
-  private readonly setupError: AdapterError | null = null;
+  private readonly dispatcher: () => Dispatcher;
   private readonly master: HttpEndpoint | null = null;
   private readonly marathon: HttpEndpoint | null = null;
   private readonly agentAuth: string | null;
@@ -143,18 +141,13 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     for (const endpoint of [connection.master, connection.marathon]) {
       context.secrets.addBasicAuth(endpoint?.username, endpointPassword(endpoint, context.env));
     }
-    let dispatcher: Dispatcher | null = null;
-    try {
-      dispatcher = makeDispatcher(connection.tls);
-    } catch (err) {
-      this.setupError = asAdapterError(err, "Mesos TLS settings");
-    }
+    const dispatcher = makeDispatcher(connection.tls);
     this.dispatcher = dispatcher;
     this.agentAuth = basicAuthHeader(connection.master, context.env);
-    if (dispatcher && connection.master) {
+    if (connection.master) {
       this.master = new HttpEndpoint(connection.master.url, this.agentAuth, dispatcher, "Mesos master", this.timings.requestTimeoutMs);
     }
-    if (dispatcher && connection.marathon) {
+    if (connection.marathon) {
       this.marathon = new HttpEndpoint(
         connection.marathon.url,
         basicAuthHeader(connection.marathon, context.env),
@@ -168,11 +161,6 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   async run(sink: SnapshotSink, signal: AbortSignal): Promise<void> {
     const sources = (["master", "marathon"] as const).filter((source) => this.connection[source]);
     const health = new ConnectionHealth(sources, (state) => sink.setConnection(state));
-    if (this.setupError) {
-      for (const source of sources) health.failed(source, this.setupError);
-      await sleep(2 ** 31 - 1, signal);
-      return;
-    }
     const snapshot = new MergedSnapshot(sink);
     this.snapshot = snapshot;
     try {
@@ -379,8 +367,9 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     } catch (err) {
       if (signal.aborted) return;
       if ((err as { code?: string }).code === "UND_ERR_BODY_TIMEOUT") {
+        // Marathon answered the subscription, so it is not cut off: its stream went quiet ("upstream").
         throw new AdapterError(
-          "timeout",
+          "upstream",
           `Marathon event stream: sent nothing, not even a keep-alive, for ${Math.round(this.timings.streamIdleMs / 1000)} s`,
           { cause: err },
         );
@@ -433,7 +422,6 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
     if (parsed.kind === "framework") {
       throw new AdapterError("invalid", "tasks of Mesos frameworks other than Marathon are read-only: their framework scales them");
     }
-    if (this.setupError) throw this.setupError;
     if (!this.marathon) {
       throw new AdapterError("invalid", "this cluster has no Marathon URL configured, so its apps are read-only");
     }
@@ -463,7 +451,7 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   private agentEndpoint(url: string): HttpEndpoint {
     let endpoint = this.agents.get(url);
     if (!endpoint) {
-      endpoint = new HttpEndpoint(url, this.agentAuth, this.dispatcher!, `Mesos agent ${url}`, this.timings.requestTimeoutMs);
+      endpoint = new HttpEndpoint(url, this.agentAuth, this.dispatcher, `Mesos agent ${url}`, this.timings.requestTimeoutMs);
       this.agents.set(url, endpoint);
     }
     return endpoint;
@@ -492,7 +480,6 @@ export class MesosAdapter implements ClusterAdapter, Scalable, ForceScalable, Us
   }
 
   async sampleUsage(signal?: AbortSignal): Promise<UsageSample | null> {
-    if (this.setupError) throw this.setupError;
     // Live use comes from the agents, which only the master names.
     if (!this.master) return null;
     let index = this.usageIndex;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { TlsFileAgent } from "@/lib/adapters/tls-files";
 import { Agent, request, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { AdapterError, codeForUpstreamStatus, fromNetworkError, parseRetryAfter } from "@/lib/adapters/errors";
@@ -13,20 +13,20 @@ import { RawMarathonErrorSchema } from "./raw";
  * own message; credentials never appear in a message.
  */
 
-export function makeDispatcher(tls: MesosConnection["tls"]): Dispatcher {
-  const ca = tls?.ca ?? (tls?.caFile ? readCaFile(tls.caFile) : undefined);
-  return new Agent({ connect: { ca, rejectUnauthorized: !tls?.insecureSkipVerify }, keepAliveTimeout: 4_000 });
-}
-
-function readCaFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    // Without the CA no connection can be made: "unreachable". The path is configuration, not a secret.
-    throw new AdapterError("unreachable", `cannot read the TLS CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
-      cause: err,
-    });
+/**
+ * The dispatcher for every request, with the TLS settings: a CA file is
+ * followed (see TlsFileAgent), so a rotated CA needs no restart, and one that
+ * cannot be read fails each request as "unreachable", naming it, until it can.
+ */
+export function makeDispatcher(tls: MesosConnection["tls"]): () => Dispatcher {
+  const rejectUnauthorized = !tls?.insecureSkipVerify;
+  const build = (ca: string | Buffer | undefined) => new Agent({ connect: { ca, rejectUnauthorized }, keepAliveTimeout: 4_000 });
+  if (tls?.caFile) {
+    const files = new TlsFileAgent({ ca: tls.caFile }, (pem) => build(pem.ca), "TLS");
+    return () => files.get();
   }
+  const agent = build(tls?.ca);
+  return () => agent;
 }
 
 type EndpointCredentials = Pick<MesosEndpoint, "username" | "password" | "passwordEnv">;
@@ -84,7 +84,7 @@ export class HttpEndpoint {
   constructor(
     readonly baseUrl: string,
     private readonly authorization: string | null,
-    private readonly dispatcher: Dispatcher,
+    private readonly dispatcher: () => Dispatcher,
     /** "Mesos master", "Marathon", "agent mesos-a1": prefixes every error message. */
     readonly what: string,
     private readonly timeoutMs: number,
@@ -106,12 +106,13 @@ export class HttpEndpoint {
     const extra: Record<string, string> = {};
     if (options.body !== undefined) extra["content-type"] = "application/json";
     if (options.accept) extra.accept = options.accept;
+    const dispatcher = this.dispatcher();
     try {
       return await request(target.startsWith("/") ? this.baseUrl + target : target, {
         method,
         headers: this.headers(extra),
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        dispatcher: this.dispatcher,
+        dispatcher,
         signal,
         headersTimeout: this.timeoutMs,
         // A stream's body may pause between events, but not for longer than idleMs (the upstream's keep-alives come more often).
