@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { createLogger } from "@/lib/log";
 import { RecordingSink, waitFor } from "@/lib/testing/recording-sink";
 import { kubeconfigYaml, startKubeSim, type KubeSimHandle } from "@/lib/sim/kubernetes";
 import { SecretSet } from "../secrets";
+import { stringify } from "yaml";
 import { FAST } from "./int-support";
 import { KubeAdapter } from "./kube-adapter";
 
@@ -107,4 +108,63 @@ describe("KubeAdapter when its credentials change", () => {
       15_000,
     );
   });
+
+  it("runs an exec plugin again once its credential expires, so short-lived tokens follow without a 401", async () => {
+    const { sim, kubeconfig } = await setup(["token-1"]);
+    const dir = path.dirname(kubeconfig);
+    const tokenFile = path.join(dir, "token");
+    const runs = path.join(dir, "runs");
+    const plugin = path.join(dir, "plugin.mjs");
+    await writeFile(tokenFile, "token-1");
+    await writeFile(runs, "");
+    // As `aws eks get-token` does: a token and when it expires (here 1.5 s from now).
+    await writeFile(
+      plugin,
+      `import { appendFileSync, readFileSync } from "node:fs";
+appendFileSync(${JSON.stringify(runs)}, "run\\n");
+process.stdout.write(JSON.stringify({
+  apiVersion: "client.authentication.k8s.io/v1",
+  kind: "ExecCredential",
+  status: { token: readFileSync(${JSON.stringify(tokenFile)}, "utf8"), expirationTimestamp: new Date(Date.now() + 1500).toISOString() },
+}));`,
+    );
+    await writeFile(
+      kubeconfig,
+      stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "east",
+        clusters: [{ name: "east", cluster: { server: sim.url } }],
+        users: [
+          {
+            name: "exec",
+            user: {
+              exec: { apiVersion: "client.authentication.k8s.io/v1", command: process.execPath, args: [plugin], interactiveMode: "Never" },
+            },
+          },
+        ],
+        contexts: [{ name: "east", context: { cluster: "east", user: "exec" } }],
+      }),
+    );
+    const sink = run(kubeconfig);
+    await waitFor("ok", () => sink.connection?.status === "ok" && sink.items.tasks.size > 0, 15_000);
+    const okStates = sink.connections.length;
+
+    // The issuer moves on; both tokens are good until every token-1 handed out has expired, then only the new one.
+    await writeFile(tokenFile, "token-2");
+    sim.setTokens(["token-1", "token-2"].map((token) => ({ token, user: "kubernetes-admin" })));
+    await new Promise((r) => setTimeout(r, 1_600));
+    sim.setTokens([{ token: "token-2", user: "kubernetes-admin" }]);
+    sim.closeWatches();
+
+    const deployment = sim.list("Deployment")[0];
+    const { namespace, name } = deployment.metadata;
+    const replicas = ((deployment.spec as { replicas?: number }).replicas ?? 1) + 1;
+    sim.scale("Deployment", namespace!, name, replicas);
+    await waitFor("the scale seen", () => [...sink.items.workloads.values()].find((w) => w.name === name)?.desired === replicas, 15_000);
+    expect((await readFile(runs, "utf8")).split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    // The expired token was never sent: not one request refused, and the cluster never read as anything but ok.
+    expect(sim.refusedCredentials).toBe(0);
+    expect(sink.connections.slice(okStates).filter((c) => c.status !== "ok")).toEqual([]);
+  }, 30_000);
 });

@@ -308,6 +308,9 @@ export class KubeApiServer {
     for (const w of this.watches) w.stalled = true;
   }
 
+  /** Requests answered 401: how often a client sent credentials this server no longer accepts. */
+  refusedCredentials = 0;
+
   private authenticate(req: http.IncomingMessage): Caller {
     if (!this.ctx.tokens)
       return { spec: { token: "", user: "system:admin" }, user: { name: "system:admin", groups: [MASTERS, AUTHENTICATED] } };
@@ -315,7 +318,10 @@ export class KubeApiServer {
     if (!header && this.ctx.anonymous) return { spec: this.ctx.anonymous, user: { name: ANONYMOUS, groups: [UNAUTHENTICATED] } };
     const m = /^Bearer\s+(.+)$/i.exec(header);
     const found = m ? this.ctx.tokens.find((t) => t.token === m[1].trim()) : undefined;
-    if (!found) throw fail(401, "Unauthorized", "Unauthorized");
+    if (!found) {
+      this.refusedCredentials += 1;
+      throw fail(401, "Unauthorized", "Unauthorized");
+    }
     return { spec: found, user: { name: found.user, groups: [...new Set([...(found.groups ?? []), AUTHENTICATED])] } };
   }
 

@@ -95,6 +95,8 @@ export interface KubeSimHandle {
   /** Ends every open watch (a clean server-side close). */
   closeWatches(): void;
   readonly activeWatches: number;
+  /** Requests answered 401 so far. */
+  readonly refusedCredentials: number;
   setMetricsEnabled(enabled: boolean): void;
   readonly resourceVersion: string;
   /**
@@ -252,6 +254,9 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     closeWatches: () => api.closeWatches(),
     get activeWatches() {
       return api.activeWatches;
+    },
+    get refusedCredentials() {
+      return api.refusedCredentials;
     },
     setMetricsEnabled(enabled) {
       metricsEnabled = enabled;
