@@ -111,4 +111,40 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+
+  it("a server certificate re-issued by a new CA: unreachable, and why, until the CA file follows; then back without a restart", async () => {
+    const other = mkdtempSync(path.join(tmpdir(), "fleetdeck-nomad-tls-reissued-"));
+    const pem = (d: string, f: string) => readFileSync(path.join(d, f));
+    try {
+      makePki(other, { serverDnsNames: ["server.global.nomad"], cnSuffix: "global.nomad" });
+      const caFile = path.join(other, "trusted-ca.pem");
+      copyFileSync(path.join(dir, "ca.pem"), caFile);
+      const adapter = new NomadAdapter(
+        NomadConnectionSchema.parse({
+          address: sim.url,
+          tls: { caCert: caFile, clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") },
+        }),
+        { clusterId: "nomad-reissued", log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env: {} },
+        { backoff: { baseMs: 50, maxMs: 300 } },
+      );
+      const sink = new RecordingSink();
+      const ac = new AbortController();
+      const done = adapter.run(sink, ac.signal);
+      await waitFor("ok", () => sink.connection?.status === "ok");
+
+      // Client certificates are still checked against the first CA; only the server's own certificate changes.
+      sim.setCertificate({ key: pem(other, "server-key.pem"), cert: pem(other, "server.pem") });
+      await waitFor("unreachable with the old CA", () => sink.connection?.status === "unreachable");
+      expect(sink.connection?.reason).toMatch(/certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i);
+
+      copyFileSync(path.join(other, "ca.pem"), `${caFile}.new`);
+      renameSync(`${caFile}.new`, caFile);
+      await waitFor("ok with the new CA", () => sink.connection?.status === "ok", 15_000);
+      ac.abort();
+      await done;
+    } finally {
+      sim.setCertificate({ key: pem(dir, "server-key.pem"), cert: pem(dir, "server.pem") });
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
-import { createServer as createTlsServer } from "node:https";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import { FaultInjector, PLAIN_TEXT_PROTOCOL } from "../faults";
 import type { AddressInfo, Socket } from "node:net";
 import { createHandler, type TokenPolicy } from "./http";
@@ -42,6 +42,8 @@ export interface NomadSim {
   start(): Promise<void>;
   /** Failures to inject into every request (see lib/sim/faults.ts). */
   readonly faults: FaultInjector;
+  /** Serves another certificate (a server started with `tls`), as a re-issued one would be; open connections are cut. */
+  setCertificate(tls: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer }): void;
   close(): Promise<void>;
 }
 
@@ -69,10 +71,11 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
   const host = options.host ?? "127.0.0.1";
 
   let server: Server | null = null;
+  // What a restart serves: setCertificate replaces it.
+  let tls = options.tls;
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       if (server) return resolve(port);
-      const tls = options.tls;
       const s: Server = tls
         ? createTlsServer(
             { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: Boolean(tls.ca), rejectUnauthorized: Boolean(tls.ca) },
@@ -105,7 +108,7 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
 
   const urlHost = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `${options.tls ? "https" : "http"}://${urlHost}:${port}`,
+    url: `${tls ? "https" : "http"}://${urlHost}:${port}`,
     port,
     world,
     scheduler,
@@ -118,6 +121,12 @@ export async function startNomadSim(options: NomadSimOptions = {}): Promise<Noma
     stop: () => stopListening(),
     start: async () => void (await listen(port)),
     faults,
+    setCertificate(next) {
+      if (!tls) throw new Error("this simulator serves plain HTTP");
+      tls = { ...tls, ...next };
+      (server as TlsServer | null)?.setSecureContext(tls);
+      for (const socket of sockets) socket.destroy();
+    },
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
