@@ -11,6 +11,7 @@
  *   POST   /clusters/:id/stop | start          refuse connections, then listen again
  *   POST   /clusters/:id/rotate-credentials    new credentials (the files clients read are rewritten)
  *   POST   /clusters/:id/expire-credentials    the credentials in use are refused from now on
+ *   POST   /clusters/:id/compact-history       watch history compacted: resuming watches get 410 Gone
  */
 
 import http from "node:http";
@@ -24,13 +25,19 @@ const ACTIONS = {
   start: (c: SimulatorControl) => c.start(),
   "rotate-credentials": (c: SimulatorControl) => c.rotateCredentials?.(),
   "expire-credentials": (c: SimulatorControl) => c.expireCredentials?.(),
+  "compact-history": (c: SimulatorControl) => c.compactHistory?.(),
 } as const;
 type Action = keyof typeof ACTIONS;
 
+/** The optional abilities, by the action that needs them. */
+const NEEDS: Partial<Record<Action, keyof SimulatorControl>> = {
+  "rotate-credentials": "rotateCredentials",
+  "expire-credentials": "expireCredentials",
+  "compact-history": "compactHistory",
+};
+
 function abilities(control: SimulatorControl): string[] {
-  return (Object.keys(ACTIONS) as Action[]).filter(
-    (a) => (a !== "rotate-credentials" || control.rotateCredentials) && (a !== "expire-credentials" || control.expireCredentials),
-  );
+  return (Object.keys(ACTIONS) as Action[]).filter((a) => !NEEDS[a] || control[NEEDS[a]]);
 }
 
 const BODY_LIMIT = 16 * 1024;

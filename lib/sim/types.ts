@@ -26,6 +26,8 @@ export interface SimulatorControl {
   rotateCredentials?(): Promise<void>;
   /** The credentials in use are refused from now on, and nothing replaces them until a rotation. */
   expireCredentials?(): Promise<void>;
+  /** Watch history compacted past every open watch: resuming is refused with 410 Gone, and clients must relist. */
+  compactHistory?(): Promise<void>;
 }
 
 export interface SimulatorStartOptions {

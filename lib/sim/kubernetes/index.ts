@@ -161,6 +161,9 @@ export const startKubernetesDemo: StartSimulator = async ({ dataDir, host, baseP
               async expireCredentials() {
                 replaceTokens([]);
               },
+              async compactHistory() {
+                sim.compact();
+              },
             },
           ];
         }),
