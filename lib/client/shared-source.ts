@@ -46,14 +46,17 @@ export function openSharedSource(options: SharedSourceOptions): ChangeSource {
   let stream: ChangeSource | null = null;
   let releaseLock: (() => void) | null = null;
 
+  let readyState = CONNECTING;
   const shared: ChangeSource = {
-    readyState: CONNECTING,
+    get readyState() {
+      return readyState;
+    },
     onopen: null,
     onmessage: null,
     onerror: null,
     close() {
-      if (shared.readyState === CLOSED && released.signal.aborted) return;
-      (shared as { readyState: number }).readyState = CLOSED;
+      if (released.signal.aborted) return;
+      readyState = CLOSED;
       released.abort();
       stream?.close();
       stream = null;
@@ -61,17 +64,16 @@ export function openSharedSource(options: SharedSourceOptions): ChangeSource {
       channel.close();
     },
   };
-  const setState = (readyState: number) => ((shared as { readyState: number }).readyState = readyState);
   // What this tab hears, whether from its own stream or relayed.
   const deliver = (relay: Relay) => {
-    if (shared.readyState === CLOSED && released.signal.aborted) return;
-    if (relay.type === "open" || (relay.type === "state" && relay.readyState === OPEN && shared.readyState !== OPEN)) {
-      setState(OPEN);
+    if (released.signal.aborted) return;
+    if (relay.type === "open" || (relay.type === "state" && relay.readyState === OPEN && readyState !== OPEN)) {
+      readyState = OPEN;
       shared.onopen?.(new Event("open"));
     } else if (relay.type === "message") {
       shared.onmessage?.(new MessageEvent("message", { data: relay.data }));
     } else if (relay.type === "error") {
-      setState(relay.readyState === CLOSED ? CLOSED : CONNECTING);
+      readyState = relay.readyState === CLOSED ? CLOSED : CONNECTING;
       shared.onerror?.(new Event("error"));
     }
   };

@@ -111,6 +111,16 @@ describe("the fleet's control endpoint", () => {
     expect((await kubeGet("demo-east")).status).toBe(200);
   });
 
+  it("refuses a cross-site request, and stops nothing", async () => {
+    const attempts: Record<string, string>[] = [{ origin: "http://evil.example" }, { origin: "null" }, { "sec-fetch-site": "cross-site" }];
+    for (const headers of attempts) {
+      const res = await fetch(`${control.url}/clusters/demo-nomad/stop`, { method: "POST", headers });
+      expect([headers, res.status]).toEqual([headers, 403]);
+    }
+    const url = fleet.clusters.find((c) => c.id === "demo-nomad")!.connection as { address: string };
+    expect((await fetch(`${url.address}/v1/status/leader`)).status).toBe(200);
+  });
+
   it("stops a cluster (connections refused) and starts it again", async () => {
     expect((await call("POST", "/clusters/demo-nomad/stop")).status).toBe(200);
     const url = fleet.clusters.find((c) => c.id === "demo-nomad")!.connection as { address: string };

@@ -20,24 +20,19 @@ import { z } from "zod";
 import { FaultSpecSchema } from "./faults";
 import type { SimulatorControl } from "./types";
 
-const ACTIONS = {
-  stop: (c: SimulatorControl) => c.stop(),
-  start: (c: SimulatorControl) => c.start(),
-  "rotate-credentials": (c: SimulatorControl) => c.rotateCredentials?.(),
-  "expire-credentials": (c: SimulatorControl) => c.expireCredentials?.(),
-  "compact-history": (c: SimulatorControl) => c.compactHistory?.(),
-} as const;
-type Action = keyof typeof ACTIONS;
-
-/** The optional abilities, by the action that needs them. */
-const NEEDS: Partial<Record<Action, keyof SimulatorControl>> = {
-  "rotate-credentials": "rotateCredentials",
-  "expire-credentials": "expireCredentials",
-  "compact-history": "compactHistory",
+/** Each action, and the optional ability it needs (absent: every simulated cluster can). */
+const ACTIONS: Record<string, { needs?: keyof SimulatorControl; run(c: SimulatorControl): Promise<void> | undefined }> = {
+  stop: { run: (c) => c.stop() },
+  start: { run: (c) => c.start() },
+  "rotate-credentials": { needs: "rotateCredentials", run: (c) => c.rotateCredentials?.() },
+  "expire-credentials": { needs: "expireCredentials", run: (c) => c.expireCredentials?.() },
+  "compact-history": { needs: "compactHistory", run: (c) => c.compactHistory?.() },
 };
 
 function abilities(control: SimulatorControl): string[] {
-  return (Object.keys(ACTIONS) as Action[]).filter((a) => !NEEDS[a] || control[NEEDS[a]]);
+  return Object.entries(ACTIONS)
+    .filter(([, action]) => !action.needs || control[action.needs])
+    .map(([name]) => name);
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -71,6 +66,12 @@ export function controlListener(controls: Record<string, SimulatorControl>): htt
   const describe = (id: string) => ({ id, faults: controls[id].faults.current, actions: abilities(controls[id]) });
 
   const handle = async (req: http.IncomingMessage): Promise<unknown> => {
+    // Any web page may send a body-less POST to localhost: only curl, scripts and same-origin pages get in.
+    const origin = req.headers.origin;
+    const foreign = origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== req.headers.host);
+    if (foreign || req.headers["sec-fetch-site"] === "cross-site") {
+      throw new RequestError(403, "cross-site requests are refused");
+    }
     const path = new URL(req.url ?? "/", "http://control.invalid").pathname;
     const method = req.method ?? "GET";
     if (path === "/clusters" || path === "/clusters/") {
@@ -102,7 +103,7 @@ export function controlListener(controls: Record<string, SimulatorControl>): htt
     if (!Object.hasOwn(ACTIONS, verb)) throw new RequestError(404, `no such action: ${verb}`);
     if (method !== "POST") throw new RequestError(405, `${method} is not allowed here`, "POST");
     if (!abilities(control).includes(verb)) throw new RequestError(409, `cluster "${id}" cannot ${verb.replace("-", " ")}`);
-    await ACTIONS[verb as Action](control);
+    await ACTIONS[verb].run(control);
     return describe(id);
   };
 

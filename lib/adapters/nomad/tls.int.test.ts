@@ -82,6 +82,28 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
     expect(missing.state.reason).toContain("cannot read the Nomad CA file");
   });
 
+  /** An adapter trusting the CA in caFile (followed as it changes), with the sim's client certificate. */
+  function followWithCa(caFile: string, clusterId: string) {
+    const adapter = new NomadAdapter(
+      NomadConnectionSchema.parse({
+        address: sim.url,
+        tls: { caCert: caFile, clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") },
+      }),
+      { clusterId, log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env: {} },
+      { backoff: { baseMs: 50, maxMs: 300 } },
+    );
+    const sink = new RecordingSink();
+    const ac = new AbortController();
+    const done = adapter.run(sink, ac.signal);
+    return {
+      sink,
+      stop: async () => {
+        ac.abort();
+        await done;
+      },
+    };
+  }
+
   it("follows a CA file rotated in place, without a restart", async () => {
     const other = mkdtempSync(path.join(tmpdir(), "fleetdeck-nomad-tls-other-"));
     try {
@@ -89,24 +111,13 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
       const caFile = path.join(other, "trusted-ca.pem");
       // First the wrong CA: the sim's certificate does not verify.
       copyFileSync(path.join(other, "ca.pem"), caFile);
-      const adapter = new NomadAdapter(
-        NomadConnectionSchema.parse({
-          address: sim.url,
-          tls: { caCert: caFile, clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") },
-        }),
-        { clusterId: "nomad-rotate", log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env: {} },
-        { backoff: { baseMs: 50, maxMs: 300 } },
-      );
-      const sink = new RecordingSink();
-      const ac = new AbortController();
-      const done = adapter.run(sink, ac.signal);
+      const { sink, stop } = followWithCa(caFile, "nomad-rotate");
       await waitFor("unreachable with the wrong CA", () => sink.connection?.status === "unreachable");
       // The right CA written beside and renamed over, as certificate managers do.
       copyFileSync(path.join(dir, "ca.pem"), `${caFile}.new`);
       renameSync(`${caFile}.new`, caFile);
       await waitFor("ok with the rotated CA", () => sink.connection?.status === "ok", 15_000);
-      ac.abort();
-      await done;
+      await stop();
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
@@ -119,17 +130,7 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
       makePki(other, { serverDnsNames: ["server.global.nomad"], cnSuffix: "global.nomad" });
       const caFile = path.join(other, "trusted-ca.pem");
       copyFileSync(path.join(dir, "ca.pem"), caFile);
-      const adapter = new NomadAdapter(
-        NomadConnectionSchema.parse({
-          address: sim.url,
-          tls: { caCert: caFile, clientCert: path.join(dir, "client.pem"), clientKey: path.join(dir, "client-key.pem") },
-        }),
-        { clusterId: "nomad-reissued", log: createLogger("nomad-tls-test"), secrets: new SecretSet(), env: {} },
-        { backoff: { baseMs: 50, maxMs: 300 } },
-      );
-      const sink = new RecordingSink();
-      const ac = new AbortController();
-      const done = adapter.run(sink, ac.signal);
+      const { sink, stop } = followWithCa(caFile, "nomad-reissued");
       await waitFor("ok", () => sink.connection?.status === "ok");
 
       // Client certificates are still checked against the first CA; only the server's own certificate changes.
@@ -140,8 +141,7 @@ describe.skipIf(!hasOpenssl)("Nomad adapter over mutual TLS", () => {
       copyFileSync(path.join(other, "ca.pem"), `${caFile}.new`);
       renameSync(`${caFile}.new`, caFile);
       await waitFor("ok with the new CA", () => sink.connection?.status === "ok", 15_000);
-      ac.abort();
-      await done;
+      await stop();
     } finally {
       sim.setCertificate({ key: pem(dir, "server-key.pem"), cert: pem(dir, "server.pem") });
       rmSync(other, { recursive: true, force: true });
