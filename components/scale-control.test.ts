@@ -24,6 +24,7 @@ const mysql: Workload = {
   info: {},
   events: [],
   usage: null,
+  health: { state: "healthy", problems: [], tasks: { ready: 3, starting: 0, failing: 0, stopping: 0 } },
 };
 
 const ME = { user: "anonymous", via: "anonymous" as const, roles: [], admin: false, signIn: { password: true, oidc: null } };

@@ -1,5 +1,7 @@
 import type { Orchestrator } from "@/lib/model/types";
 
+export { taskNoun } from "@/lib/model/vocabulary";
+
 /** What each orchestrator calls things, so the UI speaks the operator's language. */
 
 export const ORCHESTRATOR_LABELS: Record<Orchestrator, string> = {
@@ -10,24 +12,6 @@ export const ORCHESTRATOR_LABELS: Record<Orchestrator, string> = {
   mesos: "Mesos · Marathon",
   ecs: "Amazon ECS",
 };
-
-interface Noun {
-  singular: string;
-  plural: string;
-}
-
-const TASK_NOUNS: Record<Orchestrator, Noun> = {
-  kubernetes: { singular: "Pod", plural: "Pods" },
-  swarm: { singular: "Task", plural: "Tasks" },
-  ecs: { singular: "Task", plural: "Tasks" },
-  mesos: { singular: "Task", plural: "Tasks" },
-  nomad: { singular: "Allocation", plural: "Allocations" },
-  docker: { singular: "Container", plural: "Containers" },
-};
-
-export function taskNoun(orchestrator: Orchestrator): Noun {
-  return TASK_NOUNS[orchestrator];
-}
 
 /** Kubernetes-only words where others have none: namespaces exist on Kubernetes and Nomad; ECS has clusters, Swarm has stacks. */
 export function namespaceLabel(orchestrator: Orchestrator): string {

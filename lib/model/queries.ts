@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AUDIT_OUTCOMES } from "./access";
 import { CONSUMPTION_GROUPS, CONSUMPTION_RANGES } from "./consumption";
+import { PROBLEM_SEVERITIES } from "./health";
 import { parseSelector } from "./selector";
 import { USAGE_SCOPES } from "./types";
 
@@ -135,6 +136,19 @@ export const ServiceQuerySchema = z.object({
   ...paging,
 });
 export type ServiceQuery = z.input<typeof ServiceQuerySchema>;
+
+/** The fleet-wide lists (/api/workloads, /api/tasks): a cluster's filters, and which cluster. */
+export const FleetWorkloadQuerySchema = WorkloadQuerySchema.extend({ cluster: optionalText });
+export type FleetWorkloadQuery = z.input<typeof FleetWorkloadQuerySchema>;
+export const FleetTaskQuerySchema = TaskQuerySchema.extend({ cluster: optionalText });
+export type FleetTaskQuery = z.input<typeof FleetTaskQuerySchema>;
+
+/** GET /api/problems: ?cluster=&severity= (one severity: critical or warning). */
+export const ProblemQuerySchema = z.object({
+  cluster: optionalText,
+  severity: z.enum(PROBLEM_SEVERITIES, { error: `severity must be one of ${PROBLEM_SEVERITIES.join(", ")}` }).optional(),
+});
+export type ProblemQuery = z.input<typeof ProblemQuerySchema>;
 
 /** Parsed list parameters: what the server filters by and the client builds query keys from. */
 export type NodeParams = Partial<z.output<typeof NodeQuerySchema>>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HealthSchema, ProblemCountsSchema, ProblemSchema, WorkloadHealthSchema } from "./health";
 
 /**
  * The orchestrator-neutral model: plain, serialisable data shared by adapters,
@@ -47,6 +48,8 @@ export const NodeCoreSchema = z.object({
   createdAt: z.string().nullable(),
   /** Orchestrator-specific facts worth showing (kubelet version, OS, availability, ...). */
   info: Labels,
+  /** What the orchestrator reports wrong beyond the status (memory or disk pressure, a draining agent). */
+  problems: z.array(ProblemSchema).optional(),
 });
 export type NodeCore = z.infer<typeof NodeCoreSchema>;
 
@@ -58,6 +61,7 @@ export const NodeSchema = NodeCoreSchema.extend({
   /** Why usage is null when the adapter knows. */
   usageNote: z.string().nullable(),
   taskCount: z.number().int().nonnegative(),
+  health: HealthSchema,
 });
 export type Node = z.infer<typeof NodeSchema>;
 
@@ -107,12 +111,16 @@ export const WorkloadCoreSchema = z.object({
   info: Labels,
   /** Recent events, newest first, at most MAX_WORKLOAD_EVENTS; empty where the orchestrator reports none. */
   events: z.array(WorkloadEventSchema).max(MAX_WORKLOAD_EVENTS),
+  /** Problems of the workload itself (a failed rollout, a placement failure, a delayed app); its tasks' come with them. */
+  problems: z.array(ProblemSchema).optional(),
 });
 export type WorkloadCore = z.infer<typeof WorkloadCoreSchema>;
 
 export const WorkloadSchema = WorkloadCoreSchema.extend({
   /** Sum of the live use of the workload's tasks, or null when none is known. */
   usage: ResourcesSchema.nullable(),
+  /** Its own problems and its tasks', said once per reason, and the state they add up to. */
+  health: WorkloadHealthSchema,
 });
 export type Workload = z.infer<typeof WorkloadSchema>;
 
@@ -137,6 +145,8 @@ export const TaskCoreSchema = z.object({
   startedAt: z.string().nullable(),
   createdAt: z.string().nullable(),
   ip: z.string().nullable(),
+  /** What the orchestrator reports wrong (a crash loop, a failing health check, an OOM kill), in its own terms. */
+  problems: z.array(ProblemSchema).optional(),
 });
 export type TaskCore = z.infer<typeof TaskCoreSchema>;
 
@@ -144,6 +154,7 @@ export const TaskSchema = TaskCoreSchema.extend({
   usage: ResourcesSchema.nullable(),
   /** Why usage is null when the adapter knows. */
   usageNote: z.string().nullable(),
+  health: HealthSchema,
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -197,6 +208,8 @@ export const ClusterSummarySchema = z.object({
   allocatable: ResourcesSchema,
   requested: ResourcesSchema,
   used: ResourcesSchema.nullable(),
+  /** Problems of its nodes, workloads and lone tasks (a workload's tasks count with it). */
+  problems: ProblemCountsSchema,
 });
 export type ClusterSummary = z.infer<typeof ClusterSummarySchema>;
 
@@ -226,6 +239,8 @@ export const ClusterInfoSchema = z.object({
   /** The orchestrator can scale through a rollout that holds a workload (Marathon). */
   canForceScale: z.boolean(),
   usageAvailable: z.boolean(),
+  /** What runs there, apart from the connection: the worst state of its objects and their most severe problems. */
+  health: HealthSchema,
   summary: ClusterSummarySchema,
 });
 export type ClusterInfo = z.infer<typeof ClusterInfoSchema>;

@@ -18,12 +18,14 @@ import type { DemoUsage } from "@/lib/model/demo";
 import { isCutOff, RESOURCE_KINDS, type ChangeEvent, type ClusterInfo, type Orchestrator, type Resources } from "@/lib/model/types";
 import type { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import type { Grid, HistoryOrigin } from "@/lib/model/consumption";
+import type { Health } from "@/lib/model/health";
+import { taskNoun } from "@/lib/model/vocabulary";
 import { backfillDemoHistory, modelSettled } from "./demo-history";
 import { prometheusHistory, type PointSource } from "./prometheus-history";
 import { UsageHistoryStore } from "./history";
 import { HISTORY_FLUSH_MS, type HistoryArchive } from "./history-archive";
 import { applyChanges, changedResources, EMPTY_SNAPSHOT, type Snapshot } from "./snapshot";
-import { summarize, usageByWorkload } from "./views";
+import { clusterUsed, snapshotProblems, summarize, usageByWorkload, type SnapshotProblem } from "./views";
 
 export interface ClusterDefinition {
   id: string;
@@ -45,6 +47,11 @@ export interface ConsumptionHistory {
   /** Why the figures are not from where they should be (Prometheus failed: the built-in history answers). */
   note?: string;
 }
+
+/** How long the problems found in one snapshot serve: past problems lapse by the minute, not by the millisecond. */
+const PROBLEMS_REUSE_MS = 5_000;
+/** How many of its problems a cluster's health names; the rest are in /api/problems. */
+const CLUSTER_HEALTH_PROBLEMS = 5;
 
 /** How long a Prometheus answer serves the same range: the page asks for the table and the chart at once. */
 const PROMETHEUS_REUSE_MS = 30_000;
@@ -102,6 +109,7 @@ export class ClusterOwner {
   /** The chain of flushes, one at a time. */
   private historyFlushes: Promise<void> = Promise.resolve();
   private prometheusAnswer: { range: string; at: number; history: Promise<PointSource> } | null = null;
+  private problemsFound: { snapshot: Snapshot; at: number; problems: SnapshotProblem[] } | null = null;
 
   constructor(
     readonly definition: ClusterDefinition,
@@ -235,8 +243,24 @@ export class ClusterOwner {
       scaleNote: null,
       canForceScale: isForceScalable(d.adapter),
       usageAvailable: this.latestUsage !== null,
-      summary: summarize(s, this.latestUsage),
+      health: clusterHealth(s, this.problems()),
+      summary: summarize(s, this.latestUsage, this.problems()),
     };
+  }
+
+  /** Every problem of what runs here (see snapshotProblems), found again when the snapshot changes or a few seconds pass. */
+  problems(): SnapshotProblem[] {
+    const now = Date.now();
+    const found = this.problemsFound;
+    if (found && found.snapshot === this.snapshotValue && now - found.at < PROBLEMS_REUSE_MS) return found.problems;
+    const problems = snapshotProblems(this.snapshotValue, now, this.taskNoun);
+    this.problemsFound = { snapshot: this.snapshotValue, at: now, problems };
+    return problems;
+  }
+
+  /** What this cluster's tasks are called, in the evidence of a problem ("2 of 3 pods: ..."). */
+  get taskNoun(): string {
+    return taskNoun(this.definition.orchestrator).plural.toLowerCase();
   }
 
   /**
@@ -407,13 +431,29 @@ export class ClusterOwner {
 
   private recordHistory(at: number, sample: UsageSample | null): void {
     const values = new Map<string, Resources | null>();
-    const summary = summarize(this.snapshotValue, sample);
-    values.set("cluster", summary.used);
+    values.set("cluster", clusterUsed(sample));
     for (const id of this.snapshotValue.nodes.keys()) values.set(`node:${id}`, sample?.nodes.get(id) ?? null);
     const perWorkload = usageByWorkload(this.snapshotValue, sample);
     for (const id of this.snapshotValue.workloads.keys()) values.set(`workload:${id}`, perWorkload.get(id) ?? null);
     this.history.record(at, values);
   }
+}
+
+/**
+ * Failing when none of its nodes is ready, degraded when anything has a
+ * problem, else healthy; it names its first few problems, each with the
+ * object it is about.
+ */
+function clusterHealth(snapshot: Snapshot, problems: readonly SnapshotProblem[]): Health {
+  const nodes = [...snapshot.nodes.values()];
+  const down = nodes.length > 0 && nodes.every((n) => n.status !== "ready");
+  return {
+    state: down ? "failing" : problems.length ? "degraded" : "healthy",
+    problems: problems.slice(0, CLUSTER_HEALTH_PROBLEMS).map(({ object, ...p }) => ({
+      ...p,
+      evidence: `${object.namespace ? `${object.namespace}/` : ""}${object.name}: ${p.evidence}`,
+    })),
+  };
 }
 
 function isoOrNull(ms: number | null): string | null {

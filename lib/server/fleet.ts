@@ -5,13 +5,14 @@ import path from "node:path";
 import { ADAPTER_MODULES } from "@/lib/adapters";
 import { AdapterError, isAdapterError } from "@/lib/adapters/errors";
 import { SecretSet } from "@/lib/adapters/secrets";
-import { isForceScalable, isScalable } from "@/lib/adapters/types";
+import { isForceScalable, isScalable, type CoreKind } from "@/lib/adapters/types";
 import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { createLogger, type Logger } from "@/lib/log";
 import { gridFor, type Pricing } from "@/lib/model/consumption";
 import type { StartDemoFleet } from "@/lib/model/demo";
 import {
   isCutOff,
+  RESOURCE_KINDS,
   type ChangeEvent,
   type ClusterInfo,
   type ListAnswer,
@@ -25,7 +26,10 @@ import {
 import {
   ConsumptionQuerySchema,
   ConsumptionSeriesQuerySchema,
+  FleetTaskQuerySchema,
+  FleetWorkloadQuerySchema,
   NodeQuerySchema,
+  ProblemQuerySchema,
   rangeSeconds,
   ServiceQuerySchema,
   TaskQuerySchema,
@@ -33,7 +37,10 @@ import {
   WorkloadQuerySchema,
   type ConsumptionQuery,
   type ConsumptionSeriesQuery,
+  type FleetTaskQuery,
+  type FleetWorkloadQuery,
   type NodeQuery,
+  type ProblemQuery,
   type ServiceQuery,
   type TaskQuery,
   type UsageQuery,
@@ -48,9 +55,13 @@ import { openHistoryArchive, type HistoryArchive } from "./history-archive";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { onePerProcess, startedOnePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
+import { compareProblems, type FleetProblem } from "@/lib/model/health";
 
 /** Clusters that could not answer a fleet-wide read, by id, beside the figures of the others. */
 type ClusterErrors = Record<string, { code: string; message: string }>;
+
+/** A fleet-wide list: each item names its cluster; clusters that could not answer are in `errors`. */
+export type FleetList<T> = ListAnswer<T & { clusterId: string }> & { errors: ClusterErrors };
 
 export interface FleetSettings {
   readOnly: boolean;
@@ -128,13 +139,13 @@ export class Fleet {
     const owner = this.owner(actor, clusterId);
     await owner.listed("nodes");
     await owner.listed("tasks"); // requests and task counts come from the tasks
-    return queryList(nodeViews(owner.snapshot, owner.usage), NodeQuerySchema.parse(query));
+    return queryList(nodeViews(owner.snapshot, owner.usage, Date.now()), NodeQuerySchema.parse(query));
   }
 
   async node(actor: Actor, clusterId: string, nodeId: string): Promise<Node> {
     const owner = this.owner(actor, clusterId);
     await owner.listed("nodes");
-    const node = nodeViews(owner.snapshot, owner.usage).find((n) => n.id === nodeId);
+    const node = nodeViews(owner.snapshot, owner.usage, Date.now()).find((n) => n.id === nodeId);
     if (!node) throw new NotFoundError(`no node "${nodeId}" in cluster "${clusterId}"`);
     return node;
   }
@@ -142,13 +153,13 @@ export class Fleet {
   async workloads(actor: Actor, clusterId: string, query: WorkloadQuery = {}): Promise<ListAnswer<Workload>> {
     const owner = this.owner(actor, clusterId);
     await owner.listed("workloads");
-    return queryList(workloadViews(owner.snapshot, owner.usage), WorkloadQuerySchema.parse(query));
+    return queryList(workloadViews(owner.snapshot, owner.usage, Date.now(), owner.taskNoun), WorkloadQuerySchema.parse(query));
   }
 
   async workload(actor: Actor, clusterId: string, workloadId: string): Promise<Workload> {
     const owner = this.owner(actor, clusterId);
     await owner.listed("workloads");
-    const workload = workloadViews(owner.snapshot, owner.usage).find((w) => w.id === workloadId);
+    const workload = workloadViews(owner.snapshot, owner.usage, Date.now(), owner.taskNoun).find((w) => w.id === workloadId);
     if (!workload) throw new NotFoundError(`no workload "${workloadId}" in cluster "${clusterId}"`);
     return workload;
   }
@@ -156,7 +167,71 @@ export class Fleet {
   async tasks(actor: Actor, clusterId: string, query: TaskQuery = {}): Promise<ListAnswer<Task>> {
     const owner = this.owner(actor, clusterId);
     await owner.listed("tasks");
-    return queryList(taskViews(owner.snapshot, owner.usage), TaskQuerySchema.parse(query));
+    return queryList(taskViews(owner.snapshot, owner.usage, Date.now()), TaskQuerySchema.parse(query));
+  }
+
+  /**
+   * The clusters a fleet-wide read covers, each listed for `kinds`: the one
+   * asked for (404 as any read when the actor may not see it), else every one
+   * the actor may see. A cluster that cannot answer is named in `errors` and
+   * left out; one cut off answers from its last snapshot, and says so there.
+   */
+  private async fleetOwners(actor: Actor, clusterId: string | undefined, kinds: readonly CoreKind[]) {
+    const candidates =
+      clusterId !== undefined ? [this.owner(actor, clusterId)] : [...this.owners.values()].filter((o) => this.mayRead(actor, o));
+    const errors: ClusterErrors = {};
+    const owners: ClusterOwner[] = [];
+    await Promise.all(
+      candidates.map(async (owner) => {
+        try {
+          for (const kind of kinds) await owner.listed(kind);
+        } catch (err) {
+          errors[owner.id] = {
+            code: isAdapterError(err) ? `upstream-${err.code}` : "internal",
+            message: owner.definition.secrets.redact((err as Error).message),
+          };
+          return;
+        }
+        if (isCutOff(owner.connection.status)) {
+          errors[owner.id] = {
+            code: `upstream-${owner.connection.status}`,
+            message: `${owner.connection.reason ?? "not reachable"} (figures from the last snapshot)`,
+          };
+        }
+        owners.push(owner);
+      }),
+    );
+    owners.sort((a, b) => a.id.localeCompare(b.id));
+    return { owners, errors };
+  }
+
+  /** GET /api/problems: every problem the actor may see, most severe first, then oldest. */
+  async problems(actor: Actor, query: ProblemQuery = {}): Promise<{ items: FleetProblem[]; errors: ClusterErrors }> {
+    const q = ProblemQuerySchema.parse(query);
+    const { owners, errors } = await this.fleetOwners(actor, q.cluster, RESOURCE_KINDS);
+    const items = owners
+      .flatMap((owner) => owner.problems().map((p) => ({ ...p, clusterId: owner.id, clusterName: owner.definition.name })))
+      .filter((p) => q.severity === undefined || p.severity === q.severity)
+      .sort(compareProblems);
+    return { items, errors };
+  }
+
+  /** GET /api/workloads: the per-cluster list's filters over every cluster (or `cluster`), each item naming its cluster. */
+  async fleetWorkloads(actor: Actor, query: FleetWorkloadQuery = {}): Promise<FleetList<Workload>> {
+    const { cluster, ...filter } = FleetWorkloadQuerySchema.parse(query);
+    const { owners, errors } = await this.fleetOwners(actor, cluster, ["workloads", "tasks"]);
+    const now = Date.now();
+    const items = owners.flatMap((o) => workloadViews(o.snapshot, o.usage, now, o.taskNoun).map((w) => ({ ...w, clusterId: o.id })));
+    return { ...queryList(items, filter), errors };
+  }
+
+  /** GET /api/tasks: as fleetWorkloads, for tasks. */
+  async fleetTasks(actor: Actor, query: FleetTaskQuery = {}): Promise<FleetList<Task>> {
+    const { cluster, ...filter } = FleetTaskQuerySchema.parse(query);
+    const { owners, errors } = await this.fleetOwners(actor, cluster, ["tasks"]);
+    const now = Date.now();
+    const items = owners.flatMap((o) => taskViews(o.snapshot, o.usage, now).map((t) => ({ ...t, clusterId: o.id })));
+    return { ...queryList(items, filter), errors };
   }
 
   async services(actor: Actor, clusterId: string, query: ServiceQuery = {}): Promise<ListAnswer<Service>> {
@@ -211,38 +286,17 @@ export class Fleet {
    * `errors` (as /api/clusters does) and left out, never blanking the rest.
    */
   private async consumptionInputs(actor: Actor, q: z.output<typeof ConsumptionQuerySchema>) {
-    const owners =
-      q.cluster !== undefined ? [this.owner(actor, q.cluster)] : [...this.owners.values()].filter((o) => this.mayRead(actor, o));
-    const errors: ClusterErrors = {};
-    const sources: ClusterSource[] = [];
+    const { owners, errors } = await this.fleetOwners(actor, q.cluster, ["nodes", "workloads", "tasks"]);
     const now = Date.now();
     const grid = gridFor(q.range, now);
-    await Promise.all(
+    const sources: ClusterSource[] = await Promise.all(
       owners.map(async (owner) => {
-        try {
-          await owner.listed("nodes");
-          await owner.listed("workloads");
-          await owner.listed("tasks");
-        } catch (err) {
-          errors[owner.id] = {
-            code: isAdapterError(err) ? `upstream-${err.code}` : "internal",
-            message: owner.definition.secrets.redact((err as Error).message),
-          };
-          return;
-        }
-        if (isCutOff(owner.connection.status)) {
-          errors[owner.id] = {
-            code: `upstream-${owner.connection.status}`,
-            message: `${owner.connection.reason ?? "not reachable"} (figures from the last snapshot)`,
-          };
-        }
         const { history, origin, note } = await owner.consumptionHistory(grid);
         if (note) errors[owner.id] ??= { code: "upstream-prometheus", message: note };
         const { name, orchestrator } = owner.definition;
-        sources.push({ id: owner.id, name, orchestrator, snapshot: owner.snapshot, history, origin });
+        return { id: owner.id, name, orchestrator, snapshot: owner.snapshot, history, origin };
       }),
     );
-    sources.sort((a, b) => a.id.localeCompare(b.id));
     const options = {
       groupBy: q.groupBy,
       range: q.range,

@@ -10,6 +10,7 @@ import {
   type TaskCore,
   type Workload,
 } from "@/lib/model/types";
+import { compareProblems, countProblems, nodeHealth, taskHealth, workloadHealth, type FleetProblem } from "@/lib/model/health";
 import { matches, parseSelector } from "@/lib/model/selector";
 import type { TaskParams } from "@/lib/model/queries";
 import type { Snapshot } from "./snapshot";
@@ -17,7 +18,9 @@ import type { Snapshot } from "./snapshot";
 /**
  * Pure read-side helpers: the API's items are the snapshot's slim items plus
  * what is derived across resources (node requests and task counts, usage
- * joined from the latest sample), then filtered, sorted and paged.
+ * joined from the latest sample, health from the problems the adapters
+ * report, judged at `now`), then filtered, sorted and paged. `noun` names a
+ * cluster's tasks in the evidence of a workload's problems ("pods").
  */
 
 function add(a: Resources, b: Resources): Resources {
@@ -35,15 +38,20 @@ function holdsResources(task: TaskCore): boolean {
   return task.node !== null && (task.state === "running" || task.state === "pending" || task.state === "unknown");
 }
 
-export function taskViews(snapshot: Snapshot, usage: UsageSample | null): Task[] {
-  return [...snapshot.tasks.values()].map((t) => ({
-    ...t,
-    usage: usage?.tasks.get(t.id) ?? null,
-    usageNote: usage?.unavailable.tasks.get(t.id) ?? null,
-  }));
+export function taskViews(snapshot: Snapshot, usage: UsageSample | null, now: number): Task[] {
+  return [...snapshot.tasks.values()].map((t) => {
+    const { state, problems } = taskHealth(t, now);
+    return {
+      ...t,
+      usage: usage?.tasks.get(t.id) ?? null,
+      usageNote: usage?.unavailable.tasks.get(t.id) ?? null,
+      health: { state, problems },
+    };
+  });
 }
 
-export function nodeViews(snapshot: Snapshot, usage: UsageSample | null): Node[] {
+/** What the tasks placed on each node request, and how many there are. */
+function placedOnNodes(snapshot: Snapshot): Map<string, { requested: Resources; count: number }> {
   const perNode = new Map<string, { requested: Resources; count: number }>();
   for (const t of snapshot.tasks.values()) {
     if (!holdsResources(t)) continue;
@@ -52,12 +60,18 @@ export function nodeViews(snapshot: Snapshot, usage: UsageSample | null): Node[]
     entry.count++;
     perNode.set(t.node!, entry);
   }
+  return perNode;
+}
+
+export function nodeViews(snapshot: Snapshot, usage: UsageSample | null, now: number): Node[] {
+  const perNode = placedOnNodes(snapshot);
   return [...snapshot.nodes.values()].map((n) => ({
     ...n,
     requested: perNode.get(n.id)?.requested ?? ZERO_RESOURCES,
     taskCount: perNode.get(n.id)?.count ?? 0,
     usage: usage?.nodes.get(n.id) ?? null,
     usageNote: usage?.unavailable.nodes.get(n.id) ?? null,
+    health: nodeHealth(n, now),
   }));
 }
 
@@ -74,17 +88,68 @@ export function usageByWorkload(snapshot: Snapshot, usage: UsageSample | null): 
   return perWorkload;
 }
 
-export function workloadViews(snapshot: Snapshot, usage: UsageSample | null): Workload[] {
-  const perWorkload = usageByWorkload(snapshot, usage);
-  return [...snapshot.workloads.values()].map((w) => ({ ...w, usage: perWorkload.get(w.id) ?? null }));
+function tasksByWorkload(snapshot: Snapshot): Map<string, TaskCore[]> {
+  const byWorkload = new Map<string, TaskCore[]>();
+  for (const t of snapshot.tasks.values()) {
+    if (!t.workloadId) continue;
+    const list = byWorkload.get(t.workloadId);
+    if (list) list.push(t);
+    else byWorkload.set(t.workloadId, [t]);
+  }
+  return byWorkload;
 }
 
-export function summarize(snapshot: Snapshot, usage: UsageSample | null): ClusterSummary {
-  const nodes = nodeViews(snapshot, usage);
+export function workloadViews(snapshot: Snapshot, usage: UsageSample | null, now: number, noun: string): Workload[] {
+  const perWorkload = usageByWorkload(snapshot, usage);
+  const tasks = tasksByWorkload(snapshot);
+  return [...snapshot.workloads.values()].map((w) => ({
+    ...w,
+    usage: perWorkload.get(w.id) ?? null,
+    health: workloadHealth(w, tasks.get(w.id) ?? [], now, noun),
+  }));
+}
+
+/** A cluster's problem as the fleet-wide list has it, short of the cluster's name. */
+export type SnapshotProblem = Omit<FleetProblem, "clusterId" | "clusterName">;
+
+/**
+ * Every problem in the snapshot, each on the object to open for it: a
+ * workload's own and its tasks' on the workload, a lone task's on the task,
+ * a node's on the node. Most severe first, then oldest.
+ */
+export function snapshotProblems(snapshot: Snapshot, now: number, noun: string): SnapshotProblem[] {
+  const out: SnapshotProblem[] = [];
+  const tasks = tasksByWorkload(snapshot);
+  const object = (kind: SnapshotProblem["object"]["kind"], o: { id: string; name: string; namespace?: string | null }) => ({
+    kind,
+    id: o.id,
+    name: o.name,
+    namespace: o.namespace ?? null,
+  });
+  for (const n of snapshot.nodes.values()) {
+    for (const p of nodeHealth(n, now).problems) out.push({ ...p, object: object("node", n) });
+  }
+  for (const w of snapshot.workloads.values()) {
+    for (const p of workloadHealth(w, tasks.get(w.id) ?? [], now, noun).problems) out.push({ ...p, object: object("workload", w) });
+  }
+  for (const t of snapshot.tasks.values()) {
+    if (t.workloadId && snapshot.workloads.has(t.workloadId)) continue;
+    for (const p of taskHealth(t, now).problems) out.push({ ...p, object: object("task", t) });
+  }
+  return out.sort(compareProblems);
+}
+
+/** The cluster's live use: its nodes', or without nodes (Fargate, say) its tasks'. */
+export function clusterUsed(usage: UsageSample | null): Resources | null {
+  if (!usage) return null;
+  return usage.nodes.size > 0 ? sum(usage.nodes.values()) : sum(usage.tasks.values());
+}
+
+export function summarize(snapshot: Snapshot, usage: UsageSample | null, problems: readonly SnapshotProblem[]): ClusterSummary {
+  const nodes = [...snapshot.nodes.values()];
+  const placed = placedOnNodes(snapshot);
   let running = 0;
   for (const t of snapshot.tasks.values()) if (t.state === "running") running++;
-  // Without nodes (Fargate, say) the tasks' own use is the cluster's.
-  const used = usage ? (usage.nodes.size > 0 ? sum(usage.nodes.values()) : sum(usage.tasks.values())) : null;
   return {
     nodes: nodes.length,
     readyNodes: nodes.filter((n) => n.status === "ready").length,
@@ -93,8 +158,9 @@ export function summarize(snapshot: Snapshot, usage: UsageSample | null): Cluste
     runningTasks: running,
     capacity: sum(nodes.map((n) => n.capacity)) ?? ZERO_RESOURCES,
     allocatable: sum(nodes.map((n) => n.allocatable)) ?? ZERO_RESOURCES,
-    requested: sum(nodes.map((n) => n.requested)) ?? ZERO_RESOURCES,
-    used,
+    requested: sum(nodes.map((n) => placed.get(n.id)?.requested ?? ZERO_RESOURCES)) ?? ZERO_RESOURCES,
+    used: clusterUsed(usage),
+    problems: countProblems(problems),
   };
 }
 

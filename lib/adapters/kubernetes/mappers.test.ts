@@ -12,6 +12,7 @@ import {
   describeUpdateStrategy,
   endpointSliceCounts,
   mapDaemonSet,
+  deploymentProblems,
   mapDeployment,
   mapHorizontalPodAutoscaler,
   mapNode,
@@ -21,6 +22,7 @@ import {
   mapReplicaSet,
   mapService,
   mapStatefulSet,
+  nodeProblems,
   podLimits,
   podRequests,
   renderSelector,
@@ -216,6 +218,108 @@ describe("mapPod", () => {
   it("takes a Date from the client library's deserializer as a timestamp", () => {
     const raw = KubePodSchema.parse({ metadata: { name: "d", namespace: "x", creationTimestamp: new Date("2026-01-02T03:04:05Z") } });
     expect(mapPod(raw, lookup).createdAt).toBe("2026-01-02T03:04:05.000Z");
+  });
+});
+
+describe("health signals", () => {
+  const problems = (name: string) => (pod(name).problems ?? []).map((p) => [p.severity, p.reason, p.ongoing]);
+
+  it("reads waiting reasons that will not clear as critical, with the container and its restarts", () => {
+    expect(pod("api-5f6c7d8e9-abcde").problems).toEqual([
+      {
+        severity: "critical",
+        reason: "Crash loop",
+        evidence:
+          "container api: CrashLoopBackOff: back-off 5m0s restarting failed container=api pod=api-5f6c7d8e9-abcde_shop(1234) (14 restarts)",
+        since: null,
+        ongoing: true,
+      },
+    ]);
+    expect(problems("fluentd-9xk2l")).toEqual([["critical", "Image cannot be pulled", true]]);
+    expect(problems("mysql-2")).toEqual([["critical", "Crash loop", true]]); // an init container
+  });
+
+  it("reads a pod no node can take as critical, since the scheduler said so", () => {
+    expect(pod("web-7d9f8b6c5d-q8z7m").problems).toMatchObject([
+      {
+        severity: "critical",
+        reason: "Cannot be placed",
+        since: "2026-11-26T15:30:00Z",
+        evidence: expect.stringContaining("3 Insufficient cpu"),
+      },
+    ]);
+  });
+
+  it("reads an OOM kill as a past warning dated when it ended", () => {
+    expect(pod("worker-6c8d9e0f1-oomed").problems).toEqual([
+      {
+        severity: "warning",
+        reason: "Out of memory",
+        evidence: "container worker was OOMKilled (exit code 137)",
+        since: "2026-11-26T12:10:00Z",
+        ongoing: false,
+      },
+    ]);
+  });
+
+  it("keeps a crash loop critical while the container is briefly up between back-offs", () => {
+    const base = pods.get("api-5f6c7d8e9-abcde")!;
+    const up = structuredClone(base);
+    up.status!.containerStatuses![0].state = { running: { startedAt: "2026-11-26T15:40:00Z" } };
+    expect(mapPod(up, lookup).problems).toMatchObject([{ severity: "critical", reason: "Crash loop" }]);
+    up.status!.containerStatuses![0].restartCount = 1;
+    expect(mapPod(up, lookup).problems).toMatchObject([{ severity: "warning", reason: "Container failed", ongoing: false }]);
+  });
+
+  it("finds nothing wrong with healthy, finished or deleted pods", () => {
+    for (const name of ["web-7d9f8b6c5d-x2k4p", "migrate-28871234-7wq9z", "web-7d9f8b6c5d-term1", "debug"]) {
+      expect(pod(name).problems, name).toBeUndefined();
+    }
+  });
+
+  it("reads a stuck rollout and replicas that cannot be created from a Deployment's conditions", () => {
+    const d = KubeDeploymentSchema.parse({
+      metadata: { name: "web", namespace: "shop" },
+      status: {
+        conditions: [
+          { type: "Available", status: "False", reason: "MinimumReplicasUnavailable" },
+          {
+            type: "Progressing",
+            status: "False",
+            reason: "ProgressDeadlineExceeded",
+            message: 'ReplicaSet "web-1" has timed out progressing.',
+          },
+          {
+            type: "ReplicaFailure",
+            status: "True",
+            reason: "FailedCreate",
+            message: "exceeded quota: compute",
+            lastTransitionTime: "2026-11-26T15:00:00Z",
+          },
+        ],
+      },
+    });
+    expect(deploymentProblems(d).map((p) => [p.reason, p.since])).toEqual([
+      ["Rollout stuck", null],
+      ["Replicas cannot be created", "2026-11-26T15:00:00Z"],
+    ]);
+    expect(mapDeployment(d).problems).toHaveLength(2);
+  });
+
+  it("reads a node's pressure conditions as warnings", () => {
+    const node = KubeNodeSchema.parse({
+      metadata: { name: "n1" },
+      status: {
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "DiskPressure", status: "True", reason: "KubeletHasDiskPressure" },
+        ],
+      },
+    });
+    expect(nodeProblems(node)).toEqual([
+      { severity: "warning", reason: "Disk pressure", evidence: "KubeletHasDiskPressure", since: null, ongoing: true },
+    ]);
+    expect(mapNode(nodes[0]).problems).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { facts } from "@/lib/model/events";
+import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId } from "@/lib/model/ids";
 import {
   ZERO_RESOURCES,
@@ -121,7 +122,21 @@ export function mapNode(node: KubeNode): NodeCore {
     allocatable: resourcesOf(node.status?.allocatable ?? node.status?.capacity),
     createdAt: node.metadata.creationTimestamp,
     info,
+    ...withProblems(nodeProblems(node)),
   };
+}
+
+const NODE_PRESSURES: Record<string, string> = {
+  MemoryPressure: "Memory pressure",
+  DiskPressure: "Disk pressure",
+  PIDPressure: "Process-ID pressure",
+};
+
+/** The kubelet's pressure conditions: the node still runs pods, but evicts them and takes no more of that kind. */
+export function nodeProblems(node: KubeNode): Problem[] {
+  return (node.status?.conditions ?? [])
+    .filter((c) => c.status === "True" && c.type in NODE_PRESSURES)
+    .map((c) => problem("warning", NODE_PRESSURES[c.type], joinReason(c.reason, c.message) ?? c.type, c.lastTransitionTime ?? null));
 }
 
 // ---------------------------------------------------------------- pods
@@ -305,7 +320,69 @@ export function mapPod(pod: KubePod, lookup: ReplicaSetOwnerLookup): TaskCore {
     startedAt: runningSince ?? status?.startTime ?? null,
     createdAt: metadata.creationTimestamp,
     ip: status?.podIP || null,
+    ...withProblems(podProblems(pod)),
   };
+}
+
+/** Restarts after which a failing container that is briefly up again still counts as crash-looping. */
+const CRASH_LOOP_RESTARTS = 3;
+
+/** Waiting reasons that will not clear by themselves, in plain words. */
+const FAILING_WAITING: Record<string, string> = {
+  CrashLoopBackOff: "Crash loop",
+  ImagePullBackOff: "Image cannot be pulled",
+  ErrImagePull: "Image cannot be pulled",
+  ErrImageNeverPull: "Image cannot be pulled",
+  InvalidImageName: "Image cannot be pulled",
+  CreateContainerConfigError: "Container cannot start",
+  CreateContainerError: "Container cannot start",
+  RunContainerError: "Container cannot start",
+};
+
+/**
+ * What is wrong with a pod, from its status alone: a container waiting for
+ * a reason that will not clear (critical, since the pod stopped being
+ * ready), a run that ended in an OOM kill or an error (a warning for an
+ * hour after it ended), a pod no node can take (critical).
+ */
+export function podProblems(pod: KubePod): Problem[] {
+  if (pod.metadata.deletionTimestamp) return [];
+  const status = pod.status;
+  const condition = (type: string) => status?.conditions?.find((c) => c.type === type);
+  const out: Problem[] = [];
+
+  const scheduled = condition("PodScheduled");
+  if (scheduled?.status === "False") {
+    const evidence = joinReason(scheduled.reason ?? "Unschedulable", scheduled.message) ?? "Unschedulable";
+    out.push(problem("critical", "Cannot be placed", evidence, scheduled.lastTransitionTime ?? null));
+  }
+
+  const notReadySince = condition("Ready")?.status === "False" ? (condition("Ready")?.lastTransitionTime ?? null) : null;
+  const statuses = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])];
+  for (const c of statuses) {
+    const waiting = c.state?.waiting;
+    const failing = waiting?.reason ? FAILING_WAITING[waiting.reason] : undefined;
+    const restarts = c.restartCount ? ` (${c.restartCount} restart${c.restartCount === 1 ? "" : "s"})` : "";
+    if (failing) {
+      const said = waiting!.message ? `${waiting!.reason}: ${waiting!.message}` : waiting!.reason!;
+      out.push(problem("critical", failing, `container ${c.name}: ${said}${restarts}`, notReadySince));
+      continue;
+    }
+    // The previous run's end, or for a finished container its own.
+    const last = c.lastState?.terminated ?? c.state?.terminated;
+    if (!last?.finishedAt || (last.reason !== "OOMKilled" && (last.exitCode ?? 0) === 0)) continue;
+    const oom = last.reason === "OOMKilled";
+    const ended = `${oom ? "was OOMKilled" : `exited with ${last.reason ?? "an error"}`} (exit code ${last.exitCode ?? "unknown"})`;
+    // Between back-offs a crash-looping container runs briefly: still a crash loop, not a recovery.
+    if (!oom && !c.ready && (c.restartCount ?? 0) >= CRASH_LOOP_RESTARTS) {
+      out.push(problem("critical", "Crash loop", `container ${c.name} ${ended}${restarts}, restarting`, notReadySince));
+    } else {
+      out.push(
+        problem("warning", oom ? "Out of memory" : "Container failed", `container ${c.name} ${ended}${restarts}`, last.finishedAt, false),
+      );
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- workloads
@@ -382,7 +459,20 @@ export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null =
       ["Available", d.status ? count(d.status.availableReplicas) : null],
     ]),
     events: [],
+    ...withProblems(deploymentProblems(d)),
   };
+}
+
+/** A rollout past its progress deadline, and replicas the controller could not create (quota, admission). */
+export function deploymentProblems(d: KubeDeployment): Problem[] {
+  return (d.status?.conditions ?? []).flatMap((c) => {
+    const evidence = joinReason(c.reason, c.message) ?? c.type;
+    if (c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded")
+      return [problem("critical", "Rollout stuck", evidence, c.lastTransitionTime ?? null)];
+    if (c.type === "ReplicaFailure" && c.status === "True")
+      return [problem("critical", "Replicas cannot be created", evidence, c.lastTransitionTime ?? null)];
+    return [];
+  });
 }
 
 export function mapStatefulSet(s: KubeStatefulSet, autoscaler: Autoscaler | null = null): WorkloadCore {

@@ -45,6 +45,7 @@ const ConditionSchema = z.object({
   status: z.string(),
   reason: Str,
   message: Str,
+  lastTransitionTime: Timestamp,
 });
 
 // ---------------------------------------------------------------- nodes
@@ -94,7 +95,7 @@ const ContainerStateSchema = z
   .object({
     waiting: z.object({ reason: Str, message: Str }).nullish(),
     running: z.object({ startedAt: Timestamp }).nullish(),
-    terminated: z.object({ reason: Str, message: Str, exitCode: Int }).nullish(),
+    terminated: z.object({ reason: Str, message: Str, exitCode: Int, finishedAt: Timestamp }).nullish(),
   })
   .nullish();
 
@@ -103,6 +104,8 @@ const ContainerStatusSchema = z.object({
   ready: Bool,
   restartCount: Int,
   state: ContainerStateSchema,
+  /** The previous run's end: an OOM kill or a crash shows here once the container has restarted. */
+  lastState: ContainerStateSchema,
 });
 
 export const KubePodSchema = z.object({
@@ -161,7 +164,15 @@ export type KubeUpdateStrategy = z.infer<typeof UpdateStrategySchema>;
 export const KubeDeploymentSchema = z.object({
   metadata: ObjectMetaSchema,
   spec: z.object({ ...ReplicatedFields, strategy: UpdateStrategySchema, paused: Bool, minReadySeconds: Int }).nullish(),
-  status: z.object({ replicas: Int, readyReplicas: Int, availableReplicas: Int, updatedReplicas: Int }).nullish(),
+  status: z
+    .object({
+      replicas: Int,
+      readyReplicas: Int,
+      availableReplicas: Int,
+      updatedReplicas: Int,
+      conditions: z.array(ConditionSchema).nullish(),
+    })
+    .nullish(),
 });
 export type KubeDeployment = z.infer<typeof KubeDeploymentSchema>;
 

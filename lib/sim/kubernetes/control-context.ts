@@ -58,6 +58,10 @@ export interface PodRuntime {
   crashLoop?: boolean;
   /** OOM kills already reported per container name (the usage model decides when they happen). */
   oomKills?: Record<string, number>;
+  /** The last crash-loop cycle whose BackOff event was recorded. */
+  backOffCycle?: number;
+  /** Pull attempts already reported for an image no node can pull. */
+  pullTries?: number;
 }
 
 export interface ControlContext {

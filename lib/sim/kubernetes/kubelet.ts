@@ -1,7 +1,8 @@
 /**
  * The kubelets of all nodes at once: a bound pod goes ContainerCreating →
  * Running (with a pod IP from its node's CIDR) → Ready over the configured
- * timings, crash-looping containers cycle through CrashLoopBackOff, a
+ * timings, crash-looping containers cycle through CrashLoopBackOff, images
+ * from an unresolvable registry stay in ErrImagePull/ImagePullBackOff, a
  * terminating pod is removed after terminateMs, and pods on a node that is
  * not ready stop progressing and turn not ready.
  */
@@ -91,6 +92,12 @@ export class Kubelet {
       pod.status.hostIP = node.status.addresses.find((a) => a.type === "InternalIP")?.address;
       pod.status.hostIPs = pod.status.hostIP ? [{ ip: pod.status.hostIP }] : undefined;
       pod.status.startTime ??= kubeTime(rt.scheduledAt);
+      const unpullable = pod.spec.containers.filter((c) => unpullableImage(c.image));
+      if (pod.status.phase === "Pending" && unpullable.length && (instant || now - rt.scheduledAt >= startMs)) {
+        this.failPull(pod, node, rt, unpullable, containerStatus, now);
+        store.put(pod);
+        continue;
+      }
       if (pod.status.phase === "Pending" && (instant || now - rt.scheduledAt >= startMs)) {
         rt.runningAt = now;
         for (const c of pod.spec.containers) {
@@ -172,6 +179,40 @@ export class Kubelet {
     return `${a}.${b}.${c}.${next}`;
   }
 
+  /**
+   * Images the node cannot pull stay Pending: ErrImagePull on the first try,
+   * then ImagePullBackOff between retries, each with the kubelet's events.
+   */
+  private failPull(
+    pod: Pod,
+    node: NodeObject,
+    rt: PodRuntime,
+    unpullable: Pod["spec"]["containers"],
+    containerStatus: (name: string, state: ContainerStatus["state"], ready: boolean) => ContainerStatus,
+    now: number,
+  ): void {
+    const { startMs } = this.ctx.options.timings;
+    const retry = 10 * startMs;
+    const tries = Math.floor((now - rt.scheduledAt! - startMs) / retry) + 1;
+    this.ctx.due(rt.scheduledAt! + startMs + tries * retry);
+    const backOff = now - rt.scheduledAt! - startMs - (tries - 1) * retry > startMs;
+    const failed = new Set(unpullable.map((c) => c.name));
+    pod.status.containerStatuses = pod.spec.containers.map((c) => {
+      if (!failed.has(c.name)) return containerStatus(c.name, { waiting: { reason: "ContainerCreating" } }, false);
+      const message = backOff ? `Back-off pulling image "${c.image}"` : pullError(c.image);
+      return containerStatus(c.name, { waiting: { reason: backOff ? "ImagePullBackOff" : "ErrImagePull", message } }, false);
+    });
+    if ((rt.pullTries ?? 0) < tries) {
+      rt.pullTries = tries;
+      for (const c of unpullable) {
+        const at = { controller: "kubelet", host: node.metadata.name, fieldPath: `spec.containers{${c.name}}`, type: "Warning" as const };
+        this.ctx.event(pod, { ...at, reason: "Failed", note: `Failed to pull image "${c.image}": ${pullError(c.image)}` });
+        this.ctx.event(pod, { ...at, reason: "BackOff", note: `Back-off pulling image "${c.image}"` });
+      }
+    }
+    setPodReady(pod, false, this.ctx.now());
+  }
+
   /** A container that exits with an error shortly after each start: brief runs, then CrashLoopBackOff. */
   private crashLoop(pod: Pod, rt: PodRuntime, now: number): void {
     const { startMs, readyMs } = this.ctx.options.timings;
@@ -181,6 +222,19 @@ export class Kubelet {
     const cycleStart = rt.runningAt! + cycle * period;
     const running = elapsed - cycle * period < period * 0.2;
     this.ctx.due(running ? cycleStart + period * 0.2 : cycleStart + period);
+    if (!running && (rt.backOffCycle ?? -1) < cycle) {
+      rt.backOffCycle = cycle;
+      for (const c of pod.spec.containers) {
+        this.ctx.event(pod, {
+          type: "Warning",
+          reason: "BackOff",
+          note: `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          controller: "kubelet",
+          host: pod.spec.nodeName,
+          fieldPath: `spec.containers{${c.name}}`,
+        });
+      }
+    }
     pod.status.containerStatuses = pod.spec.containers.map((c) => ({
       name: c.name,
       image: c.image,
@@ -211,4 +265,18 @@ export class Kubelet {
     }));
     setPodReady(pod, false, this.ctx.now());
   }
+}
+
+/**
+ * Registries under the reserved .invalid domain (RFC 2606) never resolve, so
+ * no node can pull from them: how a test or a demo asks for a pull error.
+ */
+function unpullableImage(image: string): boolean {
+  const host = image.split("/")[0];
+  return image.includes("/") && /\.invalid(:\d+)?$/.test(host);
+}
+
+function pullError(image: string): string {
+  const host = image.split("/")[0].replace(/:\d+$/, "");
+  return `rpc error: code = Unknown desc = failed to resolve reference "${image}": dial tcp: lookup ${host}: no such host`;
 }
