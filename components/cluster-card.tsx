@@ -7,6 +7,7 @@ import { Badge } from "./badge";
 import { ResourceBar } from "./resource-bar";
 import { Skeleton } from "./states";
 import { ClusterStatusBadge, ConnectionNote, isSyncing } from "./status";
+import { ProblemCount } from "./health";
 import { RANGE_LABELS, UsageSparkline } from "./usage-chart";
 import type { UsageChartRange } from "@/lib/model/queries";
 
@@ -47,6 +48,7 @@ export function ClusterCard({ cluster, now, usageRange }: { cluster: ClusterInfo
         </div>
         <div className="mt-1 flex min-w-0 items-center gap-2 text-[12px] text-muted">
           <Badge>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</Badge>
+          <ProblemCount counts={s.problems} />
           {cluster.version ? (
             <span className="figure truncate" title={cluster.version}>
               {cluster.version}

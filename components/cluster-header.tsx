@@ -10,6 +10,7 @@ import { RESOURCE_KINDS, type ClusterInfo, type ResourceKind } from "@/lib/model
 import { Badge } from "./badge";
 import { useNow } from "./age";
 import { ClusterStatusBadge, ConnectionNote } from "./status";
+import { ProblemCount } from "./health";
 
 function tabLabel(tab: ResourceKind, cluster: ClusterInfo): string {
   if (tab === "tasks") return taskNoun(cluster.orchestrator).plural;
@@ -75,6 +76,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
         <Badge>{ORCHESTRATOR_LABELS[cluster.orchestrator]}</Badge>
         {cluster.version ? <span className="figure text-[12px] text-muted">{cluster.version}</span> : null}
         <ClusterStatusBadge cluster={cluster} />
+        <ProblemCount counts={cluster.summary.problems} />
         {cluster.demo ? <Badge tone="demo">DEMO</Badge> : null}
         <ConnectionNote cluster={cluster} now={now} className="text-[12px]" />
       </div>

@@ -9,6 +9,7 @@ import { CLUSTER_TONE } from "./status";
 import { plural } from "@/lib/format";
 import { useNow } from "./age";
 import { ClusterCard } from "./cluster-card";
+import { FleetProblems } from "./health";
 import { UsageRangeSwitch, useUsageRange } from "./usage-chart";
 import { EmptyState, ErrorState, Skeleton } from "./states";
 
@@ -42,7 +43,7 @@ export function Overview() {
       <div className="mb-3 flex flex-wrap items-baseline gap-x-3 gap-y-2">
         <h1 className="text-lg font-semibold tracking-tight">Clusters</h1>
         <p className="figure text-[12px] text-muted">
-          {plural(clusters.length, "cluster")} · {counts.ok} ok
+          {plural(clusters.length, "cluster")} · {counts.ok} connected
           {(["unreachable", "unauthorized", "degraded", "connecting"] as const).map((status) =>
             counts[status] ? (
               <span key={status} className={TONE_TEXT[CLUSTER_TONE[status]]}>
@@ -58,6 +59,7 @@ export function Overview() {
           <UsageRangeSwitch range={range} onChange={setRange} />
         </div>
       </div>
+      <FleetProblems now={now} />
       <div className="grid grid-cols-[repeat(auto-fill,minmax(360px,1fr))] gap-3">
         {clusters.map((cluster) => (
           <ClusterCard key={cluster.id} cluster={cluster} now={now} usageRange={range} />

@@ -2,12 +2,13 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { clusterQuery, tasksQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
+import { clusterQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
 import { reportsWorkloadEvents, taskNoun } from "@/lib/client/vocabulary";
-import { formatBytes, formatCpu, plural } from "@/lib/format";
+import { formatBytes, formatCpu } from "@/lib/format";
 import type { Workload, WorkloadEvent } from "@/lib/model/types";
 import { Age, useNow } from "./age";
-import { Badge } from "./badge";
+import { Badge, TONE_TEXT } from "./badge";
+import { describeTasks, HealthBadge, HEALTH_TONE, ProblemList } from "./health";
 import { Facts, Labels, Panel } from "./details";
 import { ReplicaProgress } from "./replica-progress";
 import { ScaleControl } from "./scale-control";
@@ -18,35 +19,19 @@ import { UsageHistoryPanel } from "./usage-chart";
 /** Facts the panel shows itself; an orchestrator fact of the same name is not repeated. */
 const BUILT_IN_FACTS = new Set(["Images", "Age", "Selector", "Using now", "Labels"]);
 
-function ReplicaStatus({ workload, taskWord, clusterId }: { workload: Workload; taskWord: string; clusterId: string }) {
-  const { ready, desired } = workload;
-  // Tasks that fit on no node will not come up by waiting: say so instead of "starting".
-  const tasks = useQuery(tasksQuery(clusterId, workloadTaskParams(workload.id))).data?.items ?? [];
-  const stuck = tasks.filter((t) => t.state === "pending" && t.stateReason?.startsWith("Unschedulable"));
-  const starting = Math.max(0, desired - ready - stuck.length);
-  const behind =
-    ready < desired
-      ? [starting ? `${plural(starting, taskWord)} starting` : null, stuck.length ? `${stuck.length} unschedulable` : null]
-          .filter(Boolean)
-          .join(", ")
-      : `${ready - desired} stopping`;
-  const text =
-    ready === desired
-      ? desired === 0
-        ? "Scaled to zero"
-        : `All ${plural(desired, "replica")} ready`
-      : `Converging: ${ready} of ${desired} ready (${behind})`;
+/** The workload's state as its health reads it, the counts behind it, and its problems. */
+function ReplicaStatus({ workload, now }: { workload: Workload; now: number }) {
+  const { ready, desired, health } = workload;
   return (
     <div className="flex flex-wrap items-center gap-3">
       <ReplicaProgress ready={ready} desired={desired} wide />
-      <span role="status" aria-label="Replica status" className={`text-[13px] ${ready === desired ? "text-ok" : "text-warn"}`}>
-        {text}
+      <HealthBadge state={health.state} />
+      <span role="status" aria-label="Replica status" className={`figure text-[13px] ${TONE_TEXT[HEALTH_TONE[health.state]]}`}>
+        {describeTasks(health, desired, "replica")}
       </span>
-      {stuck.length > 0 ? (
-        <p className="w-full rounded border border-danger/40 bg-danger-soft px-3 py-2 text-[12px] text-danger">
-          {`${plural(stuck.length, taskWord)} cannot be placed on any node: ${stuck[0].stateReason}`}
-        </p>
-      ) : null}
+      <div className="w-full">
+        <ProblemList problems={health.problems} now={now} />
+      </div>
     </div>
   );
 }
@@ -112,7 +97,7 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
         <div className="flex min-w-0 flex-col gap-3">
           <Panel title="Replicas" className={showEvents ? "" : "flex-1"}>
             <div className="space-y-3">
-              <ReplicaStatus workload={workload} taskWord={taskWord} clusterId={clusterId} />
+              <ReplicaStatus workload={workload} now={now} />
               {a ? (
                 <p role="note" className="rounded border border-warn/40 bg-warn-soft px-3 py-2 text-[12px] text-warn">
                   {`Autoscaler ${a.name} manages this workload (${a.minReplicas ?? 1}–${a.maxReplicas} replicas) and will override a manual scale.`}

@@ -106,7 +106,7 @@ test("scaling mysql from 3 to 5 brings up 5 ready pods, live", async ({ page, re
   const dialog = page.getByRole("dialog");
   if (await dialog.isVisible()) await dialog.getByRole("button", { name: "Scale to 5" }).click();
 
-  await expect(status).toContainText(/Converging|All 5 replicas ready/);
+  await expect(status).toContainText(/of 5 replicas ready · \d starting|All 5 replicas ready/);
   await snap(page, "mysql-scaling");
   await expect(status).toHaveText("All 5 replicas ready", { timeout: 90_000 });
 

@@ -4,7 +4,7 @@ import { ApiRequestError } from "./api";
 import { parseChangeEvent } from "./live";
 import { shouldRetry } from "./query-client";
 import { listParamsFrom, TaskQuerySchema } from "@/lib/model/queries";
-import { cleanParams, keysForChange, nodesQuery, tasksQuery, usageQuery, workloadQuery } from "./queries";
+import { cleanParams, keysForChange, nodesQuery, problemsQuery, tasksQuery, usageQuery, workloadQuery } from "./queries";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -51,6 +51,7 @@ describe("keysForChange", () => {
     client.setQueryData(tasksQuery("west", {}).queryKey, { items: [] });
     client.setQueryData(nodesQuery("east", {}).queryKey, { items: [] });
     client.setQueryData(["clusters"], []);
+    client.setQueryData(problemsQuery({ severity: "critical" }).queryKey, { items: [], errors: {} });
     for (const filter of keys) void client.invalidateQueries(filter);
     const stale = client
       .getQueryCache()
@@ -59,6 +60,7 @@ describe("keysForChange", () => {
       .map((q) => q.queryKey);
     expect(stale).toContainEqual(["clusters", "east", "tasks", {}]);
     expect(stale).toContainEqual(["clusters"]);
+    expect(stale).toContainEqual(["problems", { severity: "critical" }]);
     expect(stale).not.toContainEqual(["clusters", "west", "tasks", {}]);
     expect(stale).not.toContainEqual(["clusters", "east", "nodes", {}]);
   });

@@ -20,6 +20,7 @@ import {
   searchValues,
   type NodeParams,
   type SearchInput,
+  type ProblemQuery,
   type ServiceParams,
   type TaskParams,
   type UsageQuery,
@@ -33,6 +34,7 @@ import {
   type ConsumptionRange,
   type ConsumptionSeries,
 } from "@/lib/model/consumption";
+import { FleetProblemSchema, type FleetProblem } from "@/lib/model/health";
 import { apiGet, apiPost, apiUrl, listSchema } from "./api";
 
 /**
@@ -204,6 +206,23 @@ export const CONSUMPTION_CHART_TOP = 8;
 /** The same rows as CSV (a plain link: the browser downloads it). */
 export const consumptionCsvUrl = (params: ConsumptionParams) => apiUrl("/api/consumption", { ...cleanParams(params), format: "csv" });
 
+/** Problems span clusters too; any change anywhere may add or clear one. */
+export const problemKeys = { all: ["problems"] as const };
+
+const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
+const ProblemListSchema = z.object({ items: z.array(FleetProblemSchema), errors: ClusterErrorsSchema });
+export type ProblemList = { items: FleetProblem[]; errors: z.infer<typeof ClusterErrorsSchema> };
+
+export function problemsQuery(params: ProblemQuery = {}) {
+  const p = cleanParams(params);
+  return queryOptions({
+    queryKey: [...problemKeys.all, p] as const,
+    queryFn: ({ signal }): Promise<ProblemList> => apiGet("/api/problems", ProblemListSchema, p, signal),
+    staleTime: REFRESH.staleMs,
+    refetchInterval: REFRESH.clustersPollMs,
+  });
+}
+
 /** force: scale through a rollout that holds the workload (a Marathon deployment), cancelling it. */
 export function scaleWorkload(clusterId: string, workloadId: string, replicas: number, force = false): Promise<Workload> {
   return apiPost(
@@ -226,8 +245,8 @@ export function keysForChange(change: { clusterId: string; resources: readonly s
     if ((NAMESPACED_KINDS as readonly string[]).includes(resource)) namespaces = true;
   }
   if (namespaces) keys.push({ queryKey: clusterKeys.resource(change.clusterId, "namespaces") });
-  // Counts and usage on the overview cards come from the cluster list.
-  if (change.resources.length > 0) keys.push({ queryKey: clusterKeys.all, exact: true });
+  // Counts and usage on the overview cards come from the cluster list; problems from every resource.
+  if (change.resources.length > 0) keys.push({ queryKey: clusterKeys.all, exact: true }, { queryKey: problemKeys.all });
   return keys;
 }
 

@@ -51,7 +51,7 @@ export type Health = z.infer<typeof HealthSchema>;
 export const WorkloadHealthSchema = HealthSchema.extend({
   tasks: z.object({
     ready: z.number().int().nonnegative(),
-    /** Live, not ready, and not failing: on the way up. */
+    /** Wanted, not ready and not failing (created or not yet): on the way up. */
     starting: z.number().int().nonnegative(),
     /** Live with a critical problem (crash loop, image pull, cannot be placed). */
     failing: z.number().int().nonnegative(),
@@ -158,7 +158,8 @@ export function workloadHealth(
   const failing = live.filter((t) => t.state === "failing").length;
   const ready = workload.ready;
   const stopping = ready >= workload.desired ? Math.max(0, live.length - workload.desired) : 0;
-  const starting = Math.max(0, live.filter((t) => !t.ready).length - failing - stopping);
+  // Replicas not created yet are on the way up too (a StatefulSet adds one at a time).
+  const starting = ready < workload.desired ? Math.max(0, workload.desired - ready - failing) : 0;
   const problems = [
     ...currentProblems(workload.problems, now),
     ...problemsOfTasks(

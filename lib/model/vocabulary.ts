@@ -18,4 +18,3 @@ const TASK_NOUNS: Record<Orchestrator, Noun> = {
 export function taskNoun(orchestrator: Orchestrator): Noun {
   return TASK_NOUNS[orchestrator];
 }
-

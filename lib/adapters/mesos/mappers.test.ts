@@ -319,7 +319,7 @@ describe("mapMarathonApp", () => {
 
 describe("launch queue", () => {
   it("names the offer rejections, most frequent first", () => {
-    expect(mapQueueEntry(queue[0])).toEqual({
+    expect(mapQueueEntry(queue[0])).toMatchObject({
       count: 2,
       reason: "Unschedulable: no offer fits: InsufficientCpus (5 of 5 offers), InsufficientMemory (3 of 5 offers)",
       since: "2026-11-26T09:00:00.000Z",
@@ -327,7 +327,13 @@ describe("launch queue", () => {
   });
 
   it("shows a launch delay after failures", () => {
-    expect(mapQueueEntry(queue[1])).toEqual({ count: 1, reason: "Launch delayed after failures: retry in 42 s", since: null });
+    expect(mapQueueEntry(queue[1])).toMatchObject({
+      count: 1,
+      reason: "Launch delayed after failures: retry in 42 s",
+      since: null,
+      problem: { severity: "critical", reason: "Launch delayed after failures" },
+    });
+    expect(mapQueueEntry(queue[0]).problem).toMatchObject({ severity: "critical", reason: "Cannot be placed" });
   });
 
   it("adds the waiting instances as pending tasks without a node, a fact and a warning event of the workload", () => {

@@ -1,4 +1,5 @@
 import { facts, recentEvents } from "@/lib/model/events";
+import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId, splitId } from "@/lib/model/ids";
 import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type {
@@ -282,7 +283,10 @@ function appImages(app: RawMarathonApp): string[] {
   return image ? [image] : [];
 }
 
-function taskHealth(task: RawMarathonTask, hasHealthChecks: boolean): { ready: boolean; reason: string | null } {
+function taskHealth(
+  task: RawMarathonTask,
+  hasHealthChecks: boolean,
+): { ready: boolean; reason: string | null; failingSince?: string | null } {
   if (!hasHealthChecks) return { ready: true, reason: null };
   const results = task.healthCheckResults;
   if (results.length === 0) return { ready: false, reason: "Health check pending" };
@@ -290,7 +294,16 @@ function taskHealth(task: RawMarathonTask, hasHealthChecks: boolean): { ready: b
   if (!failing) return { ready: true, reason: null };
   const cause = failing.lastFailureCause ? `: ${failing.lastFailureCause}` : "";
   const count = failing.consecutiveFailures ? ` (${failing.consecutiveFailures} consecutive failures)` : "";
-  return { ready: false, reason: `Unhealthy${cause}${count}` };
+  return { ready: false, reason: `Unhealthy${cause}${count}`, failingSince: failing.lastFailure ?? null };
+}
+
+/** A running task whose health check fails (critical: Marathon will kill it), or one on an agent the master lost. */
+function marathonTaskProblems(task: RawMarathonTask, health: ReturnType<typeof taskHealth>): Problem[] {
+  if (task.state === "TASK_UNREACHABLE" || task.state === "TASK_LOST") {
+    return [problem("critical", "Agent unreachable", `${task.state} on agent ${task.host ?? task.slaveId ?? "unknown"}`, null)];
+  }
+  if (health.failingSince !== undefined) return [problem("critical", "Failing health check", health.reason!, health.failingSince)];
+  return [];
 }
 
 /**
@@ -321,6 +334,9 @@ export function mapMarathonTask(app: RawMarathonApp, task: RawMarathonTask): Tas
     startedAt: task.startedAt ?? null,
     createdAt: task.stagedAt ?? null,
     ip: task.ipAddresses[0]?.ipAddress ?? null,
+    ...withProblems(
+      running ? marathonTaskProblems(task, health) : task.state === "TASK_UNREACHABLE" ? marathonTaskProblems(task, health) : [],
+    ),
   };
 }
 
@@ -454,22 +470,34 @@ export interface QueueInfo {
   reason: string;
   /** When the instances started waiting (ISO-8601), when Marathon says. */
   since: string | null;
+  /** Launches held back after failures, or offers that never fit; null while it only waits for offers. */
+  problem: Problem | null;
 }
 
 export function mapQueueEntry(entry: RawQueueEntry): QueueInfo {
   if (entry.delay && entry.delay.overdue === false && (entry.delay.timeLeftSeconds ?? 0) > 0) {
+    const reason = `Launch delayed after failures: retry in ${Math.ceil(entry.delay.timeLeftSeconds ?? 0)} s`;
+    const since = entry.since ?? null;
     return {
       count: entry.count,
-      reason: `Launch delayed after failures: retry in ${Math.ceil(entry.delay.timeLeftSeconds ?? 0)} s`,
-      since: entry.since ?? null,
+      reason,
+      since,
+      problem: problem("critical", "Launch delayed after failures", `${entry.count} waiting: ${reason}`, since),
     };
   }
   const rejects = (entry.processedOffersSummary?.rejectSummaryLastOffers ?? [])
     .filter((r) => r.declined > 0)
     .sort((a, b) => b.declined - a.declined);
-  if (rejects.length === 0) return { count: entry.count, reason: "Waiting for resource offers", since: entry.since ?? null };
+  const since = entry.since ?? null;
+  if (rejects.length === 0) return { count: entry.count, reason: "Waiting for resource offers", since, problem: null };
   const detail = rejects.map((r) => `${r.reason} (${r.declined} of ${r.processed} offers)`).join(", ");
-  return { count: entry.count, reason: `Unschedulable: no offer fits: ${detail}`, since: entry.since ?? null };
+  const reason = `Unschedulable: no offer fits: ${detail}`;
+  return {
+    count: entry.count,
+    reason,
+    since,
+    problem: problem("critical", "Cannot be placed", `${plural(entry.count, "instance")}: ${reason}`, since),
+  };
 }
 
 /**
@@ -497,6 +525,7 @@ export function withQueue(
     ...workload,
     info: { ...workload.info, Waiting: waiting },
     events: recentEvents([{ at: queue.since, level: "warning", message: waiting }, ...workload.events]),
+    ...withProblems([...(workload.problems ?? []), queue.problem]),
   };
   const segments = appSegments(bundle.appId);
   const queued: TaskCore[] = Array.from({ length: queue.count }, (_, i) => ({

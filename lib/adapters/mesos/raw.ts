@@ -139,6 +139,7 @@ export const RawHealthCheckResultSchema = z.object({
   alive: z.boolean(),
   consecutiveFailures: num.optional(),
   lastFailureCause: str.nullable().optional(),
+  lastFailure: str.nullable().optional(),
 });
 
 export const RawMarathonTaskSchema = z.object({

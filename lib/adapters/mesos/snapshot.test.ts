@@ -29,7 +29,7 @@ describe("MergedSnapshot", () => {
     const snapshot = new MergedSnapshot(sink);
     snapshot.master = master;
     for (const bundle of apps) snapshot.apps.set(bundle.appId, bundle);
-    snapshot.queue.set("/redis", { count: 1, reason: "Waiting for resource offers", since: null });
+    snapshot.queue.set("/redis", { count: 1, reason: "Waiting for resource offers", since: null, problem: null });
     snapshot.publish("replace");
     const replaced = Object.fromEntries(batches[0].map((c) => [c.resource, c.type === "replace" ? c.items.length : -1]));
     // 3 agents; spark + 3 apps; 2 spark tasks + 4 web + 1 exporter + 1 waiting redis; 2 services.
