@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  compareProblems,
-  currentProblems,
-  nodeHealth,
-  RECENT_PROBLEM_MS,
-  taskHealth,
-  workloadHealth,
-  worstState,
-  type Problem,
-} from "./health";
+import { compareProblems, currentProblems, nodeHealth, RECENT_PROBLEM_MS, taskHealth, workloadHealth, type Problem } from "./health";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -96,10 +87,5 @@ describe("health rules", () => {
     });
     expect(workloadHealth({ desired: 1, ready: 1 }, [task("a", { problems: [oomKill] })], NOW).state).toBe("degraded");
     expect(workloadHealth({ desired: 0, ready: 0 }, [], NOW).state).toBe("healthy");
-  });
-
-  it("takes the worst of several states", () => {
-    expect(worstState(["healthy", "progressing", "degraded"])).toBe("degraded");
-    expect(worstState([])).toBe("healthy");
   });
 });

@@ -186,14 +186,6 @@ export function countProblems(problems: Iterable<Pick<Problem, "severity">>): Pr
   return counts;
 }
 
-/** The worse of two states, for a cluster read from its objects. */
-export function worstState(states: Iterable<HealthState>): HealthState {
-  const order: HealthState[] = ["failing", "degraded", "progressing", "scaling-down", "healthy"];
-  let worst = order.length - 1;
-  for (const s of states) worst = Math.min(worst, order.indexOf(s));
-  return order[worst];
-}
-
 export const PROBLEM_OBJECT_KINDS = ["node", "workload", "task"] as const;
 
 /** One problem in the fleet-wide list, with the object it is about, to link to. */

@@ -298,11 +298,12 @@ function taskHealth(
 }
 
 /** A running task whose health check fails (critical: Marathon will kill it), or one on an agent the master lost. */
-function marathonTaskProblems(task: RawMarathonTask, health: ReturnType<typeof taskHealth>): Problem[] {
-  if (task.state === "TASK_UNREACHABLE" || task.state === "TASK_LOST") {
+function marathonTaskProblems(task: RawMarathonTask, running: boolean, health: ReturnType<typeof taskHealth>): Problem[] {
+  if (task.state === "TASK_UNREACHABLE") {
     return [problem("critical", "Agent unreachable", `${task.state} on agent ${task.host ?? task.slaveId ?? "unknown"}`, null)];
   }
-  if (health.failingSince !== undefined) return [problem("critical", "Failing health check", health.reason!, health.failingSince)];
+  if (running && health.failingSince !== undefined)
+    return [problem("critical", "Failing health check", health.reason!, health.failingSince)];
   return [];
 }
 
@@ -334,9 +335,7 @@ export function mapMarathonTask(app: RawMarathonApp, task: RawMarathonTask): Tas
     startedAt: task.startedAt ?? null,
     createdAt: task.stagedAt ?? null,
     ip: task.ipAddresses[0]?.ipAddress ?? null,
-    ...withProblems(
-      running ? marathonTaskProblems(task, health) : task.state === "TASK_UNREACHABLE" ? marathonTaskProblems(task, health) : [],
-    ),
+    ...withProblems(marathonTaskProblems(task, running, health)),
   };
 }
 
