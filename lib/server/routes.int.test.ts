@@ -26,6 +26,9 @@ import * as tokensRoute from "@/app/api/admin/tokens/route";
 import * as tokenRoute from "@/app/api/admin/tokens/[id]/route";
 import * as auditRoute from "@/app/api/audit/route";
 import * as notFoundRoute from "@/app/api/[...path]/route";
+import * as problemsRoute from "@/app/api/problems/route";
+import * as fleetWorkloadsRoute from "@/app/api/workloads/route";
+import * as fleetTasksRoute from "@/app/api/tasks/route";
 import type { AuditEntry } from "@/lib/model/access";
 import type { ClusterInfo } from "@/lib/model/types";
 import { SESSION_COOKIE } from "./access";
@@ -72,6 +75,9 @@ const ROUTES: [RegExp, Module, string[]][] = [
   [/^\/api\/admin\/tokens$/, tokensRoute, []],
   [/^\/api\/admin\/tokens\/([^/]+)$/, tokenRoute, ["id"]],
   [/^\/api\/audit$/, auditRoute, []],
+  [/^\/api\/problems$/, problemsRoute, []],
+  [/^\/api\/workloads$/, fleetWorkloadsRoute, []],
+  [/^\/api\/tasks$/, fleetTasksRoute, []],
   [/^\/api\/.*$/, notFoundRoute, []],
 ];
 
@@ -271,6 +277,16 @@ describe("who may do what, route by route", () => {
       expect(hidden.status, `demo-k${path}`).toBe(404);
       expect(hidden.json.error?.message).toBe('no cluster "demo-k"');
     }
+    for (const path of ["/api/problems", "/api/workloads", "/api/tasks"]) {
+      const all = await call(path, { as });
+      expect(all.status, path).toBe(200);
+      const clusters = (all.json.items as { clusterId: string }[]).map((i) => i.clusterId);
+      expect(clusters.length, path).toBeGreaterThan(0);
+      expect(new Set(clusters), path).toEqual(new Set(["prod-k"]));
+      const hidden = await call(`${path}?cluster=demo-k`, { as });
+      expect(hidden.status, `${path}?cluster=demo-k`).toBe(404);
+      expect(hidden.json.error?.message).toBe('no cluster "demo-k"');
+    }
     expect((await call(`/api/clusters/demo-k/workloads/${WEB}/scale`, { method: "POST", body: { replicas: 4 }, as })).status).toBe(404);
     const scaled = await call(`/api/clusters/prod-k/workloads/${WEB}/scale`, {
       method: "POST",
@@ -468,6 +484,13 @@ describe("malformed requests get a clear 4xx", () => {
     expect(r.status).toBe(405);
     expect(r.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     expect(r.json.error).toMatchObject({ code: "method-not-allowed" });
+    for (const path of ["/api/problems", "/api/workloads", "/api/tasks"]) {
+      const post = await call(path, { method: "POST", body: {} });
+      expect(post.status, path).toBe(405);
+      expect(post.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+      expect((await call(`${path}?cluster=%00`)).status, path).toBe(404);
+      expect((await call(`${path}?${path === "/api/problems" ? "severity" : "limit"}=x`)).status, path).toBe(400);
+    }
     const options = await call("/api/admin/users/x", { method: "OPTIONS" });
     expect(options.headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE, OPTIONS");
     const unknown = await call("/api/nothing/here");
