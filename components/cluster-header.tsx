@@ -4,7 +4,7 @@ import { segment } from "@/lib/client/segment";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
-import { clusterQuery, nodeQuery, workloadQuery } from "@/lib/client/queries";
+import { clusterQuery, nodeQuery, taskQuery, workloadQuery } from "@/lib/client/queries";
 import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
 import { RESOURCE_KINDS, type ClusterInfo, type ResourceKind } from "@/lib/model/types";
 import { Badge } from "./badge";
@@ -35,6 +35,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
   // Ids are opaque ("statefulset~default~mysql"); the crumb shows the name, from the detail page's cached query.
   const workloadName = useQuery({ ...workloadQuery(clusterId, item ?? ""), enabled: tab === "workloads" && Boolean(item) }).data?.name;
   const nodeName = useQuery({ ...nodeQuery(clusterId, item ?? ""), enabled: tab === "nodes" && Boolean(item) }).data?.name;
+  const taskName = useQuery({ ...taskQuery(clusterId, item ?? ""), enabled: tab === "tasks" && Boolean(item) }).data?.name;
 
   return (
     <div className="mb-3 border-b border-border">
@@ -65,7 +66,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
             <>
               <li aria-hidden>/</li>
               <li aria-current="page" className="text-foreground">
-                {(tab === "workloads" ? workloadName : nodeName) ?? item}
+                {{ workloads: workloadName, nodes: nodeName, tasks: taskName }[tab] ?? item}
               </li>
             </>
           ) : null}
@@ -80,7 +81,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
         {cluster.demo ? <Badge tone="demo">DEMO</Badge> : null}
         <ConnectionNote cluster={cluster} now={now} className="text-[12px]" />
       </div>
-      <nav aria-label="Cluster sections" className="-mb-px mt-2 flex gap-1">
+      <nav aria-label="Cluster sections" className="-mb-px mt-2 flex gap-0.5 overflow-x-auto sm:gap-1">
         {RESOURCE_KINDS.map((t) => {
           const active = t === tab;
           const count = tabCount(t, cluster);
@@ -89,7 +90,7 @@ export function ClusterHeader({ clusterId, initial }: { clusterId: string; initi
               key={t}
               href={`${base}/${t}`}
               aria-current={active ? "page" : undefined}
-              className={`flex items-center gap-1.5 border-b-2 px-3 py-1.5 text-[13px] ${
+              className={`flex shrink-0 items-center gap-1.5 border-b-2 px-2 py-1.5 text-[13px] sm:px-3 ${
                 active ? "border-accent font-medium text-foreground" : "border-transparent text-muted hover:text-foreground"
               }`}
             >

@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import type { WorkloadEvent } from "@/lib/model/types";
+import { Age } from "./age";
 
 /** A titled panel of the detail pages; `className` places it in its layout (grow, span). */
 export function Panel({
@@ -48,5 +50,28 @@ export function Labels({ labels }: { labels: Record<string, string> }) {
         </span>
       ))}
     </span>
+  );
+}
+
+/** The orchestrator's recent events, newest first: age (exact time on hover), then the message; warnings stand out. */
+export function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: number }) {
+  if (events.length === 0) return <p className="text-[12px] text-muted">No recent events</p>;
+  return (
+    <ol className="divide-y divide-border text-[12px]">
+      {events.map((event, i) => {
+        const warning = event.level === "warning";
+        return (
+          <li key={`${event.at}-${i}`} className="grid grid-cols-[3.5rem_1fr] gap-x-3 py-1 first:pt-0 last:pb-0">
+            <span className="text-muted">
+              {event.at ? <Age since={event.at} now={now} /> : <span title="The orchestrator gives no time">—</span>}
+            </span>
+            <span className={`min-w-0 break-words ${warning ? "text-warn" : ""}`}>
+              {warning ? <span className="mr-1.5 rounded bg-warn-soft px-1 py-px text-[11px] font-medium text-warn">Warning</span> : null}
+              {event.message}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
   );
 }

@@ -80,7 +80,7 @@ function objectHref(p: FleetProblem): string {
   const base = `/clusters/${encodeURIComponent(p.clusterId)}`;
   if (p.object.kind === "node") return `${base}/nodes/${encodeURIComponent(p.object.id)}`;
   if (p.object.kind === "workload") return `${base}/workloads/${encodeURIComponent(p.object.id)}`;
-  return `${base}/tasks?q=${encodeURIComponent(p.object.name)}`;
+  return `${base}/tasks/${encodeURIComponent(p.object.id)}`;
 }
 
 const SHOWN = 8;

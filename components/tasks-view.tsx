@@ -49,9 +49,9 @@ export function TasksTable({
       width: "minmax(200px, 2.2fr)",
       sort: "name",
       cell: (t) => (
-        <span title={t.name} className="font-medium">
+        <Link title={t.name} className={`font-medium ${linkClass}`} href={`${base}/tasks/${encodeURIComponent(t.id)}`}>
           {t.name}
-        </span>
+        </Link>
       ),
     },
     {

@@ -5,11 +5,11 @@ import type { ReactNode } from "react";
 import { clusterQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
 import { reportsWorkloadEvents, taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
-import type { Workload, WorkloadEvent } from "@/lib/model/types";
+import type { Workload } from "@/lib/model/types";
 import { Age, useNow } from "./age";
 import { Badge, TONE_TEXT } from "./badge";
 import { describeTasks, HealthBadge, HEALTH_TONE, ProblemList } from "./health";
-import { Facts, Labels, Panel } from "./details";
+import { Facts, Labels, Panel, RecentEvents } from "./details";
 import { ReplicaProgress } from "./replica-progress";
 import { ScaleControl } from "./scale-control";
 import { ErrorState, Skeleton } from "./states";
@@ -46,29 +46,6 @@ function InfoValue({ value }: { value: string }) {
         <li key={i}>{item}</li>
       ))}
     </ul>
-  );
-}
-
-/** The orchestrator's recent events, newest first: age (exact time on hover), then the message; warnings stand out. */
-function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: number }) {
-  if (events.length === 0) return <p className="text-[12px] text-muted">No recent events</p>;
-  return (
-    <ol className="divide-y divide-border text-[12px]">
-      {events.map((event, i) => {
-        const warning = event.level === "warning";
-        return (
-          <li key={`${event.at}-${i}`} className="grid grid-cols-[3.5rem_1fr] gap-x-3 py-1 first:pt-0 last:pb-0">
-            <span className="text-muted">
-              {event.at ? <Age since={event.at} now={now} /> : <span title="The orchestrator gives no time">—</span>}
-            </span>
-            <span className={`min-w-0 break-words ${warning ? "text-warn" : ""}`}>
-              {warning ? <span className="mr-1.5 rounded bg-warn-soft px-1 py-px text-[11px] font-medium text-warn">Warning</span> : null}
-              {event.message}
-            </span>
-          </li>
-        );
-      })}
-    </ol>
   );
 }
 

@@ -108,3 +108,21 @@ test("unknown clusters, nodes and workloads answer 404 pages; malformed paths a 
   expect((await request.get("/clusters/%zz/nodes")).status()).toBe(400);
   expect((await request.get("/api/clusters/%zz")).status()).toBe(400);
 });
+
+test("a 404 page names what was not found, and keeps the cluster's header and tabs where the cluster exists", async ({ page, request }) => {
+  const cluster = await demoKubernetesCluster(request);
+  const response = await page.goto(`/clusters/${cluster.id}/workloads/deployment~default~nope`);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: `No workload “deployment~default~nope” in ${cluster.name}` })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Cluster sections" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "All workloads" })).toHaveAttribute("href", `/clusters/${cluster.id}/workloads`);
+
+  expect((await page.goto(`/clusters/${cluster.id}/tasks/no-such-pod`))?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: `No pod “no-such-pod” in ${cluster.name}` })).toBeVisible();
+
+  expect((await page.goto("/clusters/no-such-cluster/nodes"))?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "No cluster “no-such-cluster”" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Cluster sections" })).toHaveCount(0);
+  expect((await page.goto("/nothing/here"))?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

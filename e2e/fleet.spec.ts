@@ -85,6 +85,23 @@ test("filtering pods by app=mysql shows only the mysql pods, and a bad selector 
   await snap(page, "pods-bad-selector");
 });
 
+test("a pod's name opens its page: state, problems, resources and where it runs", async ({ page, request }) => {
+  const cluster = await demoKubernetesCluster(request);
+  await page.goto(`/clusters/${cluster.id}/tasks?selector=app%3Dmysql`);
+  const first = page
+    .getByRole("table", { name: "Pods" })
+    .getByRole("link", { name: /^mysql-\d+$/ })
+    .first();
+  const name = (await first.textContent())!;
+  await first.click();
+  await expect(page).toHaveURL(new RegExp(`/clusters/${cluster.id}/tasks/[^/?]+$`));
+  await expect(page.getByRole("heading", { level: 2, name })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Cluster sections" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Resources" })).toContainText(/requested/);
+  await expect(page.getByRole("region", { name: "Placement" }).getByRole("link", { name: "mysql" })).toBeVisible();
+  await snap(page, "pod-detail");
+});
+
 test("scaling mysql from 3 to 5 brings up 5 ready pods, live", async ({ page, request }) => {
   test.setTimeout(150_000);
   const cluster = await demoKubernetesCluster(request);

@@ -111,7 +111,12 @@ function listQuery<T, P extends object>(clusterId: string, resource: ResourceKin
 }
 
 /** One item of a list, keyed under the list's prefix so a change to the resource refreshes it too. */
-function itemQuery<T>(clusterId: string, resource: Extract<ResourceKind, "nodes" | "workloads">, schema: z.ZodType<T>, id: string) {
+function itemQuery<T>(
+  clusterId: string,
+  resource: Extract<ResourceKind, "nodes" | "workloads" | "tasks">,
+  schema: z.ZodType<T>,
+  id: string,
+) {
   return queryOptions({
     queryKey: [...clusterKeys.resource(clusterId, resource), "item", id] as const,
     queryFn: ({ signal }): Promise<T> => apiGet(`${base(clusterId)}/${resource}/${encodeURIComponent(id)}`, schema, undefined, signal),
@@ -126,6 +131,7 @@ export const workloadsQuery = (clusterId: string, params: WorkloadParams = {}) =
   listQuery(clusterId, "workloads", WorkloadListSchema, params);
 export const workloadQuery = (clusterId: string, workloadId: string) => itemQuery(clusterId, "workloads", WorkloadSchema, workloadId);
 export const tasksQuery = (clusterId: string, params: TaskParams = {}) => listQuery(clusterId, "tasks", TaskListSchema, params);
+export const taskQuery = (clusterId: string, taskId: string) => itemQuery(clusterId, "tasks", TaskSchema, taskId);
 export const servicesQuery = (clusterId: string, params: ServiceParams = {}) => listQuery(clusterId, "services", ServiceListSchema, params);
 
 export function namespacesQuery(clusterId: string) {

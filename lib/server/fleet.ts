@@ -54,7 +54,7 @@ import { consumptionReport, consumptionSeries, type ClusterSource, type Consumpt
 import { openHistoryArchive, type HistoryArchive } from "./history-archive";
 import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { onePerProcess, startedOnePerProcess } from "./process-one";
-import { namespacesOf, nodeViews, queryList, taskViews, workloadViews } from "./views";
+import { namespacesOf, nodeViews, queryList, taskView, taskViews, workloadViews } from "./views";
 import { compareProblems, type FleetProblem } from "@/lib/model/health";
 
 /** Clusters that could not answer a fleet-wide read, by id, beside the figures of the others. */
@@ -168,6 +168,14 @@ export class Fleet {
     const owner = this.owner(actor, clusterId);
     await owner.listed("tasks");
     return queryList(taskViews(owner.snapshot, owner.usage, Date.now()), TaskQuerySchema.parse(query));
+  }
+
+  async task(actor: Actor, clusterId: string, taskId: string): Promise<Task> {
+    const owner = this.owner(actor, clusterId);
+    await owner.listed("tasks");
+    const task = owner.snapshot.tasks.get(taskId);
+    if (!task) throw new NotFoundError(`no task "${taskId}" in cluster "${clusterId}"`);
+    return taskView(task, owner.usage, Date.now());
   }
 
   /**

@@ -7,6 +7,7 @@ import { createLogger } from "@/lib/log";
 import * as clustersRoute from "@/app/api/clusters/route";
 import * as clusterRoute from "@/app/api/clusters/[clusterId]/route";
 import * as tasksRoute from "@/app/api/clusters/[clusterId]/tasks/route";
+import * as taskRoute from "@/app/api/clusters/[clusterId]/tasks/[taskId]/route";
 import * as nodesRoute from "@/app/api/clusters/[clusterId]/nodes/route";
 import * as nodeRoute from "@/app/api/clusters/[clusterId]/nodes/[nodeId]/route";
 import * as workloadRoute from "@/app/api/clusters/[clusterId]/workloads/[workloadId]/route";
@@ -57,6 +58,7 @@ const ROUTES: [RegExp, Module, string[]][] = [
   [/^\/api\/clusters$/, clustersRoute, []],
   [/^\/api\/clusters\/([^/]+)$/, clusterRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/tasks$/, tasksRoute, ["clusterId"]],
+  [/^\/api\/clusters\/([^/]+)\/tasks\/([^/]+)$/, taskRoute, ["clusterId", "taskId"]],
   [/^\/api\/clusters\/([^/]+)\/nodes$/, nodesRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/nodes\/([^/]+)$/, nodeRoute, ["clusterId", "nodeId"]],
   [/^\/api\/clusters\/([^/]+)\/workloads\/([^/]+)$/, workloadRoute, ["clusterId", "workloadId"]],
@@ -261,9 +263,11 @@ describe("who may do what, route by route", () => {
     const as = { cookie: cookies.olga };
     expect(((await call("/api/clusters", { as })).json.items as ClusterInfo[]).map((c) => c.id)).toEqual(["prod-k"]);
     const node = ((await call("/api/clusters/prod-k/nodes", { as })).json.items as { id: string }[])[0].id;
+    const task = ((await call("/api/clusters/prod-k/tasks", { as })).json.items as { id: string }[])[0].id;
     for (const path of [
       "",
       "/tasks",
+      `/tasks/${encodeURIComponent(task)}`,
       "/nodes",
       `/nodes/${node}`,
       "/workloads",
@@ -493,6 +497,9 @@ describe("malformed requests get a clear 4xx", () => {
     }
     const options = await call("/api/admin/users/x", { method: "OPTIONS" });
     expect(options.headers.get("allow")).toBe("GET, HEAD, PATCH, DELETE, OPTIONS");
+    const task = await call("/api/clusters/demo-k/tasks/no-such-task");
+    expect(task.status).toBe(404);
+    expect(task.json.error?.message).toBe('no task "no-such-task" in cluster "demo-k"');
     const unknown = await call("/api/nothing/here");
     expect(unknown.status).toBe(404);
     expect(unknown.json.error?.message).toBe("no API at /api/nothing/here");

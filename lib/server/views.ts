@@ -38,16 +38,18 @@ function holdsResources(task: TaskCore): boolean {
   return task.node !== null && (task.state === "running" || task.state === "pending" || task.state === "unknown");
 }
 
+export function taskView(task: TaskCore, usage: UsageSample | null, now: number): Task {
+  const { state, problems } = taskHealth(task, now);
+  return {
+    ...task,
+    usage: usage?.tasks.get(task.id) ?? null,
+    usageNote: usage?.unavailable.tasks.get(task.id) ?? null,
+    health: { state, problems },
+  };
+}
+
 export function taskViews(snapshot: Snapshot, usage: UsageSample | null, now: number): Task[] {
-  return [...snapshot.tasks.values()].map((t) => {
-    const { state, problems } = taskHealth(t, now);
-    return {
-      ...t,
-      usage: usage?.tasks.get(t.id) ?? null,
-      usageNote: usage?.unavailable.tasks.get(t.id) ?? null,
-      health: { state, problems },
-    };
-  });
+  return [...snapshot.tasks.values()].map((t) => taskView(t, usage, now));
 }
 
 /** What the tasks placed on each node request, and how many there are. */
