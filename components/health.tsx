@@ -76,6 +76,11 @@ export function ProblemList({ problems, now }: { problems: readonly Problem[]; n
   );
 }
 
+/** "shop/web"; a name that already says its namespace (Marathon's "/shop/web") as it is. */
+function qualifiedName({ namespace, name }: FleetProblem["object"]): string {
+  return namespace && !name.startsWith(namespace) ? `${namespace}/${name}` : name;
+}
+
 function objectHref(p: FleetProblem): string {
   const base = `/clusters/${encodeURIComponent(p.clusterId)}`;
   if (p.object.kind === "node") return `${base}/nodes/${encodeURIComponent(p.object.id)}`;
@@ -112,7 +117,7 @@ export function FleetProblems({ now }: { now: number }) {
               now={now}
               subject={
                 <Link href={objectHref(p)} className="text-accent hover:underline">
-                  {`${p.clusterName} / ${p.object.namespace ? `${p.object.namespace}/` : ""}${p.object.name}`}
+                  {`${p.clusterName} / ${qualifiedName(p.object)}`}
                 </Link>
               }
             />

@@ -29,11 +29,11 @@ export function UserMenu() {
   return (
     <details className="relative">
       <summary
-        aria-label={`Account: ${me.user}, ${mainRole}`}
+        aria-label={`Account: ${me.user} ${mainRole}`}
         className="flex cursor-pointer list-none items-center gap-1.5 rounded border border-border px-2 py-0.5 text-[12px] hover:bg-surface-2"
       >
-        <span className="max-w-32 truncate font-medium">{me.user}</span>
-        <span className="text-muted">{mainRole}</span>
+        {/* The visible words, in order, are part of the name (WCAG 2.5.3). */}
+        <span className="max-w-32 truncate font-medium">{me.user}</span> <span className="text-muted">{mainRole}</span>
       </summary>
       <div className="absolute right-0 z-30 mt-1 w-64 rounded-md border border-border bg-surface p-3 text-[12px] shadow-lg">
         <p className="text-muted">{me.via === "token" ? `Display token ${me.user} (read-only)` : `Signed in as ${me.user}`}</p>

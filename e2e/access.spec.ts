@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { demoKubernetesCluster, E2E_ADMIN_PASSWORD as ADMIN_PASSWORD, ensureReplicas, snap, workloadByName } from "./helpers";
+import { demoKubernetesCluster, E2E_ADMIN_PASSWORD as ADMIN_PASSWORD, ensureReplicas, signIn, snap, workloadByName } from "./helpers";
 
 /**
  * Who may change what, in Chromium: an admin creates a viewer and an
@@ -10,14 +10,6 @@ import { demoKubernetesCluster, E2E_ADMIN_PASSWORD as ADMIN_PASSWORD, ensureRepl
  */
 
 const PASSWORD = "a password for e2e users";
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Username", { exact: true }).fill(username);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("banner").getByLabel(`Account: ${username}`, { exact: false })).toBeVisible();
-}
 
 test("a viewer sees no scale control and is refused by the API; an operator scales and the audit trail shows it", async ({
   browser,

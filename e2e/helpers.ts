@@ -9,6 +9,15 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
 
+/** Signs in through the sign-in page and waits for the account menu. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("Username", { exact: true }).fill(username);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("banner").getByLabel(`Account: ${username}`, { exact: false })).toBeVisible();
+}
+
 /** A cluster and a workload as the API answers them. */
 export type { ClusterInfo as Cluster, Workload } from "@/lib/model/types";
 

@@ -33,7 +33,7 @@ test("signs in with the OpenID provider as alice, an operator, and signs out", a
 
   // Back on Fleetdeck, signed in.
   await expect(page).toHaveURL(`${baseURL}/`);
-  const account = page.getByRole("banner").getByLabel("Account: alice, operator");
+  const account = page.getByRole("banner").getByLabel("Account: alice operator");
   await expect(account).toBeVisible();
   await expect(account).toContainText("alice");
   await expect(account).toContainText("operator");
