@@ -4,11 +4,13 @@ import { forEachBounded } from "@/lib/adapters/concurrency";
 import { AdapterError, retryDelay } from "@/lib/adapters/errors";
 import { statusForFailure } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
+import type { SecretSet } from "@/lib/adapters/secrets";
 import { sleep } from "@/lib/adapters/sleep";
 import { withTimings, type AdapterTimings } from "@/lib/adapters/timings";
 import type { ClusterAdapter, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
+import type { Problem } from "@/lib/model/health";
 import type { NodeCore, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
 import { EcsApi } from "./client";
 import { clusterNameOf, type EcsConnection } from "./connection";
@@ -21,6 +23,7 @@ import {
   mapServiceEndpoints,
   mapTask,
   serviceNameOfTask,
+  stopStanding,
   taskRequests,
   workloadIdOf,
 } from "./mappers";
@@ -108,6 +111,7 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   private readonly api: EcsApi;
   private readonly timings: EcsTimings;
   private readonly log: Logger;
+  private readonly secrets: SecretSet;
   private last: PollResult | null = null;
   private wake = new AbortController();
   private fastUntil = 0;
@@ -130,6 +134,7 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       timings,
     );
     this.log = context.log.child("ecs");
+    this.secrets = context.secrets;
     // Registers the connection's credentials, and those the SDK's chain resolves as it signs.
     this.api = new EcsApi(
       connection,
@@ -234,10 +239,25 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       const nodes = instances.map((i) => mapContainerInstance(name, i));
       const images = imagesByService(name, services, tasks);
       const restarts = countRestarts(tasks);
+      const servicesByName = new Map(services.map((s) => [s.serviceName, s]));
+      const tasksByService = new Map<string, RawTask[]>();
+      for (const t of tasks) {
+        const service = serviceNameOfTask(t);
+        if (!service) continue;
+        const own = tasksByService.get(service);
+        if (own) own.push(t);
+        else tasksByService.set(service, [t]);
+      }
       result.nodes.push(...nodes);
       result.usage.nodeIds.push(...nodes.map((n) => n.id));
-      result.workloads.push(...services.map((s) => mapService(name, s, images.get(workloadIdOf(name, s.serviceName)) ?? [])));
-      result.tasks.push(...tasks.map((t) => mapTask(name, t, restarts.get(t.taskArn) ?? 0)));
+      for (const s of services) {
+        const workload = mapService(name, s, images.get(workloadIdOf(name, s.serviceName)) ?? [], tasksByService.get(s.serviceName));
+        result.workloads.push(this.redactWorkload(workload));
+      }
+      for (const t of tasks) {
+        const standing = stopStanding(servicesByName.get(serviceNameOfTask(t) ?? ""), t);
+        result.tasks.push(this.redactTask(mapTask(name, t, restarts.get(t.taskArn) ?? 0, standing)));
+      }
       result.services.push(...services.flatMap((s) => mapServiceEndpoints(name, s)));
       for (const [id, list] of images) result.images.set(id, list);
       for (const s of services) result.serviceTags.set(workloadIdOf(name, s.serviceName), s.tags);
@@ -285,7 +305,26 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     const raw = await this.api.updateDesiredCount(configured ?? clusterName, serviceName, replicas, signal);
     this.poke();
     const tags = raw.tags?.length ? raw.tags : this.last?.serviceTags.get(workloadId);
-    return mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? []);
+    return this.redactWorkload(mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? []));
+  }
+
+  /**
+   * What ECS wrote (stop reasons, service events, the evidence quoting them)
+   * through the connection's secrets, as the server does with every other
+   * upstream text: an error that echoes a request or a registry's
+   * credentials must not carry them onto a page.
+   */
+  private redactTask(task: TaskCore): TaskCore {
+    return { ...task, stateReason: task.stateReason && this.secrets.redact(task.stateReason), ...this.redactedProblems(task) };
+  }
+
+  private redactWorkload(workload: WorkloadCore): WorkloadCore {
+    const events = workload.events.map((e) => ({ ...e, message: this.secrets.redact(e.message) }));
+    return { ...workload, events, ...this.redactedProblems(workload) };
+  }
+
+  private redactedProblems(item: { problems?: Problem[] }): { problems?: Problem[] } {
+    return item.problems ? { problems: item.problems.map((p) => ({ ...p, evidence: this.secrets.redact(p.evidence) })) } : {};
   }
 
   /**

@@ -155,3 +155,139 @@ export const ec2TaskWithoutTaskSize: RawTask = {
   ],
   createdAt: new Date("2026-11-26T10:05:00.000Z"),
 };
+
+/*
+ * Failures, as DescribeTasks and DescribeServices answer them: ECS stops a
+ * task that fails and starts another, so they show as stopped tasks (listed
+ * for about an hour), a deployment's failedTasks and rolloutState, and the
+ * service's events.
+ */
+
+const failingDeploymentId = "ecs-svc/9223370428932767287";
+
+/** Fargate (platform 1.4): the image tag is not in the repository. Neither container ran, so neither has an exit code. */
+export const pullFailedTask: RawTask = {
+  ...taskBase,
+  taskArn: "arn:aws:ecs:us-east-1:012345678910:task/prod/5c1d",
+  taskDefinitionArn: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:8",
+  startedBy: failingDeploymentId,
+  lastStatus: "STOPPED",
+  desiredStatus: "STOPPED",
+  cpu: "512",
+  memory: "1024",
+  healthStatus: "UNKNOWN",
+  containers: [
+    {
+      name: "checkout",
+      image: "012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.3.0",
+      lastStatus: "STOPPED",
+      reason:
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.3.0: 012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.3.0: not found",
+      healthStatus: "UNKNOWN",
+    },
+    { name: "envoy", image: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", lastStatus: "STOPPED", healthStatus: "UNKNOWN" },
+  ],
+  stopCode: "TaskFailedToStart",
+  stoppedReason:
+    "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.3.0: 012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.3.0: not found",
+  createdAt: new Date("2026-11-26T10:10:00.000Z"),
+  stoppingAt: new Date("2026-11-26T10:10:41.000Z"),
+  stoppedAt: new Date("2026-11-26T10:10:52.000Z"),
+};
+
+/** Running, but its essential container's health check fails: ECS reads the task UNHEALTHY and will replace it. */
+export const unhealthyTask: RawTask = {
+  ...runningFargateTask,
+  taskArn: "arn:aws:ecs:us-east-1:012345678910:task/prod/9e8f",
+  startedBy: failingDeploymentId,
+  healthStatus: "UNHEALTHY",
+  containers: [
+    { name: "checkout", image: "checkout:5.3.0", lastStatus: "RUNNING", healthStatus: "UNHEALTHY" },
+    { name: "envoy", image: "envoy:1", lastStatus: "RUNNING", healthStatus: "UNKNOWN" },
+  ],
+};
+
+/** What the scheduler made of an unhealthy task: stopped, its containers ended by SIGTERM. */
+export const healthCheckStoppedTask: RawTask = {
+  ...unhealthyTask,
+  taskArn: "arn:aws:ecs:us-east-1:012345678910:task/prod/7a6b",
+  lastStatus: "STOPPED",
+  desiredStatus: "STOPPED",
+  containers: [
+    { name: "checkout", image: "checkout:5.3.0", lastStatus: "STOPPED", exitCode: 143, healthStatus: "UNHEALTHY" },
+    { name: "envoy", image: "envoy:1", lastStatus: "STOPPED", exitCode: 143, healthStatus: "UNKNOWN" },
+  ],
+  stopCode: "ServiceSchedulerInitiated",
+  stoppedReason: "Task failed container health checks",
+  stoppingAt: new Date("2026-11-26T10:12:00.000Z"),
+  stoppedAt: new Date("2026-11-26T10:12:31.000Z"),
+};
+
+/** The app exited with an error after it ran; the sidecar then got ECS's SIGTERM. */
+export const exitedTask: RawTask = {
+  ...crashedTask,
+  taskArn: "arn:aws:ecs:us-east-1:012345678910:task/prod/3c3c",
+  containers: [
+    { name: "envoy", image: "envoy:1", lastStatus: "STOPPED", exitCode: 143 },
+    { name: "checkout", image: "checkout:5.2.0", lastStatus: "STOPPED", exitCode: 1 },
+  ],
+};
+
+/** The circuit breaker failed the new deployment; the one before it still serves (ACTIVE). */
+export const failedRolloutService: RawService = {
+  ...fargateServiceFixture,
+  taskDefinition: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:8",
+  runningCount: 3,
+  pendingCount: 0,
+  deployments: [
+    {
+      id: failingDeploymentId,
+      status: "PRIMARY",
+      taskDefinition: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:8",
+      desiredCount: 3,
+      runningCount: 0,
+      pendingCount: 0,
+      failedTasks: 3,
+      rolloutState: "FAILED",
+      rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+      createdAt: new Date("2026-11-26T10:10:00.000Z"),
+      updatedAt: new Date("2026-11-26T10:14:12.000Z"),
+    },
+    {
+      id: "ecs-svc/9223370428932761111",
+      status: "ACTIVE",
+      taskDefinition: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:7",
+      desiredCount: 3,
+      runningCount: 3,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: "COMPLETED",
+      rolloutStateReason: "ECS deployment ecs-svc/9223370428932761111 completed.",
+      createdAt: new Date("2026-11-20T09:00:00.000Z"),
+      updatedAt: new Date("2026-11-20T09:04:00.000Z"),
+    },
+  ],
+};
+
+/** An EC2 service whose tasks no container instance can take (the newest event first, as DescribeServices lists them). */
+export const unplaceableService: RawService = {
+  ...fargateServiceFixture,
+  serviceArn: "arn:aws:ecs:us-east-1:012345678910:service/prod/reports",
+  serviceName: "reports",
+  launchType: "EC2",
+  desiredCount: 2,
+  runningCount: 0,
+  pendingCount: 0,
+  loadBalancers: [],
+  serviceRegistries: [],
+  deployments: [{ ...fargateServiceFixture.deployments![0], desiredCount: 2, runningCount: 0, pendingCount: 0 }],
+  events: [
+    {
+      id: "e3",
+      createdAt: new Date("2026-11-26T11:00:04.000Z"),
+      message:
+        "(service reports) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance f2756532-8f13-4d53-87c9-aed50dc94cd7) has insufficient memory available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+    },
+    { id: "e2", createdAt: new Date("2026-11-26T10:30:00.000Z"), message: "(service reports) has reached a steady state." },
+  ],
+};

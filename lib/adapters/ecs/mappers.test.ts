@@ -1,8 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { MAX_WORKLOAD_EVENTS, NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
-import { containerInstanceFixture, crashedTask, ec2TaskWithoutTaskSize, fargateServiceFixture, runningFargateTask } from "./fixtures";
-import { countRestarts, imagesByService, mapContainerInstance, mapService, mapServiceEndpoints, mapTask, taskLimits } from "./mappers";
-import type { RawTask } from "./raw";
+import {
+  containerInstanceFixture,
+  crashedTask,
+  ec2TaskWithoutTaskSize,
+  exitedTask,
+  failedRolloutService,
+  fargateServiceFixture,
+  healthCheckStoppedTask,
+  pullFailedTask,
+  runningFargateTask,
+  unhealthyTask,
+  unplaceableService,
+} from "./fixtures";
+import {
+  countRestarts,
+  imagesByService,
+  mapContainerInstance,
+  mapService,
+  mapServiceEndpoints,
+  mapTask,
+  serviceProblems,
+  stopStanding,
+  taskLimits,
+  taskProblems,
+} from "./mappers";
+import type { RawService, RawTask } from "./raw";
 
 const MiB = 1024 * 1024;
 
@@ -260,5 +283,190 @@ describe("service endpoints and images", () => {
     };
     const images = imagesByService("prod", [fargateServiceFixture], [old, runningFargateTask]);
     expect(images.get("prod~checkout")).toEqual(["012345678910.dkr.ecr.us-east-1.amazonaws.com/checkout:5.2.0"]);
+  });
+});
+
+describe("health signals", () => {
+  const failing: RawService = {
+    ...fargateServiceFixture,
+    deployments: [{ ...fargateServiceFixture.deployments![0], failedTasks: 2 }],
+  };
+  const recovered = fargateServiceFixture;
+  const replaced: RawService = { ...fargateServiceFixture, deployments: [{ ...fargateServiceFixture.deployments![0], id: "ecs-svc/2" }] };
+  const reasons = (problems: { severity: string; reason: string; ongoing: boolean }[] | undefined) =>
+    (problems ?? []).map((p) => [p.severity, p.reason, p.ongoing]);
+
+  it("reads an image ECS cannot pull: critical while the deployment keeps failing, a warning once it has run tasks, nothing once replaced", () => {
+    expect(stopStanding(failing, pullFailedTask)).toBe("failing");
+    expect(mapTask("prod", pullFailedTask, 0, "failing").problems).toEqual([
+      {
+        severity: "critical",
+        reason: "Image cannot be pulled",
+        evidence: `container checkout: ${pullFailedTask.containers![0].reason}`,
+        since: "2026-11-26T10:10:52.000Z",
+        ongoing: false,
+      },
+    ]);
+    // The stop reason says it when no container does (the EC2 agent's shape).
+    expect(taskProblems({ ...pullFailedTask, containers: [] }, "failing")[0]).toMatchObject({ evidence: pullFailedTask.stoppedReason });
+    // failedTasks back at 0: the deployment ran a task since; a standalone task's stop is past as well.
+    expect(stopStanding(recovered, pullFailedTask)).toBe("past");
+    expect(stopStanding(undefined, pullFailedTask)).toBe("past");
+    expect(reasons(taskProblems(pullFailedTask, "past"))).toEqual([["warning", "Image cannot be pulled", false]]);
+    expect(stopStanding(replaced, pullFailedTask)).toBe("replaced");
+    expect(mapTask("prod", pullFailedTask, 0, "replaced").problems).toBeUndefined();
+    expect(stopStanding(failedRolloutService, pullFailedTask)).toBe("failing");
+  });
+
+  it("reads an OOM kill and an error exit with the container and its exit code, blaming the app, not the sidecar ECS stopped", () => {
+    expect(taskProblems(crashedTask)).toEqual([
+      {
+        severity: "warning",
+        reason: "Out of memory",
+        evidence: "container checkout: OutOfMemoryError: Container killed due to memory usage (exit code 137)",
+        since: "2026-11-26T10:00:31.000Z",
+        ongoing: false,
+      },
+    ]);
+    expect(taskProblems(exitedTask)).toMatchObject([
+      { severity: "warning", reason: "Container failed", evidence: "Essential container in task exited (checkout exit code 1)" },
+    ]);
+    expect(mapTask("prod", exitedTask).stateReason).toBe("Essential container in task exited (checkout exit code 1)");
+    const cannotStart: RawTask = {
+      ...pullFailedTask,
+      containers: [],
+      stoppedReason: "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed",
+    };
+    expect(taskProblems(cannotStart, "failing")).toMatchObject([
+      { severity: "critical", reason: "Container cannot start", evidence: cannotStart.stoppedReason },
+    ]);
+  });
+
+  it("reads failing health checks: critical on an UNHEALTHY task, a warning for a container alone, and the stop that replaced it", () => {
+    expect(mapTask("prod", unhealthyTask)).toMatchObject({
+      state: "running",
+      ready: false,
+      problems: [
+        {
+          severity: "critical",
+          reason: "Failing health check",
+          evidence: "container checkout health status UNHEALTHY",
+          since: null,
+          ongoing: true,
+        },
+      ],
+    });
+    const sidecarOnly: RawTask = {
+      ...unhealthyTask,
+      healthStatus: "HEALTHY",
+      containers: [
+        { name: "checkout", healthStatus: "HEALTHY" },
+        { name: "envoy", healthStatus: "UNHEALTHY" },
+      ],
+    };
+    expect(taskProblems(sidecarOnly)).toMatchObject([
+      { severity: "warning", evidence: "container envoy health status UNHEALTHY, the task HEALTHY" },
+    ]);
+    expect(mapTask("prod", healthCheckStoppedTask, 0, "failing")).toMatchObject({
+      state: "failed",
+      problems: [
+        {
+          severity: "critical",
+          reason: "Failing health check",
+          evidence: "Task failed container health checks (container checkout UNHEALTHY)",
+          since: "2026-11-26T10:12:31.000Z",
+        },
+      ],
+    });
+    expect(
+      reasons(taskProblems({ ...healthCheckStoppedTask, stoppedReason: "Task failed ELB health checks in (target-group x)" })),
+    ).toEqual([["warning", "Failing health check", false]]);
+  });
+
+  it("finds nothing wrong with running, pending, scaled-in or user-stopped tasks, and counts those stops as succeeded", () => {
+    const stop = (stopCode: string, stoppedReason: string): RawTask => ({
+      ...healthCheckStoppedTask,
+      stopCode,
+      stoppedReason,
+      containers: [{ name: "checkout", exitCode: 143 }],
+    });
+    for (const task of [
+      runningFargateTask,
+      ec2TaskWithoutTaskSize,
+      stop("ServiceSchedulerInitiated", "Scaling activity initiated by (deployment ecs-svc/1)"),
+      stop("UserInitiated", "Task stopped by user"),
+      stop("SpotInterruption", "Your Spot Task was interrupted."),
+    ]) {
+      expect(mapTask("prod", task, 0, "failing").problems, task.stoppedReason ?? task.lastStatus!).toBeUndefined();
+      expect(mapTask("prod", task).state).not.toBe("failed");
+    }
+  });
+
+  it("reads a deployment the circuit breaker failed, with its figures and ECS's reason", () => {
+    expect(mapService("prod", failedRolloutService, []).problems).toEqual([
+      {
+        severity: "critical",
+        reason: "Rollout failed",
+        evidence: "PRIMARY checkout:8 FAILED 0/3 running, 3 failed: ECS deployment circuit breaker: tasks failed to start.",
+        since: "2026-11-26T10:14:12.000Z",
+        ongoing: true,
+      },
+    ]);
+    expect(mapService("prod", fargateServiceFixture, []).problems).toBeUndefined();
+  });
+
+  it("reads the latest placement failure while tasks are missing, until the service next reaches a steady state", () => {
+    expect(serviceProblems(unplaceableService)).toEqual([
+      {
+        severity: "critical",
+        reason: "Cannot be placed",
+        evidence: `${unplaceableService.events![0].message} (0 of 2 running)`,
+        since: "2026-11-26T11:00:04.000Z",
+        ongoing: true,
+      },
+    ]);
+    const [unplaced, steady] = unplaceableService.events!;
+    const later = { id: "e4", createdAt: new Date("2026-11-26T11:05:00.000Z"), message: steady.message };
+    expect(serviceProblems({ ...unplaceableService, events: [later, unplaced] })).toEqual([]);
+    expect(serviceProblems({ ...unplaceableService, runningCount: 1, pendingCount: 1 })).toEqual([]);
+    expect(serviceProblems({ ...unplaceableService, desiredCount: 0 })).toEqual([]);
+  });
+
+  it("reads error exits in a row of a service short of tasks as a crash loop, not OOM kills, start failures or a replaced deployment", () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 10, minute));
+    const exit = (id: string, minute: number, task: RawTask = exitedTask): RawTask => ({
+      ...task,
+      taskArn: `arn:aws:ecs:us-east-1:012345678910:task/prod/${id}`,
+      startedBy: fargateServiceFixture.deployments![0].id,
+      stoppingAt: at(minute),
+      stoppedAt: at(minute),
+    });
+    const loop = [exit("c", 30), exit("a", 10), exit("b", 20)];
+    const [problem] = serviceProblems(fargateServiceFixture, [...loop, runningFargateTask]);
+    expect(problem).toEqual({
+      severity: "critical",
+      reason: "Crash loop",
+      evidence: "3 tasks in a row exited with an error, the last c: Essential container in task exited (checkout exit code 1)",
+      since: "2026-11-26T10:10:00.000Z",
+      ongoing: true,
+    });
+    expect(mapService("prod", fargateServiceFixture, [], loop).problems).toMatchObject([{ reason: "Crash loop" }]);
+    // Two are not a loop yet; a newer stop of another kind ends it; OOM kills and start failures have reasons of their own.
+    expect(serviceProblems(fargateServiceFixture, loop.slice(0, 2))).toEqual([]);
+    expect(serviceProblems(fargateServiceFixture, [...loop, exit("d", 40, healthCheckStoppedTask)])).toEqual([]);
+    expect(serviceProblems(fargateServiceFixture, [...loop.slice(1), exit("e", 30, crashedTask)])).toEqual([]);
+    expect(serviceProblems(fargateServiceFixture, [...loop.slice(1), exit("f", 30, pullFailedTask)])).toEqual([]);
+    // At its desired count, or moved on to another deployment, the service is not looping.
+    expect(serviceProblems({ ...fargateServiceFixture, runningCount: 3 }, loop)).toEqual([]);
+    expect(serviceProblems(replaced, loop)).toEqual([]);
+  });
+
+  it("counts a service's UNHEALTHY running tasks as running but not ready", () => {
+    const service = { ...fargateServiceFixture, runningCount: 3 };
+    expect(mapService("prod", service, [], [unhealthyTask, runningFargateTask, healthCheckStoppedTask])).toMatchObject({
+      desired: 3,
+      ready: 2,
+    });
+    expect(mapService("prod", service, []).ready).toBe(3);
   });
 });

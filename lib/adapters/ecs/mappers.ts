@@ -1,5 +1,6 @@
 import { joinId } from "@/lib/model/ids";
 import { facts, recentEvents } from "@/lib/model/events";
+import { problem, withProblems, type Problem } from "@/lib/model/health";
 import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type { RawContainerInstance, RawService, RawTask } from "./raw";
 import { cpuUnitsToMillis, mibToBytes, parseCpuUnits, parseMemoryMiB } from "./units";
@@ -152,7 +153,12 @@ export function serviceInfo(raw: RawService): Record<string, string> {
   ]);
 }
 
-export function mapService(clusterName: string, raw: RawService, images: string[]): WorkloadCore {
+/**
+ * `tasks` are the service's own (stopped ones included), for its health:
+ * without them (a scale's answer) its crash loop and unhealthy tasks go
+ * unseen until the next poll.
+ */
+export function mapService(clusterName: string, raw: RawService, images: string[], tasks: readonly RawTask[] = []): WorkloadCore {
   let notScalableReason: string | null = null;
   if (raw.schedulingStrategy === "DAEMON")
     notScalableReason = "A DAEMON service runs one task on each container instance; it has no desired count to set.";
@@ -166,7 +172,8 @@ export function mapService(clusterName: string, raw: RawService, images: string[
     labels: tagsToLabels(raw.tags),
     images,
     desired: Math.max(0, raw.desiredCount ?? 0),
-    ready: Math.max(0, raw.runningCount ?? 0),
+    // ECS counts a RUNNING task that fails its health checks as running; it serves nothing, so it is not ready.
+    ready: Math.max(0, (raw.runningCount ?? 0) - tasks.filter((t) => isLive(t) && t.healthStatus === "UNHEALTHY").length),
     scalable: notScalableReason === null,
     notScalableReason,
     // Application Auto Scaling targets live in another API; not looked up here.
@@ -175,6 +182,7 @@ export function mapService(clusterName: string, raw: RawService, images: string[
     selector: `${SERVICE_LABEL}=${raw.serviceName}`,
     info: serviceInfo(raw),
     events: serviceEvents(raw),
+    ...withProblems(serviceProblems(raw, tasks)),
   };
 }
 
@@ -215,11 +223,31 @@ export function taskLimits(raw: RawTask): Limits {
   return { cpuMillis: cpu === null ? null : cpuUnitsToMillis(cpu), memoryBytes: memory === null ? null : mibToBytes(memory) };
 }
 
-/** A stopped task failed when it never started or a container exited non-zero; scale-in and user stops succeed. */
+/** A stopped task failed when ECS says why it failed (see stopCause); scale-in, user stops and interruptions succeed. */
 export function stoppedTaskFailed(raw: RawTask): boolean {
-  if (raw.stopCode === "TaskFailedToStart") return true;
-  return (raw.containers ?? []).some((c) => typeof c.exitCode === "number" && c.exitCode !== 0);
+  return stopCause(raw) !== null;
 }
+
+/** 128 + SIGTERM: what a task's other containers exit with when ECS stops them after the essential one ended. */
+const SIGTERM_EXIT = 143;
+
+type RawContainer = NonNullable<RawTask["containers"]>[number];
+
+/**
+ * The container that ended a failed task: the one ECS gave a reason (an OOM
+ * kill), else one that exited with an error of its own rather than on the
+ * SIGTERM ECS then sends the rest.
+ */
+function failedContainer(raw: RawTask): RawContainer | undefined {
+  const failed = (raw.containers ?? []).filter((c) => typeof c.exitCode === "number" && c.exitCode !== 0);
+  return failed.find((c) => c.reason) ?? failed.find((c) => c.exitCode !== SIGTERM_EXIT) ?? failed[0];
+}
+
+/** "web exit code 137: OutOfMemoryError: Container killed due to memory usage". */
+const describeExit = (c: RawContainer) => `${c.name ?? "container"} exit code ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`;
+
+/** Wanted running: not stopped, nor on its way out. */
+const isLive = (raw: RawTask) => raw.desiredStatus !== "STOPPED";
 
 function taskState(raw: RawTask): { state: TaskState; reason: string | null; ready: boolean } {
   const last = raw.lastStatus ?? "UNKNOWN";
@@ -237,10 +265,8 @@ function taskState(raw: RawTask): { state: TaskState; reason: string | null; rea
     case "DEPROVISIONING":
       return { state: raw.startedAt ? "running" : "pending", reason: `${last}: ${raw.stoppedReason ?? "stop requested"}`, ready: false };
     case "STOPPED": {
-      const exited = (raw.containers ?? []).find((c) => typeof c.exitCode === "number" && c.exitCode !== 0);
-      const detail = exited
-        ? ` (${exited.name ?? "container"} exit code ${exited.exitCode}${exited.reason ? `: ${exited.reason}` : ""})`
-        : "";
+      const exited = failedContainer(raw);
+      const detail = exited ? ` (${describeExit(exited)})` : "";
       return {
         state: stoppedTaskFailed(raw) ? "failed" : "succeeded",
         reason: `${raw.stoppedReason ?? raw.stopCode ?? "Stopped"}${detail}`,
@@ -264,7 +290,8 @@ function taskIp(raw: RawTask): string | null {
   return null;
 }
 
-export function mapTask(clusterName: string, raw: RawTask, restarts = 0): TaskCore {
+/** `standing` is how the task's deployment stands with its service (see stopStanding), which decides what its stop still says. */
+export function mapTask(clusterName: string, raw: RawTask, restarts = 0, standing: StopStanding = "past"): TaskCore {
   const serviceName = serviceNameOfTask(raw);
   const { state, reason, ready } = taskState(raw);
   const labels: Record<string, string> = { ...tagsToLabels(raw.tags) };
@@ -291,6 +318,7 @@ export function mapTask(clusterName: string, raw: RawTask, restarts = 0): TaskCo
     startedAt: iso(raw.startedAt),
     createdAt: iso(raw.createdAt),
     ip: taskIp(raw),
+    ...withProblems(taskProblems(raw, standing)),
   };
 }
 
@@ -425,6 +453,143 @@ export function mapServiceEndpoints(clusterName: string, raw: RawService): Servi
             : [],
         });
       }
+    }
+  }
+  return out;
+}
+
+/*
+ * Health: what ECS says is wrong with a service and its tasks, in the plain
+ * words every orchestrator shares. ECS never restarts a task, it replaces
+ * it, so most of what goes wrong shows as stopped tasks (ECS lists them for
+ * about an hour) and in the service's deployments and events.
+ */
+
+const PULL_ERROR = /\bCannotPullContainerError\b/;
+const OUT_OF_MEMORY = /^OutOfMemoryError\b/;
+/** "Task failed container health checks", "Task failed ELB health checks in (target-group ...)". */
+const FAILED_HEALTH_CHECKS = /\bfailed (container|ELB) health checks\b/i;
+
+const containerNames = (containers: RawContainer[]) =>
+  `container${containers.length === 1 ? "" : "s"} ${containers.map((c) => c.name ?? "?").join(", ")}`;
+
+/**
+ * Why a stopped (or stopping) task failed, in plain words and in ECS's: an
+ * image pull, an OOM kill, failed health checks, any other start failure, or
+ * the essential container's error exit. Null for a stop that is no failure
+ * (scale-in, a user's stop, a Spot interruption).
+ */
+export function stopCause(raw: RawTask): { reason: string; evidence: string } | null {
+  const containers = raw.containers ?? [];
+  const said = (c: RawContainer) => `container ${c.name ?? "?"}: ${c.reason}`;
+  const withReason = (pattern: RegExp) => containers.find((c) => c.reason && pattern.test(c.reason));
+  const pull = withReason(PULL_ERROR);
+  if (pull) return { reason: "Image cannot be pulled", evidence: said(pull) };
+  if (raw.stoppedReason && PULL_ERROR.test(raw.stoppedReason)) return { reason: "Image cannot be pulled", evidence: raw.stoppedReason };
+  const oom = withReason(OUT_OF_MEMORY);
+  if (oom) return { reason: "Out of memory", evidence: `${said(oom)} (exit code ${oom.exitCode ?? "unknown"})` };
+  if (raw.stoppedReason && FAILED_HEALTH_CHECKS.test(raw.stoppedReason)) {
+    const unhealthy = containers.filter((c) => c.healthStatus === "UNHEALTHY");
+    const which = unhealthy.length ? ` (${containerNames(unhealthy)} UNHEALTHY)` : "";
+    return { reason: "Failing health check", evidence: `${raw.stoppedReason}${which}` };
+  }
+  if (raw.stopCode === "TaskFailedToStart") {
+    const failed = containers.find((c) => c.reason);
+    return { reason: "Container cannot start", evidence: failed ? said(failed) : (raw.stoppedReason ?? "TaskFailedToStart") };
+  }
+  // The scheduler's and users' stops end containers with SIGTERM too; only the essential container's own exit is a failure.
+  if (raw.stopCode && raw.stopCode !== "EssentialContainerExited") return null;
+  const exited = failedContainer(raw);
+  return exited
+    ? { reason: "Container failed", evidence: `${raw.stoppedReason ?? "Essential container in task exited"} (${describeExit(exited)})` }
+    : null;
+}
+
+/**
+ * How the deployment that started a task stands with its service, which
+ * decides what the task's stop still says:
+ * - "failing": the deployment has failed, or has run no task successfully
+ *   yet and counts failures (ECS resets failedTasks to 0 at the first
+ *   success and stops counting), so the failure goes on;
+ * - "past": the deployment has run tasks since, or the task is standalone:
+ *   something that happened;
+ * - "replaced": the service has moved on to another deployment, so the stop
+ *   says nothing about it now.
+ */
+export type StopStanding = "failing" | "past" | "replaced";
+
+export function stopStanding(service: Pick<RawService, "deployments"> | undefined, task: Pick<RawTask, "startedBy">): StopStanding {
+  const deployments = (service?.deployments ?? []).filter((d) => d.status !== "INACTIVE");
+  if (!task.startedBy || deployments.length === 0) return "past";
+  const deployment = deployments.find((d) => d.id === task.startedBy);
+  if (!deployment) return "replaced";
+  return deployment.rolloutState === "FAILED" || (deployment.failedTasks ?? 0) > 0 ? "failing" : "past";
+}
+
+/**
+ * A task's problems. A live one fails its health check: critical once ECS
+ * reads the task UNHEALTHY (it replaces a service's), a warning when only a
+ * container whose check does not decide the task's health fails. A stopped
+ * one failed (see stopCause): critical while its deployment is still
+ * failing, else a warning; either way something that happened, counting for
+ * an hour after the stop.
+ */
+export function taskProblems(raw: RawTask, standing: StopStanding = "past"): Problem[] {
+  if (isLive(raw)) {
+    const unhealthy = (raw.containers ?? []).filter((c) => c.healthStatus === "UNHEALTHY");
+    const which = unhealthy.length ? `${containerNames(unhealthy)} health status UNHEALTHY` : "task health status UNHEALTHY";
+    if (raw.healthStatus === "UNHEALTHY") return [problem("critical", "Failing health check", which, null)];
+    if (unhealthy.length) return [problem("warning", "Failing health check", `${which}, the task ${raw.healthStatus ?? "UNKNOWN"}`, null)];
+    return [];
+  }
+  const cause = standing === "replaced" ? null : stopCause(raw);
+  if (!cause) return [];
+  const at = iso(raw.stoppedAt ?? raw.stoppingAt ?? raw.createdAt);
+  return [problem(standing === "failing" ? "critical" : "warning", cause.reason, cause.evidence, at, false)];
+}
+
+/** Stops in a row, each its essential container's error exit, that make a short-handed service a crash loop. */
+const CRASH_LOOP_STOPS = 3;
+/** "(service web) was unable to place a task because no container instance met all of its requirements. ..." and Fargate's "... was unable to place a task. Reason: ...". */
+const PLACEMENT_FAILURE = /\bunable to place a task\b/;
+const STEADY_STATE = /\bhas reached a steady state\b/;
+
+/**
+ * A service's own problems: a deployment the circuit breaker failed; tasks
+ * it cannot place, as its latest placement event says, while it is short of
+ * them; and a crash loop, which ECS does not name: its tasks reach RUNNING
+ * (so failedTasks does not count them) and exit with an error, each replaced
+ * at once.
+ */
+export function serviceProblems(raw: RawService, tasks: readonly RawTask[] = []): Problem[] {
+  const running = raw.runningCount ?? 0;
+  const desired = raw.desiredCount ?? 0;
+  const out: Problem[] = [];
+  for (const d of raw.deployments ?? []) {
+    if (d.rolloutState !== "FAILED" || d.status === "INACTIVE") continue;
+    const said = d.rolloutStateReason ? `: ${d.rolloutStateReason}` : "";
+    out.push(problem("critical", "Rollout failed", `${describeDeployment(d)}${said}`, iso(d.updatedAt ?? d.createdAt)));
+  }
+
+  // Newest first: a placement failure holds until the service next reaches a steady state, while tasks are missing.
+  const placement = (raw.events ?? []).find((e) => e.message && (PLACEMENT_FAILURE.test(e.message) || STEADY_STATE.test(e.message)));
+  if (placement && PLACEMENT_FAILURE.test(placement.message!) && running + (raw.pendingCount ?? 0) < desired) {
+    out.push(problem("critical", "Cannot be placed", `${placement.message} (${running} of ${desired} running)`, iso(placement.createdAt)));
+  }
+
+  if (running < desired) {
+    const stopTime = (t: RawTask) => (t.stoppingAt ?? t.stoppedAt)?.getTime() ?? 0;
+    const stops = tasks.filter((t) => !isLive(t) && stopStanding(raw, t) !== "replaced").sort((a, b) => stopTime(b) - stopTime(a));
+    const streak: { task: RawTask; evidence: string }[] = [];
+    for (const task of stops) {
+      const cause = stopCause(task);
+      if (cause?.reason !== "Container failed") break;
+      streak.push({ task, evidence: cause.evidence });
+    }
+    if (streak.length >= CRASH_LOOP_STOPS) {
+      const [last, first] = [streak[0], streak[streak.length - 1]];
+      const evidence = `${streak.length} tasks in a row exited with an error, the last ${arnTail(last.task.taskArn)}: ${last.evidence}`;
+      out.push(problem("critical", "Crash loop", evidence, iso(first.task.stoppingAt ?? first.task.stoppedAt)));
     }
   }
   return out;

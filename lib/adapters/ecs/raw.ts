@@ -107,6 +107,7 @@ export const RawTaskSchema = z.object({
         lastStatus: str,
         exitCode: num,
         reason: str,
+        healthStatus: str,
         cpu: str,
         memory: str,
         memoryReservation: str,
@@ -115,6 +116,8 @@ export const RawTaskSchema = z.object({
     )
     .nullish(),
   group: str,
+  /** A service's tasks name the deployment that started them ("ecs-svc/..."). */
+  startedBy: str,
   launchType: str,
   capacityProviderName: str,
   availabilityZone: str,

@@ -11,12 +11,16 @@ import type { EcsWorld } from "./state";
  * notifications and reports. The consumption stories: worker leaks memory to
  * its limit and is OOM-killed every 20 minutes, payments idles at about 5% of
  * what it reserves, and the small t3.small instance is over-committed
- * (memory reserved above 90%).
+ * (memory reserved above 90%). One service is broken: recommendations still
+ * pulls from a registry mirror that was switched off, so none of its tasks
+ * starts and ECS keeps retrying, ever more slowly.
  */
 
 export const DEMO_REGION = "eu-west-1";
 export const DEMO_EC2_CLUSTER = "shop-ec2";
 export const DEMO_FARGATE_CLUSTER = "shop-fargate";
+/** The demo's broken service (on the Fargate cluster): its image cannot be pulled, so it never runs a task. */
+export const DEMO_FAILING_SERVICE = "recommendations";
 /** Static keys for the simulator only: it accepts any well-formed signature. */
 export const DEMO_CREDENTIALS = { accessKeyId: "AKIAFLEETDECKDEMO000", secretAccessKey: "fleetdeck-demo-not-a-secret" };
 
@@ -186,6 +190,18 @@ export function seedDemoWorld(world: EcsWorld): void {
     tags: { app: "notifications" },
   });
   world.addService(fargate, { name: "reports", desiredCount: 0, taskDefinition: reports, launchType: "FARGATE", tags: { app: "reports" } });
+  const recommendations = world.taskDefinition("recommendations", 5, {
+    cpu: 512,
+    memory: 1024,
+    containers: [{ name: "recommendations", image: "mirror.shop-legacy.invalid/shop/recommendations:1.4.0", port: 8080 }],
+  });
+  world.addService(fargate, {
+    name: DEMO_FAILING_SERVICE,
+    desiredCount: 1,
+    taskDefinition: recommendations,
+    launchType: "FARGATE",
+    tags: { app: "recommendations", team: "search" },
+  });
 }
 
 export const startEcsDemo: StartSimulator = async (options) => {

@@ -1,8 +1,11 @@
 import { SimAwsError, invalid, page } from "./errors";
+import { healthCheckPasses } from "./runtime";
 import {
   type EcsWorld,
   type SimCluster,
   type SimContainerInstance,
+  type SimDeployment,
+  type SimHealthCheck,
   type SimService,
   type SimTask,
   isActiveTask,
@@ -108,34 +111,26 @@ function serviceJson(world: EcsWorld, cluster: SimCluster, service: SimService, 
   const active = serviceTasks(cluster, service).filter(isActiveTask);
   const running = active.filter((t) => t.lastStatus === "RUNNING").length;
   const pending = active.length - running;
-  const d = service.deployment;
-  const deployment = {
-    id: d.id,
-    status: d.status,
-    taskDefinition: d.taskDefinition,
-    desiredCount: service.desiredCount,
-    pendingCount: pending,
-    runningCount: running,
-    failedTasks: d.failedTasks,
-    createdAt: seconds(d.createdAt),
-    updatedAt: seconds(d.updatedAt),
-    launchType: service.launchType ?? undefined,
-    capacityProviderStrategy: service.capacityProvider ? [{ capacityProvider: service.capacityProvider, weight: 1, base: 0 }] : undefined,
-    rolloutState: d.rolloutState,
-    rolloutStateReason: d.rolloutStateReason,
-    ...(service.serviceConnect
-      ? {
-          serviceConnectConfiguration: {
-            enabled: true,
-            namespace: service.serviceConnect.namespace,
-            services: service.serviceConnect.services.map((s) => ({
-              portName: s.portName,
-              discoveryName: s.discoveryName,
-              clientAliases: [{ port: s.port, dnsName: s.dnsName }],
-            })),
-          },
-        }
-      : {}),
+  const deploymentJson = (d: SimDeployment) => {
+    const own = active.filter((t) => t.startedBy === d.id);
+    const ownRunning = own.filter((t) => t.lastStatus === "RUNNING").length;
+    return {
+      id: d.id,
+      status: d.status,
+      taskDefinition: d.taskDefinition.arn,
+      // An older deployment's desired count shrinks as its tasks are replaced.
+      desiredCount: d.status === "PRIMARY" ? service.desiredCount : own.length,
+      pendingCount: own.length - ownRunning,
+      runningCount: ownRunning,
+      failedTasks: d.failedTasks,
+      createdAt: seconds(d.createdAt),
+      updatedAt: seconds(d.updatedAt),
+      launchType: service.launchType ?? undefined,
+      capacityProviderStrategy: service.capacityProvider ? [{ capacityProvider: service.capacityProvider, weight: 1, base: 0 }] : undefined,
+      rolloutState: d.rolloutState,
+      rolloutStateReason: d.rolloutStateReason,
+      ...serviceConnectJson(service),
+    };
   };
   return {
     serviceArn: service.arn,
@@ -158,9 +153,9 @@ function serviceJson(world: EcsWorld, cluster: SimCluster, service: SimService, 
     deploymentConfiguration: {
       maximumPercent: 200,
       minimumHealthyPercent: 100,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentCircuitBreaker: service.circuitBreaker,
     },
-    deployments: [deployment],
+    deployments: service.deployments.map(deploymentJson),
     events: service.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message })),
     createdAt: seconds(service.createdAt),
     placementConstraints: [],
@@ -170,6 +165,21 @@ function serviceJson(world: EcsWorld, cluster: SimCluster, service: SimService, 
     enableECSManagedTags: true,
     propagateTags: "SERVICE",
     ...(include.includes("TAGS") ? { tags: tagList(service.tags) } : {}),
+  };
+}
+
+function serviceConnectJson(service: SimService) {
+  if (!service.serviceConnect) return {};
+  return {
+    serviceConnectConfiguration: {
+      enabled: true,
+      namespace: service.serviceConnect.namespace,
+      services: service.serviceConnect.services.map((s) => ({
+        portName: s.portName,
+        discoveryName: s.discoveryName,
+        clientAliases: [{ port: s.port, dnsName: s.dnsName }],
+      })),
+    },
   };
 }
 
@@ -195,13 +205,11 @@ function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: 
       name: c.name,
       image: c.image,
       lastStatus: containerStatus,
-      ...(stopped && index === 0 && task.exitCode !== null
-        ? { exitCode: task.exitCode, reason: task.exitCode === 137 ? "OutOfMemoryError: Container killed due to memory usage" : undefined }
-        : {}),
-      ...(stopped && task.exitCode === null ? { exitCode: 0 } : {}),
+      // A container that never started has no exit code.
+      ...(stopped ? { ...(task.startedAt === null ? {} : { exitCode: 0 }), ...task.containerStops[c.name] } : {}),
       networkBindings: [],
       networkInterfaces: [{ attachmentId: `att-${task.id.slice(0, 8)}`, privateIpv4Address: task.privateIp }],
-      healthStatus: "UNKNOWN",
+      healthStatus: containerHealth(task, c.healthCheck),
       cpu: "0",
     })),
     startedBy: task.startedBy,
@@ -236,9 +244,25 @@ function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: 
             },
           ]
         : [],
-    healthStatus: "UNKNOWN",
+    healthStatus: task.healthStatus,
     ...(include.includes("TAGS") ? { tags: service ? tagList(service.tags) : [] } : {}),
   };
+}
+
+/** A container's own health once the task's is known; UNKNOWN before, and always for a container without a health check. */
+function containerHealth(task: SimTask, check: SimHealthCheck | undefined): SimTask["healthStatus"] {
+  if (!check || task.healthStatus === "UNKNOWN") return "UNKNOWN";
+  return healthCheckPasses(check) ? "HEALTHY" : "UNHEALTHY";
+}
+
+function circuitBreakerInput(value: unknown): SimService["circuitBreaker"] | undefined {
+  if (typeof value !== "object" || value === null) throw invalid("deploymentConfiguration must be a structure.");
+  const breaker = (value as { deploymentCircuitBreaker?: unknown }).deploymentCircuitBreaker;
+  if (breaker === undefined) return undefined;
+  const { enable, rollback } = (breaker ?? {}) as { enable?: unknown; rollback?: unknown };
+  if (typeof enable !== "boolean" || typeof rollback !== "boolean")
+    throw invalid("deploymentCircuitBreaker requires enable and rollback, both booleans.");
+  return { enable, rollback };
 }
 
 const byArn = <T extends { arn: string }>(a: T, b: T) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0);
@@ -368,13 +392,23 @@ export const ECS_OPERATIONS: Record<string, Handler> = {
     const service = cluster.services.get(tail(ref));
     if (!service) throw new SimAwsError("ServiceNotFoundException", "Service not found.");
     if (service.status !== "ACTIVE") throw new SimAwsError("ServiceNotActiveException", "Service was not ACTIVE.");
-    if (input.desiredCount !== undefined) {
-      const count = input.desiredCount;
+    // Everything is checked before anything changes, as a refused UpdateService changes nothing.
+    const count = input.desiredCount;
+    if (count !== undefined) {
       if (typeof count !== "number" || !Number.isInteger(count) || count < 0) throw invalid("desiredCount must be a non-negative integer.");
       if (service.schedulingStrategy === "DAEMON")
         throw invalid("The daemon scheduling strategy does not support a desired count for services.");
-      service.desiredCount = count;
     }
+    const breaker = input.deploymentConfiguration === undefined ? undefined : circuitBreakerInput(input.deploymentConfiguration);
+    const definitionRef = optionalString(input.taskDefinition, "taskDefinition");
+    const definition = definitionRef === undefined ? service.taskDefinition : world.findTaskDefinition(definitionRef);
+    if (!definition) throw new SimAwsError("ClientException", "TaskDefinition not found.");
+    if (input.forceNewDeployment !== undefined && typeof input.forceNewDeployment !== "boolean")
+      throw invalid("forceNewDeployment must be a boolean.");
+    if (typeof count === "number") service.desiredCount = count;
+    if (breaker) service.circuitBreaker = breaker;
+    // A new task definition, or forceNewDeployment, starts a deployment; a new count alone does not.
+    if (definition !== service.taskDefinition || input.forceNewDeployment === true) world.deploy(service, definition);
     return { service: serviceJson(world, cluster, service, []) };
   },
 };

@@ -1,24 +1,46 @@
 import { leakCycle } from "@/lib/sim/usage-model";
+import { healthCheckPasses, pullError, unpullableImage } from "./runtime";
 import {
   type EcsWorld,
   type SimCluster,
   type SimContainerInstance,
+  type SimDeployment,
   type SimService,
   type SimTask,
+  type SimTaskDefinition,
+  hasHealthChecks,
   isActiveTask,
+  isServing,
   reservedBy,
 } from "./state";
 
+/** ECS writes the same service event again only after its cause cleared, or six hours on. */
+const REPEAT_EVENT_MS = 6 * 60 * 60_000;
+
+/** Failed starts in a row after which the throttled service says so in its events. */
+const THROTTLE_EVENT_FAILURES = 3;
+
+/** The deployment circuit breaker's threshold: half the desired count, from 3 to 200. */
+export function circuitBreakerThreshold(desiredCount: number): number {
+  return Math.min(200, Math.max(3, Math.ceil(0.5 * desiredCount)));
+}
+
 /**
- * The simulated ECS service scheduler: keeps each service at its desired
- * count, places tasks on container instances with room (or on Fargate), and
- * moves tasks through PROVISIONING → PENDING → RUNNING and STOPPING → STOPPED
- * on the world's timings. Pure over the world; the server calls tick().
+ * The simulated ECS service scheduler: keeps each service's PRIMARY
+ * deployment at the desired count, places tasks on container instances with
+ * room (or on Fargate), replaces the tasks of older deployments as the new
+ * ones serve (minimum healthy 100%), and moves tasks through PROVISIONING →
+ * PENDING → RUNNING and STOPPING → STOPPED on the world's timings. Tasks
+ * whose image cannot be pulled stop before RUNNING (TaskFailedToStart, with
+ * the service throttled), unhealthy service tasks are replaced, failures
+ * count on their deployment, and the circuit breaker fails (and rolls back)
+ * a deployment as ECS does. Pure over the world; the server calls tick().
  */
 export class EcsScheduler {
-  /** Services that reached a steady state, so the event is written once per change. */
+  /** Services in a steady state, so the event is written once each time they reach it. */
   private readonly steady = new WeakSet<SimService>();
-  private readonly lastPlacementFailure = new WeakMap<SimService, number>();
+  /** The placement failure last written per service, so that it is not repeated until its cause clears. */
+  private readonly placementFailure = new WeakMap<SimService, { message: string; at: number }>();
 
   constructor(private readonly world: EcsWorld) {}
 
@@ -47,8 +69,19 @@ export class EcsScheduler {
     }
     if (task.lastStatus === "PROVISIONING" && since >= t.provisionMs) this.setStatus(task, "PENDING", now);
     else if (task.lastStatus === "PENDING" && since >= t.pendingMs) {
+      const unpullable = task.taskDefinition.containers.filter((c) => unpullableImage(c.image));
+      if (unpullable.length) return this.failToStart(cluster, task, unpullable, now);
       this.setStatus(task, "RUNNING", now);
       task.startedAt = now;
+      const service = this.serviceOf(cluster, task);
+      if (service) service.launchThrottle = { failures: 0, nextLaunchAt: 0 };
+      if (!hasHealthChecks(task.taskDefinition)) this.ranSuccessfully(cluster, task);
+    } else if (task.lastStatus === "RUNNING" && task.healthStatus === "UNKNOWN" && hasHealthChecks(task.taskDefinition)) {
+      if (now - task.startedAt! < t.healthCheckMs) return;
+      const passes = task.taskDefinition.containers.every((c) => !c.healthCheck || healthCheckPasses(c.healthCheck));
+      task.healthStatus = passes ? "HEALTHY" : "UNHEALTHY";
+      task.healthSince = now;
+      if (passes) this.ranSuccessfully(cluster, task);
     }
   }
 
@@ -57,51 +90,152 @@ export class EcsScheduler {
     task.statusSince = now;
   }
 
+  private serviceOf(cluster: SimCluster, task: SimTask): SimService | undefined {
+    return task.serviceName === null ? undefined : cluster.services.get(task.serviceName);
+  }
+
+  private deploymentOf(cluster: SimCluster, task: SimTask): { service: SimService; deployment: SimDeployment } | null {
+    const service = this.serviceOf(cluster, task);
+    const deployment = service?.deployments.find((d) => d.id === task.startedBy);
+    return service && deployment ? { service, deployment } : null;
+  }
+
+  /** The image cannot be pulled: the task stops before RUNNING, and its service waits longer before the next try. */
+  private failToStart(cluster: SimCluster, task: SimTask, unpullable: SimTaskDefinition["containers"], now: number): void {
+    const errors = unpullable.map((c) => ({ name: c.name, reason: pullError(c.image, task.launchType) }));
+    task.desiredStatus = "STOPPED";
+    task.stoppingAt = now;
+    task.stopCode = "TaskFailedToStart";
+    task.stoppedReason = errors[0].reason;
+    for (const e of errors) task.containerStops[e.name] = { reason: e.reason };
+    this.setStatus(task, "STOPPING", now);
+    this.countFailure(cluster, task, now);
+    // Only the PRIMARY's failures throttle: a new deployment returns the service to normal at once.
+    const service = this.serviceOf(cluster, task);
+    if (!service || service.deployments[0].id !== task.startedBy) return;
+    const { launchRetryMs, launchRetryMaxMs } = this.world.timings;
+    const failures = service.launchThrottle.failures + 1;
+    service.launchThrottle = { failures, nextLaunchAt: now + Math.min(launchRetryMaxMs, launchRetryMs * 2 ** (failures - 1)) };
+    if (failures === THROTTLE_EVENT_FAILURES) this.world.addEvent(service, "is unable to consistently start tasks successfully.");
+  }
+
+  private ranSuccessfully(cluster: SimCluster, task: SimTask): void {
+    const found = this.deploymentOf(cluster, task);
+    if (!found || found.deployment.ranSuccessfully) return;
+    found.deployment.ranSuccessfully = true;
+    found.deployment.failedTasks = 0;
+  }
+
+  /** A failed task counts on its deployment while it rolls out and has run none successfully; enough of them trip the circuit breaker. */
+  private countFailure(cluster: SimCluster, task: SimTask, now: number): void {
+    const found = this.deploymentOf(cluster, task);
+    if (!found || found.deployment.ranSuccessfully || found.deployment.rolloutState !== "IN_PROGRESS") return;
+    const { service, deployment } = found;
+    deployment.failedTasks += 1;
+    deployment.updatedAt = now;
+    const breaker = service.circuitBreaker;
+    if (!breaker.enable || deployment.failedTasks < circuitBreakerThreshold(service.desiredCount)) return;
+    deployment.rolloutState = "FAILED";
+    deployment.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+    this.world.addEvent(service, `(deployment ${deployment.id}) deployment failed: tasks failed to start.`);
+    // Back to the last deployment that completed; without one the failed deployment stays PRIMARY and launches nothing more.
+    const previous = breaker.rollback ? service.deployments.find((d) => d !== deployment && d.rolloutState === "COMPLETED") : undefined;
+    if (!previous) return;
+    this.world.makePrimary(service, previous);
+    previous.rolloutState = "IN_PROGRESS";
+    previous.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${previous.id}.`;
+    previous.updatedAt = now;
+    this.world.addEvent(service, `rolling back to deployment ${previous.id}.`);
+  }
+
   private reconcile(cluster: SimCluster, service: SimService, now: number): void {
     if (service.status !== "ACTIVE") return;
     if (service.schedulingStrategy === "DAEMON") {
       service.desiredCount = [...cluster.instances.values()].filter((i) => i.status === "ACTIVE").length;
     }
     this.maybeCrash(cluster, service, now);
-    const active = [...cluster.tasks.values()].filter((task) => task.serviceName === service.name && isActiveTask(task));
+    this.replaceUnhealthy(cluster, service, now);
+    const [primary, ...older] = service.deployments;
+    const activeOf = (d: SimDeployment) =>
+      [...cluster.tasks.values()].filter((t) => t.serviceName === service.name && t.startedBy === d.id && isActiveTask(t));
+    const active = activeOf(primary);
     if (active.length < service.desiredCount) {
-      const started: SimTask[] = [];
-      for (let i = active.length; i < service.desiredCount; i++) {
-        const task = this.launch(cluster, service, now);
-        if (!task) break;
-        started.push(task);
+      // A FAILED deployment launches nothing more; a throttled service waits.
+      if (primary.rolloutState !== "FAILED" && now >= service.launchThrottle.nextLaunchAt) {
+        const started: SimTask[] = [];
+        for (let i = active.length; i < service.desiredCount; i++) {
+          const task = this.launch(cluster, service, primary, now);
+          if (!task) break;
+          started.push(task);
+        }
+        if (started.length) {
+          this.world.addEvent(service, `has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(" ")}.`);
+          active.push(...started);
+        }
       }
-      if (started.length) {
-        this.steady.delete(service);
-        this.world.addEvent(service, `has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(" ")}.`);
-      }
-    } else if (active.length > service.desiredCount) {
+    } else {
+      this.placementFailure.delete(service);
       // Stop the youngest first, as scale-in keeps the longest-running tasks.
-      const victims = active.sort((a, b) => b.createdAt - a.createdAt).slice(0, active.length - service.desiredCount);
-      for (const task of victims) {
-        task.desiredStatus = "STOPPED";
-        task.stoppingAt = now;
-        task.stopCode = "ServiceSchedulerInitiated";
-        task.stoppedReason = `Scaling activity initiated by (deployment ${service.deployment.id})`;
-        this.setStatus(task, "STOPPING", now);
-      }
-      this.steady.delete(service);
-      this.world.addEvent(service, `has stopped ${victims.length} running tasks: ${victims.map((t) => `(task ${t.id})`).join(" ")}.`);
+      const excess = active.sort((a, b) => b.createdAt - a.createdAt).splice(0, active.length - service.desiredCount);
+      this.stop(service, excess, primary, now);
     }
-    const running = active.filter((t) => t.lastStatus === "RUNNING").length;
-    const settled = active.length === service.desiredCount && running === service.desiredCount;
+
+    // Older deployments' tasks go as the primary's serve, keeping the desired count serving meanwhile; not yet running ones first.
+    const old = older.flatMap(activeOf).sort((a, b) => Number(a.lastStatus === "RUNNING") - Number(b.lastStatus === "RUNNING"));
+    const serving = active.filter(isServing).length;
+    this.stop(service, old.slice(0, Math.max(0, old.length + serving - service.desiredCount)), primary, now);
+    // A replaced deployment goes once its tasks have; a FAILED one is shown until the service is steady again.
+    service.deployments = [primary, ...older.filter((d) => d.rolloutState === "FAILED" || activeOf(d).length > 0)];
+
     const stopping = [...cluster.tasks.values()].some(
       (t) => t.serviceName === service.name && t.desiredStatus === "STOPPED" && t.lastStatus !== "STOPPED",
     );
-    if (settled && !stopping && !this.steady.has(service)) {
-      this.steady.add(service);
-      service.deployment.updatedAt = now;
-      if (service.deployment.rolloutState === "IN_PROGRESS") {
-        service.deployment.rolloutState = "COMPLETED";
-        service.deployment.rolloutStateReason = "ECS deployment completed.";
-        this.world.addEvent(service, `deployment ${service.deployment.id} deployment completed.`);
-      }
-      this.world.addEvent(service, "has reached a steady state.");
+    const draining = older.some((d) => activeOf(d).length > 0);
+    const settled = active.length === service.desiredCount && serving === service.desiredCount && !draining && !stopping;
+    if (!settled) {
+      this.steady.delete(service);
+      return;
+    }
+    service.deployments = [primary];
+    if (this.steady.has(service)) return;
+    this.steady.add(service);
+    primary.updatedAt = now;
+    if (primary.rolloutState === "IN_PROGRESS") {
+      primary.rolloutState = "COMPLETED";
+      primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+      this.world.addEvent(service, `(deployment ${primary.id}) deployment completed.`);
+    }
+    this.world.addEvent(service, "has reached a steady state.");
+  }
+
+  /** The scheduler stops tasks it no longer wants: scale-in, or the tasks of a deployment being replaced. */
+  private stop(service: SimService, tasks: SimTask[], primary: SimDeployment, now: number): void {
+    if (tasks.length === 0) return;
+    for (const task of tasks) {
+      task.desiredStatus = "STOPPED";
+      task.stoppingAt = now;
+      task.stopCode = "ServiceSchedulerInitiated";
+      task.stoppedReason = `Scaling activity initiated by (deployment ${primary.id})`;
+      this.setStatus(task, "STOPPING", now);
+    }
+    this.world.addEvent(service, `has stopped ${tasks.length} running tasks: ${tasks.map((t) => `(task ${t.id})`).join(" ")}.`);
+  }
+
+  /** A service task whose health check failed is stopped (and so replaced) after healthCheckMs, and counts as a failure. */
+  private replaceUnhealthy(cluster: SimCluster, service: SimService, now: number): void {
+    for (const task of cluster.tasks.values()) {
+      if (task.serviceName !== service.name || !isActiveTask(task) || task.healthStatus !== "UNHEALTHY") continue;
+      if (now - task.healthSince! < this.world.timings.healthCheckMs) continue;
+      task.desiredStatus = "STOPPED";
+      task.stoppingAt = now;
+      task.stopCode = "ServiceSchedulerInitiated";
+      task.stoppedReason = "Task failed container health checks";
+      // Docker stops the containers with SIGTERM: 128 + 15.
+      for (const c of task.taskDefinition.containers) task.containerStops[c.name] = { exitCode: 143 };
+      this.setStatus(task, "STOPPING", now);
+      this.world.addEvent(service, `(task ${task.id}) failed container health checks.`);
+      this.world.addEvent(service, `has stopped 1 running tasks: (task ${task.id}).`);
+      this.countFailure(cluster, task, now);
     }
   }
 
@@ -118,28 +252,26 @@ export class EcsScheduler {
     victim.desiredStatus = "STOPPED";
     victim.stoppingAt = now;
     victim.stopCode = "EssentialContainerExited";
-    victim.exitCode = 137;
+    victim.containerStops[victim.taskDefinition.containers[0].name] = {
+      exitCode: 137,
+      reason: "OutOfMemoryError: Container killed due to memory usage",
+    };
     victim.stoppedReason = "Essential container in task exited";
     this.setStatus(victim, "STOPPING", now);
   }
 
-  private launch(cluster: SimCluster, service: SimService, now: number): SimTask | null {
+  private launch(cluster: SimCluster, service: SimService, deployment: SimDeployment, now: number): SimTask | null {
+    const definition = deployment.taskDefinition;
     const fargate = service.launchType === "FARGATE" || (service.capacityProvider?.startsWith("FARGATE") ?? false);
     let instance: SimContainerInstance | null = null;
     if (!fargate) {
-      instance = this.place(cluster, service);
+      instance = this.place(cluster, service, definition);
       if (!instance) {
-        const last = this.lastPlacementFailure.get(service) ?? 0;
-        if (now - last > 60_000) {
-          this.lastPlacementFailure.set(service, now);
-          this.world.addEvent(
-            service,
-            "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.",
-          );
-        }
+        this.unableToPlace(cluster, service, definition, now);
         return null;
       }
     }
+    this.placementFailure.delete(service);
     const id = this.world.ids.hex32();
     const n = this.world.ids.next();
     const zones = ["a", "b", "c"].map((z) => `${this.world.region}${z}`);
@@ -148,7 +280,7 @@ export class EcsScheduler {
       id,
       clusterName: cluster.name,
       serviceName: service.name,
-      taskDefinition: service.taskDefinition,
+      taskDefinition: definition,
       launchType: fargate ? "FARGATE" : "EC2",
       capacityProviderName: service.capacityProvider ?? instance?.capacityProviderName ?? null,
       containerInstanceId: instance?.id ?? null,
@@ -163,17 +295,35 @@ export class EcsScheduler {
       stoppedAt: null,
       stoppedReason: null,
       stopCode: null,
-      exitCode: null,
-      startedBy: service.deployment.id,
+      containerStops: {},
+      healthStatus: "UNKNOWN",
+      healthSince: null,
+      startedBy: deployment.id,
     };
     cluster.tasks.set(id, task);
     return task;
   }
 
-  /** Spread across instances (fewest tasks of the service first), then most memory left, like the default placement. */
-  private place(cluster: SimCluster, service: SimService): SimContainerInstance | null {
+  /** The service event ECS writes when no container instance can take a task, naming the closest one and what it lacks. */
+  private unableToPlace(cluster: SimCluster, service: SimService, definition: SimTaskDefinition, now: number): void {
+    const candidates = this.candidates(cluster, service);
+    let detail = "Reason: No Container Instances were found in your cluster.";
+    const closest = candidates.sort((a, b) => b.memoryLeft - a.memoryLeft)[0];
+    if (closest) {
+      const lacks = closest.cpuLeft < definition.cpu ? "CPU units" : "memory";
+      detail = `The closest matching (container-instance ${closest.instance.id}) has insufficient ${lacks} available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`;
+    }
+    const message = `was unable to place a task because no container instance met all of its requirements. ${detail}`;
+    const last = this.placementFailure.get(service);
+    if (last?.message === message && now - last.at < REPEAT_EVENT_MS) return;
+    this.placementFailure.set(service, { message, at: now });
+    this.world.addEvent(service, message);
+  }
+
+  /** The container instances that take tasks, with what they have left and how many of the service's tasks they run. */
+  private candidates(cluster: SimCluster, service: SimService) {
     const tasks = [...cluster.tasks.values()];
-    const candidates = [...cluster.instances.values()]
+    return [...cluster.instances.values()]
       .filter((i) => i.status === "ACTIVE" && i.agentConnected)
       .map((instance) => {
         const used = reservedBy(tasks, instance.id);
@@ -183,9 +333,14 @@ export class EcsScheduler {
           memoryLeft: instance.registered.memory - used.memory,
           mine: tasks.filter((t) => t.containerInstanceId === instance.id && t.serviceName === service.name && isActiveTask(t)).length,
         };
-      })
-      .filter((c) => c.cpuLeft >= service.taskDefinition.cpu && c.memoryLeft >= service.taskDefinition.memory)
+      });
+  }
+
+  /** Spread across instances (fewest tasks of the service first), then most memory left, like the default placement. */
+  private place(cluster: SimCluster, service: SimService, definition: SimTaskDefinition): SimContainerInstance | null {
+    const fits = this.candidates(cluster, service)
+      .filter((c) => c.cpuLeft >= definition.cpu && c.memoryLeft >= definition.memory)
       .sort((a, b) => a.mine - b.mine || b.memoryLeft - a.memoryLeft);
-    return candidates[0]?.instance ?? null;
+    return fits[0]?.instance ?? null;
   }
 }

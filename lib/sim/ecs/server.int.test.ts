@@ -293,12 +293,12 @@ describe("ECS simulator wire protocol", () => {
       abort.signal,
     );
     try {
-      await waitFor("a replace of the 4 workloads", () => seen.includes("workloads:4"));
+      await waitFor("a replace of the 5 workloads", () => seen.includes("workloads:5"));
     } finally {
       abort.abort();
       await done;
     }
-    expect(seen).toContain("workloads:4");
+    expect(seen).toContain("workloads:5");
     expect(seen).toContain("nodes:0");
   });
 });

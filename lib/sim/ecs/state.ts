@@ -25,6 +25,11 @@ export interface SimContainerInstance {
   attributes: Record<string, string | null>;
 }
 
+/** A container's health check, as a task definition has it (interval, retries and start period are the timings' healthCheckMs). */
+export interface SimHealthCheck {
+  command: string[];
+}
+
 export interface SimTaskDefinition {
   arn: string;
   family: string;
@@ -32,7 +37,8 @@ export interface SimTaskDefinition {
   /** Task-level CPU units and MiB (strings on the wire). */
   cpu: number;
   memory: number;
-  containers: { name: string; image: string; port: number | null }[];
+  /** Every container is essential. See runtime.ts for the images that cannot be pulled and the checks that fail. */
+  containers: { name: string; image: string; port: number | null; healthCheck?: SimHealthCheck }[];
 }
 
 export interface SimLoadBalancer {
@@ -60,13 +66,17 @@ export interface SimEvent {
 
 export interface SimDeployment {
   id: string;
+  /** PRIMARY: what the service rolls out; ACTIVE: an older one whose tasks are being replaced. */
   status: "PRIMARY" | "ACTIVE";
-  taskDefinition: string;
+  taskDefinition: SimTaskDefinition;
   createdAt: number;
   updatedAt: number;
   rolloutState: "COMPLETED" | "IN_PROGRESS" | "FAILED";
   rolloutStateReason: string;
+  /** Tasks that failed in a row (never reached RUNNING, or failed their health checks and were stopped). */
   failedTasks: number;
+  /** One of its tasks ran successfully: ECS then resets failedTasks to 0 and stops counting. */
+  ranSuccessfully: boolean;
 }
 
 export interface SimService {
@@ -78,8 +88,18 @@ export interface SimService {
   launchType: "EC2" | "FARGATE" | null;
   capacityProvider: string | null;
   schedulingStrategy: "REPLICA" | "DAEMON";
+  /** The PRIMARY deployment's, as DescribeServices says it. */
   taskDefinition: SimTaskDefinition;
-  deployment: SimDeployment;
+  /** The PRIMARY first, then the ACTIVE ones still being replaced. */
+  deployments: SimDeployment[];
+  /** The deployment circuit breaker (off unless asked for, as CreateService has it). */
+  circuitBreaker: { enable: boolean; rollback: boolean };
+  /**
+   * ECS's service throttle: tasks that failed to start in a row, and when the
+   * scheduler may launch the next one (the pause doubles, up to
+   * launchRetryMaxMs). A task that reaches RUNNING, or a new deployment, resets it.
+   */
+  launchThrottle: { failures: number; nextLaunchAt: number };
   events: SimEvent[];
   createdAt: number;
   loadBalancers: SimLoadBalancer[];
@@ -121,7 +141,12 @@ export interface SimTask {
   stoppedAt: number | null;
   stoppedReason: string | null;
   stopCode: "TaskFailedToStart" | "EssentialContainerExited" | "UserInitiated" | "ServiceSchedulerInitiated" | null;
-  exitCode: number | null;
+  /** How containers ended, by name, where not simply with exit code 0 (a task that never started has no exit codes). */
+  containerStops: Record<string, { exitCode?: number; reason?: string }>;
+  /** UNKNOWN until healthCheckMs after it starts running, for a task definition with health checks; UNKNOWN always without. */
+  healthStatus: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  healthSince: number | null;
+  /** The deployment that started it (a service's "ecs-svc/..."). */
   startedBy: string;
 }
 
@@ -147,6 +172,12 @@ export interface SimTimings {
   stoppedRetentionMs: number;
   /** How often the scheduler runs. */
   tickMs: number;
+  /** RUNNING → HEALTHY or UNHEALTHY (start period and retries); an unhealthy service task is replaced as long after. */
+  healthCheckMs: number;
+  /** The service throttle's first pause after a task failed to start, doubling with each failure in a row... */
+  launchRetryMs: number;
+  /** ...up to this (ECS: 15 minutes). */
+  launchRetryMaxMs: number;
 }
 
 export const DEFAULT_TIMINGS: SimTimings = {
@@ -155,6 +186,9 @@ export const DEFAULT_TIMINGS: SimTimings = {
   stoppingMs: 2500,
   stoppedRetentionMs: 60 * 60 * 1000,
   tickMs: 500,
+  healthCheckMs: 15_000,
+  launchRetryMs: 10_000,
+  launchRetryMaxMs: 15 * 60_000,
 };
 
 /** Ids that look like AWS's: 32 hex digits for tasks and container instances. */
@@ -179,6 +213,8 @@ export class IdSource {
 
 export class EcsWorld {
   readonly clusters = new Map<string, SimCluster>();
+  /** Registered task definitions by ARN. */
+  readonly taskDefinitions = new Map<string, SimTaskDefinition>();
   readonly ids: IdSource;
 
   constructor(
@@ -260,12 +296,24 @@ export class EcsWorld {
     return instance;
   }
 
+  /** Registers a task definition revision. */
   taskDefinition(
     family: string,
     revision: number,
     spec: { cpu: number; memory: number; containers: SimTaskDefinition["containers"] },
   ): SimTaskDefinition {
-    return { arn: this.arn(`task-definition/${family}:${revision}`), family, revision, ...spec };
+    const definition = { arn: this.arn(`task-definition/${family}:${revision}`), family, revision, ...spec };
+    this.taskDefinitions.set(definition.arn, definition);
+    return definition;
+  }
+
+  /** A registered task definition by ARN, "family:revision", or "family" (its latest revision), as UpdateService takes it. */
+  findTaskDefinition(ref: string): SimTaskDefinition | undefined {
+    if (ref.startsWith("arn:")) return this.taskDefinitions.get(ref);
+    const [family, revision] = ref.split(":");
+    const revisions = [...this.taskDefinitions.values()].filter((d) => d.family === family);
+    if (revision !== undefined) return revisions.find((d) => String(d.revision) === revision);
+    return revisions.sort((a, b) => b.revision - a.revision)[0];
   }
 
   addService(
@@ -283,6 +331,7 @@ export class EcsWorld {
       tags?: Record<string, string>;
       load?: SimService["load"];
       crashEveryMs?: number;
+      circuitBreaker?: SimService["circuitBreaker"];
     },
   ): SimService {
     const now = this.now();
@@ -296,16 +345,9 @@ export class EcsWorld {
       capacityProvider: spec.capacityProvider ?? null,
       schedulingStrategy: spec.schedulingStrategy ?? "REPLICA",
       taskDefinition: spec.taskDefinition,
-      deployment: {
-        id: `ecs-svc/${String(this.ids.next()).padStart(19, "4")}`,
-        status: "PRIMARY",
-        taskDefinition: spec.taskDefinition.arn,
-        createdAt: now,
-        updatedAt: now,
-        rolloutState: "IN_PROGRESS",
-        rolloutStateReason: "ECS deployment in progress.",
-        failedTasks: 0,
-      },
+      deployments: [],
+      circuitBreaker: spec.circuitBreaker ?? { enable: false, rollback: false },
+      launchThrottle: { failures: 0, nextLaunchAt: 0 },
       events: [],
       createdAt: now,
       loadBalancers: spec.loadBalancers ?? [],
@@ -316,8 +358,38 @@ export class EcsWorld {
       crashEveryMs: spec.crashEveryMs ?? null,
       lastCrashAt: now,
     };
+    this.deploy(service, spec.taskDefinition);
     cluster.services.set(spec.name, service);
     return service;
+  }
+
+  /** Starts a deployment of `taskDefinition` as the service's PRIMARY; the one before goes on as ACTIVE until replaced. */
+  deploy(service: SimService, taskDefinition: SimTaskDefinition): SimDeployment {
+    const now = this.now();
+    const id = `ecs-svc/${String(this.ids.next()).padStart(19, "4")}`;
+    const deployment: SimDeployment = {
+      id,
+      status: "PRIMARY",
+      taskDefinition,
+      createdAt: now,
+      updatedAt: now,
+      rolloutState: "IN_PROGRESS",
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      failedTasks: 0,
+      ranSuccessfully: false,
+    };
+    // A new deployment returns a throttled service to normal at once.
+    service.launchThrottle = { failures: 0, nextLaunchAt: 0 };
+    this.makePrimary(service, deployment);
+    return deployment;
+  }
+
+  /** Puts `deployment` first as PRIMARY (a new one, or the one a rollback returns to); the rest become ACTIVE. */
+  makePrimary(service: SimService, deployment: SimDeployment): void {
+    for (const d of service.deployments) d.status = "ACTIVE";
+    deployment.status = "PRIMARY";
+    service.deployments = [deployment, ...service.deployments.filter((d) => d !== deployment)];
+    service.taskDefinition = deployment.taskDefinition;
   }
 
   addEvent(service: SimService, message: string): void {
@@ -329,6 +401,15 @@ export class EcsWorld {
 
 export function isActiveTask(task: SimTask): boolean {
   return task.desiredStatus === "RUNNING";
+}
+
+export function hasHealthChecks(definition: SimTaskDefinition): boolean {
+  return definition.containers.some((c) => c.healthCheck);
+}
+
+/** Running as its service wants it: RUNNING, and HEALTHY where its task definition has health checks. */
+export function isServing(task: SimTask): boolean {
+  return task.lastStatus === "RUNNING" && (task.healthStatus === "HEALTHY" || !hasHealthChecks(task.taskDefinition));
 }
 
 export function reservedBy(tasks: Iterable<SimTask>, instanceId: string): SimResources {

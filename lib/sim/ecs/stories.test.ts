@@ -45,7 +45,7 @@ describe("ECS demo consumption stories", () => {
     const peak = Math.max(...Array.from({ length: 20 }, (_, i) => memoryFraction(worker, start + i * 60_000 + 30_000)));
     expect(peak).toBeGreaterThan(0.95);
     advance(start + 21 * 60_000);
-    const killed = [...ec2.tasks.values()].filter((t) => t.serviceName === "worker" && t.exitCode === 137);
+    const killed = [...ec2.tasks.values()].filter((t) => t.serviceName === "worker" && t.containerStops.worker?.exitCode === 137);
     expect(killed).toHaveLength(1);
     expect(killed[0]!.lastStatus).toBe("STOPPED");
 
