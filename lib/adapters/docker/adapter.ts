@@ -365,14 +365,16 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
 
   private async listWork(mode: DockerMode, signal: AbortSignal): Promise<Work> {
     let work: Work;
+    // One moment for the whole list: problems that settle with time (a recovered slot or container) read alike.
+    const now = Date.now();
     if (mode === "swarm") {
       const [services, tasks] = await Promise.all([
         this.client.get("/services", z.array(SwarmService), { status: true }, signal),
         this.client.get("/tasks", z.array(SwarmTask), undefined, signal),
       ]);
       work = {
-        workloads: services.map((s) => mapSwarmService(s, tasks)),
-        tasks: mapSwarmTasks(tasks, services),
+        workloads: services.map((s) => mapSwarmService(s, tasks, now)),
+        tasks: mapSwarmTasks(tasks, services, now),
         services: services.map(mapSwarmServiceEndpoints).filter((s) => s !== null),
       };
     } else {
@@ -397,7 +399,7 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
       const nodeId = hostNodeId(info);
       work = {
         workloads: mapStandaloneWorkloads(containers),
-        tasks: containers.map((c) => mapContainerTask(c, nodeId, fresh.get(c.Id) ?? this.inspects.get(c.Id))),
+        tasks: containers.map((c) => mapContainerTask(c, nodeId, fresh.get(c.Id) ?? this.inspects.get(c.Id), now)),
         services: mapStandaloneServices(containers),
       };
     }
