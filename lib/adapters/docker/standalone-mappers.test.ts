@@ -3,6 +3,7 @@ import { z } from "zod";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import { problem } from "@/lib/model/health";
 import containersHealthJson from "./fixtures/containers-health.json";
+import containersSwarmManagerJson from "./fixtures/containers-swarm-manager.json";
 import containersJson from "./fixtures/containers.json";
 import infoJson from "./fixtures/info-swarm.json";
 import inspectJson from "./fixtures/inspect-worker.json";
@@ -12,10 +13,12 @@ import {
   CONTAINER_NOT_SCALABLE,
   containerLimits,
   containerProblems,
+  mapContainers,
   mapContainerTask,
   mapHostNode,
   mapStandaloneServices,
   mapStandaloneWorkloads,
+  plainContainers,
 } from "./standalone-mappers";
 
 // Recorded from Engine 20.10: Compose-labelled containers of project "shop" (web ×2 publishing
@@ -151,6 +154,37 @@ describe("standalone health signals", () => {
   it("counts the worker that gave up after its restarts as failed, not looping", () => {
     expect(containerProblems(byName("shop-worker-1"), workerInspect, Date.parse("2026-11-26T15:50:00Z"))).toEqual([
       problem("warning", "Container failed", "exited with code 3 (3 restarts)", "2026-11-26T15:48:24.134403706Z", false),
+    ]);
+  });
+});
+
+// Recorded from Engine 20.10, a one-node swarm manager: the Compose project "probeshop" started with
+// `docker-compose -p probeshop up -d` (1.29: web and worker), a lone `docker run -d` container
+// "lone-debug" and the task container of the swarm service "shop-api".
+describe("plain containers beside a swarm's services", () => {
+  const containers = z.array(DockerContainerSummary).parse(containersSwarmManagerJson);
+  const nodeId = "xzcdkrquee7xtn5d5mzbbn1sa";
+
+  it("leaves out the containers of swarm tasks, which show as their tasks", () => {
+    expect(
+      plainContainers(containers)
+        .map((c) => c.Names?.[0])
+        .sort(),
+    ).toEqual(["/lone-debug", "/probeshop_web_1", "/probeshop_worker_1"]);
+  });
+
+  it("shows the Compose project's services and the lone container, labelled by kind, on the manager's node", () => {
+    const { workloads, tasks } = mapContainers(plainContainers(containers), nodeId, new Map());
+    expect(workloads.map((w) => [w.id, w.kind, w.namespace, w.desired, w.scalable])).toEqual([
+      ["container~lone-debug", "Container", null, 1, false],
+      ["compose~probeshop~worker", "ComposeService", "probeshop", 1, false],
+      ["compose~probeshop~web", "ComposeService", "probeshop", 1, false],
+    ]);
+    expect(workloads.find((w) => w.kind === "ComposeService")?.notScalableReason).toBe(COMPOSE_NOT_SCALABLE);
+    expect(tasks.map((t) => [t.name, t.workloadId, t.node, t.state])).toEqual([
+      ["lone-debug", "container~lone-debug", nodeId, "running"],
+      ["probeshop_worker_1", "compose~probeshop~worker", nodeId, "running"],
+      ["probeshop_web_1", "compose~probeshop~web", nodeId, "running"],
     ]);
   });
 });

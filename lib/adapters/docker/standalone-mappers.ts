@@ -3,9 +3,22 @@ import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId, slugify } from "@/lib/model/ids";
 import type { Limits, NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
 import type { RawContainerInspect, RawContainerSummary, RawInfo } from "./raw";
-import { capOrNull, CRASH_LOOP_FAILURES, displayImage, engineTime, SERVICE_NAME_LABEL, STACK_LABEL, STEADY_RUN_MS } from "./swarm-mappers";
+import {
+  capOrNull,
+  CRASH_LOOP_FAILURES,
+  displayImage,
+  engineTime,
+  SERVICE_NAME_LABEL,
+  STACK_LABEL,
+  STEADY_RUN_MS,
+  TASK_ID_LABEL,
+} from "./swarm-mappers";
 
-/** Pure mappers for a standalone engine: the host, Compose services and lone containers. */
+/**
+ * Pure mappers for a standalone engine's host and for plain containers,
+ * Compose services and lone ones, on a standalone engine and beside a swarm
+ * manager's services.
+ */
 
 export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
 export const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
@@ -249,6 +262,25 @@ export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[
       events: [],
     };
   });
+}
+
+/** On a swarm manager, the containers that are not a swarm task's (a task shows as itself): Compose services' and lone ones. */
+export function plainContainers(containers: readonly RawContainerSummary[]): RawContainerSummary[] {
+  return containers.filter((c) => !c.Labels[TASK_ID_LABEL]);
+}
+
+/** What plain containers (Compose services and lone containers) show, on `nodeId`, with the inspects known of them. */
+export function mapContainers(
+  containers: readonly RawContainerSummary[],
+  nodeId: string,
+  inspects: ReadonlyMap<string, RawContainerInspect>,
+  now = Date.now(),
+): { workloads: WorkloadCore[]; tasks: TaskCore[]; services: Service[] } {
+  return {
+    workloads: mapStandaloneWorkloads(containers),
+    tasks: containers.map((c) => mapContainerTask(c, nodeId, inspects.get(c.Id), now)),
+    services: mapStandaloneServices(containers),
+  };
 }
 
 /** Host-published ports, one service per workload that publishes any. */

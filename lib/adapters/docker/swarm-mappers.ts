@@ -11,6 +11,8 @@ export const GLOBAL_NOT_SCALABLE =
 export const JOB_NOT_SCALABLE = "A Swarm job runs to completion; its task count is set when the job is created.";
 
 export const SERVICE_ID_LABEL = "com.docker.swarm.service.id";
+/** On the container that runs a swarm task: which task. */
+export const TASK_ID_LABEL = "com.docker.swarm.task.id";
 export const SERVICE_NAME_LABEL = "com.docker.swarm.service.name";
 export const STACK_LABEL = "com.docker.stack.namespace";
 
