@@ -32,12 +32,13 @@ import {
   SwarmService,
   SwarmTask,
   type RawContainerInspect,
+  type RawContainerSummary,
   type RawInfo,
 } from "./raw";
 import { scaleSwarmService } from "./scale";
-import { hostNodeId, mapContainerTask, mapHostNode, mapStandaloneServices, mapStandaloneWorkloads } from "./standalone-mappers";
+import { hostNodeId, mapContainers, mapHostNode, plainContainers } from "./standalone-mappers";
 import { addResources, containerUsage } from "./stats";
-import { mapSwarmNode, mapSwarmService, mapSwarmServiceEndpoints, mapSwarmTasks } from "./swarm-mappers";
+import { mapSwarmNode, mapSwarmService, mapSwarmServiceEndpoints, mapSwarmTasks, TASK_ID_LABEL } from "./swarm-mappers";
 
 export type DockerMode = "swarm" | "docker";
 
@@ -70,7 +71,6 @@ export const REMOTE_STATS_UNREACHABLE =
 type Group = "nodes" | "work";
 /** The one upstream source, for ConnectionHealth. */
 const ENGINE = "engine";
-const SWARM_TASK_LABEL = "com.docker.swarm.task.id";
 /** Container event actions that change what Fleetdeck shows (exec_* from health checks are noise). */
 const CONTAINER_ACTIONS = new Set([
   "create",
@@ -114,7 +114,7 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
   /** Latest tasks and workloads (neutral), for usage and scale answers. */
   private tasks: TaskCore[] = [];
   private workloads = new Map<string, WorkloadCore>();
-  /** Standalone: container inspects (for RestartCount), dropped on that container's events and on resync. */
+  /** Plain containers' inspects (restarts, health, last exit), dropped on that container's events and on resync. */
   private readonly inspects = new Map<string, RawContainerInspect>();
   /** Bumped by each event of a container, so an inspect that raced with the event is not cached. */
   private readonly inspectEpochs = new Map<string, number>();
@@ -173,11 +173,12 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
   }
 
   async scale(workloadId: string, replicas: number, signal?: AbortSignal): Promise<WorkloadCore> {
-    if (this.orchestrator !== "swarm") {
-      const workload = this.workloads.get(workloadId);
-      if (!workload) throw new AdapterError("not-found", `no container or Compose service has the id ${workloadId}`);
-      throw new AdapterError("invalid", workload.notScalableReason ?? "Only Swarm services can be scaled through the Docker Engine API.");
+    // Compose services and containers (in either mode), global services and jobs say why not.
+    const known = this.workloads.get(workloadId);
+    if (known && !known.scalable) {
+      throw new AdapterError("invalid", known.notScalableReason ?? "Only Swarm services can be scaled through the Docker Engine API.");
     }
+    if (this.orchestrator !== "swarm") throw new AdapterError("not-found", `no container or Compose service has the id ${workloadId}`);
     const workload = await scaleSwarmService(this.client, workloadId, replicas, signal);
     this.workloads.set(workload.id, workload);
     return workload;
@@ -206,8 +207,9 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
       if (!value) continue;
       figures++;
       nodeTotal = addResources(nodeTotal, value);
-      const taskId = mode === "swarm" ? c.Labels[SWARM_TASK_LABEL] : c.Id;
-      if (taskId) sample.tasks.set(taskId, addResources(sample.tasks.get(taskId) ?? ZERO_RESOURCES, value));
+      // A swarm task's container counts for its task; plain containers are tasks of their own in both modes.
+      const taskId = (mode === "swarm" && c.Labels[TASK_ID_LABEL]) || c.Id;
+      sample.tasks.set(taskId, addResources(sample.tasks.get(taskId) ?? ZERO_RESOURCES, value));
     }
     // A node total missing some containers would read as a drop in use, and one from no figure at all as idle: leave the node unknown.
     if (localNode && failed.length > 0) {
@@ -363,47 +365,64 @@ export abstract class DockerAdapter implements ClusterAdapter, Scalable, UsageSo
     return nodes.map(mapSwarmNode);
   }
 
+  /**
+   * Swarm: the services and their tasks, and beside them the plain
+   * containers of this engine (Compose services, lone containers; a task's
+   * container is its task already). Docker: every container.
+   */
   private async listWork(mode: DockerMode, signal: AbortSignal): Promise<Work> {
+    const info = this.info ?? (await this.readInfo(signal));
+    // One moment for the whole list: problems that settle with time (a recovered slot or container) read alike.
+    const now = Date.now();
     let work: Work;
     if (mode === "swarm") {
-      const [services, tasks] = await Promise.all([
+      const [services, tasks, containers] = await Promise.all([
         this.client.get("/services", z.array(SwarmService), { status: true }, signal),
         this.client.get("/tasks", z.array(SwarmTask), undefined, signal),
+        this.client.get("/containers/json", z.array(DockerContainerSummary), { all: true }, signal),
       ]);
+      const plain = plainContainers(containers);
+      const local = mapContainers(plain, info.Swarm?.NodeID ?? hostNodeId(info), await this.inspectContainers(plain, signal), now);
       work = {
-        workloads: services.map((s) => mapSwarmService(s, tasks)),
-        tasks: mapSwarmTasks(tasks, services),
-        services: services.map(mapSwarmServiceEndpoints).filter((s) => s !== null),
+        workloads: [...services.map((s) => mapSwarmService(s, tasks, now)), ...local.workloads],
+        tasks: [...mapSwarmTasks(tasks, services, now), ...local.tasks],
+        services: [...services.map(mapSwarmServiceEndpoints).filter((s) => s !== null), ...local.services],
       };
     } else {
-      const info = this.info ?? (await this.client.get("/info", DockerInfoAnswer, undefined, signal));
       const containers = await this.client.get("/containers/json", z.array(DockerContainerSummary), { all: true }, signal);
-      const missing = containers.filter((c) => !this.inspects.has(c.Id));
-      const epochs = new Map(missing.map((c) => [c.Id, this.inspectEpochs.get(c.Id) ?? 0]));
-      const inspected = await mapBounded(missing, CONTAINER_REQUESTS_IN_FLIGHT, (c) =>
-        this.client.get(`/containers/${c.Id}/json`, DockerContainerInspect, undefined, signal),
-      );
-      const fresh = new Map<string, RawContainerInspect>();
-      for (const { item, value, error } of inspected) {
-        // A container removed between list and inspect (404) simply has no details.
-        if (!value) {
-          if (!(error instanceof AdapterError && error.code === "not-found")) throw error;
-          continue;
-        }
-        fresh.set(item.Id, value);
-        // An event meanwhile means this inspect may already be stale: use it once, do not keep it.
-        if ((this.inspectEpochs.get(item.Id) ?? 0) === epochs.get(item.Id)) this.inspects.set(item.Id, value);
-      }
-      const nodeId = hostNodeId(info);
-      work = {
-        workloads: mapStandaloneWorkloads(containers),
-        tasks: containers.map((c) => mapContainerTask(c, nodeId, fresh.get(c.Id) ?? this.inspects.get(c.Id))),
-        services: mapStandaloneServices(containers),
-      };
+      work = mapContainers(containers, hostNodeId(info), await this.inspectContainers(containers, signal), now);
     }
     this.tasks = work.tasks;
     this.workloads = new Map(work.workloads.map((w) => [w.id, w]));
     return work;
+  }
+
+  /** The containers' inspects (for RestartCount, health, exit), cached until an event of the container. */
+  private async inspectContainers(
+    containers: readonly RawContainerSummary[],
+    signal: AbortSignal,
+  ): Promise<Map<string, RawContainerInspect>> {
+    const missing = containers.filter((c) => !this.inspects.has(c.Id));
+    const epochs = new Map(missing.map((c) => [c.Id, this.inspectEpochs.get(c.Id) ?? 0]));
+    const inspected = await mapBounded(missing, CONTAINER_REQUESTS_IN_FLIGHT, (c) =>
+      this.client.get(`/containers/${c.Id}/json`, DockerContainerInspect, undefined, signal),
+    );
+    const known = new Map<string, RawContainerInspect>();
+    for (const c of containers) {
+      const cached = this.inspects.get(c.Id);
+      if (cached) known.set(c.Id, cached);
+    }
+    for (const { item, value, error } of inspected) {
+      // A container removed between list and inspect (404) simply has no details.
+      if (!value) {
+        if (!(error instanceof AdapterError && error.code === "not-found")) throw error;
+        continue;
+      }
+      known.set(item.Id, value);
+      // An event meanwhile means this inspect may already be stale: use it once, do not keep it.
+      if ((this.inspectEpochs.get(item.Id) ?? 0) === epochs.get(item.Id)) this.inspects.set(item.Id, value);
+    }
+    return known;
   }
 
   private invalidateInspect(containerId: string): void {

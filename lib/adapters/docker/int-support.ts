@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, openSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import type { AdapterContext } from "@/lib/adapters/module";
 import { SecretSet } from "@/lib/adapters/secrets";
@@ -7,7 +9,7 @@ import type { Logger } from "@/lib/log";
 import { DockerClient } from "./client";
 import { connectionFromEnv, type DockerConnection } from "./connection";
 import { probeEngine, type EngineProbe } from "./index";
-import { DockerContainerSummary, SwarmService } from "./raw";
+import { DockerContainerSummary, SwarmService, SwarmServiceInspectForUpdate } from "./raw";
 
 /** Shared by the *.int.test.ts files: the real engine, its wait timings, cleanup. */
 
@@ -48,20 +50,37 @@ export async function createTestService(
   client: DockerClient,
   name: string,
   mode: { replicas: number } | "global",
-  extra: { labels?: Record<string, string>; publish?: boolean } = {},
+  extra: {
+    labels?: Record<string, string>;
+    publish?: boolean;
+    /** Laid over the ContainerSpec: Image, Args, Healthcheck. */
+    container?: Record<string, unknown>;
+    reservedMemoryBytes?: number;
+  } = {},
 ): Promise<string> {
   const answer = (await client.post("/services/create", {
     Name: name,
     Labels: extra.labels ?? {},
     TaskTemplate: {
-      ContainerSpec: { Image: TEST_IMAGE, Init: true, StopGracePeriod: 1_000_000_000 },
-      Resources: { Reservations: { NanoCPUs: 10_000_000, MemoryBytes: 8 * 1024 * 1024 } },
+      ContainerSpec: { Image: TEST_IMAGE, Init: true, StopGracePeriod: 1_000_000_000, ...extra.container },
+      Resources: { Reservations: { NanoCPUs: 10_000_000, MemoryBytes: extra.reservedMemoryBytes ?? 8 * 1024 * 1024 } },
       RestartPolicy: { Condition: "any", Delay: 100_000_000 },
     },
     Mode: mode === "global" ? { Global: {} } : { Replicated: { Replicas: mode.replicas } },
     EndpointSpec: extra.publish ? { Ports: [{ Protocol: "tcp", TargetPort: 80 }] } : undefined,
   })) as { ID: string };
   return answer.ID;
+}
+
+/** Replaces a service's task template by what `change` makes of it (the update takes the whole spec). */
+export async function updateTestService(
+  client: DockerClient,
+  id: string,
+  change: (template: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
+  const current = await client.get(`/services/${id}`, SwarmServiceInspectForUpdate);
+  const template = (current.Spec.TaskTemplate ?? {}) as Record<string, unknown>;
+  await client.post(`/services/${id}/update`, { ...current.Spec, TaskTemplate: change(template) }, { version: current.Version.Index });
 }
 
 /** Removes every service and container whose name starts with the test prefix. */
@@ -98,4 +117,62 @@ export function startSharedDockerd(): void {
     stdio: ["ignore", log, log],
   });
   child.unref();
+}
+
+/**
+ * Test files run in parallel and docker.int.test.ts stops and restarts the
+ * engine: a file whose tests need the engine up holds it (holdEngine), and
+ * the restart waits until it holds the engine alone (holdEngineAlone). Holds
+ * are files here named by process, so those of a killed run do not count.
+ */
+const ENGINE_HOLDS = "/tmp/fleetdeck-docker-engine-holds";
+
+type HoldKind = "shared" | "alone";
+
+function takeHold(kind: HoldKind): string {
+  mkdirSync(ENGINE_HOLDS, { recursive: true });
+  const file = path.join(ENGINE_HOLDS, `${kind}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  writeFileSync(file, "");
+  return file;
+}
+
+function othersHolding(kind: HoldKind, own: string): boolean {
+  return readdirSync(ENGINE_HOLDS).some((name) => {
+    const file = path.join(ENGINE_HOLDS, name);
+    if (!name.startsWith(`${kind}-`) || file === own) return false;
+    try {
+      process.kill(Number(name.split("-")[1]), 0);
+      return true;
+    } catch {
+      rmSync(file, { force: true });
+      return false;
+    }
+  });
+}
+
+/** Holds the engine up for this file's tests, once no restart is under way; answers the release. */
+export async function holdEngine(timeoutMs = 180_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const own = takeHold("shared");
+    if (!othersHolding("alone", own)) return () => rmSync(own, { force: true });
+    // A restart is waiting or under way: step back so that it can go ahead.
+    rmSync(own, { force: true });
+    if (Date.now() > deadline) throw new Error(`the Docker engine was being restarted by another test for ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Waits until no other test file holds the engine, keeping new ones off; null (and no hold) when that takes over `timeoutMs`. */
+export async function holdEngineAlone(timeoutMs: number): Promise<(() => void) | null> {
+  const own = takeHold("alone");
+  const deadline = Date.now() + timeoutMs;
+  while (othersHolding("shared", own)) {
+    if (Date.now() > deadline) {
+      rmSync(own, { force: true });
+      return null;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return () => rmSync(own, { force: true });
 }

@@ -47,6 +47,8 @@ const NanoResources = z.object({ NanoCPUs: z.number().optional(), MemoryBytes: z
 const Cap = z.number().optional().catch(undefined);
 const NanoLimits = z.object({ NanoCPUs: Cap, MemoryBytes: Cap }).nullish().catch(null);
 const SwarmResources = z.object({ Reservations: NanoResources, Limits: NanoLimits }).nullish();
+/** Kept whole (loose): a task's copy is compared with its service's to tell tasks of the current spec from older ones. */
+const ContainerSpec = z.looseObject({ Image: z.string().optional(), Labels });
 
 export const SwarmNode = z.object({
   ID: z.string(),
@@ -93,8 +95,10 @@ export const SwarmService = z.object({
     Labels,
     TaskTemplate: z
       .object({
-        ContainerSpec: z.object({ Image: z.string().optional(), Labels }).optional(),
+        ContainerSpec: ContainerSpec.optional(),
         Resources: SwarmResources,
+        /** Bumped by `docker service update --force`: a new spec with nothing else changed. */
+        ForceUpdate: z.number().optional(),
       })
       .optional(),
     Mode: ServiceMode.optional(),
@@ -145,8 +149,9 @@ export const SwarmTask = z.object({
   Labels,
   Spec: z
     .object({
-      ContainerSpec: z.object({ Image: z.string().optional(), Labels }).optional(),
+      ContainerSpec: ContainerSpec.optional(),
       Resources: SwarmResources,
+      ForceUpdate: z.number().optional(),
     })
     .optional(),
   Status: z.object({
@@ -200,7 +205,18 @@ export const DockerContainerInspect = z.object({
       Error: z.string().optional(),
       OOMKilled: z.boolean().optional(),
       StartedAt: z.string().optional(),
-      Health: z.object({ Status: z.string() }).nullish(),
+      /** The last run's end ("0001-01-01T00:00:00Z" before any); kept while the container runs again. */
+      FinishedAt: z.string().optional(),
+      Health: z
+        .object({
+          Status: z.string(),
+          FailingStreak: z.number().optional(),
+          /** The last few probes, oldest first. */
+          Log: z
+            .array(z.object({ Start: z.string().optional(), ExitCode: z.number().optional(), Output: z.string().optional() }))
+            .nullish(),
+        })
+        .nullish(),
     })
     .optional(),
   HostConfig: z

@@ -1,10 +1,24 @@
 import { facts } from "@/lib/model/events";
+import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId, slugify } from "@/lib/model/ids";
 import type { Limits, NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
 import type { RawContainerInspect, RawContainerSummary, RawInfo } from "./raw";
-import { capOrNull, displayImage, SERVICE_NAME_LABEL, STACK_LABEL } from "./swarm-mappers";
+import {
+  capOrNull,
+  CRASH_LOOP_FAILURES,
+  displayImage,
+  engineTime,
+  SERVICE_NAME_LABEL,
+  STACK_LABEL,
+  STEADY_RUN_MS,
+  TASK_ID_LABEL,
+} from "./swarm-mappers";
 
-/** Pure mappers for a standalone engine: the host, Compose services and lone containers. */
+/**
+ * Pure mappers for a standalone engine's host and for plain containers,
+ * Compose services and lone ones, on a standalone engine and beside a swarm
+ * manager's services.
+ */
 
 export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
 export const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
@@ -109,7 +123,62 @@ export function containerLimits(inspect: RawContainerInspect): Limits {
   return { cpuMillis, memoryBytes: capOrNull(h?.Memory) };
 }
 
-export function mapContainerTask(c: RawContainerSummary, nodeId: string, inspect?: RawContainerInspect): TaskCore {
+/** A health check's output as evidence: one line, not too long. */
+function probeOutput(output: string | undefined): string {
+  const line = (output ?? "").replace(/\s+/g, " ").trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** A running container whose health check fails, with the last probe's output; since the first failing probe the log still has. */
+function healthProblem(health: NonNullable<NonNullable<RawContainerInspect["State"]>["Health"]>): Problem {
+  const log = health.Log ?? [];
+  let first = log.length;
+  while (first > 0 && (log[first - 1].ExitCode ?? 0) !== 0) first--;
+  const last = log.at(-1);
+  const streak = health.FailingStreak ?? log.length - first;
+  const said = [
+    `health check failed ${streak} time${streak === 1 ? "" : "s"} in a row`,
+    last?.ExitCode !== undefined ? ` (exit code ${last.ExitCode})` : "",
+    probeOutput(last?.Output) ? `: ${probeOutput(last?.Output)}` : "",
+  ].join("");
+  return problem("critical", "Failing health check", said, engineTime(log[first]?.Start));
+}
+
+/**
+ * What is wrong with a container, from its inspect: a failing health check
+ * (critical while it runs); a crash loop, CRASH_LOOP_FAILURES restarts by its
+ * policy and restarting again or not yet up for STEADY_RUN_MS (critical); an
+ * OOM kill and an exit with an error, past events of its last run's end.
+ */
+export function containerProblems(c: RawContainerSummary, inspect: RawContainerInspect | undefined, now = Date.now()): Problem[] {
+  const state = inspect?.State;
+  if (!state) return [];
+  const problems: Problem[] = [];
+  if (c.State === "running" && state.Health?.Status === "unhealthy") problems.push(healthProblem(state.Health));
+  const restarts = inspect.RestartCount ?? 0;
+  const finishedAt = engineTime(state.FinishedAt);
+  // A restarting or stopped container shows its last exit code; a running one shows 0.
+  const exitCode = c.State === "running" ? null : (state.ExitCode ?? null);
+  const ended = `exited with code ${exitCode ?? "unknown"}${state.Error ? `: ${state.Error}` : ""}`;
+  if (state.OOMKilled && finishedAt) {
+    const limit = capOrNull(inspect.HostConfig?.Memory);
+    const said = `OOMKilled${limit !== null ? ` at its memory limit of ${Math.round(limit / 2 ** 20)} MiB` : ""}`;
+    problems.push(problem("warning", "Out of memory", exitCode !== null ? `${said} (exit code ${exitCode})` : said, finishedAt, false));
+  }
+  const restarting = c.State === "restarting";
+  // A start the engine does not give (NaN) is not known to be long ago.
+  const upBriefly = c.State === "running" && !(now - Date.parse(state.StartedAt ?? "") >= STEADY_RUN_MS);
+  if (restarts >= CRASH_LOOP_FAILURES && (restarting || upBriefly)) {
+    const said = restarting ? `${ended}, restarting` : `up again for less than ${STEADY_RUN_MS / 1000} s`;
+    problems.push(problem("critical", "Crash loop", `${said} (${restarts} restarts)`, null));
+  } else if (exitCode && !state.OOMKilled && finishedAt) {
+    const after = restarts ? ` (${restarts} restart${restarts === 1 ? "" : "s"})` : "";
+    problems.push(problem("warning", "Container failed", `${ended}${after}`, finishedAt, false));
+  }
+  return problems;
+}
+
+export function mapContainerTask(c: RawContainerSummary, nodeId: string, inspect?: RawContainerInspect, now = Date.now()): TaskCore {
   const group = groupOf(c);
   const { state, reason } = mapContainerState(c, inspect);
   const health = inspect?.State?.Health?.Status;
@@ -132,6 +201,7 @@ export function mapContainerTask(c: RawContainerSummary, nodeId: string, inspect
     startedAt: startedAt && !startedAt.startsWith("0001-") && state === "running" ? startedAt : null,
     createdAt: c.Created ? new Date(c.Created * 1000).toISOString() : null,
     ip: containerIp(c),
+    ...withProblems(containerProblems(c, inspect, now)),
   };
 }
 
@@ -192,6 +262,25 @@ export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[
       events: [],
     };
   });
+}
+
+/** On a swarm manager, the containers that are not a swarm task's (a task shows as itself): Compose services' and lone ones. */
+export function plainContainers(containers: readonly RawContainerSummary[]): RawContainerSummary[] {
+  return containers.filter((c) => !c.Labels[TASK_ID_LABEL]);
+}
+
+/** What plain containers (Compose services and lone containers) show, on `nodeId`, with the inspects known of them. */
+export function mapContainers(
+  containers: readonly RawContainerSummary[],
+  nodeId: string,
+  inspects: ReadonlyMap<string, RawContainerInspect>,
+  now = Date.now(),
+): { workloads: WorkloadCore[]; tasks: TaskCore[]; services: Service[] } {
+  return {
+    workloads: mapStandaloneWorkloads(containers),
+    tasks: containers.map((c) => mapContainerTask(c, nodeId, inspects.get(c.Id), now)),
+    services: mapStandaloneServices(containers),
+  };
 }
 
 /** Host-published ports, one service per workload that publishes any. */

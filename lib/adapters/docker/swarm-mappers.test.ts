@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { problem, workloadHealth } from "@/lib/model/health";
 import { NodeCoreSchema, ServiceSchema, TaskCoreSchema, WorkloadCoreSchema } from "@/lib/model/types";
 import nodesJson from "./fixtures/nodes.json";
+import servicesHealthJson from "./fixtures/services-health.json";
 import servicesJson from "./fixtures/services.json";
+import tasksHealthJson from "./fixtures/tasks-health.json";
 import tasksJson from "./fixtures/tasks.json";
 import { SwarmNode, SwarmService, SwarmTask } from "./raw";
 import {
@@ -14,6 +17,7 @@ import {
   mapSwarmTasks,
   mapTaskState,
   updateEvent,
+  updateProblem,
 } from "./swarm-mappers";
 
 // Recorded from Engine 20.10 (one-node swarm): a replicated service "fleetdeck-probe" (2 replicas,
@@ -210,5 +214,125 @@ describe("swarm task mapper", () => {
     expect(mapTaskState("failed")).toBe("failed");
     expect(mapTaskState("rejected")).toBe("failed");
     expect(mapTaskState("orphaned")).toBe("unknown");
+  });
+});
+
+// Recorded from Engine 20.10 (one-node swarm) at 2026-12-04T01:39:59Z, restart delay 1 s: "health-crash"
+// (exits 1 after a second), "health-noimage" (local/missing:1.0), "health-unplaceable" (reserves 1000 GiB),
+// "health-unhealthy" (--health-cmd false), "health-gaveup" (exits 5, on-failure with 2 attempts),
+// "health-paused" (updated to a command exiting 2; update paused), "health-rolledback" (the same with
+// --update-failure-action rollback) and "health-ok".
+describe("swarm health signals", () => {
+  const recordedAt = Date.parse("2026-12-04T01:39:59Z");
+  const healthServices = z.array(SwarmService).parse(servicesHealthJson);
+  const healthTasks = z.array(SwarmTask).parse(tasksHealthJson);
+  const service = (name: string) => healthServices.find((s) => s.Spec.Name === name)!;
+  const taskOf = (name: string, tasks = healthTasks, services = healthServices, now = recordedAt) =>
+    mapSwarmTasks(tasks, services, now).find((t) => t.name === `${name}.1`)!;
+  const judged = (name: string) => {
+    const workload = mapSwarmService(service(name), healthTasks, recordedAt);
+    return workloadHealth(workload, [taskOf(name)], recordedAt);
+  };
+
+  it("reads a slot whose container keeps exiting with an error as a crash loop", () => {
+    expect(taskOf("health-crash").problems).toEqual([
+      {
+        severity: "critical",
+        reason: "Crash loop",
+        evidence: "task: non-zero exit (1), 4 times in a row, restarting",
+        since: "2026-12-04T01:39:47.569511455Z",
+        ongoing: true,
+      },
+    ]);
+    expect(judged("health-crash")).toMatchObject({ state: "failing", tasks: { ready: 0, failing: 1 } });
+  });
+
+  it("reads rejections for a missing image, a pending task no node can take and health-check kills in plain words", () => {
+    expect(taskOf("health-noimage").problems).toEqual([
+      problem("critical", "Image cannot be pulled", "No such image: local/missing:1.0, 5 times in a row", "2026-12-04T01:39:55.733617358Z"),
+    ]);
+    expect(taskOf("health-unplaceable").problems).toEqual([
+      problem("critical", "Cannot be placed", "no suitable node (insufficient resources on 1 node)", "2026-12-04T01:39:15.174619902Z"),
+    ]);
+    expect(taskOf("health-unhealthy").problems).toEqual([
+      problem(
+        "critical",
+        "Failing health check",
+        "task: non-zero exit (137): dockerexec: unhealthy container, 3 times in a row",
+        "2026-12-04T01:39:29.456498878Z",
+      ),
+    ]);
+    for (const name of ["health-noimage", "health-unplaceable", "health-unhealthy"]) expect(judged(name).state).toBe("failing");
+    expect(taskOf("health-ok").problems).toBeUndefined();
+    expect(judged("health-ok").state).toBe("healthy");
+  });
+
+  it("puts the failure of a slot Swarm gave up restarting on the service", () => {
+    expect(mapSwarmTasks(healthTasks, healthServices, recordedAt).some((t) => t.workloadId === service("health-gaveup").ID)).toBe(false);
+    expect(mapSwarmService(service("health-gaveup"), healthTasks, recordedAt).problems).toEqual([
+      problem(
+        "critical",
+        "Container failed",
+        "task: non-zero exit (5), 3 times in a row, no longer restarted",
+        "2026-12-04T01:39:18.388992402Z",
+      ),
+    ]);
+    // Scaled to 0 the slot is no longer wanted: a past failure.
+    const scaledAway = structuredClone(service("health-gaveup"));
+    scaledAway.Spec.Mode = { Replicated: { Replicas: 0 } };
+    expect(mapSwarmService(scaledAway, healthTasks, recordedAt).problems).toEqual([
+      problem("warning", "Container failed", "task: non-zero exit (5)", "2026-12-04T01:39:22.73971497Z", false),
+    ]);
+  });
+
+  it("reads a paused update as a paused rollout, a rolled back one as a past event, and ignores the rolled back spec's failures", () => {
+    expect(mapSwarmService(service("health-paused"), healthTasks, recordedAt).problems).toEqual([
+      problem(
+        "critical",
+        "Rollout paused",
+        "update paused due to failure or early termination of task muxcfq5pllekrk740z54wl1og",
+        "2026-12-04T01:39:20.847323764Z",
+      ),
+    ]);
+    expect(taskOf("health-paused").problems?.map((p) => p.reason)).toEqual(["Crash loop"]);
+    expect(mapSwarmService(service("health-rolledback"), healthTasks, recordedAt).problems).toEqual([
+      problem("warning", "Rollout rolled back", "rollback completed", "2026-12-04T01:39:40.797629686Z", false),
+    ]);
+    expect(taskOf("health-rolledback").problems).toBeUndefined();
+    expect(
+      updateProblem({ State: "rollback_started", StartedAt: "2026-12-04T01:39:30Z", Message: "update rolled back due to failure" }),
+    ).toEqual(problem("warning", "Rollout failed", "update rolled back due to failure", "2026-12-04T01:39:30Z"));
+    expect(updateProblem({ State: "completed", Message: "update completed" })).toBeNull();
+  });
+
+  it("takes a replacement up for a minute as recovered: the last failure becomes a past warning", () => {
+    const tasks = structuredClone(healthTasks);
+    const current = tasks.find((t) => t.ID === "ihap2l5pklm89ap0vwj1tqje7")!;
+    current.Status = { ...current.Status, State: "running", Timestamp: "2026-12-04T01:40:00Z" };
+    expect(taskOf("health-crash", tasks, healthServices, Date.parse("2026-12-04T01:40:30Z")).problems?.[0].reason).toBe("Crash loop");
+    expect(taskOf("health-crash", tasks, healthServices, Date.parse("2026-12-04T01:41:00Z")).problems).toEqual([
+      problem("warning", "Container failed", "task: non-zero exit (1)", "2026-12-04T01:39:58.534988663Z", false),
+    ]);
+  });
+
+  it("counts fewer than three failed runs as a failure, not yet a crash loop", () => {
+    const tasks = healthTasks.filter((t) => !["m2mrqt9lxzv3gz0ik41ium5ld", "wl1n5vwrbj6kgv0tsrfbnz24q"].includes(t.ID));
+    expect(taskOf("health-crash", tasks).problems).toEqual([
+      problem("warning", "Container failed", "task: non-zero exit (1), 2 times in a row", "2026-12-04T01:39:58.534988663Z", false),
+    ]);
+  });
+
+  it("forgets the failures of a spec the service was updated away from", () => {
+    const updated = healthServices.map((s) => {
+      if (s.Spec.Name !== "health-crash") return s;
+      const copy = structuredClone(s);
+      copy.Spec.TaskTemplate!.ContainerSpec!.Args = ["sleep", "3600"];
+      return copy;
+    });
+    expect(taskOf("health-crash", healthTasks, updated).problems).toBeUndefined();
+    const forced = healthServices.map((s) =>
+      s.Spec.Name === "health-crash" ? { ...s, Spec: { ...s.Spec, TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: 1 } } } : s,
+    );
+    expect(taskOf("health-crash", healthTasks, forced).problems).toBeUndefined();
   });
 });

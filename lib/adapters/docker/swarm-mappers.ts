@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from "node:util";
 import { facts, recentEvents } from "@/lib/model/events";
+import { problem, withProblems, type Problem } from "@/lib/model/health";
 import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type { RawSwarmNode, RawSwarmService, RawSwarmTask } from "./raw";
 
@@ -9,6 +11,8 @@ export const GLOBAL_NOT_SCALABLE =
 export const JOB_NOT_SCALABLE = "A Swarm job runs to completion; its task count is set when the job is created.";
 
 export const SERVICE_ID_LABEL = "com.docker.swarm.service.id";
+/** On the container that runs a swarm task: which task. */
+export const TASK_ID_LABEL = "com.docker.swarm.task.id";
 export const SERVICE_NAME_LABEL = "com.docker.swarm.service.name";
 export const STACK_LABEL = "com.docker.stack.namespace";
 
@@ -127,9 +131,41 @@ export function updateEvent(status: RawSwarmService["UpdateStatus"]): WorkloadEv
   };
   const message =
     status.Message && status.Message.toLowerCase() !== known.title.toLowerCase() ? `${known.title}: ${status.Message}` : known.title;
+  return { at: updateTime(status), level: known.level, message };
+}
+
+/** When the update reached its state: its start while it runs, else its end (a paused one has none). */
+function updateTime(status: NonNullable<RawSwarmService["UpdateStatus"]>): string | null {
   const at =
     status.State === "updating" || status.State === "rollback_started" ? status.StartedAt : (status.CompletedAt ?? status.StartedAt);
-  return { at: at && !at.startsWith("0001-") ? at : null, level: known.level, message };
+  return engineTime(at);
+}
+
+/** An engine timestamp, or null for Go's zero time ("0001-01-01T00:00:00Z"), which means never. */
+export function engineTime(at: string | undefined): string | null {
+  return at && !at.startsWith("0001-") ? at : null;
+}
+
+/**
+ * An update that stopped half-way: paused on a failed task (until someone
+ * acts: critical), rolling back, or rolled back to the previous spec (a
+ * past event).
+ */
+export function updateProblem(status: RawSwarmService["UpdateStatus"]): Problem | null {
+  if (!status?.State) return null;
+  const evidence = status.Message || `update ${status.State.replace(/_/g, " ")}`;
+  const at = updateTime(status);
+  switch (status.State) {
+    case "paused":
+    case "rollback_paused":
+      return problem("critical", "Rollout paused", evidence, at);
+    case "rollback_started":
+      return problem("warning", "Rollout failed", evidence, at);
+    case "rollback_completed":
+      return problem("warning", "Rollout rolled back", evidence, at, false);
+    default:
+      return null;
+  }
 }
 
 /** Failed or rejected tasks of the service, and current ones stuck with an error (no suitable node), as warnings. */
@@ -150,8 +186,12 @@ function taskEvents(service: RawSwarmService, tasks: readonly RawSwarmTask[]): W
   return events;
 }
 
-/** Workload of a service; `tasks` (current and history) back up the counts on engines without ServiceStatus and give its events. */
-export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwarmTask[] = []): WorkloadCore {
+/**
+ * Workload of a service; `tasks` (current and history) back up the counts on
+ * engines without ServiceStatus and give its events and the problems of
+ * slots no current task carries (a slot whose restart policy gave up).
+ */
+export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwarmTask[] = [], now = Date.now()): WorkloadCore {
   const mode = service.Spec.Mode ?? {};
   const own = tasks.filter((t) => t.ServiceID === service.ID && isCurrent(t));
   const running = service.ServiceStatus?.RunningTasks ?? own.filter((t) => t.Status.State === "running").length;
@@ -192,7 +232,17 @@ export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwa
       ["Update status", update?.State ? `${update.State}${update.Message ? `: ${update.Message}` : ""}` : null],
     ]),
     events: recentEvents([...(lastUpdate ? [lastUpdate] : []), ...taskEvents(service, tasks)]),
+    ...withProblems([updateProblem(update), ...abandonedSlotProblems(service, tasks, now)]),
   };
+}
+
+/** The problems of the service's slots without a current task (scaled away, or given up by the restart policy). */
+function abandonedSlotProblems(service: RawSwarmService, tasks: readonly RawSwarmTask[], now: number): Problem[] {
+  const replicas = service.Spec.Mode?.Replicated?.Replicas ?? 0;
+  const slots = [...tasksBySlot(tasks.filter((t) => t.ServiceID === service.ID)).values()];
+  return slots
+    .filter((slot) => !slot.some(isCurrent))
+    .flatMap((slot) => slotProblems(slot, service, now, (slot[0].Slot ?? 0) > 0 && slot[0].Slot! <= replicas));
 }
 
 /** Published ports and virtual IPs of the services that have either. */
@@ -244,6 +294,114 @@ function slotKey(task: RawSwarmTask): string {
   return `${task.ServiceID}/${task.Slot !== undefined && task.Slot > 0 ? task.Slot : `node:${task.NodeID ?? ""}`}`;
 }
 
+/** The tasks of each slot, current and history (Swarm keeps TaskHistoryRetentionLimit of them, 5 by default), newest first. */
+function tasksBySlot(tasks: readonly RawSwarmTask[]): Map<string, RawSwarmTask[]> {
+  const slots = new Map<string, RawSwarmTask[]>();
+  for (const task of tasks) {
+    const key = slotKey(task);
+    const list = slots.get(key);
+    if (list) list.push(task);
+    else slots.set(key, [task]);
+  }
+  for (const list of slots.values()) list.sort((a, b) => (b.CreatedAt ?? "").localeCompare(a.CreatedAt ?? ""));
+  return slots;
+}
+
+/** A task up this long has recovered: its slot's earlier failures are history, not a crash loop. */
+export const STEADY_RUN_MS = 60_000;
+/** Failed runs in a row after which a slot is in a crash loop rather than having failed. */
+export const CRASH_LOOP_FAILURES = 3;
+
+/** How the engine says a task's image is missing or cannot be pulled. */
+const IMAGE_ERROR =
+  /no such image|pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|invalid reference format/i;
+
+type Failure = "image" | "health" | "start" | "exit";
+const FAILURE_REASONS: Record<Failure, string> = {
+  image: "Image cannot be pulled",
+  health: "Failing health check",
+  start: "Container cannot start",
+  exit: "Container failed",
+};
+
+/** How a task ended badly, from its Err; null when it did not fail. */
+function failureOf(task: RawSwarmTask): Failure | null {
+  const { State: state, Err: err = "" } = task.Status;
+  if (state !== "failed" && state !== "rejected") return null;
+  if (IMAGE_ERROR.test(err)) return "image";
+  // Swarm kills a container whose health check fails: "task: non-zero exit (137): dockerexec: unhealthy container".
+  if (err.includes("unhealthy container")) return "health";
+  if (state === "rejected" || err.startsWith("starting container failed")) return "start";
+  return "exit";
+}
+
+/** When the task reached its state (or was created). */
+function taskTime(task: RawSwarmTask): string | null {
+  return engineTime(task.Status.Timestamp) ?? engineTime(task.CreatedAt);
+}
+
+function runsSteadily(task: RawSwarmTask, now: number): boolean {
+  return task.Status.State === "running" && now - Date.parse(task.Status.Timestamp ?? "") >= STEADY_RUN_MS;
+}
+
+/**
+ * The task was made from the service's current spec. Tasks from before an
+ * update (or from the spec a rollback left) say nothing about it: a service
+ * updated to a good spec is well again at once.
+ */
+function ofCurrentSpec(task: RawSwarmTask, service: RawSwarmService): boolean {
+  const spec = task.Spec;
+  const template = service.Spec.TaskTemplate;
+  return (
+    isDeepStrictEqual(spec?.ContainerSpec, template?.ContainerSpec) &&
+    isDeepStrictEqual(spec?.Resources, template?.Resources) &&
+    (spec?.ForceUpdate ?? 0) === (template?.ForceUpdate ?? 0)
+  );
+}
+
+/**
+ * What is wrong with one slot (tasks newest first), from its tasks of the
+ * current spec: a current task no node can take, and the failures in a row
+ * before it. Until the slot recovers (its current task runs for
+ * STEADY_RUN_MS) these hold and are critical, CRASH_LOOP_FAILURES failed
+ * runs being a crash loop; after that the last failure is a past warning.
+ * A slot without a current task is one Swarm stopped restarting: its
+ * failure holds while the slot is `wanted` (within the replica count).
+ */
+function slotProblems(slot: readonly RawSwarmTask[], service: RawSwarmService, now: number, wanted = false): Problem[] {
+  const tasks = slot.filter((t) => ofCurrentSpec(t, service));
+  const current = tasks.find(isCurrent);
+  const problems: Problem[] = [];
+  const placement = current?.Status.Err;
+  if (current && mapTaskState(current.Status.State) === "pending" && placement?.startsWith("no suitable node")) {
+    problems.push(problem("critical", "Cannot be placed", placement, taskTime(current)));
+  }
+  // A task that ended well, or was stopped, ends the run; the live current task is passed over.
+  const run: RawSwarmTask[] = [];
+  for (const task of tasks) {
+    if (failureOf(task)) run.push(task);
+    else if (task !== current) break;
+  }
+  if (!run.length) return problems;
+  const last = run[0];
+  const failure = failureOf(last)!;
+  const otherFailure = run.findIndex((t) => failureOf(t) !== failure);
+  const same = otherFailure === -1 ? run : run.slice(0, otherFailure);
+  const said = last.Status.Err || `task ${last.Status.State}`;
+  const times = same.length > 1 ? `, ${same.length} times in a row` : "";
+  const since = taskTime(same[same.length - 1]);
+  const restarting = current !== undefined;
+  const holds = current ? !runsSteadily(current, now) : wanted;
+  if (!holds || (restarting && failure === "exit" && same.length < CRASH_LOOP_FAILURES)) {
+    problems.push(problem("warning", FAILURE_REASONS[failure], `${said}${holds ? times : ""}`, taskTime(last), false));
+  } else if (restarting && failure === "exit") {
+    problems.push(problem("critical", "Crash loop", `${said}${times}, restarting`, since));
+  } else {
+    problems.push(problem("critical", FAILURE_REASONS[failure], `${said}${times}${restarting ? "" : ", no longer restarted"}`, since));
+  }
+  return problems;
+}
+
 function taskIp(task: RawSwarmTask): string | null {
   const attachments = task.NetworksAttachments ?? [];
   const preferred =
@@ -252,32 +410,28 @@ function taskIp(task: RawSwarmTask): string | null {
 }
 
 /**
- * Current tasks as neutral tasks. History (desired shutdown) only feeds the
- * restart count of its slot and, while a slot has no running task, the last
- * error seen there; it is not listed.
+ * Current tasks as neutral tasks, each slot's problems on its newest one.
+ * History (desired shutdown) only feeds the restart count of its slot, those
+ * problems and, while a slot has no running task, the last error seen there;
+ * it is not listed.
  */
-export function mapSwarmTasks(tasks: readonly RawSwarmTask[], services: readonly RawSwarmService[]): TaskCore[] {
+export function mapSwarmTasks(tasks: readonly RawSwarmTask[], services: readonly RawSwarmService[], now = Date.now()): TaskCore[] {
   const byService = new Map(services.map((s) => [s.ID, s]));
-  const history = new Map<string, RawSwarmTask[]>();
-  for (const task of tasks) {
-    const key = slotKey(task);
-    const list = history.get(key);
-    if (list) list.push(task);
-    else history.set(key, [task]);
-  }
+  const slots = tasksBySlot(tasks);
   const result: TaskCore[] = [];
   for (const task of tasks) {
     if (!isCurrent(task)) continue;
     const service = byService.get(task.ServiceID);
     // A task whose service is gone is being removed; it has no workload to belong to.
     if (!service) continue;
+    const slot = slots.get(slotKey(task))!;
     const created = task.CreatedAt ?? "";
-    const earlier = (history.get(slotKey(task)) ?? []).filter((t) => t !== task && (t.CreatedAt ?? "") < created);
+    const earlier = slot.filter((t) => t !== task && (t.CreatedAt ?? "") < created);
     const state = mapTaskState(task.Status.State);
     const isGlobal = Boolean(service.Spec.Mode?.Global || service.Spec.Mode?.GlobalJob);
     let stateReason = task.Status.Err || (state === "running" ? null : task.Status.Message || null);
-    if (state === "pending" && earlier.length) {
-      const lastFailure = earlier.filter((t) => t.Status.Err).sort((a, b) => ((a.CreatedAt ?? "") < (b.CreatedAt ?? "") ? 1 : -1))[0];
+    if (state === "pending") {
+      const lastFailure = earlier.find((t) => t.Status.Err);
       if (lastFailure?.Status.Err) stateReason = `${stateReason ?? "pending"}; previous task: ${lastFailure.Status.Err}`;
     }
     result.push({
@@ -302,6 +456,7 @@ export function mapSwarmTasks(tasks: readonly RawSwarmTask[], services: readonly
       startedAt: state === "running" ? (task.Status.Timestamp ?? null) : null,
       createdAt: task.CreatedAt ?? null,
       ip: taskIp(task),
+      ...withProblems(slot.find(isCurrent) === task ? slotProblems(slot, service, now) : []),
     });
   }
   return result;
