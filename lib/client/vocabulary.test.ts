@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withoutNodeLabel } from "./vocabulary";
+import { reportsWorkloadEvents, withoutNodeLabel } from "./vocabulary";
 
 describe("withoutNodeLabel", () => {
   it("names Fargate capacity instead of calling a running task unscheduled", () => {
@@ -9,5 +9,14 @@ describe("withoutNodeLabel", () => {
   it("calls a pending task without a node unscheduled, and anything else none", () => {
     expect(withoutNodeLabel({ state: "pending", labels: {} })).toBe("unscheduled");
     expect(withoutNodeLabel({ state: "succeeded", labels: { "ecs.launchType": "EC2" } })).toBe("none");
+  });
+});
+
+describe("reportsWorkloadEvents", () => {
+  it("a swarm reports events for its services, not for the Compose services and containers beside them", () => {
+    expect(reportsWorkloadEvents("swarm", "SwarmService")).toBe(true);
+    expect(reportsWorkloadEvents("swarm", "ComposeService")).toBe(false);
+    expect(reportsWorkloadEvents("swarm", "Container")).toBe(false);
+    expect(reportsWorkloadEvents("docker", "ComposeService")).toBe(false);
   });
 });

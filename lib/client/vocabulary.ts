@@ -23,15 +23,17 @@ export function namespaceLabel(orchestrator: Orchestrator): string {
  * event log, deployment or update status, task failures), so an empty list
  * means "nothing happened lately" (on Kubernetes: the Events API's last hour
  * about the workload, its ReplicaSets and pods). Standalone Docker and Mesos
- * frameworks other than Marathon never report any.
+ * frameworks other than Marathon never report any, nor do the Compose
+ * services and lone containers a swarm manager runs beside its services.
  */
 export function reportsWorkloadEvents(orchestrator: Orchestrator, kind: string): boolean {
   switch (orchestrator) {
     case "ecs":
     case "kubernetes":
     case "nomad":
-    case "swarm":
       return true;
+    case "swarm":
+      return kind !== "ComposeService" && kind !== "Container";
     case "mesos":
       return kind === "MarathonApp";
     default:
