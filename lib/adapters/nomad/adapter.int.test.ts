@@ -65,6 +65,7 @@ describe("Nomad adapter against the simulator", () => {
     const workloads = sink.list("workloads");
     expect(workloads.map((w) => w.id).sort()).toEqual(
       [
+        "default~catalog-sync~sync",
         "default~nightly-report~build",
         "default~storefront~api",
         WEB,
@@ -274,6 +275,31 @@ describe("Nomad adapter against the simulator", () => {
     });
     await waitFor("all four running", () => running(sink, "default~api~app") === 4 && !sink.list("tasks").some((t) => t.node === null));
     expect(sink.items.nodes.size).toBe(2);
+  });
+
+  it("counts in a group's summary what its allocations did while the lists were read", async () => {
+    // The simulator moves only when told to, and the allocation list waits:
+    // the job's summary is read before the change, the allocations after it.
+    const s = await sim({
+      tickMs: 2 ** 31 - 1,
+      seed: (w) => {
+        addClient(w, { name: "one", datacenter: "dc1", cores: 2, mhzPerCore: 2000, memoryGiB: 2 });
+        addJob(w, {
+          id: "api",
+          datacenters: ["dc1"],
+          groups: [{ name: "app", count: 1, tasks: [{ name: "app", image: "app:1", cpu: 500, memoryMB: 256 }] }],
+        });
+      },
+    });
+    s.faults.set({ latencyMs: 2000, paths: "^/v1/allocations$" });
+    const sink = new RecordingSink();
+    void run(adapter({ address: s.url }, { resyncMs: 600_000 }), sink);
+    await waitFor("the allocation list asked for", () => s.faults.requestsSeen > 0);
+    const now = Date.now();
+    for (let t = now; t <= now + 1000; t += 100) s.scheduler.tick(t);
+    await waitFor("the allocation running", () => running(sink, "default~api~app") === 1);
+    // The list showed the allocation running; its events, older than the list, still move the summary read before it.
+    await waitFor("the group ready", () => sink.items.workloads.get("default~api~app")?.ready === 1);
   });
 
   it("follows with blocking queries when the token may not read the event stream", async () => {

@@ -61,6 +61,10 @@ export async function followBlockingQueries(follow: BlockingFollow, signal: Abor
       // Allocations move the job summaries (running, failed, queued).
       await jobsChanged();
     }),
+    watch("/v1/deployments", { namespace }, listed.Deployment, async () => {
+      await mirror.listDeployments(stop);
+      emit(replaceAll({ workloads: mirror.allWorkloads() }));
+    }),
     watch("/v1/services", { namespace }, listed.Service, async () => {
       await mirror.listServices(stop);
       emit(replaceAll({ services: mirror.allServices() }));

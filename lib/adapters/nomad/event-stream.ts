@@ -5,6 +5,7 @@ import type { NomadClient, Query } from "./client";
 import { jobKey, type ListedIndexes, type NomadMirror } from "./mirror";
 import {
   NomadAllocationSchema,
+  NomadDeploymentSchema,
   NomadEventBatchSchema,
   NomadJobSchema,
   NomadNodeSchema,
@@ -39,7 +40,7 @@ export async function followEventStream(follow: EventStreamFollow, signal: Abort
   const { client, mirror, sink, listed } = follow;
   const refresher = new Refresher(mirror, sink, follow.log, signal);
   const query: Query = {
-    topic: ["Node", "Job", "Allocation", "Service"],
+    topic: ["Node", "Job", "Allocation", "Deployment", "Service"],
     namespace: mirror.followNamespace,
     index: Math.min(...Object.values(listed)) + 1,
   };
@@ -54,9 +55,11 @@ export async function followEventStream(follow: EventStreamFollow, signal: Abort
       if (!parsed.success) throw new AdapterError("upstream", "Nomad event stream: unexpected event shape");
       const changes: SnapshotChange[] = [];
       for (const event of parsed.data.Events ?? []) {
+        const index = event.Index ?? parsed.data.Index ?? 0;
         const seen = listed[event.Topic as keyof ListedIndexes];
-        if (seen !== undefined && (event.Index ?? parsed.data.Index ?? 0) <= seen) continue;
-        onEvent(mirror, event, changes, refresher);
+        if (seen === undefined || index > seen) onEvent(mirror, event, changes, refresher);
+        // Jobs are listed before allocations: a change the allocation list showed may have moved a job summary read before it.
+        else if (event.Topic === "Allocation" && index > listed.Job) refreshJobOf(mirror, event, refresher);
       }
       if (changes.length) sink.apply(changes);
     });
@@ -71,7 +74,7 @@ export async function followEventStream(follow: EventStreamFollow, signal: Abort
   }
 }
 
-/** Takes one event into the mirror: nodes and allocations carry themselves, jobs and services are read again. */
+/** Takes one event into the mirror: nodes, allocations and deployments carry themselves, jobs and services are read again. */
 function onEvent(mirror: NomadMirror, event: NomadEvent, changes: SnapshotChange[], refresher: Refresher): void {
   const payload = event.Payload ?? {};
   switch (event.Topic) {
@@ -100,8 +103,15 @@ function onEvent(mirror: NomadMirror, event: NomadEvent, changes: SnapshotChange
       const parsed = NomadAllocationSchema.safeParse(payload.Allocation);
       if (!parsed.success) return;
       changes.push({ type: "upsert", resource: "tasks", item: mirror.rememberAllocation(parsed.data) });
-      // Running and failed counts come from the job summary, which allocations move.
-      refresher.job(parsed.data.Namespace, parsed.data.JobID);
+      refreshJobOf(mirror, event, refresher);
+      return;
+    }
+    case "Deployment": {
+      if (!mirror.inScope(event.Namespace)) return;
+      const parsed = NomadDeploymentSchema.safeParse(payload.Deployment);
+      if (!parsed.success) return;
+      // A rollout that started, progressed or failed changes its job's groups.
+      for (const item of mirror.rememberDeployment(parsed.data)) changes.push({ type: "upsert", resource: "workloads", item });
       return;
     }
     case "Service": {
@@ -111,6 +121,13 @@ function onEvent(mirror: NomadMirror, event: NomadEvent, changes: SnapshotChange
       return;
     }
   }
+}
+
+/** Reads the job of an allocation event again: running and failed counts come from the job summary, which allocations move. */
+function refreshJobOf(mirror: NomadMirror, event: NomadEvent, refresher: Refresher): void {
+  if (!mirror.inScope(event.Namespace)) return;
+  const parsed = NomadAllocationSchema.safeParse(event.Payload?.Allocation);
+  if (parsed.success) refresher.job(parsed.data.Namespace, parsed.data.JobID);
 }
 
 /**

@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { MAX_WORKLOAD_EVENTS, TaskCoreSchema, WorkloadCoreSchema, NodeCoreSchema, ServiceSchema } from "@/lib/model/types";
 import {
   allocationEvents,
+  allocationProblems,
   consulServicesOfJob,
   mapAllocation,
   mapJob,
   mapNativeService,
   latestPlacementFailure,
   mapNode,
+  nodeProblems,
   placementFailure,
   queuedTasks,
   SYSTEM_NOT_SCALABLE,
@@ -15,6 +17,7 @@ import {
 } from "./mappers";
 import {
   NomadAllocationSchema,
+  NomadDeploymentSchema,
   NomadEvaluationSchema,
   NomadJobSchema,
   NomadJobSummarySchema,
@@ -533,5 +536,341 @@ describe("services", () => {
       totalEndpoints: null,
       ports: [{ port: 9000 }],
     });
+  });
+});
+
+describe("health signals", () => {
+  // Task events as the client records them (structs.TaskEvent): Time in nanoseconds, Details beside the display message.
+  const at = (s: number) => 1764150000000000000 + s * 1e9;
+  const iso = (s: number) => new Date(at(s) / 1e6).toISOString();
+  const ev = (type: string, s: number, message: string, details: Record<string, string> = {}) => ({
+    Type: type,
+    Time: at(s),
+    DisplayMessage: message,
+    Details: details,
+  });
+  const received = ev("Received", 0, "Task received by client");
+  const started = (s: number) => ev("Started", s, "Task started by client");
+  const exited = (s: number, code = 1) =>
+    ev("Terminated", s, `Exit Code: ${code}`, { exit_code: String(code), signal: "0", oom_killed: "false" });
+  const restarting = (s: number) => ev("Restarting", s, "Task restarting in 16.769843104s", { restart_reason: "Restart within policy" });
+  const web = (state: Record<string, unknown>) => ({ web: { Failed: false, StartedAt: "2025-11-26T09:40:05Z", ...state } });
+  const problems = (over: Record<string, unknown>) => allocationProblems(alloc({ ModifyTime: at(300), ...over }));
+
+  it("reads a task waiting out its restart delay after a failed run as a crash loop, critical while it lasts", () => {
+    const crashing = problems({
+      ClientStatus: "pending",
+      ClientDescription: "No tasks have started",
+      TaskStates: web({
+        State: "pending",
+        Restarts: 1,
+        Events: [received, started(5), exited(20), restarting(20), started(37), exited(52), restarting(52)],
+      }),
+    });
+    expect(crashing).toEqual([
+      {
+        severity: "critical",
+        reason: "Crash loop",
+        evidence: "task web: Exit Code: 1; Task restarting in 16.769843104s (1 restart)",
+        since: iso(52),
+        ongoing: true,
+      },
+    ]);
+    // The mapped task carries it, and reads as failing.
+    expect(
+      mapAllocation(
+        alloc({ ClientStatus: "pending", TaskStates: web({ State: "pending", Events: [started(5), exited(20), restarting(20)] }) }),
+        () => 2000,
+      ).problems,
+    ).toMatchObject([{ reason: "Crash loop", severity: "critical" }]);
+  });
+
+  it("reads an image the driver cannot pull, and other starts that fail, by what the driver said", () => {
+    const pull =
+      'Failed to pull `registry.acme.invalid/web:2`: Error response from daemon: Get "https://registry.acme.invalid/v2/": dial tcp: lookup registry.acme.invalid: no such host';
+    const [p] = problems({
+      ClientStatus: "pending",
+      TaskStates: web({
+        State: "pending",
+        Restarts: 2,
+        Events: [received, ev("Driver Failure", 3, pull, { driver_error: pull }), restarting(3)],
+      }),
+    });
+    expect(p).toMatchObject({ severity: "critical", reason: "Image cannot be pulled", since: iso(3), ongoing: true });
+    expect(p?.evidence).toBe(`task web: ${pull}; Task restarting in 16.769843104s (2 restarts)`);
+    const [hook] = problems({
+      ClientStatus: "pending",
+      TaskStates: web({
+        State: "pending",
+        Events: [received, ev("Task hook failed", 2, "vault: failed to derive vault token: permission denied")],
+      }),
+    });
+    expect(hook).toMatchObject({
+      severity: "critical",
+      reason: "Container cannot start",
+      evidence: "task web: vault: failed to derive vault token: permission denied",
+    });
+  });
+
+  it("reads an OOM kill of a task that runs again as a past warning, dated when it happened", () => {
+    const oom = ev("Terminated", 60, 'Exit Code: 137, Exit Message: "OOM Killed"', { exit_code: "137", signal: "0", oom_killed: "true" });
+    expect(
+      problems({ TaskStates: web({ State: "running", Restarts: 1, Events: [received, started(5), oom, restarting(60), started(77)] }) }),
+    ).toEqual([
+      {
+        severity: "warning",
+        reason: "Out of memory",
+        evidence: 'task web: Exit Code: 137, Exit Message: "OOM Killed"; Task restarting in 16.769843104s (1 restart)',
+        since: iso(60),
+        ongoing: false,
+      },
+    ]);
+  });
+
+  it("keeps failures close together a crash loop while the task is briefly up between them", () => {
+    const burst = [
+      received,
+      started(5),
+      exited(20),
+      restarting(20),
+      started(37),
+      exited(52),
+      restarting(52),
+      started(69),
+      exited(84),
+      restarting(84),
+      started(101),
+    ];
+    expect(problems({ TaskStates: web({ State: "running", Restarts: 3, Events: burst }) })).toMatchObject([
+      { severity: "critical", reason: "Crash loop", since: iso(84), ongoing: false },
+    ]);
+    // Three failures over two hours are not a loop: the last one is a past warning.
+    const spread = [started(5), exited(20), started(37), exited(3620), started(3637), exited(7220), started(7237)];
+    expect(problems({ TaskStates: web({ State: "running", Restarts: 3, Events: spread }) })).toMatchObject([
+      { severity: "warning", reason: "Container failed", since: iso(7220), ongoing: false },
+    ]);
+    // Servers before Details say the exit code only in the message.
+    const old = [started(5), { Type: "Terminated", Time: at(9), DisplayMessage: "Exit Code: 2" }, started(30)];
+    expect(problems({ TaskStates: web({ State: "running", Events: old }) })).toMatchObject([{ reason: "Container failed", since: iso(9) }]);
+  });
+
+  it("reads a failed allocation as critical until a replacement takes its place, then as history", () => {
+    const gaveUp = ev("Not Restarting", 84, 'Exceeded allowed attempts 2 in interval 30m0s and mode is "fail"', { fails_task: "true" });
+    const failed = {
+      ClientStatus: "failed",
+      ClientDescription: "Failed tasks",
+      TaskStates: web({
+        State: "dead",
+        Failed: true,
+        Restarts: 2,
+        Events: [
+          received,
+          started(5),
+          exited(20),
+          restarting(20),
+          started(37),
+          exited(52),
+          restarting(52),
+          started(69),
+          exited(84),
+          gaveUp,
+        ],
+      }),
+    };
+    expect(problems(failed)).toEqual([
+      {
+        severity: "critical",
+        reason: "Crash loop",
+        evidence: 'task web: Exit Code: 1; Exceeded allowed attempts 2 in interval 30m0s and mode is "fail" (2 restarts)',
+        since: iso(84),
+        ongoing: true,
+      },
+    ]);
+    expect(problems({ ...failed, NextAllocation: "5ad1e0f2-0b1d-3f6b-1b5e-1a0f9c3d7e21" })).toMatchObject([
+      { severity: "warning", reason: "Crash loop", ongoing: false },
+    ]);
+    // A batch allocation that failed for good is how its run ended, not a condition that holds.
+    expect(problems({ ...failed, JobType: "batch" })).toMatchObject([{ severity: "critical", ongoing: false }]);
+    // Without a task that says why, the allocation's own words.
+    expect(problems({ ClientStatus: "failed", ClientDescription: "Failed tasks", TaskStates: null })).toEqual([
+      { severity: "critical", reason: "Container failed", evidence: "failed: Failed tasks", since: iso(300), ongoing: true },
+    ]);
+  });
+
+  it("reads a lost allocation as its node lost, critical until it is replaced", () => {
+    // The scheduler marks a lost allocation "stop" itself (reconciler: allocLost).
+    const lost = {
+      ClientStatus: "lost",
+      DesiredStatus: "stop",
+      DesiredDescription: "alloc is lost since its node is down",
+      ClientDescription: "alloc is lost since its node is down",
+      TaskStates: null,
+    };
+    expect(problems(lost)).toEqual([
+      {
+        severity: "critical",
+        reason: "Node lost",
+        evidence: "lost on node mew: alloc is lost since its node is down",
+        since: iso(300),
+        ongoing: true,
+      },
+    ]);
+    expect(problems({ ...lost, NextAllocation: "5ad1e0f2-0b1d-3f6b-1b5e-1a0f9c3d7e21" })).toMatchObject([
+      { severity: "warning", reason: "Node lost", ongoing: false },
+    ]);
+  });
+
+  it("reads an allocation its deployment marked unhealthy while its tasks run", () => {
+    const unhealthy = (message: string) =>
+      problems({
+        DeploymentStatus: { Healthy: false, Timestamp: "2025-11-26T09:45:00Z" },
+        TaskStates: web({ State: "running", Events: [received, started(5), ev("Alloc Unhealthy", 300, message)] }),
+      });
+    expect(unhealthy("Services not healthy by deadline: webapp")).toEqual([
+      {
+        severity: "critical",
+        reason: "Failing health check",
+        evidence: "Services not healthy by deadline: webapp",
+        since: "2025-11-26T09:45:00.000Z",
+        ongoing: true,
+      },
+    ]);
+    expect(unhealthy("Task not running for min_healthy_time of 10s by deadline")).toMatchObject([{ reason: "Not healthy by deadline" }]);
+  });
+
+  it("finds nothing wrong with a healthy allocation or one stopped on purpose", () => {
+    expect(allocationProblems(alloc())).toEqual([]);
+    expect(mapAllocation(alloc(), () => 2000).problems).toBeUndefined();
+    const stopped = problems({
+      DesiredStatus: "stop",
+      ClientStatus: "complete",
+      TaskStates: web({
+        State: "dead",
+        Events: [
+          started(5),
+          ev("Killing", 10, "Sent interrupt. Waiting 5s before force killing"),
+          exited(11, 130),
+          ev("Killed", 12, "Task successfully killed"),
+        ],
+      }),
+    });
+    expect(stopped).toEqual([]);
+    // A running allocation restarted on a signal (a re-rendered template) did not fail either.
+    const signaled = [
+      started(5),
+      ev("Restart Signaled", 9, "Template with change_mode restart re-rendered"),
+      ev("Killing", 9, "Sent interrupt"),
+      exited(10, 130),
+      started(11),
+    ];
+    expect(problems({ TaskStates: web({ State: "running", Restarts: 1, Events: signaled }) })).toEqual([]);
+  });
+
+  const blocked = NomadEvaluationSchema.parse({
+    ID: "e1",
+    Status: "blocked",
+    FailedTGAllocs: { frontend: { NodesEvaluated: 3, NodesExhausted: 3, DimensionExhausted: { memory: 3 }, CoalescedFailures: 1 } },
+    CreateTime: at(100),
+    ModifyTime: at(200),
+  });
+
+  it("says a group cannot be placed with the blocked evaluation's figures, while allocations are queued", () => {
+    const [frontend, cache] = mapJob(serviceJob, summary, { blocked });
+    expect(frontend?.problems).toEqual([
+      {
+        severity: "critical",
+        reason: "Cannot be placed",
+        evidence: "2 allocations queued: memory exhausted on 3 nodes (3 nodes evaluated)",
+        since: iso(100),
+        ongoing: true,
+      },
+    ]);
+    expect(cache?.problems).toBeUndefined();
+    // Queued without a blocked evaluation: the scheduler has not decided yet, nothing is known to be wrong.
+    expect(mapJob(serviceJob, summary)[0]?.problems).toBeUndefined();
+    for (const w of mapJob(serviceJob, summary, { blocked })) expect(WorkloadCoreSchema.parse(w)).toEqual(w);
+  });
+
+  // GET /v1/deployments answers deployments in this shape (api/deployments.go).
+  const deployment = (over: Record<string, unknown>) =>
+    NomadDeploymentSchema.parse({
+      ID: "70638f62-5c19-193e-30d6-f9d6e689ab8e",
+      Namespace: "default",
+      JobID: "webapp",
+      JobVersion: 4,
+      JobModifyIndex: 17,
+      JobSpecModifyIndex: 17,
+      JobCreateIndex: 7,
+      IsMultiregion: false,
+      TaskGroups: {
+        frontend: {
+          AutoRevert: false,
+          Promoted: false,
+          DesiredCanaries: 0,
+          DesiredTotal: 9,
+          PlacedAllocs: 9,
+          HealthyAllocs: 6,
+          UnhealthyAllocs: 3,
+        },
+        cache: {
+          AutoRevert: false,
+          Promoted: false,
+          DesiredCanaries: 0,
+          DesiredTotal: 1,
+          PlacedAllocs: 1,
+          HealthyAllocs: 1,
+          UnhealthyAllocs: 0,
+        },
+      },
+      Status: "failed",
+      StatusDescription: "Failed due to unhealthy allocations",
+      CreateIndex: 19,
+      ModifyIndex: 31,
+      CreateTime: at(0),
+      ModifyTime: at(240),
+      ...over,
+    });
+
+  it("says a rollout failed on the groups it left short, and on all of them when none is", () => {
+    const [frontend, cache] = mapJob(serviceJob, summary, { deployment: deployment({}) });
+    expect(frontend?.problems).toEqual([
+      {
+        severity: "critical",
+        reason: "Rollout failed",
+        evidence: "deployment 70638f62 of job version 4: Failed due to unhealthy allocations (6 of 9 healthy, 3 unhealthy)",
+        since: iso(240),
+        ongoing: true,
+      },
+    ]);
+    expect(cache?.problems).toBeUndefined();
+    const byUser = deployment({
+      StatusDescription: "Deployment marked as failed",
+      TaskGroups: { frontend: { DesiredTotal: 9, HealthyAllocs: 9 }, cache: { DesiredTotal: 1, HealthyAllocs: 1 } },
+      CreateTime: null,
+      ModifyTime: null,
+    });
+    expect(mapJob(serviceJob, summary, { deployment: byUser }).map((w) => w.problems?.map((p) => [p.reason, p.since]))).toEqual([
+      [["Rollout failed", null]],
+      [["Rollout failed", null]],
+    ]);
+    for (const status of ["running", "successful", "cancelled"]) {
+      expect(mapJob(serviceJob, summary, { deployment: deployment({ Status: status }) })[0]?.problems).toBeUndefined();
+    }
+  });
+
+  it("reads a driver the client detected but reports unhealthy as a warning on the node", () => {
+    const docker = { Detected: true, Healthy: false, HealthDescription: "Docker is unavailable", UpdateTime: "2025-11-26T09:30:00Z" };
+    const n = node({ Drivers: { docker, exec: { Detected: true, Healthy: true }, qemu: { Detected: false, Healthy: false } } });
+    expect(nodeProblems(n)).toEqual([
+      {
+        severity: "warning",
+        reason: "Driver unhealthy",
+        evidence: "driver docker: Docker is unavailable",
+        since: "2025-11-26T09:30:00.000Z",
+        ongoing: true,
+      },
+    ]);
+    expect(mapNode(n).node.problems).toHaveLength(1);
+    expect(mapNode(node()).node.problems).toBeUndefined();
   });
 });

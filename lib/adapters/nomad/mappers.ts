@@ -1,14 +1,18 @@
 import { facts, recentEvents } from "@/lib/model/events";
+import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId } from "@/lib/model/ids";
 import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
 import type {
   NomadAllocation,
+  NomadDeployment,
   NomadEvaluation,
   NomadJob,
   NomadJobSummary,
   NomadNode,
   NomadServiceRegistration,
+  NomadTaskEvent,
   NomadTaskGroupSummary,
+  NomadTaskState,
 } from "./raw";
 import { goTimeToIso, mbToBytes, mhzPerCore, mhzToMillis, nanosToIso } from "./units";
 
@@ -102,9 +106,23 @@ export function mapNode(raw: NomadNode): { node: NodeCore; mhzPerCore: number | 
       allocatable,
       createdAt: goTimeToIso(raw.Events?.[0]?.Timestamp),
       info,
+      ...withProblems(nodeProblems(raw)),
     },
     mhzPerCore: perCore,
   };
+}
+
+/**
+ * A driver the client detected but reports unhealthy (the docker daemon
+ * down, say): the node is ready, yet nothing that needs the driver is placed
+ * there. Down, draining and ineligible are the node's status already.
+ */
+export function nodeProblems(raw: NomadNode): Problem[] {
+  return Object.entries(raw.Drivers ?? {})
+    .filter(([, d]) => d.Detected && d.Healthy === false)
+    .map(([name, d]) =>
+      problem("warning", "Driver unhealthy", `driver ${name}: ${d.HealthDescription || "unhealthy"}`, goTimeToIso(d.UpdateTime)),
+    );
 }
 
 function notScalableReason(job: NomadJob): string | null {
@@ -137,12 +155,17 @@ const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
 
+/** "3 nodes", "1 node". */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 /** What the adapter knows of a job beside its spec and summary. */
 export interface JobContext {
   /** The latest blocked evaluation: why queued allocations wait. */
   blocked?: NomadEvaluation;
   /** Recent events of the job's allocations, by workload id (see allocationEvents). */
   allocationEvents?: ReadonlyMap<string, readonly WorkloadEvent[]>;
+  /** The job's latest deployment: how its current version rolled out. */
+  deployment?: NomadDeployment;
 }
 
 function jobInfo(job: NomadJob, group: NonNullable<NomadJob["TaskGroups"]>[number], s: NomadTaskGroupSummary): Record<string, string> {
@@ -176,8 +199,36 @@ function placementEvent(job: NomadJob, group: string, queued: number, blocked: N
   return {
     at: nanosToIso(blocked?.ModifyTime ?? blocked?.CreateTime),
     level: "warning",
-    message: `Placement failed for ${queued} allocation${queued === 1 ? "" : "s"}: ${why}`,
+    message: `Placement failed for ${plural(queued, "allocation")}: ${why}`,
   };
+}
+
+/**
+ * What is wrong with a group as a whole: allocations the scheduler cannot
+ * place (queued, with a blocked evaluation that says why), and a rollout of
+ * the job's latest version that failed, on the groups it left short (on all
+ * of them when none is short, as when an operator failed it).
+ */
+export function groupProblems(group: string, queued: number, context: JobContext): Problem[] {
+  const out: Problem[] = [];
+  const why = placementFailure(context.blocked, group);
+  if (why && queued > 0) {
+    out.push(
+      problem("critical", "Cannot be placed", `${plural(queued, "allocation")} queued: ${why}`, nanosToIso(context.blocked?.CreateTime)),
+    );
+  }
+  const d = context.deployment;
+  const state = d?.TaskGroups?.[group];
+  if (d?.Status === "failed" && state) {
+    const short = (s: { HealthyAllocs?: number | null; DesiredTotal?: number | null }) => count(s.HealthyAllocs) < count(s.DesiredTotal);
+    if (short(state) || !Object.values(d.TaskGroups ?? {}).some(short)) {
+      const figures = `${count(state.HealthyAllocs)} of ${count(state.DesiredTotal)} healthy, ${count(state.UnhealthyAllocs)} unhealthy`;
+      const said = `${d.StatusDescription || "failed"} (${figures})`;
+      const evidence = `deployment ${d.ID.slice(0, 8)} of job version ${d.JobVersion ?? "unknown"}: ${said}`;
+      out.push(problem("critical", "Rollout failed", evidence, nanosToIso(d.ModifyTime)));
+    }
+  }
+  return out;
 }
 
 /** One workload per task group of a job; readiness from the job summary. */
@@ -221,6 +272,7 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
       selector: LABEL_VALUE.test(job.ID) && LABEL_VALUE.test(group.Name) ? `nomad/job=${job.ID},nomad/group=${group.Name}` : null,
       info: jobInfo(job, group, s),
       events: recentEvents([...(placement ? [placement] : []), ...(context.allocationEvents?.get(id) ?? [])]),
+      ...withProblems(groupProblems(group.Name, count(s.Queued), context)),
     };
   });
 }
@@ -271,6 +323,160 @@ export function allocationEvents(alloc: NomadAllocation): WorkloadEvent[] {
     });
   }
   return recentEvents(events);
+}
+
+// ---------------------------------------------------------------- health of allocations
+
+/** Failures this close together (three runs in ten minutes) are a crash loop, even while the task is briefly up between them. */
+const CRASH_LOOP_FAILURES = 3;
+const CRASH_LOOP_WINDOW_NS = 10 * 60 * 1e9;
+
+/** Task events of a start that failed: the driver could not start the task, or its setup, validation, artifact or a hook failed. */
+const START_FAILURES = new Set([
+  "Driver Failure",
+  "Setup Failure",
+  "Failed Validation",
+  "Failed Artifact Download",
+  "Task hook failed",
+  "Failed Restoring Task",
+]);
+
+const byTime = (events: readonly NomadTaskEvent[] | null | undefined) => [...(events ?? [])].sort((a, b) => (a.Time ?? 0) - (b.Time ?? 0));
+
+const oomKilled = (ev: NomadTaskEvent) => ev.Details?.oom_killed === "true" || /\bOOM Killed\b/.test(ev.DisplayMessage ?? "");
+
+/** A Terminated event's exit code: Details.exit_code, or "Exit Code: N" in the message (servers before Details); null when neither says. */
+function exitCode(ev: NomadTaskEvent): number | null {
+  const raw = ev.Details?.exit_code ?? /Exit Code: (-?\d+)/.exec(ev.DisplayMessage ?? "")?.[1];
+  const n = raw === undefined ? NaN : Number.parseInt(raw, 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The failures of a task, oldest first: runs that ended in an OOM kill or a
+ * non-zero exit (not one that followed a stop asked for: a job update or a
+ * scale-in also ends in "Terminated"), and starts that failed.
+ */
+function taskFailures(state: NomadTaskState): NomadTaskEvent[] {
+  const out: NomadTaskEvent[] = [];
+  let killing = false;
+  for (const ev of byTime(state.Events)) {
+    if (ev.Type === "Killing") killing = true;
+    else if (ev.Type === "Started") killing = false;
+    else if (ev.Type === "Terminated" && !killing && (oomKilled(ev) || (exitCode(ev) ?? 0) !== 0)) out.push(ev);
+    else if (ev.Type && START_FAILURES.has(ev.Type)) out.push(ev);
+  }
+  return out;
+}
+
+/** What a failure event says went wrong, in the words every orchestrator's problems share. */
+function failureReason(ev: NomadTaskEvent): string {
+  if (ev.Type === "Terminated") return oomKilled(ev) ? "Out of memory" : "Container failed";
+  // The docker driver says "Failed to pull `image`: ..."; podman and containerd name the image too.
+  if (ev.Type === "Driver Failure" && /\b(pull|image)\b/i.test(ev.DisplayMessage ?? "")) return "Image cannot be pulled";
+  return "Container cannot start";
+}
+
+/** How an allocation stands for its problems: meant to run now, or ended. */
+interface AllocStanding {
+  /** Pending or running, and meant to run. */
+  live: boolean;
+  /** Ended, but its work is not done by another allocation: a failed or lost service or system allocation not replaced yet. */
+  unreplaced: boolean;
+  /** Replaced by a newer allocation, or stopped on purpose: its failure is history. */
+  superseded: boolean;
+}
+
+function standing(alloc: NomadAllocation): AllocStanding {
+  const meantToRun = (alloc.DesiredStatus ?? "run") === "run";
+  // The scheduler marks a lost allocation "stop" itself; only a replacement settles it.
+  const superseded = Boolean(alloc.NextAllocation) || (!meantToRun && alloc.ClientStatus !== "lost");
+  // A batch allocation that failed for good is the outcome of a run, not something that still holds.
+  const longRunning = alloc.JobType !== "batch" && alloc.JobType !== "sysbatch";
+  return {
+    live: meantToRun && (alloc.ClientStatus === "pending" || alloc.ClientStatus === "running"),
+    unreplaced: !superseded && longRunning,
+    superseded,
+  };
+}
+
+/**
+ * A problem of an allocation that ended: critical and holding while its work
+ * is undone; history once it was replaced or stopped on purpose (a warning),
+ * or when it was a batch run (critical for the hour after).
+ */
+function endedProblem(at: AllocStanding, reason: string, evidence: string, since: string | null): Problem {
+  if (at.unreplaced) return problem("critical", reason, evidence, since);
+  return problem(at.superseded ? "warning" : "critical", reason, evidence, since, false);
+}
+
+/**
+ * One task's latest failure as a problem. While the allocation lives and the
+ * task is down (waiting out its restart delay, or never started) it is
+ * critical and holds; a run that ended badly and is being restarted is a
+ * crash loop. Once the task runs again it is a past warning, unless the
+ * failures come close together (a crash loop between short runs). In an
+ * allocation that failed, it holds until a replacement takes over.
+ */
+function taskProblem(name: string, state: NomadTaskState, at: AllocStanding): Problem | null {
+  const failures = taskFailures(state);
+  const last = failures.at(-1);
+  if (!last) return null;
+  const lastNs = last.Time ?? 0;
+  const looping = failures.filter((f) => lastNs - (f.Time ?? 0) <= CRASH_LOOP_WINDOW_NS).length >= CRASH_LOOP_FAILURES;
+  const down = state.State !== "running";
+  let reason = failureReason(last);
+  const exited = reason === "Container failed" || reason === "Out of memory";
+  if (exited && (looping || (at.live && down))) reason = "Crash loop";
+
+  // What the task runner said next: "Task restarting in 15.3s", or why it gave up.
+  const next = byTime(state.Events).find((e) => (e.Time ?? 0) >= lastNs && (e.Type === "Restarting" || e.Type === "Not Restarting"));
+  const restarts = count(state.Restarts);
+  const evidence = [
+    `task ${name}: ${last.DisplayMessage || last.Type}`,
+    next?.DisplayMessage ? `; ${next.DisplayMessage}` : "",
+    restarts ? ` (${plural(restarts, "restart")})` : "",
+  ].join("");
+  const since = nanosToIso(last.Time);
+
+  if (!at.live) return endedProblem(at, reason, evidence, since);
+  if (down) return problem("critical", reason, evidence, since);
+  return problem(looping ? "critical" : "warning", reason, evidence, since, false);
+}
+
+/** The "Alloc Unhealthy" event's words: why the deployment marked the allocation unhealthy. */
+function unhealthyMessage(alloc: NomadAllocation): string | null {
+  const events = Object.values(alloc.TaskStates ?? {}).flatMap((s) => s.Events ?? []);
+  return byTime(events).findLast((e) => e.Type === "Alloc Unhealthy")?.DisplayMessage || null;
+}
+
+/**
+ * What is wrong with an allocation: each task's latest failure (see
+ * taskProblem); a lost one (its node went down or stopped answering); one
+ * that failed without a task that says why; one its deployment marked
+ * unhealthy while its tasks run (failing checks, or not up for the minimum
+ * healthy time by the deadline). Allocations stopped on purpose have none.
+ */
+export function allocationProblems(alloc: NomadAllocation): Problem[] {
+  const at = standing(alloc);
+  if (!at.live && alloc.ClientStatus !== "failed" && alloc.ClientStatus !== "lost") return [];
+  const since = nanosToIso(alloc.ModifyTime);
+  if (alloc.ClientStatus === "lost") {
+    const why = alloc.ClientDescription || "its node stopped answering";
+    return [endedProblem(at, "Node lost", `lost on node ${alloc.NodeName || alloc.NodeID || "unknown"}: ${why}`, since)];
+  }
+  const out = Object.entries(alloc.TaskStates ?? {})
+    .map(([name, state]) => taskProblem(name, state, at))
+    .filter((p): p is Problem => p !== null);
+  if (out.length) return out;
+  if (alloc.ClientStatus === "failed")
+    return [endedProblem(at, "Container failed", `failed: ${alloc.ClientDescription || "no task says why"}`, since)];
+  if (at.live && alloc.DeploymentStatus?.Healthy === false) {
+    const said = unhealthyMessage(alloc) ?? "marked unhealthy by its deployment";
+    const reason = /\b(check|service)s?\b/i.test(said) ? "Failing health check" : "Not healthy by deadline";
+    return [problem("critical", reason, said, goTimeToIso(alloc.DeploymentStatus.Timestamp))];
+  }
+  return [];
 }
 
 const CLIENT_STATES: Record<string, TaskState> = {
@@ -357,6 +563,7 @@ export function mapAllocation(alloc: NomadAllocation, perCoreOf: (nodeId: string
     startedAt: started[0] ?? null,
     createdAt: nanosToIso(alloc.CreateTime),
     ip,
+    ...withProblems(allocationProblems(alloc)),
   };
 }
 
@@ -385,12 +592,11 @@ export function placementFailure(evaluation: NomadEvaluation | undefined, group:
   if (!failed) return null;
   const parts: string[] = [];
   for (const [dimension, n] of Object.entries(failed.DimensionExhausted ?? {}))
-    parts.push(`${dimension} exhausted on ${n} node${n === 1 ? "" : "s"}`);
+    parts.push(`${dimension} exhausted on ${plural(n, "node")}`);
   for (const [constraint, n] of Object.entries(failed.ConstraintFiltered ?? {}))
-    parts.push(`constraint ${constraint} filtered ${n} node${n === 1 ? "" : "s"}`);
+    parts.push(`constraint ${constraint} filtered ${plural(n, "node")}`);
   if (!parts.length && failed.NodesEvaluated === 0) parts.push("no eligible nodes");
-  const evaluated = count(failed.NodesEvaluated);
-  return `${parts.join("; ") || "resources exhausted"} (${evaluated} node${evaluated === 1 ? "" : "s"} evaluated)`;
+  return `${parts.join("; ") || "resources exhausted"} (${plural(count(failed.NodesEvaluated), "node")} evaluated)`;
 }
 
 /**

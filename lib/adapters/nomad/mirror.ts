@@ -20,6 +20,7 @@ import {
 } from "./mappers";
 import {
   NomadAllocationSchema,
+  NomadDeploymentSchema,
   NomadEvaluationSchema,
   NomadJobSchema,
   NomadJobStubSchema,
@@ -29,6 +30,7 @@ import {
   NomadServiceListSchema,
   NomadServiceRegistrationSchema,
   type NomadAllocation,
+  type NomadDeployment,
   type NomadEvaluation,
   type NomadJob,
   type NomadJobSummary,
@@ -48,6 +50,7 @@ export interface ListedIndexes {
   Node: number;
   Job: number;
   Allocation: number;
+  Deployment: number;
   Service: number;
 }
 
@@ -64,6 +67,8 @@ export class NomadMirror {
   private nodeModifyIndex = new Map<string, number>();
   private perCore = new Map<string, number>();
   private jobs = new Map<string, JobEntry>();
+  /** Each job's latest deployment, by jobKey. */
+  private deployments = new Map<string, NomadDeployment>();
   private allocTasks = new Map<string, TaskCore>();
   /** What went wrong in each allocation (bounded per allocation), for its workload's recent events. */
   private allocEvents = new Map<string, { workloadId: string; events: WorkloadEvent[] }>();
@@ -100,8 +105,9 @@ export class NomadMirror {
     const Node = await this.listNodes(signal);
     const Job = await this.listJobs(signal);
     const Allocation = await this.listAllocations(signal);
+    const Deployment = await this.listDeployments(signal);
     const Service = await this.listServices(signal);
-    return { Node, Job, Allocation, Service };
+    return { Node, Job, Allocation, Deployment, Service };
   }
 
   async listNodes(signal: AbortSignal): Promise<number> {
@@ -219,6 +225,26 @@ export class NomadMirror {
     return index;
   }
 
+  /** Lists deployments (Nomad keeps them until its garbage collection) and keeps each job's latest. */
+  async listDeployments(signal: AbortSignal): Promise<number> {
+    let index = 0;
+    const latest = new Map<string, NomadDeployment>();
+    for (const namespace of this.namespaces) {
+      const answer = await this.client.list("/v1/deployments", { namespace }, NomadDeploymentSchema, signal);
+      index = Math.max(index, answer.index);
+      for (const d of answer.items) keepLatest(latest, d);
+    }
+    this.deployments = latest;
+    return index;
+  }
+
+  /** Takes in a deployment from an event; answers the workloads of its job, whose rollout it may change. */
+  rememberDeployment(deployment: NomadDeployment): WorkloadCore[] {
+    keepLatest(this.deployments, deployment);
+    const entry = this.jobs.get(jobKey(deployment.Namespace, deployment.JobID));
+    return entry ? this.workloadsOf(entry) : [];
+  }
+
   /** Takes in an allocation from an event; answers its task. */
   rememberAllocation(alloc: NomadAllocation): TaskCore {
     const task = mapAllocation(alloc, this.perCoreOf);
@@ -246,8 +272,17 @@ export class NomadMirror {
   }
 
   private workloadsOf(entry: JobEntry, events?: Map<string, WorkloadEvent[]>): WorkloadCore[] {
-    const ids = new Set((entry.job.TaskGroups ?? []).map((g) => workloadIdOf(entry.job.Namespace, entry.job.ID, g.Name)));
-    return mapJob(entry.job, entry.summary, { blocked: entry.blocked, allocationEvents: events ?? this.eventsByWorkload(ids) });
+    const { job } = entry;
+    const ids = new Set((job.TaskGroups ?? []).map((g) => workloadIdOf(job.Namespace, job.ID, g.Name)));
+    const deployment = this.deployments.get(jobKey(job.Namespace, job.ID));
+    // A job purged and registered again under its ID starts over: its predecessor's deployments are not its own.
+    const own =
+      deployment && (deployment.JobCreateIndex == null || job.CreateIndex == null || deployment.JobCreateIndex === job.CreateIndex);
+    return mapJob(job, entry.summary, {
+      blocked: entry.blocked,
+      allocationEvents: events ?? this.eventsByWorkload(ids),
+      deployment: own ? deployment : undefined,
+    });
   }
 
   async listServices(signal: AbortSignal): Promise<number> {
@@ -388,4 +423,17 @@ export class NomadMirror {
     this.jobs.set(key, entry);
     return this.workloadsOf(entry);
   }
+}
+
+/** Keeps `deployment` if it is its job's latest one known (the newest, or a newer state of it). */
+function keepLatest(latest: Map<string, NomadDeployment>, deployment: NomadDeployment): void {
+  const key = jobKey(deployment.Namespace, deployment.JobID);
+  const known = latest.get(key);
+  const order = (d: NomadDeployment) => [d.CreateIndex ?? 0, d.ModifyIndex ?? 0] as const;
+  const [created, modified] = order(deployment);
+  if (known) {
+    const [knownCreated, knownModified] = order(known);
+    if (created < knownCreated || (created === knownCreated && modified < knownModified)) return;
+  }
+  latest.set(key, deployment);
 }

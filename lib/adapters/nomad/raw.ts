@@ -34,7 +34,12 @@ export const NomadNodeSchema = z.object({
   Meta: StrMap,
   NodeResources: z.object({ Cpu: CpuShares, Memory: MemoryMB }).nullish(),
   ReservedResources: z.object({ Cpu: CpuShares, Memory: MemoryMB }).nullish(),
-  Drivers: z.record(z.string(), z.object({ Detected: z.boolean().nullish(), Healthy: z.boolean().nullish() })).nullish(),
+  Drivers: z
+    .record(
+      z.string(),
+      z.object({ Detected: z.boolean().nullish(), Healthy: z.boolean().nullish(), HealthDescription: str, UpdateTime: str }),
+    )
+    .nullish(),
   Events: z.array(z.object({ Message: str, Timestamp: str })).nullish(),
   CreateIndex: num,
   ModifyIndex: num,
@@ -95,6 +100,7 @@ export const NomadJobSchema = z.object({
   ParameterizedJob: z.object({}).passthrough().nullish(),
   ParentID: str,
   SubmitTime: num,
+  CreateIndex: num,
   TaskGroups: z
     .array(
       z.object({
@@ -134,14 +140,19 @@ export const NomadJobSchema = z.object({
 });
 export type NomadJob = z.infer<typeof NomadJobSchema>;
 
+/** structs.TaskEvent: Details holds exit_code, signal, oom_killed, driver_error, restart_reason and the like. */
+const TaskEventSchema = z.object({ Type: str, DisplayMessage: str, Time: num, Details: StrMap });
+export type NomadTaskEvent = z.infer<typeof TaskEventSchema>;
+
 const TaskStateSchema = z.object({
   State: str,
   Failed: z.boolean().nullish(),
   Restarts: num,
   StartedAt: str,
   FinishedAt: str,
-  Events: z.array(z.object({ Type: str, DisplayMessage: str, Time: num })).nullish(),
+  Events: z.array(TaskEventSchema).nullish(),
 });
+export type NomadTaskState = z.infer<typeof TaskStateSchema>;
 
 export const NomadAllocationSchema = z.object({
   ID: z.string(),
@@ -157,6 +168,10 @@ export const NomadAllocationSchema = z.object({
   ClientStatus: z.string(),
   ClientDescription: str,
   TaskStates: z.record(z.string(), TaskStateSchema).nullish(),
+  /** The allocation that replaced this one (a reschedule of a failed one, a replacement of a lost one). */
+  NextAllocation: str,
+  /** Set while the allocation is part of a deployment: Healthy once it passed, false once it failed. */
+  DeploymentStatus: z.object({ Healthy: z.boolean().nullish(), Timestamp: str }).nullish(),
   AllocatedResources: z
     .object({
       Tasks: z.record(z.string(), z.object({ Cpu: AllocatedCpu, Memory: MemoryMB })).nullish(),
@@ -221,6 +236,23 @@ export const NomadEvaluationSchema = z.object({
   ModifyTime: num,
 });
 export type NomadEvaluation = z.infer<typeof NomadEvaluationSchema>;
+
+/** structs.Deployment: a job version's rollout, with each group's progress. Only recent servers set CreateTime and ModifyTime. */
+export const NomadDeploymentSchema = z.object({
+  ID: z.string(),
+  Namespace: str,
+  JobID: z.string(),
+  JobVersion: num,
+  JobCreateIndex: num,
+  Status: str,
+  StatusDescription: str,
+  TaskGroups: z.record(z.string(), z.object({ DesiredTotal: num, HealthyAllocs: num, UnhealthyAllocs: num })).nullish(),
+  CreateIndex: num,
+  ModifyIndex: num,
+  CreateTime: num,
+  ModifyTime: num,
+});
+export type NomadDeployment = z.infer<typeof NomadDeploymentSchema>;
 
 export const NomadHostStatsSchema = z.object({
   CPUTicksConsumed: z.number(),

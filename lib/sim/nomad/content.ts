@@ -79,7 +79,12 @@ export function addClient(world: NomadWorld, spec: ClientSpec): SimNode {
 export interface GroupSpec {
   name: string;
   count: number;
-  tasks: { name: string; image: string; cpu: number; memoryMB: number; driver?: string }[];
+  /**
+   * A docker image, or an exec command. An image from a registry under
+   * .invalid cannot be pulled, and the command `false` exits at once (see
+   * task-failures.ts).
+   */
+  tasks: ({ name: string; cpu: number; memoryMB: number; driver?: string } & ({ image: string } | { command: string }))[];
   meta?: Record<string, string>;
   scaling?: { min: number; max: number; policy?: Record<string, unknown> };
   /** Services: provider nomad registers on running allocations; consul ones are only declared. */
@@ -131,8 +136,8 @@ export function addJob(world: NomadWorld, spec: JobSpec): SimJob {
     })),
     Tasks: g.tasks.map((t) => ({
       Name: t.name,
-      Driver: t.driver ?? "docker",
-      Config: { image: t.image, ports: (g.ports ?? []).map((p) => p.label) },
+      Driver: t.driver ?? ("image" in t ? "docker" : "exec"),
+      Config: "image" in t ? { image: t.image, ports: (g.ports ?? []).map((p) => p.label) } : { command: t.command, args: [] },
       Resources: { CPU: t.cpu, MemoryMB: t.memoryMB },
       Services: null,
     })),
@@ -161,6 +166,7 @@ export function addJob(world: NomadWorld, spec: JobSpec): SimJob {
     JobModifyIndex: index,
     sim: {
       queued: {},
+      spec: 0,
       failEvery: spec.failEvery,
       usage: Object.fromEntries(spec.groups.flatMap((g) => (g.usage ? [[g.name, g.usage]] : []))),
     },

@@ -8,8 +8,10 @@ import { usageAtFor } from "./usage";
  * The demo fleet's Nomad cluster: clients of different sizes in two
  * datacenters, a service job with two groups (one with scaling bounds and a
  * Consul service), a system job on every client, a batch job that runs to
- * completion, and a group that asks for more memory than any client has, so
- * one allocation stays queued with its reason. Jobs name their team in meta
+ * completion, a group that asks for more memory than any client has, so
+ * one allocation stays queued with its reason, and one whose image names a
+ * registry that does not resolve, so its allocations fail, restart and are
+ * rescheduled, again and again. Jobs name their team in meta
  * (node-exporter names none). The consumption stories: storefront.api leaks
  * memory to its limit and is OOM-killed about every 40 minutes, ledger.worker
  * idles at about 5% of what it reserves, and edge-proxy fills fra1-edge-1
@@ -154,6 +156,19 @@ export function seedNomadDemo(world: NomadWorld): void {
     failEvery: 3,
     groups: [
       { name: "build", count: 3, tasks: [{ name: "report", image: "ghcr.io/acme/report-builder:1.3.0", cpu: 1500, memoryMB: 1024 }] },
+    ],
+  });
+  addJob(world, {
+    // A typo in the registry's domain: no client can pull the image.
+    id: "catalog-sync",
+    datacenters: ["ams1"],
+    meta: { team: "data" },
+    groups: [
+      {
+        name: "sync",
+        count: 1,
+        tasks: [{ name: "sync", image: "registry.acme.invalid/data/catalog-sync:0.9.2", cpu: 250, memoryMB: 256 }],
+      },
     ],
   });
 }

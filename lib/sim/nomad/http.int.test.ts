@@ -280,4 +280,42 @@ describe("simulated Nomad HTTP API", () => {
     expect(Number(ok.headers.get("x-nomad-index"))).toBe(answer.Index);
     expect(ok.headers.get("x-nomad-knownleader")).toBeNull();
   });
+
+  it("serves deployments as Nomad's deployment endpoints do", async () => {
+    type Deployment = { ID: string; JobID: string; JobVersion: number; CreateIndex: number; Status: string };
+    const edge = sim.world.job("platform", "edge-proxy")!;
+    sim.scheduler.updateJob(edge, (j) => (j.TaskGroups[0]!.Tasks[0]!.Config.image = "envoyproxy/envoy:v1.31.3"));
+    const ledger = sim.world.job("payments", "ledger")!;
+    sim.scheduler.updateJob(ledger, (j) => (j.Meta = { ...j.Meta, release: "5.0.4" }));
+
+    // nomad/deployment_endpoint.go lists by CreateIndex, then ID, with tokens CreateIndex.ID.
+    const all = (await (await get("/v1/deployments?namespace=*")).json()) as Deployment[];
+    expect(all.map((d) => [d.JobID, d.JobVersion, d.Status])).toEqual([
+      ["edge-proxy", 1, "running"],
+      ["ledger", 1, "running"],
+    ]);
+    const first = await get("/v1/deployments?namespace=*&per_page=1");
+    expect(first.headers.get("x-nomad-nexttoken")).toBe(`${all[1]!.CreateIndex}.${all[1]!.ID}`);
+    expect(await (await get("/v1/deployments")).json()).toEqual([]);
+
+    // A job's latest deployment, or null when it has none.
+    expect(await (await get("/v1/job/edge-proxy/deployment?namespace=platform")).json()).toMatchObject({
+      ID: all[0]!.ID,
+      TaskGroups: { proxy: { DesiredTotal: 1, HealthyAllocs: 0 } },
+    });
+    expect(await (await get("/v1/job/storefront/deployment")).json()).toBeNull();
+    expect(await (await get("/v1/job/ledger/deployments?namespace=payments")).json()).toHaveLength(1);
+    expect(await (await get(`/v1/deployment/${all[1]!.ID}`)).json()).toMatchObject({ JobID: "ledger" });
+    const missing = await get("/v1/deployment/nope");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe("deployment not found");
+
+    // Deployment events are keyed by the deployment, filterable by its job; the plan that creates one types it.
+    const created = sim.world.events.flatMap((b) => b.Events).find((e) => e.Topic === "Deployment" && e.Key === all[0]!.ID);
+    expect(created).toMatchObject({ Type: "PlanResult", Namespace: "platform", FilterKeys: ["edge-proxy"] });
+    // The allocation stub has the deployment's verdict and the replacement's ID.
+    const allocs = (await (await get("/v1/allocations?namespace=platform")).json()) as Record<string, unknown>[];
+    expect(allocs[0]).toHaveProperty("DeploymentStatus");
+    expect(allocs[0]).toHaveProperty("NextAllocation");
+  });
 });

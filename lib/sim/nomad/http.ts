@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLive, type NomadScheduler } from "./scheduler";
-import { nodeJson, nodeStub, wire, type NomadWorld, type SimAlloc, type SimJob, type Table } from "./state";
+import { nodeJson, nodeStub, wire, type NomadWorld, type SimAlloc, type SimDeployment, type SimJob, type Table } from "./state";
 import { allocUsage, nodeUsage } from "./usage";
 
 /**
@@ -216,6 +216,12 @@ export function createHandler(ctx: HttpContext) {
     if (!policy.management && !need.some((n) => policy[n])) throw new HttpError(403, "Permission denied");
   }
 
+  function deploymentsOf(job: SimJob): SimDeployment[] {
+    return [...world.deployments.values()].filter(
+      (d) => d.JobID === job.ID && d.Namespace === job.Namespace && d.JobCreateIndex === job.CreateIndex,
+    );
+  }
+
   function jobOr404(q: URLSearchParams, id: string): SimJob {
     const job = world.job(q.get("namespace") || "default", id);
     if (!job) throw new HttpError(404, "job not found");
@@ -242,9 +248,9 @@ export function createHandler(ctx: HttpContext) {
       ClientDescription: a.ClientDescription,
       DesiredTransition: { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null },
       TaskStates: q.get("task_states") === "false" ? null : a.TaskStates,
-      DeploymentStatus: null,
+      DeploymentStatus: a.DeploymentStatus,
       FollowupEvalID: "",
-      NextAllocation: "",
+      NextAllocation: a.NextAllocation,
       RescheduleTracker: null,
       PreemptedAllocations: null,
       PreemptedByAllocation: "",
@@ -652,6 +658,12 @@ export function createHandler(ctx: HttpContext) {
         const evals = [...world.evals.values()].filter((e) => e.JobID === job.ID && e.Namespace === job.Namespace);
         return sendJson(res, 200, evals, { index: world.tableIndex.evals });
       }
+      if (c === "deployments" || c === "deployment") {
+        await block(req, q, ["deployments"]);
+        // Newest first; the singular path answers the latest one, or null when the job has none.
+        const deployments = deploymentsOf(job).sort((x, y) => y.CreateIndex - x.CreateIndex);
+        return sendJson(res, 200, c === "deployments" ? deployments : (deployments[0] ?? null), { index: world.tableIndex.deployments });
+      }
       if (c === "scale") {
         const allocs = scheduler.allocsOf(job);
         const groups = Object.fromEntries(
@@ -696,6 +708,19 @@ export function createHandler(ctx: HttpContext) {
       // nomad/alloc_endpoint.go: by CreateIndex then ID, except a prefix search, which goes by ID.
       const order = prefix ? (x: SimAlloc) => [x.ID] : (x: SimAlloc) => [x.CreateIndex, x.ID];
       return sendPage(res, q, allocs, order, world.tableIndex.allocs, (x) => allocStub(x, q));
+    }
+    if (a === "deployments") {
+      await block(req, q, ["deployments"]);
+      const prefix = q.get("prefix") ?? "";
+      const deployments = [...world.deployments.values()].filter((d) => inNamespace(q, d.Namespace) && d.ID.startsWith(prefix));
+      // nomad/deployment_endpoint.go: by CreateIndex then ID (tokens CreateIndex.ID), except a prefix search, which goes by ID.
+      const order = prefix ? (d: SimDeployment) => [d.ID] : (d: SimDeployment) => [d.CreateIndex, d.ID];
+      return sendPage(res, q, deployments, order, world.tableIndex.deployments, (d) => d);
+    }
+    if (a === "deployment" && b && !c) {
+      const deployment = world.deployments.get(b);
+      if (!deployment) throw new HttpError(404, "deployment not found");
+      return sendJson(res, 200, deployment, { index: deployment.ModifyIndex });
     }
     if (a === "allocation" && b) {
       const alloc = world.allocs.get(b);

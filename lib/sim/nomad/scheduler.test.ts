@@ -2,11 +2,23 @@ import { describe, expect, it } from "vitest";
 import { NomadConnectionSchema } from "@/lib/adapters/nomad/connection";
 import { addClient, addJob } from "./content";
 import { seedNomadDemo, startNomadDemo } from "./demo";
-import { NomadScheduler } from "./scheduler";
+import { DEFAULT_TIMINGS, NomadScheduler } from "./scheduler";
 import { NomadWorld } from "./state";
 import { allocUsage, nodeUsage } from "./usage";
 
-const TIMINGS = { startMs: 1000, startJitterMs: 0, stopMs: 500, batchRunMs: 5000, gcMs: 10_000, restartsPerMinute: 0 };
+const TIMINGS = {
+  ...DEFAULT_TIMINGS,
+  startMs: 1000,
+  startJitterMs: 0,
+  stopMs: 500,
+  batchRunMs: 5000,
+  gcMs: 10_000,
+  restartsPerMinute: 0,
+  restartDelayMs: 400,
+  rescheduleDelayMs: 1000,
+  minHealthyMs: 500,
+  progressDeadlineMs: 5000,
+};
 
 function world() {
   const w = new NomadWorld();
@@ -106,6 +118,144 @@ describe("simulated Nomad scheduler", () => {
     expect(failing.Status).toBe("dead");
   });
 
+  it("restarts a task that cannot pull its image, then fails the allocation and reschedules it under its name", () => {
+    const { w, s } = world();
+    addClient(w, { name: "n", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 8 });
+    const job = addJob(w, {
+      id: "web",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 1, tasks: [{ name: "t", image: "registry.acme.invalid/web:1", cpu: 100, memoryMB: 64 }] }],
+    });
+    // Placed at 0, a pull attempt half a start in (500), then one every restart delay (400 ms plus a quarter of jitter).
+    for (let t = 0; t <= 2400; t += 100) s.tick(t);
+    const [first, ...others] = s.allocsOf(job);
+    expect(others).toHaveLength(0);
+    expect(first).toMatchObject({ ClientStatus: "failed", ClientDescription: "Failed tasks", NextAllocation: "" });
+    const state = first!.TaskStates.t!;
+    expect(state).toMatchObject({ State: "dead", Failed: true, Restarts: 2 });
+    expect(state.Events.map((e) => e.Type)).toEqual([
+      "Received",
+      "Driver Failure",
+      "Restarting",
+      "Driver Failure",
+      "Restarting",
+      "Driver Failure",
+      "Not Restarting",
+    ]);
+    expect(state.Events[1]?.DisplayMessage).toBe(
+      'Failed to pull `registry.acme.invalid/web:1`: Error response from daemon: Get "https://registry.acme.invalid/v2/": dial tcp: lookup registry.acme.invalid on 127.0.0.53:53: no such host',
+    );
+    expect(state.Events[2]?.DisplayMessage).toBe("Task restarting in 0.45s");
+    expect(state.Events.at(-1)?.DisplayMessage).toBe('Exceeded allowed attempts 2 in interval 30m0s and mode is "fail"');
+
+    // The reschedule delay after it failed (at 1400): a replacement under its name, linked both ways.
+    s.tick(2500);
+    const replacement = s.allocsOf(job).find((a) => a.ID !== first!.ID)!;
+    expect(replacement).toMatchObject({ Name: "web.g[0]", PreviousAllocation: first!.ID, ClientStatus: "pending" });
+    expect(first!.NextAllocation).toBe(replacement.ID);
+    // It fails too (at 3900); the next delay is twice the first.
+    for (let t = 2600; t <= 5800; t += 100) s.tick(t);
+    expect(replacement.ClientStatus).toBe("failed");
+    expect(s.allocsOf(job)).toHaveLength(2);
+    for (let t = 5900; t <= 6000; t += 100) s.tick(t);
+    expect(s.allocsOf(job)).toHaveLength(3);
+  });
+
+  it("restarts a task that exits as soon as it starts, until its restarts are used up", () => {
+    const { w, s } = world();
+    addClient(w, { name: "n", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 8 });
+    const job = addJob(w, {
+      id: "worker",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 1, tasks: [{ name: "t", command: "/bin/false", cpu: 100, memoryMB: 64 }] }],
+    });
+    expect(job.TaskGroups[0]?.Tasks[0]).toMatchObject({ Driver: "exec", Config: { command: "/bin/false" } });
+    for (let t = 0; t <= 1200; t += 100) s.tick(t);
+    const [alloc] = s.allocsOf(job);
+    expect(alloc?.ClientStatus).toBe("running");
+    s.tick(1500);
+    // Between runs the task waits out the delay, and the allocation has nothing running.
+    expect(alloc).toMatchObject({ ClientStatus: "pending", ClientDescription: "No tasks have started" });
+    for (let t = 1600; t <= 4000; t += 100) s.tick(t);
+    const state = alloc!.TaskStates.t!;
+    expect(alloc?.ClientStatus).toBe("failed");
+    expect(state.Restarts).toBe(2);
+    expect(state.Events.filter((e) => e.Type === "Terminated").map((e) => [e.DisplayMessage, e.Details?.exit_code])).toEqual([
+      ["Exit Code: 1", "1"],
+      ["Exit Code: 1", "1"],
+      ["Exit Code: 1", "1"],
+    ]);
+  });
+
+  it("replaces allocations lost with their node at once, linked to them", () => {
+    const { w, s } = world();
+    const a = addClient(w, { name: "a", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 8 });
+    addClient(w, { name: "b", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 8 });
+    const job = addJob(w, {
+      id: "web",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 2, tasks: [{ name: "t", image: "nginx", cpu: 500, memoryMB: 256 }] }],
+    });
+    for (let t = 0; t <= 1200; t += 100) s.tick(t);
+    const onA = s.allocsOf(job).filter((x) => x.NodeID === a.ID);
+    expect(onA).toHaveLength(1);
+    s.setNodeStatus(a.ID, "down", 1300);
+    expect(onA[0]).toMatchObject({ ClientStatus: "lost", DesiredStatus: "stop", NextAllocation: "" });
+    s.tick(1300);
+    const replacement = s.allocsOf(job).find((x) => x.PreviousAllocation === onA[0]!.ID);
+    expect(replacement).toMatchObject({ Name: onA[0]!.Name, ClientStatus: "pending" });
+    expect(onA[0]?.NextAllocation).toBe(replacement?.ID);
+  });
+
+  it("rolls a new version out as a deployment: healthy allocations complete it, a progress deadline fails it", () => {
+    const { w, s } = world();
+    addClient(w, { name: "n", datacenter: "dc1", cores: 4, mhzPerCore: 2000, memoryGiB: 8 });
+    const job = addJob(w, {
+      id: "web",
+      datacenters: ["dc1"],
+      groups: [{ name: "g", count: 2, tasks: [{ name: "t", image: "nginx:1", cpu: 500, memoryMB: 256 }] }],
+    });
+    for (let t = 0; t <= 1200; t += 100) s.tick(t);
+    // A job's first version rolls out without a deployment here (a simplification).
+    expect(w.deployments.size).toBe(0);
+    const v0 = s.allocsOf(job);
+
+    s.updateJob(job, (j) => (j.TaskGroups[0]!.Tasks[0]!.Config.image = "nginx:2"), 1300);
+    expect(job).toMatchObject({ Version: 1, JobModifyIndex: job.ModifyIndex });
+    const [good] = [...w.deployments.values()];
+    expect(good).toMatchObject({ JobID: "web", JobVersion: 1, Status: "running", StatusDescription: "Deployment is running" });
+    for (let t = 1300; t <= 3000; t += 100) s.tick(t);
+    // The old version's allocations made way; the new ones are the deployment's, healthy after the minimum healthy time.
+    expect(v0.every((a) => a.DesiredStatus === "stop" && a.ClientStatus === "complete")).toBe(true);
+    const v1 = s.allocsOf(job).filter((a) => a.DeploymentID === good!.ID);
+    expect(v1.map((a) => a.Name).sort()).toEqual(["web.g[0]", "web.g[1]"]);
+    expect(v1.every((a) => a.DeploymentStatus?.Healthy === true)).toBe(true);
+    expect(good).toMatchObject({ Status: "successful", StatusDescription: "Deployment completed successfully" });
+    expect(good?.TaskGroups.g).toMatchObject({ DesiredTotal: 2, PlacedAllocs: 2, HealthyAllocs: 2, UnhealthyAllocs: 0 });
+
+    s.updateJob(job, (j) => (j.TaskGroups[0]!.Tasks[0]!.Config.image = "registry.acme.invalid/web:3"), 3100);
+    const bad = [...w.deployments.values()].find((d) => d.JobVersion === 2)!;
+    for (let t = 3100; t <= 7900; t += 100) s.tick(t);
+    expect(bad.Status).toBe("running");
+    const unhealthy = s.allocsOf(job).filter((a) => a.DeploymentID === bad.ID && a.DeploymentStatus?.Healthy === false);
+    expect(unhealthy.length).toBeGreaterThan(0);
+    expect(Object.values(unhealthy[0]!.TaskStates)[0]?.Events.at(-1)).toMatchObject({
+      Type: "Alloc Unhealthy",
+      DisplayMessage: "Unhealthy because of failed task",
+    });
+    // Its first placement (at 3100) started the five-second deadline.
+    for (let t = 8000; t <= 8200; t += 100) s.tick(t);
+    expect(bad).toMatchObject({ Status: "failed", StatusDescription: "Failed due to progress deadline" });
+
+    // A newer version cancels a running deployment.
+    s.updateJob(job, (j) => (j.TaskGroups[0]!.Tasks[0]!.Config.image = "nginx:4"), 8300);
+    s.updateJob(job, (j) => (j.TaskGroups[0]!.Tasks[0]!.Config.image = "nginx:5"), 8400);
+    expect([...w.deployments.values()].find((d) => d.JobVersion === 3)).toMatchObject({
+      Status: "cancelled",
+      StatusDescription: "Cancelled due to newer version of job",
+    });
+  });
+
   it("reports use that moves smoothly and stays within the client", () => {
     const { w, s } = world();
     const node = addClient(w, { name: "n", datacenter: "dc1", cores: 4, mhzPerCore: 2500, memoryGiB: 8 });
@@ -181,6 +331,7 @@ describe("simulated Nomad scheduler", () => {
       const res = await fetch(`${connection.address}/v1/jobs?namespace=*`);
       expect(res.headers.get("x-nomad-index")).toMatch(/^\d+$/);
       expect(((await res.json()) as { ID: string }[]).map((j) => j.ID).sort()).toEqual([
+        "catalog-sync",
         "edge-proxy",
         "ledger",
         "nightly-report",

@@ -1,13 +1,16 @@
 import {
   NomadWorld,
   type SimAlloc,
+  type SimDeployment,
   type SimEvaluation,
   type SimJob,
   type SimNode,
   type SimServiceRegistration,
   type SimTaskGroup,
+  type SimTaskSpec,
   type SimTaskState,
 } from "./state";
+import { exitsAtOnce, pullError } from "./task-failures";
 import { oomKilledSince } from "./usage";
 
 /**
@@ -15,7 +18,9 @@ import { oomKilledSince } from "./usage";
  * that have room (binpacking, with a penalty for stacking one group on a
  * node), queues what does not fit with a blocked evaluation saying which
  * dimension was exhausted, moves allocations pending → running → complete
- * over a few seconds, stops what is no longer wanted, registers Nomad-native
+ * over a few seconds, restarts tasks that fail by the default restart policy
+ * and reschedules allocations that failed for good, follows a job update
+ * with a deployment, stops what is no longer wanted, registers Nomad-native
  * services of running allocations and garbage-collects old terminal ones.
  */
 
@@ -32,6 +37,18 @@ export interface SchedulerTimings {
   gcMs: number;
   /** Chance per running service allocation per minute of a task restart (demo colour; 0 in tests). */
   restartsPerMinute: number;
+  /** A failed task restarts after this (the restart policy's delay, 15 s by default, plus up to 25% jitter). */
+  restartDelayMs: number;
+  /**
+   * A service allocation that failed is replaced after this, doubling with
+   * each reschedule up to 120 times it (Nomad: 30 s to 1 h); a batch one
+   * after this, once.
+   */
+  rescheduleDelayMs: number;
+  /** An allocation of a deployment is healthy once its tasks have run this long (update.min_healthy_time). */
+  minHealthyMs: number;
+  /** A deployment fails when no allocation of a group turned healthy for this long (update.progress_deadline). */
+  progressDeadlineMs: number;
 }
 
 export const DEFAULT_TIMINGS: SchedulerTimings = {
@@ -41,11 +58,23 @@ export const DEFAULT_TIMINGS: SchedulerTimings = {
   batchRunMs: 45_000,
   gcMs: 120_000,
   restartsPerMinute: 0,
+  restartDelayMs: 15_000,
+  rescheduleDelayMs: 30_000,
+  minHealthyMs: 10_000,
+  progressDeadlineMs: 600_000,
 };
 
 const LIVE = new Set(["pending", "running"]);
 const BATCH_RESCHEDULES = 1;
+/** The default restart policy: a service task restarts twice in 30 minutes, a batch task three times a day, then fails. */
+const RESTART_POLICY = {
+  service: { attempts: 2, interval: "30m0s" },
+  batch: { attempts: 3, interval: "24h0m0s" },
+};
+const MAX_RESCHEDULE_FACTOR = 120;
 const nanos = (ms: number) => ms * 1_000_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
 type FailedGroup = NonNullable<SimEvaluation["FailedTGAllocs"]>[string];
 
@@ -134,6 +163,8 @@ export class NomadScheduler {
     this.lastTick = now;
     for (const alloc of [...this.world.allocs.values()]) this.advance(alloc, now, elapsedMin, previous);
     for (const job of [...this.world.jobs.values()]) this.reconcile(job, now);
+    for (const deployment of [...this.world.deployments.values()])
+      if (deployment.Status === "running") this.watchDeployment(deployment, now);
   }
 
   /** Moves one allocation along its lifecycle. */
@@ -142,27 +173,39 @@ export class NomadScheduler {
     if (alloc.ClientStatus === "pending") {
       if (alloc.DesiredStatus !== "run") return this.finish(alloc, "complete", now, "Task not needed");
       if (now < alloc.sim.nextAt) return;
-      const tasks = Object.values(alloc.TaskStates);
-      if (tasks[0] && tasks[0].Events.length < 2) {
-        // Half way: the driver pulls the image.
-        for (const [name, state] of Object.entries(alloc.TaskStates)) {
-          const image = String(
-            job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.Tasks.find((t) => t.Name === name)?.Config.image ?? "",
-          );
+      const tasks = Object.entries(alloc.TaskStates).filter(([, state]) => state.State === "pending");
+      if (alloc.sim.step === "pull") {
+        // Half way: the driver pulls the image, or fails to.
+        const failed: SimTaskState[] = [];
+        for (const [name, state] of tasks) {
+          const spec = taskSpec(job, alloc, name);
+          const error = pullError(spec);
+          if (error) {
+            state.Events.push(taskEvent("Driver Failure", now, error, { driver_error: error }));
+            failed.push(state);
+            continue;
+          }
+          const image = typeof spec?.Config.image === "string" ? spec.Config.image : "";
           state.Events.push(taskEvent("Driver", now, image ? `Downloading image ${image}` : "Building task directory"));
         }
+        if (failed.length) return this.taskFailed(alloc, failed, now, "pull");
         alloc.ClientDescription = "Tasks are starting";
+        alloc.sim.step = "start";
         alloc.sim.nextAt = now + this.timings.startMs / 2;
         return this.save(alloc, now, "AllocationUpdated");
       }
-      for (const state of Object.values(alloc.TaskStates)) {
+      for (const [name, state] of tasks) {
         state.State = "running";
-        state.StartedAt = new Date(now).toISOString();
+        state.StartedAt = iso(now);
         state.Events.push(taskEvent("Started", now, "Task started by client"));
+        // It runs for a moment before it exits.
+        if (exitsAtOnce(taskSpec(job, alloc, name))) alloc.sim.exitAt = now + this.timings.startMs / 2;
+        this.trimEvents(state);
       }
       alloc.ClientStatus = "running";
       alloc.ClientDescription = "Tasks are running";
-      if (job?.Type === "batch") alloc.sim.runUntil = now + this.timings.batchRunMs * (0.8 + 0.4 * this.random());
+      if (job?.Type === "batch" && alloc.sim.runUntil === null)
+        alloc.sim.runUntil = now + this.timings.batchRunMs * (0.8 + 0.4 * this.random());
       this.save(alloc, now, "AllocationUpdated");
       this.registerServices(alloc, job);
       return;
@@ -171,6 +214,15 @@ export class NomadScheduler {
       if (alloc.DesiredStatus !== "run") {
         if (now >= alloc.sim.nextAt) this.finish(alloc, "complete", now, "Task successfully killed");
         return;
+      }
+      if (alloc.sim.exitAt !== null && now >= alloc.sim.exitAt) {
+        alloc.sim.exitAt = null;
+        const exiting = Object.entries(alloc.TaskStates)
+          .filter(([name]) => exitsAtOnce(taskSpec(job, alloc, name)))
+          .map(([, state]) => state);
+        for (const state of exiting)
+          state.Events.push(taskEvent("Terminated", now, "Exit Code: 1", { exit_code: "1", signal: "0", oom_killed: "false" }));
+        return this.taskFailed(alloc, exiting, now, "start");
       }
       if (alloc.sim.runUntil !== null && now >= alloc.sim.runUntil) {
         return this.finish(alloc, alloc.sim.willFail ? "failed" : "complete", now, alloc.sim.willFail ? "Exit Code: 1" : "Exit Code: 0");
@@ -195,8 +247,10 @@ export class NomadScheduler {
       ) {
         const state = Object.values(alloc.TaskStates)[0];
         if (state) {
-          // Not an OOM kill, which only the leaking workloads show.
-          state.Events.push(taskEvent("Terminated", now, "Exit Code: 1", { exit_code: "1", signal: "0" }));
+          // A template re-rendered with change_mode "restart": restarts without a failure (OOM kills are the leaking workloads' story).
+          state.Events.push(taskEvent("Restart Signaled", now, "Template with change_mode restart re-rendered"));
+          state.Events.push(taskEvent("Killing", now, "Sent interrupt. Waiting 5s before force killing"));
+          state.Events.push(taskEvent("Terminated", now, "Exit Code: 130, Signal: 2", { exit_code: "130", signal: "2" }));
           this.restart(alloc, state, now);
         }
       }
@@ -222,16 +276,70 @@ export class NomadScheduler {
     if (state.Events.length > 10) state.Events.splice(0, state.Events.length - 10);
   }
 
-  /** A terminal client status; a client reports complete and failed ("AllocationUpdated"), the scheduler marks lost ("PlanResult"). */
-  private finish(alloc: SimAlloc, status: "complete" | "failed" | "lost", now: number, message: string) {
+  /**
+   * Tasks whose start or run just failed (the event that says so is theirs
+   * already), by the default restart policy: each restarts after the delay
+   * until it used its attempts, then is dead and failed, and so is the
+   * allocation (the other tasks are killed). `retry` is where the next
+   * attempt starts: pulling the image again, or starting the task.
+   */
+  private taskFailed(alloc: SimAlloc, failed: SimTaskState[], now: number, retry: SimAlloc["sim"]["step"]) {
+    const policy = alloc.JobType === "batch" ? RESTART_POLICY.batch : RESTART_POLICY.service;
+    const delayMs = this.timings.restartDelayMs * (1 + 0.25 * this.random());
+    let gaveUp = false;
+    for (const state of failed) {
+      if (state.Restarts < policy.attempts) {
+        state.State = "pending";
+        state.Restarts++;
+        state.LastRestart = iso(now);
+        state.Events.push(
+          taskEvent("Restarting", now, `Task restarting in ${goDuration(delayMs)}`, {
+            restart_reason: "Restart within policy",
+            start_delay: String(nanos(Math.round(delayMs))),
+          }),
+        );
+      } else {
+        const reason = `Exceeded allowed attempts ${policy.attempts} in interval ${policy.interval} and mode is "fail"`;
+        state.Events.push(taskEvent("Not Restarting", now, reason, { restart_reason: reason, fails_task: "true" }));
+        state.State = "dead";
+        state.Failed = true;
+        state.FinishedAt = iso(now);
+        gaveUp = true;
+      }
+      this.trimEvents(state);
+    }
+    if (gaveUp) return this.finish(alloc, "failed", now, null);
+    const running = Object.values(alloc.TaskStates).some((t) => t.State === "running");
+    alloc.ClientStatus = running ? "running" : "pending";
+    alloc.ClientDescription = running ? "Tasks are running" : "No tasks have started";
+    alloc.sim.step = retry;
+    alloc.sim.nextAt = now + delayMs;
+    this.save(alloc, now, "AllocationUpdated");
+    if (!running) this.deregisterServices(alloc);
+  }
+
+  /**
+   * A terminal client status; a client reports complete and failed
+   * ("AllocationUpdated"), the scheduler marks lost ("PlanResult"). Each task
+   * still alive ends with `message` (a Terminated event for a failure, Killed
+   * otherwise); with a null message, the tasks that failed said why already
+   * and the others are killed because of them.
+   */
+  private finish(alloc: SimAlloc, status: "complete" | "failed" | "lost", now: number, message: string | null) {
     alloc.ClientStatus = status;
     alloc.ClientDescription =
       status === "complete" ? "All tasks have completed" : status === "failed" ? "Failed tasks" : "alloc is lost since its node is down";
+    const failedTask = Object.entries(alloc.TaskStates).find(([, state]) => state.Failed)?.[0];
     for (const state of Object.values(alloc.TaskStates)) {
+      if (state.State === "dead") continue;
       state.State = "dead";
-      state.Failed = status !== "complete";
-      state.FinishedAt = new Date(now).toISOString();
-      state.Events.push(taskEvent(status === "failed" ? "Terminated" : "Killed", now, message));
+      state.FinishedAt = iso(now);
+      if (message === null) {
+        state.Events.push(taskEvent("Sibling Task Failed", now, `Task's sibling ${JSON.stringify(failedTask ?? "")} failed`));
+      } else {
+        state.Failed = status !== "complete";
+        state.Events.push(taskEvent(status === "failed" ? "Terminated" : "Killed", now, message));
+      }
       this.trimEvents(state);
     }
     alloc.sim.terminalAt = now;
@@ -267,11 +375,15 @@ export class NomadScheduler {
       }
       if (job.Type === "system" || job.Type === "sysbatch") {
         const targets = [...this.world.nodes.values()].filter((n) => this.schedulable(n, job));
-        for (const a of live)
+        for (const a of live) {
           if (!targets.some((n) => n.ID === a.NodeID)) this.requestStop(a, now, "alloc not needed as node is no longer eligible");
+          else if (a.sim.spec < job.sim.spec) this.requestStop(a, now, "alloc not needed due to job update");
+        }
         for (const node of targets) {
-          if (live.some((a) => a.NodeID === node.ID)) continue;
-          if (job.Type === "sysbatch" && allocs.some((a) => a.TaskGroup === group.Name && a.NodeID === node.ID)) continue;
+          const here = allocs.filter((a) => a.TaskGroup === group.Name && a.NodeID === node.ID && a.sim.spec === job.sim.spec);
+          if (here.some((a) => isLive(a) && a.DesiredStatus === "run")) continue;
+          // A sysbatch allocation runs once per client; a failed system one stays failed (system jobs are not rescheduled).
+          if (here.some((a) => job.Type === "sysbatch" || a.ClientStatus === "failed")) continue;
           if (!this.tryPlace(job, group, [node], now)) {
             queued[group.Name] = (queued[group.Name] ?? 0) + 1;
             failures[group.Name] = this.exhaustion(job, group, [node]);
@@ -279,19 +391,32 @@ export class NomadScheduler {
         }
         continue;
       }
-      // A batch group is done with its completed allocations; a failed one is rescheduled once (Nomad's default batch
-      // reschedule policy allows one attempt a day), after which failures count as done.
+      // A new version of the job replaces the allocations of the old one (all at once, as max_parallel = count would).
+      for (const a of live.filter((x) => x.sim.spec < job.sim.spec)) this.requestStop(a, now, "alloc not needed due to job update");
+      const current = live.filter((a) => a.sim.spec === job.sim.spec);
+      // Failed and lost allocations not replaced yet. A batch group is done with its completed allocations and with
+      // failures past Nomad's default batch reschedule policy (one attempt a day).
       const mine = allocs.filter((a) => a.TaskGroup === group.Name);
-      const failed = mine.filter((a) => a.ClientStatus === "failed").length;
-      const done =
-        job.Type === "batch" ? mine.filter((a) => a.ClientStatus === "complete").length + Math.max(0, failed - BATCH_RESCHEDULES) : 0;
+      const ended = mine.filter((a) => (a.ClientStatus === "failed" || a.ClientStatus === "lost") && !a.NextAllocation);
+      const givenUp = (a: SimAlloc) => job.Type === "batch" && a.ClientStatus === "failed" && this.reschedules(a) >= BATCH_RESCHEDULES;
+      const done = job.Type === "batch" ? mine.filter((a) => a.ClientStatus === "complete").length + ended.filter(givenUp).length : 0;
       const wanted = Math.max(0, group.Count - done);
-      if (live.length > wanted) {
-        const extra = [...live].sort((a, b) => b.sim.slot - a.sim.slot).slice(0, live.length - wanted);
+      if (current.length > wanted) {
+        const extra = [...current].sort((a, b) => b.sim.slot - a.sim.slot).slice(0, current.length - wanted);
         for (const a of extra) this.requestStop(a, now, "alloc not needed due to job update");
       }
-      let missing = wanted - live.length;
+      let missing = wanted - current.length;
       const candidates = [...this.world.nodes.values()].filter((n) => this.schedulable(n, job));
+      for (const previous of ended.filter((a) => !givenUp(a)).sort((a, b) => (a.sim.terminalAt ?? 0) - (b.sim.terminalAt ?? 0))) {
+        if (missing <= 0) break;
+        // Its place waits out the reschedule delay; then a replacement takes it, under the job's current spec.
+        if (
+          now >= (previous.sim.terminalAt ?? now) + this.rescheduleDelay(previous) &&
+          !this.tryPlace(job, group, candidates, now, previous)
+        )
+          break;
+        missing--;
+      }
       while (missing > 0 && this.tryPlace(job, group, candidates, now)) missing--;
       if (missing > 0) {
         queued[group.Name] = missing;
@@ -300,6 +425,28 @@ export class NomadScheduler {
     }
     this.setQueued(job, queued, failures, now);
     this.updateStatus(job);
+  }
+
+  /** How many times the work of `alloc` was rescheduled before it: the allocations it replaced, one after the other. */
+  private reschedules(alloc: SimAlloc): number {
+    let n = 0;
+    for (let a = alloc; a.PreviousAllocation; n++) {
+      const previous = this.world.allocs.get(a.PreviousAllocation);
+      if (!previous) return n + 1;
+      a = previous;
+    }
+    return n;
+  }
+
+  /**
+   * Nomad's default reschedule policies: a service allocation after 30 s,
+   * doubling up to 1 h; a batch one after 5 s (here the same base, constant);
+   * a lost one at once.
+   */
+  private rescheduleDelay(alloc: SimAlloc): number {
+    if (alloc.ClientStatus === "lost") return 0;
+    const base = this.timings.rescheduleDelayMs;
+    return alloc.JobType === "batch" ? base : Math.min(base * 2 ** this.reschedules(alloc), base * MAX_RESCHEDULE_FACTOR);
   }
 
   private exhaustion(job: SimJob, group: SimTaskGroup, candidates: SimNode[]): FailedGroup {
@@ -381,8 +528,11 @@ export class NomadScheduler {
     this.world.commit(["jobs"], [this.world.jobEvent(job, "JobRegistered")]);
   }
 
-  /** Places one allocation of `group` on the best node among `candidates` that has room; false when none has. */
-  private tryPlace(job: SimJob, group: SimTaskGroup, candidates: SimNode[], now: number): boolean {
+  /**
+   * Places one allocation of `group` (replacing `previous`, if given) on the
+   * best node among `candidates` that has room; false when none has.
+   */
+  private tryPlace(job: SimJob, group: SimTaskGroup, candidates: SimNode[], now: number, previous?: SimAlloc): boolean {
     const need = groupResources(group);
     let best: { node: SimNode; score: number } | null = null;
     for (const node of candidates) {
@@ -399,18 +549,21 @@ export class NomadScheduler {
       if (!best || score > best.score) best = { node, score };
     }
     if (!best) return false;
-    this.createAlloc(job, group, best.node, now);
+    this.createAlloc(job, group, best.node, now, previous);
     return true;
   }
 
-  private createAlloc(job: SimJob, group: SimTaskGroup, node: SimNode, now: number): SimAlloc {
+  private createAlloc(job: SimJob, group: SimTaskGroup, node: SimNode, now: number, previous?: SimAlloc): SimAlloc {
+    // Names of allocations on their way out are free again, as in Nomad's name index.
     const taken = new Set(
       this.allocsOf(job)
-        .filter((a) => a.TaskGroup === group.Name && isLive(a))
+        .filter((a) => a.TaskGroup === group.Name && isLive(a) && a.DesiredStatus === "run")
         .map((a) => a.sim.slot),
     );
-    let slot = 0;
+    // A replacement keeps the name (and index) of the allocation it replaces.
+    let slot = previous && !taken.has(previous.sim.slot) ? previous.sim.slot : 0;
     while (taken.has(slot)) slot++;
+    const deployment = this.activeDeployment(job);
     const dynamic = (group.Networks ?? []).flatMap((n) =>
       (n.DynamicPorts ?? []).map((p) => ({ Label: p.Label, Value: this.world.dynamicPort(), To: p.To })),
     );
@@ -432,6 +585,10 @@ export class NomadScheduler {
       DesiredDescription: "",
       ClientStatus: "pending",
       ClientDescription: "No tasks have started",
+      PreviousAllocation: previous?.ID ?? "",
+      NextAllocation: "",
+      DeploymentID: deployment?.TaskGroups[group.Name] ? deployment.ID : "",
+      DeploymentStatus: null,
       TaskStates: Object.fromEntries(
         group.Tasks.map((t) => [
           t.Name,
@@ -466,8 +623,11 @@ export class NomadScheduler {
       ModifyTime: nanos(now),
       sim: {
         slot,
+        spec: job.sim.spec,
+        step: "pull",
         nextAt: now + Math.max(0, this.timings.startMs / 2 + jitter / 2),
         runUntil: null,
+        exitAt: null,
         phase: this.random() * Math.PI * 2,
         willFail: failEvery > 0 && slot % failEvery === failEvery - 1,
         terminalAt: null,
@@ -478,7 +638,125 @@ export class NomadScheduler {
     alloc.CreateIndex = this.world.index + 1;
     // Placed by an applied plan: Nomad types the event "PlanResult" (it never emits "AllocationCreated").
     this.save(alloc, now, "PlanResult");
+    if (previous) {
+      // The state store links the replaced allocation to its replacement in the same plan.
+      previous.NextAllocation = alloc.ID;
+      this.save(previous, now, "PlanResult");
+    }
+    const progress = deployment?.TaskGroups[group.Name];
+    if (deployment && progress) {
+      progress.PlacedAllocs++;
+      if (progress.RequireProgressBy === GO_ZERO_TIME) progress.RequireProgressBy = iso(now + this.timings.progressDeadlineMs);
+      this.saveDeployment(deployment, now, "PlanResult");
+    }
     return alloc;
+  }
+
+  // ------------------------------------------------------------ deployments
+
+  /** The job's running deployment, if any. */
+  private activeDeployment(job: SimJob): SimDeployment | undefined {
+    return [...this.world.deployments.values()].find((d) => d.JobID === job.ID && d.Namespace === job.Namespace && d.Status === "running");
+  }
+
+  private saveDeployment(deployment: SimDeployment, now: number, type: string) {
+    deployment.ModifyTime = nanos(now);
+    deployment.ModifyIndex = this.world.index + 1;
+    this.world.commit(["deployments"], [this.world.deploymentEvent(deployment, type)]);
+  }
+
+  private endDeployment(deployment: SimDeployment, status: SimDeployment["Status"], description: string, now: number) {
+    deployment.Status = status;
+    deployment.StatusDescription = description;
+    // The deployment watcher writes a DeploymentStatusUpdateRequest.
+    this.saveDeployment(deployment, now, "DeploymentStatusUpdate");
+  }
+
+  /** A new version of a service job rolls out as a deployment (the default update block: progress deadline, min healthy time). */
+  private startDeployment(job: SimJob, now: number) {
+    const running = this.activeDeployment(job);
+    if (running) this.endDeployment(running, "cancelled", "Cancelled due to newer version of job", now);
+    const deployment: SimDeployment = {
+      ID: this.world.newId(),
+      Namespace: job.Namespace,
+      JobID: job.ID,
+      JobVersion: job.Version,
+      JobModifyIndex: job.ModifyIndex,
+      JobSpecModifyIndex: job.JobModifyIndex,
+      JobCreateIndex: job.CreateIndex,
+      IsMultiregion: false,
+      TaskGroups: Object.fromEntries(
+        job.TaskGroups.map((g) => [
+          g.Name,
+          {
+            AutoRevert: false,
+            AutoPromote: false,
+            ProgressDeadline: nanos(this.timings.progressDeadlineMs),
+            // Go's zero time until the group's first placement starts the deadline.
+            RequireProgressBy: GO_ZERO_TIME,
+            Promoted: false,
+            PlacedCanaries: null,
+            DesiredCanaries: 0,
+            DesiredTotal: g.Count,
+            PlacedAllocs: 0,
+            HealthyAllocs: 0,
+            UnhealthyAllocs: 0,
+          },
+        ]),
+      ),
+      Status: "running",
+      StatusDescription: "Deployment is running",
+      EvalPriority: job.Priority,
+      CreateIndex: this.world.index + 1,
+      ModifyIndex: 0,
+      CreateTime: nanos(now),
+      ModifyTime: nanos(now),
+    };
+    this.world.deployments.set(deployment.ID, deployment);
+    // Created by the plan of the job's evaluation.
+    this.saveDeployment(deployment, now, "PlanResult");
+  }
+
+  /**
+   * What the client's health watcher and the deployment watcher do: an
+   * allocation of the deployment is healthy once its tasks have all run for
+   * the minimum healthy time (a restart starts that over), unhealthy once it
+   * failed; a group's progress deadline starts with its first placement and
+   * each healthy allocation pushes it on. The deployment succeeds when every
+   * group has its healthy allocations, and fails when a group's deadline
+   * passes first.
+   */
+  private watchDeployment(deployment: SimDeployment, now: number) {
+    const job = this.world.job(deployment.Namespace, deployment.JobID);
+    if (!job) return;
+    for (const alloc of this.allocsOf(job)) {
+      const progress = deployment.TaskGroups[alloc.TaskGroup];
+      if (alloc.DeploymentID !== deployment.ID || !progress || alloc.DeploymentStatus?.Healthy != null) continue;
+      const tasks = Object.values(alloc.TaskStates);
+      const healthy =
+        alloc.ClientStatus === "running" &&
+        tasks.every((t) => t.State === "running" && t.StartedAt !== null && now - Date.parse(t.StartedAt) >= this.timings.minHealthyMs);
+      const unhealthy = alloc.ClientStatus === "failed" || alloc.ClientStatus === "lost";
+      if (!healthy && !unhealthy) continue;
+      alloc.DeploymentStatus = { Healthy: healthy, Timestamp: iso(now), Canary: false, ModifyIndex: this.world.index + 1 };
+      if (healthy) {
+        progress.HealthyAllocs++;
+        progress.RequireProgressBy = iso(now + this.timings.progressDeadlineMs);
+      } else {
+        progress.UnhealthyAllocs++;
+        for (const t of tasks.filter((x) => x.Failed)) {
+          t.Events.push(taskEvent("Alloc Unhealthy", now, "Unhealthy because of failed task"));
+          this.trimEvents(t);
+        }
+      }
+      this.save(alloc, now, "AllocationUpdated");
+      this.saveDeployment(deployment, now, "DeploymentAllocHealth");
+    }
+    const groups = Object.values(deployment.TaskGroups);
+    if (groups.every((g) => g.HealthyAllocs >= g.DesiredTotal))
+      this.endDeployment(deployment, "successful", "Deployment completed successfully", now);
+    else if (groups.some((g) => g.RequireProgressBy !== GO_ZERO_TIME && now > Date.parse(g.RequireProgressBy)))
+      this.endDeployment(deployment, "failed", "Failed due to progress deadline", now);
   }
 
   private registerServices(alloc: SimAlloc, job: SimJob | undefined) {
@@ -557,6 +835,22 @@ export class NomadScheduler {
     return { evalId: evaluation.ID, jobModifyIndex, evalCreateIndex, index };
   }
 
+  /**
+   * Registers a new version of a job, as POST /v1/job/:id does with an
+   * edited spec: `change` edits it (an image, a command, a count); the next
+   * ticks replace the allocations placed under the old one, and a service
+   * job rolls the new version out as a deployment.
+   */
+  updateJob(job: SimJob, change: (job: SimJob) => void, now = Date.now()): void {
+    change(job);
+    job.Version++;
+    job.SubmitTime = nanos(now);
+    job.sim.spec++;
+    job.ModifyIndex = job.JobModifyIndex = this.world.index + 1;
+    this.world.commit(["jobs", "job_summary"], [this.world.jobEvent(job, "JobRegistered")]);
+    if (job.Type === "service") this.startDeployment(job, now);
+  }
+
   /** DELETE /v1/job/:id: stops the job (Stop = true); with purge, also forgets it. Allocations stop on the next ticks. */
   deregister(job: SimJob, purge: boolean, now = Date.now()): { evalId: string; index: number } {
     job.Stop = true;
@@ -564,6 +858,8 @@ export class NomadScheduler {
     job.ModifyIndex = index;
     job.JobModifyIndex = index;
     this.world.commit(["jobs", "job_summary"], [this.world.jobEvent(job, "JobDeregistered")]);
+    const running = this.activeDeployment(job);
+    if (running) this.endDeployment(running, "cancelled", "Cancelled because job is stopped", now);
     if (purge) {
       for (const a of this.allocsOf(job))
         if (isLive(a) && a.DesiredStatus === "run") this.requestStop(a, now, "alloc not needed since job purged");
@@ -606,4 +902,17 @@ export class NomadScheduler {
 
 function taskEvent(type: string, now: number, message: string, details?: Record<string, string>) {
   return { Type: type, Time: nanos(now), DisplayMessage: message, Message: "", ...(details ? { Details: details } : {}) };
+}
+
+/** The spec of one task of an allocation. */
+function taskSpec(job: SimJob | undefined, alloc: SimAlloc, name: string): SimTaskSpec | undefined {
+  return job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.Tasks.find((t) => t.Name === name);
+}
+
+/** Go's time.Duration String() for a delay the restart tracker reports: "15.873s", "1m30s". */
+function goDuration(ms: number): string {
+  const seconds = Math.round(ms) / 1000;
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${Math.round((seconds - minutes * 60) * 1000) / 1000}s`;
 }

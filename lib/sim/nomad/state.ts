@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 
 /**
  * The simulated Nomad cluster's state: clients, jobs, allocations, blocked
- * evaluations and native service registrations, with Nomad's raft-like
- * indexes (one global counter, an index per table) and an event buffer for
- * /v1/event/stream. Objects are kept in Nomad's own JSON shapes (PascalCase)
- * so the HTTP layer mostly serialises them; simulator-only fields live under
- * `sim` and are stripped on the way out.
+ * evaluations, deployments and native service registrations, with Nomad's
+ * raft-like indexes (one global counter, an index per table) and an event
+ * buffer for /v1/event/stream. Objects are kept in Nomad's own JSON shapes
+ * (PascalCase) so the HTTP layer mostly serialises them; simulator-only
+ * fields live under `sim` and are stripped on the way out.
  */
 
-export type Table = "nodes" | "jobs" | "job_summary" | "allocs" | "evals" | "services";
+export type Table = "nodes" | "jobs" | "job_summary" | "allocs" | "evals" | "deployments" | "services";
 
 export interface SimNode {
   ID: string;
@@ -41,6 +41,7 @@ export interface SimNode {
 export interface SimTaskSpec {
   Name: string;
   Driver: string;
+  /** docker: image (and ports); exec: command (and args). */
   Config: Record<string, unknown>;
   Resources: { CPU: number; MemoryMB: number };
   Services?: SimServiceSpec[] | null;
@@ -92,7 +93,14 @@ export interface SimJob {
   CreateIndex: number;
   ModifyIndex: number;
   JobModifyIndex: number;
-  sim: { queued: Record<string, number>; batchRunMs?: number; failEvery?: number; usage?: Record<string, UsageProfile> };
+  sim: {
+    queued: Record<string, number>;
+    /** Bumped by a job update that changes the spec: allocations placed under an older one are replaced. */
+    spec: number;
+    batchRunMs?: number;
+    failEvery?: number;
+    usage?: Record<string, UsageProfile>;
+  };
 }
 
 /** How a group's allocations use what they reserve (see usage.ts); absent fields take the usual values. */
@@ -131,6 +139,12 @@ export interface SimAlloc {
   ClientStatus: "pending" | "running" | "complete" | "failed" | "lost" | "unknown";
   ClientDescription: string;
   TaskStates: Record<string, SimTaskState>;
+  /** The failed or lost allocation this one replaces, and the one that replaced this one. */
+  PreviousAllocation: string;
+  NextAllocation: string;
+  DeploymentID: string;
+  /** structs.AllocDeploymentStatus: set once the deployment judged the allocation. */
+  DeploymentStatus: { Healthy: boolean | null; Timestamp: string; Canary: boolean; ModifyIndex: number } | null;
   AllocatedResources: {
     Tasks: Record<string, { Cpu: { CpuShares: number }; Memory: { MemoryMB: number; MemoryMaxMB: number } }>;
     Shared: {
@@ -146,8 +160,14 @@ export interface SimAlloc {
   ModifyTime: number;
   sim: {
     slot: number;
+    /** The job's spec version it was placed under. */
+    spec: number;
+    /** What the next start attempt does: pull the image (half way), then start the tasks. */
+    step: "pull" | "start";
     nextAt: number;
     runUntil: number | null;
+    /** When a task that exits at once (see exitsAtOnce) ends its current run. */
+    exitAt: number | null;
     phase: number;
     willFail: boolean;
     terminalAt: number | null;
@@ -173,6 +193,42 @@ export interface SimEvaluation {
   ModifyTime: number;
 }
 
+/** structs.DeploymentState of one group. */
+export interface SimDeploymentState {
+  AutoRevert: boolean;
+  AutoPromote: boolean;
+  /** Nanoseconds. */
+  ProgressDeadline: number;
+  RequireProgressBy: string;
+  Promoted: boolean;
+  PlacedCanaries: string[] | null;
+  DesiredCanaries: number;
+  DesiredTotal: number;
+  PlacedAllocs: number;
+  HealthyAllocs: number;
+  UnhealthyAllocs: number;
+}
+
+/** structs.Deployment: the rollout of one version of a service job. */
+export interface SimDeployment {
+  ID: string;
+  Namespace: string;
+  JobID: string;
+  JobVersion: number;
+  JobModifyIndex: number;
+  JobSpecModifyIndex: number;
+  JobCreateIndex: number;
+  IsMultiregion: boolean;
+  TaskGroups: Record<string, SimDeploymentState>;
+  Status: "running" | "successful" | "failed" | "cancelled";
+  StatusDescription: string;
+  EvalPriority: number;
+  CreateIndex: number;
+  ModifyIndex: number;
+  CreateTime: number;
+  ModifyTime: number;
+}
+
 export interface SimServiceRegistration {
   ID: string;
   ServiceName: string;
@@ -189,7 +245,7 @@ export interface SimServiceRegistration {
 }
 
 export interface SimEvent {
-  Topic: "Node" | "Job" | "Allocation" | "Evaluation" | "Service";
+  Topic: "Node" | "Job" | "Allocation" | "Evaluation" | "Deployment" | "Service";
   Type: string;
   Key: string;
   Namespace: string;
@@ -214,11 +270,12 @@ export function wire<T extends { sim?: unknown }>(value: T): Omit<T, "sim"> {
 
 export class NomadWorld {
   index = 1;
-  readonly tableIndex: Record<Table, number> = { nodes: 1, jobs: 1, job_summary: 1, allocs: 1, evals: 1, services: 1 };
+  readonly tableIndex: Record<Table, number> = { nodes: 1, jobs: 1, job_summary: 1, allocs: 1, evals: 1, deployments: 1, services: 1 };
   readonly nodes = new Map<string, SimNode>();
   readonly jobs = new Map<string, SimJob>();
   readonly allocs = new Map<string, SimAlloc>();
   readonly evals = new Map<string, SimEvaluation>();
+  readonly deployments = new Map<string, SimDeployment>();
   readonly services = new Map<string, SimServiceRegistration>();
   readonly namespaces = new Set<string>(["default"]);
   readonly events: SimEventBatch[] = [];
@@ -301,6 +358,18 @@ export class NomadWorld {
       Namespace: evaluation.Namespace,
       FilterKeys: [evaluation.JobID, ""],
       Payload: { Evaluation: structuredClone(evaluation) },
+    };
+  }
+
+  /** Keyed by the deployment's ID, filterable by its job (nomad/state/events.go). */
+  deploymentEvent(deployment: SimDeployment, type: string): Omit<SimEvent, "Index"> {
+    return {
+      Topic: "Deployment",
+      Type: type,
+      Key: deployment.ID,
+      Namespace: deployment.Namespace,
+      FilterKeys: [deployment.JobID],
+      Payload: { Deployment: structuredClone(deployment) },
     };
   }
 
