@@ -79,6 +79,7 @@ export function ScaleControl({
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
+    if (mutation.isPending) return;
     if (!Number.isFinite(numeric)) {
       setMessage({ tone: "error", text: "Enter a number of replicas." });
       return;
@@ -132,8 +133,9 @@ export function ScaleControl({
         </div>
         <button
           type="submit"
-          disabled={mutation.isPending}
-          className="h-8 rounded bg-accent px-3 text-[13px] font-medium text-white hover:opacity-90 disabled:opacity-50 dark:text-black"
+          // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>.
+          aria-disabled={mutation.isPending}
+          className="h-8 rounded bg-accent px-3 text-[13px] font-medium text-white hover:opacity-90 aria-disabled:opacity-50 dark:text-black"
         >
           {mutation.isPending ? "Applying…" : "Apply"}
         </button>

@@ -3,9 +3,9 @@
 import type { ComponentProps } from "react";
 import dynamic from "next/dynamic";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { usageQuery } from "@/lib/client/queries";
+import { useUrlParams } from "@/lib/client/use-url-params";
 import { formatBytes, formatCpu, timeTickFormatter } from "@/lib/format";
 import { USAGE_CHART_RANGES, usageChartRangeFrom, type UsageChartRange } from "@/lib/model/queries";
 import type { UsageHistory, UsageScope } from "@/lib/model/types";
@@ -60,16 +60,8 @@ export const RANGE_LABELS: Record<UsageChartRange, string> = {
 
 /** The usage charts' range, kept in the URL's `usage` parameter so a link or a reload shows the same. */
 export function useUsageRange(fallback?: UsageChartRange): [UsageChartRange, (range: UsageChartRange) => void] {
-  const search = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const range = usageChartRangeFrom(search.get("usage"), fallback);
-  const setRange = (next: UsageChartRange) => {
-    const params = new URLSearchParams(search.toString());
-    params.set("usage", next);
-    router.replace(`${pathname}?${params}`, { scroll: false });
-  };
-  return [range, setRange];
+  const [search, update] = useUrlParams();
+  return [usageChartRangeFrom(search.get("usage"), fallback), (next) => update({ usage: next })];
 }
 
 /** The range switch of the usage charts. */
@@ -175,14 +167,28 @@ export function UsageHistoryPanel({
             <span className="font-medium text-foreground">CPU</span>
             {alloc ? <span className="figure">of {formatCpu(alloc.cpuMillis)} allocatable</span> : null}
           </div>
-          <SeriesPlot series="cpu" rows={rows} height={height} label={`CPU use over the last ${RANGE_LABELS[range]}`} clock={tick} />
+          <SeriesPlot
+            series="cpu"
+            rows={rows}
+            height={height}
+            label={`CPU use over the last ${RANGE_LABELS[range]}${alloc ? `, against ${formatCpu(alloc.cpuMillis)} allocatable` : ""}`}
+            clock={tick}
+            capacity={alloc?.cpuMillis}
+          />
         </div>
         <div>
           <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
             <span className="font-medium text-foreground">Memory</span>
             {alloc ? <span className="figure">of {formatBytes(alloc.memoryBytes)} allocatable</span> : null}
           </div>
-          <SeriesPlot series="memory" rows={rows} height={height} label={`Memory use over the last ${RANGE_LABELS[range]}`} clock={tick} />
+          <SeriesPlot
+            series="memory"
+            rows={rows}
+            height={height}
+            label={`Memory use over the last ${RANGE_LABELS[range]}${alloc ? `, against ${formatBytes(alloc.memoryBytes)} allocatable` : ""}`}
+            clock={tick}
+            capacity={alloc?.memoryBytes}
+          />
         </div>
       </div>
     );

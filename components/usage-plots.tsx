@@ -1,6 +1,6 @@
 "use client";
 
-import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatBytes, formatClock, formatCpu, niceTicks } from "@/lib/format";
 import { ChartContainer, ChartLegend, ChartTooltipContent, chartAxis, chartGrid, type ChartConfig } from "./chart";
 
@@ -21,12 +21,8 @@ const SERIES_CONFIG: Record<"cpu" | "memory", ChartConfig> = {
   memory: { memory: { label: "Memory used", color: "var(--chart-memory)", format: formatBytes } },
 };
 
-/** Nice upper bound for a share axis: room above the data, never past what makes the lines unreadable. */
-function shareCeiling(dataMax: number): number {
-  const padded = Math.max(5, dataMax * 1.2);
-  const step = padded > 50 ? 25 : padded > 20 ? 10 : 5;
-  return Math.min(Math.max(100, dataMax), Math.ceil(padded / step) * step);
-}
+/** A share axis runs to 100% of allocatable (further only when use is above it): a small share looks small. */
+const shareCeiling = (dataMax: number) => Math.max(100, Math.ceil(dataMax / 25) * 25);
 
 interface ShareRow {
   t: number;
@@ -61,13 +57,18 @@ export function SharePlot({
   );
 }
 
-/** One resource in its own unit (millicores or bytes), as an area; compact adds a legend and fewer ticks. */
+/**
+ * One resource in its own unit (millicores or bytes), as an area; compact
+ * adds a legend and fewer ticks. With a capacity the axis runs from zero to
+ * it, marked by a labelled line, so use is drawn against what there is.
+ */
 export function SeriesPlot({
   series,
   rows,
   height,
   label,
   clock,
+  capacity = null,
   compact = false,
 }: {
   series: "cpu" | "memory";
@@ -75,9 +76,10 @@ export function SeriesPlot({
   height: number;
   label: string;
   clock: (ms: number) => string;
+  capacity?: number | null;
   compact?: boolean;
 }) {
-  const max = Math.max(0, ...rows.map((r) => r[series] ?? 0));
+  const max = Math.max(0, capacity ?? 0, ...rows.map((r) => r[series] ?? 0));
   const ticks = niceTicks(max, series, compact ? 2 : 4);
   return (
     <ChartContainer config={SERIES_CONFIG[series]} height={height} label={label}>
@@ -105,6 +107,14 @@ export function SeriesPlot({
           ticks={ticks}
         />
         <Tooltip content={<ChartTooltipContent formatLabel={formatClock} />} isAnimationActive={false} />
+        {capacity ? (
+          <ReferenceLine
+            y={capacity}
+            stroke="var(--chart-limit)"
+            strokeDasharray="4 3"
+            label={{ value: "allocatable", position: "insideTopRight", fill: "var(--muted)", fontSize: 10 }}
+          />
+        ) : null}
         <Area
           dataKey={series}
           stroke={`var(--color-${series})`}

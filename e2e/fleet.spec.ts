@@ -76,6 +76,13 @@ test("filtering pods by app=mysql shows only the mysql pods, and a bad selector 
   await expect(page.getByRole("searchbox", { name: "Label selector" })).toHaveValue("app=mysql");
   await expect(pods.getByRole("row").nth(1)).toContainText("mysql-");
 
+  // An applied filter is a history entry: Back undoes it, Forward brings it back.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/selector=/);
+  await expect(page.getByRole("searchbox", { name: "Label selector" })).toHaveValue("");
+  await page.goForward();
+  await expect(page.getByRole("searchbox", { name: "Label selector" })).toHaveValue("app=mysql");
+
   await selector.fill("app in (mysql");
   await selector.press("Enter");
   // Scoped to main: Next's route announcer is an (empty) alert too.
@@ -124,6 +131,8 @@ test("scaling mysql from 3 to 5 brings up 5 ready pods, live", async ({ page, re
   if (await dialog.isVisible()) await dialog.getByRole("button", { name: "Scale to 5" }).click();
 
   await expect(status).toContainText(/of 5 replicas ready · \d starting|All 5 replicas ready/);
+  // The focus stays where the operator was, not lost to <body>.
+  await expect(page.getByRole("button", { name: /^Apply/ })).toBeFocused();
   await snap(page, "mysql-scaling");
   await expect(status).toHaveText("All 5 replicas ready", { timeout: 90_000 });
 

@@ -5,9 +5,10 @@ import { usePathname, useSearchParams } from "next/navigation";
 
 /**
  * Filters, sort and tab state live in the URL so a view can be shared and
- * survives a reload. Updates use history.replaceState, which Next's router
- * observes: the page's client components re-read the params and fetch through
- * the API without a server round trip.
+ * survives a reload. Every update is a committed choice (a select, Enter, a
+ * click), so it is a history entry and Back undoes it. history.pushState is
+ * observed by Next's router: the page's client components re-read the params
+ * and fetch through the API without a server round trip.
  */
 export function useUrlParams() {
   const search = useSearchParams();
@@ -20,7 +21,8 @@ export function useUrlParams() {
         else next.set(key, value);
       }
       const qs = next.toString();
-      window.history.replaceState(null, "", qs ? `${pathname}?${qs}` : pathname);
+      if (qs === window.location.search.slice(1)) return;
+      window.history.pushState(null, "", qs ? `${pathname}?${qs}` : pathname);
     },
     [pathname],
   );
