@@ -133,6 +133,11 @@ function consumptionHref(clusterId: string, scope: UsageScope, range: UsageChart
   return `/consumption?${params}`;
 }
 
+const DETAIL_SERIES = [
+  { series: "cpu", word: "CPU", format: formatCpu, key: "cpuMillis" },
+  { series: "memory", word: "Memory", format: formatBytes, key: "memoryBytes" },
+] as const;
+
 /** Detail pages: CPU and memory side by side, in their own units, with a range switch and a way into the consumption view. */
 export function UsageHistoryPanel({
   clusterId,
@@ -162,34 +167,25 @@ export function UsageHistoryPanel({
     const tick = clockFormatter(data.points);
     body = (
       <div className="grid gap-4 md:grid-cols-2">
-        <div>
-          <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
-            <span className="font-medium text-foreground">CPU</span>
-            {alloc ? <span className="figure">of {formatCpu(alloc.cpuMillis)} allocatable</span> : null}
-          </div>
-          <SeriesPlot
-            series="cpu"
-            rows={rows}
-            height={height}
-            label={`CPU use over the last ${RANGE_LABELS[range]}${alloc ? `, against ${formatCpu(alloc.cpuMillis)} allocatable` : ""}`}
-            clock={tick}
-            capacity={alloc?.cpuMillis}
-          />
-        </div>
-        <div>
-          <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
-            <span className="font-medium text-foreground">Memory</span>
-            {alloc ? <span className="figure">of {formatBytes(alloc.memoryBytes)} allocatable</span> : null}
-          </div>
-          <SeriesPlot
-            series="memory"
-            rows={rows}
-            height={height}
-            label={`Memory use over the last ${RANGE_LABELS[range]}${alloc ? `, against ${formatBytes(alloc.memoryBytes)} allocatable` : ""}`}
-            clock={tick}
-            capacity={alloc?.memoryBytes}
-          />
-        </div>
+        {DETAIL_SERIES.map(({ series, word, format, key }) => {
+          const capacity = alloc ? `${format(alloc[key])} allocatable` : null;
+          return (
+            <div key={series}>
+              <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
+                <span className="font-medium text-foreground">{word}</span>
+                {capacity ? <span className="figure">of {capacity}</span> : null}
+              </div>
+              <SeriesPlot
+                series={series}
+                rows={rows}
+                height={height}
+                label={`${word} use over the last ${RANGE_LABELS[range]}${capacity ? `, against ${capacity}` : ""}`}
+                clock={tick}
+                capacity={alloc?.[key]}
+              />
+            </div>
+          );
+        })}
       </div>
     );
   }
