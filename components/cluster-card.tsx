@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "./link";
 import { ORCHESTRATOR_LABELS, taskNoun } from "@/lib/client/vocabulary";
 import { isCutOff, type ClusterInfo } from "@/lib/model/types";
 import { Badge } from "./badge";

@@ -1,7 +1,7 @@
 "use client";
 
 import { segment } from "@/lib/client/segment";
-import Link from "next/link";
+import { Link } from "./link";
 import { usePathname } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { clusterQuery, nodeQuery, taskQuery, workloadQuery } from "@/lib/client/queries";

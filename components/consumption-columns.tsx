@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "./link";
 import type { ConsumptionParams } from "@/lib/client/queries";
 import { formatPercent } from "@/lib/format";
 import { NO_TENANT, SAVINGS_NOTE, THRESHOLDS, type ConsumptionItem } from "@/lib/model/consumption";

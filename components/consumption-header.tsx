@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "./link";
 import type { ConsumptionAnswer, ConsumptionParams } from "@/lib/client/queries";
 import { plural } from "@/lib/format";
 import type { HistoryOrigin } from "@/lib/model/consumption";

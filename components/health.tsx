@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "./link";
 import { useQuery } from "@tanstack/react-query";
 import { problemsQuery } from "@/lib/client/queries";
 import { plural } from "@/lib/format";

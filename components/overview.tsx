@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "./link";
 import { useQuery } from "@tanstack/react-query";
 import { clustersQuery } from "@/lib/client/queries";
 import { CLUSTER_STATUSES, type ClusterStatus } from "@/lib/model/types";

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "./link";
 import { useQuery } from "@tanstack/react-query";
 import { clusterQuery, nodeQuery, taskQuery, workloadQuery } from "@/lib/client/queries";
 import { reportsWorkloadEvents, taskNoun } from "@/lib/client/vocabulary";

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "./link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { clusterQuery, nodesQuery, tasksQuery, workloadsQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";

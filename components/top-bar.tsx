@@ -1,7 +1,7 @@
 "use client";
 
 import { segment } from "@/lib/client/segment";
-import Link from "next/link";
+import { Link } from "./link";
 import { useParams, usePathname, useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { clustersQuery } from "@/lib/client/queries";

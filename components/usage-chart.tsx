@@ -2,7 +2,7 @@
 
 import type { ComponentProps } from "react";
 import dynamic from "next/dynamic";
-import Link from "next/link";
+import { Link } from "./link";
 import { useQuery } from "@tanstack/react-query";
 import { usageQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
