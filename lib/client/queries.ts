@@ -1,6 +1,7 @@
 import { queryOptions, type QueryKey } from "@tanstack/react-query";
 import { z } from "zod";
 import {
+  ClusterErrorsSchema,
   ClusterInfoSchema,
   NAMESPACED_KINDS,
   NodeSchema,
@@ -8,6 +9,7 @@ import {
   TaskSchema,
   UsageHistorySchema,
   WorkloadSchema,
+  type ClusterErrors,
   type ClusterInfo,
   type ListAnswer,
   type ResourceKind,
@@ -95,9 +97,6 @@ const WorkloadListSchema = listSchema(WorkloadSchema);
 const TaskListSchema = listSchema(TaskSchema);
 const ServiceListSchema = listSchema(ServiceSchema);
 const NamespacesSchema = z.object({ items: z.array(z.string()) });
-/** Clusters that could not answer a fleet-wide read, by id (beside the others' items, never instead of them). */
-const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
-export type ClusterErrors = z.infer<typeof ClusterErrorsSchema>;
 
 export function clustersQuery() {
   return queryOptions({
