@@ -70,7 +70,8 @@ const SEARCH_LABEL = "Search workloads and tasks";
  */
 function SearchBox() {
   const router = useRouter();
-  if (usePathname() === "/search") return null;
+  const pathname = usePathname();
+  if (pathname === "/search") return null;
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const q = String(new FormData(e.currentTarget).get("q") ?? "").trim();

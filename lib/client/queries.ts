@@ -245,12 +245,12 @@ export function problemsQuery(params: ProblemQuery = {}) {
   });
 }
 
+type FleetResource = Extract<ResourceKind, "workloads" | "tasks">;
+
 /** The fleet-wide lists (/api/workloads, /api/tasks), rooted apart from ["clusters", ...] as they span clusters. */
 export const fleetKeys = {
   list: (resource: FleetResource) => ["fleet", resource] as const,
 };
-
-type FleetResource = Extract<ResourceKind, "workloads" | "tasks">;
 
 /** An item of a fleet-wide list: the cluster's item, naming its cluster. */
 export type FleetItem<T> = T & { clusterId: string };
@@ -274,8 +274,7 @@ export const fleetWorkloadsQuery = (params: FleetWorkloadParams = {}) => fleetLi
 export const fleetTasksQuery = (params: FleetTaskParams = {}) => fleetListQuery("tasks", FleetTaskListSchema, params);
 
 /** The search page's tabs: the fleet-wide lists it searches. */
-export const SEARCH_KINDS = ["workloads", "tasks"] as const satisfies readonly FleetResource[];
-export type SearchKind = (typeof SEARCH_KINDS)[number];
+export type SearchKind = FleetResource;
 
 export interface FleetSearch {
   /** The tab shown. */
@@ -292,7 +291,7 @@ export interface FleetSearch {
  */
 export function fleetSearchFrom(search: SearchInput): FleetSearch {
   const kind: SearchKind = searchValues(search).kind === "tasks" ? "tasks" : "workloads";
-  // The task list's schema takes more filters (node, workload) than the page offers; the workloads' are the page's.
+  // Read with the workloads' schema: the task list's takes node and workload too, which the page does not offer.
   const shown = listParamsFrom(FleetWorkloadQuerySchema, search);
   const other = cleanParams({ q: shown.q, selector: shown.selector, namespace: shown.namespace, cluster: shown.cluster, limit: LIST_PAGE });
   return { kind, workloads: kind === "workloads" ? shown : other, tasks: kind === "tasks" ? shown : other };
