@@ -1,10 +1,9 @@
 import { Link } from "./link";
 import type { ConsumptionAnswer, ConsumptionParams } from "@/lib/client/queries";
-import { plural } from "@/lib/format";
 import type { HistoryOrigin } from "@/lib/model/consumption";
 import { Badge } from "./badge";
 
-/** The page's header pieces: where it is (breadcrumbs), where its figures come from, and the clusters that could not answer. */
+/** The page's header pieces: where it is (breadcrumbs) and where its figures come from. */
 
 /** Fleet, then the cluster and the tenant drilled into; nothing at the fleet's level. */
 export function Crumbs({ params, clusterName }: { params: ConsumptionParams; clusterName: (id: string) => string }) {
@@ -67,23 +66,5 @@ export function SourceNote({ answer, clusterName }: { answer: ConsumptionAnswer;
       {demo}
       {`from ${[...byOrigin].map(([origin, names]) => `${ORIGIN_TEXT[origin]} (${names.join(", ")})`).join("; ")}`}
     </>
-  );
-}
-
-/** Clusters that could not answer, beside the figures of the others (never instead of them). */
-export function ClusterErrors({ errors, clusterName }: { errors: ConsumptionAnswer["errors"]; clusterName: (id: string) => string }) {
-  const entries = Object.entries(errors);
-  if (!entries.length) return null;
-  return (
-    <div role="alert" className="rounded border border-warn/40 bg-warn-soft px-3 py-1.5 text-[12px] text-warn">
-      <p className="font-medium">{`${plural(entries.length, "cluster")} could not answer in full:`}</p>
-      <ul className="mt-0.5 space-y-0.5">
-        {entries.map(([id, e]) => (
-          <li key={id} className="break-words">
-            <span className="font-medium">{clusterName(id)}</span>: {e.message}
-          </li>
-        ))}
-      </ul>
-    </div>
   );
 }

@@ -10,12 +10,14 @@ import { RESOURCE_FORMAT, type Resource } from "./consumption-bars";
 import { ConsumptionChart } from "./consumption-chart";
 import { columnsFor } from "./consumption-columns";
 import { figuresOf, formatCost } from "./consumption-figures";
-import { ClusterErrors, Crumbs, SourceNote } from "./consumption-header";
+import { ClusterErrors } from "./cluster-errors";
+import { Crumbs, SourceNote } from "./consumption-header";
 import { GROUP_LABEL, GROUP_PLURAL, NO_HISTORY, RANGE_LABEL } from "./consumption-labels";
 import { Segmented } from "./consumption-segmented";
 import { TabEmpty } from "./consumption-tab-empty";
 import { isSortKey, sortItems, tabItems, TABS, type SortKey, type TabId } from "./consumption-tabs";
 import { Totals } from "./consumption-totals";
+import { TabList } from "./tabs";
 import { DataTable } from "./data-table";
 import { isFilterError } from "./list-filters";
 import { EmptyState, ErrorState, TableSkeleton } from "./states";
@@ -60,29 +62,15 @@ export function ConsumptionView() {
     const format = RESOURCE_FORMAT[resource];
     body = (
       <>
-        <div role="tablist" aria-label="Views" className="flex flex-wrap gap-x-1 border-b border-border">
-          {TABS.map((t) => {
+        <TabList
+          label="Views"
+          tabs={TABS.map((t) => {
             const count = tabItems(t.id, answer.items, resource).length;
-            const selected = t.id === tab;
-            return (
-              <button
-                key={t.id}
-                type="button"
-                role="tab"
-                aria-selected={selected}
-                onClick={() => update({ tab: t.id === "all" ? "" : t.id, sort: "", order: "" })}
-                className={`-mb-px border-b-2 px-2.5 py-1.5 text-[12px] ${selected ? "border-accent font-medium text-foreground" : "border-transparent text-muted hover:text-foreground"}`}
-              >
-                {t.label}
-                <span
-                  className={`figure ml-1.5 rounded px-1 text-[11px] ${count && t.id !== "all" && t.id !== "top" ? "bg-warn-soft text-warn" : "bg-surface-2 text-muted"}`}
-                >
-                  {count}
-                </span>
-              </button>
-            );
+            return { id: t.id, label: t.label, count, highlight: count > 0 && t.id !== "all" && t.id !== "top" };
           })}
-        </div>
+          selected={tab}
+          onSelect={(id) => update({ tab: id === "all" ? "" : id, sort: "", order: "" })}
+        />
         <div role="tabpanel" aria-label={TABS.find((x) => x.id === tab)!.label} className="mt-2">
           {rows.length === 0 ? (
             <TabEmpty tab={tab} params={params} answer={answer} onGroupByNode={() => update({ groupBy: "node", tab: "over-committed" })} />

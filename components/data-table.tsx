@@ -160,6 +160,7 @@ export function ListTable<T extends { id: string }>({
   params,
   onSort,
   maxHeight,
+  rowKey = (row) => row.id,
 }: {
   query: UseQueryResult<ListAnswer<T>>;
   /** Plural, as in a sentence: "nodes", "allocations". */
@@ -172,6 +173,8 @@ export function ListTable<T extends { id: string }>({
   params: SortState & { limit?: number };
   onSort?: (next: SortState) => void;
   maxHeight?: string;
+  /** A row's React key: its id, unless ids repeat across the list (a fleet-wide list's, across clusters). */
+  rowKey?: (row: T) => string;
 }) {
   if (query.isPending) return <TableSkeleton />;
   if (query.error) {
@@ -192,7 +195,7 @@ export function ListTable<T extends { id: string }>({
       label={noun.charAt(0).toUpperCase() + noun.slice(1)}
       rows={items}
       columns={columns}
-      rowKey={(row) => row.id}
+      rowKey={rowKey}
       sort={{ sort: params.sort, order: params.order }}
       onSort={onSort}
       maxHeight={maxHeight}

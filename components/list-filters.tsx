@@ -58,9 +58,9 @@ function NodeSelect({ clusterId }: { clusterId: string }) {
 }
 
 /** A text filter applied on Enter (a selector half-typed is not worth a request per keystroke). */
-type TextFilterProps = { name: "selector" | "q"; label: string; placeholder: string; width: string };
+type TextFilterProps = { name: "selector" | "q" | "namespace"; label: string; placeholder: string; width: string };
 
-function TextFilter(props: TextFilterProps) {
+export function TextFilter(props: TextFilterProps) {
   const [search] = useUrlParams();
   const applied = search.get(props.name) ?? "";
   // Keyed by the applied value: when the URL changes from elsewhere (back button, a link) the draft follows.
@@ -122,11 +122,17 @@ export function ListFilters({
         ) : null}
         {summary ? <span className="figure ml-auto text-[12px] text-muted">{summary}</span> : null}
       </div>
-      {isFilterError(error) ? (
-        <p role="alert" className="mt-1.5 rounded border border-danger/40 bg-danger-soft px-2 py-1 text-[12px] text-danger">
-          {error.message}
-        </p>
-      ) : null}
+      <FilterError error={error} />
     </div>
+  );
+}
+
+/** The API's word on a filter it refused (a malformed selector), beside the inputs; nothing for any other error. */
+export function FilterError({ error }: { error: unknown }) {
+  if (!isFilterError(error)) return null;
+  return (
+    <p role="alert" className="mt-1.5 rounded border border-danger/40 bg-danger-soft px-2 py-1 text-[12px] text-danger">
+      {error.message}
+    </p>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import type { FormEvent } from "react";
 import { segment } from "@/lib/client/segment";
 import { Link } from "./link";
 import { useParams, usePathname, useRouter } from "next/navigation";
@@ -59,6 +60,51 @@ function ConsumptionLink() {
   );
 }
 
+const SEARCH_LABEL = "Search workloads and tasks";
+
+/**
+ * The fleet-wide search (issue 14): a box from a tablet up, an icon button
+ * on a phone, where a box would not fit beside the rest. The search page has
+ * boxes of its own, so it shows neither. Without script, the form still
+ * lands on /search?q=.
+ */
+function SearchBox() {
+  const router = useRouter();
+  const pathname = usePathname();
+  if (pathname === "/search") return null;
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const q = String(new FormData(e.currentTarget).get("q") ?? "").trim();
+    router.push(q ? `/search?${new URLSearchParams({ q })}` : "/search");
+  };
+  return (
+    <>
+      <form role="search" aria-label={SEARCH_LABEL} action="/search" onSubmit={submit} className="hidden sm:block">
+        <input
+          type="search"
+          name="q"
+          aria-label={SEARCH_LABEL}
+          placeholder="Search workloads, tasks…"
+          spellCheck={false}
+          autoComplete="off"
+          className="h-7 w-48 rounded border border-border bg-surface-2 px-2 text-[12px] text-foreground placeholder:text-faint focus:border-accent focus:outline-none lg:w-56"
+        />
+      </form>
+      <Link
+        href="/search"
+        aria-label={SEARCH_LABEL}
+        title={SEARCH_LABEL}
+        className="inline-flex size-7 items-center justify-center rounded border border-border text-muted hover:bg-surface-2 hover:text-foreground sm:hidden"
+      >
+        <svg aria-hidden viewBox="0 0 16 16" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round">
+          <circle cx="7" cy="7" r="4.5" />
+          <path d="m10.5 10.5 3.5 3.5" />
+        </svg>
+      </Link>
+    </>
+  );
+}
+
 export function TopBar() {
   const settings = useSettings();
   return (
@@ -72,6 +118,7 @@ export function TopBar() {
         </nav>
         <ConsumptionLink />
         <div className="ml-auto flex items-center gap-3">
+          <SearchBox />
           {settings.demo ? (
             <Badge tone="demo" title="Simulated clusters running inside Fleetdeck; nothing here is real">
               DEMO

@@ -49,6 +49,7 @@ async function pagesToCheck(request: APIRequestContext): Promise<[string, string
     ["task", `${base}/tasks/${encodeURIComponent(task.id)}`],
     ["not-found", `${base}/workloads/deployment~default~nope`],
     ["consumption", "/consumption"],
+    ["search", "/search?q=mysql"],
     ...others.map((c): [string, string] => [`${c.orchestrator}-tasks`, `/clusters/${c.id}/tasks`]),
   ];
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { QueryKey } from "@tanstack/react-query";
 import { Backoff } from "@/lib/model/backoff";
 import { followChanges, type ChangeSource, type LiveStatus } from "./live";
+import { isFleetWide } from "./queries";
 
 class FakeSource implements ChangeSource {
   readyState = 0;
@@ -41,7 +42,7 @@ function setup() {
     onInvalidate: (filters) => invalidated.push(filters),
     onResync: () => resyncs++,
     batchMs: 100,
-    fleetListMs: 1000,
+    fleetWideMs: 1000,
     backoff: new Backoff({ baseMs: 500, maxMs: 500 }),
   });
   return { sources, statuses, invalidated, resyncs: () => resyncs, stop };
@@ -77,6 +78,28 @@ describe("followChanges", () => {
     expect(fleetListCalls()).toBe(0);
     vi.advanceTimersByTime(1);
     expect(fleetListCalls()).toBe(1);
+  });
+
+  it("refreshes every query that spans clusters on that interval, none of them left out", () => {
+    const t = setup();
+    t.sources[0].open();
+    t.sources[0].send({ clusterId: "east", resources: ["tasks", "cluster"] });
+    t.sources[0].send({ clusterId: "west", resources: ["workloads", "cluster"] });
+    vi.advanceTimersByTime(100);
+    // The cluster's own lists at once, batched.
+    expect(t.invalidated.flat().map((f) => f.queryKey)).toEqual(
+      expect.arrayContaining([
+        ["clusters", "east", "tasks"],
+        ["clusters", "east", "cluster"],
+        ["clusters", "west", "workloads"],
+        ["clusters", "west", "cluster"],
+      ]),
+    );
+    expect(t.invalidated.flat().filter((f) => isFleetWide(f.queryKey))).toEqual([]);
+    vi.advanceTimersByTime(900);
+    const fleetWide = t.invalidated.at(-1)!.map((f) => f.queryKey);
+    expect(fleetWide).toEqual([["clusters"], ["problems"], ["fleet", "workloads"], ["fleet", "tasks"]]);
+    expect(t.invalidated).toHaveLength(2);
   });
 
   it("ignores messages that are not change events", () => {

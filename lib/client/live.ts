@@ -2,7 +2,7 @@ import type { QueryKey } from "@tanstack/react-query";
 import { z } from "zod";
 import { Backoff } from "@/lib/model/backoff";
 import type { ChangeEvent } from "@/lib/model/types";
-import { keysForChange } from "./queries";
+import { isFleetWide, keysForChange } from "./queries";
 import { RESOURCE_KINDS } from "@/lib/model/types";
 
 /** One SSE message of /api/events, checked before it touches the cache. */
@@ -42,8 +42,11 @@ interface FollowOptions {
   /** Once the stream is open (again): everything may have changed meanwhile. */
   onResync: () => void;
   batchMs?: number;
-  /** The fleet list changes with every usage sample of every cluster; refresh it at most this often. */
-  fleetListMs?: number;
+  /**
+   * What spans clusters (the cluster list, problems, the fleet-wide lists)
+   * changes with every usage sample of every cluster; refresh it at most this often.
+   */
+  fleetWideMs?: number;
   backoff?: Backoff;
 }
 
@@ -54,14 +57,14 @@ interface FollowOptions {
  * back-off. Answers a function that stops following.
  */
 export function followChanges(options: FollowOptions): () => void {
-  const { open, onStatus, onInvalidate, onResync, batchMs = 250, fleetListMs = 5_000 } = options;
+  const { open, onStatus, onInvalidate, onResync, batchMs = 250, fleetWideMs = 5_000 } = options;
   const backoff = options.backoff ?? new Backoff({ baseMs: 1000, maxMs: 30_000 });
   const pending = new Map<string, { queryKey: QueryKey; exact?: boolean }>();
-  let fleetList: { queryKey: QueryKey; exact?: boolean } | null = null;
+  const fleetWide = new Map<string, { queryKey: QueryKey; exact?: boolean }>();
   let source: ChangeSource | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
-  let fleetListTimer: ReturnType<typeof setTimeout> | undefined;
+  let fleetWideTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
   const flush = () => {
@@ -84,13 +87,13 @@ export function followChanges(options: FollowOptions): () => void {
       const change = parseChangeEvent(message.data);
       if (!change) return;
       for (const filter of keysForChange(change)) {
-        if (filter.queryKey.length === 1) {
-          fleetList = filter;
-          fleetListTimer ??= setTimeout(() => {
-            fleetListTimer = undefined;
-            if (fleetList) onInvalidate([fleetList]);
-            fleetList = null;
-          }, fleetListMs);
+        if (isFleetWide(filter.queryKey)) {
+          fleetWide.set(JSON.stringify(filter), filter);
+          fleetWideTimer ??= setTimeout(() => {
+            fleetWideTimer = undefined;
+            onInvalidate([...fleetWide.values()]);
+            fleetWide.clear();
+          }, fleetWideMs);
         } else {
           pending.set(JSON.stringify(filter), filter);
         }
@@ -112,6 +115,6 @@ export function followChanges(options: FollowOptions): () => void {
     source?.close();
     clearTimeout(retryTimer);
     clearTimeout(flushTimer);
-    clearTimeout(fleetListTimer);
+    clearTimeout(fleetWideTimer);
   };
 }

@@ -3,8 +3,20 @@ import { QueryClient } from "@tanstack/react-query";
 import { ApiRequestError } from "./api";
 import { parseChangeEvent } from "./live";
 import { shouldRetry } from "./query-client";
-import { listParamsFrom, TaskQuerySchema } from "@/lib/model/queries";
-import { cleanParams, keysForChange, nodesQuery, problemsQuery, tasksQuery, usageQuery, workloadQuery } from "./queries";
+import { LIST_PAGE, listParamsFrom, TaskQuerySchema } from "@/lib/model/queries";
+import {
+  cleanParams,
+  fleetSearchFrom,
+  fleetTasksQuery,
+  fleetWorkloadsQuery,
+  isFleetWide,
+  keysForChange,
+  nodesQuery,
+  problemsQuery,
+  tasksQuery,
+  usageQuery,
+  workloadQuery,
+} from "./queries";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -43,6 +55,41 @@ describe("query keys", () => {
   });
 });
 
+describe("fleet-wide list keys", () => {
+  it("roots them apart from any one cluster", () => {
+    expect(fleetWorkloadsQuery({ q: "mysql" }).queryKey).toEqual(["fleet", "workloads", { q: "mysql" }]);
+    expect(fleetTasksQuery({ cluster: "east", selector: "" }).queryKey).toEqual(["fleet", "tasks", { cluster: "east" }]);
+    expect(isFleetWide(fleetTasksQuery({}).queryKey)).toBe(true);
+    expect(isFleetWide(problemsQuery().queryKey)).toBe(true);
+    expect(isFleetWide(["clusters"])).toBe(true);
+    expect(isFleetWide(tasksQuery("east", {}).queryKey)).toBe(false);
+  });
+  it("gives the search page's prefetch and the browser the same keys for the same URL", () => {
+    const onServer = fleetSearchFrom({
+      q: " mysql ",
+      selector: "app=mysql",
+      cluster: "east",
+      kind: "tasks",
+      sort: "restarts",
+      limit: "1000",
+    });
+    const inBrowser = fleetSearchFrom(new URLSearchParams("kind=tasks&cluster=east&selector=app%3Dmysql&q=mysql&sort=restarts&limit=1000"));
+    expect(fleetTasksQuery(onServer.tasks).queryKey).toEqual(fleetTasksQuery(inBrowser.tasks).queryKey);
+    expect(fleetWorkloadsQuery(onServer.workloads).queryKey).toEqual(fleetWorkloadsQuery(inBrowser.workloads).queryKey);
+    expect(onServer.kind).toBe("tasks");
+    // The shown tab takes the table's sort and limit; the other tab only the filters.
+    expect(onServer.tasks).toEqual({ q: "mysql", selector: "app=mysql", cluster: "east", sort: "restarts", limit: 1000 });
+    expect(onServer.workloads).toEqual({ q: "mysql", selector: "app=mysql", cluster: "east", limit: LIST_PAGE });
+  });
+  it("shows workloads unless the URL asks for tasks, and keeps a bad selector for the API to answer", () => {
+    const search = fleetSearchFrom(new URLSearchParams("kind=pods&selector=app+in+(mysql&node=n1"));
+    expect(search.kind).toBe("workloads");
+    expect(search.workloads).toEqual({ selector: "app in (mysql", limit: LIST_PAGE });
+    // The page has no node filter: the task list takes the page's filters only.
+    expect(search.tasks).toEqual({ selector: "app in (mysql", limit: LIST_PAGE });
+  });
+});
+
 describe("keysForChange", () => {
   it("invalidates the changed resources of that cluster only, plus the fleet list", () => {
     const keys = keysForChange({ clusterId: "east", resources: ["tasks"] });
@@ -63,6 +110,25 @@ describe("keysForChange", () => {
     expect(stale).toContainEqual(["problems", { severity: "critical" }]);
     expect(stale).not.toContainEqual(["clusters", "west", "tasks", {}]);
     expect(stale).not.toContainEqual(["clusters", "east", "nodes", {}]);
+  });
+  it("refreshes the fleet-wide lists when any cluster's workloads or tasks change, or its connection", () => {
+    const stale = (resources: string[]) => {
+      const client = new QueryClient();
+      client.setQueryData(fleetWorkloadsQuery({ q: "mysql" }).queryKey, { items: [], errors: {} });
+      client.setQueryData(fleetTasksQuery({ selector: "app=mysql" }).queryKey, { items: [], errors: {} });
+      for (const filter of keysForChange({ clusterId: "west", resources })) void client.invalidateQueries(filter);
+      return client
+        .getQueryCache()
+        .getAll()
+        .filter((q) => q.state.isInvalidated)
+        .map((q) => q.queryKey[1]);
+    };
+    expect(stale(["tasks"])).toEqual(["workloads", "tasks"]);
+    // A workload's health counts its tasks, but a workload change leaves the tasks as they were.
+    expect(stale(["workloads"])).toEqual(["workloads"]);
+    // A cluster cut off is named in the lists' errors.
+    expect(stale(["cluster"])).toEqual(["workloads", "tasks"]);
+    expect(stale(["nodes", "services", "usage"])).toEqual([]);
   });
   it("maps usage and cluster changes to their keys", () => {
     const keys = keysForChange({ clusterId: "east", resources: ["usage", "cluster"] }).map((k) => k.queryKey);

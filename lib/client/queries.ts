@@ -1,6 +1,7 @@
 import { queryOptions, type QueryKey } from "@tanstack/react-query";
 import { z } from "zod";
 import {
+  ClusterErrorsSchema,
   ClusterInfoSchema,
   NAMESPACED_KINDS,
   NodeSchema,
@@ -8,6 +9,7 @@ import {
   TaskSchema,
   UsageHistorySchema,
   WorkloadSchema,
+  type ClusterErrors,
   type ClusterInfo,
   type ListAnswer,
   type ResourceKind,
@@ -16,8 +18,12 @@ import {
 } from "@/lib/model/types";
 import {
   ConsumptionQuerySchema,
+  FleetWorkloadQuerySchema,
   LIST_PAGE,
+  listParamsFrom,
   searchValues,
+  type FleetTaskParams,
+  type FleetWorkloadParams,
   type NodeParams,
   type SearchInput,
   type ProblemQuery,
@@ -40,8 +46,10 @@ import { apiGet, apiPost, apiUrl, listSchema } from "./api";
 /**
  * One queryOptions factory per resource. Keys are rooted at
  * ["clusters", clusterId, resource, params] so a live change to a resource
- * invalidates every view of it by prefix. Server pages reuse these factories
- * and override queryFn to read the fleet facade directly.
+ * invalidates every view of it by prefix; what spans clusters (the cluster
+ * list, problems, consumption, the fleet-wide lists) is rooted apart. Server
+ * pages reuse these factories and override queryFn to read the fleet facade
+ * directly.
  */
 
 /** Freshness in ONE place. SSE invalidation does the real work; polling is the safety net for a wall display. */
@@ -61,6 +69,15 @@ export const clusterKeys = {
   cluster: (clusterId: string) => ["clusters", clusterId] as const,
   resource: (clusterId: string, resource: string) => ["clusters", clusterId, resource] as const,
 };
+
+/**
+ * A key that spans clusters rather than being one cluster's: a change in any
+ * cluster may touch it, so the live stream refreshes it at most every few
+ * seconds (lib/client/live.ts).
+ */
+export function isFleetWide(queryKey: QueryKey): boolean {
+  return !(queryKey[0] === clusterKeys.all[0] && queryKey.length > 1);
+}
 
 /** Drops empty values so that "no filter" has exactly one key, on the server and in the browser. */
 export function cleanParams<T extends object>(params: T): T {
@@ -215,9 +232,8 @@ export const consumptionCsvUrl = (params: ConsumptionParams) => apiUrl("/api/con
 /** Problems span clusters too; any change anywhere may add or clear one. */
 export const problemKeys = { all: ["problems"] as const };
 
-const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
 const ProblemListSchema = z.object({ items: z.array(FleetProblemSchema), errors: ClusterErrorsSchema });
-export type ProblemList = { items: FleetProblem[]; errors: z.infer<typeof ClusterErrorsSchema> };
+export type ProblemList = { items: FleetProblem[]; errors: ClusterErrors };
 
 export function problemsQuery(params: ProblemQuery = {}) {
   const p = cleanParams(params);
@@ -227,6 +243,58 @@ export function problemsQuery(params: ProblemQuery = {}) {
     staleTime: REFRESH.staleMs,
     refetchInterval: REFRESH.clustersPollMs,
   });
+}
+
+type FleetResource = Extract<ResourceKind, "workloads" | "tasks">;
+
+/** The fleet-wide lists (/api/workloads, /api/tasks), rooted apart from ["clusters", ...] as they span clusters. */
+export const fleetKeys = {
+  list: (resource: FleetResource) => ["fleet", resource] as const,
+};
+
+/** An item of a fleet-wide list: the cluster's item, naming its cluster. */
+export type FleetItem<T> = T & { clusterId: string };
+/** A fleet-wide list: the clusters' items, and the clusters that could not answer (FleetList on the server). */
+export type FleetListAnswer<T> = ListAnswer<FleetItem<T>> & { errors: ClusterErrors };
+
+const FleetWorkloadListSchema = listSchema(WorkloadSchema.extend({ clusterId: z.string() })).extend({ errors: ClusterErrorsSchema });
+const FleetTaskListSchema = listSchema(TaskSchema.extend({ clusterId: z.string() })).extend({ errors: ClusterErrorsSchema });
+
+function fleetListQuery<T, P extends object>(resource: FleetResource, schema: z.ZodType<FleetListAnswer<T>>, params: P) {
+  const p = cleanParams(params);
+  return queryOptions({
+    queryKey: [...fleetKeys.list(resource), p] as const,
+    queryFn: ({ signal }): Promise<FleetListAnswer<T>> => apiGet(`/api/${resource}`, schema, p, signal),
+    staleTime: REFRESH.staleMs,
+    refetchInterval: REFRESH.resourcesPollMs,
+  });
+}
+
+export const fleetWorkloadsQuery = (params: FleetWorkloadParams = {}) => fleetListQuery("workloads", FleetWorkloadListSchema, params);
+export const fleetTasksQuery = (params: FleetTaskParams = {}) => fleetListQuery("tasks", FleetTaskListSchema, params);
+
+/** The search page's tabs: the fleet-wide lists it searches. */
+export type SearchKind = FleetResource;
+
+export interface FleetSearch {
+  /** The tab shown. */
+  kind: SearchKind;
+  workloads: FleetWorkloadParams;
+  tasks: FleetTaskParams;
+}
+
+/**
+ * The search page's queries from its URL (?q=&selector=&namespace=&cluster=&kind=),
+ * read the same way by the server page and the browser. Both lists take the
+ * filters, so both tabs can say how many they hold; the sort, order and limit
+ * the table sets are the shown tab's alone.
+ */
+export function fleetSearchFrom(search: SearchInput): FleetSearch {
+  const kind: SearchKind = searchValues(search).kind === "tasks" ? "tasks" : "workloads";
+  // Read with the workloads' schema: the task list's takes node and workload too, which the page does not offer.
+  const shown = listParamsFrom(FleetWorkloadQuerySchema, search);
+  const other = cleanParams({ q: shown.q, selector: shown.selector, namespace: shown.namespace, cluster: shown.cluster, limit: LIST_PAGE });
+  return { kind, workloads: kind === "workloads" ? shown : other, tasks: kind === "tasks" ? shown : other };
 }
 
 /** force: scale through a rollout that holds the workload (a Marathon deployment), cancelling it. */
@@ -253,6 +321,10 @@ export function keysForChange(change: { clusterId: string; resources: readonly s
   if (namespaces) keys.push({ queryKey: clusterKeys.resource(change.clusterId, "namespaces") });
   // Counts and usage on the overview cards come from the cluster list; problems from every resource.
   if (change.resources.length > 0) keys.push({ queryKey: clusterKeys.all, exact: true }, { queryKey: problemKeys.all });
+  // The fleet-wide lists: a workload's health counts its tasks, and a cluster cut off is named in their errors.
+  const touches = (...resources: string[]) => resources.some((r) => change.resources.includes(r));
+  if (touches("workloads", "tasks", "cluster")) keys.push({ queryKey: fleetKeys.list("workloads") });
+  if (touches("tasks", "cluster")) keys.push({ queryKey: fleetKeys.list("tasks") });
   return keys;
 }
 

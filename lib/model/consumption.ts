@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ClusterErrorsSchema } from "./types";
 /**
  * One model of consumption for every orchestrator (issue 12): what a
  * workload, tenant, team, node or cluster reserved, used and could give back,
@@ -868,8 +869,6 @@ const ConsumptionItemSchema: z.ZodType<ConsumptionItem> = z.object({
   cost: z.object({ currency: z.string(), used: z.number(), reserved: z.number(), idle: z.number() }).optional(),
   coverage: z.number(),
 });
-/** Clusters that could not answer, by id: shown beside the figures of the others. */
-const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
 /** Where a cluster's figures come from: Fleetdeck's own history, the cluster's Prometheus, or the demo's simulated model. */
 export const HISTORY_ORIGINS = ["history", "prometheus", "demo"] as const;
 export type HistoryOrigin = (typeof HISTORY_ORIGINS)[number];

@@ -155,8 +155,16 @@ export type NodeParams = Partial<z.output<typeof NodeQuerySchema>>;
 export type WorkloadParams = Partial<z.output<typeof WorkloadQuerySchema>>;
 export type TaskParams = Partial<z.output<typeof TaskQuerySchema>>;
 export type ServiceParams = Partial<z.output<typeof ServiceQuerySchema>>;
+export type FleetWorkloadParams = Partial<z.output<typeof FleetWorkloadQuerySchema>>;
+export type FleetTaskParams = Partial<z.output<typeof FleetTaskQuerySchema>>;
 
-type ListQuerySchema = typeof NodeQuerySchema | typeof WorkloadQuerySchema | typeof TaskQuerySchema | typeof ServiceQuerySchema;
+type ListQuerySchema =
+  | typeof NodeQuerySchema
+  | typeof WorkloadQuerySchema
+  | typeof TaskQuerySchema
+  | typeof ServiceQuerySchema
+  | typeof FleetWorkloadQuerySchema
+  | typeof FleetTaskQuerySchema;
 
 /** A list page's own controls (column headers, "show more"), as opposed to the filters the operator types. */
 const PAGE_CONTROLS: ReadonlySet<string> = new Set(["sort", "order", "limit", "offset"]);

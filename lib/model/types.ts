@@ -284,6 +284,10 @@ export interface ListAnswer<T> {
   total?: number;
 }
 
+/** Clusters that could not answer a fleet-wide read, by id: shown beside the others' items and figures, never instead of them. */
+export const ClusterErrorsSchema = z.record(z.string(), z.object({ code: z.string(), message: z.string() }));
+export type ClusterErrors = z.infer<typeof ClusterErrorsSchema>;
+
 export interface ApiErrorBody {
   error: { code: string; message: string };
 }

@@ -14,6 +14,7 @@ import {
   isCutOff,
   RESOURCE_KINDS,
   type ChangeEvent,
+  type ClusterErrors,
   type ClusterInfo,
   type ListAnswer,
   type Node,
@@ -56,9 +57,6 @@ import { ApiError, InvalidInputError, NotFoundError } from "./errors";
 import { onePerProcess, startedOnePerProcess } from "./process-one";
 import { namespacesOf, nodeViews, queryList, taskView, taskViews, workloadViews } from "./views";
 import { compareProblems, type FleetProblem } from "@/lib/model/health";
-
-/** Clusters that could not answer a fleet-wide read, by id, beside the figures of the others. */
-type ClusterErrors = Record<string, { code: string; message: string }>;
 
 /** A fleet-wide list: each item names its cluster; clusters that could not answer are in `errors`. */
 export type FleetList<T> = ListAnswer<T & { clusterId: string }> & { errors: ClusterErrors };
