@@ -88,55 +88,62 @@ export type WorkloadEvent = z.infer<typeof WorkloadEventSchema>;
 /**
  * Storage a workload's tasks mount, one entry per volume its spec declares,
  * in the orchestrator's own terms:
- * - Kubernetes: the pod template's volumes and a StatefulSet's claim
+ * - Kubernetes: the pod template's volumes, then a StatefulSet's claim
  *   templates, joined with the PersistentVolumeClaims they name.
  * - Docker (swarm services, Compose services, lone containers): the mounts
- *   of the service spec or container.
+ *   of the service spec or of the containers.
  * - Nomad: the task group's volumes; ECS: the task definition's volumes;
- *   Marathon: the app container's volumes.
+ *   Marathon: the app container's volumes (other Mesos frameworks declare
+ *   none to the master).
  */
 export const VolumeSchema = z.object({
   /**
-   * The volume's name in the spec. Docker mounts have none beside a named
-   * volume's, so theirs is the path they are mounted at in the container.
+   * The volume's name in the spec. Docker and Marathon mounts have none
+   * beside a volume's, so theirs is the path they are mounted at.
    */
   name: z.string(),
   /**
    * Its kind, in the orchestrator's word: the volume source on Kubernetes
    * (persistentVolumeClaim, emptyDir, configMap, hostPath, ...), the mount
-   * type on Docker (volume, bind, tmpfs), host or csi on Nomad, host, docker,
-   * efs or ebs on ECS, host, persistent or external on Marathon.
+   * type on Docker (volume, bind, tmpfs), host or csi on Nomad, efs, fsx,
+   * docker, host or ebs on ECS, host, persistent, external or secret on
+   * Marathon.
    */
   type: z.string(),
   /**
-   * What outlives the tasks and holds the data, by the orchestrator's name
-   * for it: the PersistentVolumeClaim (for a claim template, its replicas'
-   * claims as `data-db-{0..2}`), the Docker named volume or bind's host path,
-   * the Nomad host volume or CSI volume (per allocation as `db[{0..2}]`), the
-   * EFS file system or the shared Docker volume on ECS. Null for scratch
-   * space and configuration (emptyDir, configMap, tmpfs, task-scoped volumes).
+   * What holds the data beyond the tasks, by the orchestrator's name for it:
+   * the PersistentVolumeClaim (for a claim template, its current replicas'
+   * claims as `data-db-{0..2}`, or `data-db-0` for one), a hostPath's path or
+   * an nfs export; the Docker named volume or a bind's host path; the Nomad
+   * host volume or CSI volume (per allocation as `db[{0..2}]`); the EFS or
+   * FSx file system (`fs-…:/root`) or a shared Docker volume on ECS; the host
+   * path or external volume on Marathon. Null for what each task has of its
+   * own: scratch space, configuration, tmpfs, anonymous or task-scoped
+   * volumes, per-task EBS volumes, Marathon's local persistent volumes.
    */
   claim: z.string().nullable(),
   /**
    * Its size in bytes: a claim's provisioned capacity (its request until it
-   * is bound; for a claim template, the smallest of its replicas' claims),
-   * an emptyDir's or tmpfs' size limit, a Marathon persistent volume's size;
-   * null where the orchestrator does not say (most host and network storage).
+   * is bound; for a claim template, the smallest of its replicas' bound
+   * claims), an emptyDir's or tmpfs' size limit, a Marathon persistent
+   * volume's size; null where the orchestrator does not say (most host and
+   * network storage).
    */
   capacityBytes: z.number().nonnegative().nullable(),
   /**
    * How it may be mounted: Kubernetes access modes (ReadWriteOnce, ...),
    * Nomad CSI access modes (single-node-writer, ...), elsewhere "read-write"
-   * or "read-only" as the task mounts it (both when tasks differ); empty
+   * or "read-only" as the tasks mount it (both when they differ); empty
    * where nothing says.
    */
   accessModes: z.array(z.string()),
   /**
-   * One word: a claim's phase on Kubernetes (Bound, Pending, Lost; Missing
-   * when the claim does not exist, unknown when claims cannot be read; for a
-   * claim template Bound only when every replica's claim is, unused at zero
-   * replicas); elsewhere, and for Kubernetes volumes without a claim,
-   * "mounted" while some task of the workload runs, else "unmounted".
+   * One word: on Kubernetes a claim's phase (Bound, Pending, Lost; Missing
+   * when the claim does not exist; unknown when claims cannot be read; for
+   * a claim template Bound only when every current replica's claim is,
+   * unused at zero replicas). Elsewhere, and for Kubernetes volumes without
+   * a claim, "mounted" while some task of the workload runs, else
+   * "unmounted".
    */
   status: z.string(),
 });

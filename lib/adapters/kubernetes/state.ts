@@ -269,6 +269,11 @@ export class ClusterState {
     return { ...core, ...(first ? { autoscaler: first } : {}), events, volumes };
   }
 
+  /** The claims as the adapter last saw them (null: not listed, or not readable); scale() maps its answer with them. */
+  get knownClaims(): ClaimLookup | null {
+    return this.claims && this.claimLookup;
+  }
+
   /** The workload with its autoscaler, as the adapter last saw it; scale() uses the autoscaler. */
   autoscalerFor(workloadId: string): Autoscaler | null {
     return this.autoscalers.get(workloadId)?.values().next().value ?? null;

@@ -81,7 +81,9 @@ describe("KubeAdapter: workload volumes", { timeout: 90_000 }, () => {
     const nodes = sim.list("Node").map((n) => n.metadata.name);
     for (const n of nodes) sim.setNodeSchedulable(n, false);
     try {
-      await adapter.scale(MYSQL, 4);
+      const answered = await adapter.scale(MYSQL, 4);
+      // The scale's answer joins the claims the adapter knows, as the watched workload does.
+      expect(answered.volumes).toEqual([expect.objectContaining({ claim: "mysql-persistent-volume-mysql-{0..3}", status: "Pending" })]);
       await waitFor(
         "the fourth claim to exist, unbound",
         () => sim.get("PersistentVolumeClaim", "default", "mysql-persistent-volume-mysql-3") !== undefined,
@@ -109,6 +111,11 @@ describe("KubeAdapter: workload volumes", { timeout: 90_000 }, () => {
     const { sink } = await follow("no-claims");
     expect(sink.connection?.status).toBe("ok");
     await waitFor("mysql listed", () => mysqlVolume(sink) !== undefined, DEADLINE);
-    expect(mysqlVolume(sink)).toMatchObject({ claim: "mysql-persistent-volume-mysql-{0..2}", capacityBytes: GiB, status: "unknown" });
+    // Whatever the replica count the test before left: the claims' status is what it cannot know.
+    expect(mysqlVolume(sink)).toMatchObject({
+      claim: expect.stringMatching(/^mysql-persistent-volume-mysql-/),
+      capacityBytes: GiB,
+      status: "unknown",
+    });
   });
 });
