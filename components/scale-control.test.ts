@@ -23,6 +23,7 @@ const mysql: Workload = {
   selector: "app=mysql",
   info: {},
   events: [],
+  volumes: [],
   usage: null,
   health: { state: "healthy", problems: [], tasks: { ready: 3, starting: 0, failing: 0, stopping: 0 } },
 };

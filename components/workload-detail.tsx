@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { clusterQuery, workloadQuery, workloadTaskParams } from "@/lib/client/queries";
-import { reportsWorkloadEvents, taskNoun } from "@/lib/client/vocabulary";
+import { noVolumesText, reportsWorkloadEvents, taskNoun } from "@/lib/client/vocabulary";
 import { formatBytes, formatCpu } from "@/lib/format";
 import type { Workload } from "@/lib/model/types";
 import { Age, useNow } from "./age";
@@ -15,6 +15,7 @@ import { ScaleControl } from "./scale-control";
 import { ErrorState, Skeleton } from "./states";
 import { TasksTable } from "./tasks-view";
 import { UsageHistoryPanel } from "./usage-chart";
+import { VolumeList } from "./volumes";
 
 /** Facts the panel shows itself; an orchestrator fact of the same name is not repeated. */
 const BUILT_IN_FACTS = new Set(["Images", "Age", "Selector", "Using now", "Labels"]);
@@ -118,6 +119,9 @@ export function WorkloadDetail({ clusterId, workloadId }: { clusterId: string; w
           />
         </Panel>
       </div>
+      <Panel title="Volumes">
+        <VolumeList volumes={workload.volumes} emptyText={noVolumesText(cluster?.orchestrator, workload.kind, noun.plural)} />
+      </Panel>
       <UsageHistoryPanel clusterId={clusterId} scope="workload" target={workloadId} usageAvailable={cluster?.usageAvailable ?? true} />
       <section aria-label={`${noun.plural} of this workload`}>
         <h2 className="mb-2 text-sm font-semibold">{`${noun.plural} of this workload`}</h2>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reportsWorkloadEvents, withoutNodeLabel } from "./vocabulary";
+import { noVolumesText, reportsWorkloadEvents, withoutNodeLabel } from "./vocabulary";
 
 describe("withoutNodeLabel", () => {
   it("names Fargate capacity instead of calling a running task unscheduled", () => {
@@ -18,5 +18,14 @@ describe("reportsWorkloadEvents", () => {
     expect(reportsWorkloadEvents("swarm", "ComposeService")).toBe(false);
     expect(reportsWorkloadEvents("swarm", "Container")).toBe(false);
     expect(reportsWorkloadEvents("docker", "ComposeService")).toBe(false);
+  });
+});
+
+describe("noVolumesText", () => {
+  it("says a workload's tasks mount nothing, in its orchestrator's words, but not of a Mesos framework, which declares none", () => {
+    expect(noVolumesText("kubernetes", "Deployment", "Pods")).toBe("No volumes: its pods mount none.");
+    expect(noVolumesText("mesos", "MarathonApp", "Tasks")).toBe("No volumes: its tasks mount none.");
+    expect(noVolumesText("mesos", "MesosFramework", "Tasks")).toBe("A Mesos framework declares no volumes to the master.");
+    expect(noVolumesText(undefined, "Deployment", "Tasks")).toBe("No volumes: its tasks mount none.");
   });
 });

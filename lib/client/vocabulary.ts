@@ -42,6 +42,16 @@ export function reportsWorkloadEvents(orchestrator: Orchestrator, kind: string):
 }
 
 /**
+ * What an empty volume list means for a workload: its tasks mount nothing,
+ * except for Mesos frameworks other than Marathon, which declare no volumes
+ * to the master (their tasks' are their own business).
+ */
+export function noVolumesText(orchestrator: Orchestrator | undefined, kind: string, tasksNoun: string): string {
+  if (orchestrator === "mesos" && kind !== "MarathonApp") return "A Mesos framework declares no volumes to the master.";
+  return `No volumes: its ${tasksNoun.toLowerCase()} mount none.`;
+}
+
+/**
  * What the node column says for a task without a node: Fargate tasks run on
  * capacity the provider manages, which is not "unscheduled".
  */

@@ -85,6 +85,70 @@ export const WorkloadEventSchema = z.object({
 });
 export type WorkloadEvent = z.infer<typeof WorkloadEventSchema>;
 
+/**
+ * Storage a workload's tasks mount, one entry per volume its spec declares,
+ * in the orchestrator's own terms:
+ * - Kubernetes: the pod template's volumes, then a StatefulSet's claim
+ *   templates, joined with the PersistentVolumeClaims they name.
+ * - Docker (swarm services, Compose services, lone containers): the mounts
+ *   of the service spec or of the containers.
+ * - Nomad: the task group's volumes; ECS: the task definition's volumes;
+ *   Marathon: the app container's volumes (other Mesos frameworks declare
+ *   none to the master).
+ */
+export const VolumeSchema = z.object({
+  /**
+   * The volume's name in the spec. Docker and Marathon mounts have none
+   * beside a volume's, so theirs is the path they are mounted at.
+   */
+  name: z.string(),
+  /**
+   * Its kind, in the orchestrator's word: the volume source on Kubernetes
+   * (persistentVolumeClaim, emptyDir, configMap, hostPath, ...), the mount
+   * type on Docker (volume, bind, tmpfs), host or csi on Nomad, efs, fsx,
+   * docker, host or ebs on ECS, host, persistent, external or secret on
+   * Marathon.
+   */
+  type: z.string(),
+  /**
+   * What holds the data beyond the tasks, by the orchestrator's name for it:
+   * the PersistentVolumeClaim (for a claim template, its current replicas'
+   * claims as `data-db-{0..2}`, or `data-db-0` for one), a hostPath's path or
+   * an nfs export; the Docker named volume or a bind's host path; the Nomad
+   * host volume or CSI volume (per allocation as `db[{0..2}]`); the EFS or
+   * FSx file system (`fs-…:/root`) or a shared Docker volume on ECS; the host
+   * path or external volume on Marathon. Null for what each task has of its
+   * own: scratch space, configuration, tmpfs, anonymous or task-scoped
+   * volumes, per-task EBS volumes, Marathon's local persistent volumes.
+   */
+  claim: z.string().nullable(),
+  /**
+   * Its size in bytes: a claim's provisioned capacity (its request until it
+   * is bound; for a claim template, the smallest of its replicas' bound
+   * claims), an emptyDir's or tmpfs' size limit, a Marathon persistent
+   * volume's size; null where the orchestrator does not say (most host and
+   * network storage).
+   */
+  capacityBytes: z.number().nonnegative().nullable(),
+  /**
+   * How it may be mounted: Kubernetes access modes (ReadWriteOnce, ...),
+   * Nomad CSI access modes (single-node-writer, ...), elsewhere "read-write"
+   * or "read-only" as the tasks mount it (both when they differ); empty
+   * where nothing says.
+   */
+  accessModes: z.array(z.string()),
+  /**
+   * One word: on Kubernetes a claim's phase (Bound, Pending, Lost; Missing
+   * when the claim does not exist; unknown when claims cannot be read; for
+   * a claim template Bound only when every current replica's claim is,
+   * unused at zero replicas). Elsewhere, and for Kubernetes volumes without
+   * a claim, "mounted" while some task of the workload runs, else
+   * "unmounted".
+   */
+  status: z.string(),
+});
+export type Volume = z.infer<typeof VolumeSchema>;
+
 export const WorkloadCoreSchema = z.object({
   /** Opaque and URL-safe. */
   id: z.string().regex(/^[A-Za-z0-9._~-]+$/),
@@ -111,6 +175,8 @@ export const WorkloadCoreSchema = z.object({
   info: Labels,
   /** Recent events, newest first, at most MAX_WORKLOAD_EVENTS; empty where the orchestrator reports none. */
   events: z.array(WorkloadEventSchema).max(MAX_WORKLOAD_EVENTS),
+  /** The storage its tasks mount (see VolumeSchema), in the order the spec declares it; empty when none. */
+  volumes: z.array(VolumeSchema),
   /** Problems of the workload itself (a failed rollout, a placement failure, a delayed app); its tasks' come with them. */
   problems: z.array(ProblemSchema).optional(),
 });

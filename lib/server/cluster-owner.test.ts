@@ -65,6 +65,7 @@ function workload(id: string, over: Partial<WorkloadCore> = {}): WorkloadCore {
     selector: null,
     info: {},
     events: [],
+    volumes: [],
     ...over,
   };
 }

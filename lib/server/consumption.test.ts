@@ -59,6 +59,7 @@ function workload(
     selector: null,
     info: {},
     events: [],
+    volumes: [],
     ...extra,
   };
 }

@@ -24,6 +24,7 @@ const WORKLOAD = {
   autoscaler: null,
   info: {},
   events: [],
+  volumes: [],
 } as unknown as WorkloadCore;
 
 /** Records every replicas value that reaches it. */

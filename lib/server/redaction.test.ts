@@ -39,6 +39,7 @@ const WORKLOAD: WorkloadCore = {
   autoscaler: null,
   info: {},
   events: [],
+  volumes: [],
 } as unknown as WorkloadCore;
 
 class EchoingAdapter implements ClusterAdapter, Scalable, UsageSource {

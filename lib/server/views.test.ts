@@ -58,6 +58,7 @@ const workload: WorkloadCore = {
   selector: "app=mysql",
   info: {},
   events: [],
+  volumes: [],
 };
 
 const snapshot = applyChanges(EMPTY_SNAPSHOT, [

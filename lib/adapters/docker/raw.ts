@@ -47,8 +47,18 @@ const NanoResources = z.object({ NanoCPUs: z.number().optional(), MemoryBytes: z
 const Cap = z.number().optional().catch(undefined);
 const NanoLimits = z.object({ NanoCPUs: Cap, MemoryBytes: Cap }).nullish().catch(null);
 const SwarmResources = z.object({ Reservations: NanoResources, Limits: NanoLimits }).nullish();
+/** A mount of a service's containers: a named (or, without Source, anonymous) volume, a bind of a host path, a tmpfs. */
+const SwarmMount = z.object({
+  Type: z.string().optional(),
+  Source: z.string().optional(),
+  Target: z.string(),
+  ReadOnly: z.boolean().optional(),
+  TmpfsOptions: z.object({ SizeBytes: z.number().optional() }).nullish(),
+});
+export type RawSwarmMount = z.infer<typeof SwarmMount>;
+
 /** Kept whole (loose): a task's copy is compared with its service's to tell tasks of the current spec from older ones. */
-const ContainerSpec = z.looseObject({ Image: z.string().optional(), Labels });
+const ContainerSpec = z.looseObject({ Image: z.string().optional(), Labels, Mounts: z.array(SwarmMount).nullish() });
 
 export const SwarmNode = z.object({
   ID: z.string(),
@@ -192,6 +202,18 @@ export const DockerContainerSummary = z.object({
     )
     .nullish(),
   NetworkSettings: z.object({ Networks: z.record(z.string(), z.object({ IPAddress: z.string().optional() })).nullish() }).nullish(),
+  /** As the engine lists them: Name for volumes (a long hex one for anonymous volumes), Source the host path. */
+  Mounts: z
+    .array(
+      z.object({
+        Type: z.string().optional(),
+        Name: z.string().optional(),
+        Source: z.string().optional(),
+        Destination: z.string(),
+        RW: z.boolean().optional(),
+      }),
+    )
+    .nullish(),
 });
 export type RawContainerSummary = z.infer<typeof DockerContainerSummary>;
 

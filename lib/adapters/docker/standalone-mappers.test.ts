@@ -7,12 +7,14 @@ import containersSwarmManagerJson from "./fixtures/containers-swarm-manager.json
 import containersJson from "./fixtures/containers.json";
 import infoJson from "./fixtures/info-swarm.json";
 import inspectJson from "./fixtures/inspect-worker.json";
+import mountsJson from "./fixtures/mounts.json";
 import { DockerContainerInspect, DockerContainerSummary, DockerInfoAnswer } from "./raw";
 import {
   COMPOSE_NOT_SCALABLE,
   CONTAINER_NOT_SCALABLE,
   containerLimits,
   containerProblems,
+  containerVolumes,
   mapContainers,
   mapContainerTask,
   mapHostNode,
@@ -186,5 +188,41 @@ describe("plain containers beside a swarm's services", () => {
       ["probeshop_worker_1", "compose~probeshop~worker", nodeId, "running"],
       ["probeshop_web_1", "compose~probeshop~web", nodeId, "running"],
     ]);
+  });
+});
+
+describe("container volumes", () => {
+  // Recorded from Engine 20.10 (names changed): a Compose container with a named volume, an anonymous
+  // one, a tmpfs and a read-only bind, listed in the engine's own order.
+  const [db] = z.array(DockerContainerSummary).parse(mountsJson.containers);
+  const anonymous = "c7744d58f7edb82e3cc4e7b336a38ff0ae2483ac0a7cbb62204ec11a58df5a60";
+
+  it("lists a container's mounts by path, with the volume or host path that holds the data", () => {
+    const [workload] = mapStandaloneWorkloads([db]);
+    expect(WorkloadCoreSchema.parse(workload).volumes).toEqual([
+      { name: "/anon", type: "volume", claim: anonymous, capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+      { name: "/run/cache", type: "tmpfs", claim: null, capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+      { name: "/srv/config", type: "bind", claim: "/srv/shop/config", capacityBytes: null, accessModes: ["read-only"], status: "mounted" },
+      { name: "/var/lib/data", type: "volume", claim: "shop_pgdata", capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+    ]);
+  });
+
+  it("joins a scaled service's containers: shared volumes stay claims, each container's own anonymous volume is none", () => {
+    const second = {
+      ...db,
+      Id: "second",
+      Names: ["/shop-db-2"],
+      State: "exited",
+      Mounts: db.Mounts!.map((m) =>
+        m.Name === anonymous ? { ...m, Name: "d".repeat(64) } : m.Destination === "/srv/config" ? { ...m, RW: true } : m,
+      ),
+    };
+    const volumes = containerVolumes([second, db]);
+    expect(volumes.find((v) => v.name === "/anon")).toMatchObject({ claim: null });
+    expect(volumes.find((v) => v.name === "/var/lib/data")).toMatchObject({ claim: "shop_pgdata", status: "mounted" });
+    // Mounted read-write by one container, read-only by the other.
+    expect(volumes.find((v) => v.name === "/srv/config")?.accessModes).toEqual(["read-write", "read-only"]);
+    expect(containerVolumes([second]).every((v) => v.status === "unmounted")).toBe(true);
+    expect(containerVolumes([{ ...db, Mounts: null }])).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { facts } from "@/lib/model/events";
 import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId, slugify } from "@/lib/model/ids";
-import type { Limits, NodeCore, Service, TaskCore, TaskState, WorkloadCore } from "@/lib/model/types";
+import type { Limits, NodeCore, Service, TaskCore, TaskState, Volume, WorkloadCore } from "@/lib/model/types";
+import { mountModes, mountStatus } from "../volumes";
 import type { RawContainerInspect, RawContainerSummary, RawInfo } from "./raw";
 import {
   capOrNull,
@@ -260,8 +261,42 @@ export function mapStandaloneWorkloads(containers: readonly RawContainerSummary[
       info,
       // The engine's /events stream is followed for changes, not kept as history.
       events: [],
+      volumes: containerVolumes(members),
     };
   });
+}
+
+/**
+ * The mounts of a workload's containers, one per place they are mounted (in
+ * path order: the engine lists them in no fixed order). What holds the data
+ * is the volume or bound host path they share; containers that each have
+ * their own (anonymous volumes of a scaled Compose service) share none.
+ */
+export function containerVolumes(members: readonly RawContainerSummary[]): Volume[] {
+  const byPath = new Map<string, { type: string; sources: Set<string>; readOnly: boolean[]; running: boolean }>();
+  for (const c of members) {
+    for (const m of c.Mounts ?? []) {
+      const entry = byPath.get(m.Destination) ?? { type: m.Type ?? "volume", sources: new Set(), readOnly: [], running: false };
+      const source = m.Type === "volume" ? m.Name : m.Type === "bind" ? m.Source : undefined;
+      entry.sources.add(source ?? "");
+      entry.readOnly.push(m.RW === false);
+      entry.running ||= c.State === "running";
+      byPath.set(m.Destination, entry);
+    }
+  }
+  return [...byPath]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, e]) => {
+      const [source] = e.sources;
+      return {
+        name: path,
+        type: e.type,
+        claim: e.sources.size === 1 && source ? source : null,
+        capacityBytes: null,
+        accessModes: mountModes(e.readOnly),
+        status: mountStatus(e.running),
+      };
+    });
 }
 
 /** On a swarm manager, the containers that are not a swarm task's (a task shows as itself): Compose services' and lone ones. */

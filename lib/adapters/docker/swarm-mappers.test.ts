@@ -7,6 +7,7 @@ import servicesHealthJson from "./fixtures/services-health.json";
 import servicesJson from "./fixtures/services.json";
 import tasksHealthJson from "./fixtures/tasks-health.json";
 import tasksJson from "./fixtures/tasks.json";
+import mountsJson from "./fixtures/mounts.json";
 import { SwarmNode, SwarmService, SwarmTask } from "./raw";
 import {
   displayImage,
@@ -16,6 +17,7 @@ import {
   mapSwarmServiceEndpoints,
   mapSwarmTasks,
   mapTaskState,
+  mountVolume,
   updateEvent,
   updateProblem,
 } from "./swarm-mappers";
@@ -334,5 +336,26 @@ describe("swarm health signals", () => {
       s.Spec.Name === "health-crash" ? { ...s, Spec: { ...s.Spec, TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: 1 } } } : s,
     );
     expect(taskOf("health-crash", healthTasks, forced).problems).toBeUndefined();
+  });
+});
+
+describe("service volumes", () => {
+  // Recorded from Engine 20.10 (names changed): a service mounting a named volume, a read-only bind and a 32 MiB tmpfs.
+  const [api] = z.array(SwarmService).parse(mountsJson.services);
+
+  it("lists the spec's mounts by path, with the named volume or host path that holds the data", () => {
+    const workload = mapSwarmService(api);
+    expect(WorkloadCoreSchema.parse(workload).volumes).toEqual([
+      { name: "/data", type: "volume", claim: "shop_uploads", capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+      { name: "/etc/app", type: "bind", claim: "/srv/shop/config", capacityBytes: null, accessModes: ["read-only"], status: "mounted" },
+      { name: "/scratch", type: "tmpfs", claim: null, capacityBytes: 32 * 1024 * 1024, accessModes: ["read-write"], status: "mounted" },
+    ]);
+  });
+
+  it("says unmounted while no task runs, and an anonymous volume is no claim", () => {
+    const idle = { ...api, ServiceStatus: { RunningTasks: 0, DesiredTasks: 1 } };
+    expect(mapSwarmService(idle).volumes.map((v) => v.status)).toEqual(["unmounted", "unmounted", "unmounted"]);
+    expect(mountVolume({ Type: "volume", Target: "/cache" }, true)).toMatchObject({ claim: null, type: "volume" });
+    expect(mapSwarmService(services[0]).volumes).toEqual([]);
   });
 });

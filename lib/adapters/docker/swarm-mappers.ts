@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { facts, recentEvents } from "@/lib/model/events";
 import { problem, withProblems, type Problem } from "@/lib/model/health";
-import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
-import type { RawSwarmNode, RawSwarmService, RawSwarmTask } from "./raw";
+import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, Volume, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import { mountModes, mountStatus } from "../volumes";
+import type { RawSwarmMount, RawSwarmNode, RawSwarmService, RawSwarmTask } from "./raw";
 
 /** Pure mappers from Swarm API answers to the neutral model. */
 
@@ -232,7 +233,25 @@ export function mapSwarmService(service: RawSwarmService, tasks: readonly RawSwa
       ["Update status", update?.State ? `${update.State}${update.Message ? `: ${update.Message}` : ""}` : null],
     ]),
     events: recentEvents([...(lastUpdate ? [lastUpdate] : []), ...taskEvents(service, tasks)]),
+    volumes: (service.Spec.TaskTemplate?.ContainerSpec?.Mounts ?? []).map((m) => mountVolume(m, running > 0)),
     ...withProblems([updateProblem(update), ...abandonedSlotProblems(service, tasks, now)]),
+  };
+}
+
+/**
+ * A service spec's mount, named by where it is mounted: a named volume (the
+ * same name on every node its tasks run on) or a bind's host path is what
+ * holds the data; an anonymous volume or a tmpfs is each task's own.
+ */
+export function mountVolume(m: RawSwarmMount, running: boolean): Volume {
+  const type = m.Type ?? "volume";
+  return {
+    name: m.Target,
+    type,
+    claim: type === "tmpfs" || !m.Source ? null : m.Source,
+    capacityBytes: capOrNull(m.TmpfsOptions?.SizeBytes),
+    accessModes: mountModes([m.ReadOnly]),
+    status: mountStatus(running),
   };
 }
 

@@ -177,6 +177,49 @@ describe("ECS adapter against the simulator, through the real SDK", () => {
     await waitFor("ok again", () => sink.connection?.status === "ok");
   });
 
+  it("shows each service's task definition volumes, reading each revision once", async () => {
+    const { sim, sink } = await setup();
+    await waitFor("reports listed", () => sink.items.workloads.get("shop-fargate~reports")?.volumes.length === 1);
+    expect(sink.items.workloads.get("shop-fargate~reports")!.volumes).toEqual([
+      // Scaled to zero: nothing runs, so nothing is mounted.
+      {
+        name: "archive",
+        type: "efs",
+        claim: "fs-0c2d9e4f81a7b3e56:/reports",
+        capacityBytes: null,
+        accessModes: ["read-write"],
+        status: "unmounted",
+      },
+    ]);
+    await waitFor("web running", () => sink.items.workloads.get("shop-ec2~web")?.ready === 4);
+    expect(sink.items.workloads.get("shop-ec2~web")!.volumes).toEqual([
+      { name: "uploads", type: "docker", claim: "uploads", capacityBytes: null, accessModes: ["read-only"], status: "mounted" },
+      { name: "cache", type: "host", claim: null, capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+    ]);
+    expect(sink.items.workloads.get("shop-ec2~worker")!.volumes).toEqual([]);
+    // Revisions never change: after several polls, one DescribeTaskDefinition per revision the services run.
+    const polls = sim.requests.filter((r) => r.operation === "ListServices").length;
+    await waitFor("four more polls", () => sim.requests.filter((r) => r.operation === "ListServices").length >= polls + 4);
+    const described = sim.requests.filter((r) => r.operation === "DescribeTaskDefinition");
+    const revisions = new Set([...sim.world.clusters.values()].flatMap((c) => [...c.services.values()].map((sv) => sv.taskDefinition.arn)));
+    expect(described).toHaveLength(revisions.size);
+  });
+
+  it("keeps polling without volumes while IAM refuses DescribeTaskDefinition", async () => {
+    const { sim, sink } = await setup({ cluster: "shop-fargate" });
+    sim.faults.deny("DescribeTaskDefinition");
+    await waitFor("first list", () => sink.connection?.status === "ok" && sink.items.workloads.has("shop-fargate~reports"));
+    expect(sink.items.workloads.get("shop-fargate~reports")!.volumes).toEqual([]);
+    const denied = sim.requests.filter((r) => r.operation === "DescribeTaskDefinition");
+    expect(denied.length).toBeGreaterThan(0);
+    expect(denied.every((r) => r.errorType === "AccessDeniedException")).toBe(true);
+    // Refused once, not asked again on every poll.
+    const polls = sim.requests.filter((r) => r.operation === "ListServices").length;
+    await waitFor("more polls", () => sim.requests.filter((r) => r.operation === "ListServices").length >= polls + 3);
+    expect(sim.requests.filter((r) => r.operation === "DescribeTaskDefinition").length).toBe(denied.length);
+    expect(sink.connection?.status).toBe("ok");
+  });
+
   it("backs off on ThrottlingException, growing the wait, then recovers", async () => {
     const { sim, sink } = await setup({ cluster: "shop-fargate" });
     await waitFor("first list", () => sink.connection?.status === "ok");

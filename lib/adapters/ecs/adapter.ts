@@ -27,7 +27,7 @@ import {
   taskRequests,
   workloadIdOf,
 } from "./mappers";
-import type { RawCluster, RawContainerInstance, RawService, RawTask } from "./raw";
+import type { RawCluster, RawContainerInstance, RawService, RawTask, RawTaskDefinition } from "./raw";
 import {
   type LatestValues,
   type RunningTask,
@@ -98,6 +98,11 @@ interface ClusterRead {
   tasks: RawTask[];
 }
 
+/** Task definitions read at once on a poll that meets new ones (a deploy of many services). */
+const TASK_DEFINITIONS_AT_ONCE = 4;
+/** How long services show no volumes after IAM refused DescribeTaskDefinition, before it is asked again. */
+const TASK_DEFINITIONS_REFUSED_RETRY_MS = 10 * 60_000;
+
 /** Fargate's capacity providers; a cluster with only these has no container instances. */
 const FARGATE = /^FARGATE/;
 
@@ -116,6 +121,14 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
   private wake = new AbortController();
   private fastUntil = 0;
   private usageCache: { at: number; latest: Map<string, LatestValues> } | null = null;
+  /**
+   * The services' task definitions by ARN, for their volumes. A revision
+   * never changes, so each is read once and kept while a service runs it;
+   * null: it cannot be read (deregistered and deleted), so it shows none.
+   */
+  private readonly taskDefinitions = new Map<string, RawTaskDefinition | null>();
+  /** DescribeTaskDefinition was refused (IAM): volumes are left out until then, rather than failing every poll. */
+  private taskDefinitionsRefusedUntil = 0;
 
   constructor(
     private readonly connection: EcsConnection,
@@ -218,6 +231,8 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       reads[i] = await this.readCluster(clusters[i], signal);
     });
 
+    await this.readTaskDefinitions(reads.flatMap((r) => r.services.map((sv) => sv.taskDefinition ?? "")).filter(Boolean), signal);
+
     const result: PollResult = {
       nodes: [],
       workloads: [],
@@ -251,7 +266,13 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
       result.nodes.push(...nodes);
       result.usage.nodeIds.push(...nodes.map((n) => n.id));
       for (const s of services) {
-        const workload = mapService(name, s, images.get(workloadIdOf(name, s.serviceName)) ?? [], tasksByService.get(s.serviceName));
+        const workload = mapService(
+          name,
+          s,
+          images.get(workloadIdOf(name, s.serviceName)) ?? [],
+          tasksByService.get(s.serviceName),
+          this.taskDefinitions.get(s.taskDefinition ?? "") ?? null,
+        );
         result.workloads.push(this.redactWorkload(workload));
       }
       for (const t of tasks) {
@@ -305,7 +326,33 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     const raw = await this.api.updateDesiredCount(configured ?? clusterName, serviceName, replicas, signal);
     this.poke();
     const tags = raw.tags?.length ? raw.tags : this.last?.serviceTags.get(workloadId);
-    return this.redactWorkload(mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? []));
+    const definition = this.taskDefinitions.get(raw.taskDefinition ?? "") ?? null;
+    return this.redactWorkload(mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? [], [], definition));
+  }
+
+  /**
+   * Reads the task definitions not read yet, and forgets those no service
+   * runs any more. Refused by IAM, the services show no volumes for a while
+   * (said once in the log); other failures fail the poll, as any call's do.
+   */
+  private async readTaskDefinitions(arns: string[], signal: AbortSignal): Promise<void> {
+    const wanted = new Set(arns);
+    for (const arn of this.taskDefinitions.keys()) if (!wanted.has(arn)) this.taskDefinitions.delete(arn);
+    if (Date.now() < this.taskDefinitionsRefusedUntil) return;
+    const missing = [...wanted].filter((arn) => !this.taskDefinitions.has(arn));
+    await forEachBounded(missing, TASK_DEFINITIONS_AT_ONCE, async (arn) => {
+      try {
+        this.taskDefinitions.set(arn, await this.api.taskDefinition(arn, signal));
+      } catch (err) {
+        const error = toAdapterError(err, "ECS");
+        if (error.code === "invalid" || error.code === "not-found") this.taskDefinitions.set(arn, null);
+        else if (error.code === "forbidden") {
+          if (this.taskDefinitionsRefusedUntil === 0)
+            this.log.info("DescribeTaskDefinition refused; services show no volumes", { reason: error.message });
+          this.taskDefinitionsRefusedUntil = Date.now() + TASK_DEFINITIONS_REFUSED_RETRY_MS;
+        } else throw error;
+      }
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
@@ -19,12 +20,14 @@ import {
   RawClusterSchema,
   RawContainerInstanceSchema,
   RawServiceSchema,
+  RawTaskDefinitionSchema,
   RawTaskSchema,
   parseAll,
   type RawCluster,
   type RawContainerInstance,
   type RawService,
   type RawTask,
+  type RawTaskDefinition,
 } from "./raw";
 
 /** AWS's per-call limits: Describe* take at most this many items. */
@@ -224,6 +227,18 @@ export class EcsApi {
       out.push(...this.parsed("DescribeTasks", () => parseAll(RawTaskSchema, answer.tasks, "task")));
     }
     return out;
+  }
+
+  /** One task definition revision, by ARN (for its volumes). */
+  async taskDefinition(arn: string, signal?: AbortSignal): Promise<RawTaskDefinition> {
+    const answer = await this.call("DescribeTaskDefinition", () =>
+      this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal: signal }),
+    );
+    const [parsed] = this.parsed("DescribeTaskDefinition", () =>
+      parseAll(RawTaskDefinitionSchema, answer.taskDefinition ? [answer.taskDefinition] : [], "task definition"),
+    );
+    if (!parsed) throw new AdapterError("upstream", "DescribeTaskDefinition: the answer has no task definition");
+    return parsed;
   }
 
   async updateDesiredCount(cluster: string, service: string, desiredCount: number, signal?: AbortSignal): Promise<RawService> {

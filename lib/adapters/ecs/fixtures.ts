@@ -1,4 +1,4 @@
-import type { RawContainerInstance, RawService, RawTask } from "./raw";
+import type { RawContainerInstance, RawService, RawTask, RawTaskDefinition } from "./raw";
 
 /**
  * Recorded-shape fixtures: what @aws-sdk/client-ecs answers for an EC2
@@ -289,5 +289,44 @@ export const unplaceableService: RawService = {
         "(service reports) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance f2756532-8f13-4d53-87c9-aed50dc94cd7) has insufficient memory available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
     },
     { id: "e2", createdAt: new Date("2026-11-26T10:30:00.000Z"), message: "(service reports) has reached a steady state." },
+  ],
+};
+
+/**
+ * DescribeTaskDefinition's answer for the checkout service (the fields the
+ * adapter reads): an EFS file system at a root directory through an access
+ * point, a task-scoped and a shared Docker volume, a bind mount of a host
+ * path, a scratch bind mount and an EBS volume configured at launch.
+ */
+export const checkoutTaskDefinition: RawTaskDefinition = {
+  taskDefinitionArn: "arn:aws:ecs:us-east-1:012345678910:task-definition/checkout:8",
+  containerDefinitions: [
+    {
+      name: "checkout",
+      mountPoints: [
+        { sourceVolume: "receipts", containerPath: "/srv/receipts", readOnly: false },
+        { sourceVolume: "tmp", containerPath: "/tmp/checkout", readOnly: false },
+        { sourceVolume: "certs", containerPath: "/etc/ssl/certs", readOnly: true },
+        { sourceVolume: "orders", containerPath: "/var/lib/orders", readOnly: false },
+      ],
+    },
+    {
+      name: "log-router",
+      mountPoints: [
+        { sourceVolume: "receipts", containerPath: "/receipts", readOnly: true },
+        { sourceVolume: "spool", containerPath: "/var/spool/fluent", readOnly: false },
+      ],
+    },
+  ],
+  volumes: [
+    {
+      name: "receipts",
+      efsVolumeConfiguration: { fileSystemId: "fs-0c2d9e4f81a7b3e56", rootDirectory: "/checkout/receipts" },
+    },
+    { name: "tmp", dockerVolumeConfiguration: { scope: "task", driver: "local" } },
+    { name: "spool", dockerVolumeConfiguration: { scope: "shared", driver: "local" } },
+    { name: "certs", host: { sourcePath: "/etc/pki/tls/certs" } },
+    { name: "scratch", host: {} },
+    { name: "orders", configuredAtLaunch: true },
   ],
 };

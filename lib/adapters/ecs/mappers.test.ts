@@ -12,12 +12,14 @@ import {
   runningFargateTask,
   unhealthyTask,
   unplaceableService,
+  checkoutTaskDefinition,
 } from "./fixtures";
 import {
   countRestarts,
   imagesByService,
   mapContainerInstance,
   mapService,
+  taskDefinitionVolumes,
   mapServiceEndpoints,
   mapTask,
   serviceProblems,
@@ -468,5 +470,39 @@ describe("health signals", () => {
       ready: 2,
     });
     expect(mapService("prod", service, []).ready).toBe(3);
+  });
+});
+
+describe("taskDefinitionVolumes", () => {
+  it("lists a task definition's volumes by name, with the file system, shared volume or host path that holds the data", () => {
+    const workload = mapService("prod", fargateServiceFixture, [], [], checkoutTaskDefinition);
+    expect(WorkloadCoreSchema.parse(workload).volumes).toEqual([
+      // Written by one container, read by another.
+      {
+        name: "receipts",
+        type: "efs",
+        claim: "fs-0c2d9e4f81a7b3e56:/checkout/receipts",
+        capacityBytes: null,
+        accessModes: ["read-write", "read-only"],
+        status: "mounted",
+      },
+      { name: "tmp", type: "docker", claim: null, capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+      { name: "spool", type: "docker", claim: "spool", capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+      { name: "certs", type: "host", claim: "/etc/pki/tls/certs", capacityBytes: null, accessModes: ["read-only"], status: "mounted" },
+      // Declared but mounted by no container.
+      { name: "scratch", type: "host", claim: null, capacityBytes: null, accessModes: [], status: "mounted" },
+      { name: "orders", type: "ebs", claim: null, capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+    ]);
+  });
+
+  it("shows an EFS root as the file system alone, unmounted while no task runs, and none without the definition", () => {
+    const rooted = {
+      ...checkoutTaskDefinition,
+      volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs-1", rootDirectory: "/" } }],
+    };
+    expect(taskDefinitionVolumes(rooted, false)).toEqual([
+      { name: "data", type: "efs", claim: "fs-1", capacityBytes: null, accessModes: [], status: "unmounted" },
+    ]);
+    expect(mapService("prod", fargateServiceFixture, []).volumes).toEqual([]);
   });
 });

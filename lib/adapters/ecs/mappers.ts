@@ -1,8 +1,9 @@
 import { joinId } from "@/lib/model/ids";
 import { facts, recentEvents } from "@/lib/model/events";
 import { problem, withProblems, type Problem } from "@/lib/model/health";
-import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
-import type { RawContainerInstance, RawService, RawTask } from "./raw";
+import type { Limits, NodeCore, Resources, Service, TaskCore, TaskState, Volume, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import { mountModes, mountStatus } from "../volumes";
+import type { RawContainerInstance, RawService, RawTask, RawTaskDefinition } from "./raw";
 import { cpuUnitsToMillis, mibToBytes, parseCpuUnits, parseMemoryMiB } from "./units";
 
 /**
@@ -156,9 +157,16 @@ export function serviceInfo(raw: RawService): Record<string, string> {
 /**
  * `tasks` are the service's own (stopped ones included), for its health:
  * without them (a scale's answer) its crash loop and unhealthy tasks go
- * unseen until the next poll.
+ * unseen until the next poll. `definition` is its current task definition,
+ * for its volumes; null when it could not be read (then it shows none).
  */
-export function mapService(clusterName: string, raw: RawService, images: string[], tasks: readonly RawTask[] = []): WorkloadCore {
+export function mapService(
+  clusterName: string,
+  raw: RawService,
+  images: string[],
+  tasks: readonly RawTask[] = [],
+  definition: RawTaskDefinition | null = null,
+): WorkloadCore {
   let notScalableReason: string | null = null;
   if (raw.schedulingStrategy === "DAEMON")
     notScalableReason = "A DAEMON service runs one task on each container instance; it has no desired count to set.";
@@ -182,8 +190,45 @@ export function mapService(clusterName: string, raw: RawService, images: string[
     selector: `${SERVICE_LABEL}=${raw.serviceName}`,
     info: serviceInfo(raw),
     events: serviceEvents(raw),
+    volumes: definition ? taskDefinitionVolumes(definition, (raw.runningCount ?? 0) > 0) : [],
     ...withProblems(serviceProblems(raw, tasks)),
   };
+}
+
+/**
+ * A task definition's volumes, by name: an EFS or FSx file system (its root
+ * directory after a colon, unless it is the root), a Docker volume shared by
+ * the instance's tasks (a task-scoped one is each task's own, as is an empty
+ * bind mount and an EBS volume configured at launch), a host path; how the
+ * containers mount each, and whether a task of the service runs.
+ */
+export function taskDefinitionVolumes(definition: RawTaskDefinition, running: boolean): Volume[] {
+  const mounts = (definition.containerDefinitions ?? []).flatMap((c) => c.mountPoints ?? []);
+  return (definition.volumes ?? []).flatMap((v): Volume[] => {
+    if (!v.name) return [];
+    const fs = v.efsVolumeConfiguration ?? v.fsxWindowsFileServerVolumeConfiguration;
+    const root = fs?.rootDirectory && fs.rootDirectory !== "/" ? `:${fs.rootDirectory}` : "";
+    const docker = v.dockerVolumeConfiguration;
+    const [type, claim] = v.efsVolumeConfiguration
+      ? ["efs", `${fs?.fileSystemId ?? ""}${root}`]
+      : v.fsxWindowsFileServerVolumeConfiguration
+        ? ["fsx", `${fs?.fileSystemId ?? ""}${root}`]
+        : v.configuredAtLaunch
+          ? ["ebs", null]
+          : docker
+            ? ["docker", docker.scope === "shared" ? v.name : null]
+            : ["host", v.host?.sourcePath || null];
+    return [
+      {
+        name: v.name,
+        type,
+        claim: claim || null,
+        capacityBytes: null,
+        accessModes: mountModes(mounts.filter((m) => m.sourceVolume === v.name).map((m) => m.readOnly)),
+        status: mountStatus(running),
+      },
+    ];
+  });
 }
 
 /** The service a task belongs to, from its group ("service:web"); null for standalone tasks. */

@@ -133,6 +133,37 @@ export const RawTaskSchema = z.object({
 });
 export type RawTask = z.infer<typeof RawTaskSchema>;
 
+/**
+ * A task definition revision, as DescribeTaskDefinition answers it: only its
+ * volumes and where each container mounts them. Revisions never change, so
+ * the adapter reads each one once.
+ */
+export const RawTaskDefinitionSchema = z.object({
+  taskDefinitionArn: z.string(),
+  volumes: z
+    .array(
+      z.object({
+        name: str,
+        host: z.object({ sourcePath: str }).nullish(),
+        dockerVolumeConfiguration: z.object({ scope: str, driver: str }).nullish(),
+        efsVolumeConfiguration: z.object({ fileSystemId: str, rootDirectory: str }).nullish(),
+        fsxWindowsFileServerVolumeConfiguration: z.object({ fileSystemId: str, rootDirectory: str }).nullish(),
+        /** An EBS volume ECS creates for each task at launch, from the service's volume configuration. */
+        configuredAtLaunch: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
+  containerDefinitions: z
+    .array(
+      z.object({
+        name: str,
+        mountPoints: z.array(z.object({ sourceVolume: str, containerPath: str, readOnly: z.boolean().nullish() })).nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type RawTaskDefinition = z.infer<typeof RawTaskDefinitionSchema>;
+
 /** Parses a list of items, naming the first bad one in the error, so a malformed answer is reported, not half-shown. */
 export function parseAll<T>(schema: z.ZodType<T>, items: unknown[] | undefined, what: string): T[] {
   return (items ?? []).map((item, index) => {

@@ -480,8 +480,9 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       // The apiserver's own words: a 403 names the user, the verb and the resource.
       if (res.status < 200 || res.status >= 300) throw new KubeApiError(res.status, statusMessage(res.text, res.status));
       const body = await http.getJson(path, `read ${kind} ${namespace}/${name}`, bounded);
-      if (kind === "deployment") return mapDeployment(KubeDeploymentSchema.parse(body), autoscaler);
-      return mapStatefulSet(KubeStatefulSetSchema.parse(body), autoscaler);
+      const claims = this.state?.knownClaims ?? null;
+      if (kind === "deployment") return mapDeployment(KubeDeploymentSchema.parse(body), autoscaler, claims);
+      return mapStatefulSet(KubeStatefulSetSchema.parse(body), autoscaler, claims);
     } catch (err) {
       throw asAdapterError(err, what);
     }

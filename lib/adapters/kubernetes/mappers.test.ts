@@ -6,11 +6,14 @@ import workloadsFixture from "./fixtures/workloads.json";
 import servicesFixture from "./fixtures/services.json";
 import metricsFixture from "./fixtures/metrics.json";
 import simFixture from "./fixtures/sim-demo-east.json";
+import volumesFixture from "./fixtures/volumes.json";
 import {
   DAEMONSET_NOT_SCALABLE,
   combineEndpointCounts,
   describeUpdateStrategy,
   endpointSliceCounts,
+  joinVolumes,
+  mapClaim,
   mapDaemonSet,
   deploymentProblems,
   mapDeployment,
@@ -27,6 +30,8 @@ import {
   podRequests,
   renderSelector,
   replicaSetOwner,
+  workloadVolumeSpecs,
+  type ClaimLookup,
   type ReplicaSetOwnerLookup,
 } from "./mappers";
 import {
@@ -37,6 +42,7 @@ import {
   KubeNodeMetricsSchema,
   KubeNodeSchema,
   KubePodMetricsSchema,
+  KubePersistentVolumeClaimSchema,
   KubePodSchema,
   KubeReplicaSetSchema,
   KubeServiceSchema,
@@ -396,6 +402,7 @@ describe("workloads", () => {
       selector: "app=web,tier in (frontend,edge),!canary",
       info: { "Update strategy": "RollingUpdate (max surge 25%, max unavailable 25%)", "Up to date": "3", Available: "2" },
       events: [],
+      volumes: [],
     });
   });
 
@@ -591,11 +598,162 @@ describe("objects captured from the simulator (scripts/capture-sim-fixtures.ts)"
     });
   });
 
+  it("joins the mysql StatefulSet's claim template with the claims the simulator bound for its replicas", () => {
+    const claims = new Map(
+      sim.persistentVolumeClaims.map((c) => {
+        const pvc = KubePersistentVolumeClaimSchema.parse(c);
+        return [`${pvc.metadata.namespace}/${pvc.metadata.name}`, mapClaim(pvc)];
+      }),
+    );
+    const mysql = mapStatefulSet(KubeStatefulSetSchema.parse(sim.statefulSets[0]), null, (ns, name) => claims.get(`${ns}/${name}`));
+    expect(mysql.volumes).toEqual([
+      {
+        name: "mysql-persistent-volume",
+        type: "persistentVolumeClaim",
+        claim: "mysql-persistent-volume-mysql-{0..2}",
+        capacityBytes: GiB,
+        accessModes: ["ReadWriteOnce"],
+        status: "Bound",
+      },
+    ]);
+  });
+
   it("converts the metrics the simulator serves", () => {
     const [, node] = mapNodeMetrics(KubeNodeMetricsSchema.parse(sim.nodeMetrics[0]));
     expect(node).toEqual({ cpuMillis: 1336.489107, memoryBytes: 4670473 * 1024 });
     const [id, pod] = mapPodMetrics(KubePodMetricsSchema.parse(sim.podMetrics[0]));
     expect(id).toBe("default~mysql-0");
     expect(pod).toEqual({ cpuMillis: 178.808039, memoryBytes: 805504 * 1024 });
+  });
+});
+
+describe("volumes", () => {
+  const [postgres] = volumesFixture.statefulSets.items.map((x) => KubeStatefulSetSchema.parse(x));
+  const [uploads] = volumesFixture.deployments.items.map((x) => KubeDeploymentSchema.parse(x));
+  const claims = new Map(
+    volumesFixture.persistentVolumeClaims.items.map((c) => {
+      const pvc = KubePersistentVolumeClaimSchema.parse(c);
+      return [`${pvc.metadata.namespace}/${pvc.metadata.name}`, mapClaim(pvc)];
+    }),
+  );
+  const lookup: ClaimLookup = (ns, name) => claims.get(`${ns}/${name}`);
+  const withReplicas = (replicas: number) =>
+    KubeStatefulSetSchema.parse({
+      ...volumesFixture.statefulSets.items[0],
+      spec: { ...volumesFixture.statefulSets.items[0].spec, replicas },
+    });
+
+  it("reads a claim's request, and once bound what it got", () => {
+    expect(claims.get("db/data-postgres-2")).toEqual({
+      phase: "Pending",
+      requestBytes: 20 * GiB,
+      capacityBytes: null,
+      accessModes: ["ReadWriteOnce"],
+    });
+    expect(claims.get("db/wal-postgres-2")).toEqual({
+      phase: "Bound",
+      requestBytes: 5 * GiB,
+      capacityBytes: 8 * GiB,
+      accessModes: ["ReadWriteOnce"],
+    });
+    expect(mapClaim(KubePersistentVolumeClaimSchema.parse({ metadata: { name: "bare" } }))).toEqual({
+      phase: "Pending",
+      requestBytes: null,
+      capacityBytes: null,
+      accessModes: [],
+    });
+  });
+
+  it("lists a StatefulSet's pod volumes, then its claim templates summed up over its replicas' claims", () => {
+    const workload = mapStatefulSet(postgres, null, lookup);
+    expect(WorkloadCoreSchema.parse(workload).volumes).toEqual(workload.volumes);
+    expect(workload.volumes).toEqual([
+      { name: "config", type: "configMap", claim: null, capacityBytes: null, accessModes: [], status: "mounted" },
+      { name: "tls", type: "secret", claim: null, capacityBytes: null, accessModes: [], status: "mounted" },
+      { name: "run", type: "emptyDir", claim: null, capacityBytes: 64 * 1024 ** 2, accessModes: [], status: "mounted" },
+      // data-postgres-2 waits for its volume: the template is Pending until every replica's claim is bound.
+      {
+        name: "data",
+        type: "persistentVolumeClaim",
+        claim: "data-postgres-{0..2}",
+        capacityBytes: 20 * GiB,
+        accessModes: ["ReadWriteOnce"],
+        status: "Pending",
+      },
+      // One claim lost its volume; the smallest bound claim says what every replica has at least.
+      {
+        name: "wal",
+        type: "persistentVolumeClaim",
+        claim: "wal-postgres-{0..2}",
+        capacityBytes: 5 * GiB,
+        accessModes: ["ReadWriteOnce"],
+        status: "Lost",
+      },
+    ]);
+  });
+
+  it("counts only the claims of current replicas: kept ones of replicas scaled away do not make it Pending or Bound", () => {
+    expect(mapStatefulSet(withReplicas(2), null, lookup).volumes[3]).toMatchObject({ claim: "data-postgres-{0..1}", status: "Bound" });
+    expect(mapStatefulSet(withReplicas(1), null, lookup).volumes[3]).toMatchObject({ claim: "data-postgres-0", status: "Bound" });
+    // A replica without a claim yet is Pending (the controller creates it before the pod).
+    expect(mapStatefulSet(withReplicas(5), null, lookup).volumes[3]).toMatchObject({ claim: "data-postgres-{0..4}", status: "Pending" });
+    expect(mapStatefulSet(withReplicas(0), null, lookup).volumes[3]).toEqual({
+      name: "data",
+      type: "persistentVolumeClaim",
+      claim: null,
+      capacityBytes: 20 * GiB,
+      accessModes: ["ReadWriteOnce"],
+      status: "unused",
+    });
+  });
+
+  it("says unknown for claims when they cannot be read, and unmounted when no replica is ready", () => {
+    const workload = mapStatefulSet(postgres);
+    expect(workload.volumes.map((v) => `${v.name} ${v.status}`)).toEqual([
+      "config mounted",
+      "tls mounted",
+      "run mounted",
+      "data unknown",
+      "wal unknown",
+    ]);
+    // Without claims, a template still says what it asks for.
+    expect(workload.volumes[3]).toMatchObject({ capacityBytes: 20 * GiB, accessModes: ["ReadWriteOnce"] });
+    const uploadsVolumes = mapDeployment(uploads, null, lookup).volumes;
+    expect(uploadsVolumes).toEqual([
+      {
+        name: "files",
+        type: "persistentVolumeClaim",
+        claim: "shop-uploads",
+        capacityBytes: 5 * GiB,
+        accessModes: ["ReadWriteMany"],
+        status: "Bound",
+      },
+      {
+        name: "thumbnails",
+        type: "persistentVolumeClaim",
+        claim: "shop-thumbnails",
+        capacityBytes: null,
+        accessModes: [],
+        status: "Missing",
+      },
+      { name: "node-logs", type: "hostPath", claim: "/var/log", capacityBytes: null, accessModes: [], status: "unmounted" },
+      { name: "media", type: "nfs", claim: "nfs.internal:/exports/media", capacityBytes: null, accessModes: [], status: "unmounted" },
+      { name: "scratch", type: "ephemeral", claim: null, capacityBytes: 10 * GiB, accessModes: ["ReadWriteOnce"], status: "unmounted" },
+      { name: "podinfo", type: "downwardAPI", claim: null, capacityBytes: null, accessModes: [], status: "unmounted" },
+    ]);
+  });
+
+  it("keeps only what it joins on between events: the specs, not the raw volumes", () => {
+    const specs = workloadVolumeSpecs(uploads);
+    expect(specs[0]).toEqual({
+      name: "files",
+      type: "persistentVolumeClaim",
+      claim: { name: "shop-uploads" },
+      location: null,
+      sizeBytes: null,
+      accessModes: [],
+    });
+    expect(JSON.stringify(specs)).not.toContain("fieldRef");
+    expect(joinVolumes("shop", specs, lookup, true)[2].status).toBe("mounted");
   });
 });

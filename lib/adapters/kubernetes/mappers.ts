@@ -9,9 +9,11 @@ import {
   type Service,
   type TaskCore,
   type TaskState,
+  type Volume,
   type WorkloadCore,
   type WorkloadEvent,
 } from "@/lib/model/types";
+import { mountStatus, ordinalRange } from "../volumes";
 import { cpuMillis, memoryBytes } from "./quantity";
 import type {
   KubeDaemonSet,
@@ -22,8 +24,10 @@ import type {
   KubeLabelSelector,
   KubeNode,
   KubeNodeMetrics,
+  KubePersistentVolumeClaim,
   KubePod,
   KubePodMetrics,
+  KubePodVolume,
   KubeReplicaSet,
   KubeService,
   KubeStatefulSet,
@@ -33,8 +37,8 @@ import type {
 /**
  * Pure mappers from Kubernetes API objects (already validated by ./raw)
  * to the neutral model. No I/O and no state: joined facts (who owns a
- * ReplicaSet, which HPA targets a workload, endpoint counts) come in as
- * arguments.
+ * ReplicaSet, which HPA targets a workload, endpoint counts, the claims a
+ * workload's volumes name) come in as arguments.
  */
 
 export const DAEMONSET_NOT_SCALABLE = "A DaemonSet runs one pod per eligible node; its size follows the nodes, not a replica count.";
@@ -398,7 +402,7 @@ export function mapHorizontalPodAutoscaler(hpa: KubeHorizontalPodAutoscaler): { 
   };
 }
 
-type TemplateSpec = { spec?: { containers?: Container[] | null } | null } | null | undefined;
+type TemplateSpec = { spec?: { containers?: Container[] | null; volumes?: KubePodVolume[] | null } | null } | null | undefined;
 
 function imagesOf(template: TemplateSpec): string[] {
   const images = (template?.spec?.containers ?? []).map((c) => c.image).filter((i): i is string => !!i);
@@ -443,12 +447,14 @@ export function describeUpdateStrategy(strategy: KubeUpdateStrategy): string | n
 }
 
 // Workloads are mapped with no events; ClusterState joins them in from the Events API (see mapEvent).
+// Their volumes' claims come in as a lookup; without one (null) a claim's status is "unknown".
 
-export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null = null): WorkloadCore {
+export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null = null, claims: ClaimLookup | null = null): WorkloadCore {
+  const ready = count(d.status?.readyReplicas);
   return {
     ...baseWorkload("Deployment", d, autoscaler),
     desired: count(d.spec?.replicas ?? 1),
-    ready: count(d.status?.readyReplicas),
+    ready,
     scalable: true,
     notScalableReason: null,
     info: facts([
@@ -459,6 +465,7 @@ export function mapDeployment(d: KubeDeployment, autoscaler: Autoscaler | null =
       ["Available", d.status ? count(d.status.availableReplicas) : null],
     ]),
     events: [],
+    volumes: joinVolumes(d.metadata.namespace, workloadVolumeSpecs(d), claims, ready > 0),
     ...withProblems(deploymentProblems(d)),
   };
 }
@@ -475,11 +482,12 @@ export function deploymentProblems(d: KubeDeployment): Problem[] {
   });
 }
 
-export function mapStatefulSet(s: KubeStatefulSet, autoscaler: Autoscaler | null = null): WorkloadCore {
+export function mapStatefulSet(s: KubeStatefulSet, autoscaler: Autoscaler | null = null, claims: ClaimLookup | null = null): WorkloadCore {
+  const ready = count(s.status?.readyReplicas);
   return {
     ...baseWorkload("StatefulSet", s, autoscaler),
     desired: count(s.spec?.replicas ?? 1),
-    ready: count(s.status?.readyReplicas),
+    ready,
     scalable: true,
     notScalableReason: null,
     info: facts([
@@ -489,14 +497,16 @@ export function mapStatefulSet(s: KubeStatefulSet, autoscaler: Autoscaler | null
       ["Up to date", s.status?.updatedReplicas != null ? count(s.status.updatedReplicas) : null],
     ]),
     events: [],
+    volumes: joinVolumes(s.metadata.namespace, workloadVolumeSpecs(s), claims, ready > 0),
   };
 }
 
-export function mapDaemonSet(ds: KubeDaemonSet): WorkloadCore {
+export function mapDaemonSet(ds: KubeDaemonSet, claims: ClaimLookup | null = null): WorkloadCore {
+  const ready = count(ds.status?.numberReady);
   return {
     ...baseWorkload("DaemonSet", ds, null),
     desired: count(ds.status?.desiredNumberScheduled),
-    ready: count(ds.status?.numberReady),
+    ready,
     scalable: false,
     notScalableReason: DAEMONSET_NOT_SCALABLE,
     info: facts([
@@ -505,20 +515,142 @@ export function mapDaemonSet(ds: KubeDaemonSet): WorkloadCore {
       ["Available", ds.status?.numberAvailable != null ? count(ds.status.numberAvailable) : null],
     ]),
     events: [],
+    volumes: joinVolumes(ds.metadata.namespace, workloadVolumeSpecs(ds), claims, ready > 0),
   };
 }
 
 /** Only for ReplicaSets without an owner; those of a Deployment are folded into it. */
-export function mapReplicaSet(rs: KubeReplicaSet, autoscaler: Autoscaler | null = null): WorkloadCore {
+export function mapReplicaSet(rs: KubeReplicaSet, autoscaler: Autoscaler | null = null, claims: ClaimLookup | null = null): WorkloadCore {
+  const ready = count(rs.status?.readyReplicas);
   return {
     ...baseWorkload("ReplicaSet", rs, autoscaler),
     desired: count(rs.spec?.replicas ?? 1),
-    ready: count(rs.status?.readyReplicas),
+    ready,
     scalable: false,
     notScalableReason: REPLICASET_NOT_SCALABLE,
     info: {},
     events: [],
+    volumes: joinVolumes(rs.metadata.namespace, workloadVolumeSpecs(rs), claims, ready > 0),
   };
+}
+
+// ---------------------------------------------------------------- volumes
+
+/** A PersistentVolumeClaim as the adapter keeps it between watch events. */
+export interface SlimClaim {
+  /** Pending, Bound or Lost. */
+  phase: string;
+  /** What it asked for (spec.resources.requests.storage). */
+  requestBytes: number | null;
+  /** What it got once bound (status.capacity.storage). */
+  capacityBytes: number | null;
+  accessModes: string[];
+}
+
+/** The claims the adapter knows, by namespace and name; undefined: there is no such claim. */
+export type ClaimLookup = (namespace: string, name: string) => SlimClaim | undefined;
+
+export function mapClaim(pvc: KubePersistentVolumeClaim): SlimClaim {
+  const bound = pvc.status?.phase === "Bound";
+  return {
+    phase: pvc.status?.phase ?? "Pending",
+    requestBytes: memoryBytes(pvc.spec?.resources?.requests?.storage),
+    capacityBytes: bound ? memoryBytes(pvc.status?.capacity?.storage) : null,
+    accessModes: (bound ? pvc.status?.accessModes : null) ?? pvc.spec?.accessModes ?? [],
+  };
+}
+
+/** A workload's volume as its spec declares it, before the claims are joined in. */
+export interface VolumeSpec {
+  name: string;
+  /** The pod volume's source key, "persistentVolumeClaim" for a claim template. */
+  type: string;
+  /** The claim a pod volume names, or a StatefulSet's claim template and how many replicas draw a claim from it. */
+  claim: { name: string } | { template: string; set: string; replicas: number } | null;
+  /** Where the data lives without a claim: a hostPath's path, an nfs export. */
+  location: string | null;
+  /** A template's request, an emptyDir's size limit. */
+  sizeBytes: number | null;
+  /** A template's access modes. */
+  accessModes: string[];
+}
+
+function podVolumeSpec(v: KubePodVolume): VolumeSpec {
+  const claimTemplate = v.ephemeral?.volumeClaimTemplate?.spec;
+  return {
+    name: v.name,
+    type: v.source ?? "unknown",
+    claim: v.persistentVolumeClaim ? { name: v.persistentVolumeClaim.claimName } : null,
+    location: v.hostPath?.path ?? (v.nfs ? `${v.nfs.server}:${v.nfs.path}` : null),
+    sizeBytes: memoryBytes(v.emptyDir?.sizeLimit ?? claimTemplate?.resources?.requests?.storage),
+    accessModes: claimTemplate?.accessModes ?? [],
+  };
+}
+
+/** The pod template's volumes, then (a StatefulSet's) claim templates, in the order its pods list them. */
+export function workloadVolumeSpecs(obj: KubeDeployment | KubeStatefulSet | KubeDaemonSet | KubeReplicaSet): VolumeSpec[] {
+  const specs = (obj.spec?.template?.spec?.volumes ?? []).map(podVolumeSpec);
+  const templates = obj.spec && "volumeClaimTemplates" in obj.spec ? (obj.spec.volumeClaimTemplates ?? []) : [];
+  const replicas = count((obj.spec as { replicas?: number | null } | null)?.replicas ?? 1);
+  for (const t of templates) {
+    specs.push({
+      name: t.metadata.name,
+      type: "persistentVolumeClaim",
+      claim: { template: t.metadata.name, set: obj.metadata.name, replicas },
+      location: null,
+      sizeBytes: memoryBytes(t.spec?.resources?.requests?.storage),
+      accessModes: t.spec?.accessModes ?? [],
+    });
+  }
+  return specs;
+}
+
+/** The claims of several replicas say one word: Lost if one is, else Pending until all are Bound. */
+function claimsPhase(phases: string[]): string {
+  if (phases.includes("Lost")) return "Lost";
+  return phases.every((p) => p === "Bound") ? "Bound" : "Pending";
+}
+
+/**
+ * The volumes of a workload in `namespace`, its claims joined from `claims`
+ * (null: they cannot be read). `running`: some replica is ready, which is
+ * what "mounted" means for volumes without a claim.
+ */
+export function joinVolumes(
+  namespace: string | null | undefined,
+  specs: VolumeSpec[],
+  claims: ClaimLookup | null,
+  running: boolean,
+): Volume[] {
+  const ns = namespace ?? "";
+  return specs.map((v): Volume => {
+    const base = { name: v.name, type: v.type };
+    if (v.claim && "name" in v.claim) {
+      const claim = claims?.(ns, v.claim.name);
+      return {
+        ...base,
+        claim: v.claim.name,
+        capacityBytes: claim ? (claim.capacityBytes ?? claim.requestBytes) : null,
+        accessModes: claim?.accessModes ?? [],
+        status: !claims ? "unknown" : (claim?.phase ?? "Missing"),
+      };
+    }
+    if (v.claim) {
+      // One claim per replica, `<template>-<set>-<ordinal>`; those of replicas scaled away are kept but not counted.
+      const { template, set, replicas } = v.claim;
+      const range = ordinalRange(replicas);
+      const own = Array.from({ length: replicas }, (_, i) => claims?.(ns, `${template}-${set}-${i}`));
+      const bound = own.flatMap((c) => (c?.phase === "Bound" && c.capacityBytes !== null ? [c.capacityBytes] : []));
+      return {
+        ...base,
+        claim: range === null ? null : `${template}-${set}-${range}`,
+        capacityBytes: bound.length ? Math.min(...bound) : v.sizeBytes,
+        accessModes: v.accessModes,
+        status: range === null ? "unused" : !claims ? "unknown" : claimsPhase(own.map((c) => c?.phase ?? "Pending")),
+      };
+    }
+    return { ...base, claim: v.location, capacityBytes: v.sizeBytes, accessModes: v.accessModes, status: mountStatus(running) };
+  });
 }
 
 // ---------------------------------------------------------------- services

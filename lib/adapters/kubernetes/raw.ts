@@ -143,9 +143,40 @@ const LabelSelectorSchema = z
   .nullish();
 export type KubeLabelSelector = z.infer<typeof LabelSelectorSchema>;
 
+/** What a claim asks for: in a PersistentVolumeClaim, a StatefulSet's claim template and an ephemeral volume's. */
+const ClaimSpecSchema = z
+  .object({
+    accessModes: z.array(z.string()).nullish(),
+    resources: z.object({ requests: QuantityMap }).nullish(),
+    storageClassName: Str,
+    volumeName: Str,
+  })
+  .nullish();
+
+/**
+ * One pod volume: its name, the sources the mappers read, and `source`, the
+ * key of whichever source it has ("persistentVolumeClaim", "configMap",
+ * "secret", ...), which says what kind of volume it is; the rest is dropped.
+ */
+const PodVolumeSchema = z
+  .looseObject({
+    name: z.string(),
+    persistentVolumeClaim: z.object({ claimName: z.string(), readOnly: Bool }).nullish(),
+    emptyDir: z.object({ medium: Str, sizeLimit: Quantity.nullish() }).nullish(),
+    hostPath: z.object({ path: z.string() }).nullish(),
+    nfs: z.object({ server: z.string(), path: z.string() }).nullish(),
+    ephemeral: z.object({ volumeClaimTemplate: z.object({ spec: ClaimSpecSchema }).nullish() }).nullish(),
+  })
+  .transform(({ name, persistentVolumeClaim, emptyDir, hostPath, nfs, ephemeral, ...others }) => {
+    const read = { persistentVolumeClaim, emptyDir, hostPath, nfs, ephemeral };
+    const present = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] != null);
+    return { name, ...read, source: [...present(read), ...present(others)][0] ?? null };
+  });
+export type KubePodVolume = z.infer<typeof PodVolumeSchema>;
+
 const PodTemplateSchema = z
   .object({
-    spec: z.object({ containers: z.array(ContainerSchema).nullish() }).nullish(),
+    spec: z.object({ containers: z.array(ContainerSchema).nullish(), volumes: z.array(PodVolumeSchema).nullish() }).nullish(),
   })
   .nullish();
 
@@ -178,7 +209,15 @@ export type KubeDeployment = z.infer<typeof KubeDeploymentSchema>;
 
 export const KubeStatefulSetSchema = z.object({
   metadata: ObjectMetaSchema,
-  spec: z.object({ ...ReplicatedFields, serviceName: Str, podManagementPolicy: Str, updateStrategy: UpdateStrategySchema }).nullish(),
+  spec: z
+    .object({
+      ...ReplicatedFields,
+      serviceName: Str,
+      podManagementPolicy: Str,
+      updateStrategy: UpdateStrategySchema,
+      volumeClaimTemplates: z.array(z.object({ metadata: z.object({ name: z.string() }), spec: ClaimSpecSchema })).nullish(),
+    })
+    .nullish(),
   status: z.object({ replicas: Int, readyReplicas: Int, updatedReplicas: Int }).nullish(),
 });
 export type KubeStatefulSet = z.infer<typeof KubeStatefulSetSchema>;
@@ -214,6 +253,15 @@ export const KubeHorizontalPodAutoscalerSchema = z.object({
   }),
 });
 export type KubeHorizontalPodAutoscaler = z.infer<typeof KubeHorizontalPodAutoscalerSchema>;
+
+// ---------------------------------------------------------------- storage
+
+export const KubePersistentVolumeClaimSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: ClaimSpecSchema,
+  status: z.object({ phase: Str, accessModes: z.array(z.string()).nullish(), capacity: QuantityMap }).nullish(),
+});
+export type KubePersistentVolumeClaim = z.infer<typeof KubePersistentVolumeClaimSchema>;
 
 // ---------------------------------------------------------------- services
 

@@ -6,6 +6,7 @@ import {
   KubeEventSchema,
   KubeHorizontalPodAutoscalerSchema,
   KubeNodeSchema,
+  KubePersistentVolumeClaimSchema,
   KubePodSchema,
   KubeReplicaSetSchema,
   KubeServiceSchema,
@@ -102,6 +103,18 @@ export const WATCHED_RESOURCES: WatchedResource[] = [
     upsert: (s, item) => s.upsertPod(item),
     remove: (s, item) => s.deletePod(item),
   }),
+  // Optional as events are: without them (forbidden, say) the workloads' claims show status "unknown".
+  resource(
+    "persistentvolumeclaims",
+    "/api/v1/persistentvolumeclaims",
+    KubePersistentVolumeClaimSchema,
+    {
+      replace: (s, items) => s.replaceClaims(items),
+      upsert: (s, item) => s.upsertClaim(item),
+      remove: (s, item) => s.deleteClaim(item),
+    },
+    true,
+  ),
   resource("services", "/api/v1/services", KubeServiceSchema, {
     replace: (s, items) => s.replaceServices(items),
     upsert: (s, item) => s.upsertService(item),

@@ -5,6 +5,7 @@ import {
   KubeEndpointSliceSchema,
   KubeEventSchema,
   KubeHorizontalPodAutoscalerSchema,
+  KubePersistentVolumeClaimSchema,
   KubePodSchema,
   KubeReplicaSetSchema,
   KubeServiceSchema,
@@ -323,5 +324,71 @@ describe("ClusterState: events", () => {
         items: [expect.objectContaining({ id: "deployment~shop~web", events: [] })],
       }),
     ]);
+  });
+});
+
+describe("ClusterState: volumes and their claims", () => {
+  const database = (replicas: number) =>
+    KubeStatefulSetSchema.parse({
+      metadata: { name: "db", namespace: "shop" },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: "db" } },
+        template: { spec: { containers: [{ name: "db", image: "postgres:17" }] } },
+        volumeClaimTemplates: [
+          { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+        ],
+      },
+      status: { readyReplicas: replicas },
+    });
+  const claim = (name: string, phase: "Pending" | "Bound", namespace = "shop") =>
+    KubePersistentVolumeClaimSchema.parse({
+      metadata: { name, namespace },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+      status: phase === "Bound" ? { phase, accessModes: ["ReadWriteOnce"], capacity: { storage: "2Gi" } } : { phase },
+    });
+  const volumesOf = (changes: SnapshotChange[], id: string) => {
+    const item = changes.flatMap((c) => (c.type === "upsert" ? [c.item] : c.type === "replace" ? c.items : [])).find((w) => w.id === id);
+    return item && "volumes" in item ? item.volumes : undefined;
+  };
+
+  it("re-emits the workload whose claims change, and only it", () => {
+    const { state, take } = recorder();
+    state.replaceClaims([claim("data-db-0", "Bound")]);
+    state.replaceStatefulSets([database(2)]);
+    state.replaceDeployments([deployment("web")]);
+    expect(volumesOf(take(), "statefulset~shop~db")).toEqual([
+      {
+        name: "data",
+        type: "persistentVolumeClaim",
+        claim: "data-db-{0..1}",
+        capacityBytes: 2 * 1024 ** 3,
+        accessModes: ["ReadWriteOnce"],
+        status: "Pending",
+      },
+    ]);
+
+    state.upsertClaim(claim("data-db-1", "Bound"));
+    const changes = take();
+    expect(changes.map((c) => (c.type === "upsert" ? c.item.id : c.type))).toEqual(["statefulset~shop~db"]);
+    expect(volumesOf(changes, "statefulset~shop~db")?.[0].status).toBe("Bound");
+
+    // A claim of the same name in another namespace, or of another set, touches nothing.
+    state.upsertClaim(claim("data-db-1", "Pending", "other"));
+    state.upsertClaim(claim("data-dbx-0", "Pending"));
+    expect(take()).toEqual([]);
+
+    state.deleteClaim(claim("data-db-1", "Bound"));
+    expect(volumesOf(take(), "statefulset~shop~db")?.[0].status).toBe("Pending");
+  });
+
+  it("holds the first workloads list back until claims are listed, and says unknown when they cannot be", () => {
+    const changes: SnapshotChange[] = [];
+    const state = new ClusterState((c) => changes.push(...c), ["statefulsets", "persistentvolumeclaims"]);
+    state.markListed("statefulsets");
+    state.replaceStatefulSets([database(1)]);
+    expect(changes.filter((c) => c.type === "replace")).toEqual([]);
+    state.sourceUnavailable("persistentvolumeclaims");
+    expect(volumesOf(changes, "statefulset~shop~db")).toEqual([expect.objectContaining({ claim: "data-db-0", status: "unknown" })]);
   });
 });

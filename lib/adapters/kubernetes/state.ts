@@ -5,6 +5,8 @@ import {
   combineEndpointCounts,
   endpointSliceCounts,
   eventObjectKey,
+  joinVolumes,
+  mapClaim,
   mapDaemonSet,
   mapEvent,
   mapDeployment,
@@ -19,9 +21,13 @@ import {
   replicaSetOwner,
   workloadId,
   workloadIdForReplicaSet,
+  workloadVolumeSpecs,
   type Autoscaler,
+  type ClaimLookup,
   type EndpointCounts,
   type ReplicaSetOwner,
+  type SlimClaim,
+  type VolumeSpec,
 } from "./mappers";
 import { EventIndex, type EventLimits, DEFAULT_EVENT_LIMITS } from "./events";
 import type {
@@ -31,6 +37,7 @@ import type {
   KubeEvent,
   KubeHorizontalPodAutoscaler,
   KubeNode,
+  KubePersistentVolumeClaim,
   KubePod,
   KubeReplicaSet,
   KubeService,
@@ -38,21 +45,27 @@ import type {
 } from "./raw";
 
 type WorkloadSource = "deployments" | "statefulsets" | "daemonsets" | "replicasets";
+/** A mapped workload and the volumes its spec declares, whose claims are joined in as they change. */
+type Mapped = { core: WorkloadCore; volumes: VolumeSpec[] };
+const mapped = (core: WorkloadCore, raw: Parameters<typeof workloadVolumeSpecs>[0]): Mapped => ({
+  core,
+  volumes: workloadVolumeSpecs(raw),
+});
 type SliceCounts = ReturnType<typeof endpointSliceCounts>;
 
 /** The upstream lists (WATCHED_RESOURCES names) each neutral resource is built from. */
 const FEEDS: Record<CoreKind, readonly string[]> = {
   nodes: ["nodes"],
   tasks: ["pods"],
-  workloads: ["replicasets", "deployments", "statefulsets", "daemonsets", "horizontalpodautoscalers", "events"],
+  workloads: ["replicasets", "deployments", "statefulsets", "daemonsets", "horizontalpodautoscalers", "events", "persistentvolumeclaims"],
   services: ["services", "endpointslices"],
 };
 
 /**
  * The adapter's view of one cluster between watch events: only the small
  * joined facts needed to map objects as they arrive (ReplicaSet owners,
- * autoscaler targets, endpoint counts, the mapped workloads and the slim
- * service specs they are re-derived from). Every method turns one list or
+ * autoscaler targets, endpoint counts, slim claims, the mapped workloads with
+ * their volume specs and the slim service specs they are re-derived from). Every method turns one list or
  * watch event into SnapshotChanges for the sink.
  */
 export class ClusterState {
@@ -60,8 +73,11 @@ export class ClusterState {
   /** Tasks mapped before their ReplicaSet was known, by "namespace/replicaset". */
   private readonly unresolvedTasks = new Map<string, Map<string, TaskCore>>();
   private readonly unresolvedKeyOfTask = new Map<string, string>();
-  /** Workloads without their autoscaler; it is joined in when emitted. */
-  private readonly workloads = new Map<string, { source: WorkloadSource; core: WorkloadCore }>();
+  /** Workloads without their autoscaler, events and claims; they are joined in when emitted. */
+  private readonly workloads = new Map<string, { source: WorkloadSource; core: WorkloadCore; volumes: VolumeSpec[] }>();
+  /** PersistentVolumeClaims by "namespace/name"; null until listed, or when they cannot be (their status is then unknown). */
+  private claims: Map<string, SlimClaim> | null = null;
+  private readonly claimLookup: ClaimLookup = (namespace, name) => this.claims?.get(`${namespace}/${name}`);
   /** Autoscalers by target workload id, then by HPA id. */
   private readonly autoscalers = new Map<string, Map<string, Autoscaler>>();
   private readonly autoscalerTargets = new Map<string, string>();
@@ -126,7 +142,7 @@ export class ClusterState {
     this.listedSources.add(source);
     const kind = (Object.keys(FEEDS) as CoreKind[]).find((k) => FEEDS[k].includes(source));
     if (kind === "workloads") {
-      this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.decorate(w.core)) }]);
+      this.emit([{ type: "replace", resource: "workloads", items: this.allWorkloads() }]);
     } else if (kind === "services") {
       this.emit([{ type: "replace", resource: "services", items: [...this.services.values()].map((s) => this.mapServiceWithCounts(s)) }]);
     } else if (kind === "nodes" || kind === "tasks") {
@@ -244,11 +260,18 @@ export class ClusterState {
 
   // ------------------------------------------------------------ workloads
 
-  /** The workload as emitted: its autoscaler and its recent events joined in. */
-  private decorate(core: WorkloadCore): WorkloadCore {
+  /** The workload as emitted: its autoscaler, its recent events and its volumes' claims joined in. */
+  private decorate(w: { core: WorkloadCore; volumes: VolumeSpec[] }): WorkloadCore {
+    const { core } = w;
     const first = this.autoscalers.get(core.id)?.values().next().value;
     const events = this.events.eventsFor(core.id);
-    return first || events.length ? { ...core, ...(first ? { autoscaler: first } : {}), events } : core;
+    const volumes = joinVolumes(core.namespace, w.volumes, this.claims && this.claimLookup, core.ready > 0);
+    return { ...core, ...(first ? { autoscaler: first } : {}), events, volumes };
+  }
+
+  /** The claims as the adapter last saw them (null: not listed, or not readable); scale() maps its answer with them. */
+  get knownClaims(): ClaimLookup | null {
+    return this.claims && this.claimLookup;
   }
 
   /** The workload with its autoscaler, as the adapter last saw it; scale() uses the autoscaler. */
@@ -256,16 +279,20 @@ export class ClusterState {
     return this.autoscalers.get(workloadId)?.values().next().value ?? null;
   }
 
-  private replaceSource(source: WorkloadSource, cores: WorkloadCore[], extra: SnapshotChange[] = []): void {
-    for (const [id, w] of this.workloads) if (w.source === source) this.workloads.delete(id);
-    for (const core of cores) this.workloads.set(core.id, { source, core });
-    const items = [...this.workloads.values()].map((w) => this.decorate(w.core));
-    this.emit([{ type: "replace", resource: "workloads", items }, ...extra]);
+  private allWorkloads(): WorkloadCore[] {
+    return [...this.workloads.values()].map((w) => this.decorate(w));
   }
 
-  private upsertWorkload(source: WorkloadSource, core: WorkloadCore, extra: SnapshotChange[] = []): void {
-    this.workloads.set(core.id, { source, core });
-    this.emit([{ type: "upsert", resource: "workloads", item: this.decorate(core) }, ...extra]);
+  private replaceSource(source: WorkloadSource, mapped: Mapped[], extra: SnapshotChange[] = []): void {
+    for (const [id, w] of this.workloads) if (w.source === source) this.workloads.delete(id);
+    for (const m of mapped) this.workloads.set(m.core.id, { source, ...m });
+    this.emit([{ type: "replace", resource: "workloads", items: this.allWorkloads() }, ...extra]);
+  }
+
+  private upsertWorkload(source: WorkloadSource, mapped: Mapped, extra: SnapshotChange[] = []): void {
+    const w = { source, ...mapped };
+    this.workloads.set(mapped.core.id, w);
+    this.emit([{ type: "upsert", resource: "workloads", item: this.decorate(w) }, ...extra]);
   }
 
   private deleteWorkload(id: string, extra: SnapshotChange[] = []): void {
@@ -277,11 +304,11 @@ export class ClusterState {
   replaceDeployments(items: KubeDeployment[]): void {
     this.replaceSource(
       "deployments",
-      items.map((d) => mapDeployment(d)),
+      items.map((d) => mapped(mapDeployment(d), d)),
     );
   }
   upsertDeployment(d: KubeDeployment): void {
-    this.upsertWorkload("deployments", mapDeployment(d));
+    this.upsertWorkload("deployments", mapped(mapDeployment(d), d));
   }
   deleteDeployment(d: KubeDeployment): void {
     this.deleteWorkload(mapDeployment(d).id);
@@ -290,21 +317,24 @@ export class ClusterState {
   replaceStatefulSets(items: KubeStatefulSet[]): void {
     this.replaceSource(
       "statefulsets",
-      items.map((s) => mapStatefulSet(s)),
+      items.map((s) => mapped(mapStatefulSet(s), s)),
     );
   }
   upsertStatefulSet(s: KubeStatefulSet): void {
-    this.upsertWorkload("statefulsets", mapStatefulSet(s));
+    this.upsertWorkload("statefulsets", mapped(mapStatefulSet(s), s));
   }
   deleteStatefulSet(s: KubeStatefulSet): void {
     this.deleteWorkload(mapStatefulSet(s).id);
   }
 
   replaceDaemonSets(items: KubeDaemonSet[]): void {
-    this.replaceSource("daemonsets", items.map(mapDaemonSet));
+    this.replaceSource(
+      "daemonsets",
+      items.map((ds) => mapped(mapDaemonSet(ds), ds)),
+    );
   }
   upsertDaemonSet(ds: KubeDaemonSet): void {
-    this.upsertWorkload("daemonsets", mapDaemonSet(ds));
+    this.upsertWorkload("daemonsets", mapped(mapDaemonSet(ds), ds));
   }
   deleteDaemonSet(ds: KubeDaemonSet): void {
     this.deleteWorkload(mapDaemonSet(ds).id);
@@ -318,7 +348,7 @@ export class ClusterState {
   replaceReplicaSets(items: KubeReplicaSet[]): void {
     this.replicaSetOwners.clear();
     for (const rs of items) this.replicaSetOwners.set(ClusterState.rsKey(rs), replicaSetOwner(rs));
-    const bare = items.filter((rs) => replicaSetOwner(rs) === null).map((rs) => mapReplicaSet(rs));
+    const bare = items.filter((rs) => replicaSetOwner(rs) === null).map((rs) => mapped(mapReplicaSet(rs), rs));
     const resolved = this.resolveTasks([...this.unresolvedTasks.keys()]);
     this.events.rebind();
     this.replaceSource("replicasets", bare, resolved);
@@ -330,7 +360,7 @@ export class ClusterState {
     this.deletedObjects.delete(eventObjectKey("ReplicaSet", rs.metadata.namespace, rs.metadata.name));
     const resolved = [...this.resolveTasks([key]), ...this.workloadChanges(this.events.rebind())];
     const core = mapReplicaSet(rs);
-    if (owner === null) this.upsertWorkload("replicasets", core, resolved);
+    if (owner === null) this.upsertWorkload("replicasets", mapped(core, rs), resolved);
     else this.deleteWorkload(core.id, resolved); // adopted by a Deployment since
   }
   deleteReplicaSet(rs: KubeReplicaSet): void {
@@ -375,8 +405,7 @@ export class ClusterState {
       this.setAutoscaler(ClusterState.hpaId(hpa), target, autoscaler);
     }
     this.events.rebind();
-    const items2 = [...this.workloads.values()].map((w) => this.decorate(w.core));
-    this.emit([{ type: "replace", resource: "workloads", items: items2 }]);
+    this.emit([{ type: "replace", resource: "workloads", items: this.allWorkloads() }]);
   }
   upsertAutoscaler(hpa: KubeHorizontalPodAutoscaler): void {
     const id = ClusterState.hpaId(hpa);
@@ -396,7 +425,7 @@ export class ClusterState {
     const changes: SnapshotChange[] = [];
     for (const id of new Set(ids)) {
       const w = this.workloads.get(id);
-      if (w) changes.push({ type: "upsert", resource: "workloads", item: this.decorate(w.core) });
+      if (w) changes.push({ type: "upsert", resource: "workloads", item: this.decorate(w) });
     }
     return changes;
   }
@@ -440,7 +469,7 @@ export class ClusterState {
       this.now(),
     );
     this.lastEventSweep = this.now();
-    this.emit([{ type: "replace", resource: "workloads", items: [...this.workloads.values()].map((w) => this.decorate(w.core)) }]);
+    this.emit([{ type: "replace", resource: "workloads", items: this.allWorkloads() }]);
   }
   upsertEvent(e: KubeEvent): void {
     const slim = mapEvent(e);
@@ -461,6 +490,37 @@ export class ClusterState {
   /** How many slim events are kept (for tests and logs). */
   get eventCount(): number {
     return this.events.count;
+  }
+
+  // ------------------------------------------------------------ claims
+
+  private static claimKey(pvc: KubePersistentVolumeClaim): string {
+    return `${pvc.metadata.namespace ?? ""}/${pvc.metadata.name}`;
+  }
+
+  /** Workloads of the claim's namespace whose volumes name it, or whose claim template it was drawn from. */
+  private workloadsUsingClaim(namespace: string, name: string): string[] {
+    return [...this.workloads.values()]
+      .filter((w) => (w.core.namespace ?? "") === namespace)
+      .filter((w) =>
+        w.volumes.some(
+          (v) => v.claim && ("name" in v.claim ? v.claim.name === name : name.startsWith(`${v.claim.template}-${v.claim.set}-`)),
+        ),
+      )
+      .map((w) => w.core.id);
+  }
+
+  replaceClaims(items: KubePersistentVolumeClaim[]): void {
+    this.claims = new Map(items.map((pvc) => [ClusterState.claimKey(pvc), mapClaim(pvc)]));
+    this.emit([{ type: "replace", resource: "workloads", items: this.allWorkloads() }]);
+  }
+  upsertClaim(pvc: KubePersistentVolumeClaim): void {
+    (this.claims ??= new Map()).set(ClusterState.claimKey(pvc), mapClaim(pvc));
+    this.emitWorkloads(this.workloadsUsingClaim(pvc.metadata.namespace ?? "", pvc.metadata.name));
+  }
+  deleteClaim(pvc: KubePersistentVolumeClaim): void {
+    this.claims?.delete(ClusterState.claimKey(pvc));
+    this.emitWorkloads(this.workloadsUsingClaim(pvc.metadata.namespace ?? "", pvc.metadata.name));
   }
 
   // ------------------------------------------------------------ services

@@ -11,6 +11,7 @@ import {
 import {
   ENDPOINT_LABELS,
   appGroup,
+  appVolumes,
   appWorkloadId,
   cpusToMillis,
   mapDeployment,
@@ -354,5 +355,42 @@ describe("launch queue", () => {
     expect(workload.events[0]).toEqual({ at: "2026-11-26T09:00:00.000Z", level: "warning", message: workload.info.Waiting });
     expect(workload.labels).toEqual({});
     expect(withQueue(bundle, undefined).tasks).toEqual([]);
+  });
+});
+
+describe("appVolumes", () => {
+  // An app's container volumes as Marathon's docs show them: a local persistent volume, a host path, an external DVDI volume.
+  const redis = RawMarathonAppSchema.parse({
+    ...MARATHON_APPS.apps[2],
+    instances: 1,
+    tasksRunning: 1,
+    container: {
+      type: "MESOS",
+      docker: { image: "redis:7.2-alpine" },
+      volumes: [
+        { containerPath: "data", mode: "RW", persistent: { size: 512, type: "root", constraints: [] } },
+        { containerPath: "/etc/redis", hostPath: "/srv/redis/conf", mode: "RO" },
+        {
+          containerPath: "/backup",
+          external: { name: "redis-backup", provider: "dvdi", options: { "dvdi/driver": "rexray" } },
+          mode: "RW",
+        },
+      ],
+    },
+  });
+
+  it("lists an app container's volumes by path: a reserved persistent volume with its size, a host path, an external volume", () => {
+    const { workload } = mapMarathonApp(redis);
+    expect(WorkloadCoreSchema.parse(workload).volumes).toEqual([
+      { name: "data", type: "persistent", claim: null, capacityBytes: 512 * 1024 * 1024, accessModes: ["read-write"], status: "mounted" },
+      { name: "/etc/redis", type: "host", claim: "/srv/redis/conf", capacityBytes: null, accessModes: ["read-only"], status: "mounted" },
+      { name: "/backup", type: "external", claim: "redis-backup", capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+    ]);
+  });
+
+  it("has none for apps without a container or volumes, and says unmounted while nothing runs", () => {
+    expect(mapMarathonApp(apps[1]).workload.volumes).toEqual([]);
+    expect(mapMarathonApp(apps[0]).workload.volumes).toEqual([]);
+    expect(appVolumes({ ...redis, tasksRunning: 0 }, false).map((v) => v.status)).toEqual(["unmounted", "unmounted", "unmounted"]);
   });
 });

@@ -1,7 +1,8 @@
 import { facts, recentEvents } from "@/lib/model/events";
 import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId, splitId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, Volume, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import { mountModes, mountStatus } from "../volumes";
 import type {
   RawAgent,
   RawFramework,
@@ -236,6 +237,8 @@ export function mapFramework(fw: RawFramework, notScalableReason: string): Workl
     ]),
     // The master keeps no event log of a framework.
     events: [],
+    // A framework declares no volumes to the master; its tasks' are its own business.
+    volumes: [],
   };
 }
 
@@ -444,11 +447,28 @@ export function mapMarathonApp(app: RawMarathonApp): AppBundle {
         ["Deployments", deploymentIds.join("; ")],
       ]),
       events: recentEvents(appEvents(app)),
+      volumes: appVolumes(app, running > 0),
     },
     tasks,
     service: mapAppService(app, tasks),
     perInstance: { cpuMillis: cpusToMillis(app.cpus), memoryBytes: mbToBytes(app.mem) },
   };
+}
+
+/**
+ * An app container's volumes, by the path they are mounted at: a host path,
+ * a local persistent volume (reserved with each instance on its agent: none
+ * shared, its size in MiB), an external one by name, a secret.
+ */
+export function appVolumes(app: RawMarathonApp, running: boolean): Volume[] {
+  return (app.container?.volumes ?? []).map((v) => ({
+    name: v.containerPath,
+    type: v.persistent ? "persistent" : v.external ? "external" : v.secret ? "secret" : "host",
+    claim: v.hostPath ?? v.external?.name ?? null,
+    capacityBytes: v.persistent?.size ? mbToBytes(v.persistent.size) : null,
+    accessModes: mountModes([v.mode === "RO"]),
+    status: mountStatus(running),
+  }));
 }
 
 /** A running deployment, slimmed to what the workload shows: "step 1 of 2: ScaleApplication". */

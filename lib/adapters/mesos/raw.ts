@@ -176,6 +176,20 @@ export const RawMarathonAppSchema = z.object({
         .nullable()
         .optional(),
       portMappings: z.array(RawPortMappingSchema).nullable().optional(),
+      /** A host path, a local persistent volume (size in MiB, reserved with the instance) or an external (DVDI) one. */
+      volumes: z
+        .array(
+          z.object({
+            containerPath: str,
+            mode: str.optional(),
+            hostPath: str.optional(),
+            persistent: z.object({ size: num.optional(), type: str.optional() }).nullable().optional(),
+            external: z.object({ name: str.optional(), provider: str.optional() }).nullable().optional(),
+            secret: str.optional(),
+          }),
+        )
+        .nullable()
+        .optional(),
     })
     .nullable()
     .optional(),

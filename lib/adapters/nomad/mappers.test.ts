@@ -874,3 +874,94 @@ describe("health signals", () => {
     expect(mapNode(node()).node.problems).toBeUndefined();
   });
 });
+
+describe("groupVolumes", () => {
+  // A group's volume blocks as GET /v1/job/:id answers them: a per-allocation CSI volume and a read-only host volume.
+  const database = NomadJobSchema.parse({
+    ...serviceJob,
+    ID: "mysql",
+    TaskGroups: [
+      {
+        Name: "db",
+        Count: 3,
+        Volumes: {
+          mysql: {
+            Name: "mysql",
+            Type: "csi",
+            Source: "mysql-data",
+            ReadOnly: false,
+            AccessMode: "single-node-writer",
+            AttachmentMode: "file-system",
+            MountOptions: { FSType: "ext4", MountFlags: ["noatime"] },
+            PerAlloc: true,
+            Sticky: false,
+          },
+          certs: {
+            Name: "certs",
+            Type: "host",
+            Source: "ca-certificates",
+            ReadOnly: false,
+            AccessMode: "",
+            AttachmentMode: "",
+            MountOptions: null,
+            PerAlloc: false,
+          },
+          scratch: { Name: "scratch", Type: "host", Source: "scratch", ReadOnly: false, AccessMode: "", PerAlloc: false },
+        },
+        Tasks: [
+          {
+            Name: "mysql",
+            Driver: "docker",
+            Config: { image: "mysql:8.4" },
+            Resources: { CPU: 1000, MemoryMB: 2048 },
+            VolumeMounts: [
+              { Volume: "mysql", Destination: "/var/lib/mysql", ReadOnly: false, PropagationMode: "private" },
+              { Volume: "certs", Destination: "/etc/ssl/certs", ReadOnly: true, PropagationMode: "private" },
+            ],
+          },
+          {
+            Name: "backup",
+            Driver: "docker",
+            Config: { image: "ghcr.io/acme/backup:1" },
+            Resources: { CPU: 100, MemoryMB: 128 },
+            VolumeMounts: [{ Volume: "certs", Destination: "/etc/ssl/certs", ReadOnly: false, PropagationMode: "private" }],
+          },
+        ],
+      },
+    ],
+  });
+  const dbSummary = NomadJobSummarySchema.parse({ JobID: "mysql", Summary: { db: { Running: 2, Queued: 1 } } });
+
+  it("lists the group's volumes by name, a per-allocation one as the allocations' sources", () => {
+    const [db] = mapJob(database, dbSummary);
+    expect(WorkloadCoreSchema.parse(db).volumes).toEqual([
+      // Mounted read-only by one task, read-write by the other.
+      {
+        name: "certs",
+        type: "host",
+        claim: "ca-certificates",
+        capacityBytes: null,
+        accessModes: ["read-write", "read-only"],
+        status: "mounted",
+      },
+      {
+        name: "mysql",
+        type: "csi",
+        claim: "mysql-data[{0..2}]",
+        capacityBytes: null,
+        accessModes: ["single-node-writer"],
+        status: "mounted",
+      },
+      // Asked for but mounted by no task: the group's own flag says how it would be.
+      { name: "scratch", type: "host", claim: "scratch", capacityBytes: null, accessModes: ["read-write"], status: "mounted" },
+    ]);
+  });
+
+  it("says unmounted while no allocation runs, and no per-allocation volume for a group scaled to zero", () => {
+    const [stopped] = mapJob(database, NomadJobSummarySchema.parse({ JobID: "mysql", Summary: { db: { Running: 0 } } }));
+    expect(stopped.volumes.map((v) => v.status)).toEqual(["unmounted", "unmounted", "unmounted"]);
+    const [none] = mapJob(NomadJobSchema.parse({ ...database, TaskGroups: [{ ...database.TaskGroups![0], Count: 0 }] }), dbSummary);
+    expect(none.volumes[1]).toMatchObject({ name: "mysql", claim: null });
+    expect(mapJob(serviceJob, summary).map((w) => w.volumes)).toEqual([[], []]);
+  });
+});

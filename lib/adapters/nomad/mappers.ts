@@ -1,7 +1,8 @@
 import { facts, recentEvents } from "@/lib/model/events";
 import { problem, withProblems, type Problem } from "@/lib/model/health";
 import { joinId } from "@/lib/model/ids";
-import type { NodeCore, Resources, Service, TaskCore, TaskState, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import type { NodeCore, Resources, Service, TaskCore, TaskState, Volume, WorkloadCore, WorkloadEvent } from "@/lib/model/types";
+import { mountModes, mountStatus, ordinalRange } from "../volumes";
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -231,6 +232,29 @@ export function groupProblems(group: string, queued: number, context: JobContext
   return out;
 }
 
+/**
+ * A group's volumes, by name: what it asks of the clients (a host volume) or
+ * the CSI plugin (a volume, or one per allocation, Source[0], Source[1], ...
+ * for a per_alloc one), how its tasks mount it, and whether one runs.
+ */
+export function groupVolumes(group: NonNullable<NomadJob["TaskGroups"]>[number], groupCount: number, running: boolean): Volume[] {
+  const mounts = (group.Tasks ?? []).flatMap((t) => t.VolumeMounts ?? []);
+  return Object.entries(group.Volumes ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, v]) => {
+      const readOnly = mounts.filter((m) => m.Volume === name).map((m) => Boolean(v.ReadOnly || m.ReadOnly));
+      const range = ordinalRange(groupCount);
+      return {
+        name,
+        type: v.Type || "host",
+        claim: !v.Source ? null : v.PerAlloc ? (range === null ? null : `${v.Source}[${range}]`) : v.Source,
+        capacityBytes: null,
+        accessModes: v.AccessMode ? [v.AccessMode] : mountModes(readOnly.length ? readOnly : [v.ReadOnly]),
+        status: mountStatus(running),
+      };
+    });
+}
+
 /** One workload per task group of a job; readiness from the job summary. */
 export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefined, context: JobContext = {}): WorkloadCore[] {
   const namespace = job.Namespace || "default";
@@ -272,6 +296,7 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
       selector: LABEL_VALUE.test(job.ID) && LABEL_VALUE.test(group.Name) ? `nomad/job=${job.ID},nomad/group=${group.Name}` : null,
       info: jobInfo(job, group, s),
       events: recentEvents([...(placement ? [placement] : []), ...(context.allocationEvents?.get(id) ?? [])]),
+      volumes: groupVolumes(group, count(group.Count), count(s.Running) > 0),
       ...withProblems(groupProblems(group.Name, count(s.Queued), context)),
     };
   });

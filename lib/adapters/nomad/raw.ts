@@ -119,11 +119,19 @@ export const NomadJobSchema = z.object({
             }),
           )
           .nullish(),
+        /** By name: a client's host volume or a CSI volume, PerAlloc appending the allocation's index to Source. */
+        Volumes: z
+          .record(
+            z.string(),
+            z.object({ Type: str, Source: str, ReadOnly: z.boolean().nullish(), AccessMode: str, PerAlloc: z.boolean().nullish() }),
+          )
+          .nullish(),
         Tasks: z
           .array(
             z.object({
               Name: z.string(),
               Driver: str,
+              VolumeMounts: z.array(z.object({ Volume: str, Destination: str, ReadOnly: z.boolean().nullish() })).nullish(),
               // Only what names the workload's images; the rest of a driver config is not kept.
               Config: z.object({ image: z.unknown().optional(), command: z.unknown().optional() }).nullish(),
               Services: z.array(ServiceSpec).nullish(),

@@ -65,10 +65,25 @@ export function seedDemoWorld(world: EcsWorld): void {
   });
   draining.status = "DRAINING";
 
+  // The instances' shared uploads volume and a scratch bind mount for nginx's cache.
   const web = world.taskDefinition("shop-web", 14, {
     cpu: 512,
     memory: 1024,
-    containers: [{ name: "nginx", image: "public.ecr.aws/nginx/nginx:1.27", port: 80 }],
+    containers: [
+      {
+        name: "nginx",
+        image: "public.ecr.aws/nginx/nginx:1.27",
+        port: 80,
+        mountPoints: [
+          { sourceVolume: "uploads", containerPath: "/usr/share/nginx/html/uploads", readOnly: true },
+          { sourceVolume: "cache", containerPath: "/var/cache/nginx", readOnly: false },
+        ],
+      },
+    ],
+    volumes: [
+      { name: "uploads", dockerVolumeConfiguration: { scope: "shared", autoprovision: true, driver: "local" } },
+      { name: "cache", host: {} },
+    ],
   });
   const api = world.taskDefinition("shop-api", 31, {
     cpu: 1024,
@@ -148,10 +163,24 @@ export function seedDemoWorld(world: EcsWorld): void {
     memory: 512,
     containers: [{ name: "notifications", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/notifications:0.9.3", port: null }],
   });
+  // Monthly reports land on an EFS file system the finance team reads.
   const reports = world.taskDefinition("reports", 2, {
     cpu: 2048,
     memory: 4096,
-    containers: [{ name: "reports", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports:3.0.0", port: null }],
+    containers: [
+      {
+        name: "reports",
+        image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports:3.0.0",
+        port: null,
+        mountPoints: [{ sourceVolume: "archive", containerPath: "/srv/reports", readOnly: false }],
+      },
+    ],
+    volumes: [
+      {
+        name: "archive",
+        efsVolumeConfiguration: { fileSystemId: "fs-0c2d9e4f81a7b3e56", rootDirectory: "/reports", transitEncryption: "ENABLED" },
+      },
+    ],
   });
   world.addService(fargate, {
     name: "checkout",

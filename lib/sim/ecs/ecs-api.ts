@@ -385,6 +385,43 @@ export const ECS_OPERATIONS: Record<string, Handler> = {
     return { tasks, failures };
   },
 
+  DescribeTaskDefinition(world, input) {
+    const ref = optionalString(input.taskDefinition, "taskDefinition");
+    if (!ref) throw invalid("taskDefinition must be specified.");
+    const definition = world.findTaskDefinition(ref);
+    if (!definition) throw new SimAwsError("ClientException", "Unable to describe task definition.");
+    // What it was registered for, as the services running it say.
+    const fargate = [...world.clusters.values()].some((c) =>
+      [...c.services.values()].some((service) => service.taskDefinition === definition && service.launchType === "FARGATE"),
+    );
+    return {
+      taskDefinition: {
+        taskDefinitionArn: definition.arn,
+        family: definition.family,
+        revision: definition.revision,
+        status: "ACTIVE",
+        cpu: String(definition.cpu),
+        memory: String(definition.memory),
+        networkMode: "awsvpc",
+        requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
+        compatibilities: fargate ? ["EC2", "FARGATE"] : ["EC2"],
+        containerDefinitions: definition.containers.map((c) => ({
+          name: c.name,
+          image: c.image,
+          cpu: 0,
+          essential: true,
+          portMappings: c.port === null ? [] : [{ containerPort: c.port, hostPort: c.port, protocol: "tcp" }],
+          environment: [],
+          mountPoints: c.mountPoints ?? [],
+          volumesFrom: [],
+          ...(c.healthCheck ? { healthCheck: { command: c.healthCheck.command, interval: 30, timeout: 5, retries: 3 } } : {}),
+        })),
+        volumes: definition.volumes ?? [],
+        placementConstraints: [],
+      },
+    };
+  },
+
   UpdateService(world, input) {
     const cluster = requireCluster(world, input);
     const ref = optionalString(input.service, "service");

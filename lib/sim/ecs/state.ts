@@ -38,7 +38,23 @@ export interface SimTaskDefinition {
   cpu: number;
   memory: number;
   /** Every container is essential. See runtime.ts for the images that cannot be pulled and the checks that fail. */
-  containers: { name: string; image: string; port: number | null; healthCheck?: SimHealthCheck }[];
+  containers: {
+    name: string;
+    image: string;
+    port: number | null;
+    healthCheck?: SimHealthCheck;
+    mountPoints?: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
+  }[];
+  /** As RegisterTaskDefinition takes them; only DescribeTaskDefinition shows them (tasks run the same without). */
+  volumes?: SimVolume[];
+}
+
+/** A task definition volume: a bind mount (a host path, or none for scratch space), a Docker volume or an EFS file system. */
+export interface SimVolume {
+  name: string;
+  host?: { sourcePath?: string };
+  dockerVolumeConfiguration?: { scope: "task" | "shared"; autoprovision?: boolean; driver: string };
+  efsVolumeConfiguration?: { fileSystemId: string; rootDirectory?: string; transitEncryption?: "ENABLED" | "DISABLED" };
 }
 
 export interface SimLoadBalancer {
@@ -300,7 +316,7 @@ export class EcsWorld {
   taskDefinition(
     family: string,
     revision: number,
-    spec: { cpu: number; memory: number; containers: SimTaskDefinition["containers"] },
+    spec: { cpu: number; memory: number; containers: SimTaskDefinition["containers"]; volumes?: SimVolume[] },
   ): SimTaskDefinition {
     const definition = { arn: this.arn(`task-definition/${family}:${revision}`), family, revision, ...spec };
     this.taskDefinitions.set(definition.arn, definition);

@@ -18,11 +18,13 @@ import type {
   ServiceObject,
   ServicePort,
   StatefulSetObject,
+  StorageClassObject,
   Taint,
   Toleration,
   UsageProfile,
 } from "./types";
-import { kubeTime, SeededRandom } from "./random";
+import { kubeTime, SeededRandom, uidFrom } from "./random";
+import { DEFAULT_CLASS_ANNOTATION } from "./storage";
 import { cpuMillis, memoryBytes } from "./quantity";
 
 export interface SimContent {
@@ -416,9 +418,38 @@ export class ContentBuilder {
     return this;
   }
 
-  /** The namespaces and add-ons every cluster has. */
+  /**
+   * A StorageClass, by default the cluster's default one: gp3 volumes of the
+   * EBS CSI driver, provisioned once a pod using the claim has a node, in that
+   * node's zone. Its uid comes from its name, not the seeded sequence, so
+   * adding it left every other generated name as it was.
+   */
+  storageClass(name = "gp3", { provisioner = "ebs.csi.aws.com", isDefault = true } = {}): this {
+    const created = this.now - this.ageMs;
+    const sc: StorageClassObject = {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: {
+        name,
+        uid: uidFrom(`StorageClass/${name}@${created}`),
+        resourceVersion: "",
+        creationTimestamp: kubeTime(created),
+        ...(isDefault ? { annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } } : {}),
+      },
+      provisioner,
+      parameters: { type: name, fsType: "ext4" },
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+    };
+    this.objects.push(sc);
+    return this;
+  }
+
+  /** The namespaces, add-ons and default StorageClass every cluster has. */
   basics(): this {
     for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) this.namespace(ns);
+    this.storageClass();
     this.service({
       namespace: "default",
       name: "kubernetes",

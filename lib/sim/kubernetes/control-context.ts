@@ -24,6 +24,9 @@ export const RESOURCE = {
   endpoints: resourceTypeByKind("Endpoints"),
   endpointSlice: resourceTypeByKind("EndpointSlice"),
   hpa: resourceTypeByKind("HorizontalPodAutoscaler"),
+  persistentVolumeClaim: resourceTypeByKind("PersistentVolumeClaim"),
+  persistentVolume: resourceTypeByKind("PersistentVolume"),
+  storageClass: resourceTypeByKind("StorageClass"),
 };
 
 export interface ControllerOptions {

@@ -1,9 +1,10 @@
 /**
  * The simulated control plane and kubelets, run as one reconcile pass of
  * separate components in a fixed order: garbage collector, workload
- * controllers (workload-controllers.ts), scheduler, kubelet, workload and HPA
- * status, endpoints. Every write goes through the store, which turns no-op
- * writes into nothing, so a settled cluster produces no watch events.
+ * controllers (workload-controllers.ts), scheduler, persistent volumes
+ * (storage.ts), kubelet, workload and HPA status, endpoints. Every write goes
+ * through the store, which turns no-op writes into nothing, so a settled
+ * cluster produces no watch events.
  *
  * This coordinator owns the controller clock (shifted while bootstrapping),
  * the "anything due?" bookkeeping that lets an idle cluster skip passes, and
@@ -23,6 +24,7 @@ import { Kubelet } from "./kubelet";
 import { WorkloadStatusController } from "./workload-status";
 import { HpaStatusController } from "./hpa-status";
 import { EndpointsController } from "./endpoints-controller";
+import { VolumeController } from "./storage";
 
 export type { ControllerOptions } from "./control-context";
 export { isReady, podRequests } from "./object-helpers";
@@ -68,6 +70,7 @@ export class ClusterController {
       new StatefulSetController(ctx, this.pods),
       new DaemonSetController(ctx, this.pods),
       new Scheduler(ctx, this.pods),
+      new VolumeController(ctx),
       new Kubelet(ctx),
       new WorkloadStatusController(ctx),
       this.hpa,

@@ -21,6 +21,8 @@ export interface CreateContext {
   random: SeededRandom;
   now: number;
   services: ServiceObject[];
+  /** The default StorageClass, given to claims that name none (the DefaultStorageClass admission plugin). */
+  defaultStorageClass?: string;
 }
 
 function defaultContainer(c: unknown, i: number): Container {
@@ -215,6 +217,31 @@ export function prepareCreate(type: ResourceType, namespace: string | undefined,
       object.status = { loadBalancer: {} };
       return object;
     }
+    case "PersistentVolumeClaim": {
+      const modes = spec.accessModes;
+      if (!Array.isArray(modes) || modes.length === 0) {
+        throw invalid(type.kind, type.group, name, "spec.accessModes", modes ?? [], "at least 1 access mode is required");
+      }
+      const resources = isObj(spec.resources) ? spec.resources : {};
+      const storage = isObj(resources.requests) ? resources.requests.storage : undefined;
+      if (typeof storage !== "string" && typeof storage !== "number") {
+        throw invalid(type.kind, type.group, name, "spec.resources[storage]", "", "Required value");
+      }
+      const storageClassName = typeof spec.storageClassName === "string" ? spec.storageClassName : ctx.defaultStorageClass;
+      object.spec = {
+        volumeMode: "Filesystem",
+        ...spec,
+        resources: { ...resources, requests: { ...(resources.requests as Obj), storage: String(storage) } },
+        ...(storageClassName !== undefined ? { storageClassName } : {}),
+      };
+      delete (object.spec as Obj).volumeName;
+      object.status = { phase: "Pending" };
+      return object;
+    }
+    case "PersistentVolume":
+      object.spec = { persistentVolumeReclaimPolicy: "Retain", volumeMode: "Filesystem", ...spec };
+      object.status = { phase: "Available" };
+      return object;
     case "Namespace":
       object.metadata.labels = { ...object.metadata.labels, "kubernetes.io/metadata.name": name };
       object.spec = { finalizers: ["kubernetes"] };

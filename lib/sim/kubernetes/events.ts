@@ -8,8 +8,8 @@
 
 import type { ObjectStore } from "./store";
 import { resourceTypeByKind } from "./resources";
-import { hashString, kubeTime } from "./random";
-import type { EventObject, KubeObject } from "./types";
+import { kubeTime, uidFrom } from "./random";
+import type { CoreEventObject, EventObject, KubeObject } from "./types";
 
 const EVENT = resourceTypeByKind("Event");
 
@@ -32,9 +32,30 @@ function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, "000Z");
 }
 
-function uidFrom(text: string): string {
-  const hex = [0, 1, 2, 3].map((i) => hashString(`${i}:${text}`).toString(16).padStart(8, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+/**
+ * The core/v1 shape of a stored events.k8s.io/v1 Event, field for field as
+ * the apiserver converts between the two versions (regarding → involvedObject,
+ * note → message, deprecated* → source, firstTimestamp, lastTimestamp, count).
+ */
+export function coreEvent(e: EventObject): CoreEventObject {
+  return {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: e.metadata,
+    involvedObject: e.regarding,
+    reason: e.reason,
+    message: e.note,
+    type: e.type,
+    source: e.deprecatedSource ?? {},
+    firstTimestamp: e.deprecatedFirstTimestamp ?? null,
+    lastTimestamp: e.deprecatedLastTimestamp ?? null,
+    ...(e.deprecatedCount !== undefined ? { count: e.deprecatedCount } : {}),
+    eventTime: e.eventTime,
+    ...(e.series ? { series: e.series } : {}),
+    ...(e.action ? { action: e.action } : {}),
+    reportingComponent: e.reportingController,
+    reportingInstance: e.reportingInstance,
+  };
 }
 
 export class EventRecorder {

@@ -1,12 +1,14 @@
 /**
- * RBAC and impersonation through the real kubectl: it creates roles and
- * bindings (the bindings as protobuf, as typed client-go clients send them)
- * and acts as other users with --as/--as-group, one header line per group.
+ * The real kubectl against the simulator. RBAC and impersonation: it creates
+ * roles and bindings (the bindings as protobuf, as typed client-go clients
+ * send them) and acts as other users with --as/--as-group, one header line
+ * per group. Storage, events and `get all`: what kubectl finds through
+ * discovery and prints from the server's Tables.
  * kubectl never sends a bearer token over plain http, so the simulator admits
  * credential-less requests as system:anonymous (see README); impersonating
  * still needs an RBAC grant to system:anonymous, as on a real cluster.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -14,7 +16,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubeconfigYaml } from "./index";
 import { startKubeSim, type KubeSimHandle } from "./sim";
-import type { DeploymentObject, KubeObject } from "./types";
+import type { CoreEventObject, DeploymentObject, KubeObject, PersistentVolumeClaimObject, PersistentVolumeObject, Pod } from "./types";
 
 const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 const hasKubectl = existsSync(KUBECTL);
@@ -142,5 +144,163 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator: RBAC and impersonat
     const bad = await kubectl("create", "clusterrolebinding", "robot", "--clusterrole=scaler", "--serviceaccount=:robot");
     expect(bad.code).not.toBe(0);
     expect(sim.get("ClusterRoleBinding", undefined, "robot")).toBeUndefined();
+  });
+});
+
+/** Polls until `check` holds, or fails naming `what` after a deadline generous for a loaded machine. */
+async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function claims(): Promise<PersistentVolumeClaimObject[]> {
+  return (JSON.parse(await ok("get", "pvc", "-o", "json")) as { items: PersistentVolumeClaimObject[] }).items;
+}
+
+const mysqlClaim = (ordinal: number) => `mysql-persistent-volume-mysql-${ordinal}`;
+const mysqlPods = () => sim.list<Pod>("Pod", "default").filter((p) => /^mysql-\d+$/.test(p.metadata.name));
+
+// Each test waits on the controllers a few times; the deadlines are for a loaded machine, not the usual run.
+describe.skipIf(!hasKubectl)("kubectl against the simulator: storage, events and get all", { timeout: 90_000 }, () => {
+  it("lists the default StorageClass, a Bound claim per mysql replica and the volumes provisioned for them", async () => {
+    expect(await ok("get", "storageclass")).toMatch(/^gp3 \(default\)\s+ebs\.csi\.aws\.com\s+Delete\s+WaitForFirstConsumer\s+true\s+\S+$/m);
+    const sc = JSON.parse(await ok("get", "sc", "gp3", "-o", "json"));
+    expect(sc).toMatchObject({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      provisioner: "ebs.csi.aws.com",
+    });
+
+    const table = await ok("get", "pvc");
+    for (const ordinal of [0, 1, 2]) {
+      expect(table).toMatch(new RegExp(`^${mysqlClaim(ordinal)}\\s+Bound\\s+pvc-[0-9a-f-]{36}\\s+1Gi\\s+RWO\\s+gp3\\s`, "m"));
+    }
+    const volumes = (JSON.parse(await ok("get", "pv", "-o", "json")) as { items: PersistentVolumeObject[] }).items;
+    for (const claim of await claims()) {
+      const volume = volumes.find((v) => v.metadata.name === claim.spec.volumeName);
+      expect(volume, `the volume of ${claim.metadata.name}`).toMatchObject({
+        spec: {
+          capacity: { storage: "1Gi" },
+          accessModes: ["ReadWriteOnce"],
+          persistentVolumeReclaimPolicy: "Delete",
+          storageClassName: "gp3",
+          claimRef: { kind: "PersistentVolumeClaim", namespace: "default", name: claim.metadata.name, uid: claim.metadata.uid },
+        },
+        status: { phase: "Bound" },
+      });
+    }
+    expect(await ok("get", "pv", volumes[0].metadata.name)).toMatch(
+      new RegExp(
+        `^${volumes[0].metadata.name}\\s+1Gi\\s+RWO\\s+Delete\\s+Bound\\s+default/mysql-persistent-volume-mysql-\\d\\s+gp3\\s`,
+        "m",
+      ),
+    );
+  });
+
+  it("creates and binds a claim for each new replica, keeps them when the set scales down and reuses them", async () => {
+    await ok("scale", "statefulset", "mysql", "--replicas=5");
+    await eventually(async () => {
+      const all = await claims();
+      return [0, 1, 2, 3, 4].every((i) => all.some((c) => c.metadata.name === mysqlClaim(i) && c.status.phase === "Bound"));
+    }, "five Bound mysql claims");
+    const bound = new Map((await claims()).map((c) => [c.metadata.name, c.spec.volumeName]));
+
+    await ok("scale", "statefulset", "mysql", "--replicas=2");
+    await eventually(() => mysqlPods().length === 2, "mysql down to two pods");
+    const kept = await claims();
+    expect(kept.map((c) => `${c.metadata.name} ${c.status.phase}`).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `${mysqlClaim(i)} Bound`));
+
+    // A replica that comes back mounts the claim (and volume) it had, not a new one.
+    await ok("scale", "statefulset", "mysql", "--replicas=4");
+    await eventually(() => mysqlPods().filter((p) => p.status.phase === "Running").length === 4, "mysql back at four running pods");
+    expect(new Map((await claims()).map((c) => [c.metadata.name, c.spec.volumeName]))).toEqual(bound);
+    const mysql3 = sim.get<Pod>("Pod", "default", "mysql-3")!;
+    expect(mysql3.spec.volumes).toContainEqual({ name: "mysql-persistent-volume", persistentVolumeClaim: { claimName: mysqlClaim(3) } });
+    await ok("scale", "statefulset", "mysql", "--replicas=3");
+  });
+
+  it("lists and prints core/v1 events, with what the volume provisioner recorded", async () => {
+    await ok("scale", "statefulset", "mysql", "--replicas=6");
+    await eventually(
+      async () => (await claims()).some((c) => c.metadata.name === mysqlClaim(5) && c.status.phase === "Bound"),
+      "claim 5 Bound",
+    );
+    const verbose = await kubectl("get", "events", "-A", "-v=6");
+    expect(verbose.code).toBe(0);
+    // kubectl prefers the core group's events when the server has them.
+    expect(verbose.stderr).toMatch(/GET http:\/\/[^ ]+\/api\/v1\/events\?limit=500 200 OK/);
+    expect(verbose.stdout).toMatch(/^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
+    expect(verbose.stdout).toMatch(
+      new RegExp(
+        `^default\\s+\\S+\\s+Normal\\s+ProvisioningSucceeded\\s+persistentvolumeclaim/${mysqlClaim(5)}\\s+Successfully provisioned volume pvc-`,
+        "m",
+      ),
+    );
+    expect(verbose.stdout).toMatch(
+      /statefulset\/mysql\s+create Claim mysql-persistent-volume-mysql-5 Pod mysql-5 in StatefulSet mysql success/,
+    );
+
+    const selected = JSON.parse(
+      await ok(
+        "get",
+        "events",
+        "--field-selector",
+        `involvedObject.kind=PersistentVolumeClaim,involvedObject.name=${mysqlClaim(5)}`,
+        "-o",
+        "json",
+      ),
+    ) as { items: CoreEventObject[] };
+    expect(selected.items.map((e) => e.reason)).toEqual(expect.arrayContaining(["Provisioning", "ProvisioningSucceeded"]));
+    for (const e of selected.items) {
+      expect(e).toMatchObject({ involvedObject: { kind: "PersistentVolumeClaim", name: mysqlClaim(5) }, source: {} });
+      expect(e.message).toBeTruthy();
+    }
+    const one = JSON.parse(await ok("get", "event", selected.items[0].metadata.name, "-o", "json"));
+    expect(one).toMatchObject({ apiVersion: "v1", kind: "Event", involvedObject: { name: mysqlClaim(5) } });
+    await ok("scale", "statefulset", "mysql", "--replicas=3");
+    await eventually(() => mysqlPods().length === 3, "mysql back at three pods");
+  });
+
+  it("watches core/v1 events as they are recorded", async () => {
+    const watches = sim.activeWatches;
+    const child = spawn(
+      KUBECTL,
+      [`--kubeconfig=${kubeconfig}`, `--cache-dir=${path.join(dir, "cache")}`, "get", "events", "--watch-only"],
+      {
+        env: { ...process.env, HOME: dir },
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    try {
+      await eventually(() => sim.activeWatches > watches, "kubectl's watch to open");
+      await ok("scale", "statefulset", "mysql", "--replicas=4");
+      const created = /Normal\s+SuccessfulCreate\s+statefulset\/mysql\s+create Pod mysql-3 in StatefulSet mysql successful/;
+      await eventually(() => created.test(stdout), `the watch to print mysql-3's creation (printed so far: ${JSON.stringify(stdout)})`);
+    } finally {
+      child.kill();
+    }
+    await ok("scale", "statefulset", "mysql", "--replicas=3");
+  });
+
+  it("gets everything of the all category", async () => {
+    const all = await ok("get", "all", "-A");
+    for (const line of [
+      /^default\s+pod\/mysql-0\s+1\/1\s+Running/m,
+      /^default\s+service\/mysql\s+ClusterIP\s+None/m,
+      /^default\s+deployment\.apps\/web\s+\d+\/\d+/m,
+      /^default\s+replicaset\.apps\/web-\w+\s+\d+/m,
+      /^default\s+statefulset\.apps\/mysql\s+3\/3/m,
+      /^kube-system\s+daemonset\.apps\/node-exporter\s+4\s+4/m,
+      /^default\s+horizontalpodautoscaler\.autoscaling\/web\s+Deployment\/web/m,
+    ]) {
+      expect(all).toMatch(line);
+    }
+    // Not in the category: claims, events, endpoints.
+    expect(all).not.toMatch(/persistentvolumeclaim\/|endpoints\//);
   });
 });

@@ -40,6 +40,12 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
+/** A uid derived from a text, for objects whose uids must not draw from the seeded sequence (events, claims, volumes). */
+export function uidFrom(text: string): string {
+  const hex = [0, 1, 2, 3].map((i) => hashString(`${i}:${text}`).toString(16).padStart(8, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** RFC 3339 with second precision, as the apiserver writes metav1.Time. */
 export function kubeTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");

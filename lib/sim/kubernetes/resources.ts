@@ -16,9 +16,18 @@ export interface ResourceType {
    * without spec/status (RBAC's rules, subjects, roleRef). Default: spec.
    */
   fields?: string[];
+  /** Groupings kubectl expands ("all": what `kubectl get all` lists). */
+  categories?: string[];
+  /**
+   * A read-only view of objects stored as another resource (core/v1 events of
+   * the events.k8s.io/v1 ones), converted on the way out as the apiserver
+   * converts between versions. Views are never stored themselves.
+   */
+  viewOf?: { group: string; version: string; plural: string };
 }
 
 const RW = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const ALL = ["all"];
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
 
 export const RESOURCE_TYPES: ResourceType[] = [
@@ -33,8 +42,28 @@ export const RESOURCE_TYPES: ResourceType[] = [
     verbs: RW,
   },
   { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], verbs: RW },
-  { group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], verbs: RW },
-  { group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], verbs: RW },
+  {
+    group: "",
+    version: "v1",
+    plural: "pods",
+    singular: "pod",
+    kind: "Pod",
+    namespaced: true,
+    shortNames: ["po"],
+    verbs: RW,
+    categories: ALL,
+  },
+  {
+    group: "",
+    version: "v1",
+    plural: "services",
+    singular: "service",
+    kind: "Service",
+    namespaced: true,
+    shortNames: ["svc"],
+    verbs: RW,
+    categories: ALL,
+  },
   {
     group: "",
     version: "v1",
@@ -46,6 +75,40 @@ export const RESOURCE_TYPES: ResourceType[] = [
     verbs: RW,
   },
   {
+    group: "",
+    version: "v1",
+    plural: "persistentvolumeclaims",
+    singular: "persistentvolumeclaim",
+    kind: "PersistentVolumeClaim",
+    namespaced: true,
+    shortNames: ["pvc"],
+    verbs: RW,
+    subresources: ["status"],
+  },
+  {
+    group: "",
+    version: "v1",
+    plural: "persistentvolumes",
+    singular: "persistentvolume",
+    kind: "PersistentVolume",
+    namespaced: false,
+    shortNames: ["pv"],
+    verbs: RW,
+    subresources: ["status"],
+  },
+  // core/v1 events: what `kubectl get events` reads; the same events as events.k8s.io/v1 below, in the older shape.
+  {
+    group: "",
+    version: "v1",
+    plural: "events",
+    singular: "event",
+    kind: "Event",
+    namespaced: true,
+    shortNames: ["ev"],
+    verbs: ["get", "list", "watch"],
+    viewOf: { group: "events.k8s.io", version: "v1", plural: "events" },
+  },
+  {
     group: "apps",
     version: "v1",
     plural: "deployments",
@@ -54,6 +117,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ["deploy"],
     verbs: RW,
+    categories: ALL,
     subresources: ["scale", "status"],
   },
   {
@@ -65,6 +129,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ["sts"],
     verbs: RW,
+    categories: ALL,
     subresources: ["scale", "status"],
   },
   {
@@ -76,6 +141,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ["ds"],
     verbs: RW,
+    categories: ALL,
     subresources: ["status"],
   },
   {
@@ -87,6 +153,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ["rs"],
     verbs: RW,
+    categories: ALL,
     subresources: ["scale", "status"],
   },
   {
@@ -98,6 +165,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ["hpa"],
     verbs: RW,
+    categories: ALL,
     subresources: ["status"],
   },
   {
@@ -109,7 +177,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     verbs: RW,
   },
-  // Only the events.k8s.io/v1 view of Events (not core/v1 events): what the adapter and `kubectl get events` read.
+  // The events the simulated recorders write, as the adapter reads them (core/v1 events above is a view of these).
   {
     group: "events.k8s.io",
     version: "v1",
@@ -119,6 +187,17 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
     shortNames: ["ev"],
     verbs: RW,
+  },
+  {
+    group: "storage.k8s.io",
+    version: "v1",
+    plural: "storageclasses",
+    singular: "storageclass",
+    kind: "StorageClass",
+    namespaced: false,
+    shortNames: ["sc"],
+    verbs: RW,
+    fields: ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion", "mountOptions"],
   },
   // RBAC: what impersonated requests are authorized against (see rbac.ts).
   {
@@ -189,8 +268,14 @@ export function findResourceType(group: string, version: string, plural: string)
   return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.plural === plural);
 }
 
+/** Where a resource's objects are stored: itself, or what it is a view of. */
+export function storedType(type: ResourceType): ResourceType {
+  return type.viewOf ? findResourceType(type.viewOf.group, type.viewOf.version, type.viewOf.plural)! : type;
+}
+
+/** The stored resource of a kind (never a view). */
 export function resourceTypeByKind(kind: string): ResourceType {
-  const type = RESOURCE_TYPES.find((t) => t.kind === kind);
+  const type = RESOURCE_TYPES.find((t) => t.kind === kind && !t.viewOf);
   if (!type) throw new Error(`unknown kind ${kind}`);
   return type;
 }
@@ -220,6 +305,7 @@ export function apiResourceList(group: string, version: string, metricsEnabled: 
       kind: t.kind,
       verbs: t.verbs,
       ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+      ...(t.categories ? { categories: t.categories } : {}),
     },
     ...(t.subresources ?? []).map((sub) => ({
       name: `${t.plural}/${sub}`,

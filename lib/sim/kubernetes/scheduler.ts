@@ -1,8 +1,10 @@
 /**
  * The default scheduler: binds each waiting pod to the node with the most room
  * left that matches its selector, tolerates the node's taints and fits its
- * requests, spreading a workload's replicas; a pod that fits nowhere gets
- * PodScheduled=False (Unschedulable) and a FailedScheduling event.
+ * requests and whose zone its bound volumes are in, spreading a workload's
+ * replicas; a pod that fits nowhere (or whose claims are missing or unbound)
+ * gets PodScheduled=False (Unschedulable) and a FailedScheduling event. Claims
+ * waiting for their first consumer learn the node picked (storage.ts).
  */
 
 import type { NodeObject, Pod } from "./types";
@@ -11,6 +13,7 @@ import { cpuMillis, memoryBytes } from "./quantity";
 import { RESOURCE, type ControlContext } from "./control-context";
 import type { PodActions } from "./pod-actions";
 import { effectiveTaints, isTerminated, isTerminating, podRequests, tolerates } from "./object-helpers";
+import { checkClaims, selectNode } from "./storage";
 
 /** How long an unschedulable pod waits for a retry (and another FailedScheduling) when nothing changes. */
 const RETRY_MS = 5 * 60_000;
@@ -56,6 +59,11 @@ export class Scheduler {
         this.ctx.due(created + options.timings.scheduleMs);
         continue;
       }
+      const claims = checkClaims(this.ctx, pod);
+      if ("unschedulable" in claims) {
+        this.reportUnschedulable(pod, `0/${nodes.length} nodes are available: ${claims.unschedulable}.`);
+        continue;
+      }
       const need = podRequests(pod);
       const reasons = new Map<string, number>();
       const count = (reason: string) => reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -73,6 +81,10 @@ export class Scheduler {
         const taint = effectiveTaints(node).find((t) => t.effect !== "PreferNoSchedule" && !tolerates(pod.spec.tolerations, t));
         if (taint) {
           count(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`);
+          continue;
+        }
+        if (!claims.allows(node)) {
+          count("node(s) had volume node affinity conflict");
           continue;
         }
         const u = used.get(node.metadata.name)!;
@@ -106,6 +118,7 @@ export class Scheduler {
         u.memory += need.memory;
         u.count += 1;
         u.owners.set(ownerOf(pod), (u.owners.get(ownerOf(pod)) ?? 0) + 1);
+        selectNode(this.ctx, claims.waiting, best.node.metadata.name);
         this.bind(pod, best.node);
       } else {
         const parts = [...reasons].map(([reason, n]) => `${n} ${reason}`).sort();

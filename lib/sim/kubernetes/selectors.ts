@@ -42,7 +42,7 @@ export interface FieldRequirement {
   value: string;
 }
 
-/** Fields the real apiserver lets you select on, per kind. */
+/** Fields the real apiserver lets you select on, per kind (qualified by its group outside the core one). */
 const SELECTABLE_FIELDS: Record<string, string[]> = {
   Pod: [
     "metadata.name",
@@ -56,7 +56,23 @@ const SELECTABLE_FIELDS: Record<string, string[]> = {
     "status.nominatedNodeName",
   ],
   Node: ["metadata.name", "spec.unschedulable"],
+  PersistentVolumeClaim: ["metadata.name", "metadata.namespace", "spec.volumeName"],
   Event: [
+    "metadata.name",
+    "metadata.namespace",
+    "involvedObject.apiVersion",
+    "involvedObject.kind",
+    "involvedObject.name",
+    "involvedObject.namespace",
+    "involvedObject.uid",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+  ],
+  "Event.events.k8s.io": [
     "metadata.name",
     "metadata.namespace",
     "regarding.apiVersion",
@@ -72,9 +88,9 @@ const SELECTABLE_FIELDS: Record<string, string[]> = {
   ],
 };
 
-export function parseFieldSelector(text: string | null | undefined, kind: string): FieldRequirement[] {
+export function parseFieldSelector(text: string | null | undefined, kind: string, group = ""): FieldRequirement[] {
   if (!text || !text.trim()) return [];
-  const allowed = SELECTABLE_FIELDS[kind] ?? ["metadata.name", "metadata.namespace"];
+  const allowed = SELECTABLE_FIELDS[group ? `${kind}.${group}` : kind] ?? ["metadata.name", "metadata.namespace"];
   return text.split(",").map((part) => {
     const m = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(part);
     if (!m) throw new SelectorError(`invalid field selector: "${part}"`);

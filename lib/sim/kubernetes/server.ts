@@ -17,7 +17,9 @@ import {
   findResourceType,
   groupVersion,
   METRICS_RESOURCE_TYPES,
+  qualifiedName,
   RBAC_GROUP,
+  storedType,
   type ResourceType,
 } from "./resources";
 import {
@@ -43,7 +45,9 @@ import {
   status,
   type Attributes,
 } from "./status";
-import type { DeploymentObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
+import type { DeploymentObject, EventObject, KubeObject, NodeObject, Pod, StatefulSetObject, UsageProfile } from "./types";
+import { coreEvent } from "./events";
+import { defaultStorageClass } from "./storage";
 import { nodeMetrics, podMetrics } from "./metrics";
 import { decodeProtobufBody, isProtobuf } from "./protobuf";
 import { toTable, wantsTable } from "./table";
@@ -133,6 +137,11 @@ export const KUBE_STATE_METRICS_PATH = "/api/v1/namespaces/kube-system/services/
 function sendPrometheus(res: http.ServerResponse, text: string): void {
   res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** An object as a resource serves it: stored objects as they are, a view's converted (core/v1 events). */
+function served(type: ResourceType, o: KubeObject): KubeObject {
+  return type.viewOf ? coreEvent(o as EventObject) : o;
 }
 
 /** List items carry no kind/apiVersion on the wire; only the list does. */
@@ -470,11 +479,19 @@ export class KubeApiServer {
       if (route.sub !== "scale" || !route.type.subresources?.includes("scale")) throw pathNotFound();
       return this.scale(req, res, route, method);
     }
+    if (route.type.viewOf && method !== "GET") {
+      throw fail(
+        405,
+        "MethodNotAllowed",
+        `the simulator serves ${qualifiedName(route.type)} read-only; write ${route.type.viewOf.plural}.${route.type.viewOf.group}`,
+      );
+    }
     if (method === "GET") {
       if (watching) return this.watch(req, res, route, url.searchParams);
       if (route.name) {
-        const o = this.ctx.store.get(route.type, route.namespace, route.name);
-        if (!o) throw notFound(route.type, route.name);
+        const stored = this.ctx.store.get(storedType(route.type), route.namespace, route.name);
+        if (!stored) throw notFound(route.type, route.name);
+        const o = served(route.type, stored);
         if (wantsTable(req.headers.accept)) {
           return sendJson(
             res,
@@ -533,7 +550,7 @@ export class KubeApiServer {
 
   private selectors(route: Route, q: URLSearchParams): { labels: Requirement[]; fields: FieldRequirement[] } {
     try {
-      const fields = parseFieldSelector(q.get("fieldSelector"), route.type.kind);
+      const fields = parseFieldSelector(q.get("fieldSelector"), route.type.kind, route.type.group);
       if (route.name) fields.push({ field: "metadata.name", op: "=", value: route.name });
       return { labels: parseLabelSelector(q.get("labelSelector")), fields };
     } catch (e) {
@@ -545,7 +562,8 @@ export class KubeApiServer {
   private list(req: http.IncomingMessage, res: http.ServerResponse, route: Route, q: URLSearchParams): void {
     const { labels, fields } = this.selectors(route, q);
     const items = this.ctx.store
-      .list(route.type, route.namespace)
+      .list(storedType(route.type), route.namespace)
+      .map((o) => served(route.type, o))
       .filter((o) => matchesRequirements(o.metadata.labels, labels) && matchesFields(o, fields));
     if (wantsTable(req.headers.accept)) {
       const resourceVersion = String(this.ctx.store.resourceVersion);
@@ -624,19 +642,24 @@ export class KubeApiServer {
     res.on("close", () => watch.close());
     res.on("error", () => watch.close());
 
+    const source = storedType(route.type);
     const deliver = (e: StoredEvent) => {
-      if (e.resource !== route.type) return;
-      const now = matches(e.object);
+      if (e.resource !== source) return;
+      const object = served(route.type, e.object);
+      const now = matches(object);
       if (e.type === "MODIFIED") {
-        const before = matches(e.previous);
-        if (now && before) write("MODIFIED", e.object);
-        else if (now) write("ADDED", e.object);
-        else if (before) write("DELETED", e.object);
-      } else if (now) write(e.type, e.object);
+        const before = matches(e.previous && served(route.type, e.previous));
+        if (now && before) write("MODIFIED", object);
+        else if (now) write("ADDED", object);
+        else if (before) write("DELETED", object);
+      } else if (now) write(e.type, object);
     };
 
     if (fromStart) {
-      for (const o of this.ctx.store.list(route.type, route.namespace)) if (matches(o)) write("ADDED", o);
+      for (const o of this.ctx.store.list(source, route.namespace)) {
+        const object = served(route.type, o);
+        if (matches(object)) write("ADDED", object);
+      }
     }
     for (const e of backlog) deliver(e);
     unsubscribe = this.ctx.store.subscribe(deliver);
@@ -666,6 +689,7 @@ export class KubeApiServer {
       random: this.ctx.random,
       now: Date.now(),
       services: store.list(findResourceType("", "v1", "services")!) as never,
+      defaultStorageClass: defaultStorageClass(store.list(findResourceType("storage.k8s.io", "v1", "storageclasses")!) as never),
     });
     if (store.get(route.type, route.namespace, object.metadata.name)) throw alreadyExists(route.type, object.metadata.name);
     if (new URL(req.url ?? "/", "http://sim.invalid").searchParams.get("dryRun") === "All") return sendJson(res, 201, object);

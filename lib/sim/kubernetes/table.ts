@@ -4,17 +4,22 @@
  */
 
 import type {
+  AccessMode,
   Condition,
   ContainerStatus,
+  CoreEventObject,
   DaemonSetObject,
   DeploymentObject,
   EventObject,
   HpaObject,
   KubeObject,
   NodeObject,
+  PersistentVolumeClaimObject,
+  PersistentVolumeObject,
   Pod,
   ServiceObject,
   StatefulSetObject,
+  StorageClassObject,
 } from "./types";
 import { selectorString } from "./selectors";
 
@@ -275,6 +280,92 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+/** kubectl's short access modes: RWO, ROX, RWX, RWOP. */
+const ACCESS_MODE_SHORT: Record<AccessMode, string> = {
+  ReadWriteOnce: "RWO",
+  ReadOnlyMany: "ROX",
+  ReadWriteMany: "RWX",
+  ReadWriteOncePod: "RWOP",
+};
+const accessModes = (modes: AccessMode[] | undefined) => (modes ?? []).map((m) => ACCESS_MODE_SHORT[m] ?? m).join(",");
+
+// Storage, with the apiserver's columns (VolumeAttributesClass is unset: the simulator has none).
+PRINTERS.PersistentVolumeClaim = {
+  columns: [
+    name,
+    col("Status"),
+    col("Volume"),
+    col("Capacity"),
+    col("Access Modes"),
+    col("StorageClass"),
+    col("VolumeAttributesClass"),
+    age,
+    col("VolumeMode", "string", 1),
+  ],
+  cells: (o, now) => {
+    const c = o as PersistentVolumeClaimObject;
+    const bound = c.spec.volumeName !== undefined && c.spec.volumeName !== "";
+    return [
+      c.metadata.name,
+      c.metadata.deletionTimestamp ? "Terminating" : c.status.phase,
+      c.spec.volumeName ?? "",
+      bound ? (c.status.capacity?.storage ?? "") : "",
+      bound ? accessModes(c.status.accessModes) : "",
+      c.spec.storageClassName ?? "",
+      "<unset>",
+      ageOf(c, now),
+      c.spec.volumeMode,
+    ];
+  },
+};
+PRINTERS.PersistentVolume = {
+  columns: [
+    name,
+    col("Capacity"),
+    col("Access Modes"),
+    col("Reclaim Policy"),
+    col("Status"),
+    col("Claim"),
+    col("StorageClass"),
+    col("VolumeAttributesClass"),
+    col("Reason"),
+    age,
+    col("VolumeMode", "string", 1),
+  ],
+  cells: (o, now) => {
+    const v = o as PersistentVolumeObject;
+    const claim = v.spec.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : "";
+    return [
+      v.metadata.name,
+      v.spec.capacity.storage,
+      accessModes(v.spec.accessModes),
+      v.spec.persistentVolumeReclaimPolicy,
+      v.metadata.deletionTimestamp ? "Terminating" : v.status.phase,
+      claim,
+      v.spec.storageClassName ?? "",
+      "<unset>",
+      "",
+      ageOf(v, now),
+      v.spec.volumeMode,
+    ];
+  },
+};
+PRINTERS.StorageClass = {
+  columns: [name, col("Provisioner"), col("ReclaimPolicy"), col("VolumeBindingMode"), col("AllowVolumeExpansion"), age],
+  cells: (o, now) => {
+    const sc = o as StorageClassObject;
+    const isDefault = sc.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true";
+    return [
+      isDefault ? `${sc.metadata.name} (default)` : sc.metadata.name,
+      sc.provisioner,
+      sc.reclaimPolicy ?? "Delete",
+      sc.volumeBindingMode ?? "Immediate",
+      String(sc.allowVolumeExpansion ?? false),
+      ageOf(sc, now),
+    ];
+  },
+};
+
 // RBAC, as the apiserver prints it: roles by creation time, bindings with their role and (wide) subjects.
 const ROLE_PRINTER: Printer = {
   columns: [name, col("Created At", "date")],
@@ -310,7 +401,8 @@ const EVENT_PRINTER: Printer = {
     name,
   ],
   cells: (o, now) => {
-    const e = o as EventObject;
+    // Either version of an Event: events.k8s.io/v1 as stored, or its core/v1 view.
+    const e = "involvedObject" in o ? v1Facts(o as CoreEventObject) : (o as EventObject);
     const last = e.series?.lastObservedTime ?? e.deprecatedLastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
     const first = e.deprecatedFirstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
     const seen = (t: string) => humanDuration(now - Date.parse(t));
@@ -328,6 +420,23 @@ const EVENT_PRINTER: Printer = {
     ];
   },
 };
+
+/** What the event printer reads of a core/v1 Event, in events.k8s.io/v1 names. */
+function v1Facts(e: CoreEventObject) {
+  return {
+    metadata: e.metadata,
+    regarding: e.involvedObject,
+    type: e.type,
+    reason: e.reason,
+    note: e.message,
+    reportingController: e.reportingComponent,
+    eventTime: e.eventTime,
+    series: e.series,
+    deprecatedFirstTimestamp: e.firstTimestamp ?? undefined,
+    deprecatedLastTimestamp: e.lastTimestamp ?? undefined,
+    deprecatedCount: e.count,
+  };
+}
 
 const DEFAULT_PRINTER: Printer = { columns: [name, age], cells: (o, now) => [o.metadata.name, ageOf(o, now)] };
 

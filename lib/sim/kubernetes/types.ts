@@ -243,6 +243,70 @@ export interface HpaObject extends KubeObject {
   status: JsonObject;
 }
 
+export type AccessMode = "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod";
+
+/** core/v1 PersistentVolumeClaim: a request for storage, bound to one PersistentVolume. */
+export interface PersistentVolumeClaimObject extends KubeObject {
+  kind: "PersistentVolumeClaim";
+  spec: {
+    accessModes: AccessMode[];
+    resources: { requests: { storage: string } };
+    storageClassName?: string;
+    volumeMode: "Filesystem" | "Block";
+    /** The PersistentVolume it is bound to (set when bound). */
+    volumeName?: string;
+  };
+  status: {
+    phase: "Pending" | "Bound" | "Lost";
+    accessModes?: AccessMode[];
+    capacity?: { storage: string };
+  };
+}
+
+/** core/v1 PersistentVolume, as a CSI provisioner creates one for a claim. */
+export interface PersistentVolumeObject extends KubeObject {
+  kind: "PersistentVolume";
+  spec: {
+    capacity: { storage: string };
+    accessModes: AccessMode[];
+    persistentVolumeReclaimPolicy: "Delete" | "Retain";
+    storageClassName?: string;
+    volumeMode: "Filesystem" | "Block";
+    claimRef?: { kind: "PersistentVolumeClaim"; apiVersion: "v1"; namespace: string; name: string; uid: string; resourceVersion?: string };
+    csi?: { driver: string; volumeHandle: string; fsType?: string; volumeAttributes?: Record<string, string> };
+    nodeAffinity?: { required: { nodeSelectorTerms: { matchExpressions: { key: string; operator: "In"; values: string[] }[] }[] } };
+  };
+  status: { phase: "Pending" | "Available" | "Bound" | "Released" | "Failed"; lastPhaseTransitionTime?: string };
+}
+
+/** storage.k8s.io/v1 StorageClass: no spec, its fields are top-level. */
+export interface StorageClassObject extends KubeObject {
+  kind: "StorageClass";
+  provisioner: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy?: "Delete" | "Retain";
+  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
+  allowVolumeExpansion?: boolean;
+}
+
+/** core/v1 Event: the older view of the same stored events (see eventsV1ToCore in events.ts). */
+export interface CoreEventObject extends KubeObject {
+  kind: "Event";
+  involvedObject: EventObject["regarding"];
+  reason: string;
+  message: string;
+  type: "Normal" | "Warning";
+  source: { component?: string; host?: string };
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  count?: number;
+  eventTime: string | null;
+  series?: { count: number; lastObservedTime: string };
+  action?: string;
+  reportingComponent: string;
+  reportingInstance: string;
+}
+
 /** events.k8s.io/v1 Event as the simulated recorders write it. */
 export interface EventObject extends KubeObject {
   kind: "Event";

@@ -10,6 +10,7 @@ import { kubeTime } from "./random";
 import { RESOURCE, type ControlContext } from "./control-context";
 import type { PodActions } from "./pod-actions";
 import { daemonEligible, isReady, isTerminating, ownedBy, ownerRef, podsByOwner, templateHash } from "./object-helpers";
+import { StatefulSetClaims } from "./storage";
 
 export class DeploymentController {
   constructor(private readonly ctx: ControlContext) {}
@@ -111,10 +112,14 @@ export class ReplicaSetController {
 }
 
 export class StatefulSetController {
+  private readonly claims: StatefulSetClaims;
+
   constructor(
     private readonly ctx: ControlContext,
     private readonly pods: PodActions,
-  ) {}
+  ) {
+    this.claims = new StatefulSetClaims(ctx);
+  }
 
   reconcile(): void {
     const { store } = this.ctx;
@@ -128,6 +133,8 @@ export class StatefulSetController {
         const pod = byOrdinal.get(i);
         if (!pod) {
           if (blocked) break;
+          // Claims come first and stay when the set scales down (persistentVolumeClaimRetentionPolicy Retain, the default).
+          this.claims.ensure(sts, `${sts.metadata.name}-${i}`);
           this.pods.create(
             sts,
             `${sts.metadata.name}-${i}`,

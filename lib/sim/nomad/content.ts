@@ -1,4 +1,4 @@
-import type { NomadWorld, SimJob, SimNode, SimServiceSpec, SimTaskGroup, UsageProfile } from "./state";
+import type { NomadWorld, SimJob, SimNode, SimServiceSpec, SimTaskGroup, SimTaskSpec, UsageProfile } from "./state";
 
 /** Builders for simulated clients and jobs, shared by the demo content and the tests. */
 
@@ -93,6 +93,19 @@ export interface GroupSpec {
   ports?: { label: string; to?: number; static?: number }[];
   /** How its allocations use what they reserve; the usual share when absent. */
   usage?: UsageProfile;
+  /** Volumes of the group, each mounted by the named tasks (all of them when none are named) at `destination`. */
+  volumes?: {
+    name: string;
+    type: "host" | "csi";
+    source: string;
+    destination: string;
+    readOnly?: boolean;
+    /** CSI only: single-node-writer and the like, and file-system or block-device. */
+    accessMode?: string;
+    attachmentMode?: string;
+    perAlloc?: boolean;
+    tasks?: string[];
+  }[];
 }
 
 export interface JobSpec {
@@ -106,6 +119,13 @@ export interface JobSpec {
   groups: GroupSpec[];
   /** Batch: allocations whose slot index is failEvery-1 modulo failEvery exit 1. */
   failEvery?: number;
+}
+
+function mountsOf(g: GroupSpec, task: string): SimTaskSpec["VolumeMounts"] {
+  const mounts = (g.volumes ?? [])
+    .filter((v) => !v.tasks || v.tasks.includes(task))
+    .map((v) => ({ Volume: v.name, Destination: v.destination, ReadOnly: v.readOnly ?? false, PropagationMode: "private" }));
+  return mounts.length ? mounts : null;
 }
 
 export function addJob(world: NomadWorld, spec: JobSpec): SimJob {
@@ -140,7 +160,25 @@ export function addJob(world: NomadWorld, spec: JobSpec): SimJob {
       Config: "image" in t ? { image: t.image, ports: (g.ports ?? []).map((p) => p.label) } : { command: t.command, args: [] },
       Resources: { CPU: t.cpu, MemoryMB: t.memoryMB },
       Services: null,
+      VolumeMounts: mountsOf(g, t.name),
     })),
+    Volumes: g.volumes?.length
+      ? Object.fromEntries(
+          g.volumes.map((v) => [
+            v.name,
+            {
+              Name: v.name,
+              Type: v.type,
+              Source: v.source,
+              ReadOnly: v.readOnly ?? false,
+              AccessMode: v.accessMode ?? "",
+              AttachmentMode: v.attachmentMode ?? "",
+              PerAlloc: v.perAlloc ?? false,
+              MountOptions: null,
+            },
+          ]),
+        )
+      : null,
   }));
   const job: SimJob = {
     ID: spec.id,

@@ -11,7 +11,8 @@ import { usageAtFor } from "./usage";
  * completion, a group that asks for more memory than any client has, so
  * one allocation stays queued with its reason, and one whose image names a
  * registry that does not resolve, so its allocations fail, restart and are
- * rescheduled, again and again. Jobs name their team in meta
+ * rescheduled, again and again. storefront.web serves a host volume
+ * read-only; each ledger.worker has a CSI volume of its own. Jobs name their team in meta
  * (node-exporter names none). The consumption stories: storefront.api leaks
  * memory to its limit and is OOM-killed about every 40 minutes, ledger.worker
  * idles at about 5% of what it reserves, and edge-proxy fills fra1-edge-1
@@ -71,6 +72,8 @@ export function seedNomadDemo(world: NomadWorld): void {
         name: "web",
         count: 3,
         tasks: [{ name: "nginx", image: "nginx:1.27-alpine", cpu: 500, memoryMB: 256 }],
+        // The clients' host volume of built assets, served read-only.
+        volumes: [{ name: "assets", type: "host", source: "storefront-assets", destination: "/usr/share/nginx/html", readOnly: true }],
         ports: [{ label: "http", to: 80 }],
         services: [{ name: "storefront-web", port: "http", tags: ["urlprefix-/"] }],
         scaling: { min: 1, max: 12 },
@@ -102,6 +105,18 @@ export function seedNomadDemo(world: NomadWorld): void {
         name: "worker",
         count: 2,
         tasks: [{ name: "worker", image: "ghcr.io/acme/ledger-worker:5.0.3", cpu: 2000, memoryMB: 4096 }],
+        // Each worker writes its own journal: one CSI volume per allocation (ledger-journal[0], [1], ...).
+        volumes: [
+          {
+            name: "journal",
+            type: "csi",
+            source: "ledger-journal",
+            destination: "/var/lib/ledger",
+            accessMode: "single-node-writer",
+            attachmentMode: "file-system",
+            perAlloc: true,
+          },
+        ],
         scaling: { min: 1, max: 6 },
         // Idle: sized for a peak that never came.
         usage: { cpu: 0.05, memory: 0.05 },

@@ -45,6 +45,20 @@ export interface SimTaskSpec {
   Config: Record<string, unknown>;
   Resources: { CPU: number; MemoryMB: number };
   Services?: SimServiceSpec[] | null;
+  /** Where the task mounts its group's volumes (null when it mounts none, as the API says it). */
+  VolumeMounts?: { Volume: string; Destination: string; ReadOnly: boolean; PropagationMode: string }[] | null;
+}
+
+/** A group's volume request: a client's host volume, or a CSI volume (per allocation: Source[index]). */
+export interface SimVolumeRequest {
+  Name: string;
+  Type: "host" | "csi";
+  Source: string;
+  ReadOnly: boolean;
+  AccessMode: string;
+  AttachmentMode: string;
+  PerAlloc: boolean;
+  MountOptions: null;
 }
 
 export interface SimServiceSpec {
@@ -67,6 +81,8 @@ export interface SimTaskGroup {
       }[]
     | null;
   Services: SimServiceSpec[] | null;
+  /** By name (null when the group asks for none); the scheduler does not check them against the clients. */
+  Volumes?: Record<string, SimVolumeRequest> | null;
   Tasks: SimTaskSpec[];
 }
 

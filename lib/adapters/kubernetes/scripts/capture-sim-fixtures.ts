@@ -37,6 +37,10 @@ async function main() {
       horizontalPodAutoscalers: await pick("/apis/autoscaling/v2/horizontalpodautoscalers", ["web"]),
       services: await pick("/api/v1/services", ["mysql", "web"]),
       endpointSlices: await pick("/apis/discovery.k8s.io/v1/endpointslices", ["mysql-"]),
+      persistentVolumeClaims: await pick(
+        "/api/v1/persistentvolumeclaims",
+        [0, 1, 2].map((i) => `mysql-persistent-volume-mysql-${i}`),
+      ),
       nodeMetrics: await pick("/apis/metrics.k8s.io/v1beta1/nodes", ["east-worker-a"]),
       podMetrics: await pick("/apis/metrics.k8s.io/v1beta1/pods", ["mysql-0"]),
     };
