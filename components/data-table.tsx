@@ -71,7 +71,7 @@ export function rowLayout<T>(columns: Column<T>[]) {
 /** Rows and the header use the phone tracks below md and the desktop ones from md up. */
 const GRID = "grid grid-cols-(--phone-tracks) md:grid-cols-(--desktop-tracks)";
 /** On a phone a cell wraps (there is no hover to read a truncated name); from md up it truncates as before. */
-const CELL = "min-w-0 overflow-hidden [overflow-wrap:anywhere] md:truncate";
+const CELL = "min-w-0 overflow-hidden break-words md:truncate";
 
 function ChevronIcon({ open }: { open: boolean }) {
   return (
@@ -136,7 +136,7 @@ function RowDetail<T>({ id, row, columns }: { id: string; row: T; columns: Colum
               <dt title={c.title} className="text-[11px] font-semibold uppercase tracking-wide text-muted">
                 {c.header}
               </dt>
-              <dd className={`min-w-0 [overflow-wrap:anywhere] ${c.align === "right" ? "figure" : ""}`}>{c.cell(row)}</dd>
+              <dd className={`min-w-0 break-words ${c.align === "right" ? "figure" : ""}`}>{c.cell(row)}</dd>
             </Fragment>
           ))}
       </dl>
