@@ -28,8 +28,9 @@ function Efficiency({ f }: { f: Figures }) {
 
 function Flags({ item }: { item: ConsumptionItem }) {
   if (!item.flags.length) return faint("—");
+  // In a phone's narrow column the badges stack rather than clip.
   return (
-    <span className="inline-flex gap-1">
+    <span className="inline-flex flex-wrap gap-1 md:flex-nowrap">
       {item.flags.map((f) => (
         <Badge key={f.kind} tone={FLAG[f.kind].tone} title={f.evidence}>
           {FLAG[f.kind].label}
@@ -87,6 +88,7 @@ export function columnsFor(
       key: "name",
       header: GROUP_LABEL[params.groupBy],
       width: "minmax(140px, 1.4fr)",
+      phone: true,
       sort: "name",
       cell: (item) => {
         const href = drillHref(item, params.groupBy, params.range);
@@ -145,6 +147,7 @@ export function columnsFor(
       header: "Used avg",
       title: `Average ${unit} use over ${params.range}`,
       width: "80px",
+      phone: true,
       sort: "usedAvg",
       align: "right",
       cell: (item) => figure(fig(item).usedAvg),
@@ -208,6 +211,7 @@ export function columnsFor(
       header: "Flags",
       title: "Problems, with their evidence on hover; sorted by this column, problems come first",
       width: "minmax(110px, 1fr)",
+      phone: "104px",
       sort: "flags",
       cell: (item) => <Flags item={item} />,
     },

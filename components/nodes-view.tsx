@@ -63,6 +63,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       key: "name",
       header: "Name",
       width: "minmax(150px, 1.6fr)",
+      phone: true,
       sort: "name",
       cell: (n) => (
         <Link className="font-medium text-accent hover:underline" href={`${base}/nodes/${encodeURIComponent(n.id)}`} title={n.name}>
@@ -70,7 +71,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
         </Link>
       ),
     },
-    { key: "status", header: "Status", width: "84px", sort: "status", cell: (n) => <NodeStatus node={n} /> },
+    { key: "status", header: "Status", width: "84px", phone: "76px", sort: "status", cell: (n) => <NodeStatus node={n} /> },
     {
       key: "roles",
       header: "Roles",
@@ -119,6 +120,7 @@ export function NodesView({ clusterId }: { clusterId: string }) {
       header: "CPU used",
       title: "CPU in use now",
       width: "minmax(112px, 1fr)",
+      phone: "104px",
       sort: "usage.cpuMillis",
       align: "right",
       cell: (n) => <UsedCell used={n.usage?.cpuMillis} allocatable={n.allocatable.cpuMillis} format={formatCpu} note={n.usageNote} />,

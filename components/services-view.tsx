@@ -36,6 +36,7 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
       key: "name",
       header: "Name",
       width: "minmax(160px, 1.6fr)",
+      phone: true,
       sort: "name",
       cell: (s) => (
         <span className="font-medium" title={s.name}>
@@ -50,7 +51,7 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
       sort: "namespace",
       cell: (s) => s.namespace ?? <span className="text-faint">—</span>,
     },
-    { key: "type", header: "Type", width: "100px", sort: "type", cell: (s) => s.type },
+    { key: "type", header: "Type", width: "100px", phone: "88px", sort: "type", cell: (s) => s.type },
     {
       key: "ip",
       header: "Cluster IP",
@@ -99,6 +100,7 @@ export function ServicesView({ clusterId }: { clusterId: string }) {
       header: "Endpoints",
       title: "Ready / total endpoints",
       width: "96px",
+      phone: "88px",
       sort: "readyEndpoints",
       align: "right",
       cell: (s) => <Endpoints service={s} />,

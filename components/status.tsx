@@ -82,12 +82,15 @@ export function TaskState({ task }: { task: Pick<Task, "state" | "stateReason" |
   // A running task that is not ready yet is worth a different colour: it is not serving.
   const tone: Tone = task.state === "running" && !task.ready ? "warn" : TASK_TONE[task.state];
   const word = task.state.charAt(0).toUpperCase() + task.state.slice(1);
+  // On a phone the reason wraps under the state: there is no hover there to read a truncated one.
   return (
-    <span className="inline-flex min-w-0 items-center gap-1.5" title={task.stateReason ?? undefined}>
-      <Dot tone={tone} />
-      <span>{word}</span>
+    <span className="inline-flex min-w-0 flex-wrap items-center gap-x-1.5 md:flex-nowrap" title={task.stateReason ?? undefined}>
+      <span className="inline-flex items-center gap-1.5 whitespace-nowrap">
+        <Dot tone={tone} />
+        {word}
+      </span>
       {task.state === "running" && !task.ready ? <span className="text-muted">(not ready)</span> : null}
-      {task.stateReason ? <span className="truncate text-muted">· {task.stateReason}</span> : null}
+      {task.stateReason ? <span className="min-w-0 text-muted md:truncate">· {task.stateReason}</span> : null}
     </span>
   );
 }

@@ -47,6 +47,7 @@ export function TasksTable({
       key: "name",
       header: "Name",
       width: "minmax(200px, 2.2fr)",
+      phone: true,
       sort: "name",
       cell: (t) => (
         <Link title={t.name} className={`font-medium ${linkClass}`} href={`${base}/tasks/${encodeURIComponent(t.id)}`}>
@@ -88,11 +89,12 @@ export function TasksTable({
           <span className="text-faint">{withoutNodeLabel(t)}</span>
         ),
     },
-    { key: "state", header: "State", width: "minmax(150px, 1.6fr)", sort: "state", cell: (t) => <TaskState task={t} /> },
+    { key: "state", header: "State", width: "minmax(150px, 1.6fr)", phone: true, sort: "state", cell: (t) => <TaskState task={t} /> },
     {
       key: "restarts",
       header: "Restarts",
       width: "84px",
+      phone: "80px",
       sort: "restarts",
       align: "right",
       cell: (t) => <span className={t.restarts > 0 ? "text-warn" : ""}>{t.restarts}</span>,

@@ -45,6 +45,7 @@ export function WorkloadsView({ clusterId }: { clusterId: string }) {
       key: "name",
       header: "Name",
       width: "minmax(170px, 1.6fr)",
+      phone: true,
       sort: "name",
       cell: (w) => (
         <Link className="font-medium text-accent hover:underline" href={`${base}/workloads/${encodeURIComponent(w.id)}`} title={w.name}>
@@ -70,7 +71,14 @@ export function WorkloadsView({ clusterId }: { clusterId: string }) {
         </span>
       ),
     },
-    { key: "ready", header: "Ready", width: "112px", sort: "ready", cell: (w) => <ReplicaProgress ready={w.ready} desired={w.desired} /> },
+    {
+      key: "ready",
+      header: "Ready",
+      width: "112px",
+      phone: true,
+      sort: "ready",
+      cell: (w) => <ReplicaProgress ready={w.ready} desired={w.desired} />,
+    },
     { key: "scaling", header: "Scaling", width: "124px", cell: (w) => <Scaling workload={w} /> },
     { key: "age", header: "Age", width: "56px", sort: "createdAt", align: "right", cell: (w) => <Age since={w.createdAt} now={now} /> },
     {

@@ -87,12 +87,13 @@ for (const colorScheme of ["light", "dark"] as const) {
   });
 }
 
-test("on a 390 px phone no page scrolls sideways", async ({ browser, request }) => {
-  test.setTimeout(120_000);
+test("on a 390 px phone no page scrolls sideways, and a table row folds its other columns into a detail", async ({ browser, request }) => {
+  test.setTimeout(180_000);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
+  const pages = await pagesToCheck(request);
   const wide: string[] = [];
-  for (const [name, path] of await pagesToCheck(request)) {
+  for (const [name, path] of pages) {
     await page.goto(path);
     await settle(page);
     const { scrollWidth, clientWidth } = await page.evaluate(() => ({
@@ -102,6 +103,43 @@ test("on a 390 px phone no page scrolls sideways", async ({ browser, request }) 
     if (scrollWidth > clientWidth) wide.push(`${name} (${path}): ${scrollWidth} px wide`);
     await snap(page, `phone-${name}`);
   }
-  await context.close();
   expect(wide).toEqual([]);
+
+  // The pods table keeps a pod's name and state in its row; its node is in the detail the row's button opens.
+  const podsPath = new Map(pages).get("tasks")!;
+  const pod = await first<Task>(request, `/api${podsPath}`);
+  const nodes = (await (await request.get(`/api${podsPath.replace(/\/tasks$/, "/nodes")}`)).json()) as ListAnswer<Node>;
+  const nodeName = nodes.items.find((n) => n.id === pod.node)?.name ?? pod.node!;
+  await page.goto(podsPath);
+  await settle(page);
+  const table = page.getByRole("table", { name: "Pods" });
+  const row = table.getByRole("row").filter({ has: page.getByRole("link", { name: pod.name, exact: true }) });
+  const cells = row.getByRole("cell");
+  // Name, state, restarts and the disclosure button: the other columns are hidden.
+  await expect(cells).toHaveCount(4);
+  await expect(cells.nth(1)).toContainText(pod.state, { ignoreCase: true });
+  await expect(row.getByText(nodeName, { exact: true })).toBeHidden();
+  const { scrollWidth, clientWidth } = await table.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  expect(scrollWidth, "the table scrolls sideways").toBeLessThanOrEqual(clientWidth);
+
+  const details = row.getByRole("button", { name: `Details ${pod.name}` });
+  await expect(details).toHaveAttribute("aria-expanded", "false");
+  const target = (await details.boundingBox())!;
+  expect(Math.min(target.width, target.height), "the button is a 24 px target").toBeGreaterThanOrEqual(24);
+  // Keyboard-operable: Enter opens it, and the node is then in the row's term/value list.
+  await details.focus();
+  await page.keyboard.press("Enter");
+  await expect(details).toHaveAttribute("aria-expanded", "true");
+  const detail = page.locator(`#${await details.getAttribute("aria-controls")}`);
+  await expect(detail.getByRole("term").filter({ hasText: /^Node$/ })).toBeVisible();
+  await expect(detail.getByRole("definition").filter({ hasText: nodeName })).toBeVisible();
+  await page.keyboard.press("Space");
+  await expect(details).toHaveAttribute("aria-expanded", "false");
+  await expect(detail).toHaveCount(0);
+  // Open, as a finger does; axe last, as it opens a page of its own and takes the focus.
+  await details.click();
+  await expect(detail).toBeVisible();
+  await snap(page, "phone-tasks-detail");
+  expect(await violations(page)).toEqual([]);
+  await context.close();
 });

@@ -13,7 +13,13 @@ import { Field, inputClass } from "./form-bits";
 const OUTCOME_TONE = { ok: "ok", refused: "warn", failed: "danger" } as const;
 
 const columns: Column<AuditEntry>[] = [
-  { key: "at", header: "Time", width: "165px", cell: (e) => <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> },
+  {
+    key: "at",
+    header: "Time",
+    width: "165px",
+    phone: "minmax(0, 1.4fr)",
+    cell: (e) => <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time>,
+  },
   { key: "actor", header: "Who", width: "minmax(110px, 1fr)", cell: (e) => <span title={e.actorKind}>{e.actor}</span> },
   {
     key: "source",
@@ -25,7 +31,7 @@ const columns: Column<AuditEntry>[] = [
       </span>
     ),
   },
-  { key: "verb", header: "Did", width: "110px", cell: (e) => e.verb },
+  { key: "verb", header: "Did", width: "110px", phone: "minmax(0, 1fr)", cell: (e) => e.verb },
   {
     key: "target",
     header: "What",
@@ -42,6 +48,7 @@ const columns: Column<AuditEntry>[] = [
     key: "outcome",
     header: "Outcome",
     width: "90px",
+    phone: true,
     cell: (e) => <Badge tone={OUTCOME_TONE[e.outcome]}>{`${e.outcome} ${e.status}`}</Badge>,
   },
   {

@@ -46,8 +46,8 @@ export function TokensView() {
   }
 
   const columns: Column<DisplayToken>[] = [
-    { key: "name", header: "Name", width: "minmax(140px, 1fr)", cell: (t) => <span className="font-medium">{t.name}</span> },
-    { key: "status", header: "Status", width: "80px", cell: status },
+    { key: "name", header: "Name", width: "minmax(140px, 1fr)", phone: true, cell: (t) => <span className="font-medium">{t.name}</span> },
+    { key: "status", header: "Status", width: "80px", phone: true, cell: status },
     { key: "clusters", header: "Clusters", width: "minmax(120px, 1fr)", cell: (t) => (t.clusters ? t.clusters.join(", ") : "all") },
     { key: "by", header: "Created by", width: "110px", cell: (t) => t.createdBy },
     { key: "expires", header: "Expires", width: "160px", cell: (t) => when(t.expiresAt) },

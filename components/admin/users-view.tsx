@@ -55,11 +55,18 @@ export function UsersView() {
   }
 
   const columns: Column<User>[] = [
-    { key: "name", header: "User", width: "minmax(140px, 1fr)", cell: (u) => <span className="font-medium">{u.username}</span> },
+    {
+      key: "name",
+      header: "User",
+      width: "minmax(140px, 1fr)",
+      phone: true,
+      cell: (u) => <span className="font-medium">{u.username}</span>,
+    },
     {
       key: "role",
       header: "Role",
       width: "120px",
+      phone: true,
       cell: (u) => (
         <RoleSelect
           label={`Role of ${u.username}`}
