@@ -55,10 +55,14 @@ services:
     image: ${TEST_IMAGE}
     command: sleep 3600
     init: true
+    volumes:
+      - data:/var/lib/data
   worker:
     image: ${TEST_IMAGE}
     command: sleep 3600
     init: true
+volumes:
+  data: {}
 `;
 
 describe.skipIf(!probe || composeSkip !== null)("Compose projects and lone containers in a swarm cluster", () => {
@@ -91,7 +95,7 @@ describe.skipIf(!probe || composeSkip !== null)("Compose projects and lone conta
   afterAll(async () => {
     stop.abort();
     await running;
-    await compose("down", "--timeout", "1").catch(() => undefined);
+    await compose("down", "--volumes", "--timeout", "1").catch(() => undefined);
     await run("docker", ["rm", "-f", lone]).catch(() => undefined);
     await client.delete(`/services/${serviceName}`).catch(() => undefined);
     release();
@@ -100,7 +104,14 @@ describe.skipIf(!probe || composeSkip !== null)("Compose projects and lone conta
   }, 120_000);
 
   it("shows a docker-compose project's services and a lone container beside the swarm's services, and lets them go", async () => {
-    const serviceId = await createTestService(client, serviceName, { replicas: 1 });
+    const serviceId = await createTestService(
+      client,
+      serviceName,
+      { replicas: 1 },
+      {
+        container: { Mounts: [{ Type: "tmpfs", Target: "/scratch", TmpfsOptions: { SizeBytes: 16 * 1024 * 1024 } }] },
+      },
+    );
     await compose("up", "-d");
     await run("docker", ["run", "-d", "--init", "--name", lone, TEST_IMAGE]);
     const nodeId = probe!.info.Swarm!.NodeID!;
@@ -124,6 +135,18 @@ describe.skipIf(!probe || composeSkip !== null)("Compose projects and lone conta
         expect.objectContaining({ name: `${project}_${service}_1`, namespace: project, node: nodeId, ready: true }),
       ]);
     }
+    // The named volume Compose made for the project, read from the engine's container list.
+    expect(sink.items.workloads.get(ids.web)?.volumes).toEqual([
+      {
+        name: "/var/lib/data",
+        type: "volume",
+        claim: `${project}_data`,
+        capacityBytes: null,
+        accessModes: ["read-write"],
+        status: "mounted",
+      },
+    ]);
+    expect(sink.items.workloads.get(ids.worker)?.volumes).toEqual([]);
     expect(sink.items.workloads.get(ids.lone)).toMatchObject({
       name: lone,
       kind: "Container",
@@ -139,6 +162,16 @@ describe.skipIf(!probe || composeSkip !== null)("Compose projects and lone conta
       ENGINE_POLL_MS,
     );
     expect(sink.tasksOf(serviceId)).toHaveLength(1);
+    // Mounted once the service's status counts its running task, which a later list may bring.
+    await waitFor(
+      "the swarm service's tmpfs mounted",
+      () => sink.items.workloads.get(serviceId)?.volumes[0]?.status === "mounted",
+      ENGINE_WAIT_MS,
+      ENGINE_POLL_MS,
+    );
+    expect(sink.items.workloads.get(serviceId)?.volumes).toEqual([
+      { name: "/scratch", type: "tmpfs", claim: null, capacityBytes: 16 * 1024 * 1024, accessModes: ["read-write"], status: "mounted" },
+    ]);
     expect(sink.list("workloads").filter((w) => w.name.startsWith(serviceName))).toEqual([
       expect.objectContaining({ id: serviceId, kind: "SwarmService" }),
     ]);
@@ -152,7 +185,7 @@ describe.skipIf(!probe || composeSkip !== null)("Compose projects and lone conta
     expect(refused).toBeInstanceOf(AdapterError);
     expect(refused).toMatchObject({ code: "invalid", message: COMPOSE_NOT_SCALABLE });
 
-    await compose("down", "--timeout", "1");
+    await compose("down", "--volumes", "--timeout", "1");
     await waitFor(
       "the Compose project gone",
       () => [ids.web, ids.worker].every((id) => !sink.items.workloads.has(id) && sink.tasksOf(id).length === 0),

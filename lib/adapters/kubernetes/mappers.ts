@@ -590,8 +590,9 @@ function podVolumeSpec(v: KubePodVolume): VolumeSpec {
 /** The pod template's volumes, then (a StatefulSet's) claim templates, in the order its pods list them. */
 export function workloadVolumeSpecs(obj: KubeDeployment | KubeStatefulSet | KubeDaemonSet | KubeReplicaSet): VolumeSpec[] {
   const specs = (obj.spec?.template?.spec?.volumes ?? []).map(podVolumeSpec);
+  // Only a StatefulSet has claim templates; each of its replicas draws a claim from each.
   const templates = obj.spec && "volumeClaimTemplates" in obj.spec ? (obj.spec.volumeClaimTemplates ?? []) : [];
-  const replicas = count((obj.spec as { replicas?: number | null } | null)?.replicas ?? 1);
+  const replicas = obj.spec && "replicas" in obj.spec ? count(obj.spec.replicas ?? 1) : 0;
   for (const t of templates) {
     specs.push({
       name: t.metadata.name,
