@@ -40,6 +40,7 @@ function placeColumns<T extends { id: string; name: string; namespace: string | 
       key: "name",
       header: "Name",
       width: "minmax(180px, 2fr)",
+      phone: true,
       sort: "name",
       cell: (item) => (
         <Link
@@ -85,7 +86,14 @@ function workloadColumns(clusterName: (id: string) => string): Column<FleetItem<
     ...placeColumns<FleetItem<Workload>>("workloads", clusterName),
     { key: "kind", header: "Kind", width: "minmax(100px, 0.9fr)", sort: "kind", cell: (w) => <span title={w.kind}>{w.kind}</span> },
     healthColumn(),
-    { key: "ready", header: "Ready", width: "112px", sort: "ready", cell: (w) => <ReplicaProgress ready={w.ready} desired={w.desired} /> },
+    {
+      key: "ready",
+      header: "Ready",
+      width: "112px",
+      phone: true,
+      sort: "ready",
+      cell: (w) => <ReplicaProgress ready={w.ready} desired={w.desired} />,
+    },
   ];
 }
 
@@ -93,11 +101,12 @@ function taskColumns(clusterName: (id: string) => string): Column<FleetItem<Task
   return [
     ...placeColumns<FleetItem<Task>>("tasks", clusterName),
     healthColumn(),
-    { key: "state", header: "State", width: "minmax(150px, 1.4fr)", sort: "state", cell: (t) => <TaskState task={t} /> },
+    { key: "state", header: "State", width: "minmax(150px, 1.4fr)", phone: true, sort: "state", cell: (t) => <TaskState task={t} /> },
     {
       key: "restarts",
       header: "Restarts",
       width: "84px",
+      phone: "80px",
       sort: "restarts",
       align: "right",
       cell: (t) => <span className={t.restarts > 0 ? "text-warn" : ""}>{t.restarts}</span>,
