@@ -1,4 +1,4 @@
-import type { ClusterStatus, NodeCore, Orchestrator, Resources, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
+import type { ClusterStatus, NodeCore, Orchestrator, Resources, Service, TaskCore, TaskDetail, WorkloadCore } from "@/lib/model/types";
 
 /**
  * The one small interface every orchestrator adapter implements. An adapter
@@ -104,6 +104,17 @@ export interface UsageSource {
   sampleUsage(signal?: AbortSignal): Promise<UsageSample | null>;
 }
 
+/**
+ * Reads one task in full, on request: what the snapshot leaves out (its
+ * containers and the steps of its life, at most MAX_TASK_HISTORY, newest
+ * first). A task id the adapter cannot parse, or that names nothing, is an
+ * AdapterError "not-found"; upstream texts come back unredacted (the caller
+ * redacts).
+ */
+export interface TaskDescriber {
+  describeTask(taskId: string, signal?: AbortSignal): Promise<TaskDetail>;
+}
+
 export function isScalable(adapter: ClusterAdapter): adapter is ClusterAdapter & Scalable {
   return typeof (adapter as Partial<Scalable>).scale === "function";
 }
@@ -114,4 +125,8 @@ export function isForceScalable(adapter: ClusterAdapter): adapter is ClusterAdap
 
 export function isUsageSource(adapter: ClusterAdapter): adapter is ClusterAdapter & UsageSource {
   return typeof (adapter as Partial<UsageSource>).sampleUsage === "function";
+}
+
+export function isTaskDescriber(adapter: ClusterAdapter): adapter is ClusterAdapter & TaskDescriber {
+  return typeof (adapter as Partial<TaskDescriber>).describeTask === "function";
 }

@@ -224,6 +224,64 @@ export const TaskSchema = TaskCoreSchema.extend({
 });
 export type Task = z.infer<typeof TaskSchema>;
 
+export const CONTAINER_STATES = ["waiting", "running", "exited", "unknown"] as const;
+export type ContainerState = (typeof CONTAINER_STATES)[number];
+
+/** How a container's run ended: the orchestrator's reason ("OOMKilled", "Error", "Essential container exited"), exit code and time. */
+export const ContainerExitSchema = z.object({
+  reason: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  at: z.string().nullable(),
+});
+
+/**
+ * One container of a task: a pod's container (init containers too, named as
+ * such), a Nomad allocation's task, an ECS task's container, the one
+ * container of a Swarm task, a Docker container or a Mesos task.
+ */
+export const ContainerSchema = z.object({
+  name: z.string(),
+  image: z.string().nullable(),
+  state: z.enum(CONTAINER_STATES),
+  /** Why it is in its state, in the orchestrator's word: "CrashLoopBackOff", "ContainerCreating", "Completed". */
+  stateReason: z.string().nullable(),
+  /** Passing its readiness or health check; null where the orchestrator checks none. */
+  ready: z.boolean().nullable(),
+  restarts: z.number().int().nonnegative(),
+  startedAt: z.string().nullable(),
+  /** How the current run ended (state "exited"), else how the one before the last restart did; null when it never ended. */
+  lastExit: ContainerExitSchema.nullable(),
+});
+export type Container = z.infer<typeof ContainerSchema>;
+
+export const MAX_TASK_HISTORY = 50;
+
+/** One step of a task's life as the orchestrator recorded it: scheduled, pulled, started, unhealthy, killed, restarted. */
+export const TaskTransitionSchema = z.object({
+  /** When (ISO-8601), or null when the orchestrator does not say. */
+  at: z.string().nullable(),
+  /** The step in the orchestrator's own word: "Scheduled", "Started", "Restarting", "RUNNING", "BackOff". */
+  what: z.string(),
+  /** What it said about it: a message, an error, an exit code; null when nothing. */
+  detail: z.string().nullable(),
+  level: z.enum(WORKLOAD_EVENT_LEVELS),
+  /** The container it concerns, where the task has several; null for the task as a whole. */
+  container: z.string().nullable(),
+});
+export type TaskTransition = z.infer<typeof TaskTransitionSchema>;
+
+/**
+ * A task read in full from its orchestrator on request (not kept in the
+ * snapshot): its containers and the steps of its life, newest first.
+ */
+export const TaskDetailSchema = z.object({
+  containers: z.array(ContainerSchema),
+  history: z.array(TaskTransitionSchema).max(MAX_TASK_HISTORY),
+  /** When Fleetdeck read it (ISO-8601). */
+  readAt: z.string(),
+});
+export type TaskDetail = z.infer<typeof TaskDetailSchema>;
+
 export const ServicePortSchema = z.object({
   name: z.string().nullable(),
   port: z.number().int(),
@@ -311,7 +369,7 @@ export const ClusterInfoSchema = z.object({
 });
 export type ClusterInfo = z.infer<typeof ClusterInfoSchema>;
 
-export const USAGE_SCOPES = ["cluster", "node", "workload"] as const;
+export const USAGE_SCOPES = ["cluster", "node", "workload", "task"] as const;
 export type UsageScope = (typeof USAGE_SCOPES)[number];
 
 /** One history sample; null values are gaps (no data), never zero. */
