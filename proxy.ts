@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { refusedPageFilters } from "@/lib/model/queries";
 
 /**
  * Runs before every route: refuses a malformed percent-escape, which no
@@ -85,5 +86,7 @@ export function proxy(request: NextRequest) {
     // Next reads the nonce from the request's CSP and puts it on its scripts.
     forwarded.set("Content-Security-Policy", csp);
   }
-  return secure(NextResponse.next({ request: { headers: forwarded } }), csp, requestId);
+  // A list page with a filter its list refuses still renders (the refusal beside the filters) but answers 400, as its API does.
+  const refused = !isApi && refusedPageFilters(pathname, searchParams) !== null;
+  return secure(NextResponse.next({ request: { headers: forwarded }, status: refused ? 400 : undefined }), csp, requestId);
 }

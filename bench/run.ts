@@ -251,9 +251,10 @@ function fleetTotals(fleet: Fleet) {
     waiters: sum((s) => s.waiters),
     items: sum((s) => s.items),
     snapshotBytes: sum((s) => s.snapshotBytes),
-    rings: sum((s) => s.history.rings),
-    samples: sum((s) => s.history.samples),
-    ringBytes: sum((s) => s.history.bytes),
+    // The cluster, node and workload series and the tasks' short ones.
+    rings: sum((s) => s.history.rings + s.taskHistory.rings),
+    samples: sum((s) => s.history.samples + s.taskHistory.samples),
+    ringBytes: sum((s) => s.history.bytes + s.taskHistory.bytes),
   };
 }
 

@@ -250,7 +250,14 @@ export function DataTable<T>({
               ) : null}
             </div>
           </div>
-          <div ref={scrollRef} role="rowgroup" className="overflow-y-auto" style={{ maxHeight }}>
+          {/* The rows scroll on their own: focusable, so a keyboard can scroll them where no row holds a link (WCAG 2.1.1). */}
+          <div
+            ref={scrollRef}
+            role="rowgroup"
+            tabIndex={0}
+            className="overflow-y-auto focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent"
+            style={{ maxHeight }}
+          >
             <div className="relative" style={{ height: virtualizer.getTotalSize() }}>
               {virtualizer.getVirtualItems().map((item) => {
                 const row = rows[item.index];

@@ -53,8 +53,11 @@ export function Labels({ labels }: { labels: Record<string, string> }) {
   );
 }
 
+/** One line of a timeline: a workload's event, or a step of a task's life led by its name ("Started", "BackOff"). */
+export type TimelineEntry = WorkloadEvent & { lead?: string };
+
 /** The orchestrator's recent events, newest first: age (exact time on hover), then the message; warnings stand out. */
-export function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: number }) {
+export function RecentEvents({ events, now }: { events: readonly TimelineEntry[]; now: number }) {
   if (events.length === 0) return <p className="text-[12px] text-muted">No recent events</p>;
   return (
     <ol className="divide-y divide-border text-[12px]">
@@ -67,6 +70,7 @@ export function RecentEvents({ events, now }: { events: WorkloadEvent[]; now: nu
             </span>
             <span className={`min-w-0 break-words ${warning ? "text-warn" : ""}`}>
               {warning ? <span className="mr-1.5 rounded bg-warn-soft px-1 py-px text-[11px] font-medium text-warn">Warning</span> : null}
+              {event.lead ? <span className="mr-1.5 font-medium">{event.lead}</span> : null}
               {event.message}
             </span>
           </li>

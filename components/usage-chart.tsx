@@ -8,7 +8,7 @@ import { usageQuery } from "@/lib/client/queries";
 import { useUrlParams } from "@/lib/client/use-url-params";
 import { formatBytes, formatCpu, timeTickFormatter } from "@/lib/format";
 import { USAGE_CHART_RANGES, usageChartRangeFrom, type UsageChartRange } from "@/lib/model/queries";
-import type { UsageHistory, UsageScope } from "@/lib/model/types";
+import type { Resources, UsageHistory, UsageScope } from "@/lib/model/types";
 import { Skeleton } from "./states";
 
 // recharts loads after the page: the box keeps its height meanwhile, so nothing jumps.
@@ -65,10 +65,18 @@ export function useUsageRange(fallback?: UsageChartRange): [UsageChartRange, (ra
 }
 
 /** The range switch of the usage charts. */
-export function UsageRangeSwitch({ range, onChange }: { range: UsageChartRange; onChange: (range: UsageChartRange) => void }) {
+export function UsageRangeSwitch({
+  range,
+  onChange,
+  ranges = USAGE_CHART_RANGES,
+}: {
+  range: UsageChartRange;
+  onChange: (range: UsageChartRange) => void;
+  ranges?: readonly UsageChartRange[];
+}) {
   return (
     <div role="group" aria-label="Time range" className="flex overflow-hidden rounded border border-border text-[11px]">
-      {USAGE_CHART_RANGES.map((r) => (
+      {ranges.map((r) => (
         <button
           key={r}
           type="button"
@@ -124,7 +132,7 @@ export function UsageSparkline({
 }
 
 /** The consumption view of the same cluster, grouped by what the chart shows (nodes, workloads, tenants), over the nearest of its ranges. */
-function consumptionHref(clusterId: string, scope: UsageScope, range: UsageChartRange): string {
+function consumptionHref(clusterId: string, scope: Exclude<UsageScope, "task">, range: UsageChartRange): string {
   const params = new URLSearchParams({
     cluster: clusterId,
     groupBy: scope === "cluster" ? "tenant" : scope,
@@ -138,21 +146,31 @@ const DETAIL_SERIES = [
   { series: "memory", word: "Memory", format: formatBytes, key: "memoryBytes" },
 ] as const;
 
-/** Detail pages: CPU and memory side by side, in their own units, with a range switch and a way into the consumption view. */
+/**
+ * Detail pages: CPU and memory side by side, in their own units, with a range
+ * switch and a way into the consumption view. The line drawn across is the
+ * answer's allocatable, else `reference` (a task's limits) where it has one.
+ */
 export function UsageHistoryPanel({
   clusterId,
   scope,
   target,
   usageAvailable,
   title = "Usage history",
+  ranges = USAGE_CHART_RANGES,
+  reference,
 }: {
   clusterId: string;
   scope: UsageScope;
   target?: string;
   usageAvailable: boolean;
   title?: string;
+  /** The ranges the history holds for this scope (a task keeps a quarter of an hour). */
+  ranges?: readonly UsageChartRange[];
+  reference?: { word: string; values: Partial<Record<keyof Resources, number | null>> };
 }) {
-  const [range, setRange] = useUsageRange();
+  const [wanted, setRange] = useUsageRange();
+  const range = ranges.includes(wanted) ? wanted : ranges[ranges.length - 1];
   const height = 180;
   const { data, error, isPending } = useQuery({ ...usageQuery(clusterId, { scope, target, range }), enabled: usageAvailable });
 
@@ -168,7 +186,8 @@ export function UsageHistoryPanel({
     body = (
       <div className="grid gap-4 md:grid-cols-2">
         {DETAIL_SERIES.map(({ series, word, format, key }) => {
-          const capacity = alloc ? `${format(alloc[key])} allocatable` : null;
+          const line = alloc ? alloc[key] : reference?.values[key];
+          const capacity = line ? `${format(line)} ${alloc ? "allocatable" : reference!.word}` : null;
           return (
             <div key={series}>
               <div className="mb-1 flex items-baseline justify-between text-[11px] text-muted">
@@ -181,7 +200,7 @@ export function UsageHistoryPanel({
                 height={height}
                 label={`${word} use over the last ${RANGE_LABELS[range]}${capacity ? `, against ${capacity}` : ""}`}
                 clock={tick}
-                capacity={alloc?.[key]}
+                capacity={line}
               />
             </div>
           );
@@ -195,10 +214,16 @@ export function UsageHistoryPanel({
       <div className="mb-2 flex items-center justify-between">
         <h2 className="text-sm font-semibold">{title}</h2>
         <div className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1">
-          <Link href={consumptionHref(clusterId, scope, range)} className="text-[11px] text-accent hover:underline">
-            Consumption →
-          </Link>
-          <UsageRangeSwitch range={range} onChange={setRange} />
+          {scope === "task" ? null : (
+            <Link href={consumptionHref(clusterId, scope, range)} className="text-[11px] text-accent hover:underline">
+              Consumption →
+            </Link>
+          )}
+          {ranges.length > 1 ? (
+            <UsageRangeSwitch range={range} onChange={setRange} ranges={ranges} />
+          ) : (
+            <span className="text-[11px] text-muted">last {RANGE_LABELS[range]}</span>
+          )}
         </div>
       </div>
       {body}

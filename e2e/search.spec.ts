@@ -157,4 +157,9 @@ test("a label selector filters, a malformed one shows the API's message, and the
   await expect(page.getByRole("main").getByRole("alert")).toHaveText(error.message);
   await expect(page.getByText("No results for this filter")).toBeVisible();
   await snap(page, "search-bad-selector");
+
+  // Opened as a link, the page answers 400 as its list does, and still says why beside the filters.
+  const opened = await page.goto(page.url());
+  expect(opened?.status()).toBe(400);
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText(error.message);
 });

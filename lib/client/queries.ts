@@ -6,6 +6,7 @@ import {
   NAMESPACED_KINDS,
   NodeSchema,
   ServiceSchema,
+  TaskDetailSchema,
   TaskSchema,
   UsageHistorySchema,
   WorkloadSchema,
@@ -149,6 +150,15 @@ export const workloadsQuery = (clusterId: string, params: WorkloadParams = {}) =
 export const workloadQuery = (clusterId: string, workloadId: string) => itemQuery(clusterId, "workloads", WorkloadSchema, workloadId);
 export const tasksQuery = (clusterId: string, params: TaskParams = {}) => listQuery(clusterId, "tasks", TaskListSchema, params);
 export const taskQuery = (clusterId: string, taskId: string) => itemQuery(clusterId, "tasks", TaskSchema, taskId);
+/** A task read in full from its orchestrator; under the task's key, so a change to the cluster's tasks reads it again. */
+export function taskDescriptionQuery(clusterId: string, taskId: string) {
+  return queryOptions({
+    queryKey: [...taskQuery(clusterId, taskId).queryKey, "describe"] as const,
+    queryFn: ({ signal }) => apiGet(`${base(clusterId)}/tasks/${encodeURIComponent(taskId)}/describe`, TaskDetailSchema, undefined, signal),
+    staleTime: REFRESH.staleMs,
+    refetchInterval: REFRESH.resourcesPollMs,
+  });
+}
 export const servicesQuery = (clusterId: string, params: ServiceParams = {}) => listQuery(clusterId, "services", ServiceListSchema, params);
 
 export function namespacesQuery(clusterId: string) {

@@ -3,6 +3,7 @@ import {
   auditParamsFrom,
   LIST_PAGE,
   listParamsFrom,
+  refusedPageFilters,
   NodeQuerySchema,
   readQuery,
   searchValues,
@@ -92,5 +93,19 @@ describe("auditParamsFrom", () => {
     expect(auditParamsFrom(server)).toEqual(auditParamsFrom(browser));
     expect(auditParamsFrom(browser)).toEqual({ actor: "root", until: "2027-01-31T00:00:00Z", limit: 50 });
     expect(auditParamsFrom({ limit: "0", cluster: "x".repeat(65) })).toEqual({});
+  });
+});
+
+describe("refusedPageFilters (a list page's status)", () => {
+  it("refuses what the page's list refuses, naming the filter", () => {
+    expect(refusedPageFilters("/clusters/east/tasks", new URLSearchParams({ selector: "app in (" }))).toMatch(/^selector: /);
+    expect(refusedPageFilters("/search", new URLSearchParams({ selector: "=x", kind: "tasks" }))).toMatch(/^selector: /);
+  });
+
+  it("passes good filters, the page's own controls and paths that are no list", () => {
+    expect(refusedPageFilters("/clusters/east/workloads", new URLSearchParams({ selector: "app=web", namespace: "shop" }))).toBeNull();
+    expect(refusedPageFilters("/clusters/east/nodes", new URLSearchParams({ sort: "!!", limit: "x" }))).toBeNull();
+    expect(refusedPageFilters("/search", new URLSearchParams({ kind: "tasks", q: "api" }))).toBeNull();
+    expect(refusedPageFilters("/clusters/east/tasks/pod-1", new URLSearchParams({ selector: "app in (" }))).toBeNull();
   });
 });

@@ -184,6 +184,31 @@ export function listParamsFrom<S extends ListQuerySchema>(schema: S, search: Sea
   return params as Partial<z.output<S>>;
 }
 
+/** The list pages, by path, and the schema of the list each shows: its filters are the list's. */
+const LIST_PAGES: readonly [RegExp, ListQuerySchema][] = [
+  [/^\/clusters\/[^/]+\/nodes\/?$/, NodeQuerySchema],
+  [/^\/clusters\/[^/]+\/workloads\/?$/, WorkloadQuerySchema],
+  [/^\/clusters\/[^/]+\/tasks\/?$/, TaskQuerySchema],
+  [/^\/clusters\/[^/]+\/services\/?$/, ServiceQuerySchema],
+  [/^\/search\/?$/, FleetWorkloadQuerySchema],
+];
+
+/**
+ * Why a list page's filters are refused (what its list's request answers 400
+ * with), or null when they pass or the path is no list page. The page still
+ * shows the refusal beside its filters; this makes its status say so too.
+ * Its own controls (sort, order, limit) are not filters: a bad one is left out.
+ */
+export function refusedPageFilters(pathname: string, search: SearchInput): string | null {
+  const schema = LIST_PAGES.find(([path]) => path.test(pathname))?.[1];
+  if (!schema) return null;
+  const filters = Object.fromEntries(Object.entries(searchValues(search)).filter(([name]) => !PAGE_CONTROLS.has(name)));
+  const parsed = schema.safeParse(filters);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  return `${issue.path.join(".") || "query"}: ${issue.message}`;
+}
+
 /** "15m", "1h", "7d", "90s": at most the history the server keeps. */
 const RANGE_PATTERN = /^(\d{1,5})(s|m|h|d)$/;
 
@@ -203,7 +228,7 @@ export const UsageQuerySchema = z
     range: z.string().regex(RANGE_PATTERN, 'must look like "15m", "1h", "7d" or "90s"').default("15m"),
   })
   .refine((q) => q.scope === "cluster" || q.target !== undefined, {
-    message: "target is required for node and workload scope",
+    message: "target is required for node, workload and task scope",
     path: ["target"],
   });
 export type UsageQuery = z.input<typeof UsageQuerySchema>;

@@ -72,9 +72,13 @@ export interface OwnerStats {
   items: number;
   snapshotBytes: number;
   history: { rings: number; samples: number; bytes: number };
+  taskHistory: { rings: number; samples: number; bytes: number };
 }
 
 type Listener = (event: ChangeEvent) => void;
+
+/** How long each task's use is kept: the last quarter of an hour, as Kubernetes Dashboard's metrics scraper keeps. */
+export const TASK_HISTORY_SECONDS = 15 * 60;
 
 /** Coalesces bursts (a scale creates many pod events) into one message per resource. */
 export const NOTIFY_DELAY_MS = 250;
@@ -98,6 +102,8 @@ export class ClusterOwner {
   private latestUsage: UsageSample | null = null;
   private usageFailing = false;
   readonly history: UsageHistoryStore;
+  /** Each task's recent use, raw samples only: tasks come and go by the thousand, so a few KiB each for a week would not do. */
+  readonly taskHistory: UsageHistoryStore;
   private readonly abort = new AbortController();
   private readonly listeners = new Set<Listener>();
   private readonly settleWaiters = new Set<() => void>();
@@ -116,6 +122,7 @@ export class ClusterOwner {
     private readonly options: OwnerOptions,
   ) {
     this.history = new UsageHistoryStore(options.usageStepSeconds, options.usageRetainSeconds);
+    this.taskHistory = new UsageHistoryStore(options.usageStepSeconds, Math.min(TASK_HISTORY_SECONDS, options.usageRetainSeconds), []);
   }
 
   get id(): string {
@@ -222,7 +229,14 @@ export class ClusterOwner {
       items += s[kind].size;
       for (const item of s[kind].values()) snapshotBytes += JSON.stringify(item).length;
     }
-    return { listeners: this.listeners.size, waiters: this.settleWaiters.size, items, snapshotBytes, history: this.history.stats() };
+    return {
+      listeners: this.listeners.size,
+      waiters: this.settleWaiters.size,
+      items,
+      snapshotBytes,
+      history: this.history.stats(),
+      taskHistory: this.taskHistory.stats(),
+    };
   }
 
   info(): ClusterInfo {
@@ -436,6 +450,9 @@ export class ClusterOwner {
     const perWorkload = usageByWorkload(this.snapshotValue, sample);
     for (const id of this.snapshotValue.workloads.keys()) values.set(`workload:${id}`, perWorkload.get(id) ?? null);
     this.history.record(at, values);
+    const perTask = new Map<string, Resources | null>();
+    for (const id of this.snapshotValue.tasks.keys()) perTask.set(`task:${id}`, sample?.tasks.get(id) ?? null);
+    this.taskHistory.record(at, perTask);
   }
 }
 

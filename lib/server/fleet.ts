@@ -5,7 +5,7 @@ import path from "node:path";
 import { ADAPTER_MODULES } from "@/lib/adapters";
 import { AdapterError, isAdapterError } from "@/lib/adapters/errors";
 import { SecretSet } from "@/lib/adapters/secrets";
-import { isForceScalable, isScalable, type CoreKind } from "@/lib/adapters/types";
+import { isForceScalable, isScalable, isTaskDescriber, type CoreKind } from "@/lib/adapters/types";
 import { PrometheusClient } from "@/lib/adapters/prometheus/client";
 import { createLogger, type Logger } from "@/lib/log";
 import { gridFor, type Pricing } from "@/lib/model/consumption";
@@ -20,6 +20,7 @@ import {
   type Node,
   type Service,
   type Task,
+  type TaskDetail,
   type UsageHistory,
   type Workload,
   type WorkloadCore,
@@ -177,6 +178,28 @@ export class Fleet {
   }
 
   /**
+   * GET …/tasks/{taskId}/describe: the task read in full from its orchestrator
+   * now (its containers and the steps of its life), which the snapshot does
+   * not keep. Upstream errors come back redacted, as 502/504.
+   */
+  async describeTask(actor: Actor, clusterId: string, taskId: string): Promise<TaskDetail> {
+    const owner = this.owner(actor, clusterId);
+    await owner.listed("tasks");
+    if (!owner.snapshot.tasks.has(taskId)) throw new NotFoundError(`no task "${taskId}" in cluster "${clusterId}"`);
+    const adapter = owner.definition.adapter;
+    if (!isTaskDescriber(adapter)) throw new ApiError(501, "not-implemented", `${owner.definition.orchestrator} tasks cannot be described`);
+    const signal = AbortSignal.timeout(DESCRIBE_TIMEOUT_MS);
+    try {
+      return await adapter.describeTask(taskId, signal);
+    } catch (err) {
+      if (signal.aborted)
+        throw new AdapterError("timeout", `${clusterId} did not describe the task within ${DESCRIBE_TIMEOUT_MS / 1000} s`);
+      if (isAdapterError(err)) throw new AdapterError(err.code, owner.definition.secrets.redact(err.message));
+      throw err;
+    }
+  }
+
+  /**
    * The clusters a fleet-wide read covers, each listed for `kinds`: the one
    * asked for (404 as any read when the actor may not see it), else every one
    * the actor may see. A cluster that cannot answer is named in `errors` and
@@ -255,12 +278,8 @@ export class Fleet {
   usage(actor: Actor, clusterId: string, query: UsageQuery): UsageHistory {
     const owner = this.owner(actor, clusterId);
     const q = UsageQuerySchema.parse(query);
-    const seconds = rangeSeconds(q.range);
-    if (seconds > owner.history.retainSeconds) {
-      throw new InvalidInputError(`range must be at most ${owner.history.retainSeconds / 60}m, the history kept`);
-    }
-    const since = Date.now() - seconds * 1000;
     const summary = owner.info().summary;
+    let history = owner.history;
     let key = "cluster";
     let allocatable = summary.nodes > 0 ? summary.allocatable : null;
     if (q.scope === "node") {
@@ -274,13 +293,24 @@ export class Fleet {
       }
       key = `workload:${q.target}`;
       allocatable = null;
+    } else if (q.scope === "task") {
+      if (!owner.snapshot.tasks.has(q.target!)) throw new NotFoundError(`no task "${q.target}" in cluster "${clusterId}"`);
+      history = owner.taskHistory;
+      key = `task:${q.target}`;
+      allocatable = null;
     }
+    const seconds = rangeSeconds(q.range);
+    if (seconds > history.retainSeconds) {
+      const kept = `${history.retainSeconds / 60}m`;
+      throw new InvalidInputError(`range must be at most ${kept}, the history kept${q.scope === "task" ? " for a task" : ""}`);
+    }
+    const since = Date.now() - seconds * 1000;
     return {
       scope: q.scope,
       target: q.target ?? null,
       // Longer ranges are answered from coarser buckets: the step the points are at.
-      stepSeconds: owner.history.stepFor(key, since),
-      points: owner.history.points(key, since),
+      stepSeconds: history.stepFor(key, since),
+      points: history.points(key, since),
       allocatable,
     };
   }
@@ -388,6 +418,9 @@ export class Fleet {
 }
 
 /** What the UI says instead of a scale control. */
+/** How long a task's description may take: the page waits on it, and an orchestrator that slow is said to be so. */
+const DESCRIBE_TIMEOUT_MS = 10_000;
+
 const SCALE_NOTES: Record<Refusal, string> = {
   "read-only": "Read-only mode: scaling is disabled on this dashboard.",
   "display-token": "This display is read-only.",

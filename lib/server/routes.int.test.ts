@@ -8,6 +8,7 @@ import * as clustersRoute from "@/app/api/clusters/route";
 import * as clusterRoute from "@/app/api/clusters/[clusterId]/route";
 import * as tasksRoute from "@/app/api/clusters/[clusterId]/tasks/route";
 import * as taskRoute from "@/app/api/clusters/[clusterId]/tasks/[taskId]/route";
+import * as describeTaskRoute from "@/app/api/clusters/[clusterId]/tasks/[taskId]/describe/route";
 import * as nodesRoute from "@/app/api/clusters/[clusterId]/nodes/route";
 import * as nodeRoute from "@/app/api/clusters/[clusterId]/nodes/[nodeId]/route";
 import * as workloadRoute from "@/app/api/clusters/[clusterId]/workloads/[workloadId]/route";
@@ -59,6 +60,7 @@ const ROUTES: [RegExp, Module, string[]][] = [
   [/^\/api\/clusters\/([^/]+)$/, clusterRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/tasks$/, tasksRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/tasks\/([^/]+)$/, taskRoute, ["clusterId", "taskId"]],
+  [/^\/api\/clusters\/([^/]+)\/tasks\/([^/]+)\/describe$/, describeTaskRoute, ["clusterId", "taskId"]],
   [/^\/api\/clusters\/([^/]+)\/nodes$/, nodesRoute, ["clusterId"]],
   [/^\/api\/clusters\/([^/]+)\/nodes\/([^/]+)$/, nodeRoute, ["clusterId", "nodeId"]],
   [/^\/api\/clusters\/([^/]+)\/workloads\/([^/]+)$/, workloadRoute, ["clusterId", "workloadId"]],
@@ -268,6 +270,8 @@ describe("who may do what, route by route", () => {
       "",
       "/tasks",
       `/tasks/${encodeURIComponent(task)}`,
+      `/tasks/${encodeURIComponent(task)}/describe`,
+      `/usage?scope=task&target=${encodeURIComponent(task)}`,
       "/nodes",
       `/nodes/${node}`,
       "/workloads",
@@ -500,6 +504,14 @@ describe("malformed requests get a clear 4xx", () => {
     const task = await call("/api/clusters/demo-k/tasks/no-such-task");
     expect(task.status).toBe(404);
     expect(task.json.error?.message).toBe('no task "no-such-task" in cluster "demo-k"');
+    const described = await call("/api/clusters/demo-k/tasks/no-such-task/describe");
+    expect(described.status).toBe(404);
+    expect(described.json.error?.message).toBe('no task "no-such-task" in cluster "demo-k"');
+    expect((await call("/api/clusters/demo-k/tasks/x/describe", { method: "POST", body: {} })).status).toBe(405);
+    const pod = ((await call("/api/clusters/demo-k/tasks")).json.items as { id: string }[])[0].id;
+    const longRange = await call(`/api/clusters/demo-k/usage?scope=task&target=${encodeURIComponent(pod)}&range=1h`);
+    expect(longRange.status).toBe(400);
+    expect(longRange.json.error?.message).toContain("at most 15m, the history kept for a task");
     const unknown = await call("/api/nothing/here");
     expect(unknown.status).toBe(404);
     expect(unknown.json.error?.message).toBe("no API at /api/nothing/here");
