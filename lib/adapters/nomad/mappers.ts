@@ -303,7 +303,7 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
 }
 
 /** Task events that ask for attention: the task died, restarts, or could not start. */
-const WARNING_TASK_EVENTS = new Set([
+export const WARNING_TASK_EVENTS: ReadonlySet<string> = new Set([
   "Terminated",
   "Restarting",
   "Not Restarting",
@@ -366,12 +366,13 @@ const START_FAILURES = new Set([
   "Failed Restoring Task",
 ]);
 
-const byTime = (events: readonly NomadTaskEvent[] | null | undefined) => [...(events ?? [])].sort((a, b) => (a.Time ?? 0) - (b.Time ?? 0));
+export const byTime = (events: readonly NomadTaskEvent[] | null | undefined) =>
+  [...(events ?? [])].sort((a, b) => (a.Time ?? 0) - (b.Time ?? 0));
 
-const oomKilled = (ev: NomadTaskEvent) => ev.Details?.oom_killed === "true" || /\bOOM Killed\b/.test(ev.DisplayMessage ?? "");
+export const oomKilled = (ev: NomadTaskEvent) => ev.Details?.oom_killed === "true" || /\bOOM Killed\b/.test(ev.DisplayMessage ?? "");
 
 /** A Terminated event's exit code: Details.exit_code, or "Exit Code: N" in the message (servers before Details); null when neither says. */
-function exitCode(ev: NomadTaskEvent): number | null {
+export function exitCode(ev: NomadTaskEvent): number | null {
   const raw = ev.Details?.exit_code ?? /Exit Code: (-?\d+)/.exec(ev.DisplayMessage ?? "")?.[1];
   const n = raw === undefined ? NaN : Number.parseInt(raw, 10);
   return Number.isFinite(n) ? n : null;
