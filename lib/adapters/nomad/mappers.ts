@@ -154,7 +154,8 @@ function groupImages(group: NonNullable<NomadJob["TaskGroups"]>[number]): string
 /** A Kubernetes label value, which the server's selectors accept. */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
+/** A count Nomad reports, as a whole number from 0 (absent is 0). */
+export const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
 
 /** "3 nodes", "1 node". */
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;

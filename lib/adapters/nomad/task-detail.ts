@@ -1,6 +1,6 @@
 import { recentHistory } from "@/lib/model/events";
 import type { Container, ContainerState, TaskDetail, TaskTransition } from "@/lib/model/types";
-import { byTime, exitCode, oomKilled, WARNING_TASK_EVENTS } from "./mappers";
+import { byTime, count, exitCode, oomKilled, WARNING_TASK_EVENTS } from "./mappers";
 import type { NomadAllocationDetail, NomadTaskEvent, NomadTaskState } from "./raw";
 import { goTimeToIso, nanosToIso } from "./units";
 
@@ -97,7 +97,7 @@ function taskContainer(alloc: NomadAllocationDetail, name: string, state: NomadT
     state: containerState,
     stateReason: stale ? `allocation ${alloc.ClientStatus}${said}` : containerState === "running" ? null : last?.Type || null,
     ready: stale ? null : taskReady(alloc, state, containerState),
-    restarts: Math.max(0, Math.trunc(state.Restarts ?? 0)),
+    restarts: count(state.Restarts),
     startedAt: goTimeToIso(state.StartedAt),
     lastExit: lastExit(state),
   };
