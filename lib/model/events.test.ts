@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { facts, recentEvents } from "./events";
-import { MAX_WORKLOAD_EVENTS, WorkloadEventSchema, type WorkloadEvent } from "./types";
+import { facts, recentEvents, recentHistory } from "./events";
+import {
+  MAX_TASK_HISTORY,
+  MAX_WORKLOAD_EVENTS,
+  TaskTransitionSchema,
+  WorkloadEventSchema,
+  type TaskTransition,
+  type WorkloadEvent,
+} from "./types";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 10, minute)).toISOString();
 const ev = (minute: number | null, message: string, level: WorkloadEvent["level"] = "normal"): WorkloadEvent => ({
@@ -22,6 +29,35 @@ describe("recentEvents", () => {
     expect(events).toHaveLength(MAX_WORKLOAD_EVENTS);
     expect(events[0].message).toBe("event 24");
     expect(events.at(-1)?.message).toBe(`event ${25 - MAX_WORKLOAD_EVENTS}`);
+  });
+});
+
+describe("recentHistory", () => {
+  const step = (minute: number | null, what: string): TaskTransition => ({
+    at: minute === null ? null : at(minute),
+    what,
+    detail: null,
+    level: "normal",
+    container: null,
+  });
+
+  it("orders newest first, what holds now before the rest, the later of steps given at the same time first", () => {
+    const history = recentHistory([
+      step(1, "Received"),
+      step(4, "Terminated"),
+      step(4, "Restarting"),
+      step(null, "HEALTHY"),
+      step(2, "Started"),
+    ]);
+    expect(history.map((s) => s.what)).toEqual(["HEALTHY", "Restarting", "Terminated", "Started", "Received"]);
+    for (const s of history) expect(TaskTransitionSchema.parse(s)).toEqual(s);
+  });
+
+  it("keeps the newest steps up to the bound", () => {
+    const history = recentHistory(Array.from({ length: MAX_TASK_HISTORY + 5 }, (_, i) => step(i, `step ${i}`)));
+    expect(history).toHaveLength(MAX_TASK_HISTORY);
+    expect(history[0].what).toBe(`step ${MAX_TASK_HISTORY + 4}`);
+    expect(history.at(-1)?.what).toBe("step 5");
   });
 });
 

@@ -1,7 +1,8 @@
-import { MAX_WORKLOAD_EVENTS, type WorkloadEvent } from "./types";
+import { MAX_TASK_HISTORY, MAX_WORKLOAD_EVENTS, type TaskTransition, type WorkloadEvent } from "./types";
 
 /**
- * Helpers the adapters' mappers share for a workload's `info` and `events`.
+ * Helpers the adapters' mappers share for a workload's `info` and `events`,
+ * and a task's history.
  * Pure; no imports beyond the model.
  */
 
@@ -31,6 +32,20 @@ export function recentEvents(events: Iterable<WorkloadEvent>): WorkloadEvent[] {
     .sort((a, b) => b.t - a.t || a.index - b.index)
     .slice(0, MAX_WORKLOAD_EVENTS)
     .map((e) => e.event);
+}
+
+/**
+ * A task's steps newest first, at most MAX_TASK_HISTORY. Callers give each
+ * source's steps oldest first (an orchestrator often stamps several with the
+ * same time: exited, restarting, started), so of steps with the same time the
+ * one given later comes first; undated ones hold now, and come before all.
+ */
+export function recentHistory(steps: Iterable<TaskTransition>): TaskTransition[] {
+  return [...steps]
+    .map((step, index) => ({ step, index, t: time(step.at) }))
+    .sort((a, b) => b.t - a.t || b.index - a.index)
+    .slice(0, MAX_TASK_HISTORY)
+    .map((s) => s.step);
 }
 
 /** Facts with a value, in the order given: null, undefined and empty strings are left out; numbers become strings. */

@@ -7,11 +7,11 @@ import type { AdapterContext } from "@/lib/adapters/module";
 import type { SecretSet } from "@/lib/adapters/secrets";
 import { sleep } from "@/lib/adapters/sleep";
 import { withTimings, type AdapterTimings } from "@/lib/adapters/timings";
-import type { ClusterAdapter, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
+import type { ClusterAdapter, Scalable, SnapshotSink, TaskDescriber, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { splitId } from "@/lib/model/ids";
 import type { Problem } from "@/lib/model/health";
-import type { NodeCore, Service, TaskCore, WorkloadCore } from "@/lib/model/types";
+import type { NodeCore, Service, TaskCore, TaskDetail, WorkloadCore } from "@/lib/model/types";
 import { EcsApi } from "./client";
 import { clusterNameOf, type EcsConnection } from "./connection";
 import { toAdapterError } from "./errors";
@@ -28,6 +28,7 @@ import {
   workloadIdOf,
 } from "./mappers";
 import type { RawCluster, RawContainerInstance, RawService, RawTask, RawTaskDefinition } from "./raw";
+import { mapTaskDetail } from "./task-detail";
 import {
   type LatestValues,
   type RunningTask,
@@ -111,7 +112,7 @@ const FARGATE = /^FARGATE/;
  * has no watch API, so it polls (bounded, shared by every viewer through the
  * server's one owner per cluster), backing off on throttling and failures.
  */
-export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
+export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource, TaskDescriber {
   readonly orchestrator = "ecs" as const;
   private readonly api: EcsApi;
   private readonly timings: EcsTimings;
@@ -328,6 +329,22 @@ export class EcsAdapter implements ClusterAdapter, Scalable, UsageSource {
     const tags = raw.tags?.length ? raw.tags : this.last?.serviceTags.get(workloadId);
     const definition = this.taskDefinitions.get(raw.taskDefinition ?? "") ?? null;
     return this.redactWorkload(mapService(clusterName, { ...raw, tags }, this.last?.images.get(workloadId) ?? [], [], definition));
+  }
+
+  /**
+   * Reads one task with DescribeTasks: the task id is its cluster's name and
+   * its ID (see taskIdOf). A task ECS no longer lists (about an hour after it
+   * stopped) is a not-found, as is one outside the configured cluster.
+   */
+  async describeTask(taskId: string, signal?: AbortSignal): Promise<TaskDetail> {
+    const parts = splitId(taskId);
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new AdapterError("not-found", `${taskId} is not an ECS task id`);
+    const [clusterName, id] = parts;
+    const configured = this.connection.cluster;
+    if (configured && clusterNameOf(configured) !== clusterName)
+      throw new AdapterError("not-found", `task ${id} is not in ECS cluster ${clusterNameOf(configured)}`);
+    const raw = await this.api.describeTask(configured ?? clusterName, id, signal);
+    return mapTaskDetail(raw, new Date().toISOString());
   }
 
   /**

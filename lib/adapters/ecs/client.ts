@@ -229,6 +229,21 @@ export class EcsApi {
     return out;
   }
 
+  /** One task, by ID or ARN; one ECS does not know (a failure, reason MISSING) is a not-found error naming it. */
+  async describeTask(cluster: string, task: string, signal?: AbortSignal): Promise<RawTask> {
+    const answer = await this.call("DescribeTasks", () =>
+      this.ecs.send(new DescribeTasksCommand({ cluster, tasks: [task] }), { abortSignal: signal }),
+    );
+    const failure = answer.failures?.[0];
+    if (failure) {
+      const said = `DescribeTasks: task ${failure.arn ?? task} ${failure.reason ?? "failed"}${failure.detail ? ` (${failure.detail})` : ""}`;
+      throw new AdapterError(failure.reason === "MISSING" ? "not-found" : "upstream", said);
+    }
+    const [parsed] = this.parsed("DescribeTasks", () => parseAll(RawTaskSchema, answer.tasks, "task"));
+    if (!parsed) throw new AdapterError("not-found", `DescribeTasks: task ${task} MISSING`);
+    return parsed;
+  }
+
   /** One task definition revision, by ARN (for its volumes). */
   async taskDefinition(arn: string, signal?: AbortSignal): Promise<RawTaskDefinition> {
     const answer = await this.call("DescribeTaskDefinition", () =>

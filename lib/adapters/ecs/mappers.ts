@@ -276,7 +276,7 @@ export function stoppedTaskFailed(raw: RawTask): boolean {
 /** 128 + SIGTERM: what a task's other containers exit with when ECS stops them after the essential one ended. */
 const SIGTERM_EXIT = 143;
 
-type RawContainer = NonNullable<RawTask["containers"]>[number];
+export type RawContainer = NonNullable<RawTask["containers"]>[number];
 
 /**
  * The container that ended a failed task: the one ECS gave a reason (an OOM
@@ -289,7 +289,7 @@ function failedContainer(raw: RawTask): RawContainer | undefined {
 }
 
 /** "web exit code 137: OutOfMemoryError: Container killed due to memory usage". */
-const describeExit = (c: RawContainer) => `${c.name ?? "container"} exit code ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`;
+export const describeExit = (c: RawContainer) => `${c.name ?? "container"} exit code ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`;
 
 /** Wanted running: not stopped, nor on its way out. */
 const isLive = (raw: RawTask) => raw.desiredStatus !== "STOPPED";
@@ -510,7 +510,7 @@ export function mapServiceEndpoints(clusterName: string, raw: RawService): Servi
  * about an hour) and in the service's deployments and events.
  */
 
-const PULL_ERROR = /\bCannotPullContainerError\b/;
+export const PULL_ERROR = /\bCannotPullContainerError\b/;
 const OUT_OF_MEMORY = /^OutOfMemoryError\b/;
 /** "Task failed container health checks", "Task failed ELB health checks in (target-group ...)". */
 const FAILED_HEALTH_CHECKS = /\bfailed (container|ELB) health checks\b/i;

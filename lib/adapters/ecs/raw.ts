@@ -123,8 +123,13 @@ export const RawTaskSchema = z.object({
   availabilityZone: str,
   healthStatus: str,
   createdAt: date,
+  /** When the agent began and ended pulling the images: the steps a task's detail tells with the others below. */
+  pullStartedAt: date,
+  pullStoppedAt: date,
   startedAt: date,
   stoppingAt: date,
+  /** When its containers had all stopped, before ECS cleaned up after it (stoppedAt). */
+  executionStoppedAt: date,
   stoppedAt: date,
   stoppedReason: str,
   stopCode: str,

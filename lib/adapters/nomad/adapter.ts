@@ -4,16 +4,18 @@ import { ConnectionHealth } from "@/lib/adapters/health";
 import type { AdapterContext } from "@/lib/adapters/module";
 import { sleep } from "@/lib/adapters/sleep";
 import { withTimeout, withTimings } from "@/lib/adapters/timings";
-import type { ClusterAdapter, Requester, Scalable, SnapshotSink, UsageSample, UsageSource } from "@/lib/adapters/types";
+import type { ClusterAdapter, Requester, Scalable, SnapshotSink, TaskDescriber, UsageSample, UsageSource } from "@/lib/adapters/types";
 import type { Logger } from "@/lib/log";
 import { Backoff } from "@/lib/model/backoff";
-import type { WorkloadCore } from "@/lib/model/types";
+import type { TaskDetail, WorkloadCore } from "@/lib/model/types";
 import { followBlockingQueries } from "./blocking-queries";
 import { NomadClient } from "./client";
 import { resolveConnection, type NomadConnection, type ResolvedNomadConnection } from "./connection";
 import { followEventStream, StreamRefused } from "./event-stream";
+import { isQueuedTaskId } from "./mappers";
 import { NomadMirror } from "./mirror";
-import { NomadAgentSelfSchema, NomadScaleResponseSchema } from "./raw";
+import { NomadAgentSelfSchema, NomadAllocationDetailSchema, NomadScaleResponseSchema } from "./raw";
+import { mapAllocationDetail } from "./task-detail";
 import { DEFAULT_NOMAD_TIMINGS, type NomadTimings } from "./timings";
 import { sampleNomadUsage } from "./usage";
 
@@ -22,7 +24,7 @@ const MIN_FOLLOW_MS = 1000;
 /** A follow that ran longer than this and broke (leader change, restart) relists at once; that list says whether the cluster is down. */
 const LONG_FOLLOW_MS = 5000;
 
-export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
+export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource, TaskDescriber {
   readonly orchestrator = "nomad" as const;
   private readonly conn: ResolvedNomadConnection;
   private readonly timings: NomadTimings;
@@ -168,6 +170,24 @@ export class NomadAdapter implements ClusterAdapter, Scalable, UsageSource {
     const updated = workloads.find((w) => w.id === workloadId);
     if (!updated) throw new AdapterError("not-found", `task group "${group}" is no longer in job "${jobId}"`);
     return updated;
+  }
+
+  // ---------------------------------------------------------------- describe
+
+  /**
+   * Reads an allocation in full with GET /v1/allocation/:id (Nomad finds it
+   * in any namespace; one this cluster does not follow is not found here).
+   * Nomad's 404 "alloc not found" is a not-found, as every read's.
+   */
+  async describeTask(taskId: string, signal?: AbortSignal): Promise<TaskDetail> {
+    // The stand-ins for queued work name no allocation: Nomad has not placed one.
+    if (isQueuedTaskId(taskId)) throw new AdapterError("not-found", `"${taskId}" is queued: Nomad has created no allocation for it yet`);
+    const { data: alloc } = await this.client.get(`/v1/allocation/${encodeURIComponent(taskId)}`, {}, NomadAllocationDetailSchema, {
+      signal,
+    });
+    if (!this.mirror.inScope(alloc.Namespace))
+      throw new AdapterError("not-found", `allocation ${taskId} is not in a namespace this cluster follows`);
+    return mapAllocationDetail(alloc, new Date().toISOString());
   }
 
   // ---------------------------------------------------------------- usage

@@ -160,7 +160,7 @@ describe("Nomad health against the simulator", () => {
     });
     const looping = await r.until("the crash loop", () => r.sink.tasksOf(WORKER).find((t) => holds(find(t.problems ?? [], "Crash loop"))));
     expect(find(looping.problems!, "Crash loop")?.evidence).toMatch(
-      /^task worker: Exit Code: 1; (Task restarting in [\d.]+s|Exceeded allowed attempts 2 in interval 30m0s and mode is "fail") \(\d restarts?\)$/,
+      /^task worker: Exit Code: 1; (Task restarting in [\d.]+m?s|Exceeded allowed attempts 2 in interval 30m0s and mode is "fail") \(\d restarts?\)$/,
     );
     await r.until("the group crash-looping", () => holds(find(r.health(WORKER).problems, "Crash loop")));
 

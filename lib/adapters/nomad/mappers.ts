@@ -154,7 +154,8 @@ function groupImages(group: NonNullable<NomadJob["TaskGroups"]>[number]): string
 /** A Kubernetes label value, which the server's selectors accept. */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
+/** A count Nomad reports, as a whole number from 0 (absent is 0). */
+export const count = (n: number | null | undefined) => Math.max(0, Math.trunc(n ?? 0));
 
 /** "3 nodes", "1 node". */
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -303,7 +304,7 @@ export function mapJob(job: NomadJob, summary: NomadJobSummary | null | undefine
 }
 
 /** Task events that ask for attention: the task died, restarts, or could not start. */
-const WARNING_TASK_EVENTS = new Set([
+export const WARNING_TASK_EVENTS: ReadonlySet<string> = new Set([
   "Terminated",
   "Restarting",
   "Not Restarting",
@@ -366,12 +367,13 @@ const START_FAILURES = new Set([
   "Failed Restoring Task",
 ]);
 
-const byTime = (events: readonly NomadTaskEvent[] | null | undefined) => [...(events ?? [])].sort((a, b) => (a.Time ?? 0) - (b.Time ?? 0));
+export const byTime = (events: readonly NomadTaskEvent[] | null | undefined) =>
+  [...(events ?? [])].sort((a, b) => (a.Time ?? 0) - (b.Time ?? 0));
 
-const oomKilled = (ev: NomadTaskEvent) => ev.Details?.oom_killed === "true" || /\bOOM Killed\b/.test(ev.DisplayMessage ?? "");
+export const oomKilled = (ev: NomadTaskEvent) => ev.Details?.oom_killed === "true" || /\bOOM Killed\b/.test(ev.DisplayMessage ?? "");
 
 /** A Terminated event's exit code: Details.exit_code, or "Exit Code: N" in the message (servers before Details); null when neither says. */
-function exitCode(ev: NomadTaskEvent): number | null {
+export function exitCode(ev: NomadTaskEvent): number | null {
   const raw = ev.Details?.exit_code ?? /Exit Code: (-?\d+)/.exec(ev.DisplayMessage ?? "")?.[1];
   const n = raw === undefined ? NaN : Number.parseInt(raw, 10);
   return Number.isFinite(n) ? n : null;

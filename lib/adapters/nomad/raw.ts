@@ -148,8 +148,12 @@ export const NomadJobSchema = z.object({
 });
 export type NomadJob = z.infer<typeof NomadJobSchema>;
 
-/** structs.TaskEvent: Details holds exit_code, signal, oom_killed, driver_error, restart_reason and the like. */
-const TaskEventSchema = z.object({ Type: str, DisplayMessage: str, Time: num, Details: StrMap });
+/**
+ * structs.TaskEvent: Details holds exit_code, signal, oom_killed,
+ * exit_message, driver_error, restart_reason and the like; Message is what a
+ * hook or the health watcher said (servers before DisplayMessage have only it).
+ */
+const TaskEventSchema = z.object({ Type: str, DisplayMessage: str, Message: str, Time: num, Details: StrMap });
 export type NomadTaskEvent = z.infer<typeof TaskEventSchema>;
 
 const TaskStateSchema = z.object({
@@ -196,6 +200,33 @@ export const NomadAllocationSchema = z.object({
   ModifyIndex: num,
 });
 export type NomadAllocation = z.infer<typeof NomadAllocationSchema>;
+
+/**
+ * GET /v1/allocation/:id: the allocation in full. Its Job is the job as it
+ * was when the allocation was placed or last updated (only the tasks' images
+ * are kept); AllocStates are the ClientStatus changes the servers recorded
+ * (Field 0; a lost or unknown one, or "" for a stop that set none).
+ */
+export const NomadAllocationDetailSchema = NomadAllocationSchema.extend({
+  Job: z
+    .object({
+      TaskGroups: z
+        .array(
+          z.object({
+            Name: z.string(),
+            Tasks: z.array(z.object({ Name: z.string(), Config: z.object({ image: z.unknown().optional() }).nullish() })).nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+  PreviousAllocation: str,
+  RescheduleTracker: z
+    .object({ Events: z.array(z.object({ PrevAllocID: str, PrevNodeID: str, RescheduleTime: num, Delay: num })).nullish() })
+    .nullish(),
+  AllocStates: z.array(z.object({ Field: num, Value: str, Time: str })).nullish(),
+});
+export type NomadAllocationDetail = z.infer<typeof NomadAllocationDetailSchema>;
 
 export const NomadServiceRegistrationSchema = z.object({
   ID: z.string(),

@@ -187,7 +187,9 @@ function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: 
   const service = task.serviceName ? cluster.services.get(task.serviceName) : undefined;
   const instance = task.containerInstanceId ? cluster.instances.get(task.containerInstanceId) : undefined;
   const stopped = task.lastStatus === "STOPPED";
-  const containerStatus = task.lastStatus === "PROVISIONING" || task.lastStatus === "PENDING" ? "PENDING" : stopped ? "STOPPED" : "RUNNING";
+  // The containers stop before the task does (executionStoppedAt); one that never started waits PENDING until then.
+  const containersStopped = stopped || task.executionStoppedAt !== null;
+  const containerStatus = containersStopped ? "STOPPED" : task.startedAt === null ? "PENDING" : "RUNNING";
   const eni = `eni-0${task.id.slice(0, 16)}`;
   return {
     taskArn: task.arn,
@@ -206,7 +208,7 @@ function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: 
       image: c.image,
       lastStatus: containerStatus,
       // A container that never started has no exit code.
-      ...(stopped ? { ...(task.startedAt === null ? {} : { exitCode: 0 }), ...task.containerStops[c.name] } : {}),
+      ...(containersStopped ? { ...(task.startedAt === null ? {} : { exitCode: 0 }), ...task.containerStops[c.name] } : {}),
       networkBindings: [],
       networkInterfaces: [{ attachmentId: `att-${task.id.slice(0, 8)}`, privateIpv4Address: task.privateIp }],
       healthStatus: containerHealth(task, c.healthCheck),
@@ -218,11 +220,12 @@ function taskJson(world: EcsWorld, cluster: SimCluster, task: SimTask, include: 
     stopCode: task.stopCode ?? undefined,
     connectivity: "CONNECTED",
     connectivityAt: seconds(task.createdAt),
-    pullStartedAt: task.lastStatus === "PROVISIONING" ? undefined : seconds(task.createdAt + world.timings.provisionMs),
-    pullStoppedAt: task.startedAt === null ? undefined : seconds(task.startedAt - 200),
+    pullStartedAt: seconds(task.pullStartedAt),
+    pullStoppedAt: seconds(task.pullStoppedAt),
     createdAt: seconds(task.createdAt),
     startedAt: seconds(task.startedAt),
     stoppingAt: seconds(task.stoppingAt),
+    executionStoppedAt: seconds(task.executionStoppedAt),
     stoppedAt: seconds(task.stoppedAt),
     group: service ? `service:${service.name}` : `family:${task.taskDefinition.family}`,
     launchType: task.launchType,

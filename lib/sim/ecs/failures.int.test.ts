@@ -80,6 +80,41 @@ const web = (world: EcsWorld, revision: number, image: string, healthCheck?: str
 const messages = async (get: () => Promise<{ events?: { message?: string }[] }>) => ((await get()).events ?? []).map((e) => e.message);
 
 describe("ECS simulator: failures as ECS reports them", () => {
+  it("stamps a task's life as DescribeTasks does: the pull, the start, its containers' stop before its own", async () => {
+    const { advance, tasks, update } = await start((world, c) => {
+      world.addService(c, { name: "web", desiredCount: 1, taskDefinition: web(world, 1, GOOD_IMAGE), launchType: "FARGATE" });
+    });
+    advance(50);
+    const [provisioning] = await tasks("web");
+    expect(provisioning.lastStatus).toBe("PROVISIONING");
+    expect([provisioning.pullStartedAt, provisioning.startedAt]).toEqual([undefined, undefined]);
+    expect(provisioning.containers!.map((c) => c.lastStatus)).toEqual(["PENDING", "PENDING"]);
+    advance(200);
+    const [running] = await tasks("web");
+    expect(running.lastStatus).toBe("RUNNING");
+    expect(running.pullStartedAt!.getTime()).toBe(running.createdAt!.getTime() + 100);
+    expect(running.pullStoppedAt!.getTime()).toBe(running.startedAt!.getTime());
+    expect(running.containers!.map((c) => [c.lastStatus, c.exitCode])).toEqual([
+      ["RUNNING", undefined],
+      ["RUNNING", undefined],
+    ]);
+
+    // Scaled in: half way through STOPPING its containers have stopped with their exit codes; then the task is STOPPED.
+    await update("web", { desiredCount: 0 });
+    advance(60);
+    const [stopping] = await tasks("web");
+    expect(stopping).toMatchObject({ lastStatus: "STOPPING", executionStoppedAt: expect.any(Date) });
+    expect(stopping.stoppedAt).toBeUndefined();
+    expect(stopping.containers!.map((c) => [c.lastStatus, c.exitCode])).toEqual([
+      ["STOPPED", 0],
+      ["STOPPED", 0],
+    ]);
+    advance(60);
+    const [stopped] = await tasks("web");
+    expect(stopped.lastStatus).toBe("STOPPED");
+    expect(stopped.stoppedAt!.getTime()).toBeGreaterThan(stopped.executionStoppedAt!.getTime());
+  });
+
   it("stops a task whose image cannot be pulled before RUNNING, and throttles the service's retries until a new deployment", async () => {
     const { advance, service, tasks, update, now } = await start((world, c) => {
       web(world, 1, GOOD_IMAGE);
@@ -100,6 +135,12 @@ describe("ECS simulator: failures as ECS reports them", () => {
       ["envoy", undefined, undefined],
     ]);
     expect((await service("web")).deployments).toMatchObject([{ status: "PRIMARY", rolloutState: "IN_PROGRESS", failedTasks: 1 }]);
+    // The pull started when the task went PENDING and ended with the failure; its containers stopped before it did.
+    const stamp = (d: Date | undefined) => d?.getTime() ?? null;
+    expect(stamp(failed.pullStartedAt)).toBe(stamp(failed.createdAt)! + 100);
+    expect(stamp(failed.pullStoppedAt)).toBe(stamp(failed.stoppingAt));
+    expect(stamp(failed.executionStoppedAt)).toBeGreaterThan(stamp(failed.stoppingAt)!);
+    expect(stamp(failed.stoppedAt)).toBeGreaterThan(stamp(failed.executionStoppedAt)!);
 
     advance(20_000);
     const all = await tasks("web");

@@ -61,14 +61,19 @@ export class EcsScheduler {
         return;
       }
       if (task.lastStatus !== "STOPPING") return this.setStatus(task, "STOPPING", now);
+      // Half way the containers have stopped; then the task's resources are cleaned up.
+      if (task.executionStoppedAt === null && since >= t.stoppingMs / 2) task.executionStoppedAt = now;
       if (since >= t.stoppingMs) {
         this.setStatus(task, "STOPPED", now);
         task.stoppedAt = now;
       }
       return;
     }
-    if (task.lastStatus === "PROVISIONING" && since >= t.provisionMs) this.setStatus(task, "PENDING", now);
-    else if (task.lastStatus === "PENDING" && since >= t.pendingMs) {
+    if (task.lastStatus === "PROVISIONING" && since >= t.provisionMs) {
+      this.setStatus(task, "PENDING", now);
+      task.pullStartedAt = now;
+    } else if (task.lastStatus === "PENDING" && since >= t.pendingMs) {
+      task.pullStoppedAt = now;
       const unpullable = task.taskDefinition.containers.filter((c) => unpullableImage(c.image));
       if (unpullable.length) return this.failToStart(cluster, task, unpullable, now);
       this.setStatus(task, "RUNNING", now);
@@ -252,10 +257,10 @@ export class EcsScheduler {
     victim.desiredStatus = "STOPPED";
     victim.stoppingAt = now;
     victim.stopCode = "EssentialContainerExited";
-    victim.containerStops[victim.taskDefinition.containers[0].name] = {
-      exitCode: 137,
-      reason: "OutOfMemoryError: Container killed due to memory usage",
-    };
+    const [essential, ...others] = victim.taskDefinition.containers;
+    victim.containerStops[essential.name] = { exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" };
+    // ECS then stops the task's other containers with SIGTERM: 128 + 15.
+    for (const c of others) victim.containerStops[c.name] = { exitCode: 143 };
     victim.stoppedReason = "Essential container in task exited";
     this.setStatus(victim, "STOPPING", now);
   }
@@ -290,8 +295,11 @@ export class EcsScheduler {
       desiredStatus: "RUNNING",
       statusSince: now,
       createdAt: now,
+      pullStartedAt: null,
+      pullStoppedAt: null,
       startedAt: null,
       stoppingAt: null,
+      executionStoppedAt: null,
       stoppedAt: null,
       stoppedReason: null,
       stopCode: null,

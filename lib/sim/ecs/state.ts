@@ -152,8 +152,13 @@ export interface SimTask {
   /** When the task entered lastStatus, to advance it on time. */
   statusSince: number;
   createdAt: number;
+  /** When the agent began pulling the images (the task went PENDING), and when that ended, pulled or not. */
+  pullStartedAt: number | null;
+  pullStoppedAt: number | null;
   startedAt: number | null;
   stoppingAt: number | null;
+  /** When the containers had all stopped (exit codes known), before the task's resources are cleaned up and it is STOPPED. */
+  executionStoppedAt: number | null;
   stoppedAt: number | null;
   stoppedReason: string | null;
   stopCode: "TaskFailedToStart" | "EssentialContainerExited" | "UserInitiated" | "ServiceSchedulerInitiated" | null;

@@ -318,4 +318,39 @@ describe("simulated Nomad HTTP API", () => {
     expect(allocs[0]).toHaveProperty("DeploymentStatus");
     expect(allocs[0]).toHaveProperty("NextAllocation");
   });
+
+  it("reads one allocation in full: the job it was placed under, its task states and their events", async () => {
+    type Event = { Type: string; Time: number; DisplayMessage: string; Details: Record<string, string>; ExitCode: number };
+    type Alloc = {
+      ID: string;
+      Namespace: string;
+      JobVersion: number;
+      Job: { ID: string; Version: number; TaskGroups: { Tasks: { Config: { image?: string } }[] }[] };
+      TaskStates: Record<string, { State: string; Events: Event[] }>;
+    };
+    // Placed before the update in the test above; in the platform namespace, which the path needs no parameter for.
+    const before = await waitFor("an edge-proxy allocation of version 0", () =>
+      [...sim.world.allocs.values()].find((a) => a.JobID === "edge-proxy" && a.JobVersion === 0),
+    );
+    const res = await get(`/v1/allocation/${before.ID}`);
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get("x-nomad-index"))).toBe(before.ModifyIndex);
+    const alloc = (await res.json()) as Alloc;
+    expect(alloc).toMatchObject({ ID: before.ID, Namespace: "platform", JobVersion: 0, Job: { ID: "edge-proxy", Version: 0 } });
+    expect(alloc.Job.TaskGroups[0]!.Tasks[0]!.Config.image).not.toBe("envoyproxy/envoy:v1.31.3");
+    expect(alloc).not.toHaveProperty("sim");
+    const events = Object.values(alloc.TaskStates).flatMap((state) => state.Events);
+    expect(events.slice(0, 2).map((e) => [e.Type, e.DisplayMessage])).toEqual([
+      ["Received", "Task received by client"],
+      ["Task Setup", "Building Task Directory"],
+    ]);
+    // structs.TaskEvent: Details always, the older flat fields beside them, Time in nanoseconds.
+    for (const e of events)
+      expect(e).toMatchObject({ Details: expect.any(Object), ExitCode: expect.any(Number), Time: expect.any(Number) });
+    expect(events[0]!.Time).toBeGreaterThan(1e18);
+
+    const missing = await get("/v1/allocation/5f0d1c1e-0000-4000-8000-000000000000");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe("alloc not found");
+  });
 });

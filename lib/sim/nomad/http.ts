@@ -251,13 +251,29 @@ export function createHandler(ctx: HttpContext) {
       DeploymentStatus: a.DeploymentStatus,
       FollowupEvalID: "",
       NextAllocation: a.NextAllocation,
-      RescheduleTracker: null,
+      RescheduleTracker: a.RescheduleTracker,
       PreemptedAllocations: null,
       PreemptedByAllocation: "",
       CreateIndex: a.CreateIndex,
       ModifyIndex: a.ModifyIndex,
       CreateTime: a.CreateTime,
       ModifyTime: a.ModifyTime,
+    };
+  }
+
+  /**
+   * An allocation as GET /v1/allocation/:id answers it (structs.Allocation):
+   * everything the stub has and more, with the job as it was when the
+   * allocation was placed (alloc.Job), which outlives a purge of the job.
+   */
+  function allocJson(a: SimAlloc) {
+    return {
+      ...wire(a),
+      Job: a.sim.job,
+      DesiredTransition: { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null },
+      FollowupEvalID: "",
+      PreemptedAllocations: null,
+      PreemptedByAllocation: "",
     };
   }
 
@@ -722,15 +738,12 @@ export function createHandler(ctx: HttpContext) {
       if (!deployment) throw new HttpError(404, "deployment not found");
       return sendJson(res, 200, deployment, { index: deployment.ModifyIndex });
     }
-    if (a === "allocation" && b) {
+    if (a === "allocation" && b && !c) {
+      // Alloc.GetAlloc looks the ID up in every namespace (the token must read the one it is in); a blocking query waits on the table.
+      await block(req, q, ["allocs"]);
       const alloc = world.allocs.get(b);
       if (!alloc) throw new HttpError(404, "alloc not found");
-      return sendJson(
-        res,
-        200,
-        { ...wire(alloc), Job: wire(world.job(alloc.Namespace, alloc.JobID) ?? ({} as SimJob)) },
-        { index: alloc.ModifyIndex },
-      );
+      return sendJson(res, 200, allocJson(alloc), { index: alloc.ModifyIndex });
     }
     if (a === "client" && b === "stats") return clientStats(res, q);
     if (a === "client" && b === "allocation" && c && d === "stats") return allocStats(res, c);

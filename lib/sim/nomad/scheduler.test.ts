@@ -74,8 +74,15 @@ describe("simulated Nomad scheduler", () => {
     s.tick(1300);
     const stopping = s.allocsOf(job).filter((a) => a.DesiredStatus === "stop");
     expect(stopping.map((a) => a.Name)).toEqual(["web.g[1]"]);
+    // The plan that stops it records a stop without a client status; the client interrupts the task, which then exits.
+    expect(stopping[0]?.AllocStates).toEqual([{ Field: 0, Value: "", Time: new Date(1300).toISOString() }]);
     s.tick(1900);
     expect(s.summary(job).g).toMatchObject({ Running: 1, Complete: 1 });
+    expect(stopping[0]?.TaskStates.t?.Events.slice(-3).map((e) => [e.Type, e.DisplayMessage])).toEqual([
+      ["Killing", "Sent interrupt. Waiting 5s before force killing"],
+      ["Terminated", "Exit Code: 0"],
+      ["Killed", "Task successfully killed"],
+    ]);
     s.tick(1900 + TIMINGS.gcMs);
     expect(s.allocsOf(job)).toHaveLength(1);
   });
@@ -135,6 +142,7 @@ describe("simulated Nomad scheduler", () => {
     expect(state).toMatchObject({ State: "dead", Failed: true, Restarts: 2 });
     expect(state.Events.map((e) => e.Type)).toEqual([
       "Received",
+      "Task Setup",
       "Driver Failure",
       "Restarting",
       "Driver Failure",
@@ -142,10 +150,11 @@ describe("simulated Nomad scheduler", () => {
       "Driver Failure",
       "Not Restarting",
     ]);
-    expect(state.Events[1]?.DisplayMessage).toBe(
+    expect(state.Events[2]?.DisplayMessage).toBe(
       'Failed to pull `registry.acme.invalid/web:1`: Error response from daemon: Get "https://registry.acme.invalid/v2/": dial tcp: lookup registry.acme.invalid on 127.0.0.53:53: no such host',
     );
-    expect(state.Events[2]?.DisplayMessage).toBe("Task restarting in 0.45s");
+    // As Go prints the delay (a time.Duration), with StartDelay in nanoseconds beside it.
+    expect(state.Events[3]).toMatchObject({ DisplayMessage: "Task restarting in 450ms", StartDelay: 450_000_000 });
     expect(state.Events.at(-1)?.DisplayMessage).toBe('Exceeded allowed attempts 2 in interval 30m0s and mode is "fail"');
 
     // The reschedule delay after it failed (at 1400): a replacement under its name, linked both ways.
@@ -153,6 +162,10 @@ describe("simulated Nomad scheduler", () => {
     const replacement = s.allocsOf(job).find((a) => a.ID !== first!.ID)!;
     expect(replacement).toMatchObject({ Name: "web.g[0]", PreviousAllocation: first!.ID, ClientStatus: "pending" });
     expect(first!.NextAllocation).toBe(replacement.ID);
+    // A reschedule says where from, when and after what delay (nanoseconds).
+    expect(replacement.RescheduleTracker?.Events).toEqual([
+      { PrevAllocID: first!.ID, PrevNodeID: first!.NodeID, RescheduleTime: 2500 * 1e6, Delay: 1000 * 1e6 },
+    ]);
     // It fails too (at 3900); the next delay is twice the first.
     for (let t = 2600; t <= 5800; t += 100) s.tick(t);
     expect(replacement.ClientStatus).toBe("failed");
@@ -199,11 +212,15 @@ describe("simulated Nomad scheduler", () => {
     for (let t = 0; t <= 1200; t += 100) s.tick(t);
     const onA = s.allocsOf(job).filter((x) => x.NodeID === a.ID);
     expect(onA).toHaveLength(1);
+    const reported = structuredClone(onA[0]!.TaskStates);
     s.setNodeStatus(a.ID, "down", 1300);
     expect(onA[0]).toMatchObject({ ClientStatus: "lost", DesiredStatus: "stop", NextAllocation: "" });
+    // The servers record the lost status; the task states stay as the client last reported them.
+    expect(onA[0]?.AllocStates).toEqual([{ Field: 0, Value: "lost", Time: new Date(1300).toISOString() }]);
+    expect(onA[0]?.TaskStates).toEqual(reported);
     s.tick(1300);
     const replacement = s.allocsOf(job).find((x) => x.PreviousAllocation === onA[0]!.ID);
-    expect(replacement).toMatchObject({ Name: onA[0]!.Name, ClientStatus: "pending" });
+    expect(replacement).toMatchObject({ Name: onA[0]!.Name, ClientStatus: "pending", RescheduleTracker: null });
     expect(onA[0]?.NextAllocation).toBe(replacement?.ID);
   });
 

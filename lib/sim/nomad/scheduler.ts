@@ -1,5 +1,6 @@
 import {
   NomadWorld,
+  wire,
   type SimAlloc,
   type SimDeployment,
   type SimEvaluation,
@@ -10,6 +11,7 @@ import {
   type SimTaskSpec,
   type SimTaskState,
 } from "./state";
+import { REASON_WITHIN_POLICY, taskEvent } from "./task-events";
 import { exitsAtOnce, pullError } from "./task-failures";
 import { oomKilledSince } from "./usage";
 
@@ -75,6 +77,19 @@ const MAX_RESCHEDULE_FACTOR = 120;
 const nanos = (ms: number) => ms * 1_000_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
+/** The kill_timeout of a task that sets none: how long the client waits after the interrupt before it kills. */
+const KILL_TIMEOUT_MS = 5000;
+
+/** How the tasks still alive end when an allocation becomes terminal. */
+type TaskEnd =
+  /** They ran to the end and exited (a batch run). */
+  | { exited: number }
+  /** The client killed them, as asked (a stop). */
+  | "killed"
+  /** A task failed for good, so its siblings are killed (the failed one said why already). */
+  | "sibling"
+  /** The client no longer reports: the servers keep the task states it last sent. */
+  | "unreported";
 
 type FailedGroup = NonNullable<SimEvaluation["FailedTGAllocs"]>[string];
 
@@ -171,73 +186,35 @@ export class NomadScheduler {
   private advance(alloc: SimAlloc, now: number, elapsedMin: number, previousTick: number) {
     const job = this.world.job(alloc.Namespace, alloc.JobID);
     if (alloc.ClientStatus === "pending") {
-      if (alloc.DesiredStatus !== "run") return this.finish(alloc, "complete", now, "Task not needed");
-      if (now < alloc.sim.nextAt) return;
-      const tasks = Object.entries(alloc.TaskStates).filter(([, state]) => state.State === "pending");
-      if (alloc.sim.step === "pull") {
-        // Half way: the driver pulls the image, or fails to.
-        const failed: SimTaskState[] = [];
-        for (const [name, state] of tasks) {
-          const spec = taskSpec(job, alloc, name);
-          const error = pullError(spec);
-          if (error) {
-            state.Events.push(taskEvent("Driver Failure", now, error, { driver_error: error }));
-            failed.push(state);
-            continue;
-          }
-          const image = typeof spec?.Config.image === "string" ? spec.Config.image : "";
-          state.Events.push(taskEvent("Driver", now, image ? `Downloading image ${image}` : "Building task directory"));
-        }
-        if (failed.length) return this.taskFailed(alloc, failed, now, "pull");
-        alloc.ClientDescription = "Tasks are starting";
-        alloc.sim.step = "start";
-        alloc.sim.nextAt = now + this.timings.startMs / 2;
-        return this.save(alloc, now, "AllocationUpdated");
-      }
-      for (const [name, state] of tasks) {
-        state.State = "running";
-        state.StartedAt = iso(now);
-        state.Events.push(taskEvent("Started", now, "Task started by client"));
-        // It runs for a moment before it exits.
-        if (exitsAtOnce(taskSpec(job, alloc, name))) alloc.sim.exitAt = now + this.timings.startMs / 2;
-        this.trimEvents(state);
-      }
-      alloc.ClientStatus = "running";
-      alloc.ClientDescription = "Tasks are running";
-      if (job?.Type === "batch" && alloc.sim.runUntil === null)
-        alloc.sim.runUntil = now + this.timings.batchRunMs * (0.8 + 0.4 * this.random());
-      this.save(alloc, now, "AllocationUpdated");
-      this.registerServices(alloc, job);
+      if (alloc.DesiredStatus !== "run") return this.finish(alloc, "complete", now, "killed");
+      if (now >= alloc.sim.nextAt) this.startPending(alloc, job, now);
       return;
     }
     if (alloc.ClientStatus === "running") {
       if (alloc.DesiredStatus !== "run") {
-        if (now >= alloc.sim.nextAt) this.finish(alloc, "complete", now, "Task successfully killed");
+        if (now >= alloc.sim.nextAt) this.finish(alloc, "complete", now, "killed");
         return;
       }
       if (alloc.sim.exitAt !== null && now >= alloc.sim.exitAt) {
         alloc.sim.exitAt = null;
         const exiting = Object.entries(alloc.TaskStates)
-          .filter(([name]) => exitsAtOnce(taskSpec(job, alloc, name)))
+          .filter(([name, state]) => state.State === "running" && exitsAtOnce(taskSpec(alloc, name)))
           .map(([, state]) => state);
-        for (const state of exiting)
-          state.Events.push(taskEvent("Terminated", now, "Exit Code: 1", { exit_code: "1", signal: "0", oom_killed: "false" }));
+        for (const state of exiting) state.Events.push(taskEvent("Terminated", now, { exitCode: 1, signal: 0, oomKilled: false }));
         return this.taskFailed(alloc, exiting, now, "start");
       }
+      // A task waiting out its restart delay beside siblings that run.
+      if (now >= alloc.sim.nextAt && Object.values(alloc.TaskStates).some((t) => t.State === "pending")) {
+        return this.startPending(alloc, job, now);
+      }
       if (alloc.sim.runUntil !== null && now >= alloc.sim.runUntil) {
-        return this.finish(alloc, alloc.sim.willFail ? "failed" : "complete", now, alloc.sim.willFail ? "Exit Code: 1" : "Exit Code: 0");
+        return this.finish(alloc, alloc.sim.willFail ? "failed" : "complete", now, { exited: alloc.sim.willFail ? 1 : 0 });
       }
       if (job?.Type === "service" && oomKilledSince(alloc, previousTick, now)) {
         // A leaking task reached its memory limit: the docker driver reports the OOM kill, and the task restarts.
         const state = Object.values(alloc.TaskStates)[0];
         if (state) {
-          state.Events.push(
-            taskEvent("Terminated", now, 'Exit Code: 137, Exit Message: "OOM Killed"', {
-              exit_code: "137",
-              signal: "0",
-              oom_killed: "true",
-            }),
-          );
+          state.Events.push(taskEvent("Terminated", now, { exitCode: 137, signal: 0, oomKilled: true, exitMessage: "OOM Killed" }));
           this.restart(alloc, state, now);
         }
       } else if (
@@ -248,9 +225,9 @@ export class NomadScheduler {
         const state = Object.values(alloc.TaskStates)[0];
         if (state) {
           // A template re-rendered with change_mode "restart": restarts without a failure (OOM kills are the leaking workloads' story).
-          state.Events.push(taskEvent("Restart Signaled", now, "Template with change_mode restart re-rendered"));
-          state.Events.push(taskEvent("Killing", now, "Sent interrupt. Waiting 5s before force killing"));
-          state.Events.push(taskEvent("Terminated", now, "Exit Code: 130, Signal: 2", { exit_code: "130", signal: "2" }));
+          state.Events.push(taskEvent("Restart Signaled", now, { restartReason: "Template with change_mode restart re-rendered" }));
+          state.Events.push(taskEvent("Killing", now, { killTimeoutMs: KILL_TIMEOUT_MS }));
+          state.Events.push(taskEvent("Terminated", now, { exitCode: 130, signal: 2, oomKilled: false }));
           this.restart(alloc, state, now);
         }
       }
@@ -263,11 +240,55 @@ export class NomadScheduler {
     }
   }
 
+  /**
+   * The next start attempt of the tasks that wait: the driver pulls their
+   * images (half way), or fails to; then they start, and the allocation runs.
+   */
+  private startPending(alloc: SimAlloc, job: SimJob | undefined, now: number) {
+    const tasks = Object.entries(alloc.TaskStates).filter(([, state]) => state.State === "pending");
+    const wasPending = alloc.ClientStatus === "pending";
+    if (alloc.sim.step === "pull") {
+      const failed: SimTaskState[] = [];
+      for (const [name, state] of tasks) {
+        const spec = taskSpec(alloc, name);
+        const error = pullError(spec);
+        if (error) {
+          state.Events.push(taskEvent("Driver Failure", now, { driverError: error }));
+          failed.push(state);
+          continue;
+        }
+        // Only a driver that pulls an image says so; exec has nothing to download.
+        const image = typeof spec?.Config.image === "string" ? spec.Config.image : "";
+        if (image) state.Events.push(taskEvent("Driver", now, { driverMessage: `Downloading image ${image}` }));
+      }
+      if (failed.length) return this.taskFailed(alloc, failed, now, "pull");
+      if (wasPending) alloc.ClientDescription = "Tasks are starting";
+      alloc.sim.step = "start";
+      alloc.sim.nextAt = now + this.timings.startMs / 2;
+      return this.save(alloc, now, "AllocationUpdated");
+    }
+    for (const [name, state] of tasks) {
+      state.State = "running";
+      state.StartedAt = iso(now);
+      state.Events.push(taskEvent("Started", now));
+      // It runs for a moment before it exits.
+      if (exitsAtOnce(taskSpec(alloc, name))) alloc.sim.exitAt = now + this.timings.startMs / 2;
+      this.trimEvents(state);
+    }
+    alloc.ClientStatus = "running";
+    alloc.ClientDescription = "Tasks are running";
+    if (job?.Type === "batch" && alloc.sim.runUntil === null)
+      alloc.sim.runUntil = now + this.timings.batchRunMs * (0.8 + 0.4 * this.random());
+    this.save(alloc, now, "AllocationUpdated");
+    // Its services were registered when it first ran, and stay while a task runs.
+    if (wasPending) this.registerServices(alloc, job);
+  }
+
   private restart(alloc: SimAlloc, state: SimTaskState, now: number) {
     state.Restarts++;
     state.LastRestart = new Date(now).toISOString();
-    state.Events.push(taskEvent("Restarting", now, "Task restarting in 15s", { restart_reason: "Restart within policy" }));
-    state.Events.push(taskEvent("Started", now, "Task started by client"));
+    state.Events.push(taskEvent("Restarting", now, { restartReason: REASON_WITHIN_POLICY, startDelayMs: this.timings.restartDelayMs }));
+    state.Events.push(taskEvent("Started", now));
     this.trimEvents(state);
     this.save(alloc, now, "AllocationUpdated");
   }
@@ -292,15 +313,10 @@ export class NomadScheduler {
         state.State = "pending";
         state.Restarts++;
         state.LastRestart = iso(now);
-        state.Events.push(
-          taskEvent("Restarting", now, `Task restarting in ${goDuration(delayMs)}`, {
-            restart_reason: "Restart within policy",
-            start_delay: String(nanos(Math.round(delayMs))),
-          }),
-        );
+        state.Events.push(taskEvent("Restarting", now, { restartReason: REASON_WITHIN_POLICY, startDelayMs: Math.round(delayMs) }));
       } else {
         const reason = `Exceeded allowed attempts ${policy.attempts} in interval ${policy.interval} and mode is "fail"`;
-        state.Events.push(taskEvent("Not Restarting", now, reason, { restart_reason: reason, fails_task: "true" }));
+        state.Events.push(taskEvent("Not Restarting", now, { restartReason: reason, failsTask: true }));
         state.State = "dead";
         state.Failed = true;
         state.FinishedAt = iso(now);
@@ -308,7 +324,7 @@ export class NomadScheduler {
       }
       this.trimEvents(state);
     }
-    if (gaveUp) return this.finish(alloc, "failed", now, null);
+    if (gaveUp) return this.finish(alloc, "failed", now, "sibling");
     const running = Object.values(alloc.TaskStates).some((t) => t.State === "running");
     alloc.ClientStatus = running ? "running" : "pending";
     alloc.ClientDescription = running ? "Tasks are running" : "No tasks have started";
@@ -321,24 +337,28 @@ export class NomadScheduler {
   /**
    * A terminal client status; a client reports complete and failed
    * ("AllocationUpdated"), the scheduler marks lost ("PlanResult"). Each task
-   * still alive ends with `message` (a Terminated event for a failure, Killed
-   * otherwise); with a null message, the tasks that failed said why already
-   * and the others are killed because of them.
+   * still alive ends as `end` says (see TaskEnd).
    */
-  private finish(alloc: SimAlloc, status: "complete" | "failed" | "lost", now: number, message: string | null) {
+  private finish(alloc: SimAlloc, status: "complete" | "failed" | "lost", now: number, end: TaskEnd) {
     alloc.ClientStatus = status;
     alloc.ClientDescription =
       status === "complete" ? "All tasks have completed" : status === "failed" ? "Failed tasks" : "alloc is lost since its node is down";
-    const failedTask = Object.entries(alloc.TaskStates).find(([, state]) => state.Failed)?.[0];
+    const failedTask = Object.entries(alloc.TaskStates).find(([, state]) => state.Failed)?.[0] ?? "";
     for (const state of Object.values(alloc.TaskStates)) {
-      if (state.State === "dead") continue;
+      if (state.State === "dead" || end === "unreported") continue;
+      const ran = state.State === "running";
       state.State = "dead";
       state.FinishedAt = iso(now);
-      if (message === null) {
-        state.Events.push(taskEvent("Sibling Task Failed", now, `Task's sibling ${JSON.stringify(failedTask ?? "")} failed`));
+      if (end === "sibling") {
+        state.Events.push(taskEvent("Sibling Task Failed", now, { failedSibling: failedTask }));
+        state.Events.push(taskEvent("Killed", now));
+      } else if (end === "killed") {
+        // Interrupted when the stop came (see requestStop), it exits; one that never started is only killed.
+        if (ran) state.Events.push(taskEvent("Terminated", now, { exitCode: 0, signal: 0, oomKilled: false }));
+        state.Events.push(taskEvent("Killed", now));
       } else {
-        state.Failed = status !== "complete";
-        state.Events.push(taskEvent(status === "failed" ? "Terminated" : "Killed", now, message));
+        state.Failed = end.exited !== 0;
+        state.Events.push(taskEvent("Terminated", now, { exitCode: end.exited, signal: 0, oomKilled: false }));
       }
       this.trimEvents(state);
     }
@@ -357,7 +377,14 @@ export class NomadScheduler {
   private requestStop(alloc: SimAlloc, now: number, why: string) {
     alloc.DesiredStatus = "stop";
     alloc.DesiredDescription = why;
+    appendState(alloc, "", now);
     alloc.sim.nextAt = now + this.timings.stopMs;
+    // The client interrupts the running tasks at once; they end when the stop is done (see finish).
+    for (const state of Object.values(alloc.TaskStates)) {
+      if (state.State !== "running") continue;
+      state.Events.push(taskEvent("Killing", now, { killTimeoutMs: KILL_TIMEOUT_MS }));
+      this.trimEvents(state);
+    }
     // The scheduler's plan stops it: the event is the plan's.
     this.save(alloc, now, "PlanResult");
   }
@@ -587,6 +614,22 @@ export class NomadScheduler {
       ClientDescription: "No tasks have started",
       PreviousAllocation: previous?.ID ?? "",
       NextAllocation: "",
+      // A failed allocation's work is rescheduled; a lost one's is only replaced.
+      RescheduleTracker:
+        previous?.ClientStatus === "failed"
+          ? {
+              Events: [
+                ...(previous.RescheduleTracker?.Events ?? []),
+                {
+                  PrevAllocID: previous.ID,
+                  PrevNodeID: previous.NodeID,
+                  RescheduleTime: nanos(now),
+                  Delay: nanos(this.rescheduleDelay(previous)),
+                },
+              ],
+            }
+          : null,
+      AllocStates: null,
       DeploymentID: deployment?.TaskGroups[group.Name] ? deployment.ID : "",
       DeploymentStatus: null,
       TaskStates: Object.fromEntries(
@@ -599,7 +642,8 @@ export class NomadScheduler {
             LastRestart: null,
             StartedAt: null,
             FinishedAt: null,
-            Events: [taskEvent("Received", now, "Task received by client")],
+            // The client's task directory hook runs once, before the first start.
+            Events: [taskEvent("Received", now), taskEvent("Task Setup", now, { message: "Building Task Directory" })],
           } satisfies SimTaskState,
         ]),
       ),
@@ -624,6 +668,7 @@ export class NomadScheduler {
       sim: {
         slot,
         spec: job.sim.spec,
+        job: structuredClone(wire(job)),
         step: "pull",
         nextAt: now + Math.max(0, this.timings.startMs / 2 + jitter / 2),
         runUntil: null,
@@ -745,7 +790,7 @@ export class NomadScheduler {
       } else {
         progress.UnhealthyAllocs++;
         for (const t of tasks.filter((x) => x.Failed)) {
-          t.Events.push(taskEvent("Alloc Unhealthy", now, "Unhealthy because of failed task"));
+          t.Events.push(taskEvent("Alloc Unhealthy", now, { message: "Unhealthy because of failed task" }));
           this.trimEvents(t);
         }
       }
@@ -885,7 +930,8 @@ export class NomadScheduler {
         if (a.NodeID !== nodeId || !isLive(a)) continue;
         a.DesiredStatus = "stop";
         a.DesiredDescription = "alloc is lost since its node is down";
-        this.finish(a, "lost", now, "Node is down");
+        appendState(a, "lost", now);
+        this.finish(a, "lost", now, "unreported");
       }
     }
   }
@@ -900,19 +946,12 @@ export class NomadScheduler {
   }
 }
 
-function taskEvent(type: string, now: number, message: string, details?: Record<string, string>) {
-  return { Type: type, Time: nanos(now), DisplayMessage: message, Message: "", ...(details ? { Details: details } : {}) };
+/** Plan.AppendStoppedAlloc's record of a stop: the ClientStatus it sets, or "" when it sets none. */
+function appendState(alloc: SimAlloc, value: string, now: number) {
+  alloc.AllocStates = [...(alloc.AllocStates ?? []), { Field: 0, Value: value, Time: iso(now) }];
 }
 
-/** The spec of one task of an allocation. */
-function taskSpec(job: SimJob | undefined, alloc: SimAlloc, name: string): SimTaskSpec | undefined {
-  return job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.Tasks.find((t) => t.Name === name);
-}
-
-/** Go's time.Duration String() for a delay the restart tracker reports: "15.873s", "1m30s". */
-function goDuration(ms: number): string {
-  const seconds = Math.round(ms) / 1000;
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${Math.round((seconds - minutes * 60) * 1000) / 1000}s`;
+/** The spec of one task of an allocation, in the job it was placed under. */
+function taskSpec(alloc: SimAlloc, name: string): SimTaskSpec | undefined {
+  return alloc.sim.job.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.Tasks.find((t) => t.Name === name);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { SimTaskEvent } from "./task-events";
 
 /**
  * The simulated Nomad cluster's state: clients, jobs, allocations, blocked
@@ -136,7 +137,23 @@ export interface SimTaskState {
   LastRestart: string | null;
   StartedAt: string | null;
   FinishedAt: string | null;
-  Events: { Type: string; Time: number; DisplayMessage: string; Message: string; Details?: Record<string, string> }[];
+  /** The latest 10, oldest first. */
+  Events: SimTaskEvent[];
+}
+
+/** structs.AllocState: a change of the allocation's ClientStatus (Field 0) the servers recorded, with Go's time. */
+export interface SimAllocState {
+  Field: 0;
+  Value: string;
+  Time: string;
+}
+
+/** structs.RescheduleEvent: an earlier allocation this one's work was rescheduled from; Delay in nanoseconds. */
+export interface SimRescheduleEvent {
+  PrevAllocID: string;
+  PrevNodeID: string;
+  RescheduleTime: number;
+  Delay: number;
 }
 
 export interface SimAlloc {
@@ -158,6 +175,14 @@ export interface SimAlloc {
   /** The failed or lost allocation this one replaces, and the one that replaced this one. */
   PreviousAllocation: string;
   NextAllocation: string;
+  /** Set on a reschedule of a failed allocation: the chain of reschedules so far (a lost one's replacement has none). */
+  RescheduleTracker: { Events: SimRescheduleEvent[] } | null;
+  /**
+   * What the scheduler's plans set (Plan.AppendStoppedAlloc appends one for
+   * every stop, its Value the new ClientStatus: "lost", or "" when only the
+   * desired status changed); null until then.
+   */
+  AllocStates: SimAllocState[] | null;
   DeploymentID: string;
   /** structs.AllocDeploymentStatus: set once the deployment judged the allocation. */
   DeploymentStatus: { Healthy: boolean | null; Timestamp: string; Canary: boolean; ModifyIndex: number } | null;
@@ -178,6 +203,8 @@ export interface SimAlloc {
     slot: number;
     /** The job's spec version it was placed under. */
     spec: number;
+    /** The job as it was when the allocation was placed: GET /v1/allocation/:id answers it as the allocation's Job. */
+    job: Omit<SimJob, "sim">;
     /** What the next start attempt does: pull the image (half way), then start the tasks. */
     step: "pull" | "start";
     nextAt: number;
