@@ -302,7 +302,7 @@ export class Fleet {
     const seconds = rangeSeconds(q.range);
     if (seconds > history.retainSeconds) {
       const kept = `${history.retainSeconds / 60}m`;
-      throw new InvalidInputError(`range must be at most ${kept}, the history kept${q.scope === "task" ? " for a task" : ""}`);
+      throw new InvalidInputError(`range must be at most ${kept}, the history kept${q.scope === "task" ? " for a task" : ""}`, 400);
     }
     const since = Date.now() - seconds * 1000;
     return {

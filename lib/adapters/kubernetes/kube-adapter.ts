@@ -1,7 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { z } from "zod";
 import { splitId } from "@/lib/model/ids";
-import type { WorkloadCore } from "@/lib/model/types";
+import type { TaskDetail, WorkloadCore } from "@/lib/model/types";
 import type { Logger } from "@/lib/log";
 import { Backoff } from "@/lib/model/backoff";
 import { mapBounded } from "../concurrency";
@@ -19,6 +19,7 @@ import {
   type Requester,
   type Scalable,
   type SnapshotSink,
+  type TaskDescriber,
   type UsageSample,
   type UsageSource,
 } from "../types";
@@ -30,15 +31,18 @@ import { WATCHED_RESOURCES, type ParsedObject, type WatchedResource } from "./re
 import {
   KubeBookmarkSchema,
   KubeDeploymentSchema,
+  KubeEventSchema,
   KubeListSchema,
   KubeNodeMetricsSchema,
   KubePodMetricsSchema,
+  KubePodSchema,
   KubeStatefulSetSchema,
   KubeStatusSchema,
   KubeVersionSchema,
   KubeWatchEventSchema,
 } from "./raw";
 import { ClusterState } from "./state";
+import { mapPodDetail } from "./task-detail";
 
 export interface KubeTimings extends AdapterTimings {
   /** Restart a watch that delivered nothing, not even a bookmark, for this long. */
@@ -86,7 +90,7 @@ function noMetricsApi(err: unknown): boolean {
 }
 
 /** A ClusterAdapter for one Kubernetes cluster: list+watch into the snapshot, scale, metrics. */
-export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
+export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource, TaskDescriber {
   readonly orchestrator = "kubernetes" as const;
   private readonly timings: KubeTimings;
   private readonly log: Logger;
@@ -483,6 +487,31 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource {
       const claims = this.state?.knownClaims ?? null;
       if (kind === "deployment") return mapDeployment(KubeDeploymentSchema.parse(body), autoscaler, claims);
       return mapStatefulSet(KubeStatefulSetSchema.parse(body), autoscaler, claims);
+    } catch (err) {
+      throw asAdapterError(err, what);
+    }
+  }
+
+  // ------------------------------------------------------------ describe
+
+  /** GET the pod, then its events by uid (a pod of the same name before it had others). */
+  async describeTask(taskId: string, signal?: AbortSignal): Promise<TaskDetail> {
+    const parts = splitId(taskId);
+    const [namespace, name] = parts;
+    if (parts.length !== 2 || !namespace || !name) throw new AdapterError("not-found", `no pod ${taskId}`);
+    const what = `read pod ${namespace}/${name}`;
+    const { http } = this.connect();
+    const bounded = this.timeout(signal);
+    try {
+      const ns = encodeURIComponent(namespace);
+      const pod = KubePodSchema.parse(await http.getJson(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, what, bounded));
+      const selector = encodeURIComponent(`regarding.kind=Pod,regarding.uid=${pod.metadata.uid ?? ""}`);
+      const events = await http.getJson(
+        `/apis/events.k8s.io/v1/namespaces/${ns}/events?fieldSelector=${selector}`,
+        `events of pod ${namespace}/${name}`,
+        bounded,
+      );
+      return mapPodDetail(pod, parseItems(events, "events", KubeEventSchema), new Date().toISOString());
     } catch (err) {
       throw asAdapterError(err, what);
     }

@@ -95,12 +95,13 @@ const ContainerStateSchema = z
   .object({
     waiting: z.object({ reason: Str, message: Str }).nullish(),
     running: z.object({ startedAt: Timestamp }).nullish(),
-    terminated: z.object({ reason: Str, message: Str, exitCode: Int, finishedAt: Timestamp }).nullish(),
+    terminated: z.object({ reason: Str, message: Str, exitCode: Int, startedAt: Timestamp, finishedAt: Timestamp }).nullish(),
   })
   .nullish();
 
 const ContainerStatusSchema = z.object({
   name: z.string(),
+  image: Str,
   ready: Bool,
   restartCount: Int,
   state: ContainerStateSchema,
@@ -325,7 +326,8 @@ export type KubePodMetrics = z.infer<typeof KubePodMetricsSchema>;
  */
 export const KubeEventSchema = z.object({
   metadata: ObjectMetaSchema,
-  regarding: z.object({ kind: Str, namespace: Str, name: Str, uid: Str }).nullish(),
+  /** fieldPath names the container an event is about: "spec.containers{web}". */
+  regarding: z.object({ kind: Str, namespace: Str, name: Str, uid: Str, fieldPath: Str }).nullish(),
   reason: Str,
   note: Str,
   type: Str,
