@@ -506,12 +506,16 @@ export class KubeAdapter implements ClusterAdapter, Scalable, UsageSource, TaskD
       const ns = encodeURIComponent(namespace);
       const pod = KubePodSchema.parse(await http.getJson(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, what, bounded));
       const selector = encodeURIComponent(`regarding.kind=Pod,regarding.uid=${pod.metadata.uid ?? ""}`);
-      const events = await http.getJson(
-        `/apis/events.k8s.io/v1/namespaces/${ns}/events?fieldSelector=${selector}`,
-        `events of pod ${namespace}/${name}`,
-        bounded,
-      );
-      return mapPodDetail(pod, parseItems(events, "events", KubeEventSchema), new Date().toISOString());
+      const eventsWhat = `events of pod ${namespace}/${name}`;
+      // Events are optional, as in run(): without them (forbidden, say) the pod is still described, and says so.
+      const events = await http
+        .getJson(`/apis/events.k8s.io/v1/namespaces/${ns}/events?fieldSelector=${selector}`, eventsWhat, bounded)
+        .then((body) => parseItems(body, "events", KubeEventSchema))
+        .catch((err: unknown) => {
+          if (bounded.aborted) throw err;
+          return asAdapterError(err, eventsWhat);
+        });
+      return mapPodDetail(pod, events, new Date().toISOString());
     } catch (err) {
       throw asAdapterError(err, what);
     }

@@ -82,9 +82,10 @@ function conditionSteps(pod: KubePod): TaskTransition[] {
 
 /**
  * The pod's containers, init containers first as they run, and its steps
- * newest first. `events` are those about this pod (by uid), in any order.
+ * newest first. `events` are those about this pod (by uid), in any order, or
+ * why they could not be read: an undated step that leads the history.
  */
-export function mapPodDetail(pod: KubePod, events: readonly KubeEvent[], readAt: string): TaskDetail {
+export function mapPodDetail(pod: KubePod, events: readonly KubeEvent[] | Error, readAt: string): TaskDetail {
   const status = pod.status;
   const statusOf = (list: ContainerStatus[] | null | undefined, name: string) => list?.find((s) => s.name === name);
   const init = (pod.spec?.initContainers ?? []).map((c) => ({
@@ -106,7 +107,10 @@ export function mapPodDetail(pod: KubePod, events: readonly KubeEvent[], readAt:
       .filter((t): t is Terminated => !!t?.finishedAt)
       .map((t) => endStep(t, several ? name : null)),
   );
-  const eventSteps = events.map((e) => ({ ...eventStep(e), ...(several ? {} : { container: null }) }));
+  const eventSteps: TaskTransition[] =
+    events instanceof Error
+      ? [{ at: null, what: "Events unreadable", detail: events.message, level: "warning", container: null }]
+      : events.map((e) => ({ ...eventStep(e), ...(several ? {} : { container: null }) }));
   const created: TaskTransition[] = pod.metadata.creationTimestamp
     ? [{ at: pod.metadata.creationTimestamp, what: "Created", detail: null, level: "normal", container: null }]
     : [];
